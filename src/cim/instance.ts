@@ -1,0 +1,118 @@
+/** Instances, and building them against their class (DSP0004 §5.1.2.11; DESIGN §3.1). */
+import { NameMap } from './names.js';
+import { CimProperty, type CimClass } from './class.js';
+import { CimInstanceName, type KeyBinding, type KeyValue } from './instance-name.js';
+import { coerceValue, inferType, type CimValue } from './values.js';
+import { cimError } from './errors.js';
+import type { QualifierList } from './qualifiers.js';
+
+export class CimInstance {
+  properties: NameMap<CimProperty>;
+  /** The instance's name, when known (VALUE.NAMEDINSTANCE / INSTANCEPATH). */
+  path?: CimInstanceName;
+  qualifiers?: QualifierList;
+
+  constructor(public className: string, properties?: CimProperty[]) {
+    this.properties = new NameMap();
+    if (properties) for (const p of properties) this.properties.set(p.name, p);
+  }
+
+  get(name: string): CimValue | undefined {
+    return this.properties.get(name)?.value;
+  }
+
+  /** Sets a value; an undeclared property on a plain instance gets an inferred type. */
+  set(name: string, value: CimValue): this {
+    const p = this.properties.get(name);
+    if (p) p.value = value;
+    else this.properties.set(name, new CimProperty(name, inferType(value), value, Array.isArray(value)));
+    return this;
+  }
+
+  /** A shallow copy with its own property objects (values shared). */
+  clone(): CimInstance {
+    const c = new CimInstance(this.className);
+    for (const [n, p] of this.properties) {
+      const q = new CimProperty(p.name, p.type, p.value, p.isArray, p.qualifiers);
+      if (p.referenceClass !== undefined) q.referenceClass = p.referenceClass;
+      if (p.embeddedObject !== undefined) q.embeddedObject = p.embeddedObject;
+      if (p.classOrigin !== undefined) q.classOrigin = p.classOrigin;
+      q.propagated = p.propagated;
+      c.properties.set(n, q);
+    }
+    if (this.path) c.path = this.path;
+    if (this.qualifiers) c.qualifiers = this.qualifiers;
+    return c;
+  }
+}
+
+/**
+ * Builds an instance of `cls` from plain values: every property the class declares is present
+ * (NULL when not given, or the class default), typed by the declaration; a name the class does
+ * not declare is an error (CIM_ERR_NO_SUCH_PROPERTY), since providers must match the schema.
+ * The path is computed from the key properties when `namespace` is given or always (local).
+ */
+export function buildInstance(cls: CimClass, values: Record<string, CimValue | undefined>, namespace?: string): CimInstance {
+  const inst = new CimInstance(cls.name);
+  for (const decl of cls.properties.values()) {
+    const p = new CimProperty(decl.name, decl.type, decl.value, decl.isArray, decl.qualifiers);
+    if (decl.referenceClass !== undefined) p.referenceClass = decl.referenceClass;
+    if (decl.embeddedObject !== undefined) p.embeddedObject = decl.embeddedObject;
+    if (decl.classOrigin !== undefined) p.classOrigin = decl.classOrigin;
+    p.propagated = decl.propagated;
+    inst.properties.set(decl.name, p);
+  }
+  for (const [name, v] of Object.entries(values)) {
+    if (v === undefined) continue;
+    const p = inst.properties.get(name);
+    if (!p) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${name}"`);
+    p.value = coerceValue(v, p.type, p.isArray, { what: `property "${p.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
+  }
+  inst.path = instanceNameOf(cls, inst, namespace);
+  return inst;
+}
+
+/** The instance name made of the class's key properties. A NULL key is an error. */
+export function instanceNameOf(cls: CimClass, inst: CimInstance, namespace?: string): CimInstanceName {
+  const keys: KeyBinding[] = [];
+  for (const decl of cls.properties.values()) {
+    if (!decl.isKey) continue;
+    const v = inst.get(decl.name);
+    if (v === null || v === undefined || Array.isArray(v)) {
+      throw cimError('FAILED', `instance of ${cls.name} has no value for key property "${decl.name}"`);
+    }
+    keys.push({ name: decl.name, value: v as KeyValue, type: decl.type });
+  }
+  return new CimInstanceName(cls.name, keys, namespace);
+}
+
+/**
+ * Checks a client-supplied instance name against its class and types its keys through the
+ * declarations (wbemcli sends every key as a string). The key set must match the class's keys
+ * exactly (names case-insensitive): a missing, extra or ill-typed key is CIM_ERR_INVALID_PARAMETER
+ * (DSP0200 §5.3.2.1 GetInstance).
+ */
+export function normalizeInstanceName(cls: CimClass, name: CimInstanceName): CimInstanceName {
+  const keyDecls = cls.properties.values().filter((p) => p.isKey);
+  const given = new NameMap<KeyBinding>();
+  for (const k of name.keybindings) {
+    if (given.has(k.name)) throw cimError('INVALID_PARAMETER', `key "${k.name}" given twice in ${name.className} path`);
+    given.set(k.name, k);
+  }
+  const keys: KeyBinding[] = [];
+  for (const decl of keyDecls) {
+    const k = given.get(decl.name);
+    if (!k) {
+      throw cimError('INVALID_PARAMETER', `the path of ${cls.name} lacks key "${decl.name}" (keys: ${keyDecls.map((d) => d.name).join(', ')})`);
+    }
+    given.delete(decl.name);
+    const v = coerceValue(k.value as CimValue, decl.type, false, { what: `key "${decl.name}" of ${cls.name}` });
+    keys.push({ name: decl.name, value: v as KeyValue, type: decl.type });
+  }
+  if (given.size > 0) {
+    throw cimError('INVALID_PARAMETER', `${cls.name} has no key named ${given.names().map((n) => `"${n}"`).join(', ')} (keys: ${keyDecls.map((d) => d.name).join(', ')})`);
+  }
+  const out = new CimInstanceName(name.className, keys, name.namespace, name.host);
+  if (name.namespace === undefined) delete out.namespace;
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * The provider contract (DESIGN §3.2): a provider serves the instances of the classes it owns,
+ * exactly those classes (the server fans out over subclasses), and their extrinsic methods.
+ * Property filtering, name-only variants, association traversal, pull paging and queries are
+ * done by operations/ on what providers return.
+ */
+import type {
+  CimInstance, CimInstanceName, CimValue, ClassNameRef, NameMap, NameSet,
+} from '../cim/index.js';
+import type { Repository } from '../repository/index.js';
+
+/** Roles, weakest first (issue 2 "Security baseline"). */
+export type Role = 'reader' | 'operator' | 'admin';
+
+export const ROLE_RANK: Record<Role, number> = { reader: 0, operator: 1, admin: 2 };
+
+export interface Principal {
+  name: string;
+  role: Role;
+}
+
+export interface ProviderContext {
+  /** Canonical namespace of the request. */
+  namespace: string;
+  principal: Principal;
+  repository: Repository;
+  /** Aborted when the request times out or the client goes away. */
+  signal?: AbortSignal;
+}
+
+export interface InstanceRequestOptions {
+  /**
+   * The properties the client asked for (null = all). A hint only: a provider may skip costly
+   * properties not asked for; operations/ filters the result anyway.
+   */
+  propertyList: NameSet | null;
+}
+
+/** What an extrinsic method returns: the return value and OUT parameters by name. */
+export interface MethodResult {
+  returnValue: CimValue;
+  out?: Record<string, CimValue>;
+}
+
+export interface InstanceProvider {
+  /** The classes this provider owns, each served exactly (not its subclasses). */
+  readonly classNames: readonly string[];
+
+  /** All instances of exactly `className`, each built against its class with `path` set (local). */
+  enumerateInstances(ctx: ProviderContext, className: string, opts: InstanceRequestOptions): Promise<CimInstance[]>;
+
+  /** Names only; when absent, operations/ takes the paths of enumerateInstances. */
+  enumerateInstanceNames?(ctx: ProviderContext, className: string): Promise<CimInstanceName[]>;
+
+  /**
+   * One instance; `name` has been checked against the class (typed keys, no namespace).
+   * Throws CIM_ERR_NOT_FOUND when absent. When not implemented, operations/ finds it by
+   * enumeration.
+   */
+  getInstance?(ctx: ProviderContext, name: CimInstanceName, opts: InstanceRequestOptions): Promise<CimInstance>;
+
+  /** `instance` is typed through its class; returns the new instance's name. */
+  createInstance?(ctx: ProviderContext, instance: CimInstance): Promise<CimInstanceName>;
+
+  /** `propertyList` null = every property in `instance`. */
+  modifyInstance?(ctx: ProviderContext, instance: CimInstance, propertyList: NameSet | null): Promise<void>;
+
+  deleteInstance?(ctx: ProviderContext, name: CimInstanceName): Promise<void>;
+
+  /**
+   * Association providers may answer References directly: instances of exactly `assocClass`
+   * whose reference `role` (or any reference when null) designates `target`. When absent,
+   * operations/ enumerates the association and filters.
+   */
+  referencesTo?(ctx: ProviderContext, assocClass: string, target: CimInstanceName, role: string | null): Promise<CimInstance[]>;
+
+  /**
+   * An extrinsic method on an instance (or a class, for static methods). Parameters arrive typed
+   * through the method declaration, embedded instances parsed and typed through their class.
+   * Method-level failures are return codes; CimError only for the cases DSP0200 lists.
+   */
+  invokeMethod?(
+    ctx: ProviderContext,
+    target: CimInstanceName | ClassNameRef,
+    method: string,
+    params: NameMap<CimValue>,
+  ): Promise<MethodResult>;
+
+  /** The role a method needs; operations/ defaults to 'admin' for methods not listed. */
+  methodRole?(method: string): Role;
+}
