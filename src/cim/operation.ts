@@ -11,6 +11,7 @@ import type { CimType } from './types.js';
 import type { CimValue } from './values.js';
 import type { NameMap } from './names.js';
 import type { EmbeddedKind } from './class.js';
+import type { NameSet } from './names.js';
 
 /** A CLASSNAME element (a class reference without keys). */
 export interface ClassNameRef {
@@ -112,4 +113,21 @@ export interface ExtrinsicResult {
   returnType: CimType;
   returnValue: CimValue;
   out: OutParam[];
+}
+
+/**
+ * How the objects of a result are to be encoded (DSP0200 §5.3 IncludeQualifiers,
+ * IncludeClassOrigin, PropertyList): applied by the encoder while writing, so large results are
+ * never copied to be filtered.
+ */
+export interface EncodeFlags {
+  includeQualifiers: boolean;
+  includeClassOrigin: boolean;
+  /** null = all properties; an empty set = none. Applies to instances and classes. */
+  propertyList: NameSet | null;
+}
+
+export interface IntrinsicResponse {
+  result: IntrinsicResult;
+  flags: EncodeFlags;
 }

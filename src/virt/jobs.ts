@@ -1,0 +1,160 @@
+/**
+ * Long operations (save, restore, migrate, shutdown-and-wait) run as jobs so callers need not
+ * block. Providers map a Job onto their own job object; this module knows only the lifecycle.
+ */
+import { randomUUID } from 'node:crypto';
+import { VirtError, toVirtError } from './errors.js';
+
+export type JobState = 'new' | 'running' | 'completed' | 'failed' | 'terminated';
+
+export interface JobContext {
+  /** Aborted when the job is cancelled: pass it down to anything that can stop early. */
+  signal: AbortSignal;
+  progress(percent: number): void;
+}
+
+export type JobListener = (job: Job) => void;
+
+export class Job<T = unknown> {
+  readonly id = randomUUID();
+  readonly submittedAt = Date.now();
+  state: JobState = 'new';
+  percentComplete = 0;
+  startTime: number | undefined;
+  endTime: number | undefined;
+  result: T | undefined;
+  error: VirtError | undefined;
+  /** Settles when the job ends; rejects with the job's error (or busy-free 'failed' when cancelled). */
+  readonly done: Promise<T>;
+  private readonly controller = new AbortController();
+  private settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
+
+  constructor(
+    readonly name: string,
+    /** Free-form description of what the job affects (e.g. the system name). */
+    readonly target: string,
+    private readonly onChange: JobListener = () => {},
+  ) {
+    this.done = new Promise<T>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // A job nobody awaits must not crash the process with an unhandled rejection.
+    this.done.catch(() => {});
+  }
+
+  get elapsedMs(): number {
+    if (this.startTime === undefined) return 0;
+    return (this.endTime ?? Date.now()) - this.startTime;
+  }
+
+  get finished(): boolean {
+    return this.state === 'completed' || this.state === 'failed' || this.state === 'terminated';
+  }
+
+  /** Request cancellation. False when the job had already finished. */
+  cancel(): boolean {
+    if (this.finished) return false;
+    this.controller.abort(new VirtError('failed', `job ${this.id} cancelled`));
+    if (this.state === 'new') this.finish('terminated', undefined, new VirtError('failed', 'cancelled before it started'));
+    return true;
+  }
+
+  /** @internal run the body; used by JobManager. */
+  async run(body: (ctx: JobContext) => Promise<T>): Promise<void> {
+    if (this.finished) return;
+    this.state = 'running';
+    this.startTime = Date.now();
+    this.onChange(this);
+    const ctx: JobContext = {
+      signal: this.controller.signal,
+      progress: (p) => {
+        const v = Math.max(0, Math.min(100, Math.round(p)));
+        if (v !== this.percentComplete && !this.finished) {
+          this.percentComplete = v;
+          this.onChange(this);
+        }
+      },
+    };
+    try {
+      const result = await body(ctx);
+      if (this.controller.signal.aborted) this.finish('terminated', undefined, new VirtError('failed', 'cancelled'));
+      else this.finish('completed', result, undefined);
+    } catch (err) {
+      const e = toVirtError(err, this.name);
+      this.finish(this.controller.signal.aborted ? 'terminated' : 'failed', undefined, e);
+    }
+  }
+
+  private finish(state: JobState, result: T | undefined, error: VirtError | undefined): void {
+    if (this.finished) return;
+    this.state = state;
+    this.endTime = Date.now();
+    if (this.startTime === undefined) this.startTime = this.endTime;
+    if (state === 'completed') {
+      this.percentComplete = 100;
+      this.result = result;
+      this.settle.resolve(result as T);
+    } else {
+      this.error = error;
+      this.settle.reject(error);
+    }
+    this.onChange(this);
+  }
+}
+
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private readonly listeners = new Set<JobListener>();
+
+  constructor(
+    /** Finished jobs are forgotten this long after they end. */
+    private readonly keepFinishedMs = 5 * 60_000,
+  ) {}
+
+  /** Start body asynchronously and return its job at once. */
+  start<T>(name: string, target: string, body: (ctx: JobContext) => Promise<T>): Job<T> {
+    this.prune();
+    const job = new Job<T>(name, target, (j) => this.emit(j));
+    this.jobs.set(job.id, job as Job);
+    this.emit(job as Job);
+    queueMicrotask(() => void job.run(body));
+    return job;
+  }
+
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  list(): Job[] {
+    this.prune();
+    return [...this.jobs.values()];
+  }
+
+  remove(id: string): boolean {
+    const j = this.jobs.get(id);
+    if (!j || !j.finished) return false;
+    return this.jobs.delete(id);
+  }
+
+  onChange(listener: JobListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(job: Job): void {
+    for (const l of this.listeners) {
+      try {
+        l(job);
+      } catch {
+        // a listener's failure must not break the job
+      }
+    }
+  }
+
+  private prune(): void {
+    const now = Date.now();
+    for (const [id, j] of this.jobs) {
+      if (j.finished && j.endTime !== undefined && now - j.endTime > this.keepFinishedMs) this.jobs.delete(id);
+    }
+  }
+}
