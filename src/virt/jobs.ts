@@ -64,14 +64,14 @@ export class Job<T = unknown> {
     if (this.finished) return;
     this.state = 'running';
     this.startTime = Date.now();
-    this.onChange(this);
+    this.onChange(this as unknown as Job);
     const ctx: JobContext = {
       signal: this.controller.signal,
       progress: (p) => {
         const v = Math.max(0, Math.min(100, Math.round(p)));
         if (v !== this.percentComplete && !this.finished) {
           this.percentComplete = v;
-          this.onChange(this);
+          this.onChange(this as unknown as Job);
         }
       },
     };
@@ -98,7 +98,7 @@ export class Job<T = unknown> {
       this.error = error;
       this.settle.reject(error);
     }
-    this.onChange(this);
+    this.onChange(this as unknown as Job);
   }
 }
 

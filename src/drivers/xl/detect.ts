@@ -1,0 +1,59 @@
+/**
+ * Which xl runs: the real one on a Xen control domain, else the bundled simulator.
+ * A Xen host is recognised by /proc/xen/capabilities containing control_d or by /dev/xen/privcmd,
+ * and needs an xl binary. Otherwise <repo>/bin/xl-sim with XL_SIM_STATE=<dataDir>/xl-sim.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface XlChoice {
+  xlPath: string;
+  simulated: boolean;
+  env: Record<string, string>;
+  xentopPath?: string;
+  xentopArgs?: string[];
+}
+
+export interface DetectOptions {
+  dataDir: string;
+  /** Overridable for tests. */
+  capabilitiesFile?: string;
+  privcmdFile?: string;
+  searchPaths?: string[];
+}
+
+const XL_PATHS = ['/usr/sbin/xl', '/usr/local/sbin/xl', '/sbin/xl'];
+
+export function isXenControlDomain(capabilitiesFile = '/proc/xen/capabilities', privcmdFile = '/dev/xen/privcmd'): boolean {
+  try {
+    if (readFileSync(capabilitiesFile, 'utf8').includes('control_d')) return true;
+  } catch {
+    // not mounted / not Xen
+  }
+  return existsSync(privcmdFile);
+}
+
+/** <repo>/bin/xl-sim, found by walking up from this module (works from src/ and dist/src/). */
+export function simulatorPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'bin', 'xl-sim');
+    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('bin/xl-sim not found above ' + fileURLToPath(import.meta.url));
+}
+
+export function detectXl(opts: DetectOptions): XlChoice {
+  if (isXenControlDomain(opts.capabilitiesFile, opts.privcmdFile)) {
+    const xl = (opts.searchPaths ?? XL_PATHS).find((p) => existsSync(p));
+    if (xl) {
+      const xentop = join(dirname(xl), 'xentop');
+      return { xlPath: xl, simulated: false, env: {}, ...(existsSync(xentop) ? { xentopPath: xentop } : {}) };
+    }
+  }
+  const sim = simulatorPath();
+  // xl-sim answers xentop batch mode as the pseudo-command `xentop`.
+  return { xlPath: sim, simulated: true, env: { XL_SIM_STATE: join(opts.dataDir, 'xl-sim') }, xentopPath: sim, xentopArgs: ['xentop'] };
+}

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { memArg, validBridge, validHost, validMac, validName, validPath, validVdev } from '../../../src/drivers/xl/validate.js';
+import { diskSpec, vifItems, writeCfg } from '../../../src/drivers/xl/cfg-writer.js';
+import { formatRate, parseRateSpec, rateFromXl } from '../../../src/drivers/xl/rate.js';
+import { classifyXlError, hasLibxlError, xlError } from '../../../src/drivers/xl/xl-errors.js';
+import { normalizeSpec } from '../../../src/virt/spec.js';
+import { VirtError } from '../../../src/virt/errors.js';
+import type { VirtualSystemConfig } from '../../../src/virt/types.js';
+import { sample } from './samples.js';
+
+function refuses(fn: () => unknown): void {
+  expect(fn).to.throw(VirtError).with.property('kind', 'invalid_argument');
+}
+
+describe('xl value validation', () => {
+  it('refuses names that could be shell words, options, domids or migration names', () => {
+    for (const bad of ['a;rm -rf /', '$(reboot)', '-p', '12345', 'web01--incoming', 'x--migratedaway', 'Domain-0', '', 'a b', 'a'.repeat(65), 'näme', '.hidden', 'a/b']) {
+      refuses(() => validName(bad));
+    }
+    expect(validName('web-01_a.b')).to.equal('web-01_a.b');
+    expect(validName('1web')).to.equal('1web');
+  });
+
+  it('checks paths, MACs, bridges, vdevs, hosts and memory units', () => {
+    refuses(() => validPath('relative/x'));
+    refuses(() => validPath('/srv/a,b.img'));
+    refuses(() => validPath('/srv/../etc/shadow'));
+    refuses(() => validPath("/srv/a'b"));
+    expect(validPath('/dev/vg0/web01-disk')).to.equal('/dev/vg0/web01-disk');
+    refuses(() => validMac('01:16:3e:00:00:01')); // multicast
+    refuses(() => validMac('00:16:3e:00:00'));
+    expect(validMac('00:16:3E:AA:BB:CC')).to.equal('00:16:3e:aa:bb:cc');
+    refuses(() => validBridge('-xenbr0'));
+    refuses(() => validBridge('a-very-long-bridge-name'));
+    refuses(() => validVdev('xvda;ls'));
+    expect(validVdev('hdc')).to.equal('hdc');
+    refuses(() => validHost('-oProxyCommand=x'));
+    expect(memArg(512)).to.equal('512m'); // never unit-less: xl reads bare numbers as MiB (§4.1)
+    refuses(() => memArg(1.5));
+  });
+
+  it('formats rates the way xl stores them (§5.3)', () => {
+    // 10Mb/s@20ms → 25000 bytes per 20000 µs (network-attach-dryrun.out)
+    const r = parseRateSpec('10Mb/s@20ms')!;
+    expect(r).to.deep.equal({ bytesPerSecond: 1_250_000, intervalUs: 20_000 });
+    expect(formatRate(r)).to.equal('1250000B/s@20000us');
+    expect(rateFromXl(25000, 20000)).to.deep.equal(r);
+    expect(parseRateSpec('100MB/s')).to.deep.equal({ bytesPerSecond: 100_000_000, intervalUs: 50_000 });
+    expect(parseRateSpec('10Mb')).to.equal(undefined);
+    const nic = JSON.parse(sample('network-attach-dryrun.out').replace(/^vif: /, ''));
+    expect(r.bytesPerSecond * r.intervalUs! / 1e6).to.equal(nic.rate_bytes_per_interval);
+  });
+});
+
+describe('xl.cfg writer', () => {
+  const base = (): VirtualSystemConfig => ({
+    ...normalizeSpec({
+      name: 'web01', type: 'pv', memoryMiB: 2048, vcpus: 2, maxVcpus: 4, onCrash: 'rename_restart',
+      boot: { kernel: '/var/lib/xen/images/web01/vmlinuz', cmdline: 'root=/dev/xvda1 console=hvc0' },
+      disks: [{ target: '/dev/vg0/web01-disk', vdev: 'xvda' }, { target: '/srv/iso/x.iso', vdev: 'hdc', cdrom: true }],
+    }),
+    uuid: '6b1e6e1a-8a55-4a1f-9d0e-3f6a2c7b9e10',
+    nics: [{ mac: '00:16:3e:5a:01:01', bridge: 'xenbr0', rate: { bytesPerSecond: 1_250_000, intervalUs: 20_000 } }],
+  });
+
+  it('writes quoted, validated values with cfg-style actions', () => {
+    const text = writeCfg(base());
+    expect(text).to.contain('name = "web01"\n');
+    expect(text).to.contain('memory = 2048\nmaxmem = 2048\nvcpus = 2\nmaxvcpus = 4\n');
+    expect(text).to.contain('on_crash = "rename-restart"');
+    expect(text).to.contain("'format=raw, vdev=xvda, access=rw, target=/dev/vg0/web01-disk'");
+    expect(text).to.contain("'format=raw, vdev=hdc, access=ro, devtype=cdrom, target=/srv/iso/x.iso'");
+    expect(text).to.contain("'mac=00:16:3e:5a:01:01, bridge=xenbr0, rate=1250000B/s@20000us'");
+    expect(text).to.contain('cmdline = "root=/dev/xvda1 console=hvc0"');
+  });
+
+  it('refuses values that would break out of a cfg string or spec', () => {
+    refuses(() => writeCfg({ ...base(), boot: { cmdline: 'x" ; disk=["/etc/shadow' } }));
+    refuses(() => writeCfg({ ...base(), name: 'a;rm -rf /' }));
+    refuses(() => diskSpec({ target: '/a.img,target=/etc/shadow', vdev: 'xvdb' }));
+    refuses(() => vifItems({ bridge: 'xenbr0, script=/tmp/evil' }));
+  });
+});
+
+describe('xl error classification (real stderr samples)', () => {
+  const cases: Array<[string, string]> = [
+    ['create-duplicate-name.err', 'conflict'],
+    ['mem-set-too-big.err', 'invalid_argument'],
+    ['vcpu-set-too-many.err', 'invalid_argument'],
+    ['vcpu-set-overcommit.err', 'invalid_argument'],
+    ['unpause-not-paused.err', 'invalid_state'],
+    ['pause-unknown-id.err', 'not_found'],
+    ['destroy-unknown-name.err', 'not_found'],
+    ['destroy-unknown-id.err', 'not_found'],
+    ['shutdown-guest-no-ack.err', 'timeout'],
+    ['shutdown-hvm-no-pv-drivers.err', 'invalid_state'],
+    ['restore-missing-file.err', 'not_found'],
+    ['migrate-unknown-host.err', 'failed'],
+    ['create-missing-disk-target.err', 'invalid_argument'],
+    ['sched-credit-set-on-credit2-host.err', 'invalid_argument'],
+    ['sched-credit2-badweight.err', 'invalid_argument'],
+    ['nohyp-real-xl-list.err', 'failed'],
+    ['network-detach-unknown-mac.err', 'not_found'],
+    ['block-detach-unknown.err', 'not_found'],
+    ['mem-set-badsize.err', 'invalid_argument'],
+  ];
+  for (const [file, kind] of cases) {
+    it(`${file} → ${kind}`, () => {
+      expect(classifyXlError(sample(file))).to.equal(kind);
+    });
+  }
+
+  it('spots libxl errors on exit 0 and keeps xl text in detail', () => {
+    expect(hasLibxlError(sample('unpause-not-paused.err'))).to.equal(true);
+    expect(hasLibxlError('libxl: warning: something\n')).to.equal(false);
+    const e = xlError(['mem-set', 'web01', '4g'], sample('mem-set-too-big.err'), 1);
+    expect(e.kind).to.equal('invalid_argument');
+    expect(e.message).to.contain('cannot set domid 1 dynamic max memory');
+    expect(e.detail).to.contain('memory_dynamic_max must be less than or equal to memory_static_max');
+  });
+});

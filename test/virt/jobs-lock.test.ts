@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { JobManager } from '../../src/virt/jobs.js';
+import { KeyedLock } from '../../src/virt/lock.js';
+import { VirtError } from '../../src/virt/errors.js';
+
+describe('jobs', () => {
+  it('runs to completion with progress, result and elapsed time', async () => {
+    const jm = new JobManager();
+    const seen: string[] = [];
+    jm.onChange((j) => seen.push(`${j.state}:${j.percentComplete}`));
+    const job = jm.start('work', 'sys', async (ctx) => {
+      ctx.progress(50);
+      await new Promise((r) => setTimeout(r, 20));
+      return 42;
+    });
+    expect(job.state).to.equal('new');
+    expect(await job.done).to.equal(42);
+    expect(job).to.include({ state: 'completed', percentComplete: 100, result: 42 });
+    expect(job.elapsedMs).to.be.at.least(15);
+    expect(seen).to.include('running:50');
+    expect(jm.get(job.id)).to.equal(job);
+  });
+
+  it('records a failure as a VirtError and supports cancellation', async () => {
+    const jm = new JobManager();
+    const failed = jm.start('bad', 'sys', async () => {
+      throw new VirtError('no_memory', 'too big', 'xl text');
+    });
+    await failed.done.catch(() => {});
+    expect(failed.state).to.equal('failed');
+    expect(failed.error).to.include({ kind: 'no_memory', detail: 'xl text' });
+    const long = jm.start('long', 'sys', (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(long.cancel()).to.equal(true);
+    await long.done.catch(() => {});
+    expect(long.state).to.equal('terminated');
+    expect(long.cancel()).to.equal(false);
+  });
+});
+
+describe('keyed lock', () => {
+  it('serialises per key and times out with busy', async () => {
+    const lock = new KeyedLock(50);
+    const order: number[] = [];
+    const a = lock.with('k', async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      order.push(1);
+    });
+    const b = lock.with('k', async () => {
+      order.push(2);
+    });
+    const other = lock.with('other', async () => {
+      order.push(0);
+    });
+    await Promise.all([a, b, other]);
+    expect(order).to.deep.equal([0, 1, 2]);
+    const hold = lock.with('k', () => new Promise((r) => setTimeout(r, 100)));
+    const err = await lock.with('k', async () => 1, 20).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(VirtError).with.property('kind', 'busy');
+    await hold;
+    expect(lock.isHeld('k')).to.equal(false);
+  });
+});
