@@ -1,0 +1,109 @@
+/** The real schema in mof/: both entry files compile into a fresh repository, with the shapes providers rely on. */
+import { expect } from 'chai';
+import { fileURLToPath } from 'node:url';
+import { Repository } from '../../src/repository/index.js';
+import { compileMofFile, type CompileResult } from '../../src/mof/index.js';
+
+const entry = (name: string) => fileURLToPath(new URL(`../../../mof/${name}`, import.meta.url));
+
+async function load(name: string, ns: string): Promise<{ repo: Repository; r: CompileResult; warnings: string[]; ms: number }> {
+  const repo = new Repository();
+  const warnings: string[] = [];
+  const t0 = performance.now();
+  const r = await compileMofFile(entry(name), repo, { namespace: ns, onWarning: (w) => warnings.push(w) });
+  return { repo, r, warnings, ms: performance.now() - t0 };
+}
+
+const sorted = (a: string[]) => [...a].sort();
+
+describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
+  describe('root/virt', () => {
+    let repo: Repository;
+    const ns = 'root/virt';
+    before(async () => {
+      const l = await load('virt.mof', ns);
+      repo = l.repo;
+      expect(l.warnings).to.deep.equal([]);
+      expect(l.r.classes).to.be.greaterThan(100);
+      expect(l.r.qualifiers).to.be.greaterThan(40);
+      console.log(`      (virt.mof: ${l.r.classes} classes, ${l.r.qualifiers} qualifiers in ${l.ms.toFixed(0)} ms)`);
+    });
+
+    it('has the core DMTF hierarchy', () => {
+      const me = repo.requireClass(ns, 'CIM_ManagedElement');
+      expect(me.isAbstract).to.equal(true);
+      expect(me.properties.has('InstanceID')).to.equal(true);
+      expect(me.keyNames).to.deep.equal([]);
+      expect(repo.superclassChain(ns, 'Xen_ComputerSystem')).to.deep.equal([
+        'Xen_ComputerSystem', 'CIM_ComputerSystem', 'CIM_System', 'CIM_EnabledLogicalElement',
+        'CIM_LogicalElement', 'CIM_ManagedSystemElement', 'CIM_ManagedElement',
+      ]);
+    });
+
+    it('gives the Xen_ classes the libvirt-cim keys', () => {
+      const keys = (c: string) => sorted(repo.requireClass(ns, c).keyNames);
+      expect(keys('Xen_ComputerSystem')).to.deep.equal(['CreationClassName', 'Name']);
+      expect(keys('Xen_HostSystem')).to.deep.equal(['CreationClassName', 'Name']);
+      expect(keys('Xen_VirtualSystemSettingData')).to.deep.equal(['InstanceID']);
+      expect(keys('Xen_ProcResourceAllocationSettingData')).to.deep.equal(['InstanceID']);
+      expect(keys('Xen_ProcessorPool')).to.deep.equal(['InstanceID']);
+      expect(keys('Xen_VirtualSystemManagementService')).to.deep.equal(['CreationClassName', 'Name', 'SystemCreationClassName', 'SystemName']);
+      expect(keys('Xen_Processor')).to.deep.equal(['CreationClassName', 'DeviceID', 'SystemCreationClassName', 'SystemName']);
+      expect(repo.requireClass(ns, 'Xen_ComputerSystem').properties.get('UUID')).to.include({ type: 'string', classOrigin: 'Xen_ComputerSystem' });
+    });
+
+    it('flags associations and gives them two references to known classes', () => {
+      const assocs = repo.associationClasses(ns).map((c) => c.name);
+      for (const a of ['CIM_ElementConformsToProfile', 'Xen_HostedDependency', 'Xen_SystemDevice', 'Xen_VirtualSystemSettingDataComponent', 'Xen_ElementAllocatedFromPool', 'Xen_SettingsDefineState']) {
+        expect(assocs, a).to.include(a);
+      }
+      for (const name of assocs) {
+        const refs = repo.requireClass(ns, name).referenceProperties;
+        expect(refs.length, name).to.be.at.least(2);
+        for (const r of refs) expect(repo.getClass(ns, r.referenceClass!), `${name}.${r.name}`).to.not.equal(undefined);
+      }
+      expect(repo.requireClass(ns, 'Xen_ComputerSystem').isAssociation).to.equal(false);
+    });
+
+    it('flags indications', () => {
+      for (const c of ['CIM_Indication', 'CIM_InstCreation', 'Xen_ComputerSystemCreatedIndication', 'Xen_ResourceAllocationSettingDataModifiedIndication']) {
+        expect(repo.requireClass(ns, c).isIndication, c).to.equal(true);
+      }
+    });
+
+    it('declares the DSP1042/DSP1057 method signatures', () => {
+      const define = repo.requireClass(ns, 'Xen_VirtualSystemManagementService').methods.get('DefineSystem')!;
+      expect(define.returnType).to.equal('uint32');
+      const p = define.parameters;
+      expect(p.get('SystemSettings')).to.include({ type: 'string', embeddedObject: 'instance', isIn: true });
+      expect(p.get('ResourceSettings')).to.include({ type: 'string', isArray: true, embeddedObject: 'instance' });
+      expect(p.get('ResultingSystem')).to.include({ type: 'reference', referenceClass: 'CIM_ComputerSystem', isOut: true, isIn: false });
+      expect(p.get('Job')).to.include({ type: 'reference', referenceClass: 'CIM_ConcreteJob', isOut: true });
+      const rsc = repo.requireClass(ns, 'Xen_ComputerSystem').methods.get('RequestStateChange')!;
+      expect(rsc.parameters.names()).to.deep.equal(['RequestedState', 'Job', 'TimeoutPeriod']);
+      expect(rsc.parameters.get('RequestedState')!.type).to.equal('uint16');
+    });
+  });
+
+  describe('root/interop', () => {
+    let repo: Repository;
+    const ns = 'root/interop';
+    before(async () => {
+      const l = await load('interop.mof', ns);
+      repo = l.repo;
+      expect(l.warnings).to.deep.equal([]);
+      console.log(`      (interop.mof: ${l.r.classes} classes in ${l.ms.toFixed(0)} ms)`);
+    });
+
+    it('has the profile registration and indication classes', () => {
+      expect(repo.requireClass(ns, 'Xen_RegisteredProfile').keyNames).to.deep.equal(['InstanceID']);
+      expect(repo.requireClass(ns, 'Xen_ElementConformsToProfile').isAssociation).to.equal(true);
+      expect(repo.requireClass(ns, 'Xen_ReferencedProfile').isAssociation).to.equal(true);
+      expect(repo.requireClass(ns, 'CIM_IndicationSubscription').isAssociation).to.equal(true);
+      expect(sorted(repo.requireClass(ns, 'CIM_IndicationSubscription').keyNames)).to.deep.equal(['Filter', 'Handler']);
+      expect(repo.requireClass(ns, 'CIM_ObjectManager').keyNames).to.have.length(4);
+      expect(sorted(repo.requireClass(ns, 'Xen_ComputerSystem').keyNames)).to.deep.equal(['CreationClassName', 'Name']);
+      expect(repo.getClass(ns, 'Xen_VirtualSystemManagementService')).to.equal(undefined);
+    });
+  });
+});
