@@ -1,0 +1,38 @@
+/** Server configuration: defaults, and where each value comes from (the command line). */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export interface ServerConfig {
+  /** HTTP port (DSP0200 §A1: 5988); 0 picks a free one (tests). */
+  port: number;
+  /** HTTPS port (5989), served only when a certificate and key are configured. */
+  httpsPort: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Address to listen on; beyond loopback only with authentication. */
+  listen: string;
+  /** Our state: definitions, the simulator's host, users, audit log. */
+  dataDir: string;
+  /** The xl binary; default: the real xl on a Xen host, else the bundled xl-sim. */
+  xlPath?: string;
+  /** The users file; auth is on when it is given or `<data>/users.json` exists. */
+  usersFile?: string;
+  /** The host name put in returned object paths. */
+  hostName?: string;
+  /** Seed a small demo network into a fresh simulator (npm start). */
+  demo: boolean;
+  /** Per-request timeout. */
+  requestTimeoutMs: number;
+}
+
+/** The repository root (where mof/ and profiles/ live), found from this module's location. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  port: 5988,
+  httpsPort: 5989,
+  listen: '127.0.0.1',
+  dataDir: './var',
+  demo: true,
+  requestTimeoutMs: 120_000,
+};

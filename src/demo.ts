@@ -1,0 +1,56 @@
+/**
+ * The demo network seeded into a fresh simulated host on first start (DESIGN §6): a small
+ * virtual topology of Xen virtual routers, as in the paper — two running core routers, an edge
+ * router kept paused (ready to launch at once) and a backup router defined but stopped.
+ */
+import type { VirtManager, VirtualSystemSpec } from './virt/index.js';
+
+const ROUTERS: { spec: VirtualSystemSpec; state: 'running' | 'paused' | 'defined' }[] = [
+  {
+    state: 'running',
+    spec: {
+      name: 'vr-core1', type: 'pv', memoryMiB: 256, vcpus: 1, cpuWeight: 512, priority: 10,
+      nics: [{ bridge: 'xenbr0' }, { bridge: 'xenbr1', rate: { bytesPerSecond: 12_500_000 } }],
+      disks: [{ target: '/var/lib/xen/images/vr-core1.img', vdev: 'xvda' }],
+    },
+  },
+  {
+    state: 'running',
+    spec: {
+      name: 'vr-core2', type: 'pv', memoryMiB: 256, vcpus: 1, cpuWeight: 512, priority: 10,
+      nics: [{ bridge: 'xenbr0' }, { bridge: 'xenbr2', rate: { bytesPerSecond: 12_500_000 } }],
+      disks: [{ target: '/var/lib/xen/images/vr-core2.img', vdev: 'xvda' }],
+    },
+  },
+  {
+    state: 'paused',
+    spec: {
+      name: 'vr-edge1', type: 'pv', memoryMiB: 128, vcpus: 1, priority: 5,
+      nics: [{ bridge: 'xenbr1' }, { bridge: 'xenbr2' }],
+      disks: [{ target: '/var/lib/xen/images/vr-edge1.img', vdev: 'xvda' }],
+    },
+  },
+  {
+    state: 'defined',
+    spec: {
+      name: 'vr-backup', type: 'pv', memoryMiB: 256, vcpus: 1,
+      nics: [{ bridge: 'xenbr0' }],
+      disks: [{ target: '/var/lib/xen/images/vr-backup.img', vdev: 'xvda' }],
+    },
+  },
+];
+
+/** Seeds the demo routers when the host has no virtual systems yet; returns their names. */
+export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => void): Promise<string[]> {
+  if ((await virt.listSystems()).length > 0) return [];
+  for (const { spec, state } of ROUTERS) {
+    await virt.defineSystem(spec);
+    if (state === 'running') await virt.requestState(spec.name, 'running', { timeoutMs: 30_000 });
+    if (state === 'paused') {
+      await virt.requestState(spec.name, 'running', { timeoutMs: 30_000 });
+      await virt.requestState(spec.name, 'paused', { timeoutMs: 30_000 });
+    }
+  }
+  log(`demo network seeded: ${ROUTERS.map((r) => `${r.spec.name} (${r.state})`).join(', ')}`);
+  return ROUTERS.map((r) => r.spec.name);
+}

@@ -1,0 +1,115 @@
+/**
+ * The CIM request handler given to http/: decodes the CIM-XML body, checks it against the
+ * DSP0200 §6.3 extension headers, runs the operation and encodes the response. Protocol-level
+ * failures become HTTP errors with a `CIMError` header; CIM-level failures become an ERROR
+ * element in a 200 response (DSP0200 §7.1); nothing thrown escapes as a crash.
+ */
+import { CimError, CimInstanceName, cimError, isClassNameRef, normalizeNamespace, parseObjectPath, sameName, type CimRequest } from './cim/index.js';
+import {
+  CimXmlProtocolError, CimXmlRequestError, decodeRequest, encodeError, encodeExtrinsicResponse, encodeIntrinsicResponse,
+} from './cimxml/index.js';
+import type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from './http/handler.js';
+import type { Operations } from './operations/index.js';
+
+export interface DispatcherOptions {
+  operations: Operations;
+  log: (line: string) => void;
+  limits?: { maxDepth?: number; maxElements?: number };
+}
+
+export function createDispatcher(opts: DispatcherOptions): CimRequestHandler {
+  return async (req: CimHttpRequest): Promise<CimHttpResponse> => {
+    let request: CimRequest;
+    try {
+      request = decodeRequest(req.body, opts.limits);
+    } catch (e) {
+      if (e instanceof CimXmlProtocolError) {
+        return { kind: 'httpError', status: e.status, cimError: e.cimErrorHeader, message: e.message };
+      }
+      if (e instanceof CimXmlRequestError) {
+        return { kind: 'cim', chunks: [encodeError(e.messageId, e.method, e.kind, e.cimError)] };
+      }
+      opts.log(`decode failed unexpectedly: ${(e as Error).stack ?? e}`);
+      return { kind: 'httpError', status: 400, cimError: 'request-not-valid', message: 'the request could not be decoded' };
+    }
+
+    const mismatch = headerMismatch(req, request);
+    if (mismatch) return { kind: 'httpError', status: 400, cimError: 'header-mismatch', message: mismatch };
+
+    try {
+      if (request.kind === 'intrinsic') {
+        const response = await opts.operations.intrinsic(request, req.principal, req.signal);
+        return { kind: 'cim', chunks: encodeIntrinsicResponse(request.messageId, request.method, response) };
+      }
+      const result = await opts.operations.extrinsic(request, req.principal, req.signal);
+      return { kind: 'cim', chunks: [encodeExtrinsicResponse(request.messageId, request.method, result)] };
+    } catch (e) {
+      let err: CimError;
+      if (e instanceof CimError) err = e;
+      else {
+        opts.log(`${request.method} failed unexpectedly: ${(e as Error).stack ?? e}`);
+        err = cimError('FAILED', `internal error while running ${request.method}: ${(e as Error).message ?? e}`);
+      }
+      return cimErrorResponse(request.messageId, request.method, request.kind, err);
+    }
+  };
+}
+
+function cimErrorResponse(messageId: string, method: string, kind: 'intrinsic' | 'extrinsic', err: CimError): CimHttpResponse {
+  return { kind: 'cim', chunks: [encodeError(messageId, method, kind, err)] };
+}
+
+/**
+ * DSP0200 §6.3.2-§6.3.4: CIMMethod must name the called method, CIMObject the namespace
+ * (intrinsic) or the target path (extrinsic), CIMProtocolVersion the MESSAGE PROTOCOLVERSION.
+ * Returns a description of the first mismatch, or undefined.
+ */
+function headerMismatch(http: CimHttpRequest, req: CimRequest): string | undefined {
+  const h = http.headers;
+  if (h.method !== undefined && h.method !== req.method) {
+    return `CIMMethod header "${h.method}" does not match the ${req.kind === 'intrinsic' ? 'IMETHODCALL' : 'METHODCALL'} name "${req.method}"`;
+  }
+  if (h.protocolVersion !== undefined && h.protocolVersion.trim() !== req.protocolVersion) {
+    return `CIMProtocolVersion header "${h.protocolVersion}" does not match MESSAGE PROTOCOLVERSION "${req.protocolVersion}"`;
+  }
+  if (h.object === undefined) return undefined;
+  const object = h.object.trim();
+  if (req.kind === 'intrinsic') {
+    if (!sameName(normalizeNamespace(object), req.namespace)) {
+      return `CIMObject header "${object}" does not match the request namespace "${req.namespace}"`;
+    }
+    return undefined;
+  }
+  let parsed;
+  try {
+    parsed = parseObjectPath(object);
+  } catch {
+    return `CIMObject header "${object}" is not an object path`;
+  }
+  if (parsed.namespace !== undefined && !sameName(normalizeNamespace(parsed.namespace), req.namespace)) {
+    return `CIMObject header namespace "${parsed.namespace}" does not match the request namespace "${req.namespace}"`;
+  }
+  const target = req.target;
+  const targetClass = isClassNameRef(target) ? target.className : target.className;
+  if (!sameName(parsed.className, targetClass)) {
+    return `CIMObject header class "${parsed.className}" does not match the target class "${targetClass}"`;
+  }
+  if (!isClassNameRef(target) && parsed.keybindings) {
+    const fromHeader = new CimInstanceName(parsed.className, parsed.keybindings);
+    if (!sameKeys(fromHeader, target)) return `CIMObject header "${object}" does not match the target instance path`;
+  }
+  return undefined;
+}
+
+/** Key comparison tolerant of typing differences (the header carries text, the body typed keys). */
+function sameKeys(a: CimInstanceName, b: CimInstanceName): boolean {
+  if (a.keybindings.length !== b.keybindings.length) return false;
+  return a.keybindings.every((k) => {
+    const other = b.key(k.name);
+    if (other === undefined) return false;
+    // Nested reference keys are compared by the body alone: header quoting of paths varies.
+    if (other instanceof CimInstanceName || k.value instanceof CimInstanceName) return true;
+    const text = (v: unknown) => (typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v));
+    return text(k.value) === text(other);
+  });
+}
