@@ -1,0 +1,46 @@
+/** Construction options of Operations and their defaults. */
+import type { CimClass, CimInstance } from '../cim/index.js';
+import type { Repository } from '../repository/index.js';
+import type { ProviderRegistry } from './registry.js';
+
+export interface AuditEntry {
+  principal: string;
+  operation: string;
+  target: string;
+  /** 'ok', or the error text. */
+  result: 'ok' | string;
+}
+
+export interface PullLimits {
+  /** OperationTimeout used when the client sends NULL (seconds). */
+  defaultTimeoutSec?: number;
+  /** Largest OperationTimeout accepted; larger → CIM_ERR_INVALID_OPERATION_TIMEOUT. */
+  maxTimeoutSec?: number;
+  /** Largest MaxObjectCount honoured; larger requests are clamped to it. */
+  maxObjectCount?: number;
+  /** Open enumeration contexts at once; beyond → CIM_ERR_SERVER_LIMITS_EXCEEDED. */
+  maxContexts?: number;
+}
+
+export interface OperationsOptions {
+  repository: Repository;
+  registry: ProviderRegistry;
+  /** Parses the CIM-XML text of an embedded INSTANCE or CLASS (injected: operations/ may not import cimxml). */
+  parseEmbeddedObject: (text: string) => CimInstance | CimClass;
+  /** HOST of the object paths returned by association, query and pull operations. */
+  hostName: string;
+  pull?: PullLimits;
+  /** Called once for every change request (Create/Modify/Delete/SetProperty/InvokeMethod). */
+  audit?: (entry: AuditEntry) => void;
+  /** Clock in ms, replaceable in tests of context expiry. */
+  now?: () => number;
+  /** Diagnostics (a dangling reference, a provider failure). Defaults to console.warn. */
+  log?: (message: string) => void;
+}
+
+export const PULL_DEFAULTS: Required<PullLimits> = {
+  defaultTimeoutSec: 30,
+  maxTimeoutSec: 600,
+  maxObjectCount: 10000,
+  maxContexts: 1000,
+};

@@ -1,0 +1,71 @@
+/**
+ * ExecQuery (DSP0200 §5.3.2.22) and the query of OpenQueryInstances. WQL and DMTF:CQL are
+ * both accepted with the same subset (query/wql-parser.ts): the subset is valid CQL, and a CQL
+ * feature outside it is reported as CIM_ERR_INVALID_QUERY with its position.
+ */
+import { type CimClass, type CimInstance, type IntrinsicResponse, NameSet, cimError } from '../cim/index.js';
+import type { OpContext } from './context.js';
+import { encodeFlags } from './flags.js';
+import { enumerateDeep, fullPath, withPath } from './instances.js';
+import type { Params } from './params.js';
+import { whereMatches } from './query/wql-eval.js';
+import { type Expr, type SelectQuery, parseWql } from './query/wql-parser.js';
+
+const LANGUAGES = new Set(['wql', 'dmtf:cql', 'cql']);
+
+export interface CompiledQuery {
+  cls: CimClass;
+  /** The SELECT list; null for SELECT *. */
+  propertyList: NameSet | null;
+  where: Expr | null;
+}
+
+export function compileQuery(ctx: OpContext, language: string, text: string): CompiledQuery {
+  if (!LANGUAGES.has(language.trim().toLowerCase())) {
+    throw cimError('QUERY_LANGUAGE_NOT_SUPPORTED', `query language "${language}" is not supported (use WQL or DMTF:CQL)`);
+  }
+  const q = parseWql(text);
+  const cls = ctx.repository.getClass(ctx.namespace, q.from);
+  if (!cls) throw cimError('INVALID_QUERY', `position ${q.fromPos + 1}: class ${q.from} does not exist in namespace ${ctx.namespace}`);
+  for (const { name, pos } of referencedProperties(q)) {
+    if (name.toLowerCase() !== '__class' && !cls.properties.has(name)) {
+      throw cimError('INVALID_QUERY', `position ${pos + 1}: class ${cls.name} has no property "${name}"`);
+    }
+  }
+  const propertyList = q.properties ? new NameSet(q.properties.map((p) => cls.properties.spelling(p.name) ?? p.name)) : null;
+  return { cls, propertyList, where: q.where };
+}
+
+function referencedProperties(q: SelectQuery): { name: string; pos: number }[] {
+  const out = [...(q.properties ?? [])];
+  const walk = (e: Expr | null): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'and': case 'or': walk(e.left); walk(e.right); break;
+      case 'not': walk(e.expr); break;
+      case 'cmp':
+        for (const o of [e.left, e.right]) if (o.kind === 'prop') out.push(o);
+        break;
+      default:
+        if (e.prop.kind === 'prop') out.push(e.prop);
+    }
+  };
+  walk(q.where);
+  return out;
+}
+
+/** The matching instances of the FROM class and its subclasses, with full paths. */
+export async function runQuery(ctx: OpContext, q: CompiledQuery): Promise<CimInstance[]> {
+  // The provider hint must include the WHERE properties, so it is only the SELECT list without WHERE.
+  const all = await enumerateDeep(ctx, q.cls.name, q.where ? null : q.propertyList);
+  const env = { isA: (c: string, a: string) => ctx.repository.isSubclassOf(ctx.namespace, c, a) };
+  const out: CimInstance[] = [];
+  for (const inst of all) if (whereMatches(q.where, inst, env)) out.push(withPath(inst, fullPath(ctx, inst.path!, ctx.namespace)));
+  return out;
+}
+
+export async function execQuery(ctx: OpContext, p: Params): Promise<IntrinsicResponse> {
+  const q = compileQuery(ctx, p.requiredString('QueryLanguage'), p.requiredString('Query'));
+  const instances = await runQuery(ctx, q);
+  return { result: { kind: 'objectsWithPath', instances }, flags: encodeFlags(false, false, q.propertyList) };
+}

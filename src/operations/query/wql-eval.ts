@@ -1,0 +1,172 @@
+/**
+ * Evaluation of a parsed WHERE clause against one instance, in SQL's three-valued logic: a
+ * comparison with NULL is unknown, and only rows whose condition is true are selected.
+ * Array properties match when any element does. Strings compare exactly; LIKE ignores case (as
+ * WQL does); numbers compare by value whatever their width; a string literal compared with a
+ * number, datetime, boolean or reference property is read as that type.
+ */
+import {
+  type CimInstance, CimDateTime, CimInstanceName, type CimScalar, type CimValue, isCimError, parseInstancePath,
+} from '../../cim/index.js';
+import type { CompareOp, Expr, Literal, Operand } from './wql-parser.js';
+
+export interface EvalEnv {
+  /** True when `className` is `ancestor` or one of its subclasses. */
+  isA(className: string, ancestor: string): boolean;
+}
+
+type Tri = boolean | null;
+
+export function whereMatches(expr: Expr | null, inst: CimInstance, env: EvalEnv): boolean {
+  return expr === null || evaluate(expr, inst, env) === true;
+}
+
+export function evaluate(e: Expr, inst: CimInstance, env: EvalEnv): Tri {
+  switch (e.kind) {
+    case 'and': {
+      const l = evaluate(e.left, inst, env);
+      if (l === false) return false;
+      const r = evaluate(e.right, inst, env);
+      if (r === false) return false;
+      return l === null || r === null ? null : true;
+    }
+    case 'or': {
+      const l = evaluate(e.left, inst, env);
+      if (l === true) return true;
+      const r = evaluate(e.right, inst, env);
+      if (r === true) return true;
+      return l === null || r === null ? null : false;
+    }
+    case 'not': {
+      const v = evaluate(e.expr, inst, env);
+      return v === null ? null : !v;
+    }
+    case 'isNull': {
+      const v = operandValue(e.prop, inst);
+      const isNull = v === null || (Array.isArray(v) && v.length === 0);
+      return e.negated ? !isNull : isNull;
+    }
+    case 'like': {
+      const re = likePattern(e.pattern);
+      return anyOf(operandValue(e.prop, inst), (s) => (typeof s === 'string' ? re.test(s) !== e.negated : null));
+    }
+    case 'isa': {
+      if (e.prop.kind === 'prop' && e.prop.name.toLowerCase() === '__class') return env.isA(inst.className, e.className);
+      return anyOf(operandValue(e.prop, inst), (s) => {
+        if (s instanceof CimInstanceName) return env.isA(s.className, e.className);
+        if (typeof s === 'object' && s !== null && 'className' in s && typeof s.className === 'string') return env.isA(s.className, e.className);
+        return null;
+      });
+    }
+    case 'cmp': {
+      const l = operandValue(e.left, inst);
+      const r = operandValue(e.right, inst);
+      return anyOf(l, (a) => anyOf(r, (b) => compare(a, b, e.op)));
+    }
+  }
+}
+
+function operandValue(o: Operand, inst: CimInstance): CimValue | Literal {
+  if (o.kind === 'lit') return o.value;
+  if (o.name.toLowerCase() === '__class') return inst.className;
+  return inst.get(o.name) ?? null;
+}
+
+/** Applies `f` to a scalar, or to each element of an array: true if any is true. */
+function anyOf(v: CimValue | Literal, f: (s: CimScalar) => Tri): Tri {
+  if (v === null) return null;
+  if (!Array.isArray(v)) return f(v);
+  let unknown = false;
+  for (const e of v) {
+    if (e === null) { unknown = true; continue; }
+    const r = f(e);
+    if (r === true) return true;
+    if (r === null) unknown = true;
+  }
+  return unknown ? null : false;
+}
+
+function likePattern(p: string): RegExp {
+  let re = '';
+  for (const c of p) re += c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${re}$`, 'is');
+}
+
+function order(sign: number, op: CompareOp): boolean {
+  switch (op) {
+    case '=': return sign === 0;
+    case '<>': return sign !== 0;
+    case '<': return sign < 0;
+    case '<=': return sign <= 0;
+    case '>': return sign > 0;
+    case '>=': return sign >= 0;
+  }
+}
+
+function isNum(v: unknown): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
+
+function numSign(a: number | bigint, b: number | bigint): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
+  const ia = typeof a === 'bigint' || Number.isInteger(a);
+  const ib = typeof b === 'bigint' || Number.isInteger(b);
+  if (ia && ib) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const x = Number(a);
+  const y = Number(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compare(a: CimScalar, b: CimScalar, op: CompareOp): Tri {
+  // Put a string literal on the right so that it can be read as the other side's type.
+  if (typeof a === 'string' && typeof b !== 'string') return compare(b, a, flip(op));
+  if (isNum(a)) {
+    if (isNum(b)) return order(numSign(a, b), op);
+    if (typeof b === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(b)) {
+      const t = b.trim();
+      return order(numSign(a, /^[+-]?\d+$/.test(t) ? BigInt(t) : Number(t)), op);
+    }
+    return null;
+  }
+  if (typeof a === 'boolean') {
+    const bb = typeof b === 'boolean' ? b : typeof b === 'string' && /^(true|false)$/i.test(b.trim()) ? b.trim().toLowerCase() === 'true' : null;
+    if (bb === null) return null;
+    return order(Number(a) - Number(bb), op);
+  }
+  if (a instanceof CimDateTime) {
+    const bd = b instanceof CimDateTime ? b : typeof b === 'string' ? CimDateTime.tryParse(b) : undefined;
+    if (!bd || a.isInterval !== bd.isInterval) return null;
+    const x = a.isInterval ? a.toMilliseconds() : a.toDate()?.getTime();
+    const y = bd.isInterval ? bd.toMilliseconds() : bd.toDate()?.getTime();
+    if (x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y)) {
+      return op === '=' || op === '<>' ? a.equals(bd) === (op === '=') : null;
+    }
+    return order(Math.sign(x - y), op);
+  }
+  if (a instanceof CimInstanceName) {
+    if (op !== '=' && op !== '<>') return null;
+    let bn: CimInstanceName | undefined;
+    if (b instanceof CimInstanceName) bn = b;
+    else if (typeof b === 'string') {
+      try { bn = parseInstancePath(b); } catch (e) { if (!isCimError(e)) throw e; return null; }
+    }
+    if (!bn) return null;
+    return a.equals(bn) === (op === '=');
+  }
+  if (typeof a === 'string' && typeof b === 'string') return order(a < b ? -1 : a > b ? 1 : 0, op);
+  return null;
+}
+
+function flip(op: CompareOp): CompareOp {
+  switch (op) {
+    case '<': return '>';
+    case '<=': return '>=';
+    case '>': return '<';
+    case '>=': return '<=';
+    default: return op;
+  }
+}

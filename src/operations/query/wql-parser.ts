@@ -1,0 +1,227 @@
+/**
+ * A small WQL parser (the subset DSP0202 CQL shares with WQL): 
+ *   SELECT * | prop[, prop...] FROM Class [WHERE expr]
+ * expr: OR / AND / NOT, parentheses, comparisons (= <> != < <= > >=) between properties and
+ * string / number / boolean / NULL literals, `prop IS [NOT] NULL`, `prop [NOT] LIKE 'pattern'`,
+ * `prop ISA Class` (and `__Class ISA Class` for the instance itself). Keywords and property
+ * names are case-insensitive. A syntax error is CIM_ERR_INVALID_QUERY with its position.
+ */
+import { cimError } from '../../cim/index.js';
+
+export type Literal = string | number | bigint | boolean | null;
+export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
+
+export type Operand = { kind: 'prop'; name: string; pos: number } | { kind: 'lit'; value: Literal; pos: number };
+
+export type Expr =
+  | { kind: 'and' | 'or'; left: Expr; right: Expr }
+  | { kind: 'not'; expr: Expr }
+  | { kind: 'cmp'; op: CompareOp; left: Operand; right: Operand }
+  | { kind: 'isNull'; prop: Operand; negated: boolean }
+  | { kind: 'like'; prop: Operand; pattern: string; negated: boolean }
+  | { kind: 'isa'; prop: Operand; className: string };
+
+export interface SelectQuery {
+  /** null for SELECT *. */
+  properties: { name: string; pos: number }[] | null;
+  from: string;
+  fromPos: number;
+  where: Expr | null;
+}
+
+type Tok =
+  | { t: 'id'; v: string; pos: number }
+  | { t: 'str'; v: string; pos: number }
+  | { t: 'num'; v: number | bigint; pos: number }
+  | { t: 'op'; v: string; pos: number }
+  | { t: 'eof'; pos: number };
+
+const KEYWORDS = new Set(['select', 'from', 'where', 'and', 'or', 'not', 'is', 'null', 'isa', 'true', 'false', 'like']);
+
+/** Positions in messages are 1-based character offsets into the query text. */
+function syntax(pos: number, why: string): Error {
+  return cimError('INVALID_QUERY', `syntax error at position ${pos + 1}: ${why}`);
+}
+
+function lex(text: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (/\s/.test(c)) { i++; continue; }
+    const start = i;
+    if (/[A-Za-z_]/.test(c)) {
+      while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
+      out.push({ t: 'id', v: text.slice(start, i), pos: start });
+    } else if (/[0-9]/.test(c) || ((c === '-' || c === '+' || c === '.') && /[0-9]/.test(text[i + 1] ?? ''))) {
+      i++;
+      while (i < text.length && /[0-9a-fA-FxX.eE]/.test(text[i]!)) {
+        if (/[eE]/.test(text[i]!) && /[+-]/.test(text[i + 1] ?? '')) i++;
+        i++;
+      }
+      const raw = text.slice(start, i);
+      out.push({ t: 'num', v: parseNumber(raw, start), pos: start });
+    } else if (c === "'" || c === '"') {
+      i++;
+      let v = '';
+      for (;;) {
+        if (i >= text.length) throw syntax(start, 'unterminated string literal');
+        const ch = text[i]!;
+        if (ch === '\\' && i + 1 < text.length) { v += text[i + 1]; i += 2; continue; }
+        if (ch === c) {
+          if (text[i + 1] === c) { v += c; i += 2; continue; } // doubled quote
+          i++;
+          break;
+        }
+        v += ch;
+        i++;
+      }
+      out.push({ t: 'str', v, pos: start });
+    } else {
+      const two = text.slice(i, i + 2);
+      if (['<>', '!=', '<=', '>='].includes(two)) { out.push({ t: 'op', v: two === '!=' ? '<>' : two, pos: start }); i += 2; }
+      else if ('=<>(),*.'.includes(c)) { out.push({ t: 'op', v: c, pos: start }); i++; }
+      else throw syntax(start, `unexpected character "${c}"`);
+    }
+  }
+  out.push({ t: 'eof', pos: text.length });
+  return out;
+}
+
+function parseNumber(raw: string, pos: number): number | bigint {
+  if (/^[+-]?\d+$/.test(raw)) {
+    const b = BigInt(raw);
+    return b <= 9007199254740991n && b >= -9007199254740991n ? Number(b) : b;
+  }
+  if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(raw)) return Number(BigInt(raw.replace(/^[+-]/, ''))) * (raw.startsWith('-') ? -1 : 1);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return Number(raw);
+  throw syntax(pos, `malformed number "${raw}"`);
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly toks: Tok[]) {}
+
+  private peek(): Tok { return this.toks[this.i]!; }
+  private next(): Tok { return this.toks[this.i++]!; }
+
+  private isKw(kw: string, tok = this.peek()): boolean {
+    return tok.t === 'id' && tok.v.toLowerCase() === kw;
+  }
+  private isOp(op: string, tok = this.peek()): boolean {
+    return tok.t === 'op' && tok.v === op;
+  }
+  private expectKw(kw: string): Tok {
+    const tok = this.next();
+    if (!this.isKw(kw, tok)) throw syntax(tok.pos, `expected ${kw.toUpperCase()}, found ${describe(tok)}`);
+    return tok;
+  }
+  private expectOp(op: string): void {
+    const tok = this.next();
+    if (!this.isOp(op, tok)) throw syntax(tok.pos, `expected "${op}", found ${describe(tok)}`);
+  }
+  private identifier(what: string): { name: string; pos: number } {
+    const tok = this.next();
+    if (tok.t !== 'id' || (KEYWORDS.has(tok.v.toLowerCase()) && tok.v.toLowerCase() !== 'null')) {
+      throw syntax(tok.pos, `expected ${what}, found ${describe(tok)}`);
+    }
+    if (tok.v.toLowerCase() === 'null') throw syntax(tok.pos, `expected ${what}, found NULL`);
+    return { name: tok.v, pos: tok.pos };
+  }
+
+  query(): SelectQuery {
+    this.expectKw('select');
+    let properties: SelectQuery['properties'] = null;
+    if (this.isOp('*')) this.next();
+    else {
+      properties = [this.propertyName()];
+      while (this.isOp(',')) { this.next(); properties.push(this.propertyName()); }
+    }
+    this.expectKw('from');
+    const from = this.identifier('a class name');
+    let where: Expr | null = null;
+    if (this.isKw('where')) { this.next(); where = this.orExpr(); }
+    const end = this.peek();
+    if (end.t !== 'eof') throw syntax(end.pos, `unexpected ${describe(end)}`);
+    return { properties, from: from.name, fromPos: from.pos, where };
+  }
+
+  /** A property, optionally qualified by the class name (`Class.Prop`): the class part is dropped. */
+  private propertyName(): { name: string; pos: number } {
+    const first = this.identifier('a property name');
+    if (this.isOp('.')) { this.next(); return this.identifier('a property name'); }
+    return first;
+  }
+
+  private orExpr(): Expr {
+    let left = this.andExpr();
+    while (this.isKw('or')) { this.next(); left = { kind: 'or', left, right: this.andExpr() }; }
+    return left;
+  }
+  private andExpr(): Expr {
+    let left = this.notExpr();
+    while (this.isKw('and')) { this.next(); left = { kind: 'and', left, right: this.notExpr() }; }
+    return left;
+  }
+  private notExpr(): Expr {
+    if (this.isKw('not')) { this.next(); return { kind: 'not', expr: this.notExpr() }; }
+    return this.primary();
+  }
+  private primary(): Expr {
+    if (this.isOp('(')) {
+      this.next();
+      const e = this.orExpr();
+      this.expectOp(')');
+      return e;
+    }
+    const left = this.operand();
+    const tok = this.peek();
+    if (this.isKw('is')) {
+      this.next();
+      let negated = false;
+      if (this.isKw('not')) { this.next(); negated = true; }
+      this.expectKw('null');
+      return { kind: 'isNull', prop: left, negated };
+    }
+    if (this.isKw('isa')) {
+      this.next();
+      if (left.kind !== 'prop') throw syntax(left.pos, 'ISA needs a property (or __Class) on its left');
+      return { kind: 'isa', prop: left, className: this.identifier('a class name').name };
+    }
+    if (this.isKw('like') || (this.isKw('not') && this.isKw('like', this.toks[this.i + 1]))) {
+      const negated = this.isKw('not');
+      if (negated) this.next();
+      this.next();
+      const pat = this.next();
+      if (pat.t !== 'str') throw syntax(pat.pos, `LIKE needs a string pattern, found ${describe(pat)}`);
+      return { kind: 'like', prop: left, pattern: pat.v, negated };
+    }
+    if (tok.t === 'op' && ['=', '<>', '<', '<=', '>', '>='].includes(tok.v)) {
+      this.next();
+      return { kind: 'cmp', op: tok.v as CompareOp, left, right: this.operand() };
+    }
+    throw syntax(tok.pos, `expected a comparison, IS, ISA or LIKE, found ${describe(tok)}`);
+  }
+  private operand(): Operand {
+    const tok = this.peek();
+    if (tok.t === 'str') { this.next(); return { kind: 'lit', value: tok.v, pos: tok.pos }; }
+    if (tok.t === 'num') { this.next(); return { kind: 'lit', value: tok.v, pos: tok.pos }; }
+    if (this.isKw('true') || this.isKw('false')) { this.next(); return { kind: 'lit', value: this.isKw('true', tok), pos: tok.pos }; }
+    if (this.isKw('null')) { this.next(); return { kind: 'lit', value: null, pos: tok.pos }; }
+    const p = this.propertyName();
+    return { kind: 'prop', name: p.name, pos: p.pos };
+  }
+}
+
+function describe(tok: Tok): string {
+  switch (tok.t) {
+    case 'eof': return 'the end of the query';
+    case 'str': return `string '${tok.v}'`;
+    case 'num': return `number ${tok.v}`;
+    default: return `"${tok.v}"`;
+  }
+}
+
+export function parseWql(text: string): SelectQuery {
+  return new Parser(lex(text)).query();
+}

@@ -1,0 +1,131 @@
+/**
+ * Typing client values through the schema (DESIGN §3.1): wbemcli sends keys, properties and
+ * method parameters as plain text, pywbem sends embedded instances as CIM-XML strings. Every
+ * value a provider receives has been converted through its declaration here.
+ */
+import {
+  CimClass, CimInstance, CimInstanceName, CimProperty, type CimScalar, type CimType, type CimValue,
+  type EmbeddedKind, cimError, coerceValue, instanceNameOf, isCimError, parseInstancePath,
+} from '../cim/index.js';
+import type { OpContext } from './context.js';
+
+/** What a value is declared as: a property or a method parameter. */
+export interface ValueDecl {
+  name: string;
+  type: CimType;
+  isArray: boolean;
+  embeddedObject?: EmbeddedKind;
+  embeddedInstanceClass?: string;
+}
+
+export type ValueErrorKind = 'INVALID_PARAMETER' | 'TYPE_MISMATCH';
+
+/** Converts one value (scalar or array, typed or text) to its declaration. */
+export function typeValue(ctx: OpContext, v: CimValue | undefined, decl: ValueDecl, what: string, error: ValueErrorKind): CimValue {
+  if (v === null || v === undefined) return null;
+  if (decl.type === 'reference') {
+    const conv = (e: CimScalar | null, i?: number): CimScalar | null => {
+      if (e === null || e instanceof CimInstanceName) return e;
+      if (typeof e === 'string') {
+        try {
+          return parseInstancePath(e);
+        } catch (err) {
+          throw cimError(error, `${what}${i === undefined ? '' : `[${i}]`}: not an object path: ${isCimError(err) ? err.description : String(err)}`);
+        }
+      }
+      throw cimError(error, `${what}: expected a reference`);
+    };
+    if (decl.isArray) return (Array.isArray(v) ? v : [v]).map((e, i) => conv(e, i));
+    if (Array.isArray(v)) throw cimError(error, `${what}: expected a single reference, got an array`);
+    return conv(v);
+  }
+  if (decl.embeddedObject) {
+    const conv = (e: CimScalar | null, i?: number): CimScalar | null =>
+      e === null ? null : typeEmbedded(ctx, e, decl, `${what}${i === undefined ? '' : `[${i}]`}`, error);
+    if (decl.isArray) return (Array.isArray(v) ? v : [v]).map((e, i) => conv(e, i));
+    if (Array.isArray(v)) throw cimError(error, `${what}: expected a single value, got an array`);
+    return conv(v);
+  }
+  return coerceValue(v, decl.type, decl.isArray, { what, error });
+}
+
+/**
+ * An embedded object (DSP0004 EmbeddedObject/EmbeddedInstance): text is parsed through the
+ * injected CIM-XML parser, then an instance's properties are typed through its own class, which
+ * must exist in the namespace.
+ */
+function typeEmbedded(ctx: OpContext, v: CimScalar, decl: ValueDecl, what: string, error: ValueErrorKind): CimScalar {
+  let obj: CimScalar = v;
+  if (typeof v === 'string') {
+    try {
+      obj = ctx.env.parseEmbeddedObject(v);
+    } catch (e) {
+      const why = isCimError(e) ? e.description : e instanceof Error ? e.message : String(e);
+      throw cimError(error, `${what}: not a valid embedded object: ${why}`);
+    }
+  }
+  if (obj instanceof CimClass) {
+    if (decl.embeddedObject === 'instance') throw cimError(error, `${what}: expected an embedded instance, got class ${obj.name}`);
+    return obj;
+  }
+  if (!(obj instanceof CimInstance)) throw cimError(error, `${what}: expected an embedded ${decl.embeddedObject ?? 'object'}`);
+  const cls = ctx.repository.getClass(ctx.namespace, obj.className);
+  if (!cls) throw cimError(error, `${what}: embedded instance of class ${obj.className}, which does not exist in ${ctx.namespace}`);
+  if (decl.embeddedInstanceClass && !ctx.repository.isSubclassOf(ctx.namespace, cls.name, decl.embeddedInstanceClass)) {
+    throw cimError(error, `${what}: embedded instance of ${cls.name} is not a ${decl.embeddedInstanceClass}`);
+  }
+  return typeInstance(ctx, cls, obj, { fillDefaults: false, error, what });
+}
+
+export interface TypeInstanceOptions {
+  /** CreateInstance: properties not given take the class defaults (DSP0200 §5.3.2.6). */
+  fillDefaults: boolean;
+  error: ValueErrorKind;
+  what?: string;
+}
+
+/**
+ * A copy of `given` typed through `cls`: each given property must be declared
+ * (CIM_ERR_NO_SUCH_PROPERTY for intrinsic requests, `error` for embedded ones), each value is
+ * converted. The path is computed when every key has a value, else the given path is kept.
+ */
+export function typeInstance(ctx: OpContext, cls: CimClass, given: CimInstance, opts: TypeInstanceOptions): CimInstance {
+  const out = new CimInstance(cls.name);
+  if (opts.fillDefaults) {
+    for (const decl of cls.properties.values()) out.properties.set(decl.name, declaredProperty(decl, decl.value));
+  }
+  const where = opts.what ?? `instance of ${cls.name}`;
+  for (const p of given.properties.values()) {
+    const decl = cls.properties.get(p.name);
+    if (!decl) {
+      if (opts.what) throw cimError(opts.error, `${where}: class ${cls.name} has no property "${p.name}"`);
+      throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${p.name}"`);
+    }
+    const value = typeValue(ctx, p.value, declOf(decl), `${where}: property "${decl.name}"`, opts.error);
+    out.properties.set(decl.name, declaredProperty(decl, value));
+  }
+  const keys = cls.keyNames;
+  if (keys.length > 0 && keys.every((k) => out.get(k) !== null && out.get(k) !== undefined)) {
+    out.path = instanceNameOf(cls, out);
+  } else if (given.path) {
+    out.path = given.path;
+  }
+  return out;
+}
+
+export function declOf(p: CimProperty): ValueDecl {
+  const d: ValueDecl = { name: p.name, type: p.type, isArray: p.isArray };
+  if (p.embeddedObject) d.embeddedObject = p.embeddedObject;
+  const eic = p.embeddedInstanceClass;
+  if (eic) d.embeddedInstanceClass = eic;
+  return d;
+}
+
+export function declaredProperty(decl: CimProperty, value: CimValue): CimProperty {
+  const p = new CimProperty(decl.name, decl.type, value, decl.isArray, decl.qualifiers);
+  if (decl.referenceClass !== undefined) p.referenceClass = decl.referenceClass;
+  if (decl.embeddedObject !== undefined) p.embeddedObject = decl.embeddedObject;
+  if (decl.classOrigin !== undefined) p.classOrigin = decl.classOrigin;
+  p.propagated = decl.propagated;
+  return p;
+}

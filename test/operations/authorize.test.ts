@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import { CIM_ERR, CimInstance, CimInstanceName, CimProperty, type ExtrinsicRequest } from '../../src/cim/index.js';
+import { admin, cn, error, operator, reader, run, sys, world, type World } from './fixtures/setup.js';
+
+describe('operations: roles and audit', () => {
+  let w: World;
+  beforeEach(() => { w = world(); });
+  afterEach(() => w.ops.close());
+
+  it('readers and operators may read everything', async () => {
+    for (const who of [reader, operator]) {
+      await run(w, 'EnumerateInstances', { ClassName: cn('T_System') }, who);
+      await run(w, 'Associators', { ObjectName: sys('T_Host', 'host1') }, who);
+      await run(w, 'ExecQuery', { QueryLanguage: 'WQL', Query: 'SELECT * FROM T_Host' }, who);
+      await run(w, 'OpenEnumerateInstances', { ClassName: cn('T_System'), MaxObjectCount: 10 }, who);
+    }
+    expect(w.audit).to.have.length(0);
+  });
+
+  it('changes need admin: ACCESS_DENIED names the role, nothing reaches the provider, the attempt is audited', async () => {
+    const vs = new CimInstance('T_VirtualSystem');
+    vs.properties.set('Name', new CimProperty('Name', 'string', 'x'));
+    vs.properties.set('CreationClassName', new CimProperty('CreationClassName', 'string', 'T_VirtualSystem'));
+    const attempts: [string, Record<string, unknown>][] = [
+      ['CreateInstance', { NewInstance: vs }],
+      ['DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm1') }],
+      ['SetProperty', { InstanceName: sys('T_VirtualSystem', 'vm1'), PropertyName: 'Vcpus', NewValue: 1 }],
+      ['ModifyInstance', { ModifiedInstance: Object.assign(new CimInstance('T_VirtualSystem'), { path: sys('T_VirtualSystem', 'vm1') }) }],
+    ];
+    for (const [method, params] of attempts) {
+      for (const who of [reader, operator]) {
+        const e = await error(run(w, method, params as never, who));
+        expect(e.code, method).to.equal(CIM_ERR.ACCESS_DENIED);
+        expect(e.description).to.contain('admin');
+      }
+    }
+    expect(w.systems.calls.filter((c) => c.op !== 'enumerateInstances' && c.op !== 'getInstance')).to.have.length(0);
+    expect(w.audit).to.have.length(8);
+    expect(w.audit[0]).to.deep.include({ principal: 'viewer', operation: 'CreateInstance', target: 'root/test:T_VirtualSystem' });
+    expect(w.audit[0]!.result).to.contain('CIM_ERR_ACCESS_DENIED');
+  });
+
+  it('every change by an admin is audited with ok or the error text', async () => {
+    await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') }, admin);
+    await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') }, admin).catch(() => undefined);
+    expect(w.audit.map((a) => a.result.slice(0, 17))).to.deep.equal(['ok', 'CIM_ERR_NOT_FOUND']);
+    expect(w.audit[0]!.target).to.equal('root/test:T_VirtualSystem.CreationClassName="T_VirtualSystem",Name="vm2"');
+  });
+
+  it('method calls are audited, including refused ones', async () => {
+    const req = (method: string): ExtrinsicRequest => ({
+      kind: 'extrinsic', method, target: CimInstanceName.of('T_VirtualSystem', { CreationClassName: 'T_VirtualSystem', Name: 'vm1' }),
+      params: [], namespace: 'root/test', messageId: '1', protocolVersion: '1.0',
+    });
+    await w.ops.extrinsic(req('RequestStateChange'), operator);
+    await w.ops.extrinsic(req('RequestStateChange'), reader).catch(() => undefined);
+    expect(w.audit.map((a) => [a.principal, a.operation, a.result.slice(0, 21)])).to.deep.equal([
+      ['op', 'InvokeMethod', 'ok'],
+      ['viewer', 'InvokeMethod', 'CIM_ERR_ACCESS_DENIED'],
+    ]);
+    expect(w.audit[0]!.target).to.contain('RequestStateChange');
+  });
+});

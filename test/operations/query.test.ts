@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { CIM_ERR, CimDateTime, type CimInstance } from '../../src/cim/index.js';
+import { parseWql } from '../../src/operations/query/wql-parser.js';
+import { admin, code, error, run, world, type World } from './fixtures/setup.js';
+
+function names(list: CimInstance[]): string[] {
+  return list.map((i) => i.path!.keyString('Name') ?? i.path!.keyString('InstanceID')!).sort();
+}
+
+describe('operations: WQL parser', () => {
+  it('parses SELECT *, property lists, WHERE with precedence', () => {
+    const q = parseWql("select Name, T_System.Vcpus FROM T_System where a = 1 or b = 'x' and not c <> TRUE");
+    expect(q.properties!.map((p) => p.name)).to.deep.equal(['Name', 'Vcpus']);
+    expect(q.from).to.equal('T_System');
+    expect(q.where!.kind).to.equal('or');
+    expect(parseWql('SELECT * FROM X').properties).to.equal(null);
+  });
+
+  it('reports syntax errors as CIM_ERR_INVALID_QUERY with the position', () => {
+    for (const [text, pos] of [['SELECT FROM X', 8], ['SELECT * FROM X WHERE', 22], ["SELECT * FROM X WHERE a = 'open", 27], ['SELECT * FROM X WHERE a ~ 1', 25], ['SELECT * X', 10]] as const) {
+      try {
+        parseWql(text);
+        expect.fail(`no error for ${text}`);
+      } catch (e) {
+        const err = e as { code: number; description: string };
+        expect(err.code, text).to.equal(CIM_ERR.INVALID_QUERY);
+        expect(err.description, text).to.contain(`position ${pos}`);
+      }
+    }
+  });
+});
+
+describe('operations: ExecQuery', () => {
+  let w: World;
+  beforeEach(() => { w = world(); });
+  afterEach(() => w.ops.close());
+
+  async function q(query: string, lang = 'WQL'): Promise<CimInstance[]> {
+    const r = await run(w, 'ExecQuery', { QueryLanguage: lang, Query: query });
+    if (r.result.kind !== 'objectsWithPath') throw new Error();
+    return r.result.instances;
+  }
+
+  it('SELECT * over a class and its subclasses, paths with namespace and host', async () => {
+    const r = await q('SELECT * FROM T_System');
+    expect(names(r)).to.deep.equal(['host1', 'vm1', 'vm2']);
+    expect(r[0]!.path!.namespace).to.equal('root/test');
+    expect(r[0]!.path!.host).to.equal('testhost');
+  });
+
+  it('the SELECT list becomes the PropertyList of the encoding', async () => {
+    const r = await run(w, 'ExecQuery', { QueryLanguage: 'wql', Query: 'SELECT name, vcpus FROM T_VirtualSystem' });
+    expect([...r.flags.propertyList!]).to.deep.equal(['Name', 'Vcpus']);
+  });
+
+  it('comparisons, AND/OR/NOT, parentheses, numbers, strings, booleans, case-insensitive names', async () => {
+    expect(names(await q('SELECT * FROM T_System WHERE memory >= 4096'))).to.deep.equal(['host1', 'vm2']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName = 'web' OR (Memory < 2000 AND NOT EnabledState = 2)"))).to.deep.equal(['vm1']);
+    expect(names(await q('SELECT * FROM T_System WHERE EnabledState <> 2'))).to.deep.equal(['vm2']);
+    expect(names(await q('SELECT * FROM T_System WHERE EnabledState != 2'))).to.deep.equal(['vm2']);
+    expect(names(await q("SELECT * FROM T_System WHERE Memory = '1024'"))).to.deep.equal(['vm1']);
+    expect(names(await q('SELECT * FROM T_Setting WHERE Quantity > 1000.5'))).to.deep.equal(['vm1/mem', 'vm2/mem']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName >= 'd' AND ElementName < 'w'"))).to.deep.equal(['vm2']);
+  });
+
+  it('IS [NOT] NULL, NULL comparisons are unknown, arrays match any element, LIKE', async () => {
+    expect(names(await q('SELECT * FROM T_Setting WHERE Note IS NULL'))).to.deep.equal(['vm2/mem']);
+    expect(names(await q('SELECT * FROM T_Setting WHERE Note IS NOT NULL'))).to.deep.equal(['vm1/mem']);
+    expect(names(await q("SELECT * FROM T_Setting WHERE NOT Note = 'memory'"))).to.deep.equal([]);
+    expect(names(await q("SELECT * FROM T_System WHERE Tags = 'web'"))).to.deep.equal(['vm1']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'HOST%'"))).to.deep.equal(['host1']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName NOT LIKE '_eb'"))).to.deep.equal(['host1', 'vm2']);
+  });
+
+  it('ISA on the instance class (__Class) and on reference properties', async () => {
+    expect(names(await q('SELECT * FROM T_System WHERE __Class ISA T_VirtualSystem'))).to.deep.equal(['vm1', 'vm2']);
+    const refs = await q('SELECT * FROM T_HostedDependency WHERE Antecedent ISA T_Host');
+    expect(refs).to.have.length(2);
+    expect(await q("SELECT * FROM T_System WHERE __Class = 'T_Host'")).to.have.length(1);
+  });
+
+  it('datetime and reference comparisons with string literals', async () => {
+    w.systems.store.get('t_host')![0]!.set('Created', CimDateTime.tryParse('20240101120000.000000+000')!);
+    expect(names(await q("SELECT * FROM T_System WHERE Created > '20230101000000.000000+000'"))).to.deep.equal(['host1']);
+    expect(await q(`SELECT * FROM T_HostedDependency WHERE Dependent = 'T_VirtualSystem.CreationClassName="T_VirtualSystem",Name="vm1"'`)).to.have.length(1);
+  });
+
+  it('DMTF:CQL is accepted with the same subset; other languages → 14', async () => {
+    expect(await q('SELECT * FROM T_Host', 'DMTF:CQL')).to.have.length(1);
+    expect(await code(run(w, 'ExecQuery', { QueryLanguage: 'XPath', Query: 'x' }))).to.equal(CIM_ERR.QUERY_LANGUAGE_NOT_SUPPORTED);
+  });
+
+  it('invalid queries: unknown class or property → 15 naming it; missing parameters → 4', async () => {
+    const e = await error(run(w, 'ExecQuery', { QueryLanguage: 'WQL', Query: 'SELECT Bogus FROM T_System' }));
+    expect(e.code).to.equal(CIM_ERR.INVALID_QUERY);
+    expect(e.description).to.contain('Bogus');
+    expect(await code(run(w, 'ExecQuery', { QueryLanguage: 'WQL', Query: 'SELECT * FROM T_Nope' }))).to.equal(CIM_ERR.INVALID_QUERY);
+    expect(await code(run(w, 'ExecQuery', { QueryLanguage: 'WQL', Query: 'SELECT * FROM T_System WHERE Nope = 1' }))).to.equal(CIM_ERR.INVALID_QUERY);
+    expect(await code(run(w, 'ExecQuery', { QueryLanguage: 'WQL' }, admin))).to.equal(CIM_ERR.INVALID_PARAMETER);
+  });
+});
