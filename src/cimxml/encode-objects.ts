@@ -1,0 +1,183 @@
+/**
+ * Writing objects (DSP0201 §5.1): INSTANCE, CLASS, properties, methods, parameters,
+ * qualifiers, qualifier declarations, and VALUE / VALUE.ARRAY content, applying EncodeFlags
+ * while writing (DSP0200 §5.3: PropertyList, IncludeQualifiers, IncludeClassOrigin).
+ *
+ * Every PROPERTY*, PARAMETER* and QUALIFIER gets an explicit end tag: wbemcli's parser refuses
+ * the self-closing forms (reference/wbemcli.md).
+ */
+import {
+  CimClass, CimInstance, CimInstanceName, formatScalarText, type CimMethod, type CimParameter, type CimProperty,
+  type CimQualifier, type CimQualifierDeclaration, type CimScalar, type CimValue, type EmbeddedKind, type EncodeFlags,
+  type QualifierFlavor, type QualifierList,
+} from '../cim/index.js';
+import { SCOPE_ATTRS } from './scopes.js';
+import { valueReferenceXml } from './encode-paths.js';
+import { escapeName, escapeText } from './xml-text.js';
+
+/** Flags for objects embedded in values: the whole object, no qualifiers, no class origin. */
+export const EMBED_FLAGS: EncodeFlags = Object.freeze({ includeQualifiers: false, includeClassOrigin: false, propertyList: null });
+
+/** The attributes that mark an embedded object: both spellings, as OpenPegasus writes them (digest A6). */
+export function embeddedAttrs(kind: EmbeddedKind): string {
+  return kind === 'instance'
+    ? ' EmbeddedObject="instance" EMBEDDEDOBJECT="instance"'
+    : ' EmbeddedObject="object" EMBEDDEDOBJECT="object"';
+}
+
+/** The embedded kind of a value, from the declaration or else from what the value holds. */
+export function embeddedKindOf(declared: EmbeddedKind | undefined, v: CimValue): EmbeddedKind | undefined {
+  if (declared) return declared;
+  const s = Array.isArray(v) ? v.find((e) => e !== null) : v;
+  if (s instanceof CimInstance) return 'instance';
+  if (s instanceof CimClass) return 'object';
+  return undefined;
+}
+
+/** `<VALUE>…</VALUE>` for a scalar; embedded objects as escaped CIM-XML text, references as VALUE.REFERENCE. */
+export function valueXml(v: CimScalar): string {
+  if (typeof v === 'string') return '<VALUE>' + escapeText(v) + '</VALUE>';
+  if (typeof v === 'object') {
+    if (v instanceof CimInstance) return '<VALUE>' + escapeText(instanceXml(v, EMBED_FLAGS)) + '</VALUE>';
+    if (v instanceof CimClass) return '<VALUE>' + escapeText(classXml(v, EMBED_FLAGS)) + '</VALUE>';
+    if (v instanceof CimInstanceName) return valueReferenceXml(v);
+  }
+  return '<VALUE>' + escapeText(formatScalarText(v)) + '</VALUE>';
+}
+
+/** VALUE.ARRAY with VALUE.NULL for NULL elements (DSP0201 §5.2.2). */
+export function arrayXml(arr: readonly (CimScalar | null)[]): string {
+  let s = '<VALUE.ARRAY>';
+  for (const e of arr) s += e === null ? '<VALUE.NULL/>' : valueXml(e);
+  return s + '</VALUE.ARRAY>';
+}
+
+/** VALUE.REFARRAY for reference arrays (parameters only: DSP0004 has no reference-array properties). */
+export function refArrayXml(arr: readonly (CimScalar | null)[]): string {
+  let s = '<VALUE.REFARRAY>';
+  for (const e of arr) s += e instanceof CimInstanceName ? valueReferenceXml(e) : '<VALUE.NULL/>';
+  return s + '</VALUE.REFARRAY>';
+}
+
+/** Any value: NULL → '', array → VALUE.ARRAY, scalar → VALUE. */
+export function anyValueXml(v: CimValue): string {
+  if (v === null) return '';
+  return Array.isArray(v) ? arrayXml(v) : valueXml(v);
+}
+
+function flavorAttrs(f: QualifierFlavor): string {
+  // Only what differs from the DTD defaults (OVERRIDABLE/TOSUBCLASS true, TOINSTANCE/TRANSLATABLE false).
+  let s = '';
+  if (!f.overridable) s += ' OVERRIDABLE="false"';
+  if (!f.toSubclass) s += ' TOSUBCLASS="false"';
+  if (f.toInstance) s += ' TOINSTANCE="true"';
+  if (f.translatable) s += ' TRANSLATABLE="true"';
+  return s;
+}
+
+export function qualifierXml(q: CimQualifier): string {
+  return (
+    '<QUALIFIER NAME="' + escapeName(q.name) + '" TYPE="' + q.type + '"' +
+    (q.propagated ? ' PROPAGATED="true"' : '') + flavorAttrs(q.flavor) + '>' +
+    anyValueXml(q.value) + '</QUALIFIER>'
+  );
+}
+
+export function qualifiersXml(list: QualifierList | undefined): string {
+  if (!list || list.size === 0) return '';
+  let s = '';
+  for (const q of list.values()) s += qualifierXml(q);
+  return s;
+}
+
+/**
+ * PROPERTY / PROPERTY.ARRAY / PROPERTY.REFERENCE. `inClass` adds PROPAGATED (meaningful in class
+ * declarations only); qualifiers and CLASSORIGIN follow the flags.
+ */
+export function propertyXml(p: CimProperty, flags: EncodeFlags, inClass: boolean): string {
+  const name = escapeName(p.name);
+  let tail = '';
+  if (flags.includeClassOrigin && p.classOrigin !== undefined) tail += ' CLASSORIGIN="' + escapeName(p.classOrigin) + '"';
+  if (inClass && p.propagated) tail += ' PROPAGATED="true"';
+  const quals = flags.includeQualifiers ? qualifiersXml(p.qualifiers) : '';
+  const v = p.value;
+  if (p.type === 'reference') {
+    const rc = p.referenceClass !== undefined ? ' REFERENCECLASS="' + escapeName(p.referenceClass) + '"' : '';
+    const val = v instanceof CimInstanceName ? valueReferenceXml(v) : '';
+    return '<PROPERTY.REFERENCE NAME="' + name + '"' + rc + tail + '>' + quals + val + '</PROPERTY.REFERENCE>';
+  }
+  const kind = p.embeddedObject ?? (v !== null && typeof v === 'object' ? embeddedKindOf(undefined, v) : undefined);
+  const head = ' NAME="' + name + '" TYPE="' + p.type + '"' + (kind ? embeddedAttrs(kind) : '') + tail;
+  if (p.isArray) {
+    const size = p.arraySize !== undefined ? ' ARRAYSIZE="' + p.arraySize + '"' : '';
+    const val = v === null ? '' : arrayXml(Array.isArray(v) ? v : [v]);
+    return '<PROPERTY.ARRAY' + head + size + '>' + quals + val + '</PROPERTY.ARRAY>';
+  }
+  let val = '';
+  if (v !== null) val = Array.isArray(v) ? (v[0] == null ? '' : valueXml(v[0])) : valueXml(v);
+  return '<PROPERTY' + head + '>' + quals + val + '</PROPERTY>';
+}
+
+/** INSTANCE (without its path), applying PropertyList and IncludeQualifiers. */
+export function instanceXml(inst: CimInstance, flags: EncodeFlags): string {
+  let s = '<INSTANCE CLASSNAME="' + escapeName(inst.className) + '">';
+  if (flags.includeQualifiers) s += qualifiersXml(inst.qualifiers);
+  const pl = flags.propertyList;
+  for (const p of inst.properties.values()) {
+    if (pl !== null && !pl.has(p.name)) continue;
+    s += propertyXml(p, flags, false);
+  }
+  return s + '</INSTANCE>';
+}
+
+export function parameterXml(p: CimParameter, flags: EncodeFlags): string {
+  const name = escapeName(p.name);
+  const quals = flags.includeQualifiers ? qualifiersXml(p.qualifiers) : '';
+  const size = p.arraySize !== undefined ? ' ARRAYSIZE="' + p.arraySize + '"' : '';
+  if (p.type === 'reference') {
+    const rc = p.referenceClass !== undefined ? ' REFERENCECLASS="' + escapeName(p.referenceClass) + '"' : '';
+    return p.isArray
+      ? '<PARAMETER.REFARRAY NAME="' + name + '"' + rc + size + '>' + quals + '</PARAMETER.REFARRAY>'
+      : '<PARAMETER.REFERENCE NAME="' + name + '"' + rc + '>' + quals + '</PARAMETER.REFERENCE>';
+  }
+  return p.isArray
+    ? '<PARAMETER.ARRAY NAME="' + name + '" TYPE="' + p.type + '"' + size + '>' + quals + '</PARAMETER.ARRAY>'
+    : '<PARAMETER NAME="' + name + '" TYPE="' + p.type + '">' + quals + '</PARAMETER>';
+}
+
+export function methodXml(m: CimMethod, flags: EncodeFlags): string {
+  let s = '<METHOD NAME="' + escapeName(m.name) + '" TYPE="' + m.returnType + '"';
+  if (flags.includeClassOrigin && m.classOrigin !== undefined) s += ' CLASSORIGIN="' + escapeName(m.classOrigin) + '"';
+  if (m.propagated) s += ' PROPAGATED="true"';
+  s += '>';
+  if (flags.includeQualifiers) s += qualifiersXml(m.qualifiers);
+  for (const p of m.parameters.values()) s += parameterXml(p, flags);
+  return s + '</METHOD>';
+}
+
+/** CLASS, applying the flags (PropertyList selects properties; methods are always written). */
+export function classXml(cls: CimClass, flags: EncodeFlags): string {
+  let s = '<CLASS NAME="' + escapeName(cls.name) + '"';
+  if (cls.superClass) s += ' SUPERCLASS="' + escapeName(cls.superClass) + '"';
+  s += '>';
+  if (flags.includeQualifiers) s += qualifiersXml(cls.qualifiers);
+  const pl = flags.propertyList;
+  for (const p of cls.properties.values()) {
+    if (pl !== null && !pl.has(p.name)) continue;
+    s += propertyXml(p, flags, true);
+  }
+  for (const m of cls.methods.values()) s += methodXml(m, flags);
+  return s + '</CLASS>';
+}
+
+/** QUALIFIER.DECLARATION with SCOPE (every scope attribute written, true or false). */
+export function qualifierDeclarationXml(d: CimQualifierDeclaration): string {
+  let s = '<QUALIFIER.DECLARATION NAME="' + escapeName(d.name) + '" TYPE="' + d.type + '" ISARRAY="' + (d.isArray ? 'true' : 'false') + '"';
+  if (d.arraySize !== undefined) s += ' ARRAYSIZE="' + d.arraySize + '"';
+  s += flavorAttrs(d.flavor) + '><SCOPE';
+  const any = d.scopes.includes('any');
+  for (const [a, scope] of SCOPE_ATTRS) s += ' ' + a + '="' + (any || d.scopes.includes(scope) ? 'true' : 'false') + '"';
+  s += '></SCOPE>';
+  if (d.value !== null) s += d.isArray ? arrayXml(Array.isArray(d.value) ? d.value : [d.value]) : anyValueXml(d.value);
+  return s + '</QUALIFIER.DECLARATION>';
+}

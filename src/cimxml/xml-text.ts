@@ -1,0 +1,104 @@
+/**
+ * XML character data: escaping for the encoder and reference decoding for the decoder.
+ *
+ * We never let the XML parser expand entities: a request may only use the five predefined
+ * entities and character references (XML 1.0 §4.1, §4.6); DTDs are refused before parsing.
+ * Both directions check XML 1.0 §2.2 `Char`: control characters other than TAB, LF and CR are
+ * not allowed in XML 1.0 even as character references, so the encoder replaces them (and lone
+ * surrogates, U+FFFE, U+FFFF) with U+FFFD rather than emit a document no client can parse.
+ */
+
+/**
+ * Not well-formed XML (a malformed reference, a forbidden character, mismatched tags...);
+ * callers turn it into their own error type.
+ */
+export class XmlSyntaxError extends Error {
+  override name = 'XmlSyntaxError';
+}
+
+const REPLACEMENT = '\uFFFD';
+
+// The `u` flag makes [\uD800-\uDFFF] match lone surrogates only; valid pairs are one code point.
+const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+const TEXT_SPECIAL_G = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
+const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+const ATTR_SPECIAL_G = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
+
+function replaceSpecial(c: string): string {
+  switch (c) {
+    case '&':
+      return '&amp;';
+    case '<':
+      return '&lt;';
+    case '>':
+      return '&gt;'; // also keeps "]]>" out of text
+    case '"':
+      return '&quot;';
+    // Kept as references: a parser normalises a raw CR to LF in text, and TAB/LF/CR to spaces
+    // in attribute values (XML 1.0 §2.11, §3.3.3).
+    case '\t':
+      return '&#9;';
+    case '\n':
+      return '&#10;';
+    case '\r':
+      return '&#13;';
+    default:
+      return REPLACEMENT;
+  }
+}
+
+/** Escapes character data for element content. Returns the input itself when nothing needs escaping. */
+export function escapeText(s: string): string {
+  return TEXT_SPECIAL.test(s) ? s.replace(TEXT_SPECIAL_G, replaceSpecial) : s;
+}
+
+/** Escapes an attribute value for use between double quotes. */
+export function escapeAttr(s: string): string {
+  return ATTR_SPECIAL.test(s) ? s.replace(ATTR_SPECIAL_G, replaceSpecial) : s;
+}
+
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+// A reference, or a stray '&' (the last alternative), which is not well-formed XML.
+const REFERENCE = /&(?:#[xX]([0-9a-fA-F]{1,8});|#([0-9]{1,10});|(amp|lt|gt|quot|apos);|([^;\s&<]{0,32};?))/g;
+
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 || cp === 0xa || cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/**
+ * Replaces the predefined entities and character references (`&#61;` → `=`). Any other
+ * reference, a stray `&` or a reference to a non-Char throws XmlSyntaxError.
+ */
+export function decodeReferences(s: string): string {
+  if (s.indexOf('&') === -1) return s;
+  return s.replace(REFERENCE, (_m, hex?: string, dec?: string, named?: string, other?: string) => {
+    if (named !== undefined) return PREDEFINED[named]!;
+    if (hex !== undefined || dec !== undefined) {
+      const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10);
+      if (!isXmlChar(cp)) throw new XmlSyntaxError(`character reference to U+${cp.toString(16).toUpperCase()}, which XML 1.0 does not allow`);
+      return String.fromCodePoint(cp);
+    }
+    throw new XmlSyntaxError(
+      other ? `unknown entity reference "&${other}" (only &amp; &lt; &gt; &quot; &apos; and character references are allowed)` : 'a "&" that starts no reference',
+    );
+  });
+}
+
+const nameCache = new Map<string, string>();
+
+/**
+ * escapeAttr for CIM names (classes, properties, qualifiers, keys): the same few names are
+ * written thousands of times per response, and a map lookup costs a fraction of the regex
+ * test. Bounded, since names could come from clients.
+ */
+export function escapeName(s: string): string {
+  let e = nameCache.get(s);
+  if (e === undefined) {
+    e = escapeAttr(s);
+    if (nameCache.size < 4096) nameCache.set(s, e);
+  }
+  return e;
+}

@@ -1,0 +1,141 @@
+/**
+ * The users file: JSON, one scrypt hash per user, written atomically (temp file, fsync,
+ * rename: DESIGN §3.4) with mode 0600 since it holds password hashes.
+ *
+ *   { "version": 1, "users": { "alice": { "role": "admin", "hash": "scrypt$16384$8$1$<salt>$<key>" } } }
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Role } from '../operations/provider.js';
+
+export interface UserRecord {
+  name: string;
+  role: Role;
+  /** `scrypt$N$r$p$<salt base64>$<key base64>`: parameters travel with the hash. */
+  hash: string;
+}
+
+export const ROLES: readonly Role[] = ['reader', 'operator', 'admin'];
+export const USERNAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const SCRYPT = { N: 16384, r: 8, p: 1 };
+const KEY_LEN = 32;
+const SALT_LEN = 16;
+
+function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SALT_LEN);
+  const key = await scrypt(password, salt, KEY_LEN, { ...SCRYPT, maxmem: 64 * 1024 * 1024 });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** Constant-time check of `password` against a stored hash; false for a malformed hash. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  const salt = Buffer.from(parts[4]!, 'base64');
+  const expected = Buffer.from(parts[5]!, 'base64');
+  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || expected.length === 0) return false;
+  const key = await scrypt(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  return timingSafeEqual(key, expected);
+}
+
+function parseUsers(text: string, file: string): UserRecord[] {
+  const data = JSON.parse(text) as { users?: Record<string, { role?: unknown; hash?: unknown }> };
+  if (typeof data !== 'object' || data === null || typeof data.users !== 'object' || data.users === null) {
+    throw new Error(`${file}: not a users file (expected {"users": {...}})`);
+  }
+  return Object.entries(data.users).map(([name, u]) => {
+    if (!USERNAME.test(name)) throw new Error(`${file}: invalid user name "${name}"`);
+    if (!ROLES.includes(u.role as Role)) throw new Error(`${file}: user "${name}" has an invalid role`);
+    if (typeof u.hash !== 'string') throw new Error(`${file}: user "${name}" has no hash`);
+    return { name, role: u.role as Role, hash: u.hash };
+  });
+}
+
+/** All users; a missing file is an empty list (so the first addUser creates it). */
+export async function loadUsers(file: string): Promise<UserRecord[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return parseUsers(text, file);
+}
+
+async function writeUsers(file: string, users: UserRecord[]): Promise<void> {
+  const sorted = [...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const doc = { version: 1, users: Object.fromEntries(sorted.map((u) => [u.name, { role: u.role, hash: u.hash }])) };
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fh = await fs.open(tmp, 'wx', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(doc, null, 2) + '\n', 'utf8');
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  try {
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  // Make the rename itself durable; not every platform lets a directory be fsynced.
+  try {
+    const dh = await fs.open(dir, 'r');
+    try { await dh.sync(); } finally { await dh.close(); }
+  } catch { /* best effort */ }
+}
+
+/** Read-modify-write cycles on one file are serialised within this process. */
+const queues = new Map<string, Promise<unknown>>();
+function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const key = path.resolve(file);
+  const prev = queues.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => { if (queues.get(key) === tail) queues.delete(key); });
+  return next;
+}
+
+/** Adds a user, or replaces an existing one (new password and role). */
+export function addUser(file: string, name: string, password: string, role: Role): Promise<void> {
+  if (!USERNAME.test(name)) return Promise.reject(new Error(`invalid user name "${name}" (${USERNAME.source})`));
+  if (!ROLES.includes(role)) return Promise.reject(new Error(`invalid role "${role}" (${ROLES.join('|')})`));
+  if (password.length === 0) return Promise.reject(new Error('empty password'));
+  return serialised(file, async () => {
+    const hash = await hashPassword(password);
+    const users = (await loadUsers(file)).filter((u) => u.name !== name);
+    users.push({ name, role, hash });
+    await writeUsers(file, users);
+  });
+}
+
+/** Removes a user; returns whether it existed. */
+export function removeUser(file: string, name: string): Promise<boolean> {
+  return serialised(file, async () => {
+    const users = await loadUsers(file);
+    const rest = users.filter((u) => u.name !== name);
+    if (rest.length === users.length) return false;
+    await writeUsers(file, rest);
+    return true;
+  });
+}
+
+export async function listUsers(file: string): Promise<Array<{ name: string; role: Role }>> {
+  return (await loadUsers(file)).map(({ name, role }) => ({ name, role }));
+}

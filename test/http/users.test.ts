@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addUser, listUsers, loadUsers, removeUser, verifyPassword } from '../../src/http/users.js';
+
+describe('http users file', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'xen-wbem-users-'));
+    file = join(dir, 'users.json');
+  });
+  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+
+  it('a missing file is an empty list', async () => {
+    expect(await listUsers(file)).to.deep.equal([]);
+  });
+
+  it('adds, lists, replaces and removes users', async () => {
+    await addUser(file, 'alice', 'pw:with:colons', 'admin');
+    await addUser(file, 'bob.r-1_x', 'secret', 'reader');
+    expect(await listUsers(file)).to.deep.equal([{ name: 'alice', role: 'admin' }, { name: 'bob.r-1_x', role: 'reader' }]);
+
+    await addUser(file, 'alice', 'new', 'operator');
+    const alice = (await loadUsers(file)).find((u) => u.name === 'alice')!;
+    expect(alice.role).to.equal('operator');
+    expect(await verifyPassword('new', alice.hash)).to.equal(true);
+    expect(await verifyPassword('pw:with:colons', alice.hash)).to.equal(false);
+
+    expect(await removeUser(file, 'alice')).to.equal(true);
+    expect(await removeUser(file, 'alice')).to.equal(false);
+    expect(await listUsers(file)).to.deep.equal([{ name: 'bob.r-1_x', role: 'reader' }]);
+  });
+
+  it('stores scrypt hashes with per-user salt, never the password, in a 0600 file', async () => {
+    await addUser(file, 'a', 'same-password', 'reader');
+    await addUser(file, 'b', 'same-password', 'reader');
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).not.to.contain('same-password');
+    const [a, b] = await loadUsers(file);
+    expect(a!.hash).to.match(/^scrypt\$16384\$8\$1\$/);
+    expect(a!.hash).not.to.equal(b!.hash);
+    expect((await fs.stat(file)).mode & 0o777).to.equal(0o600);
+  });
+
+  it('rejects invalid names, roles and empty passwords', async () => {
+    for (const [n, p, r] of [['bad name', 'x', 'admin'], ['', 'x', 'admin'], ['a'.repeat(65), 'x', 'admin'],
+      ['ok', '', 'admin'], ['ok', 'x', 'root']] as const) {
+      let failed = false;
+      try { await addUser(file, n, p, r as 'admin'); } catch { failed = true; }
+      expect(failed, `${n}/${r}`).to.equal(true);
+    }
+    expect(await listUsers(file)).to.deep.equal([]);
+  });
+
+  it('writes atomically: concurrent writers all land, readers never see a partial file', async () => {
+    await addUser(file, 'seed', 'x', 'reader');
+    let reads = 0;
+    let writing = true;
+    const reader = (async () => {
+      while (writing) {
+        JSON.parse(await fs.readFile(file, 'utf8'));   // throws on a torn file
+        reads++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => addUser(file, `u${i}`, `p${i}`, 'operator')));
+    writing = false;
+    await reader;
+    expect(reads).to.be.greaterThan(0);
+    expect((await listUsers(file)).map((u) => u.name)).to.have.members(['seed', ...Array.from({ length: 8 }, (_, i) => `u${i}`)]);
+    expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  it('refuses a malformed users file', async () => {
+    await fs.writeFile(file, '{"users": {"x": {"role": "god", "hash": "h"}}}');
+    let failed = false;
+    try { await loadUsers(file); } catch { failed = true; }
+    expect(failed).to.equal(true);
+  });
+});
