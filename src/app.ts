@@ -91,7 +91,7 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
     hostName: host,
     audit: (entry) => audit.write(`${new Date().toISOString()} ${JSON.stringify(entry)}\n`),
   });
-  const handler = createDispatcher({ operations, log });
+  const handler = createDispatcher({ operations, hostName: host, log });
 
   const defaultUsers = path.join(dataDir, 'users.json');
   const usersFile = config.usersFile ?? (existsSync(defaultUsers) ? defaultUsers : undefined);

@@ -13,6 +13,8 @@ import type { Operations } from './operations/index.js';
 
 export interface DispatcherOptions {
   operations: Operations;
+  /** HOST written into returned object paths that carry no host. */
+  hostName: string;
   log: (line: string) => void;
   limits?: { maxDepth?: number; maxElements?: number };
 }
@@ -39,7 +41,10 @@ export function createDispatcher(opts: DispatcherOptions): CimRequestHandler {
     try {
       if (request.kind === 'intrinsic') {
         const response = await opts.operations.intrinsic(request, req.principal, req.signal);
-        return { kind: 'cim', chunks: encodeIntrinsicResponse(request.messageId, request.method, response) };
+        return {
+          kind: 'cim',
+          chunks: encodeIntrinsicResponse(request.messageId, request.method, response, { namespace: request.namespace, host: opts.hostName }),
+        };
       }
       const result = await opts.operations.extrinsic(request, req.principal, req.signal);
       return { kind: 'cim', chunks: [encodeExtrinsicResponse(request.messageId, request.method, result)] };

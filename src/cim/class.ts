@@ -29,6 +29,20 @@ export class CimProperty {
     this.qualifiers = qualifiers ?? newQualifierList();
   }
 
+  /**
+   * An instance's property for this declaration: same metadata (qualifiers shared, not copied),
+   * every field assigned in one order so all properties share one shape (fast to encode).
+   */
+  static fromDeclaration(d: CimProperty, value: CimValue = d.value): CimProperty {
+    const p = new CimProperty(d.name, d.type, value, d.isArray, d.qualifiers);
+    p.arraySize = d.arraySize;
+    p.referenceClass = d.referenceClass;
+    p.embeddedObject = d.embeddedObject;
+    p.classOrigin = d.classOrigin;
+    p.propagated = d.propagated;
+    return p;
+  }
+
   get isKey(): boolean {
     return qualifierIsTrue(this.qualifiers, 'Key');
   }

@@ -1,5 +1,7 @@
 /** Instances, and building them against their class (DSP0004 §5.1.2.11; DESIGN §3.1). */
-import { NameMap } from './names.js';
+import { NameMap, SharedNames, nameKey } from './names.js';
+import { CimDateTime } from './datetime.js';
+import type { CimType } from './types.js';
 import { CimProperty, type CimClass } from './class.js';
 import { CimInstanceName, type KeyBinding, type KeyValue } from './instance-name.js';
 import { coerceValue, inferType, type CimValue } from './values.js';
@@ -50,33 +52,86 @@ export class CimInstance {
  * Builds an instance of `cls` from plain values: every property the class declares is present
  * (NULL when not given, or the class default), typed by the declaration; a name the class does
  * not declare is an error (CIM_ERR_NO_SUCH_PROPERTY), since providers must match the schema.
- * The path is computed from the key properties when `namespace` is given or always (local).
+ * The path is computed from the key properties (with `namespace` when given).
+ *
+ * This is the hot path of every enumeration: properties share the declaration's qualifiers and
+ * the class's name index instead of copying them.
  */
 export function buildInstance(cls: CimClass, values: Record<string, CimValue | undefined>, namespace?: string): CimInstance {
+  const tpl = templateOf(cls);
+  const props = new Array<CimProperty>(tpl.decls.length);
+  for (let i = 0; i < props.length; i++) props[i] = CimProperty.fromDeclaration(tpl.decls[i]!);
   const inst = new CimInstance(cls.name);
-  for (const decl of cls.properties.values()) {
-    const p = new CimProperty(decl.name, decl.type, decl.value, decl.isArray, decl.qualifiers);
-    if (decl.referenceClass !== undefined) p.referenceClass = decl.referenceClass;
-    if (decl.embeddedObject !== undefined) p.embeddedObject = decl.embeddedObject;
-    if (decl.classOrigin !== undefined) p.classOrigin = decl.classOrigin;
-    p.propagated = decl.propagated;
-    inst.properties.set(decl.name, p);
-  }
-  for (const [name, v] of Object.entries(values)) {
+  inst.properties = NameMap.shared(tpl.index, props);
+  for (const name in values) {
+    const v = values[name];
     if (v === undefined) continue;
-    const p = inst.properties.get(name);
-    if (!p) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${name}"`);
-    p.value = coerceValue(v, p.type, p.isArray, { what: `property "${p.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
+    let i = tpl.index.keys.get(name);
+    if (i === undefined) i = tpl.index.keys.get(nameKey(name));
+    if (i === undefined) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${name}"`);
+    const p = props[i]!;
+    p.value = fitsDeclaration(v, p.type, p.isArray)
+      ? v
+      : coerceValue(v, p.type, p.isArray, { what: `property "${p.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
   }
   inst.path = instanceNameOf(cls, inst, namespace);
   return inst;
 }
 
+interface ClassTemplate {
+  index: SharedNames;
+  decls: CimProperty[];
+  keys: CimProperty[];
+}
+
+const templates = new WeakMap<CimClass, ClassTemplate>();
+
+/** Per-class data for buildInstance, computed once (classes in the repository do not change). */
+function templateOf(cls: CimClass): ClassTemplate {
+  let t = templates.get(cls);
+  if (!t) {
+    const decls = cls.properties.values();
+    const index = new SharedNames(decls.map((d) => d.name));
+    // Exact-spelling lookups first (what providers pass), folded names as the fallback.
+    decls.forEach((d, i) => index.keys.set(d.name, i));
+    t = { index, decls, keys: decls.filter((d) => d.isKey) };
+    templates.set(cls, t);
+  }
+  return t;
+}
+
+/** True when a JS value already has the representation `coerceValue` would produce. */
+function fitsDeclaration(v: CimValue, type: CimType, isArray: boolean): boolean {
+  if (v === null) return true;
+  if (isArray || Array.isArray(v)) return false;
+  switch (type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'uint8': case 'uint16': case 'uint32':
+      return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= INTEGER_MAX[type];
+    case 'uint64':
+      return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    case 'sint64':
+      return typeof v === 'number' && Number.isSafeInteger(v);
+    case 'real32': case 'real64':
+      return typeof v === 'number';
+    case 'reference':
+      return v instanceof CimInstanceName;
+    case 'datetime':
+      return v instanceof CimDateTime;
+    default:
+      return false;
+  }
+}
+
+const INTEGER_MAX = { uint8: 255, uint16: 65535, uint32: 4294967295 } as const;
+
 /** The instance name made of the class's key properties. A NULL key is an error. */
 export function instanceNameOf(cls: CimClass, inst: CimInstance, namespace?: string): CimInstanceName {
   const keys: KeyBinding[] = [];
-  for (const decl of cls.properties.values()) {
-    if (!decl.isKey) continue;
+  for (const decl of templateOf(cls).keys) {
     const v = inst.get(decl.name);
     if (v === null || v === undefined || Array.isArray(v)) {
       throw cimError('FAILED', `instance of ${cls.name} has no value for key property "${decl.name}"`);

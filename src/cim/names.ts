@@ -13,55 +13,111 @@ export function sameName(a: string | undefined | null, b: string | undefined | n
   return a.length === b.length && a.toLowerCase() === b.toLowerCase();
 }
 
-/** A map keyed by CIM name: lookups ignore case, iteration keeps insertion order and original spelling. */
+/**
+ * The names of a class's properties with their positions, shared by every instance built from
+ * the class so that building an instance does not fold and hash each name again.
+ */
+export class SharedNames {
+  readonly keys = new Map<string, number>();
+  constructor(readonly names: readonly string[]) {
+    names.forEach((n, i) => this.keys.set(nameKey(n), i));
+  }
+}
+
+/**
+ * A map keyed by CIM name: lookups ignore case, iteration keeps insertion order and original
+ * spelling. A map made with `NameMap.shared` reads through the shared name index until it is
+ * first changed in shape (a new or deleted name, a new spelling), then copies it.
+ */
 export class NameMap<V> implements Iterable<[string, V]> {
-  private readonly entries = new Map<string, { name: string; value: V }>();
+  private entries: Map<string, { name: string; value: V }> | null = new Map();
+  private index: SharedNames | null = null;
+  private vals: V[] | null = null;
 
   constructor(init?: Iterable<[string, V]>) {
     if (init) for (const [k, v] of init) this.set(k, v);
   }
 
+  /** A map over `index.names` with `values` in the same order (the array is taken, not copied). */
+  static shared<V>(index: SharedNames, values: V[]): NameMap<V> {
+    const m = new NameMap<V>();
+    m.entries = null;
+    m.index = index;
+    m.vals = values;
+    return m;
+  }
+
   get size(): number {
-    return this.entries.size;
+    return this.entries ? this.entries.size : this.vals!.length;
   }
 
   get(name: string): V | undefined {
-    return this.entries.get(nameKey(name))?.value;
+    if (this.entries) return this.entries.get(nameKey(name))?.value;
+    const i = this.index!.keys.get(nameKey(name));
+    return i === undefined ? undefined : this.vals![i];
   }
 
   has(name: string): boolean {
-    return this.entries.has(nameKey(name));
+    return this.entries ? this.entries.has(nameKey(name)) : this.index!.keys.has(nameKey(name));
   }
 
   /** Sets a value; an existing entry keeps its position but takes the new spelling. */
   set(name: string, value: V): this {
-    this.entries.set(nameKey(name), { name, value });
+    if (!this.entries) {
+      const i = this.index!.keys.get(nameKey(name));
+      if (i !== undefined && this.index!.names[i] === name) {
+        this.vals![i] = value;
+        return this;
+      }
+      this.own();
+    }
+    this.entries!.set(nameKey(name), { name, value });
     return this;
   }
 
   delete(name: string): boolean {
-    return this.entries.delete(nameKey(name));
+    this.own();
+    return this.entries!.delete(nameKey(name));
   }
 
   /** The original spelling stored for a name, or undefined. */
   spelling(name: string): string | undefined {
-    return this.entries.get(nameKey(name))?.name;
+    if (this.entries) return this.entries.get(nameKey(name))?.name;
+    const i = this.index!.keys.get(nameKey(name));
+    return i === undefined ? undefined : this.index!.names[i];
   }
 
   names(): string[] {
-    return [...this.entries.values()].map((e) => e.name);
+    return this.entries ? [...this.entries.values()].map((e) => e.name) : [...this.index!.names];
   }
 
   values(): V[] {
-    return [...this.entries.values()].map((e) => e.value);
+    return this.entries ? [...this.entries.values()].map((e) => e.value) : [...this.vals!];
   }
 
   *[Symbol.iterator](): Iterator<[string, V]> {
-    for (const e of this.entries.values()) yield [e.name, e.value];
+    if (this.entries) {
+      for (const e of this.entries.values()) yield [e.name, e.value];
+      return;
+    }
+    const names = this.index!.names;
+    const vals = this.vals!;
+    for (let i = 0; i < vals.length; i++) yield [names[i]!, vals[i]!];
   }
 
   clone(): NameMap<V> {
     return new NameMap<V>(this);
+  }
+
+  /** Leaves shared mode: from now on this map has its own entries. */
+  private own(): void {
+    if (this.entries) return;
+    const entries = new Map<string, { name: string; value: V }>();
+    const names = this.index!.names;
+    this.vals!.forEach((v, i) => entries.set(nameKey(names[i]!), { name: names[i]!, value: v }));
+    this.entries = entries;
+    this.index = null;
+    this.vals = null;
   }
 }
 

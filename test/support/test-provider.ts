@@ -32,7 +32,7 @@ export function seedStore(store: TestStore, opts: { widgets?: number; bulk?: num
   store.put('Test_Gadget', { InstanceID: 'g2', ElementName: 'Gadget 2', Weight: 2.5 });
   for (let i = 1; i <= (opts.bulk ?? 0); i++) {
     const v: Values = { InstanceID: `bulk-${String(i).padStart(5, '0')}` };
-    for (let p = 1; p <= 19; p++) v[`P${String(p).padStart(2, '0')}`] = `value ${p} of instance ${i} <&>`;
+    for (let p = 1; p <= 19; p++) v[`P${String(p).padStart(2, '0')}`] = `value ${p} of instance ${i}`;
     store.put('Test_Bulk', v);
   }
 }

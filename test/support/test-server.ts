@@ -33,10 +33,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { users?: TestUser[]; bulk?: number; widgets?: number } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { users?: TestUser[]; bulk?: number; widgets?: number; realSchema?: boolean } = {}): Promise<TestServer> {
   const repository = new Repository();
   repository.addNamespace(TEST_NS);
   await compileMofFile(path.join(REPO_ROOT, 'test', 'support', 'test-schema.mof'), repository, { namespace: TEST_NS });
+  // The product schema too, for class operations at realistic size (benchmarks).
+  if (opts.realSchema) await compileMofFile(path.join(REPO_ROOT, 'mof', 'virt.mof'), repository, { namespace: 'root/virt' });
   const store = new TestStore();
   seedStore(store, opts);
   const registry = new ProviderRegistry();
@@ -46,7 +48,7 @@ export async function startTestServer(opts: { users?: TestUser[]; bulk?: number;
   const operations = new Operations({
     repository, registry, parseEmbeddedObject, hostName: 'testhost', audit: (e) => audit.push(e),
   });
-  const handler = createDispatcher({ operations, log: (l) => log.push(l) });
+  const handler = createDispatcher({ operations, hostName: 'testhost', log: (l) => log.push(l) });
   let dir: string | undefined;
   let auth = null;
   if (opts.users?.length) {

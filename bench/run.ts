@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
+ * `npm run bench -- http|cimxml|driver|providers`.
+ */
+import { runHttpBench } from './http.bench.js';
+import { runCimxmlBench } from './cimxml.bench.js';
+import { runDriverBench } from './driver.bench.js';
+
+const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
+  cimxml: runCimxmlBench,
+  http: runHttpBench,
+  driver: runDriverBench,
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(sections)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  await run((line) => console.log(line));
+}
