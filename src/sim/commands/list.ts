@@ -1,0 +1,31 @@
+// xl list [-l] [-v] [-Z] [-c] [-n] [Domain] (xl-reference §1).
+import { getopts, has, printHelp } from '../cli-args.js';
+import { findDomain, domainById } from '../domain-arg.js';
+import { listHeader, listRow, type ListOpts } from '../format/list-table.js';
+import { listJson } from '../format/list-json.js';
+import type { Globals } from '../globals.js';
+import { err, out } from '../io.js';
+import { withHost } from '../session.js';
+
+export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
+  const p = await getopts(cmd, argv, 'lvZcn', [
+    { name: 'long', hasArg: false, val: 'l' }, { name: 'verbose', hasArg: false, val: 'v' },
+    { name: 'context', hasArg: false, val: 'Z' }, { name: 'cpupool', hasArg: false, val: 'c' },
+    { name: 'numa', hasArg: false, val: 'n' },
+  ], 0);
+  if (p.args.length > 1) { await printHelp(cmd); return 1; }
+  const o: ListOpts = { verbose: has(p, 'v'), context: has(p, 'Z'), cpupool: has(p, 'c'), numa: has(p, 'n') };
+  return withHost(g.dir, (ctx) => {
+    const s = ctx.state;
+    let doms = [...s.domains].sort((a, b) => a.domid - b.domid);
+    if (p.args.length === 1) {
+      const id = findDomain(s, p.args[0]!);
+      const d = domainById(s, id);
+      if (!d) { err(`Error: Domain '${p.args[0]}' does not exist.\n`); return 1; }
+      doms = [d];
+    }
+    if (has(p, 'l')) { out(listJson(s, doms)); return 0; }
+    out(listHeader(o) + doms.map((d) => listRow(s, d, o)).join(''));
+    return 0;
+  });
+}

@@ -1,0 +1,69 @@
+// One "transaction" on a host: lock, load, advance the model to now, apply armed crash
+// faults, run the command's change, save, unlock.
+import { advance, guestShutdown } from './clock.js';
+import { readFaults, writeFaults, freeMemoryFault, type Faults } from './faults.js';
+import type { HostState } from './host-state.js';
+import { Exit } from './io.js';
+import { acquireLock, loadState, saveState } from './store.js';
+
+export interface Ctx {
+  dir: string;
+  state: HostState;
+  now: number;
+  faults: Faults | null;
+  freeFaultMib: number | undefined;
+  /** Set by commands that change the state so it gets written. */
+  dirty: boolean;
+}
+
+/** Load + advance + crash faults, without locking (caller holds the lock). */
+export function openCtx(dir: string): Ctx {
+  const now = Date.now();
+  const { state, created } = loadState(dir, now);
+  // Persist when due guest shutdowns completed, so every caller sees the same outcome.
+  const events = advance(state, now);
+  const faults = readFaults(dir);
+  const ctx: Ctx = { dir, state, now, faults, freeFaultMib: freeMemoryFault(faults), dirty: created || events > 0 };
+  applyCrashFaults(ctx);
+  return ctx;
+}
+
+function applyCrashFaults(ctx: Ctx): void {
+  const f = ctx.faults;
+  if (!f || !Array.isArray(f.crash) || f.crash.length === 0) return;
+  const remaining: string[] = [];
+  for (const name of f.crash) {
+    const d = ctx.state.domains.find((x) => x.name === name && x.domid !== 0 && x.shutdown_reason === null);
+    if (!d) { remaining.push(name); continue; }
+    guestShutdown(ctx.state, d, 3, ctx.now);
+    ctx.dirty = true;
+  }
+  if (remaining.length !== f.crash.length) {
+    f.crash = remaining;
+    writeFaults(ctx.dir, f);
+  }
+}
+
+export function closeCtx(ctx: Ctx): void {
+  if (ctx.dirty) saveState(ctx.dir, ctx.state);
+}
+
+export function withHost<T>(dir: string, fn: (ctx: Ctx) => T): T {
+  const lock = acquireLock(dir);
+  try {
+    const ctx = openCtx(dir);
+    let r: T;
+    try {
+      r = fn(ctx);
+    } catch (e) {
+      // An xl-level failure may still have changed the host (e.g. a failed create
+      // consumed a domid): keep it. Programming errors leave the state untouched.
+      if (e instanceof Exit) closeCtx(ctx);
+      throw e;
+    }
+    closeCtx(ctx);
+    return r;
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,139 @@
+// State directory: state.json (atomic writes: temp file, fsync, rename) and a lock file
+// taken with O_EXCL so that many concurrent xl-sim processes stay consistent.
+// The lock is only ever held for the few milliseconds a command needs to read, change and
+// write the state: commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
+import {
+  closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync,
+  unlinkSync, writeFileSync, writeSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sleepMs } from './io.js';
+import { freshHost, type HostConfig, type HostState } from './host-state.js';
+
+export const STATE_FILE = 'state.json';
+const LOCK_FILE = 'lock';
+const LOCK_TIMEOUT_MS = 60_000;
+const STALE_MS = 30_000; // a live holder never keeps the lock this long
+
+/** XL_SIM_STATE, or ./var/xl-sim relative to the working directory. */
+export function stateDirFromEnv(): string {
+  return resolve(process.env.XL_SIM_STATE || join(process.cwd(), 'var', 'xl-sim'));
+}
+
+export function hasState(dir: string): boolean {
+  return existsSync(join(dir, STATE_FILE));
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+function readText(path: string): string | null {
+  try { return readFileSync(path, 'utf8'); } catch { return null; }
+}
+
+/** Is the lock file left behind by a dead or stuck process? */
+function lockIsStale(path: string): string | null {
+  const text = readText(path);
+  if (text === null) return null;
+  const [pidStr] = text.split(' ');
+  let age = 0;
+  try { age = Date.now() - statSync(path).mtimeMs; } catch { return null; }
+  if (age > STALE_MS) return text;
+  // Locks are created with their content (link of a written temp file), so an unreadable
+  // pid only happens for foreign files: leave those to the age rule above.
+  if (!/^[0-9]+$/.test(pidStr ?? '')) return null;
+  return pidAlive(Number(pidStr)) ? null : text;
+}
+
+/** Break a stale lock safely: a second O_EXCL "breaker" file makes the check-and-unlink atomic. */
+function breakStale(dir: string, staleText: string): void {
+  const lock = join(dir, LOCK_FILE);
+  const breaker = join(dir, LOCK_FILE + '.break');
+  let fd: number;
+  try { fd = openSync(breaker, 'wx'); } catch {
+    try { if (Date.now() - statSync(breaker).mtimeMs > 5000) unlinkSync(breaker); } catch { /* raced */ }
+    return;
+  }
+  try {
+    if (readText(lock) === staleText) { try { unlinkSync(lock); } catch { /* gone */ } }
+  } finally {
+    closeSync(fd);
+    try { unlinkSync(breaker); } catch { /* ignore */ }
+  }
+}
+
+export interface Lock { dir: string; release(): void }
+
+export function acquireLock(dir: string): Lock {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, LOCK_FILE);
+  const token = `${process.pid} ${Date.now()} ${Math.random().toString(36).slice(2)}`;
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  let wait = 1;
+  // The lock appears atomically *with* its owner's pid: write a private temp file, then
+  // link() it to the lock name (fails with EEXIST while someone holds the lock).
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
+  writeFileSync(tmp, token);
+  const cleanupTmp = () => { try { unlinkSync(tmp); } catch { /* ignore */ } };
+  for (;;) {
+    try {
+      linkSync(tmp, path);
+      cleanupTmp();
+      let released = false;
+      return {
+        dir,
+        release() {
+          if (released) return;
+          released = true;
+          if (readText(path) === token) { try { unlinkSync(path); } catch { /* ignore */ } }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') { cleanupTmp(); throw e; }
+    }
+    const stale = lockIsStale(path);
+    if (stale !== null) { breakStale(dir, stale); continue; }
+    if (Date.now() > deadline) { cleanupTmp(); throw new Error(`xl-sim: timed out waiting for lock ${path}`); }
+    sleepMs(wait + Math.floor(Math.random() * wait));
+    wait = Math.min(wait * 2, 20);
+  }
+}
+
+/** Lock several state dirs in a fixed (path) order so two migrations cannot deadlock. */
+export function acquireLocks(dirs: string[]): Lock[] {
+  const uniq = [...new Set(dirs.map((d) => resolve(d)))].sort();
+  return uniq.map((d) => acquireLock(d));
+}
+
+export function atomicWrite(path: string, text: string): void {
+  const tmp = `${path}.tmp.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readHostJson(dir: string): Partial<HostConfig> {
+  const text = readText(join(dir, 'host.json'));
+  if (text === null) return {};
+  try { return JSON.parse(text) as Partial<HostConfig>; } catch {
+    throw new Error(`xl-sim: cannot parse ${join(dir, 'host.json')}`);
+  }
+}
+
+/** Load the host (creating a fresh one, Domain-0 only, for a new directory). Lock must be held. */
+export function loadState(dir: string, now: number): { state: HostState; created: boolean } {
+  const text = readText(join(dir, STATE_FILE));
+  if (text === null) return { state: freshHost(readHostJson(dir), now), created: true };
+  return { state: JSON.parse(text) as HostState, created: false };
+}
+
+export function saveState(dir: string, s: HostState): void {
+  atomicWrite(join(dir, STATE_FILE), JSON.stringify(s));
+}

@@ -1,0 +1,75 @@
+// Test helpers: run xl-sim as a child process (argument arrays, never a shell) in a
+// throw-away state directory, and read the reference samples.
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MAIN = fileURLToPath(new URL('../../src/sim/main.js', import.meta.url));
+export const SAMPLES = fileURLToPath(new URL('../../../test/data/xl-samples/', import.meta.url));
+export const INPUTS = join(SAMPLES, 'inputs');
+
+export interface RunResult { stdout: string; stderr: string; code: number }
+
+export interface RunOpts { state: string; cwd?: string; env?: Record<string, string>; timeout?: number }
+
+export async function xl(args: string[], o: RunOpts): Promise<RunResult> {
+  const r = await execa('node', [MAIN, ...args], {
+    cwd: o.cwd ?? INPUTS,
+    env: { XL_SIM_STATE: o.state, ...(o.env ?? {}) },
+    reject: false,
+    stripFinalNewline: false,
+    timeout: o.timeout ?? 30_000,
+  });
+  return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), code: r.exitCode ?? -1 };
+}
+
+const dirs: string[] = [];
+export function tempDir(prefix = 'xl-sim-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+export function cleanupTempDirs(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A state dir with an optional host.json. */
+export function newHost(host?: Record<string, unknown>, parent?: string, name?: string): string {
+  const d = parent ? join(parent, name ?? 'host') : tempDir();
+  mkdirSync(d, { recursive: true });
+  if (host) writeFileSync(join(d, 'host.json'), JSON.stringify(host));
+  return d;
+}
+
+export function sample(name: string): string {
+  return readFileSync(join(SAMPLES, name), 'utf8');
+}
+
+/** web01's second nic gets a random MAC on create; pin it to the sample's so output is exact. */
+export const WEB01_VIF = "vif=['mac=00:16:3e:5a:01:01, bridge=xenbr0, rate=10Mb/s@20ms', 'mac=00:16:3e:2c:9d:47, bridge=xenbr1, ip=192.168.10.21']";
+
+/** The sample host: Domain-0, web01 (PV) running, win01 (HVM) paused (xl-samples/INDEX.md). */
+export async function sampleHost(host?: Record<string, unknown>): Promise<string> {
+  const st = newHost(host);
+  let r = await xl(['create', 'web01.cfg', WEB01_VIF], { state: st });
+  if (r.code !== 0) throw new Error(`create web01: ${r.stderr}`);
+  r = await xl(['create', '-p', 'win01.cfg'], { state: st });
+  if (r.code !== 0) throw new Error(`create win01: ${r.stderr}`);
+  return st;
+}
+
+export function writeJson(path: string, v: unknown): void {
+  writeFileSync(path, JSON.stringify(v));
+}
+
+export function readJson<T = any>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** Replace "%8.1f"-style CPU times (which legitimately differ) keeping the column width. */
+export function normTimes(s: string): string {
+  return s.replace(/ +\d+\.\d(?= |$|\n)/gm, (m) => ' '.repeat(m.length - 1) + 'T');
+}

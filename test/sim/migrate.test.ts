@@ -1,0 +1,88 @@
+// Migration between two simulated hosts (xl-reference §9).
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { cleanupTempDirs, newHost, tempDir, writeJson, xl } from './helpers.js';
+
+const OK = (n: number) => 'migration target: Ready to receive domain.\n' +
+  `Saving to migration stream new xl format (info 0x3/0x0/${n})\n` +
+  `Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${n})\n` +
+  ' Savefile contains xl domain config in JSON format\n' +
+  'Parsing config from <saved>\n' +
+  'migration target: Transfer complete, requesting permission to start domain.\n' +
+  'migration sender: Target has acknowledged transfer.\n' +
+  'migration sender: Giving target permission to start.\n' +
+  'migration target: Got permission, starting domain.\n' +
+  'migration target: Domain started successsfully.\n' +
+  'migration sender: Target reports successful startup.\n' +
+  'Migration successful.\n';
+
+describe('xl-sim migrate', function () {
+  this.timeout(30_000);
+  after(() => cleanupTempDirs());
+
+  it('moves a domain to a sibling host dir: new domid there, same uuid, gone from the source', async () => {
+    const base = tempDir();
+    const a = newHost({}, base, 'hostA');
+    const b = newHost({}, base, 'hostB');
+    await xl(['list'], { state: b }); // make hostB a sim host
+    await xl(['create', '-q', 'win01.cfg'], { state: b }); // occupies domid 1 on B
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const r = await xl(['migrate', 'web01', 'hostB'], { state: a });
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal(OK(1679)); // same config size as the sample's save file
+    expect((await xl(['list'], { state: a })).stdout).to.not.contain('web01');
+    const lb = JSON.parse((await xl(['list', '-l', 'web01'], { state: b })).stdout);
+    expect(lb[0].domid).to.equal(2);
+    expect(lb[0].config.c_info.uuid).to.equal('6b1e6e1a-8a55-4a1f-9d0e-3f6a2c7b9e10');
+    expect((await xl(['list', 'web01'], { state: b })).stdout).to.match(/ -b---- /);
+  });
+
+  it('uses the XL_SIM_HOSTS registry; -p leaves it paused; a name clash at the target fails and resumes', async () => {
+    const dir = tempDir();
+    const a = newHost({}, dir, 'a');
+    const b = newHost({}, dir, 'b');
+    const reg = join(dir, 'hosts.json');
+    writeJson(reg, { alpha: a, beta: 'b' });
+    const env = { XL_SIM_HOSTS: reg };
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    let r = await xl(['migrate', '-p', 'web01', 'beta'], { state: a, env });
+    expect(r.code).to.equal(0);
+    expect((await xl(['list', 'web01'], { state: b })).stdout).to.match(/ --p--- /); // a new domain that has not run yet
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    r = await xl(['migrate', 'web01', 'beta'], { state: a, env });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain('migration target: Failure, destroying our copy.\n');
+    expect(r.stderr).to.match(/Migration failed due to problems at target\.\n$/);
+    expect((await xl(['list', 'web01'], { state: a })).code).to.equal(0);
+    expect((await xl(['list'], { state: b })).stdout.match(/web01/g)).to.have.length(1);
+  });
+
+  it('unknown host and target out of memory', async () => {
+    const base = tempDir();
+    const a = newHost({}, base, 'a');
+    const b = newHost({}, base, 'b');
+    await xl(['list'], { state: b });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    let r = await xl(['migrate', 'web01', 'nowhere'], { state: a });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^ssh: Could not resolve hostname nowhere: Name or service not known\r\n/);
+    writeJson(join(b, 'faults.json'), { free_memory_mib: 10 });
+    r = await xl(['migrate', 'web01', 'b'], { state: a });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain('failed to free memory for the domain\nmigration target: Domain creation failed (code -3).\n');
+    expect((await xl(['list', 'web01'], { state: a })).code).to.equal(0);
+  });
+
+  it('concurrent migrations in both directions do not deadlock', async () => {
+    const base = tempDir();
+    const a = newHost({}, base, 'a');
+    const b = newHost({}, base, 'b');
+    await xl(['create', '-q', 'web01.cfg', 'name="x1"', 'uuid="11111111-1111-4111-8111-111111111111"'], { state: a });
+    await xl(['create', '-q', 'web01.cfg', 'name="y1"', 'uuid="22222222-2222-4222-8222-222222222222"'], { state: b });
+    const [r1, r2] = await Promise.all([xl(['migrate', 'x1', 'b'], { state: a }), xl(['migrate', 'y1', 'a'], { state: b })]);
+    expect(r1.code).to.equal(0);
+    expect(r2.code).to.equal(0);
+    expect((await xl(['list', 'y1'], { state: a })).code).to.equal(0);
+    expect((await xl(['list', 'x1'], { state: b })).code).to.equal(0);
+  });
+});
