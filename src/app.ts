@@ -21,6 +21,9 @@ import { seedDemoNetwork } from './demo.js';
 import { PROJECT_ROOT, type ServerConfig } from './config.js';
 import type { CimRequestHandler } from './http/index.js';
 
+/** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
+const JOB_RETENTION_MS = 5 * 60_000;
+
 export interface BuiltServer {
   repository: Repository;
   operations: Operations;
@@ -69,7 +72,7 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
 
   const choice = config.xlPath ? undefined : detectXl({ dataDir });
   const driver = createXlDriver({ dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}) });
-  const jobs = new JobManager();
+  const jobs = new JobManager(JOB_RETENTION_MS);
   const virt = new VirtManager(driver, { jobs });
   const report = await virt.init();
   log(`backend: ${config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
@@ -80,8 +83,11 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
   const deps: ProviderDeps = {
     virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(), log,
   };
+  const defaultUsers = path.join(dataDir, 'users.json');
+  const usersFile = config.usersFile ?? (existsSync(defaultUsers) ? defaultUsers : undefined);
   const registry = new ProviderRegistry();
-  for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
+  const providers = createProviders(deps, { authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS });
+  for (const { namespace, provider } of providers) registry.register(namespace, provider);
 
   const audit = createWriteStream(path.join(dataDir, 'audit.log'), { flags: 'a', mode: 0o600 });
   const operations = new Operations({
@@ -93,8 +99,6 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
   });
   const handler = createDispatcher({ operations, hostName: host, log });
 
-  const defaultUsers = path.join(dataDir, 'users.json');
-  const usersFile = config.usersFile ?? (existsSync(defaultUsers) ? defaultUsers : undefined);
   log(`schema compiled in ${schemaMs.toFixed(0)} ms; ready in ${(performance.now() - t0).toFixed(0)} ms`);
   return {
     repository, operations, virt, handler, usersFile,

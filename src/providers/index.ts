@@ -1,12 +1,37 @@
 /** Every provider we serve, with its namespace (wired by app.ts). */
 import type { InstanceProvider } from '../operations/provider.js';
 import type { ProviderDeps } from './context.js';
+import { INTEROP_NS, VIRT_NS } from './naming.js';
+import { createHostProviders } from './host.js';
+import { createInteropProviders, createVirtEctpProvider } from './interop.js';
+import { createSystemProviders, createVsmsMethods } from './virtual-systems.js';
+import { VIRTUAL_SYSTEM_TYPE } from './vssd-convert.js';
 
 export interface NamespacedProvider {
   namespace: string;
   provider: InstanceProvider;
 }
 
-export function createProviders(_deps: ProviderDeps): NamespacedProvider[] {
-  return [];
+export interface ProviderOptions {
+  /** Whether clients authenticate (advertised by the CIM-XML communication mechanism). */
+  authentication: 'basic' | 'none';
+  /** How long finished jobs are kept (the JobManager's retention): TimeBeforeRemoval. */
+  jobRetentionMs: number;
+}
+
+export function createProviders(deps: ProviderDeps, opts: ProviderOptions): NamespacedProvider[] {
+  const virt = [
+    ...createHostProviders(deps, {
+      vsmsMethods: createVsmsMethods(deps),
+      virtualSystemTypes: Object.values(VIRTUAL_SYSTEM_TYPE),
+      jobRetentionMs: opts.jobRetentionMs,
+    }),
+    ...createSystemProviders(deps),
+    createVirtEctpProvider(deps),
+  ];
+  const interop = createInteropProviders(deps, { authentication: opts.authentication });
+  return [
+    ...virt.map((provider) => ({ namespace: VIRT_NS, provider })),
+    ...interop.map((provider) => ({ namespace: INTEROP_NS, provider })),
+  ];
 }

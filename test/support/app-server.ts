@@ -1,0 +1,50 @@
+/**
+ * Starts the whole application (the real providers over xl-sim) on an ephemeral loopback
+ * port in a temporary data directory, as `npm start` would, for end-to-end tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, type RunningServer } from '../../src/app.js';
+import { DEFAULT_CONFIG } from '../../src/config.js';
+import { addUser } from '../../src/http/users.js';
+import type { TestUser } from './test-server.js';
+
+export interface AppServer {
+  port: number;
+  dataDir: string;
+  server: RunningServer;
+  log: string[];
+  close(): Promise<void>;
+}
+
+export async function startAppServer(opts: { demo?: boolean; users?: TestUser[]; hostName?: string } = {}): Promise<AppServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
+  let usersFile: string | undefined;
+  if (opts.users?.length) {
+    usersFile = path.join(dataDir, 'users.json');
+    for (const u of opts.users) await addUser(usersFile, u.name, u.password, u.role);
+  }
+  const log: string[] = [];
+  const server = await startServer(
+    {
+      ...DEFAULT_CONFIG,
+      port: 0,
+      dataDir,
+      demo: opts.demo ?? false,
+      hostName: opts.hostName ?? 'xenhost-test',
+      ...(usersFile ? { usersFile } : {}),
+    },
+    (l) => log.push(l),
+  );
+  return {
+    port: server.httpPort,
+    dataDir,
+    server,
+    log,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
