@@ -93,6 +93,13 @@ export async function requestStateChange(
     return rc(rscCodeFor(e, where));
   }
 
+  // DSP1057 (digest C4): Quiesce is a transition from Active only. The virt layer can also
+  // start a defined system straight into the paused state, but code 9 does not mean that.
+  if (op === 'start_paused') {
+    deps.log(`${where}: Quiesce needs an active system, '${name}' is ${sys.state}`);
+    return rc(RSC.invalidStateTransition);
+  }
+
   const memory = stateMemory(deps.virt);
   const job = deps.virt.requestStateJob(name, target);
   const budget = timeoutMs ?? (LONG_OPERATIONS.has(op) ? 0 : SYNC_BUDGET_MS);
