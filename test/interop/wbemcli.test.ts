@@ -3,24 +3,14 @@
  * family against the running server on the test provider, with Basic auth.
  */
 import { expect } from 'chai';
-import { execa } from 'execa';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-export async function requireWbemcli(): Promise<void> {
-  const r = await execa('sh', ['-c', 'command -v wbemcli'], { reject: false });
-  if (r.exitCode !== 0) {
-    throw new Error('wbemcli is not installed: install the Debian package sblim-wbemcli (.ci/run does this)');
-  }
-}
+import { requireWbemcli, wbemcli } from '../support/wbemcli.js';
 
 describe('interop: sblim wbemcli against the test provider', function () {
   this.timeout(60_000);
   let srv: TestServer;
   let U: string;
-  const wbem = async (...args: string[]) => {
-    const r = await execa('wbemcli', args, { reject: false, timeout: 20_000 });
-    return { code: r.exitCode, out: r.stdout, err: r.stderr };
-  };
+  const wbem = wbemcli;
 
   before(async () => {
     await requireWbemcli();
