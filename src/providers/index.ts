@@ -27,7 +27,7 @@ export function createProviders(deps: ProviderDeps, opts: ProviderOptions): Name
       jobRetentionMs: opts.jobRetentionMs,
     }),
     ...createSystemProviders(deps),
-    createVirtEctpProvider(deps),
+    createVirtEctpProvider(deps, { authentication: opts.authentication }),
   ];
   const interop = createInteropProviders(deps, { authentication: opts.authentication });
   return [

@@ -35,7 +35,17 @@ export function createInteropProviders(deps: ProviderDeps, opts: InteropOptions 
   ];
 }
 
-/** Xen_ElementConformsToProfile in root/virt (register in VIRT_NS). */
-export function createVirtEctpProvider(deps: ProviderDeps): InstanceProvider {
-  return listProvider({ [ECTP_CLASS]: virtEctpLister(deps) });
+/**
+ * The root/virt half of the associations that cross namespaces (register in VIRT_NS), so they
+ * are navigable from both ends: Xen_ElementConformsToProfile (profile → central instance), and
+ * the host's CIM_HostedService / CIM_HostedAccessPoint to the object manager and its
+ * communication mechanism in root/interop.
+ */
+export function createVirtEctpProvider(deps: ProviderDeps, opts: InteropOptions = {}): InstanceProvider {
+  const server = serverListers(deps, opts);
+  return listProvider({
+    [ECTP_CLASS]: virtEctpLister(deps),
+    CIM_HostedService: server.CIM_HostedService!,
+    CIM_HostedAccessPoint: server.CIM_HostedAccessPoint!,
+  });
 }

@@ -7,7 +7,7 @@
 import { type CimInstance, CimInstanceName } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import type { ProviderDeps } from '../context.js';
-import { HOST_CLASS, VIRT_NS, hostName } from '../naming.js';
+import { HOST_CLASS, INTEROP_NS, VIRT_NS, hostName } from '../naming.js';
 import { build, type Lister } from '../host/list-provider.js';
 
 export const OM_CLASS = 'CIM_ObjectManager';
@@ -105,7 +105,12 @@ export function serverListers(deps: ProviderDeps, opts: ServerDescriptionOptions
     CIM_NamespaceInManager: async (ctx) => ctx.repository.namespaces().map((ns) => mk(ctx, 'CIM_NamespaceInManager', {
       Antecedent: objectManagerName(deps), Dependent: namespaceName(deps, ns),
     })),
-    CIM_HostedService: async (ctx) => [mk(ctx, 'CIM_HostedService', { Antecedent: remoteHost(deps), Dependent: objectManagerName(deps) })],
-    CIM_HostedAccessPoint: async (ctx) => [mk(ctx, 'CIM_HostedAccessPoint', { Antecedent: remoteHost(deps), Dependent: commMechanismName(deps) })],
+    // Served in both namespaces (the host is in root/virt): every end names its namespace.
+    CIM_HostedService: async (ctx) => [mk(ctx, 'CIM_HostedService', {
+      Antecedent: remoteHost(deps), Dependent: objectManagerName(deps).withNamespace(INTEROP_NS),
+    })],
+    CIM_HostedAccessPoint: async (ctx) => [mk(ctx, 'CIM_HostedAccessPoint', {
+      Antecedent: remoteHost(deps), Dependent: commMechanismName(deps).withNamespace(INTEROP_NS),
+    })],
   };
 }
