@@ -69,8 +69,17 @@ function typeEmbedded(ctx: OpContext, v: CimScalar, decl: ValueDecl, what: strin
     return obj;
   }
   if (!(obj instanceof CimInstance)) throw cimError(error, `${what}: expected an embedded ${decl.embeddedObject ?? 'object'}`);
-  const cls = ctx.repository.getClass(ctx.namespace, obj.className);
-  if (!cls) throw cimError(error, `${what}: embedded instance of class ${obj.className}, which does not exist in ${ctx.namespace}`);
+  let cls = ctx.repository.getClass(ctx.namespace, obj.className);
+  if (!cls) {
+    // Clients written for other Xen providers name classes we do not define (xs-cim's
+    // Xen_ProcessorSettingData): type them through the parameter's declared class and keep
+    // their name, so the provider can still classify them.
+    const declared = decl.embeddedInstanceClass ? ctx.repository.getClass(ctx.namespace, decl.embeddedInstanceClass) : undefined;
+    if (!declared) throw cimError(error, `${what}: embedded instance of class ${obj.className}, which does not exist in ${ctx.namespace}`);
+    const typed = typeInstance(ctx, declared, obj, { fillDefaults: false, error, what: `${what} (${obj.className}, read as ${declared.name})` });
+    typed.className = obj.className;
+    return typed;
+  }
   if (decl.embeddedInstanceClass && !ctx.repository.isSubclassOf(ctx.namespace, cls.name, decl.embeddedInstanceClass)) {
     throw cimError(error, `${what}: embedded instance of ${cls.name} is not a ${decl.embeddedInstanceClass}`);
   }
