@@ -59,6 +59,13 @@ describe('operations: extrinsic methods', () => {
     expect((lastParams().get('Settings') as CimInstance).get('Quantity')).to.equal(7);
   });
 
+  it('an embedded instance of a class we do not define is typed through the declared class, keeping its name', async () => {
+    await invoke('DefineChild', [{ name: 'Settings', value: setting({ Quantity: '9' }, 'Other_Setting'), untyped: true }]);
+    const got = lastParams().get('Settings') as CimInstance;
+    expect(got.className).to.equal('Other_Setting');
+    expect(got.get('Quantity')).to.equal(9);
+  });
+
   it('parameter errors are CIM_ERR_INVALID_PARAMETER naming the parameter', async () => {
     const cases: [ParamValue[], string][] = [
       [[{ name: 'Bogus', value: 1 }], 'Bogus'],
@@ -72,7 +79,7 @@ describe('operations: extrinsic methods', () => {
       expect(e.description).to.contain(name);
     }
     const embedded: [string, string][] = [
-      [setting({ InstanceID: 'x' }, 'T_Nope'), 'T_Nope'],
+      [setting({ NotInTheDeclaredClass: 'x' }, 'T_Nope'), 'T_Nope'],
       [setting({ Bogus: 'x' }), 'Bogus'],
       [setting({ Quantity: 'lots' }), 'Quantity'],
       ['not json', 'Settings'],

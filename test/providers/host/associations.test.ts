@@ -72,7 +72,9 @@ describe('providers/host: associations (DSP1042/DSP1041/DSP1043)', () => {
   });
 
   it('host → HostedService → VSMS → ElementCapabilities → VSMC, and host → pools, fetched through operations/', async () => {
-    const svc = await associators(w, hostName('testhost'), VIRT_NS, { AssocClass: 'CIM_HostedService' });
+    // Xen_HostedService: the DSP1042 services (the object manager is hosted too, through the
+    // cross-namespace CIM_HostedService of root/interop).
+    const svc = await associators(w, hostName('testhost'), VIRT_NS, { AssocClass: 'Xen_HostedService' });
     expect(svc.map((i) => i.get('Name'))).to.deep.equal([VSMS_NAME]);
     const caps = await associators(w, serviceName(VSMS_CLASS, VSMS_NAME, 'testhost'), VIRT_NS, { AssocClass: 'CIM_ElementCapabilities' });
     expect(caps.map((i) => i.get('InstanceID'))).to.deep.equal(['ManagementCapabilities']);
