@@ -14,7 +14,12 @@ export class CimInstance {
   path?: CimInstanceName;
   qualifiers?: QualifierList;
 
-  constructor(public className: string, properties?: CimProperty[]) {
+  /** `properties`: a list to index, or a ready map (taken as it is, not copied). */
+  constructor(public className: string, properties?: CimProperty[] | NameMap<CimProperty>) {
+    if (properties instanceof NameMap) {
+      this.properties = properties;
+      return;
+    }
     this.properties = new NameMap();
     if (properties) for (const p of properties) this.properties.set(p.name, p);
   }
@@ -61,8 +66,7 @@ export function buildInstance(cls: CimClass, values: Record<string, CimValue | u
   const tpl = templateOf(cls);
   const props = new Array<CimProperty>(tpl.decls.length);
   for (let i = 0; i < props.length; i++) props[i] = CimProperty.fromDeclaration(tpl.decls[i]!);
-  const inst = new CimInstance(cls.name);
-  inst.properties = NameMap.shared(tpl.index, props);
+  const inst = new CimInstance(cls.name, NameMap.shared(tpl.index, props));
   for (const name in values) {
     const v = values[name];
     if (v === undefined) continue;
@@ -74,7 +78,18 @@ export function buildInstance(cls: CimClass, values: Record<string, CimValue | u
       ? v
       : coerceValue(v, p.type, p.isArray, { what: `property "${p.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
   }
-  inst.path = instanceNameOf(cls, inst, namespace);
+  // The path, as instanceNameOf would make it, reading the key properties by position.
+  const keyAt = tpl.keyAt;
+  const keys = new Array<KeyBinding>(keyAt.length);
+  for (let k = 0; k < keyAt.length; k++) {
+    const p = props[keyAt[k]!]!;
+    const v = p.value;
+    if (v === null || Array.isArray(v)) {
+      throw cimError('FAILED', `instance of ${cls.name} has no value for key property "${p.name}"`);
+    }
+    keys[k] = { name: p.name, value: v as KeyValue, type: p.type };
+  }
+  inst.path = new CimInstanceName(cls.name, keys, namespace);
   return inst;
 }
 
@@ -82,6 +97,8 @@ interface ClassTemplate {
   index: SharedNames;
   decls: CimProperty[];
   keys: CimProperty[];
+  /** Positions of the key properties in `decls`. */
+  keyAt: number[];
 }
 
 const templates = new WeakMap<CimClass, ClassTemplate>();
@@ -94,7 +111,9 @@ function templateOf(cls: CimClass): ClassTemplate {
     const index = new SharedNames(decls.map((d) => d.name));
     // Exact-spelling lookups first (what providers pass), folded names as the fallback.
     decls.forEach((d, i) => index.keys.set(d.name, i));
-    t = { index, decls, keys: decls.filter((d) => d.isKey) };
+    const keyAt: number[] = [];
+    decls.forEach((d, i) => { if (d.isKey) keyAt.push(i); });
+    t = { index, decls, keys: keyAt.map((i) => decls[i]!), keyAt };
     templates.set(cls, t);
   }
   return t;

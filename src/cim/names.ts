@@ -30,21 +30,27 @@ export class SharedNames {
  * first changed in shape (a new or deleted name, a new spelling), then copies it.
  */
 export class NameMap<V> implements Iterable<[string, V]> {
-  private entries: Map<string, { name: string; value: V }> | null = new Map();
-  private index: SharedNames | null = null;
-  private vals: V[] | null = null;
+  private entries: Map<string, { name: string; value: V }> | null;
+  private index: SharedNames | null;
+  private vals: V[] | null;
 
-  constructor(init?: Iterable<[string, V]>) {
+  /** `index` and `values` are NameMap.shared's (internal): use that instead. */
+  constructor(init?: Iterable<[string, V]>, index?: SharedNames, values?: V[]) {
+    if (index !== undefined && values !== undefined) {
+      this.entries = null;
+      this.index = index;
+      this.vals = values;
+      return;
+    }
+    this.entries = new Map();
+    this.index = null;
+    this.vals = null;
     if (init) for (const [k, v] of init) this.set(k, v);
   }
 
   /** A map over `index.names` with `values` in the same order (the array is taken, not copied). */
   static shared<V>(index: SharedNames, values: V[]): NameMap<V> {
-    const m = new NameMap<V>();
-    m.entries = null;
-    m.index = index;
-    m.vals = values;
-    return m;
+    return new NameMap<V>(undefined, index, values);
   }
 
   get size(): number {
@@ -93,6 +99,14 @@ export class NameMap<V> implements Iterable<[string, V]> {
 
   values(): V[] {
     return this.entries ? [...this.entries.values()].map((e) => e.value) : [...this.vals!];
+  }
+
+  /**
+   * The values in order for reading only (the encoder's loop): a shared map hands out its own
+   * array, without a copy. Do not modify it, nor the map while using it.
+   */
+  list(): readonly V[] {
+    return this.entries ? this.values() : this.vals!;
   }
 
   *[Symbol.iterator](): Iterator<[string, V]> {

@@ -13,7 +13,7 @@ import {
 } from '../cim/index.js';
 import { SCOPE_ATTRS } from './scopes.js';
 import { valueReferenceXml } from './encode-paths.js';
-import { escapeName, escapeText } from './xml-text.js';
+import { MarkupCache, escapeName, escapeText } from './xml-text.js';
 
 /** Flags for objects embedded in values: the whole object, no qualifiers, no class origin. */
 export const EMBED_FLAGS: EncodeFlags = Object.freeze({ includeQualifiers: false, includeClassOrigin: false, propertyList: null });
@@ -90,17 +90,30 @@ export function qualifiersXml(list: QualifierList | undefined): string {
   return s;
 }
 
+/** `<PROPERTY NAME="n" TYPE="t"><VALUE>`, by type then name. */
+const propertyValueOpen = new MarkupCache((type, name) => '<PROPERTY NAME="' + escapeName(name) + '" TYPE="' + type + '"><VALUE>');
+/** `<PROPERTY NAME="n" TYPE="t"></PROPERTY>`: a NULL value. */
+const propertyNull = new MarkupCache((type, name) => '<PROPERTY NAME="' + escapeName(name) + '" TYPE="' + type + '"></PROPERTY>');
+const VALUE_PROPERTY_CLOSE = '</VALUE></PROPERTY>';
+
 /**
  * PROPERTY / PROPERTY.ARRAY / PROPERTY.REFERENCE. `inClass` adds PROPAGATED (meaningful in class
  * declarations only); qualifiers and CLASSORIGIN follow the flags.
  */
 export function propertyXml(p: CimProperty, flags: EncodeFlags, inClass: boolean): string {
+  const v = p.value;
+  // The common case (a scalar string/number/boolean, nothing but NAME and TYPE to write):
+  // one cached tag, the escaped value, one constant.
+  if ((v === null || typeof v !== 'object') && !p.isArray && p.type !== 'reference' && p.embeddedObject === undefined &&
+    !flags.includeQualifiers && !(flags.includeClassOrigin && p.classOrigin !== undefined) && !(inClass && p.propagated)) {
+    if (v === null) return propertyNull.get(p.type, p.name);
+    return propertyValueOpen.get(p.type, p.name) + escapeText(typeof v === 'string' ? v : formatScalarText(v)) + VALUE_PROPERTY_CLOSE;
+  }
   const name = escapeName(p.name);
   let tail = '';
   if (flags.includeClassOrigin && p.classOrigin !== undefined) tail += ' CLASSORIGIN="' + escapeName(p.classOrigin) + '"';
   if (inClass && p.propagated) tail += ' PROPAGATED="true"';
   const quals = flags.includeQualifiers ? qualifiersXml(p.qualifiers) : '';
-  const v = p.value;
   if (p.type === 'reference') {
     const rc = p.referenceClass !== undefined ? ' REFERENCECLASS="' + escapeName(p.referenceClass) + '"' : '';
     const val = v instanceof CimInstanceName ? valueReferenceXml(v) : '';
@@ -119,11 +132,15 @@ export function propertyXml(p: CimProperty, flags: EncodeFlags, inClass: boolean
 }
 
 /** INSTANCE (without its path), applying PropertyList and IncludeQualifiers. */
+const instanceOpen = new MarkupCache((_, className) => '<INSTANCE CLASSNAME="' + escapeName(className) + '">');
+
 export function instanceXml(inst: CimInstance, flags: EncodeFlags): string {
-  let s = '<INSTANCE CLASSNAME="' + escapeName(inst.className) + '">';
+  let s = instanceOpen.get('', inst.className);
   if (flags.includeQualifiers) s += qualifiersXml(inst.qualifiers);
   const pl = flags.propertyList;
-  for (const p of inst.properties.values()) {
+  const props = inst.properties.list();
+  for (let i = 0; i < props.length; i++) {
+    const p = props[i]!;
     if (pl !== null && !pl.has(p.name)) continue;
     s += propertyXml(p, flags, false);
   }

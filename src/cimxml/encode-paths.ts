@@ -4,7 +4,7 @@
  * building: this is on the response hot path.
  */
 import { CimDateTime, CimInstanceName, cimError, formatScalarText, type ClassNameRef, type KeyBinding } from '../cim/index.js';
-import { escapeName, escapeText } from './xml-text.js';
+import { MarkupCache, escapeName, escapeText } from './xml-text.js';
 
 /** Fallbacks for paths that must be complete (INSTANCEPATH, CLASSPATH) but lack a part. */
 export interface PathDefaults {
@@ -54,11 +54,20 @@ function keyValueXml(k: KeyBinding): string {
   return '<KEYVALUE VALUETYPE="' + vt + (type ? '" TYPE="' + type : '') + '">' + escapeText(formatScalarText(v)) + '</KEYVALUE>';
 }
 
+const instanceNameOpen = new MarkupCache((_, className) => '<INSTANCENAME CLASSNAME="' + escapeName(className) + '">');
+/** `<KEYBINDING NAME="n"><KEYVALUE VALUETYPE="string" TYPE="t">` by TYPE, then name. */
+const stringKeyOpen = new MarkupCache((type, name) =>
+  '<KEYBINDING NAME="' + escapeName(name) + '"><KEYVALUE VALUETYPE="string" TYPE="' + type + '">');
+const STRING_KEY_CLOSE = '</KEYVALUE></KEYBINDING>';
+
 export function instanceNameXml(name: CimInstanceName): string {
-  let s = '<INSTANCENAME CLASSNAME="' + escapeName(name.className) + '">';
-  for (const k of name.keybindings) {
+  let s = instanceNameOpen.get('', name.className);
+  const keys = name.keybindings;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     // An unnamed key (the single-key shorthand a client sent) can only be written back bare.
     if (k.name === '') s += keyValueXml(k);
+    else if (typeof k.value === 'string') s += stringKeyOpen.get(k.type ?? 'string', k.name) + escapeText(k.value) + STRING_KEY_CLOSE;
     else s += '<KEYBINDING NAME="' + escapeName(k.name) + '">' + keyValueXml(k) + '</KEYBINDING>';
   }
   return s + '</INSTANCENAME>';

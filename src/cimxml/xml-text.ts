@@ -19,9 +19,11 @@ export class XmlSyntaxError extends Error {
 const REPLACEMENT = '\uFFFD';
 
 // The `u` flag makes [\uD800-\uDFFF] match lone surrogates only; valid pairs are one code point.
-const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+// The tests run without `u` (cheaper): they also match valid surrogate pairs, which the `u`
+// replacement then leaves as they are.
+const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 const TEXT_SPECIAL_G = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
-const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
+const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
 const ATTR_SPECIAL_G = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
 
 function replaceSpecial(c: string): string {
@@ -101,4 +103,35 @@ export function escapeName(s: string): string {
     if (nameCache.size < 4096) nameCache.set(s, e);
   }
   return e;
+}
+
+/**
+ * A bounded two-level memo for markup made of a few names (a tag with its NAME and TYPE
+ * attributes...): the encoder writes the same few thousand of them over and over, and one
+ * flat cached string is cheaper to look up, to concatenate and to write than its pieces.
+ */
+export class MarkupCache {
+  /** By `b` (a name: many) then `a` (a type: few, usually one per name), as a short chain. */
+  private readonly byB = new Map<string, MarkupEntry>();
+  constructor(private readonly make: (a: string, b: string) => string, private readonly max = 4096) {}
+
+  get(a: string, b: string): string {
+    const head = this.byB.get(b);
+    for (let e = head; e !== undefined; e = e.next) if (e.a === a) return e.s;
+    // Flattened once here, so that every use is a single string, not a tree of pieces.
+    const s = flat(this.make(a, b));
+    if (this.byB.size < this.max) this.byB.set(b, { a, s, next: head });
+    return s;
+  }
+}
+
+interface MarkupEntry {
+  a: string;
+  s: string;
+  next: MarkupEntry | undefined;
+}
+
+/** A sequential (flat) copy of a string built by concatenation: JSON.parse allocates one. */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }

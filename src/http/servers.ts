@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { interceptMpost, restoreMpostMethod } from './mpost-socket.js';
 
 export interface ServerOptions {
@@ -73,7 +72,7 @@ function closeServer(server: http.Server, sniffing: { destroyPending(): void }):
   });
 }
 
-export async function startServers(app: Express, opts: ServerOptions): Promise<RunningServers> {
+export async function startServers(app: http.RequestListener, opts: ServerOptions): Promise<RunningServers> {
   const host = opts.listen ?? '127.0.0.1';
   if (!opts.auth && !isLoopback(host)) {
     throw new Error(`refusing to listen on ${host} without authentication: `
