@@ -46,6 +46,9 @@ export function createTestProviders(store: TestStore): InstanceProvider[] {
       const cls = ctx.repository.requireClass(ctx.namespace, className);
       return [...(store.byClass.get(className)?.values() ?? [])].map((v) => buildInstance(cls, v));
     },
+    async enumerateInstanceNames(_ctx: ProviderContext, className: string) {
+      return [...(store.byClass.get(className)?.keys() ?? [])].map((id) => new CimInstanceName(className, [{ name: 'InstanceID', value: id, type: 'string' }]));
+    },
     async getInstance(ctx: ProviderContext, name: CimInstanceName) {
       const v = store.byClass.get(name.className)?.get(String(name.key('InstanceID')));
       if (!v) throw cimError('NOT_FOUND', `no ${name.className} with InstanceID "${String(name.key('InstanceID'))}"`);
