@@ -5,11 +5,13 @@
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
+import { runProvidersBench } from './providers.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
   cimxml: runCimxmlBench,
   http: runHttpBench,
   driver: runDriverBench,
+  providers: runProvidersBench,
 };
 
 const only = process.argv.slice(2);

@@ -47,14 +47,14 @@ export interface SystemRasd {
   values: Record<string, CimValue | undefined>;
 }
 
-/** Every RASD of a system, in a stable order: proc, mem, disks, NICs. */
-export function systemRasds(sys: VirtualSystem): SystemRasd[] {
-  return [
-    { kind: 'processor', devid: PROC_DEVID, values: procRasdValues(sys) },
-    { kind: 'memory', devid: MEM_DEVID, values: memRasdValues(sys) },
-    ...sys.config.disks.map((d): SystemRasd => ({ kind: 'disk', devid: d.vdev, values: diskRasdValues(sys, d) })),
-    ...sys.config.nics.map((n): SystemRasd => ({ kind: 'network', devid: n.mac, values: netRasdValues(sys, n) })),
-  ];
+/** Every RASD of a system (or only those of one kind), in a stable order: proc, mem, disks, NICs. */
+export function systemRasds(sys: VirtualSystem, only?: RasdKind): SystemRasd[] {
+  const out: SystemRasd[] = [];
+  if (!only || only === 'processor') out.push({ kind: 'processor', devid: PROC_DEVID, values: procRasdValues(sys) });
+  if (!only || only === 'memory') out.push({ kind: 'memory', devid: MEM_DEVID, values: memRasdValues(sys) });
+  if (!only || only === 'disk') for (const d of sys.config.disks) out.push({ kind: 'disk', devid: d.vdev, values: diskRasdValues(sys, d) });
+  if (!only || only === 'network') for (const n of sys.config.nics) out.push({ kind: 'network', devid: n.mac, values: netRasdValues(sys, n) });
+  return out;
 }
 
 export function rasdName(system: string, kind: RasdKind, devid: string): CimInstanceName {
@@ -77,7 +77,8 @@ export function createRasdProvider(deps: ProviderDeps): InstanceProvider {
       const kind = kindOfClass(className);
       if (!kind) return [];
       const [systems, templates] = await Promise.all([allSystems(deps), templateRasds(deps, rasdClassOf(kind))]);
-      const own = systems.flatMap((s) => systemRasds(s).filter((r) => r.kind === kind).map((r) => buildRasd(ctx, r)));
+      // Only this class's RASDs are built (the server asks once per subclass).
+      const own = systems.flatMap((s) => systemRasds(s, kind).map((r) => buildRasd(ctx, r)));
       return [...own, ...templates];
     },
 
@@ -87,7 +88,7 @@ export function createRasdProvider(deps: ProviderDeps): InstanceProvider {
       if (!kind || id === undefined) notFound(name);
       const parsed = parseDeviceId(id);
       const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-      const own = sys ? systemRasds(sys).find((r) => r.kind === kind && r.devid === parsed!.devid) : undefined;
+      const own = sys ? systemRasds(sys, kind).find((r) => r.devid === parsed!.devid) : undefined;
       if (own) return buildRasd(ctx, own);
       const template = await templateRasd(deps, rasdClassOf(kind), id);
       if (template) return template;

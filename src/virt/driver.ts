@@ -28,6 +28,8 @@ export interface DriverMetrics {
   toolCalls: number;
   /** Snapshot refreshes (each costs a constant number of tool calls). */
   snapshotRefreshes: number;
+  /** Refreshes that also read every domain's configuration (start-up, adoption of a new domain). */
+  configLoads?: number;
 }
 
 export interface ReconcileReport {
@@ -49,6 +51,8 @@ export interface HypervisorDriver {
   get(name: string): Promise<VirtualSystem>;
   /** Drop the cached snapshot so the next read asks the hypervisor. */
   invalidate(): void;
+  // Every change below, once it returns (or fails), is reflected by the next read: the driver
+  // drops its cached view or updates it with the outcome the hypervisor confirmed.
 
   define(spec: VirtualSystemSpec): Promise<VirtualSystem>;
   /** Only for systems that hold no host resources (defined or suspended: the image is removed). */

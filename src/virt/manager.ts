@@ -7,7 +7,7 @@ import {
   DEFAULT_CAPACITY_POLICY, admissionRequest, admissionShortfall, computeCapacity,
   type ActiveGuest, type Capacity, type CapacityPolicy,
 } from './capacity.js';
-import type { HypervisorDriver, ReconcileReport } from './driver.js';
+import type { DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
 import { Job, JobManager, type JobContext } from './jobs.js';
 import { KeyedLock } from './lock.js';
@@ -103,6 +103,11 @@ export class VirtManager {
     return this.driver.init();
   }
 
+  /** The driver's counters (hypervisor tool calls, snapshot refreshes): for benchmarks and tests, never for CIM. */
+  driverMetrics(): DriverMetrics {
+    return this.driver.metrics();
+  }
+
   // ---------------------------------------------------------------- systems
 
   listSystems(): Promise<VirtualSystem[]> {
@@ -191,7 +196,8 @@ export class VirtManager {
     if (op === 'shutdown' && opts.timeoutMs !== 0) {
       await this.waitFor(name, (s) => s.state === 'defined', opts.timeoutMs ?? this.shutdownTimeoutMs, opts.signal, 'to shut down');
     }
-    this.driver.invalidate();
+    // The driver's reads reflect its own changes (driver.ts), so this costs no extra call where
+    // the driver knows the outcome exactly (pause, unpause).
     return this.driver.get(name);
   }
 

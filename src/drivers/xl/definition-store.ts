@@ -34,7 +34,11 @@ export interface StoreInitReport {
 export class DefinitionStore {
   readonly dir: string;
   private readonly defs = new Map<string, StoredDefinition>();
+  /** uuid → name, so that matching a host's domains against the store stays O(domains). */
+  private readonly byUuid = new Map<string, string>();
   private loaded = false;
+  /** Bumped by every change of the definitions held in memory (lets readers cache derived views). */
+  version = 0;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'definitions');
@@ -45,6 +49,8 @@ export class DefinitionStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [] };
     this.defs.clear();
+    this.byUuid.clear();
+    this.version++;
     for (const entry of await readdir(this.dir)) {
       const path = join(this.dir, entry);
       if (entry.startsWith('.') && entry.endsWith(TEMP_SUFFIX)) {
@@ -57,7 +63,7 @@ export class DefinitionStore {
       const name = entry.slice(0, -'.json'.length);
       const def = await this.readOne(path, name);
       if (def) {
-        this.defs.set(name, def);
+        this.setDef(def);
       } else {
         await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
         report.quarantined.push(name);
@@ -98,8 +104,17 @@ export class DefinitionStore {
   }
 
   findByUuid(uuid: string): StoredDefinition | undefined {
-    for (const d of this.defs.values()) if (d.config.uuid === uuid) return d;
-    return undefined;
+    const name = this.byUuid.get(uuid);
+    const d = name === undefined ? undefined : this.defs.get(name);
+    return d?.config.uuid === uuid ? d : undefined;
+  }
+
+  private setDef(def: StoredDefinition): void {
+    const prev = this.defs.get(def.config.name);
+    if (prev && this.byUuid.get(prev.config.uuid) === prev.config.name) this.byUuid.delete(prev.config.uuid);
+    this.defs.set(def.config.name, def);
+    this.byUuid.set(def.config.uuid, def.config.name);
+    this.version++;
   }
 
   get size(): number {
@@ -111,7 +126,7 @@ export class DefinitionStore {
     this.ensureLoaded();
     const full: StoredDefinition = { ...def, version: 1, updatedAt: new Date().toISOString() };
     await writeFileAtomic(this.pathOf(full.config.name), JSON.stringify(full, null, 2) + '\n');
-    this.defs.set(full.config.name, full);
+    this.setDef(full);
     return full;
   }
 
@@ -127,6 +142,9 @@ export class DefinitionStore {
       if (err.code !== 'ENOENT') throw err;
     });
     await fsyncDir(this.dir);
+    const prev = this.defs.get(name);
+    if (prev && this.byUuid.get(prev.config.uuid) === name) this.byUuid.delete(prev.config.uuid);
     this.defs.delete(name);
+    this.version++;
   }
 }

@@ -68,6 +68,13 @@ export function configFromLive(cfg: XlDomainConfig, row: ListRow, uuid: string):
   };
 }
 
+/** What `xl list -v` shows live folded into a stored definition: the online vCPUs (§1.1). */
+export function foldRow(stored: VirtualSystemConfig, row: ListRow): VirtualSystemConfig {
+  const vcpus = row.vcpus;
+  if (!Number.isInteger(vcpus) || vcpus <= 0 || vcpus === stored.vcpus) return stored;
+  return { ...stored, vcpus, maxVcpus: Math.max(stored.maxVcpus, vcpus) };
+}
+
 /**
  * The stored definition with what xl reports live folded in (changes made by someone else,
  * e.g. `xl mem-set` by an admin, show up; our own changes are already stored).

@@ -1,11 +1,15 @@
 /**
- * Start-up reconcile (DESIGN §3.4): the definition store against one fresh snapshot.
+ * Start-up reconcile (DESIGN §3.4): the definition store against one fresh snapshot (with every
+ * domain's configuration, `xl list -l`).
  * - running domains we did not define are adopted (their live config becomes their definition);
+ * - stored systems that run get what changed behind our back folded into their definition
+ *   (after start-up, reads take configurations from the store and only `xl list -v` from xl);
  * - stored systems expected to run that xl no longer shows are marked vanished;
  * - Domain-0 is the host, never a virtual system; transient and unaddressable names are ignored.
  */
-import type { DefinitionStore, ExpectedState } from './definition-store.js';
-import { configFromLive } from './live-config.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { DefinitionStore, ExpectedState, StoredDefinition } from './definition-store.js';
+import { configFromLive, foldLive } from './live-config.js';
 import type { DomainView, Snapshot } from './snapshot.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
@@ -34,6 +38,14 @@ export function expectedFromFlags(view: DomainView): ExpectedState {
   return view.row.flags.paused ? 'paused' : 'running';
 }
 
+/** The definition a domain we do not know yet is adopted with, or undefined (known, or not adoptable). */
+export function adoptionOf(store: DefinitionStore, view: DomainView): Omit<StoredDefinition, 'version' | 'updatedAt'> | undefined {
+  if (unadoptableReason(view)) return undefined;
+  const uuid = view.config!.uuid!;
+  if (store.findByUuid(uuid) || store.get(view.row.name)) return undefined;
+  return { config: configFromLive(view.config!, view.row, uuid), origin: 'adopted', expected: expectedFromFlags(view) };
+}
+
 export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise<ReconcileResult> {
   const result: ReconcileResult = { adopted: [], vanished: [], ignored: [] };
   for (const view of snap.domains) {
@@ -42,14 +54,17 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise
       if (why !== 'host' && why !== 'transient') result.ignored.push(view.row.name);
       continue;
     }
-    const uuid = view.config!.uuid!;
-    if (store.findByUuid(uuid) || store.get(view.row.name)) continue;
-    await store.put({
-      config: configFromLive(view.config!, view.row, uuid),
-      origin: 'adopted',
-      expected: expectedFromFlags(view),
-    });
+    const def = adoptionOf(store, view);
+    if (!def) continue;
+    await store.put(def);
     result.adopted.push(view.row.name);
+  }
+  for (const def of store.list()) {
+    const live = snap.byUuid.get(def.config.uuid);
+    if (live?.config) {
+      const folded = foldLive(def.config, live.config, live.row);
+      if (!isDeepStrictEqual(folded, def.config)) await store.put({ ...def, config: folded });
+    }
   }
   for (const def of store.list()) {
     const present = snap.byUuid.has(def.config.uuid);

@@ -1,5 +1,8 @@
 /**
- * HypervisorDriver over xl. Reads come from one cached snapshot (snapshot.ts); every change
+ * HypervisorDriver over xl. Reads come from one cached snapshot (snapshot.ts): one `xl list -v`
+ * merged with the stored definitions, so a read costs one xl call whatever the number of systems;
+ * `xl list -l` runs at start-up (reconcile) and when a domain we have no definition for appears
+ * (it is adopted on first sight, then read from the store like the others). Every change
  * runs under the system's lock, reads the (invalidated-by-us) snapshot, checks the transition table, runs xl,
  * and only then updates the definition store (so a failed xl call leaves the definition intact).
  */
@@ -18,15 +21,19 @@ import type {
 import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg, diskSpec, vifItems } from './cfg-writer.js';
 import { DefinitionStore, type ExpectedState, type StoredDefinition } from './definition-store.js';
-import { configFromLive, foldLive, generateMac } from './live-config.js';
+import { configFromLive, foldRow, generateMac } from './live-config.js';
 import { dom0MemoryFixed, infoNumber, parseInfo, type XlInfo } from './parse/info.js';
 import { parseXentop, type XentopRow } from './parse/xentop.js';
-import { reconcile, unadoptableReason } from './reconcile.js';
+import { adoptionOf, reconcile, unadoptableReason } from './reconcile.js';
 import { XlRunner, type RunOptions, type XlExecutor } from './runner.js';
-import { SnapshotCache, type DomainView, type Snapshot } from './snapshot.js';
+import { SnapshotCache, withPaused, type DomainView, type Snapshot } from './snapshot.js';
 import { memArg, validHost, validMac, validName, validUuid, validVdev } from './validate.js';
-import { stateOfDomain } from './xl-state.js';
+import { isTransientName, stateOfDomain } from './xl-state.js';
+import type { ListRow } from './parse/list.js';
 import { randomUUID } from 'node:crypto';
+
+/** How old `xl info` may be for reads (see xlInfo). */
+const INFO_MAX_AGE_MS = 30_000;
 
 export interface XlDriverOptions {
   xlPath: string;
@@ -51,6 +58,8 @@ interface Current {
   def: StoredDefinition | undefined;
   view: DomainView | undefined;
   system: VirtualSystem;
+  /** Set by a change whose exact effect xl confirmed: the cached snapshot is updated, not dropped. */
+  confirmed?: (row: ListRow) => ListRow;
 }
 
 export class XlDriver implements HypervisorDriver {
@@ -60,16 +69,22 @@ export class XlDriver implements HypervisorDriver {
   private readonly cache: SnapshotCache;
   private readonly locks: KeyedLock;
   private readonly inflight = new Map<string, SystemState>();
+  private inflightVersion = 0;
+  /** The systems of one snapshot, reused while neither it, the store nor the in-flight states change. */
+  private listMemo: { snap: Snapshot; storeVersion: number; inflightVersion: number; systems: VirtualSystem[] } | undefined;
   private readonly cpuSamples = new Map<string, { t: number; cpu: number }>();
   private readonly cfgDir: string;
   private readonly saveDir: string;
   private readonly xentop: XlExecutor | undefined;
-  private info: { at: number; value: XlInfo } | undefined;
+  /** `xl info`, shared by concurrent readers (one call however many ask at once). */
+  private info: { at: number; value: Promise<XlInfo> } | undefined;
   private readonly xentopArgs: string[];
   private top: { at: number; rows: Promise<Map<string, XentopRow>> } | undefined;
   private readonly cmdTimeout: number;
   private readonly ttlMs: number;
   private readonly longTimeout: number;
+  /** Set once the start-up reconcile is done: from then on, unknown domains are adopted on sight. */
+  private ready = false;
 
   constructor(opts: XlDriverOptions) {
     this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {}, defaultTimeoutMs: opts.commandTimeoutMs ?? 120_000 });
@@ -77,7 +92,10 @@ export class XlDriver implements HypervisorDriver {
     this.xentopArgs = opts.xentopArgs ?? [];
     this.store = new DefinitionStore(opts.dataDir);
     this.ttlMs = opts.snapshotTtlMs ?? 1000;
-    this.cache = new SnapshotCache(this.exec, this.ttlMs);
+    this.cache = new SnapshotCache(this.exec, this.ttlMs, {
+      needsConfig: (row) => this.needsConfig(row),
+      onConfigs: (snap) => this.adoptNew(snap),
+    });
     this.locks = new KeyedLock(opts.lockTimeoutMs ?? 30_000);
     this.cfgDir = join(opts.dataDir, 'cfg');
     this.saveDir = join(opts.dataDir, 'saves');
@@ -89,14 +107,46 @@ export class XlDriver implements HypervisorDriver {
     const storeReport = await this.store.init();
     await mkdir(this.cfgDir, { recursive: true, mode: 0o700 });
     await mkdir(this.saveDir, { recursive: true, mode: 0o700 });
-    const rec = await reconcile(this.store, await this.cache.fresh());
+    const rec = await reconcile(this.store, await this.cache.fresh(true));
+    this.ready = true;
     return { ...rec, ...storeReport };
+  }
+
+  /** A domain we hold no definition for, that could become a virtual system: needs `xl list -l`. */
+  private needsConfig(row: ListRow): boolean {
+    if (!this.ready || row.domid === 0 || isTransientName(row.name)) return false;
+    if (row.uuid !== undefined && this.store.findByUuid(row.uuid)) return false;
+    if (this.store.get(row.name)) return false;
+    try {
+      validName(row.name);
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Adoption on first sight (after start-up): a domain created outside us gets a stored definition
+   * from its live configuration, so that later reads need only `xl list -v`. Runs inside the
+   * snapshot refresh, before any reader sees the snapshot; a failed write only delays adoption.
+   */
+  private async adoptNew(snap: Snapshot): Promise<void> {
+    if (!this.ready) return;
+    for (const view of snap.domains) {
+      const def = adoptionOf(this.store, view);
+      if (!def) continue;
+      try {
+        await this.store.put(def);
+      } catch {
+        // Shown from its live configuration for now; the next snapshot tries again.
+      }
+    }
   }
 
   async close(): Promise<void> {}
 
   metrics(): DriverMetrics {
-    return { toolCalls: this.exec.calls + (this.xentop?.calls ?? 0), snapshotRefreshes: this.cache.refreshes };
+    return { toolCalls: this.exec.calls + (this.xentop?.calls ?? 0), snapshotRefreshes: this.cache.refreshes, configLoads: this.cache.configLoads };
   }
 
   invalidate(): void {
@@ -106,8 +156,18 @@ export class XlDriver implements HypervisorDriver {
 
   // ------------------------------------------------------------------ reads
 
+  /** Every system. The objects are shared by the readers of one snapshot: never mutate them. */
   async list(): Promise<VirtualSystem[]> {
-    return this.systemsOf(await this.cache.get());
+    const snap = await this.cache.get();
+    const m = this.listMemo;
+    if (m && m.snap === snap && m.storeVersion === this.store.version && m.inflightVersion === this.inflightVersion) {
+      return m.systems.slice();
+    }
+    const storeVersion = this.store.version;
+    const inflightVersion = this.inflightVersion;
+    const systems = this.systemsOf(snap);
+    this.listMemo = { snap, storeVersion, inflightVersion, systems };
+    return systems.slice();
   }
 
   async get(name: string): Promise<VirtualSystem> {
@@ -156,7 +216,10 @@ export class XlDriver implements HypervisorDriver {
 
   private toSystem(name: string, def: StoredDefinition | undefined, view: DomainView | undefined): VirtualSystem {
     let config: VirtualSystemConfig;
-    if (def) config = view ? foldLive(def.config, view.config, view.row) : def.config;
+    // Stored systems take their configuration from the store (our changes are stored as we make
+    // them; drift made behind our back is folded in by the start-up reconcile), plus what
+    // `xl list -v` shows live: the online vCPUs.
+    if (def) config = view ? foldRow(def.config, view.row) : def.config;
     else config = configFromLive(view!.config!, view!.row, view!.config!.uuid!);
     let state: SystemState = view ? stateOfDomain(view) : def?.savedImage ? 'suspended' : 'defined';
     const inflight = this.inflight.get(name);
@@ -185,7 +248,9 @@ export class XlDriver implements HypervisorDriver {
    * Lock, read, run, invalidate. The read may come from the cache: every change of ours
    * invalidates it before releasing its lock, so under this system's lock the snapshot already
    * reflects our own last change to it; only changes made outside us (the guest, an admin) can be
-   * up to one TTL old, and xl refuses those itself. This keeps a change at one xl call.
+   * up to one TTL old, and xl refuses those itself. This keeps a change at one xl call; and a change
+   * whose effect is exactly known (pause, unpause) updates the snapshot instead of dropping it, so
+   * that reading the result back costs no call either.
    */
   private change<T>(name: string, fn: (cur: Current) => Promise<T>): Promise<T> {
     const n = validName(name);
@@ -194,17 +259,20 @@ export class XlDriver implements HypervisorDriver {
       try {
         return await fn(cur);
       } finally {
-        this.cache.invalidate();
+        if (cur.confirmed && cur.view) this.cache.patch(cur.view.row.domid, cur.confirmed);
+        else this.cache.invalidate();
       }
     });
   }
 
   private async withInflight<T>(name: string, state: SystemState, fn: () => Promise<T>): Promise<T> {
     this.inflight.set(name, state);
+    this.inflightVersion++;
     try {
       return await fn();
     } finally {
       this.inflight.delete(name);
+      this.inflightVersion++;
     }
   }
 
@@ -254,7 +322,9 @@ export class XlDriver implements HypervisorDriver {
     };
     writeCfg(config); // validates every value that will ever reach xl
     return this.locks.with(config.name, async () => {
-      const snap = await this.cache.fresh();
+      // The cached view, like every change (see change()): only a domain created outside us within
+      // the last TTL could be missed, and xl itself refuses to create a second domain of that name.
+      const snap = await this.cache.get();
       if (this.store.get(config.name) || snap.byName.has(config.name)) {
         throw new VirtError('conflict', `a virtual system named '${config.name}' already exists`);
       }
@@ -393,6 +463,7 @@ export class XlDriver implements HypervisorDriver {
     await this.change(name, async (cur) => {
       this.check(cur, 'pause');
       await this.xl(['pause', this.liveName(cur)]);
+      cur.confirmed = (row) => withPaused(row, true);
       await this.setExpected(cur, 'paused');
     });
   }
@@ -401,6 +472,7 @@ export class XlDriver implements HypervisorDriver {
     await this.change(name, async (cur) => {
       this.check(cur, 'unpause');
       await this.xl(['unpause', this.liveName(cur)]);
+      cur.confirmed = (row) => withPaused(row, false);
       await this.setExpected(cur, 'running');
     });
   }
@@ -528,11 +600,21 @@ export class XlDriver implements HypervisorDriver {
 
   // ------------------------------------------------------------------ host and statistics
 
-  private async xlInfo(maxAgeMs = 5000): Promise<XlInfo> {
-    if (this.info && Date.now() - this.info.at < maxAgeMs) return this.info.value;
-    const r = (await this.xl(['info'])) as { stdout: string };
-    this.info = { at: Date.now(), value: parseInfo(r.stdout) };
-    return this.info.value;
+  /**
+   * Host facts from `xl info`. Reads accept them up to INFO_MAX_AGE_MS old: what they use is static
+   * (CPUs, total memory, versions) except free memory, which only feeds the estimate of Xen's own
+   * memory (virt/capacity.ts). Admission control invalidates first, so it always asks xl afresh.
+   */
+  private xlInfo(maxAgeMs = INFO_MAX_AGE_MS): Promise<XlInfo> {
+    const now = Date.now();
+    if (this.info && now - this.info.at < maxAgeMs) return this.info.value;
+    const value = this.xl(['info']).then((r) => parseInfo((r as { stdout: string }).stdout));
+    const entry = { at: now, value };
+    this.info = entry;
+    value.catch(() => {
+      if (this.info === entry) this.info = undefined;
+    });
+    return value;
   }
 
   async hostFacts(): Promise<HostFacts> {

@@ -3,6 +3,7 @@
  * simulated host per test. Needs `npx tsc` to have built dist/src/sim/main.js.
  */
 import { expect } from 'chai';
+import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,7 +203,7 @@ describe('xl driver contract against xl-sim', function () {
     expect((await vm.requestState('cr', 'reset')).state).to.equal('running');
   });
 
-  it('enumerates 10 systems with one snapshot (two xl calls)', async () => {
+  it('enumerates 10 systems with one snapshot (one xl call)', async () => {
     for (let i = 0; i < 10; i++) {
       await vm.defineSystem(spec(`e${i}`));
       await driver.start(`e${i}`);
@@ -211,7 +212,30 @@ describe('xl driver contract against xl-sim', function () {
     const before = driver.metrics().toolCalls;
     const list = await vm.listSystems();
     expect(list.filter((s) => s.state === 'running')).to.have.length(10);
-    expect(driver.metrics().toolCalls - before).to.equal(2);
+    expect(driver.metrics().toolCalls - before).to.equal(1);
+  });
+
+  it('adopts a domain started with xl directly on first sight, with its configuration', async () => {
+    const cfg = join(dir, 'outside.cfg');
+    writeFileSync(cfg, [
+      'name = "outside"', 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'memory = 384', 'maxmem = 512', 'vcpus = 2', 'maxvcpus = 3',
+      `disk = [ 'format=raw, vdev=xvda, access=rw, target=${join(dir, 'outside.img')}' ]`,
+      'vif = [ \'mac=00:16:3e:0a:0b:0c, bridge=xenbr1\' ]', '',
+    ].join('\n'));
+    await execa(join(REPO_ROOT, 'bin', 'xl-sim'), ['create', cfg], { env: { XL_SIM_STATE: simState } });
+    driver.invalidate();
+    const before = driver.metrics();
+    const s = await vm.getSystem('outside');
+    expect(driver.metrics().toolCalls - before.toolCalls).to.equal(2); // list -v, then list -l once
+    expect(s).to.deep.include({ state: 'running', origin: 'adopted' });
+    expect(s.config).to.include({ memoryMiB: 384, maxMemoryMiB: 512, vcpus: 2, maxVcpus: 3 });
+    expect(s.config.nics.map((n) => [n.mac, n.bridge])).to.deep.equal([['00:16:3e:0a:0b:0c', 'xenbr1']]);
+    expect(existsSync(join(dir, 'definitions', 'outside.json'))).to.equal(true);
+    driver.invalidate();
+    const mid = driver.metrics().toolCalls;
+    expect((await vm.listSystems()).map((x) => x.name)).to.deep.equal(['outside']);
+    expect(driver.metrics().toolCalls - mid).to.equal(1);
+    expect((await vm.requestState('outside', 'defined')).state).to.equal('defined');
   });
 
   it('50 concurrent state changes over 10 domains end consistent', async function () {

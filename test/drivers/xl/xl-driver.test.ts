@@ -54,20 +54,116 @@ describe('xl driver (in-process fake xl)', () => {
     expect(ghost).to.deep.include({ state: 'defined', vanished: true });
   });
 
-  it('an enumeration costs the same two xl calls for 10 or 100 domains, and none within the TTL', async () => {
+  it('an enumeration costs the same one xl call (list -v) for 10 or 100 systems, and none within the TTL', async () => {
     await driver.init();
+    let k = 0;
     for (const n of [10, 100]) {
-      while (xl.doms.size < n) xl.addDomain({ name: `d${xl.nextDomid}` });
+      // Half adopted from xl (created behind our back), a quarter defined and running, a quarter defined only.
+      while (xl.doms.size < n / 2) xl.addDomain({ name: `d${xl.nextDomid}` });
+      for (; (await driver.list()).length < n; k++) {
+        await driver.define(spec(`s${k}`));
+        if (k % 2 === 0) await driver.start(`s${k}`);
+      }
       driver.invalidate();
       const before = xl.calls;
       const list = await driver.list();
       expect(list).to.have.length(n);
-      expect(xl.calls - before).to.equal(2);
+      expect(xl.calls - before).to.equal(1);
+      expect(xl.log.at(-1)).to.deep.equal(['list', '-v']);
       const again = xl.calls;
       await driver.list();
-      await driver.get(`d${n - 1}`);
+      await driver.get(list.at(-1)!.name);
       expect(xl.calls).to.equal(again);
     }
+  });
+
+  it('adopts a domain created behind our back on first sight, with its configuration, then reads it with one call', async () => {
+    await driver.init();
+    await driver.define(spec('ours'));
+    await driver.start('ours');
+    const late = xl.addDomain({
+      name: 'late', memMiB: 1024, maxMemMiB: 2048, vcpus: 2, maxVcpus: 4, weight: 300, cap: 50,
+      disks: [{ vdev: 'xvda', target: '/srv/late.img' }], nics: [{ mac: '00:16:3e:12:34:56', bridge: 'xenbr1' }],
+    });
+    driver.invalidate();
+    let before = xl.calls;
+    const sys = await driver.get('late');
+    // First sight: list -v shows an unknown domain, so list -l is read once for its configuration.
+    expect(xl.log.slice(-2)).to.deep.equal([['list', '-v'], ['list', '-l']]);
+    expect(xl.calls - before).to.equal(2);
+    expect(sys).to.deep.include({ name: 'late', uuid: late.uuid, state: 'running', origin: 'adopted' });
+    expect(sys.config).to.include({ memoryMiB: 1024, maxMemoryMiB: 2048, vcpus: 2, maxVcpus: 4, cpuWeight: 300, cpuCap: 50 });
+    expect(sys.config.disks).to.deep.equal([{ target: '/srv/late.img', vdev: 'xvda', format: 'raw', readOnly: false, cdrom: false }]);
+    expect(sys.config.nics).to.deep.equal([{ mac: '00:16:3e:12:34:56', bridge: 'xenbr1' }]);
+    // ...and stored: from now on it is read like the systems we defined.
+    const stored = JSON.parse(readFileSync(join(dir, 'definitions', 'late.json'), 'utf8')) as { origin: string; expected: string; config: { uuid: string } };
+    expect(stored).to.deep.include({ origin: 'adopted', expected: 'running' });
+    expect(stored.config.uuid).to.equal(late.uuid);
+    driver.invalidate();
+    before = xl.calls;
+    const list = await driver.list();
+    expect(xl.calls - before).to.equal(1);
+    expect(list.map((s) => s.name).sort()).to.deep.equal(['late', 'ours']);
+    expect(list.find((s) => s.name === 'late')!.config).to.include({ memoryMiB: 1024, vcpus: 2, cpuWeight: 300 });
+    // It can be managed like any other system, and stays defined once stopped.
+    await driver.pause('late');
+    expect((await driver.get('late')).state).to.equal('paused');
+    await driver.destroy('late');
+    expect((await driver.get('late')).state).to.equal('defined');
+  });
+
+  it('asks xl for an unreadable domain\'s configuration once, not on every read', async () => {
+    await driver.init();
+    xl.addDomain({ name: 'late' });
+    const realRun = xl.run.bind(xl);
+    // xl list -l skips a domain whose configuration it cannot retrieve (exit 0, libxl error).
+    xl.run = async (args, opts) => (args[0] === 'list' && args[1] === '-l'
+      ? { stdout: '[\n\n]\n\n', stderr: 'libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain 1:Fail to get domain configuration\n', exitCode: 0 }
+      : realRun(args, opts));
+    driver.invalidate();
+    expect(await driver.list()).to.deep.equal([]);
+    driver.invalidate();
+    const before = xl.log.length;
+    expect(await driver.list()).to.deep.equal([]);
+    expect(xl.log.slice(before)).to.deep.equal([['list', '-v']]);
+  });
+
+  it('folds changes made behind our back into the definitions at start-up', async () => {
+    await driver.init();
+    await driver.define(spec('drift', { maxMemoryMiB: 1024 }));
+    await driver.start('drift');
+    const dom = [...xl.doms.values()].find((d) => d.name === 'drift')!;
+    dom.memMiB = 768; // an admin's xl mem-set
+    dom.weight = 512; // and sched-credit2 -w
+    const again = new XlDriver({ xlPath: 'unused', dataDir: dir, executor: xl });
+    await again.init();
+    expect((await again.get('drift')).config).to.include({ memoryMiB: 768, cpuWeight: 512 });
+    const stored = JSON.parse(readFileSync(join(dir, 'definitions', 'drift.json'), 'utf8')) as { config: { memoryMiB: number } };
+    expect(stored.config.memoryMiB).to.equal(768);
+  });
+
+  it('defines with no xl call and reads a pause or unpause back without asking xl again', async () => {
+    await driver.init();
+    await driver.list();
+    let before = xl.calls;
+    await driver.define(spec('p1'));
+    expect(xl.calls).to.equal(before);
+    await driver.start('p1');
+    await driver.list();
+    before = xl.calls;
+    await driver.pause('p1');
+    expect((await driver.get('p1')).state).to.equal('paused');
+    await driver.unpause('p1');
+    expect((await driver.get('p1')).state).to.equal('running');
+    expect(xl.log.slice(-2)).to.deep.equal([['pause', 'p1'], ['unpause', 'p1']]);
+    expect(xl.calls - before).to.equal(2);
+    // A refused change leaves the snapshot to be asked for again.
+    await rejects(driver.unpause('p1'), 'invalid_state');
+    xl.faults.set('pause', { stderr: 'libxl: error: libxl_domain.c:1:domain_pause: Domain 1:Pausing domain: Invalid argument\n', exitCode: 1 });
+    await rejects(driver.pause('p1'), 'invalid_argument');
+    before = xl.calls;
+    expect((await driver.get('p1')).state).to.equal('running');
+    expect(xl.calls - before).to.equal(1);
   });
 
   it('refuses a dangerous or all-digit name before anything runs', async () => {

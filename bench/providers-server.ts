@@ -1,0 +1,103 @@
+/**
+ * The providers benchmark's server process (forked by providers.bench.ts, so the load generator
+ * shares neither its CPU nor its heap): the whole application (src/app.ts startServer) on
+ * xl-sim in a temporary data directory, seeded with `XEN_WBEM_BENCH_SYSTEMS` virtual systems:
+ * a few adopted (created with xl-sim behind the server's back before it starts), about one in
+ * ten running (one in a hundred of those paused), the rest only defined.
+ * IPC: sends { port, simState, setupMs, mix } when ready; answers 'metrics' with the driver's
+ * counters and memory (after a GC when --expose-gc); 'stop' closes and removes everything.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { startServer } from '../src/app.js';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import { simulatorPath } from '../src/drivers/xl/index.js';
+import type { VirtualSystemSpec } from '../src/virt/index.js';
+
+export interface BenchServerReady {
+  port: number;
+  simState: string;
+  xlSim: string;
+  setupMs: number;
+  mix: { total: number; adopted: number; running: number; paused: number; defined: number };
+  /** A running (unpaused) system for the RequestStateChange round trips. */
+  rscSystem: string;
+}
+
+export interface BenchServerMetrics {
+  toolCalls: number;
+  snapshotRefreshes: number;
+  configLoads: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  maxRssKiB: number;
+}
+
+const n = Number(process.env.XEN_WBEM_BENCH_SYSTEMS ?? '10');
+const t0 = performance.now();
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-providers-'));
+const simState = join(dataDir, 'xl-sim');
+mkdirSync(simState, { recursive: true });
+// A host big enough for every running guest of the largest mix; guests go down at once.
+writeFileSync(join(simState, 'host.json'), JSON.stringify({ total_memory_mib: 262_144, nr_cpus: 64, shutdown_seconds: 0.1 }));
+const xlSim = simulatorPath();
+const env = { ...process.env, XL_SIM_STATE: simState };
+
+const adopted = Math.max(1, Math.floor(n / 100));
+const running = Math.max(3, Math.floor(n / 10)); // adopted ones included
+const paused = Math.max(1, Math.floor(n / 100));
+
+const spec = (name: string): VirtualSystemSpec => ({
+  name, type: 'pv', memoryMiB: 128, maxMemoryMiB: 256, vcpus: 1, maxVcpus: 2,
+  boot: { kernel: '/boot/vmlinuz', cmdline: 'root=/dev/xvda1 ro' },
+  disks: [{ target: `/srv/xen/${name}.img`, vdev: 'xvda' }],
+  nics: [{ bridge: i2bridge(name) }],
+});
+function i2bridge(name: string): string {
+  return Number(name.replace(/\D/g, '')) % 4 === 0 ? 'xenbr1' : 'xenbr0';
+}
+
+// Domains the server did not define: adopted at start-up (their live configuration becomes their definition).
+for (let i = 0; i < adopted; i++) {
+  const cfg = join(dataDir, `legacy${i}.cfg`);
+  writeFileSync(cfg, [
+    `name = "legacy${i}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'memory = 128', 'vcpus = 1',
+    `disk = [ 'format=raw, vdev=xvda, access=rw, target=/srv/xen/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
+  ].join('\n'));
+  await execa(xlSim, ['create', cfg], { env });
+}
+
+const server = await startServer({ ...DEFAULT_CONFIG, port: 0, dataDir, demo: false, hostName: 'benchhost' }, () => {});
+const virt = server.virt;
+const names = Array.from({ length: n - adopted }, (_, i) => `vs${String(i).padStart(4, '0')}`);
+for (const name of names) await virt.defineSystem(spec(name));
+const toStart = names.slice(0, running - adopted);
+for (const name of toStart) await virt.requestState(name, 'running');
+for (const name of toStart.slice(0, paused)) await virt.requestState(name, 'paused');
+
+const ready: BenchServerReady = {
+  port: server.httpPort, simState, xlSim, setupMs: performance.now() - t0,
+  mix: { total: n, adopted, running, paused, defined: n - running },
+  rscSystem: toStart.at(-1)!,
+};
+process.send!(ready);
+
+process.on('message', async (m) => {
+  if (m === 'metrics') {
+    (globalThis as { gc?: () => void }).gc?.();
+    const d = virt.driverMetrics();
+    const mem = process.memoryUsage();
+    const out: BenchServerMetrics = {
+      toolCalls: d.toolCalls, snapshotRefreshes: d.snapshotRefreshes, configLoads: d.configLoads ?? 0,
+      rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, maxRssKiB: process.resourceUsage().maxRSS,
+    };
+    process.send!(out);
+  }
+  if (m === 'stop') {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  }
+});

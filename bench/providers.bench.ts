@@ -1,0 +1,229 @@
+/**
+ * Providers over HTTP against the whole application on xl-sim, with 10, 100 and 1,000 virtual
+ * systems (mostly defined, about one in ten running, a few paused, a few adopted):
+ * - EnumerateInstances of Xen_ComputerSystem and of CIM_ResourceAllocationSettingData (every
+ *   RASD subclass, with the allocation-capability templates): p50/p99 latency with the snapshot
+ *   warm (within its TTL: the CIM and provider cost alone) and cold (each request after the TTL:
+ *   what a client polling every few seconds sees), and xl calls per cold request (target 1);
+ * - server memory (RSS, heap after GC) once seeded and after the reads;
+ * - RequestStateChange (pause/unpause) over HTTP against the bare `xl-sim pause|unpause`:
+ *   target overhead < 10% + 2 ms.
+ * The server runs in its own process (providers-server.ts). Bounded: about 2 minutes in all.
+ */
+import http from 'node:http';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { imethodcall } from '../test/support/cim-client.js';
+import { call } from '../test/support/virt-client.js';
+import { load } from './http-load.js';
+import type { BenchServerMetrics, BenchServerReady } from './providers-server.js';
+
+const SIZES = [10, 100, 1000];
+/** The driver's snapshot TTL (xl-driver.ts default): a cold request comes just after it. */
+const SNAPSHOT_TTL_MS = 1000;
+const COLD_REQUESTS = 6;
+const RSC_ROUNDS = 10;
+
+function ask<T>(child: ChildProcess, message?: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`bench server exited (${code})`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as T);
+    });
+    if (message) child.send(message);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const median = (xs: number[]): number => pct(xs, 50);
+const f = (x: number, w: number, d = 1): string => x.toFixed(d).padStart(w);
+const mib = (bytes: number): number => bytes / 2 ** 20;
+
+interface Op {
+  label: string;
+  className: string;
+  /** Warm requests per size (bounded so that 1,000 systems stay within the time budget). */
+  warm: (n: number) => number;
+}
+
+const OPS: Op[] = [
+  { label: 'EI Xen_ComputerSystem', className: 'Xen_ComputerSystem', warm: (n) => (n >= 1000 ? 40 : 200) },
+  { label: 'EI CIM_RASD (all)', className: 'CIM_ResourceAllocationSettingData', warm: (n) => (n >= 1000 ? 20 : 100) },
+];
+
+function enumBody(className: string): { body: string; headers: Record<string, string> } {
+  return {
+    body: imethodcall('EnumerateInstances', 'root/virt', { ClassName: `<CLASSNAME NAME="${className}"/>` }),
+    headers: { CIMMethod: 'EnumerateInstances', CIMObject: 'root/virt' },
+  };
+}
+
+/** One request, timed (ms), with its response size; fails loudly on a CIM error. */
+async function timedPost(port: number, agent: http.Agent, body: string, headers: Record<string, string>): Promise<{ ms: number; bytes: number }> {
+  const t0 = performance.now();
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, path: '/cimom', method: 'POST', agent,
+      headers: { 'Content-Type': 'application/xml; charset="utf-8"', CIMOperation: 'MethodCall', ...headers, 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const ms = performance.now() - t0;
+  if (text.includes('<ERROR')) throw new Error(`CIM error: ${text.slice(text.indexOf('<ERROR'), text.indexOf('<ERROR') + 200)}`);
+  return { ms, bytes: Buffer.byteLength(text) };
+}
+
+interface SizeResult {
+  n: number;
+  ready: BenchServerReady;
+  rows: { op: string; instances: number; warmP50: number; warmP99: number; coldP50: number; coldMax: number; callsPerCold: number; kib: number }[];
+  seeded: BenchServerMetrics;
+  after: BenchServerMetrics;
+  rsc?: { bare: number; cim: number; callsPerRsc: number };
+}
+
+async function measureSize(n: number): Promise<SizeResult> {
+  const child = fork(fileURLToPath(new URL('./providers-server.js', import.meta.url)), {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--expose-gc'],
+    env: { ...process.env, XEN_WBEM_BENCH_SYSTEMS: String(n) },
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const ready = await ask<BenchServerReady>(child);
+    const seeded = await ask<BenchServerMetrics>(child, 'metrics');
+    const rows: SizeResult['rows'] = [];
+    for (const op of OPS) {
+      const { body, headers } = enumBody(op.className);
+      const probe = await timedPost(ready.port, agent, body, headers);
+      // Warm: back to back, the snapshot stays within its TTL (refreshed about once a second).
+      await load({ port: ready.port, body, headers, requests: Math.min(20, op.warm(n)), concurrency: 1, keepAlive: true });
+      const warm = await load({ port: ready.port, body, headers, requests: op.warm(n), concurrency: 1, keepAlive: true });
+      // Cold: each request after the snapshot expired.
+      const cold: number[] = [];
+      let calls = 0;
+      for (let i = 0; i < COLD_REQUESTS; i++) {
+        await sleep(SNAPSHOT_TTL_MS + 50);
+        const before = await ask<BenchServerMetrics>(child, 'metrics');
+        cold.push((await timedPost(ready.port, agent, body, headers)).ms);
+        const after = await ask<BenchServerMetrics>(child, 'metrics');
+        calls += after.toolCalls - before.toolCalls;
+      }
+      rows.push({
+        op: op.label, instances: await countInstances(ready.port, agent, body, headers),
+        warmP50: warm.p50, warmP99: warm.p99, coldP50: median(cold), coldMax: Math.max(...cold),
+        callsPerCold: calls / COLD_REQUESTS, kib: probe.bytes / 1024,
+      });
+    }
+    const after = await ask<BenchServerMetrics>(child, 'metrics');
+    const rsc = await measureRsc(child, ready, agent);
+    return { n, ready, rows, seeded, after, rsc };
+  } finally {
+    agent.destroy();
+    if (child.connected) child.send('stop');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  }
+}
+
+async function countInstances(port: number, agent: http.Agent, body: string, headers: Record<string, string>): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, path: '/cimom', method: 'POST', agent,
+      headers: { 'Content-Type': 'application/xml; charset="utf-8"', CIMOperation: 'MethodCall', ...headers, 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  return text.split('<VALUE.NAMEDINSTANCE>').length - 1;
+}
+
+/**
+ * Pause/unpause round trips: bare `xl-sim pause|unpause` (spawned here) against
+ * Xen_ComputerSystem.RequestStateChange(9 / 2) over HTTP, interleaved; medians.
+ */
+async function measureRsc(child: ChildProcess, ready: BenchServerReady, agent: http.Agent): Promise<SizeResult['rsc']> {
+  const env = { ...process.env, XL_SIM_STATE: ready.simState };
+  const cs = { className: 'Xen_ComputerSystem', keys: { CreationClassName: 'Xen_ComputerSystem', Name: ready.rscSystem } };
+  const opts = { port: ready.port, namespace: 'root/virt', agent };
+  const rsc = async (code: number): Promise<number> => {
+    const t0 = performance.now();
+    const r = await call(opts, cs, 'RequestStateChange', `<PARAMVALUE NAME="RequestedState" PARAMTYPE="uint16"><VALUE>${code}</VALUE></PARAMVALUE>`);
+    const ms = performance.now() - t0;
+    const rv = r.returnValue;
+    if (r.error || rv !== 0) throw new Error(`RequestStateChange(${code}) failed: ${JSON.stringify(r.error ?? rv)}`);
+    return ms;
+  };
+  const bare: number[] = [];
+  const cim: number[] = [];
+  // Warm-up (JIT, sockets), not counted.
+  await rsc(9);
+  await rsc(2);
+  let cimCalls = 0;
+  for (let i = 0; i < RSC_ROUNDS; i++) {
+    // Interleaved, so that both see the same machine load. The bare pair leaves the domain as it
+    // found it (running), which the server's cached view still says.
+    for (const cmd of ['pause', 'unpause']) {
+      const t0 = performance.now();
+      await execa(ready.xlSim, [cmd, ready.rscSystem], { env });
+      bare.push(performance.now() - t0);
+    }
+    const m0 = await ask<BenchServerMetrics>(child, 'metrics');
+    cim.push(await rsc(9));
+    cim.push(await rsc(2));
+    const m1 = await ask<BenchServerMetrics>(child, 'metrics');
+    cimCalls += m1.toolCalls - m0.toolCalls;
+  }
+  return { bare: median(bare), cim: median(cim), callsPerRsc: cimCalls / (2 * RSC_ROUNDS) };
+}
+
+export async function runProvidersBench(report: (line: string) => void): Promise<void> {
+  const t0 = performance.now();
+  report('providers over HTTP, whole application on xl-sim (server in its own process; latency in ms)');
+  const results: SizeResult[] = [];
+  for (const n of SIZES) results.push(await measureSize(n));
+  report('systems  mix (def/run/paused/adopted)  operation               instances   warm p50  warm p99   cold p50  cold max  xl calls/cold  KiB');
+  for (const r of results) {
+    const m = r.ready.mix;
+    for (const [i, row] of r.rows.entries()) {
+      const head = i === 0
+        ? `${String(r.n).padStart(7)}  ${`${m.defined}/${m.running - m.paused}/${m.paused}/${m.adopted}`.padEnd(30)}`
+        : ' '.repeat(39);
+      report(`${head}  ${row.op.padEnd(22)} ${String(row.instances).padStart(9)}  ${f(row.warmP50, 9, 2)} ${f(row.warmP99, 9, 2)}  ${f(row.coldP50, 9, 2)} ${f(row.coldMax, 9, 2)}  ${f(row.callsPerCold, 13, 2)} ${f(row.kib, 6, 0)}`);
+    }
+  }
+  report('systems  setup s   RSS seeded MiB   heap seeded MiB   RSS after reads MiB   heap after MiB   peak RSS MiB');
+  for (const r of results) {
+    report(`${String(r.n).padStart(7)}  ${f(r.ready.setupMs / 1000, 7)}  ${f(mib(r.seeded.rssBytes), 15)}  ${f(mib(r.seeded.heapUsedBytes), 16)}  ${f(mib(r.after.rssBytes), 20)}  ${f(mib(r.after.heapUsedBytes), 15)}  ${f(r.after.maxRssKiB / 1024, 13)}`);
+  }
+  report('RequestStateChange pause/unpause over HTTP vs bare xl-sim pause/unpause (median of 20; target overhead < 10% + 2 ms)');
+  for (const r of results) {
+    if (!r.rsc) continue;
+    const { bare, cim, callsPerRsc } = r.rsc;
+    const over = cim - bare;
+    const ok = over < bare * 0.1 + 2;
+    report(`${String(r.n).padStart(7)} systems: bare ${f(bare, 6)}  CIM ${f(cim, 6)}  overhead ${f(over, 5)} ms (${f((over / bare) * 100, 4)}%)  xl calls/RSC ${callsPerRsc.toFixed(2)}  ${ok ? 'within target' : 'OVER TARGET'}`);
+  }
+  report(`(providers section took ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+// `node dist/bench/providers.bench.js` runs it on its own.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  await runProvidersBench((l) => console.log(l));
+}
