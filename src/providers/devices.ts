@@ -65,7 +65,7 @@ export function systemDevices(sys: VirtualSystem): SystemDevice[] {
     values: Object.assign(common(sys, DEVICE_CLASS.memory, MEM_DEVID), {
       // Pages of 4 KiB (libvirt-cim's BlockSize), counted correctly: the maximum and what the guest holds now.
       BlockSize: PAGE,
-      NumberOfBlocks: (c.maxMemoryMiB * 1024 * 1024) / PAGE,
+      NumberOfBlocks: (live.maxMemoryMiB * 1024 * 1024) / PAGE,
       ConsumableBlocks: (live.memoryMiB * 1024 * 1024) / PAGE,
       Volatile: true,
     }),

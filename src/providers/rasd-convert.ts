@@ -10,7 +10,8 @@ import {
   DISK_FORMATS, type DiskFormat, type DiskSpec, type NicSpec, type SystemPatch, type VirtualSystem,
 } from '../virt/index.js';
 import { badParam } from './errors.js';
-import { MEM_DEVID, PROC_DEVID, RASD_CLASS, RESOURCE_TYPE, poolInstanceId, rasdInstanceId } from './naming.js';
+import { MEM_DEVID, PROC_DEVID, RASD_CLASS, RESOURCE_TYPE, poolInstanceId } from './naming.js';
+import { type RasdRole, rasdId } from './rasd-id.js';
 import {
   COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, checkProcessorUnits, toBytesPerSecond, toMiB,
 } from './rasd-units.js';
@@ -80,35 +81,42 @@ function withCommon(v: Values): Values {
   return v;
 }
 
-export function procRasdValues(sys: VirtualSystem): Record<string, CimValue | undefined> {
+/**
+ * Processor RASD. `role` 'current' (state RASD, only for a system with a domain: sys.live) shows
+ * what the running domain has: online vCPUs and its live weight and cap.
+ */
+export function procRasdValues(sys: VirtualSystem, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
   const c = sys.config;
+  const live = role === 'current' ? sys.live : undefined;
   return withCommon({
-    InstanceID: rasdInstanceId(sys.name, PROC_DEVID),
+    InstanceID: rasdId(sys.name, PROC_DEVID, role),
     ElementName: PROC_DEVID,
     ResourceType: RESOURCE_TYPE.processor,
     PoolID: poolInstanceId('processor', '0'),
-    VirtualQuantity: c.vcpus,
+    VirtualQuantity: live ? live.onlineVcpus : c.vcpus,
     VirtualQuantityUnits: COUNT_UNITS,
     AllocationUnits: PROCESSOR_UNITS,
     Reservation: c.cpuReservationPercent,
     // 0 = no cap (Xen credit scheduler semantics).
-    Limit: c.cpuCap,
-    Weight: c.cpuWeight,
+    Limit: live ? live.cpuCap : c.cpuCap,
+    Weight: live ? live.cpuWeight : c.cpuWeight,
   });
 }
 
-export function memRasdValues(sys: VirtualSystem): Record<string, CimValue | undefined> {
+/** Memory RASD; the state RASD shows the running domain's balloon target and maximum. */
+export function memRasdValues(sys: VirtualSystem, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
   const c = sys.config;
+  const live = role === 'current' ? sys.live : undefined;
   return withCommon({
-    InstanceID: rasdInstanceId(sys.name, MEM_DEVID),
+    InstanceID: rasdId(sys.name, MEM_DEVID, role),
     ElementName: MEM_DEVID,
     ResourceType: RESOURCE_TYPE.memory,
     PoolID: poolInstanceId('memory', '0'),
-    VirtualQuantity: c.memoryMiB,
+    VirtualQuantity: live ? live.targetMemoryMiB : c.memoryMiB,
     VirtualQuantityUnits: MEMORY_UNITS,
     AllocationUnits: MEMORY_UNITS,
     Reservation: c.memoryReservationMiB,
-    Limit: c.maxMemoryMiB,
+    Limit: live ? live.maxMemoryMiB : c.maxMemoryMiB,
   });
 }
 
@@ -118,9 +126,10 @@ function busOf(vdev: string): string {
   return 'xen';
 }
 
-export function diskRasdValues(sys: VirtualSystem, d: DiskSpec): Record<string, CimValue | undefined> {
+/** Disk RASD (devices are hot-plugged, so the running domain has exactly the defined disks). */
+export function diskRasdValues(sys: VirtualSystem, d: DiskSpec, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
   return withCommon({
-    InstanceID: rasdInstanceId(sys.name, d.vdev),
+    InstanceID: rasdId(sys.name, d.vdev, role),
     ElementName: d.vdev,
     ResourceType: RESOURCE_TYPE.disk,
     PoolID: poolInstanceId('disk', '0'),
@@ -135,9 +144,10 @@ export function diskRasdValues(sys: VirtualSystem, d: DiskSpec): Record<string, 
   });
 }
 
-export function netRasdValues(sys: VirtualSystem, n: NicSpec & { mac: string }): Record<string, CimValue | undefined> {
+/** Network RASD (interfaces and their rates change live, so the running domain has the defined ones). */
+export function netRasdValues(sys: VirtualSystem, n: NicSpec & { mac: string }, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
   return withCommon({
-    InstanceID: rasdInstanceId(sys.name, n.mac),
+    InstanceID: rasdId(sys.name, n.mac, role),
     ElementName: n.mac,
     ResourceType: RESOURCE_TYPE.network,
     PoolID: poolInstanceId('network', n.bridge),

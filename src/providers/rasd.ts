@@ -1,7 +1,9 @@
 /**
- * The four RASD classes (DSP1041 §7 / DSP1057 §7.3): one RASD per resource of each system
- * (`<sys>/proc`, `<sys>/mem`, `<sys>/<vdev>`, `<sys>/<mac>`; libvirt-cim §3.1), shared by the
- * defined and the current configuration (the virt layer folds live changes into the definition).
+ * The four RASD classes (DSP1041 §7 / DSP1057 §7.3). Per resource of each system, a defined RASD
+ * (`<sys>/proc`, `<sys>/mem`, `<sys>/<vdev>`, `<sys>/<mac>`; libvirt-cim §3.1): the definition,
+ * for the next start; and while a domain exists, a state RASD (`<sys>/<devid>:current`,
+ * rasd-id.ts) with what the running domain has (online vCPUs, live weight/cap, memory target and
+ * maximum, attached devices). They differ when a change could only go to the definition.
  * The same classes also carry the allocation-capability templates (DSP1043), which the
  * capabilities code owns (templates.ts `listTemplateRasds`): they are served here too, because a
  * provider serves every instance of its classes.
@@ -10,7 +12,8 @@ import type { CimInstance, CimInstanceName, CimValue } from '../cim/index.js';
 import type { InstanceProvider, ProviderContext } from '../operations/provider.js';
 import type { VirtualSystem } from '../virt/index.js';
 import type { ProviderDeps } from './context.js';
-import { MEM_DEVID, PROC_DEVID, instanceIdName, parseDeviceId, rasdInstanceId } from './naming.js';
+import { MEM_DEVID, PROC_DEVID, instanceIdName } from './naming.js';
+import { type RasdRole, parseRasdId, rasdId } from './rasd-id.js';
 import {
   RASD_KINDS, type RasdKind, diskRasdValues, memRasdValues, netRasdValues, procRasdValues, rasdClassOf,
 } from './rasd-convert.js';
@@ -44,21 +47,31 @@ async function templateRasd(deps: ProviderDeps, className: string, instanceId: s
 export interface SystemRasd {
   kind: RasdKind;
   devid: string;
+  role: RasdRole;
   values: Record<string, CimValue | undefined>;
 }
 
-/** Every RASD of a system (or only those of one kind), in a stable order: proc, mem, disks, NICs. */
-export function systemRasds(sys: VirtualSystem, only?: RasdKind): SystemRasd[] {
+/** The configurations a system has RASDs in: the definition, plus the state while a domain exists. */
+export function rasdRoles(sys: VirtualSystem): RasdRole[] {
+  return sys.live ? ['defined', 'current'] : ['defined'];
+}
+
+/**
+ * The RASDs of a system in one role (or only those of one kind), in a stable order: proc, mem,
+ * disks, NICs. The 'current' (state) role is empty while the system has no domain.
+ */
+export function systemRasds(sys: VirtualSystem, only?: RasdKind, role: RasdRole = 'defined'): SystemRasd[] {
   const out: SystemRasd[] = [];
-  if (!only || only === 'processor') out.push({ kind: 'processor', devid: PROC_DEVID, values: procRasdValues(sys) });
-  if (!only || only === 'memory') out.push({ kind: 'memory', devid: MEM_DEVID, values: memRasdValues(sys) });
-  if (!only || only === 'disk') for (const d of sys.config.disks) out.push({ kind: 'disk', devid: d.vdev, values: diskRasdValues(sys, d) });
-  if (!only || only === 'network') for (const n of sys.config.nics) out.push({ kind: 'network', devid: n.mac, values: netRasdValues(sys, n) });
+  if (role === 'current' && !sys.live) return out;
+  if (!only || only === 'processor') out.push({ kind: 'processor', devid: PROC_DEVID, role, values: procRasdValues(sys, role) });
+  if (!only || only === 'memory') out.push({ kind: 'memory', devid: MEM_DEVID, role, values: memRasdValues(sys, role) });
+  if (!only || only === 'disk') for (const d of sys.config.disks) out.push({ kind: 'disk', devid: d.vdev, role, values: diskRasdValues(sys, d, role) });
+  if (!only || only === 'network') for (const n of sys.config.nics) out.push({ kind: 'network', devid: n.mac, role, values: netRasdValues(sys, n, role) });
   return out;
 }
 
-export function rasdName(system: string, kind: RasdKind, devid: string): CimInstanceName {
-  return instanceIdName(rasdClassOf(kind), rasdInstanceId(system, devid));
+export function rasdName(system: string, kind: RasdKind, devid: string, role: RasdRole = 'defined'): CimInstanceName {
+  return instanceIdName(rasdClassOf(kind), rasdId(system, devid, role));
 }
 
 export function buildRasd(ctx: ProviderContext, r: SystemRasd): CimInstance {
@@ -77,8 +90,12 @@ export function createRasdProvider(deps: ProviderDeps): InstanceProvider {
       const kind = kindOfClass(className);
       if (!kind) return [];
       const [systems, templates] = await Promise.all([allSystems(deps), templateRasds(deps, rasdClassOf(kind))]);
-      // Only this class's RASDs are built (the server asks once per subclass).
-      const own = systems.flatMap((s) => systemRasds(s, kind).map((r) => buildRasd(ctx, r)));
+      // Only this class's RASDs are built (the server asks once per subclass); one snapshot for all.
+      const own: CimInstance[] = [];
+      for (const s of systems) {
+        for (const r of systemRasds(s, kind)) own.push(buildRasd(ctx, r));
+        if (s.live) for (const r of systemRasds(s, kind, 'current')) own.push(buildRasd(ctx, r));
+      }
       return [...own, ...templates];
     },
 
@@ -86,23 +103,29 @@ export function createRasdProvider(deps: ProviderDeps): InstanceProvider {
       const kind = kindOfClass(name.className);
       const id = name.keyString('InstanceID');
       if (!kind || id === undefined) notFound(name);
-      const parsed = parseDeviceId(id);
+      const parsed = parseRasdId(id);
+      if (parsed?.kind === 'template') {
+        const template = await templateRasd(deps, rasdClassOf(kind), id);
+        if (template) return template;
+        notFound(name);
+      }
+      // A state RASD of a system without a domain (stopped, saved) does not exist.
       const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-      const own = sys ? systemRasds(sys, kind).find((r) => r.devid === parsed!.devid) : undefined;
-      if (own) return buildRasd(ctx, own);
-      const template = await templateRasd(deps, rasdClassOf(kind), id);
-      if (template) return template;
-      notFound(name);
+      const own = sys && parsed ? systemRasds(sys, kind, parsed.role).find((r) => r.devid === parsed.devid) : undefined;
+      if (!own) notFound(name);
+      return buildRasd(ctx, own);
     },
   };
 }
 
-/** The RASD a `<sys>/<devid>` InstanceID designates, with its system, or undefined. */
+/**
+ * The RASD a `<sys>/<devid>` (or `<sys>/<devid>:current`) InstanceID designates, with its system,
+ * or undefined. Both designate the same resource; the state one exists only while a domain does.
+ */
 export async function findRasd(deps: ProviderDeps, instanceId: string): Promise<{ sys: VirtualSystem; rasd: SystemRasd } | undefined> {
-  const parsed = parseDeviceId(instanceId);
-  if (!parsed) return undefined;
+  const parsed = parseRasdId(instanceId);
+  if (parsed?.kind !== 'system') return undefined;
   const sys = await findSystem(deps, parsed.system);
-  const rasd = sys ? systemRasds(sys).find((r) => r.devid === parsed.devid) : undefined;
+  const rasd = sys ? systemRasds(sys, undefined, parsed.role).find((r) => r.devid === parsed.devid) : undefined;
   return sys && rasd ? { sys, rasd } : undefined;
 }
-

@@ -2,13 +2,15 @@
  * The associations inside one virtual system (DSP1057 §7; digest C5):
  * - Xen_SystemDevice: CS → each logical device.
  * - Xen_SettingsDefineState: CS ↔ its defined VSSD (`Xen:<name>`, as libvirt-cim and the lead's
- *   naming fix it), and each device ↔ the RASD that defines it.
+ *   naming fix it), and each device ↔ the RASD that defines it and ↔ its state RASD.
  * - Xen_ElementSettingData: an inactive system's VSSD with itself (IsDefault/IsCurrent/IsNext = 1,
  *   libvirt-cim's shape); for an active system the current VSSD ↔ the defined one (IsDefault 1,
  *   IsNext 1, IsCurrent 2) and the current VSSD with itself (IsCurrent 1, IsDefault/IsNext 2), so
- *   no element sees two links with the same marker (what the sblim client checks); each RASD with
- *   itself (1/1/1: one RASD set serves both roles).
- * - Xen_VirtualSystemSettingDataComponent: each VSSD → the system's RASDs.
+ *   no element sees two links with the same marker (what the sblim client checks). Each resource's
+ *   RASDs the same way: the defined RASD with itself while inactive; while active the state RASD
+ *   (`<sys>/<devid>:current`) ↔ the defined one and the state RASD with itself.
+ * - Xen_VirtualSystemSettingDataComponent: the defined VSSD → the defined RASDs; the state VSSD →
+ *   the state RASDs.
  * referencesTo answers from the one system a reference belongs to.
  */
 import { type CimInstance, CimInstanceName, type CimValue, sameName } from '../cim/index.js';
@@ -16,7 +18,8 @@ import type { InstanceProvider, ProviderContext } from '../operations/provider.j
 import type { VirtualSystem } from '../virt/index.js';
 import type { ProviderDeps } from './context.js';
 import { deviceRef, systemDevices } from './devices.js';
-import { CS_CLASS, computerSystemName, parseDeviceId } from './naming.js';
+import { CS_CLASS, computerSystemName } from './naming.js';
+import { parseRasdId } from './rasd-id.js';
 import { rasdName, systemRasds } from './rasd.js';
 import { allSystems, build, findSystem } from './system-common.js';
 import { parseVssdId } from './vssd-convert.js';
@@ -41,29 +44,30 @@ export function systemAssociations(sys: VirtualSystem, assocClass: string): Valu
   const defined = vssdName(sys.name, 'defined');
   const current = hasCurrentState(sys) ? vssdName(sys.name, 'current') : undefined;
   const rasds = systemRasds(sys).map((r) => ({ r, ref: rasdName(sys.name, r.kind, r.devid) }));
-  const devices = systemDevices(sys);
+  // State RASDs, in the same order as the defined ones (same resources), while a domain exists.
+  const states = current ? rasds.map((x) => rasdName(sys.name, x.r.kind, x.r.devid, 'current')) : [];
   if (sameName(assocClass, ASSOC_CLASS.systemDevice)) {
-    return devices.map((d) => ({ GroupComponent: cs, PartComponent: deviceRef(sys.name, d) }));
+    return systemDevices(sys).map((d) => ({ GroupComponent: cs, PartComponent: deviceRef(sys.name, d) }));
   }
   if (sameName(assocClass, ASSOC_CLASS.settingsDefineState)) {
-    const byDevid = new Map(rasds.map((x) => [`${x.r.kind}/${x.r.devid}`, x.ref]));
+    const byDevid = new Map<string, CimInstanceName[]>(rasds.map((x, i) => [`${x.r.kind}/${x.r.devid}`, states[i] ? [x.ref, states[i]!] : [x.ref]]));
     return [
       { ManagedElement: cs, SettingData: defined },
-      ...devices.flatMap((d) => {
-        const ref = byDevid.get(`${d.kind}/${d.rasdDevid}`);
-        return ref ? [{ ManagedElement: deviceRef(sys.name, d), SettingData: ref }] : [];
-      }),
+      ...systemDevices(sys).flatMap((d) =>
+        (byDevid.get(`${d.kind}/${d.rasdDevid}`) ?? []).map((ref) => ({ ManagedElement: deviceRef(sys.name, d), SettingData: ref }))),
     ];
   }
   if (sameName(assocClass, ASSOC_CLASS.elementSettingData)) {
-    const vssds = current
-      ? [esd(current, defined, 1, 2, 1), esd(current, current, 2, 1, 2)]
-      : [esd(defined, defined, 1, 1, 1)];
-    return [...vssds, ...rasds.map((x) => esd(x.ref, x.ref, 1, 1, 1))];
+    // The same shape for the VSSDs and for each resource's RASDs.
+    const pair = (def: CimInstanceName, state: CimInstanceName | undefined): Values[] =>
+      state ? [esd(state, def, 1, 2, 1), esd(state, state, 2, 1, 2)] : [esd(def, def, 1, 1, 1)];
+    return [...pair(defined, current), ...rasds.flatMap((x, i) => pair(x.ref, states[i]))];
   }
   if (sameName(assocClass, ASSOC_CLASS.vssdComponent)) {
-    const groups = current ? [defined, current] : [defined];
-    return groups.flatMap((g) => rasds.map((x) => ({ GroupComponent: g, PartComponent: x.ref })));
+    return [
+      ...rasds.map((x) => ({ GroupComponent: defined, PartComponent: x.ref })),
+      ...(current ? states.map((ref) => ({ GroupComponent: current, PartComponent: ref })) : []),
+    ];
   }
   return [];
 }
@@ -71,7 +75,12 @@ export function systemAssociations(sys: VirtualSystem, assocClass: string): Valu
 /** The system a reference belongs to, from its keys alone (no lookup). */
 export function systemOfRef(ref: CimInstanceName): string | undefined {
   const id = ref.keyString('InstanceID');
-  if (id !== undefined) return parseVssdId(id)?.system ?? parseDeviceId(id)?.system;
+  if (id !== undefined) {
+    const vssd = parseVssdId(id);
+    if (vssd) return vssd.system;
+    const rasd = parseRasdId(id);
+    return rasd?.kind === 'system' ? rasd.system : undefined;
+  }
   const systemName = ref.keyString('SystemName');
   if (systemName !== undefined) return sameName(ref.keyString('SystemCreationClassName'), CS_CLASS) ? systemName : undefined;
   return sameName(ref.keyString('CreationClassName'), CS_CLASS) ? ref.keyString('Name') : undefined;

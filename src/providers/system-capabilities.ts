@@ -1,12 +1,14 @@
 /**
  * Xen_EnabledLogicalElementCapabilities: one per virtual system, InstanceID = system name
  * (libvirt-cim §3.1). RequestedStatesSupported lists exactly what RequestStateChange implements
- * (DSP1057 §7.4; libvirt-cim §6.4 left out 4 although it worked, we do not). Renaming is not
- * available (the virt layer has no rename), so ElementNameEditSupported is false.
+ * (DSP1057 §7.4; libvirt-cim §6.4 left out 4 although it worked, we do not). The name can be
+ * edited (VSMS ModifySystemSettings renames the system): ElementNameEditSupported is true and
+ * MaxElementNameLen is the limit the virt layer's name check enforces.
  * The CS ↔ capabilities link (ElementCapabilities) is served by the capabilities provider.
  */
 import type { CimInstance, CimInstanceName, CimValue } from '../cim/index.js';
 import type { InstanceProvider, ProviderContext } from '../operations/provider.js';
+import { LIMITS } from '../virt/index.js';
 import type { ProviderDeps } from './context.js';
 import { instanceIdName } from './naming.js';
 import { allSystems, build, findSystem, notFound } from './system-common.js';
@@ -23,7 +25,8 @@ function elecValues(system: string): Record<string, CimValue> {
     InstanceID: system,
     ElementName: `Capabilities for ${system}`,
     RequestedStatesSupported: [...REQUESTED_STATES_SUPPORTED],
-    ElementNameEditSupported: false,
+    ElementNameEditSupported: true,
+    MaxElementNameLen: LIMITS.nameMaxLength,
   };
 }
 

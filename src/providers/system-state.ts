@@ -110,6 +110,14 @@ export class StateMemory {
     this.entry(name).changedAt = Date.now();
   }
 
+  /** A renamed system keeps what was remembered of it. */
+  rename(from: string, to: string): void {
+    const m = this.memo.get(from);
+    this.memo.delete(from);
+    if (m) this.memo.set(to, m);
+    else this.memo.delete(to);
+  }
+
   forget(name: string): void {
     this.memo.delete(name);
   }

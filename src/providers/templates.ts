@@ -14,18 +14,19 @@
  *
  * InstanceID `<PoolID>/<Role>` (e.g. `MemoryPool/0/Default`). Deviation from libvirt-cim, whose
  * bare "Default"/"Minimum"... repeat across pools and so are not unique keys of one class.
- * A template ID has two '/' or more; a real RASD ID `<system>/<devid>` has exactly one.
+ * A template ID has two '/' or more; a system RASD ID `<system>/<devid>[:current]` has exactly one
+ * (rasd-id.ts parses all three shapes).
  */
 import { type CimInstance, type CimValue, sameName } from '../cim/index.js';
 import { LIMITS, type VirtManager } from '../virt/index.js';
 import type { ProviderDeps } from './context.js';
 import { RASD_CLASS, VIRT_NS } from './naming.js';
+import { TEMPLATE_ROLES, type TemplateRole, isTemplateInstanceId, templateInstanceId } from './rasd-id.js';
 import { build } from './host/list-provider.js';
 import { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS } from './rasd-units.js';
 import { type PoolModel, poolModels } from './host/pool-model.js';
 
-export const TEMPLATE_ROLES = ['Default', 'Minimum', 'Maximum', 'Increment'] as const;
-export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
+export { TEMPLATE_ROLES, type TemplateRole, isTemplateInstanceId, templateInstanceId } from './rasd-id.js';
 
 /** SettingsDefineCapabilities ValueRole / ValueRange per template (DSP1043 Table 3; digest D5). */
 export const TEMPLATE_SDC: Record<TemplateRole, { ValueRole: number; ValueRange: number }> = {
@@ -47,14 +48,6 @@ export interface TemplateModel {
   values: Record<string, CimValue | undefined>;
 }
 
-export function templateInstanceId(poolId: string, role: TemplateRole): string {
-  return `${poolId}/${role}`;
-}
-
-export function isTemplateInstanceId(id: string): boolean {
-  const parts = id.split('/');
-  return parts.length >= 3 && (TEMPLATE_ROLES as readonly string[]).includes(parts[parts.length - 1]!);
-}
 
 interface HostFigures {
   processors: number;

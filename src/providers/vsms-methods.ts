@@ -13,7 +13,7 @@ import { systemOfCsName } from './system.js';
 import { findSystem } from './system-common.js';
 import { stateMemory } from './system-state.js';
 import { defineSystem } from './vsms-define.js';
-import { embeddedOne, refOne } from './vsms-params.js';
+import { type Step, embeddedOne, refOne, runSteps } from './vsms-params.js';
 import { addResourceSettings, modifyResourceSettings, removeResourceSettings } from './vsms-resources.js';
 import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseVssdId } from './vssd-convert.js';
 
@@ -45,6 +45,13 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
   return { returnValue: 0 };
 }
 
+/**
+ * DSP1042 ModifySystemSettings: start-up, shutdown and crash actions, priority, and the name.
+ * ElementName / VirtualSystemIdentifier (which must agree) naming another name than the
+ * InstanceID's `Xen:<old>` renames the system (the running domain too): the virt layer checks the
+ * name (as DefineSystem does) and its uniqueness. The rename runs first, then the other changes on
+ * the new name; if those are refused the rename is undone, so a refused call changes nothing.
+ */
 async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const inst = embeddedOne(params, 'SystemSettings');
   if (!inst) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData with its InstanceID) is required');
@@ -55,9 +62,6 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${String(id)}"`);
   const input = parseSystemSettings(inst);
   const c = sys.config;
-  if (input.name !== undefined && input.name !== sys.name) {
-    throw badParam(`renaming '${sys.name}' to '${input.name}' is not supported (ElementName and VirtualSystemIdentifier are the system name)`);
-  }
   if (input.uuid !== undefined && input.uuid.toLowerCase() !== sys.uuid.toLowerCase()) throw badParam(`the UUID of '${sys.name}' cannot change`);
   if (input.type !== undefined && input.type !== c.type) {
     throw badParam(`'${sys.name}' is ${VIRTUAL_SYSTEM_TYPE[c.type]}: changing its virtual system type needs a new definition`);
@@ -70,14 +74,41 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   if (input.onPoweroff !== undefined && input.onPoweroff !== c.onPoweroff) patch.onPoweroff = input.onPoweroff;
   if (input.onCrash !== undefined && input.onCrash !== c.onCrash) patch.onCrash = input.onCrash;
   if (input.priority !== undefined && input.priority !== c.priority) patch.priority = input.priority;
-  if (Object.keys(patch).length > 0) {
-    try {
-      await deps.virt.modifySystem(sys.name, patch);
-    } catch (e) {
-      throw toCimError(e, `ModifySystemSettings of '${sys.name}'`);
-    }
-    deps.log(`ModifySystemSettings: '${sys.name}' ${JSON.stringify(patch)}`);
+  const oldName = sys.name;
+  const newName = input.name !== undefined && input.name !== oldName ? input.name : undefined;
+  let name = oldName;
+  const steps: Step[] = [];
+  if (newName !== undefined) {
+    steps.push({
+      what: `renaming '${oldName}' to '${newName}'`,
+      run: async () => {
+        await deps.virt.renameSystem(oldName, newName);
+        name = newName;
+        stateMemory(deps.virt).rename(oldName, newName);
+      },
+      undo: async () => {
+        await deps.virt.renameSystem(newName, oldName);
+        name = oldName;
+        stateMemory(deps.virt).rename(newName, oldName);
+      },
+    });
   }
+  if (Object.keys(patch).length > 0) {
+    const previous: SystemPatch = {};
+    for (const k of Object.keys(patch) as (keyof SystemPatch)[]) Object.assign(previous, { [k]: c[k as keyof typeof c] });
+    steps.push({
+      what: `changing ${Object.keys(patch).join(', ')} of '${oldName}'`,
+      run: async () => {
+        await deps.virt.modifySystem(name, patch);
+      },
+      undo: async () => {
+        await deps.virt.modifySystem(name, previous);
+      },
+    });
+  }
+  await runSteps(deps, `ModifySystemSettings of '${oldName}'`, steps);
+  if (newName !== undefined) deps.log(`ModifySystemSettings: '${oldName}' renamed to '${newName}'${sys.live ? ' (running domain too)' : ''}`);
+  if (Object.keys(patch).length > 0) deps.log(`ModifySystemSettings: '${name}' ${JSON.stringify(patch)}`);
   return { returnValue: 0 };
 }
 

@@ -1,10 +1,16 @@
 /**
  * VSMS Add/Modify/RemoveResourceSettings (DSP1042 §8.2.4-8.2.6; digest B4). The virt layer
- * applies a change to the running domain whenever one exists (hot-plug, mem-set, vcpu-set,
- * sched-credit) AND to the definition, so "current" and "defined" configurations stay equal; on a
- * defined-only system it changes the definition for the next start; a saved (suspended) system
- * refuses memory/vCPU changes (its image fixes them). Every call is all-or-nothing (vsms-params
- * runSteps) and refusals are CimErrors that say why (admission: "insufficient resources").
+ * changes the definition always, and the running domain where one exists and Xen allows it
+ * (hot-plug, mem-set within the maximum the domain booted with, vcpu-set, sched-credit; a raised
+ * memory maximum waits for the next start); a saved (suspended) system refuses memory/vCPU changes
+ * (its image fixes them). Every call is all-or-nothing (vsms-params runSteps) and refusals are
+ * CimErrors that say why (admission: "insufficient resources").
+ *
+ * Which of the two happened is in the result (DSP1057's two configurations): ResultingResourceSettings
+ * holds the defined RASD (`<sys>/<devid>`) of every setting, in input order, then the state RASD
+ * (`<sys>/<devid>:current`) of every setting whose change took effect on the running domain — so a
+ * setting with only its defined RASD changed for the next start only, and the state RASD shows the
+ * live figure.
  */
 import { type CimInstanceName, type CimValue, type NameMap, cimError } from '../cim/index.js';
 import type { MethodResult } from '../operations/provider.js';
@@ -13,6 +19,7 @@ import type { ProviderDeps } from './context.js';
 import { badParam } from './errors.js';
 import { type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd } from './rasd-convert.js';
 import { diskChanged, mergeDisk, mergeNic } from './rasd-modify.js';
+import { rasdId } from './rasd-id.js';
 import { findRasd, rasdName } from './rasd.js';
 import { findSystem, stringOf } from './system-common.js';
 import { type Step, embeddedList, refList, refOne, runSteps } from './vsms-params.js';
@@ -27,11 +34,47 @@ async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefi
   return sys;
 }
 
+/** What one input setting changed: the resource, and the fields of the system patch it set. */
+interface Touched {
+  system: string;
+  kind: RasdKind;
+  devid: string;
+  fields: (keyof SystemPatch)[];
+}
+
+/** Patch fields whose live value the virt model reports apart from the definition (LiveInfo). */
+const LIVE_FIGURE: Partial<Record<keyof SystemPatch, (live: NonNullable<VirtualSystem['live']>) => number>> = {
+  memoryMiB: (l) => l.targetMemoryMiB,
+  maxMemoryMiB: (l) => l.maxMemoryMiB,
+  cpuWeight: (l) => l.cpuWeight,
+  cpuCap: (l) => l.cpuCap,
+};
+
+/**
+ * ResultingResourceSettings: every defined RASD, then the state RASD of each setting whose change
+ * took effect on the running domain (it has one, and every field the setting changed has its live
+ * figure equal to the definition). One read of each system concerned, after the change.
+ */
+async function resultingSettings(deps: ProviderDeps, touched: Touched[]): Promise<CimInstanceName[]> {
+  const after = new Map<string, VirtualSystem | undefined>();
+  for (const t of touched) if (!after.has(t.system)) after.set(t.system, await findSystem(deps, t.system));
+  const defined = touched.map((t) => rasdName(t.system, t.kind, t.devid));
+  const live = touched.filter((t) => {
+    const sys = after.get(t.system);
+    if (!sys?.live) return false;
+    return t.fields.every((f) => {
+      const figure = LIVE_FIGURE[f];
+      return !figure || figure(sys.live!) === sys.config[f as keyof typeof sys.config];
+    });
+  }).map((t) => rasdName(t.system, t.kind, t.devid, 'current'));
+  return [...defined, ...live];
+}
+
 export async function addResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const sys = await systemOfVssdRef(deps, refOne(params, 'AffectedConfiguration'), 'AffectedConfiguration');
   const list = embeddedList(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to add');
-  const results: CimInstanceName[] = [];
+  const results: Touched[] = [];
   const steps: Step[] = list.map((r, i): Step => {
     const where = `ResourceSettings[${i}] (${r.className})`;
     const { kind, cdrom } = classifyRasd(r, where);
@@ -44,7 +87,7 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
         what: `adding disk ${d.vdev} to '${sys.name}'`,
         run: async () => {
           const added = await deps.virt.addDisk(sys.name, d);
-          results.push(rasdName(sys.name, 'disk', added.vdev));
+          results.push({ system: sys.name, kind: 'disk', devid: added.vdev, fields: [] });
         },
         undo: () => deps.virt.removeDisk(sys.name, d.vdev),
       };
@@ -56,7 +99,7 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
       run: async () => {
         const added = await deps.virt.addInterface(sys.name, n);
         mac = added.mac;
-        results.push(rasdName(sys.name, 'network', added.mac));
+        results.push({ system: sys.name, kind: 'network', devid: added.mac, fields: [] });
       },
       undo: async () => {
         if (mac) await deps.virt.removeInterface(sys.name, mac);
@@ -65,7 +108,7 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
   });
   await runSteps(deps, 'AddResourceSettings', steps);
   deps.log(`AddResourceSettings: '${sys.name}' (${sys.state}) +${results.length} device(s)${sys.live ? ', hot-plugged' : ''}`);
-  return { returnValue: 0, out: { ResultingResourceSettings: results } };
+  return { returnValue: 0, out: { ResultingResourceSettings: await resultingSettings(deps, results) } };
 }
 
 const PATCH_KEYS: readonly (keyof SystemPatch)[] = [
@@ -93,7 +136,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to modify');
   const patches = new Map<string, { sys: VirtualSystem; patch: SystemPatch }>();
   const steps: Step[] = [];
-  const results: CimInstanceName[] = [];
+  const touched: Touched[] = [];
   const seen = new Set<string>();
   for (const [i, r] of list.entries()) {
     const where = `ResourceSettings[${i}] (${r.className})`;
@@ -105,10 +148,14 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
     const kind: RasdKind = classifyRasd(r, where, rasd.kind).kind;
-    results.push(rasdName(sys.name, kind, rasd.devid));
+    const t: Touched = { system: sys.name, kind, devid: rasd.devid, fields: [] };
+    touched.push(t);
     if (kind === 'processor' || kind === 'memory') {
       const entry = patches.get(sys.name) ?? { sys, patch: {} };
-      Object.assign(entry.patch, kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where));
+      const part = kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where);
+      // Every field given (changed or sent back as read): its state RASD is returned only if the domain has it.
+      t.fields = (Object.keys(part) as (keyof SystemPatch)[]).filter((k) => part[k] !== undefined);
+      Object.assign(entry.patch, part);
       patches.set(sys.name, entry);
     } else if (kind === 'disk') {
       const old = sys.config.disks.find((d) => d.vdev === rasd.devid)!;
@@ -166,13 +213,18 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     what: `changing ${Object.keys(patch).join(', ')} of '${sys.name}'`,
     run: async () => {
       await deps.virt.modifySystem(sys.name, patch);
-      deps.log(`ModifyResourceSettings: '${sys.name}' ${JSON.stringify(patch)} applied ${sys.live ? 'live and to the definition' : 'to the definition (next start)'}`);
+      deps.log(`ModifyResourceSettings: '${sys.name}' ${JSON.stringify(patch)} applied to the definition${sys.live ? ' and, where Xen allows, live' : ' (next start)'}`);
     },
     undo: async () => {
       await deps.virt.modifySystem(sys.name, previousOf(sys, patch));
     },
   }));
   await runSteps(deps, 'ModifyResourceSettings', [...patchSteps, ...steps]);
+  const results = await resultingSettings(deps, touched);
+  const deferred = touched.filter((t) => !results.some((r) => r.keyString('InstanceID') === rasdId(t.system, t.devid, 'current')));
+  if (deferred.length > 0 && touched.some((t) => t.fields.length > 0)) {
+    deps.log(`ModifyResourceSettings: for the next start only: ${deferred.map((t) => rasdId(t.system, t.devid)).join(', ')}`);
+  }
   return { returnValue: 0, out: { ResultingResourceSettings: results } };
 }
 

@@ -38,6 +38,10 @@ export interface ReconcileReport {
   ignored: string[];
   cleanedTempFiles: number;
   quarantined: string[];
+  /** Definitions stored twice under different names with one UUID (a rename cut short): the ones removed, and why. */
+  duplicates?: string[];
+  /** Stored systems that run under another name (renamed behind our back, or a rename cut short): `old -> new`. */
+  renamed?: string[];
 }
 
 export interface HypervisorDriver {
@@ -57,6 +61,12 @@ export interface HypervisorDriver {
   define(spec: VirtualSystemSpec): Promise<VirtualSystem>;
   /** Only for systems that hold no host resources (defined or suspended: the image is removed). */
   undefine(name: string): Promise<void>;
+  /**
+   * Rename a system: the running domain (when there is one) and its stored definition, under the
+   * locks of both names. Refuses an existing new name (conflict), an unknown system (not_found),
+   * an invalid name (invalid_argument) and a system in transition (busy); a refusal changes nothing.
+   */
+  rename(name: string, newName: string): Promise<VirtualSystem>;
   /** Persistent (and, when active, live) change of resources and policies. */
   modify(name: string, patch: SystemPatch): Promise<VirtualSystem>;
 

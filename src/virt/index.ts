@@ -6,7 +6,7 @@ export {
   isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets,
   type SystemState, type Operation, type TargetState,
 } from './states.js';
-export { normalizeSpec, normalizeNic, applyPatch, LIMITS } from './spec.js';
+export { normalizeSpec, normalizeNic, applyPatch, checkSystemName, LIMITS } from './spec.js';
 export {
   needMemoryKiB, overheadMiB, computeCapacity, admissionRequest, admissionShortfall, reservationMiB,
   DEFAULT_CAPACITY_POLICY,

@@ -11,6 +11,7 @@ import type { DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.
 import { VirtError, toVirtError } from './errors.js';
 import { Job, JobManager, type JobContext } from './jobs.js';
 import { KeyedLock } from './lock.js';
+import { checkSystemName } from './spec.js';
 import { isActive, planTransition, type Operation, type TargetState } from './states.js';
 import type { DiskSpec, NicSpec, Rate, SystemPatch, VirtualSystem, VirtualSystemConfig, VirtualSystemSpec } from './types.js';
 
@@ -120,6 +121,15 @@ export class VirtManager {
 
   defineSystem(spec: VirtualSystemSpec): Promise<VirtualSystem> {
     return this.driver.define(spec);
+  }
+
+  /**
+   * Rename a system (running or not). The name rules are checked here and by the driver (which
+   * also checks uniqueness under the locks of both names); no admission is involved.
+   */
+  async renameSystem(name: string, newName: string): Promise<VirtualSystem> {
+    checkSystemName(newName);
+    return this.driver.rename(name, newName);
   }
 
   /** Change resources/policies; growth of an active system's reservation is admitted first. */

@@ -34,14 +34,24 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: st
   return value as T;
 }
 
-/** Fill defaults and check consistency. MACs are left as given (the driver generates missing ones). */
-export function normalizeSpec(spec: VirtualSystemSpec): Omit<VirtualSystemConfig, 'nics' | 'uuid'> & { uuid?: string; nics: NicSpec[] } {
-  if (!spec || typeof spec !== 'object') bad('a system definition is required');
-  if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > LIMITS.nameMaxLength) {
+/**
+ * The hypervisor-neutral rules for a system name (define and rename): 1 to LIMITS.nameMaxLength
+ * characters, not all digits. The driver adds its tool's character rules (no shell or path
+ * characters for xl) and uniqueness.
+ */
+export function checkSystemName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > LIMITS.nameMaxLength) {
     bad(`name must be 1 to ${LIMITS.nameMaxLength} characters`);
   }
   // An all-digit name would be taken for a numeric handle by the hypervisor tools (xl-reference §0.3).
-  if (/^[0-9]+$/.test(spec.name)) bad(`name '${spec.name}' must not be all digits`);
+  if (/^[0-9]+$/.test(name)) bad(`name '${name}' must not be all digits`);
+  return name;
+}
+
+/** Fill defaults and check consistency. MACs are left as given (the driver generates missing ones). */
+export function normalizeSpec(spec: VirtualSystemSpec): Omit<VirtualSystemConfig, 'nics' | 'uuid'> & { uuid?: string; nics: NicSpec[] } {
+  if (!spec || typeof spec !== 'object') bad('a system definition is required');
+  checkSystemName(spec.name);
   const type = oneOf(spec.type, SYSTEM_TYPES, 'type');
   const memoryMiB = int(spec.memoryMiB, 'memoryMiB', LIMITS.memoryMinMiB, LIMITS.memoryMaxMiB);
   const maxMemoryMiB = int(spec.maxMemoryMiB ?? memoryMiB, 'maxMemoryMiB', LIMITS.memoryMinMiB, LIMITS.memoryMaxMiB);

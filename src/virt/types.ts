@@ -101,9 +101,16 @@ export interface VirtualSystemConfig extends Required<Omit<VirtualSystemSpec, 'b
 export interface LiveInfo {
   /** Hypervisor's current handle (changes on every restart: never an identity). */
   domid: number;
+  /** Memory the domain holds now. */
   memoryMiB: number;
+  /** Balloon target the running domain has (may differ from the definition: a change for the next start). */
   targetMemoryMiB: number;
+  /** Maximum the running domain can use (fixed at boot for growth; may differ from the definition). */
+  maxMemoryMiB: number;
   onlineVcpus: number;
+  /** Scheduler weight and cap the running domain has. */
+  cpuWeight: number;
+  cpuCap: number;
   cpuTimeSec: number;
 }
 

@@ -9,6 +9,22 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir, writeFileAtomic } from './atomic-file.js';
 
+/**
+ * What the running domain has of the settings that can differ from the definition (a change xl
+ * cannot make live goes to the definition only, for the next start; memory beyond the maximum the
+ * domain booted with is one). Set when the domain is created, updated by live changes.
+ */
+export interface RunningSettings {
+  memoryMiB: number;
+  maxMemoryMiB: number;
+  cpuWeight: number;
+  cpuCap: number;
+}
+
+export function runningOf(config: VirtualSystemConfig): RunningSettings {
+  return { memoryMiB: config.memoryMiB, maxMemoryMiB: config.maxMemoryMiB, cpuWeight: config.cpuWeight, cpuCap: config.cpuCap };
+}
+
 /** What we last asked of the system; reconcile compares it with what xl reports. */
 export type ExpectedState = 'stopped' | 'running' | 'paused' | 'suspended';
 
@@ -17,6 +33,8 @@ export interface StoredDefinition {
   config: VirtualSystemConfig;
   origin: SystemOrigin;
   expected: ExpectedState;
+  /** What the domain (while there is one) runs with; absent in definitions written before it existed. */
+  running?: RunningSettings;
   /** Path of the saved image while suspended. */
   savedImage?: string;
   /** Expected to run but gone from xl (set by reconcile, cleared by the next start). */
@@ -136,6 +154,37 @@ export class DefinitionStore {
     return this.put(change(structuredClone(cur)));
   }
 
+  /**
+   * Move a definition to a new name (rename): the new file is written (atomically) first, then the
+   * old one removed, so a crash in between leaves the definition stored twice with one UUID, never
+   * lost; start-up reconcile keeps one of them (see duplicateGroups). Memory follows the new name
+   * as soon as its file is safe, even if removing the old file fails (the error is rethrown).
+   */
+  async move(from: string, def: Omit<StoredDefinition, 'version' | 'updatedAt'>): Promise<StoredDefinition> {
+    this.ensureLoaded();
+    if (def.config.name === from) return this.put(def);
+    this.pathOf(from);
+    const full = await this.put(def);
+    const prev = this.defs.get(from);
+    if (prev && this.byUuid.get(prev.config.uuid) === from) this.byUuid.delete(prev.config.uuid);
+    this.defs.delete(from);
+    this.version++;
+    await this.remove(from);
+    return full;
+  }
+
+  /** Definitions that share a UUID (two files for one system: a rename cut short), in groups. */
+  duplicateGroups(): StoredDefinition[][] {
+    this.ensureLoaded();
+    const groups = new Map<string, StoredDefinition[]>();
+    for (const d of this.defs.values()) {
+      const g = groups.get(d.config.uuid);
+      if (g) g.push(d);
+      else groups.set(d.config.uuid, [d]);
+    }
+    return [...groups.values()].filter((g) => g.length > 1);
+  }
+
   async remove(name: string): Promise<void> {
     this.ensureLoaded();
     await unlink(this.pathOf(name)).catch((err: NodeJS.ErrnoException) => {
@@ -143,8 +192,12 @@ export class DefinitionStore {
     });
     await fsyncDir(this.dir);
     const prev = this.defs.get(name);
-    if (prev && this.byUuid.get(prev.config.uuid) === name) this.byUuid.delete(prev.config.uuid);
     this.defs.delete(name);
+    if (prev && this.byUuid.get(prev.config.uuid) === name) {
+      this.byUuid.delete(prev.config.uuid);
+      // A second definition of the same UUID (only between a cut-short rename and its reconcile) takes over.
+      for (const d of this.defs.values()) if (d.config.uuid === prev.config.uuid) this.byUuid.set(d.config.uuid, d.config.name);
+    }
     this.version++;
   }
 }

@@ -7,6 +7,7 @@ import type { DiskFormat, DiskSpec, NicSpec, VirtualSystemConfig } from '../../v
 import type { XlDomainConfig } from './parse/list-long.js';
 import type { ListRow } from './parse/list.js';
 import { rateFromXl } from './rate.js';
+import type { RunningSettings } from './definition-store.js';
 
 /** Xen's OUI with the locally-administered-free first byte < 0x80, as xl generates (§5.3). */
 export function generateMac(): string {
@@ -68,6 +69,16 @@ export function configFromLive(cfg: XlDomainConfig, row: ListRow, uuid: string):
   };
 }
 
+/** The settings a domain runs with, as xl reports them (`xl list -l`). */
+export function liveSettings(cfg: XlDomainConfig, row: ListRow, stored: VirtualSystemConfig): RunningSettings {
+  return {
+    memoryMiB: memoryOf(cfg, row),
+    maxMemoryMiB: cfg.maxMemKiB !== undefined ? Math.round(cfg.maxMemKiB / 1024) : stored.maxMemoryMiB,
+    cpuWeight: cfg.weight,
+    cpuCap: cfg.cap,
+  };
+}
+
 /** What `xl list -v` shows live folded into a stored definition: the online vCPUs (§1.1). */
 export function foldRow(stored: VirtualSystemConfig, row: ListRow): VirtualSystemConfig {
   const vcpus = row.vcpus;
@@ -79,20 +90,23 @@ export function foldRow(stored: VirtualSystemConfig, row: ListRow): VirtualSyste
  * The stored definition with what xl reports live folded in (changes made by someone else,
  * e.g. `xl mem-set` by an admin, show up; our own changes are already stored).
  */
-export function foldLive(stored: VirtualSystemConfig, cfg: XlDomainConfig | undefined, row: ListRow): VirtualSystemConfig {
+export function foldLive(stored: VirtualSystemConfig, cfg: XlDomainConfig | undefined, row: ListRow, known?: RunningSettings): VirtualSystemConfig {
   if (!cfg) return stored;
-  const memoryMiB = memoryOf(cfg, row);
-  const maxMemoryMiB = cfg.maxMemKiB !== undefined ? Math.round(cfg.maxMemKiB / 1024) : stored.maxMemoryMiB;
+  const live = liveSettings(cfg, row, stored);
+  // With a record of what the domain ran with, only what changed since (behind our back) is folded:
+  // a definition-only change waiting for the next start is kept.
+  const pick = <K extends keyof RunningSettings>(k: K): number => (!known || live[k] !== known[k] ? live[k] : stored[k]);
+  const memoryMiB = pick('memoryMiB');
   const vcpus = cfg.onlineVcpus ?? row.vcpus;
   const storedNics = new Map(stored.nics.map((n) => [n.mac, n]));
   return {
     ...stored,
     memoryMiB,
-    maxMemoryMiB: Math.max(maxMemoryMiB, memoryMiB),
+    maxMemoryMiB: Math.max(pick('maxMemoryMiB'), memoryMiB),
     vcpus: vcpus > 0 ? vcpus : stored.vcpus,
     maxVcpus: Math.max(cfg.maxVcpus ?? stored.maxVcpus, vcpus),
-    cpuWeight: cfg.weight,
-    cpuCap: cfg.cap,
+    cpuWeight: pick('cpuWeight'),
+    cpuCap: pick('cpuCap'),
     disks: disksFrom(cfg),
     // Keep stored attributes xl may not echo back (e.g. model on PV) for interfaces it still has.
     nics: nicsFrom(cfg).map((n) => {

@@ -5,11 +5,13 @@
  * - stored systems that run get what changed behind our back folded into their definition
  *   (after start-up, reads take configurations from the store and only `xl list -v` from xl);
  * - stored systems expected to run that xl no longer shows are marked vanished;
+ * - a definition stored twice with one UUID (a rename cut short) is kept once, and a stored system
+ *   xl runs under another name is renamed to it;
  * - Domain-0 is the host, never a virtual system; transient and unaddressable names are ignored.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { DefinitionStore, ExpectedState, StoredDefinition } from './definition-store.js';
-import { configFromLive, foldLive } from './live-config.js';
+import { type DefinitionStore, type ExpectedState, type StoredDefinition, runningOf } from './definition-store.js';
+import { configFromLive, foldLive, liveSettings } from './live-config.js';
 import type { DomainView, Snapshot } from './snapshot.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
@@ -19,6 +21,40 @@ export interface ReconcileResult {
   adopted: string[];
   vanished: string[];
   ignored: string[];
+  /** Definitions removed because another one of the same UUID was kept (a rename cut short). */
+  duplicates: string[];
+  /** Stored systems moved to the name xl runs them under: `old -> new`. */
+  renamed: string[];
+}
+
+function newestFirst(a: StoredDefinition, b: StoredDefinition): number {
+  return b.updatedAt.localeCompare(a.updatedAt) || a.config.name.localeCompare(b.config.name);
+}
+
+/**
+ * One definition per UUID. A rename writes the new file before removing the old one, so a crash in
+ * between leaves two: keep the one whose name xl runs the domain under, else the newest (the rename's).
+ */
+async function dropDuplicates(store: DefinitionStore, snap: Snapshot, result: ReconcileResult): Promise<void> {
+  for (const group of store.duplicateGroups()) {
+    const live = snap.byUuid.get(group[0]!.config.uuid);
+    const keep = group.find((d) => live !== undefined && d.config.name === live.row.name) ?? [...group].sort(newestFirst)[0]!;
+    for (const d of group) {
+      if (d === keep) continue;
+      await store.remove(d.config.name);
+      result.duplicates.push(`${d.config.name} (UUID ${d.config.uuid} is stored as '${keep.config.name}', ${live ? 'the name xl runs it under' : 'the newer definition'})`);
+    }
+  }
+}
+
+/** A stored system xl runs under another name (`xl rename` behind our back, or our rename cut short) follows xl. */
+async function followLiveNames(store: DefinitionStore, snap: Snapshot, result: ReconcileResult): Promise<void> {
+  for (const def of store.list()) {
+    const live = snap.byUuid.get(def.config.uuid);
+    if (!live || live.row.name === def.config.name || unadoptableReason(live) || store.get(live.row.name)) continue;
+    await store.move(def.config.name, { ...def, config: { ...def.config, name: live.row.name } });
+    result.renamed.push(`${def.config.name} -> ${live.row.name}`);
+  }
 }
 
 /** Can this domain be a virtual system of ours? (Reason string when not.) */
@@ -43,11 +79,14 @@ export function adoptionOf(store: DefinitionStore, view: DomainView): Omit<Store
   if (unadoptableReason(view)) return undefined;
   const uuid = view.config!.uuid!;
   if (store.findByUuid(uuid) || store.get(view.row.name)) return undefined;
-  return { config: configFromLive(view.config!, view.row, uuid), origin: 'adopted', expected: expectedFromFlags(view) };
+  const config = configFromLive(view.config!, view.row, uuid);
+  return { config, origin: 'adopted', expected: expectedFromFlags(view), running: runningOf(config) };
 }
 
 export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise<ReconcileResult> {
-  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [] };
+  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [] };
+  await dropDuplicates(store, snap, result);
+  await followLiveNames(store, snap, result);
   for (const view of snap.domains) {
     const why = unadoptableReason(view);
     if (why) {
@@ -62,8 +101,9 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise
   for (const def of store.list()) {
     const live = snap.byUuid.get(def.config.uuid);
     if (live?.config) {
-      const folded = foldLive(def.config, live.config, live.row);
-      if (!isDeepStrictEqual(folded, def.config)) await store.put({ ...def, config: folded });
+      const folded = foldLive(def.config, live.config, live.row, def.running);
+      const running = liveSettings(live.config, live.row, folded);
+      if (!isDeepStrictEqual(folded, def.config) || !isDeepStrictEqual(running, def.running)) await store.put({ ...def, config: folded, running });
     }
   }
   for (const def of store.list()) {

@@ -6,7 +6,7 @@
  * runs under the system's lock, reads the (invalidated-by-us) snapshot, checks the transition table, runs xl,
  * and only then updates the definition store (so a failed xl call leaves the definition intact).
  */
-import { access, mkdir, unlink } from 'node:fs/promises';
+import { access, link, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
 import { KeyedLock } from '../../virt/lock.js';
@@ -20,7 +20,7 @@ import type {
 } from '../../virt/types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg, diskSpec, vifItems } from './cfg-writer.js';
-import { DefinitionStore, type ExpectedState, type StoredDefinition } from './definition-store.js';
+import { DefinitionStore, type ExpectedState, type RunningSettings, type StoredDefinition, runningOf } from './definition-store.js';
 import { configFromLive, foldRow, generateMac } from './live-config.js';
 import { dom0MemoryFixed, infoNumber, parseInfo, type XlInfo } from './parse/info.js';
 import { parseXentop, type XentopRow } from './parse/xentop.js';
@@ -226,11 +226,16 @@ export class XlDriver implements HypervisorDriver {
     if (inflight) state = inflight;
     const sys: VirtualSystem = { name, uuid: config.uuid, state, config, origin: def?.origin ?? 'adopted' };
     if (view) {
+      // What the domain runs with where it can differ from the definition (a next-start change).
+      const r = def?.running;
       sys.live = {
         domid: view.row.domid,
         memoryMiB: view.row.memMiB,
-        targetMemoryMiB: config.memoryMiB,
+        targetMemoryMiB: r ? r.memoryMiB : config.memoryMiB,
+        maxMemoryMiB: r ? r.maxMemoryMiB : config.maxMemoryMiB,
         onlineVcpus: view.row.vcpus,
+        cpuWeight: r ? r.cpuWeight : config.cpuWeight,
+        cpuCap: r ? r.cpuCap : config.cpuCap,
         cpuTimeSec: view.row.cpuTimeSec,
       };
     } else if (def?.vanished) sys.vanished = true;
@@ -283,6 +288,7 @@ export class XlDriver implements HypervisorDriver {
       config: cur.system.config,
       origin: 'adopted',
       expected: cur.system.state === 'paused' ? 'paused' : 'running',
+      running: runningOf(cur.system.config),
     });
     return cur.def;
   }
@@ -346,6 +352,57 @@ export class XlDriver implements HypervisorDriver {
     });
   }
 
+  /**
+   * Rename (xl-reference §3.7): under the locks of both names (taken in name order, so two renames
+   * cannot deadlock), `xl rename` while a domain exists, then the definition moves (new file
+   * first, then the old one removed: store.move; reconcile copes with a crash in between). A saved
+   * image is linked under the new name before the definition points at it. If storing fails after
+   * xl renamed the domain, the domain is renamed back.
+   */
+  async rename(name: string, newName: string): Promise<VirtualSystem> {
+    const from = validName(name);
+    const to = validName(newName);
+    if (from === to) return this.get(from);
+    const [first, second] = from < to ? [from, to] : [to, from];
+    await this.locks.with(first, () => this.locks.with(second, async () => {
+      const snap = await this.cache.get();
+      const cur = this.resolve(from, snap);
+      try {
+        const state = cur.system.state;
+        if (TRANSITIONAL_STATES.includes(state)) throw new VirtError('busy', `'${from}' is ${state}`);
+        const taken = snap.byName.get(to);
+        if (this.store.get(to) || (taken && taken !== cur.view)) {
+          throw new VirtError('conflict', `a virtual system named '${to}' already exists`);
+        }
+        const def = await this.ensureDef(cur);
+        const live = cur.view ? this.liveName(cur) : undefined;
+        if (live !== undefined) await this.xl(['rename', live, to]);
+        let image: string | undefined;
+        try {
+          if (def.savedImage) {
+            image = join(this.saveDir, `${to}.save`);
+            await unlink(image).catch(() => {}); // a stale file of an earlier system of that name
+            await link(def.savedImage, image);
+          }
+          const next: Omit<StoredDefinition, 'version' | 'updatedAt'> = { ...def, config: { ...def.config, name: to } };
+          if (image) next.savedImage = image;
+          await this.store.move(from, next);
+        } catch (err) {
+          if (!this.store.get(to)) {
+            if (image) await unlink(image).catch(() => {});
+            if (live !== undefined) await this.xl(['rename', to, live]).catch(() => {});
+          }
+          throw err;
+        }
+        if (def.savedImage) await unlink(def.savedImage).catch(() => {});
+        await unlink(join(this.cfgDir, `${from}.cfg`)).catch(() => {});
+      } finally {
+        this.cache.invalidate();
+      }
+    }));
+    return this.get(to);
+  }
+
   async modify(name: string, patch: SystemPatch): Promise<VirtualSystem> {
     await this.change(name, async (cur) => {
       const state = cur.system.state;
@@ -357,24 +414,45 @@ export class XlDriver implements HypervisorDriver {
       if (state === 'suspended' && resourcesChanged) {
         throw new VirtError('invalid_state', `'${name}' is suspended; its saved image fixes memory and vCPUs until it is restored`);
       }
-      if (cur.view) await this.applyLive(cur, base, next);
-      await this.store.put({ ...def, config: next });
+      const running = cur.view ? await this.applyLive(cur, def.running ?? runningOf(base), next) : def.running;
+      const stored: Omit<StoredDefinition, 'version' | 'updatedAt'> = { ...def, config: next };
+      if (running) stored.running = running;
+      await this.store.put(stored);
     });
     return this.get(name);
   }
 
-  /** Live part of modify: only what xl can change on a running domain (§4.1-§4.3). */
-  private async applyLive(cur: Current, base: VirtualSystemConfig, next: VirtualSystemConfig): Promise<void> {
+  /**
+   * Live part of modify: what xl can change on the running domain (§4.1-§4.3), from what it runs
+   * with now (`was`); returns what it runs with afterwards. The rest stays a definition-only change
+   * for the next start (the caller stores the definition either way):
+   * - the memory maximum is fixed at boot for growth (a PV guest cannot use more than it booted with
+   *   even if `xl mem-max` raises the limit, §4.1): raising it is for the next start; lowering it
+   *   is live (`mem-max`, after the target came down to fit);
+   * - the memory target is live (`mem-set`) when it fits the running maximum, else next start;
+   * - online vCPUs (`vcpu-set`, within the maximum fixed at definition) and weight/cap
+   *   (`sched-credit[2]`) are live.
+   */
+  private async applyLive(cur: Current, was: RunningSettings, next: VirtualSystemConfig): Promise<RunningSettings> {
     const live = this.liveName(cur);
-    const raiseMax = next.maxMemoryMiB > base.maxMemoryMiB;
-    if (raiseMax) await this.xl(['mem-max', live, memArg(next.maxMemoryMiB)]);
-    if (next.memoryMiB !== base.memoryMiB) await this.xl(['mem-set', live, memArg(next.memoryMiB)]);
-    if (next.maxMemoryMiB < base.maxMemoryMiB) await this.xl(['mem-max', live, memArg(next.maxMemoryMiB)]);
-    if (next.vcpus !== base.vcpus) await this.xl(['vcpu-set', live, String(next.vcpus)]);
-    if (next.cpuWeight !== base.cpuWeight || next.cpuCap !== base.cpuCap) {
+    const now: RunningSettings = { ...was };
+    const maxAfter = Math.min(was.maxMemoryMiB, next.maxMemoryMiB);
+    if (next.memoryMiB !== was.memoryMiB && next.memoryMiB <= maxAfter) {
+      await this.xl(['mem-set', live, memArg(next.memoryMiB)]);
+      now.memoryMiB = next.memoryMiB;
+    }
+    if (maxAfter < was.maxMemoryMiB && now.memoryMiB <= maxAfter) {
+      await this.xl(['mem-max', live, memArg(maxAfter)]);
+      now.maxMemoryMiB = maxAfter;
+    }
+    if (next.vcpus !== cur.system.config.vcpus) await this.xl(['vcpu-set', live, String(next.vcpus)]);
+    if (next.cpuWeight !== was.cpuWeight || next.cpuCap !== was.cpuCap) {
       const cmd = await this.schedCommand(cur.view);
       await this.xl([cmd, '-d', live, '-w', String(next.cpuWeight), '-c', String(next.cpuCap)]);
+      now.cpuWeight = next.cpuWeight;
+      now.cpuCap = next.cpuCap;
     }
+    return now;
   }
 
   /** credit vs credit2 (§4.3): the pool's own scheduler, else the host default. */
@@ -411,7 +489,7 @@ export class XlDriver implements HypervisorDriver {
       this.check(cur, opts.paused ? 'start_paused' : 'start');
       const def = await this.ensureDef(cur);
       await this.withInflight(cur.name, 'starting', () => this.createFrom(def.config, !!opts.paused));
-      await this.setExpected(cur, opts.paused ? 'paused' : 'running');
+      await this.setExpected(cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) });
     });
   }
 
@@ -455,7 +533,7 @@ export class XlDriver implements HypervisorDriver {
           throw new VirtError(e.kind ?? 'failed', `'${name}' was powered off but could not be started again: ${e.message}`, e.detail);
         }
       });
-      await this.store.put({ ...def, config, expected: 'running', vanished: false });
+      await this.store.put({ ...def, config, expected: 'running', vanished: false, running: runningOf(config) });
     });
   }
 

@@ -52,6 +52,8 @@ describe('providers/system: associations and the operations path', function () {
     const devToRasd = sds.filter((a) => (a.get('ManagedElement') as CimInstanceName).keyString('SystemName') === 'on');
     expect(devToRasd.map((a) => (a.get('SettingData') as CimInstanceName).keyString('InstanceID'))).to.include.members(['on/proc', 'on/mem', 'on/xvda']);
     expect(devToRasd.filter((a) => (a.get('SettingData') as CimInstanceName).keyString('InstanceID') === 'on/proc')).to.have.length(2);
+    // Each device is also tied to its state RASD (what the running domain has).
+    expect(devToRasd.map((a) => (a.get('SettingData') as CimInstanceName).keyString('InstanceID'))).to.include.members(['on/proc:current', 'on/mem:current', 'on/xvda:current']);
     expect(sds.some((a) => (a.get('ManagedElement') as CimInstanceName).keyString('SystemName') === 'off')).to.equal(false);
 
     const esd = await env.enumerate(ASSOC_CLASS.elementSettingData);
@@ -61,6 +63,13 @@ describe('providers/system: associations and the operations path', function () {
       ['Xen:off', 'Xen:off', 1, 1, 1],
       ['Xen:on:current', 'Xen:on', 1, 2, 1],
       ['Xen:on:current', 'Xen:on:current', 2, 1, 2],
+    ]);
+    const rasdLinks = esd.filter((a) => (a.get('SettingData') as CimInstanceName).className === 'Xen_MemResourceAllocationSettingData')
+      .map((a) => [(a.get('ManagedElement') as CimInstanceName).keyString('InstanceID'), (a.get('SettingData') as CimInstanceName).keyString('InstanceID'), a.get('IsDefault'), a.get('IsCurrent'), a.get('IsNext')]);
+    expect(rasdLinks).to.have.deep.members([
+      ['off/mem', 'off/mem', 1, 1, 1],
+      ['on/mem:current', 'on/mem', 1, 2, 1],
+      ['on/mem:current', 'on/mem:current', 2, 1, 2],
     ]);
     const comp = await env.enumerate(ASSOC_CLASS.vssdComponent);
     const parts = (g: string) => comp.filter((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID') === g).length;
@@ -87,7 +96,14 @@ describe('providers/system: associations and the operations path', function () {
     expect(none).to.deep.equal([]);
     const rasdRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
       env.ctx, ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem' }), null);
-    expect(rasdRefs).to.have.length(2);
+    // The defined RASD is a component of the defined VSSD, the state RASD of the state VSSD.
+    expect(rasdRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on']);
+    const stateRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+      env.ctx, ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem:current' }), null);
+    expect(stateRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on:current']);
+    const offState = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+      env.ctx, ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem:current' }), null);
+    expect(offState).to.deep.equal([]);
   });
 
   it('works through Operations: Associators, wbemcli-style untyped RequestStateChange, DefineSystem with embedded text', async () => {

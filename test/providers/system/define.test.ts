@@ -168,7 +168,7 @@ describe('providers/system: DefineSystem, ModifySystemSettings, DestroySystem', 
     expect((await env.virt.listSystems()).length).to.equal(before);
   });
 
-  it('ModifySystemSettings changes autostart, priority and actions; refuses a rename', async () => {
+  it('ModifySystemSettings changes autostart, priority and actions; refuses names that disagree', async () => {
     const v = await env.get(vssdRef('d1'));
     v.set('AutomaticStartupAction', 4);
     v.set('AutoStart', null);
@@ -184,8 +184,8 @@ describe('providers/system: DefineSystem, ModifySystemSettings, DestroySystem', 
 
     const rename = await env.get(vssdRef('d1'));
     rename.set('ElementName', 'd9');
-    rename.set('VirtualSystemIdentifier', 'd9');
-    await rejects(env.call('ModifySystemSettings', { SystemSettings: rename }), 'CIM_ERR_INVALID_PARAMETER', /renaming/);
+    rename.set('VirtualSystemIdentifier', 'd8');
+    await rejects(env.call('ModifySystemSettings', { SystemSettings: rename }), 'CIM_ERR_INVALID_PARAMETER', /differs/);
     const retype = await env.get(vssdRef('d1'));
     retype.set('VirtualSystemType', 'Xen HVM');
     retype.set('IsFullVirt', true);

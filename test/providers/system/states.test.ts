@@ -37,7 +37,8 @@ describe('providers/system: Xen_ComputerSystem states and RequestStateChange', f
   it('advertises exactly the states RequestStateChange implements', async () => {
     const elec = await env.get(CimInstanceName.of('Xen_EnabledLogicalElementCapabilities', { InstanceID: 'g' }));
     expect(elec.get('RequestedStatesSupported')).to.deep.equal([2, 3, 4, 6, 9, 10, 11]);
-    expect(elec.get('ElementNameEditSupported')).to.equal(false);
+    expect(elec.get('ElementNameEditSupported')).to.equal(true);
+    expect(elec.get('MaxElementNameLen')).to.equal(64);
     const c = await cs('g');
     expect(c.get('AvailableRequestedStates')).to.deep.equal([2, 9]);
     expect(c.get('OperationalStatus')).to.deep.equal([15]);

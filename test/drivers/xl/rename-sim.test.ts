@@ -1,0 +1,188 @@
+/**
+ * Renaming virtual systems (VirtManager.renameSystem → XlDriver.rename) against xl-sim: running,
+ * paused, stopped and saved systems; refusals that change nothing; and the start-up reconcile of a
+ * rename cut short (definition stored twice) or made behind our back (`xl rename`).
+ */
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createXlDriver } from '../../../src/drivers/xl/index.js';
+import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
+import { VirtError } from '../../../src/virt/errors.js';
+import { VirtManager } from '../../../src/virt/manager.js';
+import type { VirtualSystemSpec } from '../../../src/virt/types.js';
+import { REPO_ROOT } from './samples.js';
+
+async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e, 'expected a VirtError').to.be.instanceOf(VirtError);
+  expect((e as VirtError).kind, (e as VirtError).message).to.equal(kind);
+  if (text) expect((e as VirtError).message).to.match(text);
+  return e as VirtError;
+}
+
+describe('xl driver: rename against xl-sim', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let simState: string;
+  let driver: XlDriver;
+  let vm: VirtManager;
+
+  const spec = (name: string): VirtualSystemSpec => {
+    const disk = join(dir, `${name}.img`);
+    writeFileSync(disk, '');
+    return {
+      name, type: 'pv', memoryMiB: 256, maxMemoryMiB: 512, vcpus: 1, maxVcpus: 2,
+      boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }], nics: [{ bridge: 'xenbr0' }],
+    };
+  };
+  const xlSim = async (...args: string[]): Promise<string> =>
+    (await execa(join(REPO_ROOT, 'bin', 'xl-sim'), args, { env: { XL_SIM_STATE: simState } })).stdout;
+  const xlNames = async (): Promise<string[]> =>
+    (await xlSim('list')).split('\n').slice(1).map((l) => l.split(/\s+/)[0]!).filter((n) => n && n !== 'Domain-0');
+  const storedNames = (): string[] => driver.store.list().map((d) => d.config.name).sort();
+  const fresh = async (): Promise<{ driver: XlDriver; vm: VirtManager; report: Awaited<ReturnType<VirtManager['init']>> }> => {
+    const d = createXlDriver({ dataDir: dir, commandTimeoutMs: 10_000 });
+    const v = new VirtManager(d, { pollIntervalMs: 50 });
+    return { driver: d, vm: v, report: await v.init() };
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rename-'));
+    simState = join(dir, 'xl-sim');
+    mkdirSync(simState, { recursive: true });
+    writeFileSync(join(simState, 'host.json'), JSON.stringify({ shutdown_seconds: 0.2 }));
+    ({ driver, vm } = await fresh());
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renames a stopped system: only the definition moves (same UUID, same config)', async () => {
+    const before = await vm.defineSystem(spec('old1'));
+    const after = await vm.renameSystem('old1', 'new1');
+    expect(after).to.deep.include({ name: 'new1', uuid: before.uuid, state: 'defined' });
+    expect(after.config).to.deep.equal({ ...before.config, name: 'new1' });
+    expect(storedNames()).to.deep.equal(['new1']);
+    expect(existsSync(join(dir, 'definitions', 'old1.json'))).to.equal(false);
+    expect(JSON.parse(readFileSync(join(dir, 'definitions', 'new1.json'), 'utf8')).config.name).to.equal('new1');
+    await rejects(vm.getSystem('old1'), 'not_found');
+    // It starts under its new name.
+    expect((await vm.requestState('new1', 'running')).state).to.equal('running');
+    expect(await xlNames()).to.deep.equal(['new1']);
+  });
+
+  it('renames a running and a paused system with xl rename; the domain keeps running', async () => {
+    const a = await vm.defineSystem(spec('run1'));
+    await vm.requestState('run1', 'running');
+    const domid = (await vm.getSystem('run1')).live!.domid;
+    const r = await vm.renameSystem('run1', 'run2');
+    expect(r).to.deep.include({ name: 'run2', uuid: a.uuid, state: 'running' });
+    expect(r.live!.domid).to.equal(domid);
+    expect(await xlNames()).to.deep.equal(['run2']);
+    expect(storedNames()).to.deep.equal(['run2']);
+    // Everything keeps working under the new name.
+    expect((await vm.requestState('run2', 'paused')).state).to.equal('paused');
+    const p = await vm.renameSystem('run2', 'run3');
+    expect(p.state).to.equal('paused');
+    expect(await xlNames()).to.deep.equal(['run3']);
+    await vm.modifySystem('run3', { memoryMiB: 300 });
+    expect((await vm.requestState('run3', 'defined')).state).to.equal('defined');
+    // A restart after the rename creates the domain under the new name.
+    expect((await vm.requestState('run3', 'running')).state).to.equal('running');
+    expect(await xlNames()).to.deep.equal(['run3']);
+    expect((await vm.listSystems()).map((s) => s.name)).to.deep.equal(['run3']);
+  });
+
+  it('renames a saved system: its image moves with it and restores under the new name', async () => {
+    await vm.defineSystem(spec('sv'));
+    await vm.requestState('sv', 'running');
+    await vm.requestState('sv', 'suspended');
+    const s = await vm.renameSystem('sv', 'sv2');
+    expect(s).to.deep.include({ state: 'suspended', hasSavedImage: true });
+    const def = driver.store.get('sv2')!;
+    expect(def.savedImage).to.equal(join(dir, 'saves', 'sv2.save'));
+    expect(existsSync(join(dir, 'saves', 'sv2.save'))).to.equal(true);
+    expect(existsSync(join(dir, 'saves', 'sv.save'))).to.equal(false);
+    expect((await vm.requestState('sv2', 'running')).state).to.equal('running');
+  });
+
+  it('refuses an existing name, an invalid name and an unknown system, changing nothing', async () => {
+    await vm.defineSystem(spec('a'));
+    await vm.defineSystem(spec('b'));
+    await vm.requestState('b', 'running');
+    const snapshot = (): string => JSON.stringify([storedNames(), driver.store.list().map((d) => d.config.uuid).sort()]);
+    const was = snapshot();
+    await rejects(vm.renameSystem('a', 'b'), 'conflict', /already exists/);
+    await rejects(vm.renameSystem('b', 'a'), 'conflict', /already exists/);
+    for (const bad of ['12345', 'a;rm -rf /', '../x', 'a/b', '-x', '', 'x'.repeat(65), 'Domain-0']) {
+      await rejects(vm.renameSystem('a', bad), 'invalid_argument');
+    }
+    await rejects(vm.renameSystem('ghost', 'ghost2'), 'not_found');
+    expect(snapshot()).to.equal(was);
+    expect(await xlNames()).to.deep.equal(['b']);
+    // A domain created outside us also holds its name.
+    const cfg = join(dir, 'outside.cfg');
+    writeFileSync(cfg, 'name = "outside"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\n');
+    await xlSim('create', cfg);
+    driver.invalidate();
+    await rejects(vm.renameSystem('a', 'outside'), 'conflict');
+    // Renaming to its own name is no change.
+    expect((await vm.renameSystem('a', 'a')).name).to.equal('a');
+  });
+
+  it('a rename racing a state change of the same system is serialised by the per-system lock', async () => {
+    await vm.defineSystem(spec('race'));
+    const [started, renamed] = await Promise.allSettled([vm.requestState('race', 'running'), vm.renameSystem('race', 'race2')]);
+    expect(renamed.status).to.equal('fulfilled');
+    // The start ran first (under 'race') or failed cleanly because the name was gone.
+    if (started.status === 'fulfilled') expect(await xlNames()).to.deep.equal(['race2']);
+    else expect((started.reason as VirtError).kind).to.equal('not_found');
+    expect(storedNames()).to.deep.equal(['race2']);
+  });
+
+  it('start-up reconcile keeps one of a definition stored twice (rename cut short): the one xl runs, else the newer', async () => {
+    const a = await vm.defineSystem(spec('stop1'));
+    await vm.defineSystem(spec('live1'));
+    await vm.requestState('live1', 'running');
+    // Crash after the new file was written, before the old one was removed.
+    const defs = join(dir, 'definitions');
+    const stopped = JSON.parse(readFileSync(join(defs, 'stop1.json'), 'utf8'));
+    stopped.config.name = 'stop2';
+    stopped.updatedAt = new Date(Date.now() + 1000).toISOString();
+    writeFileSync(join(defs, 'stop2.json'), JSON.stringify(stopped));
+    // For the running one xl was renamed too... and the reverse: the newer file is not the live name.
+    const live = JSON.parse(readFileSync(join(defs, 'live1.json'), 'utf8'));
+    live.config.name = 'live2';
+    live.updatedAt = new Date(Date.now() + 1000).toISOString();
+    writeFileSync(join(defs, 'live2.json'), JSON.stringify(live));
+    const again = await fresh();
+    expect(again.report.duplicates).to.have.length(2);
+    expect(again.report.duplicates!.join('\n')).to.match(/stop1 .*'stop2'/).and.to.match(/live2 .*'live1', the name xl runs it under/);
+    expect((await again.vm.listSystems()).map((s) => s.name).sort()).to.deep.equal(['live1', 'stop2']);
+    expect(existsSync(join(defs, 'stop1.json'))).to.equal(false);
+    expect(existsSync(join(defs, 'live2.json'))).to.equal(false);
+    expect((await again.vm.getSystem('stop2')).uuid).to.equal(a.uuid);
+    expect(again.driver.store.findByUuid(a.uuid)!.config.name).to.equal('stop2');
+  });
+
+  it('start-up reconcile follows a domain renamed behind our back (or a rename cut short after xl rename)', async () => {
+    const a = await vm.defineSystem(spec('was'));
+    await vm.requestState('was', 'running');
+    await xlSim('rename', 'was', 'is');
+    const again = await fresh();
+    expect(again.report.renamed).to.deep.equal(['was -> is']);
+    const s = await again.vm.getSystem('is');
+    expect(s).to.deep.include({ uuid: a.uuid, state: 'running', origin: 'defined' });
+    expect(again.driver.store.list().map((d) => d.config.name)).to.deep.equal(['is']);
+    expect((await again.vm.requestState('is', 'defined')).state).to.equal('defined');
+  });
+
+  it('a completed rename survives a restart with nothing to reconcile', async () => {
+    await vm.defineSystem(spec('keep'));
+    await vm.renameSystem('keep', 'kept');
+    const again = await fresh();
+    expect(again.report.duplicates ?? []).to.deep.equal([]);
+    expect((await again.vm.listSystems()).map((s) => s.name)).to.deep.equal(['kept']);
+  });
+});
