@@ -76,6 +76,8 @@ async function writeUsers(file: string, users: UserRecord[]): Promise<void> {
   const sorted = [...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const doc = { version: 1, users: Object.fromEntries(sorted.map((u) => [u.name, { role: u.role, hash: u.hash }])) };
   const dir = path.dirname(path.resolve(file));
+  // The first user is often added before the server ever ran: create the data directory.
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'wx', 0o600);
   try {

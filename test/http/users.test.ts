@@ -17,6 +17,13 @@ describe('http users file', () => {
     expect(await listUsers(file)).to.deep.equal([]);
   });
 
+  it('creates the data directory for the first user (before the server ever ran)', async () => {
+    const nested = join(dir, 'var', 'deeper', 'users.json');
+    await addUser(nested, 'admin', 'pw', 'admin');
+    expect(await listUsers(nested)).to.deep.equal([{ name: 'admin', role: 'admin' }]);
+    expect((await fs.stat(join(dir, 'var'))).mode & 0o777).to.equal(0o700);
+  });
+
   it('adds, lists, replaces and removes users', async () => {
     await addUser(file, 'alice', 'pw:with:colons', 'admin');
     await addUser(file, 'bob.r-1_x', 'secret', 'reader');

@@ -1,0 +1,44 @@
+/** The `xen-wbem` command line as a user runs it (bin/xen-wbem, built output). */
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/test-server.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
+
+describe('cli: xen-wbem', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('user add / list / remove on a fresh data directory', async () => {
+    const data = path.join(dir, 'var');
+    const add = await execa(BIN, ['user', 'add', 'admin', '--role', 'admin', '--data', data], { env: { XEN_WBEM_PASSWORD: 'secret' }, reject: false });
+    expect(add.exitCode, add.stderr).to.equal(0);
+    expect(statSync(path.join(data, 'users.json')).mode & 0o777).to.equal(0o600);
+    const viaStdin = await execa(BIN, ['user', 'add', 'viewer', '--role', 'reader', '--password-stdin', '--data', data], { input: 'pw\n', reject: false });
+    expect(viaStdin.exitCode, viaStdin.stderr).to.equal(0);
+    const list = await execa(BIN, ['user', 'list', '--data', data]);
+    expect(list.stdout.split('\n')).to.deep.equal(['admin\tadmin', 'viewer\treader']);
+    expect((await execa(BIN, ['user', 'remove', 'viewer', '--data', data])).exitCode).to.equal(0);
+    expect((await execa(BIN, ['user', 'list', '--data', data])).stdout).to.equal('admin\tadmin');
+  });
+
+  it('refuses bad input with a clear message and a non-zero status', async () => {
+    const noPw = await execa(BIN, ['user', 'add', 'x', '--role', 'admin', '--data', dir], { env: { XEN_WBEM_PASSWORD: '' }, reject: false });
+    expect(noPw.exitCode).to.not.equal(0);
+    expect(noPw.stderr).to.contain('password');
+    const badRole = await execa(BIN, ['user', 'add', 'x', '--role', 'root', '--data', dir], { env: { XEN_WBEM_PASSWORD: 'p' }, reject: false });
+    expect(badRole.stderr).to.contain('--role');
+    const badPort = await execa(BIN, ['serve', '--port', 'http'], { reject: false });
+    expect(badPort.exitCode).to.not.equal(0);
+    expect(badPort.stderr).to.contain('--port');
+    const beyond = await execa(BIN, ['serve', '--listen', '0.0.0.0', '--port', '0', '--data', dir, '--no-demo'], { reject: false, timeout: 20_000 });
+    expect(beyond.exitCode, 'no auth beyond loopback').to.not.equal(0);
+    expect(beyond.stderr).to.match(/auth/i);
+  });
+});
