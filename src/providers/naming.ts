@@ -14,6 +14,10 @@ export const VSMS_CLASS = 'Xen_VirtualSystemManagementService';
 export const VSMS_NAME = 'Management Service';
 export const VSMC_INSTANCE_ID = 'ManagementCapabilities';
 export const VSSD_CLASS = 'Xen_VirtualSystemSettingData';
+export const VSMC_CLASS = 'Xen_VirtualSystemManagementCapabilities';
+export const AC_CLASS = 'Xen_AllocationCapabilities';
+export const ELEC_CLASS = 'Xen_EnabledLogicalElementCapabilities';
+export const JOB_CLASS = 'Xen_ConcreteJob';
 
 /** RASD/device identifiers within a system (libvirt-cim devid): see rasdInstanceId. */
 export const PROC_DEVID = 'proc';
@@ -93,4 +97,14 @@ export const RESOURCE_TYPE = { processor: 3, memory: 4, network: 10, disk: 17 } 
 
 export function instanceIdName(className: string, instanceId: string): CimInstanceName {
   return CimInstanceName.of(className, { InstanceID: instanceId });
+}
+
+/** A virtual system's Xen_EnabledLogicalElementCapabilities: InstanceID = system name (libvirt-cim §3.1). */
+export function elecName(system: string): CimInstanceName {
+  return instanceIdName(ELEC_CLASS, system);
+}
+
+/** A job (DSP1103): InstanceID = the job's id. */
+export function jobName(id: string): CimInstanceName {
+  return instanceIdName(JOB_CLASS, id);
 }

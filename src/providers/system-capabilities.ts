@@ -10,15 +10,11 @@ import type { CimInstance, CimInstanceName, CimValue } from '../cim/index.js';
 import type { InstanceProvider, ProviderContext } from '../operations/provider.js';
 import { LIMITS } from '../virt/index.js';
 import type { ProviderDeps } from './context.js';
-import { instanceIdName } from './naming.js';
+import { ELEC_CLASS, elecName } from './naming.js';
 import { allSystems, build, findSystem, notFound } from './system-common.js';
 import { REQUESTED_STATES_SUPPORTED } from './system-state.js';
 
-export const ELEC_CLASS = 'Xen_EnabledLogicalElementCapabilities';
-
-export function elecName(system: string): CimInstanceName {
-  return instanceIdName(ELEC_CLASS, system);
-}
+export { ELEC_CLASS, elecName };
 
 function elecValues(system: string): Record<string, CimValue> {
   return {

@@ -10,7 +10,9 @@ import { VirtError, type VirtualSystem } from '../virt/index.js';
 import type { ProviderDeps } from './context.js';
 import { toCimError } from './errors.js';
 
-export const JOB_CLASS = 'Xen_ConcreteJob';
+import { jobName } from './naming.js';
+
+export { JOB_CLASS } from './naming.js';
 
 /** An instance of `className` built from plain values; path local (provider contract). */
 export function build(ctx: ProviderContext, className: string, values: Record<string, CimValue | undefined>): CimInstance {
@@ -42,7 +44,7 @@ export function notFound(name: CimInstanceName): never {
 
 /** A reference to a Job instance (served by the jobs provider; InstanceID = job id). */
 export function jobRef(id: string): CimInstanceName {
-  return CimInstanceName.of(JOB_CLASS, { InstanceID: id });
+  return jobName(id);
 }
 
 // ---------------------------------------------------------------- loose value readers
