@@ -2,18 +2,16 @@
 // (tools/xl/xl_migrate.c; xl-reference §9, §9.1). The destination is another simulated host
 // (registry.ts). Both hosts are locked (in path order) for the whole transfer, so the
 // temporary <name>--incoming / <name>--migratedaway names are never observable.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { getopts, has, val } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
-import { buildConfig } from '../config-build.js';
-import { createDomain, strerror } from '../create-domain.js';
+import { createDomain } from '../create-domain.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';
-import { liveConfig } from '../domain-factory.js';
 import type { Globals } from '../globals.js';
 import { err } from '../io.js';
 import { resolveHost } from '../registry.js';
 import { encodeSaveFile } from '../save-file.js';
+import { configToEmbed } from '../saved-config.js';
 import { closeCtx, openCtx, type Ctx } from '../session.js';
 import { acquireLocks } from '../store.js';
 
@@ -43,17 +41,8 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     }
     if (!d || id === 0) { err('unable to retrieve domain configuration\n'); return 1; }
     dst = resolve(dest) === srcDir ? src : openCtx(dest);
-    let config = liveConfig(s, d);
-    if (cfgFile !== undefined) {
-      let text: string;
-      try { text = readFileSync(cfgFile, 'utf8'); } catch (e) {
-        err(`Failed to read config file: ${cfgFile}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
-        return 1;
-      }
-      const r = buildConfig(text, cfgFile, s.host);
-      if (r.error !== undefined) { err(r.error); return 1; }
-      config = r.config!;
-    }
+    const config = configToEmbed(s, d, cfgFile);
+    if (!config) return 1;
     const name = d.name;
     if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
     const { optLen } = encodeSaveFile(config, {});

@@ -1,15 +1,13 @@
 // xl save [-c] [-p] [-D] <Domain> <CheckpointFile> [<ConfigFile>] (xl-reference §3.5).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { getopts, has } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
-import { buildConfig } from '../config-build.js';
 import { domainById, findDomain } from '../domain-arg.js';
-import { liveConfig } from '../domain-factory.js';
 import type { Globals } from '../globals.js';
 import { err } from '../io.js';
 import { encodeSaveFile } from '../save-file.js';
+import { configToEmbed } from '../saved-config.js';
 import { withHost } from '../session.js';
-import { strerror } from '../create-domain.js';
 
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
   const p = await getopts(cmd, argv, 'cpD', [], 2);
@@ -19,17 +17,8 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     const id = findDomain(s, arg);
     const d = domainById(s, id);
     if (!d || id === 0) { err('unable to retrieve domain configuration\n'); return 1; }
-    let config = liveConfig(s, d);
-    if (cfgFile !== undefined) {
-      let text: string;
-      try { text = readFileSync(cfgFile, 'utf8'); } catch (e) {
-        err(`Failed to read config file: ${cfgFile}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
-        return 1;
-      }
-      const r = buildConfig(text, cfgFile, s.host);
-      if (r.error !== undefined) { err(r.error); return 1; }
-      config = r.config!;
-    }
+    const config = configToEmbed(s, d, cfgFile);
+    if (!config) return 1;
     if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
     const { buf, optLen } = encodeSaveFile(config, { saved_at: ctx.now, domid: id, host: s.host.hostname });
     try {
