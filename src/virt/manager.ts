@@ -13,7 +13,7 @@ import { Job, JobManager, type JobContext } from './jobs.js';
 import { KeyedLock } from './lock.js';
 import { checkSystemName } from './spec.js';
 import { isActive, planTransition, type Operation, type TargetState } from './states.js';
-import type { DiskSpec, NicSpec, Rate, SystemPatch, VirtualSystem, VirtualSystemConfig, VirtualSystemSpec } from './types.js';
+import type { DiskSpec, IoCounters, NicSpec, Rate, SystemPatch, VirtualSystem, VirtualSystemConfig, VirtualSystemSpec } from './types.js';
 
 export interface VirtManagerOptions {
   capacityPolicy?: CapacityPolicy;
@@ -63,7 +63,7 @@ export interface Pool {
   allocations: PoolAllocation[];
 }
 
-export interface SystemStats {
+export interface SystemStats extends IoCounters {
   name: string;
   active: boolean;
   sampledAt: number;
@@ -74,12 +74,6 @@ export interface SystemStats {
   memoryUsedMiB: number;
   memoryPercentOfAllocation: number;
   vcpus: number;
-  netTxBytes?: number;
-  netRxBytes?: number;
-  diskReadRequests?: number;
-  diskWriteRequests?: number;
-  diskReadSectors?: number;
-  diskWriteSectors?: number;
 }
 
 const HOST_KEY = 'host';

@@ -146,8 +146,18 @@ export interface HostFacts {
   dom0MemoryFixed: boolean;
 }
 
+/** Network and disk counters since the domain started (absent when the hypervisor gives none). */
+export interface IoCounters {
+  netTxBytes?: number;
+  netRxBytes?: number;
+  diskReadRequests?: number;
+  diskWriteRequests?: number;
+  diskReadSectors?: number;
+  diskWriteSectors?: number;
+}
+
 /** Per-system counters as the hypervisor reports them. */
-export interface SystemStatistics {
+export interface SystemStatistics extends IoCounters {
   name: string;
   sampledAt: number;
   cpuTimeSec: number;
@@ -156,12 +166,6 @@ export interface SystemStatistics {
   memoryKiB: number;
   maxMemoryKiB: number;
   vcpus: number;
-  netTxBytes?: number;
-  netRxBytes?: number;
-  diskReadRequests?: number;
-  diskWriteRequests?: number;
-  diskReadSectors?: number;
-  diskWriteSectors?: number;
 }
 
 /** The live-changeable parts of a system. */
