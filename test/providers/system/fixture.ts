@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
 import {
-  CimInstance, CimInstanceName, type CimValue, NameMap, NameSet, buildInstance, classNameRef,
+  CimError, CimInstance, CimInstanceName, type CimValue, NameMap, NameSet, buildInstance, classNameRef,
   type ExtrinsicResult, type IntrinsicResult, type ParamValue,
 } from '../../../src/cim/index.js';
 import { parseEmbeddedObject } from '../../../src/cimxml/index.js';
@@ -150,6 +151,15 @@ export function emptyDisk(env: Env, name: string): string {
 }
 
 /** Waits until the system's EnabledState is `code` (guests finish reboots and shutdowns on their own). */
+/** Awaits a rejection with a CimError of `status` (e.g. 'CIM_ERR_NOT_FOUND'); returns it. */
+export async function rejects(p: Promise<unknown>, status: string, text?: RegExp): Promise<CimError> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e, 'expected a CimError').to.be.instanceOf(CimError);
+  expect((e as CimError).statusName, (e as CimError).message).to.equal(status);
+  if (text) expect((e as CimError).description).to.match(text);
+  return e as CimError;
+}
+
 export async function waitEnabled(env: Env, system: string, code: number, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {

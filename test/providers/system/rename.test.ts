@@ -7,15 +7,7 @@ import { expect } from 'chai';
 import { CimError, CimInstanceName } from '../../../src/cim/index.js';
 import { EMBED_FLAGS, encodeInstance } from '../../../src/cimxml/index.js';
 import { computerSystemName } from '../../../src/providers/naming.js';
-import { type Env, createEnv, emptyDisk, inst, vsmsName, vssd } from './fixture.js';
-
-async function rejects(p: Promise<unknown>, status: string, text?: RegExp): Promise<CimError> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e, 'expected a CimError').to.be.instanceOf(CimError);
-  expect((e as CimError).statusName, (e as CimError).message).to.equal(status);
-  if (text) expect((e as CimError).description).to.match(text);
-  return e as CimError;
-}
+import { type Env, createEnv, emptyDisk, inst, rejects, vsmsName, vssd } from './fixture.js';
 
 const vssdRef = (name: string, current = false): CimInstanceName =>
   CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}${current ? ':current' : ''}` });
