@@ -70,8 +70,5 @@ describe('VirtManager façade', () => {
     expect(pools.map((p) => p.id)).to.deep.equal(['processor/0', 'memory/0', 'disk/0', 'network/br-a']);
     expect(pools[0]!.reserved).to.equal(25);
     expect(pools[3]!.reserved).to.equal(1000);
-    const st = await vm.stats('p');
-    expect(st).to.include({ active: true, memoryAllocatedMiB: 1024, memoryUsedMiB: 1024, memoryPercentOfAllocation: 100, vcpus: 2 });
-    expect(st.cpuPercentOfAllocation).to.be.within(0, 100);
   });
 });
