@@ -57,36 +57,35 @@ export class Admission {
   }
 
   /** What reads show: the picture's capacity minus the ledger. */
-  capacityOf(p: Picture, exclude?: string): Capacity {
-    const guests = p.systems.filter((s) => isActive(s.state) && s.name !== exclude).map(toGuest);
-    const cap = computeCapacity(p.host, guests, this.policy);
-    return withPending(cap, this.pending(p, exclude));
+  capacityOf(p: Picture): Capacity {
+    const cap = computeCapacity(p.host, p.systems.filter((s) => isActive(s.state)).map(toGuest), this.policy);
+    return withPending(cap, this.pending(p));
   }
 
   /** Entries the picture does not show yet (a started system that already shows is counted there). */
-  private pending(p: Picture, exclude?: string): Entry[] {
+  private pending(p: Picture): Entry[] {
     const shown = new Set(p.systems.filter((s) => isActive(s.state)).map((s) => s.name));
-    return [...this.ledger].filter((e) => e.system !== exclude && !(e.kind === 'start' && shown.has(e.system)));
+    return [...this.ledger].filter((e) => !(e.kind === 'start' && shown.has(e.system)));
   }
 
   /**
-   * Reserve room for `config` of `system`: for a start, all of it; for growth of an active
-   * system, what `config` asks beyond what the system holds now. no_memory with the figures when
-   * it does not fit.
+   * Reserve room for `config` of `system`: for a start, all it asks (reservation and overhead);
+   * for growth of an active system, what `config` asks beyond what it holds now. no_memory with
+   * the figures when that does not fit what is available.
    */
   admit(system: string, config: VirtualSystemConfig, kind: ReservationKind): Promise<Reservation> {
     return this.hostLock.with(HOST_KEY, async () => {
       const p = await this.picture(true);
-      const cap = this.capacityOf(p, system);
-      const want = admissionRequest(config);
-      const short = admissionShortfall(cap, want);
-      if (short) throw new VirtError('no_memory', `cannot admit '${system}': ${short}`);
-      let entry: Entry = { system, kind, ...want };
+      const cap = this.capacityOf(p);
+      let want = admissionRequest(config);
       if (kind === 'growth') {
         const now = p.systems.find((s) => s.name === system);
         const held = now && isActive(now.state) ? heldBy(now) : { memoryMiB: 0, cpuPercent: 0 };
-        entry = { system, kind, memoryMiB: Math.max(0, want.memoryMiB - held.memoryMiB), cpuPercent: Math.max(0, want.cpuPercent - held.cpuPercent) };
+        want = { memoryMiB: Math.max(0, want.memoryMiB - held.memoryMiB), cpuPercent: Math.max(0, want.cpuPercent - held.cpuPercent) };
       }
+      const short = admissionShortfall(cap, want);
+      if (short) throw new VirtError('no_memory', `cannot ${kind === 'growth' ? 'grow' : 'admit'} '${system}': ${short}`);
+      const entry: Entry = { system, kind, ...want };
       this.ledger.add(entry);
       let done = false;
       return {

@@ -12,6 +12,7 @@ import { admissionRequest } from './capacity.js';
 import { RESOURCE_FIELDS, type Effect, type ResourceChange, type ResourceChangeOutcome, type ResourceChangeResult, type ResourcePatch } from './changes.js';
 import { VirtError } from './errors.js';
 import type { Reservation } from './ledger.js';
+import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
 import { applyPatch, normalizeDisk, normalizeNic } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
@@ -44,7 +45,7 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   const names = changes.map((c) => c.system);
   return m.locks.withAll(names, async () => {
     const before = new Map<string, VirtualSystem>();
-    for (const n of new Set(names)) before.set(n, await m.driver.get(n));
+    for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
     const plan = planChanges(m, before, changes);
     const reservations: Reservation[] = [];
     try {
