@@ -26,7 +26,7 @@ describe('virt over the xl driver and xl-sim', function () {
 
   const spec = (name: string, memoryMiB = 256): VirtualSystemSpec => ({ name, type: 'pv', memoryMiB, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
   const open = async (): Promise<VirtManager> => {
-    const driver = createXlDriver({ dataDir: dir, xlPath: XL_SIM, env: { XL_SIM_STATE: simState }, commandTimeoutMs: 10_000, snapshotTtlMs: 100 });
+    const driver = createXlDriver({ dataDir: dir, xlPath: XL_SIM, env: { XL_SIM_STATE: simState }, commandTimeoutMs: 10_000, snapshotTtlMs: 100, lossConfirmMs: 300 });
     const vm = new VirtManager(driver, { pollIntervalMs: 20, log: (l) => logs.push(l) });
     await vm.init();
     return vm;
@@ -64,10 +64,14 @@ describe('virt over the xl driver and xl-sim', function () {
     await execa(XL_SIM, ['destroy', 'keep'], { env: { XL_SIM_STATE: simState } });
     await new Promise((r) => setTimeout(r, 150)); // the snapshot's TTL: a read asks xl again
     const t1 = Date.now();
+    expect(await again.getSystem('keep')).to.deep.include({ state: 'defined', stateChangedAt: running.stateChangedAt });
+    // Still gone a while later (not a guest restarting itself): lost, since it was first missed.
+    await new Promise((r) => setTimeout(r, 350));
+    const t2 = Date.now();
     await again.listSystems();
     const lost = await again.getSystem('keep');
     expect(lost).to.deep.include({ state: 'defined', vanished: true, requested: 'running' });
-    expect(lost.stateChangedAt).to.be.at.least(t1);
+    expect(lost.stateChangedAt).to.be.at.least(t1).and.below(t2);
     expect(logs.join('\n')).to.match(/'keep' was found gone from the hypervisor at \d{4}-\d\d-\d\dT[\d:.]+Z although it was expected to run/);
 
     const third = await open();

@@ -27,6 +27,8 @@ export interface XlDriverOptions {
   commandTimeoutMs?: number;
   /** Deadline of a long one (create, save, restore). */
   longTimeoutMs?: number;
+  /** How long a system expected to run must stay gone before it counts as lost (observe.ts). */
+  lossConfirmMs?: number;
 }
 
 export class XlCore {
@@ -37,6 +39,7 @@ export class XlCore {
   readonly saveDir: string;
   readonly cmdTimeoutMs: number;
   readonly longTimeoutMs: number;
+  readonly lossConfirmMs: number;
   /** Transitional states shown while an operation of ours runs (starting, suspending...). */
   readonly inflight = new Map<string, SystemState>();
   inflightVersion = 0;
@@ -48,6 +51,7 @@ export class XlCore {
   constructor(opts: XlDriverOptions, hooks: SnapshotHooks) {
     this.cmdTimeoutMs = opts.commandTimeoutMs ?? 120_000;
     this.longTimeoutMs = opts.longTimeoutMs ?? 30 * 60_000;
+    this.lossConfirmMs = opts.lossConfirmMs ?? 1000;
     this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {}, defaultTimeoutMs: this.cmdTimeoutMs });
     this.store = new DefinitionStore(opts.dataDir);
     this.cache = new SnapshotCache(this.exec, opts.snapshotTtlMs ?? 1000, hooks);

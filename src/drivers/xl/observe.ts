@@ -5,7 +5,9 @@
  * - state changes nobody asked us for (a crash, a guest that powered itself off, a domain
  *   destroyed behind our back): recorded with the definition (state and time, so a restart keeps
  *   them) and reported to the listeners. A system expected to run that is gone without having
- *   been seen shutting down is marked vanished (lost).
+ *   been seen shutting down is marked vanished (lost) once it is still gone a while
+ *   (`lossConfirmMs`, 1 s by default) later (a guest restarting itself is briefly absent between its old and new domain); the time
+ *   recorded is when it was first missed.
  * Systems a change of ours is changing are left alone: that change records its own outcome.
  * A failed write only delays the record: the next snapshot tries again.
  */
@@ -19,10 +21,13 @@ import { observedState, viewOf } from './view.js';
 
 export type Listener = (change: ObservedStateChange) => void;
 
+
 export class SnapshotObserver {
   readonly listeners = new Set<Listener>();
   /** The state first seen of systems stored before states were recorded (by uuid): no write until it changes. */
   private readonly firstSeen = new Map<string, SystemState>();
+  /** Systems expected to run that a snapshot did not show (by uuid) → when first missed. */
+  private readonly missing = new Map<string, number>();
 
   constructor(private readonly core: XlCore) {}
 
@@ -50,12 +55,18 @@ export class SnapshotObserver {
       const before = def.lastState ?? this.firstSeen.get(def.config.uuid);
       const expectedToRun = def.expected === 'running' || def.expected === 'paused';
       const gone = !view && expectedToRun && !def.vanished && !def.savedImage;
+      let at = Date.now();
+      if (gone) {
+        const first = this.missing.get(def.config.uuid);
+        if (first === undefined) this.missing.set(def.config.uuid, at);
+        if (first === undefined || at - first < core.lossConfirmMs) continue;
+        at = first;
+      } else this.missing.delete(def.config.uuid);
       if (before === undefined) {
         this.firstSeen.set(def.config.uuid, now);
         if (!gone) continue;
       }
       if (before === now && !gone) continue;
-      const at = Date.now();
       const fields: Partial<DefinitionFields> = { lastState: now, stateChangedAt: new Date(at).toISOString() };
       let lost: ObservedStateChange['lost'];
       if (gone) {
@@ -72,6 +83,7 @@ export class SnapshotObserver {
         continue;
       }
       this.firstSeen.delete(def.config.uuid);
+      this.missing.delete(def.config.uuid);
       const change: ObservedStateChange = { name, from: before ?? 'running', to: now, at };
       if (lost) change.lost = lost;
       for (const l of this.listeners) {

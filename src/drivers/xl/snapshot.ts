@@ -26,9 +26,6 @@ export interface Snapshot {
   withConfigs: boolean;
 }
 
-/** xl calls of a steady-state refresh (`xl list -v`). */
-export const SNAPSHOT_CALLS = 1;
-
 export interface SnapshotHooks {
   /** Does this domain need its configuration from xl (a domain we hold no definition for)? */
   needsConfig?(row: ListRow): boolean;

@@ -68,14 +68,6 @@ export function validInt(value: unknown, what: string, min: number, max: number)
   return value;
 }
 
-/** Destination host for migration: a DNS name or address, never an option. */
-export function validHost(host: unknown): string {
-  if (typeof host !== 'string' || host.length > 253 || !/^[A-Za-z0-9][A-Za-z0-9.:-]*$/.test(host)) {
-    refuse('host', host, 'expected a host name or address');
-  }
-  return host;
-}
-
 /** Space-separated IPv4/IPv6 addresses. */
 export function validIpList(ip: unknown): string {
   if (typeof ip !== 'string' || ip.length > 512 || !/^[0-9A-Fa-f.:\/]+( [0-9A-Fa-f.:\/]+)*$/.test(ip)) {
