@@ -182,13 +182,20 @@ export class VirtManager {
     const out: { started: string[]; failed: { name: string; error: VirtError }[] } = { started: [], failed: [] };
     for (const s of due) {
       try {
-        await this.requestState(s.name, 'running');
+        await this.driveTo(s.name, 'running', {});
         out.started.push(s.name);
       } catch (err) {
         out.failed.push({ name: s.name, error: toVirtError(err, `autostart of ${s.name}`) });
       }
     }
     return out;
+  }
+
+  /** A state change run here and now (no job), waiting its turn for the lock like a short change. */
+  private async driveTo(name: string, target: TargetState, opts: RequestStateOptions): Promise<VirtualSystem> {
+    const b = await begin(this.model, name, target, {}, 'change');
+    if (b.kind === 'already') return b.system;
+    return perform(this.model, b, opts.signal, opts.timeoutMs);
   }
 
   // ---------------------------------------------------------------- deprecated (until the providers switch)
@@ -245,10 +252,8 @@ export class VirtManager {
    * timeoutMs is 0). Waits its turn for the lock like any short change.
    * @deprecated use requestStateChange.
    */
-  async requestState(name: string, target: TargetState, opts: RequestStateOptions = {}): Promise<VirtualSystem> {
-    const b = await begin(this.model, name, target, {}, 'change');
-    if (b.kind === 'already') return b.system;
-    return perform(this.model, b, opts.signal, opts.timeoutMs);
+  requestState(name: string, target: TargetState, opts: RequestStateOptions = {}): Promise<VirtualSystem> {
+    return this.driveTo(name, target, opts);
   }
 
   /** @deprecated use requestStateChange (which refuses before a job exists). */
