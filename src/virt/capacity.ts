@@ -1,14 +1,14 @@
 /**
  * Capacity accounting: the ONE place where advertised capacity is computed.
  *
- * What a guest costs (xl-reference §7.1, libxl_domain_need_memory, verified against the real
- * library in xl-samples/libxl-need-memory.txt):
+ * What a guest costs (libxl_domain_need_memory(), verified against the real library: see
+ * test/data/xl-driver/libxl-need-memory.txt):
  *
  *   paging_kb = 4 × (256 × maxVcpus + ((type ≠ pv) + (hap ? 0 : 1)) × maxMemMiB)
  *   need_kb   = memoryMiB × 1024 + paging_kb + (pv ? 1024 : 2048), rounded up to 2048
  *   overhead  = need − memory        (paging pool + per-domain extra; not visible as guest RAM)
  *
- * What the host can give to guests (§7.3):
+ * What the host can give to guests:
  *
  *   hypervisor_own  = total − free − dom0_current − Σ guest_current − Σ guest_overhead   (≥ 0)
  *   dom0_reserve    = dom0_current                   when dom0's size is fixed (dom0_mem=)
@@ -36,7 +36,7 @@ export interface MemoryDemand {
 
 const KIB_PER_MIB = 1024;
 
-/** libxl_domain_need_memory() (xl-reference §7.1), in KiB. */
+/** libxl_domain_need_memory(), in KiB. */
 export function needMemoryKiB(d: MemoryDemand): number {
   const maxMemMiB = Math.max(d.maxMemoryMiB ?? d.memoryMiB, d.memoryMiB);
   const hap = d.type === 'pv' ? false : d.hap ?? true;
@@ -142,7 +142,7 @@ export function admissionRequest(config: ActiveGuest['config']): AdmissionReques
   };
 }
 
-/** Null when it fits, else a human reason. */
+/** Null when it fits what is available now, else a human reason with the figures. */
 export function admissionShortfall(cap: Capacity, req: AdmissionRequest): string | null {
   if (req.memoryMiB > cap.memory.availableMiB) {
     return `needs ${req.memoryMiB} MiB (reservation + overhead), ${cap.memory.availableMiB} MiB available of ${cap.memory.capacityMiB} MiB`;
@@ -151,4 +151,31 @@ export function admissionShortfall(cap: Capacity, req: AdmissionRequest): string
     return `needs ${req.cpuPercent}% CPU reservation, ${cap.processor.availablePercent}% available`;
   }
   return null;
+}
+
+/**
+ * Could a system with this guaranteed memory and CPU ever run here, on the host alone? Null when
+ * it could, else the reason with the figures (a definition is refused at once rather than at its
+ * first start: reservations are never over-committed).
+ */
+export function advertisedShortfall(cap: Capacity, name: string, config: Pick<VirtualSystemConfig, 'memoryMiB' | 'memoryReservationMiB' | 'cpuReservationPercent'>): string | null {
+  const mem = Math.max(config.memoryReservationMiB, config.memoryMiB);
+  if (mem > cap.memory.capacityMiB) {
+    return `'${name}' needs ${mem} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB to guests`;
+  }
+  if (config.cpuReservationPercent > cap.processor.capacityPercent) {
+    return `'${name}' needs ${config.cpuReservationPercent}% of a CPU guaranteed, the host can give at most ${cap.processor.capacityPercent}%`;
+  }
+  return null;
+}
+
+/** Capacity with amounts still held by pending admissions (ledger.ts) counted as reserved. */
+export function withPending(cap: Capacity, pending: readonly AdmissionRequest[]): Capacity {
+  if (pending.length === 0) return cap;
+  const mem = pending.reduce((t, p) => t + p.memoryMiB, 0);
+  const cpu = pending.reduce((t, p) => t + p.cpuPercent, 0);
+  return {
+    memory: { ...cap.memory, reservedMiB: cap.memory.reservedMiB + mem, availableMiB: Math.max(0, cap.memory.availableMiB - mem) },
+    processor: { ...cap.processor, reservedPercent: cap.processor.reservedPercent + cpu, availablePercent: Math.max(0, cap.processor.availablePercent - cpu) },
+  };
 }

@@ -1,26 +1,27 @@
 /**
- * The contract every hypervisor driver fulfils. The façade (manager.ts) and nothing else calls it.
- * All methods throw VirtError. Mutating methods check the transition table (states.ts) under the
- * driver's per-system lock, so concurrent callers cannot drive a system into an impossible state.
+ * The contract every hypervisor driver fulfils: exactly what VirtManager calls, nothing more.
+ * All methods throw VirtError.
+ *
+ * Locking (lock.ts): a driver takes no lock. Every mutating method is called by VirtManager while
+ * it holds the lock of the system(s) concerned; the driver assumes it. A driver must refuse
+ * (busy) a change of a system it is already changing — that only happens to a caller that
+ * bypassed virt — and must never wait for one. Under that lock a mutating method still checks
+ * the transition table (states.ts) against its own view: the safety net for changes made behind
+ * our back (a guest that powered itself off), not the planning, which virt did once.
+ *
+ * Every change, once it returns (or fails), is reflected by the next read: the driver drops its
+ * cached view or updates it with the outcome the hypervisor confirmed.
  */
-import type {
-  DiskSpec, HostFacts, NicSpec, Rate, SystemPatch, SystemStatistics, VirtualSystem, VirtualSystemSpec,
-} from './types.js';
+import type { TargetState } from './states.js';
+import type { DiskSpec, HostFacts, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from './types.js';
 
-export interface StartOptions {
-  paused?: boolean;
-}
-
-export interface MigrateOptions {
-  /** Leave it paused on the destination. */
-  paused?: boolean;
-  timeoutMs?: number;
+export interface OperationOptions {
+  /** Aborting it stops the operation: the hypervisor tool is killed, the call fails. */
   signal?: AbortSignal;
 }
 
-export interface LongOperationOptions {
-  timeoutMs?: number;
-  signal?: AbortSignal;
+export interface StartOptions extends OperationOptions {
+  paused?: boolean;
 }
 
 export interface DriverMetrics {
@@ -55,37 +56,35 @@ export interface HypervisorDriver {
   get(name: string): Promise<VirtualSystem>;
   /** Drop the cached snapshot so the next read asks the hypervisor. */
   invalidate(): void;
-  // Every change below, once it returns (or fails), is reflected by the next read: the driver
-  // drops its cached view or updates it with the outcome the hypervisor confirmed.
+  /** Host facts consistent with the current snapshot (never older than the domain list they go with). */
+  hostFacts(): Promise<HostFacts>;
+  /** Called for every state change the driver notices that it did not make (crash, vanished domain...). */
+  onObserved(listener: (change: ObservedStateChange) => void): () => void;
 
   define(spec: VirtualSystemSpec): Promise<VirtualSystem>;
   /** Only for systems that hold no host resources (defined or suspended: the image is removed). */
   undefine(name: string): Promise<void>;
   /**
-   * Rename a system: the running domain (when there is one) and its stored definition, under the
-   * locks of both names. Refuses an existing new name (conflict), an unknown system (not_found),
-   * an invalid name (invalid_argument) and a system in transition (busy); a refusal changes nothing.
+   * Rename a system: the running domain (when there is one) and its stored definition. Refuses an
+   * existing new name (conflict), an unknown system (not_found), an invalid name
+   * (invalid_argument) and a system in transition (busy); a refusal changes nothing.
    */
   rename(name: string, newName: string): Promise<VirtualSystem>;
-  /** Persistent (and, when active, live) change of resources and policies. */
+  /** Persistent (and, when active, live where possible) change of resources and policies. */
   modify(name: string, patch: SystemPatch): Promise<VirtualSystem>;
+  /** Record the last requested target with the definition (persistent). */
+  setRequestedState(name: string, target: TargetState): Promise<void>;
 
   start(name: string, opts?: StartOptions): Promise<void>;
-  /** Ask the guest to power off; returns once it acknowledged (use the façade to wait). */
-  shutdown(name: string): Promise<void>;
-  destroy(name: string): Promise<void>;
-  reboot(name: string): Promise<void>;
-  reset(name: string): Promise<void>;
-  pause(name: string): Promise<void>;
-  unpause(name: string): Promise<void>;
-  save(name: string, opts?: LongOperationOptions): Promise<void>;
-  restore(name: string, opts?: LongOperationOptions & { paused?: boolean }): Promise<void>;
-  migrate(name: string, destination: string, opts?: MigrateOptions): Promise<void>;
-
-  setMemory(name: string, memoryMiB: number): Promise<void>;
-  setMaxMemory(name: string, maxMemoryMiB: number): Promise<void>;
-  setVcpus(name: string, vcpus: number): Promise<void>;
-  setScheduler(name: string, params: { weight?: number; cap?: number }): Promise<void>;
+  /** Ask the guest to power off; returns once it acknowledged (the caller waits for the end). */
+  shutdown(name: string, opts?: OperationOptions): Promise<void>;
+  destroy(name: string, opts?: OperationOptions): Promise<void>;
+  reboot(name: string, opts?: OperationOptions): Promise<void>;
+  reset(name: string, opts?: OperationOptions): Promise<void>;
+  pause(name: string, opts?: OperationOptions): Promise<void>;
+  unpause(name: string, opts?: OperationOptions): Promise<void>;
+  save(name: string, opts?: OperationOptions): Promise<void>;
+  restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void>;
 
   attachDisk(name: string, disk: DiskSpec): Promise<DiskSpec>;
   detachDisk(name: string, vdev: string): Promise<void>;
@@ -94,10 +93,6 @@ export interface HypervisorDriver {
   detachInterface(name: string, mac: string): Promise<void>;
   /** null removes the limit. */
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void>;
-
-  hostFacts(): Promise<HostFacts>;
-  /** Counters of active systems (all of them when name is omitted). */
-  statistics(name?: string): Promise<SystemStatistics[]>;
 
   metrics(): DriverMetrics;
   close(): Promise<void>;

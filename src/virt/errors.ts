@@ -1,5 +1,5 @@
 /**
- * The one error type that leaves a hypervisor driver (DESIGN §3.3). Providers translate it once:
+ * The one error type that leaves a hypervisor driver and the model. Providers translate it once:
  * `kind` says what went wrong in hypervisor-neutral terms, `detail` carries the tool's own text
  * (e.g. xl's stderr) so that an operator can see what really happened.
  */

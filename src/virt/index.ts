@@ -2,24 +2,29 @@
 export { VirtError, VIRT_ERROR_KINDS, toVirtError, type VirtErrorKind } from './errors.js';
 export * from './types.js';
 export {
-  TRANSITIONS, STEADY_STATES, TRANSITIONAL_STATES, TARGET_STATES,
-  isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets,
+  TRANSITIONS, STEADY_STATES, TRANSITIONAL_STATES, TARGET_STATES, ADMITTED_OPERATIONS,
+  isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets, alreadyIn,
   type SystemState, type Operation, type TargetState,
 } from './states.js';
-export { normalizeSpec, normalizeNic, applyPatch, checkSystemName, LIMITS } from './spec.js';
+export { normalizeSpec, normalizeNic, normalizeDisk, applyPatch, checkSystemName, LIMITS } from './spec.js';
 export {
-  needMemoryKiB, overheadMiB, computeCapacity, admissionRequest, admissionShortfall, reservationMiB,
+  needMemoryKiB, overheadMiB, computeCapacity, admissionRequest, admissionShortfall, advertisedShortfall, reservationMiB,
   DEFAULT_CAPACITY_POLICY,
   type MemoryDemand, type CapacityPolicy, type ActiveGuest, type Capacity, type MemoryCapacity,
   type ProcessorCapacity, type AdmissionRequest,
 } from './capacity.js';
+export {
+  RESOURCE_FIELDS, SETTINGS_FIELDS,
+  type ResourcePatch, type ResourceChange, type Effect, type ResourceChangeOutcome, type ResourceChangeResult,
+  type SettingsPatch, type SettingsChange, type StateChangeOptions, type StateChange,
+} from './changes.js';
 export type {
-  HypervisorDriver, StartOptions, MigrateOptions, LongOperationOptions, DriverMetrics, ReconcileReport,
+  HypervisorDriver, StartOptions, OperationOptions, DriverMetrics, ReconcileReport,
 } from './driver.js';
 export { Job, JobManager, type JobState, type JobContext, type JobListener } from './jobs.js';
-export { KeyedLock } from './lock.js';
+export { KeyedLock, type LockMode, type LockOptions } from './lock.js';
+export type { Pool, PoolKind, PoolAllocation } from './pools.js';
 export {
   VirtManager,
-  type VirtManagerOptions, type RequestStateOptions, type HostSummary, type Pool, type PoolKind,
-  type PoolAllocation, type SystemStats,
+  type VirtManagerOptions, type RequestStateOptions, type HostSummary,
 } from './manager.js';

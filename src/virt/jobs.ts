@@ -1,5 +1,5 @@
 /**
- * Long operations (save, restore, migrate, shutdown-and-wait) run as jobs so callers need not
+ * Long operations (start, save, restore, shutdown-and-wait) run as jobs so callers need not
  * block. Providers map a Job onto their own job object; this module knows only the lifecycle.
  */
 import { randomUUID } from 'node:crypto';

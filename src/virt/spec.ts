@@ -5,7 +5,7 @@
 import { VirtError } from './errors.js';
 import {
   DISK_FORMATS, LIFECYCLE_ACTIONS, SYSTEM_TYPES,
-  type NicSpec, type SystemPatch, type VirtualSystemConfig, type VirtualSystemSpec,
+  type DiskFormat, type DiskSpec, type NicSpec, type SystemPatch, type VirtualSystemConfig, type VirtualSystemSpec,
 } from './types.js';
 
 export const LIMITS = {
@@ -43,7 +43,7 @@ export function checkSystemName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > LIMITS.nameMaxLength) {
     bad(`name must be 1 to ${LIMITS.nameMaxLength} characters`);
   }
-  // An all-digit name would be taken for a numeric handle by the hypervisor tools (xl-reference §0.3).
+  // An all-digit name would be taken for a numeric handle (a domain id) by the hypervisor's tools.
   if (/^[0-9]+$/.test(name)) bad(`name '${name}' must not be all digits`);
   return name;
 }
@@ -64,13 +64,7 @@ export function normalizeSpec(spec: VirtualSystemSpec): Omit<VirtualSystemConfig
   const memoryReservationMiB = int(spec.memoryReservationMiB ?? memoryMiB, 'memoryReservationMiB', 0, maxMemoryMiB);
   const cpuReservationPercent = int(spec.cpuReservationPercent ?? 0, 'cpuReservationPercent', 0, 100 * maxVcpus);
   if (cpuCap > 0 && cpuReservationPercent > cpuCap) bad(`cpuReservationPercent (${cpuReservationPercent}) exceeds cpuCap (${cpuCap})`);
-  const disks = (spec.disks ?? []).map((d) => ({
-    target: String(d.target),
-    vdev: String(d.vdev),
-    format: d.format === undefined ? 'raw' as const : oneOf(d.format, DISK_FORMATS, 'disk format'),
-    readOnly: !!d.readOnly || !!d.cdrom,
-    cdrom: !!d.cdrom,
-  }));
+  const disks = (spec.disks ?? []).map((d) => normalizeDisk(d));
   const vdevs = new Set<string>();
   for (const d of disks) {
     if (vdevs.has(d.vdev)) bad(`disk device ${d.vdev} is used twice`);
@@ -104,6 +98,20 @@ export function normalizeSpec(spec: VirtualSystemSpec): Omit<VirtualSystemConfig
     cpuReservationPercent,
   };
   return spec.uuid === undefined ? out : { ...out, uuid: spec.uuid.toLowerCase() };
+}
+
+/** A disk with its defaults (raw, writable unless read-only or a CD-ROM). */
+export function normalizeDisk(d: DiskSpec): Required<Omit<DiskSpec, 'format'>> & { format: DiskFormat } {
+  if (!d || typeof d !== 'object') bad('a disk needs its target and guest device');
+  if (typeof d.target !== 'string' || d.target === '') bad('a disk needs a target (a host path)');
+  if (typeof d.vdev !== 'string' || d.vdev === '') bad('a disk needs a guest device name (vdev)');
+  return {
+    target: d.target,
+    vdev: d.vdev,
+    format: d.format === undefined ? 'raw' : oneOf(d.format, DISK_FORMATS, 'disk format'),
+    readOnly: !!d.readOnly || !!d.cdrom,
+    cdrom: !!d.cdrom,
+  };
 }
 
 export function normalizeNic(n: NicSpec): NicSpec {

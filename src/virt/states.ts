@@ -34,14 +34,13 @@ export type Operation =
   | 'pause'
   | 'unpause'
   | 'save'
-  | 'restore'
-  | 'migrate';
+  | 'restore';
 
 interface TransitionRule {
   from: readonly SystemState[];
   /** Shown while the operation runs. */
   via: SystemState;
-  /** Steady state once it has completed ('defined' for migrate: the system has left this host). */
+  /** Steady state once it has completed. */
   to: SystemState;
 }
 
@@ -63,8 +62,10 @@ export const TRANSITIONS: Readonly<Record<Operation, TransitionRule>> = {
   unpause: { from: ['paused'], via: 'paused', to: 'running' },
   save: { from: ['running', 'paused'], via: 'suspending', to: 'suspended' },
   restore: { from: ['suspended'], via: 'resuming', to: 'running' },
-  migrate: { from: ['running', 'paused'], via: 'migrating', to: 'defined' },
 };
+
+/** Operations that make a system hold host resources again: admission control runs first. */
+export const ADMITTED_OPERATIONS: readonly Operation[] = ['start', 'start_paused', 'restore'];
 
 export function isAllowed(state: SystemState, op: Operation): boolean {
   return TRANSITIONS[op].from.includes(state);
@@ -113,6 +114,24 @@ export function planTransition(name: string, state: SystemState, target: TargetS
   if (op) return op;
   const kind = TRANSITIONAL_STATES.includes(state) ? 'busy' : 'invalid_state';
   throw new VirtError(kind, `cannot go from ${state.replace('_', ' ')} to ${target.replace('_', ' ')} for '${name}'`);
+}
+
+/**
+ * The steady state a target leaves the system in; a system already there needs nothing done
+ * (requesting it is a success). Reboot and reset are actions, never "already done".
+ */
+const TARGET_REACHED: Readonly<Record<TargetState, SystemState | undefined>> = {
+  running: 'running',
+  defined: 'defined',
+  shut_down: 'defined',
+  paused: 'paused',
+  suspended: 'suspended',
+  reboot: undefined,
+  reset: undefined,
+};
+
+export function alreadyIn(state: SystemState, target: TargetState): boolean {
+  return TARGET_REACHED[target] === state;
 }
 
 /** Targets reachable from a state (for AvailableRequestedStates-like lists). */

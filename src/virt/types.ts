@@ -2,7 +2,7 @@
  * The hypervisor-neutral description of virtual systems, their devices and the host.
  * Units are explicit in every name (MiB, KiB, percent, bytes per second).
  */
-import type { SystemState } from './states.js';
+import type { SystemState, TargetState } from './states.js';
 
 /** Paravirtualised, PV-in-HVM-container, fully virtualised. */
 export type SystemType = 'pv' | 'pvh' | 'hvm';
@@ -125,10 +125,32 @@ export interface VirtualSystem {
   /** Present while the system occupies host resources. */
   live?: LiveInfo;
   origin: SystemOrigin;
-  /** True when the system was expected to run but has disappeared from the hypervisor. */
+  /**
+   * Lost: expected to run (its last requested state was running or paused) but gone from the
+   * hypervisor: destroyed behind our back, or crashed and cleaned up. State is 'defined'. A
+   * crash the hypervisor still shows is state 'crashed'. Both are errors a client must see.
+   */
   vanished?: boolean;
   /** A saved image exists (state Suspended). */
   hasSavedImage?: boolean;
+  /** The last target state requested (kept with the definition: survives a restart). */
+  requested?: TargetState;
+  /**
+   * When the state last changed (ms since the epoch), by us or behind our back (a crash, a
+   * vanished domain), as far as we have seen; kept with the definition.
+   */
+  stateChangedAt?: number;
+}
+
+/** A state change seen in the hypervisor's picture that nobody asked us for. */
+export interface ObservedStateChange {
+  name: string;
+  from: SystemState;
+  to: SystemState;
+  /** ms since the epoch: when we noticed it. */
+  at: number;
+  /** Set when the system was expected to run: 'vanished' (gone) or 'crashed'. */
+  lost?: 'vanished' | 'crashed';
 }
 
 /** Raw host facts a driver reports. They never leave virt/: the façade abstracts them. */
@@ -144,28 +166,6 @@ export interface HostFacts {
   dom0Vcpus: number;
   /** True when the control domain has a fixed memory size (no automatic ballooning). */
   dom0MemoryFixed: boolean;
-}
-
-/** Network and disk counters since the domain started (absent when the hypervisor gives none). */
-export interface IoCounters {
-  netTxBytes?: number;
-  netRxBytes?: number;
-  diskReadRequests?: number;
-  diskWriteRequests?: number;
-  diskReadSectors?: number;
-  diskWriteSectors?: number;
-}
-
-/** Per-system counters as the hypervisor reports them. */
-export interface SystemStatistics extends IoCounters {
-  name: string;
-  sampledAt: number;
-  cpuTimeSec: number;
-  /** CPU use in percent of ONE physical CPU over the last interval (may exceed 100). */
-  cpuPercent: number;
-  memoryKiB: number;
-  maxMemoryKiB: number;
-  vcpus: number;
 }
 
 /** The live-changeable parts of a system. */

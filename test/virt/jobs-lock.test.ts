@@ -60,4 +60,38 @@ describe('keyed lock', () => {
     await hold;
     expect(lock.isHeld('k')).to.equal(false);
   });
+
+  it('refuses at once while a job holds or awaits a key; other changes wait their turn', async () => {
+    const lock = new KeyedLock(1000);
+    const releaseShort = await lock.acquire('k');
+    const queued = lock.acquire('k', { mode: 'job', what: 'a state change to running' });
+    // A job waits behind a short change, and from then on nothing else queues.
+    const t0 = Date.now();
+    const err = await lock.acquire('k').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(VirtError).with.property('kind', 'busy');
+    expect((err as VirtError).message).to.match(/a state change to running is under way/);
+    expect(Date.now() - t0).to.be.lessThan(50);
+    releaseShort();
+    const releaseJob = await queued;
+    expect(lock.heldAs('k')).to.equal('job');
+    await lock.acquire('k', { mode: 'job' }).then(() => expect.fail('a second job must be refused'), (e: unknown) => expect(e).to.have.property('kind', 'busy'));
+    releaseJob();
+    expect(lock.isHeld('k')).to.equal(false);
+  });
+
+  it('takes several keys in one order whatever order they are asked in', async () => {
+    const lock = new KeyedLock(1000);
+    const order: string[] = [];
+    const a = lock.withAll(['b', 'a', 'b'], async () => {
+      order.push('first');
+      await new Promise((r) => setTimeout(r, 10));
+    });
+    const b = lock.withAll(['a', 'b'], async () => {
+      order.push('second');
+    });
+    await Promise.all([a, b]);
+    expect(order).to.deep.equal(['first', 'second']);
+    expect(KeyedLock.order(['web', 'Web', 'db', 'web'])).to.deep.equal(['Web', 'db', 'web']);
+    expect(lock.isHeld('a') || lock.isHeld('b')).to.equal(false);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * xl.cfg writer (xl-reference §5). Every value is validated before it is written; strings are
+ * xl.cfg writer (the xl.cfg(5) format). Every value is validated before it is written; strings are
  * double-quoted (validation guarantees they hold no quote, backslash or newline) and disk/vif specs
  * single-quoted. Actions are written with hyphens (cfg syntax) although JSON uses underscores.
  */
@@ -16,7 +16,7 @@ export function cfgAction(a: LifecycleAction): string {
   return a.replace(/_/g, '-');
 }
 
-/** One disk spec string; `target=` must come last because it swallows the rest (§5.2). */
+/** One disk spec string; `target=` must come last because it swallows the rest (xl-disk-configuration(5)). */
 export function diskSpec(d: DiskSpec): string {
   const parts = [`format=${d.format ?? 'raw'}`, `vdev=${validVdev(d.vdev)}`, `access=${d.readOnly || d.cdrom ? 'ro' : 'rw'}`];
   if (d.cdrom) parts.push('devtype=cdrom');

@@ -1,11 +1,14 @@
 /**
- * xl keeps nothing for a stopped domain (xl-reference §8), so we do: one JSON file per virtual
- * system under <dataDir>/definitions/, written atomically (atomic-file.ts). All definitions are
- * held in memory after init(), so reads never touch the disk.
+ * xl keeps nothing for a stopped domain, so we do: one JSON file per virtual system under
+ * <dataDir>/definitions/, written atomically (atomic-file.ts). All definitions are held in memory
+ * after init(), so reads never touch the disk. Writes of one file are applied in the order they
+ * were asked for, each `update` onto the latest version (a write that ended meanwhile is kept):
+ * that orders the I/O of one file, it is not the system lock (virt/lock.ts).
  */
 import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
+import type { SystemState, TargetState } from '../../virt/states.js';
 import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir, writeFileAtomic } from './atomic-file.js';
 
@@ -37,10 +40,17 @@ export interface StoredDefinition {
   running?: RunningSettings;
   /** Path of the saved image while suspended. */
   savedImage?: string;
-  /** Expected to run but gone from xl (set by reconcile, cleared by the next start). */
+  /** Expected to run but gone from xl (set when noticed, cleared by the next start). */
   vanished?: boolean;
+  /** The last target state a client requested. */
+  requested?: TargetState;
+  /** The state last recorded (by our change, or noticed in xl's picture) and since when (ISO time). */
+  lastState?: SystemState;
+  stateChangedAt?: string;
   updatedAt: string;
 }
+
+export type DefinitionFields = Omit<StoredDefinition, 'version' | 'updatedAt'>;
 
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -57,6 +67,8 @@ export class DefinitionStore {
   private loaded = false;
   /** Bumped by every change of the definitions held in memory (lets readers cache derived views). */
   version = 0;
+  /** The last write asked for, per file: the next one starts after it. */
+  private readonly writes = new Map<string, Promise<unknown>>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'definitions');
@@ -139,19 +151,48 @@ export class DefinitionStore {
     return this.defs.size;
   }
 
-  /** Write (create or replace) a definition; memory is updated only once the file is safe. */
-  async put(def: Omit<StoredDefinition, 'version' | 'updatedAt'>): Promise<StoredDefinition> {
-    this.ensureLoaded();
+  /** Run a write of `name`'s file after the ones asked for before it. */
+  private ordered<T>(name: string, write: () => Promise<T>): Promise<T> {
+    const prev = this.writes.get(name) ?? Promise.resolve();
+    const next = prev.then(write, write);
+    const tail = next.then(() => {}, () => {});
+    this.writes.set(name, tail);
+    void tail.then(() => {
+      if (this.writes.get(name) === tail) this.writes.delete(name);
+    });
+    return next;
+  }
+
+  private async write(def: DefinitionFields): Promise<StoredDefinition> {
     const full: StoredDefinition = { ...def, version: 1, updatedAt: new Date().toISOString() };
     await writeFileAtomic(this.pathOf(full.config.name), JSON.stringify(full, null, 2) + '\n');
     this.setDef(full);
     return full;
   }
 
-  async update(name: string, change: (d: StoredDefinition) => Omit<StoredDefinition, 'version' | 'updatedAt'>): Promise<StoredDefinition> {
-    const cur = this.get(name);
-    if (!cur) throw new VirtError('not_found', `no definition for '${name}'`);
-    return this.put(change(structuredClone(cur)));
+  /** Write (create or replace) a definition; memory is updated only once the file is safe. */
+  async put(def: DefinitionFields): Promise<StoredDefinition> {
+    this.ensureLoaded();
+    this.pathOf(def.config.name);
+    return this.ordered(def.config.name, () => this.write(def));
+  }
+
+  /** Change the latest version of a definition (after any write of it under way); not_found if there is none. */
+  async update(name: string, change: (d: StoredDefinition) => DefinitionFields): Promise<StoredDefinition> {
+    this.ensureLoaded();
+    this.pathOf(name);
+    return this.ordered(name, () => {
+      const cur = this.defs.get(name);
+      if (!cur) throw new VirtError('not_found', `no definition for '${name}'`);
+      const next = change(structuredClone(cur));
+      if (next.config.name !== name) throw new VirtError('failed', `update of '${name}' may not rename it`);
+      return this.write(next);
+    });
+  }
+
+  /** Set some fields of the latest version of a definition. */
+  patch(name: string, fields: Partial<Omit<DefinitionFields, 'config'>> & { config?: VirtualSystemConfig }): Promise<StoredDefinition> {
+    return this.update(name, (d) => ({ ...d, ...fields }));
   }
 
   /**
@@ -160,7 +201,7 @@ export class DefinitionStore {
    * lost; start-up reconcile keeps one of them (see duplicateGroups). Memory follows the new name
    * as soon as its file is safe, even if removing the old file fails (the error is rethrown).
    */
-  async move(from: string, def: Omit<StoredDefinition, 'version' | 'updatedAt'>): Promise<StoredDefinition> {
+  async move(from: string, def: DefinitionFields): Promise<StoredDefinition> {
     this.ensureLoaded();
     if (def.config.name === from) return this.put(def);
     this.pathOf(from);
@@ -187,6 +228,11 @@ export class DefinitionStore {
 
   async remove(name: string): Promise<void> {
     this.ensureLoaded();
+    this.pathOf(name);
+    return this.ordered(name, () => this.unlinkOne(name));
+  }
+
+  private async unlinkOne(name: string): Promise<void> {
     await unlink(this.pathOf(name)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });

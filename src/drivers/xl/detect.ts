@@ -11,8 +11,6 @@ export interface XlChoice {
   xlPath: string;
   simulated: boolean;
   env: Record<string, string>;
-  xentopPath?: string;
-  xentopArgs?: string[];
 }
 
 export interface DetectOptions {
@@ -48,12 +46,7 @@ export function simulatorPath(): string {
 export function detectXl(opts: DetectOptions): XlChoice {
   if (isXenControlDomain(opts.capabilitiesFile, opts.privcmdFile)) {
     const xl = (opts.searchPaths ?? XL_PATHS).find((p) => existsSync(p));
-    if (xl) {
-      const xentop = join(dirname(xl), 'xentop');
-      return { xlPath: xl, simulated: false, env: {}, ...(existsSync(xentop) ? { xentopPath: xentop } : {}) };
-    }
+    if (xl) return { xlPath: xl, simulated: false, env: {} };
   }
-  const sim = simulatorPath();
-  // xl-sim answers xentop batch mode as the pseudo-command `xentop`.
-  return { xlPath: sim, simulated: true, env: { XL_SIM_STATE: join(opts.dataDir, 'xl-sim') }, xentopPath: sim, xentopArgs: ['xentop'] };
+  return { xlPath: simulatorPath(), simulated: true, env: { XL_SIM_STATE: join(opts.dataDir, 'xl-sim') } };
 }

@@ -13,11 +13,5 @@ export type CreateXlDriverOptions = Omit<XlDriverOptions, 'xlPath'> & { xlPath?:
 export function createXlDriver(opts: CreateXlDriverOptions): XlDriver {
   if (opts.xlPath) return new XlDriver({ ...opts, xlPath: opts.xlPath });
   const choice = detectXl({ dataDir: opts.dataDir });
-  return new XlDriver({
-    ...opts,
-    xlPath: choice.xlPath,
-    env: { ...choice.env, ...opts.env },
-    xentopPath: opts.xentopPath ?? choice.xentopPath,
-    xentopArgs: opts.xentopArgs ?? choice.xentopArgs,
-  });
+  return new XlDriver({ ...opts, xlPath: choice.xlPath, env: { ...choice.env, ...opts.env } });
 }

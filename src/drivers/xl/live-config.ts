@@ -9,7 +9,7 @@ import type { ListRow } from './parse/list.js';
 import { rateFromXl } from './rate.js';
 import type { RunningSettings } from './definition-store.js';
 
-/** Xen's OUI with the locally-administered-free first byte < 0x80, as xl generates (§5.3). */
+/** Xen's OUI with the locally-administered-free first byte < 0x80, as xl generates them. */
 export function generateMac(): string {
   const b = randomBytes(3);
   b[0] = b[0]! & 0x7f;
@@ -32,7 +32,7 @@ function nicsFrom(cfg: XlDomainConfig): (NicSpec & { mac: string })[] {
   });
 }
 
-/** Memory the guest was given (MiB); HVM target_memkb already includes video RAM (§1.5). */
+/** Memory the guest was given (MiB); HVM target_memkb already includes video RAM. */
 function memoryOf(cfg: XlDomainConfig, row: ListRow): number {
   return cfg.targetMemKiB !== undefined ? Math.round(cfg.targetMemKiB / 1024) : row.memMiB;
 }
@@ -79,7 +79,7 @@ export function liveSettings(cfg: XlDomainConfig, row: ListRow, stored: VirtualS
   };
 }
 
-/** What `xl list -v` shows live folded into a stored definition: the online vCPUs (§1.1). */
+/** What `xl list -v` shows live folded into a stored definition: the online vCPUs. */
 export function foldRow(stored: VirtualSystemConfig, row: ListRow): VirtualSystemConfig {
   const vcpus = row.vcpus;
   if (!Number.isInteger(vcpus) || vcpus <= 0 || vcpus === stored.vcpus) return stored;

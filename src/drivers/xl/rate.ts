@@ -1,5 +1,5 @@
 /**
- * vif rate limits (xl-reference §5.3). xl stores bytes-per-interval and the interval; we always
+ * vif rate limits (xl-network-configuration(5), `rate=`). xl stores bytes-per-interval and the interval; we always
  * write the exact form `<bytes>B/s@<us>us`, which its regexes accept without rounding surprises.
  */
 import type { Rate } from '../../virt/types.js';

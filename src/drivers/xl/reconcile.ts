@@ -1,5 +1,5 @@
 /**
- * Start-up reconcile (DESIGN §3.4): the definition store against one fresh snapshot (with every
+ * Start-up reconcile: the definition store against one fresh snapshot (with every
  * domain's configuration, `xl list -l`).
  * - running domains we did not define are adopted (their live config becomes their definition);
  * - stored systems that run get what changed behind our back folded into their definition
@@ -114,7 +114,9 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise
       lost = await access(def.savedImage).then(() => false, () => true);
     }
     if (lost !== !!def.vanished) {
-      await store.put({ ...def, vanished: lost });
+      // Lost while we were away: noticed now (the time of the loss itself is unknown).
+      const noticed = lost ? { lastState: def.savedImage ? 'suspended' as const : 'defined' as const, stateChangedAt: new Date().toISOString() } : {};
+      await store.put({ ...def, vanished: lost, ...noticed });
     }
     if (lost) result.vanished.push(def.config.name);
   }

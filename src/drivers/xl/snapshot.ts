@@ -1,8 +1,8 @@
 /**
  * One cached picture of the host. A steady-state refresh is ONE call, `xl list -v` (state letters,
  * CPU time, current memory, online vCPUs and uuid of every domain): the configuration of the
- * systems we know comes from the definition store, not from xl. `xl list -l` (configuration,
- * xl-reference §1.5) runs only when asked for (start-up reconcile) or when `xl list -v` shows a
+ * systems we know comes from the definition store, not from xl. `xl list -l` (configuration)
+ * runs only when asked for (start-up reconcile) or when `xl list -v` shows a
  * domain the owner has no definition for (adoption: first sight, then stored by the owner).
  * Readers share one in-flight refresh; our own changes invalidate it.
  */
@@ -26,14 +26,13 @@ export interface Snapshot {
   withConfigs: boolean;
 }
 
-/** xl calls of a steady-state refresh (`xl list -v`). */
-export const SNAPSHOT_CALLS = 1;
-
 export interface SnapshotHooks {
   /** Does this domain need its configuration from xl (a domain we hold no definition for)? */
   needsConfig?(row: ListRow): boolean;
   /** Runs on every snapshot that carries configurations, before any reader sees it. */
   onConfigs?(snap: Snapshot): Promise<void>;
+  /** Runs on every snapshot (after onConfigs), before any reader sees it. */
+  onSnapshot?(snap: Snapshot): Promise<void>;
 }
 
 /** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */
@@ -161,7 +160,11 @@ export class SnapshotCache {
       for (const [key, at] of this.noConfig) if (takenAt - at >= NO_CONFIG_RETRY_MS) this.noConfig.delete(key);
       wanted = rows.some((r) => this.hooks.needsConfig!(r) && !this.noConfig.has(keyOf(r)));
     }
-    if (!wanted) return buildSnapshot(list.stdout, undefined, takenAt);
+    if (!wanted) {
+      const snap = buildSnapshot(list.stdout, undefined, takenAt);
+      await this.hooks.onSnapshot?.(snap);
+      return snap;
+    }
     this.configLoads++;
     // xl skips (with a libxl error, exit 0) domains whose config it cannot read: not a failure.
     const long = await this.exec.run(['list', '-l'], { tolerateLibxlErrors: true });
@@ -170,6 +173,7 @@ export class SnapshotCache {
       if (!v.config && this.hooks.needsConfig?.(v.row)) this.noConfig.set(keyOf(v.row), takenAt);
     }
     await this.hooks.onConfigs?.(snap);
+    await this.hooks.onSnapshot?.(snap);
     return snap;
   }
 }
@@ -178,7 +182,7 @@ function keyOf(row: ListRow): string {
   return `${row.domid}/${row.uuid ?? ''}`;
 }
 
-/** The row with the paused letter (§1.2, third column) set or cleared. */
+/** The row with the paused letter (third column of xl's state letters) set or cleared. */
 export function withPaused(row: ListRow, paused: boolean): ListRow {
   const letters = row.state.padEnd(6, '-').split('');
   letters[2] = paused ? 'p' : '-';

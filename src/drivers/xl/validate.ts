@@ -1,6 +1,6 @@
 /**
  * Every value that reaches xl (argument or xl.cfg text) passes one of these first.
- * The rules are deliberately narrower than xl's (which validates almost nothing, xl-reference §8):
+ * The rules are deliberately narrower than xl's (which validates almost nothing):
  * a value that could be read as an option, a domid, a second cfg token or a shell word is refused.
  */
 import { VirtError } from '../../virt/errors.js';
@@ -10,7 +10,7 @@ function refuse(what: string, value: unknown, why: string): never {
   throw new VirtError('invalid_argument', `invalid ${what} ${shown}: ${why}`);
 }
 
-/** §8: [A-Za-z0-9_.-], ≤ 64, not all digits (would be a domid), no migration suffixes, no leading '-'. */
+/** [A-Za-z0-9_.-], ≤ 64, not all digits (would be a domid), no migration suffixes, no leading '-'. */
 export function validName(name: unknown): string {
   if (typeof name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(name)) {
     refuse('name', name, 'use 1-64 of A-Z a-z 0-9 _ . - (not starting with - or .)');
@@ -53,7 +53,7 @@ export function validBridge(bridge: unknown): string {
   return bridge;
 }
 
-/** Guest block device: xvd*, hd[a-d], sd* (xl-reference §5.2). */
+/** Guest block device: xvd*, hd[a-d], sd* (xl-disk-configuration(5)). */
 export function validVdev(vdev: unknown): string {
   if (typeof vdev !== 'string' || !/^(xvd[a-z]{1,2}|hd[a-d]|sd[a-z]{1,2})$/.test(vdev)) {
     refuse('device', vdev, 'expected xvdX, hdX (a-d) or sdX');
@@ -66,14 +66,6 @@ export function validInt(value: unknown, what: string, min: number, max: number)
     refuse(what, value, `must be an integer from ${min} to ${max}`);
   }
   return value;
-}
-
-/** Destination host for migration: a DNS name or address, never an option. */
-export function validHost(host: unknown): string {
-  if (typeof host !== 'string' || host.length > 253 || !/^[A-Za-z0-9][A-Za-z0-9.:-]*$/.test(host)) {
-    refuse('host', host, 'expected a host name or address');
-  }
-  return host;
 }
 
 /** Space-separated IPv4/IPv6 addresses. */
@@ -97,7 +89,7 @@ export function validCmdline(cmdline: unknown): string {
   return cmdline;
 }
 
-/** Memory size argument for mem-set/mem-max: ALWAYS with a unit, since none means MiB (§4.1). */
+/** Memory size argument for mem-set/mem-max: ALWAYS with a unit, since xl reads a bare number as MiB. */
 export function memArg(mib: number): string {
   return `${validInt(mib, 'memory (MiB)', 1, 16 * 1024 * 1024)}m`;
 }

@@ -1,26 +1,26 @@
 /**
  * xl's diagnostics → VirtError kinds. Matches message text, never libxl file:line prefixes
- * (they differ between builds; xl-reference §0.5). Order matters: first match wins.
+ * (they differ between builds). Order matters: first match wins.
  */
 import { VirtError, type VirtErrorKind } from '../../virt/errors.js';
 
 const RULES: ReadonlyArray<[RegExp, VirtErrorKind]> = [
-  // §0.1: no hypervisor / no xenstored: the toolstack itself is unusable
+  // No hypervisor / no xenstored: the toolstack itself is unusable
   [/cannot init xl context|Can't find hypervisor information|Could not obtain handle/i, 'failed'],
-  // §3.1: a disk target that does not exist is a bad argument, not a missing system
+  // A disk target that does not exist is a bad argument, not a missing system
   [/failed to stat|Unable to set disk defaults/i, 'invalid_argument'],
-  // §3.1, §3.7 (before not_found: a failed duplicate create also logs clean-up "No such file" lines)
+  // create or rename of a name in use (before not_found: a failed duplicate create also logs clean-up "No such file" lines)
   [/already exists/i, 'conflict'],
-  // §0.3, §1.4, §3.3, §3.4: unknown domain names and ids
+  // Unknown domain names and ids
   [/is an invalid domain identifier|does not exist|Non-existant domain|No such process|unable to get domain type for domid|maybe this domain does not exist/i, 'not_found'],
   [/Unknown device|not connected|Can't open restore file|No such file or directory/i, 'not_found'],
-  // §3.1, §7.3: autoballoon could not make room; §9 target-side shortage
+  // Autoballoon could not make room (create, restore, mem-set)
   [/failed to free memory|not enough memory|Cannot allocate memory|rc=-5\b/i, 'no_memory'],
-  // §3.4: unpausing a running domain; §3.2: no PV control interface
+  // Unpausing a running domain; no PV control interface for a clean shutdown
   [/Unpausing domain: Invalid argument|PV control interface not available|external graceful .* not possible/i, 'invalid_state'],
   [/guest didn't acknowledge|timed out|rc=-9\b|rc=-8\b/i, 'timeout'],
   [/\block(ed| file)?\b|Resource temporarily unavailable|EAGAIN/i, 'busy'],
-  // §4.1-4.3, §5: arguments xl refused
+  // Arguments xl refused (memory, vCPUs, scheduler, devices)
   [/invalid memory size|must be less than or equal|must be greater than or or equal|out of range|overcomm+itting|Requested \d+ VCPUs|Invalid argument|config parsing error|invalid rate|Invalid parameter|not a valid number|unrecognized argument|not supported\.|requires at least|below the minimum threshold/i, 'invalid_argument'],
 ];
 
@@ -37,7 +37,7 @@ export function errorLines(stderr: string): string[] {
     .filter((l) => l !== '' && !/^Parsing config from |^Shutting down domain |^Rebooting domain |^Saving to |^Loading new save file|^ Savefile contains|^libxl: (warning|info|notice|detail|debug|verbose|progress):|^Waiting for /.test(l));
 }
 
-/** True when xl reported a libxl error even if it exited 0 (§0.4). */
+/** True when xl reported a libxl error even if it exited 0 (several commands do). */
 export function hasLibxlError(stderr: string): boolean {
   return /^libxl: (error|critical):/m.test(stderr);
 }

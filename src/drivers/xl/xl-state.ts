@@ -1,4 +1,4 @@
-/** xl's view of a domain → the model's state (xl-reference §1.2, §9, §10). */
+/** xl's view of a domain → the model's state (the state letters of `xl list`, and the --incoming / --migratedaway names of a migration). */
 import type { SystemState } from '../../virt/states.js';
 import type { DomainView } from './snapshot.js';
 

@@ -70,24 +70,6 @@ describe('xl driver contract against xl-sim', function () {
     expect(choice).to.deep.include({ xlPath: fakeXl, simulated: false, env: {} });
   });
 
-  it('reports statistics relative to the allocation, with xentop counters', async () => {
-    await vm.defineSystem(spec('st', { vcpus: 2 }));
-    await vm.requestState('st', 'running');
-    const first = await vm.stats('st');
-    await new Promise((r) => setTimeout(r, 600));
-    driver.invalidate();
-    const second = await vm.stats('st');
-    for (const st of [first, second]) {
-      expect(st).to.include({ active: true, vcpus: 2, memoryAllocatedMiB: 256 });
-      expect(st.cpuPercentOfAllocation).to.be.within(0, 100);
-      expect(st.memoryPercentOfAllocation).to.be.within(0, 100);
-      expect(st.netTxBytes).to.be.a('number');
-    }
-    expect(second.cpuTimeSec).to.be.at.least(first.cpuTimeSec);
-    await vm.requestState('st', 'defined');
-    expect(await vm.stats('st')).to.include({ active: false, cpuPercentOfAllocation: 0 });
-  });
-
   it('runs the whole life cycle and reports Domain-0 as the host only', async () => {
     expect(await vm.listSystems()).to.deep.equal([]);
     const host = await vm.hostInfo();
@@ -172,11 +154,16 @@ describe('xl driver contract against xl-sim', function () {
   it('a failed create leaves the definition intact with xl\'s own text in the error', async () => {
     await vm.defineSystem(spec('flt'));
     const file = join(dir, 'definitions', 'flt.json');
-    const stored = readFileSync(file, 'utf8');
+    // The definition, without the record of the last request (kept with it since requests persist).
+    const definition = (): unknown => {
+      const { requested: _r, updatedAt: _u, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      return rest;
+    };
+    const stored = definition();
     faults({ rules: [{ command: 'create', mode: 'fail', count: 1, stderr: 'failed to free memory for the domain', exit_code: 3 }] });
     const e = await rejects(vm.requestState('flt', 'running'), 'no_memory');
     expect(e.detail).to.contain('failed to free memory');
-    expect(readFileSync(file, 'utf8')).to.equal(stored);
+    expect(definition()).to.deep.equal(stored);
     expect((await vm.getSystem('flt')).state).to.equal('defined');
     expect((await vm.requestState('flt', 'running')).state).to.equal('running');
   });
@@ -256,32 +243,6 @@ describe('xl driver contract against xl-sim', function () {
     for (const s of await fresh.list()) {
       expect(s.state).to.be.oneOf(['defined', 'running', 'paused']);
       expect(list.find((x) => x.name === s.name)!.state).to.equal(s.state);
-    }
-  });
-
-  it('migrates to another simulated host, which adopts the system', async () => {
-    const dir2 = mkdtempSync(join(tmpdir(), 'xl-contract-dst-'));
-    try {
-      const hosts = join(dir, 'hosts.json');
-      writeFileSync(hosts, JSON.stringify({ host2: join(dir2, 'xl-sim') }));
-      mkdirSync(join(dir2, 'xl-sim'), { recursive: true });
-      const src = createXlDriver({ dataDir: dir, env: { XL_SIM_HOSTS: hosts } });
-      const srcVm = new VirtManager(src);
-      await srcVm.init();
-      await srcVm.defineSystem(spec('mig'));
-      const uuid = (await srcVm.requestState('mig', 'running')).uuid;
-      const job = srcVm.migrate('mig', 'host2');
-      await job.done;
-      expect(job.state).to.equal('completed');
-      await rejects(srcVm.getSystem('mig'), 'not_found');
-      const dst = createXlDriver({ dataDir: dir2, env: { XL_SIM_HOSTS: hosts } });
-      const report = await dst.init();
-      expect(report.adopted).to.deep.equal(['mig']);
-      const there = await dst.get('mig');
-      expect(there).to.deep.include({ state: 'running', uuid });
-      await rejects(srcVm.migrate('a;b', 'host2').done, 'invalid_argument');
-    } finally {
-      rmSync(dir2, { recursive: true, force: true });
     }
   });
 });

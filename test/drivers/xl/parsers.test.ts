@@ -2,11 +2,6 @@ import { expect } from 'chai';
 import { parseList, parseStateFlags } from '../../../src/drivers/xl/parse/list.js';
 import { parseListLong } from '../../../src/drivers/xl/parse/list-long.js';
 import { dom0MemoryFixed, infoNumber, parseInfo } from '../../../src/drivers/xl/parse/info.js';
-import { parseVcpuList } from '../../../src/drivers/xl/parse/vcpu-list.js';
-import { parseSched } from '../../../src/drivers/xl/parse/sched.js';
-import { parseNetworkList } from '../../../src/drivers/xl/parse/network-list.js';
-import { parseBlockList, vdevName } from '../../../src/drivers/xl/parse/block-list.js';
-import { parseXentop } from '../../../src/drivers/xl/parse/xentop.js';
 import { buildSnapshot } from '../../../src/drivers/xl/snapshot.js';
 import { stateOfDomain } from '../../../src/drivers/xl/xl-state.js';
 import { sample } from './samples.js';
@@ -66,48 +61,6 @@ describe('xl parsers (real xl 4.17 samples)', () => {
     expect(info['xen_changeset']).to.equal('');
     expect(dom0MemoryFixed(info)).to.equal(true);
     expect(dom0MemoryFixed(parseInfo('xen_commandline        : placeholder\n'))).to.equal(false);
-  });
-
-  it('parses vcpu-list, offline vCPUs and long names', () => {
-    const rows = parseVcpuList(sample('vcpu-list.out'));
-    expect(rows).to.have.length(8);
-    const off = rows.find((r) => r.name === 'web01' && r.vcpu === 2)!;
-    expect(off).to.include({ online: false, cpuTimeSec: 0, hardAffinity: 'all' });
-    expect(off.cpu).to.equal(undefined);
-    expect(rows.find((r) => r.name === 'web01' && r.vcpu === 1)!).to.include({ cpu: 8, hardAffinity: '4,6', blocked: true });
-    expect(parseVcpuList(sample('vcpu-list-long-name.out'))[0]!.name).to.equal('web01-with-a-very-long-domain-name-exceeding-forty-chars');
-  });
-
-  it('parses sched-credit and sched-credit2 listings', () => {
-    const c = parseSched(sample('sched-credit.out'));
-    expect(c.pools[0]).to.deep.equal({ name: 'Pool-0', params: { tslice: '30ms', ratelimit: '1000us', 'migration-delay': '0us' } });
-    expect(c.domains.find((d) => d.name === 'win01')).to.deep.equal({ name: 'win01', domid: 2, weight: 512, cap: 50 });
-    const c2 = parseSched(sample('sched-credit2.out'));
-    expect(c2.pools[0]!.params).to.deep.equal({ ratelimit: '1000us' });
-    expect(c2.domains).to.have.length(3);
-    expect(parseSched(sample('sched-credit2-d.out')).domains).to.deep.equal([{ name: 'win01', domid: 2, weight: 512, cap: 50 }]);
-  });
-
-  it('parses network-list and block-list', () => {
-    const nets = parseNetworkList(sample('network-list-multi.out'));
-    expect(nets).to.have.length(3);
-    expect(nets[2]).to.include({ devid: 0, mac: '00:16:3e:5a:02:01', state: 4, txRingRef: 768, rxRingRef: 769, domid: 2 });
-    const blocks = parseBlockList(sample('block-list-multi.out'));
-    expect(blocks.map((b) => [b.vdevId, b.vdev, b.domid, b.backend])).to.deep.equal([
-      [51712, 'xvda', 1, 'vbd'], [51728, 'xvdb', 1, 'qdisk'], [768, 'hda', 2, 'vbd'], [5632, 'hdc', 2, 'qdisk'],
-    ]);
-    expect(vdevName(268441856)).to.equal('xvdz');
-  });
-
-  it('parses xentop batch output, keeping the last iteration and "no limit"', () => {
-    const two = parseXentop(sample('xentop-b-i2-d1.out'));
-    expect(two).to.have.length(3);
-    expect(two.find((r) => r.name === 'web01')!).to.include({ cpuSec: 5322, cpuPercent: 142, memKiB: 2097152, maxMemKiB: 2098176, vcpus: 4, nets: 2, netTxKiB: 9730661, vbdRsect: 2765432 });
-    const nolimit = parseXentop(sample('xentop-b-i1-dom0-nolimit.out'));
-    expect(nolimit[0]!.maxMemKiB).to.equal(undefined);
-    expect(nolimit[0]!.vcpus).to.equal(2);
-    const fnxv = parseXentop(sample('xentop-b-i1-fnxv.out'));
-    expect(fnxv.map((r) => r.name)).to.deep.equal(['Domain-0', 'web01', 'win01']);
   });
 
   it('joins list -v and list -l into one snapshot and derives states', () => {

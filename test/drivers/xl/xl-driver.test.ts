@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtError } from '../../../src/virt/errors.js';
+import { KeyedLock } from '../../../src/virt/lock.js';
 import type { VirtualSystemSpec } from '../../../src/virt/types.js';
 import { FakeXl } from './fake-xl.js';
 
@@ -251,7 +252,7 @@ describe('xl driver (in-process fake xl)', () => {
     xl.scheduler = 'credit';
     const other = new XlDriver({ xlPath: 'unused', dataDir: dir, executor: xl });
     await other.init();
-    await other.setScheduler('m1', { weight: 100 });
+    await other.modify('m1', { cpuWeight: 100 });
     expect(xl.log).to.deep.include(['sched-credit', '-d', 'm1', '-w', '100', '-c', '150']);
   });
 
@@ -278,6 +279,7 @@ describe('xl driver (in-process fake xl)', () => {
     this.timeout(30_000);
     await driver.init();
     xl.delayMs = 2;
+    const locks = new KeyedLock();
     const names = [...Array(10).keys()].map((i) => `c${i}`);
     for (const n of names) await driver.define(spec(n));
     const ops = ['start', 'pause', 'unpause', 'destroy', 'start'] as const;
@@ -285,7 +287,8 @@ describe('xl driver (in-process fake xl)', () => {
       [...Array(50).keys()].map((i) => {
         const name = names[i % 10]!;
         const op = ops[(i * 7) % ops.length]!;
-        return driver[op](name);
+        // The driver takes no lock: its caller (virt) serialises the changes of a system.
+        return locks.with(name, () => driver[op](name));
       }),
     );
     // Every failure is a clean refusal of an impossible transition, never anything else.

@@ -1,4 +1,4 @@
-/** `xl info` (xl-reference §2.1): `"%-23s: %s"` lines. Values stay strings; helpers convert. */
+/** `xl info`: `"%-23s: %s"` lines. Values stay strings; helpers convert. */
 export type XlInfo = Record<string, string>;
 
 export function parseInfo(text: string): XlInfo {
@@ -15,7 +15,7 @@ export function infoNumber(info: XlInfo, key: string): number {
   return Number.isFinite(v) ? v : 0;
 }
 
-/** dom0_mem=[min:X,][max:Y,][Z] on the Xen command line fixes dom0's size (§7.3). */
+/** dom0_mem=[min:X,][max:Y,][Z] on the Xen command line fixes dom0's size. */
 export function dom0MemoryFixed(info: XlInfo): boolean {
   return /(^|\s)dom0_mem=/.test(info['xen_commandline'] ?? '');
 }

@@ -1,5 +1,5 @@
 /**
- * `xl list -l` JSON (xl-reference §1.5): an array of {domid, config: libxl_domain_config}.
+ * `xl list -l` JSON: an array of {domid, config: libxl_domain_config}.
  * Parse the JSON, never its text layout; a missing key means libxl's default; defbools are the
  * strings "True"/"False"; actions use underscores.
  */
@@ -87,7 +87,7 @@ export function parseDomainConfig(cfg: Obj, domid: number): XlDomainConfig | und
       target: str(d['pdev_path']) ?? '',
       vdev: str(d['vdev']) ?? '',
       format: (fmt === 'qcow' || fmt === 'qcow2' || fmt === 'vhd' || fmt === 'qed' || fmt === 'empty' ? fmt : 'raw') as XlDisk['format'],
-      readOnly: num(d['readwrite']) !== 1, // absent = read-only (§1.5)
+      readOnly: num(d['readwrite']) !== 1, // absent = read-only
       cdrom: num(d['is_cdrom']) === 1,
     };
   });

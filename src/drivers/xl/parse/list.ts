@@ -1,5 +1,5 @@
 /**
- * `xl list` and `xl list -v` tables (xl-reference §1.1-§1.3). Data rows have no tabs: split on
+ * `xl list` and `xl list -v` tables. Data rows have no tabs: split on
  * whitespace and take the name as everything before the fixed trailing fields (names may hold spaces).
  */
 export interface DomainFlags {
@@ -31,7 +31,7 @@ const REASONS: Record<string, ShutdownReason> = {
   '-': 'poweroff', r: 'reboot', s: 'suspend', c: 'crash', w: 'watchdog', S: 'soft_reset', '?': 'unknown',
 };
 
-/** The 6-letter state column (§1.2): r b p s <reason> d. */
+/** The 6-letter state column: r b p s <reason> d. */
 export function parseStateFlags(state: string): DomainFlags {
   const s = state.padEnd(6, '-');
   const shutdown = s[3] === 's';

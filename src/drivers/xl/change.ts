@@ -1,0 +1,74 @@
+/**
+ * The plumbing of every change: mark the system as being changed, read it, run, then drop (or, for
+ * an outcome xl confirmed exactly, patch) the cached snapshot. The caller holds the system's lock
+ * (virt/lock.ts), so the snapshot read here already reflects our own last change of it; only
+ * changes made outside us can be up to one TTL old, and xl refuses those itself. A change thus
+ * costs its own xl call(s) and no more; and a change whose effect is exactly known (pause,
+ * unpause) updates the snapshot instead of dropping it, so reading the result back costs nothing.
+ */
+import { VirtError } from '../../virt/errors.js';
+import { checkTransition, type Operation, type SystemState } from '../../virt/states.js';
+import type { XlCore } from './core.js';
+import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-store.js';
+import { validName } from './validate.js';
+import { resolve, type Current } from './view.js';
+
+export async function change<T>(core: XlCore, name: string, fn: (cur: Current) => Promise<T>): Promise<T> {
+  const n = validName(name);
+  const leave = core.enter([n]);
+  try {
+    const cur = resolve(core, n, await core.cache.get());
+    try {
+      return await fn(cur);
+    } finally {
+      if (cur.confirmed && cur.view) core.cache.patch(cur.view.row.domid, cur.confirmed);
+      else core.cache.invalidate();
+    }
+  } finally {
+    leave();
+  }
+}
+
+/** A domain we only know from xl gets a stored definition before we change it. */
+export async function ensureDef(core: XlCore, cur: Current): Promise<StoredDefinition> {
+  if (cur.def) return cur.def;
+  cur.def = await core.store.put({
+    config: cur.system.config,
+    origin: 'adopted',
+    expected: cur.system.state === 'paused' ? 'paused' : 'running',
+    running: runningOf(cur.system.config),
+    lastState: cur.system.state,
+  });
+  return cur.def;
+}
+
+/** Fields that record a state our change has brought the system to. */
+export function reached(state: SystemState): Pick<DefinitionFields, 'lastState' | 'stateChangedAt'> {
+  return { lastState: state, stateChangedAt: new Date().toISOString() };
+}
+
+/**
+ * Record what we now expect of the system (reconcile and the observer compare it with xl), and
+ * the state it reached when that is known now (not for a clean shutdown: the guest ends it).
+ */
+export async function setExpected(
+  core: XlCore, cur: Current, expected: ExpectedState, extra: Partial<DefinitionFields> = {}, state?: SystemState,
+): Promise<void> {
+  await ensureDef(core, cur);
+  await core.store.update(cur.name, (d) => {
+    const next: DefinitionFields = { ...d, ...extra, expected, vanished: false, ...(state ? reached(state) : {}) };
+    if (expected !== 'suspended') delete next.savedImage;
+    return next;
+  });
+}
+
+/** Name xl knows the domain by right now (validated: it goes on xl's command line). */
+export function liveName(cur: Current): string {
+  if (!cur.view) throw new VirtError('invalid_state', `'${cur.name}' is not active`);
+  return validName(cur.view.row.name);
+}
+
+/** The safety net under the caller's lock: the transition table against our own current view. */
+export function check(cur: Current, op: Operation): void {
+  checkTransition(cur.name, cur.system.state, op);
+}

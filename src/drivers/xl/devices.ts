@@ -1,0 +1,92 @@
+/**
+ * Disks and network interfaces: hot-plugged into the running domain when there is one
+ * (`block-attach`, `network-attach`...), always stored in the definition. xl cannot change a vif's
+ * rate in place: the interface is unplugged and plugged again with the same MAC.
+ */
+import { VirtError } from '../../virt/errors.js';
+import { normalizeDisk, normalizeNic } from '../../virt/spec.js';
+import type { DiskSpec, NicSpec, Rate } from '../../virt/types.js';
+import { diskSpec, vifItems } from './cfg-writer.js';
+import { change, ensureDef, liveName } from './change.js';
+import type { XlCore } from './core.js';
+import { generateMac } from './live-config.js';
+import { validMac, validVdev } from './validate.js';
+
+type Nic = NicSpec & { mac: string };
+
+export async function attachDisk(core: XlCore, name: string, disk: DiskSpec): Promise<DiskSpec> {
+  const d: DiskSpec = normalizeDisk({ ...disk, vdev: validVdev(disk?.vdev) });
+  const spec = diskSpec(d);
+  await change(core, name, async (cur) => {
+    const disks = cur.system.config.disks;
+    if (disks.some((x) => x.vdev === d.vdev)) throw new VirtError('conflict', `'${name}' already has a disk ${d.vdev}`);
+    await ensureDef(core, cur);
+    if (cur.view) await core.xl(['block-attach', liveName(cur), spec]);
+    await core.store.patch(cur.name, { config: { ...cur.system.config, disks: [...disks, d] } });
+  });
+  return d;
+}
+
+export async function detachDisk(core: XlCore, name: string, vdev: string): Promise<void> {
+  const v = validVdev(vdev);
+  await change(core, name, async (cur) => {
+    const disks = cur.system.config.disks;
+    if (!disks.some((x) => x.vdev === v)) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
+    await ensureDef(core, cur);
+    if (cur.view) await core.xl(['block-detach', liveName(cur), v]);
+    await core.store.patch(cur.name, { config: { ...cur.system.config, disks: disks.filter((x) => x.vdev !== v) } });
+  });
+}
+
+export async function attachInterface(core: XlCore, name: string, nic: NicSpec): Promise<Nic> {
+  const n = normalizeNic(nic);
+  const full: Nic = { ...n, mac: validMac(n.mac ?? generateMac()) };
+  const items = vifItems(full);
+  await change(core, name, async (cur) => {
+    const nics = cur.system.config.nics;
+    if (nics.some((x) => x.mac === full.mac)) throw new VirtError('conflict', `'${name}' already has an interface ${full.mac}`);
+    await ensureDef(core, cur);
+    if (cur.view) await core.xl(['network-attach', liveName(cur), ...items]);
+    await core.store.patch(cur.name, { config: { ...cur.system.config, nics: [...nics, full] } });
+  });
+  return full;
+}
+
+export async function detachInterface(core: XlCore, name: string, mac: string): Promise<void> {
+  const m = validMac(mac);
+  await change(core, name, async (cur) => {
+    const nics = cur.system.config.nics;
+    if (!nics.some((x) => x.mac === m)) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
+    await ensureDef(core, cur);
+    if (cur.view) await core.xl(['network-detach', liveName(cur), m]);
+    await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.filter((x) => x.mac !== m) } });
+  });
+}
+
+export async function setInterfaceRate(core: XlCore, name: string, mac: string, rate: Rate | null): Promise<void> {
+  const m = validMac(mac);
+  await change(core, name, async (cur) => {
+    const nics = cur.system.config.nics;
+    const old = nics.find((x) => x.mac === m);
+    if (!old) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
+    const updated = normalizeNic({ ...old, ...(rate ? { rate } : {}) }) as Nic;
+    if (!rate) delete updated.rate;
+    const items = vifItems(updated);
+    await ensureDef(core, cur);
+    if (cur.view) {
+      const live = liveName(cur);
+      await core.xl(['network-detach', live, m]);
+      try {
+        await core.xl(['network-attach', live, ...items]);
+      } catch (err) {
+        // Put the interface back as it was; if even that fails, say so with the first error.
+        await core.xl(['network-attach', live, ...vifItems(old)]).catch((again: unknown) => {
+          const why = again instanceof Error ? again.message : String(again);
+          throw new VirtError('failed', `interface ${m} of '${name}' is unplugged: re-plugging it with the new rate failed and so did restoring it (${why})`, undefined, { cause: err });
+        });
+        throw err;
+      }
+    }
+    await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.map((x) => (x.mac === m ? updated : x)) } });
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * Life cycle: create (start), shutdown, destroy, reboot, reset, pause, unpause, save, restore.
+ * Each checks the transition table against its own view (the safety net), runs xl with the
+ * caller's cancel signal (aborting kills xl), and only then records the outcome in the store, so
+ * a failed xl call leaves the definition intact.
+ */
+import { access, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OperationOptions, StartOptions } from '../../virt/driver.js';
+import { VirtError } from '../../virt/errors.js';
+import type { VirtualSystemConfig } from '../../virt/types.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { writeCfg } from './cfg-writer.js';
+import { change, check, ensureDef, liveName, reached, setExpected } from './change.js';
+import type { XlCore } from './core.js';
+import { runningOf } from './definition-store.js';
+import { withPaused } from './snapshot.js';
+import { validName } from './validate.js';
+
+/** xl waits for the guest to acknowledge a shutdown or reboot request. */
+const GUEST_ACK_TIMEOUT_MS = 90_000;
+
+async function createFrom(core: XlCore, config: VirtualSystemConfig, paused: boolean, opts: OperationOptions): Promise<void> {
+  const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
+  await writeFileAtomic(cfgPath, writeCfg(config));
+  try {
+    await core.xl(['create', ...(paused ? ['-p'] : []), cfgPath], core.runOptions(opts, true));
+  } catch (err) {
+    if (opts.signal?.aborted || VirtError.is(err, 'timeout')) await discardPartial(core, config);
+    throw err;
+  }
+}
+
+/** A create killed half-way may leave a domain being built: it goes, so a cancelled start changes nothing. */
+async function discardPartial(core: XlCore, config: VirtualSystemConfig): Promise<void> {
+  try {
+    const snap = await core.cache.fresh();
+    const left = snap.byUuid.get(config.uuid);
+    if (left) await core.xl(['destroy', String(left.row.domid)]);
+  } catch {
+    // Best effort: the next snapshot shows what is left, and the caller has the create's error.
+  }
+}
+
+export function start(core: XlCore, name: string, opts: StartOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, opts.paused ? 'start_paused' : 'start');
+    const def = await ensureDef(core, cur);
+    await core.withInflight(cur.name, 'starting', () => createFrom(core, def.config, !!opts.paused, opts));
+    await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
+  });
+}
+
+export function shutdown(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'shutdown');
+    await core.xl(['shutdown', liveName(cur)], { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS });
+    await setExpected(core, cur, 'stopped');
+  });
+}
+
+export function destroy(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'destroy');
+    if (cur.view) await core.xl(['destroy', liveName(cur)], core.runOptions(opts));
+    else if (cur.def?.savedImage) await unlink(cur.def.savedImage).catch(() => {});
+    await setExpected(core, cur, 'stopped', {}, 'defined');
+  });
+}
+
+export function reboot(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'reboot');
+    // The guest comes back with a new domid; we follow it by uuid.
+    await core.xl(['reboot', liveName(cur)], { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS });
+  });
+}
+
+export function reset(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'reset');
+    await ensureDef(core, cur);
+    const config = cur.system.config;
+    await core.withInflight(cur.name, 'rebooting', async () => {
+      await core.xl(['destroy', liveName(cur)], core.runOptions(opts));
+      try {
+        await createFrom(core, config, false, opts);
+      } catch (err) {
+        await core.store.patch(cur.name, { config, expected: 'stopped', ...reached('defined') });
+        const e = err as VirtError;
+        throw new VirtError(e.kind ?? 'failed', `'${name}' was powered off but could not be started again: ${e.message}`, e.detail);
+      }
+    });
+    await core.store.patch(cur.name, { config, expected: 'running', vanished: false, running: runningOf(config), ...reached('running') });
+  });
+}
+
+export function pause(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'pause');
+    await core.xl(['pause', liveName(cur)], core.runOptions(opts));
+    cur.confirmed = (row) => withPaused(row, true);
+    await setExpected(core, cur, 'paused', {}, 'paused');
+  });
+}
+
+export function unpause(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'unpause');
+    await core.xl(['unpause', liveName(cur)], core.runOptions(opts));
+    cur.confirmed = (row) => withPaused(row, false);
+    await setExpected(core, cur, 'running', {}, 'running');
+  });
+}
+
+export function save(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'save');
+    await ensureDef(core, cur);
+    const image = join(core.saveDir, `${cur.name}.save`);
+    await core.withInflight(cur.name, 'suspending', async () => {
+      try {
+        await core.xl(['save', liveName(cur), image], core.runOptions(opts, true));
+      } catch (err) {
+        await unlink(image).catch(() => {}); // xl resumed the domain; a partial image is useless
+        throw err;
+      }
+    });
+    await setExpected(core, cur, 'suspended', { savedImage: image, config: cur.system.config }, 'suspended');
+  });
+}
+
+export function restore(core: XlCore, name: string, opts: OperationOptions & { paused?: boolean } = {}): Promise<void> {
+  return change(core, name, async (cur) => {
+    check(cur, 'restore');
+    const image = cur.def?.savedImage;
+    if (!image || !(await access(image).then(() => true, () => false))) {
+      throw new VirtError('not_found', `the saved image of '${name}' is missing`);
+    }
+    await core.withInflight(cur.name, 'resuming', () =>
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts, true)));
+    await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
+    // Restored: an old image must never be restored again over newer disk contents.
+    await unlink(image).catch(() => {});
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * What every snapshot refresh brings, before any reader sees it:
+ * - adoption on first sight: a domain created outside us gets a stored definition from its live
+ *   configuration, so that later reads need only `xl list -v`;
+ * - state changes nobody asked us for (a crash, a guest that powered itself off, a domain
+ *   destroyed behind our back): recorded with the definition (state and time, so a restart keeps
+ *   them) and reported to the listeners. A system expected to run that is gone without having
+ *   been seen shutting down is marked vanished (lost) once it is still gone a while
+ *   (`lossConfirmMs`, 1 s by default) later (a guest restarting itself is briefly absent between its old and new domain); the time
+ *   recorded is when it was first missed.
+ * Systems a change of ours is changing are left alone: that change records its own outcome.
+ * A failed write only delays the record: the next snapshot tries again.
+ */
+import type { ObservedStateChange } from '../../virt/types.js';
+import type { SystemState } from '../../virt/states.js';
+import type { XlCore } from './core.js';
+import type { DefinitionFields } from './definition-store.js';
+import { adoptionOf } from './reconcile.js';
+import type { Snapshot } from './snapshot.js';
+import { observedState, viewOf } from './view.js';
+
+export type Listener = (change: ObservedStateChange) => void;
+
+
+export class SnapshotObserver {
+  readonly listeners = new Set<Listener>();
+  /** The state first seen of systems stored before states were recorded (by uuid): no write until it changes. */
+  private readonly firstSeen = new Map<string, SystemState>();
+  /** Systems expected to run that a snapshot did not show (by uuid) → when first missed. */
+  private readonly missing = new Map<string, number>();
+
+  constructor(private readonly core: XlCore) {}
+
+  async adoptNew(snap: Snapshot): Promise<void> {
+    if (!this.core.ready) return;
+    for (const view of snap.domains) {
+      const def = adoptionOf(this.core.store, view);
+      if (!def) continue;
+      try {
+        await this.core.store.put(def);
+      } catch {
+        // Shown from its live configuration for now; the next snapshot tries again.
+      }
+    }
+  }
+
+  async observe(snap: Snapshot): Promise<void> {
+    const core = this.core;
+    if (!core.ready) return;
+    for (const def of core.store.list()) {
+      const name = def.config.name;
+      if (core.changing.has(name)) continue;
+      const view = viewOf(def, snap);
+      const now = observedState(def, view);
+      const before = def.lastState ?? this.firstSeen.get(def.config.uuid);
+      const expectedToRun = def.expected === 'running' || def.expected === 'paused';
+      const gone = !view && expectedToRun && !def.vanished && !def.savedImage;
+      let at = Date.now();
+      if (gone) {
+        const first = this.missing.get(def.config.uuid);
+        if (first === undefined) this.missing.set(def.config.uuid, at);
+        if (first === undefined || at - first < core.lossConfirmMs) continue;
+        at = first;
+      } else this.missing.delete(def.config.uuid);
+      if (before === undefined) {
+        this.firstSeen.set(def.config.uuid, now);
+        if (!gone) continue;
+      }
+      if (before === now && !gone) continue;
+      const fields: Partial<DefinitionFields> = { lastState: now, stateChangedAt: new Date(at).toISOString() };
+      let lost: ObservedStateChange['lost'];
+      if (gone) {
+        // Seen shutting down before it went: the guest powered itself off; else it was lost.
+        if (before === 'shutting_down') fields.expected = 'stopped';
+        else {
+          fields.vanished = true;
+          lost = 'vanished';
+        }
+      } else if (now === 'crashed' && expectedToRun) lost = 'crashed';
+      try {
+        await core.store.update(name, (d) => ({ ...d, ...fields }));
+      } catch {
+        continue;
+      }
+      this.firstSeen.delete(def.config.uuid);
+      this.missing.delete(def.config.uuid);
+      const change: ObservedStateChange = { name, from: before ?? 'running', to: now, at };
+      if (lost) change.lost = lost;
+      for (const l of this.listeners) {
+        try {
+          l(change);
+        } catch {
+          // a listener's failure must not break the refresh
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/** What the façade's operations share (manager.ts builds it once): the driver, the locks, admission, jobs. */
+import type { HypervisorDriver } from './driver.js';
+import type { JobManager } from './jobs.js';
+import type { Admission } from './ledger.js';
+import type { KeyedLock } from './lock.js';
+import type { Log } from './steps.js';
+
+export interface Model {
+  readonly driver: HypervisorDriver;
+  /** Per-system locks (lock.ts): keyed by system name. */
+  readonly locks: KeyedLock;
+  readonly admission: Admission;
+  readonly jobs: JobManager;
+  readonly log: Log;
+  /** Default wait for a clean shutdown to complete. */
+  readonly shutdownTimeoutMs: number;
+  readonly pollMs: number;
+}

@@ -1,0 +1,251 @@
+/**
+ * Resource changes over one or several systems, all-or-nothing (VirtManager.changeResources):
+ * under the locks of every system concerned (in name order), the devices of the whole request are
+ * checked against the current definitions first (unknown or duplicate devices, bad values);
+ * then growth of an active system's reservation is admitted (so what the host cannot guarantee is
+ * refused as such, with the figures); then every patch is checked (values, a saved system's fixed
+ * memory); all of it before anything changes. Then the steps run — patches first (what the
+ * hypervisor is likeliest to refuse), then devices in the order given — each with its undo
+ * (steps.ts).
+ */
+import { admissionRequest } from './capacity.js';
+import { RESOURCE_FIELDS, type Effect, type ResourceChange, type ResourceChangeOutcome, type ResourceChangeResult, type ResourcePatch } from './changes.js';
+import { VirtError } from './errors.js';
+import type { Reservation } from './ledger.js';
+import { KeyedLock } from './lock.js';
+import type { Model } from './model.js';
+import { applyPatch, normalizeDisk, normalizeNic } from './spec.js';
+import { TRANSITIONAL_STATES, isActive } from './states.js';
+import { runSteps, type Step } from './steps.js';
+import type { DiskSpec, NicSpec, VirtualSystem, VirtualSystemConfig } from './types.js';
+
+type Nic = NicSpec & { mac: string };
+
+interface SystemPlan {
+  before: VirtualSystem;
+  disks: DiskSpec[];
+  nics: Nic[];
+  patch: ResourcePatch;
+}
+
+interface Plan {
+  systems: Map<string, SystemPlan>;
+  deviceSteps: Step[];
+  /** Per input change: its device (filled in when a step learns it, e.g. a generated MAC). */
+  devices: (string | undefined)[];
+}
+
+function bad(msg: string): never {
+  throw new VirtError('invalid_argument', msg);
+}
+
+export async function changeResources(m: Model, changes: readonly ResourceChange[]): Promise<ResourceChangeResult> {
+  if (!Array.isArray(changes) || changes.length === 0) bad('no resource change given');
+  for (const c of changes) if (!c || typeof c.system !== 'string') bad('every resource change names its system');
+  const names = changes.map((c) => c.system);
+  return m.locks.withAll(names, async () => {
+    const before = new Map<string, VirtualSystem>();
+    for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
+    const plan = planChanges(m, before, changes);
+    const reservations: Reservation[] = [];
+    try {
+      // Admission first: what the host cannot guarantee is "insufficient resources", with the figures.
+      for (const [name, sp] of plan.systems) {
+        const after = grownConfig(sp);
+        if (after) reservations.push(await m.admission.admit(name, after, 'growth'));
+      }
+      const patchSteps: Step[] = [];
+      for (const [name, sp] of plan.systems) {
+        const step = patchStep(m, name, sp);
+        if (step) patchSteps.push(step);
+      }
+      await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
+      if (reservations.length) m.driver.invalidate();
+      for (const r of reservations) await r.settle().catch(() => r.release());
+    } finally {
+      for (const r of reservations) r.release();
+    }
+    const after = new Map<string, VirtualSystem>();
+    for (const n of before.keys()) after.set(n, await m.driver.get(n));
+    return { outcomes: changes.map((c, i) => outcomeOf(c, plan.devices[i], after.get(c.system)!)), systems: after };
+  }, { what: 'a change of resources' });
+}
+
+/** Checks every change against the definitions as they will be when it runs, and builds the device steps. */
+function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: readonly ResourceChange[]): Plan {
+  const plan: Plan = { systems: new Map(), deviceSteps: [], devices: [] };
+  for (const [name, sys] of before) {
+    plan.systems.set(name, { before: sys, disks: [...sys.config.disks], nics: [...sys.config.nics], patch: {} });
+  }
+  const d = m.driver;
+  changes.forEach((c, i) => {
+    const sp = plan.systems.get(c.system)!;
+    const name = c.system;
+    const findDisk = (vdev: string): DiskSpec => sp.disks.find((x) => x.vdev === vdev) ?? notFound(`'${name}' has no disk ${vdev}`);
+    const findNic = (mac: string): Nic => sp.nics.find((x) => x.mac === String(mac).toLowerCase()) ?? notFound(`'${name}' has no interface ${mac}`);
+    const add = (what: string, run: () => Promise<void>, undo: () => Promise<void>): void => {
+      plan.deviceSteps.push({ what, run, undo });
+    };
+    switch (c.action) {
+      case 'add_disk': {
+        const disk = normalizeDisk(c.disk);
+        if (sp.disks.some((x) => x.vdev === disk.vdev)) throw new VirtError('conflict', `'${name}' already has a disk ${disk.vdev}`);
+        sp.disks.push(disk);
+        plan.devices[i] = disk.vdev;
+        add(`adding disk ${disk.vdev} to '${name}'`, async () => void (await d.attachDisk(name, disk)), () => d.detachDisk(name, disk.vdev));
+        return;
+      }
+      case 'remove_disk': {
+        const old = findDisk(c.vdev);
+        sp.disks = sp.disks.filter((x) => x !== old);
+        plan.devices[i] = old.vdev;
+        add(`removing disk ${old.vdev} from '${name}'`, () => d.detachDisk(name, old.vdev), async () => void (await d.attachDisk(name, old)));
+        return;
+      }
+      case 'replace_disk': {
+        const old = findDisk(c.vdev);
+        const next = normalizeDisk({ ...c.disk, vdev: old.vdev });
+        plan.devices[i] = old.vdev;
+        sp.disks = sp.disks.map((x) => (x === old ? next : x));
+        if (sameJson(next, normalizeDisk(old))) return;
+        add(`unplugging disk ${old.vdev} of '${name}' to replace it`, () => d.detachDisk(name, old.vdev), async () => void (await d.attachDisk(name, old)));
+        add(`plugging the new disk ${old.vdev} into '${name}'`, async () => void (await d.attachDisk(name, next)), () => d.detachDisk(name, old.vdev));
+        return;
+      }
+      case 'add_nic': {
+        const nic = normalizeNic(c.nic);
+        if (nic.mac !== undefined && sp.nics.some((x) => x.mac === nic.mac)) throw new VirtError('conflict', `'${name}' already has an interface ${nic.mac}`);
+        if (nic.mac !== undefined) {
+          sp.nics.push(nic as Nic);
+          plan.devices[i] = nic.mac;
+        }
+        add(`adding an interface on ${nic.bridge} to '${name}'`, async () => {
+          plan.devices[i] = (await d.attachInterface(name, nic)).mac;
+        }, async () => {
+          if (plan.devices[i]) await d.detachInterface(name, plan.devices[i]!);
+        });
+        return;
+      }
+      case 'remove_nic': {
+        const old = findNic(c.mac);
+        sp.nics = sp.nics.filter((x) => x !== old);
+        plan.devices[i] = old.mac;
+        add(`removing interface ${old.mac} from '${name}'`, () => d.detachInterface(name, old.mac), async () => void (await d.attachInterface(name, old)));
+        return;
+      }
+      case 'replace_nic': {
+        const old = findNic(c.mac);
+        const next = normalizeNic({ ...c.nic, mac: old.mac }) as Nic;
+        plan.devices[i] = old.mac;
+        sp.nics = sp.nics.map((x) => (x === old ? next : x));
+        const plugSame = next.bridge === old.bridge && next.model === old.model && next.ip === old.ip;
+        if (plugSame && sameJson(next.rate ?? null, old.rate ?? null)) return;
+        if (plugSame) {
+          add(`setting the rate of ${old.mac} of '${name}'`, () => d.setInterfaceRate(name, old.mac, next.rate ?? null), () => d.setInterfaceRate(name, old.mac, old.rate ?? null));
+          return;
+        }
+        add(`unplugging ${old.mac} of '${name}' to re-plug it`, () => d.detachInterface(name, old.mac), async () => void (await d.attachInterface(name, old)));
+        add(`plugging ${old.mac} of '${name}' into ${next.bridge}`, async () => void (await d.attachInterface(name, next)), () => d.detachInterface(name, old.mac));
+        return;
+      }
+      case 'set_nic_rate': {
+        const old = findNic(c.mac);
+        const next = normalizeNic({ ...old, ...(c.rate ? { rate: c.rate } : {}) }) as Nic;
+        if (!c.rate) delete next.rate;
+        plan.devices[i] = old.mac;
+        sp.nics = sp.nics.map((x) => (x === old ? next : x));
+        add(`setting the rate of ${old.mac} of '${name}'`, () => d.setInterfaceRate(name, old.mac, c.rate ?? null), () => d.setInterfaceRate(name, old.mac, old.rate ?? null));
+        return;
+      }
+      case 'patch': {
+        if (!c.patch || typeof c.patch !== 'object') bad(`a patch of '${name}' needs its fields`);
+        for (const [k, v] of Object.entries(c.patch)) {
+          if (!RESOURCE_FIELDS.includes(k as keyof ResourcePatch)) bad(`'${k}' is not a resource setting`);
+          if (v !== undefined) Object.assign(sp.patch, { [k]: v });
+        }
+        return;
+      }
+      default:
+        bad(`unknown resource change '${String((c as { action?: unknown }).action)}'`);
+    }
+  });
+  return plan;
+}
+
+/** The fields of a system's merged patch that differ from its definition. */
+function changedFields(sp: SystemPlan): ResourcePatch {
+  const changed: ResourcePatch = {};
+  for (const k of RESOURCE_FIELDS) if (sp.patch[k] !== undefined && sp.patch[k] !== sp.before.config[k]) changed[k] = sp.patch[k];
+  return changed;
+}
+
+/** The configuration an active system asks admission for when its patch grows what it reserves. */
+function grownConfig(sp: SystemPlan): VirtualSystemConfig | undefined {
+  if (!isActive(sp.before.state)) return undefined;
+  const base = sp.before.config;
+  const after: VirtualSystemConfig = { ...base, ...changedFields(sp) };
+  const a = admissionRequest(after);
+  const b = admissionRequest(base);
+  return a.memoryMiB > b.memoryMiB || a.cpuPercent > b.cpuPercent ? after : undefined;
+}
+
+/** The one modify of a system's merged patch (checked now), with its undo. */
+function patchStep(m: Model, name: string, sp: SystemPlan): Step | undefined {
+  const sys = sp.before;
+  const base = sys.config;
+  const changed = changedFields(sp);
+  if (Object.keys(changed).length === 0) return undefined;
+  if (TRANSITIONAL_STATES.includes(sys.state)) throw new VirtError('busy', `'${name}' is ${sys.state.replace('_', ' ')}`);
+  const after = applyPatch(base, changed);
+  const fixed = (['memoryMiB', 'maxMemoryMiB', 'vcpus'] as const).some((k) => after[k] !== base[k]);
+  if (sys.state === 'suspended' && fixed) {
+    throw new VirtError('invalid_state', `'${name}' is suspended; its saved image fixes memory and vCPUs until it is restored`);
+  }
+  const previous: ResourcePatch = {};
+  for (const k of RESOURCE_FIELDS) if (after[k] !== base[k]) previous[k] = base[k];
+  return {
+    what: `changing ${Object.keys(changed).join(', ')} of '${name}'`,
+    run: async () => void (await m.driver.modify(name, changed)),
+    undo: async () => void (await m.driver.modify(name, previous)),
+  };
+}
+
+/** Whether a field's change is on the running system now: its live figure equals the definition. */
+function fieldEffect(sys: VirtualSystem, field: keyof ResourcePatch): Effect {
+  const live = sys.live;
+  if (!live) return 'next_start';
+  const c = sys.config;
+  switch (field) {
+    case 'memoryMiB':
+      return live.targetMemoryMiB === c.memoryMiB ? 'live' : 'next_start';
+    case 'maxMemoryMiB':
+      return live.maxMemoryMiB === c.maxMemoryMiB ? 'live' : 'next_start';
+    case 'cpuWeight':
+      return live.cpuWeight === c.cpuWeight ? 'live' : 'next_start';
+    case 'cpuCap':
+      return live.cpuCap === c.cpuCap ? 'live' : 'next_start';
+    default:
+      // vCPUs within the maximum and reservations (a model figure) apply at once to a running system.
+      return 'live';
+  }
+}
+
+function outcomeOf(change: ResourceChange, device: string | undefined, sys: VirtualSystem): ResourceChangeOutcome {
+  if (change.action === 'patch') {
+    const fields: Partial<Record<keyof ResourcePatch, Effect>> = {};
+    for (const [k, v] of Object.entries(change.patch)) if (v !== undefined) fields[k as keyof ResourcePatch] = fieldEffect(sys, k as keyof ResourcePatch);
+    const effect: Effect = Object.values(fields).every((e) => e === 'live') && sys.live ? 'live' : 'next_start';
+    return { change, effect, fields };
+  }
+  const out: ResourceChangeOutcome = { change, effect: sys.live ? 'live' : 'next_start' };
+  if (device !== undefined) out.device = device;
+  return out;
+}
+
+function notFound(msg: string): never {
+  throw new VirtError('not_found', msg);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

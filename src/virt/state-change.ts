@@ -1,0 +1,159 @@
+/**
+ * A requested state, planned once (docs/state-model.md, "State requests"):
+ *
+ *   begin:   take the system's lock, look the system up once, answer "already there" (nothing to
+ *            do), plan the one operation with the transition table (invalid_state / busy),
+ *            admit it when it makes the system hold host resources (no_memory), record the
+ *            request with the definition. Every refusal happens here, before anything starts.
+ *   perform: run the planned operation with the job's cancel signal (the hypervisor tool is
+ *            killed on cancel), settle or release the admission, wait for a clean shutdown to
+ *            end, release the lock.
+ */
+import type { StateChange, StateChangeOptions } from './changes.js';
+import { VirtError } from './errors.js';
+import type { Reservation } from './ledger.js';
+import type { LockMode, Release } from './lock.js';
+import type { Model } from './model.js';
+import { ADMITTED_OPERATIONS, TARGET_STATES, alreadyIn, planTransition, type Operation, type TargetState } from './states.js';
+import type { VirtualSystem } from './types.js';
+
+export interface Planned {
+  kind: 'planned';
+  system: VirtualSystem;
+  operation: Operation;
+  target: TargetState;
+  /** The system's lock, held until perform() ends. */
+  release: Release;
+  reservation: Reservation | undefined;
+}
+
+export type Begun = { kind: 'already'; system: VirtualSystem } | Planned;
+
+const words = (s: string): string => s.replace('_', ' ');
+
+export async function begin(m: Model, name: string, target: TargetState, opts: StateChangeOptions, mode: LockMode): Promise<Begun> {
+  if (!TARGET_STATES.includes(target)) throw new VirtError('invalid_argument', `unknown target state '${String(target)}'`);
+  const release = await m.locks.acquire(name, { mode, what: `a state change to ${words(target)}` });
+  try {
+    const system = await m.driver.get(name);
+    if (alreadyIn(system.state, target)) {
+      if (system.requested === target) {
+        release();
+        return { kind: 'already', system };
+      }
+      await m.driver.setRequestedState(name, target);
+      const after = await m.driver.get(name);
+      release();
+      return { kind: 'already', system: after };
+    }
+    const operation = planTransition(name, system.state, target);
+    if (opts.operations && !opts.operations.includes(operation)) {
+      throw new VirtError('invalid_state', `cannot go from ${words(system.state)} to ${words(target)} for '${name}' here (it would ${words(operation)})`);
+    }
+    const reservation = ADMITTED_OPERATIONS.includes(operation) ? await m.admission.admit(name, system.config, 'start') : undefined;
+    try {
+      await m.driver.setRequestedState(name, target);
+    } catch (err) {
+      reservation?.release();
+      throw err;
+    }
+    return { kind: 'planned', system, operation, target, release, reservation };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+export async function perform(m: Model, p: Planned, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<VirtualSystem> {
+  const name = p.system.name;
+  try {
+    await run(m, name, p.operation, signal);
+    if (p.reservation) {
+      m.driver.invalidate();
+      // The system now shows in the picture; if the host lock cannot be had, giving the room back
+      // is still right (the picture counts it).
+      await p.reservation.settle().catch(() => p.reservation!.release());
+    }
+    if (p.operation === 'shutdown' && timeoutMs !== 0) {
+      await waitFor(m, name, (s) => s.state === 'defined', timeoutMs ?? m.shutdownTimeoutMs, signal, 'to shut down');
+    }
+    // The driver's reads reflect its own changes: this costs no call where it knows the outcome.
+    return await m.driver.get(name);
+  } finally {
+    p.reservation?.release();
+    p.release();
+  }
+}
+
+/** Begin, then run the planned operation as a job (the job holds the lock). */
+export async function requestStateChange(m: Model, name: string, target: TargetState, opts: StateChangeOptions = {}): Promise<StateChange> {
+  const b = await begin(m, name, target, opts, 'job');
+  if (b.kind === 'already') return b;
+  const job = m.jobs.start(`state change of ${name} to ${target}`, name, (ctx) => {
+    ctx.progress(1);
+    return perform(m, b, ctx.signal, opts.timeoutMs);
+  });
+  // A job cancelled before its body ran never reaches perform(): its end releases what begin() took.
+  const free = (): void => {
+    b.reservation?.release();
+    b.release();
+  };
+  job.done.then(free, free);
+  return { kind: 'job', operation: b.operation, job, system: b.system };
+}
+
+async function run(m: Model, name: string, op: Operation, signal: AbortSignal | undefined): Promise<void> {
+  const d = m.driver;
+  const o = signal ? { signal } : {};
+  switch (op) {
+    case 'start':
+      return d.start(name, o);
+    case 'start_paused':
+      return d.start(name, { ...o, paused: true });
+    case 'restore':
+      return d.restore(name, o);
+    case 'save':
+      return d.save(name, o);
+    case 'shutdown':
+      return d.shutdown(name, o);
+    case 'destroy':
+      return d.destroy(name, o);
+    case 'reboot':
+      return d.reboot(name, o);
+    case 'reset':
+      return d.reset(name, o);
+    case 'pause':
+      return d.pause(name, o);
+    case 'unpause':
+      return d.unpause(name, o);
+  }
+}
+
+async function waitFor(
+  m: Model, name: string, done: (s: VirtualSystem) => boolean, timeoutMs: number, signal: AbortSignal | undefined, what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    m.driver.invalidate();
+    const s = await m.driver.get(name);
+    if (done(s)) return;
+    if (signal?.aborted) throw new VirtError('failed', `stopped waiting for '${name}' ${what}: cancelled`);
+    if (Date.now() >= deadline) throw new VirtError('timeout', `'${name}' did not finish ${what} within ${timeoutMs} ms (now ${words(s.state)})`);
+    await sleep(Math.min(m.pollMs, Math.max(1, deadline - Date.now())), signal);
+  }
+}
+
+/** A wait that ends at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,189 @@
+import { expect } from 'chai';
+import { VirtError } from '../../src/virt/errors.js';
+import { VirtManager } from '../../src/virt/manager.js';
+import { StubDriver } from './stub-driver.js';
+
+async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e, 'expected a VirtError').to.be.instanceOf(VirtError);
+  expect((e as VirtError).kind, (e as VirtError).message).to.equal(kind);
+  if (text) expect((e as VirtError).message).to.match(text);
+  return e as VirtError;
+}
+
+const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('virt compound changes (one lock, rollback)', () => {
+  let d: StubDriver;
+  let vm: VirtManager;
+  let logs: string[];
+  beforeEach(() => {
+    d = new StubDriver();
+    logs = [];
+    vm = new VirtManager(d, { pollIntervalMs: 1, log: (l) => logs.push(l) });
+  });
+
+  it('runs a multi-step change under one lock: a concurrent start cannot slip in between its steps', async () => {
+    d.add({ name: 'web' });
+    const open = d.hold('attachDisk');
+    const change = vm.changeResources([
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } },
+      { system: 'web', action: 'add_nic', nic: { bridge: 'br0' } },
+    ]);
+    await tick();
+    const start = vm.requestState('web', 'running');
+    await tick();
+    expect(d.calls.filter((c) => !c.startsWith('get'))).to.deep.equal(['attachDisk web xvdb']);
+    open();
+    await Promise.all([change, start]);
+    expect(d.calls.filter((c) => /^(attach|start)/.test(c))).to.deep.equal(['attachDisk web xvdb', 'attachInterface web (new)', 'start web']);
+  });
+
+  it('undoes the applied steps newest first when a later one fails, leaving nothing changed', async () => {
+    const sys = d.add({ name: 'web', disks: [{ target: '/srv/a.img', vdev: 'xvda' }], nics: [{ bridge: 'br0', mac: '00:16:3e:00:00:aa' }] });
+    const before = structuredClone(sys.config);
+    d.failNext('attachInterface', new VirtError('failed', 'bridge br9 is gone'));
+    const e = await rejects(vm.changeResources([
+      { system: 'web', action: 'patch', patch: { cpuWeight: 512 } },
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } },
+      { system: 'web', action: 'replace_disk', vdev: 'xvda', disk: { target: '/srv/a2.img' } },
+      { system: 'web', action: 'add_nic', nic: { bridge: 'br9' } },
+    ]), 'failed', /adding an interface on br9 to 'web': bridge br9 is gone/);
+    expect(e.message).to.not.match(/could not undo/);
+    const mutating = d.calls.filter((c) => !c.startsWith('get'));
+    expect(mutating).to.deep.equal([
+      'modify web {"cpuWeight":512}',
+      'attachDisk web xvdb',
+      'detachDisk web xvda',
+      'attachDisk web xvda',
+      'attachInterface web (new)',
+      // undo, newest first
+      'detachDisk web xvda',
+      'attachDisk web xvda',
+      'detachDisk web xvdb',
+      'modify web {"cpuWeight":256}',
+    ]);
+    expect(d.systems.get('web')!.config).to.deep.equal(before);
+  });
+
+  it('reports an undo that failed instead of swallowing it', async () => {
+    d.add({ name: 'web' });
+    d.failNext('attachInterface', new VirtError('failed', 'no such bridge'));
+    d.failNext('detachDisk', new VirtError('failed', 'device busy'));
+    const e = await rejects(vm.changeResources([
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } },
+      { system: 'web', action: 'add_nic', nic: { bridge: 'nope' } },
+    ]), 'failed');
+    expect(e.message).to.match(/no such bridge; could not undo 1 earlier step\(s\), the change is partly applied \(adding disk xvdb to 'web': device busy\)/);
+    expect(logs.join('\n')).to.match(/could not undo "adding disk xvdb to 'web'"/);
+  });
+
+  it('refuses a bad request before anything runs: unknown device, duplicate, bad value, saved system', async () => {
+    d.add({ name: 'web', disks: [{ target: '/srv/a.img', vdev: 'xvda' }] });
+    d.add({ name: 'saved' }, 'suspended');
+    await rejects(vm.changeResources([{ system: 'web', action: 'remove_disk', vdev: 'xvdz' }]), 'not_found', /no disk xvdz/);
+    await rejects(vm.changeResources([
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/c.img', vdev: 'xvdc' } },
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/c2.img', vdev: 'xvdc' } },
+    ]), 'conflict', /already has a disk xvdc/);
+    await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { vcpus: 99 } }]), 'invalid_argument', /vcpus/);
+    await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { bogus: 1 } as never }]), 'invalid_argument', /not a resource setting/);
+    await rejects(vm.changeResources([{ system: 'saved', action: 'patch', patch: { memoryMiB: 256 } }]), 'invalid_state', /suspended/);
+    await rejects(vm.changeResources([{ system: 'ghost', action: 'remove_nic', mac: '00:16:3e:00:00:01' }]), 'not_found');
+    expect(d.calls.filter((c) => !c.startsWith('get'))).to.deep.equal([]);
+  });
+
+  it('changes several systems in one call, taking their locks in name order (no deadlock in either order)', async () => {
+    d.add({ name: 'a' });
+    d.add({ name: 'b' });
+    const open = d.hold('modify');
+    const one = vm.changeResources([{ system: 'b', action: 'patch', patch: { cpuWeight: 100 } }, { system: 'a', action: 'patch', patch: { cpuWeight: 100 } }]);
+    const two = vm.changeResources([{ system: 'a', action: 'patch', patch: { cpuCap: 50 } }, { system: 'b', action: 'patch', patch: { cpuCap: 50 } }]);
+    await tick();
+    open();
+    const [r1, r2] = await Promise.all([one, two]);
+    expect([...r1.systems.keys()].sort()).to.deep.equal(['a', 'b']);
+    expect(r2.systems.get('b')!.config).to.include({ cpuWeight: 100, cpuCap: 50 });
+    // The first call changed a then b (name order), the second waited for both.
+    expect(d.calls.filter((c) => c.startsWith('modify')).map((c) => c.split(' ')[1])).to.deep.equal(['a', 'b', 'a', 'b']);
+  });
+
+  it('tells per setting whether the change took effect on the running system or waits for the next start', async () => {
+    d.add({ name: 'run', maxMemoryMiB: 1024 }, 'running');
+    d.add({ name: 'off' });
+    const r = await vm.changeResources([
+      { system: 'run', action: 'patch', patch: { memoryMiB: 768 } },
+      { system: 'run', action: 'patch', patch: { cpuWeight: 128 } },
+      { system: 'run', action: 'add_nic', nic: { bridge: 'br0', mac: '00:16:3e:00:00:77' } },
+      { system: 'off', action: 'add_disk', disk: { target: '/srv/o.img', vdev: 'xvdb' } },
+    ]);
+    expect(r.outcomes.map((o) => [o.change.action, o.effect, o.device])).to.deep.equal([
+      ['patch', 'live', undefined], ['patch', 'live', undefined], ['add_nic', 'live', '00:16:3e:00:00:77'], ['add_disk', 'next_start', 'xvdb'],
+    ]);
+    expect(r.outcomes[0]!.fields).to.deep.equal({ memoryMiB: 'live' });
+    // Two patches of one system are one change.
+    expect(d.calls.filter((c) => c.startsWith('modify'))).to.deep.equal(['modify run {"memoryMiB":768,"cpuWeight":128}']);
+    // Memory beyond the maximum the system booted with: the definition has it, the running system not yet.
+    const later = await vm.changeResources([{ system: 'run', action: 'patch', patch: { maxMemoryMiB: 2048, memoryMiB: 1536, cpuCap: 50 } }]);
+    expect(later.outcomes[0]).to.deep.include({ effect: 'next_start', fields: { maxMemoryMiB: 'next_start', memoryMiB: 'next_start', cpuCap: 'live' } });
+  });
+
+  it('refuses growth of a running system beyond what admission can guarantee, with the figures, changing nothing', async () => {
+    d.add({ name: 'big', memoryMiB: 1024, maxMemoryMiB: 16384 }, 'running');
+    const cap = await vm.capacity();
+    await rejects(vm.changeResources([{ system: 'big', action: 'patch', patch: { memoryReservationMiB: 1024 + cap.memory.availableMiB + 1 } }]),
+      'no_memory', /needs \d+ MiB \(reservation \+ overhead\), \d+ MiB available/);
+    expect(d.calls.some((c) => c.startsWith('modify'))).to.equal(false);
+    expect((await vm.capacity()).memory.reservedMiB).to.equal(cap.memory.reservedMiB);
+  });
+
+  it('renames and changes policies in one call; a refused policy change undoes the rename', async () => {
+    d.add({ name: 'old' });
+    d.failNext('modify', new VirtError('failed', 'disk full'));
+    await rejects(vm.modifySystemSettings('old', { name: 'new', patch: { autostart: true } }), 'failed', /disk full/);
+    expect([...d.systems.keys()]).to.deep.equal(['old']);
+    expect(d.calls.filter((c) => /^(rename|modify)/.test(c))).to.deep.equal(['rename old new', 'modify new {"autostart":true}', 'rename new old']);
+    const sys = await vm.modifySystemSettings('old', { name: 'new', patch: { autostart: true, priority: 5, onCrash: 'preserve' } });
+    expect(sys.name).to.equal('new');
+    expect(sys.config).to.include({ autostart: true, priority: 5, onCrash: 'preserve' });
+    d.add({ name: 'other' });
+    await rejects(vm.modifySystemSettings('new', { name: 'other' }), 'conflict', /already exists/);
+    await rejects(vm.modifySystemSettings('new', { name: '1234' }), 'invalid_argument', /all digits/);
+    await rejects(vm.modifySystemSettings('new', { patch: { onCrash: 'explode' as never } }), 'invalid_argument', /onCrash/);
+    await rejects(vm.modifySystemSettings('new', { patch: { memoryMiB: 1 } as never }), 'invalid_argument', /not a system setting/);
+  });
+
+  it('deletes a running system (hard stop, then its definition) under one lock', async () => {
+    d.add({ name: 'web' }, 'running');
+    const open = d.hold('destroy');
+    const del = vm.deleteSystem('web');
+    await tick();
+    const change = vm.changeResources([{ system: 'web', action: 'patch', patch: { cpuWeight: 9 } }]);
+    open();
+    await del;
+    await rejects(change, 'not_found');
+    expect(d.calls.filter((c) => /^(destroy|undefine|modify)/.test(c))).to.deep.equal(['destroy web', 'undefine web']);
+  });
+
+  it('defines a system only if its guarantees could ever fit the host, saying the figures', async () => {
+    const cap = await vm.capacity();
+    await rejects(vm.defineSystem({ name: 'huge', type: 'pv', memoryMiB: cap.memory.capacityMiB + 1, vcpus: 1 }), 'no_memory',
+      new RegExp(`^'huge' needs ${cap.memory.capacityMiB + 1} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB to guests$`));
+    await rejects(vm.defineSystem({ name: 'hog', type: 'pv', memoryMiB: 256, vcpus: 4, cpuReservationPercent: 400 }), 'no_memory', /needs 400% of a CPU guaranteed, the host can give at most 300%/);
+    await rejects(vm.defineSystem({ name: 'bad', type: 'pv', memoryMiB: 0, vcpus: 1 }), 'invalid_argument');
+    expect(d.calls.filter((c) => c.startsWith('define'))).to.deep.equal([]);
+    expect((await vm.defineSystem({ name: 'ok', type: 'pv', memoryMiB: 256, vcpus: 1 })).state).to.equal('defined');
+  });
+
+  it('keeps the deprecated single-step methods working on top of the compound ones', async () => {
+    d.add({ name: 'web' }, 'running');
+    expect(await vm.addDisk('web', { target: '/srv/x.img', vdev: 'xvdx' })).to.deep.include({ vdev: 'xvdx', format: 'raw', readOnly: false });
+    const nic = await vm.addInterface('web', { bridge: 'br0' });
+    await vm.setInterfaceRate('web', nic.mac, { bytesPerSecond: 1000 });
+    expect((await vm.getSystem('web')).config.nics[0]!.rate).to.deep.equal({ bytesPerSecond: 1000 });
+    await vm.removeInterface('web', nic.mac);
+    await vm.removeDisk('web', 'xvdx');
+    expect((await vm.modifySystem('web', { cpuWeight: 7, autostart: true })).config).to.include({ cpuWeight: 7, autostart: true });
+    expect((await vm.renameSystem('web', 'www')).name).to.equal('www');
+  });
+});
