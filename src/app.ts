@@ -14,8 +14,8 @@ import { createHttpApp, createAuthenticator, startServers, type RunningServers }
 import { createXlDriver, detectXl } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { createProviders } from './providers/index.js';
-import type { ProfileRegistration, ProviderDeps } from './providers/context.js';
-import { INTEROP_NS, VIRT_NS } from './providers/naming.js';
+import type { ProfileRegistration, ProviderDeps } from './providers/shared/deps.js';
+import { INTEROP_NS, VIRT_NS } from './providers/shared/naming.js';
 import { createDispatcher } from './dispatcher.js';
 import { seedDemoNetwork } from './demo.js';
 import { PROJECT_ROOT, type ServerConfig } from './config.js';

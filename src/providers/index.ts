@@ -1,11 +1,11 @@
 /** Every provider we serve, with its namespace (wired by app.ts). */
 import type { InstanceProvider } from '../operations/provider.js';
-import type { ProviderDeps } from './context.js';
-import { INTEROP_NS, VIRT_NS } from './naming.js';
-import { createHostProviders } from './host.js';
-import { createInteropProviders, createVirtEctpProvider } from './interop.js';
-import { createSystemProviders, createVsmsMethods } from './virtual-systems.js';
-import { VIRTUAL_SYSTEM_TYPE } from './vssd-convert.js';
+import type { ProviderDeps } from './shared/deps.js';
+import { INTEROP_NS, VIRT_NS } from './shared/naming.js';
+import { createHostProviders } from './dsp1042-system-virtualization/host-system.js';
+import { createInteropProviders, createVirtEctpProvider } from './dsp1033-profile-registration/index.js';
+import { createSystemProviders, createVsmsMethods } from './dsp1057-virtual-system/index.js';
+import { VIRTUAL_SYSTEM_TYPE } from './dsp1057-virtual-system/vssd-convert.js';
 
 export interface NamespacedProvider {
   namespace: string;

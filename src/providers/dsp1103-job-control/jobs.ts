@@ -1,0 +1,169 @@
+/**
+ * DSP1103 Job Control: every virt/ Job as a Xen_ConcreteJob (digest F3), with
+ * Xen_OwningJobElement (OwningElement = the host's VSMS: all our jobs are started by the
+ * host's management functions; CIM_OwningJobElement allows one owner, DSP1103 §7.3) and
+ * Xen_AffectedJobElement (AffectedElement = the virtual system the job acts on, job.target).
+ *
+ * Removal: finished jobs are kept for TimeBeforeRemoval (the JobManager's retention, default
+ * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance.
+ */
+import {
+  type CimInstance, type CimInstanceName, CimDateTime, type CimValue, cimError, isClassNameRef, sameName,
+} from '../../cim/index.js';
+import type { InstanceProvider, MethodResult, ProviderContext } from '../../operations/provider.js';
+import type { Job, JobState, VirtErrorKind } from '../../virt/index.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { VIRT_NS, computerSystemName } from '../shared/naming.js';
+import { build, listProvider } from '../shared/provider.js';
+import { JOB_CLASS, jobName, vsmsName } from '../shared/service-names.js';
+
+const AFFECTED = 'Xen_AffectedJobElement';
+const OWNING = 'Xen_OwningJobElement';
+const DEFAULT_RETENTION_MS = 5 * 60_000;
+
+export interface JobProviderOptions {
+  /** How long the JobManager keeps finished jobs (its keepFinishedMs): TimeBeforeRemoval. */
+  jobRetentionMs?: number;
+}
+
+/** CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). */
+export const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
+
+/** OperationalStatus: 2 OK, 6 Error, 10 Stopped, 17 Completed (CIM_Job description). */
+const JOB_OPERATIONAL: Record<JobState, number[]> = { new: [2], running: [2], completed: [2, 17], terminated: [10, 17], failed: [6, 17] };
+
+const JOB_STATUS_TEXT: Record<JobState, string> = {
+  new: 'Submitted', running: 'Running', completed: 'Completed', terminated: 'Terminated on request', failed: 'Failed',
+};
+
+/** ErrorCode and CIM_Error.CIMStatusCode of a failed job: the closest CIM status. */
+function statusCode(kind: VirtErrorKind): number {
+  switch (kind) {
+    case 'not_found': return 6;
+    case 'invalid_argument': return 4;
+    default: return 1;
+  }
+}
+
+/** CIM_Error.ErrorType: 8 Oversubscription, 9 Unavailable Resource, 4 Software Error. */
+function errorType(kind: VirtErrorKind): number {
+  switch (kind) {
+    case 'no_memory': return 8;
+    case 'busy': return 9;
+    default: return 4;
+  }
+}
+
+function jobInstance(ctx: ProviderContext, job: Job, retentionMs: number): CimInstance {
+  const changed = job.endTime ?? job.startTime ?? job.submittedAt;
+  return build(ctx, VIRT_NS, JOB_CLASS, {
+    InstanceID: job.id,
+    Name: job.name,
+    ElementName: job.name,
+    Description: `${job.name} (affects ${job.target})`,
+    JobState: JOB_STATE[job.state],
+    JobStatus: JOB_STATUS_TEXT[job.state],
+    OperationalStatus: JOB_OPERATIONAL[job.state],
+    PercentComplete: job.percentComplete,
+    TimeSubmitted: CimDateTime.fromDate(new Date(job.submittedAt)),
+    StartTime: job.startTime === undefined ? undefined : CimDateTime.fromDate(new Date(job.startTime)),
+    ElapsedTime: CimDateTime.interval(job.elapsedMs),
+    TimeOfLastStateChange: CimDateTime.fromDate(new Date(changed)),
+    TimeBeforeRemoval: CimDateTime.interval(retentionMs),
+    DeleteOnCompletion: true,
+    ErrorCode: job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
+    ErrorDescription: job.error && job.state !== 'completed' ? job.error.message : undefined,
+  });
+}
+
+/** The job's error as an embedded CIM_Error (DSP1103 GetErrors), or null. */
+function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
+  if (!job.error || job.state === 'completed') return null;
+  const e = job.error;
+  const code = job.state === 'failed' ? statusCode(e.kind) : 1;
+  return build(ctx, VIRT_NS, 'CIM_Error', {
+    ErrorType: job.state === 'terminated' ? 1 : errorType(e.kind),
+    OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
+    OwningEntity: 'xen-wbem',
+    MessageID: `xen-wbem:${e.kind}`,
+    Message: e.detail ? `${e.message}: ${e.detail}` : e.message,
+    // 2 Information for a requested termination, 5 Major for a failure.
+    PerceivedSeverity: job.state === 'terminated' ? 2 : 5,
+    ProbableCause: 0,
+    ErrorSource: jobName(job.id).toString(),
+    ErrorSourceFormat: 2,
+    CIMStatusCode: code,
+  });
+}
+
+function findJob(deps: ProviderDeps, name: CimInstanceName): Job {
+  const id = name.keyString('InstanceID');
+  const job = id === undefined ? undefined : deps.jobs.get(id);
+  if (!job) throw cimError('NOT_FOUND', `no job ${name.toString()}`);
+  return job;
+}
+
+/** CIM_ConcreteJob.RequestStateChange (return map: 0 OK, 1 Not Supported, 5 Invalid Parameter, 4097 Invalid State Transition, 4098 Timeout Not Supported). */
+function requestStateChange(job: Job, params: { RequestedState?: CimValue; TimeoutPeriod?: CimValue }): MethodResult {
+  const rs = params.RequestedState;
+  if (typeof rs !== 'number') return { returnValue: 5 };
+  const timeout = params.TimeoutPeriod;
+  if (timeout instanceof CimDateTime && (timeout.toMilliseconds() ?? 0) > 0) return { returnValue: 4098 };
+  switch (rs) {
+    case 4: // Terminate
+    case 5: // Kill: no difference for us, both abort the operation
+      return { returnValue: job.cancel() ? 0 : 4097 };
+    case 2: // Start
+    case 3: // Suspend
+    case 6: // Service
+      return { returnValue: 1 };
+    default:
+      return { returnValue: 5 };
+  }
+}
+
+export function createJobProvider(deps: ProviderDeps, opts: JobProviderOptions = {}): InstanceProvider {
+  const retention = opts.jobRetentionMs ?? DEFAULT_RETENTION_MS;
+  return listProvider(
+    {
+      [JOB_CLASS]: async (ctx) => deps.jobs.list().map((j) => jobInstance(ctx, j, retention)),
+      [OWNING]: async (ctx) =>
+        deps.jobs.list().map((j) => build(ctx, VIRT_NS, OWNING, { OwningElement: vsmsName(deps), OwnedElement: jobName(j.id) })),
+      [AFFECTED]: async (ctx) => {
+        const jobs = deps.jobs.list();
+        if (jobs.length === 0) return [];
+        const systems = new Set((await deps.virt.listSystems()).map((s) => s.name));
+        // Only jobs whose target is an existing system: a reference must name an instance.
+        return jobs.filter((j) => systems.has(j.target)).map((j) => build(ctx, VIRT_NS, AFFECTED, {
+          AffectedElement: computerSystemName(j.target),
+          AffectingElement: jobName(j.id),
+          // 2 Exclusive Use: the job holds the system's lock while it acts on it.
+          ElementEffects: [2],
+        }));
+      },
+    },
+    {
+      async invokeMethod(ctx, target, method, params) {
+        if (isClassNameRef(target)) throw cimError('INVALID_PARAMETER', `${method} must be invoked on a job instance`);
+        const job = findJob(deps, target);
+        if (sameName(method, 'RequestStateChange')) {
+          return requestStateChange(job, { RequestedState: params.get('RequestedState') ?? null, TimeoutPeriod: params.get('TimeoutPeriod') ?? null });
+        }
+        if (sameName(method, 'GetError')) return { returnValue: 0, out: { Error: errorInstance(ctx, job) } };
+        if (sameName(method, 'GetErrors')) {
+          const e = errorInstance(ctx, job);
+          return { returnValue: 0, out: { Errors: e ? [e] : null } };
+        }
+        // KillJob is deprecated (DSP1103): RequestStateChange(5) replaces it.
+        throw cimError('METHOD_NOT_AVAILABLE', `${JOB_CLASS}.${method} is not implemented`);
+      },
+      methodRole: (method) => (sameName(method, 'GetError') || sameName(method, 'GetErrors') ? 'reader' : 'operator'),
+      async deleteInstance(_ctx, name) {
+        if (!sameName(name.className, JOB_CLASS)) throw cimError('NOT_SUPPORTED', `instances of ${name.className} cannot be deleted`);
+        const job = findJob(deps, name);
+        if (!job.finished) throw cimError('FAILED', `job ${job.id} is still ${job.state}; terminate it (RequestStateChange 4) first`);
+        deps.jobs.remove(job.id);
+      },
+    },
+  );
+}
