@@ -85,7 +85,14 @@ export async function world(opts: HostProviderOptions = {}): Promise<World> {
     repository, registry, hostName: 'testhost', audit: () => {}, log: (l) => logs.push(l),
     parseEmbeddedObject: () => { throw new Error('not used'); },
   });
-  const ctx = (ns = VIRT_NS): ProviderContext => ({ namespace: ns, principal: admin, repository });
+  const cimom = {
+    async enumerateInstanceNames(namespace: string, className: string): Promise<CimInstanceName[]> {
+      const r = await ops.intrinsic(req('EnumerateInstanceNames', { ClassName: cn(className) }, namespace), admin);
+      if (r.result.kind !== 'instanceNames') throw new Error(r.result.kind);
+      return r.result.names;
+    },
+  };
+  const ctx = (ns = VIRT_NS): ProviderContext => ({ namespace: ns, principal: admin, repository, cimom });
   const provider = (className: string, ns = VIRT_NS): InstanceProvider => {
     const list = ns === VIRT_NS ? [...host, virtEctp] : interop;
     const p = list.find((x) => x.classNames.some((c) => c.toLowerCase() === className.toLowerCase()));

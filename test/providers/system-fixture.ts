@@ -95,11 +95,12 @@ export async function createEnv(host: Record<string, unknown> = {}): Promise<Env
     virt, jobs: virt.jobs, repository, hostName: HOST, profiles: [], product: { name: 'xen-wbem', version: 'test' },
     log: (l) => logs.push(l),
   };
-  const ctx: ProviderContext = { namespace: VIRT_NS, principal: { name: 't', role: 'admin' }, repository };
   const providers = createSystemProviders(deps);
   const registry = new ProviderRegistry();
   for (const p of [...providers, vsmsStandIn(deps)]) registry.register(VIRT_NS, p);
   const ops = new Operations({ repository, registry, parseEmbeddedObject, hostName: HOST, log: (l) => logs.push(l) });
+  const cimom = { enumerateInstanceNames: async () => [] };
+  const ctx: ProviderContext = { namespace: VIRT_NS, principal: { name: 't', role: 'admin' }, repository, cimom };
   const vsms = createVsmsMethods(deps);
   const provider = (className: string): InstanceProvider => {
     const p = providers.find((x) => x.classNames.some((c) => c.toLowerCase() === className.toLowerCase()));

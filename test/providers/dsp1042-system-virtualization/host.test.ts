@@ -44,7 +44,7 @@ describe('providers/host: Xen_HostSystem, VSMS, VSMC (DSP1042)', () => {
   it('VSMS methods are delegated to the injected handler, admin only; METHOD_NOT_AVAILABLE without one', async () => {
     const target = serviceName(VSMS_CLASS, VSMS_NAME, 'testhost');
     const plain = w.provider(VSMS_CLASS);
-    expect(plain.methodRole!('DefineSystem')).to.equal('admin');
+    expect(plain.methodRole!('DefineSystem', VSMS_CLASS)).to.equal('admin');
     const e = await plain.invokeMethod!(w.ctx(), target, 'DefineSystem', new NameMap()).catch((x: unknown) => x);
     expect(e).to.be.instanceOf(CimError).with.property('code', CIM_ERR.METHOD_NOT_AVAILABLE);
 

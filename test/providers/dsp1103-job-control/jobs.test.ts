@@ -74,7 +74,7 @@ describe('providers/host: jobs (DSP1103)', () => {
     });
     await new Promise((r) => setTimeout(r, 5));
     const p = w.provider(JOB);
-    expect(p.methodRole!('RequestStateChange')).to.equal('operator');
+    expect(p.methodRole!('RequestStateChange', JOB)).to.equal('operator');
     expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 2 }))).returnValue).to.equal(1);
     expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 99 }))).returnValue).to.equal(5);
     expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 4 }))).returnValue).to.equal(0);
