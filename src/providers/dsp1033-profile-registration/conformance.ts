@@ -1,88 +1,94 @@
 /**
- * Which instances conform to which registered profile (DSP1033 §7.3, central class methodology
- * of DSP1001; digest E3): Xen_ElementConformsToProfile from each profile to each instance of its
- * central class. The association crosses namespaces (profiles in root/interop, most central
- * instances in root/virt), so it is served in both and each side's foreign reference carries its
- * namespace: AssociatorNames then works from the profile and from the managed element.
+ * Which instances conform to which registered profile (DSP1033 §7.3, the central class
+ * methodology of DSP1001), derived from the profile data alone: Xen_ElementConformsToProfile
+ * from each profile to every instance of its `centralClass` (and subclasses) in its `namespace`,
+ * whoever serves them, read through the CIMOM handle. A profile registered with the scoping
+ * class methodology (`"methodology": "scoping"`, e.g. DSP1103, whose jobs are transient and are
+ * found from the VSMS through OwningJobElement) has none.
  *
- * Central instances we know: the host (DSP1042), each virtual system (DSP1057), each pool of the
- * profile's pool class (DSP1041/1044/1045/1047/1050/1059), each AllocationCapabilities (DSP1043)
- * and the object manager (DSP1033). None for classes nobody serves yet (migration service,
- * metrics, indication service) nor for DSP1103, whose jobs are transient and are found from the
- * VSMS through OwningJobElement (scoping class methodology).
+ * The association crosses namespaces (profiles in root/interop, most central instances in
+ * root/virt), so it is served in both and each side's foreign reference carries its namespace:
+ * AssociatorNames then works from the profile and from the managed element. GetCentralInstances
+ * (DSP1033 1.1, optional) answers the central class methodology in one call.
  */
-import { type CimInstance, type CimInstanceName, sameName } from '../../cim/index.js';
+import { type CimInstance, CimInstanceName, cimError, sameName } from '../../cim/index.js';
+import type { ProviderContext } from '../../operations/provider.js';
+import { build } from '../shared/build.js';
 import type { ProfileRegistration, ProviderDeps } from '../shared/deps.js';
-import { CS_CLASS, HOST_CLASS, INTEROP_NS, POOL_CLASS, VIRT_NS, computerSystemName, hostName } from '../shared/naming.js';
-import { build, type Lister } from '../shared/provider.js';
-import { AC_CLASS, acName, poolName } from '../shared/service-names.js';
-import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/pool-model.js';
-import { OM_CLASS, objectManagerName } from './server.js';
+import { INTEROP_NS } from '../shared/naming.js';
+import type { ClassSource, Method } from '../shared/provider.js';
 import { profileName } from './registered-profiles.js';
 
 export const ECTP_CLASS = 'Xen_ElementConformsToProfile';
 
-/** One lazily-filled view of the host, shared by all profiles of one request. */
-class Snapshot {
-  private pools?: Promise<PoolModel[]>;
-  private systems?: Promise<string[]>;
-  constructor(private readonly deps: ProviderDeps) {}
-  poolList(): Promise<PoolModel[]> {
-    return (this.pools ??= poolModels(this.deps.virt));
-  }
-  systemNames(): Promise<string[]> {
-    return (this.systems ??= this.deps.virt.listSystems().then((l) => l.map((s) => s.name)));
-  }
+/** Whether the profile advertises its central instances with ElementConformsToProfile. */
+function advertised(p: ProfileRegistration): p is ProfileRegistration & { centralClass: string } {
+  return p.centralClass !== undefined && p.methodology !== 'scoping';
 }
 
-/** The central instances of `profile`, local names (in the profile's `namespace`). */
-export async function centralInstances(deps: ProviderDeps, profile: ProfileRegistration, snap = new Snapshot(deps)): Promise<CimInstanceName[]> {
-  const cls = profile.centralClass;
-  if (!cls) return [];
-  if (sameName(cls, HOST_CLASS)) return [hostName(deps.hostName)];
-  if (sameName(cls, CS_CLASS)) return (await snap.systemNames()).map((s) => computerSystemName(s));
-  if (sameName(cls, AC_CLASS)) return (await snap.poolList()).map((p) => acName(p.poolId));
-  if (Object.values(POOL_CLASS).some((c) => sameName(c, cls))) {
-    return (await snap.poolList()).filter((p) => sameName(p.className, cls)).map((p) => poolName(p));
-  }
-  if (sameName(cls, OM_CLASS)) return [objectManagerName(deps)];
-  return [];
+/**
+ * The central instances of each profile (local names in its namespace), each central class
+ * asked once per request however many profiles share it (the four pool types' profiles do).
+ */
+async function centralInstancesOf(ctx: ProviderContext, profiles: ProfileRegistration[]): Promise<[ProfileRegistration, CimInstanceName[]][]> {
+  const asked = new Map<string, Promise<CimInstanceName[]>>();
+  const namesOf = (p: ProfileRegistration & { centralClass: string }) => {
+    const key = `${p.namespace.toLowerCase()}:${p.centralClass.toLowerCase()}`;
+    let names = asked.get(key);
+    if (!names) asked.set(key, (names = ctx.cimom.enumerateInstanceNames(p.namespace, p.centralClass)));
+    return names;
+  };
+  return Promise.all(profiles.filter(advertised).map(async (p): Promise<[ProfileRegistration, CimInstanceName[]]> => [p, await namesOf(p)]));
 }
 
-const inInterop = (p: ProfileRegistration) => sameName(p.namespace, INTEROP_NS);
-
-/** The central instances with their namespace (for GetCentralInstances). */
-export async function centralInstancePaths(deps: ProviderDeps, profile: ProfileRegistration): Promise<CimInstanceName[]> {
-  return (await centralInstances(deps, profile)).map((n) => n.withNamespace(profile.namespace));
+/** The central instances of one profile with their namespace (GetCentralInstances). */
+export async function centralInstancePaths(ctx: ProviderContext, profile: ProfileRegistration): Promise<CimInstanceName[]> {
+  const [found] = await centralInstancesOf(ctx, [profile]);
+  return (found?.[1] ?? []).map((n) => n.withNamespace(profile.namespace));
 }
 
 /** ECTP as served in the interop namespace: every profile; foreign ManagedElements carry their namespace. */
-export function interopEctpLister(deps: ProviderDeps): Lister {
-  return async (ctx) => {
-    const snap = new Snapshot(deps);
-    const out: CimInstance[] = [];
-    for (const p of deps.profiles) {
-      for (const n of await centralInstances(deps, p, snap)) {
-        out.push(build(ctx, ctx.namespace, ECTP_CLASS, {
-          ConformantStandard: profileName(p),
-          ManagedElement: inInterop(p) ? n : n.withNamespace(p.namespace),
-        }));
+export function interopConformance(deps: ProviderDeps): ClassSource {
+  return {
+    async list(ctx) {
+      const out: CimInstance[] = [];
+      for (const [p, names] of await centralInstancesOf(ctx, deps.profiles)) {
+        const local = sameName(p.namespace, ctx.namespace);
+        for (const n of names) {
+          out.push(build(ctx, ECTP_CLASS, { ConformantStandard: profileName(p), ManagedElement: local ? n : n.withNamespace(p.namespace) }));
+        }
       }
-    }
-    return out;
+      return out;
+    },
   };
 }
 
-/** ECTP as served in root/virt: profiles whose central instances live there; the profile reference carries root/interop. */
-export function virtEctpLister(deps: ProviderDeps): Lister {
-  return async (ctx) => {
-    const snap = new Snapshot(deps);
-    const out: CimInstance[] = [];
-    for (const p of deps.profiles.filter((q) => sameName(q.namespace, VIRT_NS))) {
-      for (const n of await centralInstances(deps, p, snap)) {
-        out.push(build(ctx, VIRT_NS, ECTP_CLASS, { ConformantStandard: profileName(p).withNamespace(INTEROP_NS), ManagedElement: n }));
+/** ECTP as served in another namespace: the profiles whose central instances live there; the profile reference carries root/interop. */
+export function localConformance(deps: ProviderDeps): ClassSource {
+  return {
+    async list(ctx) {
+      const here = deps.profiles.filter((p) => sameName(p.namespace, ctx.namespace));
+      const out: CimInstance[] = [];
+      for (const [p, names] of await centralInstancesOf(ctx, here)) {
+        for (const n of names) out.push(build(ctx, ECTP_CLASS, { ConformantStandard: profileName(p).withNamespace(INTEROP_NS), ManagedElement: n }));
       }
-    }
-    return out;
+      return out;
+    },
+  };
+}
+
+/** Xen_RegisteredProfile's methods. */
+export function profileMethods(deps: ProviderDeps): Record<string, Method> {
+  return {
+    GetCentralInstances: {
+      role: 'reader',
+      async run(ctx, target) {
+        if (!(target instanceof CimInstanceName)) throw cimError('INVALID_PARAMETER', 'GetCentralInstances must be invoked on a registered profile');
+        const id = target.keyString('InstanceID');
+        const profile = deps.profiles.find((p) => p.instanceId === id);
+        if (!profile) throw cimError('NOT_FOUND', `no registered profile ${target.toString()}`);
+        return { returnValue: 0, out: { CentralInstances: await centralInstancePaths(ctx, profile) } };
+      },
+    },
   };
 }

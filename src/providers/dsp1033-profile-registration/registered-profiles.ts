@@ -1,13 +1,14 @@
 /**
  * Registered profiles (DSP1033 §7.1-7.2) from profiles/*.json: one Xen_RegisteredProfile each
- * (libvirt-cim's class and InstanceIDs, libvirt-cim.md §1.3), and Xen_ReferencedProfile in the
- * DMTF direction (digest E2): Antecedent = the referenced / component profile, Dependent = the
- * referencing / scoping one. SNIA's (and xs-cim's) opposite direction is not followed.
+ * (libvirt-cim's class and InstanceIDs), and Xen_ReferencedProfile in the DMTF direction:
+ * Antecedent = the referenced / component profile, Dependent = the referencing / scoping one.
+ * SNIA's (and xs-cim's) opposite direction is not followed.
  */
-import type { CimInstance, CimInstanceName } from '../../cim/index.js';
+import type { CimInstanceName } from '../../cim/index.js';
+import { build } from '../shared/build.js';
 import type { ProfileRegistration, ProviderDeps } from '../shared/deps.js';
 import { instanceIdName } from '../shared/naming.js';
-import { build, type Lister } from '../shared/provider.js';
+import type { ClassSource } from '../shared/provider.js';
 
 export const PROFILE_CLASS = 'Xen_RegisteredProfile';
 export const REFERENCED_CLASS = 'Xen_ReferencedProfile';
@@ -34,19 +35,23 @@ export function profileReferences(profiles: ProfileRegistration[]): { antecedent
   return out;
 }
 
-export function profileListers(deps: ProviderDeps): Record<string, Lister> {
+export function profileClasses(deps: ProviderDeps): Record<string, ClassSource> {
   return {
-    [PROFILE_CLASS]: async (ctx) => deps.profiles.map((p): CimInstance => build(ctx, ctx.namespace, PROFILE_CLASS, {
-      InstanceID: p.instanceId,
-      ElementName: p.registeredName,
-      SpecificationType: 2,
-      RegisteredOrganization: p.registeredOrganization,
-      RegisteredName: p.registeredName,
-      RegisteredVersion: p.registeredVersion,
-      AdvertiseTypes: p.advertiseTypes,
-      AdvertiseTypeDescriptions: p.advertiseTypes.map((t) => (t === 2 ? 'Not Advertised' : t === 3 ? 'SLP' : 'Other')),
-    })),
-    [REFERENCED_CLASS]: async (ctx) => profileReferences(deps.profiles).map(({ antecedent, dependent }) =>
-      build(ctx, ctx.namespace, REFERENCED_CLASS, { Antecedent: profileName(antecedent), Dependent: profileName(dependent) })),
+    [PROFILE_CLASS]: {
+      list: async (ctx) => deps.profiles.map((p) => build(ctx, PROFILE_CLASS, {
+        InstanceID: p.instanceId,
+        ElementName: p.registeredName,
+        SpecificationType: 2,
+        RegisteredOrganization: p.registeredOrganization,
+        RegisteredName: p.registeredName,
+        RegisteredVersion: p.registeredVersion,
+        AdvertiseTypes: p.advertiseTypes,
+        AdvertiseTypeDescriptions: p.advertiseTypes.map((t) => (t === 2 ? 'Not Advertised' : t === 3 ? 'SLP' : 'Other')),
+      })),
+    },
+    [REFERENCED_CLASS]: {
+      list: async (ctx) => profileReferences(deps.profiles).map(({ antecedent, dependent }) =>
+        build(ctx, REFERENCED_CLASS, { Antecedent: profileName(antecedent), Dependent: profileName(dependent) })),
+    },
   };
 }

@@ -1,24 +1,21 @@
 /**
- * The WBEM server describing itself in the interop namespace (DSP1033 §7, digest E4/E5: what
- * pywbem's WBEMServer reads): exactly one CIM_ObjectManager, one CIM_Namespace per namespace,
- * the CIM-XML communication mechanism and the associations between them. The object manager is
- * hosted by the Xen host, which lives in root/virt: references to it carry that namespace.
+ * The WBEM server describing itself in the interop namespace (DSP1033 §7; what pywbem's
+ * WBEMServer reads): exactly one CIM_ObjectManager, one CIM_Namespace per namespace, the CIM-XML
+ * communication mechanism and the associations between them. The object manager is hosted by
+ * the Xen host, which lives in root/virt: references to it carry that namespace, and the
+ * hosting associations are served in both namespaces so they are navigable from either end.
  */
-import { type CimInstance, CimInstanceName } from '../../cim/index.js';
+import type { CimInstanceName } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
+import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { HOST_CLASS, INTEROP_NS, VIRT_NS, hostName } from '../shared/naming.js';
-import { build, type Lister } from '../shared/provider.js';
+import { INTEROP_NS, VIRT_NS, hostName, hostedName, namespaceName } from '../shared/naming.js';
+import type { ClassSource } from '../shared/provider.js';
 
 export const OM_CLASS = 'CIM_ObjectManager';
 export const COMM_CLASS = 'CIM_CIMXMLCommunicationMechanism';
 export const NAMESPACE_CLASS = 'CIM_Namespace';
 const COMM_NAME = 'CIM-XML';
-
-export interface ServerDescriptionOptions {
-  /** How clients authenticate: 'basic' when a users file is configured, else 'none'. */
-  authentication?: 'basic' | 'none';
-}
 
 /**
  * DSP0200 functional profiles we implement (CIM_ObjectManagerCommunicationMechanism ValueMap):
@@ -33,21 +30,16 @@ const FUNCTIONAL_PROFILE_NAMES = [
   'Pulled Read', 'Pulled Read Count', 'Pulled Query Execution',
 ];
 
-const hostKeys = (deps: ProviderDeps) => ({ SystemCreationClassName: HOST_CLASS, SystemName: deps.hostName });
-
 export function objectManagerName(deps: ProviderDeps): CimInstanceName {
-  return CimInstanceName.of(OM_CLASS, { ...hostKeys(deps), CreationClassName: OM_CLASS, Name: deps.product.name });
+  return hostedName(OM_CLASS, deps.product.name, deps.hostName);
 }
 
-export function commMechanismName(deps: ProviderDeps): CimInstanceName {
-  return CimInstanceName.of(COMM_CLASS, { ...hostKeys(deps), CreationClassName: COMM_CLASS, Name: COMM_NAME });
+function commMechanismName(deps: ProviderDeps): CimInstanceName {
+  return hostedName(COMM_CLASS, COMM_NAME, deps.hostName);
 }
 
-export function namespaceName(deps: ProviderDeps, ns: string): CimInstanceName {
-  return CimInstanceName.of(NAMESPACE_CLASS, {
-    ...hostKeys(deps), ObjectManagerCreationClassName: OM_CLASS, ObjectManagerName: deps.product.name,
-    CreationClassName: NAMESPACE_CLASS, Name: ns,
-  });
+function namespaceInstanceName(deps: ProviderDeps, ns: string): CimInstanceName {
+  return namespaceName(NAMESPACE_CLASS, ns, { className: OM_CLASS, name: deps.product.name }, deps.hostName);
 }
 
 /** The host, as seen from the interop namespace. */
@@ -55,13 +47,22 @@ function remoteHost(deps: ProviderDeps): CimInstanceName {
   return hostName(deps.hostName).withNamespace(VIRT_NS);
 }
 
-const keyValues = (n: CimInstanceName) => Object.fromEntries(n.keybindings.map((k) => [k.name, k.value as string]));
+const keyValues = (n: CimInstanceName): Values => Object.fromEntries(n.keybindings.map((k) => [k.name, k.value as string]));
 
-export function serverListers(deps: ProviderDeps, opts: ServerDescriptionOptions = {}): Record<string, Lister> {
-  const auth = opts.authentication ?? 'basic';
-  const mk = (ctx: ProviderContext, cls: string, values: Parameters<typeof build>[3]): CimInstance => build(ctx, ctx.namespace, cls, values);
+const one = (make: (ctx: ProviderContext) => Values, cls: string): ClassSource => ({ list: async (ctx) => [build(ctx, cls, make(ctx))] });
+
+/** The hosting associations, served in both namespaces (the host is in root/virt): every end names its namespace. */
+export function hostingClasses(deps: ProviderDeps): Record<string, ClassSource> {
   return {
-    [OM_CLASS]: async (ctx) => [mk(ctx, OM_CLASS, {
+    CIM_HostedService: one(() => ({ Antecedent: remoteHost(deps), Dependent: objectManagerName(deps).withNamespace(INTEROP_NS) }), 'CIM_HostedService'),
+    CIM_HostedAccessPoint: one(() => ({ Antecedent: remoteHost(deps), Dependent: commMechanismName(deps).withNamespace(INTEROP_NS) }), 'CIM_HostedAccessPoint'),
+  };
+}
+
+export function serverClasses(deps: ProviderDeps): Record<string, ClassSource> {
+  const auth = deps.authentication;
+  return {
+    [OM_CLASS]: one(() => ({
       ...keyValues(objectManagerName(deps)),
       ElementName: deps.product.name,
       // pywbem takes the brand from ElementName and the version from "... version X.Y.Z".
@@ -72,8 +73,8 @@ export function serverListers(deps: ProviderDeps, opts: ServerDescriptionOptions
       Started: true,
       StartMode: 'Automatic',
       GatherStatisticalData: false,
-    })],
-    [COMM_CLASS]: async (ctx) => [mk(ctx, COMM_CLASS, {
+    }), OM_CLASS),
+    [COMM_CLASS]: one(() => ({
       ...keyValues(commMechanismName(deps)),
       ElementName: 'CIM-XML over HTTP',
       CommunicationMechanism: 2,
@@ -90,27 +91,23 @@ export function serverListers(deps: ProviderDeps, opts: ServerDescriptionOptions
       AdvertiseTypes: [2],
       EnabledState: 2,
       OperationalStatus: [2],
-    })],
-    [NAMESPACE_CLASS]: async (ctx) => ctx.repository.namespaces().map((ns) => mk(ctx, NAMESPACE_CLASS, {
-      ...keyValues(namespaceName(deps, ns)),
-      ElementName: ns,
-      // Required; none of the legacy "CIM 2.x" values fits schema 2.41, ClassType/Version say it.
-      ClassInfo: 0,
-      ClassType: 2,
-      ClassTypeVersion: '2.41.0',
-    })),
-    CIM_CommMechanismForManager: async (ctx) => [mk(ctx, 'CIM_CommMechanismForManager', {
-      Antecedent: objectManagerName(deps), Dependent: commMechanismName(deps),
-    })],
-    CIM_NamespaceInManager: async (ctx) => ctx.repository.namespaces().map((ns) => mk(ctx, 'CIM_NamespaceInManager', {
-      Antecedent: objectManagerName(deps), Dependent: namespaceName(deps, ns),
-    })),
-    // Served in both namespaces (the host is in root/virt): every end names its namespace.
-    CIM_HostedService: async (ctx) => [mk(ctx, 'CIM_HostedService', {
-      Antecedent: remoteHost(deps), Dependent: objectManagerName(deps).withNamespace(INTEROP_NS),
-    })],
-    CIM_HostedAccessPoint: async (ctx) => [mk(ctx, 'CIM_HostedAccessPoint', {
-      Antecedent: remoteHost(deps), Dependent: commMechanismName(deps).withNamespace(INTEROP_NS),
-    })],
+    }), COMM_CLASS),
+    [NAMESPACE_CLASS]: {
+      list: async (ctx) => ctx.repository.namespaces().map((ns) => build(ctx, NAMESPACE_CLASS, {
+        ...keyValues(namespaceInstanceName(deps, ns)),
+        ElementName: ns,
+        // Required; none of the legacy "CIM 2.x" values fits schema 2.41, ClassType/Version say it.
+        ClassInfo: 0,
+        ClassType: 2,
+        ClassTypeVersion: '2.41.0',
+      })),
+    },
+    CIM_CommMechanismForManager: one(() => ({ Antecedent: objectManagerName(deps), Dependent: commMechanismName(deps) }), 'CIM_CommMechanismForManager'),
+    CIM_NamespaceInManager: {
+      list: async (ctx) => ctx.repository.namespaces().map((ns) => build(ctx, 'CIM_NamespaceInManager', {
+        Antecedent: objectManagerName(deps), Dependent: namespaceInstanceName(deps, ns),
+      })),
+    },
+    ...hostingClasses(deps),
   };
 }

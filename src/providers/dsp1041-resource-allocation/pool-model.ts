@@ -1,15 +1,15 @@
 /**
- * The resource pools as CIM sees them (DSP1041 §7, libvirt-cim.md §3.6), derived from one
- * VirtManager snapshot. Figures are the ADVERTISED ones of virt/capacity.ts (DESIGN §3.6);
- * units are DSP0004 programmatic units.
+ * The resource pools as CIM sees them (DSP1041 §7.2), derived from one VirtManager snapshot.
+ * Figures are the ADVERTISED ones of virt/capacity.ts (after the virtualization overhead, never
+ * the raw physical ones); units are DSP0004 programmatic units.
  *
  * Deviation from VirtManager.pools(): a primordial `NetworkPool/0` (the host's networking as a
  * whole) is always present and each bridge pool is its child, as libvirt-cim does, so that a
  * host whose guests have no interface still has the primordial network pool DSP1041 requires.
  */
 import type { Pool, PoolKind, VirtManager, VirtualSystem } from '../../virt/index.js';
-import { POOL_CLASS, RASD_CLASS, RESOURCE_TYPE, MEM_DEVID, PROC_DEVID, poolInstanceId } from '../shared/naming.js';
-import { DEVICE_CLASS, systemDevices } from '../dsp1057-virtual-system/devices.js';
+import { MEM_DEVID, POOL_CLASS, PROC_DEVID, poolInstanceId } from '../shared/naming.js';
+import { RESOURCE_TYPE } from './rasd-convert.js';
 import { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS } from './rasd-units.js';
 
 /**
@@ -28,7 +28,7 @@ export const PRIMORDIAL_NETWORK_POOL = poolInstanceId('network', '0');
 
 export interface PoolModel {
   kind: PoolKind;
-  /** InstanceID = PoolID (libvirt-cim §3.1). */
+  /** InstanceID = PoolID (as libvirt-cim). */
   poolId: string;
   className: string;
   resourceType: number;
@@ -43,17 +43,13 @@ export interface PoolModel {
   bridge?: string;
 }
 
-/** One allocation of a system's resource from a pool: the RASD and the logical device(s). */
+/** One allocation of a system's resource from a pool: what its RASD `<system>/<devid>` draws from. */
 export interface AllocationModel {
   kind: PoolKind;
   poolId: string;
   system: string;
-  /** devid of the RASD `<system>/<devid>` (naming.rasdInstanceId). */
+  /** devid of the defined RASD (naming.rasdId). */
   rasdDevid: string;
-  rasdClass: string;
-  /** devids of the logical devices (one per online vCPU for processors; none while no domain exists). */
-  deviceDevids: string[];
-  deviceClass: string;
 }
 
 function splitPoolId(id: string): { kind: PoolKind; name: string } {
@@ -118,19 +114,15 @@ export async function poolModels(virt: VirtManager): Promise<PoolModel[]> {
 /**
  * What every system draws from which pool (DSP1041 §7.3/7.4): its processors and memory from
  * the single processor and memory pools, each disk from the disk pool, each interface from the
- * pool of its bridge. RASDs exist for every system; logical devices only while a domain exists
- * (devices.ts systemDevices, the one definition of which devices a system has).
+ * pool of its bridge. The logical devices that represent an allocation while a domain exists
+ * draw from the pool of their RASD.
  */
 export function allocations(systems: VirtualSystem[], pools: PoolModel[]): AllocationModel[] {
   const first = (kind: PoolKind) => pools.find((p) => p.kind === kind && p.primordial)?.poolId ?? poolInstanceId(kind, '0');
   const bridgePool = (bridge: string) => pools.find((p) => p.kind === 'network' && p.bridge === bridge)?.poolId ?? poolInstanceId('network', bridge);
   const out: AllocationModel[] = [];
   for (const s of systems) {
-    const devices = systemDevices(s);
-    const devidsOf = (rasdDevid: string) => devices.filter((d) => d.rasdDevid === rasdDevid).map((d) => d.devid);
-    const add = (kind: PoolKind, poolId: string, rasdDevid: string) => out.push({
-      kind, poolId, system: s.name, rasdDevid, rasdClass: RASD_CLASS[kind], deviceDevids: devidsOf(rasdDevid), deviceClass: DEVICE_CLASS[kind],
-    });
+    const add = (kind: PoolKind, poolId: string, rasdDevid: string) => out.push({ kind, poolId, system: s.name, rasdDevid });
     add('processor', first('processor'), PROC_DEVID);
     add('memory', first('memory'), MEM_DEVID);
     for (const d of s.config.disks) add('disk', first('disk'), d.vdev);

@@ -1,24 +1,29 @@
 /**
- * RASD ⇄ virt device specs (DSP1041 §7, DSP1057 §7.3; libvirt-cim §3.5). An input RASD is
- * classified by ResourceType AND by class name (libvirt-cim §6.5 read only the class name, so
- * generic clients sending CIM_ResourceAllocationSettingData failed): either suffices, both must
- * agree. xs-cim style names (Xen_ProcessorSettingData, Xen_MemorySettingData...) are understood.
- * Only properties a client gave (non-NULL) are read: a NULL property means "unchanged/default".
+ * RASD ⇄ virt device specs (DSP1041 §7, DSP1057 §7.3). An input RASD is classified by
+ * ResourceType AND by class name (libvirt-cim read only the class name, so generic clients
+ * sending CIM_ResourceAllocationSettingData failed): either suffices, both must agree. xs-cim
+ * style names (Xen_ProcessorSettingData, Xen_MemorySettingData...) are understood. Only
+ * properties a client gave (non-NULL) are read: a NULL property means "unchanged/default".
  */
-import type { CimInstance, CimValue } from '../../cim/index.js';
+import type { CimInstance } from '../../cim/index.js';
 import {
   DISK_FORMATS, type DiskFormat, type DiskSpec, type NicSpec, type SystemPatch, type VirtualSystem,
 } from '../../virt/index.js';
+import type { Values } from '../shared/build.js';
 import { badParam } from '../shared/errors.js';
-import { MEM_DEVID, PROC_DEVID, RASD_CLASS, RESOURCE_TYPE, poolInstanceId } from '../shared/naming.js';
-import { type RasdRole, rasdId } from './rasd-id.js';
+import {
+  MEM_DEVID, PROC_DEVID, RASD_CLASS, type ResourceKind, type SettingsRole, poolInstanceId, rasdId,
+} from '../shared/naming.js';
+import { readBoolean, readNumber, readString, readStrings } from '../shared/params.js';
 import {
   COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, checkProcessorUnits, toBytesPerSecond, toMiB,
 } from './rasd-units.js';
-import { booleanOf, numberOf, stringArrayOf, stringOf } from '../shared/systems.js';
 
-export type RasdKind = 'processor' | 'memory' | 'disk' | 'network';
+export type RasdKind = ResourceKind;
 export const RASD_KINDS: readonly RasdKind[] = ['processor', 'memory', 'disk', 'network'];
+
+/** CIM_ResourceAllocationSettingData.ResourceType values we serve (DSP1041). */
+export const RESOURCE_TYPE = { processor: 3, memory: 4, network: 10, disk: 17 } as const;
 
 /** DSP1041 ResourceType values we accept per kind (15/16 CD/DVD drives are read-only disks). */
 const KIND_OF_TYPE: ReadonlyMap<number, RasdKind> = new Map<number, RasdKind>([
@@ -49,7 +54,7 @@ export interface Classified {
  * InstanceID names) is used when neither ResourceType nor the class name tells.
  */
 export function classifyRasd(inst: CimInstance, where: string, fallback?: RasdKind): Classified {
-  const rt = numberOf(inst.get('ResourceType'), `${where}: ResourceType`);
+  const rt = readNumber(inst, 'ResourceType', where);
   const byType = rt === undefined ? undefined : KIND_OF_TYPE.get(rt);
   if (rt !== undefined && !byType) {
     throw badParam(`${where}: ResourceType ${rt} is not supported (3 processor, 4 memory, 10 network adapter, 17 disk, 15/16 CD/DVD)`);
@@ -67,8 +72,6 @@ export function classifyRasd(inst: CimInstance, where: string, fallback?: RasdKi
 
 // ------------------------------------------------------------------ virt → RASD values
 
-type Values = Record<string, CimValue | undefined>;
-
 /**
  * The properties every RASD of ours has. Added to the literal rather than spread into it: a
  * spread followed by more properties costs V8 microseconds per object (dictionary-mode objects),
@@ -85,7 +88,7 @@ function withCommon(v: Values): Values {
  * Processor RASD. `role` 'current' (state RASD, only for a system with a domain: sys.live) shows
  * what the running domain has: online vCPUs and its live weight and cap.
  */
-export function procRasdValues(sys: VirtualSystem, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
+export function procRasdValues(sys: VirtualSystem, role: SettingsRole = 'defined'): Values {
   const c = sys.config;
   const live = role === 'current' ? sys.live : undefined;
   return withCommon({
@@ -104,7 +107,7 @@ export function procRasdValues(sys: VirtualSystem, role: RasdRole = 'defined'): 
 }
 
 /** Memory RASD; the state RASD shows the running domain's balloon target and maximum. */
-export function memRasdValues(sys: VirtualSystem, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
+export function memRasdValues(sys: VirtualSystem, role: SettingsRole = 'defined'): Values {
   const c = sys.config;
   const live = role === 'current' ? sys.live : undefined;
   return withCommon({
@@ -127,7 +130,7 @@ function busOf(vdev: string): string {
 }
 
 /** Disk RASD (devices are hot-plugged, so the running domain has exactly the defined disks). */
-export function diskRasdValues(sys: VirtualSystem, d: DiskSpec, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
+export function diskRasdValues(sys: VirtualSystem, d: DiskSpec, role: SettingsRole = 'defined'): Values {
   return withCommon({
     InstanceID: rasdId(sys.name, d.vdev, role),
     ElementName: d.vdev,
@@ -145,7 +148,7 @@ export function diskRasdValues(sys: VirtualSystem, d: DiskSpec, role: RasdRole =
 }
 
 /** Network RASD (interfaces and their rates change live, so the running domain has the defined ones). */
-export function netRasdValues(sys: VirtualSystem, n: NicSpec & { mac: string }, role: RasdRole = 'defined'): Record<string, CimValue | undefined> {
+export function netRasdValues(sys: VirtualSystem, n: NicSpec & { mac: string }, role: SettingsRole = 'defined'): Values {
   return withCommon({
     InstanceID: rasdId(sys.name, n.mac, role),
     ElementName: n.mac,
@@ -169,21 +172,19 @@ export function rasdClassOf(kind: RasdKind): string {
 // ------------------------------------------------------------------ RASD → virt
 
 function checkPool(inst: CimInstance, kind: RasdKind, where: string): string | undefined {
-  const pool = stringOf(inst.get('PoolID'));
+  const pool = readString(inst, 'PoolID', where);
   if (pool === undefined || pool === '') return undefined;
   const prefix = poolInstanceId(kind, '');
   if (!pool.startsWith(prefix)) throw badParam(`${where}: PoolID "${pool}" is not a ${kind} pool (expected ${prefix}...)`);
   return pool.slice(prefix.length);
 }
 
-function num(inst: CimInstance, name: string, where: string): number | undefined {
-  return numberOf(inst.get(name), `${where}: ${name}`);
-}
+const num = readNumber;
 
 /** Processor RASD → SystemPatch fields: vCPUs, credit-scheduler cap/weight, CPU reservation (QoS). */
 export function parseProcRasd(inst: CimInstance, where: string): SystemPatch {
   checkPool(inst, 'processor', where);
-  checkProcessorUnits(stringOf(inst.get('AllocationUnits')));
+  checkProcessorUnits(readString(inst, 'AllocationUnits', where));
   const out: SystemPatch = {};
   const vq = num(inst, 'VirtualQuantity', where);
   const limit = num(inst, 'Limit', where);
@@ -199,8 +200,8 @@ export function parseProcRasd(inst: CimInstance, where: string): SystemPatch {
 /** Memory RASD → SystemPatch fields (MiB): VirtualQuantity, Limit = maximum, Reservation (admission). */
 export function parseMemRasd(inst: CimInstance, where: string): SystemPatch {
   checkPool(inst, 'memory', where);
-  const alloc = stringOf(inst.get('AllocationUnits')) || undefined;
-  let vqUnits = stringOf(inst.get('VirtualQuantityUnits')) || undefined;
+  const alloc = readString(inst, 'AllocationUnits', where) || undefined;
+  let vqUnits = readString(inst, 'VirtualQuantityUnits', where) || undefined;
   // "count" is the class default for VirtualQuantityUnits and means nothing for memory.
   if (vqUnits !== undefined && vqUnits.trim().toLowerCase() === 'count') vqUnits = undefined;
   const out: SystemPatch = {};
@@ -213,10 +214,11 @@ export function parseMemRasd(inst: CimInstance, where: string): SystemPatch {
   return out;
 }
 
-function hostPath(inst: CimInstance): string | undefined {
-  const address = stringOf(inst.get('Address'));
+/** The host path of a disk image: Address, else the first HostResource (a file:// URI or a path). */
+export function hostPath(inst: CimInstance, where: string): string | undefined {
+  const address = readString(inst, 'Address', where);
   if (address) return address;
-  const hr = stringArrayOf(inst.get('HostResource'))[0];
+  const hr = readStrings(inst, 'HostResource', where)[0];
   if (!hr) return undefined;
   return hr.startsWith('file://') ? hr.slice('file://'.length) : hr;
 }
@@ -224,47 +226,61 @@ function hostPath(inst: CimInstance): string | undefined {
 /** Disk RASD → DiskSpec. VirtualDevice names it within the system; Address (or HostResource) is the host image. */
 export function parseDiskRasd(inst: CimInstance, where: string, cdromType: boolean): DiskSpec {
   checkPool(inst, 'disk', where);
-  const vdev = stringOf(inst.get('VirtualDevice'));
+  const vdev = readString(inst, 'VirtualDevice', where);
   if (!vdev) throw badParam(`${where}: a disk needs VirtualDevice (the guest device name, e.g. xvda)`);
-  const target = hostPath(inst);
+  const target = hostPath(inst, where);
   if (!target) throw badParam(`${where}: disk ${vdev} needs Address (or HostResource): the host path of its image`);
   const emulated = num(inst, 'EmulatedType', where);
   if (emulated !== undefined && emulated !== 0 && emulated !== 1) throw badParam(`${where}: EmulatedType ${emulated} is not supported (0 disk, 1 CD-ROM)`);
   const cdrom = cdromType || emulated === 1;
   const d: DiskSpec = { target, vdev };
-  const format = stringOf(inst.get('DriverType'));
-  if (format) {
-    if (!DISK_FORMATS.includes(format as DiskFormat)) throw badParam(`${where}: DriverType "${format}" is not one of ${DISK_FORMATS.join(', ')}`);
-    d.format = format as DiskFormat;
-  }
-  const ro = booleanOf(inst.get('readonly'), `${where}: readonly`);
+  const format = diskFormatOf(inst, where);
+  if (format) d.format = format;
+  const ro = readBoolean(inst, 'readonly', where);
   if (ro !== undefined) d.readOnly = ro;
   if (cdrom) d.cdrom = true;
   return d;
 }
 
+/** DriverType: one of the image formats xl knows, or undefined when not given. */
+export function diskFormatOf(inst: CimInstance, where: string): DiskFormat | undefined {
+  const format = readString(inst, 'DriverType', where);
+  if (!format) return undefined;
+  if (!DISK_FORMATS.includes(format as DiskFormat)) throw badParam(`${where}: DriverType "${format}" is not one of ${DISK_FORMATS.join(', ')}`);
+  return format as DiskFormat;
+}
+
+/** The bridge a network RASD names: NetworkName, else the first Connection, else a NetworkPool/<bridge> PoolID. */
+export function bridgeOf(inst: CimInstance, where: string, poolBridge: string | undefined): string | undefined {
+  return readString(inst, 'NetworkName', where) || readStrings(inst, 'Connection', where)[0] || (poolBridge && poolBridge !== '0' ? poolBridge : undefined);
+}
+
 /** Network RASD → NicSpec: Address = MAC, the switch from NetworkName, Connection or PoolID, Limit = vif rate. */
 export function parseNetRasd(inst: CimInstance, where: string): NicSpec {
   const poolBridge = checkPool(inst, 'network', where);
-  const type = stringOf(inst.get('NetworkType'));
+  const type = readString(inst, 'NetworkType', where);
   if (type && !['bridge', 'network'].includes(type.toLowerCase())) {
     throw badParam(`${where}: NetworkType "${type}" is not supported (bridge)`);
   }
-  const bridge = stringOf(inst.get('NetworkName')) || stringArrayOf(inst.get('Connection'))[0] || (poolBridge && poolBridge !== '0' ? poolBridge : undefined);
+  const bridge = bridgeOf(inst, where, poolBridge);
   if (!bridge) throw badParam(`${where}: a network interface needs NetworkName (the bridge), Connection or a NetworkPool/<bridge> PoolID`);
   const nic: NicSpec = { bridge };
-  const mac = stringOf(inst.get('Address'));
+  const mac = readString(inst, 'Address', where);
   if (mac) nic.mac = mac.toLowerCase();
-  const model = stringOf(inst.get('ResourceSubType'));
+  const model = readString(inst, 'ResourceSubType', where);
   if (model) nic.model = model;
-  const units = stringOf(inst.get('AllocationUnits')) || undefined;
+  checkNoBandwidthReservation(inst, where);
+  const limit = netLimitOf(inst, where);
+  if (limit) nic.rate = limit;
+  return nic;
+}
+
+/** Xen enforces a vif ceiling only: a non-zero bandwidth Reservation cannot be honoured. */
+export function checkNoBandwidthReservation(inst: CimInstance, where: string): void {
   const reservation = num(inst, 'Reservation', where);
   if (reservation !== undefined && reservation !== 0) {
     throw badParam(`${where}: a bandwidth Reservation cannot be guaranteed by a Xen vif (it only enforces a ceiling): use Limit`);
   }
-  const limit = num(inst, 'Limit', where);
-  if (limit !== undefined && limit !== 0) nic.rate = { bytesPerSecond: toBytesPerSecond(limit, units, `${where}: Limit`) };
-  return nic;
 }
 
 /** Limit as given on a network RASD: undefined = not given, null = 0 (remove the limit), else the rate. */
@@ -272,5 +288,5 @@ export function netLimitOf(inst: CimInstance, where: string): { bytesPerSecond: 
   const limit = num(inst, 'Limit', where);
   if (limit === undefined) return undefined;
   if (limit === 0) return null;
-  return { bytesPerSecond: toBytesPerSecond(limit, stringOf(inst.get('AllocationUnits')) || undefined, `${where}: Limit`) };
+  return { bytesPerSecond: toBytesPerSecond(limit, readString(inst, 'AllocationUnits', where) || undefined, `${where}: Limit`) };
 }

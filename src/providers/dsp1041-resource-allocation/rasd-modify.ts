@@ -1,35 +1,26 @@
 /**
- * ModifyResourceSettings for devices (DSP1042 §8.2.x): the embedded RASD is merged onto the
+ * ModifyResourceSettings for devices (DSP1042 §8.2, ModifyResourceSettings): the embedded RASD is merged onto the
  * existing device, NULL meaning "unchanged" (partial merge, so a client may send only what it
  * changes). A device's identity (vdev, MAC) cannot change: that is a remove plus an add.
  */
 import type { CimInstance } from '../../cim/index.js';
-import { DISK_FORMATS, type DiskFormat, type DiskSpec, type NicSpec } from '../../virt/index.js';
+import type { DiskSpec, NicSpec } from '../../virt/index.js';
 import { badParam } from '../shared/errors.js';
-import { netLimitOf } from './rasd-convert.js';
 import { poolInstanceId } from '../shared/naming.js';
-import { booleanOf, numberOf, stringArrayOf, stringOf } from '../shared/systems.js';
-
-function samePath(a: string | undefined, b: string): boolean {
-  return a === undefined || a === b;
-}
+import { readBoolean, readNumber, readString } from '../shared/params.js';
+import { bridgeOf, checkNoBandwidthReservation, diskFormatOf, hostPath, netLimitOf } from './rasd-convert.js';
 
 export function mergeDisk(old: DiskSpec, inst: CimInstance, where: string): DiskSpec {
-  const vdev = stringOf(inst.get('VirtualDevice'));
+  const vdev = readString(inst, 'VirtualDevice', where);
   if (vdev !== undefined && vdev !== old.vdev) throw badParam(`${where}: VirtualDevice cannot change (${old.vdev} → ${vdev}); remove the disk and add a new one`);
   const next: DiskSpec = { ...old };
-  const address = stringOf(inst.get('Address'));
-  const hr = stringArrayOf(inst.get('HostResource'))[0];
-  const target = address || (hr ? (hr.startsWith('file://') ? hr.slice(7) : hr) : undefined);
-  if (target && !samePath(target, old.target)) next.target = target;
-  const format = stringOf(inst.get('DriverType'));
-  if (format) {
-    if (!DISK_FORMATS.includes(format as DiskFormat)) throw badParam(`${where}: DriverType "${format}" is not one of ${DISK_FORMATS.join(', ')}`);
-    next.format = format as DiskFormat;
-  }
-  const ro = booleanOf(inst.get('readonly'), `${where}: readonly`);
+  const target = hostPath(inst, where);
+  if (target && target !== old.target) next.target = target;
+  const format = diskFormatOf(inst, where);
+  if (format) next.format = format;
+  const ro = readBoolean(inst, 'readonly', where);
   if (ro !== undefined) next.readOnly = ro;
-  const emulated = numberOf(inst.get('EmulatedType'), `${where}: EmulatedType`);
+  const emulated = readNumber(inst, 'EmulatedType', where);
   if (emulated !== undefined) {
     if (emulated !== 0 && emulated !== 1) throw badParam(`${where}: EmulatedType ${emulated} is not supported (0 disk, 1 CD-ROM)`);
     next.cdrom = emulated === 1;
@@ -49,17 +40,14 @@ export interface NicChange {
 }
 
 export function mergeNic(old: NicSpec & { mac: string }, inst: CimInstance, where: string): NicChange {
-  const mac = stringOf(inst.get('Address'));
+  const mac = readString(inst, 'Address', where);
   if (mac !== undefined && mac.toLowerCase() !== old.mac) throw badParam(`${where}: the MAC (Address) cannot change (${old.mac} → ${mac}); remove the interface and add a new one`);
-  const reservation = numberOf(inst.get('Reservation'), `${where}: Reservation`);
-  if (reservation !== undefined && reservation !== 0) {
-    throw badParam(`${where}: a bandwidth Reservation cannot be guaranteed by a Xen vif (it only enforces a ceiling): use Limit`);
-  }
-  const pool = stringOf(inst.get('PoolID'));
+  checkNoBandwidthReservation(inst, where);
+  const pool = readString(inst, 'PoolID', where);
   const prefix = poolInstanceId('network', '');
   if (pool && !pool.startsWith(prefix)) throw badParam(`${where}: PoolID "${pool}" is not a network pool (expected ${prefix}<bridge>)`);
-  const bridge = stringOf(inst.get('NetworkName')) || stringArrayOf(inst.get('Connection'))[0] || (pool && pool !== `${prefix}0` ? pool.slice(prefix.length) : undefined);
-  const model = stringOf(inst.get('ResourceSubType'));
+  const bridge = bridgeOf(inst, where, pool ? pool.slice(prefix.length) : undefined);
+  const model = readString(inst, 'ResourceSubType', where);
   const next: NicSpec & { mac: string } = { ...old };
   if (bridge) next.bridge = bridge;
   if (model) next.model = model;

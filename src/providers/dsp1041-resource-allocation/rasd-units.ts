@@ -1,6 +1,6 @@
 /**
  * RASD units (DSP1041 §7; DSP0004 Annex C programmatic units), parsed tolerantly because clients
- * send everything from `byte*2^20` to libvirt-cim's `KiloBytes` (digest D2 "Units parsing").
+ * send everything from `byte*2^20` to libvirt-cim's `KiloBytes`.
  * What we emit: memory `byte*2^20` (MiB), processor Reservation/Limit `percent` (of one physical
  * CPU, as Xen's credit scheduler counts cap), network Limit `bit/second`.
  */

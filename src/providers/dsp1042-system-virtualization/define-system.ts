@@ -1,37 +1,24 @@
 /**
- * VSMS.DefineSystem (DSP1042 §8.2.1; digest B4): a VSSD, RASDs and/or a ReferenceConfiguration
- * to copy from. What is not given comes from the reference, else from the Default allocation
- * templates (DSP1043), else from built-in defaults. The new system is Defined (EnabledState 3).
+ * VSMS.DefineSystem (DSP1042 §8.2.1): a VSSD, RASDs and/or a ReferenceConfiguration to copy
+ * from. What is not given comes from the reference, else from the Default allocation templates
+ * (DSP1043). The new system is Defined (EnabledState 3).
  * A definition whose guaranteed memory or CPU could never fit the host's advertised capacity is
  * refused now rather than at its first start (QoS: nothing over-committed).
  */
-import { type CimInstance, type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import type { CimInstance, CimValue, NameMap } from '../../cim/index.js';
+import { cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import type { DiskSpec, NicSpec, SystemPatch, VirtualSystemConfig, VirtualSystemSpec } from '../../virt/index.js';
+import {
+  type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+} from '../dsp1041-resource-allocation/index.js';
+import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
+import { parseSystemSettings } from '../dsp1057-virtual-system/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { RASD_CLASS, computerSystemName } from '../shared/naming.js';
-import { type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd } from '../dsp1041-resource-allocation/rasd-convert.js';
-import { templateRasds } from '../dsp1041-resource-allocation/rasd.js';
-import { findSystem, stringOf } from '../shared/systems.js';
-import { embeddedList, embeddedOne, refOne } from './steps.js';
-import { parseSystemSettings, parseVssdId } from '../dsp1057-virtual-system/vssd-convert.js';
-
-export const FALLBACK_MEMORY_MIB = 512;
-export const FALLBACK_VCPUS = 1;
-
-/** The Default template's value (DSP1043 ValueRole Default), when the capabilities code serves one. */
-async function templateDefault(deps: ProviderDeps, kind: 'processor' | 'memory'): Promise<SystemPatch> {
-  try {
-    const list = await templateRasds(deps, RASD_CLASS[kind]);
-    const def = list.find((t) => /default/i.test(stringOf(t.get('InstanceID')) ?? ''));
-    if (!def) return {};
-    return kind === 'memory' ? parseMemRasd(def, 'memory template') : parseProcRasd(def, 'processor template');
-  } catch (e) {
-    deps.log(`DefineSystem: ignoring an unusable ${kind} template: ${e instanceof Error ? e.message : String(e)}`);
-    return {};
-  }
-}
+import { computerSystemName, parseVssdId } from '../shared/naming.js';
+import { readInstance, readInstances, readRef } from '../shared/params.js';
+import { findSystem } from '../shared/systems.js';
 
 /** A copy of a reference definition under a new name: new UUID and MACs; only read-only disks are shared. */
 function cloneOf(base: VirtualSystemConfig, name: string): VirtualSystemSpec {
@@ -52,7 +39,7 @@ function mergeByKey<T>(base: T[], added: T[], key: (t: T) => string | undefined)
 }
 
 async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): Promise<VirtualSystemConfig | undefined> {
-  const ref = refOne(params, 'ReferenceConfiguration');
+  const ref = readRef(params, 'ReferenceConfiguration');
   if (!ref) return undefined;
   const id = ref.keyString('InstanceID');
   const parsed = id === undefined ? undefined : parseVssdId(id);
@@ -74,7 +61,7 @@ async function checkFits(deps: ProviderDeps, spec: VirtualSystemSpec): Promise<v
 }
 
 export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
-  const settings = embeddedOne(params, 'SystemSettings');
+  const settings = readInstance(params, 'SystemSettings');
   if (!settings) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData) is required');
   const input = parseSystemSettings(settings);
   if (!input.name) throw badParam('SystemSettings needs VirtualSystemIdentifier (or ElementName): the name of the new system');
@@ -96,7 +83,7 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
   const disks: DiskSpec[] = [];
   const nics: NicSpec[] = [];
   let patch: SystemPatch = {};
-  embeddedList(params, 'ResourceSettings').forEach((r: CimInstance, i) => {
+  readInstances(params, 'ResourceSettings').forEach((r: CimInstance, i) => {
     const where = `ResourceSettings[${i}] (${r.className})`;
     const { kind, cdrom } = classifyRasd(r, where);
     if ((kind === 'processor' || kind === 'memory') && seen.has(kind)) throw badParam(`${where}: more than one ${kind} setting`);
@@ -111,8 +98,11 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
   spec.nics = [...(spec.nics ?? []), ...nics];
 
   // Only what nobody gave is defaulted: an explicit 0 reaches the virt checks and is refused there.
-  if (!base && patch.memoryMiB === undefined) spec.memoryMiB = (await templateDefault(deps, 'memory')).memoryMiB ?? FALLBACK_MEMORY_MIB;
-  if (!base && patch.vcpus === undefined) spec.vcpus = (await templateDefault(deps, 'processor')).vcpus ?? FALLBACK_VCPUS;
+  if (!base && (patch.memoryMiB === undefined || patch.vcpus === undefined)) {
+    const defaults = await defaultAllocation(deps.virt);
+    if (patch.memoryMiB === undefined) spec.memoryMiB = defaults.memoryMiB;
+    if (patch.vcpus === undefined) spec.vcpus = defaults.vcpus;
+  }
   if (base && patch.memoryMiB !== undefined && patch.maxMemoryMiB === undefined && spec.maxMemoryMiB !== undefined && spec.maxMemoryMiB < spec.memoryMiB) {
     spec.maxMemoryMiB = spec.memoryMiB;
   }

@@ -1,35 +1,27 @@
 /**
- * The extrinsic methods of Xen_VirtualSystemManagementService (DSP1042 §8.2; digest B4). The
- * VSMS instance itself is served by the host provider, which delegates invokeMethod here. All
- * six methods are synchronous (return 0, never a Job: the VSMC lists them as synchronous);
- * a refusal is a CimError whose description says why, and it changes nothing.
+ * Xen_VirtualSystemManagementService (DSP1042 §7.2, §8.2): the host's service, and its methods
+ * in one table: name, implementation, the role a caller needs, and the value the capabilities
+ * list it under (CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported). All of
+ * them complete before returning (0, never a Job); a refusal is a CimError whose description
+ * says why, and it changes nothing.
  */
-import { type CimInstanceName, type CimValue, type ClassNameRef, type NameMap, cimError, sameName } from '../../cim/index.js';
-import type { MethodResult, ProviderContext, Role } from '../../operations/provider.js';
+import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import type { MethodResult, Role } from '../../operations/provider.js';
 import type { SystemPatch } from '../../virt/index.js';
+import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, stateMemory } from '../dsp1057-virtual-system/index.js';
+import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { systemOfCsName } from '../dsp1057-virtual-system/computer-system.js';
+import { VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
+import { readInstance, readRef, readString } from '../shared/params.js';
+import type { ClassSource, Method } from '../shared/provider.js';
 import { findSystem } from '../shared/systems.js';
-import { stateMemory } from '../dsp1057-virtual-system/states.js';
 import { defineSystem } from './define-system.js';
-import { type Step, embeddedOne, refOne, runSteps } from './steps.js';
 import { addResourceSettings, modifyResourceSettings, removeResourceSettings } from './resource-settings.js';
-import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseVssdId } from '../dsp1057-virtual-system/vssd-convert.js';
-
-export type VsmsMethod = (
-  ctx: ProviderContext, target: CimInstanceName | ClassNameRef, method: string, params: NameMap<CimValue>,
-) => Promise<MethodResult>;
-
-/** Every VSMS method changes what exists: admin only (issue 2 security baseline). */
-export const VSMS_METHOD_ROLE: Role = 'admin';
-
-export const VSMS_METHODS = [
-  'DefineSystem', 'DestroySystem', 'AddResourceSettings', 'ModifyResourceSettings', 'RemoveResourceSettings', 'ModifySystemSettings',
-] as const;
+import { type Step, runSteps } from './steps.js';
 
 async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
-  const ref = refOne(params, 'AffectedSystem');
+  const ref = readRef(params, 'AffectedSystem');
   if (!ref) throw badParam('AffectedSystem (a reference to the Xen_ComputerSystem) is required');
   const name = systemOfCsName(ref);
   const sys = name === undefined ? undefined : await findSystem(deps, name);
@@ -53,13 +45,13 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
  * the new name; if those are refused the rename is undone, so a refused call changes nothing.
  */
 async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
-  const inst = embeddedOne(params, 'SystemSettings');
+  const inst = readInstance(params, 'SystemSettings');
   if (!inst) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData with its InstanceID) is required');
-  const id = inst.get('InstanceID');
-  const parsed = typeof id === 'string' ? parseVssdId(id) : undefined;
+  const id = readString(inst, 'InstanceID', 'SystemSettings');
+  const parsed = id === undefined ? undefined : parseVssdId(id);
   if (!parsed) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
   const sys = await findSystem(deps, parsed.system);
-  if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${String(id)}"`);
+  if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${id}"`);
   const input = parseSystemSettings(inst);
   const c = sys.config;
   if (input.uuid !== undefined && input.uuid.toLowerCase() !== sys.uuid.toLowerCase()) throw badParam(`the UUID of '${sys.name}' cannot change`);
@@ -112,19 +104,47 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   return { returnValue: 0 };
 }
 
-/** The VSMS method dispatcher the host provider delegates to. */
-export function createVsmsMethods(deps: ProviderDeps): VsmsMethod {
-  const table: [string, (deps: ProviderDeps, params: NameMap<CimValue>) => Promise<MethodResult>][] = [
-    ['DefineSystem', defineSystem],
-    ['DestroySystem', destroySystem],
-    ['AddResourceSettings', addResourceSettings],
-    ['ModifyResourceSettings', modifyResourceSettings],
-    ['RemoveResourceSettings', removeResourceSettings],
-    ['ModifySystemSettings', modifySystemSettings],
-  ];
-  return async (_ctx, _target, method, params) => {
-    const entry = table.find(([n]) => sameName(n, method));
-    if (!entry) throw cimError('METHOD_NOT_AVAILABLE', `Xen_VirtualSystemManagementService.${method} is not implemented`);
-    return entry[1](deps, params);
+export interface VsmsMethod {
+  name: string;
+  run(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult>;
+  /** Every VSMS method changes what exists: admin only. */
+  role: Role;
+  /** Its value in CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported. */
+  synchronous: number;
+}
+
+/** The VSMS methods we implement: the one list the dispatch and the capabilities derive from. */
+export const VSMS_METHODS: readonly VsmsMethod[] = [
+  { name: 'DefineSystem', run: defineSystem, role: 'admin', synchronous: 2 },
+  { name: 'DestroySystem', run: destroySystem, role: 'admin', synchronous: 3 },
+  { name: 'ModifyResourceSettings', run: modifyResourceSettings, role: 'admin', synchronous: 5 },
+  { name: 'ModifySystemSettings', run: modifySystemSettings, role: 'admin', synchronous: 6 },
+  { name: 'RemoveResourceSettings', run: removeResourceSettings, role: 'admin', synchronous: 7 },
+  { name: 'AddResourceSettings', run: addResourceSettings, role: 'admin', synchronous: 10 },
+];
+
+export function managementServiceSource(deps: ProviderDeps): ClassSource {
+  return {
+    async list(ctx) {
+      const info = await deps.virt.hostInfo();
+      const name = vsmsName(deps.hostName);
+      return [build(ctx, VSMS_CLASS, {
+        ...Object.fromEntries(name.keybindings.map((k) => [k.name, k.value as CimValue])),
+        ElementName: VSMS_NAME,
+        Caption: 'Virtual system management service',
+        EnabledState: 2,
+        OperationalStatus: [2],
+        HealthState: 5,
+        Started: true,
+        StartMode: 'Automatic',
+        Release: deps.product.version,
+        // The hypervisor toolstack in use (libvirt-cim's LibvirtVersion slot), e.g. "xen 4.17.7".
+        LibvirtVersion: `${info.hypervisor} ${info.hypervisorVersion}`,
+      })];
+    },
   };
+}
+
+export function managementServiceMethods(deps: ProviderDeps): Record<string, Method> {
+  return Object.fromEntries(VSMS_METHODS.map((m): [string, Method] => [m.name, { role: m.role, run: (_ctx, _target, params) => m.run(deps, params) }]));
 }

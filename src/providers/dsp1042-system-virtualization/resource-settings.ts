@@ -1,9 +1,9 @@
 /**
- * VSMS Add/Modify/RemoveResourceSettings (DSP1042 §8.2.4-8.2.6; digest B4). The virt layer
+ * VSMS Add/Modify/RemoveResourceSettings (DSP1042 §8.2). The virt layer
  * changes the definition always, and the running domain where one exists and Xen allows it
  * (hot-plug, mem-set within the maximum the domain booted with, vcpu-set, sched-credit; a raised
  * memory maximum waits for the next start); a saved (suspended) system refuses memory/vCPU changes
- * (its image fixes them). Every call is all-or-nothing (vsms-params runSteps) and refusals are
+ * (its image fixes them). Every call is all-or-nothing (steps.ts runSteps) and refusals are
  * CimErrors that say why (admission: "insufficient resources").
  *
  * Which of the two happened is in the result (DSP1057's two configurations): ResultingResourceSettings
@@ -15,15 +15,15 @@
 import { type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import type { SystemPatch, VirtualSystem } from '../../virt/index.js';
+import {
+  type RasdKind, classifyRasd, diskChanged, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+} from '../dsp1041-resource-allocation/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam } from '../shared/errors.js';
-import { type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd } from '../dsp1041-resource-allocation/rasd-convert.js';
-import { diskChanged, mergeDisk, mergeNic } from '../dsp1041-resource-allocation/rasd-modify.js';
-import { rasdId } from '../dsp1041-resource-allocation/rasd-id.js';
-import { findRasd, rasdName } from '../dsp1041-resource-allocation/rasd.js';
-import { findSystem, stringOf } from '../shared/systems.js';
-import { type Step, embeddedList, refList, refOne, runSteps } from './steps.js';
-import { parseVssdId } from '../dsp1057-virtual-system/vssd-convert.js';
+import { parseVssdId, rasdId, rasdName } from '../shared/naming.js';
+import { readInstances, readRef, readRefs, readString } from '../shared/params.js';
+import { findSystem } from '../shared/systems.js';
+import { type Step, runSteps } from './steps.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
   if (!ref) throw badParam(`${param} (a reference to the system's Xen_VirtualSystemSettingData) is required`);
@@ -71,8 +71,8 @@ async function resultingSettings(deps: ProviderDeps, touched: Touched[]): Promis
 }
 
 export async function addResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
-  const sys = await systemOfVssdRef(deps, refOne(params, 'AffectedConfiguration'), 'AffectedConfiguration');
-  const list = embeddedList(params, 'ResourceSettings');
+  const sys = await systemOfVssdRef(deps, readRef(params, 'AffectedConfiguration'), 'AffectedConfiguration');
+  const list = readInstances(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to add');
   const results: Touched[] = [];
   const steps: Step[] = list.map((r, i): Step => {
@@ -132,7 +132,7 @@ function changedOnly(sys: VirtualSystem, patch: SystemPatch): SystemPatch {
 }
 
 export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
-  const list = embeddedList(params, 'ResourceSettings');
+  const list = readInstances(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to modify');
   const patches = new Map<string, { sys: VirtualSystem; patch: SystemPatch }>();
   const steps: Step[] = [];
@@ -140,7 +140,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
   const seen = new Set<string>();
   for (const [i, r] of list.entries()) {
     const where = `ResourceSettings[${i}] (${r.className})`;
-    const id = stringOf(r.get('InstanceID'));
+    const id = readString(r, 'InstanceID', where);
     if (!id) throw badParam(`${where}: InstanceID is required to say which setting to modify`);
     if (seen.has(id)) throw badParam(`${where}: ${id} is given twice`);
     seen.add(id);
@@ -229,7 +229,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
 }
 
 export async function removeResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
-  const refs = refList(params, 'ResourceSettings');
+  const refs = readRefs(params, 'ResourceSettings');
   if (refs.length === 0) throw badParam('ResourceSettings is empty: nothing to remove');
   const steps: Step[] = [];
   for (const [i, ref] of refs.entries()) {

@@ -1,59 +1,22 @@
 /**
- * Capabilities of the host side:
- * - Xen_VirtualSystemManagementCapabilities (DSP1042 §7.3; digest B3): what the management
- *   service supports, truthfully (our VSMS methods all complete synchronously, never 4096).
- * - Xen_AllocationCapabilities (DSP1043 §7.1): one per pool, InstanceID = PoolID (libvirt-cim §3.7).
- * - Xen_SettingsDefineCapabilities (DSP1043 §7.3): each AllocationCapabilities → its four template
- *   RASDs (templates.ts) with ValueRole/ValueRange, PropertyPolicy 0 "Independent".
+ * DSP1043 Allocation Capabilities:
+ * - Xen_AllocationCapabilities (§7.1): one per pool, InstanceID = PoolID (as libvirt-cim).
+ * - Xen_ElementCapabilities: each pool ↔ its AllocationCapabilities.
+ * - Xen_SettingsDefineCapabilities (§7.3): each AllocationCapabilities → its four template RASDs
+ *   (templates.ts) with ValueRole/ValueRange, PropertyPolicy 0 "Independent".
  */
 import type { CimInstance } from '../../cim/index.js';
-import type { InstanceProvider, ProviderContext } from '../../operations/provider.js';
+import type { ProviderContext } from '../../operations/provider.js';
 import type { PoolKind } from '../../virt/index.js';
+import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/index.js';
+import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { VIRT_NS, VSMC_INSTANCE_ID, instanceIdName } from '../shared/naming.js';
-import { build, listProvider } from '../shared/provider.js';
-import { AC_CLASS, VSMC_CLASS, acName } from '../shared/service-names.js';
-import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/pool-model.js';
-import { TEMPLATE_SDC, templateModels } from './templates.js';
-import { VIRTUAL_SYSTEM_TYPE } from '../dsp1057-virtual-system/vssd-convert.js';
+import { AC_CLASS, acName, poolName } from '../shared/naming.js';
+import type { ClassSource } from '../shared/provider.js';
+import { TEMPLATE_SDC, templateModels, templateName } from './templates.js';
 
 export const SDC_CLASS = 'Xen_SettingsDefineCapabilities';
-
-/** CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported ValueMap. */
-export const VSMS_METHOD_SUPPORT = {
-  DefineSystem: 2,
-  DestroySystem: 3,
-  ModifyResourceSettings: 5,
-  ModifySystemSettings: 6,
-  RemoveResourceSettings: 7,
-  AddResourceSettings: 10,
-} as const;
-
-/**
- * VSSD.VirtualSystemType values: the ones our VSSDs carry (vssd-convert.ts: "Xen" as libvirt-cim,
- * "XenFV", "Xen PVH") and the DMTF-registered ones DefineSystem also accepts.
- */
-export const DEFAULT_VIRTUAL_SYSTEM_TYPES = [...Object.values(VIRTUAL_SYSTEM_TYPE), 'DMTF:XEN:PV', 'DMTF:XEN:HVM'];
-
-export interface CapabilitiesOptions {
-  virtualSystemTypes?: string[];
-}
-
-function vsmc(ctx: ProviderContext, types: string[]): CimInstance {
-  return build(ctx, VIRT_NS, VSMC_CLASS, {
-    InstanceID: VSMC_INSTANCE_ID,
-    ElementName: 'Virtual system management capabilities',
-    // DSP1042: a method in neither list is unsupported. Ours all finish before returning.
-    SynchronousMethodsSupported: Object.values(VSMS_METHOD_SUPPORT).sort((a, b) => a - b),
-    AsynchronousMethodsSupported: [],
-    VirtualSystemTypesSupported: types,
-    // No indications are delivered yet (DSP1054 not implemented): advertise none.
-    IndicationsSupported: [],
-    ElementNameEditSupported: false,
-    // The service itself cannot be started or stopped through RequestStateChange.
-    RequestedStatesSupported: [],
-  });
-}
+export const ELEMENT_CAPABILITIES = 'Xen_ElementCapabilities';
 
 /** CIM_AllocationCapabilities.SharingMode: 2 Dedicated, 3 Shared. */
 const SHARING: Record<PoolKind, number> = { processor: 3, memory: 2, disk: 2, network: 3 };
@@ -62,7 +25,7 @@ const ADD_REMOVE: Record<PoolKind, number[] | undefined> = { processor: undefine
 
 function allocationCapabilities(ctx: ProviderContext, p: PoolModel): CimInstance {
   const states = ADD_REMOVE[p.kind];
-  return build(ctx, VIRT_NS, AC_CLASS, {
+  return build(ctx, AC_CLASS, {
     InstanceID: p.poolId,
     ElementName: `${p.elementName} allocation capabilities`,
     ResourceType: p.resourceType,
@@ -74,19 +37,22 @@ function allocationCapabilities(ctx: ProviderContext, p: PoolModel): CimInstance
   });
 }
 
-export function createCapabilitiesProvider(deps: ProviderDeps, opts: CapabilitiesOptions = {}): InstanceProvider {
-  const types = opts.virtualSystemTypes ?? DEFAULT_VIRTUAL_SYSTEM_TYPES;
-  return listProvider({
-    [VSMC_CLASS]: async (ctx) => [vsmc(ctx, types)],
-    [AC_CLASS]: async (ctx) => (await poolModels(deps.virt)).map((p) => allocationCapabilities(ctx, p)),
-    [SDC_CLASS]: async (ctx) => {
-      const pools = await poolModels(deps.virt);
-      return (await templateModels(deps.virt, pools)).map((t) => build(ctx, VIRT_NS, SDC_CLASS, {
-        GroupComponent: acName(t.poolId),
-        PartComponent: instanceIdName(t.className, t.instanceId),
-        PropertyPolicy: 0,
-        ...TEMPLATE_SDC[t.role],
-      }));
+export function capabilityClasses(deps: ProviderDeps): Record<string, ClassSource> {
+  return {
+    [AC_CLASS]: { list: async (ctx) => (await poolModels(deps.virt)).map((p) => allocationCapabilities(ctx, p)) },
+    [ELEMENT_CAPABILITIES]: {
+      list: async (ctx) => (await poolModels(deps.virt)).map((p) => build(ctx, ELEMENT_CAPABILITIES, { ManagedElement: poolName(p), Capabilities: acName(p.poolId) })),
     },
-  });
+    [SDC_CLASS]: {
+      async list(ctx) {
+        const pools = await poolModels(deps.virt);
+        return (await templateModels(deps.virt, pools)).map((t) => build(ctx, SDC_CLASS, {
+          GroupComponent: acName(t.poolId),
+          PartComponent: templateName(t),
+          PropertyPolicy: 0,
+          ...TEMPLATE_SDC[t.role],
+        }));
+      },
+    },
+  };
 }

@@ -1,38 +1,39 @@
 /**
- * The logical devices of a virtual system (DSP1057 §7.5; libvirt-cim §1.2 device classes):
+ * The logical devices of a virtual system (DSP1057 §7.5; libvirt-cim's device classes):
  * Xen_Processor per online vCPU (`<sys>/<n>`), Xen_Memory (`<sys>/mem`), Xen_LogicalDisk
  * (`<sys>/<vdev>`) and Xen_NetworkPort (`<sys>/<mac>`). Devices represent the system's current
  * state, so they exist only while a domain exists for it (running, paused, crashed or in
  * transition); a defined-only or saved system has settings (RASDs) but no devices.
  */
-import { type CimInstance, CimInstanceName, type CimValue, sameName } from '../../cim/index.js';
-import type { InstanceProvider, ProviderContext } from '../../operations/provider.js';
+import { type CimInstance, type CimInstanceName, sameName } from '../../cim/index.js';
+import type { ProviderContext } from '../../operations/provider.js';
 import type { VirtualSystem } from '../../virt/index.js';
+import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { CS_CLASS, MEM_DEVID, PROC_DEVID, deviceName, parseDeviceId } from '../shared/naming.js';
-import type { RasdKind } from '../dsp1041-resource-allocation/rasd-convert.js';
-import { allSystems, build, findSystem, notFound } from '../shared/systems.js';
+import { CS_CLASS, MEM_DEVID, PROC_DEVID, type ResourceKind, deviceName, parseDeviceId } from '../shared/naming.js';
+import type { ClassSource } from '../shared/provider.js';
+import { allSystems, findSystem } from '../shared/systems.js';
 
 export const DEVICE_CLASS = {
   processor: 'Xen_Processor',
   memory: 'Xen_Memory',
   disk: 'Xen_LogicalDisk',
   network: 'Xen_NetworkPort',
-} as const satisfies Record<RasdKind, string>;
+} as const satisfies Record<ResourceKind, string>;
 
 const PAGE = 4096;
 
 export interface SystemDevice {
-  kind: RasdKind;
+  kind: ResourceKind;
   className: string;
   devid: string;
-  /** The devid of the RASD that defines this device (SettingsDefineState). */
+  /** The devid of the RASD that defines this device (SettingsDefineState) and names its pool. */
   rasdDevid: string;
-  values: Record<string, CimValue | undefined>;
+  values: Values;
 }
 
 /** Properties every device has (extended with Object.assign: spreading it into a literal is slow in V8). */
-function common(sys: VirtualSystem, className: string, devid: string): Record<string, CimValue | undefined> {
+function common(sys: VirtualSystem, className: string, devid: string): Values {
   return {
     SystemCreationClassName: CS_CLASS,
     SystemName: sys.name,
@@ -106,27 +107,24 @@ export function buildDevice(ctx: ProviderContext, d: SystemDevice): CimInstance 
   return build(ctx, d.className, d.values);
 }
 
-export function createDeviceProvider(deps: ProviderDeps): InstanceProvider {
-  const classes = Object.values(DEVICE_CLASS);
+/** The devices of one class of every system: one snapshot for all. */
+function deviceSource(deps: ProviderDeps, className: string): ClassSource {
   return {
-    classNames: classes,
-
-    async enumerateInstances(ctx: ProviderContext, className: string): Promise<CimInstance[]> {
-      const systems = await allSystems(deps);
-      return systems.flatMap((s) => systemDevices(s).filter((d) => sameName(d.className, className)).map((d) => buildDevice(ctx, d)));
-    },
-
-    async getInstance(ctx: ProviderContext, name: CimInstanceName): Promise<CimInstance> {
+    list: async (ctx) =>
+      (await allSystems(deps)).flatMap((s) => systemDevices(s).filter((d) => d.className === className).map((d) => buildDevice(ctx, d))),
+    async get(ctx, name) {
       const id = name.keyString('DeviceID');
       const parsed = id === undefined ? undefined : parseDeviceId(id);
-      const sysName = name.keyString('SystemName');
-      const okKeys = parsed && sysName === parsed.system
+      const okKeys = parsed && name.keyString('SystemName') === parsed.system
         && sameName(name.keyString('SystemCreationClassName'), CS_CLASS)
-        && sameName(name.keyString('CreationClassName'), name.className);
+        && sameName(name.keyString('CreationClassName'), className);
       const sys = okKeys ? await findSystem(deps, parsed.system) : undefined;
-      const dev = sys ? systemDevices(sys).find((d) => sameName(d.className, name.className) && d.devid === parsed!.devid) : undefined;
-      if (!dev) notFound(name);
-      return buildDevice(ctx, dev);
+      const dev = sys ? systemDevices(sys).find((d) => d.className === className && d.devid === parsed!.devid) : undefined;
+      return dev ? buildDevice(ctx, dev) : undefined;
     },
   };
+}
+
+export function deviceClasses(deps: ProviderDeps): Record<string, ClassSource> {
+  return Object.fromEntries(Object.values(DEVICE_CLASS).map((c) => [c, deviceSource(deps, c)]));
 }

@@ -1,27 +1,30 @@
 /**
- * Everything of DSP1057 (Virtual System) this server provides, for app wiring: the providers of
- * the virtual systems, their settings, devices and associations. The VSMS methods are exported
- * separately (createVsmsMethods) for the host provider that serves the VSMS instance.
+ * DSP1057 Virtual System: each virtual system (Xen_ComputerSystem) with its state and
+ * RequestStateChange, its capabilities, its two configurations (VSSD; its RASDs come from
+ * DSP1041), its logical devices, and the associations inside one system.
  */
-import type { InstanceProvider } from '../../operations/provider.js';
-import type { ProviderDeps } from '../shared/deps.js';
-import { createDeviceProvider } from './devices.js';
-import { createRasdProvider } from '../dsp1041-resource-allocation/rasd.js';
-import { createSystemAssociationProvider } from './associations.js';
-import { createSystemCapabilitiesProvider } from './capabilities.js';
-import { createComputerSystemProvider } from './computer-system.js';
-import { createVssdProvider } from './vssd.js';
+import { CS_CLASS, ELEC_CLASS, VIRT_NS, VSSD_CLASS } from '../shared/naming.js';
+import { type ProfileProviders, profileProvider } from '../shared/provider.js';
+import { systemAssociationClasses } from './associations.js';
+import { capabilitiesSource } from './capabilities.js';
+import { computerSystemMethods, computerSystemSource } from './computer-system.js';
+import { deviceClasses } from './devices.js';
+import { vssdSource } from './vssd.js';
 
-export { createVsmsMethods, VSMS_METHOD_ROLE, type VsmsMethod } from '../dsp1042-system-virtualization/management-service.js';
+export const virtualSystem: ProfileProviders = (deps) => [{
+  namespace: VIRT_NS,
+  provider: profileProvider({
+    classes: {
+      [CS_CLASS]: computerSystemSource(deps),
+      [ELEC_CLASS]: capabilitiesSource(deps),
+      [VSSD_CLASS]: vssdSource(deps),
+      ...deviceClasses(deps),
+      ...systemAssociationClasses(deps),
+    },
+    methods: { [CS_CLASS]: computerSystemMethods(deps) },
+  }),
+}];
 
-/** Providers for root/virt. */
-export function createSystemProviders(deps: ProviderDeps): InstanceProvider[] {
-  return [
-    createComputerSystemProvider(deps),
-    createSystemCapabilitiesProvider(deps),
-    createVssdProvider(deps),
-    createRasdProvider(deps),
-    createDeviceProvider(deps),
-    createSystemAssociationProvider(deps),
-  ];
-}
+// What the management service (DSP1042) uses to define, change and destroy virtual systems.
+export { stateMemory } from './states.js';
+export { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseSystemType } from './vssd-convert.js';

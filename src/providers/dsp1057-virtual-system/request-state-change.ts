@@ -1,16 +1,18 @@
 /**
- * Xen_ComputerSystem.RequestStateChange (DSP1057 §8.1; digest C4). Every change runs as a virt
+ * Xen_ComputerSystem.RequestStateChange (DSP1057 §8.1). Every change runs as a virt
  * job; the call waits for it at most TimeoutPeriod (or, when none is given, a short budget for
  * quick operations and none at all for long ones: save, restore, clean shutdown) and otherwise
  * returns 4096 with a reference to the job (Xen_ConcreteJob, InstanceID = job id; DSP1103).
  * A transition the virt state table refuses is 4097, checked before anything starts.
  */
-import { CimDateTime, type CimValue, type NameMap, cimError } from '../../cim/index.js';
-import type { MethodResult, ProviderContext } from '../../operations/provider.js';
+import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import type { MethodResult } from '../../operations/provider.js';
 import { type Operation, planTransition } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { RSC, rscCodeFor } from '../shared/errors.js';
-import { findSystem, jobRef } from '../shared/systems.js';
+import { jobName } from '../shared/naming.js';
+import { readDateTime, readNumber } from '../shared/params.js';
+import { findSystem } from '../shared/systems.js';
 import { TARGET_OF_CODE, isKnownButUnsupported, stateMemory } from './states.js';
 
 /** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
@@ -48,28 +50,19 @@ function rc(code: number): MethodResult {
 }
 
 /** TimeoutPeriod in ms: undefined when absent or zero (no requirement), null when not an interval. */
-function timeoutOf(v: CimValue | undefined): number | undefined | null {
-  if (v === null || v === undefined) return undefined;
-  const dt = v instanceof CimDateTime ? v : typeof v === 'string' ? CimDateTime.tryParse(v) : undefined;
-  if (!dt || !dt.isInterval) return null;
+function timeoutOf(params: NameMap<CimValue>): number | undefined | null {
+  const dt = readDateTime(params, 'TimeoutPeriod');
+  if (dt === undefined) return undefined;
+  if (!dt.isInterval) return null;
   const ms = dt.toMilliseconds() ?? 0;
   return ms > 0 ? ms : undefined;
 }
 
-function codeOf(v: CimValue | undefined): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v.trim());
-  return undefined;
-}
-
-export async function requestStateChange(
-  deps: ProviderDeps, _ctx: ProviderContext, name: string, params: NameMap<CimValue>,
-): Promise<MethodResult> {
+export async function requestStateChange(deps: ProviderDeps, name: string, params: NameMap<CimValue>): Promise<MethodResult> {
   const where = `RequestStateChange of '${name}'`;
-  const code = codeOf(params.get('RequestedState'));
+  const code = readNumber(params, 'RequestedState');
   if (code === undefined) {
-    deps.log(`${where}: RequestedState missing or not a number`);
+    deps.log(`${where}: RequestedState missing`);
     return rc(RSC.invalidParameter);
   }
   const target = TARGET_OF_CODE.get(code);
@@ -77,7 +70,7 @@ export async function requestStateChange(
     deps.log(`${where}: RequestedState ${code} is ${isKnownButUnsupported(code) ? 'not supported' : 'not a valid value'}`);
     return rc(isKnownButUnsupported(code) ? RSC.notSupported : RSC.invalidParameter);
   }
-  const timeoutMs = timeoutOf(params.get('TimeoutPeriod'));
+  const timeoutMs = timeoutOf(params);
   if (timeoutMs === null) {
     deps.log(`${where}: TimeoutPeriod is not an interval`);
     return rc(RSC.invalidParameter);
@@ -93,7 +86,7 @@ export async function requestStateChange(
     return rc(rscCodeFor(e, where));
   }
 
-  // DSP1057 (digest C4): Quiesce is a transition from Active only. The virt layer can also
+  // DSP1057 §8.1: Quiesce is a transition from Active only. The virt layer can also
   // start a defined system straight into the paused state, but code 9 does not mean that.
   if (op === 'start_paused') {
     deps.log(`${where}: Quiesce needs an active system, '${name}' is ${sys.state}`);
@@ -108,7 +101,7 @@ export async function requestStateChange(
     // DSP1057: RequestedState takes the requested value on 0 and on 4096.
     memory.setRequested(name, code);
     job.done.then(() => memory.markChanged(name), () => {});
-    return { returnValue: RSC.jobStarted, out: { Job: jobRef(job.id) } };
+    return { returnValue: RSC.jobStarted, out: { Job: jobName(job.id) } };
   }
   if (outcome.kind === 'ok') {
     memory.setRequested(name, code);

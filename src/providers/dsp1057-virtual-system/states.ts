@@ -1,5 +1,5 @@
 /**
- * Virtual system states as CIM sees them (DSP1057; digest C3/C4; libvirt-cim §3.2):
+ * Virtual system states as CIM sees them (DSP1057 §7.1, §8.1):
  * EnabledState / OperationalStatus / HealthState / TransitioningToState from the virt state,
  * RequestStateChange codes ⇄ virt target states, and the per-system memory of the last requested
  * state and of when the state last changed (xl keeps neither).
@@ -28,9 +28,9 @@ interface StateView {
 }
 
 /**
- * DSP1057 state model (digest C4): Defined → 3, Active → 2, Paused → 9 Quiesce, Suspended (saved
+ * DSP1057 state model: Defined → 3, Active → 2, Paused → 9 Quiesce, Suspended (saved
  * to disk) → 6 Enabled but Offline; transitions show 10 Starting / 4 Shutting Down. A crashed
- * domain is off as far as the guest is concerned (3) but in error (libvirt-cim §3.2).
+ * domain is off as far as the guest is concerned (3) but in error (as libvirt-cim shows it).
  */
 const STATE_VIEW: Readonly<Record<SystemState, StateView>> = {
   defined: { enabled: ENABLED.disabled, operational: [OP.dormant], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },

@@ -1,6 +1,5 @@
 /**
- * Xen_VirtualSystemSettingData ⇄ the virt system definition (DSP1057 §7.3, digest C5;
- * libvirt-cim §3.4). Decisions:
+ * Xen_VirtualSystemSettingData ⇄ the virt system definition (DSP1057 §7.3). Decisions:
  * - VirtualSystemType out: "Xen" (PV, as libvirt-cim), "XenFV" (HVM, cimtest's name), "Xen PVH";
  *   in: those plus "Xen PV", "Xen HVM", "DMTF:XEN:PV|HVM|PVH", case-insensitively; plain "Xen"
  *   follows IsFullVirt.
@@ -10,31 +9,12 @@
  * - AutomaticShutdownAction ⇄ on_poweroff and AutomaticRecoveryAction ⇄ on_crash (libvirt-cim's
  *   reading); values without a DMTF code use libvirt-cim's 123 (preserve) and vendor codes 32768+.
  */
-import type { CimInstance, CimValue } from '../../cim/index.js';
+import type { CimInstance } from '../../cim/index.js';
 import type { LifecycleAction, SystemType, VirtualSystem, VirtualSystemSpec } from '../../virt/index.js';
+import type { Values } from '../shared/build.js';
 import { badParam } from '../shared/errors.js';
-import { vssdInstanceId, systemOfVssdInstanceId } from '../shared/naming.js';
-import { booleanOf, numberOf, stringArrayOf, stringOf } from '../shared/systems.js';
-
-export type VssdRole = 'defined' | 'current';
-
-const CURRENT_SUFFIX = ':current';
-
-/** `Xen:<name>` (defined, libvirt-cim) or `Xen:<name>:current` (state of an active system). */
-export function vssdId(system: string, role: VssdRole): string {
-  return role === 'defined' ? vssdInstanceId(system) : `${vssdInstanceId(system)}${CURRENT_SUFFIX}`;
-}
-
-/** System names never contain ':' (the driver allows A-Z a-z 0-9 _ . -), so the suffix is unambiguous. */
-export function parseVssdId(id: string): { system: string; role: VssdRole } | undefined {
-  const rest = systemOfVssdInstanceId(id);
-  if (rest === undefined) return undefined;
-  if (rest.endsWith(CURRENT_SUFFIX)) {
-    const system = rest.slice(0, -CURRENT_SUFFIX.length);
-    return system && !system.includes(':') ? { system, role: 'current' } : undefined;
-  }
-  return rest.includes(':') ? undefined : { system: rest, role: 'defined' };
-}
+import { type SettingsRole, vssdId } from '../shared/naming.js';
+import { readBoolean, readNumber, readString, readStrings } from '../shared/params.js';
 
 export const VIRTUAL_SYSTEM_TYPE: Readonly<Record<SystemType, string>> = { pv: 'Xen', hvm: 'XenFV', pvh: 'Xen PVH' };
 
@@ -65,7 +45,7 @@ function actionOf(table: Readonly<Record<LifecycleAction, number>>, code: number
   throw badParam(`${what} ${code} is not supported (values: ${Object.entries(table).map(([a, c]) => `${c} ${a}`).join(', ')})`);
 }
 
-export function vssdValues(sys: VirtualSystem, role: VssdRole): Record<string, CimValue | undefined> {
+export function vssdValues(sys: VirtualSystem, role: SettingsRole): Values {
   const c = sys.config;
   return {
     InstanceID: vssdId(sys.name, role),
@@ -106,18 +86,21 @@ export interface SystemSettingsInput {
 
 export function parseSystemSettings(inst: CimInstance): SystemSettingsInput {
   const out: SystemSettingsInput = { boot: {} };
-  const vsi = stringOf(inst.get('VirtualSystemIdentifier'));
-  const elementName = stringOf(inst.get('ElementName'));
+  const str = (name: string) => readString(inst, name, 'SystemSettings');
+  const num = (name: string) => readNumber(inst, name, 'SystemSettings');
+  const bool = (name: string) => readBoolean(inst, name, 'SystemSettings');
+  const vsi = str('VirtualSystemIdentifier');
+  const elementName = str('ElementName');
   if (vsi !== undefined && elementName !== undefined && vsi !== elementName) {
     throw badParam(`ElementName "${elementName}" differs from VirtualSystemIdentifier "${vsi}": the system name is both`);
   }
   const name = vsi ?? elementName;
   if (name !== undefined) out.name = name;
-  const uuid = stringOf(inst.get('UUID'));
+  const uuid = str('UUID');
   if (uuid) out.uuid = uuid;
 
-  const vst = stringOf(inst.get('VirtualSystemType'));
-  const full = booleanOf(inst.get('IsFullVirt'), 'IsFullVirt');
+  const vst = str('VirtualSystemType');
+  const full = bool('IsFullVirt');
   const parsed = vst ? parseSystemType(vst) : undefined;
   if (parsed === 'generic' || parsed === undefined) {
     if (full === true) out.type = 'hvm';
@@ -129,20 +112,20 @@ export function parseSystemSettings(inst: CimInstance): SystemSettingsInput {
     out.type = parsed;
   }
 
-  const kernel = stringOf(inst.get('Kernel'));
-  const ramdisk = stringOf(inst.get('Ramdisk'));
-  const cmdline = stringOf(inst.get('CommandLine'));
-  const bootloader = stringOf(inst.get('Bootloader'));
+  const kernel = str('Kernel');
+  const ramdisk = str('Ramdisk');
+  const cmdline = str('CommandLine');
+  const bootloader = str('Bootloader');
   if (kernel) out.boot.kernel = kernel;
   if (ramdisk) out.boot.ramdisk = ramdisk;
   if (cmdline) out.boot.cmdline = cmdline;
   if (bootloader) out.boot.bootloader = bootloader;
-  if (stringOf(inst.get('BootloaderArgs'))) throw badParam('BootloaderArgs is not supported');
-  if (stringArrayOf(inst.get('BootDevices')).length > 0) throw badParam('BootDevices is not supported (HVM guests boot from their first disk)');
-  if (stringOf(inst.get('Emulator'))) throw badParam('Emulator is not supported (xl chooses the device model)');
+  if (str('BootloaderArgs')) throw badParam('BootloaderArgs is not supported');
+  if (readStrings(inst, 'BootDevices', 'SystemSettings').length > 0) throw badParam('BootDevices is not supported (HVM guests boot from their first disk)');
+  if (str('Emulator')) throw badParam('Emulator is not supported (xl chooses the device model)');
 
-  const autoStart = booleanOf(inst.get('AutoStart'), 'AutoStart');
-  const startup = numberOf(inst.get('AutomaticStartupAction'), 'AutomaticStartupAction');
+  const autoStart = bool('AutoStart');
+  const startup = num('AutomaticStartupAction');
   if (startup !== undefined && ![2, 3, 4].includes(startup)) throw badParam(`AutomaticStartupAction ${startup} is not supported (2 None, 3 or 4 start with the host)`);
   const fromStartup = startup === undefined ? undefined : startup !== 2;
   if (autoStart !== undefined && fromStartup !== undefined && autoStart !== fromStartup) {
@@ -151,14 +134,14 @@ export function parseSystemSettings(inst: CimInstance): SystemSettingsInput {
   const autostart = autoStart ?? fromStartup;
   if (autostart !== undefined) out.autostart = autostart;
 
-  const seq = numberOf(inst.get('AutomaticStartupActionSequenceNumber'), 'AutomaticStartupActionSequenceNumber');
+  const seq = num('AutomaticStartupActionSequenceNumber');
   if (seq !== undefined) {
     if (seq < 0 || seq > 2000) throw badParam(`AutomaticStartupActionSequenceNumber ${seq} must be 0..2000 (priority = 1000 - it)`);
     out.priority = 1000 - seq;
   }
-  const shutdown = numberOf(inst.get('AutomaticShutdownAction'), 'AutomaticShutdownAction');
+  const shutdown = num('AutomaticShutdownAction');
   if (shutdown !== undefined) out.onPoweroff = actionOf(SHUTDOWN, shutdown, 'AutomaticShutdownAction');
-  const recovery = numberOf(inst.get('AutomaticRecoveryAction'), 'AutomaticRecoveryAction');
+  const recovery = num('AutomaticRecoveryAction');
   if (recovery !== undefined) out.onCrash = actionOf(RECOVERY, recovery, 'AutomaticRecoveryAction');
   return out;
 }

@@ -5,46 +5,31 @@
  * (`Xen:<name>:current`). Live changes are folded into the definition by the virt layer, so both
  * carry the same values; they differ in role (ElementSettingData IsCurrent/IsNext) and lifetime.
  */
-import type { CimInstance, CimInstanceName } from '../../cim/index.js';
-import type { InstanceProvider, ProviderContext } from '../../operations/provider.js';
 import type { VirtualSystem } from '../../virt/index.js';
+import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { VSSD_CLASS, instanceIdName } from '../shared/naming.js';
-import { allSystems, build, findSystem, notFound } from '../shared/systems.js';
-import { type VssdRole, parseVssdId, vssdId, vssdValues } from './vssd-convert.js';
+import { type SettingsRole, VSSD_CLASS, parseVssdId } from '../shared/naming.js';
+import type { ClassSource } from '../shared/provider.js';
+import { allSystems, findSystem } from '../shared/systems.js';
+import { vssdValues } from './vssd-convert.js';
 
 /** A system has a current-state configuration while a domain exists for it. */
 export function hasCurrentState(sys: VirtualSystem): boolean {
   return sys.live !== undefined;
 }
 
-export function vssdRoles(sys: VirtualSystem): VssdRole[] {
+export function vssdRoles(sys: VirtualSystem): SettingsRole[] {
   return hasCurrentState(sys) ? ['defined', 'current'] : ['defined'];
 }
 
-export function vssdName(system: string, role: VssdRole = 'defined'): CimInstanceName {
-  return instanceIdName(VSSD_CLASS, vssdId(system, role));
-}
-
-export function buildVssd(ctx: ProviderContext, sys: VirtualSystem, role: VssdRole): CimInstance {
-  return build(ctx, VSSD_CLASS, vssdValues(sys, role));
-}
-
-export function createVssdProvider(deps: ProviderDeps): InstanceProvider {
+export function vssdSource(deps: ProviderDeps): ClassSource {
   return {
-    classNames: [VSSD_CLASS],
-
-    async enumerateInstances(ctx: ProviderContext): Promise<CimInstance[]> {
-      const systems = await allSystems(deps);
-      return systems.flatMap((s) => vssdRoles(s).map((r) => buildVssd(ctx, s, r)));
-    },
-
-    async getInstance(ctx: ProviderContext, name: CimInstanceName): Promise<CimInstance> {
+    list: async (ctx) => (await allSystems(deps)).flatMap((s) => vssdRoles(s).map((r) => build(ctx, VSSD_CLASS, vssdValues(s, r)))),
+    async get(ctx, name) {
       const id = name.keyString('InstanceID');
       const parsed = id === undefined ? undefined : parseVssdId(id);
       const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-      if (!parsed || !sys || !vssdRoles(sys).includes(parsed.role)) notFound(name);
-      return buildVssd(ctx, sys, parsed.role);
+      return parsed && sys && vssdRoles(sys).includes(parsed.role) ? build(ctx, VSSD_CLASS, vssdValues(sys, parsed.role)) : undefined;
     },
   };
 }

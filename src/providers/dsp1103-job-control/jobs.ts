@@ -1,5 +1,5 @@
 /**
- * DSP1103 Job Control: every virt/ Job as a Xen_ConcreteJob (digest F3), with
+ * DSP1103 Job Control: every virt/ Job as a Xen_ConcreteJob, with
  * Xen_OwningJobElement (OwningElement = the host's VSMS: all our jobs are started by the
  * host's management functions; CIM_OwningJobElement allows one owner, DSP1103 §7.3) and
  * Xen_AffectedJobElement (AffectedElement = the virtual system the job acts on, job.target).
@@ -8,23 +8,20 @@
  * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance.
  */
 import {
-  type CimInstance, type CimInstanceName, CimDateTime, type CimValue, cimError, isClassNameRef, sameName,
+  type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
 } from '../../cim/index.js';
-import type { InstanceProvider, MethodResult, ProviderContext } from '../../operations/provider.js';
+import type { MethodResult, ProviderContext } from '../../operations/provider.js';
 import type { Job, JobState, VirtErrorKind } from '../../virt/index.js';
+import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { VIRT_NS, computerSystemName } from '../shared/naming.js';
-import { build, listProvider } from '../shared/provider.js';
-import { JOB_CLASS, jobName, vsmsName } from '../shared/service-names.js';
+import { RSC } from '../shared/errors.js';
+import { JOB_CLASS, computerSystemName, jobName, vsmsName } from '../shared/naming.js';
+import { readDateTime, readNumber } from '../shared/params.js';
+import type { ClassSource, Method } from '../shared/provider.js';
+import { allSystems } from '../shared/systems.js';
 
 const AFFECTED = 'Xen_AffectedJobElement';
 const OWNING = 'Xen_OwningJobElement';
-const DEFAULT_RETENTION_MS = 5 * 60_000;
-
-export interface JobProviderOptions {
-  /** How long the JobManager keeps finished jobs (its keepFinishedMs): TimeBeforeRemoval. */
-  jobRetentionMs?: number;
-}
 
 /** CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). */
 export const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
@@ -56,7 +53,7 @@ function errorType(kind: VirtErrorKind): number {
 
 function jobInstance(ctx: ProviderContext, job: Job, retentionMs: number): CimInstance {
   const changed = job.endTime ?? job.startTime ?? job.submittedAt;
-  return build(ctx, VIRT_NS, JOB_CLASS, {
+  return build(ctx, JOB_CLASS, {
     InstanceID: job.id,
     Name: job.name,
     ElementName: job.name,
@@ -81,7 +78,7 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
   if (!job.error || job.state === 'completed') return null;
   const e = job.error;
   const code = job.state === 'failed' ? statusCode(e.kind) : 1;
-  return build(ctx, VIRT_NS, 'CIM_Error', {
+  return build(ctx, 'CIM_Error', {
     ErrorType: job.state === 'terminated' ? 1 : errorType(e.kind),
     OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
     OwningEntity: 'xen-wbem',
@@ -103,38 +100,53 @@ function findJob(deps: ProviderDeps, name: CimInstanceName): Job {
   return job;
 }
 
-/** CIM_ConcreteJob.RequestStateChange (return map: 0 OK, 1 Not Supported, 5 Invalid Parameter, 4097 Invalid State Transition, 4098 Timeout Not Supported). */
-function requestStateChange(job: Job, params: { RequestedState?: CimValue; TimeoutPeriod?: CimValue }): MethodResult {
-  const rs = params.RequestedState;
-  if (typeof rs !== 'number') return { returnValue: 5 };
-  const timeout = params.TimeoutPeriod;
-  if (timeout instanceof CimDateTime && (timeout.toMilliseconds() ?? 0) > 0) return { returnValue: 4098 };
-  switch (rs) {
+/** CIM_ConcreteJob.RequestStateChange (DSP1103; CIM_ConcreteJob's return ValueMap). */
+function requestStateChange(job: Job, requested: number | undefined, timeout: CimDateTime | undefined): MethodResult {
+  if (requested === undefined) return { returnValue: RSC.invalidParameter };
+  if (timeout && (timeout.toMilliseconds() ?? 0) > 0) return { returnValue: RSC.timeoutNotSupported };
+  switch (requested) {
     case 4: // Terminate
     case 5: // Kill: no difference for us, both abort the operation
-      return { returnValue: job.cancel() ? 0 : 4097 };
+      return { returnValue: job.cancel() ? RSC.completed : RSC.invalidStateTransition };
     case 2: // Start
     case 3: // Suspend
     case 6: // Service
-      return { returnValue: 1 };
+      return { returnValue: RSC.notSupported };
     default:
-      return { returnValue: 5 };
+      return { returnValue: RSC.invalidParameter };
   }
 }
 
-export function createJobProvider(deps: ProviderDeps, opts: JobProviderOptions = {}): InstanceProvider {
-  const retention = opts.jobRetentionMs ?? DEFAULT_RETENTION_MS;
-  return listProvider(
-    {
-      [JOB_CLASS]: async (ctx) => deps.jobs.list().map((j) => jobInstance(ctx, j, retention)),
-      [OWNING]: async (ctx) =>
-        deps.jobs.list().map((j) => build(ctx, VIRT_NS, OWNING, { OwningElement: vsmsName(deps), OwnedElement: jobName(j.id) })),
-      [AFFECTED]: async (ctx) => {
+function jobOf(deps: ProviderDeps, target: CimInstanceName | { className: string }, method: string): Job {
+  if (isClassNameRef(target)) throw cimError('INVALID_PARAMETER', `${method} must be invoked on a job instance`);
+  return findJob(deps, target as CimInstanceName);
+}
+
+export function jobClasses(deps: ProviderDeps): Record<string, ClassSource> {
+  return {
+    [JOB_CLASS]: {
+      list: async (ctx) => deps.jobs.list().map((j) => jobInstance(ctx, j, deps.jobRetentionMs)),
+      async get(ctx, name) {
+        const id = name.keyString('InstanceID');
+        const job = id === undefined ? undefined : deps.jobs.get(id);
+        return job ? jobInstance(ctx, job, deps.jobRetentionMs) : undefined;
+      },
+      async delete(_ctx, name) {
+        const job = findJob(deps, name);
+        if (!job.finished) throw cimError('FAILED', `job ${job.id} is still ${job.state}; terminate it (RequestStateChange 4) first`);
+        deps.jobs.remove(job.id);
+      },
+    },
+    [OWNING]: {
+      list: async (ctx) => deps.jobs.list().map((j) => build(ctx, OWNING, { OwningElement: vsmsName(deps.hostName), OwnedElement: jobName(j.id) })),
+    },
+    [AFFECTED]: {
+      async list(ctx) {
         const jobs = deps.jobs.list();
         if (jobs.length === 0) return [];
-        const systems = new Set((await deps.virt.listSystems()).map((s) => s.name));
+        const systems = new Set((await allSystems(deps)).map((s) => s.name));
         // Only jobs whose target is an existing system: a reference must name an instance.
-        return jobs.filter((j) => systems.has(j.target)).map((j) => build(ctx, VIRT_NS, AFFECTED, {
+        return jobs.filter((j) => systems.has(j.target)).map((j) => build(ctx, AFFECTED, {
           AffectedElement: computerSystemName(j.target),
           AffectingElement: jobName(j.id),
           // 2 Exclusive Use: the job holds the system's lock while it acts on it.
@@ -142,28 +154,27 @@ export function createJobProvider(deps: ProviderDeps, opts: JobProviderOptions =
         }));
       },
     },
-    {
-      async invokeMethod(ctx, target, method, params) {
-        if (isClassNameRef(target)) throw cimError('INVALID_PARAMETER', `${method} must be invoked on a job instance`);
-        const job = findJob(deps, target);
-        if (sameName(method, 'RequestStateChange')) {
-          return requestStateChange(job, { RequestedState: params.get('RequestedState') ?? null, TimeoutPeriod: params.get('TimeoutPeriod') ?? null });
-        }
-        if (sameName(method, 'GetError')) return { returnValue: 0, out: { Error: errorInstance(ctx, job) } };
-        if (sameName(method, 'GetErrors')) {
-          const e = errorInstance(ctx, job);
-          return { returnValue: 0, out: { Errors: e ? [e] : null } };
-        }
-        // KillJob is deprecated (DSP1103): RequestStateChange(5) replaces it.
-        throw cimError('METHOD_NOT_AVAILABLE', `${JOB_CLASS}.${method} is not implemented`);
-      },
-      methodRole: (method) => (sameName(method, 'GetError') || sameName(method, 'GetErrors') ? 'reader' : 'operator'),
-      async deleteInstance(_ctx, name) {
-        if (!sameName(name.className, JOB_CLASS)) throw cimError('NOT_SUPPORTED', `instances of ${name.className} cannot be deleted`);
-        const job = findJob(deps, name);
-        if (!job.finished) throw cimError('FAILED', `job ${job.id} is still ${job.state}; terminate it (RequestStateChange 4) first`);
-        deps.jobs.remove(job.id);
+  };
+}
+
+/** KillJob is deprecated (DSP1103): RequestStateChange(5) replaces it, so it is not implemented. */
+export function jobMethods(deps: ProviderDeps): Record<string, Method> {
+  return {
+    RequestStateChange: {
+      role: 'operator',
+      run: async (_ctx, target, params) =>
+        requestStateChange(jobOf(deps, target, 'RequestStateChange'), readNumber(params, 'RequestedState'), readDateTime(params, 'TimeoutPeriod')),
+    },
+    GetError: {
+      role: 'reader',
+      run: async (ctx, target) => ({ returnValue: 0, out: { Error: errorInstance(ctx, jobOf(deps, target, 'GetError')) } }),
+    },
+    GetErrors: {
+      role: 'reader',
+      async run(ctx, target) {
+        const e = errorInstance(ctx, jobOf(deps, target, 'GetErrors'));
+        return { returnValue: 0, out: { Errors: e ? [e] : null } };
       },
     },
-  );
+  };
 }

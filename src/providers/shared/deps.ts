@@ -1,7 +1,19 @@
-/** What every provider of root/virt and root/interop is given (wired in app.ts). */
+/** What every provider is given (wired in app.ts), and the profile data of profiles/*.json. */
 import type { Repository } from '../../repository/index.js';
 import type { JobManager, VirtManager } from '../../virt/index.js';
 
+/**
+ * A requirement of a profile, checked against what the server serves (profiles/README.md):
+ * instances of a class (at least `min`, 1 by default, matching `where`), a method implemented,
+ * a property set on every instance of its class, or qualifiers a property's declaration carries.
+ */
+export type Mandate =
+  | { class: string; min?: number; where?: Record<string, string | number | boolean> }
+  | { method: string }
+  | { property: string }
+  | { schema: string; qualifiers: string[] };
+
+/** One registered profile (profiles/*.json; fields described in profiles/README.md). */
 export interface ProfileRegistration {
   instanceId: string;
   registeredOrganization: number;
@@ -13,9 +25,16 @@ export interface ProfileRegistration {
   scopingProfile?: string;
   centralClass?: string;
   scopingClass?: string;
+  /**
+   * How clients find the central instances (DSP1033 §7.3): 'central' (default), an
+   * ElementConformsToProfile to each instance of centralClass; 'scoping', none: they are found
+   * from the scoping instance, as for transient jobs.
+   */
+  methodology?: 'central' | 'scoping';
   namespace: string;
   referencedProfiles?: string[];
-  mandates?: string[];
+  mandates?: Mandate[];
+  notes?: string;
 }
 
 export interface ProviderDeps {
@@ -28,5 +47,9 @@ export interface ProviderDeps {
   profiles: ProfileRegistration[];
   /** Server product name and version for CIM_ObjectManager. */
   product: { name: string; version: string };
+  /** Whether clients authenticate (advertised by the CIM-XML communication mechanism). */
+  authentication: 'basic' | 'none';
+  /** How long the JobManager keeps finished jobs: CIM_ConcreteJob.TimeBeforeRemoval. */
+  jobRetentionMs: number;
   log: (line: string) => void;
 }

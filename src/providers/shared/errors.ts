@@ -1,5 +1,5 @@
 /**
- * The ONE place where virt failures become CIM failures (DESIGN §3.3). Intrinsic operations and
+ * The one place where virt failures become CIM failures. Intrinsic operations and
  * the VSMS methods throw CimError with a description that says what was refused and why
  * (DSP0200 §5.4 lets an extrinsic method fail with CIM_ERR_INVALID_PARAMETER, CIM_ERR_NOT_FOUND
  * or CIM_ERR_FAILED); RequestStateChange reports state outcomes as its documented return codes
@@ -8,7 +8,7 @@
 import { CimError, cimError, isCimError } from '../../cim/index.js';
 import { VirtError } from '../../virt/index.js';
 
-/** CIM_EnabledLogicalElement.RequestStateChange return codes (digest C4). */
+/** CIM_EnabledLogicalElement.RequestStateChange return codes (its ValueMap; DSP1057 §8.1). */
 export const RSC = {
   completed: 0,
   notSupported: 1,
@@ -21,18 +21,6 @@ export const RSC = {
   invalidStateTransition: 4097,
   timeoutNotSupported: 4098,
   busy: 4099,
-} as const;
-
-/** CIM_VirtualSystemManagementService common return codes (digest B4). */
-export const VSMS_RC = {
-  completed: 0,
-  notSupported: 1,
-  failed: 2,
-  timeout: 3,
-  invalidParameter: 4,
-  invalidState: 5,
-  incompatibleParameters: 6,
-  jobStarted: 4096,
 } as const;
 
 /** Translates anything thrown below the providers into a CimError with a readable description. */

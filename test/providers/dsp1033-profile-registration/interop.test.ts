@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CimInstanceName, type ExtrinsicRequest } from '../../../src/cim/index.js';
 import { INTEROP_NS, POOL_CLASS, VIRT_NS, computerSystemName, hostName, instanceIdName } from '../../../src/providers/shared/naming.js';
-import { type World, admin, associatorNames, associators, enumerateVia, seed, world } from '../host-fixture.js';
+import { type World, admin, associatorNames, associators, enumerateVia, seed, world } from '../fixture.js';
 
 const profile = (id: string) => instanceIdName('Xen_RegisteredProfile', id);
 const DSP1042 = profile('CIM:DSP1042-SystemVirtualization-1.0.0');

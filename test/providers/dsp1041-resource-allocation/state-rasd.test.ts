@@ -6,11 +6,9 @@
  */
 import { expect } from 'chai';
 import { CimError, type CimInstance, CimInstanceName } from '../../../src/cim/index.js';
-import { createXlDriver } from '../../../src/drivers/xl/index.js';
-import { parseRasdId, rasdId } from '../../../src/providers/dsp1041-resource-allocation/rasd-id.js';
-import { isTemplateInstanceId } from '../../../src/providers/dsp1043-allocation-capabilities/templates.js';
+import { isTemplateInstanceId, parseRasdId, rasdId } from '../../../src/providers/shared/naming.js';
 import { VirtManager } from '../../../src/virt/index.js';
-import { type Env, createEnv, emptyDisk, inst, vssd } from '../system-fixture.js';
+import { type World as Env, world, emptyDisk, inst, vssd, xlBackend } from '../fixture.js';
 
 const MEM = 'Xen_MemResourceAllocationSettingData';
 const PROC = 'Xen_ProcResourceAllocationSettingData';
@@ -28,7 +26,7 @@ describe('providers/system: state RASDs and live vs next-start changes', functio
   };
 
   before(async () => {
-    env = await createEnv();
+    env = await world();
     for (const name of ['live', 'idle']) {
       await env.call('DefineSystem', {
         SystemSettings: vssd({ VirtualSystemIdentifier: name, Kernel: '/boot/vmlinuz' }),
@@ -103,7 +101,7 @@ describe('providers/system: state RASDs and live vs next-start changes', functio
 
   it('a pending change survives a server restart and takes effect at the next start', async () => {
     // A second server on the same data directory: its start-up reconcile keeps the next-start change.
-    const again = new VirtManager(createXlDriver({ dataDir: env.dir, commandTimeoutMs: 10_000 }));
+    const again = new VirtManager(xlBackend(env.dir));
     await again.init();
     const sys = await again.getSystem('live');
     expect(sys.config).to.include({ memoryMiB: 500, maxMemoryMiB: 1024, cpuWeight: 300 });
@@ -120,14 +118,14 @@ describe('providers/system: state RASDs and live vs next-start changes', functio
       .to.deep.equal(['idle/mem', 'idle/proc']);
     const addIdle = await env.call('AddResourceSettings', {
       AffectedConfiguration: vssdRef('idle'),
-      ResourceSettings: [inst('CIM_ResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'idle-b') })],
+      ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'idle-b') })],
     });
     expect(ids(addIdle.out!['ResultingResourceSettings'])).to.deep.equal(['idle/xvdb']);
     const addLive = await env.call('AddResourceSettings', {
       AffectedConfiguration: vssdRef('live'),
       ResourceSettings: [
-        inst('CIM_ResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'live-b') }),
-        inst('CIM_ResourceAllocationSettingData', { ResourceType: 10, NetworkName: 'xenbr1', Address: '00:16:3e:00:00:09' }),
+        inst('Xen_DiskResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'live-b') }),
+        inst('CIM_ResourceAllocationSettingData', { ResourceType: 10, Connection: ['xenbr1'], Address: '00:16:3e:00:00:09' }),
       ],
     });
     // Defined RASDs first (libvirt-cim clients read them by position), then the state RASDs.

@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { CimInstanceName } from '../../../src/cim/index.js';
 import {
   CS_CLASS, POOL_CLASS, RASD_CLASS, VIRT_NS, VSMS_CLASS, VSMS_NAME, computerSystemName, deviceName, hostName,
-  instanceIdName, parseDeviceId, serviceName,
+  instanceIdName, isTemplateInstanceId, parseDeviceId, serviceName,
 } from '../../../src/providers/shared/naming.js';
-import { isTemplateInstanceId } from '../../../src/providers/dsp1043-allocation-capabilities/templates.js';
-import { type World, associatorNames, associators, seed, world } from '../host-fixture.js';
+import { type World, associatorNames, associators, seed, world } from '../fixture.js';
 
 const ASSOCS = [
   'Xen_HostedService', 'Xen_HostedResourcePool', 'Xen_HostedDependency', 'Xen_ElementCapabilities',

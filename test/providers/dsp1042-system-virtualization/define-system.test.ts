@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CimError, type CimInstance, CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
-import { type Env, createEnv, emptyDisk, inst, rejects, vssd } from '../system-fixture.js';
+import { type World as Env, world, emptyDisk, inst, rejects, vssd } from '../fixture.js';
 
 const vssdRef = (name: string): CimInstanceName => CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}` });
 const rasdOf = async (env: Env, cls: string, id: string): Promise<CimInstance> => env.get(CimInstanceName.of(cls, { InstanceID: id }));
@@ -10,7 +10,7 @@ describe('providers/system: DefineSystem, ModifySystemSettings, DestroySystem', 
   this.timeout(30_000);
   let env: Env;
   before(async () => {
-    env = await createEnv();
+    env = await world();
   });
   after(async () => env.close());
 

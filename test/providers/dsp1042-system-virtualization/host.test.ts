@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { CIM_ERR, CimError, CimInstanceName, NameMap, type CimValue } from '../../../src/cim/index.js';
-import { HOST_CLASS, VSMS_CLASS, VSMS_NAME, hostName, serviceName } from '../../../src/providers/shared/naming.js';
-import { parseSystemType } from '../../../src/providers/dsp1057-virtual-system/vssd-convert.js';
-import { type World, seed, world } from '../host-fixture.js';
+import { CIM_ERR, CimError } from '../../../src/cim/index.js';
+import { parseSystemType } from '../../../src/providers/dsp1057-virtual-system/index.js';
+import { HOST_CLASS, VIRT_NS, VSMS_CLASS, VSMS_NAME, hostName, vsmsName } from '../../../src/providers/shared/naming.js';
+import { type World, seed, world } from '../fixture.js';
 
-describe('providers/host: Xen_HostSystem, VSMS, VSMC (DSP1042)', () => {
+describe('providers/dsp1042: Xen_HostSystem, VSMS, VSMC', () => {
   let w: World;
   before(async () => { w = await world(); await seed(w); });
   after(() => w.close());
@@ -26,8 +26,8 @@ describe('providers/host: Xen_HostSystem, VSMS, VSMC (DSP1042)', () => {
 
   it('GetInstance finds the host and VSMS by key and refuses other names', async () => {
     const p = w.provider(HOST_CLASS);
-    const vsms = serviceName(VSMS_CLASS, VSMS_NAME, 'testhost');
-    expect((await p.getInstance!(w.ctx(), vsms, { propertyList: null })).get('Name')).to.equal(VSMS_NAME);
+    expect((await p.getInstance!(w.ctx(), vsmsName('testhost'), { propertyList: null })).get('Name')).to.equal(VSMS_NAME);
+    expect((await w.get(hostName('testhost'))).get('Name')).to.equal('testhost');
     const e = await p.getInstance!(w.ctx(), hostName('other'), { propertyList: null }).catch((x: unknown) => x);
     expect(e).to.be.instanceOf(CimError).with.property('code', CIM_ERR.NOT_FOUND);
   });
@@ -41,23 +41,24 @@ describe('providers/host: Xen_HostSystem, VSMS, VSMC (DSP1042)', () => {
     expect(s!.get('Release')).to.equal('9.8.7');
   });
 
-  it('VSMS methods are delegated to the injected handler, admin only; METHOD_NOT_AVAILABLE without one', async () => {
-    const target = serviceName(VSMS_CLASS, VSMS_NAME, 'testhost');
-    const plain = w.provider(VSMS_CLASS);
-    expect(plain.methodRole!('DefineSystem', VSMS_CLASS)).to.equal('admin');
-    const e = await plain.invokeMethod!(w.ctx(), target, 'DefineSystem', new NameMap()).catch((x: unknown) => x);
-    expect(e).to.be.instanceOf(CimError).with.property('code', CIM_ERR.METHOD_NOT_AVAILABLE);
-
-    const calls: string[] = [];
-    const w2 = await world({ vsmsMethods: async (_c, t, m) => { calls.push(`${(t as CimInstanceName).keyString('Name')}:${m}`); return { returnValue: 0 }; } });
-    try {
-      const p = w2.provider(VSMS_CLASS);
-      const r = await p.invokeMethod!(w2.ctx(), target, 'DestroySystem', new NameMap<CimValue>());
-      expect(r.returnValue).to.equal(0);
-      expect(calls).to.deep.equal([`${VSMS_NAME}:DestroySystem`]);
-    } finally {
-      w2.close();
+  it('the VSMS provider owns its methods: each is implemented, admin only, reached through operations/', async () => {
+    const target = vsmsName('testhost');
+    const owner = w.registry.providersOf(VIRT_NS, VSMS_CLASS)!.owner!;
+    expect(owner).to.equal(w.provider(VSMS_CLASS));
+    for (const m of ['DefineSystem', 'DestroySystem', 'AddResourceSettings', 'ModifyResourceSettings', 'RemoveResourceSettings', 'ModifySystemSettings']) {
+      expect(owner.methodRole!(m, VSMS_CLASS), m).to.equal('admin');
+      // Called without its parameters, each method answers for itself (never METHOD_NOT_AVAILABLE) and changes nothing.
+      const e = await w.extrinsic(target, m, []).catch((x: unknown) => x);
+      expect(e, m).to.be.instanceOf(CimError).with.property('code', CIM_ERR.INVALID_PARAMETER);
     }
+    expect((await w.virt.listSystems()).map((s) => s.name).sort()).to.deep.equal(['db', 'web']);
+    // A method the class declares (CIM_Service.StopService) but the VSMS does not implement.
+    const e = await w.extrinsic(target, 'StopService', []).catch((x: unknown) => x);
+    expect(e).to.be.instanceOf(CimError).with.property('code', CIM_ERR.METHOD_NOT_AVAILABLE);
+    const reader = await w.ops.extrinsic({
+      kind: 'extrinsic', method: 'DestroySystem', target, params: [], namespace: VIRT_NS, messageId: '1', protocolVersion: '1.0',
+    }, { name: 'viewer', role: 'operator' }).catch((x: unknown) => x);
+    expect(reader).to.be.instanceOf(CimError).with.property('code', CIM_ERR.ACCESS_DENIED);
   });
 
   it('VSMC lists the VSMS methods truthfully: all synchronous, none asynchronous, no indications', async () => {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { CimError, CimInstanceName } from '../../../src/cim/index.js';
 import { EMBED_FLAGS, encodeInstance } from '../../../src/cimxml/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
-import { type Env, createEnv, emptyDisk, inst, rejects, vsmsName, vssd } from '../system-fixture.js';
+import { type World as Env, world, emptyDisk, inst, rejects, vsmsName, vssd } from '../fixture.js';
 
 const vssdRef = (name: string, current = false): CimInstanceName =>
   CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}${current ? ':current' : ''}` });
@@ -29,7 +29,7 @@ describe('providers/system: ModifySystemSettings renames', function () {
   const names = async (): Promise<string[]> => (await env.virt.listSystems()).map((s) => s.name).sort();
 
   before(async () => {
-    env = await createEnv();
+    env = await world();
     await define('alpha');
     await define('beta');
     await define('gamma');

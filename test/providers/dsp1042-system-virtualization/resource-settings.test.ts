@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { type CimInstance, CimInstanceName } from '../../../src/cim/index.js';
 import { deviceName } from '../../../src/providers/shared/naming.js';
-import { type Env, createEnv, emptyDisk, inst, rejects, vssd } from '../system-fixture.js';
+import { type World as Env, world, emptyDisk, inst, rejects, vssd } from '../fixture.js';
 
 const vssdRef = (name: string, current = false) =>
   CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}${current ? ':current' : ''}` });
@@ -13,7 +13,7 @@ describe('providers/system: Add/Modify/RemoveResourceSettings, live and offline'
   const config = async (name: string) => (await env.virt.getSystem(name)).config;
 
   before(async () => {
-    env = await createEnv();
+    env = await world();
     await env.call('DefineSystem', {
       SystemSettings: vssd({ VirtualSystemIdentifier: 'r', Kernel: '/boot/vmlinuz' }),
       ResourceSettings: [
@@ -41,7 +41,7 @@ describe('providers/system: Add/Modify/RemoveResourceSettings, live and offline'
     const add = await env.call('AddResourceSettings', {
       AffectedConfiguration: vssdRef('r', true),
       ResourceSettings: [
-        inst('CIM_ResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'r-b') }),
+        inst('Xen_DiskResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'r-b') }),
         inst('CIM_ResourceAllocationSettingData', { ResourceType: 10, Connection: ['xenbr1'], Limit: 10, AllocationUnits: 'bit/second*10^6' }),
       ],
     });

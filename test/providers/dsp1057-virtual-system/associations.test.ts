@@ -3,14 +3,14 @@ import { type CimInstance, CimInstanceName, CimDateTime } from '../../../src/cim
 import { EMBED_FLAGS, encodeInstance } from '../../../src/cimxml/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
 import { ASSOC_CLASS } from '../../../src/providers/dsp1057-virtual-system/associations.js';
-import { type Env, createEnv, emptyDisk, inst, vsmsName, vssd } from '../system-fixture.js';
+import { type World as Env, world, emptyDisk, inst, vsmsName, vssd } from '../fixture.js';
 
 describe('providers/system: associations and the operations path', function () {
   this.timeout(30_000);
   let env: Env;
 
   before(async () => {
-    env = await createEnv();
+    env = await world();
     for (const n of ['on', 'off']) {
       await env.call('DefineSystem', {
         SystemSettings: vssd({ VirtualSystemIdentifier: n, Kernel: '/boot/vmlinuz' }),
@@ -90,19 +90,19 @@ describe('providers/system: associations and the operations path', function () {
 
   it('answers References from the one system a reference belongs to', async () => {
     const p = env.provider(ASSOC_CLASS.systemDevice);
-    const refs = await p.referencesTo!(env.ctx, ASSOC_CLASS.systemDevice, computerSystemName('on'), 'GroupComponent');
+    const refs = await p.referencesTo!(env.ctx(), ASSOC_CLASS.systemDevice, computerSystemName('on'), 'GroupComponent');
     expect(refs.map((r) => (r.get('PartComponent') as CimInstanceName).keyString('DeviceID')).sort()).to.include.members(['on/0', 'on/1', 'on/mem', 'on/xvda']);
-    const none = await p.referencesTo!(env.ctx, ASSOC_CLASS.systemDevice, computerSystemName('on'), 'PartComponent');
+    const none = await p.referencesTo!(env.ctx(), ASSOC_CLASS.systemDevice, computerSystemName('on'), 'PartComponent');
     expect(none).to.deep.equal([]);
     const rasdRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
-      env.ctx, ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem' }), null);
+      env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem' }), null);
     // The defined RASD is a component of the defined VSSD, the state RASD of the state VSSD.
     expect(rasdRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on']);
     const stateRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
-      env.ctx, ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem:current' }), null);
+      env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem:current' }), null);
     expect(stateRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on:current']);
     const offState = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
-      env.ctx, ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem:current' }), null);
+      env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem:current' }), null);
     expect(offState).to.deep.equal([]);
   });
 
@@ -145,7 +145,7 @@ describe('providers/system: associations and the operations path', function () {
     expect(saving.returnValue).to.equal(4096);
     const jobRef = saving.out.find((o) => o.name === 'Job')!.value as CimInstanceName;
     expect(jobRef.className).to.equal('Xen_ConcreteJob');
-    await env.deps.jobs.get(jobRef.keyString('InstanceID')!)!.done;
+    await env.jobs.get(jobRef.keyString('InstanceID')!)!.done;
     const cs = await env.get(computerSystemName('viaops'));
     expect(cs.get('EnabledState')).to.equal(6);
     expect(cs.get('TimeOfLastStateChange')).to.be.instanceOf(CimDateTime);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CimError, CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
-import { type Env, createEnv, emptyDisk, inst, vssd, waitEnabled } from '../system-fixture.js';
+import { type World as Env, world, emptyDisk, inst, rejects, vssd, waitEnabled } from '../fixture.js';
 
 const TEN_SECONDS = '00000000000010.000000:000';
 
@@ -14,14 +14,14 @@ describe('providers/system: Xen_ComputerSystem states and RequestStateChange', f
     return all.flat().filter((d) => d.get('SystemName') === name);
   };
   const jobDone = async (ref: CimInstanceName) => {
-    const job = env.deps.jobs.get(ref.keyString('InstanceID')!);
+    const job = env.jobs.get(ref.keyString('InstanceID')!);
     expect(job, 'job known to the JobManager').to.not.equal(undefined);
     await job!.done;
     return job!;
   };
 
   before(async () => {
-    env = await createEnv();
+    env = await world();
     await env.call('DefineSystem', {
       SystemSettings: vssd({ VirtualSystemIdentifier: 'g', VirtualSystemType: 'Xen', Kernel: '/boot/vmlinuz' }),
       ResourceSettings: [
@@ -112,7 +112,10 @@ describe('providers/system: Xen_ComputerSystem states and RequestStateChange', f
     expect((await env.rsc('g', 7)).returnValue, '7 Test').to.equal(1);
     expect((await env.rsc('g', 8)).returnValue, '8 Defer').to.equal(1);
     expect((await env.rsc('g', 12)).returnValue, '12 is not a request').to.equal(5);
-    expect((await env.rsc('g', 'x')).returnValue).to.equal(5);
+    // A missing RequestedState is the method's 5 Invalid Parameter; one that is not a number never
+    // reaches the provider: operations/ types it through the declaration (uint16).
+    expect((await env.extrinsic(computerSystemName('g'), 'RequestStateChange', [])).returnValue).to.equal(5);
+    await rejects(env.extrinsic(computerSystemName('g'), 'RequestStateChange', [{ name: 'RequestedState', value: 'x', untyped: true }]), 'CIM_ERR_INVALID_PARAMETER', /RequestedState/);
     expect((await env.rsc('g', 2, '20240101000000.000000+000')).returnValue, 'a timestamp is no timeout').to.equal(5);
     expect((await cs('g')).get('EnabledState')).to.equal(3);
     const e = await env.rsc('ghost', 2).catch((err: unknown) => err);

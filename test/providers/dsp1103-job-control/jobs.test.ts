@@ -4,7 +4,7 @@ import {
 } from '../../../src/cim/index.js';
 import { VirtError } from '../../../src/virt/index.js';
 import { VIRT_NS, VSMS_CLASS, VSMS_NAME, computerSystemName, instanceIdName, serviceName } from '../../../src/providers/shared/naming.js';
-import { type World, admin, associatorNames, seed, world } from '../host-fixture.js';
+import { type World, admin, associatorNames, seed, world } from '../fixture.js';
 
 const JOB = 'Xen_ConcreteJob';
 const jobRef = (id: string) => instanceIdName(JOB, id);
