@@ -4,11 +4,12 @@ import type { JobManager, VirtManager } from '../../virt/index.js';
 
 /**
  * A requirement of a profile, checked against what the server serves (profiles/README.md):
- * instances of a class (at least `min`, 1 by default, matching `where`), a method implemented,
- * a property set on every instance of its class, or qualifiers a property's declaration carries.
+ * instances of a class and its subclasses (at least `min`, 1 by default, with the values of
+ * `where` and the patterns of `matching`), a method implemented, a property set on every
+ * instance of its class, or qualifiers a property's declaration carries.
  */
 export type Mandate =
-  | { class: string; min?: number; where?: Record<string, string | number | boolean> }
+  | { class: string; min?: number; where?: Record<string, string | number | boolean>; matching?: Record<string, string> }
   | { method: string }
   | { property: string }
   | { schema: string; qualifiers: string[] };
