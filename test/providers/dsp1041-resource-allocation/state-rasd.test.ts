@@ -15,7 +15,7 @@ const PROC = 'Xen_ProcResourceAllocationSettingData';
 const ids = (refs: unknown): string[] => (refs as CimInstanceName[]).map((r) => r.keyString('InstanceID')!);
 const vssdRef = (name: string): CimInstanceName => CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}` });
 
-describe('providers/system: state RASDs and live vs next-start changes', function () {
+describe('providers/dsp1041: state RASDs and live vs next-start changes', function () {
   this.timeout(40_000);
   let env: Env;
   const get = (cls: string, id: string): Promise<CimInstance> => env.get(CimInstanceName.of(cls, { InstanceID: id }));

@@ -6,7 +6,7 @@ import { type World as Env, world, emptyDisk, inst, rejects, vssd } from '../fix
 const vssdRef = (name: string): CimInstanceName => CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}` });
 const rasdOf = async (env: Env, cls: string, id: string): Promise<CimInstance> => env.get(CimInstanceName.of(cls, { InstanceID: id }));
 
-describe('providers/system: DefineSystem, ModifySystemSettings, DestroySystem', function () {
+describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem', function () {
   this.timeout(30_000);
   let env: Env;
   before(async () => {

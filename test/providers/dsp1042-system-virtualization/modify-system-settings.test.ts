@@ -13,7 +13,7 @@ const vssdRef = (name: string, current = false): CimInstanceName =>
   CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}${current ? ':current' : ''}` });
 const elecName = (name: string): CimInstanceName => CimInstanceName.of('Xen_EnabledLogicalElementCapabilities', { InstanceID: name });
 
-describe('providers/system: ModifySystemSettings renames', function () {
+describe('providers/dsp1042: ModifySystemSettings renames', function () {
   this.timeout(30_000);
   let env: Env;
 

@@ -6,7 +6,7 @@ import { type World as Env, world, emptyDisk, inst, rejects, vssd } from '../fix
 const vssdRef = (name: string, current = false) =>
   CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}${current ? ':current' : ''}` });
 
-describe('providers/system: Add/Modify/RemoveResourceSettings, live and offline', function () {
+describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline', function () {
   this.timeout(40_000);
   let env: Env;
   const rasd = (cls: string, id: string): Promise<CimInstance> => env.get(CimInstanceName.of(cls, { InstanceID: id }));

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { CIM_ERR, type CimInstance, CimInstanceName } from '../../../src/cim/index.js';
 import { AC_CLASS, POOL_CLASS, RASD_CLASS, VIRT_NS, instanceIdName, isTemplateInstanceId } from '../../../src/providers/shared/naming.js';
-import { type World, seed, world } from '../fixture.js';
+import { type World, associatorNames, associators, seed, world } from '../fixture.js';
+
+const ids = (names: CimInstanceName[]) => names.map((n) => n.keyString('InstanceID')).sort();
 
 describe('providers/dsp1043: allocation capabilities and template RASDs', () => {
   let w: World;
@@ -86,5 +88,13 @@ describe('providers/dsp1043: allocation capabilities and template RASDs', () => 
       expect(isTemplateInstanceId(part.keyString('InstanceID')!), part.toString()).to.equal(true);
       expect((await w.get(part)).path!.equals(part), part.toString()).to.equal(true);
     }
+  });
+
+  it('pool ↔ AllocationCapabilities, and AllocationCapabilities → templates through SettingsDefineCapabilities', async () => {
+    const ac = await associators(w, instanceIdName(POOL_CLASS.memory, 'MemoryPool/0'), VIRT_NS, { AssocClass: 'CIM_ElementCapabilities' });
+    expect(ac.map((i) => i.className + ':' + String(i.get('InstanceID')))).to.deep.equal(['Xen_AllocationCapabilities:MemoryPool/0']);
+    const templates = await associatorNames(w, instanceIdName('Xen_AllocationCapabilities', 'ProcessorPool/0'), VIRT_NS, { AssocClass: 'CIM_SettingsDefineCapabilities' });
+    expect(ids(templates)).to.deep.equal(['ProcessorPool/0/Default', 'ProcessorPool/0/Increment', 'ProcessorPool/0/Maximum', 'ProcessorPool/0/Minimum']);
+    expect(templates.every((n) => n.className === RASD_CLASS.processor)).to.equal(true);
   });
 });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { type CimInstance, CimInstanceName, CimDateTime } from '../../../src/cim/index.js';
 import { EMBED_FLAGS, encodeInstance } from '../../../src/cimxml/index.js';
-import { computerSystemName } from '../../../src/providers/shared/naming.js';
+import { computerSystemName, elecName } from '../../../src/providers/shared/naming.js';
 import { ASSOC_CLASS } from '../../../src/providers/dsp1057-virtual-system/associations.js';
-import { type World as Env, world, emptyDisk, inst, vsmsName, vssd } from '../fixture.js';
+import { type World as Env, cn, world, emptyDisk, inst, vsmsName, vssd } from '../fixture.js';
 
-describe('providers/system: associations and the operations path', function () {
+describe('providers/dsp1057: associations and the operations path', function () {
   this.timeout(30_000);
   let env: Env;
 
@@ -86,6 +86,15 @@ describe('providers/system: associations and the operations path', function () {
       const after = env.driver.metrics();
       expect(after.snapshotRefreshes - before.snapshotRefreshes, cls).to.equal(1);
     }
+  });
+
+  it('virtual system ↔ its EnabledLogicalElementCapabilities (InstanceID = system name), from both ends', async () => {
+    const elec = await env.intrinsic('AssociatorNames', { ObjectName: computerSystemName('on'), AssocClass: cn('CIM_ElementCapabilities') });
+    if (elec.kind !== 'objectPaths') throw new Error(elec.kind);
+    expect(elec.names.map((n) => `${n.className}:${n.keyString('InstanceID')}`)).to.deep.equal(['Xen_EnabledLogicalElementCapabilities:on']);
+    const back = await env.intrinsic('AssociatorNames', { ObjectName: elecName('on'), AssocClass: cn('CIM_ElementCapabilities') });
+    if (back.kind !== 'objectPaths') throw new Error(back.kind);
+    expect(back.names.map((n) => n.local().identity())).to.deep.equal([computerSystemName('on').identity()]);
   });
 
   it('answers References from the one system a reference belongs to', async () => {

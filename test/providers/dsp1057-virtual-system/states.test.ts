@@ -5,7 +5,7 @@ import { type World as Env, world, emptyDisk, inst, rejects, vssd, waitEnabled }
 
 const TEN_SECONDS = '00000000000010.000000:000';
 
-describe('providers/system: Xen_ComputerSystem states and RequestStateChange', function () {
+describe('providers/dsp1057: Xen_ComputerSystem states and RequestStateChange', function () {
   this.timeout(40_000);
   let env: Env;
   const cs = async (name: string) => env.get(computerSystemName(name));

@@ -17,7 +17,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
 
 const params = (o: Record<string, CimValue>) => new NameMap<CimValue>(Object.entries(o));
 
-describe('providers/host: jobs (DSP1103)', () => {
+describe('providers/dsp1103: jobs', () => {
   let w: World;
   before(async () => { w = await world(); await seed(w); });
   after(() => w.close());
