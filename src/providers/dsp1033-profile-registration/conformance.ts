@@ -42,7 +42,7 @@ async function centralInstancesOf(ctx: ProviderContext, profiles: ProfileRegistr
 }
 
 /** The central instances of one profile with their namespace (GetCentralInstances). */
-export async function centralInstancePaths(ctx: ProviderContext, profile: ProfileRegistration): Promise<CimInstanceName[]> {
+async function centralInstancePaths(ctx: ProviderContext, profile: ProfileRegistration): Promise<CimInstanceName[]> {
   const [found] = await centralInstancesOf(ctx, [profile]);
   return (found?.[1] ?? []).map((n) => n.withNamespace(profile.namespace));
 }

@@ -11,14 +11,14 @@ import { instanceIdName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 
 export const PROFILE_CLASS = 'Xen_RegisteredProfile';
-export const REFERENCED_CLASS = 'Xen_ReferencedProfile';
+const REFERENCED_CLASS = 'Xen_ReferencedProfile';
 
 export function profileName(p: Pick<ProfileRegistration, 'instanceId'>): CimInstanceName {
   return instanceIdName(PROFILE_CLASS, p.instanceId);
 }
 
 /** (referenced, referencing) pairs, each once: from referencedProfiles and from scopingProfile. */
-export function profileReferences(profiles: ProfileRegistration[]): { antecedent: ProfileRegistration; dependent: ProfileRegistration }[] {
+function profileReferences(profiles: ProfileRegistration[]): { antecedent: ProfileRegistration; dependent: ProfileRegistration }[] {
   const byDsp = (dsp: string) => profiles.filter((p) => p.dsp === dsp);
   const seen = new Set<string>();
   const out: { antecedent: ProfileRegistration; dependent: ProfileRegistration }[] = [];

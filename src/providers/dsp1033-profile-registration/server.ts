@@ -12,9 +12,9 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { INTEROP_NS, VIRT_NS, hostName, hostedName, namespaceName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 
-export const OM_CLASS = 'CIM_ObjectManager';
-export const COMM_CLASS = 'CIM_CIMXMLCommunicationMechanism';
-export const NAMESPACE_CLASS = 'CIM_Namespace';
+const OM_CLASS = 'CIM_ObjectManager';
+const COMM_CLASS = 'CIM_CIMXMLCommunicationMechanism';
+const NAMESPACE_CLASS = 'CIM_Namespace';
 const COMM_NAME = 'CIM-XML';
 
 /**
@@ -24,13 +24,13 @@ const COMM_NAME = 'CIM-XML';
  * Manipulation nor 8 Qualifier Declaration (the schema is read-only: SetQualifier, CreateClass...
  * answer CIM_ERR_NOT_SUPPORTED), not 9 Indications (not delivered yet).
  */
-export const FUNCTIONAL_PROFILES = [2, 3, 5, 6, 7, 10, 11, 12];
+const FUNCTIONAL_PROFILES = [2, 3, 5, 6, 7, 10, 11, 12];
 const FUNCTIONAL_PROFILE_NAMES = [
   'Basic Read', 'Basic Write', 'Instance Manipulation', 'Association Traversal', 'Query Execution',
   'Pulled Read', 'Pulled Read Count', 'Pulled Query Execution',
 ];
 
-export function objectManagerName(deps: ProviderDeps): CimInstanceName {
+function objectManagerName(deps: ProviderDeps): CimInstanceName {
   return hostedName(OM_CLASS, deps.product.name, deps.hostName);
 }
 

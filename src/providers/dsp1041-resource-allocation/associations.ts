@@ -13,9 +13,9 @@ import type { ClassSource } from '../shared/provider.js';
 import { allSystems } from '../shared/systems.js';
 import { allocations, poolModels } from './pool-model.js';
 
-export const HOSTED_POOL = 'Xen_HostedResourcePool';
+const HOSTED_POOL = 'Xen_HostedResourcePool';
 export const EAFP = 'Xen_ElementAllocatedFromPool';
-export const RAFP = 'Xen_ResourceAllocationFromPool';
+const RAFP = 'Xen_ResourceAllocationFromPool';
 
 export function allocationAssociations(deps: ProviderDeps): Record<string, ClassSource> {
   return {

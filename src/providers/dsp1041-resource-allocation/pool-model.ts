@@ -17,14 +17,14 @@ import { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS } from './rasd-units.js';
  * they allocate from the pool: processors counted whole, memory in MiB, disks as devices,
  * network bandwidth (the interfaces' rate limits) in bit/second.
  */
-export const POOL_UNITS: Record<PoolKind, string> = {
+const POOL_UNITS: Record<PoolKind, string> = {
   processor: COUNT_UNITS,
   memory: MEMORY_UNITS,
   disk: COUNT_UNITS,
   network: NETWORK_UNITS,
 };
 
-export const PRIMORDIAL_NETWORK_POOL = poolInstanceId('network', '0');
+const PRIMORDIAL_NETWORK_POOL = poolInstanceId('network', '0');
 
 export interface PoolModel {
   kind: PoolKind;
@@ -63,7 +63,7 @@ function processorFigures(p: Pool): { capacity: number; reserved: number } {
   return { capacity, reserved: Math.min(capacity, Math.ceil(p.reserved / 100)) };
 }
 
-export function toPoolModels(pools: Pool[]): PoolModel[] {
+function toPoolModels(pools: Pool[]): PoolModel[] {
   const out: PoolModel[] = [];
   const bridges: PoolModel[] = [];
   for (const p of pools) {

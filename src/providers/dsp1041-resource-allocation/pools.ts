@@ -11,7 +11,7 @@ import { POOL_CLASS } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { type PoolModel, poolModels } from './pool-model.js';
 
-export function poolInstance(ctx: ProviderContext, p: PoolModel): CimInstance {
+function poolInstance(ctx: ProviderContext, p: PoolModel): CimInstance {
   return build(ctx, p.className, {
     InstanceID: p.poolId,
     PoolID: p.poolId,

@@ -12,7 +12,7 @@ import {
 import type { Values } from '../shared/build.js';
 import { badParam } from '../shared/errors.js';
 import {
-  MEM_DEVID, PROC_DEVID, RASD_CLASS, type ResourceKind, type SettingsRole, poolInstanceId, rasdId,
+  MEM_DEVID, PROC_DEVID, type ResourceKind, type SettingsRole, poolInstanceId, rasdId,
 } from '../shared/naming.js';
 import { readBoolean, readNumber, readString, readStrings } from '../shared/params.js';
 import {
@@ -165,9 +165,6 @@ export function netRasdValues(sys: VirtualSystem, n: NicSpec & { mac: string }, 
   });
 }
 
-export function rasdClassOf(kind: RasdKind): string {
-  return RASD_CLASS[kind];
-}
 
 // ------------------------------------------------------------------ RASD → virt
 

@@ -30,7 +30,7 @@ const LEGACY_BYTES: Readonly<Record<string, number>> = {
 };
 
 /** Bytes per unit of a memory unit string. */
-export function bytesPerUnit(text: string): number {
+function bytesPerUnit(text: string): number {
   const t = text.trim().toLowerCase();
   const legacy = LEGACY_BYTES[t.replace(/\s+/g, '')];
   if (legacy !== undefined) return legacy;

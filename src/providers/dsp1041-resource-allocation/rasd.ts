@@ -24,11 +24,6 @@ export interface SystemRasd {
   values: Values;
 }
 
-/** The configurations a system has RASDs in: the definition, plus the state while a domain exists. */
-export function rasdRoles(sys: VirtualSystem): SettingsRole[] {
-  return sys.live ? ['defined', 'current'] : ['defined'];
-}
-
 /**
  * The RASDs of a system in one role (or only those of one kind), in a stable order: proc, mem,
  * disks, NICs. The 'current' (state) role is empty while the system has no domain.
@@ -43,7 +38,7 @@ export function systemRasds(sys: VirtualSystem, only?: RasdKind, role: SettingsR
   return out;
 }
 
-export function buildRasd(ctx: ProviderContext, r: SystemRasd): CimInstance {
+function buildRasd(ctx: ProviderContext, r: SystemRasd): CimInstance {
   return build(ctx, RASD_CLASS[r.kind], r.values);
 }
 

@@ -15,7 +15,7 @@ import { AC_CLASS, acName, poolName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { TEMPLATE_SDC, templateModels, templateName } from './templates.js';
 
-export const SDC_CLASS = 'Xen_SettingsDefineCapabilities';
+const SDC_CLASS = 'Xen_SettingsDefineCapabilities';
 export const ELEMENT_CAPABILITIES = 'Xen_ElementCapabilities';
 
 /** CIM_AllocationCapabilities.SharingMode: 2 Dedicated, 3 Shared. */

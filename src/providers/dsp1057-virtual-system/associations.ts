@@ -42,16 +42,19 @@ function esd(me: CimInstanceName, sd: CimInstanceName, isDefault: number, isCurr
 }
 
 /** The association values of one system for one association class (EAFP aside: it needs the pools). */
-export function systemAssociations(sys: VirtualSystem, assocClass: string): Values[] {
+function systemAssociations(sys: VirtualSystem, assocClass: string): Values[] {
   const cs = computerSystemName(sys.name);
+  if (sameName(assocClass, ASSOC_CLASS.systemDevice)) {
+    return systemDevices(sys).map((d) => ({ GroupComponent: cs, PartComponent: deviceRef(sys.name, d) }));
+  }
+  if (sameName(assocClass, ASSOC_CLASS.elementCapabilities)) {
+    return [{ ManagedElement: cs, Capabilities: elecName(sys.name) }];
+  }
   const defined = vssdName(sys.name, 'defined');
   const current = hasCurrentState(sys) ? vssdName(sys.name, 'current') : undefined;
   const rasds = systemRasds(sys).map((r) => ({ r, ref: rasdName(sys.name, r.kind, r.devid) }));
   // State RASDs, in the same order as the defined ones (same resources), while a domain exists.
   const states = current ? rasds.map((x) => rasdName(sys.name, x.r.kind, x.r.devid, 'current')) : [];
-  if (sameName(assocClass, ASSOC_CLASS.systemDevice)) {
-    return systemDevices(sys).map((d) => ({ GroupComponent: cs, PartComponent: deviceRef(sys.name, d) }));
-  }
   if (sameName(assocClass, ASSOC_CLASS.settingsDefineState)) {
     const byDevid = new Map<string, CimInstanceName[]>(rasds.map((x, i) => [`${x.r.kind}/${x.r.devid}`, states[i] ? [x.ref, states[i]!] : [x.ref]]));
     return [
@@ -65,9 +68,6 @@ export function systemAssociations(sys: VirtualSystem, assocClass: string): Valu
     const pair = (def: CimInstanceName, state: CimInstanceName | undefined): Values[] =>
       state ? [esd(state, def, 1, 2, 1), esd(state, state, 2, 1, 2)] : [esd(def, def, 1, 1, 1)];
     return [...pair(defined, current), ...rasds.flatMap((x, i) => pair(x.ref, states[i]))];
-  }
-  if (sameName(assocClass, ASSOC_CLASS.elementCapabilities)) {
-    return [{ ManagedElement: cs, Capabilities: elecName(sys.name) }];
   }
   if (sameName(assocClass, ASSOC_CLASS.vssdComponent)) {
     return [

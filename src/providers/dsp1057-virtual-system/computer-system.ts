@@ -12,7 +12,7 @@ import { allSystems, findSystem } from '../shared/systems.js';
 import { requestStateChange } from './request-state-change.js';
 import { codeOfTarget, stateMemory, stateView, timeOf } from './states.js';
 
-export function csValues(deps: ProviderDeps, sys: VirtualSystem): Values {
+function csValues(deps: ProviderDeps, sys: VirtualSystem): Values {
   const view = stateView(sys.state);
   const memory = stateMemory(deps.virt);
   return {

@@ -14,7 +14,7 @@ import { CS_CLASS, MEM_DEVID, PROC_DEVID, type ResourceKind, deviceName, parseDe
 import type { ClassSource } from '../shared/provider.js';
 import { allSystems, findSystem } from '../shared/systems.js';
 
-export const DEVICE_CLASS = {
+const DEVICE_CLASS = {
   processor: 'Xen_Processor',
   memory: 'Xen_Memory',
   disk: 'Xen_LogicalDisk',
@@ -103,7 +103,7 @@ export function deviceRef(system: string, d: Pick<SystemDevice, 'className' | 'd
   return deviceName(d.className, system, d.devid);
 }
 
-export function buildDevice(ctx: ProviderContext, d: SystemDevice): CimInstance {
+function buildDevice(ctx: ProviderContext, d: SystemDevice): CimInstance {
   return build(ctx, d.className, d.values);
 }
 

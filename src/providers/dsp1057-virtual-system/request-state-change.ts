@@ -19,7 +19,7 @@ import { TARGET_OF_CODE, isKnownButUnsupported, stateMemory } from './states.js'
 const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'restore', 'shutdown']);
 
 /** How long a quick operation (create, destroy, pause...) may run before the call returns 4096 anyway. */
-export const SYNC_BUDGET_MS = 30_000;
+const SYNC_BUDGET_MS = 30_000;
 
 type Settled<T> = { kind: 'ok'; value: T } | { kind: 'error'; error: unknown } | { kind: 'pending' };
 

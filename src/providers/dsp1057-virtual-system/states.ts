@@ -7,12 +7,12 @@
 import { CimDateTime } from '../../cim/index.js';
 import type { SystemState, TargetState, VirtManager, VirtualSystem } from '../../virt/index.js';
 
-export const ENABLED = {
+const ENABLED = {
   unknown: 0, enabled: 2, disabled: 3, shuttingDown: 4, notApplicable: 5, offline: 6, quiesce: 9, starting: 10,
 } as const;
 
 /** RequestedState / RequestStateChange codes (CIM_EnabledLogicalElement). */
-export const REQUESTED = {
+const REQUESTED = {
   enabled: 2, disabled: 3, shutDown: 4, noChange: 5, offline: 6, test: 7, defer: 8, quiesce: 9, reboot: 10, reset: 11, notApplicable: 12,
 } as const;
 

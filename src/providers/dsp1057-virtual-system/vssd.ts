@@ -18,7 +18,7 @@ export function hasCurrentState(sys: VirtualSystem): boolean {
   return sys.live !== undefined;
 }
 
-export function vssdRoles(sys: VirtualSystem): SettingsRole[] {
+function vssdRoles(sys: VirtualSystem): SettingsRole[] {
   return hasCurrentState(sys) ? ['defined', 'current'] : ['defined'];
 }
 

@@ -24,7 +24,7 @@ const AFFECTED = 'Xen_AffectedJobElement';
 const OWNING = 'Xen_OwningJobElement';
 
 /** CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). */
-export const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
+const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
 
 /** OperationalStatus: 2 OK, 6 Error, 10 Stopped, 17 Completed (CIM_Job description). */
 const JOB_OPERATIONAL: Record<JobState, number[]> = { new: [2], running: [2], completed: [2, 17], terminated: [10, 17], failed: [6, 17] };
