@@ -64,7 +64,7 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
   const provider: InstanceProvider = {
     classNames: sources.names(),
     ownedClasses: owned,
-    enumerateInstances: (ctx, className) => source(className).list(ctx),
+    enumerateInstances: async (ctx, className) => source(className).list(ctx),
     async getInstance(ctx, name) {
       const s = source(name.className);
       if (s.get) return (await s.get(ctx, name)) ?? notFound(name);
@@ -93,7 +93,7 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
     };
   }
   if (methods.size > 0) {
-    provider.invokeMethod = (ctx, target, name, params) => method(target.className, name).run(ctx, target, params);
+    provider.invokeMethod = async (ctx, target, name, params) => method(target.className, name).run(ctx, target, params);
     provider.methodRole = (name, className) => methods.get(className)?.get(name)?.role ?? 'admin';
   }
   return provider;
