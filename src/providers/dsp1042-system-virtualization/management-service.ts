@@ -1,9 +1,9 @@
 /**
- * Xen_VirtualSystemManagementService (DSP1042 §7.2, §8.2): the host's service, and its methods
- * in one table: name, implementation, the role a caller needs, and the value the capabilities
- * list it under (CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported). All of
- * them complete before returning (0, never a Job); a refusal is a CimError whose description
- * says why, and it changes nothing.
+ * Xen_VirtualSystemManagementService (DSP1042), the host's service, and its methods (§8.2) in
+ * one table: name, implementation, the role a caller needs, and the value the capabilities list
+ * it under (CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported). All of them
+ * complete before returning (0, never a Job); a refusal is a CimError whose description says
+ * why, and it changes nothing.
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
