@@ -22,7 +22,7 @@ import {
 import { type ProfileRegistration, type ProviderDeps, INTEROP_NS, VIRT_NS, createProviders } from '../../src/providers/index.js';
 import { computerSystemName, vsmsName as vsmsNameOf } from '../../src/providers/shared/naming.js';
 import { Repository } from '../../src/repository/index.js';
-import { JobManager, VirtManager } from '../../src/virt/index.js';
+import { type HypervisorDriver, JobManager, VirtManager } from '../../src/virt/index.js';
 
 // dist/test/providers → the repository root is three levels up.
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -33,7 +33,7 @@ export const admin: Principal = { name: 't', role: 'admin' };
  * The hypervisor backend of every provider test, created here and nowhere else: the xl driver
  * over a simulated host in `dataDir` (`host` overrides the simulator's host settings).
  */
-export function xlBackend(dataDir: string, host: Record<string, unknown> = {}): ReturnType<typeof createXlDriver> {
+export function xlBackend(dataDir: string, host: Record<string, unknown> = {}): HypervisorDriver {
   const simState = path.join(dataDir, 'xl-sim');
   mkdirSync(simState, { recursive: true });
   const settings = path.join(simState, 'host.json');
@@ -46,7 +46,7 @@ export interface World {
   deps: ProviderDeps;
   virt: VirtManager;
   jobs: JobManager;
-  driver: ReturnType<typeof createXlDriver>;
+  driver: HypervisorDriver;
   repository: Repository;
   registry: ProviderRegistry;
   ops: Operations;
