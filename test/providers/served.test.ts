@@ -1,12 +1,15 @@
 /**
- * Every registered profile (profiles/*.json) against what the server really serves: its
- * central and scoping classes exist where it says, ElementConformsToProfile reaches exactly its
- * central instances, and each of its `mandates` holds (profiles/README.md).
+ * What every profile serves, checked without a test of its own: each registered profile
+ * (profiles/*.json) against the running server (its central and scoping classes exist where it
+ * says, ElementConformsToProfile reaches exactly its central instances, each of its `mandates`
+ * holds: profiles/README.md), and every association instance, of every profile and both
+ * namespaces, names instances that exist (each reference fetched with GetInstance through
+ * operations/, whichever profile serves the far end).
  */
 import { expect } from 'chai';
-import { CIM_ERR, CimError, type CimInstance, type CimInstanceName, valuesEqual } from '../../src/cim/index.js';
+import { CIM_ERR, CimError, type CimInstance, CimInstanceName, valuesEqual } from '../../src/cim/index.js';
 import type { Mandate, ProfileRegistration } from '../../src/providers/index.js';
-import { INTEROP_NS } from '../../src/providers/shared/naming.js';
+import { INTEROP_NS, VIRT_NS } from '../../src/providers/shared/naming.js';
 import { type World, associatorNames, cn, enumerateVia, loadProfiles, seed, world } from './fixture.js';
 
 const label = (m: Mandate): string => JSON.stringify(m);
@@ -51,7 +54,7 @@ async function check(w: World, p: ProfileRegistration, m: Mandate): Promise<void
   }
 }
 
-describe('providers: every registered profile against what is served', function () {
+describe('providers: what every profile serves', function () {
   this.timeout(30_000);
   const profiles = loadProfiles();
   let w: World;
@@ -86,6 +89,29 @@ describe('providers: every registered profile against what is served', function 
       for (const m of p.mandates ?? []) it(`mandates ${label(m)}`, () => check(w, p, m));
     });
   }
+
+  for (const ns of [VIRT_NS, INTEROP_NS]) {
+    it(`in ${ns}: every reference of every association instance names an instance that exists`, async () => {
+      const served = w.repository.associationClasses(ns).filter((c) => w.registry.providersOf(ns, c.name));
+      expect(served.length, 'association classes served').to.be.at.least(ns === VIRT_NS ? 15 : 6);
+      let checked = 0;
+      for (const cls of served) {
+        const list = await w.enumerate(cls.name, ns);
+        expect(list, `${cls.name} has instances`).to.not.be.empty;
+        for (const a of list) {
+          for (const [, prop] of a.properties) {
+            const ref = prop.value;
+            if (!(ref instanceof CimInstanceName)) continue;
+            const inst = await w.get(ref.local(), ref.namespace ?? ns);
+            expect(inst.path!.identity(), `${cls.name} → ${ref.toString()}`).to.equal(ref.identity());
+            checked++;
+          }
+        }
+      }
+      expect(checked).to.be.at.least(served.length * 2);
+    });
+  }
+
 });
 
 async function profileName(w: World, p: ProfileRegistration): Promise<CimInstanceName> {
