@@ -1,5 +1,5 @@
 /**
- * Wiring (DESIGN §2): the only place that names concrete drivers and providers. Builds the
+ * Wiring: the only place that names concrete drivers and providers. Builds the
  * repository from mof/, the virtualization layer over xl (or xl-sim), the providers, the
  * operations engine and the HTTP front, and starts them.
  */
@@ -13,9 +13,7 @@ import { Operations, ProviderRegistry } from './operations/index.js';
 import { createHttpApp, createAuthenticator, startServers, type RunningServers } from './http/index.js';
 import { createXlDriver, detectXl } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
-import { createProviders } from './providers/index.js';
-import type { ProfileRegistration, ProviderDeps } from './providers/context.js';
-import { INTEROP_NS, VIRT_NS } from './providers/naming.js';
+import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { seedDemoNetwork } from './demo.js';
 import { PROJECT_ROOT, type ServerConfig } from './config.js';
@@ -80,14 +78,14 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
   if (config.demo && choice?.simulated) await seedDemoNetwork(virt, log);
 
   const host = config.hostName ?? (await virt.hostInfo()).name ?? hostname();
-  const deps: ProviderDeps = {
-    virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(), log,
-  };
   const defaultUsers = path.join(dataDir, 'users.json');
   const usersFile = config.usersFile ?? (existsSync(defaultUsers) ? defaultUsers : undefined);
+  const deps: ProviderDeps = {
+    virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
+    authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log,
+  };
   const registry = new ProviderRegistry();
-  const providers = createProviders(deps, { authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS });
-  for (const { namespace, provider } of providers) registry.register(namespace, provider);
+  for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
 
   const audit = createWriteStream(path.join(dataDir, 'audit.log'), { flags: 'a', mode: 0o600 });
   const operations = new Operations({

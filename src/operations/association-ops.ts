@@ -1,10 +1,10 @@
 /**
- * Association traversal done once, generically (DESIGN §3.2; DSP0200 §5.3.2.13-16 Associators,
+ * Association traversal done once, generically (DSP0200 §5.3.2.13-16 Associators,
  * AssociatorNames, References, ReferenceNames). For a source instance: find the association
  * classes with a reference that can designate the source's class (AssocClass, Role filters),
- * get their instances that do designate it (provider.referencesTo, else enumerate and compare
- * identities), then for Associators follow the other references (ResultRole, ResultClass) and
- * fetch the far ends. For a source class (CLASSNAME) the answer comes from the schema alone.
+ * get from every provider of each the instances that do designate it (its referencesTo, else
+ * its enumeration, identities compared), then for Associators follow the other references
+ * (ResultRole, ResultClass) and fetch the far ends. For a source class (CLASSNAME) the answer comes from the schema alone.
  */
 import {
   type CimClass, type CimInstance, CimInstanceName, type CimProperty, type ClassNameRef, type IntrinsicResponse,
@@ -12,7 +12,8 @@ import {
 } from '../cim/index.js';
 import type { OpContext } from './context.js';
 import { encodeFlags } from './flags.js';
-import { checkInstanceName, enumerateExact, fetchInstance, fullPath, withPath } from './instances.js';
+import { checkInstanceName, enumerateFrom, fetchInstance, fullPath, withPath } from './instances.js';
+import type { InstanceProvider } from './provider.js';
 import type { Params } from './params.js';
 
 export interface AssocFilter {
@@ -63,6 +64,15 @@ function candidateAssociations(ctx: OpContext, sourceClass: string, f: AssocFilt
   return out;
 }
 
+/** One provider's instances of `assocClass` that may designate `source` (its referencesTo, else all of them). */
+function candidatesFrom(
+  ctx: OpContext, provider: InstanceProvider, assocClass: string, source: CimInstanceName, role: string | null,
+): Promise<CimInstance[]> {
+  if (!provider.referencesTo) return enumerateFrom(ctx, provider, assocClass, null);
+  const refs = provider.referencesTo.bind(provider);
+  return ctx.call(`finding ${assocClass} references to ${source.toString()}`, () => refs(ctx.providerCtx, assocClass, source, role));
+}
+
 /** The association instances designating `source` (identity compared locally: no host/namespace). */
 async function findReferences(ctx: OpContext, source: CimInstanceName, f: AssocFilter): Promise<AssocMatch[]> {
   const id = source.identity();
@@ -70,24 +80,20 @@ async function findReferences(ctx: OpContext, source: CimInstanceName, f: AssocF
   const out: AssocMatch[] = [];
   const perClass = await Promise.all(
     candidateAssociations(ctx, source.className, f).map(async ({ cls, roles }) => {
-      const provider = ctx.provider(cls.name);
-      if (!provider) return [];
-      let list: CimInstance[];
-      if (provider.referencesTo) {
-        const refs = provider.referencesTo.bind(provider);
-        const role = roles.length === 1 ? roles[0]!.name : f.role;
-        list = await ctx.call(`finding ${cls.name} references to ${source.toString()}`, () => refs(ctx.providerCtx, cls.name, source, role));
-      } else {
-        list = await enumerateExact(ctx, cls.name, null);
-      }
+      const served = ctx.providers(cls.name);
+      if (!served) return [];
+      const role = roles.length === 1 ? roles[0]!.name : f.role;
+      const lists = await Promise.all(served.all.map((p) => candidatesFrom(ctx, p, cls.name, source, role)));
       const matches: AssocMatch[] = [];
-      for (const assoc of list) {
-        if (!assoc.path) assoc.path = instanceNameOf(ctx.requireClass(assoc.className), assoc);
-        const hit = roles.filter((r) => {
-          const v = assoc.get(r.name);
-          return v instanceof CimInstanceName && v.identity() === id;
-        });
-        if (hit.length > 0) matches.push({ assoc, cls, roles: hit });
+      for (const list of lists) {
+        for (const assoc of list) {
+          if (!assoc.path) assoc.path = instanceNameOf(ctx.requireClass(assoc.className), assoc);
+          const hit = roles.filter((r) => {
+            const v = assoc.get(r.name);
+            return v instanceof CimInstanceName && v.identity() === id;
+          });
+          if (hit.length > 0) matches.push({ assoc, cls, roles: hit });
+        }
       }
       return matches;
     }),

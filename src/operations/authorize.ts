@@ -1,5 +1,5 @@
 /**
- * Authorization per operation (issue 2 "Security baseline"): readers read, operators may also
+ * Authorization per operation: readers read, operators may also
  * call the methods their provider marks 'operator', admins may do everything. Every change is
  * audited whether it succeeds or not.
  */

@@ -1,14 +1,16 @@
 /**
  * The per-request context shared by all operation handlers: the canonical namespace, the
- * principal, the repository and registry, and the one place where provider calls are guarded so
- * that nothing but a CimError ever leaves operations/ (DESIGN §3.3).
+ * principal, the repository and registry, the handle providers use to ask for other classes'
+ * instance names, and the one place where provider calls are guarded so that nothing but a
+ * CimError ever leaves operations/.
  */
 import {
-  type CimClass, type CimInstance, CimError, cimError, isCimError,
+  type CimClass, type CimInstance, type CimInstanceName, CimError, cimError, isCimError,
 } from '../cim/index.js';
 import type { Repository } from '../repository/index.js';
-import type { InstanceProvider, Principal, ProviderContext } from './provider.js';
-import type { ProviderRegistry } from './registry.js';
+import { enumerateNamesDeep } from './instances.js';
+import type { CimomHandle, Principal, ProviderContext } from './provider.js';
+import type { ClassProviders, ProviderRegistry } from './registry.js';
 
 export interface OpEnv {
   repository: Repository;
@@ -18,7 +20,7 @@ export interface OpEnv {
   log: (message: string) => void;
 }
 
-export class OpContext {
+export class OpContext implements CimomHandle {
   /** Canonical spelling of the namespace (CIM_ERR_INVALID_NAMESPACE was checked on creation). */
   readonly namespace: string;
   readonly providerCtx: ProviderContext;
@@ -30,7 +32,8 @@ export class OpContext {
     readonly signal?: AbortSignal,
   ) {
     this.namespace = env.repository.requireNamespace(namespace);
-    this.providerCtx = { namespace: this.namespace, principal, repository: env.repository };
+    // The context itself is the providers' CIMOM handle: nothing more is allocated per request.
+    this.providerCtx = { namespace: this.namespace, principal, repository: env.repository, cimom: this };
     if (signal) this.providerCtx.signal = signal;
   }
 
@@ -44,8 +47,15 @@ export class OpContext {
     return new OpContext(this.env, namespace, this.principal, this.signal);
   }
 
-  provider(className: string): InstanceProvider | undefined {
-    return this.env.registry.providerFor(this.namespace, className);
+  /** The providers of exactly `className` here, or undefined when none serves it. */
+  providers(className: string): ClassProviders | undefined {
+    return this.env.registry.providersOf(this.namespace, className);
+  }
+
+  /** CimomHandle: the instance names of a class and its subclasses, in any namespace. */
+  enumerateInstanceNames(namespace: string, className: string): Promise<CimInstanceName[]> {
+    const there = this.inNamespace(namespace);
+    return enumerateNamesDeep(there, there.requireClass(className).name);
   }
 
   requireClass(className: string): CimClass {

@@ -1,8 +1,8 @@
-/** operations/: CIM operation semantics over the providers (DESIGN §1-3). */
+/** operations/: CIM operation semantics (DSP0200) over the providers. */
 export { Operations } from './operations.js';
-export { ProviderRegistry } from './registry.js';
+export { type ClassProviders, ProviderRegistry } from './registry.js';
 export type { OperationsOptions, AuditEntry, PullLimits } from './options.js';
 export type {
-  InstanceProvider, ProviderContext, Principal, Role, MethodResult, InstanceRequestOptions,
+  CimomHandle, InstanceProvider, ProviderContext, Principal, Role, MethodResult, InstanceRequestOptions,
 } from './provider.js';
 export { ROLE_RANK } from './provider.js';

@@ -54,9 +54,9 @@ export async function getProperty(ctx: OpContext, p: Params): Promise<IntrinsicR
   return { result, flags: NO_FLAGS };
 }
 
-/** The provider of a class for a change, or CIM_ERR_NOT_SUPPORTED naming what is missing. */
+/** The owner of a class for a change, or CIM_ERR_NOT_SUPPORTED naming what is missing. */
 function writer<K extends 'createInstance' | 'modifyInstance' | 'deleteInstance'>(ctx: OpContext, className: string, op: K) {
-  const provider = ctx.provider(className);
+  const provider = ctx.providers(className)?.owner;
   const fn = provider?.[op];
   if (!provider || !fn) throw cimError('NOT_SUPPORTED', `instances of ${className} cannot be ${op === 'createInstance' ? 'created' : op === 'modifyInstance' ? 'modified' : 'deleted'} here`);
   return fn.bind(provider) as NonNullable<(typeof provider)[K]>;

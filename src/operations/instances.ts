@@ -1,27 +1,36 @@
 /**
  * Instance access through providers, shared by every instance-level operation: exact-class
- * enumeration, the subclass fan-out (DSP0200 §5.3.2.11: EnumerateInstances includes subclass
- * instances), name-only enumeration, and lookup of one instance. Provider results are passed on
- * as they are, never copied per instance.
+ * enumeration over every provider of a class, the subclass fan-out (DSP0200 §5.3.2.11:
+ * EnumerateInstances includes subclass instances), name-only enumeration, and lookup of one
+ * instance. Provider results are passed on as they are, never copied per instance; a class with
+ * one provider costs what it did before several were allowed.
  */
 import {
-  type CimClass, CimInstance, CimInstanceName, type NameSet, cimError, instanceNameOf, normalizeInstanceName,
+  CIM_ERR, type CimClass, type CimError, CimInstance, CimInstanceName, type NameSet, cimError, instanceNameOf, isCimError, normalizeInstanceName,
 } from '../cim/index.js';
 import type { OpContext } from './context.js';
+import type { InstanceProvider } from './provider.js';
 
 /** The class and, deep, all its subclasses that have a provider, in hierarchy order. */
 export function servedClasses(ctx: OpContext, className: string): string[] {
   const all = [ctx.requireClass(className).name, ...ctx.repository.subclassNames(ctx.namespace, className, true)];
-  return all.filter((c) => ctx.provider(c) !== undefined);
+  return all.filter((c) => ctx.providers(c) !== undefined);
 }
 
-/** Instances of exactly `className` (empty when no provider serves it). */
-export async function enumerateExact(ctx: OpContext, className: string, propertyList: NameSet | null): Promise<CimInstance[]> {
-  const provider = ctx.provider(className);
-  if (!provider) return [];
+/** One provider's instances of exactly `className`, each with its path. */
+export async function enumerateFrom(ctx: OpContext, provider: InstanceProvider, className: string, propertyList: NameSet | null): Promise<CimInstance[]> {
   const list = await ctx.call(`enumerating ${className}`, () => provider.enumerateInstances(ctx.providerCtx, className, { propertyList }));
   for (const inst of list) if (!inst.path) inst.path = instanceNameOf(ctx.requireClass(inst.className), inst);
   return list;
+}
+
+/** Instances of exactly `className` from every provider of it (empty when none serves it). */
+export async function enumerateExact(ctx: OpContext, className: string, propertyList: NameSet | null): Promise<CimInstance[]> {
+  const served = ctx.providers(className);
+  if (!served) return [];
+  if (served.all.length === 1) return enumerateFrom(ctx, served.all[0]!, className, propertyList);
+  const parts = await Promise.all(served.all.map((p) => enumerateFrom(ctx, p, className, propertyList)));
+  return parts.flat();
 }
 
 /** Instances of `className` and its subclasses. */
@@ -31,15 +40,21 @@ export async function enumerateDeep(ctx: OpContext, className: string, propertyL
   return parts.length === 1 ? parts[0]! : parts.flat();
 }
 
-export async function enumerateNamesExact(ctx: OpContext, className: string): Promise<CimInstanceName[]> {
-  const provider = ctx.provider(className);
-  if (!provider) return [];
+async function enumerateNamesOne(ctx: OpContext, provider: InstanceProvider, className: string): Promise<CimInstanceName[]> {
   if (provider.enumerateInstanceNames) {
     const names = provider.enumerateInstanceNames.bind(provider);
     return ctx.call(`enumerating names of ${className}`, () => names(ctx.providerCtx, className));
   }
-  const insts = await enumerateExact(ctx, className, null);
+  const insts = await enumerateFrom(ctx, provider, className, null);
   return insts.map((i) => i.path!);
+}
+
+export async function enumerateNamesExact(ctx: OpContext, className: string): Promise<CimInstanceName[]> {
+  const served = ctx.providers(className);
+  if (!served) return [];
+  if (served.all.length === 1) return enumerateNamesOne(ctx, served.all[0]!, className);
+  const parts = await Promise.all(served.all.map((p) => enumerateNamesOne(ctx, p, className)));
+  return parts.flat();
 }
 
 export async function enumerateNamesDeep(ctx: OpContext, className: string): Promise<CimInstanceName[]> {
@@ -62,26 +77,45 @@ export function checkInstanceName(
   return { cls, name: normalizeInstanceName(cls, name).local() };
 }
 
-/**
- * One instance by its (checked, local) name: through the provider's getInstance, else by
- * enumeration. CIM_ERR_NOT_FOUND when no provider serves the class or the instance is absent.
- */
-export async function fetchInstance(ctx: OpContext, name: CimInstanceName, propertyList: NameSet | null): Promise<CimInstance> {
-  const provider = ctx.provider(name.className);
-  const notFound = () => cimError('NOT_FOUND', `no instance ${name.withNamespace(ctx.namespace).toString()}`);
-  if (!provider) throw notFound();
+/** One provider's instance named `name`; undefined when it has none (a NOT_FOUND it throws passes through). */
+async function fetchFrom(ctx: OpContext, provider: InstanceProvider, name: CimInstanceName, propertyList: NameSet | null): Promise<CimInstance | undefined> {
   if (provider.getInstance) {
     const get = provider.getInstance.bind(provider);
     const inst = await ctx.call(`getting ${name.toString()}`, () => get(ctx.providerCtx, name, { propertyList }));
-    if (!(inst instanceof CimInstance)) throw notFound();
+    if (!(inst instanceof CimInstance)) return undefined;
     if (!inst.path) inst.path = name;
     return inst;
   }
   const id = name.identity();
-  const all = await enumerateExact(ctx, name.className, propertyList);
-  const found = all.find((i) => i.path!.identity() === id);
-  if (!found) throw notFound();
-  return found;
+  return (await enumerateFrom(ctx, provider, name.className, propertyList)).find((i) => i.path!.identity() === id);
+}
+
+/**
+ * One instance by its (checked, local) name: from the first provider of its class that has it
+ * (through getInstance, else by enumeration). CIM_ERR_NOT_FOUND only when none has it, with the
+ * first provider's own description when it gave one.
+ */
+export async function fetchInstance(ctx: OpContext, name: CimInstanceName, propertyList: NameSet | null): Promise<CimInstance> {
+  const served = ctx.providers(name.className);
+  const notFound = () => cimError('NOT_FOUND', `no instance ${name.withNamespace(ctx.namespace).toString()}`);
+  if (!served) throw notFound();
+  if (served.all.length === 1) {
+    const inst = await fetchFrom(ctx, served.all[0]!, name, propertyList);
+    if (!inst) throw notFound();
+    return inst;
+  }
+  let first: CimError | undefined;
+  for (const provider of served.all) {
+    try {
+      const inst = await fetchFrom(ctx, provider, name, propertyList);
+      if (inst) return inst;
+    } catch (e) {
+      // "Not mine" from one provider is not the answer while another may have it.
+      if (!isCimError(e) || e.code !== CIM_ERR.NOT_FOUND) throw e;
+      first ??= e;
+    }
+  }
+  throw first ?? notFound();
 }
 
 /** A view of `inst` with another path: shares the property map, copies nothing per property. */

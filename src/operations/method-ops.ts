@@ -1,5 +1,5 @@
 /**
- * Extrinsic method calls (DSP0200 §5.4 InvokeMethod; digest A9). The target must exist
+ * Extrinsic method calls (DSP0200 §5.4 InvokeMethod). The target must exist
  * (CIM_ERR_NOT_FOUND), the method must be declared by its class (CIM_ERR_METHOD_NOT_FOUND) and
  * implemented by the provider (CIM_ERR_METHOD_NOT_AVAILABLE). IN parameters are typed through
  * the method's declaration, embedded instances parsed and typed through their own class; the
@@ -22,7 +22,7 @@ export interface PreparedCall {
 }
 
 /**
- * Resolves target, method and provider, and checks the caller's role (before any parameter is
+ * Resolves target, method and provider (the owner of the class), and checks the caller's role (before any parameter is
  * looked at, so a reader learns nothing more than that the call is not allowed).
  */
 export function prepareCall(ctx: OpContext, req: ExtrinsicRequest): PreparedCall {
@@ -31,11 +31,11 @@ export function prepareCall(ctx: OpContext, req: ExtrinsicRequest): PreparedCall
   if (!cls) throw cimError('NOT_FOUND', `class ${className} does not exist in namespace ${ctx.namespace}`);
   const method = cls.methods.get(req.method);
   if (!method) throw cimError('METHOD_NOT_FOUND', `class ${cls.name} has no method ${req.method}`);
-  const provider = ctx.provider(cls.name);
+  const provider = ctx.providers(cls.name)?.owner;
   if (!provider || !provider.invokeMethod) {
     throw cimError('METHOD_NOT_AVAILABLE', `method ${cls.name}.${method.name} is not implemented`);
   }
-  const needed = provider.methodRole?.(method.name) ?? 'admin';
+  const needed = provider.methodRole?.(method.name, cls.name) ?? 'admin';
   requireRole(ctx.principal, needed, `method ${cls.name}.${method.name}`);
   const target = req.target instanceof CimInstanceName ? checkInstanceName(ctx, req.target, 'NOT_FOUND').name : req.target;
   return { target, method, provider };

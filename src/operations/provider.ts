@@ -1,15 +1,16 @@
 /**
- * The provider contract (DESIGN §3.2): a provider serves the instances of the classes it owns,
- * exactly those classes (the server fans out over subclasses), and their extrinsic methods.
- * Property filtering, name-only variants, association traversal, pull paging and queries are
- * done by operations/ on what providers return.
+ * The provider contract: a provider serves instances of the classes it lists, exactly those
+ * classes (the server fans out over subclasses), and the extrinsic methods of the classes it
+ * owns. Several providers may serve one class; operations/ merges what they return. Property
+ * filtering, name-only variants, association traversal, pull paging and queries are done by
+ * operations/ on what providers return.
  */
 import type {
   CimInstance, CimInstanceName, CimValue, ClassNameRef, NameMap, NameSet,
 } from '../cim/index.js';
 import type { Repository } from '../repository/index.js';
 
-/** Roles, weakest first (issue 2 "Security baseline"). */
+/** Roles, weakest first: readers read, operators also start and stop, admins do everything. */
 export type Role = 'reader' | 'operator' | 'admin';
 
 export const ROLE_RANK: Record<Role, number> = { reader: 0, operator: 1, admin: 2 };
@@ -19,11 +20,25 @@ export interface Principal {
   role: Role;
 }
 
+/**
+ * What a provider may ask of the server about classes served by other providers (OpenPegasus's
+ * CIMOMHandle, narrowed to what profiles need).
+ */
+export interface CimomHandle {
+  /**
+   * The names of the instances of `className` and of its subclasses in `namespace`, from every
+   * provider that serves them (local names: no host, no namespace). An unknown class is
+   * CIM_ERR_INVALID_CLASS.
+   */
+  enumerateInstanceNames(namespace: string, className: string): Promise<CimInstanceName[]>;
+}
+
 export interface ProviderContext {
   /** Canonical namespace of the request. */
   namespace: string;
   principal: Principal;
   repository: Repository;
+  cimom: CimomHandle;
   /** Aborted when the request times out or the client goes away. */
   signal?: AbortSignal;
 }
@@ -43,8 +58,15 @@ export interface MethodResult {
 }
 
 export interface InstanceProvider {
-  /** The classes this provider owns, each served exactly (not its subclasses). */
+  /** The classes this provider serves instances of, each exactly (not its subclasses). */
   readonly classNames: readonly string[];
+
+  /**
+   * Of classNames, those whose extrinsic methods and instance writes (create, modify, delete)
+   * this provider implements. A class has at most one owner. When absent: every class in
+   * classNames if the provider implements invokeMethod or a write, else none.
+   */
+  readonly ownedClasses?: readonly string[];
 
   /** All instances of exactly `className`, each built against its class with `path` set (local). */
   enumerateInstances(ctx: ProviderContext, className: string, opts: InstanceRequestOptions): Promise<CimInstance[]>;
@@ -54,8 +76,9 @@ export interface InstanceProvider {
 
   /**
    * One instance; `name` has been checked against the class (typed keys, no namespace).
-   * Throws CIM_ERR_NOT_FOUND when absent. When not implemented, operations/ finds it by
-   * enumeration.
+   * Throws CIM_ERR_NOT_FOUND when this provider does not have it; with several providers of the
+   * class, the next one is then asked. When not implemented, operations/
+   * finds it in this provider's enumeration.
    */
   getInstance?(ctx: ProviderContext, name: CimInstanceName, opts: InstanceRequestOptions): Promise<CimInstance>;
 
@@ -68,9 +91,9 @@ export interface InstanceProvider {
   deleteInstance?(ctx: ProviderContext, name: CimInstanceName): Promise<void>;
 
   /**
-   * Association providers may answer References directly: instances of exactly `assocClass`
-   * whose reference `role` (or any reference when null) designates `target`. When absent,
-   * operations/ enumerates the association and filters.
+   * Association providers may answer References directly: their instances of exactly
+   * `assocClass` whose reference `role` (or any reference when null) designates `target`. When
+   * absent, operations/ enumerates this provider's instances and filters.
    */
   referencesTo?(ctx: ProviderContext, assocClass: string, target: CimInstanceName, role: string | null): Promise<CimInstance[]>;
 
@@ -86,6 +109,6 @@ export interface InstanceProvider {
     params: NameMap<CimValue>,
   ): Promise<MethodResult>;
 
-  /** The role a method needs; operations/ defaults to 'admin' for methods not listed. */
-  methodRole?(method: string): Role;
+  /** The role a method of `className` needs; operations/ defaults to 'admin'. */
+  methodRole?(method: string, className: string): Role;
 }

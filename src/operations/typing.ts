@@ -1,6 +1,6 @@
 /**
- * Typing client values through the schema (DESIGN §3.1): wbemcli sends keys, properties and
- * method parameters as plain text, pywbem sends embedded instances as CIM-XML strings. Every
+ * Typing client values through the schema, the source of truth: wbemcli sends keys, properties
+ * and method parameters as plain text, pywbem sends embedded instances as CIM-XML strings. Every
  * value a provider receives has been converted through its declaration here.
  */
 import {

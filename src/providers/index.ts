@@ -1,37 +1,30 @@
-/** Every provider we serve, with its namespace (wired by app.ts). */
-import type { InstanceProvider } from '../operations/provider.js';
-import type { ProviderDeps } from './context.js';
-import { INTEROP_NS, VIRT_NS } from './naming.js';
-import { createHostProviders } from './host.js';
-import { createInteropProviders, createVirtEctpProvider } from './interop.js';
-import { createSystemProviders, createVsmsMethods } from './virtual-systems.js';
-import { VIRTUAL_SYSTEM_TYPE } from './vssd-convert.js';
+/**
+ * Every profile we serve (wired by app.ts). A profile is one folder exporting its providers,
+ * each with its namespace; registering one is one line here (docs/adding-a-profile.md). Where
+ * several profiles serve one class, their instances come in this order.
+ */
+import type { ProviderDeps } from './shared/deps.js';
+import type { NamespacedProvider, ProfileProviders } from './shared/provider.js';
+import { profileRegistration } from './dsp1033-profile-registration/index.js';
+import { resourceAllocation } from './dsp1041-resource-allocation/index.js';
+import { systemVirtualization } from './dsp1042-system-virtualization/index.js';
+import { allocationCapabilities } from './dsp1043-allocation-capabilities/index.js';
+import { virtualSystem } from './dsp1057-virtual-system/index.js';
+import { jobControl } from './dsp1103-job-control/index.js';
 
-export interface NamespacedProvider {
-  namespace: string;
-  provider: InstanceProvider;
+const PROFILES: readonly ProfileProviders[] = [
+  systemVirtualization,
+  resourceAllocation,
+  allocationCapabilities,
+  virtualSystem,
+  jobControl,
+  profileRegistration,
+];
+
+export function createProviders(deps: ProviderDeps): NamespacedProvider[] {
+  return PROFILES.flatMap((profile) => profile(deps));
 }
 
-export interface ProviderOptions {
-  /** Whether clients authenticate (advertised by the CIM-XML communication mechanism). */
-  authentication: 'basic' | 'none';
-  /** How long finished jobs are kept (the JobManager's retention): TimeBeforeRemoval. */
-  jobRetentionMs: number;
-}
-
-export function createProviders(deps: ProviderDeps, opts: ProviderOptions): NamespacedProvider[] {
-  const virt = [
-    ...createHostProviders(deps, {
-      vsmsMethods: createVsmsMethods(deps),
-      virtualSystemTypes: Object.values(VIRTUAL_SYSTEM_TYPE),
-      jobRetentionMs: opts.jobRetentionMs,
-    }),
-    ...createSystemProviders(deps),
-    createVirtEctpProvider(deps, { authentication: opts.authentication }),
-  ];
-  const interop = createInteropProviders(deps, { authentication: opts.authentication });
-  return [
-    ...virt.map((provider) => ({ namespace: VIRT_NS, provider })),
-    ...interop.map((provider) => ({ namespace: INTEROP_NS, provider })),
-  ];
-}
+export type { Mandate, ProfileRegistration, ProviderDeps } from './shared/deps.js';
+export type { NamespacedProvider } from './shared/provider.js';
+export { INTEROP_NS, VIRT_NS } from './shared/naming.js';

@@ -1,0 +1,123 @@
+/**
+ * VSMS.DefineSystem (DSP1042 §8.2.1): a VSSD, RASDs and/or a ReferenceConfiguration to copy
+ * from. What is not given comes from the reference, else from the Default allocation templates
+ * (DSP1043). The new system is Defined (EnabledState 3).
+ * A definition whose guaranteed memory or CPU could never fit the host's advertised capacity is
+ * refused now rather than at its first start (QoS: nothing over-committed).
+ */
+import type { CimInstance, CimValue, NameMap } from '../../cim/index.js';
+import { cimError } from '../../cim/index.js';
+import type { MethodResult } from '../../operations/provider.js';
+import type { DiskSpec, NicSpec, SystemPatch, VirtualSystemConfig, VirtualSystemSpec } from '../../virt/index.js';
+import {
+  type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+} from '../dsp1041-resource-allocation/index.js';
+import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
+import { parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { badParam, toCimError } from '../shared/errors.js';
+import { computerSystemName, parseVssdId } from '../shared/naming.js';
+import { readInstance, readInstances, readRef } from '../shared/params.js';
+import { findSystem } from '../shared/systems.js';
+
+/** A copy of a reference definition under a new name: new UUID and MACs; only read-only disks are shared. */
+function cloneOf(base: VirtualSystemConfig, name: string): VirtualSystemSpec {
+  const { uuid: _uuid, disks, nics, boot, ...rest } = base;
+  return {
+    ...rest,
+    name,
+    boot: { ...boot },
+    // A writable image used by two guests would be corrupted: the client passes disks of its own.
+    disks: disks.filter((d) => d.readOnly || d.cdrom).map((d) => ({ ...d })),
+    nics: nics.map(({ mac: _mac, ...n }) => ({ ...n })),
+  };
+}
+
+function mergeByKey<T>(base: T[], added: T[], key: (t: T) => string | undefined): T[] {
+  const keys = new Set(added.map(key).filter((k) => k !== undefined));
+  return [...base.filter((b) => !keys.has(key(b) ?? '\0')), ...added];
+}
+
+async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): Promise<VirtualSystemConfig | undefined> {
+  const ref = readRef(params, 'ReferenceConfiguration');
+  if (!ref) return undefined;
+  const id = ref.keyString('InstanceID');
+  const parsed = id === undefined ? undefined : parseVssdId(id);
+  const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
+  if (!sys) throw cimError('NOT_FOUND', `ReferenceConfiguration ${ref.toString()} does not exist`);
+  return sys.config;
+}
+
+async function checkFits(deps: ProviderDeps, spec: VirtualSystemSpec): Promise<void> {
+  const cap = await deps.virt.capacity();
+  const mem = Math.max(spec.memoryReservationMiB ?? spec.memoryMiB, spec.memoryMiB);
+  if (mem > cap.memory.capacityMiB) {
+    throw cimError('FAILED', `insufficient resources: '${spec.name}' needs ${mem} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB to guests`);
+  }
+  const cpu = spec.cpuReservationPercent ?? 0;
+  if (cpu > cap.processor.capacityPercent) {
+    throw cimError('FAILED', `insufficient resources: '${spec.name}' needs ${cpu}% of a CPU guaranteed, the host can give at most ${cap.processor.capacityPercent}%`);
+  }
+}
+
+export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
+  const settings = readInstance(params, 'SystemSettings');
+  if (!settings) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData) is required');
+  const input = parseSystemSettings(settings);
+  if (!input.name) throw badParam('SystemSettings needs VirtualSystemIdentifier (or ElementName): the name of the new system');
+  const base = await referenceConfig(deps, params);
+
+  const spec: VirtualSystemSpec = base
+    ? cloneOf(base, input.name)
+    : { name: input.name, type: 'pv', memoryMiB: 0, vcpus: 0 };
+  const boot = { ...(spec.boot ?? {}), ...input.boot };
+  spec.boot = boot;
+  spec.type = input.type ?? base?.type ?? (boot.kernel || boot.bootloader ? 'pv' : 'hvm');
+  if (input.uuid) spec.uuid = input.uuid;
+  if (input.autostart !== undefined) spec.autostart = input.autostart;
+  if (input.onPoweroff) spec.onPoweroff = input.onPoweroff;
+  if (input.onCrash) spec.onCrash = input.onCrash;
+  if (input.priority !== undefined) spec.priority = input.priority;
+
+  const seen = new Set<RasdKind>();
+  const disks: DiskSpec[] = [];
+  const nics: NicSpec[] = [];
+  let patch: SystemPatch = {};
+  readInstances(params, 'ResourceSettings').forEach((r: CimInstance, i) => {
+    const where = `ResourceSettings[${i}] (${r.className})`;
+    const { kind, cdrom } = classifyRasd(r, where);
+    if ((kind === 'processor' || kind === 'memory') && seen.has(kind)) throw badParam(`${where}: more than one ${kind} setting`);
+    seen.add(kind);
+    if (kind === 'processor') patch = { ...patch, ...parseProcRasd(r, where) };
+    else if (kind === 'memory') patch = { ...patch, ...parseMemRasd(r, where) };
+    else if (kind === 'disk') disks.push(parseDiskRasd(r, where, cdrom));
+    else nics.push(parseNetRasd(r, where));
+  });
+  Object.assign(spec, patch);
+  spec.disks = mergeByKey(spec.disks ?? [], disks, (d) => d.vdev);
+  spec.nics = [...(spec.nics ?? []), ...nics];
+
+  // Only what nobody gave is defaulted: an explicit 0 reaches the virt checks and is refused there.
+  if (!base && (patch.memoryMiB === undefined || patch.vcpus === undefined)) {
+    const defaults = await defaultAllocation(deps.virt);
+    if (patch.memoryMiB === undefined) spec.memoryMiB = defaults.memoryMiB;
+    if (patch.vcpus === undefined) spec.vcpus = defaults.vcpus;
+  }
+  if (base && patch.memoryMiB !== undefined && patch.maxMemoryMiB === undefined && spec.maxMemoryMiB !== undefined && spec.maxMemoryMiB < spec.memoryMiB) {
+    spec.maxMemoryMiB = spec.memoryMiB;
+  }
+  if (base && patch.vcpus !== undefined && spec.maxVcpus !== undefined && spec.maxVcpus < spec.vcpus) spec.maxVcpus = spec.vcpus;
+  if (base && patch.memoryMiB !== undefined && patch.memoryReservationMiB === undefined && base.memoryReservationMiB === base.memoryMiB) {
+    // The reference's reservation followed its memory: keep following.
+    delete spec.memoryReservationMiB;
+  }
+
+  await checkFits(deps, spec);
+  try {
+    const sys = await deps.virt.defineSystem(spec);
+    deps.log(`DefineSystem: defined '${sys.name}' (${sys.config.type}, ${sys.config.memoryMiB} MiB, ${sys.config.vcpus} vCPU)`);
+    return { returnValue: 0, out: { ResultingSystem: computerSystemName(sys.name) } };
+  } catch (e) {
+    throw toCimError(e, 'DefineSystem');
+  }
+}

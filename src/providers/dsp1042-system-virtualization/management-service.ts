@@ -1,0 +1,150 @@
+/**
+ * Xen_VirtualSystemManagementService (DSP1042), the host's service, and its methods (§8.2) in
+ * one table: name, implementation, the role a caller needs, and the value the capabilities list
+ * it under (CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported). All of them
+ * complete before returning (0, never a Job); a refusal is a CimError whose description says
+ * why, and it changes nothing.
+ */
+import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import type { MethodResult, Role } from '../../operations/provider.js';
+import type { SystemPatch } from '../../virt/index.js';
+import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, stateMemory } from '../dsp1057-virtual-system/index.js';
+import { build } from '../shared/build.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { badParam, toCimError } from '../shared/errors.js';
+import { VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
+import { readInstance, readRef, readString } from '../shared/params.js';
+import type { ClassSource, Method } from '../shared/provider.js';
+import { findSystem } from '../shared/systems.js';
+import { defineSystem } from './define-system.js';
+import { addResourceSettings, modifyResourceSettings, removeResourceSettings } from './resource-settings.js';
+import { type Step, runSteps } from './steps.js';
+
+async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
+  const ref = readRef(params, 'AffectedSystem');
+  if (!ref) throw badParam('AffectedSystem (a reference to the Xen_ComputerSystem) is required');
+  const name = systemOfCsName(ref);
+  const sys = name === undefined ? undefined : await findSystem(deps, name);
+  if (!sys) throw cimError('NOT_FOUND', `AffectedSystem ${ref.toString()} does not exist`);
+  try {
+    // DSP1042: an active system is deactivated (hard) first, then its definition is removed.
+    await deps.virt.deleteSystem(sys.name);
+  } catch (e) {
+    throw toCimError(e, `DestroySystem of '${sys.name}'`);
+  }
+  stateMemory(deps.virt).forget(sys.name);
+  deps.log(`DestroySystem: '${sys.name}' (was ${sys.state}) destroyed`);
+  return { returnValue: 0 };
+}
+
+/**
+ * DSP1042 ModifySystemSettings: start-up, shutdown and crash actions, priority, and the name.
+ * ElementName / VirtualSystemIdentifier (which must agree) naming another name than the
+ * InstanceID's `Xen:<old>` renames the system (the running domain too): the virt layer checks the
+ * name (as DefineSystem does) and its uniqueness. The rename runs first, then the other changes on
+ * the new name; if those are refused the rename is undone, so a refused call changes nothing.
+ */
+async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
+  const inst = readInstance(params, 'SystemSettings');
+  if (!inst) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData with its InstanceID) is required');
+  const id = readString(inst, 'InstanceID', 'SystemSettings');
+  const parsed = id === undefined ? undefined : parseVssdId(id);
+  if (!parsed) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
+  const sys = await findSystem(deps, parsed.system);
+  if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${id}"`);
+  const input = parseSystemSettings(inst);
+  const c = sys.config;
+  if (input.uuid !== undefined && input.uuid.toLowerCase() !== sys.uuid.toLowerCase()) throw badParam(`the UUID of '${sys.name}' cannot change`);
+  if (input.type !== undefined && input.type !== c.type) {
+    throw badParam(`'${sys.name}' is ${VIRTUAL_SYSTEM_TYPE[c.type]}: changing its virtual system type needs a new definition`);
+  }
+  for (const k of ['kernel', 'ramdisk', 'cmdline', 'bootloader'] as const) {
+    if (input.boot[k] !== undefined && input.boot[k] !== c.boot[k]) throw badParam(`changing the boot settings (${k}) of '${sys.name}' is not supported`);
+  }
+  const patch: SystemPatch = {};
+  if (input.autostart !== undefined && input.autostart !== c.autostart) patch.autostart = input.autostart;
+  if (input.onPoweroff !== undefined && input.onPoweroff !== c.onPoweroff) patch.onPoweroff = input.onPoweroff;
+  if (input.onCrash !== undefined && input.onCrash !== c.onCrash) patch.onCrash = input.onCrash;
+  if (input.priority !== undefined && input.priority !== c.priority) patch.priority = input.priority;
+  const oldName = sys.name;
+  const newName = input.name !== undefined && input.name !== oldName ? input.name : undefined;
+  let name = oldName;
+  const steps: Step[] = [];
+  if (newName !== undefined) {
+    steps.push({
+      what: `renaming '${oldName}' to '${newName}'`,
+      run: async () => {
+        await deps.virt.renameSystem(oldName, newName);
+        name = newName;
+        stateMemory(deps.virt).rename(oldName, newName);
+      },
+      undo: async () => {
+        await deps.virt.renameSystem(newName, oldName);
+        name = oldName;
+        stateMemory(deps.virt).rename(newName, oldName);
+      },
+    });
+  }
+  if (Object.keys(patch).length > 0) {
+    const previous: SystemPatch = {};
+    for (const k of Object.keys(patch) as (keyof SystemPatch)[]) Object.assign(previous, { [k]: c[k as keyof typeof c] });
+    steps.push({
+      what: `changing ${Object.keys(patch).join(', ')} of '${oldName}'`,
+      run: async () => {
+        await deps.virt.modifySystem(name, patch);
+      },
+      undo: async () => {
+        await deps.virt.modifySystem(name, previous);
+      },
+    });
+  }
+  await runSteps(deps, `ModifySystemSettings of '${oldName}'`, steps);
+  if (newName !== undefined) deps.log(`ModifySystemSettings: '${oldName}' renamed to '${newName}'${sys.live ? ' (running domain too)' : ''}`);
+  if (Object.keys(patch).length > 0) deps.log(`ModifySystemSettings: '${name}' ${JSON.stringify(patch)}`);
+  return { returnValue: 0 };
+}
+
+export interface VsmsMethod {
+  name: string;
+  run(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult>;
+  /** Every VSMS method changes what exists: admin only. */
+  role: Role;
+  /** Its value in CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported. */
+  synchronous: number;
+}
+
+/** The VSMS methods we implement: the one list the dispatch and the capabilities derive from. */
+export const VSMS_METHODS: readonly VsmsMethod[] = [
+  { name: 'DefineSystem', run: defineSystem, role: 'admin', synchronous: 2 },
+  { name: 'DestroySystem', run: destroySystem, role: 'admin', synchronous: 3 },
+  { name: 'ModifyResourceSettings', run: modifyResourceSettings, role: 'admin', synchronous: 5 },
+  { name: 'ModifySystemSettings', run: modifySystemSettings, role: 'admin', synchronous: 6 },
+  { name: 'RemoveResourceSettings', run: removeResourceSettings, role: 'admin', synchronous: 7 },
+  { name: 'AddResourceSettings', run: addResourceSettings, role: 'admin', synchronous: 10 },
+];
+
+export function managementServiceSource(deps: ProviderDeps): ClassSource {
+  return {
+    async list(ctx) {
+      const info = await deps.virt.hostInfo();
+      const name = vsmsName(deps.hostName);
+      return [build(ctx, VSMS_CLASS, {
+        ...Object.fromEntries(name.keybindings.map((k) => [k.name, k.value as CimValue])),
+        ElementName: VSMS_NAME,
+        Caption: 'Virtual system management service',
+        EnabledState: 2,
+        OperationalStatus: [2],
+        HealthState: 5,
+        Started: true,
+        StartMode: 'Automatic',
+        Release: deps.product.version,
+        // The hypervisor toolstack in use (libvirt-cim's LibvirtVersion slot), e.g. "xen 4.17.7".
+        LibvirtVersion: `${info.hypervisor} ${info.hypervisorVersion}`,
+      })];
+    },
+  };
+}
+
+export function managementServiceMethods(deps: ProviderDeps): Record<string, Method> {
+  return Object.fromEntries(VSMS_METHODS.map((m): [string, Method] => [m.name, { role: m.role, run: (_ctx, _target, params) => m.run(deps, params) }]));
+}

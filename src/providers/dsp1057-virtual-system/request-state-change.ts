@@ -1,0 +1,113 @@
+/**
+ * Xen_ComputerSystem.RequestStateChange (DSP1057 §8.1). Every change runs as a virt
+ * job; the call waits for it at most TimeoutPeriod (or, when none is given, a short budget for
+ * quick operations and none at all for long ones: save, restore, clean shutdown) and otherwise
+ * returns 4096 with a reference to the job (Xen_ConcreteJob, InstanceID = job id; DSP1103).
+ * A transition the virt state table refuses is 4097, checked before anything starts.
+ */
+import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import type { MethodResult } from '../../operations/provider.js';
+import { type Operation, planTransition } from '../../virt/index.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { RSC, rscCodeFor } from '../shared/errors.js';
+import { jobName } from '../shared/naming.js';
+import { readDateTime, readNumber } from '../shared/params.js';
+import { findSystem } from '../shared/systems.js';
+import { TARGET_OF_CODE, isKnownButUnsupported, stateMemory } from './states.js';
+
+/** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
+const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'restore', 'shutdown']);
+
+/** How long a quick operation (create, destroy, pause...) may run before the call returns 4096 anyway. */
+const SYNC_BUDGET_MS = 30_000;
+
+type Settled<T> = { kind: 'ok'; value: T } | { kind: 'error'; error: unknown } | { kind: 'pending' };
+
+async function settleWithin<T>(p: Promise<T>, ms: number): Promise<Settled<T>> {
+  if (ms <= 0) {
+    // Give an already-settled promise its chance without waiting for anything real.
+    return Promise.race([
+      p.then((value): Settled<T> => ({ kind: 'ok', value }), (error: unknown): Settled<T> => ({ kind: 'error', error })),
+      Promise.resolve<Settled<T>>({ kind: 'pending' }),
+    ]);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'pending' }), ms);
+  });
+  try {
+    return await Promise.race([
+      p.then((value): Settled<T> => ({ kind: 'ok', value }), (error: unknown): Settled<T> => ({ kind: 'error', error })),
+      pending,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function rc(code: number): MethodResult {
+  return { returnValue: code };
+}
+
+/** TimeoutPeriod in ms: undefined when absent or zero (no requirement), null when not an interval. */
+function timeoutOf(params: NameMap<CimValue>): number | undefined | null {
+  const dt = readDateTime(params, 'TimeoutPeriod');
+  if (dt === undefined) return undefined;
+  if (!dt.isInterval) return null;
+  const ms = dt.toMilliseconds() ?? 0;
+  return ms > 0 ? ms : undefined;
+}
+
+export async function requestStateChange(deps: ProviderDeps, name: string, params: NameMap<CimValue>): Promise<MethodResult> {
+  const where = `RequestStateChange of '${name}'`;
+  const code = readNumber(params, 'RequestedState');
+  if (code === undefined) {
+    deps.log(`${where}: RequestedState missing`);
+    return rc(RSC.invalidParameter);
+  }
+  const target = TARGET_OF_CODE.get(code);
+  if (!target) {
+    deps.log(`${where}: RequestedState ${code} is ${isKnownButUnsupported(code) ? 'not supported' : 'not a valid value'}`);
+    return rc(isKnownButUnsupported(code) ? RSC.notSupported : RSC.invalidParameter);
+  }
+  const timeoutMs = timeoutOf(params);
+  if (timeoutMs === null) {
+    deps.log(`${where}: TimeoutPeriod is not an interval`);
+    return rc(RSC.invalidParameter);
+  }
+  const sys = await findSystem(deps, name);
+  if (!sys) throw cimError('NOT_FOUND', `no virtual system named '${name}'`);
+
+  let op: Operation;
+  try {
+    op = planTransition(name, sys.state, target);
+  } catch (e) {
+    deps.log(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    return rc(rscCodeFor(e, where));
+  }
+
+  // DSP1057 §8.1: Quiesce is a transition from Active only. The virt layer can also
+  // start a defined system straight into the paused state, but code 9 does not mean that.
+  if (op === 'start_paused') {
+    deps.log(`${where}: Quiesce needs an active system, '${name}' is ${sys.state}`);
+    return rc(RSC.invalidStateTransition);
+  }
+
+  const memory = stateMemory(deps.virt);
+  const job = deps.virt.requestStateJob(name, target);
+  const budget = timeoutMs ?? (LONG_OPERATIONS.has(op) ? 0 : SYNC_BUDGET_MS);
+  const outcome = await settleWithin(job.done, budget);
+  if (outcome.kind === 'pending') {
+    // DSP1057: RequestedState takes the requested value on 0 and on 4096.
+    memory.setRequested(name, code);
+    job.done.then(() => memory.markChanged(name), () => {});
+    return { returnValue: RSC.jobStarted, out: { Job: jobName(job.id) } };
+  }
+  if (outcome.kind === 'ok') {
+    memory.setRequested(name, code);
+    memory.markChanged(name);
+    return rc(RSC.completed);
+  }
+  deps.log(`${where} (${op}) failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
+  return rc(rscCodeFor(outcome.error, where));
+}

@@ -1,0 +1,149 @@
+/**
+ * Virtual system states as CIM sees them (DSP1057 §7.1, §8.1):
+ * EnabledState / OperationalStatus / HealthState / TransitioningToState from the virt state,
+ * RequestStateChange codes ⇄ virt target states, and the per-system memory of the last requested
+ * state and of when the state last changed (xl keeps neither).
+ */
+import { CimDateTime } from '../../cim/index.js';
+import type { SystemState, TargetState, VirtManager, VirtualSystem } from '../../virt/index.js';
+
+const ENABLED = {
+  unknown: 0, enabled: 2, disabled: 3, shuttingDown: 4, notApplicable: 5, offline: 6, quiesce: 9, starting: 10,
+} as const;
+
+/** RequestedState / RequestStateChange codes (CIM_EnabledLogicalElement). */
+const REQUESTED = {
+  enabled: 2, disabled: 3, shutDown: 4, noChange: 5, offline: 6, test: 7, defer: 8, quiesce: 9, reboot: 10, reset: 11, notApplicable: 12,
+} as const;
+
+const OP = { ok: 2, error: 6, starting: 8, stopping: 9, stopped: 10, dormant: 15, relocating: 19 } as const;
+const HEALTH = { ok: 5, major: 20 } as const;
+
+interface StateView {
+  enabled: number;
+  operational: number[];
+  health: number;
+  /** TransitioningToState (RequestedState codes); 12 when not in transition. */
+  transitioningTo: number;
+}
+
+/**
+ * DSP1057 state model: Defined → 3, Active → 2, Paused → 9 Quiesce, Suspended (saved
+ * to disk) → 6 Enabled but Offline; transitions show 10 Starting / 4 Shutting Down. A crashed
+ * domain is off as far as the guest is concerned (3) but in error (as libvirt-cim shows it).
+ */
+const STATE_VIEW: Readonly<Record<SystemState, StateView>> = {
+  defined: { enabled: ENABLED.disabled, operational: [OP.dormant], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
+  running: { enabled: ENABLED.enabled, operational: [OP.ok], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
+  paused: { enabled: ENABLED.quiesce, operational: [OP.ok, OP.dormant], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
+  suspended: { enabled: ENABLED.offline, operational: [OP.stopped], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
+  crashed: { enabled: ENABLED.disabled, operational: [OP.error], health: HEALTH.major, transitioningTo: REQUESTED.notApplicable },
+  starting: { enabled: ENABLED.starting, operational: [OP.starting], health: HEALTH.ok, transitioningTo: REQUESTED.enabled },
+  stopping: { enabled: ENABLED.shuttingDown, operational: [OP.stopping], health: HEALTH.ok, transitioningTo: REQUESTED.disabled },
+  shutting_down: { enabled: ENABLED.shuttingDown, operational: [OP.stopping], health: HEALTH.ok, transitioningTo: REQUESTED.shutDown },
+  rebooting: { enabled: ENABLED.starting, operational: [OP.starting], health: HEALTH.ok, transitioningTo: REQUESTED.reboot },
+  suspending: { enabled: ENABLED.shuttingDown, operational: [OP.stopping], health: HEALTH.ok, transitioningTo: REQUESTED.offline },
+  resuming: { enabled: ENABLED.starting, operational: [OP.starting], health: HEALTH.ok, transitioningTo: REQUESTED.enabled },
+  migrating: { enabled: ENABLED.enabled, operational: [OP.ok, OP.relocating], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
+};
+
+export function stateView(state: SystemState): StateView {
+  return STATE_VIEW[state];
+}
+
+/** RequestStateChange codes we implement, each to one virt target (TARGET_PLANS picks the operation). */
+export const TARGET_OF_CODE: ReadonlyMap<number, TargetState> = new Map<number, TargetState>([
+  [REQUESTED.enabled, 'running'],
+  [REQUESTED.disabled, 'defined'],
+  [REQUESTED.shutDown, 'shut_down'],
+  [REQUESTED.offline, 'suspended'],
+  [REQUESTED.quiesce, 'paused'],
+  [REQUESTED.reboot, 'reboot'],
+  [REQUESTED.reset, 'reset'],
+]);
+
+/** What Xen_EnabledLogicalElementCapabilities advertises: exactly the codes above. */
+export const REQUESTED_STATES_SUPPORTED: readonly number[] = [...TARGET_OF_CODE.keys()].sort((a, b) => a - b);
+
+const CODE_OF_TARGET = new Map<TargetState, number>([...TARGET_OF_CODE].map(([c, t]) => [t, c]));
+
+export function codeOfTarget(t: TargetState): number {
+  return CODE_OF_TARGET.get(t)!;
+}
+
+/** In the ValueMap of RequestStateChange.RequestedState but not implemented → 1 Not Supported. */
+export function isKnownButUnsupported(code: number): boolean {
+  return code === REQUESTED.test || code === REQUESTED.defer || (code >= 32768 && code <= 65535);
+}
+
+interface Memo {
+  requested?: number;
+  state?: SystemState;
+  changedAt?: number;
+}
+
+/**
+ * What xl does not keep: the last RequestedState and the time of the last state change, per
+ * system, in memory (lost on restart: RequestedState then reads 12 Not Applicable and
+ * TimeOfLastStateChange NULL until the next change is seen).
+ */
+export class StateMemory {
+  private readonly memo = new Map<string, Memo>();
+
+  requested(name: string): number {
+    return this.memo.get(name)?.requested ?? REQUESTED.notApplicable;
+  }
+
+  setRequested(name: string, code: number): void {
+    this.entry(name).requested = code;
+  }
+
+  /** Records the state seen now; returns when it last changed (undefined if never seen to change). */
+  observe(sys: VirtualSystem): Date | undefined {
+    const m = this.entry(sys.name);
+    if (m.state !== undefined && m.state !== sys.state) m.changedAt = Date.now();
+    m.state = sys.state;
+    return m.changedAt === undefined ? undefined : new Date(m.changedAt);
+  }
+
+  markChanged(name: string): void {
+    this.entry(name).changedAt = Date.now();
+  }
+
+  /** A renamed system keeps what was remembered of it. */
+  rename(from: string, to: string): void {
+    const m = this.memo.get(from);
+    this.memo.delete(from);
+    if (m) this.memo.set(to, m);
+    else this.memo.delete(to);
+  }
+
+  forget(name: string): void {
+    this.memo.delete(name);
+  }
+
+  private entry(name: string): Memo {
+    let m = this.memo.get(name);
+    if (!m) {
+      m = {};
+      this.memo.set(name, m);
+    }
+    return m;
+  }
+}
+
+const memories = new WeakMap<VirtManager, StateMemory>();
+
+/** One memory per VirtManager, shared by the CS provider and the VSMS methods. */
+export function stateMemory(virt: VirtManager): StateMemory {
+  let m = memories.get(virt);
+  if (!m) {
+    m = new StateMemory();
+    memories.set(virt, m);
+  }
+  return m;
+}
+
+export function timeOf(d: Date | undefined): CimDateTime | undefined {
+  return d ? CimDateTime.fromDate(d) : undefined;
+}

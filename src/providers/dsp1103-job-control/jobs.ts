@@ -1,0 +1,180 @@
+/**
+ * DSP1103 Job Control: every virt/ Job as a Xen_ConcreteJob, with
+ * Xen_OwningJobElement (OwningElement = the host's VSMS: all our jobs are started by the
+ * host's management functions; CIM_OwningJobElement allows one owner, DSP1103 §7.3) and
+ * Xen_AffectedJobElement (AffectedElement = the virtual system the job acts on, job.target).
+ *
+ * Removal: finished jobs are kept for TimeBeforeRemoval (the JobManager's retention, default
+ * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance.
+ */
+import {
+  type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
+} from '../../cim/index.js';
+import type { MethodResult, ProviderContext } from '../../operations/provider.js';
+import type { Job, JobState, VirtErrorKind } from '../../virt/index.js';
+import { build } from '../shared/build.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { RSC } from '../shared/errors.js';
+import { JOB_CLASS, computerSystemName, jobName, vsmsName } from '../shared/naming.js';
+import { readDateTime, readNumber } from '../shared/params.js';
+import type { ClassSource, Method } from '../shared/provider.js';
+import { allSystems } from '../shared/systems.js';
+
+const AFFECTED = 'Xen_AffectedJobElement';
+const OWNING = 'Xen_OwningJobElement';
+
+/** CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). */
+const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
+
+/** OperationalStatus: 2 OK, 6 Error, 10 Stopped, 17 Completed (CIM_Job description). */
+const JOB_OPERATIONAL: Record<JobState, number[]> = { new: [2], running: [2], completed: [2, 17], terminated: [10, 17], failed: [6, 17] };
+
+const JOB_STATUS_TEXT: Record<JobState, string> = {
+  new: 'Submitted', running: 'Running', completed: 'Completed', terminated: 'Terminated on request', failed: 'Failed',
+};
+
+/** ErrorCode and CIM_Error.CIMStatusCode of a failed job: the closest CIM status. */
+function statusCode(kind: VirtErrorKind): number {
+  switch (kind) {
+    case 'not_found': return 6;
+    case 'invalid_argument': return 4;
+    default: return 1;
+  }
+}
+
+/** CIM_Error.ErrorType: 8 Oversubscription, 9 Unavailable Resource, 4 Software Error. */
+function errorType(kind: VirtErrorKind): number {
+  switch (kind) {
+    case 'no_memory': return 8;
+    case 'busy': return 9;
+    default: return 4;
+  }
+}
+
+function jobInstance(ctx: ProviderContext, job: Job, retentionMs: number): CimInstance {
+  const changed = job.endTime ?? job.startTime ?? job.submittedAt;
+  return build(ctx, JOB_CLASS, {
+    InstanceID: job.id,
+    Name: job.name,
+    ElementName: job.name,
+    Description: `${job.name} (affects ${job.target})`,
+    JobState: JOB_STATE[job.state],
+    JobStatus: JOB_STATUS_TEXT[job.state],
+    OperationalStatus: JOB_OPERATIONAL[job.state],
+    PercentComplete: job.percentComplete,
+    TimeSubmitted: CimDateTime.fromDate(new Date(job.submittedAt)),
+    StartTime: job.startTime === undefined ? undefined : CimDateTime.fromDate(new Date(job.startTime)),
+    ElapsedTime: CimDateTime.interval(job.elapsedMs),
+    TimeOfLastStateChange: CimDateTime.fromDate(new Date(changed)),
+    TimeBeforeRemoval: CimDateTime.interval(retentionMs),
+    DeleteOnCompletion: true,
+    ErrorCode: job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
+    ErrorDescription: job.error && job.state !== 'completed' ? job.error.message : undefined,
+  });
+}
+
+/** The job's error as an embedded CIM_Error (DSP1103 GetErrors), or null. */
+function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
+  if (!job.error || job.state === 'completed') return null;
+  const e = job.error;
+  const code = job.state === 'failed' ? statusCode(e.kind) : 1;
+  return build(ctx, 'CIM_Error', {
+    ErrorType: job.state === 'terminated' ? 1 : errorType(e.kind),
+    OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
+    OwningEntity: 'xen-wbem',
+    MessageID: `xen-wbem:${e.kind}`,
+    Message: e.detail ? `${e.message}: ${e.detail}` : e.message,
+    // 2 Information for a requested termination, 5 Major for a failure.
+    PerceivedSeverity: job.state === 'terminated' ? 2 : 5,
+    ProbableCause: 0,
+    ErrorSource: jobName(job.id).toString(),
+    ErrorSourceFormat: 2,
+    CIMStatusCode: code,
+  });
+}
+
+function findJob(deps: ProviderDeps, name: CimInstanceName): Job {
+  const id = name.keyString('InstanceID');
+  const job = id === undefined ? undefined : deps.jobs.get(id);
+  if (!job) throw cimError('NOT_FOUND', `no job ${name.toString()}`);
+  return job;
+}
+
+/** CIM_ConcreteJob.RequestStateChange (DSP1103; CIM_ConcreteJob's return ValueMap). */
+function requestStateChange(job: Job, requested: number | undefined, timeout: CimDateTime | undefined): MethodResult {
+  if (requested === undefined) return { returnValue: RSC.invalidParameter };
+  if (timeout && (timeout.toMilliseconds() ?? 0) > 0) return { returnValue: RSC.timeoutNotSupported };
+  switch (requested) {
+    case 4: // Terminate
+    case 5: // Kill: no difference for us, both abort the operation
+      return { returnValue: job.cancel() ? RSC.completed : RSC.invalidStateTransition };
+    case 2: // Start
+    case 3: // Suspend
+    case 6: // Service
+      return { returnValue: RSC.notSupported };
+    default:
+      return { returnValue: RSC.invalidParameter };
+  }
+}
+
+function jobOf(deps: ProviderDeps, target: CimInstanceName | { className: string }, method: string): Job {
+  if (isClassNameRef(target)) throw cimError('INVALID_PARAMETER', `${method} must be invoked on a job instance`);
+  return findJob(deps, target as CimInstanceName);
+}
+
+export function jobClasses(deps: ProviderDeps): Record<string, ClassSource> {
+  return {
+    [JOB_CLASS]: {
+      list: async (ctx) => deps.jobs.list().map((j) => jobInstance(ctx, j, deps.jobRetentionMs)),
+      async get(ctx, name) {
+        const id = name.keyString('InstanceID');
+        const job = id === undefined ? undefined : deps.jobs.get(id);
+        return job ? jobInstance(ctx, job, deps.jobRetentionMs) : undefined;
+      },
+      async delete(_ctx, name) {
+        const job = findJob(deps, name);
+        if (!job.finished) throw cimError('FAILED', `job ${job.id} is still ${job.state}; terminate it (RequestStateChange 4) first`);
+        deps.jobs.remove(job.id);
+      },
+    },
+    [OWNING]: {
+      list: async (ctx) => deps.jobs.list().map((j) => build(ctx, OWNING, { OwningElement: vsmsName(deps.hostName), OwnedElement: jobName(j.id) })),
+    },
+    [AFFECTED]: {
+      async list(ctx) {
+        const jobs = deps.jobs.list();
+        if (jobs.length === 0) return [];
+        const systems = new Set((await allSystems(deps)).map((s) => s.name));
+        // Only jobs whose target is an existing system: a reference must name an instance.
+        return jobs.filter((j) => systems.has(j.target)).map((j) => build(ctx, AFFECTED, {
+          AffectedElement: computerSystemName(j.target),
+          AffectingElement: jobName(j.id),
+          // 2 Exclusive Use: the job holds the system's lock while it acts on it.
+          ElementEffects: [2],
+        }));
+      },
+    },
+  };
+}
+
+/** KillJob is deprecated (DSP1103): RequestStateChange(5) replaces it, so it is not implemented. */
+export function jobMethods(deps: ProviderDeps): Record<string, Method> {
+  return {
+    RequestStateChange: {
+      role: 'operator',
+      run: async (_ctx, target, params) =>
+        requestStateChange(jobOf(deps, target, 'RequestStateChange'), readNumber(params, 'RequestedState'), readDateTime(params, 'TimeoutPeriod')),
+    },
+    GetError: {
+      role: 'reader',
+      run: async (ctx, target) => ({ returnValue: 0, out: { Error: errorInstance(ctx, jobOf(deps, target, 'GetError')) } }),
+    },
+    GetErrors: {
+      role: 'reader',
+      async run(ctx, target) {
+        const e = errorInstance(ctx, jobOf(deps, target, 'GetErrors'));
+        return { returnValue: 0, out: { Errors: e ? [e] : null } };
+      },
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { expect } from 'chai';
+import { type CimInstance, CimInstanceName } from '../../../src/cim/index.js';
+import { deviceName } from '../../../src/providers/shared/naming.js';
+import { type World as Env, world, emptyDisk, inst, rejects, vssd } from '../fixture.js';
+
+const vssdRef = (name: string, current = false) =>
+  CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}${current ? ':current' : ''}` });
+
+describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline', function () {
+  this.timeout(40_000);
+  let env: Env;
+  const rasd = (cls: string, id: string): Promise<CimInstance> => env.get(CimInstanceName.of(cls, { InstanceID: id }));
+  const config = async (name: string) => (await env.virt.getSystem(name)).config;
+
+  before(async () => {
+    env = await world();
+    await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'r', Kernel: '/boot/vmlinuz' }),
+      ResourceSettings: [
+        inst('Xen_ProcResourceAllocationSettingData', { VirtualQuantity: 1 }),
+        inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 512, Limit: 2048 }),
+      ],
+    });
+  });
+  after(async () => env.close());
+
+  it('modifies memory, weight and cap of a defined system for its next start', async () => {
+    const mem = await rasd('Xen_MemResourceAllocationSettingData', 'r/mem');
+    mem.set('VirtualQuantity', 768);
+    const proc = inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Weight: 300, Limit: 50 });
+    const out = await env.call('ModifyResourceSettings', { ResourceSettings: [mem, proc] });
+    expect(out.returnValue).to.equal(0);
+    const refs = out.out!['ResultingResourceSettings'] as CimInstanceName[];
+    expect(refs.map((r) => r.keyString('InstanceID'))).to.deep.equal(['r/mem', 'r/proc']);
+    for (const r of refs) await env.get(r);
+    expect(await config('r')).to.include({ memoryMiB: 768, maxMemoryMiB: 2048, cpuWeight: 300, cpuCap: 50 });
+  });
+
+  it('adds, modifies and removes devices while the system runs (hot-plug), all reflected in devices', async () => {
+    expect((await env.rsc('r', 2)).returnValue).to.equal(0);
+    const add = await env.call('AddResourceSettings', {
+      AffectedConfiguration: vssdRef('r', true),
+      ResourceSettings: [
+        inst('Xen_DiskResourceAllocationSettingData', { ResourceType: 17, VirtualDevice: 'xvdb', Address: emptyDisk(env, 'r-b') }),
+        inst('CIM_ResourceAllocationSettingData', { ResourceType: 10, Connection: ['xenbr1'], Limit: 10, AllocationUnits: 'bit/second*10^6' }),
+      ],
+    });
+    expect(add.returnValue).to.equal(0);
+    const [diskRef, netRef] = add.out!['ResultingResourceSettings'] as CimInstanceName[];
+    expect(diskRef!.keyString('InstanceID')).to.equal('r/xvdb');
+    const net = await env.get(netRef!);
+    expect([net.get('NetworkName'), net.get('Limit')]).to.deep.equal(['xenbr1', 10_000_000]);
+    const mac = net.get('Address') as string;
+    const port = await env.get(deviceName('Xen_NetworkPort', 'r', mac));
+    expect(port.get('Speed')).to.equal(10_000_000);
+    await env.get(deviceName('Xen_LogicalDisk', 'r', 'xvdb'));
+
+    // Rate change on the running interface; memory up live; weight live.
+    net.set('Limit', 20_000_000);
+    net.set('AllocationUnits', 'bit/second');
+    const mem = inst('CIM_ResourceAllocationSettingData', { InstanceID: 'r/mem', VirtualQuantity: 1024 });
+    const proc = inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Weight: 600 });
+    expect((await env.call('ModifyResourceSettings', { ResourceSettings: [net, mem, proc] })).returnValue).to.equal(0);
+    expect((await env.get(deviceName('Xen_NetworkPort', 'r', mac))).get('Speed')).to.equal(20_000_000);
+    const memDev = await env.get(deviceName('Xen_Memory', 'r', 'mem'));
+    expect(memDev.get('ConsumableBlocks')).to.equal((1024 * 1024 * 1024) / 4096);
+    expect(memDev.get('NumberOfBlocks')).to.equal((2048 * 1024 * 1024) / 4096);
+    expect(await config('r')).to.include({ memoryMiB: 1024, cpuWeight: 600 });
+
+    // Switch the interface to another bridge (re-plugged with the same MAC).
+    const move = inst('Xen_NetResourceAllocationSettingData', { InstanceID: `r/${mac}`, NetworkName: 'xenbr2' });
+    expect((await env.call('ModifyResourceSettings', { ResourceSettings: [move] })).returnValue).to.equal(0);
+    expect((await config('r')).nics.find((n) => n.mac === mac)).to.deep.include({ bridge: 'xenbr2', rate: { bytesPerSecond: 2_500_000, intervalUs: 50_000 } });
+
+    const rm = await env.call('RemoveResourceSettings', { ResourceSettings: [diskRef!, CimInstanceName.of('Xen_NetResourceAllocationSettingData', { InstanceID: `r/${mac}` })] });
+    expect(rm.returnValue).to.equal(0);
+    expect((await config('r')).disks).to.deep.equal([]);
+    expect((await config('r')).nics).to.deep.equal([]);
+    await rejects(env.get(deviceName('Xen_LogicalDisk', 'r', 'xvdb')), 'CIM_ERR_NOT_FOUND');
+  });
+
+  it('refuses what cannot be done and leaves everything as it was', async () => {
+    const before = await config('r');
+    // Every RASD sent back as read is accepted and changes nothing.
+    const asRead = await Promise.all([
+      rasd('Xen_ProcResourceAllocationSettingData', 'r/proc'), rasd('Xen_MemResourceAllocationSettingData', 'r/mem'),
+    ]);
+    expect((await env.call('ModifyResourceSettings', { ResourceSettings: asRead })).returnValue).to.equal(0);
+    expect(await config('r')).to.deep.equal(before);
+    // vCPUs beyond the maximum fixed at definition.
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', VirtualQuantity: 4 })] }), 'CIM_ERR_INVALID_PARAMETER', /maxVcpus/);
+    // All or nothing: a valid weight change next to an invalid memory change is not applied.
+    await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [
+        inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Weight: 999 }),
+        inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', VirtualQuantity: 4096 }),
+      ],
+    }), 'CIM_ERR_INVALID_PARAMETER', /maxMemoryMiB/);
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/nope' })] }), 'CIM_ERR_NOT_FOUND');
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 1 })] }), 'CIM_ERR_INVALID_PARAMETER', /InstanceID/);
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/mem', VirtualQuantity: 1 })] }), 'CIM_ERR_INVALID_PARAMETER', /cannot change the memory/);
+    await rejects(env.call('AddResourceSettings', { AffectedConfiguration: vssdRef('r'), ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 1 })] }), 'CIM_ERR_INVALID_PARAMETER', /ModifyResourceSettings/);
+    await rejects(env.call('RemoveResourceSettings', { ResourceSettings: [CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem' })] }), 'CIM_ERR_INVALID_PARAMETER');
+    // Adding two disks where the second is a duplicate: the first is rolled back.
+    await rejects(env.call('AddResourceSettings', {
+      AffectedConfiguration: vssdRef('r'),
+      ResourceSettings: [
+        inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvdc', Address: emptyDisk(env, 'c') }),
+        inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvdc', Address: emptyDisk(env, 'c2') }),
+      ],
+    }), 'CIM_ERR_INVALID_PARAMETER', /already has a disk/);
+    await rejects(env.call('AddResourceSettings', { AffectedConfiguration: vssdRef('ghost'), ResourceSettings: [] }), 'CIM_ERR_NOT_FOUND');
+    expect(await config('r')).to.deep.equal(before);
+  });
+
+  it('admission control refuses a reservation the host cannot guarantee, with the figures', async () => {
+    const cap = await env.virt.capacity();
+    const mem = inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', Reservation: 2048 + cap.memory.availableMiB, Limit: 4096 + cap.memory.availableMiB });
+    const e = await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [mem] }), 'CIM_ERR_FAILED', /insufficient resources/);
+    expect(e.description).to.match(/MiB/);
+    const cpu = inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Reservation: cap.processor.availablePercent + 10, Limit: 0 });
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [cpu] }), 'CIM_ERR_FAILED', /insufficient resources/);
+    expect((await config('r')).memoryReservationMiB).to.be.lessThan(2048);
+  });
+
+  it('a saved system keeps its memory and vCPUs until restored, but its scheduler settings may change', async () => {
+    const save = await env.rsc('r', 6, '00000000000010.000000:000');
+    expect(save.returnValue).to.equal(0);
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', VirtualQuantity: 600 })] }), 'CIM_ERR_FAILED', /suspended/);
+    expect((await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Weight: 128 })] })).returnValue).to.equal(0);
+    expect((await config('r')).cpuWeight).to.equal(128);
+    expect((await env.rsc('r', 3)).returnValue).to.equal(0);
+  });
+});
