@@ -5,6 +5,13 @@
  *
  * Every PROPERTY*, PARAMETER* and QUALIFIER gets an explicit end tag: wbemcli's parser refuses
  * the self-closing forms (reference/wbemcli.md).
+ *
+ * The EmbeddedObject attribute (DSP0201 §5.1.2) is written the way sblim wbemcli 1.6.3 reads
+ * it, since that parser refuses any attribute it does not list and any attribute given twice
+ * (names compared case-insensitively): once, and only on PROPERTY and PARAMVALUE. It accepts
+ * none on PROPERTY.ARRAY or RETURNVALUE, so there the value goes as the plain string DSP0201
+ * allows for clients that do not know the attribute; the EmbeddedObject or EmbeddedInstance
+ * qualifier in the class (GetClass) still says what the string holds.
  */
 import {
   CimClass, CimInstance, CimInstanceName, formatScalarText, type CimMethod, type CimParameter, type CimProperty,
@@ -18,11 +25,13 @@ import { MarkupCache, escapeName, escapeText } from './xml-text.js';
 /** Flags for objects embedded in values: the whole object, no qualifiers, no class origin. */
 export const EMBED_FLAGS: EncodeFlags = Object.freeze({ includeQualifiers: false, includeClassOrigin: false, propertyList: null });
 
-/** The attributes that mark an embedded object: both spellings, as OpenPegasus writes them (digest A6). */
+/**
+ * The attribute that marks an embedded object, once, in the DSP0201 spelling. Writing it a
+ * second time in the legacy upper case (as OpenPegasus does) makes wbemcli fail on the whole
+ * response ("Unknown attribute in list for PROPERTY (EMBEDDEDOB)"); pywbem reads either.
+ */
 export function embeddedAttrs(kind: EmbeddedKind): string {
-  return kind === 'instance'
-    ? ' EmbeddedObject="instance" EMBEDDEDOBJECT="instance"'
-    : ' EmbeddedObject="object" EMBEDDEDOBJECT="object"';
+  return kind === 'instance' ? ' EmbeddedObject="instance"' : ' EmbeddedObject="object"';
 }
 
 /** The embedded kind of a value, from the declaration or else from what the value holds. */
@@ -119,16 +128,17 @@ export function propertyXml(p: CimProperty, flags: EncodeFlags, inClass: boolean
     const val = v instanceof CimInstanceName ? valueReferenceXml(v) : '';
     return '<PROPERTY.REFERENCE NAME="' + name + '"' + rc + tail + '>' + quals + val + '</PROPERTY.REFERENCE>';
   }
-  const kind = p.embeddedObject ?? (v !== null && typeof v === 'object' ? embeddedKindOf(undefined, v) : undefined);
-  const head = ' NAME="' + name + '" TYPE="' + p.type + '"' + (kind ? embeddedAttrs(kind) : '') + tail;
+  const head = ' NAME="' + name + '" TYPE="' + p.type + '"';
   if (p.isArray) {
+    // No EmbeddedObject here: wbemcli refuses it on PROPERTY.ARRAY (see the header comment).
     const size = p.arraySize !== undefined ? ' ARRAYSIZE="' + p.arraySize + '"' : '';
     const val = v === null ? '' : arrayXml(Array.isArray(v) ? v : [v]);
-    return '<PROPERTY.ARRAY' + head + size + '>' + quals + val + '</PROPERTY.ARRAY>';
+    return '<PROPERTY.ARRAY' + head + tail + size + '>' + quals + val + '</PROPERTY.ARRAY>';
   }
+  const kind = p.embeddedObject ?? (v !== null && typeof v === 'object' ? embeddedKindOf(undefined, v) : undefined);
   let val = '';
   if (v !== null) val = Array.isArray(v) ? (v[0] == null ? '' : valueXml(v[0])) : valueXml(v);
-  return '<PROPERTY' + head + '>' + quals + val + '</PROPERTY>';
+  return '<PROPERTY' + head + (kind ? embeddedAttrs(kind) : '') + tail + '>' + quals + val + '</PROPERTY>';
 }
 
 /** INSTANCE (without its path), applying PropertyList and IncludeQualifiers. */

@@ -235,9 +235,10 @@ function paramTypeAttrs(type: CimType, kind: EmbeddedKind | undefined): string {
  */
 export function encodeExtrinsicResponse(messageId: string, method: string, result: ExtrinsicResult | CimError): string {
   if (result instanceof CimError) return encodeError(messageId, method, 'extrinsic', result);
-  const rkind = embeddedKindOf(undefined, result.returnValue);
+  // RETURNVALUE takes PARAMTYPE only: wbemcli refuses an EmbeddedObject attribute there.
+  const rtype = embeddedKindOf(undefined, result.returnValue) ? 'string' : result.returnType;
   let s = envelopeOpen(messageId) + '<SIMPLERSP><METHODRESPONSE NAME="' + escapeAttr(method) + '">' +
-    '<RETURNVALUE' + paramTypeAttrs(result.returnType, rkind) + '>' +
+    '<RETURNVALUE PARAMTYPE="' + rtype + '">' +
     valueContentXml(result.returnValue, result.returnType, false) + '</RETURNVALUE>';
   for (const p of result.out) {
     const kind = embeddedKindOf(p.embeddedObject, p.value);

@@ -97,7 +97,7 @@ describe('cimxml encode: instances and flags', () => {
     expect(all(at(ip, 'NAMESPACEPATH/LOCALNAMESPACEPATH'), 'NAMESPACE').map((n) => n.attrs['NAME'])).to.deep.equal(['root', 'virt']);
     expect(at(ip, 'INSTANCENAME').attrs['CLASSNAME']).to.equal('Xen_ComputerSystem');
     const s = p['Settings']!;
-    expect(s.attrs).to.deep.equal({ NAME: 'Settings', TYPE: 'string', EmbeddedObject: 'instance', EMBEDDEDOBJECT: 'instance' });
+    expect(s.attrs).to.deep.equal({ NAME: 'Settings', TYPE: 'string', EmbeddedObject: 'instance' });
     const embedded = parseEmbeddedObject(at(s, 'VALUE').text) as CimInstance;
     expect(embedded.className).to.equal('Xen_VirtualSystemSettingData');
     expect(embedded.get('ElementName')).to.equal('vm <2> & "q"');
@@ -323,7 +323,7 @@ describe('cimxml encode: extrinsic responses', () => {
     expect(pv['Job']!.attrs).to.deep.equal({ NAME: 'Job', PARAMTYPE: 'reference' });
     expect(at(pv['Job']!, 'VALUE.REFERENCE/LOCALINSTANCEPATH/INSTANCENAME').attrs['CLASSNAME']).to.equal('Xen_ComputerSystem');
     expect(at(pv['ResultingResourceSettings']!, 'VALUE.REFARRAY').children.map((c) => c.name)).to.deep.equal(['VALUE.REFERENCE', 'VALUE.NULL']);
-    expect(pv['Settings']!.attrs).to.deep.equal({ NAME: 'Settings', PARAMTYPE: 'string', EmbeddedObject: 'instance', EMBEDDEDOBJECT: 'instance' });
+    expect(pv['Settings']!.attrs).to.deep.equal({ NAME: 'Settings', PARAMTYPE: 'string', EmbeddedObject: 'instance' });
     expect((parseEmbeddedObject(at(pv['Settings']!, 'VALUE').text) as CimInstance).get('VirtualQuantity')).to.equal(2);
     expect(at(pv['Names']!, 'VALUE.ARRAY').children).to.have.length(2);
     expect(pv['Nothing']!.children).to.deep.equal([]);
@@ -358,5 +358,75 @@ describe('cimxml encode: chunking and export', () => {
     expect((src.value as CimInstance).className).to.equal('Xen_VirtualSystemSettingData');
     expect(at(parseBack(encodeExportResponse('77', 'ExportIndication')), 'MESSAGE/SIMPLEEXPRSP/EXPMETHODRESPONSE').attrs['NAME']).to.equal('ExportIndication');
     expect(encodeExportResponse('77', 'ExportIndication', cimError('FAILED'))).to.contain('<ERROR CODE="1"');
+  });
+});
+
+/**
+ * sblim wbemcli 1.6.3 refuses a whole response when an element carries an attribute its parser
+ * does not list, or one attribute twice (names compared case-insensitively): these are its
+ * lists for the elements that can carry EmbeddedObject.
+ */
+const WBEMCLI_ATTRS: Record<string, string[]> = {
+  PROPERTY: ['NAME', 'TYPE', 'CLASSORIGIN', 'PROPAGATED', 'EMBEDDEDOBJECT'],
+  'PROPERTY.ARRAY': ['NAME', 'TYPE', 'CLASSORIGIN', 'PROPAGATED', 'ARRAYSIZE'],
+  'PROPERTY.REFERENCE': ['NAME', 'REFERENCECLASS', 'CLASSORIGIN', 'PROPAGATED'],
+  PARAMVALUE: ['NAME', 'PARAMTYPE', 'EMBEDDEDOBJECT'],
+  RETURNVALUE: ['PARAMTYPE'],
+};
+
+function wbemcliAttributeFaults(xml: string): string[] {
+  const faults: string[] = [];
+  for (const m of xml.matchAll(/<([A-Z.]+)((?:\s+[A-Za-z]+="[^"]*")*)\s*>/g)) {
+    const allowed = WBEMCLI_ATTRS[m[1]!];
+    if (!allowed) continue;
+    const names = [...m[2]!.matchAll(/([A-Za-z]+)=/g)].map((a) => a[1]!.toUpperCase());
+    for (const n of names) if (!allowed.includes(n)) faults.push(`${m[1]} ${n}`);
+    if (new Set(names).size !== names.length) faults.push(`${m[1]} repeats an attribute: ${m[0]}`);
+  }
+  return faults;
+}
+
+describe('cimxml encode: embedded objects as sblim wbemcli reads them', () => {
+  function embeddedInstance(): CimInstance {
+    const inst = new CimInstance('Xen_ConcreteJob');
+    inst.properties.set('InstanceID', new CimProperty('InstanceID', 'string', 'j1'));
+    for (const [name, value] of [['JobInParameters', null], ['JobOutParameters', settingsInstance()]] as const) {
+      inst.properties.set(name, Object.assign(new CimProperty(name, 'string', value), { embeddedObject: 'object' as const }));
+    }
+    const list = new CimProperty('Errors', 'string', [settingsInstance(), null], true);
+    list.embeddedObject = 'instance';
+    inst.properties.set('Errors', list);
+    inst.properties.set('NoErrors', Object.assign(new CimProperty('NoErrors', 'string', null, true), { embeddedObject: 'instance' as const }));
+    return inst;
+  }
+
+  it('a NULL or set embedded property carries EmbeddedObject once; arrays carry none', () => {
+    const inst = at(irv({ kind: 'instance', instance: embeddedInstance() }, flags({ includeClassOrigin: true })), 'INSTANCE');
+    const p = props(inst);
+    expect(p['JobInParameters']!.attrs).to.deep.equal({ NAME: 'JobInParameters', TYPE: 'string', EmbeddedObject: 'object' });
+    expect(p['JobInParameters']!.children).to.deep.equal([]);
+    expect(p['JobOutParameters']!.attrs).to.deep.equal({ NAME: 'JobOutParameters', TYPE: 'string', EmbeddedObject: 'object' });
+    expect((parseEmbeddedObject(at(p['JobOutParameters']!, 'VALUE').text) as CimInstance).className).to.equal('Xen_VirtualSystemSettingData');
+    expect(p['Errors']!.attrs).to.deep.equal({ NAME: 'Errors', TYPE: 'string' });
+    expect(at(p['Errors']!, 'VALUE.ARRAY').children.map((c) => c.name)).to.deep.equal(['VALUE', 'VALUE.NULL']);
+    expect(p['NoErrors']!.attrs).to.deep.equal({ NAME: 'NoErrors', TYPE: 'string' });
+  });
+
+  it('instances, classes and method responses use only the attributes wbemcli accepts, each once', () => {
+    const xmls = [
+      encodeIntrinsicResponseText('1', 'GetInstance', { result: { kind: 'instance', instance: embeddedInstance() }, flags: flags({ includeClassOrigin: true }) }),
+      encodeIntrinsicResponseText('1', 'GetInstance', { result: { kind: 'instance', instance: vmInstance() }, flags: ALL }),
+      encodeIntrinsicResponseText('1', 'GetClass', { result: { kind: 'class', cls: vmClass() }, flags: ALL }),
+      encodeExtrinsicResponse('1', 'GetError', {
+        returnType: 'uint32', returnValue: 0,
+        out: [
+          { name: 'Error', type: 'string', isArray: false, value: settingsInstance(), embeddedObject: 'instance' },
+          { name: 'Errors', type: 'string', isArray: true, value: [settingsInstance()], embeddedObject: 'instance' },
+        ],
+      }),
+      encodeExtrinsicResponse('1', 'Odd', { returnType: 'string', returnValue: settingsInstance(), out: [] }),
+    ];
+    for (const xml of xmls) expect(wbemcliAttributeFaults(xml)).to.deep.equal([]);
+    expect(xmls[0]).to.contain('EmbeddedObject="object"');
   });
 });
