@@ -19,7 +19,11 @@ function localView(cls: CimClass, localOnly: boolean): CimClass {
 }
 
 export function getClass(ctx: OpContext, p: Params): IntrinsicResponse {
-  const cls = ctx.requireClass(p.requiredClassName('ClassName'));
+  const name = p.requiredClassName('ClassName');
+  // DSP0200 §5.3.2.1: a class that does not exist is CIM_ERR_NOT_FOUND for GetClass (the
+  // enumerations and instance operations answer CIM_ERR_INVALID_CLASS for it).
+  const cls = ctx.repository.getClass(ctx.namespace, name);
+  if (!cls) throw cimError('NOT_FOUND', `class ${name} does not exist in namespace ${ctx.namespace}`);
   return {
     result: { kind: 'class', cls: localView(cls, p.bool('LocalOnly', true)) },
     flags: encodeFlags(p.bool('IncludeQualifiers', true), p.bool('IncludeClassOrigin', false), p.propertyList()),

@@ -29,8 +29,8 @@ describe('operations: class and qualifier operations', () => {
     expect([...r.flags.propertyList!]).to.deep.equal(['Name', 'vcpus']);
   });
 
-  it('GetClass: unknown class → 5, unknown namespace → 3, missing ClassName → 4', async () => {
-    expect(await code(run(w, 'GetClass', { ClassName: cn('Nope') }))).to.equal(CIM_ERR.INVALID_CLASS);
+  it('GetClass: unknown class → 6 (DSP0200 lists NOT_FOUND for GetClass), unknown namespace → 3, missing ClassName → 4', async () => {
+    expect(await code(run(w, 'GetClass', { ClassName: cn('Nope') }))).to.equal(CIM_ERR.NOT_FOUND);
     expect(await code(run(w, 'GetClass', { ClassName: cn('T_System') }, undefined, 'root/nope'))).to.equal(CIM_ERR.INVALID_NAMESPACE);
     expect(await code(run(w, 'GetClass', {}))).to.equal(CIM_ERR.INVALID_PARAMETER);
   });
