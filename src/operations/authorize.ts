@@ -13,21 +13,27 @@ export function requireRole(principal: Principal, needed: Role, what: string): v
   throw cimError('ACCESS_DENIED', `${what} requires the ${needed} role; user "${principal.name}" has the ${principal.role} role`);
 }
 
-/** Runs a change and reports it to the audit sink: 'ok' or the error's text. */
+/** What is audited of a change besides its outcome. */
+export type AuditSubject = Omit<AuditEntry, 'principal' | 'result' | 'returnValue' | 'job' | 'error'>;
+
+/**
+ * Runs a change and reports it to the audit sink with its outcome: `outcome` reads it from
+ * the result (a method's return value), else 'ok'; a failure is 'error' with the error's text.
+ */
 export async function audited<T>(
   audit: ((e: AuditEntry) => void) | undefined,
   principal: Principal,
-  operation: string,
-  target: string,
+  subject: AuditSubject,
   fn: () => Promise<T>,
+  outcome: (r: T) => Pick<AuditEntry, 'result' | 'returnValue' | 'job'> = () => ({ result: 'ok' }),
 ): Promise<T> {
   try {
     const r = await fn();
-    audit?.({ principal: principal.name, operation, target, result: 'ok' });
+    audit?.({ principal: principal.name, ...subject, ...outcome(r) });
     return r;
   } catch (e) {
-    const err = asCimError(e, operation);
-    audit?.({ principal: principal.name, operation, target, result: err.message });
+    const err = asCimError(e, subject.operation);
+    audit?.({ principal: principal.name, ...subject, result: 'error', error: err.message });
     throw err;
   }
 }

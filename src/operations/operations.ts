@@ -5,8 +5,9 @@
  * CimError ever leaves this class.
  */
 import {
-  type ExtrinsicRequest, type ExtrinsicResult, type IntrinsicRequest, type IntrinsicResponse, NameMap, cimError, isClassNameRef,
+  type ExtrinsicRequest, type ExtrinsicResult, type IntrinsicRequest, type IntrinsicResponse, NameMap, cimError,
 } from '../cim/index.js';
+import { auditParams, auditTarget, methodOutcome } from './audit.js';
 import { audited, requireRole } from './authorize.js';
 import * as assoc from './association-ops.js';
 import * as classes from './class-ops.js';
@@ -36,7 +37,7 @@ const INST_READ = ['LocalOnly', 'IncludeQualifiers', 'IncludeClassOrigin', 'Prop
 
 function pathText(p: Params, name: string): string {
   try {
-    return p.instanceName(name).toString();
+    return p.instanceName(name).local().toString();
   } catch {
     return '(invalid path)';
   }
@@ -128,24 +129,25 @@ export class Operations {
       if (!spec.change) return await run();
       let target = name;
       try {
-        target = `${req.namespace}:${spec.target ? spec.target(new Params(name, req.params, spec.params)) : name}`;
+        target = spec.target ? spec.target(new Params(name, req.params, spec.params)) : name;
       } catch {
-        target = `${req.namespace}:(invalid request)`;
+        target = '(invalid request)';
       }
-      return await audited(this.opts.audit, principal, name, target, run);
+      return await audited(this.opts.audit, principal, { operation: name, namespace: req.namespace, target }, run);
     } catch (e) {
       throw asCimError(e, name, this.env.log);
     }
   }
 
   async extrinsic(req: ExtrinsicRequest, principal: Principal, signal?: AbortSignal): Promise<ExtrinsicResult> {
-    const target = `${req.namespace}:${isClassNameRef(req.target) ? req.target.className : req.target.toString()} ${req.method}`;
+    const params = auditParams(req);
+    const subject = { operation: 'InvokeMethod', namespace: req.namespace, target: auditTarget(req), method: req.method, ...(params ? { params } : {}) };
     try {
-      return await audited(this.opts.audit, principal, 'InvokeMethod', target, async () => {
+      return await audited(this.opts.audit, principal, subject, async () => {
         const ctx = new OpContext(this.env, req.namespace, principal, signal);
         const call = prepareCall(ctx, req);
         return invoke(ctx, call, req.params);
-      });
+      }, methodOutcome);
     } catch (e) {
       throw asCimError(e, `method ${req.method}`, this.env.log);
     }

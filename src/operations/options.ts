@@ -5,10 +5,23 @@ import type { ProviderRegistry } from './registry.js';
 
 export interface AuditEntry {
   principal: string;
+  /** The DSP0200 operation (InvokeMethod, DeleteInstance, ...). */
   operation: string;
+  namespace: string;
+  /** The object acted on, without the namespace: an instance path or a class name. */
   target: string;
-  /** 'ok', or the error text. */
-  result: 'ok' | string;
+  /** InvokeMethod: the extrinsic method called, and what was asked (IN parameters, summarised). */
+  method?: string;
+  params?: Record<string, string>;
+  /**
+   * 'ok': done; 'job': a job was started (4096; its end is a later entry); 'failed': a method
+   * answered another return value (returnValue says which); 'error': a CIM error (error says which).
+   */
+  result: 'ok' | 'job' | 'failed' | 'error';
+  returnValue?: number;
+  /** The job started (its InstanceID), for result 'job'. */
+  job?: string;
+  error?: string;
 }
 
 export interface PullLimits {

@@ -36,28 +36,38 @@ describe('operations: roles and audit', () => {
     }
     expect(w.systems.calls.filter((c) => c.op !== 'enumerateInstances' && c.op !== 'getInstance')).to.have.length(0);
     expect(w.audit).to.have.length(8);
-    expect(w.audit[0]).to.deep.include({ principal: 'viewer', operation: 'CreateInstance', target: 'root/test:T_VirtualSystem' });
-    expect(w.audit[0]!.result).to.contain('CIM_ERR_ACCESS_DENIED');
+    expect(w.audit[0]).to.deep.include({ principal: 'viewer', operation: 'CreateInstance', namespace: 'root/test', target: 'T_VirtualSystem', result: 'error' });
+    expect(w.audit[0]!.error).to.contain('CIM_ERR_ACCESS_DENIED');
   });
 
-  it('every change by an admin is audited with ok or the error text', async () => {
+  it('every change by an admin is audited with ok or the error text, the namespace once', async () => {
     await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') }, admin);
     await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') }, admin).catch(() => undefined);
-    expect(w.audit.map((a) => a.result.slice(0, 17))).to.deep.equal(['ok', 'CIM_ERR_NOT_FOUND']);
-    expect(w.audit[0]!.target).to.equal('root/test:T_VirtualSystem.CreationClassName="T_VirtualSystem",Name="vm2"');
+    expect(w.audit.map((a) => a.result)).to.deep.equal(['ok', 'error']);
+    expect(w.audit[1]!.error).to.match(/^CIM_ERR_NOT_FOUND/);
+    expect(w.audit[0]).to.deep.include({ namespace: 'root/test', target: 'T_VirtualSystem.CreationClassName="T_VirtualSystem",Name="vm2"' });
   });
 
-  it('method calls are audited, including refused ones', async () => {
-    const req = (method: string): ExtrinsicRequest => ({
-      kind: 'extrinsic', method, target: CimInstanceName.of('T_VirtualSystem', { CreationClassName: 'T_VirtualSystem', Name: 'vm1' }),
-      params: [], namespace: 'root/test', messageId: '1', protocolVersion: '1.0',
+  it('method calls are audited with what was asked and the real outcome, including refused ones', async () => {
+    const req = (method: string, params: ExtrinsicRequest['params'] = []): ExtrinsicRequest => ({
+      kind: 'extrinsic', method,
+      target: CimInstanceName.of('T_VirtualSystem', { CreationClassName: 'T_VirtualSystem', Name: 'vm1' }, 'root/test'),
+      params, namespace: 'root/test', messageId: '1', protocolVersion: '1.0',
     });
-    await w.ops.extrinsic(req('RequestStateChange'), operator);
+    await w.ops.extrinsic(req('RequestStateChange', [{ name: 'RequestedState', value: '6', untyped: true }]), operator);
     await w.ops.extrinsic(req('RequestStateChange'), reader).catch(() => undefined);
-    expect(w.audit.map((a) => [a.principal, a.operation, a.result.slice(0, 21)])).to.deep.equal([
-      ['op', 'InvokeMethod', 'ok'],
-      ['viewer', 'InvokeMethod', 'CIM_ERR_ACCESS_DENIED'],
+    await w.ops.extrinsic(req('Unimplemented'), admin);
+    expect(w.audit.map((a) => [a.principal, a.operation, a.method, a.result])).to.deep.equal([
+      ['op', 'InvokeMethod', 'RequestStateChange', 'job'],
+      ['viewer', 'InvokeMethod', 'RequestStateChange', 'error'],
+      ['root', 'InvokeMethod', 'Unimplemented', 'failed'],
     ]);
-    expect(w.audit[0]!.target).to.contain('RequestStateChange');
+    expect(w.audit[2]!.returnValue).to.equal(1);
+    expect(w.audit[0]).to.deep.include({
+      namespace: 'root/test', target: 'T_VirtualSystem.CreationClassName="T_VirtualSystem",Name="vm1"',
+      params: { RequestedState: '6' }, returnValue: 4096,
+    });
+    expect(w.audit[0]!.job).to.contain('job');
+    expect(w.audit[1]!.error).to.match(/^CIM_ERR_ACCESS_DENIED/);
   });
 });

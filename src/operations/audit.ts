@@ -1,0 +1,72 @@
+/**
+ * What the audit log says about a change: who, which operation on which object (the namespace
+ * once, the path without it), what was asked (the IN parameters, summarised) and the real
+ * outcome: a CIM error, or for a method its return value (0 done, 4096 a job was started, any
+ * other value: not done).
+ */
+import { CimInstance, CimInstanceName, type CimValue, type ExtrinsicRequest, type ExtrinsicResult, isClassNameRef } from '../cim/index.js';
+import type { AuditEntry } from './options.js';
+
+/** The longest text kept for one parameter value. */
+const VALUE_MAX = 200;
+/** Array elements summarised at most. */
+const ELEMENTS_MAX = 10;
+/** Properties that name an embedded instance in a summary, most telling first. */
+const NAMING = ['ElementName', 'InstanceID', 'Name', 'ResourceType'];
+
+function clip(s: string): string {
+  return s.length > VALUE_MAX ? `${s.slice(0, VALUE_MAX)}…` : s;
+}
+
+/** `Class(ElementName="x")` for an embedded instance, object or escaped text alike. */
+function instanceSummary(className: string, naming: [string, string] | undefined): string {
+  return naming ? `${className}(${naming[0]}=${JSON.stringify(naming[1])})` : className;
+}
+
+function summarise(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (Array.isArray(v)) {
+    const head = v.slice(0, ELEMENTS_MAX).map(summarise).join(', ');
+    return `[${head}${v.length > ELEMENTS_MAX ? `, … (${v.length})` : ''}]`;
+  }
+  if (v instanceof CimInstanceName) return clip(v.local().toString());
+  if (v instanceof CimInstance) {
+    const p = NAMING.map((n) => [n, v.get(n)] as const).find(([, x]) => x !== null && x !== undefined);
+    return instanceSummary(v.className, p ? [p[0], String(p[1])] : undefined);
+  }
+  if (typeof v === 'object' && v !== null && isClassNameRef(v as never)) return (v as { className: string }).className;
+  if (typeof v === 'string') {
+    // An embedded instance sent as (escaped) text: wbemcli and pywbem both do this.
+    const m = /^\s*<INSTANCE\s+CLASSNAME="([^"]+)"/.exec(v);
+    if (m) {
+      const naming = NAMING.map((n) => [n, new RegExp(`NAME="${n}"[^>]*>\\s*<VALUE>([^<]*)<`, 'i').exec(v)?.[1]] as const)
+        .find(([, x]) => x !== undefined);
+      return instanceSummary(m[1]!, naming ? [naming[0], naming[1]!] : undefined);
+    }
+    return clip(v);
+  }
+  return clip(String(v));
+}
+
+/** The IN parameters of a method call, by name, summarised. */
+export function auditParams(req: ExtrinsicRequest): Record<string, string> | undefined {
+  if (req.params.length === 0) return undefined;
+  return Object.fromEntries(req.params.map((p) => [p.name, summarise(p.value)]));
+}
+
+/** The target of a method call as the audit log names it: the path without its namespace. */
+export function auditTarget(req: ExtrinsicRequest): string {
+  return isClassNameRef(req.target) ? req.target.className : req.target.local().toString();
+}
+
+/** The outcome fields of a method call that returned. */
+export function methodOutcome(result: ExtrinsicResult): Pick<AuditEntry, 'result' | 'returnValue' | 'job'> {
+  const rv = typeof result.returnValue === 'number' ? result.returnValue : Number(result.returnValue as CimValue);
+  if (rv === 0) return { result: 'ok', returnValue: 0 };
+  if (rv === 4096) {
+    const job = result.out.find((p) => p.value instanceof CimInstanceName)?.value as CimInstanceName | undefined;
+    const id = job?.keyString('InstanceID') ?? job?.local().toString();
+    return id === undefined ? { result: 'job', returnValue: rv } : { result: 'job', returnValue: rv, job: id };
+  }
+  return { result: 'failed', returnValue: Number.isFinite(rv) ? rv : -1 };
+}
