@@ -47,7 +47,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
-function parseUsers(text: string, file: string): UserRecord[] {
+export function parseUsers(text: string, file: string): UserRecord[] {
   const data = JSON.parse(text) as { users?: Record<string, { role?: unknown; hash?: unknown }> };
   if (typeof data !== 'object' || data === null || typeof data.users !== 'object' || data.users === null) {
     throw new Error(`${file}: not a users file (expected {"users": {...}})`);
@@ -114,14 +114,21 @@ function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-/** Adds a user, or replaces an existing one (new password and role). */
-export function addUser(file: string, name: string, password: string, role: Role): Promise<void> {
+/**
+ * Adds a user. An existing user is replaced (new password and role) only with `replace`:
+ * otherwise a typo in a name would silently overwrite someone else's password.
+ */
+export function addUser(file: string, name: string, password: string, role: Role, opts: { replace?: boolean } = {}): Promise<void> {
   if (!USERNAME.test(name)) return Promise.reject(new Error(`invalid user name "${name}" (${USERNAME.source})`));
   if (!ROLES.includes(role)) return Promise.reject(new Error(`invalid role "${role}" (${ROLES.join('|')})`));
   if (password.length === 0) return Promise.reject(new Error('empty password'));
   return serialised(file, async () => {
+    const all = await loadUsers(file);
+    if (!opts.replace && all.some((u) => u.name === name)) {
+      throw new Error(`user "${name}" already exists in ${file} (replace it with --force)`);
+    }
     const hash = await hashPassword(password);
-    const users = (await loadUsers(file)).filter((u) => u.name !== name);
+    const users = all.filter((u) => u.name !== name);
     users.push({ name, role, hash });
     await writeUsers(file, users);
   });

@@ -29,7 +29,11 @@ describe('http users file', () => {
     await addUser(file, 'bob.r-1_x', 'secret', 'reader');
     expect(await listUsers(file)).to.deep.equal([{ name: 'alice', role: 'admin' }, { name: 'bob.r-1_x', role: 'reader' }]);
 
-    await addUser(file, 'alice', 'new', 'operator');
+    let refused = '';
+    try { await addUser(file, 'alice', 'new', 'operator'); } catch (e) { refused = (e as Error).message; }
+    expect(refused).to.contain('already exists').and.contain('--force');
+    expect((await loadUsers(file)).find((u) => u.name === 'alice')!.role).to.equal('admin');
+    await addUser(file, 'alice', 'new', 'operator', { replace: true });
     const alice = (await loadUsers(file)).find((u) => u.name === 'alice')!;
     expect(alice.role).to.equal('operator');
     expect(await verifyPassword('new', alice.hash)).to.equal(true);
