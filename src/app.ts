@@ -3,14 +3,17 @@
  * repository from mof/, the virtualization layer over xl (or xl-sim), the providers, the
  * operations engine and the HTTP front, and starts them.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Repository } from './repository/index.js';
 import { compileMofFile } from './mof/index.js';
 import { parseEmbeddedObject } from './cimxml/index.js';
 import { Operations, ProviderRegistry } from './operations/index.js';
-import { createHttpApp, createAuthenticator, startServers, type RunningServers } from './http/index.js';
+import {
+  asLogger, createHttpApp, createAuthenticator, servesPlainHttp, startServers, type LogLine, type RunningServers,
+} from './http/index.js';
+import { parseUsers } from './http/users.js';
 import { createXlDriver, detectXl } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
@@ -18,6 +21,9 @@ import { createDispatcher } from './dispatcher.js';
 import { seedDemoNetwork } from './demo.js';
 import { PROJECT_ROOT, type ServerConfig } from './config.js';
 import type { CimRequestHandler } from './http/index.js';
+import type { Logger } from './operations/provider.js';
+import { acquireDataLock } from './data-lock.js';
+import { openAuditLog, type AuditLog } from './audit-log.js';
 
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
@@ -29,6 +35,7 @@ export interface BuiltServer {
   handler: CimRequestHandler;
   /** Whether requests must authenticate (a users file is configured). */
   usersFile: string | undefined;
+  audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -59,74 +66,128 @@ export function productInfo(): { name: string; version: string } {
   return { name: pkg.name, version: pkg.version };
 }
 
+/**
+ * The users file: the one given (which must exist and parse: a typo would otherwise start a
+ * server that refuses everyone), else `<data>/users.json` when present; undefined: no auth.
+ */
+export function resolveUsersFile(config: ServerConfig, log?: Logger): string | undefined {
+  const given = config.usersFile;
+  const file = given ?? path.join(path.resolve(config.dataDir), 'users.json');
+  if (!existsSync(file)) {
+    if (given === undefined) return undefined;
+    throw new Error(`users file ${given} does not exist (create it with: xen-wbem user add NAME --role admin --users ${given})`);
+  }
+  const users = parseUsers(readFileSync(file, 'utf8'), file);
+  if (users.length === 0) log?.warn('users file lists no users: every request will be refused', { file });
+  return file;
+}
+
 /** Builds everything behind the HTTP front. */
-export async function buildServer(config: ServerConfig, log: (line: string) => void): Promise<BuiltServer> {
+export async function buildServer(config: ServerConfig, log: Logger | LogLine): Promise<BuiltServer> {
   const t0 = performance.now();
+  const logger = asLogger(log);
+  const logLine = (line: string): void => logger.info(line);
   const dataDir = path.resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // First of all: a second server on this directory must stop here, before it repairs anything.
+  const lock = acquireDataLock(dataDir);
+  let audit: AuditLog | undefined;
+  try {
+    const usersFile = resolveUsersFile(config, logger);
+    const repository = new Repository();
+    const schemaMs = await loadSchema(repository);
 
-  const repository = new Repository();
-  const schemaMs = await loadSchema(repository);
+    const choice = config.xlPath ? undefined : detectXl({ dataDir });
+    const driver = createXlDriver({ dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}) });
+    const jobs = new JobManager(JOB_RETENTION_MS);
+    const virt = new VirtManager(driver, { jobs });
+    const report = await virt.init();
+    logLine(`backend: ${config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
+      `reconcile: ${JSON.stringify(report)}`);
+    if (config.demo && choice?.simulated) await seedDemoNetwork(virt, logLine);
 
-  const choice = config.xlPath ? undefined : detectXl({ dataDir });
-  const driver = createXlDriver({ dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}) });
-  const jobs = new JobManager(JOB_RETENTION_MS);
-  const virt = new VirtManager(driver, { jobs });
-  const report = await virt.init();
-  log(`backend: ${config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
-    `reconcile: ${JSON.stringify(report)}`);
-  if (config.demo && choice?.simulated) await seedDemoNetwork(virt, log);
+    audit = openAuditLog(path.join(dataDir, 'audit.log'), logger);
+    const auditLog = audit;
+    // Every job's end: a log line (a warning when it failed) and an audit entry.
+    jobs.onChange((job) => {
+      if (!job.finished) return;
+      auditLog.jobEnded({
+        job: job.id, name: job.name, target: job.target, state: job.state as 'completed' | 'failed' | 'terminated',
+        ...(job.error ? { error: job.error.message } : {}),
+      });
+    });
 
-  const host = config.hostName ?? (await virt.hostInfo()).name ?? hostname();
-  const defaultUsers = path.join(dataDir, 'users.json');
-  const usersFile = config.usersFile ?? (existsSync(defaultUsers) ? defaultUsers : undefined);
-  const deps: ProviderDeps = {
-    virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
-    authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log,
-  };
-  const registry = new ProviderRegistry();
-  for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
+    const host = config.hostName ?? (await virt.hostInfo()).name ?? hostname();
+    const deps: ProviderDeps = {
+      virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
+      authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
+    };
+    const registry = new ProviderRegistry();
+    for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
 
-  const audit = createWriteStream(path.join(dataDir, 'audit.log'), { flags: 'a', mode: 0o600 });
-  const operations = new Operations({
-    repository,
-    registry,
-    parseEmbeddedObject,
-    hostName: host,
-    audit: (entry) => audit.write(`${new Date().toISOString()} ${JSON.stringify(entry)}\n`),
-  });
-  const handler = createDispatcher({ operations, hostName: host, log });
+    const operations = new Operations({
+      repository,
+      registry,
+      parseEmbeddedObject,
+      hostName: host,
+      audit: (entry) => auditLog.change(entry),
+      log: (m) => logger.warn(m),
+    });
+    const handler = createDispatcher({ operations, hostName: host, log: logger });
 
-  log(`schema compiled in ${schemaMs.toFixed(0)} ms; ready in ${(performance.now() - t0).toFixed(0)} ms`);
-  return {
-    repository, operations, virt, handler, usersFile,
-    async close() {
-      operations.close();
-      await new Promise<void>((resolve) => audit.end(resolve));
-    },
-  };
+    logLine(`schema compiled in ${schemaMs.toFixed(0)} ms; ready in ${(performance.now() - t0).toFixed(0)} ms`);
+    return {
+      repository, operations, virt, handler, usersFile, audit,
+      async close() {
+        operations.close();
+        await auditLog.close();
+        lock.release();
+      },
+    };
+  } catch (e) {
+    await audit?.close();
+    lock.release();
+    throw e;
+  }
 }
 
 /** Builds and starts listening (HTTP, and HTTPS when a certificate is configured). */
-export async function startServer(config: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
-  const built = await buildServer(config, log);
-  const auth = built.usersFile ? createAuthenticator(built.usersFile) : null;
-  const app = createHttpApp({ handler: built.handler, auth, limits: { requestTimeoutMs: config.requestTimeoutMs }, log });
+export async function startServer(config: ServerConfig, log: Logger | LogLine): Promise<RunningServer> {
+  const logger = asLogger(log);
+  const tls = config.tlsCert && config.tlsKey ? { tlsCert: config.tlsCert, tlsKey: config.tlsKey } : {};
+  const listenOpts = {
+    listen: config.listen, ...tls, ...(config.httpsOnly !== undefined ? { httpsOnly: config.httpsOnly } : {}),
+  };
+  // Refuse a configuration that cannot serve before touching the data directory.
+  servesPlainHttp({ ...listenOpts, auth: resolveUsersFile(config) !== undefined });
+  const built = await buildServer(config, logger);
+  const auth = built.usersFile
+    ? createAuthenticator(built.usersFile, { log: logger, onFailure: (f) => built.audit.loginFailed(f) })
+    : null;
+  const app = createHttpApp({
+    handler: built.handler, auth, limits: { requestTimeoutMs: config.requestTimeoutMs }, log: logger,
+    health: { probe: () => built.virt.hostInfo() },
+  });
   let servers: RunningServers;
   try {
     servers = await startServers(app, {
-      listen: config.listen,
+      ...listenOpts,
       port: config.port,
-      ...(config.tlsCert && config.tlsKey ? { httpsPort: config.httpsPort, tlsCert: config.tlsCert, tlsKey: config.tlsKey } : {}),
+      ...(config.tlsCert && config.tlsKey ? { httpsPort: config.httpsPort } : {}),
       auth: auth !== null,
+      maxConnections: config.maxConnections,
+      handshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
+      log: logger,
     });
   } catch (e) {
     await built.close();
     throw e;
   }
-  const where = `http://${config.listen}:${servers.httpPort}/cimom` +
-    (servers.httpsPort ? ` and https://${config.listen}:${servers.httpsPort}/cimom` : '');
-  log(`xen-wbem serving ${where}${auth ? ' (Basic auth)' : ' (no auth: loopback only)'}`);
+  const urls = [
+    ...(servers.httpPort ? [`http://${config.listen}:${servers.httpPort}/cimom`] : []),
+    ...(servers.httpsPort ? [`https://${config.listen}:${servers.httpsPort}/cimom`] : []),
+  ];
+  logger.info(`xen-wbem serving ${urls.join(' and ')}${auth ? ' (Basic auth)' : ' (no auth: loopback only)'}`);
   return {
     ...built,
     httpPort: servers.httpPort,

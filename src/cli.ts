@@ -1,25 +1,68 @@
 /**
- * The command line: `xen-wbem serve [options]` and `xen-wbem user add|remove|list`.
- * Only parses and delegates; the wiring is in app.ts.
+ * The command line: `xen-wbem serve [options]`, `xen-wbem user add|remove|list`, `--help` for
+ * each, `--version`. Only parses and delegates; the wiring is in app.ts.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, type ServerConfig } from './config.js';
-import { startServer } from './app.js';
+import { productInfo, startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
+import type { LogLevel } from './http/index.js';
+import { LOG_LEVELS, createLogger } from './logger.js';
 import type { Role } from './operations/provider.js';
 
-const USAGE = `Usage:
-  xen-wbem serve [--port 5988] [--https-port 5989 --tls-cert FILE --tls-key FILE]
-                 [--listen 127.0.0.1] [--data ./var] [--xl PATH] [--users FILE]
-                 [--host-name NAME] [--no-demo]
-  xen-wbem user add NAME --role reader|operator|admin [--password-stdin] [--users FILE] [--data DIR]
-  xen-wbem user remove NAME [--users FILE] [--data DIR]
-  xen-wbem user list [--users FILE] [--data DIR]
+const MAIN_HELP = `Usage: xen-wbem <command> [options]
 
-Passwords for 'user add' come from the XEN_WBEM_PASSWORD environment variable or, with
---password-stdin, from the first line of standard input.`;
+A WBEM server (CIM-XML over HTTP, DMTF DSP0200) for a Xen host.
+
+Commands:
+  serve           run the server (what \`npm start\` runs)
+  user add        add a user (or replace one, with --force)
+  user remove     remove a user
+  user list       list the users and their roles
+
+Options:
+  -h, --help      this help; \`xen-wbem <command> --help\` for a command's options
+  -V, --version   the version`;
+
+const SERVE_HELP = `Usage: xen-wbem serve [options]
+
+  --port N                HTTP port (default 5988; 0 picks a free one)
+  --https-port N          HTTPS port (default 5989), served when a certificate and key are given
+  --tls-cert FILE         PEM certificate for HTTPS
+  --tls-key FILE          PEM private key for HTTPS
+  --https-only            no plain HTTP listener (the rule, not an option, beyond loopback)
+  --listen ADDR           address to listen on (default 127.0.0.1); beyond loopback needs users
+                          and TLS, and serves HTTPS only
+  --data DIR              state: definitions, simulator host, users, audit log (default ./var)
+  --xl PATH               the xl binary (default: the real xl on a Xen host, else bin/xl-sim)
+  --users FILE            users file (default DIR/users.json when present); must exist
+  --host-name NAME        name used in Xen_HostSystem.Name and in object paths
+  --no-demo               don't seed the demo network into a fresh simulator
+  --max-connections N     open connections at most (default ${DEFAULT_CONFIG.maxConnections})
+  --log-level LEVEL       debug, info, warn or error (default info); JSON lines on stdout
+  -h, --help              this help`;
+
+const USER_HELP = `Usage:
+  xen-wbem user add NAME --role reader|operator|admin [--password-stdin] [--force] [--users FILE | --data DIR]
+  xen-wbem user remove NAME [--users FILE | --data DIR]
+  xen-wbem user list [--users FILE | --data DIR]
+
+  --role ROLE         reader (reads), operator (reads, state changes and jobs), admin (everything)
+  --password-stdin    read the password from the first line of standard input; otherwise it
+                      comes from the XEN_WBEM_PASSWORD environment variable
+  --force             replace an existing user's password and role
+  --users FILE        the users file (default DIR/users.json)
+  --data DIR          the data directory (default ./var)
+  -h, --help          this help`;
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** parseArgs with -h/--help added to every command. */
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, positionals = false) {
+  return parseArgs({ args, options: { ...options, ...HELP_OPTION }, allowPositionals: positionals, strict: true });
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,55 +72,73 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'user':
         return await user(rest);
+      case '-V':
+      case '--version':
+      case 'version':
+        console.log(`${productInfo().name} ${productInfo().version}`);
+        return 0;
       case undefined:
       case '-h':
       case '--help':
       case 'help':
-        console.log(USAGE);
-        return command === undefined ? 1 : 0;
+        (command === undefined ? console.error : console.log)(MAIN_HELP);
+        return command === undefined ? 2 : 0;
       default:
-        console.error(`xen-wbem: unknown command "${command}"\n${USAGE}`);
+        console.error(`xen-wbem: unknown command "${command}"\n\n${MAIN_HELP}`);
         return 2;
     }
   } catch (e) {
-    console.error(`xen-wbem: ${(e as Error).message}`);
+    const err = e as Error & { code?: string };
+    const usage = err.code?.startsWith('ERR_PARSE_ARGS') ? ` (see xen-wbem ${command} --help)` : '';
+    console.error(`xen-wbem: ${err.message}${usage}`);
     return 1;
   }
 }
 
 async function serve(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      'https-port': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      listen: { type: 'string' },
-      data: { type: 'string' },
-      xl: { type: 'string' },
-      users: { type: 'string' },
-      'host-name': { type: 'string' },
-      'no-demo': { type: 'boolean' },
-    },
-    strict: true,
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    'https-port': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'https-only': { type: 'boolean' },
+    listen: { type: 'string' },
+    data: { type: 'string' },
+    xl: { type: 'string' },
+    users: { type: 'string' },
+    'host-name': { type: 'string' },
+    'no-demo': { type: 'boolean' },
+    'max-connections': { type: 'string' },
+    'log-level': { type: 'string' },
   });
+  if (values.help) { console.log(SERVE_HELP); return 0; }
   const config: ServerConfig = { ...DEFAULT_CONFIG };
   if (values.port !== undefined) config.port = port(values.port, '--port');
   if (values['https-port'] !== undefined) config.httpsPort = port(values['https-port'], '--https-port');
   if (values['tls-cert'] !== undefined) config.tlsCert = values['tls-cert'];
   if (values['tls-key'] !== undefined) config.tlsKey = values['tls-key'];
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  if (values['https-only']) config.httpsOnly = true;
   if (values.listen !== undefined) config.listen = values.listen;
   if (values.data !== undefined) config.dataDir = values.data;
   if (values.xl !== undefined) config.xlPath = values.xl;
   if (values.users !== undefined) config.usersFile = values.users;
   if (values['host-name'] !== undefined) config.hostName = values['host-name'];
   if (values['no-demo']) config.demo = false;
+  if (values['max-connections'] !== undefined) {
+    const n = Number(values['max-connections']);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--max-connections must be a positive integer, got "${values['max-connections']}"`);
+    config.maxConnections = n;
+  }
+  if (values['log-level'] !== undefined) {
+    if (!LOG_LEVELS.includes(values['log-level'] as LogLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    config.logLevel = values['log-level'] as LogLevel;
+  }
 
-  const server = await startServer(config, (line) => console.log(line));
+  const log = createLogger({ level: config.logLevel });
+  const server = await startServer(config, log);
   const stop = async (signal: string) => {
-    console.log(`xen-wbem: ${signal}, shutting down`);
+    log.info('shutting down', { signal });
     await server.close();
     process.exit(0);
   };
@@ -87,19 +148,17 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function user(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      role: { type: 'string' },
-      users: { type: 'string' },
-      data: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values, positionals } = parse(args, {
+    role: { type: 'string' },
+    users: { type: 'string' },
+    data: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    force: { type: 'boolean' },
+  }, true);
+  if (values.help) { console.log(USER_HELP); return 0; }
   const file = values.users ?? path.join(values.data ?? DEFAULT_CONFIG.dataDir, 'users.json');
-  const [sub, name] = positionals;
+  const [sub, name, ...extra] = positionals;
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem user --help)`);
   switch (sub) {
     case 'add': {
       if (!name) throw new Error('user add needs a NAME');
@@ -109,13 +168,13 @@ async function user(args: string[]): Promise<number> {
         ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? ''
         : process.env.XEN_WBEM_PASSWORD ?? '';
       if (!password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
-      await addUser(file, name, password, role);
+      await addUser(file, name, password, role, { replace: values.force === true });
       console.log(`user ${name} (${role}) written to ${file}`);
       return 0;
     }
     case 'remove': {
       if (!name) throw new Error('user remove needs a NAME');
-      await removeUser(file, name);
+      if (!(await removeUser(file, name))) throw new Error(`no user "${name}" in ${file}`);
       console.log(`user ${name} removed from ${file}`);
       return 0;
     }
@@ -123,8 +182,11 @@ async function user(args: string[]): Promise<number> {
       for (const u of await listUsers(file)) console.log(`${u.name}\t${u.role}`);
       return 0;
     }
+    case undefined:
+      console.error(USER_HELP);
+      return 2;
     default:
-      throw new Error(`unknown user command "${sub ?? ''}"\n${USAGE}`);
+      throw new Error(`unknown user command "${sub}" (see xen-wbem user --help)`);
   }
 }
 

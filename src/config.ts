@@ -1,6 +1,7 @@
 /** Server configuration: defaults, and where each value comes from (the command line). */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, type LogLevel } from './http/index.js';
 
 export interface ServerConfig {
   /** HTTP port (DSP0200 §A1: 5988); 0 picks a free one (tests). */
@@ -23,6 +24,17 @@ export interface ServerConfig {
   demo: boolean;
   /** Per-request timeout. */
   requestTimeoutMs: number;
+  /**
+   * No plain HTTP listener. Unset: HTTPS only beyond loopback (required there), plain HTTP
+   * (and HTTPS when configured) on loopback.
+   */
+  httpsOnly?: boolean;
+  /** Open connections at most, HTTP and HTTPS together. */
+  maxConnections: number;
+  /** Time a TLS client has to finish its handshake. */
+  tlsHandshakeTimeoutMs: number;
+  /** Process log level (the log is JSON lines on standard output). */
+  logLevel: LogLevel;
 }
 
 /** The repository root (where mof/ and profiles/ live), found from this module's location. */
@@ -35,4 +47,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   dataDir: './var',
   demo: true,
   requestTimeoutMs: 120_000,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+  tlsHandshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  logLevel: 'info',
 };

@@ -9,17 +9,20 @@ import {
   CimXmlProtocolError, CimXmlRequestError, decodeRequest, encodeError, encodeExtrinsicResponse, encodeIntrinsicResponse,
 } from './cimxml/index.js';
 import type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from './http/handler.js';
+import { asLogger, type LogLine } from './http/log.js';
+import type { Logger } from './operations/provider.js';
 import type { Operations } from './operations/index.js';
 
 export interface DispatcherOptions {
   operations: Operations;
   /** HOST written into returned object paths that carry no host. */
   hostName: string;
-  log: (line: string) => void;
+  log: Logger | LogLine;
   limits?: { maxDepth?: number; maxElements?: number };
 }
 
-export function createDispatcher(opts: DispatcherOptions): CimRequestHandler {
+export function createDispatcher(options: DispatcherOptions): CimRequestHandler {
+  const opts = { ...options, log: asLogger(options.log) };
   return async (req: CimHttpRequest): Promise<CimHttpResponse> => {
     let request: CimRequest;
     try {
@@ -29,9 +32,9 @@ export function createDispatcher(opts: DispatcherOptions): CimRequestHandler {
         return { kind: 'httpError', status: e.status, cimError: e.cimErrorHeader, message: e.message };
       }
       if (e instanceof CimXmlRequestError) {
-        return { kind: 'cim', chunks: [encodeError(e.messageId, e.method, e.kind, e.cimError)] };
+        return { kind: 'cim', chunks: [encodeError(e.messageId, e.method, e.kind, e.cimError)], cimStatus: statusOf(e.cimError) };
       }
-      opts.log(`decode failed unexpectedly: ${(e as Error).stack ?? e}`);
+      opts.log.error('decode failed unexpectedly', { error: (e as Error).stack ?? String(e) });
       return { kind: 'httpError', status: 400, cimError: 'request-not-valid', message: 'the request could not be decoded' };
     }
 
@@ -52,7 +55,7 @@ export function createDispatcher(opts: DispatcherOptions): CimRequestHandler {
       let err: CimError;
       if (e instanceof CimError) err = e;
       else {
-        opts.log(`${request.method} failed unexpectedly: ${(e as Error).stack ?? e}`);
+        opts.log.error('operation failed unexpectedly', { cimMethod: request.method, error: (e as Error).stack ?? String(e) });
         err = cimError('FAILED', `internal error while running ${request.method}: ${(e as Error).message ?? e}`);
       }
       return cimErrorResponse(request.messageId, request.method, request.kind, err);
@@ -60,8 +63,12 @@ export function createDispatcher(opts: DispatcherOptions): CimRequestHandler {
   };
 }
 
+function statusOf(err: CimError): { code: number; description: string } {
+  return { code: err.code, description: err.message };
+}
+
 function cimErrorResponse(messageId: string, method: string, kind: 'intrinsic' | 'extrinsic', err: CimError): CimHttpResponse {
-  return { kind: 'cim', chunks: [encodeError(messageId, method, kind, err)] };
+  return { kind: 'cim', chunks: [encodeError(messageId, method, kind, err)], cimStatus: statusOf(err) };
 }
 
 /**

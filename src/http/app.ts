@@ -1,16 +1,20 @@
 /**
- * The express app: routes /cimom (and /) to the CIM request pipeline
- *   method → size → auth → DSP0200 headers → media type → body → handler → response
- * and keeps every failure an HTTP answer plus a log line; nothing here may take the process down.
+ * The HTTP front: a small fixed router in front of the CIM request pipeline.
+ *   POST|M-POST /cimom (and /)  → method → size → auth → DSP0200 headers → media type → body → handler
+ *   GET|HEAD /health             → the backend probe (no authentication, see health.ts)
+ *   anything else                → 404, or 405 with Allow on a known path
+ * No framework: every CIM request would bypass one anyway (docs/architecture-http.md says why).
+ * Every failure is an HTTP answer plus a log line; nothing here may take the process down.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Principal } from '../operations/provider.js';
+import type { Logger, Principal } from '../operations/provider.js';
 import type { Authenticator } from './auth.js';
 import { WWW_AUTHENTICATE } from './auth.js';
-import { checkContentType, declaredTooLarge, readBody } from './body.js';
+import { checkContentType, declaredTooLarge, isClientAbort, readBody } from './body.js';
 import { httpError, type CimHttpResponse, type CimRequestHandler, type HttpErrorResponse } from './handler.js';
 import { readCimHeaders } from './headers.js';
+import { createHealthCheck, serveHealth, type HealthOptions } from './health.js';
+import { asLogger, type LogLine } from './log.js';
 import { cimExtensionPrefix } from './mpost.js';
 import { collect, sendBuffered, sendChunked, sendHttpError, wantsTrailers } from './respond.js';
 
@@ -28,7 +32,9 @@ export interface HttpAppOptions {
   /** null: no authentication, every request runs as {name:'anonymous', role:'admin'}. */
   auth: Authenticator | null;
   limits?: HttpLimits;
-  log?: (line: string) => void;
+  log?: Logger | LogLine;
+  /** Serves GET /health from this probe; without it /health is 404. */
+  health?: HealthOptions;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -37,73 +43,72 @@ export const DEFAULT_TIMEOUT_GRACE_MS = 5_000;
 export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous', role: 'admin' }) as Principal;
 
 /** DSP0200 §5.2: CIM operations travel as POST or M-POST. */
-const ALLOW = 'POST, M-POST';
+export const CIM_ALLOW = 'POST, M-POST';
 const CIM_PATHS = new Set(['/cimom', '/cimom/', '/']);
 const TIMED_OUT = Symbol('timed out');
+/** Longest CIM error description kept in an access-log entry. */
+const DESCRIPTION_MAX = 160;
 
-/** Per-request facts the access log line needs. */
-interface Trace { user: string; method: string }
+/** Per-request facts the access-log entry needs. */
+interface Trace { user: string; cimMethod?: string; cimStatus?: number; cimError?: string; quiet?: boolean }
+
+type Route = (req: IncomingMessage, res: ServerResponse, trace: Trace) => Promise<void>;
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '';
+  const q = u.indexOf('?');
+  return q < 0 ? u : u.slice(0, q);
+}
 
 export function createHttpApp(opts: HttpAppOptions): RequestListener {
   const maxBody = opts.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = opts.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const graceMs = opts.limits?.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
-  const log = opts.log ?? ((): void => {});
+  const log = asLogger(opts.log);
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.set('query parser', false);
+  /** Plain GET routes: path → handler (HEAD is served by the same handler). */
+  const routes = new Map<string, Route>();
+  if (opts.health) {
+    const check = createHealthCheck(opts.health, log);
+    routes.set('/health', async (req, res, trace) => {
+      trace.quiet = true;            // probes come every few seconds: debug level
+      await serveHealth(req, res, check);
+    });
+  }
 
-  /** One access-log line per request, whatever path it took (finished or cut off). */
+  /** One access-log entry per request, whatever path it took (finished or cut off). */
   function traced(req: IncomingMessage, res: ServerResponse): Trace {
     const t0 = process.hrtime.bigint();
-    const trace: Trace = { user: '-', method: '-' };
+    const trace: Trace = { user: '-' };
     res.once('close', () => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const status = res.writableFinished ? String(res.statusCode) : `${res.statusCode}(aborted)`;
-      log(`http ${req.socket.remoteAddress ?? '-'} ${trace.user} ${req.method} ${trace.method} ${status} ${ms.toFixed(1)}ms`);
+      const ms = Math.round(Number(process.hrtime.bigint() - t0) / 1e4) / 100;
+      const fields = {
+        remote: req.socket.remoteAddress ?? '-', user: trace.user, method: req.method, path: pathOf(req.url),
+        cimMethod: trace.cimMethod, status: res.statusCode, cimStatus: trace.cimStatus, cimError: trace.cimError,
+        aborted: res.writableFinished ? undefined : true, ms,
+      };
+      if (res.statusCode >= 500) log.warn('request', fields);
+      else if (trace.quiet && res.statusCode < 400) log.debug('request', fields);
+      else log.info('request', fields);
     });
     return trace;
   }
 
-  function runCim(req: IncomingMessage, res: ServerResponse, trace: Trace): void {
-    cimRequest(req, res, trace).catch((err: unknown) => {
-      log(`http: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) sendHttpError(res, httpError(500, 'internal server error'), null);
-      else res.destroy();
-    });
-  }
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    res.locals.trace = traced(req, res);
-    next();
-  });
-
-  // Not app.all(): express routes only the methods Node knows, and M-POST is not one of them.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!CIM_PATHS.has(req.path)) { next(); return; }
-    runCim(req, res, res.locals.trace as Trace);
-  });
-
-  app.use((_req: Request, res: Response) => {
-    sendHttpError(res, httpError(404, 'not found (CIM operations go to POST /cimom)'), null);
-  });
-
-  // Express' own failures (a malformed URL...) and anything thrown synchronously above.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = (err as { status?: unknown })?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      sendHttpError(res, httpError(status, 'bad request'), null);
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (isClientAbort(err) || res.destroyed) {
+      // The client hung up mid-request (a cancelled wbemcli, a load balancer timing out).
+      log.debug('client went away', { remote: req.socket.remoteAddress ?? '-', reason: (err as Error)?.message ?? String(err) });
+      res.destroy();
       return;
     }
-    log(`http: unexpected error: ${(err as Error)?.stack ?? String(err)}`);
-    sendHttpError(res, httpError(500, 'internal server error'), null);
-  });
+    log.error('unexpected error', { remote: req.socket.remoteAddress ?? '-', error: (err as Error)?.stack ?? String(err) });
+    if (!res.headersSent) sendHttpError(res, httpError(500, 'internal server error'), null);
+    else res.destroy();
+  }
 
   async function cimRequest(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
     if (req.method !== 'POST' && req.method !== 'M-POST') {
-      sendHttpError(res, httpError(405, `${req.method} is not allowed; use POST or M-POST`), null, { Allow: ALLOW });
+      sendHttpError(res, httpError(405, `${req.method} is not allowed; use POST or M-POST`), null, { Allow: CIM_ALLOW });
       return;
     }
     // M-POST must declare the CIM mapping (RFC 2774 §7: otherwise 510 Not Extended).
@@ -115,39 +120,43 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
         return;
       }
     }
-    const fail = (e: HttpErrorResponse, extra?: Record<string, string>): void => sendHttpError(res, e, prefix, extra);
+    const refuse = (e: HttpErrorResponse, extra?: Record<string, string>): void => sendHttpError(res, e, prefix, extra);
 
     // RFC 9112 §3.2 (OpenPegasus does the same): HTTP/1.1 needs Host. Node enforces it too.
     if (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1 && req.headers.host === undefined) {
-      fail(httpError(400, 'missing Host header'));
+      refuse(httpError(400, 'missing Host header'));
       return;
     }
     if (declaredTooLarge(req, maxBody)) {
-      fail(httpError(413, `request body exceeds ${maxBody} bytes`), { Connection: 'close' });
+      refuse(httpError(413, `request body exceeds ${maxBody} bytes`), { Connection: 'close' });
       return;
     }
 
     let principal: Principal = ANONYMOUS;
     if (opts.auth) {
-      const p = await opts.auth.authenticate(req.headers.authorization);
-      if (!p) {
-        fail(httpError(401, 'authentication required'), { 'WWW-Authenticate': WWW_AUTHENTICATE });
+      const outcome = await opts.auth.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
+      if (outcome === null || 'refused' in outcome) {
+        const throttled = outcome !== null && outcome.refused === 'throttled';
+        refuse(throttled
+          ? httpError(429, 'too many failed logins from this address; retry later')
+          : httpError(401, 'authentication required'),
+        throttled ? { 'Retry-After': String(outcome.retryAfterSec) } : { 'WWW-Authenticate': WWW_AUTHENTICATE });
         return;
       }
-      principal = p;
+      principal = outcome;
     }
     trace.user = principal.name;
 
     const hdr = readCimHeaders(req.headers, prefix);
-    if (!hdr.ok) { fail(hdr.error); return; }
-    trace.method = hdr.headers.method ?? '-';
+    if (!hdr.ok) { refuse(hdr.error); return; }
+    if (hdr.headers.method !== undefined) trace.cimMethod = hdr.headers.method;
 
     const ctError = checkContentType(req.headers['content-type']);
-    if (ctError) { fail(ctError); return; }
+    if (ctError) { refuse(ctError); return; }
 
     const body = await readBody(req, maxBody);
     if (!body.ok) {
-      fail(body.error, body.close ? { Connection: 'close' } : {});
+      refuse(body.error, body.close ? { Connection: 'close' } : {});
       return;
     }
 
@@ -162,8 +171,8 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       graceTimer = setTimeout(() => resolve(TIMED_OUT), timeoutMs + graceMs);
     });
     const timedOut = (): void => {
-      log(`http: ${trace.method} from ${req.socket.remoteAddress ?? '-'} did not finish within ${timeoutMs} ms`);
-      fail(httpError(503, 'request timed out'), { 'Retry-After': '5' });
+      log.warn('request did not finish in time', { remote: req.socket.remoteAddress ?? '-', cimMethod: trace.cimMethod, timeoutMs });
+      refuse(httpError(503, 'request timed out'), { 'Retry-After': '5' });
     };
 
     try {
@@ -179,11 +188,17 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       ]);
       if (result === TIMED_OUT) { timedOut(); return; }
       if (res.destroyed) return;
-      if (result.kind === 'httpError') { fail(result); return; }
+      if (result.kind === 'httpError') { refuse(result); return; }
+      trace.cimStatus = result.cimStatus?.code ?? 0;
+      if (result.cimStatus?.description) trace.cimError = result.cimStatus.description.slice(0, DESCRIPTION_MAX);
 
       if (wantsTrailers(req)) {
         const st = await sendChunked(res, result.chunks, prefix, ac.signal);
-        if (st.code !== 0) log(`http: ${trace.method} failed while streaming: CIM status ${st.code} ${st.description ?? ''}`);
+        if (st.code !== 0) {
+          trace.cimStatus = st.code;
+          trace.cimError = (st.description ?? '').slice(0, DESCRIPTION_MAX);
+          log.warn('response failed while streaming', { cimMethod: trace.cimMethod, cimStatus: st.code, cimError: st.description });
+        }
         return;
       }
       const collected = collect(result.chunks);
@@ -198,14 +213,28 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
     }
   }
 
-  // The fast path: a CIM operation to the exact path (all of them, in practice) goes straight
-  // to the pipeline, without express' per-request set-up (prototype swaps, router walk),
-  // which the pipeline does not use. Everything else takes the express route as before.
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    if ((req.method === 'POST' || req.method === 'M-POST') && CIM_PATHS.has(req.url ?? '')) {
-      runCim(req, res, traced(req, res));
-      return;
+  function route(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
+    const path = pathOf(req.url);
+    if (CIM_PATHS.has(path)) return cimRequest(req, res, trace);
+    const handler = routes.get(path);
+    if (!handler) {
+      sendHttpError(res, httpError(404, 'not found (CIM operations go to POST /cimom)'), null);
+      return Promise.resolve();
     }
-    app(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendHttpError(res, httpError(405, `${req.method} is not allowed on ${path}`), null, { Allow: 'GET, HEAD' });
+      return Promise.resolve();
+    }
+    return handler(req, res, trace);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    let trace: Trace | undefined;
+    try {
+      trace = traced(req, res);
+      route(req, res, trace).catch((err: unknown) => fail(req, res, err));
+    } catch (err) {
+      fail(req, res, err);
+    }
   };
 }

@@ -40,6 +40,23 @@ export function declaredTooLarge(req: IncomingMessage, maxBytes: number): boolea
   return cl !== undefined && /^\d+$/.test(cl) && Number(cl) > maxBytes;
 }
 
+/** The client went away before its request body was complete: nothing to answer, nothing wrong here. */
+export class ClientAbortError extends Error {
+  constructor(reason: string) {
+    super(`client went away while sending the request (${reason})`);
+    this.name = 'ClientAbortError';
+  }
+}
+
+const ABORT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Whether `err` is a client that disconnected (rather than a fault of ours). */
+export function isClientAbort(err: unknown): boolean {
+  if (err instanceof ClientAbortError) return true;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return (typeof e?.code === 'string' && ABORT_CODES.has(e.code)) || e?.message === 'aborted';
+}
+
 function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'tooLarge'> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
@@ -58,8 +75,10 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'tooL
     };
     req.on('data', onData);
     req.once('end', () => { if (!done) resolve(Buffer.concat(parts, size)); });
-    req.once('error', (e) => { if (!done) reject(e); });
-    req.once('aborted', () => { if (!done) reject(new Error('request aborted')); });
+    req.once('error', (e) => { if (!done) reject(isClientAbort(e) ? new ClientAbortError((e as NodeJS.ErrnoException).code ?? e.message) : e); });
+    req.once('aborted', () => { if (!done) reject(new ClientAbortError('aborted')); });
+    // A connection closed before the end of the body (no 'aborted' on some Node versions).
+    req.once('close', () => { if (!done && !req.complete) reject(new ClientAbortError('closed')); });
   });
 }
 

@@ -19,7 +19,8 @@ export interface CimHttpRequest {
 }
 
 export type CimHttpResponse =
-  | { kind: 'cim'; chunks: Iterable<string> | AsyncIterable<string> }   // 200 + CIMOperation: MethodResponse
+  // 200 + CIMOperation: MethodResponse; `cimStatus` is the ERROR the chunks carry, when they do (for the access log)
+  | { kind: 'cim'; chunks: Iterable<string> | AsyncIterable<string>; cimStatus?: { code: number; description?: string } }
   | { kind: 'httpError'; status: number; cimError?: string; message: string };  // e.g. 400 header-mismatch
 
 export type CimRequestHandler = (req: CimHttpRequest) => Promise<CimHttpResponse>;

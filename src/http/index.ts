@@ -1,6 +1,13 @@
-/** src/http: the express adapter (DESIGN §1/§2). */
+/** src/http: the HTTP front (DESIGN §1/§2): routes, CIM pipeline, auth, TLS, limits. */
 export type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from './handler.js';
 export { createHttpApp, ANONYMOUS, type HttpAppOptions, type HttpLimits } from './app.js';
-export { startServers, isLoopback, type ServerOptions, type RunningServers } from './servers.js';
-export { createAuthenticator, parseBasic, REALM, type Authenticator, type AuthenticatorOptions } from './auth.js';
+export {
+  startServers, servesPlainHttp, isLoopback, DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  type ServerOptions, type RunningServers,
+} from './servers.js';
+export {
+  createAuthenticator, parseBasic, REALM, type Authenticator, type AuthenticatorOptions, type AuthOutcome, type LoginFailure,
+} from './auth.js';
 export { addUser, removeUser, listUsers, loadUsers, hashPassword, verifyPassword, type UserRecord } from './users.js';
+export { asLogger, lineLogger, formatLine, SILENT, type LogLevel, type LogLine } from './log.js';
+export { DEFAULT_HEALTH_TIMEOUT_MS, type HealthOptions } from './health.js';

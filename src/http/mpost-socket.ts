@@ -173,6 +173,9 @@ export function interceptMpost(
     let seen: Buffer = Buffer.alloc(0);
     const onError = (): void => { sock.destroy(); };
     const onTimeout = (): void => { sock.destroy(); };     // the parser's timeouts start later
+    // A client that hangs up before its first byte: the server's sockets allow half-open
+    // connections, so without this one would linger until the timeout (holding a connection slot).
+    const onEnd = (): void => { sock.destroy(); };
     const onData = (chunk: Buffer): void => {
       seen = seen.length ? Buffer.concat([seen, chunk]) : chunk;
       // "M-PO" may come alone in a first segment: wait until the method can be told.
@@ -181,6 +184,7 @@ export function interceptMpost(
       sock.off('data', onData);
       sock.off('error', onError);
       sock.off('timeout', onTimeout);
+      sock.off('end', onEnd);
       sock.setTimeout(0);
       sock.pause();
       if (seen.subarray(0, MPOST.length).equals(MPOST)) {
@@ -193,6 +197,7 @@ export function interceptMpost(
       }
     };
     sock.on('error', onError);
+    sock.once('end', onEnd);
     sock.setTimeout(firstByteTimeoutMs);
     sock.on('timeout', onTimeout);
     sock.on('data', onData);

@@ -1,12 +1,23 @@
 /**
  * Listening sockets: HTTP on 5988 and, when a certificate and key are configured, HTTPS on
- * 5989 (DSP0200 §A1 default ports). Without authentication the server only listens on
- * loopback: anyone who can reach it would otherwise be admin.
+ * 5989 (DSP0200 §A1 default ports).
+ *
+ * - Without authentication the server only listens on loopback: anyone who can reach it would
+ *   otherwise be admin.
+ * - Beyond loopback it serves HTTPS only, and refuses to start without a certificate: Basic
+ *   credentials must never cross a network in clear text. On loopback, HTTPS only is an option.
+ * - A connection cap (both listeners together) bounds open files: beyond it a new HTTP
+ *   connection gets `503` and is closed, a new TLS connection is closed before any handshake.
+ *   TLS handshakes must finish within a short timeout, so silent clients cannot hold sockets.
+ * - CONNECT (which Node hands to a separate event) gets 405 like any other wrong method.
  */
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { isIP, type AddressInfo } from 'node:net';
+import { isIP, type AddressInfo, type Socket } from 'node:net';
+import type { Logger } from '../operations/provider.js';
+import { CIM_ALLOW } from './app.js';
+import { asLogger, type LogLine } from './log.js';
 import { interceptMpost, restoreMpostMethod } from './mpost-socket.js';
 
 export interface ServerOptions {
@@ -21,10 +32,18 @@ export interface ServerOptions {
   tlsKey?: string;
   /** Whether the app authenticates requests; false confines the server to loopback. */
   auth: boolean;
+  /** No plain HTTP listener. Default: on beyond loopback (where it cannot be turned off), off on loopback. */
+  httpsOnly?: boolean;
+  /** Open connections at most, both listeners together (default 512). */
+  maxConnections?: number;
+  /** Time a TLS client has to complete its handshake (default 10 s; Node's own is 120 s). */
+  handshakeTimeoutMs?: number;
+  log?: Logger | LogLine;
 }
 
 export interface RunningServers {
   close(): Promise<void>;
+  /** The plain HTTP port; 0 when plain HTTP is not served (HTTPS only). */
   httpPort: number;
   httpsPort?: number;
 }
@@ -34,14 +53,43 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 /** Receiving a whole request (a 16 MiB body on a slow link included). */
 export const REQUEST_RECEIVE_TIMEOUT_MS = 120_000;
+export const DEFAULT_MAX_CONNECTIONS = 512;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** After close(), in-flight requests get this long before their connections are cut. */
 const CLOSE_GRACE_MS = 2_000;
+/** The connection-cap warning is repeated at most this often. */
+const CAP_WARNING_INTERVAL_MS = 10_000;
 
 export function isLoopback(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h === '::1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** Whether the options would serve plain HTTP; throws when they would carry passwords in clear text. */
+export function servesPlainHttp(opts: Pick<ServerOptions, 'listen' | 'tlsCert' | 'tlsKey' | 'auth' | 'httpsOnly'>): boolean {
+  const host = opts.listen ?? '127.0.0.1';
+  if (!opts.auth && !isLoopback(host)) {
+    throw new Error(`refusing to listen on ${host} without authentication: `
+      + 'configure users (auth on) or listen on a loopback address (127.0.0.1, ::1, localhost)');
+  }
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+    throw new Error('HTTPS needs both a certificate and a key (tlsCert and tlsKey)');
+  }
+  const tls = opts.tlsCert !== undefined;
+  if (!isLoopback(host)) {
+    if (!tls) {
+      throw new Error(`refusing to listen on ${host} without TLS: passwords would cross the network in clear text; `
+        + 'configure a certificate and key (--tls-cert, --tls-key)');
+    }
+    if (opts.httpsOnly === false) {
+      throw new Error(`refusing plain HTTP on ${host}: passwords would cross the network in clear text (HTTPS only beyond loopback)`);
+    }
+    return false;
+  }
+  if (opts.httpsOnly && !tls) throw new Error('HTTPS only needs a certificate and key (--tls-cert, --tls-key)');
+  return !opts.httpsOnly;
 }
 
 function tune(server: http.Server): void {
@@ -72,15 +120,54 @@ function closeServer(server: http.Server, sniffing: { destroyPending(): void }):
   });
 }
 
+const OVERLOADED = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n'
+  + 'Content-Length: 34\r\nRetry-After: 5\r\nConnection: close\r\n\r\ntoo many connections; retry later\n', 'latin1');
+
+/** Open connections across the listeners, and the cap. */
+interface ConnectionBudget { open: number; readonly max: number; warnedAt: number }
+
+/**
+ * Puts the cap in front of the server's own 'connection' listeners (which for HTTPS start the
+ * handshake, so a refused TLS client costs no handshake).
+ */
+function capConnections(server: http.Server, budget: ConnectionBudget, plain: boolean, log: Logger): void {
+  const originals = server.listeners('connection') as Array<(s: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (sock: Socket) => {
+    if (budget.open >= budget.max) {
+      const now = Date.now();
+      if (now - budget.warnedAt > CAP_WARNING_INTERVAL_MS) {
+        budget.warnedAt = now;
+        log.warn('connection limit reached: refusing new connections', { open: budget.open, max: budget.max });
+      }
+      sock.on('error', () => { /* the client may already be gone */ });
+      if (plain) sock.end(OVERLOADED);
+      else sock.destroy();
+      setTimeout(() => sock.destroy(), 1_000).unref();
+      return;
+    }
+    budget.open++;
+    sock.once('close', () => { budget.open--; });
+    for (const l of originals) l.call(server, sock);
+  });
+}
+
+/** CONNECT never reaches the request handler in Node: answer it like any unsupported method. */
+function refuseConnect(server: http.Server, log: Logger): void {
+  server.on('connect', (req: http.IncomingMessage, sock: Socket) => {
+    const body = `${req.method} is not allowed; use POST or M-POST\n`;
+    sock.on('error', () => {});
+    sock.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${CIM_ALLOW}\r\nContent-Type: text/plain; charset=utf-8\r\n`
+      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    log.info('request', { remote: req.socket.remoteAddress ?? '-', user: '-', method: req.method, path: req.url, status: 405 });
+  });
+}
+
 export async function startServers(app: http.RequestListener, opts: ServerOptions): Promise<RunningServers> {
   const host = opts.listen ?? '127.0.0.1';
-  if (!opts.auth && !isLoopback(host)) {
-    throw new Error(`refusing to listen on ${host} without authentication: `
-      + 'configure users (auth on) or listen on a loopback address (127.0.0.1, ::1, localhost)');
-  }
-  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
-    throw new Error('HTTPS needs both a certificate and a key (tlsCert and tlsKey)');
-  }
+  const plainHttp = servesPlainHttp(opts);
+  const log = asLogger(opts.log);
+  const budget: ConnectionBudget = { open: 0, max: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS, warnedAt: 0 };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     restoreMpostMethod(req);
     app(req, res);
@@ -89,17 +176,31 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
   const servers: Array<[http.Server, { destroyPending(): void }]> = [];
   const closeAll = async (): Promise<void> => { await Promise.all(servers.map(([s, p]) => closeServer(s, p))); };
   try {
-    const plain = http.createServer(onRequest);
-    tune(plain);
-    servers.push([plain, interceptMpost(plain, 'connection', HEADERS_TIMEOUT_MS)]);
-    const httpPort = await listen(plain, opts.port ?? 5988, host);
+    let httpPort = 0;
+    if (plainHttp) {
+      const plain = http.createServer(onRequest);
+      tune(plain);
+      servers.push([plain, interceptMpost(plain, 'connection', HEADERS_TIMEOUT_MS)]);
+      capConnections(plain, budget, true, log);
+      refuseConnect(plain, log);
+      httpPort = await listen(plain, opts.port ?? 5988, host);
+    }
 
     let httpsPort: number | undefined;
     if (opts.tlsCert !== undefined && opts.tlsKey !== undefined) {
       const [cert, key] = await Promise.all([readFile(opts.tlsCert), readFile(opts.tlsKey)]);
-      const secure = https.createServer({ cert, key, minVersion: 'TLSv1.2' }, onRequest);
+      const secure = https.createServer({
+        cert, key, minVersion: 'TLSv1.2', handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      }, onRequest);
       tune(secure);
       servers.push([secure, interceptMpost(secure, 'secureConnection', HEADERS_TIMEOUT_MS)]);
+      capConnections(secure, budget, false, log);
+      refuseConnect(secure, log);
+      // A client that fails or times out its handshake: no stack, nothing to answer.
+      secure.on('tlsClientError', (err: Error, sock: Socket) => {
+        log.debug('TLS handshake failed', { remote: sock.remoteAddress ?? '-', reason: err.message });
+        sock.destroy();
+      });
       httpsPort = await listen(secure, opts.httpsPort ?? 5989, host);
     }
     return httpsPort === undefined ? { close: closeAll, httpPort } : { close: closeAll, httpPort, httpsPort };

@@ -20,6 +20,21 @@ export interface Principal {
   role: Role;
 }
 
+/** Structured fields of a log entry (JSON-serialisable values). */
+export type LogFields = Record<string, unknown>;
+
+/**
+ * The logger the wiring hands out (pino underneath): one entry per call, at a level, with a
+ * short fixed message and structured fields. `child` adds fields (a component) to every entry.
+ */
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(bindings: LogFields): Logger;
+}
+
 /**
  * What a provider may ask of the server about classes served by other providers (OpenPegasus's
  * CIMOMHandle, narrowed to what profiles need).

@@ -42,3 +42,41 @@ describe('cli: xen-wbem', () => {
     expect(beyond.stderr).to.match(/auth/i);
   });
 });
+
+describe('cli: help, version and user management', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-cli-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--help for every command, --version', async () => {
+    const version = await execa(BIN, ['--version']);
+    expect(version.stdout).to.match(/^xen-wbem \d+\.\d+\.\d+$/);
+    expect((await execa(BIN, ['-V'])).stdout).to.equal(version.stdout);
+    for (const [args, shows] of [
+      [['--help'], 'serve'], [['serve', '--help'], '--https-only'], [['serve', '-h'], '--log-level'],
+      [['user', '--help'], '--force'], [['user', 'add', '--help'], '--password-stdin'], [['user', 'remove', '-h'], 'user remove'],
+    ] as const) {
+      const r = await execa(BIN, [...args], { reject: false });
+      expect(r.exitCode, args.join(' ')).to.equal(0);
+      expect(r.stdout, args.join(' ')).to.contain('Usage').and.contain(shows);
+    }
+    const unknown = await execa(BIN, ['serve', '--bogus'], { reject: false });
+    expect(unknown.exitCode).to.not.equal(0);
+    expect(unknown.stderr).to.contain('--bogus').and.contain('serve --help');
+  });
+
+  it('user add refuses an existing user without --force; remove of an unknown user is an error', async () => {
+    const env = { XEN_WBEM_PASSWORD: 'one' };
+    expect((await execa(BIN, ['user', 'add', 'ann', '--role', 'reader', '--data', dir], { env })).exitCode).to.equal(0);
+    const again = await execa(BIN, ['user', 'add', 'ann', '--role', 'admin', '--data', dir], { env, reject: false });
+    expect(again.exitCode).to.equal(1);
+    expect(again.stderr).to.contain('already exists').and.contain('--force');
+    expect((await execa(BIN, ['user', 'list', '--data', dir])).stdout).to.equal('ann\treader');
+    expect((await execa(BIN, ['user', 'add', 'ann', '--role', 'admin', '--force', '--data', dir], { env })).exitCode).to.equal(0);
+    expect((await execa(BIN, ['user', 'list', '--data', dir])).stdout).to.equal('ann\tadmin');
+    const ghost = await execa(BIN, ['user', 'remove', 'ghost', '--data', dir], { reject: false });
+    expect(ghost.exitCode).to.equal(1);
+    expect(ghost.stderr).to.contain('no user "ghost"');
+    expect(ghost.stdout).to.equal('');
+  });
+});

@@ -191,11 +191,11 @@ describe('http app: routing and DSP0200 headers', () => {
     expect(h.seen).to.have.length(0);
   });
 
-  it('writes one access-log line per request', async () => {
+  it('writes one access-log entry per request, with the CIM status', async () => {
     await exchange(h.port, rawRequest(CIM_HEADERS));
     await new Promise((r) => setTimeout(r, 20));
     expect(h.logs).to.have.length(1);
-    expect(h.logs[0]).to.match(/^http 127\.0\.0\.1 anonymous POST EnumerateInstanceNames 200 [\d.]+ms$/);
+    expect(h.logs[0]).to.match(/^request remote=127\.0\.0\.1 user=anonymous method=POST path=\/cimom cimMethod=EnumerateInstanceNames status=200 cimStatus=0 ms=[\d.]+$/);
   });
 
   it('reuses a keep-alive connection (node http agent)', async () => {

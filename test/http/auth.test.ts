@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuthenticator, parseBasic } from '../../src/http/auth.js';
+import { scrypt } from 'node:crypto';
+import { createAuthenticator, parseBasic, type LoginFailure } from '../../src/http/auth.js';
+import { addressKey } from '../../src/http/login-throttle.js';
 import { addUser, removeUser } from '../../src/http/users.js';
 import { CIM_HEADERS, RawClient, basic, exchange, fixture, rawRequest, start, type Harness } from './helpers.js';
 
@@ -54,9 +56,9 @@ describe('http auth: Basic against the users file', () => {
     await addUser(f2, 'eve', 'one', 'reader');
     const auth = createAuthenticator(f2);
     expect(await auth.authenticate(basic('eve', 'one'))).to.deep.equal({ name: 'eve', role: 'reader' });
-    await addUser(f2, 'eve', 'one', 'admin');
+    await addUser(f2, 'eve', 'one', 'admin', { replace: true });
     expect(await auth.authenticate(basic('eve', 'one'))).to.deep.equal({ name: 'eve', role: 'admin' });
-    await addUser(f2, 'eve', 'two', 'admin');
+    await addUser(f2, 'eve', 'two', 'admin', { replace: true });
     expect(await auth.authenticate(basic('eve', 'one'))).to.equal(null);
     expect(await auth.authenticate(basic('eve', 'two'))).not.to.equal(null);
     await removeUser(f2, 'eve');
@@ -67,7 +69,7 @@ describe('http auth: Basic against the users file', () => {
     const f3 = join(dir, 'users3.json');
     await fs.writeFile(f3, '{ not json');
     const logs: string[] = [];
-    const auth = createAuthenticator(f3, { log: (l) => logs.push(l) });
+    const auth = createAuthenticator(f3, { log: (l) => { logs.push(l); } });
     expect(await auth.authenticate(basic('pegasus', 's3cret'))).to.equal(null);
     expect(logs.join('\n')).to.contain('cannot load users file');
   });
@@ -135,5 +137,78 @@ describe('http auth: Basic against the users file', () => {
       expect(r.trailers['cimstatuscode']).to.equal('0');
       expect(h.seen[0]!.headers.object).to.equal('root/virt');
     });
+  });
+});
+
+describe('http auth under a failed-login flood', () => {
+  let dir: string;
+  let file: string;
+  before(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'xen-wbem-flood-'));
+    file = join(dir, 'users.json');
+    await addUser(file, 'alice', 'right', 'admin');
+  });
+  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+
+  it('a remembered credential is answered while the libuv pool is saturated (no fs call on the way)', async () => {
+    const auth = createAuthenticator(file);
+    expect(await auth.authenticate(basic('alice', 'right'), '10.0.0.1')).to.deep.equal({ name: 'alice', role: 'admin' });
+    // Keep all four pool threads busy for a while (what a flood of scrypt checks does).
+    const busy = Array.from({ length: 8 }, () => new Promise((resolve) => scrypt('x', 'salt', 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 << 20 }, resolve)));
+    const t0 = performance.now();
+    expect(await auth.authenticate(basic('alice', 'right'), '10.0.0.1')).to.deep.equal({ name: 'alice', role: 'admin' });
+    const ms = performance.now() - t0;
+    await Promise.all(busy);
+    const poolMs = performance.now() - t0;
+    expect(ms, `pool busy for ${poolMs.toFixed(0)} ms`).to.be.lessThan(Math.min(20, poolMs / 4));
+  });
+
+  it('throttles failed logins per address: 401 up to the limit, then 429 without a check; others unaffected', async () => {
+    const failures: LoginFailure[] = [];
+    const auth = createAuthenticator(file, { throttle: { limit: 3, windowMs: 60_000 }, onFailure: (f) => failures.push(f) });
+    expect(await auth.authenticate(basic('alice', 'right'), '10.0.0.9')).to.not.equal(null);     // remembered
+    for (let i = 0; i < 3; i++) expect(await auth.authenticate(basic('alice', `wrong${i}`), '10.0.0.9')).to.equal(null);
+    const t0 = performance.now();
+    const refused = await auth.authenticate(basic('alice', 'wrong3'), '10.0.0.9');
+    expect(performance.now() - t0).to.be.lessThan(5);                                    // no scrypt ran
+    expect(refused).to.deep.include({ refused: 'throttled' });
+    expect((refused as { retryAfterSec: number }).retryAfterSec).to.be.within(1, 60);
+    // A credential verified before keeps working from that address; a new one waits.
+    expect(await auth.authenticate(basic('alice', 'right'), '10.0.0.9')).to.deep.equal({ name: 'alice', role: 'admin' });
+    expect(await auth.authenticate(basic('ghost', 'x'), '10.0.0.9')).to.deep.include({ refused: 'throttled' });
+    // Another address is checked as usual.
+    expect(await auth.authenticate(basic('ghost', 'x'), '10.0.0.10')).to.equal(null);
+    expect(failures.map((f) => [f.remote, f.reason])).to.deep.equal([
+      ['10.0.0.9', 'wrong password'], ['10.0.0.9', 'wrong password'], ['10.0.0.9', 'wrong password'], ['10.0.0.9', 'throttled'],
+      ['10.0.0.10', 'unknown user'],
+    ]);
+  });
+
+  it('bounds the password checks running at once, whatever the addresses', async () => {
+    const auth = createAuthenticator(file, { throttle: { maxConcurrentChecks: 1, maxQueuedChecks: 1 } });
+    const out = await Promise.all(['1', '2', '3'].map((n) => auth.authenticate(basic('alice', `w${n}`), `10.1.0.${n}`)));
+    expect(out.filter((o) => o === null)).to.have.length(2);
+    expect(out.filter((o) => o !== null && 'refused' in o)).to.have.length(1);
+  });
+
+  it('counts IPv6 clients by their /64 and IPv4-mapped addresses as IPv4', () => {
+    expect(addressKey('2001:db8:1:2:aaaa::1')).to.equal(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
+    expect(addressKey('2001:db8:1:2::1')).to.equal('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).to.equal('2001:db8:0:0::/64');
+    expect(addressKey('::ffff:192.0.2.7')).to.equal('192.0.2.7');
+    expect(addressKey('::1')).to.equal('0:0:0:0::/64');
+  });
+
+  it('over HTTP: 429 with Retry-After once an address is throttled, and no WWW-Authenticate', async () => {
+    const h = await start(undefined, { auth: createAuthenticator(file, { throttle: { limit: 2 } }) });
+    try {
+      const wrong = () => exchange(h.port, rawRequest({ ...CIM_HEADERS, Authorization: basic('alice', 'nope') }));
+      expect((await wrong()).status).to.equal(401);
+      expect((await wrong()).status).to.equal(401);
+      const r = await wrong();
+      expect(r.status).to.equal(429);
+      expect(Number(r.headers['retry-after'])).to.be.within(1, 60);
+      expect(r.headers['www-authenticate']).to.equal(undefined);
+    } finally { await h.close(); }
   });
 });

@@ -61,7 +61,9 @@ describe('http app: chunked responses with CIM trailers', () => {
     expect(r.trailers['cimstatuscode']).to.equal('6');
     expect(r.trailers['cimstatuscodedescription']).to.equal('Instance "caf%C3%A9" not found second line');
     expect(decodeURIComponent(r.trailers['cimstatuscodedescription']!)).to.contain('café');
-    expect(h.logs.some((l) => l.includes('CIM status 6'))).to.equal(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.logs.some((l) => l.startsWith('[warn] response failed while streaming') && l.includes('cimStatus=6'))).to.equal(true);
+    expect(h.logs.some((l) => l.startsWith('request ') && l.includes('status=200 cimStatus=6'))).to.equal(true);
   });
 
   it('maps a plain Error to CIM_ERR_FAILED (1) in the trailer', async () => {

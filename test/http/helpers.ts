@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createHttpApp, type HttpAppOptions } from '../../src/http/app.js';
 import type { Authenticator } from '../../src/http/auth.js';
 import type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from '../../src/http/handler.js';
-import { startServers, type RunningServers } from '../../src/http/servers.js';
+import { startServers, type RunningServers, type ServerOptions } from '../../src/http/servers.js';
 
 /** Source tree fixtures (tsc does not copy .txt files into dist/). */
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'http', 'fixtures');
@@ -36,17 +36,19 @@ export const echo: CimRequestHandler = async (req) => ({ kind: 'cim', chunks: [`
 
 export async function start(
   handler: CimRequestHandler = echo,
-  opts: { auth?: Authenticator | null; limits?: HttpAppOptions['limits'] } = {},
+  opts: { auth?: Authenticator | null; limits?: HttpAppOptions['limits']; health?: HttpAppOptions['health']; servers?: Partial<ServerOptions> } = {},
 ): Promise<Harness> {
   const seen: CimHttpRequest[] = [];
   const logs: string[] = [];
+  const log = (l: string): void => { logs.push(l); };
   const app = createHttpApp({
     handler: (req): Promise<CimHttpResponse> => { seen.push(req); return handler(req); },
     auth: opts.auth ?? null,
     limits: opts.limits ?? {},
-    log: (l) => logs.push(l),
+    log,
+    ...(opts.health ? { health: opts.health } : {}),
   });
-  const servers: RunningServers = await startServers(app, { listen: '127.0.0.1', port: 0, auth: !!opts.auth });
+  const servers: RunningServers = await startServers(app, { listen: '127.0.0.1', port: 0, auth: !!opts.auth, log, ...opts.servers });
   return { port: servers.httpPort, seen, logs, close: () => servers.close() };
 }
 

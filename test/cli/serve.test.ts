@@ -1,0 +1,113 @@
+/**
+ * `xen-wbem serve` as an operator runs it: start-up errors before anything is touched, one
+ * server per data directory (the lock, a stale one recovered after kill -9), structured JSON
+ * logs, GET /health.
+ */
+import { expect } from 'chai';
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../support/test-server.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
+
+interface Running { proc: ResultPromise; port: number; lines: Record<string, unknown>[] }
+
+/** Starts `serve` on an ephemeral port and waits for its "serving" log entry. */
+async function serve(data: string, extra: string[] = []): Promise<Running> {
+  const proc = execa(BIN, ['serve', '--port', '0', '--data', data, '--no-demo', ...extra], { reject: false, buffer: false });
+  const lines: Record<string, unknown>[] = [];
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      pending += c.toString();
+      let nl;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const entry = JSON.parse(pending.slice(0, nl)) as Record<string, unknown>;
+        pending = pending.slice(nl + 1);
+        lines.push(entry);
+        const m = /^xen-wbem serving http:\/\/[^:]+:(\d+)\//.exec(String(entry.msg));
+        if (m) resolve({ proc, port: Number(m[1]), lines });
+      }
+    });
+    void proc.then((r) => reject(new Error(`serve exited (${r.exitCode}): ${r.stderr ?? ''}`)));
+  });
+}
+
+function get(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('cli: xen-wbem serve', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-serve-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a missing --users file, or listening beyond loopback without TLS, is a start-up error that touches nothing', async () => {
+    const data = path.join(dir, 'var');
+    const missing = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', path.join(dir, 'missing.json')], { reject: false, timeout: 20_000 });
+    expect(missing.exitCode).to.equal(1);
+    expect(missing.stderr).to.contain('missing.json does not exist');
+    expect(existsSync(data)).to.equal(false);
+    const users = path.join(dir, 'users.json');
+    writeFileSync(users, JSON.stringify({ version: 1, users: {} }));
+    const clear = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', users, '--listen', '0.0.0.0'], { reject: false, timeout: 20_000 });
+    expect(clear.exitCode).to.equal(1);
+    expect(clear.stderr).to.contain('without TLS');
+    expect(existsSync(data)).to.equal(false);
+  });
+
+  it('one server per data directory: the second fails at once, before reconciling; a lock left by kill -9 is recovered', async () => {
+    const data = path.join(dir, 'var');
+    const first = await serve(data);
+    try {
+      // JSON lines with a time and a level name (pino).
+      expect(first.lines[0]).to.include.keys('time', 'level', 'msg');
+      expect(first.lines.every((l) => ['debug', 'info', 'warn', 'error'].includes(String(l.level)))).to.equal(true);
+      expect((await get(first.port, '/health')).status).to.equal(200);
+
+      const t0 = Date.now();
+      const second = await execa(BIN, ['serve', '--port', '0', '--data', data, '--no-demo'], { reject: false, timeout: 20_000 });
+      expect(second.exitCode).to.equal(1);
+      expect(second.stderr).to.contain('is in use by another xen-wbem server').and.contain(`pid ${first.proc.pid}`);
+      expect(second.stdout).to.not.contain('reconcile');
+      expect(Date.now() - t0).to.be.lessThan(5_000);
+    } finally {
+      first.proc.kill('SIGKILL');
+      await first.proc;
+    }
+    expect(existsSync(path.join(data, 'xen-wbem.lock'))).to.equal(true);       // stale, left behind
+    const third = await serve(data);
+    try {
+      expect(JSON.parse(readFileSync(path.join(data, 'xen-wbem.lock'), 'utf8')).pid).to.equal(third.proc.pid);
+      expect((await get(third.port, '/health')).status).to.equal(200);
+    } finally {
+      third.proc.kill('SIGTERM');
+      await third.proc;
+    }
+    expect(existsSync(path.join(data, 'xen-wbem.lock')), 'released on a clean stop').to.equal(false);
+  });
+
+  it('a lock held by a live process that is not its owner (pid reused) is taken over', async () => {
+    const data = path.join(dir, 'var');
+    mkdirSync(data, { recursive: true });
+    // Our own pid, with a start time that is not ours: the owner is gone and its pid reused.
+    writeFileSync(path.join(data, 'xen-wbem.lock'), JSON.stringify({ pid: process.pid, start: '1', since: 'long ago' }));
+    const s = await serve(data);
+    try {
+      expect((await get(s.port, '/health')).status).to.equal(200);
+    } finally {
+      s.proc.kill('SIGTERM');
+      await s.proc;
+    }
+  });
+});
