@@ -1,0 +1,93 @@
+/**
+ * Every command the README and docs/operations.md show is run here, or is on the short list
+ * of commands checked by hand before a release (they need root, systemd, a network, or take
+ * minutes): a command block nobody checks fails this test.
+ */
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startAppServer, type AppServer } from '../support/app-server.js';
+import { REPO_ROOT } from '../support/test-server.js';
+import { requireWbemcli } from '../support/wbemcli.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
+const DOCS = ['README.md', path.join('docs', 'operations.md')];
+
+/** Blocks checked by hand before a release, recognised by their first command. */
+const BY_HAND: [RegExp, string][] = [
+  [/^npm install && npm start/, 'set-up: npm start serves until stopped; npm test and npm run bench run in CI'],
+  [/^cd \/opt\/xen-wbem /, 'service install: needs root, systemd and a Xen host'],
+];
+
+/**
+ * pywbemcli general options as pywbemcli 1.x documents them (`pywbemcli --help`); `-n` is
+ * `--name`, a saved connection, not a namespace.
+ */
+const PYWBEMCLI_OPTIONS = new Set(['-s', '--server', '-d', '--default-namespace', '-u', '--user', '-p', '--password', '--no-verify', '--ca-certs']);
+
+function shellBlocks(file: string): string[] {
+  const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+  return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
+}
+
+describe('docs: every shown command works', function () {
+  this.timeout(90_000);
+  let app: AppServer;
+  let dir: string;
+  before(async () => {
+    await requireWbemcli();
+    app = await startAppServer({ demo: true });
+    dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-readme-'));
+  });
+  after(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const blocks = DOCS.flatMap((file) => shellBlocks(file).map((block) => ({ file, block })));
+
+  const byHand = (block: string) => BY_HAND.some(([re]) => re.test(block));
+  const isWbemcli = (block: string) => /^U=http:\/\/127\.0\.0\.1:5988\n/.test(block);
+  const isUsers = (block: string) => block.includes('npx xen-wbem user');
+
+  it('every command block is run below, or is on the list checked by hand', () => {
+    expect(blocks.length).to.be.greaterThan(3);
+    const unchecked = blocks.filter(({ block }) => !byHand(block) && !isWbemcli(block) && !isUsers(block));
+    expect(unchecked.map(({ file, block }) => `${file}:\n${block}`)).to.deep.equal([]);
+    for (const [re] of BY_HAND) expect(blocks.some(({ block }) => re.test(block)), `${re} matches no block`).to.equal(true);
+  });
+
+  for (const { file, block } of blocks.filter(({ block: b }) => !byHand(b))) {
+    const first = block.split('\n')[0]!;
+    it(`${file}: ${first.slice(0, 70)}`, async () => {
+      if (isWbemcli(block)) {
+        // wbemcli against the demo network, on this test's port.
+        const script = block.replaceAll(':5988', `:${app.port}`);
+        const r = await execa('sh', ['-e', '-c', script], { reject: false, timeout: 60_000 });
+        expect(r.exitCode, r.stderr).to.equal(0);
+        expect(r.stdout).to.contain('Xen_ComputerSystem').and.contain('vr-core1').and.contain('DSP1042');
+        return;
+      }
+      if (isUsers(block)) {
+        const script = block.replaceAll('npx xen-wbem', BIN);
+        const r = await execa('sh', ['-e', '-c', script], { cwd: dir, reject: false, timeout: 60_000 });
+        expect(r.exitCode, r.stderr).to.equal(0);
+        expect(r.stdout).to.contain('admin\tadmin').and.contain('viewer\toperator').and.contain('user viewer removed');
+        return;
+      }
+      expect.fail(`a command block nobody checks:\n${block}`);
+    });
+  }
+
+  it('pywbemcli lines use only the general options pywbemcli documents, -d for the namespace', () => {
+    const lines = DOCS.flatMap((file) => [...readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/^[`]?(pywbemcli [^`\n]+)/gm)].map((m) => m[1]!));
+    expect(lines.length).to.be.greaterThan(1);
+    for (const line of lines) {
+      const opts = line.split(/\s+/).filter((t, i, all) => t.startsWith('-') && all.indexOf('instance') > i);
+      for (const o of opts) expect(PYWBEMCLI_OPTIONS.has(o), `${o} in: ${line}`).to.equal(true);
+      expect(opts, line).to.include('-d');
+    }
+  });
+});
