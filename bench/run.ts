@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers`.
+ * `npm run bench -- http|cimxml|driver|providers|auth`.
  */
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
 import { runProvidersBench } from './providers.bench.js';
+import { runAuthBench } from './auth.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
   cimxml: runCimxmlBench,
   http: runHttpBench,
   driver: runDriverBench,
   providers: runProvidersBench,
+  auth: runAuthBench,
 };
 
 const only = process.argv.slice(2);

@@ -46,6 +46,8 @@ export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous', role: 'ad
 export const CIM_ALLOW = 'POST, M-POST';
 const CIM_PATHS = new Set(['/cimom', '/cimom/', '/']);
 const TIMED_OUT = Symbol('timed out');
+/** How long a 429 for too many failed logins is held back. */
+export const THROTTLED_ANSWER_DELAY_MS = 500;
 /** Longest CIM error description kept in an access-log entry. */
 const DESCRIPTION_MAX = 160;
 
@@ -137,6 +139,9 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       const outcome = await opts.auth.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
       if (outcome === null || 'refused' in outcome) {
         const throttled = outcome !== null && outcome.refused === 'throttled';
+        // A throttled client that retries at once is slowed down: answering it instantly would
+        // turn a password-guessing loop into a request flood that costs everyone CPU.
+        if (throttled) await new Promise((resolve) => setTimeout(resolve, THROTTLED_ANSWER_DELAY_MS).unref());
         refuse(throttled
           ? httpError(429, 'too many failed logins from this address; retry later')
           : httpError(401, 'authentication required'),

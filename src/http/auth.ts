@@ -123,7 +123,11 @@ export function createAuthenticator(file: string, opts: AuthenticatorOptions = {
 
       const wait = throttle.retryAfterSec(remote);
       if (wait > 0) return { refused: 'throttled', retryAfterSec: wait };
-      const ok = await throttle.check(() => verifyPassword(cred.password, rec?.hash ?? DUMMY_HASH));
+      // Checked again once a slot is free: failures recorded while this one waited count.
+      const ok = await throttle.check(async () => (throttle.retryAfterSec(remote) > 0
+        ? 'throttled' as const
+        : verifyPassword(cred.password, rec?.hash ?? DUMMY_HASH)));
+      if (ok === 'throttled') return { refused: 'throttled', retryAfterSec: throttle.retryAfterSec(remote) };
       if (ok === null) {
         failed({ user: cred.user, remote, reason: 'busy', retryAfterSec: 1 });
         return { refused: 'throttled', retryAfterSec: 1 };

@@ -5,13 +5,17 @@
  * A second bound, on scrypt runs in flight for everyone, keeps part of the pool free for the
  * server's own file work however many addresses a flood comes from.
  */
+import { availableParallelism } from 'node:os';
 
 export interface ThrottleOptions {
   /** Failed logins allowed per address within the window (default 5). */
   limit?: number;
   /** The window (default 60 s). */
   windowMs?: number;
-  /** Password checks running at once, all clients together (default 2 of the pool's 4 threads). */
+  /**
+   * Password checks running at once, all clients together. Default: 2 of the pool's 4 threads,
+   * and never all of the machine's cores (1 on 2 cores): the event loop needs one.
+   */
   maxConcurrentChecks?: number;
   /** Checks waiting for a slot; beyond, the request is refused with 429 (default 64). */
   maxQueuedChecks?: number;
@@ -46,7 +50,7 @@ export class LoginThrottle {
   constructor(opts: ThrottleOptions = {}) {
     this.limit = opts.limit ?? 5;
     this.windowMs = opts.windowMs ?? 60_000;
-    this.maxChecks = opts.maxConcurrentChecks ?? 2;
+    this.maxChecks = opts.maxConcurrentChecks ?? Math.max(1, Math.min(2, availableParallelism() - 1));
     this.maxQueued = opts.maxQueuedChecks ?? 64;
     this.maxAddresses = opts.maxAddresses ?? 10_000;
     this.now = opts.now ?? Date.now;

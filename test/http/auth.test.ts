@@ -184,6 +184,13 @@ describe('http auth under a failed-login flood', () => {
     ]);
   });
 
+  it('a check that waited for a slot is not run once its address got throttled meanwhile', async () => {
+    const auth = createAuthenticator(file, { throttle: { limit: 2, maxConcurrentChecks: 1 } });
+    const out = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => auth.authenticate(basic('alice', `w${n}`), '10.2.0.1')));
+    expect(out.filter((o) => o === null)).to.have.length(2);
+    expect(out.filter((o) => o !== null && 'refused' in o)).to.have.length(4);
+  });
+
   it('bounds the password checks running at once, whatever the addresses', async () => {
     const auth = createAuthenticator(file, { throttle: { maxConcurrentChecks: 1, maxQueuedChecks: 1 } });
     const out = await Promise.all(['1', '2', '3'].map((n) => auth.authenticate(basic('alice', `w${n}`), `10.1.0.${n}`)));
@@ -199,14 +206,16 @@ describe('http auth under a failed-login flood', () => {
     expect(addressKey('::1')).to.equal('0:0:0:0::/64');
   });
 
-  it('over HTTP: 429 with Retry-After once an address is throttled, and no WWW-Authenticate', async () => {
+  it('over HTTP: 429 with Retry-After once an address is throttled (held back), and no WWW-Authenticate', async () => {
     const h = await start(undefined, { auth: createAuthenticator(file, { throttle: { limit: 2 } }) });
     try {
       const wrong = () => exchange(h.port, rawRequest({ ...CIM_HEADERS, Authorization: basic('alice', 'nope') }));
       expect((await wrong()).status).to.equal(401);
       expect((await wrong()).status).to.equal(401);
+      const t0 = Date.now();
       const r = await wrong();
       expect(r.status).to.equal(429);
+      expect(Date.now() - t0, 'a throttled answer is held back').to.be.at.least(450);
       expect(Number(r.headers['retry-after'])).to.be.within(1, 60);
       expect(r.headers['www-authenticate']).to.equal(undefined);
     } finally { await h.close(); }
