@@ -123,10 +123,15 @@ export function createAuthenticator(file: string, opts: AuthenticatorOptions = {
 
       const wait = throttle.retryAfterSec(remote);
       if (wait > 0) return { refused: 'throttled', retryAfterSec: wait };
-      // Checked again once a slot is free: failures recorded while this one waited count.
-      const ok = await throttle.check(async () => (throttle.retryAfterSec(remote) > 0
-        ? 'throttled' as const
-        : verifyPassword(cred.password, rec?.hash ?? DUMMY_HASH)));
+      // The throttle is checked again once a slot is free, and a failure is recorded before
+      // the slot passes on: checks that waited see the failures of those that ran before them.
+      let blocks = false;
+      const ok = await throttle.check(async () => {
+        if (throttle.retryAfterSec(remote) > 0) return 'throttled' as const;
+        const good = await verifyPassword(cred.password, rec?.hash ?? DUMMY_HASH);
+        if (!good || !rec) blocks = throttle.fail(remote);
+        return good;
+      });
       if (ok === 'throttled') return { refused: 'throttled', retryAfterSec: throttle.retryAfterSec(remote) };
       if (ok === null) {
         failed({ user: cred.user, remote, reason: 'busy', retryAfterSec: 1 });
@@ -134,7 +139,7 @@ export function createAuthenticator(file: string, opts: AuthenticatorOptions = {
       }
       if (!ok || !rec) {
         failed({ user: cred.user, remote, reason: rec ? 'wrong password' : 'unknown user' });
-        if (throttle.fail(remote)) {
+        if (blocks) {
           const retryAfterSec = throttle.retryAfterSec(remote);
           failed({ user: cred.user, remote: addressKey(remote), reason: 'throttled', retryAfterSec });
         }
