@@ -41,7 +41,9 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
   --no-demo               don't seed the demo network into a fresh simulator
   --max-connections N     open connections at most (default ${DEFAULT_CONFIG.maxConnections})
-  --log-level LEVEL       debug, info, warn or error (default info); JSON lines on stdout
+  --log-level LEVEL       debug, info, warn or error (default info)
+  --log-format FORMAT     json (one object per line) or text; default: text on a terminal,
+                          json otherwise (a service)
   -h, --help              this help`;
 
 const USER_HELP = `Usage:
@@ -110,6 +112,7 @@ async function serve(args: string[]): Promise<number> {
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'log-level': { type: 'string' },
+    'log-format': { type: 'string' },
   });
   if (values.help) { console.log(SERVE_HELP); return 0; }
   const config: ServerConfig = { ...DEFAULT_CONFIG };
@@ -135,7 +138,9 @@ async function serve(args: string[]): Promise<number> {
     config.logLevel = values['log-level'] as LogLevel;
   }
 
-  const log = createLogger({ level: config.logLevel });
+  const format = values['log-format'];
+  if (format !== undefined && format !== 'json' && format !== 'text') throw new Error('--log-format must be json or text');
+  const log = createLogger({ level: config.logLevel, ...(format ? { format } : {}) });
   const server = await startServer(config, log);
   const stop = async (signal: string) => {
     log.info('shutting down', { signal });

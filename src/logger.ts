@@ -1,12 +1,14 @@
 /**
  * The process logger: pino, one JSON object per line on standard output (systemd's journal
- * keeps it), ISO timestamps and level names. Everything else receives the small Logger type.
+ * keeps it), ISO timestamps and level names. On a terminal the same entries are shown as
+ * text lines (`--log-format` chooses). Everything else receives the small Logger type.
  */
 import { pino, stdTimeFunctions, type DestinationStream, type Logger as Pino } from 'pino';
 import type { LogFields, Logger } from './operations/provider.js';
-import type { LogLevel } from './http/log.js';
+import { formatLine, type LogLevel } from './http/log.js';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+export type LogFormat = 'json' | 'text';
 
 function wrap(p: Pino): Logger {
   const at = (fn: Pino['info']) => (msg: string, fields?: LogFields): void => {
@@ -19,12 +21,24 @@ function wrap(p: Pino): Logger {
   };
 }
 
-export function createLogger(opts: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
+/** pino's JSON lines shown as `time [level] msg key=value …` (for people at a terminal). */
+export function textDestination(out: { write(s: string): unknown }): DestinationStream {
+  return {
+    write(line: string): void {
+      const { time, level, msg, pid: _pid, ...fields } = JSON.parse(line) as Record<string, unknown>;
+      out.write(`${String(time)} ${formatLine(level as LogLevel, String(msg ?? ''), fields)}\n`);
+    },
+  };
+}
+
+export function createLogger(opts: { level?: LogLevel; format?: LogFormat; destination?: DestinationStream } = {}): Logger {
+  const format = opts.format ?? (process.stdout.isTTY ? 'text' : 'json');
+  const destination = opts.destination ?? (format === 'text' ? textDestination(process.stdout) : undefined);
   const p = pino({
     level: opts.level ?? 'info',
     timestamp: stdTimeFunctions.isoTime,
     base: { pid: process.pid },
     formatters: { level: (label) => ({ level: label }) },
-  }, opts.destination);
+  }, destination);
   return wrap(p);
 }

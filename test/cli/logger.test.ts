@@ -1,0 +1,32 @@
+/** The process logger: JSON lines with time and level names for services, text at a terminal. */
+import { expect } from 'chai';
+import { createLogger, textDestination } from '../../src/logger.js';
+
+function capture(): { lines: string[]; write(s: string): void } {
+  const lines: string[] = [];
+  return { lines, write: (s: string) => { lines.push(...s.split('\n').filter(Boolean)); } };
+}
+
+describe('logger (pino)', () => {
+  it('writes one JSON object per entry: ISO time, level name, message, fields; below the level nothing', () => {
+    const out = capture();
+    const log = createLogger({ level: 'info', destination: out });
+    log.debug('hidden');
+    log.info('request', { status: 200, cimStatus: 6 });
+    log.child({ component: 'auth' }).warn('login failed', { user: 'x' });
+    const entries = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries).to.have.length(2);
+    expect(entries[0]).to.include({ level: 'info', msg: 'request', status: 200, cimStatus: 6 });
+    expect(String(entries[0]!.time)).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(entries[1]).to.include({ level: 'warn', msg: 'login failed', component: 'auth', user: 'x' });
+  });
+
+  it('shows the same entries as text lines for a terminal', () => {
+    const out = capture();
+    const log = createLogger({ level: 'debug', destination: textDestination(out) });
+    log.info('request', { remote: '127.0.0.1', status: 200 });
+    log.error('unexpected error', { error: 'two words' });
+    expect(out.lines[0]).to.match(/^\S+Z request remote=127\.0\.0\.1 status=200$/);
+    expect(out.lines[1]).to.match(/^\S+Z \[error\] unexpected error error="two words"$/);
+  });
+});
