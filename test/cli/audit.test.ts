@@ -16,7 +16,11 @@ describe('app: audit log and change log', function () {
   this.timeout(60_000);
   let app: AppServer;
   const client = () => ({ port: app.port, namespace: 'root/virt', user: 'admin', password: 'pw' });
-  const entries = () => readFileSync(path.join(app.dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  /** Complete entries so far (the log is appended asynchronously). */
+  const entries = (): Record<string, unknown>[] => {
+    const text = readFileSync(path.join(app.dataDir, 'audit.log'), 'utf8');
+    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
   const until = async (what: string, ok: () => boolean) => {
     const t = Date.now() + 20_000;
     while (!ok()) {
@@ -37,7 +41,7 @@ describe('app: audit log and change log', function () {
 
   it('a job-starting change: the state asked for, 4096 and the job, then the job\'s end', async () => {
     expect(await rsc('vr-core1', 6)).to.equal(4096);
-    await until('the job end', () => entries().some((e) => e.kind === 'job'));
+    await until('the change and the job end', () => entries().some((e) => e.kind === 'job') && entries().some((e) => e.kind === 'change'));
     const [change] = entries().filter((e) => e.kind === 'change');
     expect(change).to.deep.include({
       principal: 'admin', operation: 'InvokeMethod', namespace: 'root/virt', method: 'RequestStateChange',
@@ -53,6 +57,7 @@ describe('app: audit log and change log', function () {
 
   it('a refused change is "failed" with its return value, never "ok"', async () => {
     expect(await rsc('vr-backup', 4)).to.equal(4097);
+    await until('the change entry', () => entries().filter((e) => e.kind === 'change').length === 2);
     const last = entries().filter((e) => e.kind === 'change').pop()!;
     expect(last).to.deep.include({ result: 'failed', returnValue: 4097, params: { RequestedState: '4' } });
     expect(app.log.some((l) => l.startsWith('[warn] change ') && l.includes('returnValue=4097'))).to.equal(true);
@@ -68,6 +73,7 @@ describe('app: audit log and change log', function () {
   it('a failed login is in the audit log with the client address', async () => {
     const r = await extrinsic({ ...client(), password: 'wrong' }, 'RequestStateChange', VM('vr-core1'), RSC(2));
     expect(r.raw.status).to.equal(401);
+    await until('the login entry', () => entries().some((e) => e.kind === 'login'));
     expect(entries().filter((e) => e.kind === 'login').pop()).to.deep.include({ user: 'admin', remote: '127.0.0.1', reason: 'wrong password' });
   });
 });
