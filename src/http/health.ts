@@ -26,14 +26,20 @@ export function createHealthCheck(opts: HealthOptions, log: Logger): () => Promi
   const reuseMs = opts.reuseMs ?? 1_000;
   let last: { at: number; state: HealthState } | undefined;
   let inFlight: Promise<HealthState> | undefined;
+  /** A probe of the backend still running (a hung one is waited for, never doubled). */
+  let backend: Promise<unknown> | undefined;
 
   async function probeOnce(): Promise<HealthState> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the backend did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
+    if (!backend) {
+      const started: Promise<unknown> = Promise.resolve().then(opts.probe).finally(() => { if (backend === started) backend = undefined; });
+      backend = started;
+    }
     try {
-      await Promise.race([opts.probe(), timeout]);
+      await Promise.race([backend, timeout]);
       return { ok: true };
     } catch (e) {
       return { ok: false, reason: (e as Error)?.message ?? String(e) };

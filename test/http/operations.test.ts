@@ -55,10 +55,17 @@ describe('http operations: logs', () => {
 describe('http operations: GET /health', () => {
   it('200 while the probe answers, 503 when it fails or hangs; HEAD too; other methods 405', async () => {
     let mode: 'ok' | 'fail' | 'hang' = 'ok';
+    let probes = 0;
+    let release: (() => void) | undefined;
     const h = await start(echo, {
       health: {
         reuseMs: 0, timeoutMs: 100,
-        probe: () => (mode === 'ok' ? Promise.resolve() : mode === 'fail' ? Promise.reject(new Error('xl: broken')) : new Promise(() => {})),
+        probe: () => {
+          probes++;
+          if (mode === 'ok') return Promise.resolve();
+          if (mode === 'fail') return Promise.reject(new Error('xl: broken'));
+          return new Promise<void>((resolve) => { release = resolve; });
+        },
       },
     });
     try {
@@ -70,7 +77,11 @@ describe('http operations: GET /health', () => {
       expect([r.status, r.body.toString()]).to.deep.equal([503, 'unavailable\n']);
       mode = 'hang';
       expect((await get()).status).to.equal(503);
+      expect((await get()).status).to.equal(503);
+      expect(probes, 'a hung probe is waited for, not started again').to.equal(3);
+      release?.();
       mode = 'ok';
+      await pause(10);
       expect((await get()).status).to.equal(200);
       const head = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         http.request({ host: '127.0.0.1', port: h.port, path: '/health', method: 'HEAD', agent: false }, (res) => {
