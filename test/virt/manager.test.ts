@@ -1,21 +1,20 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XlDriver } from '../../src/drivers/xl/xl-driver.js';
 import { VirtManager } from '../../src/virt/manager.js';
 import { VirtError } from '../../src/virt/errors.js';
-import { FakeXl } from '../drivers/xl/fake-xl.js';
+import { createTestDriver, simStateDir } from '../support/xl-backend.js';
 
 describe('VirtManager façade', () => {
   let dir: string;
-  let xl: FakeXl;
   let vm: VirtManager;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'virt-mgr-'));
-    xl = new FakeXl();
-    xl.totalMiB = 16384;
-    vm = new VirtManager(new XlDriver({ xlPath: 'unused', dataDir: dir, executor: xl }), { pollIntervalMs: 5 });
+    // A 16 GiB simulated host whose guests go down as soon as they are asked to.
+    mkdirSync(simStateDir(dir));
+    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ total_memory_mib: 16384, shutdown_seconds: 0 }));
+    vm = new VirtManager(createTestDriver(dir), { pollIntervalMs: 5 });
     await vm.init();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
