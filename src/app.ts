@@ -11,7 +11,7 @@ import { compileMofFile } from './mof/index.js';
 import { parseEmbeddedObject } from './cimxml/index.js';
 import { Operations, ProviderRegistry } from './operations/index.js';
 import { createHttpApp, createAuthenticator, startServers, type RunningServers } from './http/index.js';
-import { createXlDriver, detectXl } from './drivers/xl/index.js';
+import { createXlDriver, detectXl, type XlExecutor } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { createProviders } from './providers/index.js';
 import type { ProfileRegistration, ProviderDeps } from './providers/context.js';
@@ -61,8 +61,13 @@ export function productInfo(): { name: string; version: string } {
   return { name: pkg.name, version: pkg.version };
 }
 
+/** For tests only: how to run xl instead of a process per call (e.g. xl-sim in-process). */
+export interface TestHooks {
+  xlExecutor?: XlExecutor;
+}
+
 /** Builds everything behind the HTTP front. */
-export async function buildServer(config: ServerConfig, log: (line: string) => void): Promise<BuiltServer> {
+export async function buildServer(config: ServerConfig, log: (line: string) => void, hooks: TestHooks = {}): Promise<BuiltServer> {
   const t0 = performance.now();
   const dataDir = path.resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -71,11 +76,13 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
   const schemaMs = await loadSchema(repository);
 
   const choice = config.xlPath ? undefined : detectXl({ dataDir });
-  const driver = createXlDriver({ dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}) });
+  const driver = createXlDriver({
+    dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
+  });
   const jobs = new JobManager(JOB_RETENTION_MS);
   const virt = new VirtManager(driver, { jobs });
   const report = await virt.init();
-  log(`backend: ${config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
+  log(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
     `reconcile: ${JSON.stringify(report)}`);
   if (config.demo && choice?.simulated) await seedDemoNetwork(virt, log);
 
@@ -110,8 +117,8 @@ export async function buildServer(config: ServerConfig, log: (line: string) => v
 }
 
 /** Builds and starts listening (HTTP, and HTTPS when a certificate is configured). */
-export async function startServer(config: ServerConfig, log: (line: string) => void): Promise<RunningServer> {
-  const built = await buildServer(config, log);
+export async function startServer(config: ServerConfig, log: (line: string) => void, hooks: TestHooks = {}): Promise<RunningServer> {
+  const built = await buildServer(config, log, hooks);
   const auth = built.usersFile ? createAuthenticator(built.usersFile) : null;
   const app = createHttpApp({ handler: built.handler, auth, limits: { requestTimeoutMs: config.requestTimeoutMs }, log });
   let servers: RunningServers;
