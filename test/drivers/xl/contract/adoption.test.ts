@@ -112,6 +112,7 @@ contractSuite('xl driver contract: adoption and reads', [
   },
   {
     title: 'adopts a domain started with xl directly on first sight, with its configuration',
+    on: 'in-process',
     async run(env) {
       const { driver, vm, dir } = env;
       await env.xl('create', env.cfg('outside', [

@@ -141,6 +141,7 @@ contractSuite('xl driver contract: resources, devices and hosts', [
   },
   {
     title: 'migrates to another simulated host, which adopts the system',
+    on: 'in-process',
     async run({ backend, dir, spec }) {
       const dir2 = mkdtempSync(join(tmpdir(), 'xl-contract-dst-'));
       try {
