@@ -1,8 +1,8 @@
 /**
  * The xl driver contract runs against two backends: xl-sim in this process (fast, with the log
- * of every xl call) and bin/xl-sim as a process per call (the process boundary: argv, exit
- * statuses, stdout/stderr, the environment, a real kill). A case runs on both unless the process
- * boundary adds nothing to it; each gets a fresh simulated host and data directory.
+ * of every xl call; in-process.test.ts) and bin/xl-sim as a process per call (the process
+ * boundary: argv, exit statuses, stdout/stderr apart, the environment; process.test.ts). The
+ * cases (*.cases.ts) run on both unless the process boundary adds nothing to them.
  */
 import { expect } from 'chai';
 import { execa } from 'execa';
@@ -128,25 +128,28 @@ async function createEnv(backend: Backend, host: Record<string, unknown>): Promi
   };
 }
 
-/** Registers the cases under `title`, once per backend they run on. */
-export function contractSuite(title: string, cases: Case[]): void {
-  for (const backend of BACKENDS) {
-    const mine = cases.filter((c) => (c.on ?? 'both') === 'both' || c.on === backend.kind);
-    if (mine.length === 0) continue;
-    describe(`${title} (${backend.name})`, function () {
-      this.timeout(30_000);
-      const dirs: string[] = [];
-      afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
-      for (const c of mine) {
-        it(c.title, async function () {
-          if (c.timeoutMs) this.timeout(c.timeoutMs);
-          const env = await createEnv(backend, c.host ?? { shutdown_seconds: 0.2 });
-          dirs.push(env.dir);
-          await c.run(env);
-        });
-      }
-    });
-  }
+/** Registers the cases of each group that run on this backend, a fresh host and data directory each. */
+export function contractSuite(kind: BackendKind, groups: Record<string, Case[]>): void {
+  const backend = BACKENDS.find((b) => b.kind === kind)!;
+  describe(`xl driver contract on ${backend.name}`, function () {
+    this.timeout(30_000);
+    const dirs: string[] = [];
+    afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+    for (const [group, cases] of Object.entries(groups)) {
+      const mine = cases.filter((c) => (c.on ?? 'both') === 'both' || c.on === kind);
+      if (mine.length === 0) continue;
+      describe(group, () => {
+        for (const c of mine) {
+          it(c.title, async function () {
+            if (c.timeoutMs) this.timeout(c.timeoutMs);
+            const env = await createEnv(backend, c.host ?? { shutdown_seconds: 0.2 });
+            dirs.push(env.dir);
+            await c.run(env);
+          });
+        }
+      });
+    }
+  });
 }
 
 export async function rejects(p: Promise<unknown>, kind: string): Promise<VirtError> {

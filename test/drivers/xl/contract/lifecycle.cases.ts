@@ -7,9 +7,9 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VirtError } from '../../../../src/virt/errors.js';
-import { contractSuite, rejects, sleep } from './backends.js';
+import { rejects, sleep, type Case } from './backends.js';
 
-contractSuite('xl driver contract: life cycle', [
+export const LIFECYCLE_CASES: Case[] = [
   {
     title: 'runs the whole life cycle and reports Domain-0 as the host only',
     async run({ vm, spec }) {
@@ -199,5 +199,4 @@ contractSuite('xl driver contract: life cycle', [
       for (const s of await fresh.list()) expect(list.find((x) => x.name === s.name)!.state).to.equal(s.state);
     },
   },
-]);
-
+];

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtManager } from '../../../../src/virt/manager.js';
-import { contractSuite, rejects, sleep } from './backends.js';
+import { rejects, sleep, type Case } from './backends.js';
 
-contractSuite('xl driver contract: resources, devices and hosts', [
+export const RESOURCES_CASES: Case[] = [
   {
     title: 'changes memory, vCPUs and scheduler live; xl reports the new values',
     on: 'in-process',
@@ -166,4 +166,4 @@ contractSuite('xl driver contract: resources, devices and hosts', [
       }
     },
   },
-]);
+];

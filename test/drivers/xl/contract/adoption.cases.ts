@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractSuite, rejects, type Env } from './backends.js';
+import { rejects, type Case, type Env } from './backends.js';
 
 /** A domain created with xl directly (not through the driver). */
 async function createBehind(env: Env, name: string, lines: string[] = []): Promise<void> {
@@ -14,7 +14,7 @@ async function createBehind(env: Env, name: string, lines: string[] = []): Promi
   await env.xl('create', '-q', file);
 }
 
-contractSuite('xl driver contract: adoption and reads', [
+export const ADOPTION_CASES: Case[] = [
   {
     title: 'adopts running domains at start-up; Domain-0 is never a virtual system',
     on: 'in-process',
@@ -212,4 +212,4 @@ contractSuite('xl driver contract: adoption and reads', [
       expect(log!.slice(before)).to.deep.equal([['list', '-v']]);
     },
   },
-]);
+];
