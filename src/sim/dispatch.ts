@@ -5,7 +5,7 @@ import { err, Exit, hang, delay, out } from './io.js';
 import { CAN_DRYRUN, COMMAND_MODULES, XL_COMMANDS } from './command-table.js';
 import type { Globals } from './globals.js';
 
-const XL_ARGV0 = '/usr/lib/xen-4.17/bin/xl'; // what Debian's xl wrapper execs, as its error messages show
+const XL_ARGV0 = '/usr/lib/xen-4.17/bin/xl'; // what Debian's xl wrapper execs (docs/xl-toolstack.md §1)
 
 async function applyFaultRule(g: Globals, cmd: string, args: string[]): Promise<void> {
   const { readFaults, takeRule } = await import('./faults.js');

@@ -1,4 +1,4 @@
-// Global options (before the sub-command, getopt "+vftTN"; xl accepts -v -f -t -T -N), and the host
+// Global options (before the sub-command, getopt "+vftTN"; docs/xl-toolstack.md §1), and the host
 // this invocation works on.
 export interface Globals {
   dir: string;       // state directory of this host

@@ -68,7 +68,7 @@ export function settleXlCall(o: XlOutcome, opts: RunOptions = {}): RunResult {
     throw new VirtError('failed', `xl ${args[0]} could not run: ${o.failure ?? 'unknown error'}`, stderr.trim() || undefined);
   }
   const ok = o.exitCode === 0 || (opts.okExitCodes ?? []).includes(o.exitCode);
-  // Several xl commands exit 0 yet failed (pause, unpause, trigger...): the libxl error line is the signal.
+  // Several xl commands exit 0 yet failed: the libxl error line is the signal (docs/xl-toolstack.md §2).
   if (!ok || (!opts.tolerateLibxlErrors && hasLibxlError(stderr))) throw xlError(args, stderr, o.exitCode);
   return { stdout, stderr, exitCode: o.exitCode };
 }
