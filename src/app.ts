@@ -14,7 +14,7 @@ import {
   asLogger, createHttpApp, createAuthenticator, servesPlainHttp, startServers, type LogLine, type RunningServers,
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
-import { createXlDriver, detectXl } from './drivers/xl/index.js';
+import { createXlDriver, detectXl, type XlExecutor } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
@@ -82,8 +82,13 @@ export function resolveUsersFile(config: ServerConfig, log?: Logger): string | u
   return file;
 }
 
+/** For tests only: how to run xl instead of a process per call (e.g. xl-sim in-process). */
+export interface TestHooks {
+  xlExecutor?: XlExecutor;
+}
+
 /** Builds everything behind the HTTP front. */
-export async function buildServer(config: ServerConfig, log: Logger | LogLine): Promise<BuiltServer> {
+export async function buildServer(config: ServerConfig, log: Logger | LogLine, hooks: TestHooks = {}): Promise<BuiltServer> {
   const t0 = performance.now();
   const logger = asLogger(log);
   const logLine = (line: string): void => logger.info(line);
@@ -98,11 +103,13 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine): 
     const schemaMs = await loadSchema(repository);
 
     const choice = config.xlPath ? undefined : detectXl({ dataDir });
-    const driver = createXlDriver({ dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}) });
+    const driver = createXlDriver({
+      dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
+    });
     const jobs = new JobManager(JOB_RETENTION_MS);
     const virt = new VirtManager(driver, { jobs });
     const report = await virt.init();
-    logLine(`backend: ${config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
+    logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
     if (config.demo && choice?.simulated) await seedDemoNetwork(virt, logLine);
 
@@ -152,7 +159,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine): 
 }
 
 /** Builds and starts listening (HTTP, and HTTPS when a certificate is configured). */
-export async function startServer(config: ServerConfig, log: Logger | LogLine): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, log: Logger | LogLine, hooks: TestHooks = {}): Promise<RunningServer> {
   const logger = asLogger(log);
   const tls = config.tlsCert && config.tlsKey ? { tlsCert: config.tlsCert, tlsKey: config.tlsKey } : {};
   const listenOpts = {
@@ -160,7 +167,7 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine): 
   };
   // Refuse a configuration that cannot serve before touching the data directory.
   servesPlainHttp({ ...listenOpts, auth: resolveUsersFile(config) !== undefined });
-  const built = await buildServer(config, logger);
+  const built = await buildServer(config, logger, hooks);
   const auth = built.usersFile
     ? createAuthenticator(built.usersFile, { log: logger, onFailure: (f) => built.audit.loginFailed(f) })
     : null;

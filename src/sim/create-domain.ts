@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { applyCreateDefaults, instantiate } from './domain-factory.js';
 import { allocDomid, type Domain } from './host-state.js';
+import { hostPath } from './io.js';
 import { freeKb, needMemoryKb } from './overhead.js';
 import type { Ctx } from './session.js';
 
@@ -71,7 +72,7 @@ export function createDomain(ctx: Ctx, rawCfg: Record<string, any>, opts: Create
     for (let i = 0; i < disks.length; i++) {
       const d = disks[i];
       if (!d.pdev_path) continue;
-      try { statSync(d.pdev_path); } catch (e) {
+      try { statSync(hostPath(d.pdev_path)); } catch (e) {
         return {
           stderr: `libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=${d.vdev} failed to stat: ${d.pdev_path}: ${strerror((e as NodeJS.ErrnoException).code)}\n` +
             `libxl: error: libxl_create.c:1318:initiate_domain_create: Domain ${id}:Unable to set disk defaults for disk ${i}\n` +

@@ -7,6 +7,7 @@
  *         "count": 1, "delay_ms": 2000, "stderr": "optional override text", "exit_code": 1 }
  *     ],
  *     "crash": ["domname"],
+ *     "unreadable_config": ["domname"],
  *     "free_memory_mib": 0
  *   }
  *
@@ -23,6 +24,9 @@
  * crash   - domains (by name) that crash at the next call: state 'c' (shutdown reason 3),
  *           then their on_crash action is applied; each name is removed from the list once
  *           applied (names of domains that do not exist yet stay armed).
+ * unreadable_config - domains (by name) whose libxl configuration cannot be retrieved (their
+ *           userdata file is missing, e.g. created by another toolstack): `xl list -l` skips them
+ *           with libxl's error line on stderr and still exits 0, as xl does.
  * free_memory_mib - when present, the host behaves as if at most that much memory were free
  *           (`xl info free_memory`, create, mem-set, restore and incoming migration).
  */
@@ -42,6 +46,7 @@ export interface FaultRule {
 export interface Faults {
   rules?: FaultRule[];
   crash?: string[];
+  unreadable_config?: string[];
   free_memory_mib?: number;
 }
 
@@ -76,6 +81,11 @@ export function takeRule(dir: string, command: string): FaultRule | null {
     writeFaults(dir, f);
   }
   return rule;
+}
+
+/** Is this domain's configuration unretrievable (fault `unreadable_config`)? */
+export function configUnreadable(f: Faults | null, name: string): boolean {
+  return !!f && Array.isArray(f.unreadable_config) && f.unreadable_config.includes(name);
 }
 
 export function freeMemoryFault(f: Faults | null): number | undefined {

@@ -1,6 +1,9 @@
-// Global options (before the sub-command, getopt "+vftTN"; xl-reference §0.1).
+// Global options (before the sub-command, getopt "+vftTN"; docs/xl-toolstack.md §1), and the host
+// this invocation works on.
 export interface Globals {
   dir: string;       // state directory of this host
+  /** Names other hosts for `xl migrate` (registry.ts); undefined: sibling directories only. */
+  hostsFile: string | undefined;
   dryrun: boolean;   // -N
   verbose: number;   // -v (repeatable)
   force: boolean;    // -f

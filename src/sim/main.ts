@@ -1,117 +1,20 @@
-// xl-sim entry point: the `xl` command line in front of a simulated Xen host
-// (DESIGN.md §5, xl-reference). Keep this file's static imports minimal: everything a
-// command needs is loaded on demand so each invocation starts fast.
-import { basename } from 'node:path';
-import { err, Exit, hangForever, out, sleepMs } from './io.js';
+// bin/xl-sim: the `xl` command line in front of a simulated Xen host, as a process. The
+// options come from the environment (XL_SIM_STATE, XL_SIM_HOSTS) and the name it was invoked
+// as; the output goes to fds 1 and 2 as the command writes it. The command code is run-xl.ts's,
+// shared with the in-process entry.
+import { writeAll } from './io.js';
+import { execute } from './run-xl.js';
 import { stateDirFromEnv } from './store.js';
-import { CAN_DRYRUN, COMMAND_MODULES, XL_COMMANDS } from './command-table.js';
-import type { Globals } from './globals.js';
 
-const XL_ARGV0 = '/usr/lib/xen-4.17/bin/xl'; // what Debian's wrapper execs (xl-reference §0.1)
+// A hang fault waits for nothing the event loop knows of: stay alive until killed, like xl.
+const keepAlive = setInterval(() => {}, 2 ** 30);
 
-async function applyFaultRule(g: Globals, cmd: string, args: string[]): Promise<void> {
-  const { readFaults, takeRule } = await import('./faults.js');
-  const f = readFaults(g.dir);
-  if (!f || !Array.isArray(f.rules) || !f.rules.some((r) => r && r.command === cmd)) return;
-  const { acquireLock } = await import('./store.js');
-  const lock = acquireLock(g.dir);
-  let rule;
-  try { rule = takeRule(g.dir, cmd); } finally { lock.release(); }
-  if (!rule) return;
-  if (rule.mode === 'hang') hangForever();
-  if (rule.mode === 'slow') { sleepMs(rule.delay_ms ?? 1000); return; }
-  if (rule.mode === 'fail') {
-    const { failureFor } = await import('./fault-texts.js');
-    const f2 = failureFor(g, cmd, args);
-    if (rule.stderr !== undefined) err(rule.stderr.endsWith('\n') || rule.stderr === '' ? rule.stderr : rule.stderr + '\n');
-    else err(f2.stderr);
-    throw new Exit(rule.exit_code ?? f2.code);
-  }
-}
-
-async function main(argv: string[]): Promise<number> {
-  const g: Globals = { dir: stateDirFromEnv(), dryrun: false, verbose: 0, force: false };
-
-  // xentop batch mode as a pseudo-command (or when invoked through a link named xentop).
-  const self = basename(process.argv[1] ?? '');
-  if (argv[0] === 'xentop' || self === 'xentop' || self === 'xentop.js') {
-    const rest = argv[0] === 'xentop' ? argv.slice(1) : argv;
-    await applyFaultRule(g, 'xentop', rest);
-    const m = await import('./commands/xentop.js');
-    return m.run('xentop', rest, g);
-  }
-
-  // Global options: getopt "+vftTN" stops at the first non-option.
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') { i++; break; }
-    if (!a.startsWith('-') || a === '-') break;
-    if (a.startsWith('--')) {
-      err(`${XL_ARGV0}: unrecognized option '${a}'\nunknown global option\n`);
-      return 1;
-    }
-    for (const c of a.slice(1)) {
-      if (c === 'v') g.verbose++;
-      else if (c === 'N') g.dryrun = true;
-      else if (c === 'f') g.force = true;
-      else if (c === 't' || c === 'T') { /* progress/timestamps: accepted */ }
-      else {
-        err(`${XL_ARGV0}: invalid option -- '${c}'\nunknown global option\n`);
-        return 1;
-      }
-    }
-  }
-  if (i >= argv.length) {
-    const { FULL_HELP } = await import('./usage-text.js');
-    out(FULL_HELP);
-    return 1;
-  }
-  const cmd = argv[i]!;
-  const args = argv.slice(i + 1);
-  if (cmd === 'help') {
-    const { FULL_HELP, COMMAND_HELP } = await import('./usage-text.js');
-    if (args.length === 0) out(FULL_HELP);
-    else if (COMMAND_HELP[args[0]!] !== undefined) out(COMMAND_HELP[args[0]!]!);
-    else out(`command "${args[0]}" not implemented\n`);
-    return 0;
-  }
-  await applyFaultRule(g, cmd, args);
-  if (!XL_COMMANDS.has(cmd)) {
-    err('command not implemented\n');
-    return 1;
-  }
-  if (g.dryrun && !CAN_DRYRUN.has(cmd)) {
-    err('command does not implement -N (dryrun) option\n');
-    return 1;
-  }
-  const mod = COMMAND_MODULES[cmd];
-  if (!mod) {
-    if (args.includes('-h') || args.includes('--help')) {
-      const { printHelp } = await import('./cli-args.js');
-      await printHelp(cmd);
-      return 0;
-    }
-    // Commands we do not model still validate their <Domain> argument like xl does.
-    const { COMMAND_HELP } = await import('./usage-text.js');
-    const firstOp = args.find((a) => !a.startsWith('-'));
-    if (firstOp !== undefined && new RegExp(`^Usage: xl \\[[^\\]]*\\] ${cmd} (\\[[^\\]]*\\] )?<Domain>`).test(COMMAND_HELP[cmd] ?? '')) {
-      const { withHost } = await import('./session.js');
-      const { findDomain } = await import('./domain-arg.js');
-      withHost(g.dir, (ctx) => findDomain(ctx.state, firstOp));
-    }
-    err(`xl-sim: '${cmd}' is not simulated\n`);
-    return 1;
-  }
-  const m = (await import(`./commands/${mod}.js`)) as { run: (c: string, a: string[], g: Globals) => Promise<number> | number };
-  return m.run(cmd, args, g);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (e: unknown) => {
-    if (e instanceof Exit) { process.exitCode = e.code; return; }
-    err(`xl-sim: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+execute(process.argv.slice(2), {
+  stateDir: stateDirFromEnv(),
+  ...(process.env.XL_SIM_HOSTS ? { hostsFile: process.env.XL_SIM_HOSTS } : {}),
+  cwd: process.cwd(),
+  ...(process.argv[1] ? { invokedAs: process.argv[1] } : {}),
+}, (fd, text) => writeAll(fd, text)).then((code) => {
+  clearInterval(keepAlive);
+  process.exitCode = code ?? 1;
+});

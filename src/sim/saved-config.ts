@@ -8,14 +8,14 @@ import { buildConfig } from './config-build.js';
 import { strerror } from './create-domain.js';
 import { liveConfig } from './domain-factory.js';
 import type { Domain, HostState } from './host-state.js';
-import { err } from './io.js';
+import { err, hostPath } from './io.js';
 
 /** The configuration to embed, or undefined after printing xl's error for a bad config file. */
 export function configToEmbed(s: HostState, d: Domain, cfgFile: string | undefined): Record<string, any> | undefined {
   if (cfgFile === undefined) return liveConfig(s, d);
   let text: string;
   try {
-    text = readFileSync(cfgFile, 'utf8');
+    text = readFileSync(hostPath(cfgFile), 'utf8');
   } catch (e) {
     err(`Failed to read config file: ${cfgFile}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
     return undefined;

@@ -29,15 +29,18 @@ describe('cli: xen-wbem', () => {
   });
 
   it('refuses bad input with a clear message and a non-zero status', async () => {
-    const noPw = await execa(BIN, ['user', 'add', 'x', '--role', 'admin', '--data', dir], { env: { XEN_WBEM_PASSWORD: '' }, reject: false });
+    // Independent invocations: run them at once.
+    const [noPw, badRole, badPort, beyond] = await Promise.all([
+      execa(BIN, ['user', 'add', 'x', '--role', 'admin', '--data', dir], { env: { XEN_WBEM_PASSWORD: '' }, reject: false }),
+      execa(BIN, ['user', 'add', 'x', '--role', 'root', '--data', dir], { env: { XEN_WBEM_PASSWORD: 'p' }, reject: false }),
+      execa(BIN, ['serve', '--port', 'http'], { reject: false }),
+      execa(BIN, ['serve', '--listen', '0.0.0.0', '--port', '0', '--data', path.join(dir, 'serve'), '--no-demo'], { reject: false, timeout: 20_000 }),
+    ]);
     expect(noPw.exitCode).to.not.equal(0);
     expect(noPw.stderr).to.contain('password');
-    const badRole = await execa(BIN, ['user', 'add', 'x', '--role', 'root', '--data', dir], { env: { XEN_WBEM_PASSWORD: 'p' }, reject: false });
     expect(badRole.stderr).to.contain('--role');
-    const badPort = await execa(BIN, ['serve', '--port', 'http'], { reject: false });
     expect(badPort.exitCode).to.not.equal(0);
     expect(badPort.stderr).to.contain('--port');
-    const beyond = await execa(BIN, ['serve', '--listen', '0.0.0.0', '--port', '0', '--data', dir, '--no-demo'], { reject: false, timeout: 20_000 });
     expect(beyond.exitCode, 'no auth beyond loopback').to.not.equal(0);
     expect(beyond.stderr).to.match(/auth/i);
   });

@@ -44,7 +44,7 @@ describe('interop: sblim wbemcli drives a virtual system life cycle', function (
 
   before(async () => {
     await requireWbemcli();
-    app = await startAppServer({ users: [{ name: 'root', password: 'secret', role: 'admin' }] });
+    app = await startAppServer({ users: [{ name: 'root', password: 'secret', role: 'admin' }], xl: 'processes' });
     U = `http://root:secret@127.0.0.1:${app.port}/root/virt`;
   });
   after(async () => app?.close());

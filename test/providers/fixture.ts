@@ -14,7 +14,7 @@ import {
   type IntrinsicResult, NameMap, type ParamValue, classNameRef,
 } from '../../src/cim/index.js';
 import { parseEmbeddedObject } from '../../src/cimxml/index.js';
-import { createXlDriver } from '../../src/drivers/xl/index.js';
+import { createTestDriver } from '../support/xl-backend.js';
 import { compileMofFile } from '../../src/mof/index.js';
 import {
   type InstanceProvider, Operations, type Principal, ProviderRegistry, type ProviderContext,
@@ -38,7 +38,7 @@ export function xlBackend(dataDir: string, host: Record<string, unknown> = {}): 
   mkdirSync(simState, { recursive: true });
   const settings = path.join(simState, 'host.json');
   if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ shutdown_seconds: 0.2, ...host }));
-  return createXlDriver({ dataDir, commandTimeoutMs: 10_000, snapshotTtlMs: 200 });
+  return createTestDriver(dataDir, { commandTimeoutMs: 10_000, snapshotTtlMs: 200 });
 }
 
 export interface World {

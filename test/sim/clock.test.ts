@@ -1,5 +1,6 @@
 // CPU time and I/O counters advance with the wall clock for running domains only.
 import { expect } from 'chai';
+import { runXl } from '../../src/sim/run-xl.js';
 import { cleanupTempDirs, newHost, xl } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,5 +60,7 @@ describe('xl-sim clock', function () {
     expect(h.stdout).to.match(/^Usage: \/usr\/lib\/xen-4\.17\/bin\/xentop \[OPTION\]\n/);
     const v = await xl(['xentop', '-V'], { state: st });
     expect(v.stdout).to.match(/^xentop 1\.0\n/);
+    // Invoked under the name xentop (a link), the arguments are xentop's own.
+    expect(await runXl(['-V'], { stateDir: st, invokedAs: '/usr/local/sbin/xentop' })).to.deep.equal({ stdout: v.stdout, stderr: '', exitCode: 0 });
   });
 });

@@ -1,5 +1,6 @@
-// Many xl-sim processes at once against one host must leave a consistent state (lock +
-// atomic writes), and a lock left by a dead process must not block the host.
+// Many xl calls at once against one host must leave a consistent state (in-process calls
+// interleave at every wait; the lock between real processes is in process.test.ts), and a
+// lock left by a dead process must not block the host.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -35,11 +35,14 @@ describe('xl-sim faults', function () {
   it('hang: never returns (killed by the caller\'s timeout) and does not block other calls', async () => {
     const st = newHost();
     writeJson(join(st, 'faults.json'), { rules: [{ command: 'list', mode: 'hang' }] });
-    const hung = xl(['list'], { state: st, timeout: 1500 });
-    await new Promise((res) => setTimeout(res, 300));
+    const t0 = Date.now();
+    const hung = xl(['list'], { state: st, timeout: 500 });
+    await new Promise((res) => setTimeout(res, 100));
     const other = await xl(['info', 'host'], { state: st });
     expect(other.code).to.equal(0);
+    expect(Date.now() - t0).to.be.lessThan(450);
     const r = await hung;
+    expect(Date.now() - t0).to.be.at.least(490);
     expect(r.code).to.not.equal(0);
     expect(r.stdout).to.equal('');
     expect((await xl(['list'], { state: st })).code).to.equal(0); // rule consumed
@@ -66,6 +69,19 @@ describe('xl-sim faults', function () {
     expect(l).to.match(/\nwin01 +2 .* ---sc- /); // preserved, crashed
     expect(l).to.not.contain('web02');
     expect(readJson(join(st, 'faults.json')).crash).to.deep.equal(['later']);
+  });
+
+  it('unreadable_config: list -l leaves the domain out with libxl\'s error and still exits 0', async () => {
+    const st = newHost();
+    await xl(['create', '-q', 'web01.cfg'], { state: st });
+    await xl(['create', '-q', '-p', 'win01.cfg'], { state: st });
+    writeJson(join(st, 'faults.json'), { unreadable_config: ['web01'] });
+    const r = await xl(['list', '-l'], { state: st });
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal('libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain 1:Fail to get domain configuration\n');
+    expect(JSON.parse(r.stdout).map((d: { domid: number }) => d.domid)).to.deep.equal([0, 2]);
+    expect((await xl(['list', '-l', 'web01'], { state: st })).stdout).to.equal('[\n\n]\n\n');
+    expect((await xl(['list'], { state: st })).stdout).to.contain('\nweb01 '); // only its configuration is lost
   });
 
   it('free_memory_mib: info reports it, create and mem-set fail with out-of-memory errors', async () => {

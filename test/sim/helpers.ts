@@ -1,23 +1,43 @@
-// Test helpers: run xl-sim as a child process (argument arrays, never a shell) in a
-// throw-away state directory, and read the reference samples.
+// Test helpers: run xl-sim in this process (runXl, the same code as bin/xl-sim) or as a child
+// process (argument arrays, never a shell) in a throw-away state directory, and read the
+// reference samples.
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runXl } from '../../src/sim/run-xl.js';
 
-export const MAIN = fileURLToPath(new URL('../../src/sim/main.js', import.meta.url));
+export const XL_SIM = fileURLToPath(new URL('../../../bin/xl-sim', import.meta.url));
 export const SAMPLES = fileURLToPath(new URL('../../../test/data/xl-samples/', import.meta.url));
 export const INPUTS = join(SAMPLES, 'inputs');
 
 export interface RunResult { stdout: string; stderr: string; code: number }
 
-export interface RunOpts { state: string; cwd?: string; env?: Record<string, string>; timeout?: number }
+export interface RunOpts {
+  state: string;
+  /** Working directory (default: the sample inputs, so that `web01.cfg` names a sample). */
+  cwd?: string;
+  /** XL_SIM_HOSTS: the file naming other hosts for migrate. */
+  hostsFile?: string;
+  /** The caller kills xl after this long (code -1). */
+  timeout?: number;
+}
 
+/** xl-sim in this process. */
 export async function xl(args: string[], o: RunOpts): Promise<RunResult> {
-  const r = await execa('node', [MAIN, ...args], {
+  const r = await runXl(args, {
+    stateDir: o.state, cwd: o.cwd ?? INPUTS, signal: AbortSignal.timeout(o.timeout ?? 30_000),
+    ...(o.hostsFile !== undefined ? { hostsFile: o.hostsFile } : {}),
+  });
+  return { stdout: r.stdout, stderr: r.stderr, code: r.exitCode ?? -1 };
+}
+
+/** bin/xl-sim as a child process (or `exe`, e.g. a link to it named xentop). */
+export async function xlProcess(args: string[], o: RunOpts & { exe?: string }): Promise<RunResult> {
+  const r = await execa(o.exe ?? XL_SIM, args, {
     cwd: o.cwd ?? INPUTS,
-    env: { XL_SIM_STATE: o.state, ...(o.env ?? {}) },
+    env: { XL_SIM_STATE: o.state, ...(o.hostsFile !== undefined ? { XL_SIM_HOSTS: o.hostsFile } : {}) },
     reject: false,
     stripFinalNewline: false,
     timeout: o.timeout ?? 30_000,

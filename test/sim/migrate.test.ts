@@ -43,13 +43,12 @@ describe('xl-sim migrate', function () {
     const b = newHost({}, dir, 'b');
     const reg = join(dir, 'hosts.json');
     writeJson(reg, { alpha: a, beta: 'b' });
-    const env = { XL_SIM_HOSTS: reg };
     await xl(['create', '-q', 'web01.cfg'], { state: a });
-    let r = await xl(['migrate', '-p', 'web01', 'beta'], { state: a, env });
+    let r = await xl(['migrate', '-p', 'web01', 'beta'], { state: a, hostsFile: reg });
     expect(r.code).to.equal(0);
     expect((await xl(['list', 'web01'], { state: b })).stdout).to.match(/ --p--- /); // a new domain that has not run yet
     await xl(['create', '-q', 'web01.cfg'], { state: a });
-    r = await xl(['migrate', 'web01', 'beta'], { state: a, env });
+    r = await xl(['migrate', 'web01', 'beta'], { state: a, hostsFile: reg });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.contain('migration target: Failure, destroying our copy.\n');
     expect(r.stderr).to.match(/Migration failed due to problems at target\.\n$/);

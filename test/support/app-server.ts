@@ -1,6 +1,8 @@
 /**
  * Starts the whole application (the real providers over xl-sim) on an ephemeral loopback
- * port in a temporary data directory, as `npm start` would, for end-to-end tests.
+ * port in a temporary data directory, as `npm start` would, for end-to-end tests. xl runs
+ * in-process (the simulator's own code, no process per call) unless `xl: 'processes'` asks for
+ * bin/xl-sim as the server runs it in production without Xen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,9 @@ import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/app.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { addUser } from '../../src/http/users.js';
+import { InProcessXl } from './in-process-xl.js';
 import type { TestUser } from './test-server.js';
+import { simStateDir } from './xl-backend.js';
 
 export interface AppServer {
   port: number;
@@ -18,7 +22,15 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-export async function startAppServer(opts: { demo?: boolean; users?: TestUser[]; hostName?: string } = {}): Promise<AppServer> {
+export interface AppServerOptions {
+  demo?: boolean;
+  users?: TestUser[];
+  hostName?: string;
+  /** How xl runs: xl-sim in this process (default) or bin/xl-sim processes. */
+  xl?: 'in-process' | 'processes';
+}
+
+export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
   let usersFile: string | undefined;
   if (opts.users?.length) {
@@ -36,6 +48,7 @@ export async function startAppServer(opts: { demo?: boolean; users?: TestUser[];
       ...(usersFile ? { usersFile } : {}),
     },
     (l) => log.push(l),
+    opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir) }) },
   );
   return {
     port: server.httpPort,

@@ -1,22 +1,17 @@
 /**
- * The model over the real xl driver and xl-sim (process level): what only a real driver can show —
+ * The model over the real xl driver and xl-sim (in-process): what only a real driver can show —
  * requested state and state times kept with the definition across a restart, a loss noticed behind
  * our back, capacity current after a stop, and a hung `xl create` that a cancel really kills.
  */
 import { expect } from 'chai';
-import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createXlDriver } from '../../src/drivers/xl/index.js';
+import { join } from 'node:path';
 import { VirtManager } from '../../src/virt/manager.js';
 import type { StateChange } from '../../src/virt/changes.js';
 import type { VirtualSystemSpec } from '../../src/virt/types.js';
+import { createTestDriver, xlBehindTheBack } from '../support/xl-backend.js';
 
-// dist/test/virt → the repository is three levels up.
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const XL_SIM = join(REPO, 'bin', 'xl-sim');
 
 describe('virt over the xl driver and xl-sim', function () {
   this.timeout(30_000);
@@ -26,7 +21,7 @@ describe('virt over the xl driver and xl-sim', function () {
 
   const spec = (name: string, memoryMiB = 256): VirtualSystemSpec => ({ name, type: 'pv', memoryMiB, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
   const open = async (): Promise<VirtManager> => {
-    const driver = createXlDriver({ dataDir: dir, xlPath: XL_SIM, env: { XL_SIM_STATE: simState }, commandTimeoutMs: 10_000, snapshotTtlMs: 100, lossConfirmMs: 300 });
+    const driver = createTestDriver(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100, lossConfirmMs: 300 });
     const vm = new VirtManager(driver, { pollIntervalMs: 20, log: (l) => logs.push(l) });
     await vm.init();
     return vm;
@@ -36,9 +31,6 @@ describe('virt over the xl driver and xl-sim', function () {
     return c.job;
   };
 
-  before(() => {
-    expect(existsSync(join(REPO, 'dist', 'src', 'sim', 'main.js')), 'xl-sim is not built').to.equal(true);
-  });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'virt-sim-'));
     simState = join(dir, 'xl-sim');
@@ -61,7 +53,7 @@ describe('virt over the xl driver and xl-sim', function () {
     expect(after).to.deep.include({ state: 'running', requested: 'running', stateChangedAt: running.stateChangedAt });
 
     // Destroyed behind our back: noticed at the next read, recorded, logged.
-    await execa(XL_SIM, ['destroy', 'keep'], { env: { XL_SIM_STATE: simState } });
+    await xlBehindTheBack(dir, 'destroy', 'keep');
     await new Promise((r) => setTimeout(r, 150)); // the snapshot's TTL: a read asks xl again
     const t1 = Date.now();
     expect(await again.getSystem('keep')).to.deep.include({ state: 'defined', stateChangedAt: running.stateChangedAt });

@@ -1,6 +1,6 @@
 /**
  * The ONE place that runs xl: execa with an argument array (never a shell), a timeout that kills,
- * stderr turned into a VirtError. Every argument must already have been validated (validate.ts);
+ * stderr turned into a VirtError (settleXlCall, which in-process test runners share). Every argument must already have been validated (validate.ts);
  * the runner only refuses what could never be valid (NUL bytes, non-strings).
  */
 import { execa } from 'execa';
@@ -35,6 +35,44 @@ export interface XlRunnerOptions {
   defaultTimeoutMs?: number;
 }
 
+/** Refuses what could never be a valid xl argument (NUL bytes, non-strings), before anything runs. */
+export function checkXlArgs(args: readonly unknown[]): void {
+  for (const a of args) {
+    if (typeof a !== 'string' || a.includes('\0')) throw new VirtError('invalid_argument', 'refusing to pass a malformed argument to xl');
+  }
+}
+
+/** How one xl call ended, whoever ran it (a child process here, an in-process simulator in tests). */
+export interface XlOutcome {
+  args: readonly string[];
+  stdout: string;
+  stderr: string;
+  /** undefined: xl did not exit by itself (killed, or could not start). */
+  exitCode: number | undefined;
+  timedOut: boolean;
+  timeoutMs: number;
+  cancelled: boolean;
+  /** Why xl could not run, when it did not exit for another reason than a timeout or cancel. */
+  failure?: string;
+}
+
+/** The result of a finished xl call, or the VirtError it amounts to (one mapping for every runner). */
+export function settleXlCall(o: XlOutcome, opts: RunOptions = {}): RunResult {
+  const { args, stdout, stderr } = o;
+  if (o.timedOut) {
+    throw new VirtError('timeout', `xl ${args[0]} did not finish within ${o.timeoutMs} ms and was killed`, stderr.trim() || undefined);
+  }
+  if (o.cancelled) throw new VirtError('failed', `xl ${args[0]} was cancelled`, stderr.trim() || undefined);
+  if (o.exitCode === undefined) {
+    // spawn failure (ENOENT...) or killed by a signal
+    throw new VirtError('failed', `xl ${args[0]} could not run: ${o.failure ?? 'unknown error'}`, stderr.trim() || undefined);
+  }
+  const ok = o.exitCode === 0 || (opts.okExitCodes ?? []).includes(o.exitCode);
+  // Several xl commands exit 0 yet failed: the libxl error line is the signal (docs/xl-toolstack.md §2).
+  if (!ok || (!opts.tolerateLibxlErrors && hasLibxlError(stderr))) throw xlError(args, stderr, o.exitCode);
+  return { stdout, stderr, exitCode: o.exitCode };
+}
+
 export class XlRunner implements XlExecutor {
   private count = 0;
   constructor(private readonly opts: XlRunnerOptions) {}
@@ -44,9 +82,7 @@ export class XlRunner implements XlExecutor {
   }
 
   async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    for (const a of args) {
-      if (typeof a !== 'string' || a.includes('\0')) throw new VirtError('invalid_argument', 'refusing to pass a malformed argument to xl');
-    }
+    checkXlArgs(args);
     const timeout = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 120_000;
     this.count++;
     const r = await execa(this.opts.xlPath, args, {
@@ -59,19 +95,15 @@ export class XlRunner implements XlExecutor {
       stripFinalNewline: false,
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     });
-    const stdout = typeof r.stdout === 'string' ? r.stdout : '';
-    const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-    if (r.timedOut) {
-      throw new VirtError('timeout', `xl ${args[0]} did not finish within ${timeout} ms and was killed`, stderr.trim() || undefined);
-    }
-    if (r.isCanceled) throw new VirtError('failed', `xl ${args[0]} was cancelled`, stderr.trim() || undefined);
-    if (r.exitCode === undefined) {
-      // spawn failure (ENOENT...) or killed by a signal
-      throw new VirtError('failed', `xl ${args[0]} could not run: ${r.shortMessage ?? r.message ?? 'unknown error'}`, stderr.trim() || undefined);
-    }
-    const ok = r.exitCode === 0 || (opts.okExitCodes ?? []).includes(r.exitCode);
-    // xl-reference §0.4: several commands exit 0 yet failed; the libxl error line is the signal.
-    if (!ok || (!opts.tolerateLibxlErrors && hasLibxlError(stderr))) throw xlError(args, stderr, r.exitCode);
-    return { stdout, stderr, exitCode: r.exitCode };
+    return settleXlCall({
+      args,
+      stdout: typeof r.stdout === 'string' ? r.stdout : '',
+      stderr: typeof r.stderr === 'string' ? r.stderr : '',
+      exitCode: r.exitCode,
+      timedOut: r.timedOut,
+      timeoutMs: timeout,
+      cancelled: r.isCanceled,
+      failure: r.shortMessage ?? r.message,
+    }, opts);
   }
 }

@@ -7,7 +7,7 @@ import { domainById, findDomain, qualifierToDomid } from '../domain-arg.js';
 import { diskBackendKind, parseDiskSpec, vdevToDevid } from '../disk-spec.js';
 import type { Domain } from '../host-state.js';
 import type { Globals } from '../globals.js';
-import { err, out } from '../io.js';
+import { err, hostPath, out } from '../io.js';
 import { yajl } from '../json-yajl.js';
 import { padR } from '../printf.js';
 import { withHost } from '../session.js';
@@ -71,7 +71,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     const disks: Array<Record<string, any>> = d ? (d.config.disks ??= []) : [];
     if (!d || d.domid === 0 || disks.some((k) => k.vdev === disk.vdev)) { err('libxl_device_disk_add failed.\n'); return 1; }
     if (ctx.state.host.check_disk_paths && disk.pdev_path) {
-      try { statSync(disk.pdev_path); } catch (e) {
+      try { statSync(hostPath(disk.pdev_path)); } catch (e) {
         err(`libxl: error: libxl_device.c:455:libxl__device_disk_set_backend: Disk vdev=${disk.vdev} failed to stat: ${disk.pdev_path}: ${strerror((e as NodeJS.ErrnoException).code)}\nlibxl_device_disk_add failed.\n`);
         return 1;
       }

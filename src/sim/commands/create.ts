@@ -6,7 +6,7 @@ import { buildConfig } from '../config-build.js';
 import { orderConfig } from '../config-order.js';
 import { createDomain, strerror } from '../create-domain.js';
 import type { Globals } from '../globals.js';
-import { err, out } from '../io.js';
+import { err, hostPath, out } from '../io.js';
 import { yajl } from '../json-yajl.js';
 import { loadState } from '../store.js';
 import { withHost } from '../session.js';
@@ -28,7 +28,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   if (filename === undefined) { err('Config file not specified and none in save file\n'); return 6; }
   let text: string;
   try {
-    text = readFileSync(filename, 'utf8');
+    text = readFileSync(hostPath(filename), 'utf8');
   } catch (e) {
     err(`Failed to read config file: ${filename}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
     return 3;

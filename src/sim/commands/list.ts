@@ -4,6 +4,7 @@ import { findDomain, domainById } from '../domain-arg.js';
 import { listHeader, listRow, type ListOpts } from '../format/list-table.js';
 import { listJson } from '../format/list-json.js';
 import type { Globals } from '../globals.js';
+import { configUnreadable } from '../faults.js';
 import { err, out } from '../io.js';
 import { withHost } from '../session.js';
 
@@ -24,7 +25,15 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       if (!d) { err(`Error: Domain '${p.args[0]}' does not exist.\n`); return 1; }
       doms = [d];
     }
-    if (has(p, 'l')) { out(listJson(s, doms)); return 0; }
+    if (has(p, 'l')) {
+      // list_domains_details skips a domain whose configuration cannot be retrieved.
+      const lost = doms.filter((d) => d.domid !== 0 && configUnreadable(ctx.faults, d.name));
+      for (const d of lost) {
+        err(`libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain ${d.domid}:Fail to get domain configuration\n`);
+      }
+      out(listJson(s, doms.filter((d) => !lost.includes(d))));
+      return 0;
+    }
     out(listHeader(o) + doms.map((d) => listRow(s, d, o)).join(''));
     return 0;
   });

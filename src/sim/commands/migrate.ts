@@ -21,7 +21,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   ], 2);
   const [arg, hostName] = p.args as [string, string];
   const cfgFile = val(p, 'C');
-  const dest = resolveHost(hostName, g.dir);
+  const dest = resolveHost(hostName, g.dir, g.hostsFile);
   const srcDir = resolve(g.dir);
   const dirs = dest ? [srcDir, dest] : [srcDir];
   const locks = acquireLocks(dirs);

@@ -7,7 +7,7 @@ import { strerror } from '../create-domain.js';
 import { findDomain } from '../domain-arg.js';
 import { listHeader, listRow } from '../format/list-table.js';
 import type { Globals } from '../globals.js';
-import { err, out } from '../io.js';
+import { err, hostPath, out } from '../io.js';
 import { currentKb } from '../overhead.js';
 import { padL, padR } from '../printf.js';
 import { withHost } from '../session.js';
@@ -71,7 +71,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
         const file = p.opts.find(([o]) => o === 'f')?.[1] ?? p.args.find((a, i) => i > 0 && !a.includes('='));
         if (file === undefined) { err('Config file not specified\n'); return 1; }
         let text: string;
-        try { text = readFileSync(file, 'utf8'); } catch (e) {
+        try { text = readFileSync(hostPath(file), 'utf8'); } catch (e) {
           err(`Failed to read config file: ${file}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
           return 253;
         }

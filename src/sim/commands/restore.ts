@@ -4,7 +4,7 @@ import { getopts, has } from '../cli-args.js';
 import { buildConfig } from '../config-build.js';
 import { createDomain, strerror } from '../create-domain.js';
 import type { Globals } from '../globals.js';
-import { err } from '../io.js';
+import { err, hostPath } from '../io.js';
 import { decodeSaveFile } from '../save-file.js';
 import { withHost } from '../session.js';
 
@@ -15,7 +15,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   if (p.args.length > 2) { const { printHelp } = await import('../cli-args.js'); await printHelp(cmd); return 2; }
   const [cfgFile, file] = p.args.length === 2 ? [p.args[0], p.args[1]!] : [undefined, p.args[0]!];
   let buf: Buffer;
-  try { buf = readFileSync(file); } catch (e) {
+  try { buf = readFileSync(hostPath(file)); } catch (e) {
     err(`Can't open restore file: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
     return 1;
   }
@@ -35,7 +35,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     let config = dec.config;
     if (cfgFile !== undefined) {
       let text: string;
-      try { text = readFileSync(cfgFile, 'utf8'); } catch (e) {
+      try { text = readFileSync(hostPath(cfgFile), 'utf8'); } catch (e) {
         err(`Failed to read config file: ${cfgFile}: ${strerror((e as NodeJS.ErrnoException).code)}\n`);
         return 3;
       }

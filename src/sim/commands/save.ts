@@ -4,7 +4,7 @@ import { getopts, has } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
 import { domainById, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';
-import { err } from '../io.js';
+import { err, hostPath } from '../io.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
 import { withHost } from '../session.js';
@@ -22,7 +22,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
     const { buf, optLen } = encodeSaveFile(config, { saved_at: ctx.now, domid: id, host: s.host.hostname });
     try {
-      writeFileSync(file, buf);
+      writeFileSync(hostPath(file), buf);
     } catch {
       err(`Failed to open temp file ${file} for writing\n`);
       return 1;

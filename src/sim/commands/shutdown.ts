@@ -7,7 +7,7 @@ import { count, getopts, has } from '../cli-args.js';
 import { scheduleGuestShutdown } from '../clock.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';
-import { err, Exit, sleepMs } from '../io.js';
+import { delay, err, Exit } from '../io.js';
 import { withHost } from '../session.js';
 
 const POLL_MS = 50;
@@ -74,7 +74,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       const deadline = Date.now() + withHost(g.dir, (ctx) => ctx.state.host.ack_timeout_seconds) * 1000;
       let acked = false;
       while (!acked && Date.now() < deadline) {
-        sleepMs(POLL_MS);
+        await delay(POLL_MS);
         acked = withHost(g.dir, (ctx) => {
           const d = domainById(ctx.state, id);
           return !d || d.control === null && (d.pending !== null || d.shutdown_reason !== null);
@@ -105,7 +105,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
           left.delete(e.domid);
         }
       }
-      if (left.size > 0) sleepMs(POLL_MS);
+      if (left.size > 0) await delay(POLL_MS);
     }
   }
   return 0;

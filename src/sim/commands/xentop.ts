@@ -4,7 +4,7 @@
 import { cpuTimeNs } from '../domain-view.js';
 import type { Globals } from '../globals.js';
 import { domainLines, header, nameWidth, type TopOpts } from '../format/xentop.js';
-import { err, out, sleepMs } from '../io.js';
+import { delay, err, out } from '../io.js';
 import { withHost } from '../session.js';
 
 const HELP = `Usage: /usr/lib/xen-4.17/bin/xentop [OPTION]
@@ -32,10 +32,10 @@ This is free software; see the source for copying conditions.There is NO
 warranty; not even for MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.
 `;
 
-export function run(_cmd: string, argv: string[], g: Globals): number {
+export async function run(_cmd: string, argv: string[], g: Globals): Promise<number> {
   const o: TopOpts = { full: false, nets: false, vbds: false, vcpus: false, repeat: false };
   let iterations = Infinity;
-  let delay = 3;
+  let delaySec = 3;
   const longs: Record<string, string> = {
     help: 'h', version: 'V', delay: 'd', networks: 'n', vbds: 'x', 'repeat-header': 'r', vcpus: 'v',
     batch: 'b', iterations: 'i', 'full-name': 'f',
@@ -62,17 +62,17 @@ export function run(_cmd: string, argv: string[], g: Globals): number {
         case 'v': o.vcpus = true; break;
         case 'r': o.repeat = true; break;
         case 'i': iterations = Number(arg()); j = a.length; break;
-        case 'd': delay = Number(arg()); j = a.length; break;
+        case 'd': delaySec = Number(arg()); j = a.length; break;
         default:
           err(`/usr/lib/xen-4.17/bin/xentop: invalid option -- '${c}'\n${HELP}`);
           return 1;
       }
     }
   }
-  if (!Number.isFinite(delay) || delay < 0) delay = 3;
+  if (!Number.isFinite(delaySec) || delaySec < 0) delaySec = 3;
   let prev = new Map<number, { cpu: number; t: number }>();
   for (let it = 0; it < iterations; it++) {
-    if (it > 0) sleepMs(delay * 1000);
+    if (it > 0) await delay(delaySec * 1000);
     const text = withHost(g.dir, (ctx) => {
       const s = ctx.state;
       const doms = [...s.domains].filter((d) => d.name !== '').sort((a, b) => a.domid - b.domid);

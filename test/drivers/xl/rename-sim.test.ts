@@ -1,19 +1,17 @@
 /**
- * Renaming virtual systems (VirtManager.renameSystem → XlDriver.rename) against xl-sim: running,
+ * Renaming virtual systems (VirtManager.renameSystem → XlDriver.rename) against xl-sim in-process: running,
  * paused, stopped and saved systems; refusals that change nothing; and the start-up reconcile of a
  * rename cut short (definition stored twice) or made behind our back (`xl rename`).
  */
 import { expect } from 'chai';
-import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createXlDriver } from '../../../src/drivers/xl/index.js';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtError } from '../../../src/virt/errors.js';
 import { VirtManager } from '../../../src/virt/manager.js';
 import type { VirtualSystemSpec } from '../../../src/virt/types.js';
-import { REPO_ROOT } from './samples.js';
+import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
 
 async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
   const e = await p.then(() => null, (err: unknown) => err);
@@ -23,7 +21,7 @@ async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promis
   return e as VirtError;
 }
 
-describe('xl driver: rename against xl-sim', function () {
+describe('xl driver: rename against xl-sim (in-process)', function () {
   this.timeout(30_000);
   let dir: string;
   let simState: string;
@@ -38,13 +36,12 @@ describe('xl driver: rename against xl-sim', function () {
       boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }], nics: [{ bridge: 'xenbr0' }],
     };
   };
-  const xlSim = async (...args: string[]): Promise<string> =>
-    (await execa(join(REPO_ROOT, 'bin', 'xl-sim'), args, { env: { XL_SIM_STATE: simState } })).stdout;
+  const xlSim = async (...args: string[]): Promise<string> => (await xlBehindTheBack(dir, ...args)).stdout;
   const xlNames = async (): Promise<string[]> =>
     (await xlSim('list')).split('\n').slice(1).map((l) => l.split(/\s+/)[0]!).filter((n) => n && n !== 'Domain-0');
   const storedNames = (): string[] => driver.store.list().map((d) => d.config.name).sort();
   const fresh = async (): Promise<{ driver: XlDriver; vm: VirtManager; report: Awaited<ReturnType<VirtManager['init']>> }> => {
-    const d = createXlDriver({ dataDir: dir, commandTimeoutMs: 10_000 });
+    const d = createTestDriver(dir, { commandTimeoutMs: 10_000 });
     const v = new VirtManager(d, { pollIntervalMs: 50 });
     return { driver: d, vm: v, report: await v.init() };
   };

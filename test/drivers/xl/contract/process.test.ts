@@ -1,0 +1,11 @@
+/** The xl driver contract: the cases that cross the process boundary, on bin/xl-sim processes (backends.ts). */
+import { contractSuite } from './backends.js';
+import { ADOPTION_CASES } from './adoption.cases.js';
+import { LIFECYCLE_CASES } from './lifecycle.cases.js';
+import { RESOURCES_CASES } from './resources.cases.js';
+
+contractSuite('process', {
+  'life cycle': LIFECYCLE_CASES,
+  'adoption and reads': ADOPTION_CASES,
+  'resources, devices and hosts': RESOURCES_CASES,
+});
