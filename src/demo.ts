@@ -1,5 +1,5 @@
 /**
- * The demo network seeded into a fresh simulated host on first start (DESIGN §6): a small
+ * The demo network seeded into a fresh simulated host on first start (README, Set-up): a small
  * virtual topology of Xen virtual routers, as in the paper — two running core routers, an edge
  * router kept paused (ready to launch at once) and a backup router defined but stopped.
  */

@@ -1,5 +1,5 @@
 /**
- * The contract between the HTTP adapter and whatever answers CIM-XML requests (DESIGN §1):
+ * The contract between the HTTP adapter and whatever answers CIM-XML requests (docs/architecture.md):
  * http/ deals with transport, auth, limits and DSP0200 §6.3 headers; the handler only sees
  * a decoded body plus the extension headers and answers with CIM-XML chunks or an HTTP error.
  */

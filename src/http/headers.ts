@@ -1,7 +1,7 @@
 /**
  * DSP0200 §6.3 extension headers of a request: read (resolving M-POST prefixes), decode and
- * validate them. Everything that is wrong here is an HTTP-level error (DSP0200 §7.x status
- * codes, digest A2/A3); the body is not looked at.
+ * validate them. Everything that is wrong here is an HTTP-level error with a CIMError header
+ * (DSP0200 §7); the body is not looked at.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { httpError, type CimHttpRequest, type HttpErrorResponse } from './handler.js';
@@ -93,7 +93,8 @@ export function readCimHeaders(raw: IncomingHttpHeaders, prefix: string | null):
   }
 
   // §6.3.4/§6.3.5 CIMMethod and CIMObject: required for a simple request; absent, empty or
-  // invalid is 400 header-mismatch. Whether they match the body is checked by the decoder.
+  // invalid is 400 header-mismatch. Whether they match the body is checked by the dispatcher
+  // once the body is decoded (dispatcher.ts headerMismatch).
   const methodRaw = get(raw, 'CIMMethod', prefix);
   const method = methodRaw === undefined ? undefined : percentDecode(methodRaw.trim());
   if (!method) return fail(400, 'missing or empty CIMMethod header', 'header-mismatch');

@@ -1,4 +1,4 @@
-/** src/http: the HTTP front (DESIGN §1/§2): routes, CIM pipeline, auth, TLS, limits. */
+/** src/http: the HTTP front (docs/architecture.md): routes, CIM pipeline, auth, TLS, limits. */
 export type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from './handler.js';
 export { createHttpApp, ANONYMOUS, type HttpAppOptions, type HttpLimits } from './app.js';
 export {

@@ -1,6 +1,6 @@
 /**
  * The users file: JSON, one scrypt hash per user, written atomically (temp file, fsync,
- * rename: DESIGN §3.4) with mode 0600 since it holds password hashes.
+ * rename) with mode 0600 since it holds password hashes.
  *
  *   { "version": 1, "users": { "alice": { "role": "admin", "hash": "scrypt$16384$8$1$<salt>$<key>" } } }
  */

@@ -1,6 +1,6 @@
 /**
  * Issue 4 with the real sblim wbemcli on xl-sim: cm DefineSystem with escaped embedded
- * instances (shared/reference/wbemcli.md), cm RequestStateChange through the transitions,
+ * instances (wbemcli sends them as escaped text), cm RequestStateChange through the transitions,
  * gi/ai/ri along the associations, cm DestroySystem.
  */
 import { expect } from 'chai';
@@ -11,7 +11,7 @@ const HOST = 'xenhost-test';
 const VSMS = `Xen_VirtualSystemManagementService.CreationClassName="Xen_VirtualSystemManagementService",Name="Management Service",SystemCreationClassName="Xen_HostSystem",SystemName="${HOST}"`;
 const VM = (name: string) => `Xen_ComputerSystem.CreationClassName="Xen_ComputerSystem",Name="${name}"`;
 
-/** wbemcli copies values verbatim into VALUE: escape the XML ourselves, '=' included (wbemcli.md). */
+/** wbemcli copies values verbatim into VALUE: escape the XML ourselves, '=' included (wbemcli 1.6.3 does no escaping of its own). */
 function esc(xml: string): string {
   return xml.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/=/g, '&#61;');
 }

@@ -1,5 +1,5 @@
 /**
- * Interop with the real sblim wbemcli client (shared/reference/wbemcli.md): every command
+ * Interop with the real sblim wbemcli client (Debian sblim-wbemcli 1.6.3): every command
  * family against the running server on the test provider, with Basic auth.
  */
 import { expect } from 'chai';
