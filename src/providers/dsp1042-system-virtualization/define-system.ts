@@ -3,7 +3,7 @@
  * from. What is not given comes from the reference, else from the Default allocation templates
  * (DSP1043). The new system is Defined (EnabledState 3).
  * A definition whose guaranteed memory or CPU could never fit the host's advertised capacity is
- * refused now rather than at its first start (QoS: nothing over-committed).
+ * refused now rather than at its first start (the model checks it: "insufficient resources").
  */
 import type { CimInstance, CimValue, NameMap } from '../../cim/index.js';
 import { cimError } from '../../cim/index.js';
@@ -46,18 +46,6 @@ async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): P
   const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
   if (!sys) throw cimError('NOT_FOUND', `ReferenceConfiguration ${ref.toString()} does not exist`);
   return sys.config;
-}
-
-async function checkFits(deps: ProviderDeps, spec: VirtualSystemSpec): Promise<void> {
-  const cap = await deps.virt.capacity();
-  const mem = Math.max(spec.memoryReservationMiB ?? spec.memoryMiB, spec.memoryMiB);
-  if (mem > cap.memory.capacityMiB) {
-    throw cimError('FAILED', `insufficient resources: '${spec.name}' needs ${mem} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB to guests`);
-  }
-  const cpu = spec.cpuReservationPercent ?? 0;
-  if (cpu > cap.processor.capacityPercent) {
-    throw cimError('FAILED', `insufficient resources: '${spec.name}' needs ${cpu}% of a CPU guaranteed, the host can give at most ${cap.processor.capacityPercent}%`);
-  }
 }
 
 export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
@@ -112,7 +100,6 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
     delete spec.memoryReservationMiB;
   }
 
-  await checkFits(deps, spec);
   try {
     const sys = await deps.virt.defineSystem(spec);
     deps.log(`DefineSystem: defined '${sys.name}' (${sys.config.type}, ${sys.config.memoryMiB} MiB, ${sys.config.vcpus} vCPU)`);

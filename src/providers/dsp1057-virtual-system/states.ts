@@ -1,11 +1,10 @@
 /**
  * Virtual system states as CIM sees them (DSP1057 §7.1, §8.1):
  * EnabledState / OperationalStatus / HealthState / TransitioningToState from the virt state,
- * RequestStateChange codes ⇄ virt target states, and the per-system memory of the last requested
- * state and of when the state last changed (xl keeps neither).
+ * RequestStateChange codes ⇄ virt target states.
  */
 import { CimDateTime } from '../../cim/index.js';
-import type { SystemState, TargetState, VirtManager, VirtualSystem } from '../../virt/index.js';
+import type { SystemState, TargetState } from '../../virt/index.js';
 
 const ENABLED = {
   unknown: 0, enabled: 2, disabled: 3, shuttingDown: 4, notApplicable: 5, offline: 6, quiesce: 9, starting: 10,
@@ -76,74 +75,11 @@ export function isKnownButUnsupported(code: number): boolean {
   return code === REQUESTED.test || code === REQUESTED.defer || (code >= 32768 && code <= 65535);
 }
 
-interface Memo {
-  requested?: number;
-  state?: SystemState;
-  changedAt?: number;
+/** RequestedState: the last target a client asked for (kept with the definition by the model), else 12 Not Applicable. */
+export function requestedCode(t: TargetState | undefined): number {
+  return t === undefined ? REQUESTED.notApplicable : codeOfTarget(t);
 }
 
-/**
- * What xl does not keep: the last RequestedState and the time of the last state change, per
- * system, in memory (lost on restart: RequestedState then reads 12 Not Applicable and
- * TimeOfLastStateChange NULL until the next change is seen).
- */
-export class StateMemory {
-  private readonly memo = new Map<string, Memo>();
-
-  requested(name: string): number {
-    return this.memo.get(name)?.requested ?? REQUESTED.notApplicable;
-  }
-
-  setRequested(name: string, code: number): void {
-    this.entry(name).requested = code;
-  }
-
-  /** Records the state seen now; returns when it last changed (undefined if never seen to change). */
-  observe(sys: VirtualSystem): Date | undefined {
-    const m = this.entry(sys.name);
-    if (m.state !== undefined && m.state !== sys.state) m.changedAt = Date.now();
-    m.state = sys.state;
-    return m.changedAt === undefined ? undefined : new Date(m.changedAt);
-  }
-
-  markChanged(name: string): void {
-    this.entry(name).changedAt = Date.now();
-  }
-
-  /** A renamed system keeps what was remembered of it. */
-  rename(from: string, to: string): void {
-    const m = this.memo.get(from);
-    this.memo.delete(from);
-    if (m) this.memo.set(to, m);
-    else this.memo.delete(to);
-  }
-
-  forget(name: string): void {
-    this.memo.delete(name);
-  }
-
-  private entry(name: string): Memo {
-    let m = this.memo.get(name);
-    if (!m) {
-      m = {};
-      this.memo.set(name, m);
-    }
-    return m;
-  }
-}
-
-const memories = new WeakMap<VirtManager, StateMemory>();
-
-/** One memory per VirtManager, shared by the CS provider and the VSMS methods. */
-export function stateMemory(virt: VirtManager): StateMemory {
-  let m = memories.get(virt);
-  if (!m) {
-    m = new StateMemory();
-    memories.set(virt, m);
-  }
-  return m;
-}
-
-export function timeOf(d: Date | undefined): CimDateTime | undefined {
-  return d ? CimDateTime.fromDate(d) : undefined;
+export function timeOf(ms: number | undefined): CimDateTime | undefined {
+  return ms === undefined ? undefined : CimDateTime.fromDate(new Date(ms));
 }
