@@ -105,10 +105,10 @@ export async function world(opts: { host?: Record<string, unknown> } = {}): Prom
   const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-providers-'));
   const driver = xlBackend(dir, opts.host);
   const jobs = new JobManager();
-  const virt = new VirtManager(driver, { jobs, pollIntervalMs: 25, shutdownTimeoutMs: 10_000 });
+  const logs: string[] = [];
+  const virt = new VirtManager(driver, { jobs, pollIntervalMs: 25, shutdownTimeoutMs: 10_000, log: (l) => logs.push(l) });
   await virt.init();
   const repository = await loadRepository();
-  const logs: string[] = [];
   const deps: ProviderDeps = {
     virt, jobs, repository, hostName: HOST, profiles: loadProfiles(), product: { name: 'xen-wbem', version: '9.8.7' },
     authentication: 'basic', jobRetentionMs: 5 * 60_000, log: (l) => logs.push(l),

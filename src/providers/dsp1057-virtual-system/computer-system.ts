@@ -13,7 +13,7 @@ import { requestStateChange } from './request-state-change.js';
 import { codeOfTarget, requestedCode, stateView, timeOf } from './states.js';
 
 function csValues(sys: VirtualSystem): Values {
-  const view = stateView(sys.state);
+  const view = stateView(sys.state, sys.vanished);
   return {
     CreationClassName: CS_CLASS,
     Name: sys.name,
@@ -27,8 +27,7 @@ function csValues(sys: VirtualSystem): Values {
     TransitioningToState: view.transitioningTo,
     AvailableRequestedStates: availableTargets(sys.state).map(codeOfTarget).sort((a, b) => a - b),
     OperationalStatus: view.operational,
-    // A system expected to run that disappeared from the hypervisor is degraded (its recovery policy applies).
-    HealthState: sys.vanished ? 10 : view.health,
+    HealthState: view.health,
     TimeOfLastStateChange: timeOf(sys.stateChangedAt),
     UUID: sys.uuid,
     Dedicated: [0],

@@ -46,8 +46,20 @@ const STATE_VIEW: Readonly<Record<SystemState, StateView>> = {
   migrating: { enabled: ENABLED.enabled, operational: [OP.ok, OP.relocating], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
 };
 
-export function stateView(state: SystemState): StateView {
-  return STATE_VIEW[state];
+/**
+ * A lost system (DSP1057 §7.1 HealthState/OperationalStatus; CIM_ManagedSystemElement value maps):
+ * crashed, or gone from the hypervisor although its definition says it should run. Both show
+ * HealthState 20 Major Failure and OperationalStatus 6 Error, as libvirt-cim shows a crashed
+ * domain: the guest does not work, yet a start recovers it from its intact definition (so not
+ * 25 Critical / 30 Non-recoverable). Not 12 No Contact or 13 Lost Communication: those say the
+ * element may still run out of reach, while the hypervisor answers that the domain is not there.
+ */
+const LOST: Pick<StateView, 'operational' | 'health'> = { operational: [OP.error], health: HEALTH.major };
+
+/** The CIM view of a system: its state, or the lost view when it crashed or vanished. */
+export function stateView(state: SystemState, vanished = false): StateView {
+  const view = STATE_VIEW[state];
+  return vanished || state === 'crashed' ? { ...view, ...LOST } : view;
 }
 
 /** RequestStateChange codes we implement, each to one virt target (TARGET_PLANS picks the operation). */
