@@ -3,14 +3,14 @@
  * libvirt-cim), with RequestStateChange (DSP1057 §8.1, request-state-change.ts).
  */
 import { CimInstanceName, cimError } from '../../cim/index.js';
-import { availableTargets, type VirtualSystem } from '../../virt/index.js';
+import type { VirtualSystem } from '../../virt/index.js';
 import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { CS_CLASS, computerSystemName, systemOfCsName } from '../shared/naming.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import { allSystems, findSystem } from '../shared/systems.js';
 import { requestStateChange } from './request-state-change.js';
-import { codeOfTarget, requestedCode, stateView, timeOf } from './states.js';
+import { availableRequestedStates, requestedCode, stateView, timeOf } from './states.js';
 
 function csValues(sys: VirtualSystem): Values {
   const view = stateView(sys.state, sys.vanished);
@@ -25,7 +25,7 @@ function csValues(sys: VirtualSystem): Values {
     // EnabledDefault: the state the element comes to when its host starts (autostart).
     EnabledDefault: sys.config.autostart ? 2 : 3,
     TransitioningToState: view.transitioningTo,
-    AvailableRequestedStates: availableTargets(sys.state).map(codeOfTarget).sort((a, b) => a - b),
+    AvailableRequestedStates: availableRequestedStates(sys.state),
     OperationalStatus: view.operational,
     HealthState: view.health,
     TimeOfLastStateChange: timeOf(sys.stateChangedAt),

@@ -13,7 +13,7 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { RSC, rscCodeFor } from '../shared/errors.js';
 import { jobName } from '../shared/naming.js';
 import { readDateTime, readNumber } from '../shared/params.js';
-import { TARGET_OF_CODE, isKnownButUnsupported } from './states.js';
+import { codeRule, isKnownButUnsupported } from './states.js';
 
 /** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
 const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'restore', 'shutdown']);
@@ -58,12 +58,6 @@ function timeoutOf(params: NameMap<CimValue>): number | undefined | null {
   return ms > 0 ? ms : undefined;
 }
 
-/**
- * DSP1057 §8.1 Quiesce is a transition from Active: code 9 only pauses a running system (the
- * model could also start a defined one paused, which code 9 does not mean).
- */
-const OPERATIONS_OF_CODE: ReadonlyMap<number, readonly Operation[]> = new Map([[9, ['pause'] as const]]);
-
 export async function requestStateChange(deps: ProviderDeps, name: string, params: NameMap<CimValue>): Promise<MethodResult> {
   const where = `RequestStateChange of '${name}'`;
   const code = readNumber(params, 'RequestedState');
@@ -71,8 +65,8 @@ export async function requestStateChange(deps: ProviderDeps, name: string, param
     deps.log(`${where}: RequestedState missing`);
     return rc(RSC.invalidParameter);
   }
-  const target = TARGET_OF_CODE.get(code);
-  if (!target) {
+  const rule = codeRule(code);
+  if (!rule) {
     deps.log(`${where}: RequestedState ${code} is ${isKnownButUnsupported(code) ? 'not supported' : 'not a valid value'}`);
     return rc(isKnownButUnsupported(code) ? RSC.notSupported : RSC.invalidParameter);
   }
@@ -81,7 +75,7 @@ export async function requestStateChange(deps: ProviderDeps, name: string, param
     deps.log(`${where}: TimeoutPeriod is not an interval`);
     return rc(RSC.invalidParameter);
   }
-  const operations = OPERATIONS_OF_CODE.get(code);
+  const { target, operations } = rule;
   let change: StateChange;
   try {
     // One call: looked up, planned, admitted and recorded (RequestedState) by the model, under the system's lock.

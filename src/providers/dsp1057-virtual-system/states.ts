@@ -4,7 +4,7 @@
  * RequestStateChange codes ⇄ virt target states.
  */
 import { CimDateTime } from '../../cim/index.js';
-import type { SystemState, TargetState } from '../../virt/index.js';
+import { type Operation, type SystemState, type TargetState, operationFor } from '../../virt/index.js';
 
 const ENABLED = {
   unknown: 0, enabled: 2, disabled: 3, shuttingDown: 4, notApplicable: 5, offline: 6, quiesce: 9, starting: 10,
@@ -62,21 +62,47 @@ export function stateView(state: SystemState, vanished = false): StateView {
   return vanished || state === 'crashed' ? { ...view, ...LOST } : view;
 }
 
-/** RequestStateChange codes we implement, each to one virt target (TARGET_PLANS picks the operation). */
-export const TARGET_OF_CODE: ReadonlyMap<number, TargetState> = new Map<number, TargetState>([
-  [REQUESTED.enabled, 'running'],
-  [REQUESTED.disabled, 'defined'],
-  [REQUESTED.shutDown, 'shut_down'],
-  [REQUESTED.offline, 'suspended'],
-  [REQUESTED.quiesce, 'paused'],
-  [REQUESTED.reboot, 'reboot'],
-  [REQUESTED.reset, 'reset'],
+interface CodeRule {
+  target: TargetState;
+  /** Where the code means less than the target: the only operations it may start. */
+  operations?: readonly Operation[];
+}
+
+/**
+ * THE table of RequestStateChange codes we implement, each to one virt target (the virt
+ * transition table picks the operation). RequestedStatesSupported, AvailableRequestedStates and
+ * what RequestStateChange accepts all derive from it.
+ * DSP1057 §8.1: 9 Quiesce is a transition from Active to Paused only. The model can also start a
+ * defined system paused (`start_paused`, for what must be set up before a guest runs), but that
+ * is no Quiesce: from Defined, 9 is refused (4097) and not advertised.
+ */
+const CODES: ReadonlyMap<number, CodeRule> = new Map<number, CodeRule>([
+  [REQUESTED.enabled, { target: 'running' }],
+  [REQUESTED.disabled, { target: 'defined' }],
+  [REQUESTED.shutDown, { target: 'shut_down' }],
+  [REQUESTED.offline, { target: 'suspended' }],
+  [REQUESTED.quiesce, { target: 'paused', operations: ['pause'] }],
+  [REQUESTED.reboot, { target: 'reboot' }],
+  [REQUESTED.reset, { target: 'reset' }],
 ]);
 
-/** What Xen_EnabledLogicalElementCapabilities advertises: exactly the codes above. */
-export const REQUESTED_STATES_SUPPORTED: readonly number[] = [...TARGET_OF_CODE.keys()].sort((a, b) => a - b);
+/** The rule of an implemented code, or undefined. */
+export function codeRule(code: number): CodeRule | undefined {
+  return CODES.get(code);
+}
 
-const CODE_OF_TARGET = new Map<TargetState, number>([...TARGET_OF_CODE].map(([c, t]) => [t, c]));
+/** What Xen_EnabledLogicalElementCapabilities advertises: exactly the codes above. */
+export const REQUESTED_STATES_SUPPORTED: readonly number[] = [...CODES.keys()].sort((a, b) => a - b);
+
+/** AvailableRequestedStates: the codes that start an operation from `state` (not those already reached). */
+export function availableRequestedStates(state: SystemState): number[] {
+  return REQUESTED_STATES_SUPPORTED.filter((c) => {
+    const r = CODES.get(c)!;
+    return operationFor(state, r.target, r.operations) !== undefined;
+  });
+}
+
+const CODE_OF_TARGET = new Map<TargetState, number>([...CODES].map(([c, r]) => [r.target, c]));
 
 export function codeOfTarget(t: TargetState): number {
   return CODE_OF_TARGET.get(t)!;

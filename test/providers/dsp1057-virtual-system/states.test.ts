@@ -40,7 +40,7 @@ describe('providers/dsp1057: Xen_ComputerSystem states and RequestStateChange', 
     expect(elec.get('ElementNameEditSupported')).to.equal(true);
     expect(elec.get('MaxElementNameLen')).to.equal(64);
     const c = await cs('g');
-    expect(c.get('AvailableRequestedStates')).to.deep.equal([2, 9]);
+    expect(c.get('AvailableRequestedStates'), 'DSP1057: Quiesce only from Active').to.deep.equal([2]);
     expect(c.get('OperationalStatus')).to.deep.equal([15]);
     expect(await devices('g')).to.deep.equal([]);
   });
