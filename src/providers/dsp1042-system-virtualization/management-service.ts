@@ -50,7 +50,7 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   if (!parsed) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
   const sys = await findSystem(deps, parsed.system);
   if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${id}"`);
-  const input = parseSystemSettings(inst);
+  const input = parseSystemSettings(inst, { name: sys.name, autostart: sys.config.autostart });
   const c = sys.config;
   if (input.uuid !== undefined && input.uuid.toLowerCase() !== sys.uuid.toLowerCase()) throw badParam(`the UUID of '${sys.name}' cannot change`);
   if (input.type !== undefined && input.type !== c.type) {

@@ -177,7 +177,7 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     const rename = await env.get(vssdRef('d1'));
     rename.set('ElementName', 'd9');
     rename.set('VirtualSystemIdentifier', 'd8');
-    await rejects(env.call('ModifySystemSettings', { SystemSettings: rename }), 'CIM_ERR_INVALID_PARAMETER', /differs/);
+    await rejects(env.call('ModifySystemSettings', { SystemSettings: rename }), 'CIM_ERR_INVALID_PARAMETER', /ElementName "d9" contradicts VirtualSystemIdentifier "d8"/);
     const retype = await env.get(vssdRef('d1'));
     retype.set('VirtualSystemType', 'Xen HVM');
     retype.set('IsFullVirt', true);
