@@ -101,7 +101,7 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     // The template's Limit (the maximum) is its own VirtualQuantity: a larger size needs a larger Limit.
     def!.set('VirtualQuantity', 640);
     const tooSmall = await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'from-template' }), ResourceSettings: [def!] }).catch((e: unknown) => e);
-    expect(tooSmall).to.be.instanceOf(CimError).with.property('description').that.matches(/maxMemoryMiB/);
+    expect(tooSmall).to.be.instanceOf(CimError).with.property('description').that.matches(/memory Limit \(512 MiB\) must not be below memory VirtualQuantity \(640 MiB\)/).and.not.match(/memoryMiB/);
     def!.set('Limit', 1024);
     const r = await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'from-template' }), ResourceSettings: [def!] });
     expect(r.returnValue).to.equal(0);
