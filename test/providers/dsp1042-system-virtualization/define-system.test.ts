@@ -109,10 +109,23 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
   });
 
   it('clones a ReferenceConfiguration (new UUID and MACs, writable disks not shared)', async () => {
-    const r = await env.call('DefineSystem', {
+    // A writable disk of the reference is never dropped silently: refused, naming it.
+    const origDisk = (await env.virt.getSystem('d1')).config.disks[0]!;
+    await rejects(env.call('DefineSystem', {
       SystemSettings: vssd({ VirtualSystemIdentifier: 'd1-clone' }),
       ReferenceConfiguration: vssdRef('d1'),
       ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 768 })],
+    }), 'CIM_ERR_INVALID_PARAMETER', new RegExp(`'d1' has writable disk xvda \\(${origDisk.target}\\) that a copy cannot share.*another Address`));
+    expect((await env.virt.listSystems()).map((s) => s.name)).to.not.include('d1-clone');
+    // With an image of its own for xvda, the copy is defined.
+    const own = emptyDisk(env, 'd1-clone');
+    const r = await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'd1-clone' }),
+      ReferenceConfiguration: vssdRef('d1'),
+      ResourceSettings: [
+        inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 768 }),
+        inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvda', Address: own }),
+      ],
     });
     expect(r.returnValue).to.equal(0);
     const [orig, clone] = [await env.virt.getSystem('d1'), await env.virt.getSystem('d1-clone')];
@@ -120,7 +133,7 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     expect(clone.uuid).to.not.equal(orig.uuid);
     expect(clone.config.nics).to.have.length(1);
     expect(clone.config.nics[0]!.mac).to.not.equal(orig.config.nics[0]!.mac);
-    expect(clone.config.disks).to.deep.equal([]);
+    expect(clone.config.disks.map((d) => [d.vdev, d.target])).to.deep.equal([['xvda', own]]);
     await rejects(env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'x' }), ReferenceConfiguration: vssdRef('nope') }), 'CIM_ERR_NOT_FOUND');
   });
 
