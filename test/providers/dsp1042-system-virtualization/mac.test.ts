@@ -16,7 +16,8 @@ describe('providers/dsp1042: a MAC another system uses is refused', () => {
 
   it('in DefineSystem and AddResourceSettings, in any letter case; nothing changes', async () => {
     const mac = (await w.virt.getSystem('web')).config.nics[0]!.mac;
-    const before = JSON.stringify(await w.virt.listSystems());
+    const definitions = async () => JSON.stringify((await w.virt.listSystems()).map((s) => [s.name, s.config]));
+    const before = await definitions();
     await rejects(w.call('DefineSystem', {
       SystemSettings: vssd({ VirtualSystemIdentifier: 'copycat', Kernel: '/k' }),
       ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr0', Address: mac.toUpperCase() })],
@@ -25,7 +26,7 @@ describe('providers/dsp1042: a MAC another system uses is refused', () => {
       AffectedConfiguration: CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:db' }),
       ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'br1', Address: mac })],
     }), 'CIM_ERR_INVALID_PARAMETER', new RegExp(`MAC ${mac} is already used by 'web'`));
-    expect(JSON.stringify(await w.virt.listSystems())).to.equal(before);
+    expect(await definitions()).to.equal(before);
     // A MAC of its own is fine.
     const r = await w.call('AddResourceSettings', {
       AffectedConfiguration: CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:db' }),
