@@ -74,8 +74,12 @@ const virt = server.virt;
 const names = Array.from({ length: n - adopted }, (_, i) => `vs${String(i).padStart(4, '0')}`);
 for (const name of names) await virt.defineSystem(spec(name));
 const toStart = names.slice(0, running - adopted);
-for (const name of toStart) await virt.requestState(name, 'running');
-for (const name of toStart.slice(0, paused)) await virt.requestState(name, 'paused');
+const reach = async (name: string, target: 'running' | 'paused'): Promise<void> => {
+  const change = await virt.requestStateChange(name, target);
+  if (change.kind === 'job') await change.job.done;
+};
+for (const name of toStart) await reach(name, 'running');
+for (const name of toStart.slice(0, paused)) await reach(name, 'paused');
 
 const ready: BenchServerReady = {
   port: server.httpPort, simState, xlSim, setupMs: performance.now() - t0,

@@ -3,7 +3,7 @@
  * virtual topology of Xen virtual routers, as in the paper — two running core routers, an edge
  * router kept paused (ready to launch at once) and a backup router defined but stopped.
  */
-import type { VirtManager, VirtualSystemSpec } from './virt/index.js';
+import type { TargetState, VirtManager, VirtualSystemSpec } from './virt/index.js';
 
 const ROUTERS: { spec: VirtualSystemSpec; state: 'running' | 'paused' | 'defined' }[] = [
   {
@@ -40,15 +40,21 @@ const ROUTERS: { spec: VirtualSystemSpec; state: 'running' | 'paused' | 'defined
   },
 ];
 
+/** Drives a system to a state and waits for the job, if one was needed. */
+async function reach(virt: VirtManager, name: string, target: TargetState): Promise<void> {
+  const change = await virt.requestStateChange(name, target, { timeoutMs: 30_000 });
+  if (change.kind === 'job') await change.job.done;
+}
+
 /** Seeds the demo routers when the host has no virtual systems yet; returns their names. */
 export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => void): Promise<string[]> {
   if ((await virt.listSystems()).length > 0) return [];
   for (const { spec, state } of ROUTERS) {
     await virt.defineSystem(spec);
-    if (state === 'running') await virt.requestState(spec.name, 'running', { timeoutMs: 30_000 });
+    if (state === 'running') await reach(virt, spec.name, 'running');
     if (state === 'paused') {
-      await virt.requestState(spec.name, 'running', { timeoutMs: 30_000 });
-      await virt.requestState(spec.name, 'paused', { timeoutMs: 30_000 });
+      await reach(virt, spec.name, 'running');
+      await reach(virt, spec.name, 'paused');
     }
   }
   log(`demo network seeded: ${ROUTERS.map((r) => `${r.spec.name} (${r.state})`).join(', ')}`);

@@ -7,7 +7,7 @@ import { advertisedShortfall } from './capacity.js';
 import { SETTINGS_FIELDS, type SettingsChange, type SettingsPatch } from './changes.js';
 import { VirtError } from './errors.js';
 import type { Model } from './model.js';
-import { applyPatch, checkSystemName, normalizeSpec } from './spec.js';
+import { applyPatch, checkMacsFree, checkSystemName, normalizeSpec } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
 import { runSteps, type Step } from './steps.js';
 import type { VirtualSystem, VirtualSystemConfig, VirtualSystemSpec } from './types.js';
@@ -22,6 +22,8 @@ export async function defineSystem(m: Model, spec: VirtualSystemSpec, capacity: 
   return m.locks.with(n.name, async () => {
     const short = advertisedShortfall(await capacity(), n.name, n);
     if (short) throw new VirtError('no_memory', short);
+    const macs = n.nics.flatMap((x) => (x.mac ? [{ system: n.name, mac: x.mac }] : []));
+    if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
     return m.driver.define(spec);
   }, { what: 'its definition' });
 }

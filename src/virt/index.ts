@@ -3,7 +3,7 @@ export { VirtError, VIRT_ERROR_KINDS, toVirtError, type VirtErrorKind } from './
 export * from './types.js';
 export {
   TRANSITIONS, STEADY_STATES, TRANSITIONAL_STATES, TARGET_STATES, ADMITTED_OPERATIONS,
-  isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets, alreadyIn,
+  isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets, alreadyIn, operationFor,
   type SystemState, type Operation, type TargetState,
 } from './states.js';
 export { normalizeSpec, normalizeNic, normalizeDisk, applyPatch, checkSystemName, LIMITS } from './spec.js';

@@ -28,6 +28,7 @@ export class Job<T = unknown> {
   readonly done: Promise<T>;
   private readonly controller = new AbortController();
   private settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
+  private cancelReason = 'cancelled';
 
   constructor(
     readonly name: string,
@@ -51,11 +52,15 @@ export class Job<T = unknown> {
     return this.state === 'completed' || this.state === 'failed' || this.state === 'terminated';
   }
 
-  /** Request cancellation. False when the job had already finished. */
-  cancel(): boolean {
+  /**
+   * Request cancellation; `reason` says who stopped it and how (the job's error message once it
+   * has ended). False when the job had already finished.
+   */
+  cancel(reason = 'cancelled'): boolean {
     if (this.finished) return false;
-    this.controller.abort(new VirtError('failed', `job ${this.id} cancelled`));
-    if (this.state === 'new') this.finish('terminated', undefined, new VirtError('failed', 'cancelled before it started'));
+    this.cancelReason = reason;
+    this.controller.abort(new VirtError('failed', `job ${this.id} ${reason}`));
+    if (this.state === 'new') this.finish('terminated', undefined, new VirtError('failed', `${reason} before it started`));
     return true;
   }
 
@@ -77,11 +82,13 @@ export class Job<T = unknown> {
     };
     try {
       const result = await body(ctx);
-      if (this.controller.signal.aborted) this.finish('terminated', undefined, new VirtError('failed', 'cancelled'));
+      if (this.controller.signal.aborted) this.finish('terminated', undefined, new VirtError('failed', this.cancelReason));
       else this.finish('completed', result, undefined);
     } catch (err) {
       const e = toVirtError(err, this.name);
-      this.finish(this.controller.signal.aborted ? 'terminated' : 'failed', undefined, e);
+      // Cancelled: the reason first, what the interrupted operation said after it.
+      if (this.controller.signal.aborted) this.finish('terminated', undefined, new VirtError('failed', `${this.cancelReason}: ${e.message}`, e.detail));
+      else this.finish('failed', undefined, e);
     }
   }
 

@@ -14,7 +14,7 @@ import { VirtError } from './errors.js';
 import type { Reservation } from './ledger.js';
 import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
-import { applyPatch, normalizeDisk, normalizeNic } from './spec.js';
+import { applyPatch, checkMacsFree, normalizeDisk, normalizeNic } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
 import { runSteps, type Step } from './steps.js';
 import type { DiskSpec, NicSpec, VirtualSystem, VirtualSystemConfig } from './types.js';
@@ -47,6 +47,8 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
     const before = new Map<string, VirtualSystem>();
     for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
     const plan = planChanges(m, before, changes);
+    const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: c.nic.mac }] : []));
+    if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
     const reservations: Reservation[] = [];
     try {
       // Admission first: what the host cannot guarantee is "insufficient resources", with the figures.

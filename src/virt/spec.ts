@@ -5,7 +5,7 @@
 import { VirtError } from './errors.js';
 import {
   DISK_FORMATS, LIFECYCLE_ACTIONS, SYSTEM_TYPES,
-  type DiskFormat, type DiskSpec, type NicSpec, type SystemPatch, type VirtualSystemConfig, type VirtualSystemSpec,
+  type DiskFormat, type DiskSpec, type NicSpec, type SystemPatch, type VirtualSystem, type VirtualSystemConfig, type VirtualSystemSpec,
 } from './types.js';
 
 export const LIMITS = {
@@ -148,4 +148,16 @@ export function applyPatch(config: VirtualSystemConfig, patch: SystemPatch): Vir
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A MAC is one interface's on the host: two guests with one MAC break both on the same network.
+ * Throws conflict, naming the system that has it, for a MAC of `wanted` that another system uses.
+ */
+export function checkMacsFree(systems: readonly VirtualSystem[], wanted: readonly { system: string; mac: string }[]): void {
+  for (const w of wanted) {
+    const mac = w.mac.toLowerCase();
+    const owner = systems.find((s) => s.name !== w.system && s.config.nics.some((n) => n.mac === mac));
+    if (owner) throw new VirtError('conflict', `MAC ${mac} is already used by '${owner.name}'`);
+  }
 }

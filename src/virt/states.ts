@@ -138,3 +138,14 @@ export function alreadyIn(state: SystemState, target: TargetState): boolean {
 export function availableTargets(state: SystemState): TargetState[] {
   return TARGET_STATES.filter((t) => TARGET_PLANS[t].some((op) => isAllowed(state, op)));
 }
+
+/**
+ * The operation a request for `target` starts from `state` (restricted to `operations` when
+ * given), or undefined when it starts none: already there, or refused. requestStateChange plans
+ * the same way; lists of what may be requested derive from this.
+ */
+export function operationFor(state: SystemState, target: TargetState, operations?: readonly Operation[]): Operation | undefined {
+  if (alreadyIn(state, target)) return undefined;
+  const op = TARGET_PLANS[target].find((o) => isAllowed(state, o));
+  return op !== undefined && (!operations || operations.includes(op)) ? op : undefined;
+}

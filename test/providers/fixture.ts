@@ -22,7 +22,7 @@ import {
 import { type ProfileRegistration, type ProviderDeps, INTEROP_NS, VIRT_NS, createProviders } from '../../src/providers/index.js';
 import { computerSystemName, vsmsName as vsmsNameOf } from '../../src/providers/shared/naming.js';
 import { Repository } from '../../src/repository/index.js';
-import { type HypervisorDriver, JobManager, VirtManager } from '../../src/virt/index.js';
+import { type HypervisorDriver, JobManager, type TargetState, VirtManager } from '../../src/virt/index.js';
 
 // dist/test/providers → the repository root is three levels up.
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -105,10 +105,10 @@ export async function world(opts: { host?: Record<string, unknown> } = {}): Prom
   const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-providers-'));
   const driver = xlBackend(dir, opts.host);
   const jobs = new JobManager();
-  const virt = new VirtManager(driver, { jobs, pollIntervalMs: 25, shutdownTimeoutMs: 10_000 });
+  const logs: string[] = [];
+  const virt = new VirtManager(driver, { jobs, pollIntervalMs: 25, shutdownTimeoutMs: 10_000, log: (l) => logs.push(l) });
   await virt.init();
   const repository = await loadRepository();
-  const logs: string[] = [];
   const deps: ProviderDeps = {
     virt, jobs, repository, hostName: HOST, profiles: loadProfiles(), product: { name: 'xen-wbem', version: '9.8.7' },
     authentication: 'basic', jobRetentionMs: 5 * 60_000, log: (l) => logs.push(l),
@@ -159,6 +159,12 @@ export async function world(opts: { host?: Record<string, unknown> } = {}): Prom
   };
 }
 
+/** Drives a system to a target state through the model's one entry point and waits for its job. */
+export async function runTo(virt: VirtManager, name: string, target: TargetState): Promise<void> {
+  const c = await virt.requestStateChange(name, target);
+  if (c.kind === 'job') await c.job.done;
+}
+
 /** Two systems: `web` (PV, running, one disk, one NIC on xenbr0) and `db` (HVM, defined, NIC on br1). */
 export async function seed(w: World): Promise<void> {
   await w.virt.defineSystem({
@@ -166,7 +172,7 @@ export async function seed(w: World): Promise<void> {
     disks: [{ target: '/img/web.img', vdev: 'xvda' }], nics: [{ bridge: 'xenbr0' }],
   });
   await w.virt.defineSystem({ name: 'db', type: 'hvm', memoryMiB: 1024, vcpus: 1, nics: [{ bridge: 'br1' }] });
-  await w.virt.requestState('web', 'running');
+  await runTo(w.virt, 'web', 'running');
 }
 
 /** AssociatorNames through operations/ (the generic traversal). */

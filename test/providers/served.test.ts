@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { CIM_ERR, CimError, type CimInstance, CimInstanceName, valuesEqual } from '../../src/cim/index.js';
 import type { Mandate, ProfileRegistration } from '../../src/providers/index.js';
 import { INTEROP_NS, VIRT_NS } from '../../src/providers/shared/naming.js';
-import { type World, associatorNames, cn, enumerateVia, loadProfiles, seed, world } from './fixture.js';
+import { type World, associatorNames, cn, enumerateVia, loadProfiles, runTo, seed, world } from './fixture.js';
 
 const label = (m: Mandate): string => JSON.stringify(m);
 
@@ -62,7 +62,7 @@ describe('providers: what every profile serves', function () {
     w = await world();
     await seed(w);
     // A job on a system, as DSP1103's classes need one.
-    await w.virt.requestStateJob('db', 'running').done;
+    await runTo(w.virt, 'db', 'running');
   });
   after(() => w.close());
 

@@ -106,7 +106,11 @@ export function procRasdValues(sys: VirtualSystem, role: SettingsRole = 'defined
   });
 }
 
-/** Memory RASD; the state RASD shows the running domain's balloon target and maximum. */
+/**
+ * Memory RASD. The state RASD shows running figures only: the domain's balloon target and the
+ * maximum it booted with, and of the reservation what that domain can use (at most its maximum):
+ * a larger reservation defined for the next start is the defined RASD's business.
+ */
 export function memRasdValues(sys: VirtualSystem, role: SettingsRole = 'defined'): Values {
   const c = sys.config;
   const live = role === 'current' ? sys.live : undefined;
@@ -118,7 +122,7 @@ export function memRasdValues(sys: VirtualSystem, role: SettingsRole = 'defined'
     VirtualQuantity: live ? live.targetMemoryMiB : c.memoryMiB,
     VirtualQuantityUnits: MEMORY_UNITS,
     AllocationUnits: MEMORY_UNITS,
-    Reservation: c.memoryReservationMiB,
+    Reservation: live ? Math.min(c.memoryReservationMiB, live.maxMemoryMiB) : c.memoryReservationMiB,
     Limit: live ? live.maxMemoryMiB : c.maxMemoryMiB,
   });
 }

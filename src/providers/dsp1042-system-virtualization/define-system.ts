@@ -3,7 +3,7 @@
  * from. What is not given comes from the reference, else from the Default allocation templates
  * (DSP1043). The new system is Defined (EnabledState 3).
  * A definition whose guaranteed memory or CPU could never fit the host's advertised capacity is
- * refused now rather than at its first start (QoS: nothing over-committed).
+ * refused now rather than at its first start (the model checks it: "insufficient resources").
  */
 import type { CimInstance, CimValue, NameMap } from '../../cim/index.js';
 import { cimError } from '../../cim/index.js';
@@ -20,17 +20,33 @@ import { computerSystemName, parseVssdId } from '../shared/naming.js';
 import { readInstance, readInstances, readRef } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 
-/** A copy of a reference definition under a new name: new UUID and MACs; only read-only disks are shared. */
+/** A copy of a reference definition under a new name: new UUID and MACs, the same disks (checked by sharedWritable). */
 function cloneOf(base: VirtualSystemConfig, name: string): VirtualSystemSpec {
   const { uuid: _uuid, disks, nics, boot, ...rest } = base;
   return {
     ...rest,
     name,
     boot: { ...boot },
-    // A writable image used by two guests would be corrupted: the client passes disks of its own.
-    disks: disks.filter((d) => d.readOnly || d.cdrom).map((d) => ({ ...d })),
+    disks: disks.map((d) => ({ ...d })),
     nics: nics.map(({ mac: _mac, ...n }) => ({ ...n })),
   };
+}
+
+/**
+ * A writable image used by two guests would be corrupted, and dropping it silently would define
+ * a guest without its disk: a copy that still has a writable disk of the reference is refused,
+ * naming the disks and what to do. The client gives each of them an image of its own in
+ * ResourceSettings (same VirtualDevice, another Address).
+ */
+function refuseSharedWritable(base: VirtualSystemConfig, refName: string, disks: readonly DiskSpec[]): void {
+  const writable = new Set(base.disks.filter((d) => !d.readOnly && !d.cdrom).map((d) => d.target));
+  const shared = disks.filter((d) => !d.readOnly && !d.cdrom && writable.has(d.target));
+  if (shared.length === 0) return;
+  const list = shared.map((d) => `${d.vdev} (${d.target})`).join(', ');
+  throw badParam(
+    `ReferenceConfiguration '${refName}' has writable disk${shared.length > 1 ? 's' : ''} ${list} that a copy cannot share ` +
+    '(two guests writing one image corrupt it): give each a disk of its own in ResourceSettings (same VirtualDevice, another Address)',
+  );
 }
 
 function mergeByKey<T>(base: T[], added: T[], key: (t: T) => string | undefined): T[] {
@@ -38,26 +54,14 @@ function mergeByKey<T>(base: T[], added: T[], key: (t: T) => string | undefined)
   return [...base.filter((b) => !keys.has(key(b) ?? '\0')), ...added];
 }
 
-async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): Promise<VirtualSystemConfig | undefined> {
+async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): Promise<VirtualSystemConfig & { name: string } | undefined> {
   const ref = readRef(params, 'ReferenceConfiguration');
   if (!ref) return undefined;
   const id = ref.keyString('InstanceID');
   const parsed = id === undefined ? undefined : parseVssdId(id);
   const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
   if (!sys) throw cimError('NOT_FOUND', `ReferenceConfiguration ${ref.toString()} does not exist`);
-  return sys.config;
-}
-
-async function checkFits(deps: ProviderDeps, spec: VirtualSystemSpec): Promise<void> {
-  const cap = await deps.virt.capacity();
-  const mem = Math.max(spec.memoryReservationMiB ?? spec.memoryMiB, spec.memoryMiB);
-  if (mem > cap.memory.capacityMiB) {
-    throw cimError('FAILED', `insufficient resources: '${spec.name}' needs ${mem} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB to guests`);
-  }
-  const cpu = spec.cpuReservationPercent ?? 0;
-  if (cpu > cap.processor.capacityPercent) {
-    throw cimError('FAILED', `insufficient resources: '${spec.name}' needs ${cpu}% of a CPU guaranteed, the host can give at most ${cap.processor.capacityPercent}%`);
-  }
+  return { ...sys.config, name: sys.name };
 }
 
 export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
@@ -95,6 +99,7 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
   });
   Object.assign(spec, patch);
   spec.disks = mergeByKey(spec.disks ?? [], disks, (d) => d.vdev);
+  if (base) refuseSharedWritable(base, base.name, spec.disks);
   spec.nics = [...(spec.nics ?? []), ...nics];
 
   // Only what nobody gave is defaulted: an explicit 0 reaches the virt checks and is refused there.
@@ -112,7 +117,6 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
     delete spec.memoryReservationMiB;
   }
 
-  await checkFits(deps, spec);
   try {
     const sys = await deps.virt.defineSystem(spec);
     deps.log(`DefineSystem: defined '${sys.name}' (${sys.config.type}, ${sys.config.memoryMiB} MiB, ${sys.config.vcpus} vCPU)`);

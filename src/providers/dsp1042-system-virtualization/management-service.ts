@@ -7,8 +7,8 @@
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
-import type { SystemPatch } from '../../virt/index.js';
-import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, stateMemory } from '../dsp1057-virtual-system/index.js';
+import type { SettingsPatch } from '../../virt/index.js';
+import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
@@ -18,7 +18,6 @@ import type { ClassSource, Method } from '../shared/provider.js';
 import { findSystem } from '../shared/systems.js';
 import { defineSystem } from './define-system.js';
 import { addResourceSettings, modifyResourceSettings, removeResourceSettings } from './resource-settings.js';
-import { type Step, runSteps } from './steps.js';
 
 async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const ref = readRef(params, 'AffectedSystem');
@@ -32,7 +31,6 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
   } catch (e) {
     throw toCimError(e, `DestroySystem of '${sys.name}'`);
   }
-  stateMemory(deps.virt).forget(sys.name);
   deps.log(`DestroySystem: '${sys.name}' (was ${sys.state}) destroyed`);
   return { returnValue: 0 };
 }
@@ -41,8 +39,8 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
  * DSP1042 ModifySystemSettings: start-up, shutdown and crash actions, priority, and the name.
  * ElementName / VirtualSystemIdentifier (which must agree) naming another name than the
  * InstanceID's `Xen:<old>` renames the system (the running domain too): the virt layer checks the
- * name (as DefineSystem does) and its uniqueness. The rename runs first, then the other changes on
- * the new name; if those are refused the rename is undone, so a refused call changes nothing.
+ * name (as DefineSystem does) and its uniqueness, and applies rename and policies as one change
+ * under the system's lock, so a refused call changes nothing.
  */
 async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const inst = readInstance(params, 'SystemSettings');
@@ -52,7 +50,7 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   if (!parsed) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
   const sys = await findSystem(deps, parsed.system);
   if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${id}"`);
-  const input = parseSystemSettings(inst);
+  const input = parseSystemSettings(inst, { name: sys.name, autostart: sys.config.autostart });
   const c = sys.config;
   if (input.uuid !== undefined && input.uuid.toLowerCase() !== sys.uuid.toLowerCase()) throw badParam(`the UUID of '${sys.name}' cannot change`);
   if (input.type !== undefined && input.type !== c.type) {
@@ -61,46 +59,23 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   for (const k of ['kernel', 'ramdisk', 'cmdline', 'bootloader'] as const) {
     if (input.boot[k] !== undefined && input.boot[k] !== c.boot[k]) throw badParam(`changing the boot settings (${k}) of '${sys.name}' is not supported`);
   }
-  const patch: SystemPatch = {};
+  const patch: SettingsPatch = {};
   if (input.autostart !== undefined && input.autostart !== c.autostart) patch.autostart = input.autostart;
   if (input.onPoweroff !== undefined && input.onPoweroff !== c.onPoweroff) patch.onPoweroff = input.onPoweroff;
   if (input.onCrash !== undefined && input.onCrash !== c.onCrash) patch.onCrash = input.onCrash;
   if (input.priority !== undefined && input.priority !== c.priority) patch.priority = input.priority;
   const oldName = sys.name;
   const newName = input.name !== undefined && input.name !== oldName ? input.name : undefined;
-  let name = oldName;
-  const steps: Step[] = [];
-  if (newName !== undefined) {
-    steps.push({
-      what: `renaming '${oldName}' to '${newName}'`,
-      run: async () => {
-        await deps.virt.renameSystem(oldName, newName);
-        name = newName;
-        stateMemory(deps.virt).rename(oldName, newName);
-      },
-      undo: async () => {
-        await deps.virt.renameSystem(newName, oldName);
-        name = oldName;
-        stateMemory(deps.virt).rename(newName, oldName);
-      },
-    });
+  const changed = Object.keys(patch).length > 0;
+  if (newName === undefined && !changed) return { returnValue: 0 };
+  try {
+    // One compound change of the model, under the system's lock: the rename first, then the policies; all or nothing.
+    await deps.virt.modifySystemSettings(oldName, { ...(newName !== undefined ? { name: newName } : {}), ...(changed ? { patch } : {}) });
+  } catch (e) {
+    throw toCimError(e, `ModifySystemSettings of '${oldName}'`);
   }
-  if (Object.keys(patch).length > 0) {
-    const previous: SystemPatch = {};
-    for (const k of Object.keys(patch) as (keyof SystemPatch)[]) Object.assign(previous, { [k]: c[k as keyof typeof c] });
-    steps.push({
-      what: `changing ${Object.keys(patch).join(', ')} of '${oldName}'`,
-      run: async () => {
-        await deps.virt.modifySystem(name, patch);
-      },
-      undo: async () => {
-        await deps.virt.modifySystem(name, previous);
-      },
-    });
-  }
-  await runSteps(deps, `ModifySystemSettings of '${oldName}'`, steps);
   if (newName !== undefined) deps.log(`ModifySystemSettings: '${oldName}' renamed to '${newName}'${sys.live ? ' (running domain too)' : ''}`);
-  if (Object.keys(patch).length > 0) deps.log(`ModifySystemSettings: '${name}' ${JSON.stringify(patch)}`);
+  if (changed) deps.log(`ModifySystemSettings: '${newName ?? oldName}' ${JSON.stringify(patch)}`);
   return { returnValue: 0 };
 }
 

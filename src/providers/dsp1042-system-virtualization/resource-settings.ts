@@ -3,27 +3,27 @@
  * changes the definition always, and the running domain where one exists and Xen allows it
  * (hot-plug, mem-set within the maximum the domain booted with, vcpu-set, sched-credit; a raised
  * memory maximum waits for the next start); a saved (suspended) system refuses memory/vCPU changes
- * (its image fixes them). Every call is all-or-nothing (steps.ts runSteps) and refusals are
- * CimErrors that say why (admission: "insufficient resources").
+ * (its image fixes them). Every call is ONE compound change of the model (VirtManager.changeResources:
+ * all-or-nothing, under the locks of the systems concerned) and refusals are CimErrors that say why
+ * (admission: "insufficient resources"). A RASD sent back unchanged changes nothing.
  *
  * Which of the two happened is in the result (DSP1057's two configurations): ResultingResourceSettings
  * holds the defined RASD (`<sys>/<devid>`) of every setting, in input order, then the state RASD
  * (`<sys>/<devid>:current`) of every setting whose change took effect on the running domain — so a
  * setting with only its defined RASD changed for the next start only, and the state RASD shows the
- * live figure.
+ * live figure. Which is which comes from the model's outcome of each change (its effect).
  */
 import { type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
-import type { SystemPatch, VirtualSystem } from '../../virt/index.js';
+import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../virt/index.js';
 import {
-  type RasdKind, classifyRasd, diskChanged, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+  type RasdKind, classifyRasd, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { badParam } from '../shared/errors.js';
-import { parseVssdId, rasdId, rasdName } from '../shared/naming.js';
+import { badParam, toCimError } from '../shared/errors.js';
+import { parseVssdId, rasdName } from '../shared/naming.js';
 import { readInstances, readRef, readRefs, readString } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
-import { type Step, runSteps } from './steps.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
   if (!ref) throw badParam(`${param} (a reference to the system's Xen_VirtualSystemSettingData) is required`);
@@ -34,109 +34,58 @@ async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefi
   return sys;
 }
 
-/** What one input setting changed: the resource, and the fields of the system patch it set. */
-interface Touched {
-  system: string;
+/** One input setting: the change it asks of the model and the RASD it concerns (kind, device unless generated). */
+interface Asked {
+  change: ResourceChange;
   kind: RasdKind;
-  devid: string;
-  fields: (keyof SystemPatch)[];
+  devid?: string;
 }
 
-/** Patch fields whose live value the virt model reports apart from the definition (LiveInfo). */
-const LIVE_FIGURE: Partial<Record<keyof SystemPatch, (live: NonNullable<VirtualSystem['live']>) => number>> = {
-  memoryMiB: (l) => l.targetMemoryMiB,
-  maxMemoryMiB: (l) => l.maxMemoryMiB,
-  cpuWeight: (l) => l.cpuWeight,
-  cpuCap: (l) => l.cpuCap,
-};
+async function apply(deps: ProviderDeps, method: string, asked: Asked[]): Promise<ResourceChangeResult> {
+  try {
+    return await deps.virt.changeResources(asked.map((a) => a.change));
+  } catch (e) {
+    throw toCimError(e, method);
+  }
+}
 
 /**
- * ResultingResourceSettings: every defined RASD, then the state RASD of each setting whose change
- * took effect on the running domain (it has one, and every field the setting changed has its live
- * figure equal to the definition). One read of each system concerned, after the change.
+ * ResultingResourceSettings: every defined RASD, in input order, then the state RASD of each
+ * setting whose change took effect on the running system (the model's outcome says 'live').
  */
-async function resultingSettings(deps: ProviderDeps, touched: Touched[]): Promise<CimInstanceName[]> {
-  const after = new Map<string, VirtualSystem | undefined>();
-  for (const t of touched) if (!after.has(t.system)) after.set(t.system, await findSystem(deps, t.system));
-  const defined = touched.map((t) => rasdName(t.system, t.kind, t.devid));
-  const live = touched.filter((t) => {
-    const sys = after.get(t.system);
-    if (!sys?.live) return false;
-    return t.fields.every((f) => {
-      const figure = LIVE_FIGURE[f];
-      return !figure || figure(sys.live!) === sys.config[f as keyof typeof sys.config];
-    });
-  }).map((t) => rasdName(t.system, t.kind, t.devid, 'current'));
-  return [...defined, ...live];
+function resultingSettings(asked: Asked[], result: ResourceChangeResult): CimInstanceName[] {
+  const ids = asked.map((a, i) => ({ system: a.change.system, kind: a.kind, devid: a.devid ?? result.outcomes[i]!.device!, effect: result.outcomes[i]!.effect }));
+  return [
+    ...ids.map((t) => rasdName(t.system, t.kind, t.devid)),
+    ...ids.filter((t) => t.effect === 'live').map((t) => rasdName(t.system, t.kind, t.devid, 'current')),
+  ];
 }
 
 export async function addResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const sys = await systemOfVssdRef(deps, readRef(params, 'AffectedConfiguration'), 'AffectedConfiguration');
   const list = readInstances(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to add');
-  const results: Touched[] = [];
-  const steps: Step[] = list.map((r, i): Step => {
+  const asked = list.map((r, i): Asked => {
     const where = `ResourceSettings[${i}] (${r.className})`;
     const { kind, cdrom } = classifyRasd(r, where);
     if (kind === 'processor' || kind === 'memory') {
       throw badParam(`${where}: a system has exactly one ${kind} setting: change it with ModifyResourceSettings`);
     }
     if (kind === 'disk') {
-      const d = parseDiskRasd(r, where, cdrom);
-      return {
-        what: `adding disk ${d.vdev} to '${sys.name}'`,
-        run: async () => {
-          const added = await deps.virt.addDisk(sys.name, d);
-          results.push({ system: sys.name, kind: 'disk', devid: added.vdev, fields: [] });
-        },
-        undo: () => deps.virt.removeDisk(sys.name, d.vdev),
-      };
+      const disk = parseDiskRasd(r, where, cdrom);
+      return { change: { system: sys.name, action: 'add_disk', disk }, kind, devid: disk.vdev };
     }
-    const n = parseNetRasd(r, where);
-    let mac = n.mac;
-    return {
-      what: `adding an interface on ${n.bridge} to '${sys.name}'`,
-      run: async () => {
-        const added = await deps.virt.addInterface(sys.name, n);
-        mac = added.mac;
-        results.push({ system: sys.name, kind: 'network', devid: added.mac, fields: [] });
-      },
-      undo: async () => {
-        if (mac) await deps.virt.removeInterface(sys.name, mac);
-      },
-    };
+    return { change: { system: sys.name, action: 'add_nic', nic: parseNetRasd(r, where) }, kind };
   });
-  await runSteps(deps, 'AddResourceSettings', steps);
-  deps.log(`AddResourceSettings: '${sys.name}' (${sys.state}) +${results.length} device(s)${sys.live ? ', hot-plugged' : ''}`);
-  return { returnValue: 0, out: { ResultingResourceSettings: await resultingSettings(deps, results) } };
-}
-
-const PATCH_KEYS: readonly (keyof SystemPatch)[] = [
-  'memoryMiB', 'maxMemoryMiB', 'vcpus', 'cpuWeight', 'cpuCap', 'memoryReservationMiB', 'cpuReservationPercent',
-];
-
-/** The current values of the fields a patch changes: its undo. */
-function previousOf(sys: VirtualSystem, patch: SystemPatch): SystemPatch {
-  const prev: Record<string, unknown> = {};
-  for (const k of PATCH_KEYS) if (patch[k] !== undefined) prev[k] = sys.config[k as keyof typeof sys.config];
-  return prev as SystemPatch;
-}
-
-/** Drops fields equal to the current values: a RASD sent back as read changes nothing. */
-function changedOnly(sys: VirtualSystem, patch: SystemPatch): SystemPatch {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v !== undefined && v !== sys.config[k as keyof typeof sys.config]) out[k] = v;
-  }
-  return out as SystemPatch;
+  const result = await apply(deps, 'AddResourceSettings', asked);
+  deps.log(`AddResourceSettings: '${sys.name}' (${sys.state}) +${asked.length} device(s)${sys.live ? ', hot-plugged' : ''}`);
+  return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
 }
 
 export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const list = readInstances(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to modify');
-  const patches = new Map<string, { sys: VirtualSystem; patch: SystemPatch }>();
-  const steps: Step[] = [];
-  const touched: Touched[] = [];
+  const asked: Asked[] = [];
   const seen = new Set<string>();
   for (const [i, r] of list.entries()) {
     const where = `ResourceSettings[${i}] (${r.className})`;
@@ -148,90 +97,31 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
     const kind: RasdKind = classifyRasd(r, where, rasd.kind).kind;
-    const t: Touched = { system: sys.name, kind, devid: rasd.devid, fields: [] };
-    touched.push(t);
+    const system = sys.name;
     if (kind === 'processor' || kind === 'memory') {
-      const entry = patches.get(sys.name) ?? { sys, patch: {} };
-      const part = kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where);
-      // Every field given (changed or sent back as read): its state RASD is returned only if the domain has it.
-      t.fields = (Object.keys(part) as (keyof SystemPatch)[]).filter((k) => part[k] !== undefined);
-      Object.assign(entry.patch, part);
-      patches.set(sys.name, entry);
+      // Every field given, changed or sent back as read: the model reports each one's effect.
+      const patch = kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where);
+      asked.push({ change: { system, action: 'patch', patch }, kind, devid: rasd.devid });
     } else if (kind === 'disk') {
-      const old = sys.config.disks.find((d) => d.vdev === rasd.devid)!;
-      const next = mergeDisk(old, r, where);
-      if (diskChanged(old, next)) {
-        steps.push({
-          what: `replacing disk ${old.vdev} of '${sys.name}'`,
-          run: async () => {
-            await deps.virt.removeDisk(sys.name, old.vdev);
-            try {
-              await deps.virt.addDisk(sys.name, next);
-            } catch (e) {
-              await deps.virt.addDisk(sys.name, old).catch(() => {});
-              throw e;
-            }
-          },
-          undo: async () => {
-            await deps.virt.removeDisk(sys.name, old.vdev);
-            await deps.virt.addDisk(sys.name, old);
-          },
-        });
-      }
+      const { vdev: _vdev, ...disk } = mergeDisk(sys.config.disks.find((d) => d.vdev === rasd.devid)!, r, where);
+      asked.push({ change: { system, action: 'replace_disk', vdev: rasd.devid, disk }, kind, devid: rasd.devid });
     } else {
-      const old = sys.config.nics.find((n) => n.mac === rasd.devid)!;
-      const change = mergeNic(old, r, where);
-      if (change.rateOnly) {
-        steps.push({
-          what: `setting the rate of ${old.mac} of '${sys.name}'`,
-          run: () => deps.virt.setInterfaceRate(sys.name, old.mac, change.next.rate ?? null),
-          undo: () => deps.virt.setInterfaceRate(sys.name, old.mac, old.rate ?? null),
-        });
-      } else if (change.changed) {
-        steps.push({
-          what: `re-plugging ${old.mac} of '${sys.name}'`,
-          run: async () => {
-            await deps.virt.removeInterface(sys.name, old.mac);
-            try {
-              await deps.virt.addInterface(sys.name, change.next);
-            } catch (e) {
-              await deps.virt.addInterface(sys.name, old).catch(() => {});
-              throw e;
-            }
-          },
-          undo: async () => {
-            await deps.virt.removeInterface(sys.name, old.mac);
-            await deps.virt.addInterface(sys.name, old);
-          },
-        });
-      }
+      const { mac: _mac, ...nic } = mergeNic(sys.config.nics.find((n) => n.mac === rasd.devid)!, r, where).next;
+      asked.push({ change: { system, action: 'replace_nic', mac: rasd.devid, nic }, kind, devid: rasd.devid });
     }
   }
-  // Scheduler/memory changes first: they are the ones admission control may refuse.
-  const patchSteps: Step[] = [...patches.values()].map(({ sys, patch }) => ({ sys, patch: changedOnly(sys, patch) }))
-    .filter(({ patch }) => Object.keys(patch).length > 0).map(({ sys, patch }) => ({
-    what: `changing ${Object.keys(patch).join(', ')} of '${sys.name}'`,
-    run: async () => {
-      await deps.virt.modifySystem(sys.name, patch);
-      deps.log(`ModifyResourceSettings: '${sys.name}' ${JSON.stringify(patch)} applied to the definition${sys.live ? ' and, where Xen allows, live' : ' (next start)'}`);
-    },
-    undo: async () => {
-      await deps.virt.modifySystem(sys.name, previousOf(sys, patch));
-    },
-  }));
-  await runSteps(deps, 'ModifyResourceSettings', [...patchSteps, ...steps]);
-  const results = await resultingSettings(deps, touched);
-  const deferred = touched.filter((t) => !results.some((r) => r.keyString('InstanceID') === rasdId(t.system, t.devid, 'current')));
-  if (deferred.length > 0 && touched.some((t) => t.fields.length > 0)) {
-    deps.log(`ModifyResourceSettings: for the next start only: ${deferred.map((t) => rasdId(t.system, t.devid)).join(', ')}`);
+  const result = await apply(deps, 'ModifyResourceSettings', asked);
+  const deferred = asked.filter((a, i) => a.change.action === 'patch' && result.outcomes[i]!.effect === 'next_start');
+  if (deferred.length > 0) {
+    deps.log(`ModifyResourceSettings: for the next start only: ${deferred.map((a) => `${a.change.system}/${a.devid}`).join(', ')}`);
   }
-  return { returnValue: 0, out: { ResultingResourceSettings: results } };
+  return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
 }
 
 export async function removeResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const refs = readRefs(params, 'ResourceSettings');
   if (refs.length === 0) throw badParam('ResourceSettings is empty: nothing to remove');
-  const steps: Step[] = [];
+  const asked: Asked[] = [];
   for (const [i, ref] of refs.entries()) {
     const where = `ResourceSettings[${i}]`;
     const id = ref.keyString('InstanceID');
@@ -241,26 +131,11 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
     if (rasd.kind === 'processor' || rasd.kind === 'memory') {
       throw badParam(`${where}: the ${rasd.kind} setting of '${sys.name}' cannot be removed (change it with ModifyResourceSettings)`);
     }
-    if (rasd.kind === 'disk') {
-      const old = sys.config.disks.find((d) => d.vdev === rasd.devid)!;
-      steps.push({
-        what: `removing disk ${old.vdev} from '${sys.name}'`,
-        run: () => deps.virt.removeDisk(sys.name, old.vdev),
-        undo: async () => {
-          await deps.virt.addDisk(sys.name, old);
-        },
-      });
-    } else {
-      const old = sys.config.nics.find((n) => n.mac === rasd.devid)!;
-      steps.push({
-        what: `removing interface ${old.mac} from '${sys.name}'`,
-        run: () => deps.virt.removeInterface(sys.name, old.mac),
-        undo: async () => {
-          await deps.virt.addInterface(sys.name, old);
-        },
-      });
-    }
+    const change: ResourceChange = rasd.kind === 'disk'
+      ? { system: sys.name, action: 'remove_disk', vdev: rasd.devid }
+      : { system: sys.name, action: 'remove_nic', mac: rasd.devid };
+    asked.push({ change, kind: rasd.kind, devid: rasd.devid });
   }
-  await runSteps(deps, 'RemoveResourceSettings', steps);
+  await apply(deps, 'RemoveResourceSettings', asked);
   return { returnValue: 0 };
 }

@@ -3,18 +3,17 @@
  * libvirt-cim), with RequestStateChange (DSP1057 §8.1, request-state-change.ts).
  */
 import { CimInstanceName, cimError } from '../../cim/index.js';
-import { availableTargets, type VirtualSystem } from '../../virt/index.js';
+import type { VirtualSystem } from '../../virt/index.js';
 import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { CS_CLASS, computerSystemName, systemOfCsName } from '../shared/naming.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import { allSystems, findSystem } from '../shared/systems.js';
 import { requestStateChange } from './request-state-change.js';
-import { codeOfTarget, stateMemory, stateView, timeOf } from './states.js';
+import { availableRequestedStates, requestedCode, stateView, timeOf } from './states.js';
 
-function csValues(deps: ProviderDeps, sys: VirtualSystem): Values {
-  const view = stateView(sys.state);
-  const memory = stateMemory(deps.virt);
+function csValues(sys: VirtualSystem): Values {
+  const view = stateView(sys.state, sys.vanished);
   return {
     CreationClassName: CS_CLASS,
     Name: sys.name,
@@ -22,15 +21,14 @@ function csValues(deps: ProviderDeps, sys: VirtualSystem): Values {
     Caption: 'Virtual System',
     Description: 'Virtual System',
     EnabledState: view.enabled,
-    RequestedState: memory.requested(sys.name),
+    RequestedState: requestedCode(sys.requested),
     // EnabledDefault: the state the element comes to when its host starts (autostart).
     EnabledDefault: sys.config.autostart ? 2 : 3,
     TransitioningToState: view.transitioningTo,
-    AvailableRequestedStates: availableTargets(sys.state).map(codeOfTarget).sort((a, b) => a - b),
+    AvailableRequestedStates: availableRequestedStates(sys.state),
     OperationalStatus: view.operational,
-    // A system expected to run that disappeared from the hypervisor is degraded (its recovery policy applies).
-    HealthState: sys.vanished ? 10 : view.health,
-    TimeOfLastStateChange: timeOf(memory.observe(sys)),
+    HealthState: view.health,
+    TimeOfLastStateChange: timeOf(sys.stateChangedAt),
     UUID: sys.uuid,
     Dedicated: [0],
     OtherIdentifyingInfo: ['Virtual System', 'Xen Virtual System', sys.uuid],
@@ -40,12 +38,12 @@ function csValues(deps: ProviderDeps, sys: VirtualSystem): Values {
 
 export function computerSystemSource(deps: ProviderDeps): ClassSource {
   return {
-    list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, CS_CLASS, csValues(deps, s))),
+    list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, CS_CLASS, csValues(s))),
     names: async () => (await allSystems(deps)).map((s) => computerSystemName(s.name)),
     async get(ctx, name) {
       const system = systemOfCsName(name);
       const sys = system === undefined ? undefined : await findSystem(deps, system);
-      return sys ? build(ctx, CS_CLASS, csValues(deps, sys)) : undefined;
+      return sys ? build(ctx, CS_CLASS, csValues(sys)) : undefined;
     },
   };
 }

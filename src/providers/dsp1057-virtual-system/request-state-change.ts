@@ -3,17 +3,17 @@
  * job; the call waits for it at most TimeoutPeriod (or, when none is given, a short budget for
  * quick operations and none at all for long ones: save, restore, clean shutdown) and otherwise
  * returns 4096 with a reference to the job (Xen_ConcreteJob, InstanceID = job id; DSP1103).
- * A transition the virt state table refuses is 4097, checked before anything starts.
+ * A transition the virt state table refuses is 4097, a system busy with another job 4099, both
+ * decided before anything starts; a system already in the requested state answers 0.
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
-import { type Operation, planTransition } from '../../virt/index.js';
+import { type Operation, type StateChange, VirtError } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { RSC, rscCodeFor } from '../shared/errors.js';
 import { jobName } from '../shared/naming.js';
 import { readDateTime, readNumber } from '../shared/params.js';
-import { findSystem } from '../shared/systems.js';
-import { TARGET_OF_CODE, isKnownButUnsupported, stateMemory } from './states.js';
+import { codeRule, isKnownButUnsupported } from './states.js';
 
 /** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
 const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'restore', 'shutdown']);
@@ -65,8 +65,8 @@ export async function requestStateChange(deps: ProviderDeps, name: string, param
     deps.log(`${where}: RequestedState missing`);
     return rc(RSC.invalidParameter);
   }
-  const target = TARGET_OF_CODE.get(code);
-  if (!target) {
+  const rule = codeRule(code);
+  if (!rule) {
     deps.log(`${where}: RequestedState ${code} is ${isKnownButUnsupported(code) ? 'not supported' : 'not a valid value'}`);
     return rc(isKnownButUnsupported(code) ? RSC.notSupported : RSC.invalidParameter);
   }
@@ -75,39 +75,23 @@ export async function requestStateChange(deps: ProviderDeps, name: string, param
     deps.log(`${where}: TimeoutPeriod is not an interval`);
     return rc(RSC.invalidParameter);
   }
-  const sys = await findSystem(deps, name);
-  if (!sys) throw cimError('NOT_FOUND', `no virtual system named '${name}'`);
-
-  let op: Operation;
+  const { target, operations } = rule;
+  let change: StateChange;
   try {
-    op = planTransition(name, sys.state, target);
+    // One call: looked up, planned, admitted and recorded (RequestedState) by the model, under the system's lock.
+    change = await deps.virt.requestStateChange(name, target, operations ? { operations } : {});
   } catch (e) {
+    if (VirtError.is(e, 'not_found')) throw cimError('NOT_FOUND', `no virtual system named '${name}'`);
     deps.log(`${where}: ${e instanceof Error ? e.message : String(e)}`);
     return rc(rscCodeFor(e, where));
   }
-
-  // DSP1057 §8.1: Quiesce is a transition from Active only. The virt layer can also
-  // start a defined system straight into the paused state, but code 9 does not mean that.
-  if (op === 'start_paused') {
-    deps.log(`${where}: Quiesce needs an active system, '${name}' is ${sys.state}`);
-    return rc(RSC.invalidStateTransition);
-  }
-
-  const memory = stateMemory(deps.virt);
-  const job = deps.virt.requestStateJob(name, target);
-  const budget = timeoutMs ?? (LONG_OPERATIONS.has(op) ? 0 : SYNC_BUDGET_MS);
+  // Already in the requested state: a success with nothing done (DSP1057 §8.1 return 0).
+  if (change.kind === 'already') return rc(RSC.completed);
+  const { job, operation } = change;
+  const budget = timeoutMs ?? (LONG_OPERATIONS.has(operation) ? 0 : SYNC_BUDGET_MS);
   const outcome = await settleWithin(job.done, budget);
-  if (outcome.kind === 'pending') {
-    // DSP1057: RequestedState takes the requested value on 0 and on 4096.
-    memory.setRequested(name, code);
-    job.done.then(() => memory.markChanged(name), () => {});
-    return { returnValue: RSC.jobStarted, out: { Job: jobName(job.id) } };
-  }
-  if (outcome.kind === 'ok') {
-    memory.setRequested(name, code);
-    memory.markChanged(name);
-    return rc(RSC.completed);
-  }
-  deps.log(`${where} (${op}) failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
+  if (outcome.kind === 'pending') return { returnValue: RSC.jobStarted, out: { Job: jobName(job.id) } };
+  if (outcome.kind === 'ok') return rc(RSC.completed);
+  deps.log(`${where} (${operation}) failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
   return rc(rscCodeFor(outcome.error, where));
 }

@@ -1,11 +1,10 @@
 /**
  * Virtual system states as CIM sees them (DSP1057 §7.1, §8.1):
  * EnabledState / OperationalStatus / HealthState / TransitioningToState from the virt state,
- * RequestStateChange codes ⇄ virt target states, and the per-system memory of the last requested
- * state and of when the state last changed (xl keeps neither).
+ * RequestStateChange codes ⇄ virt target states.
  */
 import { CimDateTime } from '../../cim/index.js';
-import type { SystemState, TargetState, VirtManager, VirtualSystem } from '../../virt/index.js';
+import { type Operation, type SystemState, type TargetState, operationFor } from '../../virt/index.js';
 
 const ENABLED = {
   unknown: 0, enabled: 2, disabled: 3, shuttingDown: 4, notApplicable: 5, offline: 6, quiesce: 9, starting: 10,
@@ -47,25 +46,63 @@ const STATE_VIEW: Readonly<Record<SystemState, StateView>> = {
   migrating: { enabled: ENABLED.enabled, operational: [OP.ok, OP.relocating], health: HEALTH.ok, transitioningTo: REQUESTED.notApplicable },
 };
 
-export function stateView(state: SystemState): StateView {
-  return STATE_VIEW[state];
+/**
+ * A lost system (DSP1057 §7.1 HealthState/OperationalStatus; CIM_ManagedSystemElement value maps):
+ * crashed, or gone from the hypervisor although its definition says it should run. Both show
+ * HealthState 20 Major Failure and OperationalStatus 6 Error, as libvirt-cim shows a crashed
+ * domain: the guest does not work, yet a start recovers it from its intact definition (so not
+ * 25 Critical / 30 Non-recoverable). Not 12 No Contact or 13 Lost Communication: those say the
+ * element may still run out of reach, while the hypervisor answers that the domain is not there.
+ */
+const LOST: Pick<StateView, 'operational' | 'health'> = { operational: [OP.error], health: HEALTH.major };
+
+/** The CIM view of a system: its state, or the lost view when it crashed or vanished. */
+export function stateView(state: SystemState, vanished = false): StateView {
+  const view = STATE_VIEW[state];
+  return vanished || state === 'crashed' ? { ...view, ...LOST } : view;
 }
 
-/** RequestStateChange codes we implement, each to one virt target (TARGET_PLANS picks the operation). */
-export const TARGET_OF_CODE: ReadonlyMap<number, TargetState> = new Map<number, TargetState>([
-  [REQUESTED.enabled, 'running'],
-  [REQUESTED.disabled, 'defined'],
-  [REQUESTED.shutDown, 'shut_down'],
-  [REQUESTED.offline, 'suspended'],
-  [REQUESTED.quiesce, 'paused'],
-  [REQUESTED.reboot, 'reboot'],
-  [REQUESTED.reset, 'reset'],
+interface CodeRule {
+  target: TargetState;
+  /** Where the code means less than the target: the only operations it may start. */
+  operations?: readonly Operation[];
+}
+
+/**
+ * THE table of RequestStateChange codes we implement, each to one virt target (the virt
+ * transition table picks the operation). RequestedStatesSupported, AvailableRequestedStates and
+ * what RequestStateChange accepts all derive from it.
+ * DSP1057 §8.1: 9 Quiesce is a transition from Active to Paused only. The model can also start a
+ * defined system paused (`start_paused`, for what must be set up before a guest runs), but that
+ * is no Quiesce: from Defined, 9 is refused (4097) and not advertised.
+ */
+const CODES: ReadonlyMap<number, CodeRule> = new Map<number, CodeRule>([
+  [REQUESTED.enabled, { target: 'running' }],
+  [REQUESTED.disabled, { target: 'defined' }],
+  [REQUESTED.shutDown, { target: 'shut_down' }],
+  [REQUESTED.offline, { target: 'suspended' }],
+  [REQUESTED.quiesce, { target: 'paused', operations: ['pause'] }],
+  [REQUESTED.reboot, { target: 'reboot' }],
+  [REQUESTED.reset, { target: 'reset' }],
 ]);
 
-/** What Xen_EnabledLogicalElementCapabilities advertises: exactly the codes above. */
-export const REQUESTED_STATES_SUPPORTED: readonly number[] = [...TARGET_OF_CODE.keys()].sort((a, b) => a - b);
+/** The rule of an implemented code, or undefined. */
+export function codeRule(code: number): CodeRule | undefined {
+  return CODES.get(code);
+}
 
-const CODE_OF_TARGET = new Map<TargetState, number>([...TARGET_OF_CODE].map(([c, t]) => [t, c]));
+/** What Xen_EnabledLogicalElementCapabilities advertises: exactly the codes above. */
+export const REQUESTED_STATES_SUPPORTED: readonly number[] = [...CODES.keys()].sort((a, b) => a - b);
+
+/** AvailableRequestedStates: the codes that start an operation from `state` (not those already reached). */
+export function availableRequestedStates(state: SystemState): number[] {
+  return REQUESTED_STATES_SUPPORTED.filter((c) => {
+    const r = CODES.get(c)!;
+    return operationFor(state, r.target, r.operations) !== undefined;
+  });
+}
+
+const CODE_OF_TARGET = new Map<TargetState, number>([...CODES].map(([c, r]) => [r.target, c]));
 
 export function codeOfTarget(t: TargetState): number {
   return CODE_OF_TARGET.get(t)!;
@@ -76,74 +113,11 @@ export function isKnownButUnsupported(code: number): boolean {
   return code === REQUESTED.test || code === REQUESTED.defer || (code >= 32768 && code <= 65535);
 }
 
-interface Memo {
-  requested?: number;
-  state?: SystemState;
-  changedAt?: number;
+/** RequestedState: the last target a client asked for (kept with the definition by the model), else 12 Not Applicable. */
+export function requestedCode(t: TargetState | undefined): number {
+  return t === undefined ? REQUESTED.notApplicable : codeOfTarget(t);
 }
 
-/**
- * What xl does not keep: the last RequestedState and the time of the last state change, per
- * system, in memory (lost on restart: RequestedState then reads 12 Not Applicable and
- * TimeOfLastStateChange NULL until the next change is seen).
- */
-export class StateMemory {
-  private readonly memo = new Map<string, Memo>();
-
-  requested(name: string): number {
-    return this.memo.get(name)?.requested ?? REQUESTED.notApplicable;
-  }
-
-  setRequested(name: string, code: number): void {
-    this.entry(name).requested = code;
-  }
-
-  /** Records the state seen now; returns when it last changed (undefined if never seen to change). */
-  observe(sys: VirtualSystem): Date | undefined {
-    const m = this.entry(sys.name);
-    if (m.state !== undefined && m.state !== sys.state) m.changedAt = Date.now();
-    m.state = sys.state;
-    return m.changedAt === undefined ? undefined : new Date(m.changedAt);
-  }
-
-  markChanged(name: string): void {
-    this.entry(name).changedAt = Date.now();
-  }
-
-  /** A renamed system keeps what was remembered of it. */
-  rename(from: string, to: string): void {
-    const m = this.memo.get(from);
-    this.memo.delete(from);
-    if (m) this.memo.set(to, m);
-    else this.memo.delete(to);
-  }
-
-  forget(name: string): void {
-    this.memo.delete(name);
-  }
-
-  private entry(name: string): Memo {
-    let m = this.memo.get(name);
-    if (!m) {
-      m = {};
-      this.memo.set(name, m);
-    }
-    return m;
-  }
-}
-
-const memories = new WeakMap<VirtManager, StateMemory>();
-
-/** One memory per VirtManager, shared by the CS provider and the VSMS methods. */
-export function stateMemory(virt: VirtManager): StateMemory {
-  let m = memories.get(virt);
-  if (!m) {
-    m = new StateMemory();
-    memories.set(virt, m);
-  }
-  return m;
-}
-
-export function timeOf(d: Date | undefined): CimDateTime | undefined {
-  return d ? CimDateTime.fromDate(d) : undefined;
+export function timeOf(ms: number | undefined): CimDateTime | undefined {
+  return ms === undefined ? undefined : CimDateTime.fromDate(new Date(ms));
 }

@@ -84,17 +84,39 @@ export interface SystemSettingsInput {
   priority?: number;
 }
 
-export function parseSystemSettings(inst: CimInstance): SystemSettingsInput {
+/** What the system has now, for a VSSD that was read, changed and sent back (ModifySystemSettings). */
+export interface CurrentSettings {
+  name: string;
+  autostart: boolean;
+}
+
+/**
+ * Two properties that carry one setting. Get-modify-put: a client that read the instance and
+ * changed one of them sends the other back as read (equal to `current`), so the changed one wins;
+ * they conflict only when both differ from what the system has (or there is no current value,
+ * as in DefineSystem) and from each other.
+ */
+function oneOf<T>(a: { prop: string; value: T | undefined; shown: string }, b: { prop: string; value: T | undefined; shown: string }, current: T | undefined): T | undefined {
+  if (a.value === undefined) return b.value;
+  if (b.value === undefined || a.value === b.value) return a.value;
+  if (current !== undefined && a.value === current) return b.value;
+  if (current !== undefined && b.value === current) return a.value;
+  throw badParam(`${a.prop} ${a.shown} contradicts ${b.prop} ${b.shown}: both say the same setting${current === undefined ? '' : ', and both were changed'}`);
+}
+
+export function parseSystemSettings(inst: CimInstance, current?: CurrentSettings): SystemSettingsInput {
   const out: SystemSettingsInput = { boot: {} };
   const str = (name: string) => readString(inst, name, 'SystemSettings');
   const num = (name: string) => readNumber(inst, name, 'SystemSettings');
   const bool = (name: string) => readBoolean(inst, name, 'SystemSettings');
   const vsi = str('VirtualSystemIdentifier');
   const elementName = str('ElementName');
-  if (vsi !== undefined && elementName !== undefined && vsi !== elementName) {
-    throw badParam(`ElementName "${elementName}" differs from VirtualSystemIdentifier "${vsi}": the system name is both`);
-  }
-  const name = vsi ?? elementName;
+  // The system name is both ElementName and VirtualSystemIdentifier.
+  const name = oneOf(
+    { prop: 'ElementName', value: elementName, shown: JSON.stringify(elementName) },
+    { prop: 'VirtualSystemIdentifier', value: vsi, shown: JSON.stringify(vsi) },
+    current?.name,
+  );
   if (name !== undefined) out.name = name;
   const uuid = str('UUID');
   if (uuid) out.uuid = uuid;
@@ -128,10 +150,11 @@ export function parseSystemSettings(inst: CimInstance): SystemSettingsInput {
   const startup = num('AutomaticStartupAction');
   if (startup !== undefined && ![2, 3, 4].includes(startup)) throw badParam(`AutomaticStartupAction ${startup} is not supported (2 None, 3 or 4 start with the host)`);
   const fromStartup = startup === undefined ? undefined : startup !== 2;
-  if (autoStart !== undefined && fromStartup !== undefined && autoStart !== fromStartup) {
-    throw badParam(`AutoStart ${String(autoStart).toUpperCase()} contradicts AutomaticStartupAction ${startup}`);
-  }
-  const autostart = autoStart ?? fromStartup;
+  const autostart = oneOf(
+    { prop: 'AutoStart', value: autoStart, shown: String(autoStart).toUpperCase() },
+    { prop: 'AutomaticStartupAction', value: fromStartup, shown: String(startup) },
+    current?.autostart,
+  );
   if (autostart !== undefined) out.autostart = autostart;
 
   const seq = num('AutomaticStartupActionSequenceNumber');

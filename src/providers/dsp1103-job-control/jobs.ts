@@ -11,7 +11,7 @@ import {
   type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
 } from '../../cim/index.js';
 import type { MethodResult, ProviderContext } from '../../operations/provider.js';
-import type { Job, JobState, VirtErrorKind } from '../../virt/index.js';
+import type { Job, JobState, VirtError, VirtErrorKind } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { RSC } from '../shared/errors.js';
@@ -69,8 +69,12 @@ function jobInstance(ctx: ProviderContext, job: Job, retentionMs: number): CimIn
     TimeBeforeRemoval: CimDateTime.interval(retentionMs),
     DeleteOnCompletion: true,
     ErrorCode: job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
-    ErrorDescription: job.error && job.state !== 'completed' ? job.error.message : undefined,
+    ErrorDescription: job.error && job.state !== 'completed' ? describe(job.error) : undefined,
   });
+}
+
+function describe(e: VirtError): string {
+  return e.detail ? `${e.message}: ${e.detail}` : e.message;
 }
 
 /** The job's error as an embedded CIM_Error (DSP1103 GetErrors), or null. */
@@ -83,7 +87,7 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
     OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
     OwningEntity: 'xen-wbem',
     MessageID: `xen-wbem:${e.kind}`,
-    Message: e.detail ? `${e.message}: ${e.detail}` : e.message,
+    Message: describe(e),
     // 2 Information for a requested termination, 5 Major for a failure.
     PerceivedSeverity: job.state === 'terminated' ? 2 : 5,
     ProbableCause: 0,
@@ -106,8 +110,8 @@ function requestStateChange(job: Job, requested: number | undefined, timeout: Ci
   if (timeout && (timeout.toMilliseconds() ?? 0) > 0) return { returnValue: RSC.timeoutNotSupported };
   switch (requested) {
     case 4: // Terminate
-    case 5: // Kill: no difference for us, both abort the operation
-      return { returnValue: job.cancel() ? RSC.completed : RSC.invalidStateTransition };
+    case 5: // Kill: both abort the operation at once (its hypervisor call is killed)
+      return { returnValue: job.cancel(`${requested === 4 ? 'terminated' : 'killed'} on request (RequestStateChange ${requested})`) ? RSC.completed : RSC.invalidStateTransition };
     case 2: // Start
     case 3: // Suspend
     case 6: // Service

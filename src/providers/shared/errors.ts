@@ -23,12 +23,39 @@ export const RSC = {
   busy: 4099,
 } as const;
 
+/**
+ * The model's names of settings → the CIM properties a client sends them in (DSP1041 RASDs), with
+ * the unit the model's figures are in. A client never sees `memoryMiB`.
+ */
+const CIM_NAMES: Readonly<Record<string, { name: string; unit?: string }>> = {
+  memoryMiB: { name: 'memory VirtualQuantity', unit: 'MiB' },
+  maxMemoryMiB: { name: 'memory Limit', unit: 'MiB' },
+  memoryReservationMiB: { name: 'memory Reservation', unit: 'MiB' },
+  vcpus: { name: 'processor VirtualQuantity' },
+  maxVcpus: { name: 'the maximum number of vCPUs' },
+  cpuWeight: { name: 'processor Weight' },
+  cpuCap: { name: 'processor Limit', unit: '% of a CPU' },
+  cpuReservationPercent: { name: 'processor Reservation', unit: '% of a CPU' },
+};
+
+const MODEL_NAME = new RegExp(`\\b(${Object.keys(CIM_NAMES).join('|')})\\b(?: \\((\\d+)\\))?`, 'g');
+
+/** A model message with its setting names replaced by the CIM properties (and units) a client knows. */
+export function inCimTerms(text: string): string {
+  return text.replace(MODEL_NAME, (_m, key: string, value: string | undefined) => {
+    const n = CIM_NAMES[key]!;
+    if (value !== undefined) return `${n.name} (${value}${n.unit ? ` ${n.unit}` : ''})`;
+    return n.unit ? `${n.name} (in ${n.unit})` : n.name;
+  });
+}
+
 /** Translates anything thrown below the providers into a CimError with a readable description. */
 export function toCimError(err: unknown, context?: string): CimError {
   if (isCimError(err)) return err;
   const prefix = context ? `${context}: ` : '';
   if (err instanceof VirtError) {
-    const text = `${prefix}${err.message}${err.detail ? ` (${err.detail.trim()})` : ''}`;
+    const message = inCimTerms(err.message);
+    const text = `${prefix}${message}${err.detail ? ` (${err.detail.trim()})` : ''}`;
     switch (err.kind) {
       case 'not_found':
         return cimError('NOT_FOUND', text);
@@ -38,13 +65,13 @@ export function toCimError(err: unknown, context?: string): CimError {
         // DSP0200 lists no ALREADY_EXISTS for extrinsic methods: a conflicting value is a bad parameter.
         return cimError('INVALID_PARAMETER', text);
       case 'no_memory':
-        return cimError('FAILED', `${prefix}insufficient resources: ${err.message}`);
+        return cimError('FAILED', `${prefix}insufficient resources: ${message}`);
       case 'invalid_state':
-        return cimError('FAILED', `${prefix}invalid state: ${err.message}`);
+        return cimError('FAILED', `${prefix}invalid state: ${message}`);
       case 'busy':
-        return cimError('FAILED', `${prefix}busy: ${err.message}`);
+        return cimError('FAILED', `${prefix}busy: ${message}`);
       case 'timeout':
-        return cimError('FAILED', `${prefix}timed out: ${err.message}`);
+        return cimError('FAILED', `${prefix}timed out: ${message}`);
       default:
         return cimError('FAILED', text);
     }

@@ -87,8 +87,9 @@ describe('providers/dsp1041: state RASDs and live vs next-start changes', functi
     expect(await modify(inst(MEM, { InstanceID: 'live/mem', VirtualQuantity: 768, Limit: 1024 }))).to.deep.equal(['live/mem']);
     const defined = await get(MEM, 'live/mem');
     const state = await get(MEM, 'live/mem:current');
-    expect([defined.get('VirtualQuantity'), defined.get('Limit')]).to.deep.equal([768, 1024]);
-    expect([state.get('VirtualQuantity'), state.get('Limit')]).to.deep.equal([384, 512]);
+    expect([defined.get('VirtualQuantity'), defined.get('Limit'), defined.get('Reservation')]).to.deep.equal([768, 1024, 768]);
+    // The running figures only: no reservation beyond the maximum the domain booted with.
+    expect([state.get('VirtualQuantity'), state.get('Limit'), state.get('Reservation')]).to.deep.equal([384, 512, 512]);
     expect(env.logs.some((l) => /next start only: live\/mem/.test(l))).to.equal(true);
     // Mixed in one call: the weight goes live, the memory still waits.
     expect(await modify(inst(PROC, { InstanceID: 'live/proc', Weight: 300 }), inst(MEM, { InstanceID: 'live/mem', VirtualQuantity: 768 })))

@@ -101,7 +101,7 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     // The template's Limit (the maximum) is its own VirtualQuantity: a larger size needs a larger Limit.
     def!.set('VirtualQuantity', 640);
     const tooSmall = await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'from-template' }), ResourceSettings: [def!] }).catch((e: unknown) => e);
-    expect(tooSmall).to.be.instanceOf(CimError).with.property('description').that.matches(/maxMemoryMiB/);
+    expect(tooSmall).to.be.instanceOf(CimError).with.property('description').that.matches(/memory Limit \(512 MiB\) must not be below memory VirtualQuantity \(640 MiB\)/).and.not.match(/memoryMiB/);
     def!.set('Limit', 1024);
     const r = await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'from-template' }), ResourceSettings: [def!] });
     expect(r.returnValue).to.equal(0);
@@ -109,10 +109,23 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
   });
 
   it('clones a ReferenceConfiguration (new UUID and MACs, writable disks not shared)', async () => {
-    const r = await env.call('DefineSystem', {
+    // A writable disk of the reference is never dropped silently: refused, naming it.
+    const origDisk = (await env.virt.getSystem('d1')).config.disks[0]!;
+    await rejects(env.call('DefineSystem', {
       SystemSettings: vssd({ VirtualSystemIdentifier: 'd1-clone' }),
       ReferenceConfiguration: vssdRef('d1'),
       ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 768 })],
+    }), 'CIM_ERR_INVALID_PARAMETER', new RegExp(`'d1' has writable disk xvda \\(${origDisk.target}\\) that a copy cannot share.*another Address`));
+    expect((await env.virt.listSystems()).map((s) => s.name)).to.not.include('d1-clone');
+    // With an image of its own for xvda, the copy is defined.
+    const own = emptyDisk(env, 'd1-clone');
+    const r = await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'd1-clone' }),
+      ReferenceConfiguration: vssdRef('d1'),
+      ResourceSettings: [
+        inst('Xen_MemResourceAllocationSettingData', { VirtualQuantity: 768 }),
+        inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvda', Address: own }),
+      ],
     });
     expect(r.returnValue).to.equal(0);
     const [orig, clone] = [await env.virt.getSystem('d1'), await env.virt.getSystem('d1-clone')];
@@ -120,7 +133,7 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     expect(clone.uuid).to.not.equal(orig.uuid);
     expect(clone.config.nics).to.have.length(1);
     expect(clone.config.nics[0]!.mac).to.not.equal(orig.config.nics[0]!.mac);
-    expect(clone.config.disks).to.deep.equal([]);
+    expect(clone.config.disks.map((d) => [d.vdev, d.target])).to.deep.equal([['xvda', own]]);
     await rejects(env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'x' }), ReferenceConfiguration: vssdRef('nope') }), 'CIM_ERR_NOT_FOUND');
   });
 
@@ -177,7 +190,7 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     const rename = await env.get(vssdRef('d1'));
     rename.set('ElementName', 'd9');
     rename.set('VirtualSystemIdentifier', 'd8');
-    await rejects(env.call('ModifySystemSettings', { SystemSettings: rename }), 'CIM_ERR_INVALID_PARAMETER', /differs/);
+    await rejects(env.call('ModifySystemSettings', { SystemSettings: rename }), 'CIM_ERR_INVALID_PARAMETER', /ElementName "d9" contradicts VirtualSystemIdentifier "d8"/);
     const retype = await env.get(vssdRef('d1'));
     retype.set('VirtualSystemType', 'Xen HVM');
     retype.set('IsFullVirt', true);

@@ -91,7 +91,7 @@ describe('providers/dsp1042: ModifySystemSettings renames', function () {
         'CIM_ERR_INVALID_PARAMETER', /name/);
     }
     await rejects(env.call('ModifySystemSettings', { SystemSettings: vssd({ InstanceID: 'Xen:gamma', ElementName: 'g1', VirtualSystemIdentifier: 'g2' }) }),
-      'CIM_ERR_INVALID_PARAMETER', /differs/);
+      'CIM_ERR_INVALID_PARAMETER', /ElementName "g1" contradicts VirtualSystemIdentifier "g2"/);
     await rejects(env.call('ModifySystemSettings', { SystemSettings: vssd({ InstanceID: 'Xen:nosuch', ElementName: 'other' }) }), 'CIM_ERR_NOT_FOUND');
     // Refused before anything runs: nothing to undo.
     await rejects(env.call('ModifySystemSettings', { SystemSettings: vssd({ InstanceID: 'Xen:gamma', ElementName: 'gamma9', AutomaticStartupActionSequenceNumber: 2001 }) }),
@@ -120,5 +120,31 @@ describe('providers/dsp1042: ModifySystemSettings renames', function () {
     expect(e).to.be.instanceOf(CimError);
     expect((e as CimError).statusName).to.equal('CIM_ERR_INVALID_PARAMETER');
     expect(await names()).to.deep.equal(['alpha2', 'beta2', 'gamma4']);
+  });
+
+  it('get-modify-put: a VSSD read back with one field changed is accepted; two changed fields that disagree are named', async () => {
+    // ElementName changed, VirtualSystemIdentifier sent back as read: a rename.
+    let v = await env.get(vssdRef('gamma4'));
+    v.set('ElementName', 'gamma5');
+    expect((await env.call('ModifySystemSettings', { SystemSettings: v })).returnValue).to.equal(0);
+    expect(await names()).to.deep.equal(['alpha2', 'beta2', 'gamma5']);
+    // AutoStart changed, AutomaticStartupAction sent back as read (2 None).
+    v = await env.get(vssdRef('gamma5'));
+    expect([v.get('AutoStart'), v.get('AutomaticStartupAction')]).to.deep.equal([false, 2]);
+    v.set('AutoStart', true);
+    expect((await env.call('ModifySystemSettings', { SystemSettings: v })).returnValue).to.equal(0);
+    expect((await env.virt.getSystem('gamma5')).config.autostart).to.equal(true);
+    // AutomaticStartupAction changed, AutoStart sent back as read (TRUE).
+    v = await env.get(vssdRef('gamma5'));
+    v.set('AutomaticStartupAction', 2);
+    expect((await env.call('ModifySystemSettings', { SystemSettings: v })).returnValue).to.equal(0);
+    expect((await env.virt.getSystem('gamma5')).config.autostart).to.equal(false);
+    // Both changed, and they disagree: refused, naming both (two flags can only disagree when
+    // there is nothing to compare with, as in DefineSystem).
+    v = await env.get(vssdRef('gamma5'));
+    v.set('ElementName', 'g6');
+    v.set('VirtualSystemIdentifier', 'g7');
+    await rejects(env.call('ModifySystemSettings', { SystemSettings: v }), 'CIM_ERR_INVALID_PARAMETER', /ElementName "g6" contradicts VirtualSystemIdentifier "g7"/);
+    expect(await names()).to.deep.equal(['alpha2', 'beta2', 'gamma5']);
   });
 });

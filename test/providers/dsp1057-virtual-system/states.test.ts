@@ -40,14 +40,17 @@ describe('providers/dsp1057: Xen_ComputerSystem states and RequestStateChange', 
     expect(elec.get('ElementNameEditSupported')).to.equal(true);
     expect(elec.get('MaxElementNameLen')).to.equal(64);
     const c = await cs('g');
-    expect(c.get('AvailableRequestedStates')).to.deep.equal([2, 9]);
+    expect(c.get('AvailableRequestedStates'), 'DSP1057: Quiesce only from Active').to.deep.equal([2]);
     expect(c.get('OperationalStatus')).to.deep.equal([15]);
     expect(await devices('g')).to.deep.equal([]);
   });
 
   it('walks every transition: 4097 where the state table refuses, jobs for the long ones', async () => {
-    expect((await env.rsc('g', 3)).returnValue, 'Disabled while defined').to.equal(4097);
-    expect((await env.rsc('g', 4)).returnValue, 'Shut Down while defined').to.equal(4097);
+    // Already there: a success with nothing done (DSP1057 §8.1), the request recorded.
+    expect((await env.rsc('g', 3)).returnValue, 'Disabled while defined').to.equal(0);
+    expect((await env.rsc('g', 4)).returnValue, 'Shut Down while defined').to.equal(0);
+    expect((await cs('g')).get('RequestedState')).to.equal(4);
+    expect(env.jobs.list().filter((j) => j.target === 'g'), 'nothing was started').to.deep.equal([]);
 
     expect((await env.rsc('g', 2)).returnValue).to.equal(0);
     let c = await cs('g');
@@ -57,7 +60,7 @@ describe('providers/dsp1057: Xen_ComputerSystem states and RequestStateChange', 
     expect(devs.map((d) => d.get('DeviceID')).sort()).to.deep.equal(['g/0', 'g/1', 'g/mem', 'g/xvda', (await env.virt.getSystem('g')).config.nics[0]!.mac].map((x) => (x.includes('/') ? x : `g/${x}`)).sort());
     const port = devs.find((d) => d.className === 'Xen_NetworkPort')!;
     expect(port.get('Speed')).to.equal(1_000_000);
-    expect((await env.rsc('g', 2)).returnValue, 'Enabled while enabled').to.equal(4097);
+    expect((await env.rsc('g', 2)).returnValue, 'Enabled while enabled').to.equal(0);
 
     expect((await env.rsc('g', 9)).returnValue).to.equal(0);
     c = await cs('g');

@@ -99,7 +99,9 @@ describe('providers/dsp1103: jobs', () => {
   });
 
   it('a real state-change job: owned by the VSMS, affecting its virtual system', async () => {
-    const job = w.virt.requestStateJob('web', 'paused');
+    const change = await w.virt.requestStateChange('web', 'paused');
+    if (change.kind !== 'job') throw new Error('web was expected to be running');
+    const job = change.job;
     await job.done;
     const owner = await associatorNames(w, jobRef(job.id), VIRT_NS, { AssocClass: 'CIM_OwningJobElement' });
     expect(owner.map((n) => n.local().identity())).to.deep.equal([serviceName(VSMS_CLASS, VSMS_NAME, 'testhost').identity()]);

@@ -1,0 +1,55 @@
+/**
+ * RequestStateChange against a job in progress: a conflicting request is refused busy (4099) at
+ * once, and RequestStateChange 4/5 on the Xen_ConcreteJob really stops the operation (the
+ * hypervisor tool is killed, the job ends Terminated and says why). DSP1057 §8.1, DSP1103.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import type { CimInstanceName } from '../../../src/cim/index.js';
+import { computerSystemName } from '../../../src/providers/shared/naming.js';
+import { type World, runTo, seed, world } from '../fixture.js';
+
+describe('providers/dsp1057: RequestStateChange while a job runs', function () {
+  this.timeout(30_000);
+  let w: World;
+  const hang = (command: string) => writeFileSync(path.join(w.dir, 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command, mode: 'hang', count: 1 }] }));
+  const cs = (name: string) => w.get(computerSystemName(name));
+  const job = (ref: CimInstanceName) => w.get(ref);
+  const stopJob = (ref: CimInstanceName, code: number) => w.extrinsic(ref, 'RequestStateChange', [{ name: 'RequestedState', value: code }]);
+
+  beforeEach(async () => {
+    w = await world();
+    await seed(w);
+  });
+  afterEach(() => w.close());
+
+  for (const [code, word, done] of [[4, 'Terminate', 'terminated'], [5, 'Kill', 'killed']] as const) {
+    it(`a conflicting request is 4099 at once; ${code} ${word} on the job kills the hung save and says so`, async () => {
+      hang('save');
+      const save = await w.rsc('web', 6);
+      expect(save.returnValue, 'a save is a job').to.equal(4096);
+      const ref = save.out['Job'] as CimInstanceName;
+      expect((await job(ref)).get('JobState'), 'running').to.equal(4);
+
+      const t0 = Date.now();
+      expect((await w.rsc('web', 9)).returnValue, 'pause during the save').to.equal(4099);
+      expect((await w.rsc('web', 3)).returnValue, 'hard stop during the save').to.equal(4099);
+      expect(Date.now() - t0, 'refused at once, not queued').to.be.below(2_000);
+      expect(w.jobs.list().filter((j) => j.target === 'web' && !j.finished), 'no second job').to.have.length(1);
+
+      const t1 = Date.now();
+      expect((await stopJob(ref, code)).returnValue).to.equal(0);
+      await w.jobs.get(ref.keyString('InstanceID')!)!.done.catch(() => undefined);
+      expect(Date.now() - t1, 'the xl call was killed, not left to its timeout').to.be.below(3_000);
+      const j = await job(ref);
+      expect(j.get('JobState'), 'Terminated').to.equal(8);
+      expect(String(j.get('ErrorDescription'))).to.match(new RegExp(`^${done} on request \\(RequestStateChange ${code}\\)`));
+
+      // The system is usable again: the lock is free and the save did not happen.
+      expect((await cs('web')).get('EnabledState')).to.equal(2);
+      expect((await w.rsc('web', 9)).returnValue).to.equal(0);
+      await runTo(w.virt, 'web', 'running');
+    });
+  }
+});
