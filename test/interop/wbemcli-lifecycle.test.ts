@@ -62,7 +62,8 @@ describe('interop: sblim wbemcli drives a virtual system life cycle', function (
     expect(await state('vm2')).to.equal('3');
     const mrasd = await wbem('gi', '-nl', `${U}:Xen_MemResourceAllocationSettingData.InstanceID="vm2/mem"`);
     expect(mrasd.code, mrasd.err).to.equal(0);
-    expect(mrasd.out).to.contain('-VirtualQuantity=512');
+    // Sent without a unit (MiB), served in KiB (byte*2^10, docs/units.md).
+    expect(mrasd.out).to.contain('-VirtualQuantity=524288');
     const prasd = await wbem('gp', `${U}:Xen_ProcResourceAllocationSettingData.InstanceID="vm2/proc"`, 'VirtualQuantity');
     expect(prasd.out).to.contain('2');
   });

@@ -23,4 +23,4 @@ export {
 } from './rasd-convert.js';
 export { diskChanged, mergeDisk, mergeNic } from './rasd-modify.js';
 export { type SystemRasd, findRasd, systemRasds } from './rasd.js';
-export { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS } from './rasd-units.js';
+export { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, memoryOut } from './rasd-units.js';

@@ -10,11 +10,11 @@
 import type { Pool, PoolKind, VirtManager, VirtualSystem } from '../../virt/index.js';
 import { MEM_DEVID, POOL_CLASS, PROC_DEVID, poolInstanceId } from '../shared/naming.js';
 import { RESOURCE_TYPE } from './rasd-convert.js';
-import { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS } from './rasd-units.js';
+import { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, memoryOut } from './rasd-units.js';
 
 /**
  * Pool AllocationUnits per kind (DSP0004 Annex C programmatic units), the RASDs' own units where
- * they allocate from the pool: processors counted whole, memory in MiB, disks as devices,
+ * they allocate from the pool: processors counted whole, memory in KiB (MEMORY_UNITS), disks as devices,
  * network bandwidth (the interfaces' rate limits) in bit/second.
  */
 const POOL_UNITS: Record<PoolKind, string> = {
@@ -77,7 +77,7 @@ function toPoolModels(pools: Pool[]): PoolModel[] {
         out.push({ ...base, primordial: true, elementName: 'Processors', ...processorFigures(p) });
         break;
       case 'memory':
-        out.push({ ...base, primordial: true, elementName: 'Memory', capacity: p.capacity, reserved: p.reserved });
+        out.push({ ...base, primordial: true, elementName: 'Memory', capacity: p.capacity === undefined ? undefined : memoryOut(p.capacity), reserved: memoryOut(p.reserved) });
         break;
       case 'disk':
         out.push({ ...base, primordial: true, elementName: 'Disks', capacity: undefined, reserved: p.reserved });

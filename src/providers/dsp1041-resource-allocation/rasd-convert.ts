@@ -16,7 +16,7 @@ import {
 } from '../shared/naming.js';
 import { readBoolean, readNumber, readString, readStrings } from '../shared/params.js';
 import {
-  COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, checkProcessorUnits, toBytesPerSecond, toMiB,
+  COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, checkProcessorUnits, memoryOut, toBytesPerSecond, toMiB,
 } from './rasd-units.js';
 
 export type RasdKind = ResourceKind;
@@ -119,11 +119,11 @@ export function memRasdValues(sys: VirtualSystem, role: SettingsRole = 'defined'
     ElementName: MEM_DEVID,
     ResourceType: RESOURCE_TYPE.memory,
     PoolID: poolInstanceId('memory', '0'),
-    VirtualQuantity: live ? live.targetMemoryMiB : c.memoryMiB,
+    VirtualQuantity: memoryOut(live ? live.targetMemoryMiB : c.memoryMiB),
     VirtualQuantityUnits: MEMORY_UNITS,
     AllocationUnits: MEMORY_UNITS,
-    Reservation: live ? Math.min(c.memoryReservationMiB, live.maxMemoryMiB) : c.memoryReservationMiB,
-    Limit: live ? live.maxMemoryMiB : c.maxMemoryMiB,
+    Reservation: memoryOut(live ? Math.min(c.memoryReservationMiB, live.maxMemoryMiB) : c.memoryReservationMiB),
+    Limit: memoryOut(live ? live.maxMemoryMiB : c.maxMemoryMiB),
   });
 }
 

@@ -1,17 +1,23 @@
 /**
  * RASD units (DSP1041 §7; DSP0004 Annex C programmatic units), parsed tolerantly because clients
  * send everything from `byte*2^20` to libvirt-cim's `KiloBytes`.
- * What we emit: memory `byte*2^20` (MiB), processor Reservation/Limit `percent` (of one physical
- * CPU, as Xen's credit scheduler counts cap), network Limit `bit/second`.
+ * What we emit: memory `byte*2^10` (KiB: the numbers libvirt-cim's scripts read; docs/units.md),
+ * processor Reservation/Limit `percent` (of one physical CPU, as Xen's credit scheduler counts
+ * cap), network Limit `bit/second`.
  */
 import { badParam } from '../shared/errors.js';
 
-export const MEMORY_UNITS = 'byte*2^20';
+export const MEMORY_UNITS = 'byte*2^10';
 export const PROCESSOR_UNITS = 'percent';
 export const COUNT_UNITS = 'count';
 export const NETWORK_UNITS = 'bit/second';
 
 const MIB = 2 ** 20;
+
+/** A model figure in MiB as served, in MEMORY_UNITS (KiB). */
+export function memoryOut(mib: number): number {
+  return mib * 1024;
+}
 
 /** `*2^n`, `*10^n` (spaces allowed) after a base unit; returns the factor. */
 function modifier(rest: string, text: string): number {
@@ -39,7 +45,11 @@ function bytesPerUnit(text: string): number {
   return modifier(m[1]!, text);
 }
 
-/** A memory quantity in whole MiB; `units` undefined means MiB (what our templates use). */
+/**
+ * A memory quantity in whole MiB (what the model keeps), from any memory unit in any letter case.
+ * `units` undefined (no AllocationUnits given) is read as MiB, as this server always read it
+ * (docs/units.md).
+ */
 export function toMiB(value: number, units: string | undefined, what: string): number {
   const bytes = value * (units === undefined ? MIB : bytesPerUnit(units));
   const mib = bytes / MIB;

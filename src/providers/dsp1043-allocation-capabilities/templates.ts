@@ -14,7 +14,7 @@
 import type { CimInstanceName } from '../../cim/index.js';
 import { LIMITS, type VirtManager } from '../../virt/index.js';
 import {
-  COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, type PoolModel, RASD_KINDS, poolModels,
+  COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, type PoolModel, RASD_KINDS, memoryOut, poolModels,
 } from '../dsp1041-resource-allocation/index.js';
 import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
@@ -80,10 +80,11 @@ function memoryTemplates(pool: PoolModel, h: HostFigures): TemplateModel[] {
   const max = Math.max(LIMITS.memoryMinMiB, h.memoryCapacityMiB);
   const def = defaultMemoryMiB(h);
   return perRole(pool, RASD_CLASS.memory, { AllocationUnits: MEMORY_UNITS, VirtualQuantityUnits: MEMORY_UNITS }, {
-    Default: { VirtualQuantity: def, Reservation: def, Limit: def },
-    Minimum: { VirtualQuantity: LIMITS.memoryMinMiB, Reservation: 0, Limit: LIMITS.memoryMinMiB },
-    Maximum: { VirtualQuantity: max, Reservation: max, Limit: max },
-    Increment: { VirtualQuantity: 1, Reservation: 1, Limit: 1 },
+    Default: { VirtualQuantity: memoryOut(def), Reservation: memoryOut(def), Limit: memoryOut(def) },
+    Minimum: { VirtualQuantity: memoryOut(LIMITS.memoryMinMiB), Reservation: 0, Limit: memoryOut(LIMITS.memoryMinMiB) },
+    Maximum: { VirtualQuantity: memoryOut(max), Reservation: memoryOut(max), Limit: memoryOut(max) },
+    // The model keeps whole MiB.
+    Increment: { VirtualQuantity: memoryOut(1), Reservation: memoryOut(1), Limit: memoryOut(1) },
   });
 }
 

@@ -9,16 +9,16 @@ describe('providers/dsp1041: pools', () => {
 
   const byId = async (cls: string) => new Map((await w.enumerate(cls)).map((i) => [i.get('InstanceID') as string, i]));
 
-  it('memory pool: advertised capacity and reservation in MiB, never the raw host figures', async () => {
+  it('memory pool: advertised capacity and reservation in KiB (byte*2^10, as libvirt-cim), never the raw host figures', async () => {
     const cap = await w.virt.capacity();
     const m = (await byId(POOL_CLASS.memory)).get('MemoryPool/0')!;
     expect(m.get('PoolID')).to.equal('MemoryPool/0');
     expect(m.get('Primordial')).to.equal(true);
     expect(m.get('ResourceType')).to.equal(4);
-    expect(m.get('AllocationUnits')).to.equal('byte*2^20');
-    expect(m.get('Capacity')).to.equal(cap.memory.capacityMiB);
-    expect(m.get('Reserved')).to.equal(cap.memory.reservedMiB);
-    expect(m.get('Reserved')).to.equal(512); // only `web` is active
+    expect(m.get('AllocationUnits')).to.equal('byte*2^10');
+    expect(m.get('Capacity')).to.equal(cap.memory.capacityMiB * 1024);
+    expect(m.get('Reserved')).to.equal(cap.memory.reservedMiB * 1024);
+    expect(m.get('Reserved')).to.equal(512 * 1024); // only `web` is active
   });
 
   it('processor pool: whole processors of the advertised share', async () => {

@@ -12,6 +12,8 @@ import { type World as Env, world, emptyDisk, inst, vssd, xlBackend } from '../f
 
 const MEM = 'Xen_MemResourceAllocationSettingData';
 const PROC = 'Xen_ProcResourceAllocationSettingData';
+/** Memory RASDs are served in KiB (byte*2^10); a quantity sent without units is read in MiB (docs/units.md). */
+const K = 1024;
 const ids = (refs: unknown): string[] => (refs as CimInstanceName[]).map((r) => r.keyString('InstanceID')!);
 const vssdRef = (name: string): CimInstanceName => CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: `Xen:${name}` });
 
@@ -62,7 +64,7 @@ describe('providers/dsp1041: state RASDs and live vs next-start changes', functi
     const nets = (await env.enumerate('Xen_NetResourceAllocationSettingData')).map((i) => i.get('InstanceID'));
     expect(nets).to.include.members(['live/00:16:3e:00:00:01', 'live/00:16:3e:00:00:01:current', 'idle/00:16:3e:00:00:02']);
     const state = await get(MEM, 'live/mem:current');
-    expect([state.get('VirtualQuantity'), state.get('Limit'), state.get('ElementName')]).to.deep.equal([256, 512, 'mem']);
+    expect([state.get('VirtualQuantity'), state.get('Limit'), state.get('ElementName')]).to.deep.equal([256 * K, 512 * K, 'mem']);
     expect((await get(PROC, 'live/proc:current')).get('VirtualQuantity')).to.equal(1);
     await get('Xen_DiskResourceAllocationSettingData', 'live/xvda:current');
     for (const [cls, id] of [[MEM, 'idle/mem:current'], [PROC, 'idle/proc:current'], ['Xen_DiskResourceAllocationSettingData', 'idle/xvda:current'], [MEM, 'live/nope:current']] as const) {
@@ -76,7 +78,7 @@ describe('providers/dsp1041: state RASDs and live vs next-start changes', functi
   it('a change applied live returns the state RASD too, which shows the new figure', async () => {
     expect(await modify(inst(MEM, { InstanceID: 'live/mem', VirtualQuantity: 384 }), inst(PROC, { InstanceID: 'live/proc', Weight: 700, Limit: 80 })))
       .to.deep.equal(['live/mem', 'live/proc', 'live/mem:current', 'live/proc:current']);
-    expect((await get(MEM, 'live/mem:current')).get('VirtualQuantity')).to.equal(384);
+    expect((await get(MEM, 'live/mem:current')).get('VirtualQuantity')).to.equal(384 * K);
     const proc = await get(PROC, 'live/proc:current');
     expect([proc.get('Weight'), proc.get('Limit')]).to.deep.equal([700, 80]);
     expect(env.logs.some((l) => /next start only/.test(l))).to.equal(false);
@@ -87,17 +89,17 @@ describe('providers/dsp1041: state RASDs and live vs next-start changes', functi
     expect(await modify(inst(MEM, { InstanceID: 'live/mem', VirtualQuantity: 768, Limit: 1024 }))).to.deep.equal(['live/mem']);
     const defined = await get(MEM, 'live/mem');
     const state = await get(MEM, 'live/mem:current');
-    expect([defined.get('VirtualQuantity'), defined.get('Limit'), defined.get('Reservation')]).to.deep.equal([768, 1024, 768]);
+    expect([defined.get('VirtualQuantity'), defined.get('Limit'), defined.get('Reservation')]).to.deep.equal([768 * K, 1024 * K, 768 * K]);
     // The running figures only: no reservation beyond the maximum the domain booted with.
-    expect([state.get('VirtualQuantity'), state.get('Limit'), state.get('Reservation')]).to.deep.equal([384, 512, 512]);
+    expect([state.get('VirtualQuantity'), state.get('Limit'), state.get('Reservation')]).to.deep.equal([384 * K, 512 * K, 512 * K]);
     expect(env.logs.some((l) => /next start only: live\/mem/.test(l))).to.equal(true);
     // Mixed in one call: the weight goes live, the memory still waits.
     expect(await modify(inst(PROC, { InstanceID: 'live/proc', Weight: 300 }), inst(MEM, { InstanceID: 'live/mem', VirtualQuantity: 768 })))
       .to.deep.equal(['live/proc', 'live/mem', 'live/proc:current']);
     // A target that fits the running maximum goes live again (and may be given by the state RASD's ID).
     expect(await modify(inst(MEM, { InstanceID: 'live/mem:current', VirtualQuantity: 500 }))).to.deep.equal(['live/mem', 'live/mem:current']);
-    expect((await get(MEM, 'live/mem:current')).get('VirtualQuantity')).to.equal(500);
-    expect((await get(MEM, 'live/mem')).get('Limit')).to.equal(1024);
+    expect((await get(MEM, 'live/mem:current')).get('VirtualQuantity')).to.equal(500 * K);
+    expect((await get(MEM, 'live/mem')).get('Limit')).to.equal(1024 * K);
   });
 
   it('a pending change survives a server restart and takes effect at the next start', async () => {
@@ -110,7 +112,7 @@ describe('providers/dsp1041: state RASDs and live vs next-start changes', functi
     expect((await env.rsc('live', 3)).returnValue).to.equal(0);
     expect((await env.rsc('live', 2)).returnValue).to.equal(0);
     const state = await get(MEM, 'live/mem:current');
-    expect([state.get('VirtualQuantity'), state.get('Limit')]).to.deep.equal([500, 1024]);
+    expect([state.get('VirtualQuantity'), state.get('Limit')]).to.deep.equal([500 * K, 1024 * K]);
     expect(await modify(inst(MEM, { InstanceID: 'live/mem', VirtualQuantity: 900 }))).to.deep.equal(['live/mem', 'live/mem:current']);
   });
 

@@ -54,10 +54,11 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     expect(sys.config.nics[0]).to.deep.include({ mac: '00:16:3e:00:00:01', bridge: 'xenbr0', rate: { bytesPerSecond: 1_000_000, intervalUs: 50_000 } });
 
     const mem = await rasdOf(env, 'Xen_MemResourceAllocationSettingData', 'd1/mem');
-    expect(mem.get('VirtualQuantity')).to.equal(512);
-    expect(mem.get('AllocationUnits')).to.equal('byte*2^20');
-    expect(mem.get('Limit')).to.equal(1024);
-    expect(mem.get('Reservation')).to.equal(256);
+    // Served in KiB (docs/units.md), whatever unit it was given in.
+    expect(mem.get('VirtualQuantity')).to.equal(512 * 1024);
+    expect(mem.get('AllocationUnits')).to.equal('byte*2^10');
+    expect(mem.get('Limit')).to.equal(1024 * 1024);
+    expect(mem.get('Reservation')).to.equal(256 * 1024);
     expect(mem.get('PoolID')).to.equal('MemoryPool/0');
     const proc = await rasdOf(env, 'Xen_ProcResourceAllocationSettingData', 'd1/proc');
     expect([proc.get('VirtualQuantity'), proc.get('Weight'), proc.get('Limit'), proc.get('Reservation'), proc.get('AllocationUnits')]).to.deep.equal([2, 512, 150, 20, 'percent']);
@@ -99,10 +100,10 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     expect(def, 'memory Default template').to.not.equal(undefined);
     expect((await rasdOf(env, 'Xen_MemResourceAllocationSettingData', 'MemoryPool/0/Default')).get('InstanceID')).to.equal('MemoryPool/0/Default');
     // The template's Limit (the maximum) is its own VirtualQuantity: a larger size needs a larger Limit.
-    def!.set('VirtualQuantity', 640);
+    def!.set('VirtualQuantity', 640 * 1024);
     const tooSmall = await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'from-template' }), ResourceSettings: [def!] }).catch((e: unknown) => e);
     expect(tooSmall).to.be.instanceOf(CimError).with.property('description').that.matches(/memory Limit \(512 MiB\) must not be below memory VirtualQuantity \(640 MiB\)/).and.not.match(/memoryMiB/);
-    def!.set('Limit', 1024);
+    def!.set('Limit', 1024 * 1024);
     const r = await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'from-template' }), ResourceSettings: [def!] });
     expect(r.returnValue).to.equal(0);
     expect((await env.virt.getSystem('from-template')).config.memoryMiB).to.equal(640);

@@ -26,7 +26,8 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
 
   it('modifies memory, weight and cap of a defined system for its next start', async () => {
     const mem = await rasd('Xen_MemResourceAllocationSettingData', 'r/mem');
-    mem.set('VirtualQuantity', 768);
+    expect(mem.get('AllocationUnits')).to.equal('byte*2^10');
+    mem.set('VirtualQuantity', 768 * 1024);
     const proc = inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Weight: 300, Limit: 50 });
     const out = await env.call('ModifyResourceSettings', { ResourceSettings: [mem, proc] });
     expect(out.returnValue).to.equal(0);

@@ -32,11 +32,12 @@ describe('providers/dsp1043: allocation capabilities and template RASDs', () => 
     const cap = await w.virt.capacity();
     const t = new Map((await templates(RASD_CLASS.memory)).map((i) => [i.get('InstanceID') as string, i]));
     expect([...t.keys()].sort()).to.deep.equal(['MemoryPool/0/Default', 'MemoryPool/0/Increment', 'MemoryPool/0/Maximum', 'MemoryPool/0/Minimum']);
-    expect(t.get('MemoryPool/0/Maximum')!.get('VirtualQuantity')).to.equal(cap.memory.capacityMiB);
-    expect(t.get('MemoryPool/0/Minimum')!.get('VirtualQuantity')).to.equal(16);
-    expect(t.get('MemoryPool/0/Default')!.get('VirtualQuantity')).to.equal(512);
-    expect(t.get('MemoryPool/0/Increment')!.get('VirtualQuantity')).to.equal(1);
-    expect(t.get('MemoryPool/0/Default')!.get('AllocationUnits')).to.equal('byte*2^20');
+    // KiB (byte*2^10); the model keeps whole MiB, so the increment is 1024.
+    expect(t.get('MemoryPool/0/Maximum')!.get('VirtualQuantity')).to.equal(cap.memory.capacityMiB * 1024);
+    expect(t.get('MemoryPool/0/Minimum')!.get('VirtualQuantity')).to.equal(16 * 1024);
+    expect(t.get('MemoryPool/0/Default')!.get('VirtualQuantity')).to.equal(512 * 1024);
+    expect(t.get('MemoryPool/0/Increment')!.get('VirtualQuantity')).to.equal(1024);
+    expect(t.get('MemoryPool/0/Default')!.get('AllocationUnits')).to.equal('byte*2^10');
     expect(t.get('MemoryPool/0/Default')!.get('PoolID')).to.equal('MemoryPool/0');
   });
 
