@@ -6,14 +6,11 @@
  * No raw physical figure leaves it. docs/state-model.md is the maintainer's map.
  */
 import { DEFAULT_CAPACITY_POLICY, type Capacity, type CapacityPolicy } from './capacity.js';
-import type {
-  ResourceChange, ResourceChangeResult, ResourcePatch, SettingsChange, SettingsPatch, StateChange, StateChangeOptions,
-} from './changes.js';
-import { RESOURCE_FIELDS } from './changes.js';
+import type { ResourceChange, ResourceChangeResult, SettingsChange, StateChange, StateChangeOptions } from './changes.js';
 import { defineSystem, deleteSystem, modifySystemSettings } from './definitions.js';
 import type { DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
-import { Job, JobManager } from './jobs.js';
+import { JobManager } from './jobs.js';
 import { Admission, type Picture } from './ledger.js';
 import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
@@ -22,7 +19,7 @@ import { changeResources } from './resources.js';
 import { begin, perform, requestStateChange } from './state-change.js';
 import type { TargetState } from './states.js';
 import type { Log } from './steps.js';
-import type { DiskSpec, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from './types.js';
+import type { ObservedStateChange, VirtualSystem, VirtualSystemSpec } from './types.js';
 
 export interface VirtManagerOptions {
   capacityPolicy?: CapacityPolicy;
@@ -38,7 +35,7 @@ export interface VirtManagerOptions {
   log?: Log;
 }
 
-/** @deprecated with requestState: use requestStateChange. */
+/** Options of requestState. */
 export interface RequestStateOptions {
   /** Wait at most this long for a clean shutdown to end (0 = return once the guest acknowledged). */
   timeoutMs?: number;
@@ -198,72 +195,14 @@ export class VirtManager {
     return perform(this.model, b, opts.signal, opts.timeoutMs);
   }
 
-  // ---------------------------------------------------------------- deprecated (until the providers switch)
-
-  /** @deprecated use changeResources. */
-  async addDisk(name: string, disk: DiskSpec): Promise<DiskSpec> {
-    const r = await this.changeResources([{ system: name, action: 'add_disk', disk }]);
-    return r.systems.get(name)!.config.disks.find((d) => d.vdev === disk.vdev)!;
-  }
-
-  /** @deprecated use changeResources. */
-  async removeDisk(name: string, vdev: string): Promise<void> {
-    await this.changeResources([{ system: name, action: 'remove_disk', vdev }]);
-  }
-
-  /** @deprecated use changeResources. */
-  async addInterface(name: string, nic: NicSpec): Promise<NicSpec & { mac: string }> {
-    const r = await this.changeResources([{ system: name, action: 'add_nic', nic }]);
-    const mac = r.outcomes[0]!.device!;
-    return r.systems.get(name)!.config.nics.find((n) => n.mac === mac)!;
-  }
-
-  /** @deprecated use changeResources. */
-  async removeInterface(name: string, mac: string): Promise<void> {
-    await this.changeResources([{ system: name, action: 'remove_nic', mac }]);
-  }
-
-  /** @deprecated use changeResources. */
-  async setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void> {
-    await this.changeResources([{ system: name, action: 'set_nic_rate', mac, rate }]);
-  }
-
-  /** @deprecated use changeResources (resources) or modifySystemSettings (policies). */
-  async modifySystem(name: string, patch: SystemPatch): Promise<VirtualSystem> {
-    const resources: ResourcePatch = {};
-    const settings: SettingsPatch = {};
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined) continue;
-      Object.assign(RESOURCE_FIELDS.includes(k as keyof ResourcePatch) ? resources : settings, { [k]: v });
-    }
-    let sys: VirtualSystem | undefined;
-    if (Object.keys(resources).length > 0) sys = (await this.changeResources([{ system: name, action: 'patch', patch: resources }])).systems.get(name);
-    if (Object.keys(settings).length > 0) sys = await this.modifySystemSettings(name, { patch: settings });
-    return sys ?? this.getSystem(name);
-  }
-
-  /** @deprecated use modifySystemSettings. */
-  renameSystem(name: string, newName: string): Promise<VirtualSystem> {
-    return this.modifySystemSettings(name, { name: newName });
-  }
-
   /**
    * Drive a system to a target state and wait for it (a clean shutdown: until it is off, unless
-   * timeoutMs is 0). Waits its turn for the lock like any short change.
-   * @deprecated use requestStateChange.
+   * timeoutMs is 0), for callers inside the server (demo seeding, autostart, tests) that wait
+   * anyway. Planned by the same path as requestStateChange; waits its turn for the lock like any
+   * short change instead of being refused busy.
    */
   requestState(name: string, target: TargetState, opts: RequestStateOptions = {}): Promise<VirtualSystem> {
     return this.driveTo(name, target, opts);
-  }
-
-  /** @deprecated use requestStateChange (which refuses before a job exists). */
-  requestStateJob(name: string, target: TargetState, opts: Omit<RequestStateOptions, 'signal'> = {}): Job<VirtualSystem> {
-    return this.jobs.start(`state change of ${name} to ${target}`, name, async (ctx) => {
-      ctx.progress(1);
-      const b = await begin(this.model, name, target, {}, 'job');
-      if (b.kind === 'already') return b.system;
-      return perform(this.model, b, ctx.signal, opts.timeoutMs);
-    });
   }
 }
 

@@ -56,10 +56,11 @@ describe('app: audit log and change log', function () {
   });
 
   it('a refused change is "failed" with its return value, never "ok"', async () => {
-    expect(await rsc('vr-backup', 4)).to.equal(4097);
+    // Quiesce is a transition from Active only (DSP1057 §8.1); vr-backup is defined.
+    expect(await rsc('vr-backup', 9)).to.equal(4097);
     await until('the change entry', () => entries().filter((e) => e.kind === 'change').length === 2);
     const last = entries().filter((e) => e.kind === 'change').pop()!;
-    expect(last).to.deep.include({ result: 'failed', returnValue: 4097, params: { RequestedState: '4' } });
+    expect(last).to.deep.include({ result: 'failed', returnValue: 4097, params: { RequestedState: '9' } });
     expect(app.log.some((l) => l.startsWith('[warn] change ') && l.includes('returnValue=4097'))).to.equal(true);
   });
 

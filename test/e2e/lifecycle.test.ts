@@ -120,7 +120,7 @@ describe('e2e: virtual system life cycle over HTTP (DSP1042/DSP1057 on xl-sim)',
     expect(m.error, JSON.stringify(m.error)).to.equal(undefined);
     expect(m.returnValue).to.equal(0);
     const rasd = await getInstance(c, 'Xen_MemResourceAllocationSettingData', { InstanceID: 'vm1/mem' });
-    expect(propValue(rasd.inst!, 'VirtualQuantity')).to.equal('200');
+    expect(propValue(rasd.inst!, 'VirtualQuantity'), '200 MiB read back in KiB (docs/units.md)').to.equal('204800');
     const disk = instanceXml('Xen_DiskResourceAllocationSettingData', { ResourceType: ['uint16', '17'], VirtualDevice: ['string', 'xvdb'], Address: ['string', '/var/lib/xen/images/vm1-data.img'] });
     const a = await call(c, VSMS(HOST), 'AddResourceSettings', refParam('AffectedConfiguration', 'Xen_VirtualSystemSettingData', { InstanceID: 'Xen:vm1' }) + embeddedParam('ResourceSettings', [disk]));
     expect(a.error, JSON.stringify(a.error)).to.equal(undefined);
@@ -136,7 +136,7 @@ describe('e2e: virtual system life cycle over HTTP (DSP1042/DSP1057 on xl-sim)',
     const m = await call(c, VSMS(HOST), 'ModifyResourceSettings', embeddedParam('ResourceSettings', [mem]));
     expect(m.error?.code ?? m.returnValue).to.not.equal(0);
     const rasd = await getInstance(c, 'Xen_MemResourceAllocationSettingData', { InstanceID: 'vm1/mem' });
-    expect(propValue(rasd.inst!, 'VirtualQuantity')).to.equal('200');
+    expect(propValue(rasd.inst!, 'VirtualQuantity'), '200 MiB read back in KiB (docs/units.md)').to.equal('204800');
   });
 
   it('navigates from the system along its associations', async () => {

@@ -59,9 +59,9 @@ describe('e2e: rename and live vs next-start resource changes over HTTP', functi
     const b = await call(c, VSMS(HOST), 'ModifyResourceSettings', embeddedParam('ResourceSettings', [later]));
     expect(resulting(b)).to.deep.equal(['web2/mem']);
     const state = await getInstance(c, 'Xen_MemResourceAllocationSettingData', { InstanceID: 'web2/mem:current' });
-    expect([propValue(state.inst!, 'VirtualQuantity'), propValue(state.inst!, 'Limit')]).to.deep.equal(['300', '512']);
+    expect([propValue(state.inst!, 'VirtualQuantity'), propValue(state.inst!, 'Limit')]).to.deep.equal(['307200', '524288']); // MiB sent, KiB read back (docs/units.md)
     const defined = await getInstance(c, 'Xen_MemResourceAllocationSettingData', { InstanceID: 'web2/mem' });
-    expect(propValue(defined.inst!, 'Limit')).to.equal('2048');
+    expect(propValue(defined.inst!, 'Limit')).to.equal('2097152'); // 2048 MiB in KiB
     // The state RASD is a component of the state VSSD.
     const an = await intrinsic(c, 'AssociatorNames', {
       ObjectName: instanceName('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:web2:current' }),

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { VirtError } from '../../src/virt/errors.js';
 import { VirtManager } from '../../src/virt/manager.js';
 import { StubDriver } from './stub-driver.js';
+import { addDisk, addInterface, modifySystem, removeDisk, removeInterface, renameSystem, setInterfaceRate } from '../support/virt-shortcuts.js';
 
 async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
   const e = await p.then(() => null, (err: unknown) => err);
@@ -177,13 +178,13 @@ describe('virt compound changes (one lock, rollback)', () => {
 
   it('keeps the deprecated single-step methods working on top of the compound ones', async () => {
     d.add({ name: 'web' }, 'running');
-    expect(await vm.addDisk('web', { target: '/srv/x.img', vdev: 'xvdx' })).to.deep.include({ vdev: 'xvdx', format: 'raw', readOnly: false });
-    const nic = await vm.addInterface('web', { bridge: 'br0' });
-    await vm.setInterfaceRate('web', nic.mac, { bytesPerSecond: 1000 });
+    expect(await addDisk(vm, 'web', { target: '/srv/x.img', vdev: 'xvdx' })).to.deep.include({ vdev: 'xvdx', format: 'raw', readOnly: false });
+    const nic = await addInterface(vm, 'web', { bridge: 'br0' });
+    await setInterfaceRate(vm, 'web', nic.mac, { bytesPerSecond: 1000 });
     expect((await vm.getSystem('web')).config.nics[0]!.rate).to.deep.equal({ bytesPerSecond: 1000 });
-    await vm.removeInterface('web', nic.mac);
-    await vm.removeDisk('web', 'xvdx');
-    expect((await vm.modifySystem('web', { cpuWeight: 7, autostart: true })).config).to.include({ cpuWeight: 7, autostart: true });
-    expect((await vm.renameSystem('web', 'www')).name).to.equal('www');
+    await removeInterface(vm, 'web', nic.mac);
+    await removeDisk(vm, 'web', 'xvdx');
+    expect((await modifySystem(vm, 'web', { cpuWeight: 7, autostart: true })).config).to.include({ cpuWeight: 7, autostart: true });
+    expect((await renameSystem(vm, 'web', 'www')).name).to.equal('www');
   });
 });

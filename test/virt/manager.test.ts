@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { VirtManager } from '../../src/virt/manager.js';
 import { VirtError } from '../../src/virt/errors.js';
 import { StubDriver } from './stub-driver.js';
+import { requestStateJob } from '../support/virt-shortcuts.js';
 
 describe('VirtManager façade', () => {
   let d: StubDriver;
@@ -19,7 +20,7 @@ describe('VirtManager façade', () => {
     expect(err).to.be.instanceOf(VirtError).with.property('kind', 'invalid_state');
     expect((await vm.requestState('a', 'running')).state).to.equal('running');
     expect((await vm.requestState('a', 'suspended')).state).to.equal('suspended');
-    const job = vm.requestStateJob('a', 'running');
+    const job = await requestStateJob(vm, 'a', 'running');
     const sys = await job.done;
     expect(sys.state).to.equal('running');
     expect(job.state).to.equal('completed');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { VirtError } from '../../src/virt/errors.js';
 import { VirtManager } from '../../src/virt/manager.js';
 import { StubDriver } from './stub-driver.js';
+import { requestStateJob } from '../support/virt-shortcuts.js';
 
 async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
   const e = await p.then(() => null, (err: unknown) => err);
@@ -185,11 +186,11 @@ describe('virt state requests (planned once, jobs, admission ledger)', () => {
     ]);
   });
 
-  it('the deprecated requestState and requestStateJob plan through the same path', async () => {
+  it('requestState and a state-change job plan through the same path', async () => {
     d.add({ name: 'web' });
     expect((await vm.requestState('web', 'running')).state).to.equal('running');
     expect((await vm.requestState('web', 'running')).state).to.equal('running');
-    const job = vm.requestStateJob('web', 'paused');
+    const job = await requestStateJob(vm, 'web', 'paused');
     expect((await job.done).state).to.equal('paused');
     await rejects(vm.requestState('web', 'shut_down'), 'invalid_state');
   });

@@ -12,6 +12,7 @@ import { VirtError } from '../../../src/virt/errors.js';
 import { VirtManager } from '../../../src/virt/manager.js';
 import type { VirtualSystemSpec } from '../../../src/virt/types.js';
 import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
+import { modifySystem, renameSystem } from '../../support/virt-shortcuts.js';
 
 async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
   const e = await p.then(() => null, (err: unknown) => err);
@@ -57,7 +58,7 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
 
   it('renames a stopped system: only the definition moves (same UUID, same config)', async () => {
     const before = await vm.defineSystem(spec('old1'));
-    const after = await vm.renameSystem('old1', 'new1');
+    const after = await renameSystem(vm, 'old1', 'new1');
     expect(after).to.deep.include({ name: 'new1', uuid: before.uuid, state: 'defined' });
     expect(after.config).to.deep.equal({ ...before.config, name: 'new1' });
     expect(storedNames()).to.deep.equal(['new1']);
@@ -73,17 +74,17 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     const a = await vm.defineSystem(spec('run1'));
     await vm.requestState('run1', 'running');
     const domid = (await vm.getSystem('run1')).live!.domid;
-    const r = await vm.renameSystem('run1', 'run2');
+    const r = await renameSystem(vm, 'run1', 'run2');
     expect(r).to.deep.include({ name: 'run2', uuid: a.uuid, state: 'running' });
     expect(r.live!.domid).to.equal(domid);
     expect(await xlNames()).to.deep.equal(['run2']);
     expect(storedNames()).to.deep.equal(['run2']);
     // Everything keeps working under the new name.
     expect((await vm.requestState('run2', 'paused')).state).to.equal('paused');
-    const p = await vm.renameSystem('run2', 'run3');
+    const p = await renameSystem(vm, 'run2', 'run3');
     expect(p.state).to.equal('paused');
     expect(await xlNames()).to.deep.equal(['run3']);
-    await vm.modifySystem('run3', { memoryMiB: 300 });
+    await modifySystem(vm, 'run3', { memoryMiB: 300 });
     expect((await vm.requestState('run3', 'defined')).state).to.equal('defined');
     // A restart after the rename creates the domain under the new name.
     expect((await vm.requestState('run3', 'running')).state).to.equal('running');
@@ -95,7 +96,7 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     await vm.defineSystem(spec('sv'));
     await vm.requestState('sv', 'running');
     await vm.requestState('sv', 'suspended');
-    const s = await vm.renameSystem('sv', 'sv2');
+    const s = await renameSystem(vm, 'sv', 'sv2');
     expect(s).to.deep.include({ state: 'suspended', hasSavedImage: true });
     const def = driver.store.get('sv2')!;
     expect(def.savedImage).to.equal(join(dir, 'saves', 'sv2.save'));
@@ -110,12 +111,12 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     await vm.requestState('b', 'running');
     const snapshot = (): string => JSON.stringify([storedNames(), driver.store.list().map((d) => d.config.uuid).sort()]);
     const was = snapshot();
-    await rejects(vm.renameSystem('a', 'b'), 'conflict', /already exists/);
-    await rejects(vm.renameSystem('b', 'a'), 'conflict', /already exists/);
+    await rejects(renameSystem(vm, 'a', 'b'), 'conflict', /already exists/);
+    await rejects(renameSystem(vm, 'b', 'a'), 'conflict', /already exists/);
     for (const bad of ['12345', 'a;rm -rf /', '../x', 'a/b', '-x', '', 'x'.repeat(65), 'Domain-0']) {
-      await rejects(vm.renameSystem('a', bad), 'invalid_argument');
+      await rejects(renameSystem(vm, 'a', bad), 'invalid_argument');
     }
-    await rejects(vm.renameSystem('ghost', 'ghost2'), 'not_found');
+    await rejects(renameSystem(vm, 'ghost', 'ghost2'), 'not_found');
     expect(snapshot()).to.equal(was);
     expect(await xlNames()).to.deep.equal(['b']);
     // A domain created outside us also holds its name.
@@ -123,14 +124,14 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     writeFileSync(cfg, 'name = "outside"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\n');
     await xlSim('create', cfg);
     driver.invalidate();
-    await rejects(vm.renameSystem('a', 'outside'), 'conflict');
+    await rejects(renameSystem(vm, 'a', 'outside'), 'conflict');
     // Renaming to its own name is no change.
-    expect((await vm.renameSystem('a', 'a')).name).to.equal('a');
+    expect((await renameSystem(vm, 'a', 'a')).name).to.equal('a');
   });
 
   it('a rename racing a state change of the same system is serialised by the per-system lock', async () => {
     await vm.defineSystem(spec('race'));
-    const [started, renamed] = await Promise.allSettled([vm.requestState('race', 'running'), vm.renameSystem('race', 'race2')]);
+    const [started, renamed] = await Promise.allSettled([vm.requestState('race', 'running'), renameSystem(vm, 'race', 'race2')]);
     expect(renamed.status).to.equal('fulfilled');
     // The start ran first (under 'race') or failed cleanly because the name was gone.
     if (started.status === 'fulfilled') expect(await xlNames()).to.deep.equal(['race2']);
@@ -177,7 +178,7 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
 
   it('a completed rename survives a restart with nothing to reconcile', async () => {
     await vm.defineSystem(spec('keep'));
-    await vm.renameSystem('keep', 'kept');
+    await renameSystem(vm, 'keep', 'kept');
     const again = await fresh();
     expect(again.report.duplicates ?? []).to.deep.equal([]);
     expect((await again.vm.listSystems()).map((s) => s.name)).to.deep.equal(['kept']);

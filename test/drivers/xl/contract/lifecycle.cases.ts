@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { VirtError } from '../../../../src/virt/errors.js';
 import { KeyedLock } from '../../../../src/virt/lock.js';
 import { rejects, sleep, type Case } from './backends.js';
+import { requestStateJob } from '../../../support/virt-shortcuts.js';
 
 export const LIFECYCLE_CASES: Case[] = [
   {
@@ -99,11 +100,11 @@ export const LIFECYCLE_CASES: Case[] = [
     async run({ vm, spec }) {
       await vm.defineSystem(spec('sv'));
       await vm.requestState('sv', 'running');
-      const job = vm.requestStateJob('sv', 'suspended');
+      const job = await requestStateJob(vm, 'sv', 'suspended');
       const saved = await job.done;
       expect(saved.state).to.equal('suspended');
       expect(job.state).to.equal('completed');
-      expect((await vm.requestStateJob('sv', 'running').done).state).to.equal('running');
+      expect((await (await requestStateJob(vm, 'sv', 'running')).done).state).to.equal('running');
     },
   },
   {

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rejects, type Case } from './backends.js';
+import { addDisk, addInterface, modifySystem, removeDisk, removeInterface, setInterfaceRate } from '../../../support/virt-shortcuts.js';
 
 export const RESOURCES_CASES: Case[] = [
   {
@@ -14,12 +15,12 @@ export const RESOURCES_CASES: Case[] = [
     async run({ vm, driver, spec }) {
       await vm.defineSystem(spec('res'));
       await vm.requestState('res', 'running');
-      await vm.modifySystem('res', { memoryMiB: 384, vcpus: 2, cpuWeight: 512, cpuCap: 100 });
+      await modifySystem(vm, 'res', { memoryMiB: 384, vcpus: 2, cpuWeight: 512, cpuCap: 100 });
       driver.invalidate();
       const s = await vm.getSystem('res');
       expect(s.config).to.include({ memoryMiB: 384, vcpus: 2, cpuWeight: 512, cpuCap: 100 });
       expect(s.live!.onlineVcpus).to.equal(2);
-      await rejects(vm.modifySystem('res', { vcpus: 3 }), 'invalid_argument');
+      await rejects(modifySystem(vm, 'res', { vcpus: 3 }), 'invalid_argument');
     },
   },
   {
@@ -61,19 +62,19 @@ export const RESOURCES_CASES: Case[] = [
     async run({ vm, driver, dir, spec }) {
       await vm.defineSystem(spec('dev'));
       await vm.requestState('dev', 'running');
-      const nic = await vm.addInterface('dev', { bridge: 'xenbr1' });
-      await vm.setInterfaceRate('dev', nic.mac, { bytesPerSecond: 1_250_000, intervalUs: 20_000 });
+      const nic = await addInterface(vm, 'dev', { bridge: 'xenbr1' });
+      await setInterfaceRate(vm, 'dev', nic.mac, { bytesPerSecond: 1_250_000, intervalUs: 20_000 });
       driver.invalidate();
       let s = await vm.getSystem('dev');
       expect(s.config.nics.find((n) => n.mac === nic.mac)!.rate).to.deep.equal({ bytesPerSecond: 1_250_000, intervalUs: 20_000 });
       const extra = join(dir, 'extra.img');
       writeFileSync(extra, '');
-      await vm.addDisk('dev', { target: extra, vdev: 'xvdb' });
+      await addDisk(vm, 'dev', { target: extra, vdev: 'xvdb' });
       driver.invalidate();
       s = await vm.getSystem('dev');
       expect(s.config.disks.map((d) => d.vdev)).to.deep.equal(['xvda', 'xvdb']);
-      await vm.removeDisk('dev', 'xvdb');
-      await vm.removeInterface('dev', nic.mac);
+      await removeDisk(vm, 'dev', 'xvdb');
+      await removeInterface(vm, 'dev', nic.mac);
       driver.invalidate();
       s = await vm.getSystem('dev');
       expect(s.config.disks.map((d) => d.vdev)).to.deep.equal(['xvda']);
