@@ -3,14 +3,8 @@ import { VirtError } from '../../src/virt/errors.js';
 import { VirtManager } from '../../src/virt/manager.js';
 import { StubDriver } from './stub-driver.js';
 import { requestStateJob } from '../support/virt-shortcuts.js';
+import { rejects } from '../support/virt-expect.js';
 
-async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e, 'expected a VirtError').to.be.instanceOf(VirtError);
-  expect((e as VirtError).kind, (e as VirtError).message).to.equal(kind);
-  if (text) expect((e as VirtError).message).to.match(text);
-  return e as VirtError;
-}
 
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -13,14 +13,8 @@ import { VirtManager } from '../../../src/virt/manager.js';
 import type { VirtualSystemSpec } from '../../../src/virt/types.js';
 import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
 import { modifySystem, renameSystem } from '../../support/virt-shortcuts.js';
+import { rejects } from '../../support/virt-expect.js';
 
-async function rejects(p: Promise<unknown>, kind: string, text?: RegExp): Promise<VirtError> {
-  const e = await p.then(() => null, (err: unknown) => err);
-  expect(e, 'expected a VirtError').to.be.instanceOf(VirtError);
-  expect((e as VirtError).kind, (e as VirtError).message).to.equal(kind);
-  if (text) expect((e as VirtError).message).to.match(text);
-  return e as VirtError;
-}
 
 describe('xl driver: rename against xl-sim (in-process)', function () {
   this.timeout(30_000);
