@@ -52,18 +52,22 @@ describe('cli: help, version and user management', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--help for every command, --version', async () => {
-    const version = await execa(BIN, ['--version']);
-    expect(version.stdout).to.match(/^xen-wbem \d+\.\d+\.\d+$/);
-    expect((await execa(BIN, ['-V'])).stdout).to.equal(version.stdout);
-    for (const [args, shows] of [
+    const helps = [
       [['--help'], 'serve'], [['serve', '--help'], '--https-only'], [['serve', '-h'], '--log-level'],
       [['user', '--help'], '--force'], [['user', 'add', '--help'], '--password-stdin'], [['user', 'remove', '-h'], 'user remove'],
-    ] as const) {
-      const r = await execa(BIN, [...args], { reject: false });
+    ] as const;
+    // Independent invocations: run them at once.
+    const [version, short, unknown, ...helped] = await Promise.all([
+      execa(BIN, ['--version']), execa(BIN, ['-V']), execa(BIN, ['serve', '--bogus'], { reject: false }),
+      ...helps.map(([args]) => execa(BIN, [...args], { reject: false })),
+    ]);
+    expect(version.stdout).to.match(/^xen-wbem \d+\.\d+\.\d+$/);
+    expect(short.stdout).to.equal(version.stdout);
+    helps.forEach(([args, shows], i) => {
+      const r = helped[i]!;
       expect(r.exitCode, args.join(' ')).to.equal(0);
       expect(r.stdout, args.join(' ')).to.contain('Usage').and.contain(shows);
-    }
-    const unknown = await execa(BIN, ['serve', '--bogus'], { reject: false });
+    });
     expect(unknown.exitCode).to.not.equal(0);
     expect(unknown.stderr).to.contain('--bogus').and.contain('serve --help');
   });

@@ -4,7 +4,7 @@
  * in-process (the simulator's own code, no process per call) unless `xl: 'processes'` asks for
  * bin/xl-sim as the server runs it in production without Xen.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/app.js';
@@ -28,10 +28,14 @@ export interface AppServerOptions {
   hostName?: string;
   /** How xl runs: xl-sim in this process (default) or bin/xl-sim processes. */
   xl?: 'in-process' | 'processes';
+  /** host.json of the simulated host; by default its guests go down 0.2 s after a shutdown request. */
+  host?: Record<string, unknown>;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
+  mkdirSync(simStateDir(dataDir));
+  writeFileSync(path.join(simStateDir(dataDir), 'host.json'), JSON.stringify(opts.host ?? { shutdown_seconds: 0.2 }));
   let usersFile: string | undefined;
   if (opts.users?.length) {
     usersFile = path.join(dataDir, 'users.json');
