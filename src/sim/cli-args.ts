@@ -1,4 +1,4 @@
-// GNU getopt_long as xl uses it (tools/xl/xl_utils.c def_getopt, xl-reference §0.2):
+// GNU getopt_long as xl uses it (tools/xl/xl_utils.c def_getopt, docs/xl-toolstack.md §1):
 // options and operands may be mixed (operands are permuted to the end), "--" ends
 // options, unknown options and missing option arguments are usage errors (exit 2).
 import { err, out, Exit } from './io.js';

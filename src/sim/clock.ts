@@ -1,7 +1,7 @@
 // Lazy time model: there is no daemon, so every invocation first advances the host from
 // the last recorded instant to "now": CPU time and I/O counters accrue for running
 // domains, and guest shutdowns/reboots that were due meanwhile complete, with the
-// background monitor's on_poweroff/on_reboot/on_crash action applied (xl-reference §3.1, §5.1).
+// background monitor's on_poweroff/on_reboot/on_crash action applied (xl(1)).
 import { allocDomid, recordEvent, type Domain, type HostState } from './host-state.js';
 import { applyCreateDefaults, clone, instantiate, liveConfig } from './domain-factory.js';
 import { uuid4 } from './uuid-mac.js';
@@ -14,7 +14,7 @@ function demand(s: HostState, d: Domain): number {
   const online = d.vcpus.filter((v) => v.online).length;
   const load = d.domid === 0 ? s.host.dom0_vcpu_load : s.host.vcpu_load;
   let cpus = online * load;
-  if (d.cap > 0) cpus = Math.min(cpus, d.cap / 100); // cap = % of one pCPU (xl-reference §4.3)
+  if (d.cap > 0) cpus = Math.min(cpus, d.cap / 100); // cap = % of one pCPU (docs/xl-toolstack.md §6)
   return cpus;
 }
 
@@ -42,7 +42,7 @@ function accrue(s: HostState, t: number): void {
     const sec = dt / 1000;
     for (const n of d.config.nics ?? []) {
       const c = d.nets[String(n.devid)] ??= { rx_bytes: 0, tx_bytes: 0, rx_pkts: 0, tx_pkts: 0 };
-      // A vif rate limit (rate=) caps the guest's traffic (xl-reference §5.3).
+      // A vif rate limit (rate=) caps the guest's traffic (xl-network-configuration(5)).
       const limit = n.rate_bytes_per_interval && n.rate_interval_usecs
         ? (n.rate_bytes_per_interval * 1e6) / n.rate_interval_usecs : Infinity;
       const tx = Math.min(s.host.net_tx_bytes_per_sec, limit) * sec;

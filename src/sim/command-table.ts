@@ -1,5 +1,5 @@
 // Which module implements each xl sub-command, and which accept -N (dry run).
-// xl-reference §0.2: the 92 xl 4.17 commands; those not simulated answer help/usage only.
+// docs/xl-toolstack.md §1: the 92 xl 4.17 commands; those not simulated answer help/usage only.
 
 export const COMMAND_MODULES: Record<string, string> = {
   list: 'list', info: 'info', create: 'create', destroy: 'destroy',

@@ -1,6 +1,6 @@
 // xl.cfg settings → libxl_domain_config JSON, as tools/xl/xl_parse.c parse_config_data builds
-// it before libxl applies its defaults (this is what `xl -N create` prints; xl-reference
-// §1.5, §5). Only keys the simulator models are translated; unknown keys are ignored
+// it before libxl applies its defaults (this is what `xl -N create` prints; samples in
+// test/data/xl-samples, xl.cfg(5)). Only keys the simulator models are translated; unknown keys are ignored
 // silently, like xl does.
 import { parseCfg, CfgView } from './config-parse.js';
 import { parseCpuList } from './cpumap.js';
@@ -31,7 +31,7 @@ export function buildConfig(text: string, source: string, host: HostConfig): Bui
   const c_info: Obj = {};
   const b_info: Obj = {};
 
-  // Domain type: matched by prefix, hvm first (xl-reference §5.1).
+  // Domain type: matched by prefix, hvm first (xl.cfg(5)).
   let type = 'pv';
   const t = cfg.string('type');
   if (t !== undefined) {

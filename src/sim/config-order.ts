@@ -1,5 +1,5 @@
 // libxl's JSON generator walks each struct in libxl_types.idl field order, so the key
-// order of `xl list -l` / `xl -N create` output is the IDL order (xl-reference §1.5).
+// order of `xl list -l` / `xl -N create` output is the IDL order (samples in test/data/xl-samples).
 // We keep configs as plain objects and re-order them just before printing.
 
 const C_INFO = ['type', 'hap', 'oos', 'ssidref', 'ssid_label', 'name', 'domid', 'uuid', 'xsdata',

@@ -1,4 +1,4 @@
-// xl.cfg parser (xl-reference §5.1): the lexer of tools/libs/util/libxlu_cfg_l.l and the
+// xl.cfg parser (xl.cfg(5)): the lexer of tools/libs/util/libxlu_cfg_l.l and the
 // LALR tables bison generated for libxlu_cfg_y.y, so that syntax errors read exactly like
 // xl's ("<cfg>:<line>: config parsing error near `3': syntax error, unexpected NUMBER,
 // expecting $end").

@@ -1,4 +1,4 @@
-// Domain creation as libxl does it (xl-reference §3.1, §7.1, §8), shared by create,
+// Domain creation as libxl does it (xl(1)), shared by create,
 // restore, incoming migration and the monitor's restarts.
 import { statSync } from 'node:fs';
 import { applyCreateDefaults, instantiate } from './domain-factory.js';
@@ -44,7 +44,7 @@ export function memoryNeedKb(cfg: Record<string, any>): number {
 export function createDomain(ctx: Ctx, rawCfg: Record<string, any>, opts: CreateOpts): CreateResult {
   const s = ctx.state;
   const cfg = applyCreateDefaults(rawCfg);
-  // xl's freemem(): the domain must fit in free memory (xl-reference §7.1).
+  // xl's freemem(): the domain must fit in free memory (docs/xl-toolstack.md §5).
   if (!opts.noMemCheck && memoryNeedKb(cfg) > freeKb(s, ctx.freeFaultMib)) {
     return { stderr: 'failed to free memory for the domain\n', code: 3 };
   }
@@ -57,7 +57,7 @@ export function createDomain(ctx: Ctx, rawCfg: Record<string, any>, opts: Create
   } else {
     id = allocDomid(s);
   }
-  ctx.dirty = true; // the id is consumed even if creation fails below (xl-reference §8)
+  ctx.dirty = true; // the id is consumed even if creation fails below (docs/xl-toolstack.md §4)
   const name: string = cfg.c_info.name ?? '';
   if (name !== '' && s.domains.some((d) => d.name === name)) {
     return {

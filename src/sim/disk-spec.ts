@@ -1,4 +1,4 @@
-// Disk specification parser (xl-disk-configuration(5), libxlu disk lexer; xl-reference §5.2).
+// Disk specification parser (xl-disk-configuration(5), libxlu disk lexer).
 
 export interface DiskJson {
   backend_domname?: string;
@@ -116,7 +116,7 @@ export function parseDiskSpec(spec: string, source: string): DiskJson | string {
   return d;
 }
 
-/** Frontend device number of a vdev (xl-reference §4.5), or -1 when not recognised. */
+/** Frontend device number of a vdev (docs/xl-toolstack.md §6), or -1 when not recognised. */
 export function vdevToDevid(vdev: string): number {
   if (/^[0-9]+$/.test(vdev)) return parseInt(vdev, 10);
   let m = /^xvd([a-z]+)([0-9]*)$/.exec(vdev);

@@ -1,4 +1,4 @@
-// <Domain> arguments (tools/xl/xl_utils.c find_domain; xl-reference §0.3): all digits is a
+// <Domain> arguments (tools/xl/xl_utils.c find_domain; docs/xl-toolstack.md §3): all digits is a
 // domid taken without checking it exists; anything else is an exact name.
 import { err, Exit } from './io.js';
 import type { Domain, HostState } from './host-state.js';
@@ -24,7 +24,7 @@ export function domainById(s: HostState, domid: number): Domain | undefined {
   return s.domains.find((d) => d.domid === domid);
 }
 
-/** libxl log prefix: "Domain N:" only for guest ids, never for domain 0 (xl-reference §0.5). */
+/** libxl log prefix: "Domain N:" only for guest ids, never for domain 0 (docs/xl-toolstack.md §2). */
 export function domPrefix(domid: number): string {
   return domid > 0 && domid < 32752 ? `Domain ${domid}:` : '';
 }

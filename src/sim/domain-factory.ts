@@ -1,5 +1,5 @@
 // Turning a libxl_domain_config into a running simulated domain, and back into the
-// "retrieved" live config (libxl_retrieve_domain_configuration, xl-reference §1.5).
+// "retrieved" live config (libxl_retrieve_domain_configuration, samples in test/data/xl-samples).
 import type { Domain, HostState, VcpuState } from './host-state.js';
 import { randomMac } from './uuid-mac.js';
 

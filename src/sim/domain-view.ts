@@ -14,7 +14,7 @@ export interface Flags { running: boolean; blocked: boolean; paused: boolean; sh
 /**
  * Dom0 runs the xl process, so it is "running"; an idle guest that has run is "blocked"
  * (also while paused, as Xen reports it); a guest paused since creation is neither
- * (xl-reference §1.2, samples list-after-pause / list).
+ * (samples list-after-pause and list in test/data/xl-samples).
  */
 export function flags(d: Domain): Flags {
   const shutdown = d.shutdown_reason !== null;
@@ -27,7 +27,7 @@ export function flags(d: Domain): Flags {
   };
 }
 
-/** The 6-letter state column of `xl list` (xl-reference §1.2). */
+/** The 6-letter state column of `xl list` (samples in test/data/xl-samples). */
 export function xlStateString(d: Domain): string {
   const f = flags(d);
   const reason = f.shutdown ? ('-rscwS'[d.shutdown_reason!] ?? '?') : '-';

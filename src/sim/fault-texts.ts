@@ -1,5 +1,5 @@
 // The error text and exit status real xl prints when the operation behind a command fails
-// (used by the "fail" fault mode, faults.ts). Texts come from xl-reference §3–§9; the
+// (used by the "fail" fault mode, faults.ts). Texts come from xl(1); the
 // domain id placeholder is resolved from the current state when possible.
 import { loadState } from './store.js';
 import type { Globals } from './globals.js';

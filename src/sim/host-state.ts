@@ -117,7 +117,7 @@ export function freshHost(hostCfg: Partial<HostConfig>, now: number): HostState 
   const dom0kb = host.dom0_memory_mib * 1024;
   const dom0: Domain = {
     domid: 0, name: 'Domain-0', uuid: DOM0_UUID, type: 'pv',
-    // Stub written by xen-init-dom0 (xl-reference §1.5).
+    // Stub written by xen-init-dom0 (samples in test/data/xl-samples).
     config: { c_info: { type: 'pv' }, b_info: { sched_params: {}, 'type.pv': {}, arch_arm: {}, arch_x86: {} } },
     start_ms: now, last_ms: now,
     vcpus: Array.from({ length: host.dom0_vcpus }, () => ({ online: true, time_ns: 0, hard: null, soft: null })),
@@ -140,7 +140,7 @@ export function byName(s: HostState, name: string): Domain | undefined {
   return s.domains.find((d) => d.name === name);
 }
 
-/** Allocate the next domid: Xen's rover, monotonically increasing, wrapping to 1 (xl-reference §8). */
+/** Allocate the next domid: Xen's rover, monotonically increasing, wrapping to 1 (docs/xl-toolstack.md §4). */
 export function allocDomid(s: HostState): number {
   const used = new Set(s.domains.map((d) => d.domid));
   let id = s.next_domid;

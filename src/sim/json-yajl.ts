@@ -1,5 +1,5 @@
 // Pretty-printer reproducing yajl 2 "beautify" output as libxl 4.17 emits it
-// (xl-reference §1.5): 4-space indent, `"key": value`, and empty containers printed
+// (samples in test/data/xl-samples): 4-space indent, `"key": value`, and empty containers printed
 // as the opening bracket, an empty line, then the closing bracket.
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,4 +1,4 @@
-// xl's parse_mem_size_kb (tools/xl/xl_utils.c; xl-reference §4.1): integer with optional
+// xl's parse_mem_size_kb (tools/xl/xl_utils.c; docs/xl-toolstack.md §6): integer with optional
 // b/k/m/g/t suffix; no suffix = MiB.
 export function parseMemSizeKb(arg: string): number | null {
   const m = /^(-?[0-9]+)([bBkKmMgGtT]?)$/.exec(arg);

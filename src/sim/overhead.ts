@@ -1,4 +1,4 @@
-// Memory accounting as libxl does it (xl-reference §7).
+// Memory accounting as libxl does it (docs/xl-toolstack.md §5).
 import type { Domain, DomType, HostState } from './host-state.js';
 
 const EXTRA_PV_KB = 1024;   // LIBXL_PV_EXTRA_MEMORY
@@ -8,7 +8,7 @@ export const MIN_DOM0_KB = 128 * 1024;  // LIBXL_MIN_DOM0_MEM
 
 export interface NeedInput { type: DomType; target_kb: number; max_kb: number; max_vcpus: number; hap: boolean; shadow_kb?: number }
 
-/** libxl_domain_need_memory (xl-reference §7.1): what xl checks against free memory. */
+/** libxl_domain_need_memory (docs/xl-toolstack.md §5): what xl checks against free memory. */
 export function needMemoryKb(i: NeedInput): number {
   const factor = (i.type !== 'pv' ? 1 : 0) + (i.hap && i.type !== 'pv' ? 0 : 1);
   const paging = i.shadow_kb !== undefined ? i.shadow_kb
@@ -25,14 +25,14 @@ export function domNeedInput(d: Domain): NeedInput {
   return { type: d.type, target_kb: d.target_kb, max_kb: d.max_kb, max_vcpus: d.vcpus.length, hap, shadow_kb: shadow };
 }
 
-/** Pages the hypervisor reports as owned by the domain (tot_pages × 4), xl-reference §1.1/§7.2. */
+/** Pages the hypervisor reports as owned by the domain (tot_pages × 4), docs/xl-toolstack.md §5. */
 export function currentKb(d: Domain): number {
   if (d.domid === 0) return d.target_kb;
   // HVM: the VGA hole (128 KiB) is not populated, so `xl list` shows memory= − 1 MiB.
   return d.type === 'hvm' ? Math.max(0, d.target_kb - 128) : d.target_kb;
 }
 
-/** Hypervisor max_pages × 4 = target + LIBXL_MAXMEM_CONSTANT (xl-reference §7.2). */
+/** Hypervisor max_pages × 4 = target + LIBXL_MAXMEM_CONSTANT (docs/xl-toolstack.md §5). */
 export function hvMaxKb(d: Domain): number {
   if (d.domid === 0) return d.max_kb;
   return d.target_kb + MAXMEM_CONSTANT_KB;

@@ -1,4 +1,4 @@
-// Save-file format (xl-reference §3.5, sample save-file-header.hex): the real xl header —
+// Save-file format (docs/xl-toolstack.md §7, sample save-file-header.hex): the real xl header —
 // 32-byte magic, u32 byte-order marker 0x01020304, u32 mandatory flags (JSON config |
 // stream v2 = 0x3), u32 optional flags 0, u32 optional-data length, then u32 config length
 // (incl. NUL) + the domain config JSON — followed, instead of the libxc memory stream, by a

@@ -1,7 +1,7 @@
 /**
  * The configuration that `xl save` and `xl migrate` put in their stream: the domain's live
  * configuration, or the one read from an optional config file given on the command line
- * (xl-reference §3.5, §9).
+ * (docs/xl-toolstack.md §7).
  */
 import { readFileSync } from 'node:fs';
 import { buildConfig } from './config-build.js';

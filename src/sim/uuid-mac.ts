@@ -14,7 +14,7 @@ export function uuid4(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** 00:16:3e + 3 random bytes, the first below 0x80 (xl-reference §5.3). */
+/** 00:16:3e + 3 random bytes, the first below 0x80 (xl-network-configuration(5)). */
 export function randomMac(): string {
   const b = hexBytes(3);
   b[0] = (parseInt(b[0]!, 16) & 0x7f).toString(16).padStart(2, '0');

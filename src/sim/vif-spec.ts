@@ -1,5 +1,5 @@
 // Network interface spec (xl-network-configuration(5), tools/xl/xl_parse.c parse_nic_config,
-// tools/libs/util/libxlu_vif.c rate parsing; xl-reference §5.3).
+// tools/libs/util/libxlu_vif.c rate parsing; xl-network-configuration(5)).
 import { err } from './io.js';
 
 export type NicJson = Record<string, string | number>;

@@ -1,4 +1,4 @@
-// Migration between two simulated hosts (xl-reference §9).
+// Migration between two simulated hosts (docs/xl-toolstack.md §7).
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, tempDir, writeJson, xl } from './helpers.js';

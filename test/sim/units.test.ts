@@ -11,7 +11,7 @@ import { HOST_DEFAULTS } from '../../src/sim/host-state.js';
 import { SAMPLES } from './helpers.js';
 
 describe('xl-sim units', () => {
-  it('rate parsing matches libxlu_vif (xl-reference §5.3)', () => {
+  it('rate parsing matches libxlu_vif (xl-network-configuration(5))', () => {
     expect(parseRate('10Mb/s@20ms')).to.deep.equal([25000, 20000]);
     expect(parseRate('100MB/s')).to.deep.equal([5000000, 50000]);
     expect(parseRate('1Gb/s@50ms')).to.deep.equal([6250000, 50000]);
@@ -36,7 +36,7 @@ describe('xl-sim units', () => {
     expect(parseCfg('vcpus = 2 3\n', 'b.cfg').errors[0]).to.equal("b.cfg:1: config parsing error near `3': syntax error, unexpected NUMBER, expecting $end");
   });
 
-  it('disk specs and vdev numbers (xl-reference §4.5, §5.2)', () => {
+  it('disk specs and vdev numbers (docs/xl-toolstack.md §6)', () => {
     expect(parseDiskSpec('phy:/dev/vg0/win01,hda,w', 'x')).to.deep.equal({ vdev: 'hda', format: 'raw', pdev_path: '/dev/vg0/win01', readwrite: 1 });
     expect(parseDiskSpec('file:/srv/iso/win.iso,hdc:cdrom,r', 'x')).to.deep.equal({ vdev: 'hdc', format: 'raw', pdev_path: '/srv/iso/win.iso', removable: 1, is_cdrom: 1 });
     expect(vdevToDevid('xvda')).to.equal(51712);

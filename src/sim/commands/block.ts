@@ -1,4 +1,4 @@
-// xl block-attach / block-detach / block-list (tools/xl/xl_block.c; xl-reference §4.5, §5.2).
+// xl block-attach / block-detach / block-list (tools/xl/xl_block.c; docs/xl-toolstack.md §6).
 import { statSync } from 'node:fs';
 import { getopts } from '../cli-args.js';
 import { DISK_ORDER, ordered } from '../config-order.js';

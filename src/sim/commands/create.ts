@@ -1,5 +1,4 @@
-// xl create [<ConfigFile>] [options] [key=value …] (tools/xl/xl_vmcontrol.c main_create;
-// xl-reference §3.1).
+// xl create [<ConfigFile>] [options] [key=value …] (tools/xl/xl_vmcontrol.c main_create).
 import { readFileSync } from 'node:fs';
 import { getopts, has, printHelp, val } from '../cli-args.js';
 import { buildConfig } from '../config-build.js';

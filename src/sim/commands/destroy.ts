@@ -1,4 +1,4 @@
-// xl destroy [-f] <Domain> (xl-reference §3.3): immediate, silent.
+// xl destroy [-f] <Domain> (xl(1)): immediate, silent.
 import { getopts, has } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
 import { domainById, findDomain } from '../domain-arg.js';

@@ -1,4 +1,4 @@
-// xl domid <name> / xl domname <id> (xl-reference §3.8).
+// xl domid <name> / xl domname <id> (xl(1)).
 import { getopts } from '../cli-args.js';
 import type { Globals } from '../globals.js';
 import { err, out } from '../io.js';

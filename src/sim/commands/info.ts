@@ -1,4 +1,4 @@
-// xl info [-n] [<key prefix>] (xl-reference §2.1).
+// xl info [-n] [<key prefix>] (samples in test/data/xl-samples).
 import { getopts, has } from '../cli-args.js';
 import { formatInfo, infoLines } from '../format/info.js';
 import type { Globals } from '../globals.js';

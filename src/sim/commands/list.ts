@@ -1,4 +1,4 @@
-// xl list [-l] [-v] [-Z] [-c] [-n] [Domain] (xl-reference §1).
+// xl list [-l] [-v] [-Z] [-c] [-n] [Domain] (samples in test/data/xl-samples).
 import { getopts, has, printHelp } from '../cli-args.js';
 import { findDomain, domainById } from '../domain-arg.js';
 import { listHeader, listRow, type ListOpts } from '../format/list-table.js';

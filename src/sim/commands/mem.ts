@@ -1,4 +1,4 @@
-// xl mem-set / xl mem-max <Domain> <size> (tools/libs/light/libxl_mem.c; xl-reference §4.1, §7.2).
+// xl mem-set / xl mem-max <Domain> <size> (tools/libs/light/libxl_mem.c; docs/xl-toolstack.md §6).
 import { getopts } from '../cli-args.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';
@@ -33,7 +33,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       return fail(`libxl: error: libxl_mem.c:287:libxl_set_memory_target: New target ${kb} for dom0 is below the minimum threshold\n`);
     }
     if (kb > d.max_kb) {
-      // The libxl message ends in "\n" itself, hence the empty line (xl-reference §0.5).
+      // The libxl message ends in "\n" itself, hence the empty line (docs/xl-toolstack.md §2).
       return fail(`libxl: error: libxl_mem.c:278:libxl_set_memory_target: ${domPrefix(id)}memory_dynamic_max must be less than or equal to memory_static_max\n\n`);
     }
     // Growing needs free host memory (free_memory_mib fault or a full host).

@@ -1,5 +1,5 @@
 // xl migrate [-C config] [-s sshcommand] [-e] [--debug] [-p] [-D] [--live] <Domain> <host>
-// (tools/xl/xl_migrate.c; xl-reference §9, §9.1). The destination is another simulated host
+// (tools/xl/xl_migrate.c; docs/xl-toolstack.md §7). The destination is another simulated host
 // (registry.ts). Both hosts are locked (in path order) for the whole transfer, so the
 // temporary <name>--incoming / <name>--migratedaway names are never observable.
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 // Small read-only commands: vm-list, claims, sharing, cpupool-list, dmesg, config-update
-// (xl-reference §1.3, §2.3–§2.5, §3.10).
+// (samples in test/data/xl-samples; config-update as in xl(1)).
 import { readFileSync } from 'node:fs';
 import { getopts, has } from '../cli-args.js';
 import { buildConfig } from '../config-build.js';
@@ -80,7 +80,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
         const r = buildConfig(text, file, ctx.state.host);
         if (r.error !== undefined) { err(r.error); return 1; }
         err(`setting dom${id} configuration\n`);
-        // Used by the monitor at the guest's next reboot, then dropped (xl-reference §3.10).
+        // Used by the monitor at the guest's next reboot, then dropped (xl(1)).
         const d = ctx.state.domains.find((x) => x.domid === id);
         if (d && id !== 0) { d.next_config = r.config!; ctx.dirty = true; }
         return 0;

@@ -1,4 +1,4 @@
-// xl network-attach / network-detach / network-list (tools/xl/xl_nic.c; xl-reference §4.4, §5.3).
+// xl network-attach / network-detach / network-list (tools/xl/xl_nic.c; docs/xl-toolstack.md §6).
 import { getopts } from '../cli-args.js';
 import { NIC_ORDER, ordered } from '../config-order.js';
 import { domainById, findDomain } from '../domain-arg.js';

@@ -1,4 +1,4 @@
-// xl pause / xl unpause <Domain> (xl-reference §3.4): reference counted, exit 0 even on failure.
+// xl pause / xl unpause <Domain> (xl(1)): reference counted, exit 0 even on failure.
 import { getopts } from '../cli-args.js';
 import { scheduleGuestShutdown } from '../clock.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';

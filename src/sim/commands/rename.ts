@@ -1,4 +1,4 @@
-// xl rename <Domain> <NewName> (xl-reference §3.7).
+// xl rename <Domain> <NewName> (docs/xl-toolstack.md §6).
 import { getopts } from '../cli-args.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';

@@ -1,4 +1,4 @@
-// xl restore [-p] [-e] [-d] [-V|-A] [<ConfigFile>] <CheckpointFile> (xl-reference §3.5).
+// xl restore [-p] [-e] [-d] [-V|-A] [<ConfigFile>] <CheckpointFile> (docs/xl-toolstack.md §7).
 import { readFileSync } from 'node:fs';
 import { getopts, has } from '../cli-args.js';
 import { buildConfig } from '../config-build.js';

@@ -1,4 +1,4 @@
-// xl save [-c] [-p] [-D] <Domain> <CheckpointFile> [<ConfigFile>] (xl-reference §3.5).
+// xl save [-c] [-p] [-D] <Domain> <CheckpointFile> [<ConfigFile>] (docs/xl-toolstack.md §7).
 import { writeFileSync } from 'node:fs';
 import { getopts, has } from '../cli-args.js';
 import { removeDomain } from '../clock.js';

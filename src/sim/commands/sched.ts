@@ -1,4 +1,4 @@
-// xl sched-credit / xl sched-credit2 (tools/xl/xl_sched.c; xl-reference §4.3). Each command
+// xl sched-credit / xl sched-credit2 (tools/xl/xl_sched.c; docs/xl-toolstack.md §6). Each command
 // only talks to pools running its own scheduler.
 import { getopts, has, val } from '../cli-args.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';

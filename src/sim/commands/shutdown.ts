@@ -1,5 +1,5 @@
 // xl shutdown / xl reboot [-a] [-w] [-F] <Domain> (tools/xl/xl_vmcontrol.c
-// main_shutdown_or_reboot; xl-reference §3.2). A PV guest (or HVM guest with PV drivers)
+// main_shutdown_or_reboot; xl(1)). A PV guest (or HVM guest with PV drivers)
 // acknowledges the request at once if it is running, or when it is next unpaused; xl waits
 // up to ack_timeout_seconds for that. The guest then goes down after shutdown_seconds and
 // the monitor applies on_poweroff/on_reboot (clock.ts).
@@ -49,7 +49,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
           throw new Exit(1);
         }
         if (reboot) {
-          // Xen 4.17 on x86 does not implement the reset trigger (xl-reference §3.2).
+          // Xen 4.17 on x86 does not implement the reset trigger (xl(1)).
           err('PV control interface not available: sending ACPI reset button event.\n' +
             `libxl: error: libxl_domain.c:2207:libxl_send_trigger: ${domPrefix(id)}Send trigger 'reset' failed: Function not implemented\n` +
             'reboot failed (rc=-3)\n');

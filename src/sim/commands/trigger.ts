@@ -1,5 +1,5 @@
 // xl trigger <Domain> <nmi|reset|init|power|sleep|s3resume> [<VCPU>], xl button-press, xl sysrq
-// (xl-reference §3.9). Exit 0 whatever libxl says; hypervisor semantics of Xen 4.17 x86.
+// (xl(1)). Exit 0 whatever libxl says; hypervisor semantics of Xen 4.17 x86.
 import { getopts, printHelp } from '../cli-args.js';
 import { scheduleGuestShutdown } from '../clock.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';

@@ -1,4 +1,4 @@
-// xl uptime [-s] [Domain…] (tools/xl/xl_misc.c; xl-reference §2.5).
+// xl uptime [-s] [Domain…] (tools/xl/xl_misc.c; samples in test/data/xl-samples).
 import { getopts, has } from '../cli-args.js';
 import { domainById, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';

@@ -1,4 +1,4 @@
-// xl vcpu-set / vcpu-list / vcpu-pin (tools/xl/xl_vcpu.c; xl-reference §4.2).
+// xl vcpu-set / vcpu-list / vcpu-pin (tools/xl/xl_vcpu.c; docs/xl-toolstack.md §6).
 import { getopts, has } from '../cli-args.js';
 import { isRunning } from '../clock.js';
 import { formatCpuMap, parseCpuList } from '../cpumap.js';

@@ -1,5 +1,5 @@
 // `xl-sim xentop -b [-i N] [-d SECS] [-f] [-n] [-x] [-v] [-r]`: xentop's batch mode
-// (xl-reference §6). Only batch output exists in the simulator; without -b it behaves as
+// (samples in test/data/xl-samples). Only batch output exists in the simulator; without -b it behaves as
 // if -b were given. CPU(%) is 0.0 in the first iteration, then Δcpu/Δwall.
 import { cpuTimeNs } from '../domain-view.js';
 import type { Globals } from '../globals.js';

@@ -1,4 +1,4 @@
-// `xl info` (tools/xl/xl_info.c print_info; xl-reference §2.1): "%-23s: %s" lines.
+// `xl info` (tools/xl/xl_info.c print_info; samples in test/data/xl-samples): "%-23s: %s" lines.
 import type { HostState } from '../host-state.js';
 import { padL, padR } from '../printf.js';
 

@@ -1,4 +1,4 @@
-// `xl list -l` (tools/xl/xl_info.c list_domains_details; xl-reference §1.5): a JSON array of
+// `xl list -l` (tools/xl/xl_info.c list_domains_details; samples in test/data/xl-samples): a JSON array of
 // {"domid", "config"} with the retrieved live config, pretty-printed like yajl, "]\n\n" at the end.
 import type { Domain, HostState } from '../host-state.js';
 import { liveConfig } from '../domain-factory.js';

@@ -1,4 +1,4 @@
-// `xl list` table (tools/xl/xl_info.c list_domains; xl-reference §1.1–§1.3).
+// `xl list` table (tools/xl/xl_info.c list_domains; samples in test/data/xl-samples).
 import type { Domain, HostState } from '../host-state.js';
 import { cpuTimeNs, onlineVcpus, xlStateString } from '../domain-view.js';
 import { currentKb } from '../overhead.js';

@@ -1,4 +1,4 @@
-// xentop batch-mode lines (tools/xentop/xentop.c; xl-reference §6).
+// xentop batch-mode lines (tools/xentop/xentop.c; samples in test/data/xl-samples).
 import type { Domain, HostState } from '../host-state.js';
 import { cpuTimeNs, flags } from '../domain-view.js';
 import { currentKb } from '../overhead.js';
