@@ -1,6 +1,7 @@
 /**
  * The streaming benchmark's server process: the test provider with `argv[2]` Test_Bulk
- * instances (about 1.8 KB each on the wire). IPC: 'sample' starts sampling RSS every 5 ms,
+ * instances (about 1.8 KB each on the wire). IPC: 'sample' collects garbage (the process runs
+ * with --expose-gc) and starts sampling RSS every 5 ms,
  * 'peak' answers { baseKiB, peakKiB } since the last 'sample'; 'stop' closes.
  */
 import { startTestServer } from '../test/support/test-server.js';
@@ -13,6 +14,8 @@ process.send!({ port: srv.port });
 process.on('message', async (m) => {
   if (m === 'sample') {
     clearInterval(timer);
+    // A collected heap first, so the peak over it is what one enumeration costs.
+    (globalThis as { gc?: () => void }).gc?.();
     base = peak = process.memoryUsage.rss();
     timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 5);
   }
