@@ -133,7 +133,8 @@ async function streamChunked(
         if (res.destroyed) return { code: 0, streamed: true };
         // Other requests run between encoder chunks: while waiting for 'drain' (the usual case,
         // a chunk is larger than the socket's high-water mark), or else here. A yield on top
-        // of a drain wait costs throughput and memory (measured: half the EnumerateInstances rate and nearly twice the peak RSS at 4 clients).
+        // of a drain wait costs throughput and memory (measured: half the EnumerateInstances
+        // rate and nearly twice the peak RSS at 4 clients).
         if (!waited) await yieldToLoop();
         if (signal.aborted) throw signal.reason ?? new Error('request aborted');
         const r = await it.next();
