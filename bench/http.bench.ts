@@ -22,10 +22,10 @@ export async function runHttpBench(report: (line: string) => void): Promise<void
   const { port } = await ask<{ port: number }>(child);
   const srv = { port };
   try {
-    const cases: { name: string; ns: string; method: string; params: Record<string, string>; n: number }[] = [
-      { name: 'GetInstance', ns: 'root/test', method: 'GetInstance', params: { InstanceName: instanceName('Test_Bulk', { InstanceID: 'bulk-00500' }) }, n: 3000 },
-      { name: 'EnumerateInstanceNames (1,000)', ns: 'root/test', method: 'EnumerateInstanceNames', params: { ClassName: '<CLASSNAME NAME="Test_Bulk"/>' }, n: 400 },
-      { name: 'EnumerateInstances (1,000)', ns: 'root/test', method: 'EnumerateInstances', params: { ClassName: '<CLASSNAME NAME="Test_Bulk"/>' }, n: 200 },
+    const cases: { name: string; ns: string; method: string; params: Record<string, string>; n: number; instances?: number }[] = [
+      { name: 'GetInstance', ns: 'root/test', method: 'GetInstance', params: { InstanceName: instanceName('Test_Bulk', { InstanceID: 'bulk-00500' }) }, n: 3000, instances: 1 },
+      { name: 'EnumerateInstanceNames (1,000)', ns: 'root/test', method: 'EnumerateInstanceNames', params: { ClassName: '<CLASSNAME NAME="Test_Bulk"/>' }, n: 400, instances: 1000 },
+      { name: 'EnumerateInstances (1,000)', ns: 'root/test', method: 'EnumerateInstances', params: { ClassName: '<CLASSNAME NAME="Test_Bulk"/>' }, n: 200, instances: 1000 },
       {
         name: 'GetClass Xen_ComputerSystem +qualifiers', ns: 'root/virt', method: 'GetClass',
         params: { ClassName: '<CLASSNAME NAME="Xen_ComputerSystem"/>', LocalOnly: '<VALUE>FALSE</VALUE>', IncludeQualifiers: '<VALUE>TRUE</VALUE>' }, n: 1000,
@@ -33,17 +33,18 @@ export async function runHttpBench(report: (line: string) => void): Promise<void
       { name: 'EnumerateClassNames deep (root/virt)', ns: 'root/virt', method: 'EnumerateClassNames', params: { DeepInheritance: '<VALUE>TRUE</VALUE>' }, n: 1000 },
     ];
     report('HTTP (server in its own process, load generator in this one; latency in ms)');
-    report('operation                                  conn        c   req/s     p50     p99   KiB/resp');
+    report('operation                                  conn        c   req/s     p50     p99   KiB/resp  B/inst');
     for (const k of cases) {
       const body = imethodcall(k.method, k.ns, k.params);
       const headers = { CIMMethod: k.method, CIMObject: k.ns };
       // Warm-up: JIT and caches.
       await load({ port: srv.port, body, headers, requests: Math.min(200, k.n), concurrency: 1, keepAlive: true });
-      for (const [keepAlive, concurrency] of [[true, 1], [false, 1], [true, 4]] as const) {
+      for (const [keepAlive, concurrency] of [[true, 1], [false, 1], [true, 4], [false, 4]] as const) {
         const r = await load({ port: srv.port, body, headers, requests: k.n, concurrency, keepAlive });
         report(
           `${k.name.padEnd(42)} ${(keepAlive ? 'keep-alive' : 'new').padEnd(10)} ${String(concurrency).padStart(2)} ` +
-          `${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${(r.bytes / 1024).toFixed(1).padStart(9)}`,
+          `${r.rps.toFixed(0).padStart(7)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${(r.bytes / 1024).toFixed(1).padStart(9)}` +
+          (k.instances ? ` ${(r.bytes / k.instances).toFixed(0).padStart(7)}` : ''),
         );
       }
     }

@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers|auth`.
+ * `npm run bench -- http|cimxml|driver|providers|auth|stream`.
  */
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
 import { runProvidersBench } from './providers.bench.js';
 import { runAuthBench } from './auth.bench.js';
+import { runStreamBench } from './stream.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
   cimxml: runCimxmlBench,
@@ -14,6 +15,7 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   driver: runDriverBench,
   providers: runProvidersBench,
   auth: runAuthBench,
+  stream: runStreamBench,
 };
 
 const only = process.argv.slice(2);

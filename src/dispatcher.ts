@@ -44,23 +44,27 @@ export function createDispatcher(options: DispatcherOptions): CimRequestHandler 
     try {
       if (request.kind === 'intrinsic') {
         const response = await opts.operations.intrinsic(request, req.principal, req.signal);
+        const { messageId, method } = request;
         return {
           kind: 'cim',
-          chunks: encodeIntrinsicResponse(request.messageId, request.method, response, { namespace: request.namespace, host: opts.hostName }),
+          chunks: encodeIntrinsicResponse(messageId, method, response, { namespace: request.namespace, host: opts.hostName }),
+          // An encoding failure before the first byte is still a whole ERROR answer.
+          errorBody: (e) => encodeError(messageId, method, 'intrinsic', asCimError(e, method, opts.log)),
         };
       }
       const result = await opts.operations.extrinsic(request, req.principal, req.signal);
       return { kind: 'cim', chunks: [encodeExtrinsicResponse(request.messageId, request.method, result)] };
     } catch (e) {
-      let err: CimError;
-      if (e instanceof CimError) err = e;
-      else {
-        opts.log.error('operation failed unexpectedly', { cimMethod: request.method, error: (e as Error).stack ?? String(e) });
-        err = cimError('FAILED', `internal error while running ${request.method}: ${(e as Error).message ?? e}`);
-      }
-      return cimErrorResponse(request.messageId, request.method, request.kind, err);
+      return cimErrorResponse(request.messageId, request.method, request.kind, asCimError(e, request.method, opts.log));
     }
   };
+}
+
+/** A CimError as it is; anything else is logged and becomes CIM_ERR_FAILED. */
+function asCimError(e: unknown, method: string, log: Logger): CimError {
+  if (e instanceof CimError) return e;
+  log.error('operation failed unexpectedly', { cimMethod: method, error: (e as Error).stack ?? String(e) });
+  return cimError('FAILED', `internal error while running ${method}: ${(e as Error).message ?? e}`);
 }
 
 function statusOf(err: CimError): { code: number; description: string } {

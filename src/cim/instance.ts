@@ -31,7 +31,9 @@ export class CimInstance {
   /** Sets a value; an undeclared property on a plain instance gets an inferred type. */
   set(name: string, value: CimValue): this {
     const p = this.properties.get(name);
-    if (p) p.value = value;
+    // A NULL property buildInstance shares between instances is replaced, never changed.
+    if (p && Object.isFrozen(p)) this.properties.set(p.name, CimProperty.fromDeclaration(p, value));
+    else if (p) p.value = value;
     else this.properties.set(name, new CimProperty(name, inferType(value), value, Array.isArray(value)));
     return this;
   }
@@ -59,13 +61,14 @@ export class CimInstance {
  * not declare is an error (CIM_ERR_NO_SUCH_PROPERTY), since providers must match the schema.
  * The path is computed from the key properties (with `namespace` when given).
  *
- * This is the hot path of every enumeration: properties share the declaration's qualifiers and
- * the class's name index instead of copying them.
+ * This is the hot path of every enumeration: a property that stays NULL (or at the class
+ * default) is one frozen object per declaration shared by every instance (CimInstance.set
+ * replaces it, never changes it), a property with
+ * a value shares the declaration's qualifiers, and all share the class's name index.
  */
 export function buildInstance(cls: CimClass, values: Record<string, CimValue | undefined>, namespace?: string): CimInstance {
   const tpl = templateOf(cls);
-  const props = new Array<CimProperty>(tpl.decls.length);
-  for (let i = 0; i < props.length; i++) props[i] = CimProperty.fromDeclaration(tpl.decls[i]!);
+  const props = tpl.initial.slice();
   const inst = new CimInstance(cls.name, NameMap.shared(tpl.index, props));
   for (const name in values) {
     const v = values[name];
@@ -73,10 +76,11 @@ export function buildInstance(cls: CimClass, values: Record<string, CimValue | u
     let i = tpl.index.keys.get(name);
     if (i === undefined) i = tpl.index.keys.get(nameKey(name));
     if (i === undefined) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${name}"`);
-    const p = props[i]!;
-    p.value = fitsDeclaration(v, p.type, p.isArray)
+    const d = tpl.decls[i]!;
+    const value = fitsDeclaration(v, d.type, d.isArray)
       ? v
-      : coerceValue(v, p.type, p.isArray, { what: `property "${p.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
+      : coerceValue(v, d.type, d.isArray, { what: `property "${d.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
+    props[i] = value === null ? tpl.nulls[i]! : CimProperty.fromDeclaration(d, value);
   }
   // The path, as instanceNameOf would make it, reading the key properties by position.
   const keyAt = tpl.keyAt;
@@ -96,6 +100,10 @@ export function buildInstance(cls: CimClass, values: Record<string, CimValue | u
 interface ClassTemplate {
   index: SharedNames;
   decls: CimProperty[];
+  /** Per declaration, the frozen NULL property instances share. */
+  nulls: CimProperty[];
+  /** What an instance starts from: the shared NULL, or the shared (frozen) class default. */
+  initial: CimProperty[];
   keys: CimProperty[];
   /** Positions of the key properties in `decls`. */
   keyAt: number[];
@@ -113,7 +121,9 @@ function templateOf(cls: CimClass): ClassTemplate {
     decls.forEach((d, i) => index.keys.set(d.name, i));
     const keyAt: number[] = [];
     decls.forEach((d, i) => { if (d.isKey) keyAt.push(i); });
-    t = { index, decls, keys: keyAt.map((i) => decls[i]!), keyAt };
+    const nulls = decls.map((d) => Object.freeze(CimProperty.fromDeclaration(d, null)));
+    const initial = decls.map((d, i) => (d.value === null ? nulls[i]! : Object.freeze(CimProperty.fromDeclaration(d))));
+    t = { index, decls, nulls, initial, keys: keyAt.map((i) => decls[i]!), keyAt };
     templates.set(cls, t);
   }
   return t;

@@ -125,6 +125,14 @@ export interface EncodeFlags {
   includeClassOrigin: boolean;
   /** null = all properties; an empty set = none. Applies to instances and classes. */
   propertyList: NameSet | null;
+  /**
+   * The properties the client named (its PropertyList), written in an instance even when NULL;
+   * every other NULL property is left out (DSP0200 §5.3.2.2/§5.3.2.11: a returned instance
+   * includes no element for a property outside the PropertyList, and DSP0201 §5.1.2 lets an
+   * absent property read as NULL). Defaults to `propertyList`; set it when propertyList was
+   * narrowed by the server (EnumerateInstances with DeepInheritance false) rather than named.
+   */
+  namedProperties?: NameSet | null;
 }
 
 export interface IntrinsicResponse {

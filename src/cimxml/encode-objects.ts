@@ -144,14 +144,24 @@ export function propertyXml(p: CimProperty, flags: EncodeFlags, inClass: boolean
 /** INSTANCE (without its path), applying PropertyList and IncludeQualifiers. */
 const instanceOpen = new MarkupCache((_, className) => '<INSTANCE CLASSNAME="' + escapeName(className) + '">');
 
+/**
+ * INSTANCE with the properties that carry information: a NULL property is written only when
+ * the client named it in its PropertyList (EncodeFlags.namedProperties). DSP0200 §5.3.2.2
+ * (GetInstance) and §5.3.2.11 (EnumerateInstances) say which properties a returned instance
+ * MUST NOT include (those outside the PropertyList), none that it must include; DSP0201 §5.1.2
+ * INSTANCE lets PROPERTY* be omitted, and WBEM clients (pywbem, wbemcli) read an absent
+ * property as not there, the way SFCB-hosted providers answer.
+ */
 export function instanceXml(inst: CimInstance, flags: EncodeFlags): string {
   let s = instanceOpen.get('', inst.className);
   if (flags.includeQualifiers) s += qualifiersXml(inst.qualifiers);
   const pl = flags.propertyList;
+  const named = flags.namedProperties === undefined ? pl : flags.namedProperties;
   const props = inst.properties.list();
   for (let i = 0; i < props.length; i++) {
     const p = props[i]!;
     if (pl !== null && !pl.has(p.name)) continue;
+    if (p.value === null && (named === null || !named.has(p.name))) continue;
     s += propertyXml(p, flags, false);
   }
   return s + '</INSTANCE>';

@@ -16,7 +16,8 @@ import { readCimHeaders } from './headers.js';
 import { createHealthCheck, serveHealth, type HealthOptions } from './health.js';
 import { asLogger, type LogLine } from './log.js';
 import { cimExtensionPrefix } from './mpost.js';
-import { collect, sendBuffered, sendChunked, sendHttpError, wantsTrailers } from './respond.js';
+import { sendHttpError } from './respond.js';
+import { sendCimAnswer } from './stream-response.js';
 
 export interface HttpLimits {
   /** Request body limit, compressed and decompressed (default 16 MiB). */
@@ -197,20 +198,12 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       trace.cimStatus = result.cimStatus?.code ?? 0;
       if (result.cimStatus?.description) trace.cimError = result.cimStatus.description.slice(0, DESCRIPTION_MAX);
 
-      if (wantsTrailers(req)) {
-        const st = await sendChunked(res, result.chunks, prefix, ac.signal);
-        if (st.code !== 0) {
-          trace.cimStatus = st.code;
-          trace.cimError = (st.description ?? '').slice(0, DESCRIPTION_MAX);
-          log.warn('response failed while streaming', { cimMethod: trace.cimMethod, cimStatus: st.code, cimError: st.description });
-        }
-        return;
+      const st = await sendCimAnswer(req, res, result.chunks, prefix, ac.signal, result.errorBody);
+      if (st.code !== 0) {
+        trace.cimStatus = st.code;
+        trace.cimError = (st.description ?? '').slice(0, DESCRIPTION_MAX);
+        if (st.streamed) log.warn('response failed while streaming', { cimMethod: trace.cimMethod, cimStatus: st.code, cimError: st.description });
       }
-      const collected = collect(result.chunks);
-      const out = collected instanceof Promise ? await Promise.race([collected, deadline]) : collected;
-      if (out === TIMED_OUT) { timedOut(); return; }
-      if (res.destroyed) return;
-      await sendBuffered(req, res, out, prefix);
     } finally {
       clearTimeout(timer);
       clearTimeout(graceTimer);

@@ -20,7 +20,8 @@ export interface CimHttpRequest {
 
 export type CimHttpResponse =
   // 200 + CIMOperation: MethodResponse; `cimStatus` is the ERROR the chunks carry, when they do (for the access log)
-  | { kind: 'cim'; chunks: Iterable<string> | AsyncIterable<string>; cimStatus?: { code: number; description?: string } }
+  // `errorBody`: the whole answer for a failure of `chunks` before their first byte is sent (a CIM-XML ERROR)
+  | { kind: 'cim'; chunks: Iterable<string> | AsyncIterable<string>; cimStatus?: { code: number; description?: string }; errorBody?: (err: unknown) => string }
   | { kind: 'httpError'; status: number; cimError?: string; message: string };  // e.g. 400 header-mismatch
 
 export type CimRequestHandler = (req: CimHttpRequest) => Promise<CimHttpResponse>;

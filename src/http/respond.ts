@@ -1,7 +1,6 @@
 /**
- * Writing responses: HTTP errors with the DSP0200 `CIMError` header, and CIM-XML bodies either
- * buffered (Content-Length, optionally gzip) or chunked with the `CIMStatusCode` trailer
- * (DSP0200 §6.3.6/§6.3.7), the latter only when the client sent `TE: trailers`.
+ * Writing responses: HTTP errors with the DSP0200 `CIMError` header, and buffered CIM-XML
+ * bodies (Content-Length, optionally gzip). Streamed answers: stream-response.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -14,9 +13,6 @@ const gzip = promisify(zlib.gzip);
 export const CIM_CONTENT_TYPE = 'application/xml; charset="utf-8"';
 /** Smaller bodies gain nothing from gzip (digest A1: pywbem asks for it on every request). */
 export const GZIP_MIN_BYTES = 1024;
-/** Chunked mode coalesces small strings into writes of about this size. */
-const CHUNK_FLUSH_BYTES = 16 * 1024;
-
 /** CIM_ERR_FAILED (DSP0200 status code 1): what an error without a numeric code becomes. */
 const CIM_ERR_FAILED = 1;
 
@@ -130,7 +126,7 @@ class SlabWriter {
   }
 }
 
-function acceptsGzip(req: IncomingMessage): boolean {
+export function acceptsGzip(req: IncomingMessage): boolean {
   const ae = req.headers['accept-encoding'];
   if (!ae) return false;
   return ae.split(',').some((tok) => {
@@ -149,7 +145,7 @@ export function wantsTrailers(req: IncomingMessage): boolean {
   return te !== undefined && te.split(',').some((t) => t.trim().toLowerCase().split(';')[0] === 'trailers');
 }
 
-function setCimHeaders(res: ServerResponse, prefix: string | null): void {
+export function setCimHeaders(res: ServerResponse, prefix: string | null): void {
   res.statusCode = 200;
   setMpostHeaders(res, prefix);
   res.setHeader('Content-Type', CIM_CONTENT_TYPE);
@@ -199,59 +195,4 @@ export function cimStatusOf(err: unknown): { code: number; description: string }
   const description = typeof e?.description === 'string' ? e.description
     : typeof e?.message === 'string' ? e.message : String(err);
   return { code, description };
-}
-
-function drain(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => { res.off('drain', done); res.off('close', done); resolve(); };
-    res.once('drain', done);
-    res.once('close', done);
-  });
-}
-
-/**
- * Streams the chunks as they come (DSP0200 §6.3.6/§6.3.7). A failure after the headers are
- * out can only be told in the trailer, hence the TE: trailers precondition. Returns the CIM
- * status sent in the trailer (0 on success).
- */
-export async function sendChunked(
-  res: ServerResponse, chunks: Iterable<string> | AsyncIterable<string>, prefix: string | null,
-  signal: AbortSignal,
-): Promise<{ code: number; description?: string; error?: unknown }> {
-  const codeName = cimHeaderName('CIMStatusCode', prefix);
-  const descName = cimHeaderName('CIMStatusCodeDescription', prefix);
-  setCimHeaders(res, prefix);
-  res.setHeader('Trailer', `${codeName}, ${descName}`);
-
-  let pending: string[] = [];
-  let pendingBytes = 0;
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const ok = res.write(pending.join(''), 'utf8');
-    pending = [];
-    pendingBytes = 0;
-    if (!ok && !res.destroyed) await drain(res);
-  };
-
-  let result: { code: number; description?: string; error?: unknown } = { code: 0 };
-  try {
-    for await (const c of chunks) {
-      if (signal.aborted) throw signal.reason ?? new Error('request aborted');
-      if (res.destroyed) return { code: 0 };
-      pending.push(c);
-      pendingBytes += c.length;
-      if (pendingBytes >= CHUNK_FLUSH_BYTES) await flush();
-    }
-    await flush();
-  } catch (err) {
-    const st = cimStatusOf(err);
-    result = { ...st, error: err };
-    pending = [];            // a partial element is useless to the client; the trailer tells
-  }
-  if (res.destroyed) return result;
-  res.addTrailers(result.code === 0
-    ? { [codeName]: '0' }
-    : { [codeName]: String(result.code), [descName]: encodeHeaderText(result.description ?? '') });
-  res.end();
-  return result;
 }

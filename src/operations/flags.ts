@@ -4,8 +4,11 @@
  */
 import { type CimClass, type EncodeFlags, NameSet } from '../cim/index.js';
 
-export function encodeFlags(includeQualifiers: boolean, includeClassOrigin: boolean, propertyList: NameSet | null): EncodeFlags {
-  return { includeQualifiers, includeClassOrigin, propertyList };
+/** `named`: the client's own PropertyList when `propertyList` was narrowed (restrictToClass). */
+export function encodeFlags(
+  includeQualifiers: boolean, includeClassOrigin: boolean, propertyList: NameSet | null, named?: NameSet | null,
+): EncodeFlags {
+  return named === undefined ? { includeQualifiers, includeClassOrigin, propertyList } : { includeQualifiers, includeClassOrigin, propertyList, namedProperties: named };
 }
 
 export const NO_FLAGS: EncodeFlags = Object.freeze({ includeQualifiers: false, includeClassOrigin: false, propertyList: null }) as EncodeFlags;

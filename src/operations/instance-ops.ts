@@ -30,11 +30,12 @@ export async function enumerateInstances(ctx: OpContext, p: Params): Promise<Int
   const cls = ctx.requireClass(p.requiredClassName('ClassName'));
   p.bool('LocalOnly', false);
   const asked = p.propertyList();
-  const propertyList = p.bool('DeepInheritance', true) ? asked : restrictToClass(cls, asked);
+  const deep = p.bool('DeepInheritance', true);
+  const propertyList = deep ? asked : restrictToClass(cls, asked);
   const instances = await enumerateDeep(ctx, cls.name, propertyList);
   return {
     result: { kind: 'namedInstances', instances },
-    flags: encodeFlags(p.bool('IncludeQualifiers', false), p.bool('IncludeClassOrigin', false), propertyList),
+    flags: encodeFlags(p.bool('IncludeQualifiers', false), p.bool('IncludeClassOrigin', false), propertyList, deep ? undefined : asked),
   };
 }
 

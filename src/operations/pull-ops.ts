@@ -93,8 +93,9 @@ export class PullOps {
     const cls = ctx.requireClass(p.requiredClassName('ClassName'));
     const common = this.openCommon(p, true);
     const asked = p.propertyList();
-    const propertyList = p.bool('DeepInheritance', true) ? asked : restrictToClass(cls, asked);
-    const flags = encodeFlags(false, p.bool('IncludeClassOrigin', false), propertyList);
+    const deep = p.bool('DeepInheritance', true);
+    const propertyList = deep ? asked : restrictToClass(cls, asked);
+    const flags = encodeFlags(false, p.bool('IncludeClassOrigin', false), propertyList, deep ? undefined : asked);
     const list = await enumerateDeep(ctx, cls.name, propertyList);
     return this.open(ctx, 'instancesWithPath', flags, common, this.withFullPaths(ctx, list));
   }

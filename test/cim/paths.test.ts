@@ -89,4 +89,19 @@ describe('cim object paths', () => {
       expect((e as CimError).code).to.equal(CIM_ERR.NO_SUCH_PROPERTY);
     }
   });
+
+  it('shares one NULL property per declaration between instances; setting a value never leaks', () => {
+    const cls = csClass();
+    cls.properties.set('Caption', new CimProperty('Caption', 'string', 'default caption'));
+    const a = buildInstance(cls, { CreationClassName: 'Xen_ComputerSystem', Name: 'a' });
+    const b = buildInstance(cls, { CreationClassName: 'Xen_ComputerSystem', Name: 'b', EnabledState: 3 });
+    expect(a.properties.get('Dedicated')).to.equal(b.properties.get('Dedicated'));
+    expect(a.get('EnabledState')).to.equal(null);
+    a.set('EnabledState', 2).set('Caption', 'mine');
+    expect([a.get('EnabledState'), a.get('Caption')]).to.deep.equal([2, 'mine']);
+    expect([b.get('EnabledState'), b.get('Caption')]).to.deep.equal([3, 'default caption']);
+    const c = buildInstance(cls, { CreationClassName: 'Xen_ComputerSystem', Name: 'c' });
+    expect([c.get('EnabledState'), c.get('Caption')]).to.deep.equal([null, 'default caption']);
+    expect(a.properties.get('EnabledState')!.type).to.equal('uint16');
+  });
 });

@@ -60,7 +60,8 @@ describe('cimxml encode: envelope and errors', () => {
     const inst = new CimInstance('Xen_Foo');
     inst.properties.set('Name', new CimProperty('Name', 'string', 'a'));
     inst.properties.set('N', new CimProperty('N', 'uint8', null));
-    const xml = encodeIntrinsicResponseText('9', 'GetInstance', { result: { kind: 'instance', instance: inst }, flags: ALL });
+    // N is NULL: written because the PropertyList names it.
+    const xml = encodeIntrinsicResponseText('9', 'GetInstance', { result: { kind: 'instance', instance: inst }, flags: flags({ props: ['Name', 'n'] }) });
     const golden = `<?xml version="1.0" encoding="utf-8"?>
       <CIM DTDVERSION="2.0" CIMVERSION="2.0">
         <MESSAGE PROTOCOLVERSION="1.0" ID="9"><SIMPLERSP><IMETHODRESPONSE NAME="GetInstance"><IRETURNVALUE>
@@ -83,7 +84,7 @@ describe('cimxml encode: instances and flags', () => {
     expect(at(p['EnabledState']!, 'VALUE').text).to.equal('2');
     expect(p['Dedicated']!.name).to.equal('PROPERTY.ARRAY');
     expect(at(p['Dedicated']!, 'VALUE.ARRAY').children.map((c) => c.name)).to.deep.equal(['VALUE', 'VALUE.NULL', 'VALUE']);
-    expect(p['Caption']!.children).to.deep.equal([]);
+    expect(p['Caption'], 'NULL and not named: left out').to.equal(undefined);
     expect(at(p['Flag']!, 'VALUE').text).to.equal('FALSE');
     expect(at(p['Big']!, 'VALUE').text).to.equal('18446744073709551615');
     expect(at(p['Ratio']!, 'VALUE').text).to.equal('-INF');
@@ -104,11 +105,22 @@ describe('cimxml encode: instances and flags', () => {
     expect(embedded.get('VirtualQuantity')).to.equal(2);
   });
 
-  it('PropertyList: NULL = all, empty = none, a list selects (case-insensitively)', () => {
+  it('PropertyList: NULL = all that are not NULL, empty = none, a list selects (case-insensitively)', () => {
     const count = (f = ALL) => Object.keys(props(at(irv({ kind: 'instance', instance: vmInstance() }, f), 'INSTANCE'))).length;
-    expect(count()).to.equal(vmInstance().properties.size);
+    const all = vmInstance().properties.values();
+    expect(all.some((p) => p.value === null), 'the fixture has NULL properties').to.equal(true);
+    expect(count()).to.equal(all.filter((p) => p.value !== null).length);
     expect(count(flags({ props: [] }))).to.equal(0);
     expect(Object.keys(props(at(irv({ kind: 'instance', instance: vmInstance() }, flags({ props: ['enabledstate', 'NAME', 'NoSuch'] })), 'INSTANCE')))).to.deep.equal(['Name', 'EnabledState']);
+  });
+
+  it('a NULL property is written, as PROPERTY without VALUE, when the client names it', () => {
+    const named = props(at(irv({ kind: 'instance', instance: vmInstance() }, flags({ props: ['Name', 'caption'] })), 'INSTANCE'));
+    expect(Object.keys(named)).to.deep.equal(['Name', 'Caption']);
+    expect(named['Caption']!.children).to.deep.equal([]);
+    // A PropertyList narrowed by the server (DeepInheritance false) is not the client naming.
+    const narrowed = props(at(irv({ kind: 'instance', instance: vmInstance() }, flags({ props: ['Name', 'Caption'], namedProperties: null })), 'INSTANCE'));
+    expect(Object.keys(narrowed)).to.deep.equal(['Name']);
   });
 
   it('IncludeQualifiers and IncludeClassOrigin', () => {
@@ -401,7 +413,8 @@ describe('cimxml encode: embedded objects as sblim wbemcli reads them', () => {
   }
 
   it('a NULL or set embedded property carries EmbeddedObject once; arrays carry none', () => {
-    const inst = at(irv({ kind: 'instance', instance: embeddedInstance() }, flags({ includeClassOrigin: true })), 'INSTANCE');
+    const named = ['InstanceID', 'JobInParameters', 'JobOutParameters', 'Errors', 'NoErrors'];
+    const inst = at(irv({ kind: 'instance', instance: embeddedInstance() }, flags({ includeClassOrigin: true, props: named })), 'INSTANCE');
     const p = props(inst);
     expect(p['JobInParameters']!.attrs).to.deep.equal({ NAME: 'JobInParameters', TYPE: 'string', EmbeddedObject: 'object' });
     expect(p['JobInParameters']!.children).to.deep.equal([]);
@@ -414,7 +427,7 @@ describe('cimxml encode: embedded objects as sblim wbemcli reads them', () => {
 
   it('instances, classes and method responses use only the attributes wbemcli accepts, each once', () => {
     const xmls = [
-      encodeIntrinsicResponseText('1', 'GetInstance', { result: { kind: 'instance', instance: embeddedInstance() }, flags: flags({ includeClassOrigin: true }) }),
+      encodeIntrinsicResponseText('1', 'GetInstance', { result: { kind: 'instance', instance: embeddedInstance() }, flags: flags({ includeClassOrigin: true, props: ['JobInParameters', 'JobOutParameters', 'Errors', 'NoErrors'] }) }),
       encodeIntrinsicResponseText('1', 'GetInstance', { result: { kind: 'instance', instance: vmInstance() }, flags: ALL }),
       encodeIntrinsicResponseText('1', 'GetClass', { result: { kind: 'class', cls: vmClass() }, flags: ALL }),
       encodeExtrinsicResponse('1', 'GetError', {

@@ -27,8 +27,10 @@ describe('operations: instance operations', () => {
       expect(pl.has('Name')).to.equal(true);
       expect(pl.has('Vcpus')).to.equal(false);
       expect(pl.has('Cpus')).to.equal(false);
+      expect(r.flags.namedProperties, 'no property was named: NULL ones are left out').to.equal(null);
       const r2 = await run(w, 'EnumerateInstances', { ClassName: cn('T_System'), DeepInheritance: false, PropertyList: ['Name', 'Vcpus'] });
       expect([...r2.flags.propertyList!]).to.deep.equal(['Name']);
+      expect([...r2.flags.namedProperties!]).to.deep.equal(['Name', 'Vcpus']);
     });
 
     it('passes PropertyList to providers as a hint and honours IncludeQualifiers/IncludeClassOrigin when asked', async () => {
