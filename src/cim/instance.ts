@@ -1,4 +1,4 @@
-/** Instances, and building them against their class (DSP0004 §5.1.2.11; DESIGN §3.1). */
+/** Instances, and building them against their class (DSP0004 §5.1.2.11; docs/architecture.md: the schema is the source of truth). */
 import { NameMap, SharedNames, nameKey } from './names.js';
 import { CimDateTime } from './datetime.js';
 import type { CimType } from './types.js';

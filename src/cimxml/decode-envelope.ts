@@ -1,6 +1,6 @@
 /**
  * The CIM-XML envelope: CIM → MESSAGE → one simple request (DSP0201 §5.3.1, DSP0200 §7.5 /
- * digest A3 for which failure gets which HTTP status and CIMError header).
+ * DSP0200 §7.5 for which failure gets which HTTP status and CIMError header).
  */
 import { CimXmlProtocolError, notValid, notWellFormed } from './errors.js';
 import { reqAttr } from './xml-node.js';

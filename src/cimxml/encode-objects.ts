@@ -4,7 +4,7 @@
  * while writing (DSP0200 §5.3: PropertyList, IncludeQualifiers, IncludeClassOrigin).
  *
  * Every PROPERTY*, PARAMETER* and QUALIFIER gets an explicit end tag: wbemcli's parser refuses
- * the self-closing forms (reference/wbemcli.md).
+ * the self-closing forms (sblim wbemcli 1.6.3).
  *
  * The EmbeddedObject attribute (DSP0201 §5.1.2) is written the way sblim wbemcli 1.6.3 reads
  * it, since that parser refuses any attribute it does not list and any attribute given twice

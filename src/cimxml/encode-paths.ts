@@ -32,7 +32,7 @@ export function namespacePathXml(host: string, ns: string): string {
   return '<NAMESPACEPATH><HOST>' + escapeText(host) + '</HOST>' + localNamespacePathXml(ns) + '</NAMESPACEPATH>';
 }
 
-/** KEYVALUE with VALUETYPE always and TYPE when known (DSP0201 §5.2.5, digest A5). */
+/** KEYVALUE with VALUETYPE always and TYPE when known (DSP0201 §5.2.5). */
 function keyValueXml(k: KeyBinding): string {
   const v = k.value;
   let vt: string;

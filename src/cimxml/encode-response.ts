@@ -1,5 +1,5 @@
 /**
- * Response messages (DSP0201 §5.3.1 SIMPLERSP, DSP0200 §5.3/§5.4; shapes in digest A4/A7/A8):
+ * Response messages (DSP0201 §5.3.1 SIMPLERSP, DSP0200 §5.3/§5.4):
  * the envelope, IMETHODRESPONSE for each intrinsic result kind, METHODRESPONSE, ERROR, and
  * export messages. Intrinsic responses are produced lazily in ~64 KiB chunks so a large
  * enumeration is never held as one string twice.
@@ -9,7 +9,7 @@ import {
   type ExtrinsicResult, type IntrinsicResponse, type IntrinsicResult,
 } from '../cim/index.js';
 import {
-  EMBED_FLAGS, anyValueXml, arrayXml, classXml, embeddedAttrs, embeddedKindOf, instanceXml, qualifierDeclarationXml,
+  anyValueXml, arrayXml, classXml, embeddedAttrs, embeddedKindOf, instanceXml, qualifierDeclarationXml,
   refArrayXml,
 } from './encode-objects.js';
 import {
@@ -34,12 +34,11 @@ export function errorXml(err: CimError): string {
   return '<ERROR CODE="' + err.code + '" DESCRIPTION="' + escapeAttr(err.message) + '"/>';
 }
 
-/** A complete error response for an intrinsic, extrinsic or export call (HTTP 200 with ERROR). */
-export function encodeError(messageId: string, method: string, kind: 'intrinsic' | 'extrinsic' | 'export', err: CimError): string {
-  const [simple, tag] =
-    kind === 'intrinsic' ? ['SIMPLERSP', 'IMETHODRESPONSE'] : kind === 'extrinsic' ? ['SIMPLERSP', 'METHODRESPONSE'] : ['SIMPLEEXPRSP', 'EXPMETHODRESPONSE'];
-  return envelopeOpen(messageId) + '<' + simple + '><' + tag + ' NAME="' + escapeAttr(method) + '">' + errorXml(err) +
-    '</' + tag + '></' + simple + '>' + ENVELOPE_CLOSE;
+/** A complete error response for an intrinsic or extrinsic call (HTTP 200 with ERROR). */
+export function encodeError(messageId: string, method: string, kind: 'intrinsic' | 'extrinsic', err: CimError): string {
+  const tag = kind === 'intrinsic' ? 'IMETHODRESPONSE' : 'METHODRESPONSE';
+  return envelopeOpen(messageId) + '<SIMPLERSP><' + tag + ' NAME="' + escapeAttr(method) + '">' + errorXml(err) +
+    '</' + tag + '></SIMPLERSP>' + ENVELOPE_CLOSE;
 }
 
 /**
@@ -119,7 +118,7 @@ const IRV_CLOSE = '</IRETURNVALUE>';
 
 /**
  * The IRETURNVALUE (and pull PARAMVALUEs) of each result kind, item by item. Void results
- * write nothing: pywbem rejects an IRETURNVALUE for void operations (digest A4).
+ * write nothing: pywbem rejects an IRETURNVALUE for void operations.
  */
 function* resultParts(r: IntrinsicResult, flags: EncodeFlags, opts: EncodeOptions | undefined): Generator<string, void, undefined> {
   switch (r.kind) {
@@ -178,7 +177,7 @@ function* resultParts(r: IntrinsicResult, flags: EncodeFlags, opts: EncodeOption
       yield IRV_CLOSE;
       return;
     case 'value':
-      // GetProperty: NULL is an empty IRETURNVALUE (digest A7).
+      // GetProperty: NULL is an empty IRETURNVALUE (DSP0200 §5.3.2.4).
       yield IRV_OPEN + valueContentXml(r.value, r.type, r.isArray) + IRV_CLOSE;
       return;
     case 'instanceName':
@@ -231,7 +230,7 @@ function paramTypeAttrs(type: CimType, kind: EmbeddedKind | undefined): string {
 
 /**
  * METHODRESPONSE: RETURNVALUE with PARAMTYPE always, then the OUT parameters with PARAMTYPE
- * always (digest A4/A9); REF OUT parameters as VALUE.REFERENCE, REF arrays as VALUE.REFARRAY.
+ * always (DSP0201 §5.3.1); REF OUT parameters as VALUE.REFERENCE, REF arrays as VALUE.REFARRAY.
  */
 export function encodeExtrinsicResponse(messageId: string, method: string, result: ExtrinsicResult | CimError): string {
   if (result instanceof CimError) return encodeError(messageId, method, 'extrinsic', result);
@@ -246,19 +245,4 @@ export function encodeExtrinsicResponse(messageId: string, method: string, resul
       valueContentXml(p.value, p.type, p.isArray) + '</PARAMVALUE>';
   }
   return s + '</METHODRESPONSE></SIMPLERSP>' + ENVELOPE_CLOSE;
-}
-
-/**
- * An export request delivering an indication to a listener (DSP0201 SIMPLEEXPREQ, digest A11):
- * `<EXPMETHODCALL NAME="ExportIndication"><EXPPARAMVALUE NAME="NewIndication"><INSTANCE…>`.
- */
-export function encodeExportIndication(messageId: string, indication: CimInstance, method = 'ExportIndication', param = 'NewIndication'): string {
-  return envelopeOpen(messageId) + '<SIMPLEEXPREQ><EXPMETHODCALL NAME="' + escapeAttr(method) + '"><EXPPARAMVALUE NAME="' +
-    escapeAttr(param) + '">' + instanceXml(indication, EMBED_FLAGS) + '</EXPPARAMVALUE></EXPMETHODCALL></SIMPLEEXPREQ>' + ENVELOPE_CLOSE;
-}
-
-/** The listener's answer to an export request: empty on success, ERROR otherwise. */
-export function encodeExportResponse(messageId: string, method: string, err?: CimError): string {
-  if (err) return encodeError(messageId, method, 'export', err);
-  return envelopeOpen(messageId) + '<SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="' + escapeAttr(method) + '"></EXPMETHODRESPONSE></SIMPLEEXPRSP>' + ENVELOPE_CLOSE;
 }

@@ -1,6 +1,6 @@
 /**
  * The two ways decoding a CIM-XML request can fail, kept apart because they are answered
- * differently (DSP0200 §7.5, digest A3):
+ * differently (DSP0200 §7.5):
  *
  * - `CimXmlProtocolError`: the message cannot be processed at all (not well-formed XML, not a
  *   valid CIM-XML message, unsupported version, multi-request). The HTTP layer answers with the
@@ -46,7 +46,7 @@ export class CimXmlRequestError extends Error {
     readonly messageId: string,
     readonly method: string,
     /** Which response element carries the ERROR: IMETHODRESPONSE, METHODRESPONSE or EXPMETHODRESPONSE. */
-    readonly kind: 'intrinsic' | 'extrinsic' | 'export',
+    readonly kind: 'intrinsic' | 'extrinsic',
     readonly cimError: CimError,
   ) {
     super(cimError.message);

@@ -5,17 +5,16 @@
  * CIMError header) / CimXmlRequestError (answer with `encodeError`). `parseEmbeddedObject`
  * for string values declared EmbeddedInstance/EmbeddedObject that arrived unmarked.
  * Encode: `encodeIntrinsicResponse` (chunks), `encodeExtrinsicResponse`, `encodeError`,
- * `encodeInstance` / `encodeClass` for single objects (embedded values, export).
+ * `encodeInstance` / `encodeClass` for single objects (embedded values).
  */
 export {
   CimXmlProtocolError, CimXmlRequestError, isCimXmlProtocolError, isCimXmlRequestError, type CimXmlErrorHeader,
 } from './errors.js';
 export { decodeRequest, type DecodeLimits } from './decode-request.js';
-export { decodeExportRequest, type ExportRequest } from './decode-export.js';
 export { parseEmbeddedObject, isUntypedProperty } from './decode-objects.js';
 export { DEFAULT_LIMITS } from './xml-tree.js';
 export {
-  CHUNK_SIZE, encodeError, encodeExportIndication, encodeExportResponse, encodeExtrinsicResponse,
+  CHUNK_SIZE, encodeError, encodeExtrinsicResponse,
   encodeIntrinsicResponse, encodeIntrinsicResponseText, joinChunks, type EncodeOptions,
 } from './encode-response.js';
 export {

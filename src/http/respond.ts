@@ -11,7 +11,7 @@ import { cimHeaderName, mpostResponseHeaders } from './mpost.js';
 const gzip = promisify(zlib.gzip);
 
 export const CIM_CONTENT_TYPE = 'application/xml; charset="utf-8"';
-/** Smaller bodies gain nothing from gzip (digest A1: pywbem asks for it on every request). */
+/** Smaller bodies gain nothing from gzip (pywbem asks for gzip on every request). */
 export const GZIP_MIN_BYTES = 1024;
 /** CIM_ERR_FAILED (DSP0200 status code 1): what an error without a numeric code becomes. */
 const CIM_ERR_FAILED = 1;

@@ -5,7 +5,7 @@ import {
   type CimRequest, type ExtrinsicRequest, type IntrinsicRequest, type ParamValue,
 } from '../../src/cim/index.js';
 import {
-  CimXmlRequestError, decodeExportRequest, decodeRequest, isUntypedProperty, parseEmbeddedObject,
+  CimXmlRequestError, decodeRequest, isUntypedProperty, parseEmbeddedObject,
 } from '../../src/cimxml/index.js';
 import { LNS, VM_NAME_XML, envelope, imethodcall, methodcall, xmlEscape } from './helpers.js';
 
@@ -412,16 +412,3 @@ describe('cimxml parseEmbeddedObject', () => {
   });
 });
 
-describe('cimxml decode: export requests', () => {
-  it('decodes an ExportIndication', () => {
-    const xml = envelope(
-      '<EXPMETHODCALL NAME="ExportIndication"><EXPPARAMVALUE NAME="NewIndication"><INSTANCE CLASSNAME="CIM_InstModification"><PROPERTY NAME="IndicationIdentifier" TYPE="string"><VALUE>1</VALUE></PROPERTY></INSTANCE></EXPPARAMVALUE></EXPMETHODCALL>',
-      '7',
-      'SIMPLEEXPREQ',
-    );
-    const r = decodeExportRequest(xml);
-    expect(r).to.include({ kind: 'export', messageId: '7', method: 'ExportIndication' });
-    expect(r.params[0]!.name).to.equal('NewIndication');
-    expect(r.params[0]!.value!.get('IndicationIdentifier')).to.equal('1');
-  });
-});

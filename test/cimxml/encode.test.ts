@@ -7,8 +7,8 @@ import {
   CimError, CimInstance, CimInstanceName, CimProperty, classNameRef, cimError, type IntrinsicResult,
 } from '../../src/cim/index.js';
 import {
-  CHUNK_SIZE, encodeError, encodeExportIndication, encodeExportResponse, encodeExtrinsicResponse, encodeIntrinsicResponse,
-  encodeIntrinsicResponseText, joinChunks, parseEmbeddedObject, decodeExportRequest,
+  CHUNK_SIZE, encodeExtrinsicResponse, encodeIntrinsicResponse,
+  encodeIntrinsicResponseText, joinChunks, parseEmbeddedObject,
 } from '../../src/cimxml/index.js';
 import { ALL, flags, qualifierDecls, settingsInstance, vmClass, vmInstance, vmName } from './fixtures.js';
 import { NO_SELF_CLOSE, all, at, parseBack, type El } from './helpers.js';
@@ -52,8 +52,6 @@ describe('cimxml encode: envelope and errors', () => {
     const x = encodeExtrinsicResponse('2', 'RequestStateChange', new CimError(17));
     expect(at(parseBack(x), 'MESSAGE/SIMPLERSP/METHODRESPONSE/ERROR').attrs).to.deep.equal({ CODE: '17', DESCRIPTION: 'CIM_ERR_METHOD_NOT_FOUND' });
     expect(at(parseBack(x), 'MESSAGE/SIMPLERSP/METHODRESPONSE').attrs['NAME']).to.equal('RequestStateChange');
-    const ex = encodeError('3', 'ExportIndication', 'export', cimError('FAILED', 'x'));
-    expect(at(parseBack(ex), 'MESSAGE/SIMPLEEXPRSP/EXPMETHODRESPONSE/ERROR').attrs['CODE']).to.equal('1');
   });
 
   it('matches a golden GetInstance response, whatever the formatting', () => {
@@ -348,7 +346,7 @@ describe('cimxml encode: extrinsic responses', () => {
   });
 });
 
-describe('cimxml encode: chunking and export', () => {
+describe('cimxml encode: chunking', () => {
   it('yields ~64 KiB chunks that join to the whole response', () => {
     const instances = Array.from({ length: 600 }, (_, i) => vmInstance(`vm${i}`));
     const chunks = [...encodeIntrinsicResponse('1', 'EnumerateInstances', { result: { kind: 'namedInstances', instances }, flags: ALL })];
@@ -358,19 +356,7 @@ describe('cimxml encode: chunking and export', () => {
     expect(all(at(parseBack(whole), 'MESSAGE/SIMPLERSP/IMETHODRESPONSE/IRETURNVALUE'), 'VALUE.NAMEDINSTANCE')).to.have.length(600);
   });
 
-  it('export: an indication request a listener can decode, and the listener responses', () => {
-    const ind = new CimInstance('CIM_InstModification');
-    ind.properties.set('SourceInstance', Object.assign(new CimProperty('SourceInstance', 'string', settingsInstance()), { embeddedObject: 'object' as const }));
-    const xml = encodeExportIndication('77', ind);
-    const r = decodeExportRequest(xml);
-    expect(r.method).to.equal('ExportIndication');
-    expect(r.params[0]!.name).to.equal('NewIndication');
-    const src = r.params[0]!.value!.properties.get('SourceInstance')!;
-    expect(src.embeddedObject).to.equal('object');
-    expect((src.value as CimInstance).className).to.equal('Xen_VirtualSystemSettingData');
-    expect(at(parseBack(encodeExportResponse('77', 'ExportIndication')), 'MESSAGE/SIMPLEEXPRSP/EXPMETHODRESPONSE').attrs['NAME']).to.equal('ExportIndication');
-    expect(encodeExportResponse('77', 'ExportIndication', cimError('FAILED'))).to.contain('<ERROR CODE="1"');
-  });
+
 });
 
 /**

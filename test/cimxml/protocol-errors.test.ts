@@ -1,5 +1,5 @@
 /**
- * Protocol-level refusals (DSP0200 §7.5, digest A3): which status and CIMError header each
+ * Protocol-level refusals (DSP0200 §7.5): which status and CIMError header each
  * malformed, invalid, unsupported or hostile message gets; and the size/depth limits.
  */
 import { expect } from 'chai';
