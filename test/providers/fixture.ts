@@ -14,7 +14,7 @@ import {
   type IntrinsicResult, NameMap, type ParamValue, classNameRef,
 } from '../../src/cim/index.js';
 import { parseEmbeddedObject } from '../../src/cimxml/index.js';
-import { createTestDriver } from '../support/xl-backend.js';
+import { createTestDriver, TEST_BRIDGES } from '../support/xl-backend.js';
 import { compileMofFile } from '../../src/mof/index.js';
 import {
   type InstanceProvider, Operations, type Principal, ProviderRegistry, type ProviderContext,
@@ -37,7 +37,7 @@ export function xlBackend(dataDir: string, host: Record<string, unknown> = {}): 
   const simState = path.join(dataDir, 'xl-sim');
   mkdirSync(simState, { recursive: true });
   const settings = path.join(simState, 'host.json');
-  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ shutdown_seconds: 0.2, ...host }));
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ shutdown_seconds: 0.2, bridges: TEST_BRIDGES, ...host }));
   return createTestDriver(dataDir, { commandTimeoutMs: 10_000, snapshotTtlMs: 200 });
 }
 
