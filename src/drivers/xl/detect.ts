@@ -21,6 +21,7 @@ export interface DetectOptions {
   capabilitiesFile?: string;
   privcmdFile?: string;
   searchPaths?: string[];
+  ipSearchPaths?: string[];
 }
 
 const XL_PATHS = ['/usr/sbin/xl', '/usr/local/sbin/xl', '/sbin/xl'];
@@ -54,7 +55,7 @@ export function findIp(searchPaths = IP_PATHS): string | undefined {
 export function detectXl(opts: DetectOptions): XlChoice {
   if (isXenControlDomain(opts.capabilitiesFile, opts.privcmdFile)) {
     const xl = (opts.searchPaths ?? XL_PATHS).find((p) => existsSync(p));
-    const ip = findIp();
+    const ip = findIp(opts.ipSearchPaths);
     if (xl) return { xlPath: xl, simulated: false, env: {}, ...(ip ? { ipPath: ip } : {}) };
   }
   return { xlPath: simulatorPath(), simulated: true, env: { XL_SIM_STATE: join(opts.dataDir, 'xl-sim') } };
