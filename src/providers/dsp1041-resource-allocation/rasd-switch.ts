@@ -1,7 +1,7 @@
 /**
  * A network RASD names the virtual switch (bridge) its interface plugs into, by NetworkName, the
- * first Connection, or a NetworkPool/<bridge> PoolID (DSP1050 §10.2 / DSP1041 §7.2: the pool a
- * resource is allocated from). A switch the host does not have is refused before anything is
+ * first Connection, or a NetworkPool/<bridge> PoolID (the pool the interface is allocated from,
+ * DSP1041 §7.2). A switch the host does not have is refused before anything is
  * defined or plugged, naming the property the client used, so the client can correct it.
  */
 import type { CimInstance } from '../../cim/index.js';
