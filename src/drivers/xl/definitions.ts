@@ -11,6 +11,7 @@ import { TRANSITIONAL_STATES, isActive, type TargetState } from '../../virt/stat
 import type { VirtualSystem, VirtualSystemConfig, VirtualSystemSpec } from '../../virt/types.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName, reached } from './change.js';
+import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import type { DefinitionFields } from './definition-store.js';
 import { generateMac } from './live-config.js';
@@ -26,6 +27,7 @@ export async function define(core: XlCore, spec: VirtualSystemSpec): Promise<Vir
     nics: n.nics.map((nic) => ({ ...nic, mac: validMac(nic.mac ?? generateMac()) })),
   };
   writeCfg(config); // validates every value that will ever reach xl
+  await checkPaths(core.paths, config.boot, config.disks);
   const leave = core.enter([config.name]);
   try {
     // The cached view: only a domain created outside us within the last TTL could be missed, and

@@ -12,19 +12,19 @@ import type { VirtualSystemConfig } from '../../virt/types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, check, ensureDef, liveName, reached, setExpected } from './change.js';
+import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { withPaused } from './snapshot.js';
 import { validName } from './validate.js';
 
-/** xl waits for the guest to acknowledge a shutdown or reboot request. */
-const GUEST_ACK_TIMEOUT_MS = 90_000;
-
 async function createFrom(core: XlCore, config: VirtualSystemConfig, paused: boolean, opts: OperationOptions): Promise<void> {
   const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
+  // Also for a definition stored before the allow-list was configured (or adopted).
+  await checkPaths(core.paths, config.boot, config.disks);
   await writeFileAtomic(cfgPath, writeCfg(config));
   try {
-    await core.xl(['create', ...(paused ? ['-p'] : []), cfgPath], core.runOptions(opts, true));
+    await core.xl(['create', ...(paused ? ['-p'] : []), cfgPath], core.runOptions(opts));
   } catch (err) {
     if (opts.signal?.aborted || VirtError.is(err, 'timeout')) await discardPartial(core, config);
     throw err;
@@ -54,7 +54,7 @@ export function start(core: XlCore, name: string, opts: StartOptions = {}): Prom
 export function shutdown(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
   return change(core, name, async (cur) => {
     check(cur, 'shutdown');
-    await core.xl(['shutdown', liveName(cur)], { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS });
+    await core.xl(['shutdown', liveName(cur)], core.runOptions(opts));
     await setExpected(core, cur, 'stopped');
   });
 }
@@ -72,7 +72,7 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
   return change(core, name, async (cur) => {
     check(cur, 'reboot');
     // The guest comes back with a new domid; we follow it by uuid.
-    await core.xl(['reboot', liveName(cur)], { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS });
+    await core.xl(['reboot', liveName(cur)], core.runOptions(opts));
   });
 }
 
@@ -120,7 +120,7 @@ export function save(core: XlCore, name: string, opts: OperationOptions = {}): P
     const image = join(core.saveDir, `${cur.name}.save`);
     await core.withInflight(cur.name, 'suspending', async () => {
       try {
-        await core.xl(['save', liveName(cur), image], core.runOptions(opts, true));
+        await core.xl(['save', liveName(cur), image], core.runOptions(opts));
       } catch (err) {
         await unlink(image).catch(() => {}); // xl resumed the domain; a partial image is useless
         throw err;
@@ -138,7 +138,7 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
     await core.withInflight(cur.name, 'resuming', () =>
-      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts, true)));
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts)));
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});
