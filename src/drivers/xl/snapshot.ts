@@ -37,6 +37,8 @@ export interface SnapshotHooks {
    * recorded from it then.
    */
   onSnapshot?(snap: Snapshot, current: () => boolean): Promise<void>;
+  /** A snapshot is now the one served (runs soon after, outside the refresh: e.g. to prepare reads). */
+  onServed?(snap: Snapshot): void;
 }
 
 /** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */
@@ -256,6 +258,8 @@ export class SnapshotCache {
         if (this.generation === gen) {
           this.current = snap;
           this.dirty = false;
+          const served = this.hooks.onServed;
+          if (served) setImmediate(() => { if (this.current === snap) served(snap); });
         }
         this.failures = 0;
         this.lastError = undefined;

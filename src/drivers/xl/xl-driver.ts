@@ -35,6 +35,8 @@ export class XlDriver implements HypervisorDriver {
       needsConfig: (row) => needsConfig(this.core, row),
       onConfigs: (snap) => this.observer.adoptNew(snap),
       onSnapshot: (snap, current) => this.observer.observe(snap, current),
+      // The list of systems is built once per picture in the background, not by the first reader.
+      onServed: (snap) => { if (this.core.ready) this.systems.of(snap); },
     });
     this.host = new HostFactsSource(this.core);
     this.observer = new SnapshotObserver(this.core);
