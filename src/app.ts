@@ -14,7 +14,7 @@ import {
   asLogger, createHttpApp, createAuthenticator, servesPlainHttp, startServers, type LogLine, type RunningServers,
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
-import { createXlDriver, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, type XlExecutor } from './drivers/xl/index.js';
+import { createXlDriver, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
@@ -110,6 +110,8 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
         bootDirs: config.bootDirs ?? DEFAULT_BOOT_DIRS,
       },
       log: (level, message) => logger[level](message),
+      // On a Xen control domain, xenstored's domain events trigger a refresh between the periodic ones.
+      ...(!hooks.xlExecutor && isXenControlDomain() ? { domainEvents: {} } : {}),
     });
     const jobs = new JobManager(JOB_RETENTION_MS);
     const virt = new VirtManager(driver, { jobs });

@@ -13,6 +13,7 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState } from '../../virt/states.js';
 import { DefinitionStore } from './definition-store.js';
 import { XlRunner, type RunOptions, type RunResult, type XlExecutor } from './runner.js';
+import type { DomainEventsOptions } from './events.js';
 import { deadlineOf, type DeadlineOverrides } from './deadlines.js';
 import type { PathPolicy } from './paths.js';
 import { SnapshotCache, type SnapshotHooks } from './snapshot.js';
@@ -38,6 +39,11 @@ export interface XlDriverOptions {
   longTimeoutMs?: number;
   /** Where disks, kernels, ramdisks and bootloaders may be (paths.ts); absent: anywhere. */
   paths?: PathPolicy;
+  /**
+   * Domain events that trigger a refresh (events.ts): on a real Xen host,
+   * `xenstore-watch @introduceDomain @releaseDomain`. Absent: the periodic refresh only.
+   */
+  domainEvents?: DomainEventsOptions;
   /** Driver log lines (a hung xl command, a stale picture). */
   log?: (level: 'info' | 'warn', message: string) => void;
   /** How long a system expected to run must stay gone before it counts as lost (observe.ts). */

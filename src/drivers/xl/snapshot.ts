@@ -113,6 +113,7 @@ export class SnapshotCache {
   private staleReported = false;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private poked = false;
   /** `<domid>/<uuid>` of unknown domains `xl list -l` did not describe → when we last asked. */
   private readonly noConfig = new Map<string, number>();
   refreshes = 0;
@@ -142,6 +143,19 @@ export class SnapshotCache {
     const f: Freshness = { ageMs, stale: this.isStale(ageMs) };
     if (this.lastError !== undefined) f.lastError = this.lastError;
     return f;
+  }
+
+  /**
+   * Something may have changed on the host (a domain event): refresh now, or right after the
+   * refresh under way (which may have listed the domains before the event).
+   */
+  poke(): void {
+    if (!this.running) return;
+    if (this.inflight) {
+      this.poked = true;
+      return;
+    }
+    this.refresh(false).catch(() => {});
   }
 
   /** Our own change: the picture no longer reflects it. A refresh starts now; reads wait for it. */
@@ -273,7 +287,10 @@ export class SnapshotCache {
     ).finally(() => {
       if (this.inflight === p) this.inflight = undefined;
       this.reportStaleness();
-      this.schedule();
+      if (this.poked && !this.inflight && this.running) {
+        this.poked = false;
+        this.refresh(false).catch(() => {});
+      } else this.schedule();
     });
     this.inflight = p;
     this.inflightGen = gen;

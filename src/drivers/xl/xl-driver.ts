@@ -14,6 +14,7 @@ import { XlCore, type XlDriverOptions } from './core.js';
 import type { DefinitionStore } from './definition-store.js';
 import { define, rename, setRequestedState, undefine } from './definitions.js';
 import { attachDisk, attachInterface, detachDisk, detachInterface, setInterfaceRate } from './devices.js';
+import { DomainEvents } from './events.js';
 import { HostFactsSource } from './host-facts.js';
 import * as life from './lifecycle.js';
 import { modify } from './modify.js';
@@ -29,6 +30,7 @@ export class XlDriver implements HypervisorDriver {
   private readonly host: HostFactsSource;
   private readonly observer: SnapshotObserver;
   private readonly systems: SystemList;
+  private readonly events: DomainEvents | undefined;
 
   constructor(opts: XlDriverOptions) {
     this.core = new XlCore(opts, {
@@ -41,6 +43,7 @@ export class XlDriver implements HypervisorDriver {
     this.host = new HostFactsSource(this.core);
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
+    if (opts.domainEvents) this.events = new DomainEvents(opts.domainEvents, () => this.core.cache.poke(), this.core.log);
   }
 
   get store(): DefinitionStore {
@@ -55,10 +58,12 @@ export class XlDriver implements HypervisorDriver {
     const rec = await reconcile(core.store, await core.cache.fresh(true));
     core.ready = true;
     core.cache.start();
+    this.events?.start();
     return { ...rec, ...storeReport };
   }
 
   async close(): Promise<void> {
+    this.events?.stop();
     this.core.cache.stop();
   }
 
