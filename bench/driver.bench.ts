@@ -12,6 +12,7 @@ import { XlDriver } from '../src/drivers/xl/xl-driver.js';
 import { createXlDriver, simulatorPath } from '../src/drivers/xl/index.js';
 import type { RunOptions, RunResult, XlExecutor } from '../src/drivers/xl/runner.js';
 import { VirtError } from '../src/virt/errors.js';
+import { VirtManager } from '../src/virt/manager.js';
 
 /** Answers `xl list -v` / `xl list -l` (start-up reconcile) for n synthetic running PV domains (plus Domain-0). */
 class SyntheticXl implements XlExecutor {
@@ -205,6 +206,24 @@ async function changeOverhead(report: (line: string) => void): Promise<void> {
     report('driver: state change (pause/unpause) against xl-sim, median of 50');
     report(`  bare xl call ${fmt(b)} ms; through the driver ${fmt(d)} ms; overhead ${fmt(d - b)} ms = ${fmt(((d - b) / b) * 100)}% (target < 10%)`);
     report(`  right after an invalidation (waits for the background's list -v) ${fmt(c)} ms`);
+    // The same through VirtManager (RequestStateChange's path): pause = target paused, unpause = running.
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    const viaVirt: number[] = [];
+    let ownCalls = 0;
+    for (let i = 0; i < 25; i++) {
+      for (const target of ['paused', 'running'] as const) {
+        await driver.list();
+        const m0 = driver.metrics();
+        const t0 = performance.now();
+        await vm.requestState('bench', target);
+        viaVirt.push(performance.now() - t0);
+        const m1 = driver.metrics();
+        ownCalls += (m1.toolCalls - m0.toolCalls) - (m1.snapshotRefreshes - m0.snapshotRefreshes);
+      }
+    }
+    const v = median(viaVirt);
+    report(`  through VirtManager (requestState paused/running) ${fmt(v)} ms; overhead ${fmt(v - b)} ms = ${fmt(((v - b) / b) * 100)}%; ` +
+      `xl calls per change ${fmt(ownCalls / 50, 2)}`);
     await driver.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
