@@ -30,7 +30,7 @@ export async function define(core: XlCore, spec: VirtualSystemSpec): Promise<Vir
   await checkPaths(core.paths, config.boot, config.disks);
   const leave = core.enter([config.name]);
   try {
-    // The cached view: only a domain created outside us within the last TTL could be missed, and
+    // The picture: only a domain created outside us within the last refresh interval could be missed, and
     // xl itself refuses to create a second domain of that name.
     const snap = await core.cache.get();
     if (core.store.get(config.name) || snap.byName.has(config.name)) {
