@@ -164,3 +164,27 @@ describe('xl driver: a deadline per xl command, under injected faults', function
     });
   });
 });
+
+describe('xl driver: host facts while xl info is late', function () {
+  this.timeout(15_000);
+  it('a hung xl info does not hold a read once an answer exists: the last one stands in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xl-info-'));
+    mkdirSync(simStateDir(dir), { recursive: true });
+    const driver = createTestBackend(dir, { commandTimeoutMs: 4000, refreshIntervalMs: 60_000 }).driver;
+    try {
+      await driver.init();
+      const first = await driver.hostFacts();
+      await driver.define({ name: 'i', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+      await driver.start('i'); // the domain list changed: the next read asks xl info again
+      writeFileSync(join(simStateDir(dir), 'faults.json'), JSON.stringify({ rules: [{ command: 'info', mode: 'hang', count: 1 }] }));
+      const t0 = Date.now();
+      const facts = await driver.hostFacts();
+      expect(Date.now() - t0).to.be.below(1000 + MARGIN_MS);
+      expect(facts.nrCpus).to.equal(first.nrCpus);
+      expect(facts.totalMemoryMiB).to.equal(first.totalMemoryMiB);
+    } finally {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
