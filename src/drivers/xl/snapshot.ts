@@ -257,13 +257,9 @@ export class SnapshotCache {
 
   private refresh(full: boolean): Promise<Snapshot> {
     const gen = this.generation;
-    if (this.inflight && (this.inflightFull || !full)) {
-      if (this.inflightGen === gen) return this.inflight;
-      // One xl list at a time: an older refresh runs; ours starts when it ends.
-      const again = (): Promise<Snapshot> => this.refresh(full);
-      return this.inflight.then(again, again);
-    }
     if (this.inflight) {
+      if (this.inflightGen === gen && (this.inflightFull || !full)) return this.inflight;
+      // One xl list at a time: an older (or narrower) refresh runs; ours starts when it ends.
       const again = (): Promise<Snapshot> => this.refresh(full);
       return this.inflight.then(again, again);
     }
