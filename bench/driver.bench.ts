@@ -1,7 +1,8 @@
 /**
- * Driver benchmark: cost of a full read as the number of domains grows (synthetic xl output, so
- * 1,000 and 10,000 domains are possible anywhere), and the driver's overhead over the bare xl call
- * for a state change (against xl-sim).
+ * Driver benchmark (synthetic xl output, so 1,000 and 10,000 domains are set up in one step
+ * anywhere): xl calls per read (0 once started: the picture is refreshed in the background), read
+ * latency right after more than 1 s idle against a forced refresh, a read while `xl list` hangs,
+ * and the driver's overhead over the bare xl call for a state change (against xl-sim).
  */
 import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +10,17 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { XlDriver } from '../src/drivers/xl/xl-driver.js';
 import { createXlDriver, simulatorPath } from '../src/drivers/xl/index.js';
-import type { RunResult, XlExecutor } from '../src/drivers/xl/runner.js';
+import type { RunOptions, RunResult, XlExecutor } from '../src/drivers/xl/runner.js';
+import { VirtError } from '../src/virt/errors.js';
+import { VirtManager } from '../src/virt/manager.js';
 
 /** Answers `xl list -v` / `xl list -l` (start-up reconcile) for n synthetic running PV domains (plus Domain-0). */
 class SyntheticXl implements XlExecutor {
   calls = 0;
+  /** What a real `xl list -v` costs beyond parsing (process start, hypercalls). */
+  listDelayMs = 0;
+  /** `xl list` hangs until its deadline (then fails as the runner would). */
+  hangList = false;
   readonly uuid = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
   private readonly listV: string;
   private readonly listL: string;
@@ -40,8 +47,14 @@ class SyntheticXl implements XlExecutor {
     this.listV = lines.join('\n') + '\n';
     this.listL = JSON.stringify(arr, null, 4) + '\n\n';
   }
-  async run(args: string[]): Promise<RunResult> {
+  async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
     this.calls++;
+    if (args[0] === 'list' && this.hangList) {
+      const ms = opts.timeoutMs ?? 120_000;
+      await new Promise((r) => setTimeout(r, ms));
+      throw new VirtError('timeout', `xl ${args[0]} did not finish within ${ms} ms and was killed`);
+    }
+    if (args[0] === 'list' && this.listDelayMs) await new Promise((r) => setTimeout(r, this.listDelayMs));
     if (args[0] === 'list') return { stdout: args[1] === '-l' ? this.listL : this.listV, stderr: '', exitCode: 0 };
     return { stdout: '', stderr: '', exitCode: 0 };
   }
@@ -64,37 +77,82 @@ function writeDefinitions(dir: string, n: number, uuid: (i: number) => string): 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 
-async function readCost(report: (line: string) => void): Promise<void> {
-  report('driver: full read (list of every virtual system), synthetic xl output');
-  report('  domains   xl calls   median ms   µs/domain   heap MiB');
-  for (const n of [10, 100, 1000, 10000]) {
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A started driver over n synthetic domains, each with its stored definition. */
+async function syntheticDriver(n: number, dir: string): Promise<{ driver: XlDriver; xl: SyntheticXl }> {
+  const xl = new SyntheticXl(n);
+  // Steady state: every domain already has its stored definition (written here without fsync:
+  // adopting 10,000 domains through the store would measure fsync, not reads).
+  writeDefinitions(join(dir, 'definitions'), n, xl.uuid);
+  const driver = new XlDriver({ xlPath: 'synthetic', dataDir: dir, executor: xl, commandTimeoutMs: 2000 });
+  await driver.init();
+  xl.listDelayMs = 20;
+  return { driver, xl };
+}
+
+async function readCost(report: (line: string) => void, sizes: number[]): Promise<void> {
+  report('driver: reads over synthetic xl output (a real-xl-like 20 ms per xl list), background refresh every 2 s');
+  report('  systems   xl calls/read   after >1 s idle p50/p99 ms   forced refresh p50/p99 ms   µs/system (forced)');
+  for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'bench-read-'));
+    const { driver, xl } = await syntheticDriver(n, dir);
     try {
-      const xl = new SyntheticXl(n);
-      const driver = new XlDriver({ xlPath: 'synthetic', dataDir: dir, executor: xl, snapshotTtlMs: 0 });
-      // Steady state: every domain already has its stored definition (written here without fsync:
-      // adopting 10,000 domains through the store would measure fsync, not reads).
-      writeDefinitions(join(dir, 'definitions'), n, xl.uuid);
-      await driver.init();
-      const times: number[] = [];
-      let calls = 0;
-      let heap = 0;
-      for (let i = 0; i < 5; i++) {
-        driver.invalidate();
-        const c0 = xl.calls;
-        const h0 = process.memoryUsage().heapUsed;
-        const t0 = performance.now();
-        const list = await driver.list();
-        times.push(performance.now() - t0);
-        calls = xl.calls - c0;
-        heap = Math.max(heap, process.memoryUsage().heapUsed - h0);
-        if (list.length !== n) throw new Error(`expected ${n} systems, got ${list.length}`);
+      // xl calls made BY reads: 200 reads, minus the background's own refreshes meanwhile.
+      const c0 = xl.calls;
+      const r0 = driver.metrics().snapshotRefreshes;
+      for (let i = 0; i < 100; i++) {
+        if ((await driver.list()).length !== n) throw new Error(`expected ${n} systems`);
+        await driver.get(`vm${1 + (i % n)}`);
       }
-      const ms = median(times);
-      report(`  ${String(n).padStart(7)}   ${String(calls).padStart(8)}   ${fmt(ms).padStart(9)}   ${fmt((ms * 1000) / n).padStart(9)}   ${fmt(heap / 2 ** 20).padStart(8)}`);
+      const byReads = (xl.calls - c0) - (driver.metrics().snapshotRefreshes - r0);
+      const idle: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        await sleep(1100);
+        const t0 = performance.now();
+        await driver.get(`vm${1 + (i % n)}`);
+        await driver.list();
+        idle.push(performance.now() - t0);
+      }
+      const forced: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        driver.invalidate();
+        const t0 = performance.now();
+        await driver.list();
+        forced.push(performance.now() - t0);
+      }
+      report(`  ${String(n).padStart(7)}   ${String(byReads / 200).padStart(13)}   ${`${fmt(pct(idle, 50), 2)} / ${fmt(pct(idle, 99), 2)}`.padStart(26)}   ` +
+        `${`${fmt(pct(forced, 50))} / ${fmt(pct(forced, 99))}`.padStart(25)}   ${fmt((median(forced) * 1000) / n).padStart(18)}`);
     } finally {
+      await driver.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+}
+
+async function readDuringHang(report: (line: string) => void): Promise<void> {
+  const n = 1000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-hang-'));
+  const { driver, xl } = await syntheticDriver(n, dir);
+  try {
+    xl.hangList = true;
+    await sleep(4500); // the background's `xl list -v` hangs now (deadline 2 s here) and failed once
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      await driver.get(`vm${1 + i}`);
+      await driver.list();
+      times.push(performance.now() - t0);
+      await sleep(40);
+    }
+    const f = driver.freshness();
+    report(`driver: a read (get + list, ${n} systems) while xl list hangs: p50 ${fmt(pct(times, 50), 2)} ms, p99 ${fmt(pct(times, 99), 2)} ms; ` +
+      `served stale=${f.stale}, picture ${f.ageMs} ms old`);
+  } finally {
+    xl.hangList = false;
+    await driver.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -131,7 +189,7 @@ async function changeOverhead(report: (line: string) => void): Promise<void> {
         // undo so the driver's call is valid again
         await execa(xlPath, [cmd === 'pause' ? 'unpause' : 'pause', 'bench'], { env: { ...process.env, ...env } });
         driver.invalidate();
-        await driver.list(); // warm snapshot, as on a server that is being read
+        await driver.list(); // the picture after the change behind our back
         t0 = performance.now();
         await driver[cmd]('bench');
         viaDriver.push(performance.now() - t0);
@@ -147,7 +205,26 @@ async function changeOverhead(report: (line: string) => void): Promise<void> {
     const c = median(cold);
     report('driver: state change (pause/unpause) against xl-sim, median of 50');
     report(`  bare xl call ${fmt(b)} ms; through the driver ${fmt(d)} ms; overhead ${fmt(d - b)} ms = ${fmt(((d - b) / b) * 100)}% (target < 10%)`);
-    report(`  with a cold snapshot (one extra xl call, list -v) ${fmt(c)} ms`);
+    report(`  right after an invalidation (waits for the background's list -v) ${fmt(c)} ms`);
+    // The same through VirtManager (RequestStateChange's path): pause = target paused, unpause = running.
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    const viaVirt: number[] = [];
+    let ownCalls = 0;
+    for (let i = 0; i < 25; i++) {
+      for (const target of ['paused', 'running'] as const) {
+        await driver.list();
+        const m0 = driver.metrics();
+        const t0 = performance.now();
+        await vm.requestState('bench', target);
+        viaVirt.push(performance.now() - t0);
+        const m1 = driver.metrics();
+        ownCalls += (m1.toolCalls - m0.toolCalls) - (m1.snapshotRefreshes - m0.snapshotRefreshes);
+      }
+    }
+    const v = median(viaVirt);
+    report(`  through VirtManager (requestState paused/running) ${fmt(v)} ms; overhead ${fmt(v - b)} ms = ${fmt(((v - b) / b) * 100)}%; ` +
+      `xl calls per change ${fmt(ownCalls / 50, 2)}`);
+    await driver.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -158,7 +235,9 @@ function dirnameOf(p: string): string {
 }
 
 export async function runDriverBench(report: (line: string) => void): Promise<void> {
-  await readCost(report);
+  const sizes = (process.env['BENCH_SIZES'] ?? '10,100,1000').split(',').map(Number);
+  await readCost(report, sizes);
+  await readDuringHang(report);
   await changeOverhead(report);
 }
 

@@ -14,7 +14,9 @@ import {
   asLogger, createHttpApp, createAuthenticator, servesPlainHttp, startServers, type LogLine, type RunningServers,
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
-import { XlRunner, createXlDriver, detectXl, type XlExecutor } from './drivers/xl/index.js';
+import {
+  XlRunner, createXlDriver, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor,
+} from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
@@ -105,9 +107,16 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const choice = config.xlPath ? undefined : detectXl({ dataDir });
     const driver = createXlDriver({
       dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
+      paths: {
+        imageDirs: config.imageDirs ?? [...DEFAULT_IMAGE_DIRS, path.join(dataDir, 'images')],
+        bootDirs: config.bootDirs ?? DEFAULT_BOOT_DIRS,
+      },
+      log: (level, message) => logger[level](message),
+      // On a Xen control domain, xenstored's domain events trigger a refresh between the periodic ones.
+      ...(!hooks.xlExecutor && isXenControlDomain() ? { domainEvents: {} } : {}),
     });
     const jobs = new JobManager(JOB_RETENTION_MS);
-    const virt = new VirtManager(driver, { jobs });
+    const virt = new VirtManager(driver, { jobs, log: (line) => logger.warn(line) });
     const report = await virt.init();
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
@@ -154,6 +163,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     return {
       repository, operations, virt, handler, usersFile, audit,
       async close() {
+        await driver.close();
         operations.close();
         await auditLog.close();
         lock.release();

@@ -37,6 +37,10 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
                           and TLS, and serves HTTPS only
   --data DIR              state: definitions, simulator host, users, audit log (default ./var)
   --xl PATH               the xl binary (default: the real xl on a Xen host, else bin/xl-sim)
+  --image-dir DIR         a directory disks (and kernels, ramdisks) may be in; repeatable
+                          (default /var/lib/xen/images and DIR/images)
+  --boot-dir DIR          a directory kernels, ramdisks and bootloaders may be in; repeatable
+                          (default /usr/lib/xen-4.17/boot, /usr/lib/xen-4.17/bin and /boot)
   --users FILE            users file (default DIR/users.json when present); must exist
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
   --no-demo               don't seed the demo network into a fresh simulator
@@ -62,6 +66,11 @@ const USER_HELP = `Usage:
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** parseArgs with -h/--help added to every command. */
+function absoluteDirs(dirs: string[], flag: string): string[] {
+  for (const d of dirs) if (!d.startsWith('/')) throw new Error(`${flag} needs an absolute directory, got "${d}"`);
+  return dirs;
+}
+
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, positionals = false) {
   return parseArgs({ args, options: { ...options, ...HELP_OPTION }, allowPositionals: positionals, strict: true });
 }
@@ -107,6 +116,8 @@ async function serve(args: string[]): Promise<number> {
     listen: { type: 'string' },
     data: { type: 'string' },
     xl: { type: 'string' },
+    'image-dir': { type: 'string', multiple: true },
+    'boot-dir': { type: 'string', multiple: true },
     users: { type: 'string' },
     'host-name': { type: 'string' },
     'no-demo': { type: 'boolean' },
@@ -125,6 +136,8 @@ async function serve(args: string[]): Promise<number> {
   if (values.listen !== undefined) config.listen = values.listen;
   if (values.data !== undefined) config.dataDir = values.data;
   if (values.xl !== undefined) config.xlPath = values.xl;
+  if (values['image-dir'] !== undefined) config.imageDirs = absoluteDirs(values['image-dir'], '--image-dir');
+  if (values['boot-dir'] !== undefined) config.bootDirs = absoluteDirs(values['boot-dir'], '--boot-dir');
   if (values.users !== undefined) config.usersFile = values.users;
   if (values['host-name'] !== undefined) config.hostName = values['host-name'];
   if (values['no-demo']) config.demo = false;

@@ -16,6 +16,16 @@ export interface ServerConfig {
   dataDir: string;
   /** The xl binary; default: the real xl on a Xen host, else the bundled xl-sim. */
   xlPath?: string;
+  /**
+   * Directories disks (and kernels, ramdisks) may be in; default /var/lib/xen/images and
+   * `<data>/images`. Given: exactly these.
+   */
+  imageDirs?: string[];
+  /**
+   * Directories kernels, ramdisks and bootloaders may be in; default /usr/lib/xen-4.17/boot,
+   * /usr/lib/xen-4.17/bin and /boot. Given: exactly these.
+   */
+  bootDirs?: string[];
   /** The users file; auth is on when it is given or `<data>/users.json` exists. */
   usersFile?: string;
   /** The host name put in returned object paths. */

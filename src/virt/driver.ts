@@ -33,6 +33,15 @@ export interface DriverMetrics {
   configLoads?: number;
 }
 
+/** How current a driver's picture of the hypervisor is (reads are served from it). */
+export interface DriverFreshness {
+  /** Age of the picture in ms (-1 before the first one). */
+  ageMs: number;
+  /** Older than the driver's refresh allows, or its last refresh failed: reads show the last good picture. */
+  stale: boolean;
+  lastError?: string;
+}
+
 export interface ReconcileReport {
   adopted: string[];
   vanished: string[];
@@ -54,8 +63,10 @@ export interface HypervisorDriver {
   /** Every virtual system (never the host's control domain), from one cached snapshot. */
   list(): Promise<VirtualSystem[]>;
   get(name: string): Promise<VirtualSystem>;
-  /** Drop the cached snapshot so the next read asks the hypervisor. */
+  /** The cached picture no longer reflects a change: the next read waits (briefly) for a new one. */
   invalidate(): void;
+  /** How current the picture reads are served from is (drivers that keep one). */
+  freshness?(): DriverFreshness;
   /** Host facts consistent with the current snapshot (never older than the domain list they go with). */
   hostFacts(): Promise<HostFacts>;
   /** The host's virtual switches, from the driver's cached picture (drop it with invalidate()). */

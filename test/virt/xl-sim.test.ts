@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { VirtManager } from '../../src/virt/manager.js';
 import type { StateChange } from '../../src/virt/changes.js';
 import type { VirtualSystemSpec } from '../../src/virt/types.js';
+import type { XlDriver } from '../../src/drivers/xl/xl-driver.js';
 import { createTestDriver, xlBehindTheBack } from '../support/xl-backend.js';
 
 
@@ -20,8 +21,12 @@ describe('virt over the xl driver and xl-sim', function () {
   let logs: string[];
 
   const spec = (name: string, memoryMiB = 256): VirtualSystemSpec => ({ name, type: 'pv', memoryMiB, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+  let drivers: XlDriver[] = [];
+  /** A (re)start of the server: the previous one stops first, as a real restart would. */
   const open = async (): Promise<VirtManager> => {
+    await Promise.all(drivers.map((d) => d.close()));
     const driver = createTestDriver(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100, lossConfirmMs: 300 });
+    drivers = [driver];
     const vm = new VirtManager(driver, { pollIntervalMs: 20, log: (l) => logs.push(l) });
     await vm.init();
     return vm;
@@ -37,7 +42,10 @@ describe('virt over the xl driver and xl-sim', function () {
     mkdirSync(simState, { recursive: true });
     logs = [];
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await Promise.all(drivers.splice(0).map((d) => d.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('keeps the requested state and the time of the last change with the definition, across a restart, and notices a loss', async () => {
     const vm = await open();
@@ -52,16 +60,19 @@ describe('virt over the xl driver and xl-sim', function () {
     const after = await again.getSystem('keep');
     expect(after).to.deep.include({ state: 'running', requested: 'running', stateChangedAt: running.stateChangedAt });
 
-    // Destroyed behind our back: noticed at the next read, recorded, logged.
-    await xlBehindTheBack(dir, 'destroy', 'keep');
-    await new Promise((r) => setTimeout(r, 150)); // the snapshot's TTL: a read asks xl again
+    // Destroyed behind our back: noticed by the driver's background refresh, recorded, logged.
     const t1 = Date.now();
+    await xlBehindTheBack(dir, 'destroy', 'keep');
+    await new Promise((r) => setTimeout(r, 150)); // longer than the refresh interval
     expect(await again.getSystem('keep')).to.deep.include({ state: 'defined', stateChangedAt: running.stateChangedAt });
     // Still gone a while later (not a guest restarting itself): lost, since it was first missed.
-    await new Promise((r) => setTimeout(r, 350));
+    // The background refresh notices it (polled: the machine may be busy).
+    let lost = await again.getSystem('keep');
+    for (let i = 0; i < 60 && !lost.vanished; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lost = await again.getSystem('keep');
+    }
     const t2 = Date.now();
-    await again.listSystems();
-    const lost = await again.getSystem('keep');
     expect(lost).to.deep.include({ state: 'defined', vanished: true, requested: 'running' });
     expect(lost.stateChangedAt).to.be.at.least(t1).and.below(t2);
     expect(logs.join('\n')).to.match(/'keep' was found gone from the hypervisor at \d{4}-\d\d-\d\dT[\d:.]+Z although it was expected to run/);

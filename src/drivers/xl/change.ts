@@ -1,10 +1,11 @@
 /**
- * The plumbing of every change: mark the system as being changed, read it, run, then drop (or, for
- * an outcome xl confirmed exactly, patch) the cached snapshot. The caller holds the system's lock
- * (virt/lock.ts), so the snapshot read here already reflects our own last change of it; only
- * changes made outside us can be up to one TTL old, and xl refuses those itself. A change thus
- * costs its own xl call(s) and no more; and a change whose effect is exactly known (pause,
- * unpause) updates the snapshot instead of dropping it, so reading the result back costs nothing.
+ * The plumbing of every change: mark the system as being changed, read it, run, then patch (an
+ * outcome xl confirmed exactly: pause, unpause) or invalidate the picture of the host (which
+ * starts its refresh at once, in the background). The caller holds the system's lock
+ * (virt/lock.ts), so the picture read here already reflects our own last change of it; only
+ * changes made outside us can be up to one refresh interval old, and xl refuses those itself. A
+ * change thus costs its own xl call(s); a patched outcome is read back at no xl cost; a change
+ * refused before xl ran keeps the picture.
  */
 import { VirtError } from '../../virt/errors.js';
 import { checkTransition, type Operation, type SystemState } from '../../virt/states.js';
@@ -18,11 +19,13 @@ export async function change<T>(core: XlCore, name: string, fn: (cur: Current) =
   const leave = core.enter([n]);
   try {
     const cur = resolve(core, n, await core.cache.get());
+    const calls = core.exec.calls;
     try {
       return await fn(cur);
     } finally {
+      // Reads merge the store themselves; only an xl call can have changed the host.
       if (cur.confirmed && cur.view) core.cache.patch(cur.view.row.domid, cur.confirmed);
-      else core.cache.invalidate();
+      else if (core.exec.calls !== calls) core.cache.invalidate();
     }
   } finally {
     leave();

@@ -13,6 +13,9 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState } from '../../virt/states.js';
 import { DefinitionStore } from './definition-store.js';
 import { XlRunner, type RunOptions, type RunResult, type XlExecutor } from './runner.js';
+import type { DomainEventsOptions } from './events.js';
+import { deadlineOf, type DeadlineOverrides } from './deadlines.js';
+import type { PathPolicy } from './paths.js';
 import { SnapshotCache, type SnapshotHooks } from './snapshot.js';
 
 export interface XlDriverOptions {
@@ -22,13 +25,29 @@ export interface XlDriverOptions {
   env?: Record<string, string>;
   /** Substitute runner (tests, benchmarks). */
   executor?: XlExecutor;
+  /** How often the background refreshes the picture of the host (default 2 s). */
+  refreshIntervalMs?: number;
+  /** Former name of refreshIntervalMs. */
   snapshotTtlMs?: number;
-  /** Deadline of a quick xl command (list, pause, mem-set...). */
+  /** The picture counts as stale once older than this (default: 3 intervals, at least 5 s). */
+  staleAfterMs?: number;
+  /** A read right after our own change waits at most this for the refresh (default 2 s). */
+  readWaitMs?: number;
+  /** Deadline of a quick xl command (list -v, pause, mem-set...; default in deadlines.ts). */
   commandTimeoutMs?: number;
-  /** Deadline of a long one (create, save, restore). */
+  /** Deadline of every longer one (create, save, restore...; default per command in deadlines.ts). */
   longTimeoutMs?: number;
   /** iproute2's `ip` on a real host; without it `ip` runs as `<xlPath> ip ...` (the simulator's pseudo-command). */
   ipPath?: string;
+  /** Where disks, kernels, ramdisks and bootloaders may be (paths.ts); absent: anywhere. */
+  paths?: PathPolicy;
+  /**
+   * Domain events that trigger a refresh (events.ts): on a real Xen host,
+   * `xenstore-watch @introduceDomain @releaseDomain`. Absent: the periodic refresh only.
+   */
+  domainEvents?: DomainEventsOptions;
+  /** Driver log lines (a hung xl command, a stale picture). */
+  log?: (level: 'info' | 'warn', message: string) => void;
   /** How long a system expected to run must stay gone before it counts as lost (observe.ts). */
   lossConfirmMs?: number;
 }
@@ -39,8 +58,9 @@ export class XlCore {
   readonly cache: SnapshotCache;
   readonly cfgDir: string;
   readonly saveDir: string;
-  readonly cmdTimeoutMs: number;
-  readonly longTimeoutMs: number;
+  readonly deadlines: DeadlineOverrides;
+  readonly paths: PathPolicy | undefined;
+  readonly log: (level: 'info' | 'warn', message: string) => void;
   readonly lossConfirmMs: number;
   /** Transitional states shown while an operation of ours runs (starting, suspending...). */
   readonly inflight = new Map<string, SystemState>();
@@ -51,25 +71,49 @@ export class XlCore {
   ready = false;
 
   constructor(opts: XlDriverOptions, hooks: SnapshotHooks) {
-    this.cmdTimeoutMs = opts.commandTimeoutMs ?? 120_000;
-    this.longTimeoutMs = opts.longTimeoutMs ?? 30 * 60_000;
+    this.deadlines = {
+      ...(opts.commandTimeoutMs !== undefined ? { quick: opts.commandTimeoutMs } : {}),
+      ...(opts.longTimeoutMs !== undefined ? { long: opts.longTimeoutMs } : {}),
+    };
+    this.paths = opts.paths;
+    this.log = opts.log ?? (() => {});
     this.lossConfirmMs = opts.lossConfirmMs ?? 1000;
-    this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {}, defaultTimeoutMs: this.cmdTimeoutMs });
+    this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {} });
     this.store = new DefinitionStore(opts.dataDir);
-    this.cache = new SnapshotCache(this.exec, opts.snapshotTtlMs ?? 1000, hooks);
+    const intervalMs = opts.refreshIntervalMs ?? opts.snapshotTtlMs ?? 2000;
+    const withDeadlines: XlExecutor = { run: (args, o) => this.xl(args, o), get calls() { return 0; } };
+    this.cache = new SnapshotCache(withDeadlines, {
+      intervalMs,
+      staleAfterMs: opts.staleAfterMs ?? Math.max(3 * intervalMs, 5000),
+      readWaitMs: opts.readWaitMs ?? 2000,
+      log: this.log,
+    }, hooks);
     this.cfgDir = join(opts.dataDir, 'cfg');
     this.saveDir = join(opts.dataDir, 'saves');
   }
 
-  xl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    return this.exec.run(args, { timeoutMs: this.cmdTimeoutMs, ...opts });
+  /**
+   * Runs xl with the deadline of its command (deadlines.ts) unless the caller gives one; a command
+   * killed at its deadline is logged once, with its whole command line.
+   */
+  async xl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const timeoutMs = opts.timeoutMs ?? deadlineOf(args, this.deadlines);
+    try {
+      return await this.exec.run(args, { ...opts, timeoutMs });
+    } catch (err) {
+      if (VirtError.is(err, 'timeout')) {
+        const line = `xl ${args.join(' ')}`;
+        this.log('warn', `${line} hung: killed after ${timeoutMs} ms`);
+        const e = err as VirtError;
+        throw new VirtError('timeout', e.message, e.detail ? `${line}: ${e.detail}` : line);
+      }
+      throw err;
+    }
   }
 
-  /** Run options of an operation: its deadline (quick or long) and the caller's cancel signal. */
-  runOptions(opts: OperationOptions, long = false): RunOptions {
-    const r: RunOptions = { timeoutMs: long ? this.longTimeoutMs : this.cmdTimeoutMs };
-    if (opts.signal) r.signal = opts.signal;
-    return r;
+  /** Run options of an operation: the caller's cancel signal (the deadline comes from the command). */
+  runOptions(opts: OperationOptions): RunOptions {
+    return opts.signal ? { signal: opts.signal } : {};
   }
 
   /** Mark systems as being changed by this call; busy if one already is (a caller bypassed virt's lock). */

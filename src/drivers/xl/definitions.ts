@@ -11,6 +11,7 @@ import { TRANSITIONAL_STATES, isActive, type TargetState } from '../../virt/stat
 import type { VirtualSystem, VirtualSystemConfig, VirtualSystemSpec } from '../../virt/types.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName, reached } from './change.js';
+import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import type { DefinitionFields } from './definition-store.js';
 import { generateMac } from './live-config.js';
@@ -26,9 +27,10 @@ export async function define(core: XlCore, spec: VirtualSystemSpec): Promise<Vir
     nics: n.nics.map((nic) => ({ ...nic, mac: validMac(nic.mac ?? generateMac()) })),
   };
   writeCfg(config); // validates every value that will ever reach xl
+  await checkPaths(core.paths, config.boot, config.disks);
   const leave = core.enter([config.name]);
   try {
-    // The cached view: only a domain created outside us within the last TTL could be missed, and
+    // The picture: only a domain created outside us within the last refresh interval could be missed, and
     // xl itself refuses to create a second domain of that name.
     const snap = await core.cache.get();
     if (core.store.get(config.name) || snap.byName.has(config.name)) {

@@ -8,6 +8,7 @@ import { normalizeDisk, normalizeNic } from '../../virt/spec.js';
 import type { DiskSpec, NicSpec, Rate } from '../../virt/types.js';
 import { diskSpec, vifItems } from './cfg-writer.js';
 import { change, ensureDef, liveName } from './change.js';
+import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import { generateMac } from './live-config.js';
 import { validMac, validVdev } from './validate.js';
@@ -17,6 +18,7 @@ type Nic = NicSpec & { mac: string };
 export async function attachDisk(core: XlCore, name: string, disk: DiskSpec): Promise<DiskSpec> {
   const d: DiskSpec = normalizeDisk({ ...disk, vdev: validVdev(disk?.vdev) });
   const spec = diskSpec(d);
+  await checkPaths(core.paths, undefined, [d]);
   await change(core, name, async (cur) => {
     const disks = cur.system.config.disks;
     if (disks.some((x) => x.vdev === d.vdev)) throw new VirtError('conflict', `'${name}' already has a disk ${d.vdev}`);

@@ -12,6 +12,8 @@ import { dom0MemoryFixed, infoNumber, parseInfo, type XlInfo } from './parse/inf
 import type { Snapshot } from './snapshot.js';
 
 const INFO_MAX_AGE_MS = 30_000;
+/** A read waits at most this long for a new `xl info` when an older answer can stand in. */
+const INFO_READ_WAIT_MS = 1000;
 
 /** Which domains hold how much memory: `xl info` is valid for one such picture. */
 function signatureOf(snap: Snapshot): string {
@@ -22,6 +24,8 @@ export class HostFactsSource {
   /** Shared by concurrent readers (one `xl info` however many ask at once). */
   private info: { at: number; signature: string; value: Promise<XlInfo> } | undefined;
   private readonly signatures = new WeakMap<Snapshot, string>();
+  /** The last answer xl gave: it stands in while a new `xl info` is late or failing. */
+  private lastGood: XlInfo | undefined;
 
   constructor(private readonly core: XlCore) {}
 
@@ -31,7 +35,7 @@ export class HostFactsSource {
 
   async facts(): Promise<HostFacts> {
     const snap = await this.core.cache.get();
-    const info = await this.infoFor(snap);
+    const info = await this.withFallback(this.infoFor(snap));
     const dom0 = snap.byDomid.get(0);
     return {
       hostname: info['host'] ?? 'localhost',
@@ -53,6 +57,19 @@ export class HostFactsSource {
     return (await value)['xen_scheduler'];
   }
 
+  /** A late or failing `xl info` does not hold a read: the last answer stands in (CPUs, versions are static). */
+  private async withFallback(value: Promise<XlInfo>): Promise<XlInfo> {
+    const last = this.lastGood;
+    if (!last) return value;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<XlInfo>((resolve) => { timer = setTimeout(() => resolve(last), INFO_READ_WAIT_MS); });
+    try {
+      return await Promise.race([value.catch(() => last), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private infoFor(snap: Snapshot): Promise<XlInfo> {
     let signature = this.signatures.get(snap);
     if (signature === undefined) {
@@ -68,6 +85,7 @@ export class HostFactsSource {
     const value = this.core.xl(['info']).then((r) => parseInfo(r.stdout));
     const entry = { at: Date.now(), signature, value };
     this.info = entry;
+    value.then((v) => { this.lastGood = v; }, () => {});
     value.catch(() => {
       if (this.info === entry) this.info = undefined;
     });

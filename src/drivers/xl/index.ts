@@ -6,6 +6,8 @@ import { XlDriver, type XlDriverOptions } from './xl-driver.js';
 export { XlDriver, type XlDriverOptions } from './xl-driver.js';
 export { XlRunner, type XlExecutor, type RunOptions, type RunResult } from './runner.js';
 export { detectXl, findIp, isXenControlDomain, simulatorPath, type XlChoice } from './detect.js';
+export { DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, type PathPolicy } from './paths.js';
+export { DEFAULT_DEADLINES } from './deadlines.js';
 export { DefinitionStore, type StoredDefinition } from './definition-store.js';
 
 /** The driver's options, with the xl binary optional: detectXl() chooses the real xl or xl-sim. */

@@ -12,6 +12,7 @@ import type { VirtualSystemConfig } from '../../virt/types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, check, ensureDef, liveName, reached, setExpected } from './change.js';
+import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { withPaused } from './snapshot.js';
@@ -30,14 +31,13 @@ async function withoutPvControl<T>(attempt: Promise<T>, fallback: () => Promise<
   }
 }
 
-/** xl waits for the guest to acknowledge a shutdown or reboot request. */
-const GUEST_ACK_TIMEOUT_MS = 90_000;
-
 async function createFrom(core: XlCore, config: VirtualSystemConfig, paused: boolean, opts: OperationOptions): Promise<void> {
   const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
+  // Also for a definition stored before the allow-list was configured (or adopted).
+  await checkPaths(core.paths, config.boot, config.disks);
   await writeFileAtomic(cfgPath, writeCfg(config));
   try {
-    await core.xl(['create', ...(paused ? ['-p'] : []), cfgPath], core.runOptions(opts, true));
+    await core.xl(['create', ...(paused ? ['-p'] : []), cfgPath], core.runOptions(opts));
   } catch (err) {
     if (opts.signal?.aborted || VirtError.is(err, 'timeout')) await discardPartial(core, config);
     throw err;
@@ -67,7 +67,7 @@ export function start(core: XlCore, name: string, opts: StartOptions = {}): Prom
 export function shutdown(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
   return change(core, name, async (cur) => {
     check(cur, 'shutdown');
-    const ack = { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS };
+    const ack = core.runOptions(opts); // the guest's deadline (deadlines.ts)
     await withoutPvControl(core.xl(['shutdown', liveName(cur)], ack), () =>
       // An HVM guest without PV drivers: press its ACPI power button; the guest's OS powers off.
       core.xl(['shutdown', '-F', liveName(cur)], ack));
@@ -88,7 +88,7 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
   return change(core, name, async (cur) => {
     check(cur, 'reboot');
     // The guest comes back with a new domid; we follow it by uuid.
-    const ack = { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS };
+    const ack = core.runOptions(opts); // the guest's deadline (deadlines.ts)
     await withoutPvControl(core.xl(['reboot', liveName(cur)], ack), async () => {
       // No PV drivers, and Xen cannot send an HVM guest the ACPI reset (`xl reboot -F` fails):
       // a clean power-off by the ACPI power button, waited for, then a start of the same definition.
@@ -156,7 +156,7 @@ export function save(core: XlCore, name: string, opts: OperationOptions = {}): P
     const image = join(core.saveDir, `${cur.name}.save`);
     await core.withInflight(cur.name, 'suspending', async () => {
       try {
-        await core.xl(['save', liveName(cur), image], core.runOptions(opts, true));
+        await core.xl(['save', liveName(cur), image], core.runOptions(opts));
       } catch (err) {
         await unlink(image).catch(() => {}); // xl resumed the domain; a partial image is useless
         throw err;
@@ -174,7 +174,7 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
     await core.withInflight(cur.name, 'resuming', () =>
-      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts, true)));
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts)));
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});

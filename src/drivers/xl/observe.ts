@@ -44,12 +44,17 @@ export class SnapshotObserver {
     }
   }
 
-  async observe(snap: Snapshot): Promise<void> {
+  /** `current()`: false once a change of ours made `snap` out of date (nothing is recorded from it then). */
+  async observe(snap: Snapshot, current: () => boolean = () => true): Promise<void> {
     const core = this.core;
     if (!core.ready) return;
-    for (const def of core.store.list()) {
-      const name = def.config.name;
+    for (const listed of core.store.list()) {
+      if (!current()) return;
+      const name = listed.config.name;
       if (core.changing.has(name)) continue;
+      // The definition as stored now (an earlier iteration awaited: a change may have ended since).
+      const def = core.store.get(name);
+      if (!def) continue;
       const view = viewOf(def, snap);
       const now = observedState(def, view);
       const before = def.lastState ?? this.firstSeen.get(def.config.uuid);

@@ -31,8 +31,14 @@ export interface SnapshotHooks {
   needsConfig?(row: ListRow): boolean;
   /** Runs on every snapshot that carries configurations, before any reader sees it. */
   onConfigs?(snap: Snapshot): Promise<void>;
-  /** Runs on every snapshot (after onConfigs), before any reader sees it. */
-  onSnapshot?(snap: Snapshot): Promise<void>;
+  /**
+   * Runs on every snapshot (after onConfigs), before any reader sees it. `current()` turns false
+   * once a change of ours made the snapshot out of date (it will not be served): nothing must be
+   * recorded from it then.
+   */
+  onSnapshot?(snap: Snapshot, current: () => boolean): Promise<void>;
+  /** A snapshot is now the one served (runs soon after, outside the refresh: e.g. to prepare reads). */
+  onServed?(snap: Snapshot): void;
 }
 
 /** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */
@@ -63,13 +69,51 @@ export function buildSnapshot(listText: string, longText?: string, takenAt = Dat
 
 /** A domain whose configuration xl could not give us is asked for again only after this long. */
 const NO_CONFIG_RETRY_MS = 30_000;
+/** After failed refreshes the background waits longer, up to this (a missing or broken xl). */
+const MAX_BACKOFF_MS = 30_000;
 
+export interface RefreshOptions {
+  /** The background refreshes the picture this long after the last refresh ended. */
+  intervalMs: number;
+  /** The picture counts as stale once older than this (or once a refresh failed). */
+  staleAfterMs: number;
+  /** A read right after our own change waits at most this long for the refresh it started. */
+  readWaitMs: number;
+  /** One line when the picture goes stale and one when it recovers. */
+  log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+/** How current the picture is (reported through the driver contract, for health and providers). */
+export interface Freshness {
+  /** Age of the picture served now (ms since `xl list -v` answered); -1 before the first one. */
+  ageMs: number;
+  stale: boolean;
+  /** Why the last refresh failed, when it did. */
+  lastError?: string;
+}
+
+/**
+ * The picture of the host, kept current OUTSIDE requests: a background refresh every
+ * `intervalMs`, and one started at once by every change of ours (invalidate). A read never runs
+ * xl: it gets the last good picture, except right after a change of ours that it must reflect,
+ * when it waits (at most `readWaitMs`) for the refresh that change started. A late or failing
+ * refresh leaves the last good picture in place, marked stale. At most one `xl list -v` runs at a
+ * time: a refresh asked for while an older one runs starts when that one ends.
+ */
 export class SnapshotCache {
   private current: Snapshot | undefined;
   private inflight: Promise<Snapshot> | undefined;
   private inflightGen = -1;
   private inflightFull = false;
   private generation = 0;
+  /** A change of ours happened since the picture was taken: reads wait for the next one. */
+  private dirty = false;
+  private lastError: string | undefined;
+  private failures = 0;
+  private staleReported = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private poked = false;
   /** `<domid>/<uuid>` of unknown domains `xl list -l` did not describe → when we last asked. */
   private readonly noConfig = new Map<string, number>();
   refreshes = 0;
@@ -78,30 +122,63 @@ export class SnapshotCache {
 
   constructor(
     private readonly exec: XlExecutor,
-    private readonly ttlMs = 1000,
+    private readonly opts: RefreshOptions,
     private readonly hooks: SnapshotHooks = {},
   ) {}
 
+  /** Start the background refresh (after the start-up read). */
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  freshness(): Freshness {
+    const ageMs = this.current ? Date.now() - this.current.takenAt : -1;
+    const f: Freshness = { ageMs, stale: this.isStale(ageMs) };
+    if (this.lastError !== undefined) f.lastError = this.lastError;
+    return f;
+  }
+
+  /**
+   * Something may have changed on the host (a domain event): refresh now, or right after the
+   * refresh under way (which may have listed the domains before the event).
+   */
+  poke(): void {
+    if (!this.running) return;
+    if (this.inflight) {
+      this.poked = true;
+      return;
+    }
+    this.refresh(false).catch(() => {});
+  }
+
+  /** Our own change: the picture no longer reflects it. A refresh starts now; reads wait for it. */
   invalidate(): void {
     this.generation++;
-    this.current = undefined;
+    this.dirty = true;
+    if (this.current) this.refresh(false).catch(() => {});
   }
 
   /**
    * A change of ours whose effect on one domain xl has just confirmed and that we know exactly
-   * (pause, unpause): the cached snapshot gets that domain's row updated instead of being dropped,
-   * so that the next read needs no xl call. It keeps its age (the rest is as old as it was), and a
-   * refresh that started before the change is not kept. Without a cached snapshot, or when the
-   * domain is not in it, this is invalidate().
+   * (pause, unpause): the cached snapshot gets that domain's row updated, so that the next read
+   * needs no xl call. It keeps its age (the rest is as old as it was), and a refresh that started
+   * before the change is not kept. When the domain is not in it, this is invalidate().
    */
   patch(domid: number, change: (row: ListRow) => ListRow): void {
-    this.generation++;
     const cur = this.current;
     const old = cur?.byDomid.get(domid);
     if (!cur || !old) {
-      this.current = undefined;
+      this.invalidate();
       return;
     }
+    this.generation++;
     const view: DomainView = { ...old, row: change(old.row) };
     const swap = <K>(m: Map<K, DomainView>): Map<K, DomainView> => {
       const out = new Map(m);
@@ -117,32 +194,99 @@ export class SnapshotCache {
     };
   }
 
-  /** The cached snapshot if younger than the TTL, else a fresh one. */
+  /**
+   * The picture for a read: the last good one, at no xl cost. Only before the first picture
+   * (start-up) does it wait for xl; right after a change of ours it waits for the refresh that
+   * change started, at most `readWaitMs`, then serves the last good picture (stale).
+   */
   async get(): Promise<Snapshot> {
     const cur = this.current;
-    if (cur && Date.now() - cur.takenAt < this.ttlMs) return cur;
-    return this.refresh(false);
+    if (!cur) return this.refresh(false);
+    if (!this.dirty) return cur;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.opts.readWaitMs); });
+    try {
+      const snap = await Promise.race([this.refresh(false).catch(() => undefined), late]);
+      return snap ?? this.current ?? cur;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
-   * Always asks xl (shared with a refresh that started after the last invalidation).
+   * Always asks xl (shared with a refresh that started after the last change).
    * `withConfigs`: also `xl list -l` for every domain (start-up reconcile).
    */
   async fresh(withConfigs = false): Promise<Snapshot> {
-    this.invalidate();
+    this.generation++;
+    this.dirty = true;
     return this.refresh(withConfigs);
+  }
+
+  private isStale(ageMs: number): boolean {
+    return !this.current || ageMs > this.opts.staleAfterMs || this.failures > 0;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.min(this.opts.intervalMs * 2 ** Math.min(this.failures, 10), Math.max(MAX_BACKOFF_MS, this.opts.intervalMs));
+    // Refreshes only while the driver is referenced: a driver dropped without close() stops.
+    const ref = new WeakRef(this);
+    this.timer = setTimeout(() => ref.deref()?.tick(), delay);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.reportStaleness();
+    if (this.inflight) return; // it reschedules when it ends
+    this.refresh(false).catch(() => {});
+  }
+
+  private reportStaleness(): void {
+    const f = this.freshness();
+    if (f.stale && !this.staleReported && this.current) {
+      this.staleReported = true;
+      this.opts.log?.('warn', `the picture of the host is stale (${f.ageMs} ms old${f.lastError ? `: ${f.lastError}` : ', xl list -v is late'}); reads are served from the last good one`);
+    } else if (!f.stale && this.staleReported) {
+      this.staleReported = false;
+      this.opts.log?.('info', `the picture of the host is current again (${f.ageMs} ms old)`);
+    }
   }
 
   private refresh(full: boolean): Promise<Snapshot> {
     const gen = this.generation;
-    if (this.inflight && this.inflightGen === gen && (this.inflightFull || !full)) return this.inflight;
-    const p = this.load(full).then(
+    if (this.inflight) {
+      if (this.inflightGen === gen && (this.inflightFull || !full)) return this.inflight;
+      // One xl list at a time: an older (or narrower) refresh runs; ours starts when it ends.
+      const again = (): Promise<Snapshot> => this.refresh(full);
+      return this.inflight.then(again, again);
+    }
+    const p = this.load(full, gen).then(
       (snap) => {
-        if (this.generation === gen) this.current = snap;
+        if (this.generation === gen) {
+          this.current = snap;
+          this.dirty = false;
+          const served = this.hooks.onServed;
+          if (served) setImmediate(() => { if (this.current === snap) served(snap); });
+        }
+        this.failures = 0;
+        this.lastError = undefined;
         return snap;
+      },
+      (err: unknown) => {
+        this.failures++;
+        this.lastError = err instanceof Error ? err.message : String(err);
+        throw err;
       },
     ).finally(() => {
       if (this.inflight === p) this.inflight = undefined;
+      this.reportStaleness();
+      if (this.poked && !this.inflight && this.running) {
+        this.poked = false;
+        this.refresh(false).catch(() => {});
+      } else this.schedule();
     });
     this.inflight = p;
     this.inflightGen = gen;
@@ -150,7 +294,8 @@ export class SnapshotCache {
     return p;
   }
 
-  private async load(full: boolean): Promise<Snapshot> {
+  private async load(full: boolean, gen: number): Promise<Snapshot> {
+    const current = (): boolean => this.generation === gen;
     this.refreshes++;
     const list = await this.exec.run(['list', '-v']);
     const takenAt = Date.now();
@@ -162,7 +307,7 @@ export class SnapshotCache {
     }
     if (!wanted) {
       const snap = buildSnapshot(list.stdout, undefined, takenAt);
-      await this.hooks.onSnapshot?.(snap);
+      await this.hooks.onSnapshot?.(snap, current);
       return snap;
     }
     this.configLoads++;
@@ -173,7 +318,7 @@ export class SnapshotCache {
       if (!v.config && this.hooks.needsConfig?.(v.row)) this.noConfig.set(keyOf(v.row), takenAt);
     }
     await this.hooks.onConfigs?.(snap);
-    await this.hooks.onSnapshot?.(snap);
+    await this.hooks.onSnapshot?.(snap, current);
     return snap;
   }
 }

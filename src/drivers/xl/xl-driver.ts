@@ -1,13 +1,13 @@
 /**
- * HypervisorDriver over xl: the parts put together. Reads come from one cached snapshot
- * (snapshot.ts, view.ts): one `xl list -v` merged with the stored definitions, whatever the number
- * of systems; `xl list -l` runs at start-up (reconcile.ts) and when a domain we have no definition
+ * HypervisorDriver over xl: the parts put together. Reads come from one picture of the host kept
+ * current in the background (snapshot.ts, view.ts): one `xl list -v` merged with the stored
+ * definitions, whatever the number of systems; a read runs no xl; `xl list -l` runs at start-up (reconcile.ts) and when a domain we have no definition
  * for appears (observe.ts adopts it). Changes (lifecycle.ts, definitions.ts, modify.ts,
  * devices.ts) run under the caller's system lock (virt/lock.ts; this driver takes none), check the
  * transition table, run xl, and only then update the definition store. Host facts: host-facts.ts.
  */
 import { mkdir } from 'node:fs/promises';
-import type { DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions } from '../../virt/driver.js';
+import type { DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions } from '../../virt/driver.js';
 import type { TargetState } from '../../virt/states.js';
 import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from '../../virt/types.js';
 import { XlCore, type XlDriverOptions } from './core.js';
@@ -15,6 +15,8 @@ import type { DefinitionStore } from './definition-store.js';
 import { define, rename, setRequestedState, undefine } from './definitions.js';
 import { attachDisk, attachInterface, detachDisk, detachInterface, setInterfaceRate } from './devices.js';
 import { BridgeSource } from './bridges.js';
+import { DEFAULT_DEADLINES } from './deadlines.js';
+import { DomainEvents } from './events.js';
 import { HostFactsSource } from './host-facts.js';
 import * as life from './lifecycle.js';
 import { modify } from './modify.js';
@@ -32,19 +34,25 @@ export class XlDriver implements HypervisorDriver {
   private readonly bridges: BridgeSource;
   private readonly observer: SnapshotObserver;
   private readonly systems: SystemList;
+  private readonly events: DomainEvents | undefined;
 
   constructor(opts: XlDriverOptions) {
     this.core = new XlCore(opts, {
       needsConfig: (row) => needsConfig(this.core, row),
       onConfigs: (snap) => this.observer.adoptNew(snap),
-      onSnapshot: (snap) => this.observer.observe(snap),
+      onSnapshot: (snap, current) => this.observer.observe(snap, current),
+      // The list of systems is built once per picture in the background, not by the first reader.
+      onServed: (snap) => { if (this.core.ready) this.systems.of(snap); },
     });
     this.host = new HostFactsSource(this.core);
+    // `ip link show` is a quick query: the quick deadline (deadlines.ts).
+    const ipDeadline = this.core.deadlines.quick ?? DEFAULT_DEADLINES.quick;
     this.bridges = opts.ipPath
-      ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: this.core.cmdTimeoutMs }), [], this.core.cmdTimeoutMs)
-      : new BridgeSource(this.core.exec, ['ip'], this.core.cmdTimeoutMs);
+      ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: ipDeadline }), [], ipDeadline)
+      : new BridgeSource(this.core.exec, ['ip'], ipDeadline);
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
+    if (opts.domainEvents) this.events = new DomainEvents(opts.domainEvents, () => this.core.cache.poke(), this.core.log);
   }
 
   get store(): DefinitionStore {
@@ -58,10 +66,19 @@ export class XlDriver implements HypervisorDriver {
     await mkdir(core.saveDir, { recursive: true, mode: 0o700 });
     const rec = await reconcile(core.store, await core.cache.fresh(true));
     core.ready = true;
+    core.cache.start();
+    this.events?.start();
     return { ...rec, ...storeReport };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.events?.stop();
+    this.core.cache.stop();
+  }
+
+  freshness(): DriverFreshness {
+    return this.core.cache.freshness();
+  }
 
   metrics(): DriverMetrics {
     return { toolCalls: this.core.exec.calls, snapshotRefreshes: this.core.cache.refreshes, configLoads: this.core.cache.configLoads };
@@ -83,7 +100,7 @@ export class XlDriver implements HypervisorDriver {
 
   // ------------------------------------------------------------------ reads
 
-  /** Every system. The objects are shared by the readers of one snapshot: never mutate them. */
+  /** Every system, from the last good picture (no xl call). The objects are shared by the readers of one snapshot: never mutate them. */
   async list(): Promise<VirtualSystem[]> {
     return this.systems.of(await this.core.cache.get());
   }

@@ -1,0 +1,102 @@
+/**
+ * The picture of the host is kept current outside requests: reads run no xl, a hung `xl list -v`
+ * leaves reads served from the last good picture (marked stale, logged once, and once again when
+ * it recovers), and a read right after our own change reflects it.
+ */
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestBackend, simStateDir, xlBehindTheBack, type TestBackend } from '../../support/xl-backend.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('xl driver: the picture of the host, kept current in the background', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let b: TestBackend;
+  let logs: string[];
+
+  const faults = (f: object): void => writeFileSync(join(simStateDir(dir), 'faults.json'), JSON.stringify(f));
+  const open = async (opts: { refreshIntervalMs: number; staleAfterMs?: number; commandTimeoutMs?: number }): Promise<TestBackend> => {
+    b = createTestBackend(dir, { ...opts, log: (level, m) => logs.push(`${level}: ${m}`) });
+    await b.driver.init();
+    return b;
+  };
+  const spec = (name: string) => ({ name, type: 'pv' as const, memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-fresh-'));
+    mkdirSync(simStateDir(dir), { recursive: true });
+    logs = [];
+  });
+  afterEach(async () => {
+    await b?.driver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves reads with no xl call once started, and notices a change behind our back without a read', async () => {
+    const { driver, xl } = await open({ refreshIntervalMs: 100 });
+    await driver.define(spec('a'));
+    await driver.start('a');
+    await driver.list();
+    const before = xl.log.length;
+    for (let i = 0; i < 20; i++) {
+      await driver.list();
+      await driver.get('a');
+    }
+    // Every call made meanwhile is the background's `xl list -v` (none ran inside a read).
+    expect(xl.log.slice(before).every((a) => a[0] === 'list' && a[1] === '-v')).to.equal(true);
+    await xlBehindTheBack(dir, 'pause', 'a');
+    await sleep(400);
+    const at = xl.log.length;
+    expect((await driver.get('a')).state).to.equal('paused');
+    expect(xl.log.length).to.equal(at);
+  });
+
+  it('a read right after our own change reflects it', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000 });
+    await driver.define(spec('b'));
+    await driver.start('b');
+    expect((await driver.get('b')).state).to.equal('running');
+    await driver.destroy('b');
+    expect((await driver.get('b')).state).to.equal('defined');
+  });
+
+  it('keeps serving the last good picture during a hung xl list -v, marked stale, logged once, then recovers', async () => {
+    const { driver } = await open({ refreshIntervalMs: 50, staleAfterMs: 300, commandTimeoutMs: 1500 });
+    await driver.define(spec('c'));
+    await driver.start('c');
+    expect((await driver.get('c')).state).to.equal('running'); // the picture after our change
+    expect(driver.freshness().stale).to.equal(false);
+    faults({ rules: [{ command: 'list', mode: 'hang', count: 1 }] });
+    await sleep(500); // the background's list hangs now
+    const t0 = Date.now();
+    const seen = await driver.get('c');
+    const list = await driver.list();
+    expect(Date.now() - t0).to.be.below(100);
+    expect(seen.state).to.equal('running');
+    expect(list.map((s) => s.name)).to.deep.equal(['c']);
+    const f = driver.freshness();
+    expect(f.stale).to.equal(true);
+    expect(f.ageMs).to.be.at.least(300);
+    // Killed at its deadline; the next refresh brings the picture back.
+    for (let i = 0; i < 80 && driver.freshness().stale; i++) await sleep(50);
+    expect(driver.freshness().stale).to.equal(false);
+    expect(logs.filter((l) => l.includes('stale'))).to.have.length(1);
+    expect(logs.filter((l) => l.includes('current again'))).to.have.length(1);
+    expect(logs.some((l) => l.startsWith('warn: xl list -v hung: killed after 1500 ms'))).to.equal(true);
+  });
+
+  it('a read right after our own change waits at most its bound for a hung refresh, then serves the last picture', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
+    await driver.define(spec('d'));
+    await driver.start('d');
+    expect((await driver.get('d')).state).to.equal('running'); // the picture after our change
+    faults({ rules: [{ command: 'list', mode: 'hang', count: 1 }] });
+    driver.invalidate(); // as after a change of ours
+    const t0 = Date.now();
+    expect((await driver.get('d')).state).to.equal('running');
+    expect(Date.now() - t0).to.be.within(1500, 2900); // the read wait (2 s), not the list's deadline
+  });
+});
