@@ -107,11 +107,12 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
     });
     const jobs = new JobManager(JOB_RETENTION_MS);
-    const virt = new VirtManager(driver, { jobs });
+    const virt = new VirtManager(driver, { jobs, metricsIntervalMs: config.metricsIntervalMs ?? 0 });
     const report = await virt.init();
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
     if (config.demo && choice?.simulated) await seedDemoNetwork(virt, logLine);
+    virt.metrics.start();
 
     audit = openAuditLog(path.join(dataDir, 'audit.log'), logger);
     const auditLog = audit;
@@ -146,6 +147,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     return {
       repository, operations, virt, handler, usersFile, audit,
       async close() {
+        virt.metrics.stop();
         operations.close();
         await auditLog.close();
         lock.release();

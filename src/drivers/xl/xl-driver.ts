@@ -7,7 +7,7 @@
  * transition table, run xl, and only then update the definition store. Host facts: host-facts.ts.
  */
 import { mkdir } from 'node:fs/promises';
-import type { DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions } from '../../virt/driver.js';
+import type { DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions, SystemCounters } from '../../virt/driver.js';
 import type { TargetState } from '../../virt/states.js';
 import type { DiskSpec, HostFacts, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from '../../virt/types.js';
 import { XlCore, type XlDriverOptions } from './core.js';
@@ -19,6 +19,7 @@ import * as life from './lifecycle.js';
 import { modify } from './modify.js';
 import { SnapshotObserver } from './observe.js';
 import { reconcile } from './reconcile.js';
+import { XentopStatistics } from './statistics.js';
 import { SystemList, needsConfig, resolve } from './view.js';
 
 export type { XlDriverOptions } from './core.js';
@@ -29,6 +30,7 @@ export class XlDriver implements HypervisorDriver {
   private readonly host: HostFactsSource;
   private readonly observer: SnapshotObserver;
   private readonly systems: SystemList;
+  private readonly xentop: XentopStatistics;
 
   constructor(opts: XlDriverOptions) {
     this.core = new XlCore(opts, {
@@ -39,6 +41,7 @@ export class XlDriver implements HypervisorDriver {
     this.host = new HostFactsSource(this.core);
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
+    this.xentop = new XentopStatistics(this.core, opts.xlPath, opts.env);
   }
 
   get store(): DefinitionStore {
@@ -83,6 +86,11 @@ export class XlDriver implements HypervisorDriver {
 
   hostFacts(): Promise<HostFacts> {
     return this.host.facts();
+  }
+
+  /** One xentop batch for every domain (statistics.ts). */
+  statistics(): Promise<SystemCounters[]> {
+    return this.xentop.read();
   }
 
   // ------------------------------------------------------------------ definitions
