@@ -79,7 +79,11 @@ export class VirtManager {
       pollMs: opts.pollIntervalMs ?? 250,
     };
     this.metrics = new MetricsSampler({
-      systems: () => this.listSystems(),
+      // A fresh picture per sample: CPU-time deltas need the time they were read at.
+      systems: () => {
+        driver.invalidate();
+        return this.listSystems();
+      },
       capacity: () => this.capacity(),
       pools: () => this.pools(),
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),

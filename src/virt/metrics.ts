@@ -6,8 +6,9 @@
  * the driver (xentop: every domain at once). Formulas (documented in docs/metrics.md):
  *
  *   Δt                       = this sample's time − the previous sample's time (s)
- *   cpu % of one CPU         = Δ cpu time (s) / Δt × 100          (0 on a system's first sample)
  *   allocation (% of 1 CPU)  = min(online vCPUs × 100, cap)        (cap 0 = none: vCPUs × 100)
+ *   cpu % of one CPU         = min(Δ cpu time (s) / Δt × 100, allocation)   (0 on a first sample;
+ *                              the bound absorbs the 0.1 s resolution of the hypervisor's CPU time)
  *   cpu % of allocation      = cpu % of one CPU / allocation × 100
  *   memory in use (MiB)      = memory the domain holds now
  *   memory assigned (MiB)    = its balloon target
@@ -183,9 +184,9 @@ export class MetricsSampler {
     const prev = ring[ring.length - 1];
     const durationMs = prev ? at - prev.at : 0;
     const dCpu = prev ? Math.max(0, live.cpuTimeSec - prev.cpuTimeSec) : 0;
-    const pct = durationMs > 0 ? round1((dCpu * 1000 * 100) / durationMs) : 0;
     const vcpuShare = Math.max(1, live.onlineVcpus) * 100;
     const allocation = live.cpuCap > 0 ? Math.min(vcpuShare, live.cpuCap) : vcpuShare;
+    const pct = durationMs > 0 ? round1(Math.min(allocation, (dCpu * 1000 * 100) / durationMs)) : 0;
     const sample: SystemSample = {
       name: s.name,
       uuid: s.uuid,
