@@ -24,6 +24,7 @@ import type { CimRequestHandler } from './http/index.js';
 import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
+import { createPrometheusExport } from './prometheus.js';
 
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
@@ -176,6 +177,7 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
   const app = createHttpApp({
     handler: built.handler, auth, limits: { requestTimeoutMs: config.requestTimeoutMs }, log: logger,
     health: { probe: () => built.virt.hostInfo() },
+    metrics: createPrometheusExport(built.virt),
   });
   let servers: RunningServers;
   try {
