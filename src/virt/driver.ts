@@ -47,6 +47,8 @@ export interface SystemCounters {
   diskWriteRequests: number;
   diskReadBytes: number;
   diskWriteBytes: number;
+  /** Seconds since the hypervisor started the domain, when it tells. */
+  uptimeSec?: number;
 }
 
 export interface ReconcileReport {

@@ -13,7 +13,8 @@
  *   memory in use (MiB)      = memory the domain holds now
  *   memory assigned (MiB)    = its balloon target
  *   disk bytes               = sectors × 512;  network: the guest's view (sent = transmitted)
- *   uptime (s)               = now − when the system was last seen to become active
+ *   uptime (s)               = the hypervisor's figure (since the domain was started); without
+ *                              it, now − when the system was last seen to become active
  *   pools and host           = capacity.ts (advertised capacity, reserved, available): net of
  *                              Xen's own memory, the control domain and per-domain overhead.
  * No raw physical figure (installed or free memory) is sampled.
@@ -39,7 +40,7 @@ export interface SystemSample {
   memoryAssignedMiB: number;
   uptimeSec: number;
   /** Absent when the driver gives no I/O counters. */
-  io?: Omit<SystemCounters, 'name'>;
+  io?: Omit<SystemCounters, 'name' | 'uptimeSec'>;
 }
 
 export interface HostSample {
@@ -198,10 +199,10 @@ export class MetricsSampler {
       cpuPercentOfAllocation: round1((pct * 100) / allocation),
       memoryInUseMiB: live.memoryMiB,
       memoryAssignedMiB: live.targetMemoryMiB,
-      uptimeSec: Math.max(0, Math.floor((at - start.at) / 1000)),
+      uptimeSec: c?.uptimeSec ?? Math.max(0, Math.floor((at - start.at) / 1000)),
     };
     if (c) {
-      const { name: _n, ...io } = c;
+      const { name: _n, uptimeSec: _u, ...io } = c;
       sample.io = io;
     }
     ring.push(sample);

@@ -1,6 +1,6 @@
 /**
- * I/O counters of every active domain from ONE `xentop -b -f -n -i 1` run (the metrics sampler
- * calls it once per interval, never per system). xentop's CPU(%) of a single iteration is always
+ * I/O counters of every active domain from ONE `xentop -b -f -n -i 1` run, and their uptimes from
+ * ONE `xl uptime` (the metrics sampler calls this once per interval, never per system). xentop's CPU(%) of a single iteration is always
  * 0.0, so CPU use is not read here: the sampler derives it from CPU-time deltas.
  *
  * Which xentop: the one beside a real `xl` (/usr/sbin/xentop); otherwise the `xentop`
@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SystemCounters } from '../../virt/driver.js';
 import type { XlCore } from './core.js';
+import { parseUptime } from './parse/uptime.js';
 import { parseXentop, type XentopRow } from './parse/xentop.js';
 import { XlRunner, type XlExecutor } from './runner.js';
 
@@ -32,8 +33,17 @@ export class XentopStatistics {
   }
 
   async read(): Promise<SystemCounters[]> {
-    const r = await this.exec.run([...this.prefix, ...XENTOP_ARGS], { timeoutMs: this.core.cmdTimeoutMs });
-    return parseXentop(r.stdout).filter((row) => row.name !== 'Domain-0').map(countersOf);
+    const [top, up] = await Promise.all([
+      this.exec.run([...this.prefix, ...XENTOP_ARGS], { timeoutMs: this.core.cmdTimeoutMs }),
+      // Uptime is a nicety: its failure leaves the sampler's own estimate.
+      this.core.xl(['uptime']).then((r) => parseUptime(r.stdout), () => new Map<string, number>()),
+    ]);
+    return parseXentop(top.stdout).filter((row) => row.name !== 'Domain-0').map((row) => {
+      const c = countersOf(row);
+      const sec = up.get(row.name);
+      if (sec !== undefined) c.uptimeSec = sec;
+      return c;
+    });
   }
 }
 

@@ -28,3 +28,13 @@ describe('xentop batch parsing', () => {
     expect(dom0.vcpus).to.be.a('number').and.not.NaN;
   });
 });
+
+describe('xl uptime parsing', () => {
+  it('reads H:MM:SS, "1 day," and "N days," rows by domain name', async () => {
+    const { parseUptime } = await import('../../../src/drivers/xl/parse/uptime.js');
+    const up = parseUptime(sample('uptime.out'));
+    expect(up.get('Domain-0')).to.equal(11 * 60 + 15);
+    expect(up.get('web01')).to.equal(3 * 86400 + 5 * 3600 + 20 * 60 + 34);
+    expect(up.get('win01')).to.equal(86400 + 10 * 60);
+  });
+});
