@@ -14,11 +14,11 @@ import {
   asLogger, createHttpApp, createAuthenticator, servesPlainHttp, startServers, type LogLine, type RunningServers,
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
-import { createXlDriver, detectXl, type XlExecutor } from './drivers/xl/index.js';
+import { XlRunner, createXlDriver, detectXl, type XlExecutor } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
-import { seedDemoNetwork } from './demo.js';
+import { ensureDemoBridges, seedDemoNetwork } from './demo.js';
 import { PROJECT_ROOT, type ServerConfig } from './config.js';
 import type { CimRequestHandler } from './http/index.js';
 import type { Logger } from './operations/provider.js';
@@ -112,7 +112,15 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const report = await virt.init();
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
-    if (config.demo && choice?.simulated) await seedDemoNetwork(virt, logLine);
+    if (config.demo && choice?.simulated) {
+      const sim = hooks.xlExecutor ?? new XlRunner({ xlPath: choice.xlPath, env: choice.env });
+      const created = await ensureDemoBridges((args) => sim.run(['ip', ...args]));
+      if (created.length > 0) {
+        driver.invalidate();
+        logLine(`demo bridges created: ${created.join(', ')}`);
+      }
+      await seedDemoNetwork(virt, logLine);
+    }
     virt.metrics.start();
 
     audit = openAuditLog(path.join(dataDir, 'audit.log'), logger);

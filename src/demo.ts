@@ -41,6 +41,27 @@ const ROUTERS: { spec: VirtualSystemSpec; state: 'running' | 'paused' | 'defined
 ];
 
 /** Drives a system to a state and waits for the job, if one was needed. */
+/** The bridges the demo routers plug into: a NIC on a bridge the host does not have is refused. */
+export const DEMO_BRIDGES = ['xenbr0', 'xenbr1', 'xenbr2'];
+
+/** Runs iproute2's `ip` on the simulated host (`xl-sim ip ...`). */
+export type IpCommand = (args: string[]) => Promise<{ stdout: string }>;
+
+/**
+ * Creates the demo's bridges the simulated host lacks and brings them up, as an operator would
+ * with iproute2 on a real host; returns the ones it created.
+ */
+export async function ensureDemoBridges(ip: IpCommand): Promise<string[]> {
+  const have = new Set((JSON.parse((await ip(['-j', 'link', 'show', 'type', 'bridge'])).stdout) as Array<{ ifname: string }>).map((l) => l.ifname));
+  const created: string[] = [];
+  for (const br of DEMO_BRIDGES.filter((b) => !have.has(b))) {
+    await ip(['link', 'add', 'name', br, 'type', 'bridge']);
+    await ip(['link', 'set', 'dev', br, 'up']);
+    created.push(br);
+  }
+  return created;
+}
+
 async function reach(virt: VirtManager, name: string, target: TargetState): Promise<void> {
   const change = await virt.requestStateChange(name, target, { timeoutMs: 30_000 });
   if (change.kind === 'job') await change.job.done;

@@ -1,6 +1,7 @@
 // Domain creation as libxl does it (xl(1)), shared by create,
 // restore, incoming migration and the monitor's restarts.
 import { statSync } from 'node:fs';
+import { createBridgeFailure, hasBridge } from './bridges.js';
 import { applyCreateDefaults, instantiate } from './domain-factory.js';
 import { allocDomid, type Domain } from './host-state.js';
 import { hostPath } from './io.js';
@@ -82,6 +83,9 @@ export function createDomain(ctx: Ctx, rawCfg: Record<string, any>, opts: Create
       }
     }
   }
+  // The vif hotplug script checks the bridge; libxl then tears the half-built domain down.
+  const missing = ((cfg.nics ?? []) as Array<{ bridge?: string }>).find((n) => !hasBridge(s, n.bridge ?? 'xenbr0'));
+  if (missing) return { stderr: createBridgeFailure(id, missing.bridge ?? 'xenbr0', process.pid + 1), code: 3, domid: id };
   const dom = instantiate(s, cfg, id, ctx.now, { paused: opts.paused, monitor: opts.monitor });
   s.domains.push(dom);
   s.domains.sort((a, b) => a.domid - b.domid);

@@ -40,6 +40,13 @@ export async function dispatch(argv: string[], g: Globals, xentop: boolean): Pro
     return m.run('xentop', rest, g);
   }
 
+  // iproute2's `ip` as a pseudo-command: the control domain's bridges.
+  if (argv[0] === 'ip') {
+    await applyFaultRule(g, 'ip', argv.slice(1));
+    const m = await import('./commands/ip.js');
+    return m.run('ip', argv.slice(1), g);
+  }
+
   // Global options: getopt "+vftTN" stops at the first non-option.
   let i = 0;
   for (; i < argv.length; i++) {

@@ -71,6 +71,7 @@ export function failureFor(g: Globals, cmd: string, args: string[]): Failure {
     case 'list': return { stderr: 'libxl_list_domain failed.\n', code: 1 };
     case 'info': return { stderr: 'libxl_get_physinfo failed.\n', code: 1 };
     case 'xentop': return { stderr: 'Failed to retrieve statistics from libxenstat\n', code: 1 };
+    case 'ip': return { stderr: 'RTNETLINK answers: Operation not permitted\n', code: 2 };
     case 'trigger': return { stderr: `libxl: error: libxl_domain.c:2207:libxl_send_trigger: ${D}Send trigger '${args.filter((a) => !a.startsWith('-'))[1] ?? ''}' failed: Operation not permitted\n`, code: 0 };
     default:
       return { stderr: `libxl: error: libxl.c:0:${cmd}: operation failed\n`, code: 1 };

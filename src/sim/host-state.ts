@@ -30,6 +30,7 @@ export interface HostConfig {
   net_rx_bytes_per_sec: number; // (from the guest)
   vbd_rd_per_sec: number;
   vbd_wr_per_sec: number;
+  bridges: string[];          // bridges in the control domain at boot (`ip link add ... type bridge` adds more)
 }
 
 export const HOST_DEFAULTS: HostConfig = {
@@ -57,6 +58,7 @@ export const HOST_DEFAULTS: HostConfig = {
   net_rx_bytes_per_sec: 10_000,
   vbd_rd_per_sec: 5,
   vbd_wr_per_sec: 2,
+  bridges: ['xenbr0'],
 };
 
 export interface VcpuState {
@@ -105,7 +107,12 @@ export interface HostState {
   sched_credit: { tslice_ms: number; ratelimit_us: number; migr_delay_us: number };
   sched_credit2: { ratelimit_us: number };
   events: DomEvent[];
+  /** Network devices of type bridge in the control domain (see bridges.ts); absent in older state files. */
+  bridges?: BridgeLink[];
+  next_ifindex?: number;
 }
+
+export interface BridgeLink { ifname: string; ifindex: number; up: boolean }
 
 export const DOM0_UUID = '00000000-0000-0000-0000-000000000000';
 

@@ -3,6 +3,7 @@
  * (all-or-nothing), delete (stop, then remove the definition). Each under the system's lock;
  * a rename under the locks of both names (lock.ts rule 2).
  */
+import { checkSwitchesExist } from './switches.js';
 import { advertisedShortfall } from './capacity.js';
 import { SETTINGS_FIELDS, type SettingsChange, type SettingsPatch } from './changes.js';
 import { VirtError } from './errors.js';
@@ -22,6 +23,7 @@ export async function defineSystem(m: Model, spec: VirtualSystemSpec, capacity: 
   return m.locks.with(n.name, async () => {
     const short = advertisedShortfall(await capacity(), n.name, n);
     if (short) throw new VirtError('no_memory', short);
+    if (n.nics.length > 0) checkSwitchesExist(await m.driver.switches(), n.nics.map((x) => x.bridge));
     const macs = n.nics.flatMap((x) => (x.mac ? [{ system: n.name, mac: x.mac }] : []));
     if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
     return m.driver.define(spec);

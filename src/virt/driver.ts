@@ -13,7 +13,7 @@
  * cached view or updates it with the outcome the hypervisor confirmed.
  */
 import type { TargetState } from './states.js';
-import type { DiskSpec, HostFacts, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from './types.js';
+import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from './types.js';
 
 export interface OperationOptions {
   /** Aborting it stops the operation: the hypervisor tool is killed, the call fails. */
@@ -76,6 +76,8 @@ export interface HypervisorDriver {
   invalidate(): void;
   /** Host facts consistent with the current snapshot (never older than the domain list they go with). */
   hostFacts(): Promise<HostFacts>;
+  /** The host's virtual switches, from the driver's cached picture (drop it with invalidate()). */
+  switches(): Promise<VirtualSwitch[]>;
   /** Called for every state change the driver notices that it did not make (crash, vanished domain...). */
   onObserved(listener: (change: ObservedStateChange) => void): () => void;
 

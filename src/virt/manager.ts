@@ -20,7 +20,7 @@ import { changeResources } from './resources.js';
 import { begin, perform, requestStateChange } from './state-change.js';
 import type { TargetState } from './states.js';
 import type { Log } from './steps.js';
-import type { ObservedStateChange, VirtualSystem, VirtualSystemSpec } from './types.js';
+import type { ObservedStateChange, VirtualSwitch, VirtualSystem, VirtualSystemSpec } from './types.js';
 
 export interface VirtManagerOptions {
   capacityPolicy?: CapacityPolicy;
@@ -145,8 +145,13 @@ export class VirtManager {
   }
 
   async pools(): Promise<Pool[]> {
-    const p = await this.picture(false);
-    return poolsOf(p.systems, this.admission.capacityOf(p));
+    const [p, switches] = await Promise.all([this.picture(false), this.driver.switches()]);
+    return poolsOf(p.systems, this.admission.capacityOf(p), switches);
+  }
+
+  /** The host's virtual switches (bridges), whether or not an interface is plugged into them. */
+  switches(): Promise<VirtualSwitch[]> {
+    return this.driver.switches();
   }
 
   private async picture(fresh: boolean): Promise<Picture> {

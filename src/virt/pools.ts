@@ -1,7 +1,7 @@
 /** Resource pools as the model shows them: what each pool can give, what is reserved from it, and by whom. */
 import type { Capacity } from './capacity.js';
 import { isActive } from './states.js';
-import type { VirtualSystem } from './types.js';
+import type { VirtualSwitch, VirtualSystem } from './types.js';
 
 export type PoolKind = 'processor' | 'memory' | 'disk' | 'network';
 
@@ -25,7 +25,7 @@ export interface Pool {
 }
 
 /** The pools of one picture: `cap` is that picture's capacity (admission's, pending reservations included). */
-export function poolsOf(systems: readonly VirtualSystem[], cap: Capacity): Pool[] {
+export function poolsOf(systems: readonly VirtualSystem[], cap: Capacity, switches: readonly VirtualSwitch[]): Pool[] {
   const active = systems.filter((s) => isActive(s.state));
   const disks = systems.flatMap((s) => s.config.disks.map((d) => ({ system: s.name, device: d.vdev, amount: 1 })));
   const pools: Pool[] = [
@@ -41,7 +41,9 @@ export function poolsOf(systems: readonly VirtualSystem[], cap: Capacity): Pool[
     },
     { id: 'disk/0', kind: 'disk', name: 'disks', units: 'devices', reserved: disks.length, allocations: disks },
   ];
-  const bridges = new Map<string, PoolAllocation[]>();
+  // One pool per switch the host has, used or not; a NIC on a switch that has gone since (removed
+  // behind our back) still shows in the pool of that name, so what it holds stays visible.
+  const bridges = new Map<string, PoolAllocation[]>(switches.map((sw) => [sw.name, []]));
   for (const s of systems) {
     for (const n of s.config.nics) {
       const list = bridges.get(n.bridge) ?? [];

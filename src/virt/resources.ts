@@ -14,6 +14,7 @@ import { VirtError } from './errors.js';
 import type { Reservation } from './ledger.js';
 import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
+import { checkSwitchesExist } from './switches.js';
 import { applyPatch, checkMacsFree, normalizeDisk, normalizeNic } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
 import { runSteps, type Step } from './steps.js';
@@ -47,6 +48,16 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
     const before = new Map<string, VirtualSystem>();
     for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
     const plan = planChanges(m, before, changes);
+    // A NIC added, or moved to another switch, goes to a switch the host has.
+    const moved = changes.flatMap((c) => {
+      if (c.action === 'add_nic' && c.nic) return [c.nic.bridge];
+      if (c.action === 'replace_nic' && c.nic?.bridge !== undefined) {
+        const old = before.get(c.system)?.config.nics.find((n) => n.mac === c.mac);
+        return old && old.bridge === c.nic.bridge ? [] : [c.nic.bridge];
+      }
+      return [];
+    });
+    if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
     const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: c.nic.mac }] : []));
     if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
     const reservations: Reservation[] = [];

@@ -168,6 +168,16 @@ export interface HostFacts {
   dom0MemoryFixed: boolean;
 }
 
+/**
+ * A virtual switch of the host: a layer-2 segment interfaces are plugged into (on Xen a bridge in
+ * the control domain). It exists whether or not any interface is plugged into it.
+ */
+export interface VirtualSwitch {
+  name: string;
+  /** Forwarding (link up); a switch that is down still accepts interfaces. */
+  up: boolean;
+}
+
 /** The live-changeable parts of a system. */
 export interface SystemPatch {
   memoryMiB?: number;

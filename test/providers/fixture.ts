@@ -29,6 +29,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const HOST = 'testhost';
 export const admin: Principal = { name: 't', role: 'admin' };
 
+/** The bridges of the provider tests' host: each is a network pool, whether a NIC uses it or not. */
+export const PROVIDER_BRIDGES = ['xenbr0', 'xenbr1', 'xenbr2', 'br1'];
+
 /**
  * The hypervisor backend of every provider test, created here and nowhere else: the xl driver
  * over a simulated host in `dataDir` (`host` overrides the simulator's host settings).
@@ -37,7 +40,7 @@ export function xlBackend(dataDir: string, host: Record<string, unknown> = {}): 
   const simState = path.join(dataDir, 'xl-sim');
   mkdirSync(simState, { recursive: true });
   const settings = path.join(simState, 'host.json');
-  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ shutdown_seconds: 0.2, ...host }));
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ shutdown_seconds: 0.2, bridges: PROVIDER_BRIDGES, ...host }));
   return createTestDriver(dataDir, { commandTimeoutMs: 10_000, snapshotTtlMs: 200 });
 }
 

@@ -60,7 +60,8 @@ export function cleanupTempDirs(): void {
 export function newHost(host?: Record<string, unknown>, parent?: string, name?: string): string {
   const d = parent ? join(parent, name ?? 'host') : tempDir();
   mkdirSync(d, { recursive: true });
-  if (host) writeFileSync(join(d, 'host.json'), JSON.stringify(host));
+  // The sample configurations plug vifs into xenbr0 and xenbr1 (and tests into xenbr2): the sample host has them.
+  writeFileSync(join(d, 'host.json'), JSON.stringify({ bridges: ['xenbr0', 'xenbr1', 'xenbr2'], ...host }));
   return d;
 }
 

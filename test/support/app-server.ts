@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG } from '../../src/config.js';
 import { addUser } from '../../src/http/users.js';
 import { InProcessXl } from './in-process-xl.js';
 import type { TestUser } from './test-server.js';
-import { simStateDir } from './xl-backend.js';
+import { simStateDir, TEST_BRIDGES } from './xl-backend.js';
 
 export interface AppServer {
   port: number;
@@ -37,7 +37,7 @@ export interface AppServerOptions {
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
   mkdirSync(simStateDir(dataDir));
-  writeFileSync(path.join(simStateDir(dataDir), 'host.json'), JSON.stringify(opts.host ?? { shutdown_seconds: 0.2 }));
+  writeFileSync(path.join(simStateDir(dataDir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, ...(opts.host ?? { shutdown_seconds: 0.2 }) }));
   let usersFile: string | undefined;
   if (opts.users?.length) {
     usersFile = path.join(dataDir, 'users.json');

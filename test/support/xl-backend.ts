@@ -4,6 +4,7 @@
  * The simulated host lives in <dataDir>/xl-sim, where createXlDriver would put it, so a
  * host.json written there sizes it and a second driver on the same dataDir sees the same host.
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XlDriver, type XlDriverOptions } from '../../src/drivers/xl/xl-driver.js';
 import { runXl, type XlSimResult } from '../../src/sim/run-xl.js';
@@ -22,6 +23,9 @@ export interface TestBackend {
   stateDir: string;
 }
 
+/** The bridges of every simulated test host (a NIC on another bridge is refused). */
+export const TEST_BRIDGES = ['xenbr0', 'xenbr1', 'xenbr2', 'br0', 'br1', 'br-a'];
+
 /** The simulated host's state directory for a data directory (as detectXl chooses it). */
 export function simStateDir(dataDir: string): string {
   return join(dataDir, 'xl-sim');
@@ -30,6 +34,10 @@ export function simStateDir(dataDir: string): string {
 export function createTestBackend(dataDir: string, opts: TestDriverOptions = {}): TestBackend {
   const { hostsFile, ...driverOpts } = opts;
   const stateDir = simStateDir(dataDir);
+  // A host created by this backend has the test bridges unless a host.json says otherwise.
+  mkdirSync(stateDir, { recursive: true });
+  const settings = join(stateDir, 'host.json');
+  if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ bridges: TEST_BRIDGES }));
   const xl = new InProcessXl({
     stateDir, ...(hostsFile !== undefined ? { hostsFile } : {}), defaultTimeoutMs: opts.commandTimeoutMs ?? 120_000,
   });

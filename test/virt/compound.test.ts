@@ -37,13 +37,13 @@ describe('virt compound changes (one lock, rollback)', () => {
   it('undoes the applied steps newest first when a later one fails, leaving nothing changed', async () => {
     const sys = d.add({ name: 'web', disks: [{ target: '/srv/a.img', vdev: 'xvda' }], nics: [{ bridge: 'br0', mac: '00:16:3e:00:00:aa' }] });
     const before = structuredClone(sys.config);
-    d.failNext('attachInterface', new VirtError('failed', 'bridge br9 is gone'));
+    d.failNext('attachInterface', new VirtError('failed', 'bridge br1 is gone'));
     const e = await rejects(vm.changeResources([
       { system: 'web', action: 'patch', patch: { cpuWeight: 512 } },
       { system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } },
       { system: 'web', action: 'replace_disk', vdev: 'xvda', disk: { target: '/srv/a2.img' } },
-      { system: 'web', action: 'add_nic', nic: { bridge: 'br9' } },
-    ]), 'failed', /adding an interface on br9 to 'web': bridge br9 is gone/);
+      { system: 'web', action: 'add_nic', nic: { bridge: 'br1' } },
+    ]), 'failed', /adding an interface on br1 to 'web': bridge br1 is gone/);
     expect(e.message).to.not.match(/could not undo/);
     const mutating = d.calls.filter((c) => !c.startsWith('get'));
     expect(mutating).to.deep.equal([
@@ -67,7 +67,7 @@ describe('virt compound changes (one lock, rollback)', () => {
     d.failNext('detachDisk', new VirtError('failed', 'device busy'));
     const e = await rejects(vm.changeResources([
       { system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } },
-      { system: 'web', action: 'add_nic', nic: { bridge: 'nope' } },
+      { system: 'web', action: 'add_nic', nic: { bridge: 'br1' } },
     ]), 'failed');
     expect(e.message).to.match(/no such bridge; could not undo 1 earlier step\(s\), the change is partly applied \(adding disk xvdb to 'web': device busy\)/);
     expect(logs.join('\n')).to.match(/could not undo "adding disk xvdb to 'web'"/);

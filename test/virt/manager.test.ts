@@ -53,6 +53,7 @@ describe('VirtManager façade', () => {
   });
 
   it('exposes abstracted host info and pools', async () => {
+    d.switchList = [{ name: 'br-a', up: true }];
     await vm.defineSystem({ name: 'p', type: 'pv', memoryMiB: 1024, vcpus: 2, cpuCap: 50, cpuReservationPercent: 25, boot: { kernel: '/k' }, nics: [{ bridge: 'br-a', rate: { bytesPerSecond: 1000 } }] });
     await vm.requestState('p', 'running');
     const info = await vm.hostInfo();

@@ -9,7 +9,7 @@ import { VirtError } from '../../src/virt/errors.js';
 import { applyPatch, normalizeDisk, normalizeNic, normalizeSpec } from '../../src/virt/spec.js';
 import { checkTransition, type Operation, type SystemState, type TargetState } from '../../src/virt/states.js';
 import type {
-  DiskSpec, HostFacts, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemConfig, VirtualSystemSpec,
+  DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemConfig, VirtualSystemSpec,
 } from '../../src/virt/types.js';
 import { overheadMiB } from '../../src/virt/capacity.js';
 
@@ -28,6 +28,8 @@ export class StubDriver implements HypervisorDriver {
   /** Calls ended by their cancel signal. */
   readonly cancelled: string[] = [];
   readonly systems = new Map<string, VirtualSystem>();
+  /** The host's switches (a test may add or remove some). */
+  switchList: VirtualSwitch[] = ['xenbr0', 'xenbr1', 'xenbr2', 'br0', 'br1', 'br-a'].map((name) => ({ name, up: true }));
   totalMemoryMiB = 16384;
   dom0MemoryMiB = 1024;
   private readonly failures: Failure[] = [];
@@ -123,6 +125,9 @@ export class StubDriver implements HypervisorDriver {
     return structuredClone(this.need(this.systems.get(name), name));
   }
   invalidate(): void {}
+  async switches(): Promise<VirtualSwitch[]> {
+    return structuredClone(this.switchList);
+  }
   async hostFacts(): Promise<HostFacts> {
     let used = this.dom0MemoryMiB;
     for (const s of this.systems.values()) if (s.live) used += s.live.memoryMiB + overheadMiB(s.config);

@@ -27,6 +27,8 @@ export interface XlDriverOptions {
   commandTimeoutMs?: number;
   /** Deadline of a long one (create, save, restore). */
   longTimeoutMs?: number;
+  /** iproute2's `ip` on a real host; without it `ip` runs as `<xlPath> ip ...` (the simulator's pseudo-command). */
+  ipPath?: string;
   /** How long a system expected to run must stay gone before it counts as lost (observe.ts). */
   lossConfirmMs?: number;
 }

@@ -11,6 +11,8 @@ export interface XlChoice {
   xlPath: string;
   simulated: boolean;
   env: Record<string, string>;
+  /** iproute2's `ip` on a real host (the simulator answers `xl-sim ip ...` itself). */
+  ipPath?: string;
 }
 
 export interface DetectOptions {
@@ -19,9 +21,11 @@ export interface DetectOptions {
   capabilitiesFile?: string;
   privcmdFile?: string;
   searchPaths?: string[];
+  ipSearchPaths?: string[];
 }
 
 const XL_PATHS = ['/usr/sbin/xl', '/usr/local/sbin/xl', '/sbin/xl'];
+const IP_PATHS = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
 
 export function isXenControlDomain(capabilitiesFile = '/proc/xen/capabilities', privcmdFile = '/dev/xen/privcmd'): boolean {
   try {
@@ -43,10 +47,16 @@ export function simulatorPath(): string {
   throw new Error('bin/xl-sim not found above ' + fileURLToPath(import.meta.url));
 }
 
+/** iproute2's `ip` on this machine, if any. */
+export function findIp(searchPaths = IP_PATHS): string | undefined {
+  return searchPaths.find((p) => existsSync(p));
+}
+
 export function detectXl(opts: DetectOptions): XlChoice {
   if (isXenControlDomain(opts.capabilitiesFile, opts.privcmdFile)) {
     const xl = (opts.searchPaths ?? XL_PATHS).find((p) => existsSync(p));
-    if (xl) return { xlPath: xl, simulated: false, env: {} };
+    const ip = findIp(opts.ipSearchPaths);
+    if (xl) return { xlPath: xl, simulated: false, env: {}, ...(ip ? { ipPath: ip } : {}) };
   }
   return { xlPath: simulatorPath(), simulated: true, env: { XL_SIM_STATE: join(opts.dataDir, 'xl-sim') } };
 }

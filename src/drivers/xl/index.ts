@@ -1,17 +1,22 @@
 /** The xl driver's public face: the factory and what wiring code may need. */
-import { detectXl } from './detect.js';
+import { basename } from 'node:path';
+import { detectXl, findIp } from './detect.js';
 import { XlDriver, type XlDriverOptions } from './xl-driver.js';
 
 export { XlDriver, type XlDriverOptions } from './xl-driver.js';
 export { XlRunner, type XlExecutor, type RunOptions, type RunResult } from './runner.js';
-export { detectXl, isXenControlDomain, simulatorPath, type XlChoice } from './detect.js';
+export { detectXl, findIp, isXenControlDomain, simulatorPath, type XlChoice } from './detect.js';
 export { DefinitionStore, type StoredDefinition } from './definition-store.js';
 
 /** The driver's options, with the xl binary optional: detectXl() chooses the real xl or xl-sim. */
 export type CreateXlDriverOptions = Omit<XlDriverOptions, 'xlPath'> & { xlPath?: string };
 
 export function createXlDriver(opts: CreateXlDriverOptions): XlDriver {
-  if (opts.xlPath) return new XlDriver({ ...opts, xlPath: opts.xlPath });
+  if (opts.xlPath) {
+    // A given xl-sim answers `ip` itself; a given real xl goes with the host's iproute2.
+    const ip = basename(opts.xlPath) === 'xl-sim' ? undefined : findIp();
+    return new XlDriver({ ...(ip ? { ipPath: ip } : {}), ...opts, xlPath: opts.xlPath });
+  }
   const choice = detectXl({ dataDir: opts.dataDir });
-  return new XlDriver({ ...opts, xlPath: choice.xlPath, env: { ...choice.env, ...opts.env } });
+  return new XlDriver({ ...(choice.ipPath ? { ipPath: choice.ipPath } : {}), ...opts, xlPath: choice.xlPath, env: { ...choice.env, ...opts.env } });
 }

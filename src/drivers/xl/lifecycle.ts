@@ -17,6 +17,19 @@ import { runningOf } from './definition-store.js';
 import { withPaused } from './snapshot.js';
 import { validName } from './validate.js';
 
+/**
+ * xl's answer when an HVM guest has no PV drivers to receive a graceful shutdown or reboot
+ * (libxl ERROR_NOPARAVIRT); `fallback` then does it the way such a guest understands.
+ */
+async function withoutPvControl<T>(attempt: Promise<T>, fallback: () => Promise<unknown>): Promise<void> {
+  try {
+    await attempt;
+  } catch (err) {
+    if (!(err instanceof VirtError) || !/PV control interface not available/.test(`${err.message}\n${err.detail ?? ''}`)) throw err;
+    await fallback();
+  }
+}
+
 /** xl waits for the guest to acknowledge a shutdown or reboot request. */
 const GUEST_ACK_TIMEOUT_MS = 90_000;
 
@@ -54,7 +67,10 @@ export function start(core: XlCore, name: string, opts: StartOptions = {}): Prom
 export function shutdown(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
   return change(core, name, async (cur) => {
     check(cur, 'shutdown');
-    await core.xl(['shutdown', liveName(cur)], { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS });
+    const ack = { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS };
+    await withoutPvControl(core.xl(['shutdown', liveName(cur)], ack), () =>
+      // An HVM guest without PV drivers: press its ACPI power button; the guest's OS powers off.
+      core.xl(['shutdown', '-F', liveName(cur)], ack));
     await setExpected(core, cur, 'stopped');
   });
 }
@@ -72,7 +88,27 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
   return change(core, name, async (cur) => {
     check(cur, 'reboot');
     // The guest comes back with a new domid; we follow it by uuid.
-    await core.xl(['reboot', liveName(cur)], { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS });
+    const ack = { ...core.runOptions(opts), timeoutMs: GUEST_ACK_TIMEOUT_MS };
+    await withoutPvControl(core.xl(['reboot', liveName(cur)], ack), async () => {
+      // No PV drivers, and Xen cannot send an HVM guest the ACPI reset (`xl reboot -F` fails):
+      // a clean power-off by the ACPI power button, waited for, then a start of the same definition.
+      await ensureDef(core, cur);
+      const config = cur.system.config;
+      await core.withInflight(cur.name, 'rebooting', async () => {
+        await core.xl(['shutdown', '-F', '-w', liveName(cur)], ack);
+        // on_poweroff = restart brings it back by itself.
+        if (!(await core.cache.fresh()).byUuid.get(config.uuid)) {
+          try {
+            await createFrom(core, config, false, opts);
+          } catch (err) {
+            await core.store.patch(cur.name, { config, expected: 'stopped', ...reached('defined') });
+            const e = err as VirtError;
+            throw new VirtError(e.kind ?? 'failed', `'${name}' was shut down to reboot it but could not be started again: ${e.message}`, e.detail);
+          }
+        }
+      });
+      await core.store.patch(cur.name, { config, expected: 'running', vanished: false, running: runningOf(config), ...reached('running') });
+    });
   });
 }
 

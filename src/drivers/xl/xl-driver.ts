@@ -9,17 +9,19 @@
 import { mkdir } from 'node:fs/promises';
 import type { DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions, SystemCounters } from '../../virt/driver.js';
 import type { TargetState } from '../../virt/states.js';
-import type { DiskSpec, HostFacts, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from '../../virt/types.js';
+import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from '../../virt/types.js';
 import { XlCore, type XlDriverOptions } from './core.js';
 import type { DefinitionStore } from './definition-store.js';
 import { define, rename, setRequestedState, undefine } from './definitions.js';
 import { attachDisk, attachInterface, detachDisk, detachInterface, setInterfaceRate } from './devices.js';
+import { BridgeSource } from './bridges.js';
 import { HostFactsSource } from './host-facts.js';
 import * as life from './lifecycle.js';
 import { modify } from './modify.js';
 import { SnapshotObserver } from './observe.js';
 import { reconcile } from './reconcile.js';
 import { XentopStatistics } from './statistics.js';
+import { XlRunner } from './runner.js';
 import { SystemList, needsConfig, resolve } from './view.js';
 
 export type { XlDriverOptions } from './core.js';
@@ -28,6 +30,7 @@ export class XlDriver implements HypervisorDriver {
   readonly kind = 'xl';
   private readonly core: XlCore;
   private readonly host: HostFactsSource;
+  private readonly bridges: BridgeSource;
   private readonly observer: SnapshotObserver;
   private readonly systems: SystemList;
   private readonly xentop: XentopStatistics;
@@ -39,6 +42,9 @@ export class XlDriver implements HypervisorDriver {
       onSnapshot: (snap) => this.observer.observe(snap),
     });
     this.host = new HostFactsSource(this.core);
+    this.bridges = opts.ipPath
+      ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: this.core.cmdTimeoutMs }), [], this.core.cmdTimeoutMs)
+      : new BridgeSource(this.core.exec, ['ip'], this.core.cmdTimeoutMs);
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
     this.xentop = new XentopStatistics(this.core, opts.xlPath, opts.env);
@@ -66,6 +72,11 @@ export class XlDriver implements HypervisorDriver {
 
   invalidate(): void {
     this.core.cache.invalidate();
+    this.bridges.invalidate();
+  }
+
+  switches(): Promise<VirtualSwitch[]> {
+    return this.bridges.switches();
   }
 
   onObserved(listener: (change: ObservedStateChange) => void): () => void {

@@ -22,5 +22,6 @@ export {
   RASD_KINDS, RESOURCE_TYPE, type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from './rasd-convert.js';
 export { diskChanged, mergeDisk, mergeNic } from './rasd-modify.js';
+export { refuseUnknownSwitch } from './rasd-switch.js';
 export { type SystemRasd, findRasd, systemRasds } from './rasd.js';
 export { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, memoryOut } from './rasd-units.js';

@@ -10,7 +10,7 @@ import { cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import type { DiskSpec, NicSpec, SystemPatch, VirtualSystemConfig, VirtualSystemSpec } from '../../virt/index.js';
 import {
-  type RasdKind, classifyRasd, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+  type RasdKind, classifyRasd, refuseUnknownSwitch, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
 import { parseSystemSettings } from '../dsp1057-virtual-system/index.js';
@@ -86,6 +86,7 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
   const seen = new Set<RasdKind>();
   const disks: DiskSpec[] = [];
   const nics: NicSpec[] = [];
+  const nicRasds: Array<{ r: CimInstance; where: string; nic: NicSpec }> = [];
   let patch: SystemPatch = {};
   readInstances(params, 'ResourceSettings').forEach((r: CimInstance, i) => {
     const where = `ResourceSettings[${i}] (${r.className})`;
@@ -95,8 +96,16 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
     if (kind === 'processor') patch = { ...patch, ...parseProcRasd(r, where) };
     else if (kind === 'memory') patch = { ...patch, ...parseMemRasd(r, where) };
     else if (kind === 'disk') disks.push(parseDiskRasd(r, where, cdrom));
-    else nics.push(parseNetRasd(r, where));
+    else {
+      const nic = parseNetRasd(r, where);
+      nics.push(nic);
+      nicRasds.push({ r, where, nic });
+    }
   });
+  if (nicRasds.length > 0) {
+    const switches = await deps.virt.switches();
+    for (const x of nicRasds) refuseUnknownSwitch(x.r, x.where, x.nic.bridge, switches);
+  }
   Object.assign(spec, patch);
   spec.disks = mergeByKey(spec.disks ?? [], disks, (d) => d.vdev);
   if (base) refuseSharedWritable(base, base.name, spec.disks);

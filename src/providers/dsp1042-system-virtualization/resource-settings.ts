@@ -13,11 +13,11 @@
  * setting with only its defined RASD changed for the next start only, and the state RASD shows the
  * live figure. Which is which comes from the model's outcome of each change (its effect).
  */
-import { type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { type CimInstance, type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../virt/index.js';
 import {
-  type RasdKind, classifyRasd, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+  type RasdKind, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
@@ -32,6 +32,19 @@ async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefi
   const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
   if (!sys) throw cimError('NOT_FOUND', `${param} ${ref.toString()} does not name an existing virtual system configuration`);
   return sys;
+}
+
+/** A network setting whose switch must exist: the RASD (to name the property the client used) and the switch. */
+interface NicRasd {
+  r: CimInstance;
+  where: string;
+  bridge: string;
+}
+
+async function refuseUnknownSwitches(deps: ProviderDeps, nicRasds: readonly NicRasd[]): Promise<void> {
+  if (nicRasds.length === 0) return;
+  const switches = await deps.virt.switches();
+  for (const x of nicRasds) refuseUnknownSwitch(x.r, x.where, x.bridge, switches);
 }
 
 /** One input setting: the change it asks of the model and the RASD it concerns (kind, device unless generated). */
@@ -65,6 +78,7 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
   const sys = await systemOfVssdRef(deps, readRef(params, 'AffectedConfiguration'), 'AffectedConfiguration');
   const list = readInstances(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to add');
+  const nicRasds: NicRasd[] = [];
   const asked = list.map((r, i): Asked => {
     const where = `ResourceSettings[${i}] (${r.className})`;
     const { kind, cdrom } = classifyRasd(r, where);
@@ -75,8 +89,11 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
       const disk = parseDiskRasd(r, where, cdrom);
       return { change: { system: sys.name, action: 'add_disk', disk }, kind, devid: disk.vdev };
     }
-    return { change: { system: sys.name, action: 'add_nic', nic: parseNetRasd(r, where) }, kind };
+    const nic = parseNetRasd(r, where);
+    nicRasds.push({ r, where, bridge: nic.bridge });
+    return { change: { system: sys.name, action: 'add_nic', nic }, kind };
   });
+  await refuseUnknownSwitches(deps, nicRasds);
   const result = await apply(deps, 'AddResourceSettings', asked);
   deps.log(`AddResourceSettings: '${sys.name}' (${sys.state}) +${asked.length} device(s)${sys.live ? ', hot-plugged' : ''}`);
   return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
@@ -86,6 +103,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
   const list = readInstances(params, 'ResourceSettings');
   if (list.length === 0) throw badParam('ResourceSettings is empty: nothing to modify');
   const asked: Asked[] = [];
+  const nicRasds: NicRasd[] = [];
   const seen = new Set<string>();
   for (const [i, r] of list.entries()) {
     const where = `ResourceSettings[${i}] (${r.className})`;
@@ -106,10 +124,13 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
       const { vdev: _vdev, ...disk } = mergeDisk(sys.config.disks.find((d) => d.vdev === rasd.devid)!, r, where);
       asked.push({ change: { system, action: 'replace_disk', vdev: rasd.devid, disk }, kind, devid: rasd.devid });
     } else {
-      const { mac: _mac, ...nic } = mergeNic(sys.config.nics.find((n) => n.mac === rasd.devid)!, r, where).next;
+      const old = sys.config.nics.find((n) => n.mac === rasd.devid)!;
+      const { mac: _mac, ...nic } = mergeNic(old, r, where).next;
+      if (nic.bridge !== old.bridge) nicRasds.push({ r, where, bridge: nic.bridge });
       asked.push({ change: { system, action: 'replace_nic', mac: rasd.devid, nic }, kind, devid: rasd.devid });
     }
   }
+  await refuseUnknownSwitches(deps, nicRasds);
   const result = await apply(deps, 'ModifyResourceSettings', asked);
   const deferred = asked.filter((a, i) => a.change.action === 'patch' && result.outcomes[i]!.effect === 'next_start');
   if (deferred.length > 0) {

@@ -18,8 +18,12 @@ import { codeRule, isKnownButUnsupported } from './states.js';
 /** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
 const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'restore', 'shutdown']);
 
-/** How long a quick operation (create, destroy, pause...) may run before the call returns 4096 anyway. */
-const SYNC_BUDGET_MS = 30_000;
+/**
+ * How long a quick operation (create, destroy, pause...) may run before the call returns 4096
+ * anyway: well under the usual client timeouts (pywbem's default is 30 s), so a slow or hung
+ * xl call turns into a job the client can follow or kill instead of a timed-out request.
+ */
+export const SYNC_BUDGET_MS = 5_000;
 
 type Settled<T> = { kind: 'ok'; value: T } | { kind: 'error'; error: unknown } | { kind: 'pending' };
 

@@ -1,4 +1,5 @@
 // xl network-attach / network-detach / network-list (tools/xl/xl_nic.c; docs/xl-toolstack.md §6).
+import { attachBridgeFailure, hasBridge } from '../bridges.js';
 import { getopts } from '../cli-args.js';
 import { NIC_ORDER, ordered } from '../config-order.js';
 import { domainById, findDomain } from '../domain-arg.js';
@@ -78,6 +79,11 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     nics.push(nic);
     d.nets[String(nic.devid)] = { rx_bytes: 0, tx_bytes: 0, rx_pkts: 0, tx_pkts: 0 };
     ctx.dirty = true;
+    // libxl stored the nic before the hotplug script ran and does not roll it back.
+    if (!hasBridge(ctx.state, String(nic.bridge))) {
+      err(attachBridgeFailure(d.domid, Number(nic.devid), String(nic.bridge), process.pid + 1));
+      return 1;
+    }
     return 0;
   });
 }

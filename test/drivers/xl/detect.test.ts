@@ -1,9 +1,9 @@
 /** Which xl the driver runs: the real one on a Xen control domain, else the bundled simulator. */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectXl } from '../../../src/drivers/xl/index.js';
+import { XlDriver, detectXl } from '../../../src/drivers/xl/index.js';
 import { REPO_ROOT } from './samples.js';
 
 describe('xl backend detection', () => {
@@ -23,7 +23,25 @@ describe('xl backend detection', () => {
     writeFileSync(caps, 'control_d\n');
     const fakeXl = join(dir, 'xl');
     writeFileSync(fakeXl, '');
-    const choice = detectXl({ dataDir: dir, capabilitiesFile: caps, privcmdFile: join(dir, 'nope'), searchPaths: [join(dir, 'missing'), fakeXl] });
-    expect(choice).to.deep.include({ xlPath: fakeXl, simulated: false, env: {} });
+    const fakeIp = join(dir, 'ip');
+    writeFileSync(fakeIp, '');
+    const choice = detectXl({
+      dataDir: dir, capabilitiesFile: caps, privcmdFile: join(dir, 'nope'), searchPaths: [join(dir, 'missing'), fakeXl], ipSearchPaths: [join(dir, 'no-ip'), fakeIp],
+    });
+    expect(choice).to.deep.include({ xlPath: fakeXl, simulated: false, env: {}, ipPath: fakeIp });
+  });
+
+  it('the simulator answers ip itself: no ipPath', () => {
+    const choice = detectXl({ dataDir: dir, capabilitiesFile: join(dir, 'nope'), privcmdFile: join(dir, 'nope') });
+    expect(choice).to.not.have.property('ipPath');
+  });
+
+  it('on a real host the driver runs iproute2 itself (argument array, no xl prefix)', async () => {
+    const fakeIp = join(dir, 'ip');
+    // Stands in for iproute2: prints its arguments back as one bridge name.
+    writeFileSync(fakeIp, '#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify([{ ifname: process.argv.slice(2).join("_"), operstate: "UP" }]) + "\\n");\n');
+    chmodSync(fakeIp, 0o755);
+    const driver = new XlDriver({ xlPath: join(dir, 'no-xl'), ipPath: fakeIp, dataDir: dir });
+    expect(await driver.switches()).to.deep.equal([{ name: '-j_link_show_type_bridge', up: true }]);
   });
 });

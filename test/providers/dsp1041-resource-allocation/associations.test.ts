@@ -19,7 +19,7 @@ describe('providers/dsp1041: host → pools, pools → RASDs and logical devices
 
   it('HostedResourcePool: host → every pool', async () => {
     const pools = await associators(w, hostName('testhost'), VIRT_NS, { AssocClass: 'CIM_HostedResourcePool' });
-    expect(pools.map((i) => i.get('InstanceID')).sort()).to.deep.equal(['DiskPool/0', 'MemoryPool/0', 'NetworkPool/0', 'NetworkPool/br1', 'NetworkPool/xenbr0', 'ProcessorPool/0']);
+    expect(pools.map((i) => i.get('InstanceID')).sort()).to.deep.equal(['DiskPool/0', 'MemoryPool/0', 'NetworkPool/0', 'NetworkPool/br1', 'NetworkPool/xenbr0', 'NetworkPool/xenbr1', 'NetworkPool/xenbr2', 'ProcessorPool/0']);
   });
 
   it('ResourceAllocationFromPool: pool → each RASD drawn from it', async () => {
@@ -50,6 +50,6 @@ describe('providers/dsp1041: host → pools, pools → RASDs and logical devices
       instanceIdName(POOL_CLASS.network, 'NetworkPool/0').identity(),
     ].sort());
     const child = await associatorNames(w, instanceIdName(POOL_CLASS.network, 'NetworkPool/0'), VIRT_NS, { AssocClass: 'CIM_ElementAllocatedFromPool', ResultRole: 'Dependent' });
-    expect(ids(child)).to.deep.equal(['NetworkPool/br1', 'NetworkPool/xenbr0']);
+    expect(ids(child)).to.deep.equal(['NetworkPool/br1', 'NetworkPool/xenbr0', 'NetworkPool/xenbr1', 'NetworkPool/xenbr2']);
   });
 });

@@ -33,7 +33,9 @@ describe('providers/dsp1041: pools', () => {
   it('disk pool and network pools: a primordial NetworkPool/0 with one child per bridge', async () => {
     expect([...(await byId(POOL_CLASS.disk)).keys()]).to.deep.equal(['DiskPool/0']);
     const nets = await byId(POOL_CLASS.network);
-    expect([...nets.keys()].sort()).to.deep.equal(['NetworkPool/0', 'NetworkPool/br1', 'NetworkPool/xenbr0']);
+    // One per host bridge, whether a NIC uses it (xenbr0, br1) or not (xenbr1, xenbr2).
+    expect([...nets.keys()].sort()).to.deep.equal(['NetworkPool/0', 'NetworkPool/br1', 'NetworkPool/xenbr0', 'NetworkPool/xenbr1', 'NetworkPool/xenbr2']);
+    expect(nets.get('NetworkPool/xenbr2')!.get('Reserved')).to.equal(0);
     expect(nets.get('NetworkPool/0')!.get('Primordial')).to.equal(true);
     expect(nets.get('NetworkPool/xenbr0')!.get('Primordial')).to.equal(false);
     expect(nets.get('NetworkPool/xenbr0')!.get('ResourceType')).to.equal(10);

@@ -55,7 +55,8 @@ describe('providers/dsp1043: allocation capabilities and template RASDs', () => 
 
   it('network templates per network pool name their bridge; unique template IDs across pools', async () => {
     const nets = await templates(RASD_CLASS.network);
-    expect(nets).to.have.length(12);
+    // Four templates for each of the five network pools: NetworkPool/0 and one per host bridge.
+    expect(nets).to.have.length(20);
     const br1 = nets.find((i) => i.get('InstanceID') === 'NetworkPool/br1/Default')!;
     expect(br1.get('NetworkName')).to.equal('br1');
     const ids = nets.map((i) => i.get('InstanceID'));

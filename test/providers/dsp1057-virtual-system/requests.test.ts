@@ -8,6 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
+import { SYNC_BUDGET_MS } from '../../../src/providers/dsp1057-virtual-system/request-state-change.js';
 import { type World, runTo, seed, world } from '../fixture.js';
 
 describe('providers/dsp1057: RequestStateChange while a job runs', function () {
@@ -52,4 +53,18 @@ describe('providers/dsp1057: RequestStateChange while a job runs', function () {
       await runTo(w.virt, 'web', 'running');
     });
   }
+
+  it('a quick change that hangs answers 4096 within the sync budget, well before a client times out', async () => {
+    hang('pause');
+    const t0 = Date.now();
+    const r = await w.rsc('web', 9);
+    const took = Date.now() - t0;
+    expect(r.returnValue, 'the hung pause became a job').to.equal(4096);
+    expect(took).to.be.within(SYNC_BUDGET_MS - 100, SYNC_BUDGET_MS + 2_000);
+    expect(SYNC_BUDGET_MS, 'well under pywbem\'s 30 s default').to.be.at.most(10_000);
+    const ref = r.out['Job'] as CimInstanceName;
+    expect((await stopJob(ref, 5)).returnValue).to.equal(0);
+    await w.jobs.get(ref.keyString('InstanceID')!)!.done.catch(() => undefined);
+    expect((await cs('web')).get('EnabledState')).to.equal(2);
+  });
 });

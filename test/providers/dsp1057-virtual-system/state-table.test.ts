@@ -17,7 +17,10 @@ import {
 } from '../../../src/virt/index.js';
 import { StubDriver } from '../../virt/stub-driver.js';
 
-const TYPES: readonly VirtualSystemConfig['type'][] = ['pv', 'hvm'];
+// Every system type advertises the same codes: where a guest cannot take a clean shutdown or
+// reboot request (HVM without PV drivers) the driver falls back (ACPI power button; power off
+// then start), so nothing advertised depends on the guest's drivers.
+const TYPES: readonly VirtualSystemConfig['type'][] = ['pv', 'pvh', 'hvm'];
 const STATES: readonly SystemState[] = [...STEADY_STATES, ...TRANSITIONAL_STATES];
 /** Every RequestedState value of CIM_EnabledLogicalElement.RequestStateChange that requests something. */
 const CODES = [2, 3, 4, 6, 7, 8, 9, 10, 11];

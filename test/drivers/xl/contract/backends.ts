@@ -15,7 +15,7 @@ import { runXl, type XlSimResult } from '../../../../src/sim/run-xl.js';
 import { VirtError } from '../../../../src/virt/errors.js';
 import { VirtManager } from '../../../../src/virt/manager.js';
 import type { VirtualSystemSpec } from '../../../../src/virt/types.js';
-import { createTestBackend, simStateDir } from '../../../support/xl-backend.js';
+import { createTestBackend, simStateDir, TEST_BRIDGES } from '../../../support/xl-backend.js';
 import { REPO_ROOT } from '../samples.js';
 
 export const XL_SIM = join(REPO_ROOT, 'bin', 'xl-sim');
@@ -97,7 +97,7 @@ async function createEnv(backend: Backend, host: Record<string, unknown>): Promi
   const dir = mkdtempSync(join(tmpdir(), 'xl-contract-'));
   const simState = simStateDir(dir);
   mkdirSync(simState, { recursive: true });
-  writeFileSync(join(simState, 'host.json'), JSON.stringify(host));
+  writeFileSync(join(simState, 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, ...host }));
   const { driver, log } = backend.driver(dir, { commandTimeoutMs: 10_000 });
   const vm = new VirtManager(driver, { pollIntervalMs: 50 });
   await vm.init();

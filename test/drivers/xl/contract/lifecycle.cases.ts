@@ -211,4 +211,25 @@ export const LIFECYCLE_CASES: Case[] = [
       for (const s of await fresh.list()) expect(list.find((x) => x.name === s.name)!.state).to.equal(s.state);
     },
   },
+  {
+    title: 'an HVM guest without PV drivers: clean shutdown by the ACPI power button, reboot as shutdown then start',
+    on: 'in-process',
+    host: { shutdown_seconds: 0.1, hvm_pv_drivers: false },
+    async run({ vm, driver, log }) {
+      await vm.defineSystem({ name: 'win', type: 'hvm', memoryMiB: 512, vcpus: 1, nics: [{ bridge: 'xenbr0' }] });
+      const first = await vm.requestState('win', 'running');
+      // Reboot: xl refuses a graceful reboot, Xen cannot send the ACPI reset: power off, then start.
+      const rebooted = await vm.requestState('win', 'reboot');
+      expect(rebooted.state).to.equal('running');
+      expect(rebooted.uuid).to.equal(first.uuid);
+      expect(rebooted.live!.domid).to.not.equal(first.live!.domid);
+      const calls = log!.filter((a) => ['reboot', 'shutdown', 'create'].includes(a[0]!)).map((a) => a.slice(0, a[0] === 'create' ? 1 : -1).join(' '));
+      expect(calls).to.deep.equal(['create', 'reboot', 'shutdown -F -w', 'create']);
+      // Clean shutdown: the graceful request is refused, the ACPI power button works.
+      const off = await vm.requestState('win', 'shut_down', { timeoutMs: 10_000 });
+      expect(off.state).to.equal('defined');
+      expect(log!.filter((a) => a[0] === 'shutdown').map((a) => a.slice(0, -1).join(' '))).to.deep.equal(['shutdown -F -w', 'shutdown', 'shutdown -F']);
+      expect((await driver.get('win')).state).to.equal('defined');
+    },
+  },
 ];

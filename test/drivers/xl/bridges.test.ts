@@ -1,0 +1,55 @@
+/**
+ * The xl driver's view of the host's bridges (its virtual switches): `ip -j link show type bridge`
+ * parsed, run through the driver's runner (xl-sim answers `ip`), kept in the driver's picture
+ * (one call for many reads) and read again once the picture is dropped.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseBridges } from '../../../src/drivers/xl/bridges.js';
+import { VirtError } from '../../../src/virt/errors.js';
+import { createTestBackend, xlBehindTheBack } from '../../support/xl-backend.js';
+
+const IP_SAMPLES = fileURLToPath(new URL('../../../../test/data/ip-samples/', import.meta.url));
+
+describe('xl driver: the host bridges (ip -j link show type bridge)', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'xl-bridges-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses the real ip output (bridges only are asked for; up from operstate)', () => {
+    // The full `ip -j link show` sample holds every kind of link; each becomes a switch by name.
+    const all = parseBridges(readFileSync(join(IP_SAMPLES, 'ip-j-link-show.out'), 'utf8'));
+    expect(all.find((s) => s.name === 'xenbr0')).to.deep.equal({ name: 'xenbr0', up: true });
+    expect(all.find((s) => s.name === 'vx0')).to.deep.equal({ name: 'vx0', up: false });
+    expect(parseBridges('[]\n')).to.deep.equal([]);
+    expect(() => parseBridges('RTNETLINK answers: nope')).to.throw(VirtError, /not JSON/);
+  });
+
+  it('reads them through the runner once, shares the picture, and reads again after invalidate()', async () => {
+    const { driver, xl } = createTestBackend(dir, { commandTimeoutMs: 10_000 });
+    const names = async () => (await driver.switches()).map((s) => s.name);
+    expect(await names()).to.deep.equal(['xenbr0', 'xenbr1', 'xenbr2', 'br0', 'br1', 'br-a']);
+    await Promise.all([names(), names(), names()]);
+    expect(xl.log.filter((a) => a[0] === 'ip')).to.deep.equal([['ip', '-j', 'link', 'show', 'type', 'bridge']]);
+    await xlBehindTheBack(dir, 'ip', 'link', 'add', 'name', 'xenbr42', 'type', 'bridge');
+    await xlBehindTheBack(dir, 'ip', 'link', 'del', 'br-a');
+    driver.invalidate();
+    expect(await driver.switches()).to.deep.include({ name: 'xenbr42', up: false });
+    expect(await names()).to.not.include('br-a');
+    expect(xl.log.filter((a) => a[0] === 'ip')).to.have.length(2);
+  });
+
+  it('a failing ip is a VirtError that says what was read', async () => {
+    const { driver } = createTestBackend(dir, { commandTimeoutMs: 10_000 });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'ip', mode: 'fail', count: 1 }] }));
+    const e = await driver.switches().then(() => null, (x: unknown) => x);
+    expect(e).to.be.instanceOf(VirtError);
+    expect((e as VirtError).message).to.match(/reading the host's bridges \(ip -j link show type bridge\) failed/);
+    // Not cached: the next read asks again and succeeds.
+    expect((await driver.switches()).length).to.be.greaterThan(0);
+  });
+});
