@@ -26,6 +26,7 @@ import type { CimRequestHandler } from './http/index.js';
 import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
+import { createPrometheusExport } from './prometheus.js';
 
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
@@ -116,7 +117,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       ...(!hooks.xlExecutor && isXenControlDomain() ? { domainEvents: {} } : {}),
     });
     const jobs = new JobManager(JOB_RETENTION_MS);
-    const virt = new VirtManager(driver, { jobs, log: (line) => logger.warn(line) });
+    const virt = new VirtManager(driver, { jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0 });
     const report = await virt.init();
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
@@ -129,6 +130,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       }
       await seedDemoNetwork(virt, logLine);
     }
+    virt.metrics.start();
 
     audit = openAuditLog(path.join(dataDir, 'audit.log'), logger);
     const auditLog = audit;
@@ -163,6 +165,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     return {
       repository, operations, virt, handler, usersFile, audit,
       async close() {
+        virt.metrics.stop();
         await driver.close();
         operations.close();
         await auditLog.close();
@@ -192,6 +195,7 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
   const app = createHttpApp({
     handler: built.handler, auth, limits: { requestTimeoutMs: config.requestTimeoutMs }, log: logger,
     health: { probe: () => built.virt.hostInfo() },
+    metrics: createPrometheusExport(built.virt),
   });
   let servers: RunningServers;
   try {

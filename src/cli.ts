@@ -44,6 +44,7 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
   --users FILE            users file (default DIR/users.json when present); must exist
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
   --no-demo               don't seed the demo network into a fresh simulator
+  --metrics-interval SECONDS  metrics sampling interval (default ${DEFAULT_CONFIG.metricsIntervalMs / 1000}; 0 disables)
   --max-connections N     open connections at most (default ${DEFAULT_CONFIG.maxConnections})
   --log-level LEVEL       debug, info, warn or error (default info)
   --log-format FORMAT     json (one object per line) or text; default: text on a terminal,
@@ -122,6 +123,7 @@ async function serve(args: string[]): Promise<number> {
     'host-name': { type: 'string' },
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
+    'metrics-interval': { type: 'string' },
     'log-level': { type: 'string' },
     'log-format': { type: 'string' },
   });
@@ -141,6 +143,11 @@ async function serve(args: string[]): Promise<number> {
   if (values.users !== undefined) config.usersFile = values.users;
   if (values['host-name'] !== undefined) config.hostName = values['host-name'];
   if (values['no-demo']) config.demo = false;
+  if (values['metrics-interval'] !== undefined) {
+    const n = Number(values['metrics-interval']);
+    if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new Error(`--metrics-interval must be seconds between 0 and 86400, got "${values['metrics-interval']}"`);
+    config.metricsIntervalMs = Math.round(n * 1000);
+  }
   if (values['max-connections'] !== undefined) {
     const n = Number(values['max-connections']);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-connections must be a positive integer, got "${values['max-connections']}"`);

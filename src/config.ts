@@ -45,6 +45,8 @@ export interface ServerConfig {
   tlsHandshakeTimeoutMs: number;
   /** Process log level (the log is JSON lines on standard output). */
   logLevel: LogLevel;
+  /** Metrics sampling interval (virt/metrics.ts); 0 disables sampling. */
+  metricsIntervalMs: number;
 }
 
 /** The repository root (where mof/ and profiles/ live), found from this module's location. */
@@ -60,4 +62,5 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxConnections: DEFAULT_MAX_CONNECTIONS,
   tlsHandshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
   logLevel: 'info',
+  metricsIntervalMs: 10_000,
 };

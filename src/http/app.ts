@@ -2,6 +2,7 @@
  * The HTTP front: a small fixed router in front of the CIM request pipeline.
  *   POST|M-POST /cimom (and /)  → method → size → auth → DSP0200 headers → media type → body → handler
  *   GET|HEAD /health             → the backend probe (no authentication, see health.ts)
+ *   GET|HEAD /metrics            → auth → the Prometheus text of the latest metrics sample
  *   anything else                → 404, or 405 with Allow on a known path
  * No framework: every CIM request would bypass one anyway (docs/architecture-http.md says why).
  * Every failure is an HTTP answer plus a log line; nothing here may take the process down.
@@ -36,6 +37,8 @@ export interface HttpAppOptions {
   log?: Logger | LogLine;
   /** Serves GET /health from this probe; without it /health is 404. */
   health?: HealthOptions;
+  /** Serves GET /metrics (Prometheus text format) behind the same authentication as /cimom; without it 404. */
+  metrics?: { contentType: string; render(): Promise<string> };
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -78,6 +81,18 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       await serveHealth(req, res, check);
     });
   }
+  const metrics = opts.metrics;
+  if (metrics) {
+    // Same authentication as /cimom, any role: the figures are what a reader sees over CIM.
+    routes.set('/metrics', async (req, res, trace) => {
+      const principal = await authenticated(req, (e, extra) => sendHttpError(res, e, null, extra));
+      if (!principal) return;
+      trace.user = principal.name;
+      const body = await metrics.render();
+      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    });
+  }
 
   /** One access-log entry per request, whatever path it took (finished or cut off). */
   function traced(req: IncomingMessage, res: ServerResponse): Trace {
@@ -109,6 +124,22 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
     else res.destroy();
   }
 
+  /** The caller, or undefined once refused (401, or 429 for too many failed logins). */
+  async function authenticated(req: IncomingMessage, refuse: (e: HttpErrorResponse, extra?: Record<string, string>) => void): Promise<Principal | undefined> {
+    if (!opts.auth) return ANONYMOUS;
+    const outcome = await opts.auth.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
+    if (outcome !== null && !('refused' in outcome)) return outcome;
+    const throttled = outcome !== null && outcome.refused === 'throttled';
+    // A throttled client that retries at once is slowed down: answering it instantly would
+    // turn a password-guessing loop into a request flood that costs everyone CPU.
+    if (throttled) await new Promise((resolve) => setTimeout(resolve, THROTTLED_ANSWER_DELAY_MS).unref());
+    refuse(throttled
+      ? httpError(429, 'too many failed logins from this address; retry later')
+      : httpError(401, 'authentication required'),
+    throttled ? { 'Retry-After': String(outcome.retryAfterSec) } : { 'WWW-Authenticate': WWW_AUTHENTICATE });
+    return undefined;
+  }
+
   async function cimRequest(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
     if (req.method !== 'POST' && req.method !== 'M-POST') {
       sendHttpError(res, httpError(405, `${req.method} is not allowed; use POST or M-POST`), null, { Allow: CIM_ALLOW });
@@ -135,22 +166,8 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       return;
     }
 
-    let principal: Principal = ANONYMOUS;
-    if (opts.auth) {
-      const outcome = await opts.auth.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
-      if (outcome === null || 'refused' in outcome) {
-        const throttled = outcome !== null && outcome.refused === 'throttled';
-        // A throttled client that retries at once is slowed down: answering it instantly would
-        // turn a password-guessing loop into a request flood that costs everyone CPU.
-        if (throttled) await new Promise((resolve) => setTimeout(resolve, THROTTLED_ANSWER_DELAY_MS).unref());
-        refuse(throttled
-          ? httpError(429, 'too many failed logins from this address; retry later')
-          : httpError(401, 'authentication required'),
-        throttled ? { 'Retry-After': String(outcome.retryAfterSec) } : { 'WWW-Authenticate': WWW_AUTHENTICATE });
-        return;
-      }
-      principal = outcome;
-    }
+    const principal = await authenticated(req, refuse);
+    if (!principal) return;
     trace.user = principal.name;
 
     const hdr = readCimHeaders(req.headers, prefix);

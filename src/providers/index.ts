@@ -9,6 +9,7 @@ import { profileRegistration } from './dsp1033-profile-registration/index.js';
 import { resourceAllocation } from './dsp1041-resource-allocation/index.js';
 import { systemVirtualization } from './dsp1042-system-virtualization/index.js';
 import { allocationCapabilities } from './dsp1043-allocation-capabilities/index.js';
+import { baseMetrics } from './dsp1053-base-metrics/index.js';
 import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
 
@@ -18,6 +19,7 @@ const PROFILES: readonly ProfileProviders[] = [
   allocationCapabilities,
   virtualSystem,
   jobControl,
+  baseMetrics,
   profileRegistration,
 ];
 

@@ -42,6 +42,24 @@ export interface DriverFreshness {
   lastError?: string;
 }
 
+/**
+ * Cumulative I/O counters of one active system, as the guest sees them (sent = transmitted by the
+ * guest), from one batch sample of every system (docs/metrics.md).
+ */
+export interface SystemCounters {
+  name: string;
+  netTxBytes: number;
+  netRxBytes: number;
+  netTxPackets?: number;
+  netRxPackets?: number;
+  diskReadRequests: number;
+  diskWriteRequests: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  /** Seconds since the hypervisor started the domain, when it tells. */
+  uptimeSec?: number;
+}
+
 export interface ReconcileReport {
   adopted: string[];
   vanished: string[];
@@ -108,5 +126,7 @@ export interface HypervisorDriver {
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void>;
 
   metrics(): DriverMetrics;
+  /** I/O counters of every active system from ONE hypervisor call (never one per system). Optional. */
+  statistics?(): Promise<SystemCounters[]>;
   close(): Promise<void>;
 }

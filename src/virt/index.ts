@@ -19,7 +19,7 @@ export {
   type SettingsPatch, type SettingsChange, type StateChangeOptions, type StateChange,
 } from './changes.js';
 export type {
-  HypervisorDriver, StartOptions, OperationOptions, DriverMetrics, ReconcileReport,
+  HypervisorDriver, StartOptions, OperationOptions, DriverMetrics, ReconcileReport, SystemCounters,
 } from './driver.js';
 export { Job, JobManager, type JobState, type JobContext, type JobListener } from './jobs.js';
 export { KeyedLock, type LockMode, type LockOptions } from './lock.js';
@@ -28,3 +28,7 @@ export {
   VirtManager,
   type VirtManagerOptions, type RequestStateOptions, type HostSummary,
 } from './manager.js';
+export {
+  MetricsSampler, DEFAULT_METRICS_INTERVAL_MS,
+  type MetricsSample, type SystemSample, type HostSample, type MetricsOptions, type MetricsSource,
+} from './metrics.js';

@@ -14,6 +14,7 @@ import { JobManager } from './jobs.js';
 import { Admission, type Picture } from './ledger.js';
 import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
+import { MetricsSampler, DEFAULT_METRICS_INTERVAL_MS } from './metrics.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
 import { begin, perform, requestStateChange } from './state-change.js';
@@ -33,6 +34,8 @@ export interface VirtManagerOptions {
   jobs?: JobManager;
   /** Where the model's own lines go: lost systems, undo failures. */
   log?: Log;
+  /** Metrics sampling interval (metrics.ts); 0 disables it. Started by metrics.start(). */
+  metricsIntervalMs?: number;
 }
 
 /** Options of requestState. */
@@ -55,6 +58,8 @@ export interface HostSummary {
 
 export class VirtManager {
   readonly jobs: JobManager;
+  /** One sample of every system per interval (metrics.ts); reads never ask the hypervisor. */
+  readonly metrics: MetricsSampler;
   private readonly model: Model;
   private readonly admission: Admission;
   private readonly observers = new Set<(c: ObservedStateChange) => void>();
@@ -73,6 +78,16 @@ export class VirtManager {
       shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 120_000,
       pollMs: opts.pollIntervalMs ?? 250,
     };
+    this.metrics = new MetricsSampler({
+      // A fresh picture per sample: CPU-time deltas need the time they were read at.
+      systems: () => {
+        driver.invalidate();
+        return this.listSystems();
+      },
+      capacity: () => this.capacity(),
+      pools: () => this.pools(),
+      ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
+    }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
     driver.onObserved((c) => {
       if (c.lost) {
         log(`virtual system '${c.name}' was found ${c.lost === 'vanished' ? 'gone from the hypervisor' : 'crashed'} at ${new Date(c.at).toISOString()} although it was expected to run (was ${c.from})`);

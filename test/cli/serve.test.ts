@@ -64,6 +64,10 @@ describe('cli: xen-wbem serve', function () {
     expect(clear.exitCode).to.equal(1);
     expect(clear.stderr).to.contain('without TLS');
     expect(existsSync(data)).to.equal(false);
+    const interval = await execa(BIN, ['serve', '--port', '0', '--data', data, '--metrics-interval', 'soon'], { reject: false, timeout: 20_000 });
+    expect(interval.exitCode).to.equal(1);
+    expect(interval.stderr).to.contain('--metrics-interval must be seconds between 0 and 86400');
+    expect(existsSync(data)).to.equal(false);
   });
 
   it('one server per data directory: the second fails at once, before reconciling; a lock left by kill -9 is recovered', async () => {

@@ -176,6 +176,8 @@ export async function seed(w: World): Promise<void> {
   });
   await w.virt.defineSystem({ name: 'db', type: 'hvm', memoryMiB: 1024, vcpus: 1, nics: [{ bridge: 'br1' }] });
   await runTo(w.virt, 'web', 'running');
+  // As the application does once it has started: the first metrics sample (virt/metrics.ts).
+  await w.virt.metrics.sample();
 }
 
 /** AssociatorNames through operations/ (the generic traversal). */

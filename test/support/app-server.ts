@@ -30,6 +30,8 @@ export interface AppServerOptions {
   xl?: 'in-process' | 'processes';
   /** host.json of the simulated host; by default its guests go down 0.2 s after a shutdown request. */
   host?: Record<string, unknown>;
+  /** Metrics sampling interval (default: the server's default). */
+  metricsIntervalMs?: number;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
@@ -50,6 +52,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
       demo: opts.demo ?? false,
       hostName: opts.hostName ?? 'xenhost-test',
       ...(usersFile ? { usersFile } : {}),
+      ...(opts.metricsIntervalMs !== undefined ? { metricsIntervalMs: opts.metricsIntervalMs } : {}),
     },
     (l) => log.push(l),
     opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir) }) },

@@ -7,7 +7,9 @@
  * transition table, run xl, and only then update the definition store. Host facts: host-facts.ts.
  */
 import { mkdir } from 'node:fs/promises';
-import type { DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions } from '../../virt/driver.js';
+import type {
+  DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions, SystemCounters,
+} from '../../virt/driver.js';
 import type { TargetState } from '../../virt/states.js';
 import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from '../../virt/types.js';
 import { XlCore, type XlDriverOptions } from './core.js';
@@ -22,6 +24,7 @@ import * as life from './lifecycle.js';
 import { modify } from './modify.js';
 import { SnapshotObserver } from './observe.js';
 import { reconcile } from './reconcile.js';
+import { XentopStatistics } from './statistics.js';
 import { XlRunner } from './runner.js';
 import { SystemList, needsConfig, resolve } from './view.js';
 
@@ -35,6 +38,7 @@ export class XlDriver implements HypervisorDriver {
   private readonly observer: SnapshotObserver;
   private readonly systems: SystemList;
   private readonly events: DomainEvents | undefined;
+  private readonly xentop: XentopStatistics;
 
   constructor(opts: XlDriverOptions) {
     this.core = new XlCore(opts, {
@@ -53,6 +57,7 @@ export class XlDriver implements HypervisorDriver {
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
     if (opts.domainEvents) this.events = new DomainEvents(opts.domainEvents, () => this.core.cache.poke(), this.core.log);
+    this.xentop = new XentopStatistics(this.core, opts.xlPath, opts.env);
   }
 
   get store(): DefinitionStore {
@@ -111,6 +116,11 @@ export class XlDriver implements HypervisorDriver {
 
   hostFacts(): Promise<HostFacts> {
     return this.host.facts();
+  }
+
+  /** One xentop batch for every domain (statistics.ts). */
+  statistics(): Promise<SystemCounters[]> {
+    return this.xentop.read();
   }
 
   // ------------------------------------------------------------------ definitions

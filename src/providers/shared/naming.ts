@@ -50,6 +50,11 @@ export function instanceIdName(className: string, instanceId: string): CimInstan
   return CimInstanceName.of(className, { InstanceID: instanceId });
 }
 
+/** A metric definition (DSP1053): CIM_BaseMetricDefinition's key is Id. */
+export function metricDefinitionName(id: string): CimInstanceName {
+  return CimInstanceName.of('Xen_BaseMetricDefinition', { Id: id });
+}
+
 /** A system (CIM_System keys): the host, a virtual system. */
 export function systemName(className: string, name: string): CimInstanceName {
   return CimInstanceName.of(className, { CreationClassName: className, Name: name });

@@ -1,0 +1,217 @@
+/**
+ * The metrics sampler: ONE sample of every system per interval, taken outside requests (a timer),
+ * kept as a short history (a bounded ring per system). Reads never ask the hypervisor.
+ *
+ * Each sample costs one snapshot read (the cached system list) and one batch statistics call of
+ * the driver (xentop: every domain at once). Formulas (documented in docs/metrics.md):
+ *
+ *   Δt                       = this sample's time − the previous sample's time (s)
+ *   allocation (% of 1 CPU)  = min(online vCPUs × 100, cap)        (cap 0 = none: vCPUs × 100)
+ *   cpu % of one CPU         = min(Δ cpu time (s) / Δt × 100, allocation)   (0 on a first sample;
+ *                              the bound absorbs the 0.1 s resolution of the hypervisor's CPU time)
+ *   cpu % of allocation      = cpu % of one CPU / allocation × 100
+ *   memory in use (MiB)      = memory the domain holds now
+ *   memory assigned (MiB)    = its balloon target
+ *   disk bytes               = sectors × 512;  network: the guest's view (sent = transmitted)
+ *   uptime (s)               = the hypervisor's figure (since the domain was started); without
+ *                              it, now − when the system was last seen to become active
+ *   pools and host           = capacity.ts (advertised capacity, reserved, available): net of
+ *                              Xen's own memory, the control domain and per-domain overhead.
+ * No raw physical figure (installed or free memory) is sampled.
+ */
+import type { Capacity } from './capacity.js';
+import type { SystemCounters } from './driver.js';
+import type { Pool } from './pools.js';
+import { isActive } from './states.js';
+import type { VirtualSystem } from './types.js';
+
+export interface SystemSample {
+  name: string;
+  uuid: string;
+  /** ms since the epoch. */
+  at: number;
+  /** Interval the rates cover (ms); 0 on a system's first sample. */
+  durationMs: number;
+  cpuTimeSec: number;
+  cpuPercentOfOneCpu: number;
+  cpuAllocationPercent: number;
+  cpuPercentOfAllocation: number;
+  memoryInUseMiB: number;
+  memoryAssignedMiB: number;
+  uptimeSec: number;
+  /** Absent when the driver gives no I/O counters. */
+  io?: Omit<SystemCounters, 'name' | 'uptimeSec'>;
+}
+
+export interface HostSample {
+  memoryCapacityMiB: number;
+  memoryReservedMiB: number;
+  memoryAvailableMiB: number;
+  processorCapacityPercent: number;
+  processorReservedPercent: number;
+  processorAvailablePercent: number;
+}
+
+export interface MetricsSample {
+  at: number;
+  durationMs: number;
+  systems: SystemSample[];
+  pools: Pool[];
+  host: HostSample;
+}
+
+/** What the sampler reads (VirtManager gives it its own reads). */
+export interface MetricsSource {
+  systems(): Promise<VirtualSystem[]>;
+  capacity(): Promise<Capacity>;
+  pools(): Promise<Pool[]>;
+  counters?: () => Promise<SystemCounters[]>;
+}
+
+export interface MetricsOptions {
+  /** 0 disables periodic sampling. */
+  intervalMs: number;
+  /** Samples kept per system. */
+  historyLength?: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_METRICS_INTERVAL_MS = 10_000;
+const DEFAULT_HISTORY = 60;
+
+export class MetricsSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private last: MetricsSample | undefined;
+  private readonly rings = new Map<string, SystemSample[]>();
+  /** Per system: domid-independent start as first seen active (ms). */
+  private readonly startedAt = new Map<string, { domid: number; at: number }>();
+  private running: Promise<MetricsSample> | undefined;
+  private failed = false;
+  readonly historyLength: number;
+
+  constructor(private readonly source: MetricsSource, private readonly opts: MetricsOptions) {
+    this.historyLength = opts.historyLength ?? DEFAULT_HISTORY;
+  }
+
+  get intervalMs(): number {
+    return this.opts.intervalMs;
+  }
+
+  start(): void {
+    if (this.opts.intervalMs <= 0 || this.timer) return;
+    void this.sample().catch(() => {});
+    this.timer = setInterval(() => void this.sample().catch(() => {}), this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The latest sample (undefined before the first). */
+  latest(): MetricsSample | undefined {
+    return this.last;
+  }
+
+  /** A system's recent samples, oldest first. */
+  history(name: string): readonly SystemSample[] {
+    return this.rings.get(name) ?? [];
+  }
+
+  /** Take one sample now (concurrent callers share it). */
+  sample(): Promise<MetricsSample> {
+    if (!this.running) {
+      this.running = this.take().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async take(): Promise<MetricsSample> {
+    let counters: SystemCounters[] | undefined;
+    try {
+      counters = this.source.counters ? await this.source.counters() : undefined;
+      this.failed = false;
+    } catch (e) {
+      // Counters unavailable (no blkback, a hiccup): CPU and memory are still sampled.
+      if (!this.failed) this.opts.log?.(`metrics: I/O counters unavailable: ${(e as Error).message}`);
+      this.failed = true;
+    }
+    const [systems, cap, pools] = await Promise.all([this.source.systems(), this.source.capacity(), this.source.pools()]);
+    const at = Date.now();
+    const byName = new Map((counters ?? []).map((c) => [c.name, c]));
+    const out: SystemSample[] = [];
+    const seen = new Set<string>();
+    for (const s of systems) {
+      if (!s.live || !isActive(s.state)) continue;
+      seen.add(s.name);
+      out.push(this.systemSample(s, at, byName.get(s.name)));
+    }
+    for (const name of [...this.rings.keys()]) {
+      if (!seen.has(name)) {
+        this.rings.delete(name);
+        this.startedAt.delete(name);
+      }
+    }
+    const sample: MetricsSample = {
+      at,
+      durationMs: this.last ? at - this.last.at : 0,
+      systems: out,
+      pools,
+      host: {
+        memoryCapacityMiB: cap.memory.capacityMiB,
+        memoryReservedMiB: cap.memory.reservedMiB,
+        memoryAvailableMiB: cap.memory.availableMiB,
+        processorCapacityPercent: cap.processor.capacityPercent,
+        processorReservedPercent: cap.processor.reservedPercent,
+        processorAvailablePercent: cap.processor.availablePercent,
+      },
+    };
+    this.last = sample;
+    return sample;
+  }
+
+  private systemSample(s: VirtualSystem, at: number, c: SystemCounters | undefined): SystemSample {
+    const live = s.live!;
+    let start = this.startedAt.get(s.name);
+    if (!start || start.domid !== live.domid) {
+      start = { domid: live.domid, at: start ? at : Math.min(at, s.stateChangedAt ?? at) };
+      this.startedAt.set(s.name, start);
+      this.rings.delete(s.name); // a new domain: its counters start again
+    }
+    const ring = this.rings.get(s.name) ?? [];
+    const prev = ring[ring.length - 1];
+    const durationMs = prev ? at - prev.at : 0;
+    const dCpu = prev ? Math.max(0, live.cpuTimeSec - prev.cpuTimeSec) : 0;
+    const vcpuShare = Math.max(1, live.onlineVcpus) * 100;
+    const allocation = live.cpuCap > 0 ? Math.min(vcpuShare, live.cpuCap) : vcpuShare;
+    const pct = durationMs > 0 ? round1(Math.min(allocation, (dCpu * 1000 * 100) / durationMs)) : 0;
+    const sample: SystemSample = {
+      name: s.name,
+      uuid: s.uuid,
+      at,
+      durationMs,
+      cpuTimeSec: live.cpuTimeSec,
+      cpuPercentOfOneCpu: pct,
+      cpuAllocationPercent: allocation,
+      cpuPercentOfAllocation: round1((pct * 100) / allocation),
+      memoryInUseMiB: live.memoryMiB,
+      memoryAssignedMiB: live.targetMemoryMiB,
+      uptimeSec: c?.uptimeSec ?? Math.max(0, Math.floor((at - start.at) / 1000)),
+    };
+    if (c) {
+      const { name: _n, uptimeSec: _u, ...io } = c;
+      sample.io = io;
+    }
+    ring.push(sample);
+    if (ring.length > this.historyLength) ring.splice(0, ring.length - this.historyLength);
+    this.rings.set(s.name, ring);
+    return sample;
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { MetricsSampler, type MetricsSource } from '../../src/virt/metrics.js';
+import type { Capacity } from '../../src/virt/capacity.js';
+import type { VirtualSystem } from '../../src/virt/types.js';
+
+const CAP: Capacity = {
+  memory: { capacityMiB: 4000, reservedMiB: 1000, availableMiB: 3000, overheadMiB: 500 },
+  processor: { processors: 4, capacityPercent: 300, reservedPercent: 50, availablePercent: 250, vcpusAllocated: 2 },
+};
+
+function system(cpuTimeSec: number, domid = 3, cpuCap = 0): VirtualSystem {
+  return {
+    name: 'vm', uuid: 'u', state: 'running', origin: 'defined',
+    config: {} as VirtualSystem['config'],
+    live: { domid, memoryMiB: 512, targetMemoryMiB: 512, maxMemoryMiB: 512, onlineVcpus: 2, cpuWeight: 256, cpuCap, cpuTimeSec },
+  };
+}
+
+/** A source whose CPU time advances by `perCall` seconds per sample and counts its calls. */
+function source(perCall: number, opts: { cap?: number; domid?: () => number; counters?: () => Promise<never> } = {}) {
+  let cpu = 0;
+  const calls = { counters: 0, systems: 0 };
+  const src: MetricsSource = {
+    systems: async () => {
+      calls.systems++;
+      cpu += perCall;
+      return [system(cpu, opts.domid?.() ?? 3, opts.cap ?? 0)];
+    },
+    capacity: async () => CAP,
+    pools: async () => [],
+    counters: opts.counters ?? (async () => {
+      calls.counters++;
+      return [{ name: 'vm', netTxBytes: 1, netRxBytes: 2, diskReadRequests: 3, diskWriteRequests: 4, diskReadBytes: 5, diskWriteBytes: 6 }];
+    }),
+  };
+  return { src, calls };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('virt: the metrics sampler', () => {
+  it('derives CPU use from CPU-time deltas, bounded by the allocation (vCPUs or cap)', async () => {
+    const { src } = source(0.05, { cap: 50 });
+    const m = new MetricsSampler(src, { intervalMs: 0 });
+    const first = (await m.sample()).systems[0]!;
+    expect(first.cpuPercentOfOneCpu).to.equal(0); // nothing to compare with yet
+    expect(first.cpuAllocationPercent).to.equal(50); // cap 50 < 2 vCPUs × 100
+    await sleep(100);
+    const second = (await m.sample()).systems[0]!;
+    expect(second.cpuPercentOfOneCpu).to.be.within(20, 50);
+    expect(second.cpuPercentOfAllocation).to.be.closeTo((second.cpuPercentOfOneCpu * 100) / 50, 0.2);
+    expect(second.io?.diskReadBytes).to.equal(5);
+    expect(m.latest()!.host).to.deep.include({ memoryCapacityMiB: 4000, memoryAvailableMiB: 3000, processorAvailablePercent: 250 });
+  });
+
+  it('samples on its interval with one counters call per sample, keeps a bounded history, and stops', async () => {
+    const { src, calls } = source(0.01);
+    const m = new MetricsSampler(src, { intervalMs: 20, historyLength: 3 });
+    m.start();
+    await sleep(200);
+    m.stop();
+    const n = calls.systems;
+    expect(n).to.be.greaterThan(3);
+    expect(calls.counters).to.equal(n);
+    expect(m.history('vm')).to.have.length(3);
+    await sleep(60);
+    expect(calls.systems).to.equal(n);
+  });
+
+  it('never samples with interval 0 until asked', async () => {
+    const { src, calls } = source(0.01);
+    const m = new MetricsSampler(src, { intervalMs: 0 });
+    m.start();
+    await sleep(30);
+    expect(calls.systems).to.equal(0);
+    expect(m.latest()).to.equal(undefined);
+  });
+
+  it('starts a new history for a new domain, and samples CPU and memory when the counters fail', async () => {
+    let domid = 3;
+    const lines: string[] = [];
+    const { src } = source(0.01, { domid: () => domid, counters: async () => { throw new Error('no blkback'); } });
+    const m = new MetricsSampler(src, { intervalMs: 0, log: (l) => lines.push(l) });
+    await m.sample();
+    await m.sample();
+    expect(m.history('vm')).to.have.length(2);
+    domid = 4;
+    const s = (await m.sample()).systems[0]!;
+    expect(m.history('vm')).to.have.length(1);
+    expect(s.io).to.equal(undefined);
+    expect(s.memoryInUseMiB).to.equal(512);
+    expect(lines).to.have.length(1);
+  });
+});
