@@ -19,7 +19,7 @@ describe('http: GET /metrics (Prometheus text format)', function () {
     app = await startAppServer({ users: [{ name: 'watcher', password: 'pw', role: 'reader' }], metricsIntervalMs: 250 });
     const virt = app.server.virt;
     await virt.defineSystem({
-      name: 'web', type: 'pv', memoryMiB: 512, vcpus: 2, boot: { kernel: '/k' },
+      name: 'web', type: 'pv', memoryMiB: 512, vcpus: 2, boot: { kernel: '/boot/vmlinuz' },
       disks: [{ target: '/var/lib/xen/images/web.img', vdev: 'xvda' }], nics: [{ bridge: 'xenbr0' }],
     });
     await virt.requestState('web', 'running');
