@@ -5,7 +5,6 @@ import { StubDriver } from './stub-driver.js';
 import { addDisk, addInterface, modifySystem, removeDisk, removeInterface, renameSystem, setInterfaceRate } from '../support/virt-shortcuts.js';
 import { rejects } from '../support/virt-expect.js';
 
-
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('virt compound changes (one lock, rollback)', () => {

@@ -5,7 +5,6 @@ import { StubDriver } from './stub-driver.js';
 import { requestStateJob } from '../support/virt-shortcuts.js';
 import { rejects } from '../support/virt-expect.js';
 
-
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('virt state requests (planned once, jobs, admission ledger)', () => {

@@ -15,7 +15,6 @@ import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
 import { modifySystem, renameSystem } from '../../support/virt-shortcuts.js';
 import { rejects } from '../../support/virt-expect.js';
 
-
 describe('xl driver: rename against xl-sim (in-process)', function () {
   this.timeout(30_000);
   let dir: string;
