@@ -41,7 +41,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-providers-'));
 const simState = join(dataDir, 'xl-sim');
 mkdirSync(simState, { recursive: true });
 // A host big enough for every running guest of the largest mix; guests go down at once.
-writeFileSync(join(simState, 'host.json'), JSON.stringify({ total_memory_mib: 262_144, nr_cpus: 64, shutdown_seconds: 0.1 }));
+writeFileSync(join(simState, 'host.json'), JSON.stringify({ total_memory_mib: 262_144, nr_cpus: 64, shutdown_seconds: 0.1, bridges: ['xenbr0', 'xenbr1'] }));
 const xlSim = simulatorPath();
 const env = { ...process.env, XL_SIM_STATE: simState };
 
@@ -52,7 +52,7 @@ const paused = Math.max(1, Math.floor(n / 100));
 const spec = (name: string): VirtualSystemSpec => ({
   name, type: 'pv', memoryMiB: 128, maxMemoryMiB: 256, vcpus: 1, maxVcpus: 2,
   boot: { kernel: '/boot/vmlinuz', cmdline: 'root=/dev/xvda1 ro' },
-  disks: [{ target: `/srv/xen/${name}.img`, vdev: 'xvda' }],
+  disks: [{ target: `/var/lib/xen/images/${name}.img`, vdev: 'xvda' }],
   nics: [{ bridge: i2bridge(name) }],
 });
 function i2bridge(name: string): string {
@@ -64,7 +64,7 @@ for (let i = 0; i < adopted; i++) {
   const cfg = join(dataDir, `legacy${i}.cfg`);
   writeFileSync(cfg, [
     `name = "legacy${i}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'memory = 128', 'vcpus = 1',
-    `disk = [ 'format=raw, vdev=xvda, access=rw, target=/srv/xen/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
+    `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
   ].join('\n'));
   await execa(xlSim, ['create', cfg], { env });
 }
