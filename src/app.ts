@@ -194,7 +194,15 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
     : null;
   const app = createHttpApp({
     handler: built.handler, auth, limits: { requestTimeoutMs: config.requestTimeoutMs }, log: logger,
-    health: { probe: () => built.virt.hostInfo() },
+    // Reads are served from the driver's picture even while xl hangs: the backend answers only
+    // while that picture is current.
+    health: {
+      probe: async () => {
+        const f = built.virt.freshness();
+        if (f?.stale) throw new Error(`the picture of the host is stale (${f.lastError ?? `${Math.round(f.ageMs / 1000)} s old`})`);
+        return built.virt.hostInfo();
+      },
+    },
     metrics: createPrometheusExport(built.virt),
   });
   let servers: RunningServers;

@@ -19,7 +19,7 @@ export {
   type SettingsPatch, type SettingsChange, type StateChangeOptions, type StateChange,
 } from './changes.js';
 export type {
-  HypervisorDriver, StartOptions, OperationOptions, DriverMetrics, ReconcileReport, SystemCounters,
+  HypervisorDriver, StartOptions, OperationOptions, DriverFreshness, DriverMetrics, ReconcileReport, SystemCounters,
 } from './driver.js';
 export { Job, JobManager, type JobState, type JobContext, type JobListener } from './jobs.js';
 export { KeyedLock, type LockMode, type LockOptions } from './lock.js';

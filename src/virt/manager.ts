@@ -8,7 +8,7 @@
 import { DEFAULT_CAPACITY_POLICY, type Capacity, type CapacityPolicy } from './capacity.js';
 import type { ResourceChange, ResourceChangeResult, SettingsChange, StateChange, StateChangeOptions } from './changes.js';
 import { defineSystem, deleteSystem, modifySystemSettings } from './definitions.js';
-import type { DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
+import type { DriverFreshness, DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
 import { JobManager } from './jobs.js';
 import { Admission, type Picture } from './ledger.js';
@@ -109,6 +109,14 @@ export class VirtManager {
   /** The driver's counters (hypervisor tool calls, snapshot refreshes): for benchmarks and tests, never for CIM. */
   driverMetrics(): DriverMetrics {
     return this.driver.metrics();
+  }
+
+  /**
+   * How current the picture of the host is that reads are served from (undefined when the driver
+   * cannot tell). A stale picture means the hypervisor tools are late or failing.
+   */
+  freshness(): DriverFreshness | undefined {
+    return this.driver.freshness?.();
   }
 
   /** State changes noticed that nobody asked us for (a crash, a vanished domain). */
