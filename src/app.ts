@@ -165,11 +165,15 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     return {
       repository, operations, virt, handler, usersFile, audit,
       async close() {
-        virt.metrics.stop();
-        await driver.close();
-        operations.close();
-        await auditLog.close();
-        lock.release();
+        // The lock goes whatever else fails: a clean stop must never leave the directory locked.
+        try {
+          virt.metrics.stop();
+          await driver.close();
+          operations.close();
+          await auditLog.close();
+        } finally {
+          lock.release();
+        }
       },
     };
   } catch (e) {
@@ -230,8 +234,11 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
     httpPort: servers.httpPort,
     ...(servers.httpsPort !== undefined ? { httpsPort: servers.httpsPort } : {}),
     async close() {
-      await servers.close();
-      await built.close();
+      try {
+        await servers.close();
+      } finally {
+        await built.close();
+      }
     },
   };
 }

@@ -164,8 +164,13 @@ async function serve(args: string[]): Promise<number> {
   const server = await startServer(config, log);
   const stop = async (signal: string) => {
     log.info('shutting down', { signal });
-    await server.close();
-    process.exit(0);
+    try {
+      await server.close();
+      process.exit(0);
+    } catch (e) {
+      log.error('shutdown failed', { error: e instanceof Error ? e.message : String(e) });
+      process.exit(1);
+    }
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
