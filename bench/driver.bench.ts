@@ -230,12 +230,42 @@ async function changeOverhead(report: (line: string) => void): Promise<void> {
   }
 }
 
+/** Start-up over n synthetic running domains: first start (every domain adopted) and a restart. */
+async function startUp(report: (line: string) => void, sizes: number[]): Promise<void> {
+  report('driver: start-up over synthetic xl output (no xl process cost): first start adopts every domain, restart reads them back');
+  report('  systems   first start (adoption) ms   restart ms   xl calls at restart');
+  for (const n of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
+    try {
+      const xl = new SyntheticXl(n);
+      let t0 = performance.now();
+      const first = new XlDriver({ xlPath: 'synthetic', dataDir: dir, executor: xl, commandTimeoutMs: 60_000 });
+      const rec = await first.init();
+      const adoptMs = performance.now() - t0;
+      await first.close();
+      if (rec.adopted.length !== n) throw new Error(`adopted ${rec.adopted.length} of ${n}`);
+      const c0 = xl.calls;
+      t0 = performance.now();
+      const again = new XlDriver({ xlPath: 'synthetic', dataDir: dir, executor: xl, commandTimeoutMs: 60_000 });
+      await again.init();
+      const restartMs = performance.now() - t0;
+      const calls = xl.calls - c0;
+      await again.close();
+      report(`  ${String(n).padStart(7)}   ${fmt(adoptMs).padStart(25)}   ${fmt(restartMs).padStart(10)}   ${String(calls).padStart(19)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 function dirnameOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/'));
 }
 
 export async function runDriverBench(report: (line: string) => void): Promise<void> {
   const sizes = (process.env['BENCH_SIZES'] ?? '10,100,1000').split(',').map(Number);
+  if (process.env['BENCH_ONLY'] === 'startup') return startUp(report, sizes);
+  await startUp(report, sizes);
   await readCost(report, sizes);
   await readDuringHang(report);
   await changeOverhead(report);
