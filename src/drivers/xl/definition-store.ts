@@ -55,6 +55,9 @@ export interface StoredDefinition {
 
 export type DefinitionFields = Omit<StoredDefinition, 'version' | 'updatedAt'>;
 
+/** Changes remembered for changedSince() (a reader further behind rebuilds everything). */
+const JOURNAL_MAX = 1024;
+
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export interface StoreInitReport {
@@ -70,6 +73,9 @@ export class DefinitionStore {
   private loaded = false;
   /** Bumped by every change of the definitions held in memory (lets readers cache derived views). */
   version = 0;
+  /** The names changed by the versions after `journalStart`, one per version (bounded). */
+  private journal: string[] = [];
+  private journalStart = 0;
   /** The last write asked for, per file: the next one starts after it. */
   private readonly writes = new Map<string, Promise<unknown>>();
 
@@ -83,7 +89,7 @@ export class DefinitionStore {
     const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [] };
     this.defs.clear();
     this.byUuid.clear();
-    this.version++;
+    this.bump(undefined);
     const entries = await readdir(this.dir);
     const results = await inPool(entries, READ_CONCURRENCY, async (entry) => {
       const path = join(this.dir, entry);
@@ -151,7 +157,25 @@ export class DefinitionStore {
     if (prev && this.byUuid.get(prev.config.uuid) === prev.config.name) this.byUuid.delete(prev.config.uuid);
     this.defs.set(def.config.name, def);
     this.byUuid.set(def.config.uuid, def.config.name);
+    this.bump(def.config.name);
+  }
+
+  /** A new version: `name`'s definition changed (undefined: all of them may have). */
+  private bump(name: string | undefined): void {
+    // journal[i] names what version journalStart + i + 1 changed.
+    if (name === undefined || this.journal.length >= JOURNAL_MAX) {
+      this.journal = [];
+      this.journalStart = this.version;
+    }
     this.version++;
+    if (name === undefined) this.journalStart = this.version;
+    else this.journal.push(name);
+  }
+
+  /** The names whose definitions changed since `version` (undefined when that is no longer known). */
+  changedSince(version: number): string[] | undefined {
+    if (version < this.journalStart || version > this.version) return undefined;
+    return this.journal.slice(version - this.journalStart);
   }
 
   get size(): number {
@@ -245,7 +269,7 @@ export class DefinitionStore {
     const prev = this.defs.get(from);
     if (prev && this.byUuid.get(prev.config.uuid) === from) this.byUuid.delete(prev.config.uuid);
     this.defs.delete(from);
-    this.version++;
+    this.bump(from);
     await this.remove(from);
     return full;
   }
@@ -280,6 +304,6 @@ export class DefinitionStore {
       // A second definition of the same UUID (only between a cut-short rename and its reconcile) takes over.
       for (const d of this.defs.values()) if (d.config.uuid === prev.config.uuid) this.byUuid.set(d.config.uuid, d.config.name);
     }
-    this.version++;
+    this.bump(name);
   }
 }
