@@ -63,7 +63,7 @@ const paused = Math.max(1, Math.floor(n / 100));
 const spec = (name: string): VirtualSystemSpec => ({
   name, type: 'pv', memoryMiB: 128, maxMemoryMiB: 256, vcpus: 1, maxVcpus: 2,
   boot: { kernel: '/boot/vmlinuz', cmdline: 'root=/dev/xvda1 ro' },
-  disks: [{ target: `/srv/xen/${name}.img`, vdev: 'xvda' }],
+  disks: [{ target: `/var/lib/xen/images/${name}.img`, vdev: 'xvda' }],
   nics: [{ bridge: i2bridge(name) }],
 });
 function i2bridge(name: string): string {
@@ -81,7 +81,7 @@ if (bulk) {
   // Every running system is a domain created behind the server's back, adopted at start-up.
   const cfgText = (name: string): string => [
     `name = "${name}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'extra = "root=/dev/xvda1 ro"', 'memory = 128', 'maxmem = 256',
-    'vcpus = 1', 'maxvcpus = 2', `disk = [ 'format=raw, vdev=xvda, access=rw, target=/srv/xen/${name}.img' ]`,
+    'vcpus = 1', 'maxvcpus = 2', `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/${name}.img' ]`,
     `vif = [ 'bridge=${i2bridge(name)}' ]`, '',
   ].join('\n');
   const live = Array.from({ length: running }, (_, i) => `vr${String(i).padStart(5, '0')}`);
@@ -103,7 +103,7 @@ if (bulk) {
     const cfg = join(dataDir, `legacy${i}.cfg`);
     writeFileSync(cfg, [
       `name = "legacy${i}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'memory = 128', 'vcpus = 1',
-      `disk = [ 'format=raw, vdev=xvda, access=rw, target=/srv/xen/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
+      `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
     ].join('\n'));
     await execa(xlSim, ['create', cfg], { env });
   }
