@@ -14,6 +14,7 @@ import { createXlDriver, simulatorPath } from '../src/drivers/xl/index.js';
 import type { RunOptions, RunResult, XlExecutor } from '../src/drivers/xl/runner.js';
 import { VirtError } from '../src/virt/errors.js';
 import { VirtManager } from '../src/virt/manager.js';
+import { createDomainsBulk } from '../src/sim/bulk.js';
 
 const REPO_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
@@ -299,15 +300,59 @@ async function defineCost(report: (line: string) => void, sizes: number[]): Prom
   }
 }
 
+/** Start-up against xl-sim (real xl processes) with n running domains created in bulk. */
+async function startUpSim(report: (line: string) => void, sizes: number[]): Promise<void> {
+  let xlPath: string;
+  try {
+    xlPath = simulatorPath();
+  } catch {
+    report('driver: start-up against xl-sim skipped (bin/xl-sim not found)');
+    return;
+  }
+  report('driver: start-up against xl-sim (xl list -v and xl list -l as processes), domains created in bulk');
+  report('  systems   bulk set-up ms   first start (adoption) ms   restart ms');
+  for (const n of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-simstart-'));
+    try {
+      const state = join(dir, 'xl-sim');
+      mkdirSync(state, { recursive: true });
+      writeFileSync(join(state, 'host.json'), JSON.stringify({ total_memory_mib: 8192 + n * 140, nr_cpus: 64 }));
+      let t0 = performance.now();
+      const cfg = (i: number): string => `name = "vm${i}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\nvcpus = 1\nvif = [ 'bridge=xenbr0' ]\n`;
+      createDomainsBulk(state, Array.from({ length: n }, (_, i) => ({ cfg: cfg(i + 1) })));
+      const setupMs = performance.now() - t0;
+      const env = { XL_SIM_STATE: state };
+      t0 = performance.now();
+      const first = createXlDriver({ xlPath, dataDir: dir, env });
+      const rec = await first.init();
+      const adoptMs = performance.now() - t0;
+      await first.close();
+      if (rec.adopted.length !== n) throw new Error(`adopted ${rec.adopted.length} of ${n}`);
+      t0 = performance.now();
+      const again = createXlDriver({ xlPath, dataDir: dir, env });
+      await again.init();
+      const restartMs = performance.now() - t0;
+      await again.close();
+      report(`  ${String(n).padStart(7)}   ${fmt(setupMs).padStart(14)}   ${fmt(adoptMs).padStart(25)}   ${fmt(restartMs).padStart(10)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 function dirnameOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/'));
 }
 
 export async function runDriverBench(report: (line: string) => void): Promise<void> {
   const sizes = (process.env['BENCH_SIZES'] ?? '10,100,1000').split(',').map(Number);
-  if (process.env['BENCH_ONLY'] === 'startup') return startUp(report, sizes);
+  if (process.env['BENCH_ONLY'] === 'startup') {
+    await startUp(report, sizes);
+    return startUpSim(report, sizes);
+  }
   if (process.env['BENCH_ONLY'] === 'define') return defineCost(report, sizes);
   await startUp(report, sizes);
+  await startUpSim(report, sizes);
   await defineCost(report, sizes);
   await readCost(report, sizes);
   await readDuringHang(report);
