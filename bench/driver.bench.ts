@@ -4,7 +4,8 @@
  * latency right after more than 1 s idle against a forced refresh, a read while `xl list` hangs,
  * and the driver's overhead over the bare xl call for a state change (against xl-sim).
  */
-import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -13,6 +14,9 @@ import { createXlDriver, simulatorPath } from '../src/drivers/xl/index.js';
 import type { RunOptions, RunResult, XlExecutor } from '../src/drivers/xl/runner.js';
 import { VirtError } from '../src/virt/errors.js';
 import { VirtManager } from '../src/virt/manager.js';
+import { createDomainsBulk } from '../src/sim/bulk.js';
+
+const REPO_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 /** Answers `xl list -v` / `xl list -l` (start-up reconcile) for n synthetic running PV domains (plus Domain-0). */
 class SyntheticXl implements XlExecutor {
@@ -24,7 +28,13 @@ class SyntheticXl implements XlExecutor {
   readonly uuid = (i: number): string => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
   private readonly listV: string;
   private readonly listL: string;
+  /** A host big enough for n guests of 512 MiB (real `xl info` with the memory figures scaled). */
+  private readonly info: string;
   constructor(n: number) {
+    const mib = 8192 + n * 520;
+    this.info = readFileSync(join(REPO_ROOT, 'test', 'data', 'xl-driver', 'info.out'), 'utf8')
+      .replace(/^total_memory\s*:.*$/m, `total_memory           : ${mib + 4096}`)
+      .replace(/^free_memory\s*:.*$/m, `free_memory            : ${mib - n * 514}`);
     const uuid = this.uuid;
     const row = (name: string, id: number, u: string): string =>
       `${name.padEnd(40)} ${String(id).padStart(5)} ${'512'.padStart(5)} ${'1'.padStart(5)}     -b----  ${'12.5'.padStart(8)} ${u} ${'-'.padStart(8)} ${'-'.padStart(16)}`;
@@ -56,6 +66,7 @@ class SyntheticXl implements XlExecutor {
     }
     if (args[0] === 'list' && this.listDelayMs) await new Promise((r) => setTimeout(r, this.listDelayMs));
     if (args[0] === 'list') return { stdout: args[1] === '-l' ? this.listL : this.listV, stderr: '', exitCode: 0 };
+    if (args[0] === 'info') return { stdout: this.info, stderr: '', exitCode: 0 };
     return { stdout: '', stderr: '', exitCode: 0 };
   }
 }
@@ -230,12 +241,119 @@ async function changeOverhead(report: (line: string) => void): Promise<void> {
   }
 }
 
+/** Start-up over n synthetic running domains: first start (every domain adopted) and a restart. */
+async function startUp(report: (line: string) => void, sizes: number[]): Promise<void> {
+  report('driver: start-up over synthetic xl output (no xl process cost): first start adopts every domain, restart reads them back');
+  report('  systems   first start (adoption) ms   restart ms   xl calls at restart');
+  for (const n of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
+    try {
+      const xl = new SyntheticXl(n);
+      let t0 = performance.now();
+      const first = new XlDriver({ xlPath: 'synthetic', dataDir: dir, executor: xl, commandTimeoutMs: 60_000 });
+      const rec = await first.init();
+      const adoptMs = performance.now() - t0;
+      await first.close();
+      if (rec.adopted.length !== n) throw new Error(`adopted ${rec.adopted.length} of ${n}`);
+      const c0 = xl.calls;
+      t0 = performance.now();
+      const again = new XlDriver({ xlPath: 'synthetic', dataDir: dir, executor: xl, commandTimeoutMs: 60_000 });
+      await again.init();
+      const restartMs = performance.now() - t0;
+      const calls = xl.calls - c0;
+      await again.close();
+      report(`  ${String(n).padStart(7)}   ${fmt(adoptMs).padStart(25)}   ${fmt(restartMs).padStart(10)}   ${String(calls).padStart(19)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** DefineSystem (VirtManager: capacity check, then the driver's define; no xl call) as the number of systems grows. */
+async function defineCost(report: (line: string) => void, sizes: number[]): Promise<void> {
+  report('driver: DefineSystem through VirtManager (capacity check + definition write), median of 30; the write is one fsync');
+  report('  systems   define ms   get after define ms   xl calls per define');
+  for (const n of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-define-'));
+    const { driver, xl } = await syntheticDriver(n, dir);
+    try {
+      const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+      await vm.capacity();
+      const times: number[] = [];
+      const gets: number[] = [];
+      const c0 = xl.calls;
+      const r0 = driver.metrics().snapshotRefreshes;
+      for (let i = 0; i < 30; i++) {
+        let t0 = performance.now();
+        await vm.defineSystem({ name: `new${i}`, type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+        times.push(performance.now() - t0);
+        t0 = performance.now();
+        await vm.getSystem(`vm${1 + (i % n)}`);
+        gets.push(performance.now() - t0);
+      }
+      const calls = (xl.calls - c0) - (driver.metrics().snapshotRefreshes - r0);
+      report(`  ${String(n).padStart(7)}   ${fmt(median(times), 2).padStart(9)}   ${fmt(median(gets), 3).padStart(19)}   ${fmt(calls / 30, 2).padStart(19)}`);
+    } finally {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Start-up against xl-sim (real xl processes) with n running domains created in bulk. */
+async function startUpSim(report: (line: string) => void, sizes: number[]): Promise<void> {
+  let xlPath: string;
+  try {
+    xlPath = simulatorPath();
+  } catch {
+    report('driver: start-up against xl-sim skipped (bin/xl-sim not found)');
+    return;
+  }
+  report('driver: start-up against xl-sim (xl list -v and xl list -l as processes), domains created in bulk');
+  report('  systems   bulk set-up ms   first start (adoption) ms   restart ms');
+  for (const n of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-simstart-'));
+    try {
+      const state = join(dir, 'xl-sim');
+      mkdirSync(state, { recursive: true });
+      writeFileSync(join(state, 'host.json'), JSON.stringify({ total_memory_mib: 8192 + n * 140, nr_cpus: 64 }));
+      let t0 = performance.now();
+      const cfg = (i: number): string => `name = "vm${i}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\nvcpus = 1\nvif = [ 'bridge=xenbr0' ]\n`;
+      createDomainsBulk(state, Array.from({ length: n }, (_, i) => ({ cfg: cfg(i + 1) })));
+      const setupMs = performance.now() - t0;
+      const env = { XL_SIM_STATE: state };
+      t0 = performance.now();
+      const first = createXlDriver({ xlPath, dataDir: dir, env });
+      const rec = await first.init();
+      const adoptMs = performance.now() - t0;
+      await first.close();
+      if (rec.adopted.length !== n) throw new Error(`adopted ${rec.adopted.length} of ${n}`);
+      t0 = performance.now();
+      const again = createXlDriver({ xlPath, dataDir: dir, env });
+      await again.init();
+      const restartMs = performance.now() - t0;
+      await again.close();
+      report(`  ${String(n).padStart(7)}   ${fmt(setupMs).padStart(14)}   ${fmt(adoptMs).padStart(25)}   ${fmt(restartMs).padStart(10)}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 function dirnameOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/'));
 }
 
 export async function runDriverBench(report: (line: string) => void): Promise<void> {
   const sizes = (process.env['BENCH_SIZES'] ?? '10,100,1000').split(',').map(Number);
+  if (process.env['BENCH_ONLY'] === 'startup') {
+    await startUp(report, sizes);
+    return startUpSim(report, sizes);
+  }
+  if (process.env['BENCH_ONLY'] === 'define') return defineCost(report, sizes);
+  await startUp(report, sizes);
+  await startUpSim(report, sizes);
+  await defineCost(report, sizes);
   await readCost(report, sizes);
   await readDuringHang(report);
   await changeOverhead(report);

@@ -15,6 +15,17 @@ import { startServer } from '../src/app.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { simulatorPath } from '../src/drivers/xl/index.js';
 import type { VirtualSystemSpec } from '../src/virt/index.js';
+import type { VirtualSystemConfig } from '../src/virt/types.js';
+import { normalizeSpec } from '../src/virt/spec.js';
+import { DefinitionStore } from '../src/drivers/xl/definition-store.js';
+import { createDomainsBulk } from '../src/sim/bulk.js';
+import { randomUUID } from 'node:crypto';
+
+/** A distinct locally administered Xen MAC per defined system. */
+function macOf(i: number): string {
+  const h = (x: number): string => x.toString(16).padStart(2, '0');
+  return `00:16:3e:${h((i >> 16) & 0x7f)}:${h((i >> 8) & 0xff)}:${h(i & 0xff)}`;
+}
 
 export interface BenchServerReady {
   port: number;
@@ -41,7 +52,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'bench-providers-'));
 const simState = join(dataDir, 'xl-sim');
 mkdirSync(simState, { recursive: true });
 // A host big enough for every running guest of the largest mix; guests go down at once.
-writeFileSync(join(simState, 'host.json'), JSON.stringify({ total_memory_mib: 262_144, nr_cpus: 64, shutdown_seconds: 0.1, bridges: ['xenbr0', 'xenbr1'] }));
+writeFileSync(join(simState, 'host.json'), JSON.stringify({ bridges: ['xenbr0', 'xenbr1'], total_memory_mib: Math.max(262_144, n * 40), nr_cpus: 64, shutdown_seconds: 0.1 }));
 const xlSim = simulatorPath();
 const env = { ...process.env, XL_SIM_STATE: simState };
 
@@ -59,32 +70,60 @@ function i2bridge(name: string): string {
   return Number(name.replace(/\D/g, '')) % 4 === 0 ? 'xenbr1' : 'xenbr0';
 }
 
-// Domains the server did not define: adopted at start-up (their live configuration becomes their definition).
-for (let i = 0; i < adopted; i++) {
-  const cfg = join(dataDir, `legacy${i}.cfg`);
-  writeFileSync(cfg, [
-    `name = "legacy${i}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'memory = 128', 'vcpus = 1',
-    `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
-  ].join('\n'));
-  await execa(xlSim, ['create', cfg], { env });
+// At 1,000 systems and more the host is set up in bulk (one transaction through xl-sim's own
+// domain creation, and the defined-only systems written through the definition store in one
+// batch): thousands of `xl create` processes and DefineSystem calls would take minutes.
+const bulk = n >= 1000;
+let server: Awaited<ReturnType<typeof startServer>>;
+let rscSystem: string;
+let mix: BenchServerReady['mix'];
+if (bulk) {
+  // Every running system is a domain created behind the server's back, adopted at start-up.
+  const cfgText = (name: string): string => [
+    `name = "${name}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'extra = "root=/dev/xvda1 ro"', 'memory = 128', 'maxmem = 256',
+    'vcpus = 1', 'maxvcpus = 2', `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/${name}.img' ]`,
+    `vif = [ 'bridge=${i2bridge(name)}' ]`, '',
+  ].join('\n');
+  const live = Array.from({ length: running }, (_, i) => `vr${String(i).padStart(5, '0')}`);
+  createDomainsBulk(simState, live.map((name, i) => ({ cfg: cfgText(name), paused: i < paused })));
+  const store = new DefinitionStore(dataDir);
+  await store.init();
+  await store.putMany(Array.from({ length: n - running }, (_, i) => {
+    const name = `vs${String(i).padStart(5, '0')}`;
+    const norm = normalizeSpec(spec(name));
+    const config: VirtualSystemConfig = { ...norm, uuid: randomUUID(), nics: norm.nics.map((x) => ({ ...x, mac: macOf(i) })) };
+    return { config, origin: 'defined' as const, expected: 'stopped' as const, lastState: 'defined' as const, stateChangedAt: new Date().toISOString() };
+  }));
+  server = await startServer({ ...DEFAULT_CONFIG, port: 0, dataDir, demo: false, hostName: 'benchhost' }, () => {});
+  rscSystem = live.at(-1)!;
+  mix = { total: n, adopted: running, running, paused, defined: n - running };
+} else {
+  // Domains the server did not define: adopted at start-up (their live configuration becomes their definition).
+  for (let i = 0; i < adopted; i++) {
+    const cfg = join(dataDir, `legacy${i}.cfg`);
+    writeFileSync(cfg, [
+      `name = "legacy${i}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'memory = 128', 'vcpus = 1',
+      `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/legacy${i}.img' ]`, "vif = [ 'bridge=xenbr0' ]", '',
+    ].join('\n'));
+    await execa(xlSim, ['create', cfg], { env });
+  }
+  server = await startServer({ ...DEFAULT_CONFIG, port: 0, dataDir, demo: false, hostName: 'benchhost' }, () => {});
+  const names = Array.from({ length: n - adopted }, (_, i) => `vs${String(i).padStart(4, '0')}`);
+  for (const name of names) await server.virt.defineSystem(spec(name));
+  const toStart = names.slice(0, running - adopted);
+  const reach = async (name: string, target: 'running' | 'paused'): Promise<void> => {
+    const change = await server.virt.requestStateChange(name, target);
+    if (change.kind === 'job') await change.job.done;
+  };
+  for (const name of toStart) await reach(name, 'running');
+  for (const name of toStart.slice(0, paused)) await reach(name, 'paused');
+  rscSystem = toStart.at(-1)!;
+  mix = { total: n, adopted, running, paused, defined: n - running };
 }
-
-const server = await startServer({ ...DEFAULT_CONFIG, port: 0, dataDir, demo: false, hostName: 'benchhost' }, () => {});
 const virt = server.virt;
-const names = Array.from({ length: n - adopted }, (_, i) => `vs${String(i).padStart(4, '0')}`);
-for (const name of names) await virt.defineSystem(spec(name));
-const toStart = names.slice(0, running - adopted);
-const reach = async (name: string, target: 'running' | 'paused'): Promise<void> => {
-  const change = await virt.requestStateChange(name, target);
-  if (change.kind === 'job') await change.job.done;
-};
-for (const name of toStart) await reach(name, 'running');
-for (const name of toStart.slice(0, paused)) await reach(name, 'paused');
 
 const ready: BenchServerReady = {
-  port: server.httpPort, simState, xlSim, setupMs: performance.now() - t0,
-  mix: { total: n, adopted, running, paused, defined: n - running },
-  rscSystem: toStart.at(-1)!,
+  port: server.httpPort, simState, xlSim, setupMs: performance.now() - t0, mix, rscSystem,
 };
 process.send!(ready);
 

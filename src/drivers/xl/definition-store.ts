@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
 import type { SystemState, TargetState } from '../../virt/states.js';
 import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
-import { TEMP_SUFFIX, fsyncDir, writeFileAtomic } from './atomic-file.js';
+import { TEMP_SUFFIX, fsyncDir, inPool, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
+
+/** Definition files read at once at start-up (bounded: 10,000 files must not open 10,000 descriptors). */
+const READ_CONCURRENCY = 64;
 
 /**
  * What the running domain has of the settings that can differ from the definition (a change xl
@@ -52,6 +55,9 @@ export interface StoredDefinition {
 
 export type DefinitionFields = Omit<StoredDefinition, 'version' | 'updatedAt'>;
 
+/** Changes remembered for changedSince() (a reader further behind rebuilds everything). */
+const JOURNAL_MAX = 1024;
+
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export interface StoreInitReport {
@@ -67,6 +73,9 @@ export class DefinitionStore {
   private loaded = false;
   /** Bumped by every change of the definitions held in memory (lets readers cache derived views). */
   version = 0;
+  /** The names changed by the versions after `journalStart`, one per version (bounded). */
+  private journal: string[] = [];
+  private journalStart = 0;
   /** The last write asked for, per file: the next one starts after it. */
   private readonly writes = new Map<string, Promise<unknown>>();
 
@@ -80,24 +89,28 @@ export class DefinitionStore {
     const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [] };
     this.defs.clear();
     this.byUuid.clear();
-    this.version++;
-    for (const entry of await readdir(this.dir)) {
+    this.bump(undefined);
+    const entries = await readdir(this.dir);
+    const results = await inPool(entries, READ_CONCURRENCY, async (entry) => {
       const path = join(this.dir, entry);
       if (entry.startsWith('.') && entry.endsWith(TEMP_SUFFIX)) {
         // A writer died before its rename: the target file still holds the previous version.
         await unlink(path).catch(() => {});
-        report.cleanedTempFiles++;
-        continue;
+        return 'cleaned' as const;
       }
-      if (!entry.endsWith('.json')) continue;
+      if (!entry.endsWith('.json')) return undefined;
       const name = entry.slice(0, -'.json'.length);
       const def = await this.readOne(path, name);
-      if (def) {
-        this.setDef(def);
-      } else {
-        await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
-        report.quarantined.push(name);
-      }
+      if (def) return def;
+      await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
+      return { quarantined: name };
+    });
+    // Applied in directory order, as a one-at-a-time read would.
+    for (const r of results) {
+      if (r === undefined) continue;
+      if (r === 'cleaned') report.cleanedTempFiles++;
+      else if ('quarantined' in r) report.quarantined.push(r.quarantined);
+      else this.setDef(r);
     }
     if (report.cleanedTempFiles || report.quarantined.length) await fsyncDir(this.dir);
     this.loaded = true;
@@ -144,7 +157,25 @@ export class DefinitionStore {
     if (prev && this.byUuid.get(prev.config.uuid) === prev.config.name) this.byUuid.delete(prev.config.uuid);
     this.defs.set(def.config.name, def);
     this.byUuid.set(def.config.uuid, def.config.name);
+    this.bump(def.config.name);
+  }
+
+  /** A new version: `name`'s definition changed (undefined: all of them may have). */
+  private bump(name: string | undefined): void {
+    // journal[i] names what version journalStart + i + 1 changed.
+    if (name === undefined || this.journal.length >= JOURNAL_MAX) {
+      this.journal = [];
+      this.journalStart = this.version;
+    }
     this.version++;
+    if (name === undefined) this.journalStart = this.version;
+    else this.journal.push(name);
+  }
+
+  /** The names whose definitions changed since `version` (undefined when that is no longer known). */
+  changedSince(version: number): string[] | undefined {
+    if (version < this.journalStart || version > this.version) return undefined;
+    return this.journal.slice(version - this.journalStart);
   }
 
   get size(): number {
@@ -175,6 +206,35 @@ export class DefinitionStore {
     this.ensureLoaded();
     this.pathOf(def.config.name);
     return this.ordered(def.config.name, () => this.write(def));
+  }
+
+  /**
+   * Write many definitions at once (start-up adoption and reconcile): each file as crash-safe as
+   * put() makes it, with their fsyncs overlapped and one directory fsync for all. Runs after the
+   * writes of these names already asked for; memory is updated once every file is safe.
+   */
+  async putMany(defs: readonly DefinitionFields[]): Promise<StoredDefinition[]> {
+    this.ensureLoaded();
+    if (defs.length === 0) return [];
+    const names = defs.map((d) => d.config.name);
+    if (new Set(names).size !== names.length) throw new VirtError('failed', 'putMany: a name is given twice');
+    const paths = names.map((n) => this.pathOf(n));
+    const before = Promise.all(names.map((n) => this.writes.get(n) ?? Promise.resolve()));
+    const batch = before.then(async () => {
+      const updatedAt = new Date().toISOString();
+      const full = defs.map((d): StoredDefinition => ({ ...d, version: 1, updatedAt }));
+      await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: JSON.stringify(d, null, 2) + '\n' })));
+      for (const d of full) this.setDef(d);
+      return full;
+    });
+    const tail = batch.then(() => {}, () => {});
+    for (const n of names) {
+      this.writes.set(n, tail);
+      void tail.then(() => {
+        if (this.writes.get(n) === tail) this.writes.delete(n);
+      });
+    }
+    return batch;
   }
 
   /** Change the latest version of a definition (after any write of it under way); not_found if there is none. */
@@ -209,7 +269,7 @@ export class DefinitionStore {
     const prev = this.defs.get(from);
     if (prev && this.byUuid.get(prev.config.uuid) === from) this.byUuid.delete(prev.config.uuid);
     this.defs.delete(from);
-    this.version++;
+    this.bump(from);
     await this.remove(from);
     return full;
   }
@@ -244,6 +304,6 @@ export class DefinitionStore {
       // A second definition of the same UUID (only between a cut-short rename and its reconcile) takes over.
       for (const d of this.defs.values()) if (d.config.uuid === prev.config.uuid) this.byUuid.set(d.config.uuid, d.config.name);
     }
-    this.version++;
+    this.bump(name);
   }
 }

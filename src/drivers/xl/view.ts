@@ -67,23 +67,6 @@ export function toSystem(core: XlCore, name: string, def: StoredDefinition | und
   return sys;
 }
 
-export function systemsOf(core: XlCore, snap: Snapshot): VirtualSystem[] {
-  const out: VirtualSystem[] = [];
-  const claimed = new Set<DomainView>();
-  const names = new Set<string>();
-  for (const def of core.store.list()) {
-    const view = viewOf(def, snap);
-    if (view) claimed.add(view);
-    names.add(def.config.name);
-    out.push(toSystem(core, def.config.name, def, view));
-  }
-  for (const view of snap.domains) {
-    if (claimed.has(view) || names.has(view.row.name) || unadoptableReason(view)) continue;
-    out.push(toSystem(core, view.row.name, undefined, view));
-  }
-  return out;
-}
-
 export function resolve(core: XlCore, name: string, snap: Snapshot): Current {
   if (typeof name !== 'string') throw new VirtError('invalid_argument', 'a system name is required');
   const def = core.store.get(name);
@@ -110,9 +93,25 @@ export function needsConfig(core: XlCore, row: ListRow): boolean {
   return true;
 }
 
-/** The systems of one snapshot, reused while neither it, the store nor the in-flight states change. */
+interface ListMemo {
+  snap: Snapshot;
+  storeVersion: number;
+  inflightVersion: number;
+  /** The stored systems, in the store's order, and whether each has a domain in `snap`. */
+  stored: Map<string, { system: VirtualSystem; live: boolean }>;
+  /** The domains of `snap` we hold no definition for. */
+  unstored: VirtualSystem[];
+  systems: VirtualSystem[];
+}
+
+/**
+ * The systems of one snapshot, reused while neither it, the store nor the in-flight states change.
+ * A change of definitions that have no domain (define, undefine, a stopped system's settings) is
+ * applied to the list in place of rebuilding it: a DefineSystem among 10,000 systems does not
+ * rebuild 10,000 of them.
+ */
 export class SystemList {
-  private memo: { snap: Snapshot; storeVersion: number; inflightVersion: number; systems: VirtualSystem[] } | undefined;
+  private memo: ListMemo | undefined;
 
   constructor(private readonly core: XlCore) {}
 
@@ -120,10 +119,50 @@ export class SystemList {
   of(snap: Snapshot): VirtualSystem[] {
     const m = this.memo;
     const { store, inflightVersion } = this.core;
-    if (m && m.snap === snap && m.storeVersion === store.version && m.inflightVersion === inflightVersion) return m.systems.slice();
-    const storeVersion = store.version;
-    const systems = systemsOf(this.core, snap);
-    this.memo = { snap, storeVersion, inflightVersion, systems };
-    return systems.slice();
+    if (m && m.snap === snap && m.inflightVersion === inflightVersion) {
+      if (m.storeVersion === store.version) return m.systems.slice();
+      if (this.patch(m)) return m.systems.slice();
+    }
+    this.memo = this.build(snap);
+    return this.memo.systems.slice();
+  }
+
+  private build(snap: Snapshot): ListMemo {
+    const { store, inflightVersion } = this.core;
+    const memo: ListMemo = { snap, storeVersion: store.version, inflightVersion, stored: new Map(), unstored: [], systems: [] };
+    const claimed = new Set<DomainView>();
+    for (const def of store.list()) {
+      const view = viewOf(def, snap);
+      if (view) claimed.add(view);
+      memo.stored.set(def.config.name, { system: toSystem(this.core, def.config.name, def, view), live: view !== undefined });
+    }
+    for (const view of snap.domains) {
+      if (claimed.has(view) || memo.stored.has(view.row.name) || unadoptableReason(view)) continue;
+      memo.unstored.push(toSystem(this.core, view.row.name, undefined, view));
+    }
+    memo.systems = [...[...memo.stored.values()].map((e) => e.system), ...memo.unstored];
+    return memo;
+  }
+
+  /** Apply the store's changes since the memo to it; false when one of them concerns a domain (rebuild). */
+  private patch(m: ListMemo): boolean {
+    const { store } = this.core;
+    const changed = store.changedSince(m.storeVersion);
+    if (!changed) return false;
+    const names = new Set(changed);
+    for (const name of names) {
+      if (m.stored.get(name)?.live || m.snap.byName.has(name)) return false;
+      const def = store.get(name);
+      if (def && viewOf(def, m.snap)) return false;
+    }
+    for (const name of names) {
+      const def = store.get(name);
+      if (!def) m.stored.delete(name);
+      else m.stored.set(name, { system: toSystem(this.core, name, def, undefined), live: false });
+    }
+    // A name set again keeps its place in both maps; a new one goes last in both (store order).
+    m.storeVersion = store.version;
+    m.systems = [...[...m.stored.values()].map((e) => e.system), ...m.unstored];
+    return true;
   }
 }

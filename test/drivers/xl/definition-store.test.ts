@@ -82,4 +82,46 @@ describe('definition store', () => {
       expect(readdirSync(join(dir, 'definitions')).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
     }
   });
+
+  it('a batch writer killed mid-batch leaves every definition whole (old or new), none lost', async function () {
+    this.timeout(20_000);
+    const s = new DefinitionStore(dir);
+    await s.init();
+    const names = Array.from({ length: 50 }, (_, i) => `vm${i}`);
+    await s.putMany(names.map((n) => ({ config: config(n), origin: 'defined' as const, expected: 'stopped' as const })));
+    const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'store-batch-writer.js');
+    for (let round = 0; round < 4; round++) {
+      const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.once('data', () => resolve());
+        proc.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+      });
+      await new Promise((r) => setTimeout(r, 15 + round * 23));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+      const reopened = new DefinitionStore(dir);
+      const report = await reopened.init();
+      expect(report.quarantined).to.deep.equal([]);
+      expect(reopened.list().map((d) => d.config.name).sort()).to.deep.equal([...names].sort());
+      for (const n of names) expect(reopened.get(n)!.config.memoryMiB).to.be.within(512, 1999);
+      expect(readdirSync(join(dir, 'definitions')).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+    }
+  });
+
+  it('putMany writes after the writes of the same names asked before it, and refuses a name twice', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    const first = s.put({ config: config('a', 600), origin: 'defined', expected: 'stopped' });
+    const batch = s.putMany([{ config: config('a', 700), origin: 'defined', expected: 'stopped' }, { config: config('bb', 800), origin: 'defined', expected: 'stopped' }]);
+    await Promise.all([first, batch]);
+    expect(s.get('a')!.config.memoryMiB).to.equal(700);
+    const again = new DefinitionStore(dir);
+    await again.init();
+    expect(again.get('a')!.config.memoryMiB).to.equal(700);
+    expect(again.get('bb')!.config.memoryMiB).to.equal(800);
+    let err: unknown;
+    await s.putMany([{ config: config('c'), origin: 'defined', expected: 'stopped' }, { config: config('c'), origin: 'defined', expected: 'stopped' }]).catch((e) => { err = e; });
+    expect(String(err)).to.match(/twice/);
+    expect(s.get('c')).to.equal(undefined);
+  });
 });
