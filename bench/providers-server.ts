@@ -35,6 +35,8 @@ export interface BenchServerReady {
   mix: { total: number; adopted: number; running: number; paused: number; defined: number };
   /** A running (unpaused) system for the RequestStateChange round trips. */
   rscSystem: string;
+  /** Another running domain like it, for the bare xl calls the RequestStateChange figures are compared with. */
+  bareSystem: string;
 }
 
 export interface BenchServerMetrics {
@@ -76,6 +78,7 @@ function i2bridge(name: string): string {
 const bulk = n >= 1000;
 let server: Awaited<ReturnType<typeof startServer>>;
 let rscSystem: string;
+let bareSystem: string;
 let mix: BenchServerReady['mix'];
 if (bulk) {
   // Every running system is a domain created behind the server's back, adopted at start-up.
@@ -96,6 +99,7 @@ if (bulk) {
   }));
   server = await startServer({ ...DEFAULT_CONFIG, port: 0, dataDir, demo: false, hostName: 'benchhost' }, () => {});
   rscSystem = live.at(-1)!;
+  bareSystem = live.at(-2)!;
   mix = { total: n, adopted: running, running, paused, defined: n - running };
 } else {
   // Domains the server did not define: adopted at start-up (their live configuration becomes their definition).
@@ -118,12 +122,13 @@ if (bulk) {
   for (const name of toStart) await reach(name, 'running');
   for (const name of toStart.slice(0, paused)) await reach(name, 'paused');
   rscSystem = toStart.at(-1)!;
+  bareSystem = 'legacy0'; // adopted, running, same size
   mix = { total: n, adopted, running, paused, defined: n - running };
 }
 const virt = server.virt;
 
 const ready: BenchServerReady = {
-  port: server.httpPort, simState, xlSim, setupMs: performance.now() - t0, mix, rscSystem,
+  port: server.httpPort, simState, xlSim, setupMs: performance.now() - t0, mix, rscSystem, bareSystem,
 };
 process.send!(ready);
 

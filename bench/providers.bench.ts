@@ -178,11 +178,12 @@ async function measureRsc(child: ChildProcess, ready: BenchServerReady, agent: h
   await rsc(2);
   let cimCalls = 0;
   for (let i = 0; i < RSC_ROUNDS; i++) {
-    // Interleaved, so that both see the same machine load. The bare pair leaves the domain as it
-    // found it (running), which the server's cached view still says.
+    // Interleaved, so that both see the same machine load. The bare pair runs on a twin domain:
+    // on the server's own one it would be a change behind its back that its picture shows up to
+    // one refresh later (a pause it then thinks already done).
     for (const cmd of ['pause', 'unpause']) {
       const t0 = performance.now();
-      await execa(ready.xlSim, [cmd, ready.rscSystem], { env });
+      await execa(ready.xlSim, [cmd, ready.bareSystem], { env });
       bare.push(performance.now() - t0);
     }
     const m0 = await ask<BenchServerMetrics>(child, 'metrics');
