@@ -27,6 +27,19 @@ import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
 import { createPrometheusExport } from './prometheus.js';
+import { writeFileAtomic } from './drivers/xl/atomic-file.js';
+import { readFile } from 'node:fs/promises';
+
+/** A file read whole and replaced atomically (temp file, fsync, rename). */
+function textFile(file: string): { read(): Promise<string | undefined>; write(text: string): Promise<void> } {
+  return {
+    read: () => readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    }),
+    write: (text) => writeFileAtomic(file, text),
+  };
+}
 
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
@@ -147,6 +160,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const deps: ProviderDeps = {
       virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
       authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
+      indicationStore: textFile(path.join(dataDir, 'subscriptions.json')),
     };
     const registry = new ProviderRegistry();
     for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
