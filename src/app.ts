@@ -28,6 +28,8 @@ import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
 import { createPrometheusExport } from './prometheus.js';
 import { writeFileAtomic } from './drivers/xl/atomic-file.js';
+import { IndicationDelivery } from './indication-delivery.js';
+import { DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, startLifecycleIndications } from './providers/dsp1054-indications/index.js';
 import { readFile } from 'node:fs/promises';
 
 /** A file read whole and replaced atomically (temp file, fsync, rename). */
@@ -164,6 +166,11 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     };
     const registry = new ProviderRegistry();
     for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
+    // DSP1054: lifecycle indications of the subscriptions, delivered off the request path.
+    const delivery = new IndicationDelivery({
+      retryAttempts: DELIVERY_RETRY_ATTEMPTS, retryIntervalMs: DELIVERY_RETRY_INTERVAL_S * 1000, log: logLine,
+    });
+    const stopIndications = await startLifecycleIndications(deps, (d, i) => delivery.send(d, i));
 
     const operations = new Operations({
       repository,
@@ -179,6 +186,8 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     return {
       repository, operations, virt, handler, usersFile, audit,
       async close() {
+        stopIndications();
+        delivery.stop();
         virt.metrics.stop();
         await driver.close();
         operations.close();

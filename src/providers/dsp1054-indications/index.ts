@@ -9,8 +9,11 @@ import type { ProviderContext } from '../../operations/provider.js';
 import { build } from '../shared/build.js';
 import { INTEROP_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { type Send, watchLifecycle } from './lifecycle.js';
 import { type ScopedKeys, SubscriptionStore } from './store.js';
 
+export { matches, type Send } from './lifecycle.js';
 export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
 
 export const FILTER_CLASS = 'CIM_IndicationFilter';
@@ -66,8 +69,24 @@ export function fromClassOf(query: string): string {
   return m[1]!;
 }
 
+const stores = new WeakMap<ProviderDeps, SubscriptionStore>();
+
+/** The one subscription store of a server (its providers and its indication delivery share it). */
+export function subscriptionsOf(deps: ProviderDeps): SubscriptionStore {
+  let s = stores.get(deps);
+  if (!s) stores.set(deps, (s = new SubscriptionStore(deps.indicationStore, deps.log)));
+  return s;
+}
+
+/** Start matching the model's events against the subscriptions (loaded first); answers the stop function. */
+export async function startLifecycleIndications(deps: ProviderDeps, send: Send): Promise<() => void> {
+  const store = subscriptionsOf(deps);
+  await store.load();
+  return watchLifecycle(deps, store, send);
+}
+
 export const indications: ProfileProviders = (deps) => {
-  const store = new SubscriptionStore(deps.indicationStore, deps.log);
+  const store = subscriptionsOf(deps);
   const host = deps.hostName;
   const ready = async (): Promise<SubscriptionStore> => {
     await store.load();
