@@ -38,11 +38,11 @@ function required(inst: CimInstance, prop: string): string {
   return v;
 }
 
-/** The keys a client gave; the system keys default to this server's host (DSP1054 §7.2.1). */
+/** The keys of a new record: the system keys are always this server's, whatever the client gave. */
 function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
   return {
-    SystemCreationClassName: text(inst, 'SystemCreationClassName') || 'CIM_ComputerSystem',
-    SystemName: text(inst, 'SystemName') || host,
+    SystemCreationClassName: 'CIM_ComputerSystem',
+    SystemName: host,
     CreationClassName: text(inst, 'CreationClassName') || inst.className,
     Name: required(inst, 'Name'),
   };

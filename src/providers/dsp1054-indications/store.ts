@@ -45,8 +45,11 @@ interface Stored {
   subscriptions: SubscriptionRecord[];
 }
 
-/** Keys are compared case-insensitively (DSP0004 §7.4: names; our values are case-preserving identifiers). */
-const idOf = (k: ScopedKeys): string => `${k.CreationClassName}|${k.SystemName}|${k.Name}`.toLowerCase();
+/**
+ * A record's identity: its class and Name, case-insensitively. The system keys always name this
+ * server, so a reference that spells them differently (another host alias) still finds it.
+ */
+const idOf = (k: ScopedKeys): string => `${k.CreationClassName}|${k.Name}`.toLowerCase();
 
 export class SubscriptionStore {
   readonly filters = new Map<string, FilterRecord>();
