@@ -107,4 +107,22 @@ describe('DSP1054 indications: lifecycle indications delivered to a CIM-XML list
       await second.close();
     }
   });
+
+  it('a system found gone arrives as a CIM_AlertIndication at a subscription for alerts', async () => {
+    const second = await startExportListener();
+    try {
+      const Filter = await create(w, inst('CIM_IndicationFilter', { Name: 'alerts', QueryLanguage: 'WQL', Query: 'SELECT * FROM CIM_AlertIndication' }));
+      const Handler = await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'alerts-listener', Destination: second.url }));
+      await create(w, inst('CIM_IndicationSubscription', { Filter, Handler }));
+      // what the model reports when the driver notices a running system gone behind its back
+      w.virt.events.lost('router', 'vanished', 'running', Date.now());
+      const [a] = await second.waitFor(1);
+      expect(a!.className).to.equal('CIM_AlertIndication');
+      expect(Number(a!.get('PerceivedSeverity'))).to.equal(5);
+      expect(String(a!.get('AlertingManagedElement'))).to.match(/Xen_ComputerSystem.*router/);
+      expect(String(a!.get('Description'))).to.match(/router vanished/);
+    } finally {
+      await second.close();
+    }
+  });
 });
