@@ -27,6 +27,21 @@ import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
 import { createPrometheusExport } from './prometheus.js';
+import { writeFileAtomic } from './drivers/xl/atomic-file.js';
+import { IndicationDelivery } from './indication-delivery.js';
+import { DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, startLifecycleIndications } from './providers/dsp1054-indications/index.js';
+import { readFile } from 'node:fs/promises';
+
+/** A file read whole and replaced atomically (temp file, fsync, rename). */
+function textFile(file: string): { read(): Promise<string | undefined>; write(text: string): Promise<void> } {
+  return {
+    read: () => readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    }),
+    write: (text) => writeFileAtomic(file, text),
+  };
+}
 
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
@@ -147,9 +162,15 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const deps: ProviderDeps = {
       virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
       authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
+      indicationStore: textFile(path.join(dataDir, 'subscriptions.json')),
     };
     const registry = new ProviderRegistry();
     for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
+    // DSP1054: lifecycle indications of the subscriptions, delivered off the request path.
+    const delivery = new IndicationDelivery({
+      retryAttempts: DELIVERY_RETRY_ATTEMPTS, retryIntervalMs: DELIVERY_RETRY_INTERVAL_S * 1000, log: logLine,
+    });
+    const stopIndications = await startLifecycleIndications(deps, (d, i) => delivery.send(d, i));
 
     const operations = new Operations({
       repository,
@@ -167,6 +188,8 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       async close() {
         // The lock goes whatever else fails: a clean stop must never leave the directory locked.
         try {
+          stopIndications();
+          delivery.stop();
           virt.metrics.stop();
           await driver.close();
           operations.close();

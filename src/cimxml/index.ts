@@ -21,3 +21,4 @@ export {
   EMBED_FLAGS, classXml as encodeClass, instanceXml as encodeInstance, qualifierDeclarationXml as encodeQualifierDeclaration,
 } from './encode-objects.js';
 export { escapeAttr, escapeText } from './xml-text.js';
+export { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './encode-export.js';

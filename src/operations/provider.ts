@@ -126,4 +126,9 @@ export interface InstanceProvider {
 
   /** The role a method of `className` needs; operations/ defaults to 'admin'. */
   methodRole?(method: string, className: string): Role;
+  /**
+   * The role CreateInstance and DeleteInstance of `className` need; operations/ defaults to
+   * 'admin'. A provider lowering it checks per instance who may change what (e.g. its owner).
+   */
+  writeRole?(className: string): Role;
 }

@@ -12,6 +12,7 @@ import { allocationCapabilities } from './dsp1043-allocation-capabilities/index.
 import { baseMetrics } from './dsp1053-base-metrics/index.js';
 import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
+import { indications } from './dsp1054-indications/index.js';
 
 const PROFILES: readonly ProfileProviders[] = [
   systemVirtualization,
@@ -20,6 +21,7 @@ const PROFILES: readonly ProfileProviders[] = [
   virtualSystem,
   jobControl,
   baseMetrics,
+  indications,
   profileRegistration,
 ];
 

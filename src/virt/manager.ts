@@ -10,6 +10,7 @@ import type { ResourceChange, ResourceChangeResult, SettingsChange, StateChange,
 import { defineSystem, deleteSystem, modifySystemSettings } from './definitions.js';
 import type { DriverFreshness, DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
+import { ModelEvents } from './events.js';
 import { JobManager } from './jobs.js';
 import { Admission, type Picture } from './ledger.js';
 import { KeyedLock } from './lock.js';
@@ -60,6 +61,8 @@ export class VirtManager {
   readonly jobs: JobManager;
   /** One sample of every system per interval (metrics.ts); reads never ask the hypervisor. */
   readonly metrics: MetricsSampler;
+  /** Every change of a system or a job, whoever caused it (events.ts). */
+  readonly events: ModelEvents;
   private readonly model: Model;
   private readonly admission: Admission;
   private readonly observers = new Set<(c: ObservedStateChange) => void>();
@@ -88,7 +91,15 @@ export class VirtManager {
       pools: () => this.pools(),
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
     }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
+    this.events = new ModelEvents(() => driver.list());
+    this.jobs.onChange((j) => {
+      this.events.job(j);
+      // a job's state change is also a system's: compare once it has moved
+      if (j.state !== 'new') void this.events.refresh();
+    });
     driver.onObserved((c) => {
+      if (c.lost) this.events.lost(c.name, c.lost, c.from, c.at);
+      void this.events.refresh();
       if (c.lost) {
         log(`virtual system '${c.name}' was found ${c.lost === 'vanished' ? 'gone from the hypervisor' : 'crashed'} at ${new Date(c.at).toISOString()} although it was expected to run (was ${c.from})`);
       }
@@ -102,8 +113,16 @@ export class VirtManager {
     });
   }
 
-  init(): Promise<ReconcileReport> {
-    return this.driver.init();
+  async init(): Promise<ReconcileReport> {
+    const report = await this.driver.init();
+    // what recovery found is the starting picture, not a change
+    await this.events.baseline();
+    return report;
+  }
+
+  /** Report what a change did once it has settled (success or failure: a failure may have undone part). */
+  private settled<T>(p: Promise<T>): Promise<T> {
+    return p.finally(() => void this.events.refresh());
   }
 
   /** The driver's counters (hypervisor tool calls, snapshot refreshes): for benchmarks and tests, never for CIM. */
@@ -172,22 +191,22 @@ export class VirtManager {
 
   /** Define a system; refused (no_memory, with the figures) when its guarantees could never fit this host. */
   defineSystem(spec: VirtualSystemSpec): Promise<VirtualSystem> {
-    return defineSystem(this.model, spec, () => this.capacity());
+    return this.settled(defineSystem(this.model, spec, () => this.capacity()));
   }
 
   /** Remove a system; an active one is powered off first (hard), under one lock. */
   deleteSystem(name: string): Promise<void> {
-    return deleteSystem(this.model, name);
+    return this.settled(deleteSystem(this.model, name));
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */
   changeResources(changes: readonly ResourceChange[]): Promise<ResourceChangeResult> {
-    return changeResources(this.model, changes);
+    return this.settled(changeResources(this.model, changes));
   }
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */
   modifySystemSettings(name: string, change: SettingsChange): Promise<VirtualSystem> {
-    return modifySystemSettings(this.model, name, change);
+    return this.settled(modifySystemSettings(this.model, name, change));
   }
 
   /**
@@ -196,7 +215,7 @@ export class VirtManager {
    * otherwise the operation runs as a job that holds the system's lock (cancel it to stop it).
    */
   requestStateChange(name: string, target: TargetState, opts: StateChangeOptions = {}): Promise<StateChange> {
-    return requestStateChange(this.model, name, target, opts);
+    return this.settled(requestStateChange(this.model, name, target, opts));
   }
 
   /** Start every autostart system that is off, highest priority first; failures do not stop the rest. */
@@ -207,7 +226,7 @@ export class VirtManager {
     const out: { started: string[]; failed: { name: string; error: VirtError }[] } = { started: [], failed: [] };
     for (const s of due) {
       try {
-        await this.driveTo(s.name, 'running', {});
+        await this.settled(this.driveTo(s.name, 'running', {}));
         out.started.push(s.name);
       } catch (err) {
         out.failed.push({ name: s.name, error: toVirtError(err, `autostart of ${s.name}`) });
@@ -230,7 +249,7 @@ export class VirtManager {
    * short change instead of being refused busy.
    */
   requestState(name: string, target: TargetState, opts: RequestStateOptions = {}): Promise<VirtualSystem> {
-    return this.driveTo(name, target, opts);
+    return this.settled(this.driveTo(name, target, opts));
   }
 }
 

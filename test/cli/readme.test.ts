@@ -11,6 +11,8 @@ import path from 'node:path';
 import { startAppServer, type AppServer } from '../support/app-server.js';
 import { REPO_ROOT } from '../support/test-server.js';
 import { requireWbemcli } from '../support/wbemcli.js';
+import { startExportListener } from '../support/export-listener.js';
+import type { CimInstance } from '../../src/cim/index.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
 const DOCS = ['README.md', path.join('docs', 'operations.md')];
@@ -52,10 +54,11 @@ describe('docs: every shown command works', function () {
   const isWbemcli = (block: string) => /^U=http:\/\/127\.0\.0\.1:5988\n/.test(block);
   const isUsers = (block: string) => block.includes('npx xen-wbem user');
   const isMonitoring = (block: string) => block.includes('/metrics');
+  const isIndications = (block: string) => block.includes('CIM_IndicationSubscription');
 
   it('every command block is run below, or is on the list checked by hand', () => {
     expect(blocks.length).to.be.greaterThan(3);
-    const unchecked = blocks.filter(({ block }) => !byHand(block) && !isWbemcli(block) && !isUsers(block) && !isMonitoring(block));
+    const unchecked = blocks.filter(({ block }) => !byHand(block) && !isWbemcli(block) && !isUsers(block) && !isMonitoring(block) && !isIndications(block));
     expect(unchecked.map(({ file, block }) => `${file}:\n${block}`)).to.deep.equal([]);
     for (const [re] of BY_HAND) expect(blocks.some(({ block }) => re.test(block)), `${re} matches no block`).to.equal(true);
   });
@@ -84,6 +87,27 @@ describe('docs: every shown command works', function () {
         const r = await execa('sh', ['-e', '-c', script], { reject: false, timeout: 60_000 });
         expect(r.exitCode, r.stderr).to.equal(0);
         expect(r.stdout).to.contain('-MetricValue=').and.match(/^xen_wbem_system_memory_in_use_bytes\{system="vr-core1"\} \d+$/m);
+        return;
+      }
+      if (isIndications(block)) {
+        // Subscribe a listener of our own, pause a router, receive the modification.
+        const listener = await startExportListener();
+        try {
+          const script = block.replaceAll(':5988', `:${app.port}`).replaceAll(':5990', `:${listener.port}`);
+          const r = await execa('sh', ['-e', '-c', script], { reject: false, timeout: 60_000 });
+          expect(r.exitCode, r.stderr).to.equal(0);
+          for (let n = 1; ; n++) {
+            const got = await listener.waitFor(n, 10_000);
+            const hit = got.find((i) => (i.get('SourceInstance') as CimInstance).get('EnabledState') === 9);
+            if (!hit) continue;
+            expect(hit.className).to.equal('CIM_InstModification');
+            expect((hit.get('SourceInstance') as CimInstance).get('Name')).to.equal('vr-core1');
+            expect((hit.get('PreviousInstance') as CimInstance).get('EnabledState')).to.equal(2);
+            break;
+          }
+        } finally {
+          await listener.close();
+        }
         return;
       }
       expect.fail(`a command block nobody checks:\n${block}`);

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { CIM_ERR, CimError, type CimInstance, CimInstanceName, valuesEqual } from '../../src/cim/index.js';
 import type { Mandate, ProfileRegistration } from '../../src/providers/index.js';
 import { INTEROP_NS, VIRT_NS } from '../../src/providers/shared/naming.js';
-import { type World, associatorNames, cn, enumerateVia, loadProfiles, runTo, seed, world } from './fixture.js';
+import { type World, associatorNames, cn, enumerateVia, inst, loadProfiles, runTo, seed, world } from './fixture.js';
 
 const label = (m: Mandate): string => JSON.stringify(m);
 
@@ -63,6 +63,15 @@ describe('providers: what every profile serves', function () {
     await seed(w);
     // A job on a system, as DSP1103's classes need one.
     await runTo(w.virt, 'db', 'running');
+    // A subscription, as DSP1054's association needs one.
+    const created = async (i: CimInstance): Promise<CimInstanceName> => {
+      const r = await w.intrinsic('CreateInstance', { NewInstance: i }, INTEROP_NS);
+      if (r.kind !== 'instanceName') throw new Error(r.kind);
+      return r.name;
+    };
+    const Filter = await created(inst('CIM_IndicationFilter', { Name: 'all', Query: 'SELECT * FROM CIM_InstModification', QueryLanguage: 'WQL' }));
+    const Handler = await created(inst('CIM_ListenerDestinationCIMXML', { Name: 'here', Destination: 'http://127.0.0.1:5990' }));
+    await created(inst('CIM_IndicationSubscription', { Filter, Handler }));
   });
   after(() => w.close());
 

@@ -36,6 +36,11 @@ function csValues(sys: VirtualSystem): Values {
   };
 }
 
+/** The Xen_ComputerSystem of a system as given (e.g. as it was before a change, for an indication). */
+export function computerSystemInstance(ctx: Parameters<typeof build>[0], sys: VirtualSystem): ReturnType<typeof build> {
+  return build(ctx, CS_CLASS, csValues(sys));
+}
+
 export function computerSystemSource(deps: ProviderDeps): ClassSource {
   return {
     list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, CS_CLASS, csValues(s))),

@@ -27,3 +27,4 @@ export const virtualSystem: ProfileProviders = (deps) => [{
 
 // What the management service (DSP1042) uses to define, change and destroy virtual systems.
 export { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseSystemType } from './vssd-convert.js';
+export { computerSystemInstance } from './computer-system.js';

@@ -53,4 +53,12 @@ export interface ProviderDeps {
   /** How long the JobManager keeps finished jobs: CIM_ConcreteJob.TimeBeforeRemoval. */
   jobRetentionMs: number;
   log: (line: string) => void;
+  /** Where indication subscriptions are kept across restarts (written atomically); absent: memory only. */
+  indicationStore?: TextStore;
+}
+
+/** One text file, replaced atomically on write; read answers undefined when it does not exist yet. */
+export interface TextStore {
+  read(): Promise<string | undefined>;
+  write(text: string): Promise<void>;
 }

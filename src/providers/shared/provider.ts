@@ -25,6 +25,10 @@ export interface ClassSource {
   referencesTo?(ctx: ProviderContext, target: CimInstanceName, role: string | null): Promise<CimInstance[]>;
   /** DeleteInstance; the profile then owns the class (its writes and methods). */
   delete?(ctx: ProviderContext, name: CimInstanceName): Promise<void>;
+  /** CreateInstance of an instance typed against the class: its name; the profile then owns the class. */
+  create?(ctx: ProviderContext, instance: CimInstance): Promise<CimInstanceName>;
+  /** The role create and delete need (default admin); the source then checks ownership itself. */
+  writeRole?: Role;
 }
 
 /** An extrinsic method of a class the profile owns. */
@@ -58,7 +62,7 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
     if (!m) throw cimError('METHOD_NOT_AVAILABLE', `${className}.${name} is not implemented`);
     return m;
   };
-  const owned = [...new Set([...methods.names(), ...sources.names().filter((c) => sources.get(c)!.delete)])];
+  const owned = [...new Set([...methods.names(), ...sources.names().filter((c) => sources.get(c)!.delete || sources.get(c)!.create)])];
   for (const c of methods.names()) source(c);
 
   const provider: InstanceProvider = {
@@ -91,6 +95,16 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
       if (!del) throw cimError('NOT_SUPPORTED', `instances of ${name.className} cannot be deleted`);
       return del(ctx, name);
     };
+  }
+  if (owned.some((c) => sources.get(c)!.create)) {
+    provider.createInstance = async (ctx, instance) => {
+      const create = source(instance.className).create;
+      if (!create) throw cimError('NOT_SUPPORTED', `instances of ${instance.className} cannot be created`);
+      return create(ctx, instance);
+    };
+  }
+  if (sources.names().some((c) => sources.get(c)!.writeRole)) {
+    provider.writeRole = (className) => sources.get(className)?.writeRole ?? 'admin';
   }
   if (methods.size > 0) {
     provider.invokeMethod = async (ctx, target, name, params) => method(target.className, name).run(ctx, target, params);

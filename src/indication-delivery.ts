@@ -1,0 +1,142 @@
+/**
+ * Delivery of indications to CIM-XML listeners (DSP0200 §5.3 export messages, DSP1054 §7.6
+ * delivery): one bounded queue per listener destination, sent one at a time so a listener gets
+ * its indications in order, each numbered in the destination's sequence (SequenceContext,
+ * SequenceNumber); a failed delivery is retried DeliveryRetryAttempts times DeliveryRetryInterval
+ * apart, then dropped. A dead listener only fills its own queue: nothing here waits on the
+ * caller's path, and a full queue drops its oldest indication (logged).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import type { CimInstance } from './cim/index.js';
+import { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './cimxml/index.js';
+
+export interface DeliveryOptions {
+  retryAttempts: number;
+  retryIntervalMs: number;
+  /** Indications kept per destination while it does not answer. */
+  maxQueue?: number;
+  /** How long one export request may take. */
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Queue {
+  url: string;
+  context: string;
+  sequence: number;
+  items: CimInstance[];
+  busy: boolean;
+  dropped: number;
+}
+
+export class IndicationDelivery {
+  private readonly queues = new Map<string, Queue>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  private messageId = 0;
+  /** Delivered and dropped counts, for tests and figures. */
+  readonly counts = { delivered: 0, failedAttempts: 0, dropped: 0 };
+
+  constructor(private readonly opts: DeliveryOptions) {}
+
+  /** Queue an indication for a destination; returns at once. */
+  send(destination: { id: string; url: string }, indication: CimInstance): void {
+    if (this.stopped) return;
+    let q = this.queues.get(destination.id);
+    if (!q) {
+      // A new context each time the sequence restarts (DSP1054: SequenceContext names the sequence).
+      q = { url: destination.url, context: `${randomUUID()}:${destination.id}`, sequence: 0, items: [], busy: false, dropped: 0 };
+      this.queues.set(destination.id, q);
+    }
+    q.url = destination.url;
+    q.items.push(indication);
+    const max = this.opts.maxQueue ?? 1000;
+    while (q.items.length > max) {
+      q.items.shift();
+      q.dropped++;
+      this.counts.dropped++;
+      this.opts.log?.(`indication queue for ${q.url} is full (${max}): the oldest indication was dropped`);
+    }
+    void this.pump(q);
+  }
+
+  /** Resolves once every queue is empty (delivered or dropped): for tests and an orderly stop. */
+  async idle(pollMs = 20): Promise<void> {
+    while ([...this.queues.values()].some((q) => q.items.length > 0 || q.busy)) await new Promise((r) => setTimeout(r, pollMs));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private async pump(q: Queue): Promise<void> {
+    if (q.busy) return;
+    q.busy = true;
+    try {
+      while (!this.stopped && q.items.length > 0) {
+        const ind = q.items[0]!;
+        ind.set('SequenceContext', q.context);
+        ind.set('SequenceNumber', q.sequence);
+        let delivered = false;
+        for (let attempt = 0; attempt <= this.opts.retryAttempts && !this.stopped; attempt++) {
+          if (attempt > 0) await this.sleep(this.opts.retryIntervalMs);
+          try {
+            await this.post(q.url, encodeExportIndication(ind, String(++this.messageId)));
+            delivered = true;
+            break;
+          } catch (e) {
+            this.counts.failedAttempts++;
+            if (attempt === this.opts.retryAttempts) this.opts.log?.(`indication to ${q.url} dropped after ${attempt + 1} attempts: ${(e as Error).message}`);
+          }
+        }
+        if (this.stopped) return;
+        if (delivered) this.counts.delivered++;
+        else this.counts.dropped++;
+        // The number is used once whether the indication arrived or not: a gap tells the listener it missed one.
+        q.sequence++;
+        if (q.items[0] === ind) q.items.shift();
+      }
+    } finally {
+      q.busy = false;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private post(url: string, body: string): Promise<void> {
+    const u = new URL(url);
+    const lib = u.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(u, {
+        method: 'POST',
+        headers: { ...EXPORT_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' },
+        timeout: this.opts.timeoutMs ?? 5000,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}${res.headers.cimerror ? ` (${String(res.headers.cimerror)})` : ''}`));
+          const r = readExportResponse(Buffer.concat(chunks).toString('utf8'));
+          if (r.ok) resolve();
+          else reject(new Error(`CIM error ${r.code}: ${r.description}`));
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer in time')));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * DSP1054 Indications: the indication service of this server and the subscriptions clients make
+ * with the intrinsic instance operations in the interop namespace (DSP1054 §7: a filter, a
+ * listener destination, and a subscription joining them). Each record is owned by the user who
+ * created it (SubscriptionStore.checkOwner).
+ */
+import { type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError } from '../../cim/index.js';
+import type { ProviderContext } from '../../operations/provider.js';
+import { build } from '../shared/build.js';
+import { INTEROP_NS } from '../shared/naming.js';
+import { type ProfileProviders, profileProvider } from '../shared/provider.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { type Send, watchLifecycle } from './lifecycle.js';
+import { type ScopedKeys, SubscriptionStore } from './store.js';
+
+export { matches, type Send } from './lifecycle.js';
+export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
+
+export const FILTER_CLASS = 'CIM_IndicationFilter';
+export const DESTINATION_CLASS = 'CIM_ListenerDestinationCIMXML';
+export const SUBSCRIPTION_CLASS = 'CIM_IndicationSubscription';
+export const SERVICE_CLASS = 'CIM_IndicationService';
+const SERVICE_NAME = 'IndicationService';
+/** DSP1054 §7.6: the defaults the service advertises (DeliveryRetryInterval in seconds). */
+export const DELIVERY_RETRY_ATTEMPTS = 3;
+export const DELIVERY_RETRY_INTERVAL_S = 20;
+/** The query languages a filter may use (DSP1054 §7.2: WQL and DMTF:CQL; CQL is the older spelling). */
+const LANGUAGES = ['WQL', 'DMTF:CQL', 'CQL'];
+
+function text(inst: CimInstance, prop: string): string | undefined {
+  const v = inst.get(prop);
+  return v === null || v === undefined ? undefined : String(v);
+}
+
+function required(inst: CimInstance, prop: string): string {
+  const v = text(inst, prop);
+  if (v === undefined || v === '') throw cimError('INVALID_PARAMETER', `${inst.className}.${prop} is required`);
+  return v;
+}
+
+/** The keys of a new record: the system keys are always this server's, whatever the client gave. */
+function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
+  return {
+    SystemCreationClassName: 'CIM_ComputerSystem',
+    SystemName: host,
+    CreationClassName: text(inst, 'CreationClassName') || inst.className,
+    Name: required(inst, 'Name'),
+  };
+}
+
+function scopedName(k: ScopedKeys): CimInstanceName {
+  return Name.of(k.CreationClassName, { ...k });
+}
+
+function keysOfName(name: CimInstanceName): ScopedKeys | undefined {
+  const k = (p: string): string => String(name.key(p) ?? '');
+  const keys = { SystemCreationClassName: k('SystemCreationClassName'), SystemName: k('SystemName'), CreationClassName: k('CreationClassName') || name.className, Name: k('Name') };
+  return keys.Name ? keys : undefined;
+}
+
+/**
+ * The class a query selects from (`SELECT ... FROM <class> [WHERE ...]`). The WHERE clause is
+ * evaluated by the query engine when an indication is matched; here the filter is only checked
+ * to be a query over an indication class this server knows.
+ */
+export function fromClassOf(query: string): string {
+  const m = /^\s*select\s+[\s\S]+?\s+from\s+([A-Za-z_][A-Za-z0-9_]*)(\s+where\s+[\s\S]+)?\s*$/i.exec(query);
+  if (!m) throw cimError('INVALID_QUERY', `not a query of the form SELECT ... FROM <class> [WHERE ...]: ${query}`);
+  return m[1]!;
+}
+
+const stores = new WeakMap<ProviderDeps, SubscriptionStore>();
+
+/** The one subscription store of a server (its providers and its indication delivery share it). */
+export function subscriptionsOf(deps: ProviderDeps): SubscriptionStore {
+  let s = stores.get(deps);
+  if (!s) stores.set(deps, (s = new SubscriptionStore(deps.indicationStore, deps.log)));
+  return s;
+}
+
+/** Start matching the model's events against the subscriptions (loaded first); answers the stop function. */
+export async function startLifecycleIndications(deps: ProviderDeps, send: Send): Promise<() => void> {
+  const store = subscriptionsOf(deps);
+  await store.load();
+  return watchLifecycle(deps, store, send);
+}
+
+export const indications: ProfileProviders = (deps) => {
+  const store = subscriptionsOf(deps);
+  const host = deps.hostName;
+  const ready = async (): Promise<SubscriptionStore> => {
+    await store.load();
+    return store;
+  };
+
+  const filterInstance = (ctx: ProviderContext, id: string): CimInstance => {
+    const f = store.filters.get(id)!;
+    return build(ctx, FILTER_CLASS, {
+      ...f.keys, Query: f.query, QueryLanguage: f.queryLanguage,
+      SourceNamespaces: f.sourceNamespaces, SourceNamespace: f.sourceNamespaces[0] ?? null, IndividualSubscriptionSupported: true,
+    } as Record<string, CimValue>);
+  };
+  const destinationInstance = (ctx: ProviderContext, id: string): CimInstance => {
+    const d = store.destinations.get(id)!;
+    return build(ctx, DESTINATION_CLASS, { ...d.keys, Destination: d.destination, Protocol: 2, PersistenceType: 2 } as Record<string, CimValue>);
+  };
+  const subscriptionInstance = (ctx: ProviderContext, id: string): CimInstance => {
+    const s = store.subscriptions.get(id)!;
+    return build(ctx, SUBSCRIPTION_CLASS, {
+      Filter: scopedName(store.filters.get(s.filter)!.keys),
+      Handler: scopedName(store.destinations.get(s.handler)!.keys),
+      SubscriptionState: s.state, OnFatalErrorPolicy: 2, RepeatNotificationPolicy: 2,
+    });
+  };
+  const refId = (inst: CimInstance, prop: string): string => {
+    const v = inst.get(prop);
+    const keys = v instanceof Name ? keysOfName(v) : undefined;
+    if (!keys) throw cimError('INVALID_PARAMETER', `${SUBSCRIPTION_CLASS}.${prop} must reference an existing instance`);
+    return SubscriptionStore.id(keys);
+  };
+
+  return [{
+    namespace: INTEROP_NS,
+    provider: profileProvider({
+      classes: {
+        [SERVICE_CLASS]: {
+          list: async (ctx) => [build(ctx, SERVICE_CLASS, {
+            CreationClassName: SERVICE_CLASS, Name: SERVICE_NAME, SystemCreationClassName: 'Xen_HostSystem', SystemName: host,
+            ElementName: 'Indication Service', EnabledState: 2, OperationalStatus: [2], HealthState: 5,
+            FilterCreationEnabled: true, DeliveryRetryAttempts: DELIVERY_RETRY_ATTEMPTS, DeliveryRetryInterval: DELIVERY_RETRY_INTERVAL_S,
+            SubscriptionRemovalAction: 3, SubscriptionRemovalTimeInterval: 2_592_000,
+          })],
+        },
+        [FILTER_CLASS]: {
+          writeRole: 'reader',
+          list: async (ctx) => [...(await ready()).filters.keys()].map((id) => filterInstance(ctx, id)),
+          create: async (ctx, inst) => {
+            await ready();
+            const keys = scopedKeys(inst, host);
+            const id = SubscriptionStore.id(keys);
+            if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
+            const queryLanguage = required(inst, 'QueryLanguage');
+            if (!LANGUAGES.some((l) => l.toLowerCase() === queryLanguage.toLowerCase())) {
+              throw cimError('QUERY_LANGUAGE_NOT_SUPPORTED', `query language ${queryLanguage} (supported: WQL, DMTF:CQL)`);
+            }
+            const query = required(inst, 'Query');
+            const fromClass = fromClassOf(query);
+            const cls = ctx.repository.getClass(INTEROP_NS, fromClass) ?? ctx.repository.getClass('root/virt', fromClass);
+            if (!cls) throw cimError('INVALID_QUERY', `class ${fromClass} of the query is not known`);
+            const ns = inst.get('SourceNamespaces');
+            const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
+            store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass: cls.name, owner: ctx.principal.name });
+            await store.save();
+            return scopedName(keys);
+          },
+          delete: async (ctx, name) => {
+            await ready();
+            const id = SubscriptionStore.id(keysOfName(name)!);
+            const f = store.filters.get(id);
+            if (!f) throw cimError('NOT_FOUND', `no filter ${name.toString()}`);
+            SubscriptionStore.checkOwner(ctx.principal, f.owner, `filter ${f.keys.Name}`);
+            if ([...store.subscriptions.values()].some((s) => s.filter === id)) throw cimError('FAILED', `filter ${f.keys.Name} is used by a subscription: delete the subscription first`);
+            store.filters.delete(id);
+            await store.save();
+          },
+        },
+        [DESTINATION_CLASS]: {
+          writeRole: 'reader',
+          list: async (ctx) => [...(await ready()).destinations.keys()].map((id) => destinationInstance(ctx, id)),
+          create: async (ctx, inst) => {
+            await ready();
+            const keys = scopedKeys(inst, host);
+            const id = SubscriptionStore.id(keys);
+            if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
+            const destination = required(inst, 'Destination');
+            let url: URL;
+            try {
+              url = new URL(destination);
+            } catch {
+              throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
+            }
+            if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
+            store.destinations.set(id, { keys, destination, owner: ctx.principal.name });
+            await store.save();
+            return scopedName(keys);
+          },
+          delete: async (ctx, name) => {
+            await ready();
+            const id = SubscriptionStore.id(keysOfName(name)!);
+            const d = store.destinations.get(id);
+            if (!d) throw cimError('NOT_FOUND', `no listener destination ${name.toString()}`);
+            SubscriptionStore.checkOwner(ctx.principal, d.owner, `listener destination ${d.keys.Name}`);
+            if ([...store.subscriptions.values()].some((s) => s.handler === id)) throw cimError('FAILED', `listener destination ${d.keys.Name} is used by a subscription: delete the subscription first`);
+            store.destinations.delete(id);
+            await store.save();
+          },
+        },
+        [SUBSCRIPTION_CLASS]: {
+          writeRole: 'reader',
+          list: async (ctx) => [...(await ready()).subscriptions.keys()].map((id) => subscriptionInstance(ctx, id)),
+          create: async (ctx, inst) => {
+            await ready();
+            const filter = refId(inst, 'Filter');
+            const handler = refId(inst, 'Handler');
+            if (!store.filters.has(filter)) throw cimError('INVALID_PARAMETER', 'Filter references no existing filter');
+            if (!store.destinations.has(handler)) throw cimError('INVALID_PARAMETER', 'Handler references no existing listener destination');
+            const id = SubscriptionStore.subscriptionId(filter, handler);
+            if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
+            const state = Number(inst.get('SubscriptionState') ?? 2) || 2;
+            store.subscriptions.set(id, { filter, handler, state, owner: ctx.principal.name });
+            await store.save();
+            return subscriptionInstance(ctx, id).path!;
+          },
+          delete: async (ctx, name) => {
+            await ready();
+            const f = name.key('Filter');
+            const h = name.key('Handler');
+            const fk = f instanceof Name ? keysOfName(f) : undefined;
+            const hk = h instanceof Name ? keysOfName(h) : undefined;
+            const id = fk && hk ? SubscriptionStore.subscriptionId(SubscriptionStore.id(fk), SubscriptionStore.id(hk)) : '';
+            const s = store.subscriptions.get(id);
+            if (!s) throw cimError('NOT_FOUND', `no subscription ${name.toString()}`);
+            SubscriptionStore.checkOwner(ctx.principal, s.owner, 'the subscription');
+            store.subscriptions.delete(id);
+            await store.save();
+          },
+        },
+      },
+    }),
+  }];
+};

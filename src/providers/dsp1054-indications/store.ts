@@ -1,0 +1,107 @@
+/**
+ * The indication subscriptions of DSP1054: filters, listener destinations and subscriptions,
+ * each with the user who created it, kept in one file replaced atomically on every change and
+ * read back at start-up. Plain records: the instances are built from them on each request.
+ */
+import { cimError } from '../../cim/index.js';
+import type { Principal } from '../../operations/provider.js';
+import type { TextStore } from '../shared/deps.js';
+
+/** The four keys every filter and destination has (CIM_IndicationFilter, CIM_ListenerDestination). */
+export interface ScopedKeys {
+  SystemCreationClassName: string;
+  SystemName: string;
+  CreationClassName: string;
+  Name: string;
+}
+
+export interface FilterRecord {
+  keys: ScopedKeys;
+  query: string;
+  queryLanguage: string;
+  sourceNamespaces: string[];
+  /** The class named after FROM: what the filter selects. */
+  fromClass: string;
+  owner: string;
+}
+
+export interface DestinationRecord {
+  keys: ScopedKeys;
+  destination: string;
+  owner: string;
+}
+
+export interface SubscriptionRecord {
+  filter: string;
+  handler: string;
+  /** CIM_AbstractIndicationSubscription.SubscriptionState: 2 Enabled. */
+  state: number;
+  owner: string;
+}
+
+interface Stored {
+  filters: FilterRecord[];
+  destinations: DestinationRecord[];
+  subscriptions: SubscriptionRecord[];
+}
+
+/**
+ * A record's identity: its class and Name, case-insensitively. The system keys always name this
+ * server, so a reference that spells them differently (another host alias) still finds it.
+ */
+const idOf = (k: ScopedKeys): string => `${k.CreationClassName}|${k.Name}`.toLowerCase();
+
+export class SubscriptionStore {
+  readonly filters = new Map<string, FilterRecord>();
+  readonly destinations = new Map<string, DestinationRecord>();
+  readonly subscriptions = new Map<string, SubscriptionRecord>();
+  private loaded: Promise<void> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly file: TextStore | undefined, private readonly log: (line: string) => void = () => {}) {}
+
+  static id = idOf;
+  static subscriptionId(filter: string, handler: string): string {
+    return `${filter}#${handler}`;
+  }
+
+  /** Read the file once (the first request waits for it); a damaged file is logged and set aside, never fatal. */
+  load(): Promise<void> {
+    this.loaded ??= (async () => {
+      const text = await this.file?.read().catch((e: unknown) => {
+        this.log(`indication subscriptions could not be read: ${String(e)}`);
+        return undefined;
+      });
+      if (!text) return;
+      try {
+        const s = JSON.parse(text) as Stored;
+        for (const f of s.filters ?? []) this.filters.set(idOf(f.keys), f);
+        for (const d of s.destinations ?? []) this.destinations.set(idOf(d.keys), d);
+        for (const x of s.subscriptions ?? []) {
+          if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
+        }
+      } catch (e) {
+        this.log(`indication subscriptions file is not valid JSON, starting with none: ${String(e)}`);
+      }
+    })();
+    return this.loaded;
+  }
+
+  /** Persist the whole set (changes are rare; writes are serialised so the last one wins). */
+  save(): Promise<void> {
+    const text = JSON.stringify({
+      filters: [...this.filters.values()],
+      destinations: [...this.destinations.values()],
+      subscriptions: [...this.subscriptions.values()],
+    } satisfies Stored, null, 1);
+    this.writing = this.writing.catch(() => {}).then(() => this.file?.write(text));
+    return this.writing;
+  }
+
+  /** DSP1054 leaves authorization to the server: the creator or an administrator may remove a record. */
+  static checkOwner(principal: Principal, owner: string, what: string): void {
+    if (principal.role !== 'admin' && principal.name !== owner) {
+      throw cimError('ACCESS_DENIED', `${what} belongs to user '${owner}'`);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One stream of model events for consumers that must not poll (indications, logs, benches).
+ * Every change of a virtual system — made through the façade, by the model's recovery or noticed
+ * behind our back — is found the same way: by comparing the systems as they are now with the
+ * systems as they were last seen, so whoever caused it, it is reported once, in order. Job
+ * changes come from the JobManager as they happen. Hypervisor-neutral and protocol-neutral.
+ */
+import type { Job, JobState } from './jobs.js';
+import type { SystemState } from './states.js';
+import type { VirtualSystem } from './types.js';
+
+/** A virtual system appeared, changed (state or definition) or disappeared. */
+export interface SystemEvent {
+  type: 'system';
+  kind: 'created' | 'modified' | 'deleted';
+  /** The system's name now (the old name for a deletion). */
+  name: string;
+  /** As it was last seen (absent for a creation). */
+  previous?: VirtualSystem;
+  /** As it is now (absent for a deletion). */
+  current?: VirtualSystem;
+  previousState?: SystemState;
+  state?: SystemState;
+  /** ms since the epoch: when the change was noticed. */
+  at: number;
+}
+
+/** A system the model expected to run was found crashed or gone. */
+export interface LostEvent {
+  type: 'lost';
+  name: string;
+  reason: 'vanished' | 'crashed';
+  previousState: SystemState;
+  at: number;
+}
+
+/** A job was submitted, started, progressed or ended. */
+export interface JobEvent {
+  type: 'job';
+  jobId: string;
+  jobName: string;
+  /** What the job affects (a system name). */
+  target: string;
+  state: JobState;
+  previousState?: JobState;
+  percentComplete: number;
+  /** The job's error message when it failed or was terminated. */
+  error?: string;
+  at: number;
+}
+
+export type ModelEvent = SystemEvent | LostEvent | JobEvent;
+export type ModelEventListener = (e: ModelEvent) => void;
+
+/** What identifies a change worth reporting: never the live figures (CPU time moves all the time). */
+function signature(s: VirtualSystem): string {
+  return JSON.stringify([s.uuid, s.state, s.config, !!s.vanished, !!s.hasSavedImage, s.requested ?? null]);
+}
+
+export class ModelEvents {
+  private readonly listeners = new Set<ModelEventListener>();
+  private last: Map<string, { sys: VirtualSystem; sig: string }> | undefined;
+  private readonly jobStates = new Map<string, JobState>();
+  private chain: Promise<void> = Promise.resolve();
+  private pending = false;
+
+  constructor(
+    /** The systems as they are now. */
+    private readonly list: () => Promise<VirtualSystem[]>,
+  ) {}
+
+  subscribe(listener: ModelEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Take the first picture without reporting it (what exists at start-up is no change). */
+  baseline(): Promise<void> {
+    return this.refresh();
+  }
+
+  /**
+   * Compare the systems now with the last picture and report the differences. Calls made while
+   * one waits to run are merged into it; the comparisons run one after the other, so events
+   * keep the order the changes were seen in.
+   */
+  refresh(): Promise<void> {
+    if (this.pending) return this.chain;
+    this.pending = true;
+    this.chain = this.chain.then(async () => {
+      this.pending = false;
+      let systems: VirtualSystem[];
+      try {
+        systems = await this.list();
+      } catch {
+        return; // the next refresh will see it
+      }
+      this.compare(systems);
+    });
+    return this.chain;
+  }
+
+  lost(name: string, reason: 'vanished' | 'crashed', previousState: SystemState, at: number): void {
+    this.emit({ type: 'lost', name, reason, previousState, at });
+  }
+
+  job(job: Job): void {
+    const previousState = this.jobStates.get(job.id);
+    if (job.finished) this.jobStates.delete(job.id);
+    else this.jobStates.set(job.id, job.state);
+    this.emit({
+      type: 'job', jobId: job.id, jobName: job.name, target: job.target, state: job.state,
+      ...(previousState ? { previousState } : {}),
+      percentComplete: job.percentComplete,
+      ...(job.error ? { error: job.error.message } : {}),
+      at: Date.now(),
+    });
+  }
+
+  private compare(systems: VirtualSystem[]): void {
+    // copies: a driver may update its objects in place, the previous picture must stay as it was
+    const now = new Map(systems.map((s) => [s.name, { sys: structuredClone(s), sig: signature(s) }]));
+    const before = this.last;
+    this.last = now;
+    if (!before) return;
+    const at = Date.now();
+    // A rename keeps the UUID: one modification, not a deletion and a creation.
+    const beforeByUuid = new Map([...before.values()].map((e) => [e.sys.uuid, e]));
+    const seen = new Set<string>();
+    for (const [name, e] of now) {
+      const prev = before.get(name) ?? beforeByUuid.get(e.sys.uuid);
+      if (!prev) {
+        this.emit({ type: 'system', kind: 'created', name, current: e.sys, state: e.sys.state, at });
+        continue;
+      }
+      seen.add(prev.sys.name);
+      if (prev.sig !== e.sig || prev.sys.name !== name) {
+        this.emit({ type: 'system', kind: 'modified', name, previous: prev.sys, current: e.sys, previousState: prev.sys.state, state: e.sys.state, at });
+      }
+    }
+    for (const [name, e] of before) {
+      if (!seen.has(name) && !now.has(name)) {
+        this.emit({ type: 'system', kind: 'deleted', name, previous: e.sys, previousState: e.sys.state, at });
+      }
+    }
+  }
+
+  private emit(e: ModelEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // a consumer's failure must not break the model or the other consumers
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { CimInstanceName } from '../../../src/cim/index.js';
+import type { Principal } from '../../../src/operations/provider.js';
+import { INTEROP_NS } from '../../../src/providers/index.js';
+import { indications } from '../../../src/providers/dsp1054-indications/index.js';
+import type { TextStore } from '../../../src/providers/shared/deps.js';
+import { type World, cn, inst, rejects, req, world } from '../fixture.js';
+
+const alice: Principal = { name: 'alice', role: 'reader' };
+const bob: Principal = { name: 'bob', role: 'operator' };
+const root: Principal = { name: 'root', role: 'admin' };
+
+const filter = (name: string, query = "SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSystem", language = 'WQL') =>
+  inst('CIM_IndicationFilter', { Name: name, CreationClassName: 'CIM_IndicationFilter', Query: query, QueryLanguage: language, SourceNamespaces: ['root/virt'] });
+const destination = (name: string, url = 'http://127.0.0.1:5990') =>
+  inst('CIM_ListenerDestinationCIMXML', { Name: name, CreationClassName: 'CIM_ListenerDestinationCIMXML', Destination: url });
+
+async function create(w: World, who: Principal, instance: ReturnType<typeof inst>): Promise<CimInstanceName> {
+  const r = (await w.ops.intrinsic(req('CreateInstance', { NewInstance: instance }, INTEROP_NS), who)).result;
+  if (r.kind !== 'instanceName') throw new Error(r.kind);
+  return r.name;
+}
+async function names(w: World, className: string): Promise<CimInstanceName[]> {
+  const r = (await w.ops.intrinsic(req('EnumerateInstanceNames', { ClassName: cn(className) }, INTEROP_NS), root)).result;
+  if (r.kind !== 'instanceNames') throw new Error(r.kind);
+  return r.names;
+}
+const del = (w: World, who: Principal, name: CimInstanceName) => w.ops.intrinsic(req('DeleteInstance', { InstanceName: name }, INTEROP_NS), who);
+
+describe('DSP1054 indications: subscriptions in root/interop', function () {
+  this.timeout(20_000);
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+  afterEach(() => w.close());
+
+  it('creates, enumerates, gets and deletes a filter, a listener destination and a subscription', async () => {
+    const f = await create(w, alice, filter('f1'));
+    const d = await create(w, alice, destination('d1'));
+    const s = await create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: d }));
+    expect((await names(w, 'CIM_IndicationFilter')).map((n) => n.key('Name'))).to.deep.equal(['f1']);
+    expect((await names(w, 'CIM_ListenerDestinationCIMXML')).map((n) => n.key('Name'))).to.deep.equal(['d1']);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(1);
+    const got = await w.get(f, INTEROP_NS);
+    expect(got.get('Query')).to.match(/FROM CIM_InstModification/);
+    expect(got.get('SystemName')).to.equal('testhost');
+    const sub = await w.get(s, INTEROP_NS);
+    expect(sub.get('SubscriptionState')).to.equal(2);
+    await rejects(del(w, alice, f), 'CIM_ERR_FAILED', /used by a subscription/);
+    await del(w, alice, s);
+    await del(w, alice, f);
+    await del(w, alice, d);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+    expect(await names(w, 'CIM_IndicationFilter')).to.deep.equal([]);
+  });
+
+  it('serves the indication service with its delivery retry policy', async () => {
+    const all = await w.enumerate('CIM_IndicationService', INTEROP_NS);
+    expect(all).to.have.length(1);
+    expect(all[0]!.get('DeliveryRetryAttempts')).to.equal(3);
+    expect(all[0]!.get('DeliveryRetryInterval')).to.equal(20);
+  });
+
+  it('lets only the owner or an administrator delete a subscription', async () => {
+    const f = await create(w, alice, filter('f1'));
+    const d = await create(w, alice, destination('d1'));
+    const s = await create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: d }));
+    await rejects(del(w, bob, s), 'CIM_ERR_ACCESS_DENIED', /alice/);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(1);
+    await del(w, root, s);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+  });
+
+  it('refuses a bad query, an unknown language, a duplicate and a dangling reference, changing nothing', async () => {
+    await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_QUERY');
+    await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_QUERY');
+    await rejects(create(w, alice, filter('bad', 'SELECT * FROM CIM_InstCreation', 'XPath')), 'CIM_ERR_QUERY_LANGUAGE_NOT_SUPPORTED');
+    await create(w, alice, filter('cql', 'SELECT * FROM CIM_InstCreation', 'DMTF:CQL'));
+    await rejects(create(w, bob, filter('cql')), 'CIM_ERR_ALREADY_EXISTS');
+    await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');
+    const f = (await names(w, 'CIM_IndicationFilter'))[0]!;
+    const ghost = CimInstanceName.of('CIM_ListenerDestinationCIMXML', { CreationClassName: 'CIM_ListenerDestinationCIMXML', Name: 'ghost', SystemCreationClassName: 'CIM_ComputerSystem', SystemName: 'testhost' });
+    await rejects(create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: ghost })), 'CIM_ERR_INVALID_PARAMETER');
+    expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+  });
+
+  it('keeps subscriptions across a restart through the store it is given', async () => {
+    let file: string | undefined;
+    let writes = 0;
+    const store: TextStore = { read: async () => file, write: async (t) => { file = t; writes++; } };
+    const first = indications({ ...w.deps, indicationStore: store })[0]!.provider;
+    const ctx = { ...w.ctx(INTEROP_NS), principal: alice };
+    const f = await first.createInstance!(ctx, filter('kept'));
+    const d = await first.createInstance!(ctx, destination('there'));
+    await first.createInstance!(ctx, inst('CIM_IndicationSubscription', { Filter: f, Handler: d }));
+    expect(writes).to.equal(3);
+    const again = indications({ ...w.deps, indicationStore: store })[0]!.provider;
+    const subs = await again.enumerateInstances(ctx, 'CIM_IndicationSubscription', { propertyList: null });
+    expect(subs).to.have.length(1);
+    expect((subs[0]!.get('Filter') as CimInstanceName).key('Name')).to.equal('kept');
+    await rejects(again.deleteInstance!({ ...ctx, principal: bob }, subs[0]!.path!), 'CIM_ERR_ACCESS_DENIED');
+  });
+});

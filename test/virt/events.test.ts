@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { VirtManager } from '../../src/virt/manager.js';
+import type { ModelEvent } from '../../src/virt/events.js';
+import { StubDriver } from './stub-driver.js';
+import { requestStateJob } from '../support/virt-shortcuts.js';
+
+describe('VirtManager events: one stream of system and job changes', () => {
+  let d: StubDriver;
+  let vm: VirtManager;
+  let seen: ModelEvent[];
+  const settle = async (): Promise<void> => {
+    await vm.events.refresh();
+  };
+  beforeEach(async () => {
+    d = new StubDriver();
+    d.add({ name: 'old', boot: { kernel: '/k' } });
+    vm = new VirtManager(d, { pollIntervalMs: 1 });
+    await vm.init();
+    seen = [];
+    vm.events.subscribe((e) => seen.push(e));
+  });
+
+  it('does not report what existed at start-up, then reports a definition, state changes and a deletion in order', async () => {
+    await vm.defineSystem({ name: 'a', type: 'pv', memoryMiB: 512, vcpus: 1, boot: { kernel: '/k' } });
+    await settle();
+    await vm.requestState('a', 'running');
+    await settle();
+    await vm.requestState('a', 'paused');
+    await settle();
+    await vm.deleteSystem('a');
+    await settle();
+    const sys = seen.filter((e) => e.type === 'system');
+    expect(sys.map((e) => e.type === 'system' && [e.kind, e.name, e.previousState ?? null, e.state ?? null])).to.deep.equal([
+      ['created', 'a', null, 'defined'],
+      ['modified', 'a', 'defined', 'running'],
+      ['modified', 'a', 'running', 'paused'],
+      ['deleted', 'a', 'paused', null],
+    ]);
+    const mod = sys[1]!;
+    expect(mod.type === 'system' && mod.previous?.state).to.equal('defined');
+    expect(mod.type === 'system' && mod.current?.state).to.equal('running');
+  });
+
+  it('reports a change noticed behind our back and the loss of a system expected to run', async () => {
+    await vm.requestState('old', 'running');
+    await settle();
+    seen.length = 0;
+    const sys = d.systems.get('old')!;
+    sys.state = 'defined';
+    delete sys.live;
+    d.emit({ name: 'old', from: 'running', to: 'defined', at: Date.now(), lost: 'vanished' });
+    await settle();
+    expect(seen.map((e) => e.type)).to.deep.equal(['lost', 'system']);
+    const [lost, mod] = seen;
+    expect(lost).to.include({ type: 'lost', name: 'old', reason: 'vanished', previousState: 'running' });
+    expect(mod).to.include({ type: 'system', kind: 'modified', name: 'old', previousState: 'running', state: 'defined' });
+  });
+
+  it('reports every job change with its previous state and progress, and the system change it made', async () => {
+    const job = await requestStateJob(vm, 'old', 'running');
+    await job.done;
+    await settle();
+    const jobs = seen.flatMap((e) => (e.type === 'job' ? [[e.jobId, e.previousState ?? null, e.state, e.percentComplete]] : []));
+    expect(jobs[0]).to.deep.equal([job.id, null, 'new', 0]);
+    expect(jobs.at(-1)).to.deep.equal([job.id, 'running', 'completed', 100]);
+    expect(seen.some((e) => e.type === 'system' && e.kind === 'modified' && e.state === 'running')).to.equal(true);
+  });
+
+  it('a failing consumer does not stop the others', async () => {
+    vm.events.subscribe(() => {
+      throw new Error('broken consumer');
+    });
+    await vm.defineSystem({ name: 'b', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
+    await settle();
+    expect(seen.some((e) => e.type === 'system' && e.kind === 'created' && e.name === 'b')).to.equal(true);
+  });
+});
