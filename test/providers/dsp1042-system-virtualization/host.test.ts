@@ -32,6 +32,12 @@ describe('providers/dsp1042: Xen_HostSystem, VSMS, VSMC', () => {
     expect(e).to.be.instanceOf(CimError).with.property('code', CIM_ERR.NOT_FOUND);
   });
 
+  it('a method the host does not have is refused naming the class that was called (not the VSMS)', async () => {
+    const e = await w.extrinsic(hostName('testhost'), 'RequestStateChange', [{ name: 'RequestedState', value: 3 }]).catch((x: unknown) => x);
+    expect(e).to.be.instanceOf(CimError);
+    expect((e as CimError).description).to.contain(`${HOST_CLASS}.RequestStateChange`).and.not.contain(VSMS_CLASS);
+  });
+
   it('serves the VSMS keyed by the host, enabled', async () => {
     const [s] = await w.enumerate(VSMS_CLASS);
     expect(s!.get('SystemName')).to.equal('testhost');
