@@ -149,8 +149,7 @@ export const indications: ProfileProviders = (deps) => {
             if (!cls) throw cimError('INVALID_QUERY', `class ${fromClass} of the query is not known`);
             const ns = inst.get('SourceNamespaces');
             const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
-            store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass: cls.name, owner: ctx.principal.name });
-            await store.save();
+            await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass: cls.name, owner: ctx.principal.name }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {
@@ -160,8 +159,7 @@ export const indications: ProfileProviders = (deps) => {
             if (!f) throw cimError('NOT_FOUND', `no filter ${name.toString()}`);
             SubscriptionStore.checkOwner(ctx.principal, f.owner, `filter ${f.keys.Name}`);
             if ([...store.subscriptions.values()].some((s) => s.filter === id)) throw cimError('FAILED', `filter ${f.keys.Name} is used by a subscription: delete the subscription first`);
-            store.filters.delete(id);
-            await store.save();
+            await store.change(() => store.filters.delete(id));
           },
         },
         [DESTINATION_CLASS]: {
@@ -180,8 +178,7 @@ export const indications: ProfileProviders = (deps) => {
               throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
             }
             if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
-            store.destinations.set(id, { keys, destination, owner: ctx.principal.name });
-            await store.save();
+            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {
@@ -191,8 +188,7 @@ export const indications: ProfileProviders = (deps) => {
             if (!d) throw cimError('NOT_FOUND', `no listener destination ${name.toString()}`);
             SubscriptionStore.checkOwner(ctx.principal, d.owner, `listener destination ${d.keys.Name}`);
             if ([...store.subscriptions.values()].some((s) => s.handler === id)) throw cimError('FAILED', `listener destination ${d.keys.Name} is used by a subscription: delete the subscription first`);
-            store.destinations.delete(id);
-            await store.save();
+            await store.change(() => store.destinations.delete(id));
           },
         },
         [SUBSCRIPTION_CLASS]: {
@@ -207,8 +203,7 @@ export const indications: ProfileProviders = (deps) => {
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
             const state = Number(inst.get('SubscriptionState') ?? 2) || 2;
-            store.subscriptions.set(id, { filter, handler, state, owner: ctx.principal.name });
-            await store.save();
+            await store.change(() => store.subscriptions.set(id, { filter, handler, state, owner: ctx.principal.name }));
             return subscriptionInstance(ctx, id).path!;
           },
           delete: async (ctx, name) => {
@@ -221,8 +216,7 @@ export const indications: ProfileProviders = (deps) => {
             const s = store.subscriptions.get(id);
             if (!s) throw cimError('NOT_FOUND', `no subscription ${name.toString()}`);
             SubscriptionStore.checkOwner(ctx.principal, s.owner, 'the subscription');
-            store.subscriptions.delete(id);
-            await store.save();
+            await store.change(() => store.subscriptions.delete(id));
           },
         },
       },

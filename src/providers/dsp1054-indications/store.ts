@@ -87,8 +87,30 @@ export class SubscriptionStore {
     return this.loaded;
   }
 
+  /**
+   * One change of the set, kept only once it is on disk: when the write fails the records are put
+   * back as they were and the client gets CIM_ERR_FAILED (a refused change changes nothing).
+   */
+  async change(mutate: () => void): Promise<void> {
+    const before = [new Map(this.filters), new Map(this.destinations), new Map(this.subscriptions)] as const;
+    mutate();
+    try {
+      await this.save();
+    } catch (e) {
+      const restore = <T>(m: Map<string, T>, from: Map<string, T>): void => {
+        m.clear();
+        for (const [k, v] of from) m.set(k, v);
+      };
+      restore(this.filters, before[0]);
+      restore(this.destinations, before[1]);
+      restore(this.subscriptions, before[2]);
+      this.log(`indication subscriptions could not be stored: ${String(e)}`);
+      throw cimError('FAILED', `the subscriptions could not be stored (${e instanceof Error ? e.message : String(e)}); nothing changed`);
+    }
+  }
+
   /** Persist the whole set (changes are rare; writes are serialised so the last one wins). */
-  save(): Promise<void> {
+  private save(): Promise<void> {
     const text = JSON.stringify({
       filters: [...this.filters.values()],
       destinations: [...this.destinations.values()],

@@ -1,0 +1,42 @@
+/** The subscription store keeps a change only once it is on disk: a failed write changes nothing. */
+import { expect } from 'chai';
+import { CimError } from '../../../src/cim/index.js';
+import { SubscriptionStore } from '../../../src/providers/dsp1054-indications/store.js';
+import type { TextStore } from '../../../src/providers/shared/deps.js';
+
+describe('providers/dsp1054: subscription store', () => {
+  const keys = (Name: string) => ({ SystemCreationClassName: 'Xen_HostSystem', SystemName: 'h', CreationClassName: 'CIM_IndicationFilter', Name });
+  const filter = (Name: string) => ({ keys: keys(Name), query: 'SELECT * FROM CIM_InstModification', queryLanguage: 'WQL', sourceNamespaces: ['root/virt'], fromClass: 'CIM_InstModification', owner: 'u' });
+
+  it('writes every change and reads it back', async () => {
+    let text: string | undefined;
+    const file: TextStore = { read: async () => text, write: async (t) => { text = t; } };
+    const a = new SubscriptionStore(file);
+    await a.load();
+    await a.change(() => a.filters.set(SubscriptionStore.id(keys('f1')), filter('f1')));
+    const b = new SubscriptionStore(file);
+    await b.load();
+    expect([...b.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['f1']);
+  });
+
+  it('a change whose write fails is undone and refused with CIM_ERR_FAILED', async () => {
+    let fail = false;
+    let text: string | undefined;
+    const file: TextStore = { read: async () => text, write: async (t) => { if (fail) throw new Error('disk full'); text = t; } };
+    const logs: string[] = [];
+    const s = new SubscriptionStore(file, (l) => logs.push(l));
+    await s.load();
+    await s.change(() => s.filters.set(SubscriptionStore.id(keys('f1')), filter('f1')));
+    fail = true;
+    const e = await s.change(() => {
+      s.filters.delete(SubscriptionStore.id(keys('f1')));
+      s.filters.set(SubscriptionStore.id(keys('f2')), filter('f2'));
+    }).catch((x: unknown) => x);
+    expect(e).to.be.instanceOf(CimError).with.property('description').that.matches(/could not be stored \(disk full\); nothing changed/);
+    expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['f1']);
+    expect(logs.join('\n')).to.contain('disk full');
+    fail = false;
+    await s.change(() => s.filters.set(SubscriptionStore.id(keys('f3')), filter('f3')));
+    expect(JSON.parse(text!).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['f1', 'f3']);
+  });
+});
