@@ -4,15 +4,18 @@
  * against every enabled subscription's filter: the indication class ISA the class after FROM,
  * and a `SourceInstance ISA <class>` condition against the source's class. What is matched goes
  * to `send` with the subscription's listener destination; delivery is the caller's business.
+ * Jobs (DSP1103 Xen_ConcreteJob): CIM_InstCreation when submitted, CIM_InstModification on every
+ * JobState or PercentComplete change, so a client follows a job without polling.
  * Alerts (CIM_AlertIndication): a system expected to run that crashed or vanished, a failed job.
  */
 import { CimDateTime, type CimInstance, type CimValue } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import type { ModelEvent } from '../../virt/index.js';
 import { computerSystemInstance } from '../dsp1057-virtual-system/index.js';
+import { jobInstance } from '../dsp1103-job-control/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { CS_CLASS, INTEROP_NS, VIRT_NS, computerSystemName } from '../shared/naming.js';
+import { CS_CLASS, INTEROP_NS, JOB_CLASS, VIRT_NS, computerSystemName } from '../shared/naming.js';
 import type { FilterRecord, SubscriptionStore } from './store.js';
 
 /** Where a matched indication goes: the destination URL and the destination's identity (its own sequence). */
@@ -59,6 +62,16 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, sen
       return;
     }
     if (e.type === 'job') {
+      const job = deps.jobs.get(e.jobId);
+      if (job) {
+        const source = jobInstance(virtCtx, job, deps.jobRetentionMs);
+        dispatch(e.previousState === undefined && e.state === 'new' ? CLASS_OF.created : CLASS_OF.modified, JOB_CLASS, () => ({
+          IndicationTime: CimDateTime.fromDate(new Date(e.at)),
+          SourceInstance: source,
+          SourceInstanceModelPath: source.path?.toString() ?? null,
+          SourceInstanceHost: deps.hostName,
+        }));
+      }
       if (e.state === 'failed') dispatch(ALERT_CLASS, undefined, alert(e.at, 5, null, `job ${e.jobName} (${e.jobId}) failed: ${e.error ?? 'no reason given'}`, 'XEN3'));
       return;
     }

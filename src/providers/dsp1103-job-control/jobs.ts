@@ -51,7 +51,8 @@ function errorType(kind: VirtErrorKind): number {
   }
 }
 
-function jobInstance(ctx: ProviderContext, job: Job, retentionMs: number): CimInstance {
+/** A job as Xen_ConcreteJob (also the SourceInstance of its lifecycle indications, DSP1054). */
+export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, job: Job, retentionMs: number): CimInstance {
   const changed = job.endTime ?? job.startTime ?? job.submittedAt;
   return build(ctx, JOB_CLASS, {
     InstanceID: job.id,

@@ -96,7 +96,8 @@ describe('DSP1054 indications: lifecycle indications delivered to a CIM-XML list
   it('a filter that does not select the source delivers nothing to its listener', async () => {
     const second = await startExportListener();
     try {
-      const Filter = await create(w, inst('CIM_IndicationFilter', { Name: 'jobs-only', QueryLanguage: 'WQL', Query: 'SELECT * FROM CIM_InstModification WHERE SourceInstance ISA CIM_ConcreteJob' }));
+      // The pause is a system change and a job: neither is a disk.
+      const Filter = await create(w, inst('CIM_IndicationFilter', { Name: 'disks-only', QueryLanguage: 'WQL', Query: 'SELECT * FROM CIM_InstModification WHERE SourceInstance ISA CIM_LogicalDisk' }));
       const Handler = await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'second', Destination: second.url }));
       await create(w, inst('CIM_IndicationSubscription', { Filter, Handler }));
       await runTo(w.virt, 'router', 'paused');

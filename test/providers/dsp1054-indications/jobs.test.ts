@@ -1,0 +1,67 @@
+/**
+ * Jobs followed without polling (DSP1103 with DSP1054): a job's creation and every JobState or
+ * PercentComplete change arrive as lifecycle indications whose SourceInstance is the
+ * Xen_ConcreteJob as it is then.
+ */
+import { expect } from 'chai';
+import type { CimInstance, CimInstanceName } from '../../../src/cim/index.js';
+import { IndicationDelivery } from '../../../src/indication-delivery.js';
+import type { Principal } from '../../../src/operations/provider.js';
+import { INTEROP_NS } from '../../../src/providers/index.js';
+import { startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
+import { startExportListener, type ExportListener } from '../../support/export-listener.js';
+import { type World, inst, req, runTo, world } from '../fixture.js';
+
+const reader: Principal = { name: 'watcher', role: 'reader' };
+
+async function create(w: World, i: CimInstance): Promise<CimInstanceName> {
+  const r = (await w.ops.intrinsic(req('CreateInstance', { NewInstance: i }, INTEROP_NS), reader)).result;
+  if (r.kind !== 'instanceName') throw new Error(r.kind);
+  return r.name;
+}
+const source = (i: CimInstance): CimInstance => i.get('SourceInstance') as CimInstance;
+
+describe('DSP1054 indications: jobs', function () {
+  this.timeout(30_000);
+  let w: World;
+  let listener: ExportListener;
+  let delivery: IndicationDelivery;
+  let stop: () => void;
+  before(async () => {
+    w = await world();
+    await w.virt.defineSystem({ name: 'router', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
+    await runTo(w.virt, 'router', 'running');
+    listener = await startExportListener();
+    delivery = new IndicationDelivery({ retryAttempts: 40, retryIntervalMs: 50 });
+    stop = await startLifecycleIndications(w.deps, (d, i) => delivery.send(d, i));
+    const Filter = await create(w, inst('CIM_IndicationFilter', {
+      Name: 'jobs', QueryLanguage: 'WQL', Query: 'SELECT * FROM CIM_InstIndication WHERE SourceInstance ISA CIM_ConcreteJob',
+      SourceNamespaces: ['root/virt'],
+    }));
+    const Handler = await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'job-listener', Destination: listener.url }));
+    await create(w, inst('CIM_IndicationSubscription', { Filter, Handler }));
+  });
+  after(async () => {
+    stop();
+    delivery.stop();
+    await listener.close();
+    await w.close();
+  });
+
+  it('a save job arrives created, then modified until Completed, and nothing about systems', async () => {
+    const r = await w.rsc('router', 6);
+    expect(r.returnValue).to.equal(4096);
+    const id = (r.out['Job'] as CimInstanceName).keyString('InstanceID');
+    let got: CimInstance[] = [];
+    for (let n = 2; ; n++) {
+      got = await listener.waitFor(n);
+      if (got.some((i) => Number(source(i).get('JobState')) === 7)) break;
+    }
+    expect(got.every((i) => source(i).className === 'Xen_ConcreteJob' && source(i).get('InstanceID') === id)).to.equal(true);
+    expect(got[0]!.className).to.equal('CIM_InstCreation');
+    expect(got.slice(1).every((i) => i.className === 'CIM_InstModification')).to.equal(true);
+    const last = got.at(-1)!;
+    expect(Number(source(last).get('JobState'))).to.equal(7);
+    expect(Number(source(last).get('PercentComplete'))).to.equal(100);
+  });
+});
