@@ -60,13 +60,14 @@ export function acquireDataLock(dataDir: string): DataLock {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         linkSync(tmp, file);
-        return {
-          file,
-          release() {
-            // Only our own lock: never remove one a successor took over.
-            if (readOwner(file)?.pid === process.pid) { try { unlinkSync(file); } catch { /* gone already */ } }
-          },
+        const release = (): void => {
+          process.removeListener('exit', release);
+          // Only our own lock: never remove one a successor took over.
+          if (readOwner(file)?.pid === process.pid) { try { unlinkSync(file); } catch { /* gone already */ } }
         };
+        // Whatever path the process leaves by (short of a kill), the lock goes with it.
+        process.once('exit', release);
+        return { file, release };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }

@@ -98,6 +98,7 @@ describe('cli: xen-wbem serve', function () {
       third.proc.kill('SIGTERM');
       await third.proc;
     }
+    expect(third.proc.exitCode, 'a clean stop').to.equal(0);
     expect(existsSync(path.join(data, 'xen-wbem.lock')), 'released on a clean stop').to.equal(false);
   });
 
