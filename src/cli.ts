@@ -161,19 +161,35 @@ async function serve(args: string[]): Promise<number> {
   const format = values['log-format'];
   if (format !== undefined && format !== 'json' && format !== 'text') throw new Error('--log-format must be json or text');
   const log = createLogger({ level: config.logLevel, ...(format ? { format } : {}) });
-  const server = await startServer(config, log);
+  // The signal handlers come first: a stop asked for while the server is still starting waits
+  // for the start, then closes it (the data-directory lock must never be left behind).
+  let starting: Promise<Awaited<ReturnType<typeof startServer>>> | undefined;
   const stop = async (signal: string) => {
     log.info('shutting down', { signal });
+    const t0 = performance.now();
     try {
-      await server.close();
+      const server = await starting;
+      await server?.close();
+      log.info('stopped', { ms: Math.round(performance.now() - t0) });
       process.exit(0);
     } catch (e) {
       log.error('shutdown failed', { error: e instanceof Error ? e.message : String(e) });
       process.exit(1);
     }
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // `on`, not `once`: while an xl child runs, execa's exit hook (signal-exit) also listens, and
+  // re-raises the signal with the default action when it finds itself the only listener left,
+  // which killed the server in the middle of its clean stop. A second signal is ignored.
+  let stopping = false;
+  const onSignal = (signal: string) => () => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal);
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
+  starting = startServer(config, log);
+  await starting;
   return -1; // keep running
 }
 
