@@ -118,9 +118,15 @@ export class ModelEvents {
   }
 
   private compare(systems: VirtualSystem[]): void {
-    // copies: a driver may update its objects in place, the previous picture must stay as it was
-    const now = new Map(systems.map((s) => [s.name, { sys: structuredClone(s), sig: signature(s) }]));
     const before = this.last;
+    // Copies, since a driver may update its objects in place and the previous picture must stay
+    // as it was; only of what changed: an unchanged system keeps its earlier copy (a job's
+    // progress must not clone every system of a large host).
+    const now = new Map(systems.map((s) => {
+      const sig = signature(s);
+      const prev = before?.get(s.name);
+      return [s.name, prev && prev.sig === sig ? prev : { sys: structuredClone(s), sig }];
+    }));
     this.last = now;
     if (!before) return;
     const at = Date.now();
