@@ -89,6 +89,10 @@ export interface HypervisorDriver {
   hostFacts(): Promise<HostFacts>;
   /** The host's virtual switches, from the driver's cached picture (drop it with invalidate()). */
   switches(): Promise<VirtualSwitch[]>;
+  /** Create a virtual switch (up, no ports). Refuses an existing name (conflict) and an invalid one. */
+  createSwitch(name: string): Promise<VirtualSwitch>;
+  /** Remove a virtual switch; the caller has checked that no interface is defined on it. */
+  deleteSwitch(name: string): Promise<void>;
   /** Called for every state change the driver notices that it did not make (crash, vanished domain...). */
   onObserved(listener: (change: ObservedStateChange) => void): () => void;
 

@@ -19,6 +19,7 @@ import { MetricsSampler, DEFAULT_METRICS_INTERVAL_MS } from './metrics.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
 import { begin, perform, requestStateChange } from './state-change.js';
+import { defineSwitch, destroySwitch } from './switches.js';
 import type { TargetState } from './states.js';
 import type { Log } from './steps.js';
 import type { ObservedStateChange, VirtualSwitch, VirtualSystem, VirtualSystemSpec } from './types.js';
@@ -179,6 +180,16 @@ export class VirtManager {
   /** The host's virtual switches (bridges), whether or not an interface is plugged into them. */
   switches(): Promise<VirtualSwitch[]> {
     return this.driver.switches();
+  }
+
+  /** Create a virtual switch (a bridge on Xen), up and without ports. */
+  defineSwitch(name: string): Promise<VirtualSwitch> {
+    return this.settled(defineSwitch(this.model, name));
+  }
+
+  /** Remove a virtual switch no system has an interface on. */
+  destroySwitch(name: string): Promise<void> {
+    return this.settled(destroySwitch(this.model, name));
   }
 
   private async picture(fresh: boolean): Promise<Picture> {

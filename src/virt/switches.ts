@@ -5,6 +5,7 @@
  * interface is added or moved to another switch.
  */
 import { VirtError } from './errors.js';
+import type { Model } from './model.js';
 import type { VirtualSwitch } from './types.js';
 
 /** The message names the missing switch and the ones that exist, so the client can correct the request. */
@@ -16,4 +17,37 @@ export function checkSwitchesExist(switches: readonly VirtualSwitch[], wanted: I
     throw new VirtError('invalid_argument',
       `the host has no virtual switch (bridge) '${name}'; it has ${list.length > 0 ? list.join(', ') : 'none'}`);
   }
+}
+
+/** The lock of one switch: creating and removing it never race with each other. */
+export function switchLockKey(name: string): string {
+  return `switch:${name}`;
+}
+
+/** Create a switch the host does not have yet (DSP1097 §7: a switch exists with or without ports). */
+export async function defineSwitch(m: Model, name: string): Promise<VirtualSwitch> {
+  return m.locks.with(switchLockKey(name), async () => {
+    if ((await m.driver.switches()).some((s) => s.name === name)) {
+      throw new VirtError('conflict', `the host already has a virtual switch '${name}'`);
+    }
+    return m.driver.createSwitch(name);
+  });
+}
+
+/**
+ * Remove a switch no system uses: an interface defined on it, running or not, would be left with
+ * nowhere to plug in at its next start, so the request names the systems instead.
+ */
+export async function destroySwitch(m: Model, name: string): Promise<void> {
+  await m.locks.with(switchLockKey(name), async () => {
+    if (!(await m.driver.switches()).some((s) => s.name === name)) {
+      throw new VirtError('not_found', `the host has no virtual switch '${name}'`);
+    }
+    const users = (await m.driver.list()).filter((s) => s.config.nics.some((n) => n.bridge === name)).map((s) => s.name);
+    if (users.length > 0) {
+      throw new VirtError('invalid_state',
+        `the virtual switch '${name}' still has interfaces of ${users.sort((a, b) => a.localeCompare(b)).join(', ')}; remove or move them first`);
+    }
+    await m.driver.deleteSwitch(name);
+  });
 }

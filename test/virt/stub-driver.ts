@@ -128,6 +128,16 @@ export class StubDriver implements HypervisorDriver {
   async switches(): Promise<VirtualSwitch[]> {
     return structuredClone(this.switchList);
   }
+  async createSwitch(name: string): Promise<VirtualSwitch> {
+    if (this.switchList.some((s) => s.name === name)) throw new VirtError('conflict', `switch '${name}' exists`);
+    this.switchList.push({ name, up: true });
+    return { name, up: true };
+  }
+  async deleteSwitch(name: string): Promise<void> {
+    const at = this.switchList.findIndex((s) => s.name === name);
+    if (at < 0) throw new VirtError('not_found', `no switch '${name}'`);
+    this.switchList.splice(at, 1);
+  }
   async hostFacts(): Promise<HostFacts> {
     let used = this.dom0MemoryMiB;
     for (const s of this.systems.values()) if (s.live) used += s.live.memoryMiB + overheadMiB(s.config);

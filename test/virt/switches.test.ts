@@ -45,4 +45,20 @@ describe('virt: virtual switches (NICs on bridges the host has)', () => {
     expect(net.map((p) => [p.id, p.reserved, p.allocations.length])).to.deep.equal([['network/xenbr0', 500, 1], ['network/xenbr1', 0, 0]]);
     expect((await vm.switches()).map((s) => s.name)).to.deep.equal(['xenbr0', 'xenbr1']);
   });
+
+  it('defineSwitch creates a switch up and without ports; an existing name is a conflict', async () => {
+    expect(await vm.defineSwitch('vnet0')).to.deep.equal({ name: 'vnet0', up: true });
+    expect((await vm.switches()).map((s) => s.name)).to.include('vnet0');
+    await rejects(vm.defineSwitch('xenbr0'), 'conflict', /already has a virtual switch 'xenbr0'/);
+  });
+
+  it('destroySwitch refuses a switch a system has an interface on, naming the systems, and an unknown one', async () => {
+    d.add({ name: 'web', nics: [{ bridge: 'xenbr1', mac: '00:16:3e:00:00:01' }] });
+    await rejects(vm.destroySwitch('xenbr1'), 'invalid_state', /still has interfaces of web;/);
+    await rejects(vm.destroySwitch('nosuch'), 'not_found', /no virtual switch 'nosuch'/);
+    expect((await vm.switches()).map((s) => s.name)).to.deep.equal(['xenbr0', 'xenbr1']);
+    await vm.destroySwitch('xenbr0');
+    expect((await vm.switches()).map((s) => s.name)).to.deep.equal(['xenbr1']);
+  });
 });
+

@@ -31,6 +31,17 @@ export function parseBridges(stdout: string): VirtualSwitch[] {
   });
 }
 
+const IFNAMSIZ = 16; // including the terminating NUL (Linux include/uapi/linux/if.h)
+
+/** A bridge name the kernel takes and that no argument parser can mistake for an option. */
+export function validBridgeName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || Buffer.byteLength(name) >= IFNAMSIZ) {
+    throw new VirtError('invalid_argument',
+      `'${name}' is not a valid switch name: 1 to ${IFNAMSIZ - 1} letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+  return name;
+}
+
 export class BridgeSource {
   private cached: { at: number; value: Promise<VirtualSwitch[]> } | undefined;
 
@@ -39,6 +50,45 @@ export class BridgeSource {
 
   invalidate(): void {
     this.cached = undefined;
+  }
+
+  /** `ip link add name NAME type bridge`, then up: a new bridge is down until set up. */
+  async create(name: string): Promise<VirtualSwitch> {
+    validBridgeName(name);
+    this.invalidate();
+    try {
+      await this.ip(['link', 'add', 'name', name, 'type', 'bridge'], `creating the bridge '${name}'`);
+      try {
+        await this.ip(['link', 'set', 'dev', name, 'up'], `setting the bridge '${name}' up`);
+      } catch (e) {
+        await this.ip(['link', 'del', 'dev', name], `removing the half-made bridge '${name}'`).catch(() => {});
+        throw e;
+      }
+    } finally {
+      this.invalidate();
+    }
+    return { name, up: true };
+  }
+
+  /** `ip link del dev NAME`: the kernel releases its ports (the vifs stay). */
+  async remove(name: string): Promise<void> {
+    validBridgeName(name);
+    try {
+      await this.ip(['link', 'del', 'dev', name], `removing the bridge '${name}'`);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  private async ip(args: string[], what: string): Promise<void> {
+    try {
+      await this.exec.run([...this.prefix, ...args], { timeoutMs: this.timeoutMs });
+    } catch (e) {
+      const v = e instanceof VirtError ? e : undefined;
+      const text = `${v?.detail ?? ''} ${v?.message ?? ''}`;
+      const kind = /File exists/.test(text) ? 'conflict' : /Cannot find device|does not exist/.test(text) ? 'not_found' : v?.kind ?? 'failed';
+      throw new VirtError(kind, `${what} (ip ${args.join(' ')}) failed${v ? `: ${v.message}` : ''}`, v?.detail, { cause: e });
+    }
   }
 
   switches(): Promise<VirtualSwitch[]> {

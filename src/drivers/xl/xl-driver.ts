@@ -98,6 +98,14 @@ export class XlDriver implements HypervisorDriver {
     return this.bridges.switches();
   }
 
+  createSwitch(name: string): Promise<VirtualSwitch> {
+    return this.bridges.create(name);
+  }
+
+  deleteSwitch(name: string): Promise<void> {
+    return this.bridges.remove(name);
+  }
+
   onObserved(listener: (change: ObservedStateChange) => void): () => void {
     this.observer.listeners.add(listener);
     return () => this.observer.listeners.delete(listener);

@@ -52,4 +52,23 @@ describe('xl driver: the host bridges (ip -j link show type bridge)', () => {
     // Not cached: the next read asks again and succeeds.
     expect((await driver.switches()).length).to.be.greaterThan(0);
   });
+
+  it('createSwitch adds a bridge and sets it up; deleteSwitch removes it; both refuse clearly', async () => {
+    const { driver, xl } = createTestBackend(dir, { commandTimeoutMs: 10_000 });
+    expect(await driver.createSwitch('vnet7')).to.deep.equal({ name: 'vnet7', up: true });
+    expect(await driver.switches()).to.deep.include({ name: 'vnet7', up: true });
+    expect(xl.log.filter((a) => a[0] === 'ip' && a[3] !== 'show')).to.deep.equal([
+      ['ip', 'link', 'add', 'name', 'vnet7', 'type', 'bridge'], ['ip', 'link', 'set', 'dev', 'vnet7', 'up']]);
+    const exists = await driver.createSwitch('xenbr0').then(() => null, (x: unknown) => x as VirtError);
+    expect(exists?.kind).to.equal('conflict');
+    for (const bad of ['-x', 'a b', 'x'.repeat(16), '', 'a/b']) {
+      const e = await driver.createSwitch(bad).then(() => null, (x: unknown) => x as VirtError);
+      expect(e?.kind, bad).to.equal('invalid_argument');
+    }
+    await driver.deleteSwitch('vnet7');
+    expect((await driver.switches()).map((s) => s.name)).to.not.include('vnet7');
+    const gone = await driver.deleteSwitch('vnet7').then(() => null, (x: unknown) => x as VirtError);
+    expect(gone?.kind).to.equal('not_found');
+  });
 });
+
