@@ -22,6 +22,7 @@ import { begin, perform, requestStateChange } from './state-change.js';
 import { defineSwitch, destroySwitch } from './switches.js';
 import type { TargetState } from './states.js';
 import type { Log } from './steps.js';
+import { SnapshotService, recoverSnapshots, type SnapshotRecovery, type SnapshotServiceOptions } from './snapshots/index.js';
 import type { ObservedStateChange, VirtualSwitch, VirtualSystem, VirtualSystemSpec } from './types.js';
 
 export interface VirtManagerOptions {
@@ -38,6 +39,8 @@ export interface VirtManagerOptions {
   log?: Log;
   /** Metrics sampling interval (metrics.ts); 0 disables it. Started by metrics.start(). */
   metricsIntervalMs?: number;
+  /** Snapshot limits per system (and test hooks): virt/snapshots. */
+  snapshots?: SnapshotServiceOptions;
 }
 
 /** Options of requestState. */
@@ -64,6 +67,10 @@ export class VirtManager {
   readonly metrics: MetricsSampler;
   /** Every change of a system or a job, whoever caused it (events.ts). */
   readonly events: ModelEvents;
+  /** Snapshots (virt/snapshots), when the driver can take them. */
+  readonly snapshots: SnapshotService | undefined;
+  /** What start-up found of snapshot operations cut short (init()). */
+  snapshotRecovery: SnapshotRecovery | undefined;
   private readonly model: Model;
   private readonly admission: Admission;
   private readonly observers = new Set<(c: ObservedStateChange) => void>();
@@ -93,6 +100,9 @@ export class VirtManager {
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
     }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
     this.events = new ModelEvents(() => driver.list());
+    this.snapshots = driver.snapshots
+      ? new SnapshotService(this.model, driver.snapshots, { ...opts.snapshots, changed: () => void this.events.refresh() })
+      : undefined;
     this.jobs.onChange((j) => {
       this.events.job(j);
       // a job's state change is also a system's: compare once it has moved
@@ -116,6 +126,7 @@ export class VirtManager {
 
   async init(): Promise<ReconcileReport> {
     const report = await this.driver.init();
+    if (this.snapshots) this.snapshotRecovery = await recoverSnapshots(this.model, this.snapshots);
     // what recovery found is the starting picture, not a change
     await this.events.baseline();
     return report;

@@ -39,6 +39,8 @@ export interface XlDriverOptions {
   longTimeoutMs?: number;
   /** iproute2's `ip` on a real host; without it `ip` runs as `<xlPath> ip ...` (the simulator's pseudo-command). */
   ipPath?: string;
+  /** qemu-img for qcow2 disk snapshots (default `qemu-img` from PATH; checkpoint.ts). */
+  qemuImgPath?: string;
   /** Where disks, kernels, ramdisks and bootloaders may be (paths.ts); absent: anywhere. */
   paths?: PathPolicy;
   /**
