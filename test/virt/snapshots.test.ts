@@ -12,28 +12,7 @@ import type { XlDriver } from '../../src/drivers/xl/xl-driver.js';
 import { VirtManager, type VirtManagerOptions } from '../../src/virt/manager.js';
 import type { SnapshotKind, SnapshotView } from '../../src/virt/snapshots/index.js';
 import { createTestDriver } from '../support/xl-backend.js';
-
-export function qcow2(dir: string, name: string, fill: number): string {
-  const p = join(dir, `${name}.qcow2`);
-  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', p, '1M']);
-  execFileSync('qemu-io', ['-c', `write -P ${fill} 0 4k`, p], { stdio: 'ignore' });
-  return p;
-}
-
-/** Whether the first 4 KiB of a qcow2 image hold `fill`. */
-export function qcow2Holds(p: string, fill: number): boolean {
-  try {
-    const out = execFileSync('qemu-io', ['-c', `read -P ${fill} 0 4k`, p], { encoding: 'utf8' });
-    return !/Pattern verification failed/.test(out);
-  } catch {
-    return false;
-  }
-}
-
-export function qcow2Tags(p: string): string[] {
-  const out = execFileSync('qemu-img', ['snapshot', '-l', p], { encoding: 'utf8' });
-  return out.split('\n').slice(2).filter(Boolean).map((l) => l.split(/\s+/)[1]!);
-}
+import { qcow2, qcow2Holds, qcow2Tags } from '../support/qemu-img.js';
 
 describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () {
   this.timeout(30_000);
