@@ -63,6 +63,8 @@ describe('providers: what every profile serves', function () {
     await seed(w);
     // A job on a system, as DSP1103's classes need one.
     await runTo(w.virt, 'db', 'running');
+    // Two snapshots of a system (a parent and its child), as the snapshot associations need them.
+    for (let i = 0; i < 2; i++) await (await w.virt.snapshots!.create('db', 'full')).job.done;
     // A subscription, as DSP1054's association needs one.
     const created = async (i: CimInstance): Promise<CimInstanceName> => {
       const r = await w.intrinsic('CreateInstance', { NewInstance: i }, INTEROP_NS);

@@ -168,6 +168,7 @@ export class SnapshotService {
     let tree = this.store.tree(uuid);
     tree.pending = { op: 'create', id: snap.id, disks };
     await this.store.save(tree);
+    progress(5);
     await this.at('create:intent');
     try {
       const staging = await this.store.stage(uuid, snap.id);
