@@ -15,7 +15,7 @@ import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { CS_CLASS, HOST_CLASS, hostName, jobName } from '../shared/naming.js';
-import { readNumber, readRef } from '../shared/params.js';
+import { readInstance, readNumber, readRef, readString } from '../shared/params.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import {
   CAPABILITIES_CLASS, CAPABILITIES_ID, SERVICE_CLASS, SERVICE_NAME, capabilitiesName, parseSnapshotVssdId, serviceNameOf, snapshotVssdName,
@@ -98,9 +98,13 @@ async function createSnapshot(deps: ProviderDeps, _ctx: ProviderContext, params:
   const type = readNumber(params, 'SnapshotType') ?? 2;
   const kind = TYPE_OF[type];
   if (!kind) throw badParam(`SnapshotType ${type} is not supported: 2 (Full Snapshot: memory state, definition and disks) or 3 (Disk Snapshot: definition and disks)`);
+  // SnapshotSettings may name the snapshot (its ElementName); nothing else of it applies here.
+  const settings = readInstance(params, 'SnapshotSettings');
+  const label = settings ? readString(settings, 'ElementName', 'SnapshotSettings') : undefined;
+  if (label !== undefined && (label.length > 256 || /[\0-\x1f]/.test(label))) throw badParam('SnapshotSettings.ElementName must be at most 256 printable characters');
   let started: SnapshotJob;
   try {
-    started = await service(deps).create(name, kind);
+    started = await service(deps).create(name, kind, label);
   } catch (e) {
     if (VirtError.is(e, 'not_found')) throw cimError('NOT_FOUND', `no virtual system named '${name}'`);
     throw toCimError(e, `CreateSnapshot of '${name}'`);

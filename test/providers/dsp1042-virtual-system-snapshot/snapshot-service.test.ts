@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type CimInstanceName, type CimValue, CimInstanceName as Name } from '../../../src/cim/index.js';
 import { computerSystemName, jobName } from '../../../src/providers/shared/naming.js';
 import { qcow2, qcow2Holds } from '../../support/qemu-img.js';
-import { type World, associatorNames, enumerateVia, rejects, runTo, world } from '../fixture.js';
+import { type World, associatorNames, enumerateVia, inst, rejects, runTo, world } from '../fixture.js';
 
 const SERVICE = Name.of('Xen_VirtualSystemSnapshotService', {
   CreationClassName: 'Xen_VirtualSystemSnapshotService', Name: 'SnapshotService', SystemCreationClassName: 'Xen_HostSystem', SystemName: 'testhost',
@@ -62,6 +62,7 @@ describe('snapshot service (Xen_VirtualSystemSnapshotService)', function () {
   it('CreateSnapshot: a VSSD of its own with its RASDs, tied to the system and as its most current snapshot', async () => {
     const snap = await create('rt');
     const vssd = await w.get(snap);
+    expect(vssd.get('ElementName')).to.match(/^rt \d{4}-/);
     expect(vssd.get('InstanceID')).to.match(/^Xen:snapshot:[0-9a-f]{12}$/);
     expect(vssd.get('VirtualSystemIdentifier')).to.equal('rt');
     expect(vssd.get('Caption')).to.equal('Snapshot');
@@ -76,6 +77,13 @@ describe('snapshot service (Xen_VirtualSystemSnapshotService)', function () {
     }
     // The system's own VSSDs are unchanged: a snapshot is never taken for one of them.
     expect((await associatorNames(w, cs, NS, { AssocClass: 'Xen_SettingsDefineState' })).map((n) => n.keyString('InstanceID'))).to.deep.equal(['Xen:rt']);
+  });
+
+  it('SnapshotSettings names the snapshot (its ElementName)', async () => {
+    const settings = inst('Xen_VirtualSystemSettingData', { ElementName: 'before the OSPF change' });
+    const r = await invoke('CreateSnapshot', { AffectedSystem: computerSystemName('rt'), SnapshotType: 3, SnapshotSettings: settings });
+    expect(r.rc).to.equal(0);
+    expect((await w.get(r.out.ResultingSnapshot as CimInstanceName)).get('ElementName')).to.equal('before the OSPF change');
   });
 
   it('a tree: parents navigable both ways, applying one moves the most current snapshot and the next one branches from it', async () => {

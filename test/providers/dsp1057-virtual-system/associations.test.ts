@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { type CimInstance, CimInstanceName, CimDateTime } from '../../../src/cim/index.js';
 import { EMBED_FLAGS, encodeInstance } from '../../../src/cimxml/index.js';
-import { computerSystemName, elecName } from '../../../src/providers/shared/naming.js';
+import { VIRT_NS, computerSystemName, elecName } from '../../../src/providers/shared/naming.js';
 import { ASSOC_CLASS } from '../../../src/providers/dsp1057-virtual-system/associations.js';
 import { type World as Env, cn, world, emptyDisk, inst, vsmsName, vssd } from '../fixture.js';
 
@@ -100,19 +100,21 @@ describe('providers/dsp1057: associations and the operations path', function () 
   });
 
   it('answers References from the one system a reference belongs to', async () => {
+    // DSP1057's provider of the class (the snapshot service serves the components of snapshots).
+    const vssdComponent = () => env.registry.providersOf(VIRT_NS, ASSOC_CLASS.vssdComponent)!.all[0]!;
     const p = env.provider(ASSOC_CLASS.systemDevice);
     const refs = await p.referencesTo!(env.ctx(), ASSOC_CLASS.systemDevice, computerSystemName('on'), 'GroupComponent');
     expect(refs.map((r) => (r.get('PartComponent') as CimInstanceName).keyString('DeviceID')).sort()).to.include.members(['on/0', 'on/1', 'on/mem', 'on/xvda']);
     const none = await p.referencesTo!(env.ctx(), ASSOC_CLASS.systemDevice, computerSystemName('on'), 'PartComponent');
     expect(none).to.deep.equal([]);
-    const rasdRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+    const rasdRefs = await vssdComponent().referencesTo!(
       env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem' }), null);
     // The defined RASD is a component of the defined VSSD, the state RASD of the state VSSD.
     expect(rasdRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on']);
-    const stateRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+    const stateRefs = await vssdComponent().referencesTo!(
       env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem:current' }), null);
     expect(stateRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on:current']);
-    const offState = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+    const offState = await vssdComponent().referencesTo!(
       env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem:current' }), null);
     expect(offState).to.deep.equal([]);
   });
