@@ -250,8 +250,9 @@ export class SnapshotService {
   async redoApply(name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {}): Promise<void> {
     const d = this.m.driver;
     const o = signal ? { signal } : {};
-    d.invalidate();
+    // Under the system's lock the driver's picture already reflects our own last change.
     const cur = await d.get(name);
+    const wasActive = cur.state !== 'defined' && cur.state !== 'suspended';
     if (cur.state !== 'defined') await d.destroy(name, o);
     await this.at('apply:stopped');
     progress(20);
@@ -264,7 +265,11 @@ export class SnapshotService {
     progress(60);
     if (snap.state !== 'stopped') {
       const paused = snap.state === 'paused';
-      const reservation = await this.m.admission.admit(name, snap.config, 'start');
+      // The room of a system that was active is its own again once it is destroyed: admission
+      // only when it was not, or when the snapshot guarantees it more than it had.
+      const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
+        || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
+      const reservation = !wasActive || grows ? await this.m.admission.admit(name, snap.config, 'start') : undefined;
       try {
         if (snap.stateFile) {
           await this.driver.resume(name, `${folder}/${snap.stateFile}`, { ...o, paused, progress: (f) => progress(60 + f * 35) });
@@ -272,10 +277,12 @@ export class SnapshotService {
           // A disk snapshot keeps no memory: the system boots from the disks as they were.
           await d.start(name, { ...o, paused });
         }
-        d.invalidate();
-        await reservation.settle().catch(() => reservation.release());
+        if (reservation) {
+          d.invalidate();
+          await reservation.settle().catch(() => reservation.release());
+        }
       } finally {
-        reservation.release();
+        reservation?.release();
       }
     }
     await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
