@@ -22,7 +22,7 @@ import {
 } from './naming.js';
 
 /** How long a method waits for its job before it answers 4096 (a snapshot of a small router takes well under it). */
-export const SNAPSHOT_WAIT_MS = 1_000;
+export const SNAPSHOT_WAIT_MS = 2_000;
 
 /** CIM_VirtualSystemSnapshotService return codes (its ValueMap). */
 const RC = { completed: 0, jobStarted: 4096 } as const;
