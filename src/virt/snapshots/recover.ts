@@ -28,6 +28,8 @@ export async function recoverSnapshots(m: Model, svc: SnapshotService): Promise<
     try {
       if (p.op === 'create') {
         await svc.undoCreate(tree.systemUuid, p.id, p.disks);
+        // Cut while the system was paused for the capture: it runs again, as before.
+        if (p.running && name !== undefined && (await m.driver.get(name)).state === 'paused') await m.locks.with(name, () => m.driver.unpause(name));
         out.undone.push(what);
       } else if (p.op === 'destroy') {
         await svc.redoDestroy(tree.systemUuid, p.id);

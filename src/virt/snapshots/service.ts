@@ -166,7 +166,7 @@ export class SnapshotService {
     const disks = sys.config.disks.filter((d) => !d.readOnly && !d.cdrom)
       .map((d) => ({ target: d.target, format: d.format ?? 'raw', tag: tagOf(snap.id) }));
     let tree = this.store.tree(uuid);
-    tree.pending = { op: 'create', id: snap.id, disks };
+    tree.pending = { op: 'create', id: snap.id, disks, ...(sys.state === 'running' ? { running: true } : {}) };
     await this.store.save(tree);
     progress(5);
     await this.at('create:intent');

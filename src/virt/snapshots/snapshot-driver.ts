@@ -30,7 +30,10 @@ export interface SnapshotDriver {
   check(system: VirtualSystem): Promise<void>;
   /** Bytes a snapshot of the system would hold in `dir` (copies of raw disks, the memory image). */
   estimate(system: VirtualSystem, memory: boolean): Promise<number>;
-  /** Take the memory image (when asked) and the disks into the directory `into` (which exists). */
+  /**
+   * Take the memory image (when asked) and the disks into the directory `into` (which exists). A
+   * running system may be paused meanwhile (memory and disks of one instant) and runs again after.
+   */
   capture(system: VirtualSystem, into: string, opts: CaptureOptions): Promise<{ stateFile?: string; disks: DiskCapture[] }>;
   /** Put the disks back as captured (the system is not active). Repeatable. */
   revertDisks(disks: readonly DiskCapture[], from: string, opts?: OperationOptions): Promise<void>;

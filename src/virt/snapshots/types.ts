@@ -52,7 +52,11 @@ export interface Snapshot {
 
 /** An operation under way, written before its first change: start-up finishes it or undoes it. */
 export type SnapshotIntent =
-  | { op: 'create'; id: string; disks: { target: string; format: DiskFormat; tag: string }[] }
+  | {
+    op: 'create'; id: string; disks: { target: string; format: DiskFormat; tag: string }[];
+    /** The system was running: the driver may pause it while it captures (start-up unpauses it). */
+    running?: boolean;
+  }
   | { op: 'apply'; id: string }
   | { op: 'destroy'; id: string };
 
