@@ -216,9 +216,13 @@ export class VirtManager {
     return this.settled(defineSystem(this.model, spec, () => this.capacity()));
   }
 
-  /** Remove a system; an active one is powered off first (hard), under one lock. */
+  /** Remove a system; an active one is powered off first (hard), under one lock. Its snapshots go with it. */
   deleteSystem(name: string): Promise<void> {
-    return this.settled(deleteSystem(this.model, name));
+    return this.settled((async () => {
+      const uuid = this.snapshots ? (await this.driver.get(name).catch(() => undefined))?.uuid : undefined;
+      await deleteSystem(this.model, name);
+      if (uuid) await this.snapshots!.forgetSystem(uuid).catch((e: unknown) => this.model.log(`the snapshots of '${name}' could not all be removed: ${String(e)}`));
+    })());
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */

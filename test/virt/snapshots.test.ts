@@ -139,6 +139,14 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect(list.map((s) => [s.id, s.system, s.systemName, s.current])).to.deep.equal([[a.id, 'r2', 'r1', true]]);
   });
 
+  it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
+    const a = await take(vm, 'r1');
+    await vm.deleteSystem('r1');
+    expect(existsSync(join(dir, 'snapshots', a.systemUuid))).to.equal(false);
+    expect(qcow2Tags(disk)).to.deep.equal([]);
+    expect(await vm.snapshots!.list()).to.deep.equal([]);
+  });
+
   it('refuses before anything is made: a limit reached, a format it cannot keep, a missing disk, an unknown kind', async () => {
     const limited = await open({ snapshots: { limits: { maxPerSystem: 1, maxBytesPerSystem: 1024 ** 3 } } });
     await take(limited, 'r1');

@@ -289,6 +289,12 @@ export class SnapshotService {
     await this.at('apply:resumed');
   }
 
+  /** The system was deleted: its snapshots go (the disks' own snapshots, the folder). */
+  async forgetSystem(uuid: string): Promise<void> {
+    await this.driver.discardDisks(this.store.tree(uuid).snapshots.flatMap((s) => s.disks));
+    await this.store.forget(uuid);
+  }
+
   // ---------------------------------------------------------------- destroy
 
   /** Remove a snapshot: its files go, its children hang from its parent, as a job. */

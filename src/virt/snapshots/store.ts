@@ -107,6 +107,12 @@ export class SnapshotStore {
     this.trees.set(tree.systemUuid.toLowerCase(), structuredClone(tree));
   }
 
+  /** Remove a system's tree and folders (the system was deleted). */
+  async forget(uuid: string): Promise<void> {
+    await rm(this.systemDir(uuid), { recursive: true, force: true });
+    this.trees.delete(uuid.toLowerCase());
+  }
+
   /** A staging folder for a snapshot being made (emptied if a crash left one). */
   async stage(uuid: string, id: string): Promise<string> {
     const p = this.partialDir(uuid, id);
