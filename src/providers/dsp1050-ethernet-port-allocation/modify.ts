@@ -7,7 +7,8 @@
  * - the switch: HostResource (the switch's WBEM URI), Connection or PoolID naming another switch
  *   the host has; the interface is moved (unplugged from the old switch, plugged into the new).
  * Its identity (Parent, Address) and ResourceType cannot change, and a Reservation is the link's
- * business: one other than what the connection has is refused. Anything refused changes nothing.
+ * business: one other than what the connection has is refused, as is a new rate or switch for an
+ * end of a link (its network changes the link as a whole). Anything refused changes nothing.
  */
 import { type CimInstance, type CimInstanceName, cimError, parseInstancePath } from '../../cim/index.js';
 import type { Rate, ResourceChange } from '../../virt/index.js';
@@ -87,7 +88,8 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
   }
   const address = readString(inst, 'Address', where);
   if (address !== undefined && address.toLowerCase() !== old.mac) throw badParam(`${where}: the MAC (Address) cannot change (${old.mac} → ${address})`);
-  const reserved = (await reservations(deps)).of(sys.name, old.mac);
+  const onLink = (await reservations(deps)).linkOf(sys.name, old.mac);
+  const reserved = onLink?.reservation ?? 0;
   for (const p of ['Reservation', 'ReceiveBandwidthReservation']) {
     const asked = readNumber(inst, p, where);
     if (asked !== undefined && asked !== reserved) {
@@ -103,6 +105,12 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
     }
   }
   const rate = askedRate(inst, where);
+  const rateChanged = rate !== undefined && (rate?.bytesPerSecond ?? 0) !== (old.rate?.bytesPerSecond ?? 0);
+  if (onLink && (rateChanged || (sw && sw.name !== old.bridge))) {
+    // Both ends of a link share its switch and its limit: changing one end alone would break the link.
+    throw badParam(`${where}: the interface is an end of link '${onLink.link}' of the virtual network '${onLink.network}': ` +
+      'change the link (its bandwidth with SetLinkBandwidth), not one of its ends');
+  }
   const setting = epasdName(sys.name, old.mac);
   const { mac, ...rest } = old;
   if (sw && sw.name !== old.bridge) {
@@ -111,7 +119,6 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
     else if (rate !== undefined) nic.rate = { ...(old.rate ?? {}), ...rate };
     return { change: { system: sys.name, action: 'replace_nic', mac, nic }, mac, setting };
   }
-  const rateChanged = rate !== undefined && (rate?.bytesPerSecond ?? 0) !== (old.rate?.bytesPerSecond ?? 0);
   if (rateChanged) {
     return { change: { system: sys.name, action: 'set_nic_rate', mac, rate: rate ? { ...(old.rate ?? {}), ...rate } : null }, mac, setting };
   }

@@ -86,6 +86,37 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
     expect(await definitions()).to.equal(before);
   });
 
+  it('a link\'s ends show its limit and reservation; the reservation cannot be changed on the connection', async () => {
+    // A host whose uplink is 1 Gbit/s (the simulated host does not report one): reservations are admitted against it.
+    const facts = w.driver.hostFacts.bind(w.driver);
+    w.driver.hostFacts = async () => ({ ...(await facts()), uplinkBitsPerSecond: 1_000_000_000 });
+    await w.virt.defineSystem({ name: 'r1', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/k' } });
+    await w.virt.defineSystem({ name: 'r2', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/k' } });
+    const net = await w.virt.networks.define({
+      name: 'lab', members: [{ system: 'r1' }, { system: 'r2' }],
+      links: [{ name: 'r1-r2', ends: [{ system: 'r1' }, { system: 'r2' }], limitBitsPerSecond: 80_000_000, reservationBitsPerSecond: 8_000_000 }],
+    });
+    const link = net.links[0]!;
+    for (const end of link.ends) {
+      const c = await w.get(epasd(`${end.system}/${end.mac}/connection`));
+      expect(c.get('Reservation'), end.system).to.equal(8_000_000);
+      expect(c.get('ReceiveBandwidthReservation')).to.equal(8_000_000);
+      expect(c.get('Limit')).to.equal(80_000_000);
+      expect(c.get('Connection')).to.deep.equal([link.switch]);
+    }
+    const end = link.ends[0];
+    // Sent back unchanged it is accepted; another reservation belongs to the link.
+    expect((await modify({ InstanceID: `${end.system}/${end.mac}/connection`, Reservation: 8_000_000 })).returnValue).to.equal(0);
+    await rejects(modify({ InstanceID: `${end.system}/${end.mac}/connection`, Reservation: 1_000_000 }), 'CIM_ERR_INVALID_PARAMETER',
+      /link of the interface reserves \(8000000 bit\/second\)/);
+    // Its rate and switch are the link's: changing one end alone is refused, naming the link.
+    const before = await definitions();
+    await rejects(modify({ InstanceID: `${end.system}/${end.mac}/connection`, Limit: 1_000_000 }), 'CIM_ERR_INVALID_PARAMETER',
+      /end of link 'r1-r2' of the virtual network 'lab'/);
+    await rejects(modify({ InstanceID: `${end.system}/${end.mac}/connection`, Connection: ['xenbr1'] }), 'CIM_ERR_INVALID_PARAMETER', /end of link 'r1-r2'/);
+    expect(await definitions()).to.equal(before);
+  });
+
   it('refuses an unknown switch, a reservation, disagreeing limits and a new parent; nothing changes', async () => {
     const before = await definitions();
     const id = `web/${webMac}/connection`;
