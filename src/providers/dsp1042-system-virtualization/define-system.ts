@@ -14,6 +14,7 @@ import {
 } from '../dsp1041-resource-allocation/index.js';
 import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
 import { parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { defineSwitch, isSwitchSettings } from '../dsp1097-virtual-ethernet-switch/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
@@ -93,6 +94,7 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
   let patch: SystemPatch = {};
   readInstances(params, 'ResourceSettings').forEach((r: CimInstance, i) => {
     const where = `ResourceSettings[${i}] (${r.className})`;
+    refuseNewConnection(r, where);
     const { kind, cdrom } = classifyRasd(r, where);
     if ((kind === 'processor' || kind === 'memory') && seen.has(kind)) throw badParam(`${where}: more than one ${kind} setting`);
     seen.add(kind);

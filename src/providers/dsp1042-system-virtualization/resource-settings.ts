@@ -19,7 +19,7 @@ import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../
 import {
   type RasdKind, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
-import { connectionChange } from '../dsp1050-ethernet-port-allocation/index.js';
+import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { parseVssdId, rasdName } from '../shared/naming.js';
@@ -84,6 +84,7 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
   const nicRasds: NicRasd[] = [];
   const asked = list.map((r, i): Asked => {
     const where = `ResourceSettings[${i}] (${r.className})`;
+    refuseNewConnection(r, where);
     const { kind, cdrom } = classifyRasd(r, where);
     if (kind === 'processor' || kind === 'memory') {
       throw badParam(`${where}: a system has exactly one ${kind} setting: change it with ModifyResourceSettings`);

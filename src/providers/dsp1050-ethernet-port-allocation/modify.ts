@@ -139,3 +139,18 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
   // Sent back as read: nothing changes (the model recognises the same interface).
   return { change: { system: sys.name, action: 'replace_nic', mac, nic: rest }, mac, setting };
 }
+
+/** Whether an input setting is an Ethernet connection (by class, or ResourceType 33). */
+export function isConnectionSetting(inst: CimInstance): boolean {
+  return /EthernetPortAllocationSettingData$/i.test(inst.className) || Number(inst.get('ResourceType')) === ETHERNET_CONNECTION;
+}
+
+/**
+ * DefineSystem and AddResourceSettings create interfaces, and each interface comes with its
+ * connection: a connection given on its own would otherwise be read as one more interface.
+ */
+export function refuseNewConnection(inst: CimInstance, where: string): void {
+  if (!isConnectionSetting(inst)) return;
+  throw badParam(`${where}: an Ethernet connection (ResourceType ${ETHERNET_CONNECTION}) comes with its interface: give the switch and Limit ` +
+    'in the interface\'s RASD (ResourceType 10: NetworkName, Connection or PoolID), then change the connection with ModifyResourceSettings');
+}

@@ -132,6 +132,12 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
       /ReceiveBandwidthLimit cannot be set: Xen limits what an interface sends \(Limit\); what it receives is bounded by its senders \(none is known\)/);
     await rejects(modify({ InstanceID: id, Parent: 'db/00:16:3e:00:00:01' }), 'CIM_ERR_INVALID_PARAMETER', /Parent cannot change/);
     await rejects(modify({ InstanceID: 'web/00:16:3e:99:99:99/connection', Limit: 8000 }), 'CIM_ERR_NOT_FOUND');
+    // A connection comes with its interface: given on its own it would be read as one more interface.
+    const conn = inst(EPASD, { ResourceType: 33, Connection: ['xenbr1'] });
+    await rejects(w.call('AddResourceSettings', { AffectedConfiguration: CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:web' }), ResourceSettings: [conn] }),
+      'CIM_ERR_INVALID_PARAMETER', /ResourceSettings\[0\] \(Xen_EthernetPortAllocationSettingData\): an Ethernet connection \(ResourceType 33\) comes with its interface/);
+    await rejects(w.call('DefineSystem', { SystemSettings: inst('Xen_VirtualSystemSettingData', { VirtualSystemIdentifier: 'lone', Kernel: '/k' }), ResourceSettings: [conn] }),
+      'CIM_ERR_INVALID_PARAMETER', /comes with its interface/);
     expect(await definitions()).to.equal(before);
   });
 });
