@@ -3,7 +3,9 @@
  * - Xen_VirtualSystemSettingDataComponent: a system's defined configuration → each of its
  *   connections (they are part of the system's settings, as its RASDs are, DSP1057 §7.3).
  * - Xen_ResourceAllocationFromPool: the network pool of the switch → each connection to it (DSP1041 §7.3).
- * References from a configuration or a connection are answered from its one system.
+ * - Xen_SettingsDefineState: the switch port a connection is realised as (DSP1097), while the
+ *   system's domain exists → the connection.
+ * References from a configuration, a connection or a port are answered from its one system.
  */
 import { type CimInstance, CimInstanceName, type CimValue, sameName } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
@@ -11,7 +13,8 @@ import type { VirtualSystem } from '../../virt/index.js';
 import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { parseVssdId, poolName, vssdName } from '../shared/naming.js';
+import { SWITCH_PORT_CLASS, portName } from '../dsp1097-virtual-ethernet-switch/index.js';
+import { parseDeviceId, parseVssdId, poolName, vssdName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { allSystems, findSystem } from '../shared/systems.js';
 import { connections } from './epasd.js';
@@ -19,6 +22,7 @@ import { epasdName, parseEpasdId } from './names.js';
 
 const VSSD_COMPONENT = 'Xen_VirtualSystemSettingDataComponent';
 const RAFP = 'Xen_ResourceAllocationFromPool';
+const SDS = 'Xen_SettingsDefineState';
 
 type Values = Record<string, CimValue>;
 
@@ -27,14 +31,19 @@ function values(assocClass: string, systems: VirtualSystem[], pools: PoolModel[]
   if (sameName(assocClass, VSSD_COMPONENT)) {
     return list.map((c) => ({ GroupComponent: vssdName(c.sys.name), PartComponent: epasdName(c.sys.name, c.nic.mac) }));
   }
+  if (sameName(assocClass, SDS)) {
+    // A port exists while the interface is plugged in: while the system's domain exists.
+    return list.filter((c) => c.sys.live).map((c) => ({ ManagedElement: portName(c.nic.bridge, c.sys.name, c.nic.mac), SettingData: epasdName(c.sys.name, c.nic.mac) }));
+  }
   return list.flatMap((c) => {
     const pool = pools.find((p) => p.kind === 'network' && p.bridge === c.nic.bridge);
     return pool ? [{ Antecedent: poolName(pool), Dependent: epasdName(c.sys.name, c.nic.mac) }] : [];
   });
 }
 
-/** The one system a configuration or connection reference belongs to, if it names one. */
+/** The one system a configuration, connection or switch port reference belongs to, if it names one. */
 function systemOf(target: CimInstanceName): string | undefined {
+  if (sameName(target.className, SWITCH_PORT_CLASS)) return parseDeviceId(target.keyString('DeviceID') ?? '')?.system;
   const id = target.keyString('InstanceID');
   const vssd = id === undefined ? undefined : parseVssdId(id);
   return vssd?.role === 'defined' ? vssd.system : parseEpasdId(id)?.system;
@@ -67,5 +76,5 @@ function source(deps: ProviderDeps, assocClass: string): ClassSource {
 }
 
 export function connectionAssociationClasses(deps: ProviderDeps): Record<string, ClassSource> {
-  return { [VSSD_COMPONENT]: source(deps, VSSD_COMPONENT), [RAFP]: source(deps, RAFP) };
+  return { [VSSD_COMPONENT]: source(deps, VSSD_COMPONENT), [RAFP]: source(deps, RAFP), [SDS]: source(deps, SDS) };
 }

@@ -52,6 +52,18 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
     expect(pools.map((p) => p.keyString('InstanceID'))).to.deep.equal(['NetworkPool/br1']);
   });
 
+  it('the running interface\'s connection defines its switch port (SettingsDefineState), both ways', async () => {
+    const port = CimInstanceName.of('Xen_VirtualEthernetSwitchPort', {
+      SystemCreationClassName: 'Xen_VirtualEthernetSwitch', SystemName: 'xenbr0', CreationClassName: 'Xen_VirtualEthernetSwitchPort', DeviceID: `web/${webMac}`,
+    });
+    const settings = await associatorNames(w, port, VIRT_NS, { AssocClass: 'Xen_SettingsDefineState' });
+    expect(settings.map((p) => p.keyString('InstanceID'))).to.deep.equal([`web/${webMac}/connection`]);
+    const ports = await associatorNames(w, epasd(`web/${webMac}/connection`), VIRT_NS, { AssocClass: 'Xen_SettingsDefineState' });
+    expect(ports.map((p) => p.identity())).to.deep.equal([port.identity()]);
+    // The defined system has no domain, so its interface has no port.
+    expect(await associatorNames(w, epasd(`db/${dbMac}/connection`), VIRT_NS, { AssocClass: 'Xen_SettingsDefineState' })).to.be.empty;
+  });
+
   it('ModifyResourceSettings sets the rate of the running interface; it keeps its MAC and switch', async () => {
     const r = await modify({ InstanceID: `web/${webMac}/connection`, Limit: 8_000_000, AllocationUnits: 'bit/second' });
     expect(r.returnValue).to.equal(0);
