@@ -104,7 +104,7 @@ export function cn(name: string): ClassNameRef {
 
 const outOf = (r: ExtrinsicResult) => ({ returnValue: r.returnValue, out: Object.fromEntries(r.out.map((o) => [o.name, o.value])) });
 
-export async function world(opts: { host?: Record<string, unknown> } = {}): Promise<World> {
+export async function world(opts: { host?: Record<string, unknown>; syncBudgetMs?: number } = {}): Promise<World> {
   const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-providers-'));
   const driver = xlBackend(dir, opts.host);
   const jobs = new JobManager();
@@ -115,6 +115,7 @@ export async function world(opts: { host?: Record<string, unknown> } = {}): Prom
   const deps: ProviderDeps = {
     virt, jobs, repository, hostName: HOST, profiles: loadProfiles(), product: { name: 'xen-wbem', version: '9.8.7' },
     authentication: 'basic', jobRetentionMs: 5 * 60_000, log: (l) => logs.push(l),
+    ...(opts.syncBudgetMs !== undefined ? { syncBudgetMs: opts.syncBudgetMs } : {}),
   };
   const registry = new ProviderRegistry();
   for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
