@@ -216,9 +216,11 @@ export class VirtManager {
   /**
    * Remove a system; an active one is powered off first (hard), under one lock. With a signal
    * (a job's), aborting it kills the power-off; as a job the lock refuses other changes at once.
+   * The system then leaves its virtual network.
    */
   deleteSystem(name: string, opts: { signal?: AbortSignal; asJob?: boolean } = {}): Promise<void> {
-    return this.settled(deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) }));
+    return this.settled(deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) })
+      .then(() => this.networks.systemDeleted(name)));
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */
@@ -228,7 +230,10 @@ export class VirtManager {
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */
   modifySystemSettings(name: string, change: SettingsChange): Promise<VirtualSystem> {
-    return this.settled(modifySystemSettings(this.model, name, change));
+    return this.settled(modifySystemSettings(this.model, name, change).then(async (s) => {
+      if (s.name !== name) await this.networks.systemRenamed(name, s.name);
+      return s;
+    }));
   }
 
   /**
