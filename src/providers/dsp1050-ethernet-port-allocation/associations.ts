@@ -14,7 +14,7 @@ import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/index
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { SWITCH_PORT_CLASS, portName } from '../dsp1097-virtual-ethernet-switch/index.js';
-import { parseDeviceId, parseVssdId, poolName, vssdName } from '../shared/naming.js';
+import { POOL_CLASS, parseDeviceId, parseVssdId, poolName, vssdName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { allSystems, findSystem } from '../shared/systems.js';
 import { connections } from './epasd.js';
@@ -41,12 +41,24 @@ function values(assocClass: string, systems: VirtualSystem[], pools: PoolModel[]
   });
 }
 
-/** The one system a configuration, connection or switch port reference belongs to, if it names one. */
-function systemOf(target: CimInstanceName): string | undefined {
-  if (sameName(target.className, SWITCH_PORT_CLASS)) return parseDeviceId(target.keyString('DeviceID') ?? '')?.system;
+/**
+ * Which systems' connections a reference can be an end of, for `assocClass`: a connection's or
+ * (by class) a configuration's or port's one system, every system for a network pool, none for
+ * anything else (answered without reading the host).
+ */
+function systemsFor(assocClass: string, target: CimInstanceName): { one: string } | 'all' | 'none' {
   const id = target.keyString('InstanceID');
-  const vssd = id === undefined ? undefined : parseVssdId(id);
-  return vssd?.role === 'defined' ? vssd.system : parseEpasdId(id)?.system;
+  const connection = parseEpasdId(id);
+  if (connection) return { one: connection.system };
+  if (sameName(assocClass, VSSD_COMPONENT)) {
+    const vssd = id === undefined ? undefined : parseVssdId(id);
+    return vssd?.role === 'defined' ? { one: vssd.system } : 'none';
+  }
+  if (sameName(assocClass, SDS)) {
+    const port = sameName(target.className, SWITCH_PORT_CLASS) ? parseDeviceId(target.keyString('DeviceID') ?? '') : undefined;
+    return port ? { one: port.system } : 'none';
+  }
+  return sameName(target.className, POOL_CLASS.network) || (id ?? '').startsWith('NetworkPool/') ? 'all' : 'none';
 }
 
 function refersTo(inst: CimInstance, id: string, role: string | null): boolean {
@@ -62,11 +74,12 @@ function source(deps: ProviderDeps, assocClass: string): ClassSource {
   return {
     list: async (ctx) => make(ctx, await allSystems(deps)),
     async referencesTo(ctx, target, role) {
-      const system = systemOf(target);
+      const which = systemsFor(assocClass, target);
+      if (which === 'none') return [];
       let systems: VirtualSystem[];
-      if (system === undefined) systems = await allSystems(deps);
+      if (which === 'all') systems = await allSystems(deps);
       else {
-        const sys = await findSystem(deps, system);
+        const sys = await findSystem(deps, which.one);
         systems = sys ? [sys] : [];
       }
       const id = target.local().identity();

@@ -49,6 +49,13 @@ describe('providers/dsp1097: virtual Ethernet switches', () => {
     expect(sd.map((p) => p.keyString('InstanceID'))).to.deep.equal(['Xen:switch:xenbr1']);
     const caps = await associatorNames(w, swName('xenbr1'), VIRT_NS, { AssocClass: 'Xen_ElementCapabilities' });
     expect(caps.map((p) => p.keyString('InstanceID'))).to.deep.equal(['Xen:switch:xenbr1']);
+    // From the host: its virtual systems and its switches.
+    const hosted = await associatorNames(w, CimInstanceName.of('Xen_HostSystem', { CreationClassName: 'Xen_HostSystem', Name: 'testhost' }), VIRT_NS,
+      { AssocClass: 'Xen_HostedDependency', ResultClass: SW });
+    expect(hosted.map((h) => h.keyString('Name')).sort()).to.deep.equal([...PROVIDER_BRIDGES].sort());
+    // A virtual system's element is linked to no switch.
+    expect(await associatorNames(w, CimInstanceName.of('Xen_ComputerSystem', { CreationClassName: 'Xen_ComputerSystem', Name: 'web' }), VIRT_NS,
+      { ResultClass: SW })).to.be.empty;
     const vsmc = await w.enumerate('Xen_VirtualSystemManagementCapabilities');
     expect(vsmc[0]!.get('VirtualSystemTypesSupported')).to.include('DMTF:VirtualEthernetSwitch');
   });
