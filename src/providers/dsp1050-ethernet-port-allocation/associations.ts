@@ -16,7 +16,7 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { SWITCH_PORT_CLASS, portName } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { POOL_CLASS, parseDeviceId, parseVssdId, poolName, vssdName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { SYSTEMS_PER_BATCH, allSystems, findSystem } from '../shared/systems.js';
 import { connections } from './epasd.js';
 import { epasdName, parseEpasdId } from './names.js';
 
@@ -73,6 +73,10 @@ function source(deps: ProviderDeps, assocClass: string): ClassSource {
   };
   return {
     list: async (ctx) => make(ctx, await allSystems(deps)),
+    async *stream(ctx) {
+      const systems = await allSystems(deps);
+      for (let i = 0; i < systems.length; i += SYSTEMS_PER_BATCH) yield make(ctx, systems.slice(i, i + SYSTEMS_PER_BATCH));
+    },
     async referencesTo(ctx, target, role) {
       const which = systemsFor(assocClass, target);
       if (which === 'none') return [];

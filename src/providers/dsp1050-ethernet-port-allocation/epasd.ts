@@ -16,7 +16,7 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { poolInstanceId, rasdId } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems } from '../shared/systems.js';
+import { SYSTEMS_PER_BATCH, allSystems } from '../shared/systems.js';
 import { type LinkEnds, linkEnds } from './links.js';
 import { EPASD_CLASS, ETHERNET_CONNECTION, epasdId, parseEpasdId } from './names.js';
 
@@ -70,6 +70,10 @@ export function epasdSource(deps: ProviderDeps): ClassSource {
     list: async (ctx) => {
       const [systems, links] = await read();
       return built(ctx, systems, connections(systems), links);
+    },
+    async *stream(ctx) {
+      const [systems, links] = await read();
+      for (let i = 0; i < systems.length; i += SYSTEMS_PER_BATCH) yield built(ctx, systems, connections(systems.slice(i, i + SYSTEMS_PER_BATCH)), links);
     },
     async get(ctx, name) {
       const parsed = parseEpasdId(name.keyString('InstanceID'));
