@@ -41,7 +41,7 @@ describe('e2e: virtual switches and Ethernet connections over HTTP (DSP1097/DSP1
   });
 
   it('DefineSystem with an embedded switch configuration creates the switch; DestroySystem removes it', async () => {
-    const conf = instanceXml('Xen_VirtualEthernetSwitchSettingData', { VirtualSystemIdentifier: ['string', 'lab0'], VirtualSystemType: ['string', 'DMTF:VirtualEthernetSwitch'] });
+    const conf = instanceXml('Xen_VirtualEthernetSwitchSettingData', { VirtualSystemIdentifier: ['string', 'lab0'], VirtualSystemType: ['string', 'DMTF:Virtual Ethernet Switch'] });
     const d = await call(c, VSMS(HOST), 'DefineSystem', embeddedParam('SystemSettings', conf));
     expect(d.error, JSON.stringify(d.error)).to.equal(undefined);
     expect(d.returnValue).to.equal(0);

@@ -77,8 +77,8 @@ describe('providers/dsp1042: Xen_HostSystem, VSMS, VSMC', () => {
     expect(c!.get('IndicationsSupported')).to.deep.equal([3, 4]);
     const types = c!.get('VirtualSystemTypesSupported') as string[];
     // Every advertised type is one DefineSystem accepts: a virtual system's (vssd-convert.ts) or a virtual switch's (DSP1097).
-    for (const t of types) if (t !== 'DMTF:VirtualEthernetSwitch') expect(() => parseSystemType(t), t).not.to.throw();
-    expect(types).to.include('DMTF:VirtualEthernetSwitch');
+    for (const t of types) if (t !== 'DMTF:Virtual Ethernet Switch') expect(() => parseSystemType(t), t).not.to.throw();
+    expect(types).to.include('DMTF:Virtual Ethernet Switch');
     expect(types).to.include.members(['Xen', 'XenFV']);
     expect(c!.get('ElementNameEditSupported')).to.equal(false);
   });
