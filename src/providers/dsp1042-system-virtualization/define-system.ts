@@ -69,7 +69,7 @@ async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): P
 export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const settings = readInstance(params, 'SystemSettings');
   if (!settings) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData) is required');
-  // DSP1097 §8: a virtual switch is defined through the same method, by its own configuration.
+  // DSP1097: a virtual switch is defined through the same method, by its own configuration.
   if (isSwitchSettings(settings)) return defineSwitch(deps, settings, params);
   const input = parseSystemSettings(settings);
   if (!input.name) throw badParam('SystemSettings needs VirtualSystemIdentifier (or ElementName): the name of the new system');

@@ -1,5 +1,5 @@
 /**
- * Xen_EthernetPortAllocationSettingData (DSP1050 §7): for each interface of each system, what it
+ * Xen_EthernetPortAllocationSettingData (DSP1050): for each interface of each system, what it
  * is connected to and with which bandwidth. ResourceType 33 (Ethernet Connection); Parent = the
  * interface's RASD; HostResource = the virtual switch (a WBEM URI, DSP0207) and PoolID its
  * network pool. Xen's vif rate limits what the interface sends: that is Limit, in bit/second.

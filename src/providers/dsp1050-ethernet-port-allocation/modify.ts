@@ -1,5 +1,5 @@
 /**
- * ModifyResourceSettings of an Ethernet connection (DSP1050 §8 via DSP1042 §8.2): the embedded
+ * ModifyResourceSettings of an Ethernet connection (DSP1050, through DSP1042 §8.2): the embedded
  * Xen_EthernetPortAllocationSettingData, NULL meaning "unchanged", may change
  * - the bandwidth: Limit, what the interface may send (Xen's vif rate), in AllocationUnits
  *   (default bit/second); 0 removes the limit. A rate change alone is applied to the running

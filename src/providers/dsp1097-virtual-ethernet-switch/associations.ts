@@ -1,6 +1,6 @@
 /**
- * DSP1097's associations, in the DMTF direction, each answered from one switch for References:
- * - Xen_HostedDependency: Antecedent = the host, Dependent = each switch (DSP1097 §7: the switch is
+ * DSP1097's associations, in the DMTF direction (References from an element of a switch read that one switch):
+ * - Xen_HostedDependency: Antecedent = the host, Dependent = each switch (DSP1097: the switch is
  *   hosted by the host system, as a virtual system is).
  * - Xen_SystemDevice: the switch → each port.
  * - Xen_SettingsDefineState and Xen_ElementSettingData: the switch ↔ its configuration (one

@@ -1,5 +1,5 @@
 /**
- * Defining and destroying virtual switches through the host's VSMS (DSP1097 §8: a switch is
+ * Defining and destroying virtual switches through the host's VSMS (DSP1097: a switch is
  * defined and destroyed as a virtual system is, DSP1042 §8.2). DefineSystem with a switch
  * configuration (its class, or VirtualSystemType DMTF:Virtual Ethernet Switch) creates the switch
  * up and without ports; DestroySystem of a switch removes it, refused while an interface of any
