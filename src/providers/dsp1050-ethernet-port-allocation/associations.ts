@@ -13,7 +13,7 @@ import type { VirtualSystem } from '../../virt/index.js';
 import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { SWITCH_PORT_CLASS, portName } from '../dsp1097-virtual-ethernet-switch/index.js';
+import { SWITCH_PORT_CLASS, hostSwitches, portName } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { POOL_CLASS, parseDeviceId, parseVssdId, poolName, vssdName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { SYSTEMS_PER_BATCH, allSystems, findSystem } from '../shared/systems.js';
@@ -26,14 +26,14 @@ const SDS = 'Xen_SettingsDefineState';
 
 type Values = Record<string, CimValue>;
 
-function values(assocClass: string, systems: VirtualSystem[], pools: PoolModel[]): Values[] {
+function values(assocClass: string, systems: VirtualSystem[], pools: PoolModel[], switches: ReadonlySet<string>): Values[] {
   const list = connections(systems);
   if (sameName(assocClass, VSSD_COMPONENT)) {
     return list.map((c) => ({ GroupComponent: vssdName(c.sys.name), PartComponent: epasdName(c.sys.name, c.nic.mac) }));
   }
   if (sameName(assocClass, SDS)) {
-    // A port exists while the interface is plugged in: while the system's domain exists.
-    return list.filter((c) => c.sys.live).map((c) => ({ ManagedElement: portName(c.nic.bridge, c.sys.name, c.nic.mac), SettingData: epasdName(c.sys.name, c.nic.mac) }));
+    // A port exists while the interface is plugged in: while the system's domain exists, on a switch the host has.
+    return list.filter((c) => c.sys.live && switches.has(c.nic.bridge)).map((c) => ({ ManagedElement: portName(c.nic.bridge, c.sys.name, c.nic.mac), SettingData: epasdName(c.sys.name, c.nic.mac) }));
   }
   return list.flatMap((c) => {
     const pool = pools.find((p) => p.kind === 'network' && p.bridge === c.nic.bridge);
@@ -69,7 +69,8 @@ function refersTo(inst: CimInstance, id: string, role: string | null): boolean {
 function source(deps: ProviderDeps, assocClass: string): ClassSource {
   const make = async (ctx: ProviderContext, systems: VirtualSystem[]): Promise<CimInstance[]> => {
     const pools = sameName(assocClass, RAFP) ? await poolModels(deps.virt) : [];
-    return values(assocClass, systems, pools).map((v) => build(ctx, assocClass, v));
+    const switches = new Set(sameName(assocClass, SDS) ? (await hostSwitches(deps)).map((sw) => sw.name) : []);
+    return values(assocClass, systems, pools, switches).map((v) => build(ctx, assocClass, v));
   };
   return {
     list: async (ctx) => make(ctx, await allSystems(deps)),
