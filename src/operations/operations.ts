@@ -123,13 +123,14 @@ export class Operations {
     return this.opts.registry.providersOf(req.namespace, className)?.owner?.writeRole?.(className) ?? 'admin';
   }
 
-  async intrinsic(req: IntrinsicRequest, principal: Principal, signal?: AbortSignal): Promise<IntrinsicResponse> {
+  /** `streaming`: the caller can encode a namedInstanceStream (EnumerateInstances then streams). */
+  async intrinsic(req: IntrinsicRequest, principal: Principal, signal?: AbortSignal, streaming = false): Promise<IntrinsicResponse> {
     const spec = this.table.get(req.method);
     if (!spec) throw cimError('NOT_SUPPORTED', `intrinsic method ${req.method} is not supported`);
     const name = this.table.spelling(req.method)!;
     const run = async (): Promise<IntrinsicResponse> => {
       if (spec.change) requireRole(principal, this.changeRole(req), name);
-      const ctx = new OpContext(this.env, req.namespace, principal, signal);
+      const ctx = new OpContext(this.env, req.namespace, principal, signal, streaming);
       const params = new Params(name, req.params, spec.params);
       return spec.handler(ctx, params);
     };

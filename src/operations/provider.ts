@@ -86,6 +86,12 @@ export interface InstanceProvider {
   /** All instances of exactly `className`, each built against its class with `path` set (local). */
   enumerateInstances(ctx: ProviderContext, className: string, opts: InstanceRequestOptions): Promise<CimInstance[]>;
 
+  /**
+   * The same instances in batches, built as they are asked for: a large enumeration is encoded
+   * and sent batch by batch instead of being built whole first. Optional.
+   */
+  streamInstances?(ctx: ProviderContext, className: string, opts: InstanceRequestOptions): AsyncIterable<CimInstance[]>;
+
   /** Names only; when absent, operations/ takes the paths of enumerateInstances. */
   enumerateInstanceNames?(ctx: ProviderContext, className: string): Promise<CimInstanceName[]>;
 

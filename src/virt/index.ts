@@ -38,3 +38,4 @@ export {
   type Snapshot, type SnapshotKind, type SnapshotState, type SnapshotView, type SnapshotJob, type SnapshotLimits,
   type SnapshotCapabilities, type SnapshotDriver, type DiskCapture, type CrashPoint, type SnapshotRecovery,
 } from './snapshots/index.js';
+export * from './networks/index.js';

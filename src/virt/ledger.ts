@@ -3,8 +3,8 @@
  * reservations granted but not yet visible in the host's picture (a start still creating its
  * domain, a growth still being applied).
  *
- * Under the host lock (the critical section, nothing else): take a fresh picture, compute the
- * capacity (capacity.ts) minus what the ledger still holds, check, record the reservation. Then
+ * Take a fresh picture, then under the host lock (the critical section, nothing else) compute
+ * the capacity (capacity.ts) minus what the ledger still holds, check, record the reservation. Then
  * the lock is released and the long operation runs. When it succeeded, `settle()` drops the
  * ledger entry under the host lock again, once the picture shows the system (so an admission
  * running meanwhile counts it exactly once); on failure or cancellation `release()` drops it.
@@ -45,6 +45,8 @@ const HOST_KEY = 'host';
 
 export class Admission {
   private readonly ledger = new Set<Entry>();
+  /** Counts settled reservations: a picture read before the last one may miss its system. */
+  private settled = 0;
   private readonly hostLock: KeyedLock;
 
   constructor(
@@ -73,9 +75,14 @@ export class Admission {
    * for growth of an active system, what `config` asks beyond what it holds now. no_memory with
    * the figures when that does not fit what is available.
    */
-  admit(system: string, config: VirtualSystemConfig, kind: ReservationKind): Promise<Reservation> {
+  async admit(system: string, config: VirtualSystemConfig, kind: ReservationKind): Promise<Reservation> {
+    // The fresh picture is read before the host lock, so a hung hypervisor query delays only this
+    // admission, never the others. It is read again under the lock only when a change settled
+    // meanwhile (its ledger entry is gone, so an older picture would no longer count it).
+    const seen = this.settled;
+    const early = await this.picture(true);
     return this.hostLock.with(HOST_KEY, async () => {
-      const p = await this.picture(true);
+      const p = this.settled === seen ? early : await this.picture(true);
       const cap = this.capacityOf(p);
       let want = admissionRequest(config);
       if (kind === 'growth') {
@@ -95,6 +102,7 @@ export class Admission {
             // The next admission asks for a fresh picture, which shows the change.
             done = true;
             this.ledger.delete(entry);
+            this.settled++;
           });
         },
         release: () => {

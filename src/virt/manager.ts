@@ -16,6 +16,8 @@ import { Admission, type Picture } from './ledger.js';
 import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
 import { MetricsSampler, DEFAULT_METRICS_INTERVAL_MS } from './metrics.js';
+import { NetworkManager } from './networks/manager.js';
+import { MemoryNetworkStore, type NetworkStore } from './networks/types.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
 import { begin, perform, requestStateChange } from './state-change.js';
@@ -41,6 +43,8 @@ export interface VirtManagerOptions {
   metricsIntervalMs?: number;
   /** Snapshot limits per system (and test hooks): virt/snapshots. */
   snapshots?: SnapshotServiceOptions;
+  /** Where virtual networks are kept (the server wires a file store); default: memory only. */
+  networkStore?: NetworkStore;
 }
 
 /** Options of requestState. */
@@ -71,6 +75,8 @@ export class VirtManager {
   readonly snapshots: SnapshotService | undefined;
   /** What start-up found of snapshot operations cut short (init()). */
   snapshotRecovery: SnapshotRecovery | undefined;
+  /** Virtual networks: topologies of systems, switches and links, driven as a whole (networks/). */
+  readonly networks: NetworkManager;
   private readonly model: Model;
   private readonly admission: Admission;
   private readonly observers = new Set<(c: ObservedStateChange) => void>();
@@ -103,6 +109,7 @@ export class VirtManager {
     this.snapshots = driver.snapshots
       ? new SnapshotService(this.model, driver.snapshots, { ...opts.snapshots, changed: () => void this.events.refresh() })
       : undefined;
+    this.networks = new NetworkManager(this.model, opts.networkStore ?? new MemoryNetworkStore(), () => driver.hostFacts(), (p) => this.settled(p));
     this.jobs.onChange((j) => {
       this.events.job(j);
       // a job's state change is also a system's: compare once it has moved
@@ -127,9 +134,10 @@ export class VirtManager {
   async init(): Promise<ReconcileReport> {
     const report = await this.driver.init();
     if (this.snapshots) this.snapshotRecovery = await recoverSnapshots(this.model, this.snapshots);
+    const networks = await this.networks.init();
     // what recovery found is the starting picture, not a change
     await this.events.baseline();
-    return report;
+    return { ...report, networks };
   }
 
   /** Report what a change did once it has settled (success or failure: a failure may have undone part). */
@@ -216,11 +224,16 @@ export class VirtManager {
     return this.settled(defineSystem(this.model, spec, () => this.capacity()));
   }
 
-  /** Remove a system; an active one is powered off first (hard), under one lock. Its snapshots go with it. */
-  deleteSystem(name: string): Promise<void> {
+  /**
+   * Remove a system; an active one is powered off first (hard), under one lock. With a signal
+   * (a job's), aborting it kills the power-off; as a job the lock refuses other changes at once.
+   * The system then leaves its virtual network, and its snapshots go with it.
+   */
+  deleteSystem(name: string, opts: { signal?: AbortSignal; asJob?: boolean } = {}): Promise<void> {
     return this.settled((async () => {
       const uuid = this.snapshots ? (await this.driver.get(name).catch(() => undefined))?.uuid : undefined;
-      await deleteSystem(this.model, name);
+      await deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) });
+      await this.networks.systemDeleted(name);
       if (uuid) await this.snapshots!.forgetSystem(uuid).catch((e: unknown) => this.model.log(`the snapshots of '${name}' could not all be removed: ${String(e)}`));
     })());
   }
@@ -232,7 +245,10 @@ export class VirtManager {
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */
   modifySystemSettings(name: string, change: SettingsChange): Promise<VirtualSystem> {
-    return this.settled(modifySystemSettings(this.model, name, change));
+    return this.settled(modifySystemSettings(this.model, name, change).then(async (s) => {
+      if (s.name !== name) await this.networks.systemRenamed(name, s.name);
+      return s;
+    }));
   }
 
   /**

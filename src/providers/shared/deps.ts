@@ -53,6 +53,8 @@ export interface ProviderDeps {
   /** How long the JobManager keeps finished jobs: CIM_ConcreteJob.TimeBeforeRemoval. */
   jobRetentionMs: number;
   log: (line: string) => void;
+  /** How long a method waits for its work before answering 4096 with a job (budget.ts); default 5 s. */
+  syncBudgetMs?: number;
   /** Where indication subscriptions are kept across restarts (written atomically); absent: memory only. */
   indicationStore?: TextStore;
 }

@@ -17,6 +17,8 @@ import type { ProviderDeps } from './deps.js';
 export interface ClassSource {
   /** Every instance the profile has of the class, each built with `build`. */
   list(ctx: ProviderContext): Promise<CimInstance[]>;
+  /** The same instances as list, in batches built as they are asked for (perSystem gives both). */
+  stream?(ctx: ProviderContext): AsyncIterable<CimInstance[]>;
   /** Names only, when cheaper than building the instances. */
   names?(ctx: ProviderContext): Promise<CimInstanceName[]>;
   /** The instance `name` designates, or undefined: a lookup cheaper than the whole list. */
@@ -80,6 +82,12 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
     provider.enumerateInstanceNames = async (ctx, className) => {
       const s = source(className);
       return s.names ? s.names(ctx) : (await s.list(ctx)).map((i) => i.path!);
+    };
+  }
+  if (sources.names().some((c) => sources.get(c)!.stream)) {
+    provider.streamInstances = (ctx, className) => {
+      const s = source(className);
+      return s.stream ? s.stream(ctx) : (async function* () { yield await s.list(ctx); })();
     };
   }
   if (sources.names().some((c) => sources.get(c)!.referencesTo)) {
