@@ -139,6 +139,17 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect(list.map((s) => [s.id, s.system, s.systemName, s.current])).to.deep.equal([[a.id, 'r2', 'r1', true]]);
   });
 
+  it('an apply that fails settles at once: a clear error, no operation left under way, the snapshot can be destroyed', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    rmSync(join(dir, 'snapshots', s.systemUuid, s.id, 'memory.save'));
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/disks and definition of snapshot .* were put back, but 'r1' is stopped: the memory image .* is missing/);
+    expect((await vm.getSystem('r1')).state).to.equal('defined');
+    await (await vm.snapshots!.destroy(s.id)).job.done;
+    expect(await vm.snapshots!.listFor('r1')).to.deep.equal([]);
+  });
+
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
     const a = await take(vm, 'r1');
     await vm.deleteSystem('r1');

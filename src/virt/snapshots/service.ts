@@ -227,7 +227,14 @@ export class SnapshotService {
           tree.pending = { op: 'apply', id };
           await this.store.save(tree);
           await this.at('apply:intent');
-          await this.redoApply(name, snap, ctx.signal, ctx.progress);
+          const reached = { disks: false };
+          try {
+            await this.redoApply(name, snap, ctx.signal, ctx.progress, reached);
+          } catch (err) {
+            // Not a crash: settle now. Once its disks went back, the snapshot is the most current.
+            await this.settle(sys.uuid, reached.disks ? id : undefined);
+            throw reached.disks ? failedAfter(err, `the disks and definition of snapshot ${id} were put back, but '${name}' is stopped`) : err;
+          }
           const after = this.store.tree(sys.uuid);
           after.current = id;
           delete after.pending;
@@ -247,7 +254,9 @@ export class SnapshotService {
   }
 
   /** The steps of an apply; each may run again after a crash and ends in the same place. */
-  async redoApply(name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {}): Promise<void> {
+  async redoApply(
+    name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {}, reached: { disks: boolean } = { disks: false },
+  ): Promise<void> {
     const d = this.m.driver;
     const o = signal ? { signal } : {};
     // Under the system's lock the driver's picture already reflects our own last change.
@@ -257,6 +266,7 @@ export class SnapshotService {
     await this.at('apply:stopped');
     progress(20);
     const folder = this.store.snapshotDir(snap.systemUuid, snap.id);
+    reached.disks = true;
     await this.driver.revertDisks(snap.disks, folder, o);
     await this.at('apply:disks');
     progress(50);
@@ -289,6 +299,14 @@ export class SnapshotService {
     await this.at('apply:resumed');
   }
 
+  /** An operation that failed (not a crash) is over: no intent left; `current` moves when given. */
+  private async settle(uuid: string, current: string | undefined): Promise<void> {
+    const t = this.store.tree(uuid);
+    delete t.pending;
+    if (current) t.current = current;
+    await this.store.save(t).catch((e: unknown) => this.m.log(`could not record the end of a snapshot operation: ${String(e)}`));
+  }
+
   /** The system was deleted: its snapshots go (the disks' own snapshots, the folder). */
   async forgetSystem(uuid: string): Promise<void> {
     await this.driver.discardDisks(this.store.tree(uuid).snapshots.flatMap((s) => s.disks));
@@ -312,7 +330,12 @@ export class SnapshotService {
           await this.store.save(tree);
           await this.at('destroy:intent');
           ctx.progress(10);
-          await this.redoDestroy(sys.uuid, id);
+          try {
+            await this.redoDestroy(sys.uuid, id);
+          } catch (err) {
+            await this.settle(sys.uuid, undefined);
+            throw err;
+          }
           return view(snap, name, tree);
         } finally {
           release();
@@ -353,6 +376,11 @@ export class SnapshotService {
 
 function view(s: Snapshot, system: string, tree: Pick<SnapshotTree, 'current'>): SnapshotView {
   return { ...structuredClone(s), system, current: tree.current === s.id };
+}
+
+function failedAfter(err: unknown, what: string): VirtError {
+  const e = err instanceof VirtError ? err : new VirtError('failed', err instanceof Error ? err.message : String(err));
+  return new VirtError(e.kind, `${what}: ${e.message}`, e.detail);
 }
 
 function mib(bytes: number): number {
