@@ -14,7 +14,7 @@ import { vssdValues } from '../dsp1057-virtual-system/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { toCimError } from '../shared/errors.js';
-import { RASD_CLASS, VSSD_CLASS, computerSystemName } from '../shared/naming.js';
+import { RASD_CLASS, VSSD_CLASS, computerSystemName, jobName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import {
   MOST_CURRENT, PARENT_CHILD, SNAPSHOT_OF, VSSD_COMPONENT, parseSnapshotRasdId, parseSnapshotVssdId, snapshotRasdId, snapshotVssdId,
@@ -117,6 +117,17 @@ export function snapshotAssociationClasses(deps: ProviderDeps): Record<string, C
     [SNAPSHOT_OF]: association(deps, SNAPSHOT_OF, (s) => [{ Antecedent: computerSystemName(s.system), Dependent: snapshotVssdName(s.id) }]),
     [MOST_CURRENT]: association(deps, MOST_CURRENT, (s) => s.current ? [{ Antecedent: computerSystemName(s.system), Dependent: snapshotVssdName(s.id) }] : []),
     [PARENT_CHILD]: association(deps, PARENT_CHILD, (s) => s.parent ? [{ Antecedent: snapshotVssdName(s.parent), Dependent: snapshotVssdName(s.id) }] : []),
+    // DSP1103: the job of a CreateSnapshot affects the snapshot it made (ElementEffects 5, Create).
+    Xen_AffectedJobElement: {
+      async list(ctx) {
+        const made = deps.virt.snapshots?.madeBy() ?? [];
+        if (!made.length) return [];
+        const exists = new Set((await allSnapshots(deps)).map((s) => s.id));
+        return made.filter(([, id]) => exists.has(id)).map(([job, id]) => build(ctx, 'Xen_AffectedJobElement', {
+          AffectedElement: snapshotVssdName(id), AffectingElement: jobName(job), ElementEffects: [5],
+        }));
+      },
+    },
     [VSSD_COMPONENT]: {
       async list(ctx) {
         return (await allSnapshots(deps)).flatMap((s) => rasdName(ctx, s).map((r) => build(ctx, VSSD_COMPONENT, { GroupComponent: snapshotVssdName(s.id), PartComponent: r })));

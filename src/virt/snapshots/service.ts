@@ -63,6 +63,8 @@ export function tagOf(id: string): string {
 export class SnapshotService {
   readonly store: SnapshotStore;
   readonly limits: SnapshotLimits;
+  /** The snapshot each create job makes (job id → snapshot id), while the job manager keeps the job. */
+  private readonly made = new Map<string, string>();
   private readonly at: (p: CrashPoint) => Promise<void>;
 
   constructor(private readonly m: Model, readonly driver: SnapshotDriver, private readonly opts: SnapshotServiceOptions = {}) {
@@ -81,6 +83,12 @@ export class SnapshotService {
   }
 
   // ---------------------------------------------------------------- reads
+
+  /** The snapshots create jobs made, for the jobs still kept: job id → snapshot id. */
+  madeBy(): [string, string][] {
+    for (const jobId of this.made.keys()) if (!this.m.jobs.get(jobId)) this.made.delete(jobId);
+    return [...this.made.entries()];
+  }
 
   /** Every snapshot of every system still defined, with the system's current name. */
   async list(): Promise<SnapshotView[]> {
@@ -142,6 +150,7 @@ export class SnapshotService {
         }
       });
       job.done.catch(() => {}).finally(release);
+      this.made.set(job.id, id);
       return { job: job as unknown as Job<unknown>, snapshot: view(snap, sys.name, { ...tree, current: id }) };
     } catch (err) {
       release();

@@ -134,6 +134,9 @@ describe('snapshot service (Xen_VirtualSystemSnapshotService)', function () {
     await w.jobs.get(job.keyString('InstanceID')!)!.done;
     const done = await w.get(jobName(job.keyString('InstanceID')!));
     expect([done.get('JobState'), done.get('PercentComplete')]).to.deep.equal([7, 100]);
+    // DSP1103: the job affects the snapshot it made (5, Create) besides the system.
+    const affected = await associatorNames(w, jobName(job.keyString('InstanceID')!), NS, { AssocClass: 'Xen_AffectedJobElement' });
+    expect(affected.map((n) => n.className).sort()).to.deep.equal(['Xen_ComputerSystem', 'Xen_VirtualSystemSettingData']);
     expect((await enumerateVia(w, 'Xen_SnapshotOfVirtualSystem')).length).to.equal(1);
   });
 });
