@@ -271,6 +271,8 @@ export class SnapshotService {
     // Under the system's lock the driver's picture already reflects our own last change.
     const cur = await d.get(name);
     const wasActive = cur.state !== 'defined' && cur.state !== 'suspended';
+    // Recorded first, as a state request is (a read now costs nothing; after the restore it waits for the picture).
+    await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
     if (cur.state !== 'defined') await d.destroy(name, o);
     await this.at('apply:stopped');
     progress(20);
@@ -304,7 +306,6 @@ export class SnapshotService {
         reservation?.release();
       }
     }
-    await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
     await this.at('apply:resumed');
   }
 
