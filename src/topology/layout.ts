@@ -1,0 +1,116 @@
+/**
+ * A deterministic layout for a network picture: routers evenly on a circle (in the picture's
+ * order), each link's own switch between its two ends, pulled toward the centre so that links
+ * between neighbours stay apart from the circle, the network's shared switches in the middle,
+ * and the uplink as a band under everything. The same picture always gives the same drawing.
+ */
+import type { NetworkPicture } from '../virt/networks/types.js';
+
+export interface Point { x: number; y: number }
+
+export type SwitchKind = 'link' | 'shared' | 'outside';
+
+export interface PlacedSwitch extends Point {
+  name: string;
+  kind: SwitchKind;
+  up: boolean;
+  /** The link whose own switch this is. */
+  link?: string;
+}
+
+export interface Layout {
+  width: number;
+  height: number;
+  centre: Point;
+  radius: number;
+  /** Router name → position and the outward direction its label goes in (unit vector). */
+  routers: Map<string, Point & { out: Point }>;
+  switches: Map<string, PlacedSwitch>;
+  uplink: { x: number; y: number; width: number; height: number };
+}
+
+/** Room a router takes along the circle, px: keeps 100 routers apart without overlapping. */
+const ROUTER_PITCH = 52;
+/** Up to this many links, their labels are level; beyond, they run along the radius (svg.ts). */
+export const LEVEL_LABELS_MAX = 8;
+/** Smallest circle: room between neighbouring links for level labels, or along the radius for the others. */
+const MIN_RADIUS_LEVEL = 200;
+const MIN_RADIUS_RADIAL = 330;
+/** Room for labels left and right of the circle (names are shown up to 24 characters). */
+const SIDE_MARGIN = 200;
+const TOP_MARGIN = 110;
+const UPLINK_GAP = 90;
+const UPLINK_HEIGHT = 46;
+/** A link's switch sits this far from the chord's midpoint toward the centre (fraction of the way). */
+const LINK_PULL = 0.22;
+
+/** Every switch the picture names: its own, the links', and any an interface is on outside the network. */
+export function switchesOf(p: NetworkPicture): { name: string; kind: SwitchKind; up: boolean; link?: string }[] {
+  const linkOf = new Map(p.links.map((l) => [l.switch, l.name] as const));
+  const out = new Map<string, { name: string; kind: SwitchKind; up: boolean; link?: string }>();
+  for (const s of p.switches) {
+    const link = s.link ?? linkOf.get(s.name);
+    out.set(s.name, link !== undefined ? { name: s.name, kind: 'link', up: s.up, link } : { name: s.name, kind: 'shared', up: s.up });
+  }
+  for (const l of p.links) if (!out.has(l.switch)) out.set(l.switch, { name: l.switch, kind: 'link', up: true, link: l.name });
+  for (const sys of p.systems) {
+    for (const nic of sys.interfaces) if (!out.has(nic.switch)) out.set(nic.switch, { name: nic.switch, kind: 'outside', up: true });
+  }
+  return [...out.values()];
+}
+
+export function layOut(p: NetworkPicture): Layout {
+  const n = p.systems.length;
+  const min = p.links.length <= LEVEL_LABELS_MAX ? MIN_RADIUS_LEVEL : MIN_RADIUS_RADIAL;
+  const radius = Math.max(min, Math.ceil((n * ROUTER_PITCH) / (2 * Math.PI)));
+  const centre = { x: SIDE_MARGIN + radius, y: TOP_MARGIN + radius };
+  const width = 2 * (SIDE_MARGIN + radius);
+
+  const routers = new Map<string, Point & { out: Point }>();
+  p.systems.forEach((s, i) => {
+    // First router at the top, then clockwise.
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1);
+    const out = { x: Math.cos(a), y: Math.sin(a) };
+    routers.set(s.name, { x: round(centre.x + radius * out.x), y: round(centre.y + radius * out.y), out });
+  });
+
+  const switches = new Map<string, PlacedSwitch>();
+  const all = switchesOf(p);
+  const middle = all.filter((s) => s.kind !== 'link');
+  const inner = middle.length <= 1 ? 0 : Math.min(radius * 0.45, Math.max(60, (middle.length * 70) / (2 * Math.PI)));
+  middle.forEach((s, i) => {
+    const a = -Math.PI / 2 + (2 * Math.PI * i) / middle.length;
+    switches.set(s.name, { ...s, x: round(centre.x + inner * Math.cos(a)), y: round(centre.y + inner * Math.sin(a)) });
+  });
+  const linkByName = new Map(p.links.map((l) => [l.name, l] as const));
+  for (const s of all.filter((x) => x.kind === 'link')) {
+    const link = s.link !== undefined ? linkByName.get(s.link) : undefined;
+    const a = link ? routers.get(link.ends[0].system) : undefined;
+    const b = link ? routers.get(link.ends[1].system) : undefined;
+    let at: Point;
+    if (a && b) {
+      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      // Both ends on one router: the switch goes inward from it.
+      const pull = a === b ? 0.3 : LINK_PULL;
+      at = { x: mid.x + (centre.x - mid.x) * pull, y: mid.y + (centre.y - mid.y) * pull };
+    } else {
+      at = a ?? b ?? centre;
+    }
+    switches.set(s.name, { ...s, x: round(at.x), y: round(at.y) });
+  }
+
+  const uplinkY = centre.y + radius + UPLINK_GAP;
+  return {
+    width,
+    height: uplinkY + UPLINK_HEIGHT + 30,
+    centre,
+    radius,
+    routers,
+    switches,
+    uplink: { x: SIDE_MARGIN / 2, y: uplinkY, width: width - SIDE_MARGIN, height: UPLINK_HEIGHT },
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}

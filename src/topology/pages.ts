@@ -1,0 +1,97 @@
+/**
+ * The read-only network pages: GET /networks (an HTML list with links to the drawings),
+ * /networks/NAME.svg (the drawing), /networks/NAME.json (the picture it is drawn from).
+ * No scripts, no external resources: the list page allows only its own inline style and the
+ * drawings' own origin; the drawing allows only its presentation attributes.
+ */
+import type { NetworkPicture, NetworkState } from '../virt/networks/types.js';
+import { escapeXml as x } from './escape.js';
+import { renderNetworkSvg } from './svg.js';
+
+/** Where the pages read networks from (the virtualization model, in the wiring). */
+export interface NetworkSource {
+  list(): Promise<readonly { name: string; state: NetworkState; members: readonly unknown[]; links: readonly unknown[] }[]>;
+  /** undefined: no such network. */
+  picture(name: string): Promise<NetworkPicture | undefined>;
+}
+
+export interface PageAnswer { status: number; contentType: string; body: string; headers?: Record<string, string> }
+
+export const NETWORKS_PREFIX = '/networks';
+/** Same bounds as a system name: 1 to 64 characters. */
+const NAME_MAX = 64;
+const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+const JSON_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+export function networkPages(source: NetworkSource): { prefix: string; serve(path: string): Promise<PageAnswer> } {
+  return {
+    prefix: NETWORKS_PREFIX,
+    async serve(path) {
+      if (path === NETWORKS_PREFIX || path === `${NETWORKS_PREFIX}/`) return listPage(await source.list());
+      const rest = path.slice(NETWORKS_PREFIX.length + 1);
+      const m = /^([^/]+)\.(svg|json)$/.exec(rest);
+      if (!m) return notFound('no such page: /networks lists the networks, /networks/NAME.svg draws one, /networks/NAME.json is its picture');
+      const name = networkName(m[1]!);
+      if (name === undefined) return notFound(`not a network name: a name is 1 to ${NAME_MAX} characters without control characters or "/"`);
+      const picture = await source.picture(name);
+      if (!picture) return notFound(`no network named ${JSON.stringify(name)} (GET /networks lists them)`);
+      return m[2] === 'svg'
+        ? { status: 200, contentType: 'image/svg+xml; charset=utf-8', body: renderNetworkSvg(picture), headers: { 'Content-Security-Policy': SVG_CSP } }
+        : { status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(picture, null, 2) + '\n', headers: { 'Content-Security-Policy': JSON_CSP } };
+    },
+  };
+}
+
+/** The name in a path segment, percent-decoded, or undefined when it cannot be one. */
+export function networkName(segment: string): string | undefined {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  if (name.length === 0 || Array.from(name).length > NAME_MAX) return undefined;
+  if (/[\u0000-\u001f\u007f/]/.test(name)) return undefined;
+  return name;
+}
+
+/** The path of a network's drawing or picture, its name percent-encoded. */
+export function networkHref(name: string, kind: 'svg' | 'json'): string {
+  return `${NETWORKS_PREFIX}/${encodeURIComponent(name)}.${kind}`;
+}
+
+function notFound(message: string): PageAnswer {
+  return { status: 404, contentType: 'text/plain; charset=utf-8', body: `${message}\n` };
+}
+
+function listPage(networks: Awaited<ReturnType<NetworkSource['list']>>): PageAnswer {
+  const rows = networks.map((n) => `<tr class="network" data-name="${x(n.name)}">`
+    + `<td><a class="drawing" href="${x(networkHref(n.name, 'svg'))}">${x(n.name)}</a></td>`
+    + `<td>${x(n.state)}</td><td>${n.members.length}</td><td>${n.links.length}</td>`
+    + `<td><a class="picture" href="${x(networkHref(n.name, 'json'))}">json</a></td></tr>`);
+  const body = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>xen-wbem: virtual networks</title>
+<style>
+body { font-family: DejaVu Sans, Verdana, sans-serif; margin: 2em; color: #212121; }
+table { border-collapse: collapse; }
+th, td { text-align: left; padding: 0.3em 1em; border-bottom: 1px solid #ddd; }
+</style>
+</head>
+<body>
+<h1>Virtual networks</h1>
+${networks.length === 0 ? '<p class="empty">No networks are defined.</p>' : `<table>
+<thead><tr><th>network</th><th>state</th><th>routers</th><th>links</th><th>picture</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`}
+<p>Each name links to its drawing (SVG); <code>xen-wbem network show NAME</code> prints the same topology as text.</p>
+</body>
+</html>
+`;
+  return { status: 200, contentType: 'text/html; charset=utf-8', body, headers: { 'Content-Security-Policy': HTML_CSP } };
+}
