@@ -18,8 +18,8 @@ export interface NetworkSource {
 export interface PageAnswer { status: number; contentType: string; body: string; headers?: Record<string, string> }
 
 export const NETWORKS_PREFIX = '/networks';
-/** Same bounds as a system name: 1 to 64 characters. */
-const NAME_MAX = 64;
+/** A network's name as the model allows it: 1 to 64 of A-Z a-z 0-9 _ . -, not starting with '.', not all digits. */
+const NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 const JSON_CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -33,7 +33,7 @@ export function networkPages(source: NetworkSource): { prefix: string; serve(pat
       const m = /^([^/]+)\.(svg|json)$/.exec(rest);
       if (!m) return notFound('no such page: /networks lists the networks, /networks/NAME.svg draws one, /networks/NAME.json is its picture');
       const name = networkName(m[1]!);
-      if (name === undefined) return notFound(`not a network name: a name is 1 to ${NAME_MAX} characters without control characters or "/"`);
+      if (name === undefined) return { status: 400, contentType: 'text/plain; charset=utf-8', body: "not a network name: 1 to 64 letters, digits, '_', '.' or '-', not starting with '.', not all digits\n" };
       const picture = await source.picture(name);
       if (!picture) return notFound(`no network named ${JSON.stringify(name)} (GET /networks lists them)`);
       return m[2] === 'svg'
@@ -51,9 +51,7 @@ export function networkName(segment: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (name.length === 0 || Array.from(name).length > NAME_MAX) return undefined;
-  if (/[\u0000-\u001f\u007f/]/.test(name)) return undefined;
-  return name;
+  return NAME.test(name) && !/^[0-9]+$/.test(name) ? name : undefined;
 }
 
 /** The path of a network's drawing or picture, its name percent-encoded. */
