@@ -104,7 +104,7 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       const principal = await authenticated(req, (e, extra) => sendHttpError(res, e, null, extra));
       if (!principal) return;
       trace.user = principal.name;
-      sendPage(req, res, await set.serve(path));
+      sendPage(req, res, await set.serve(path, req.headers.accept));
     };
   }
 

@@ -17,8 +17,8 @@ export interface PageAnswer {
 export interface PageSet {
   /** "/networks": serves "/networks" and everything under "/networks/". */
   prefix: string;
-  /** `path` is the request path without the query, still percent-encoded. */
-  serve(path: string): Promise<PageAnswer>;
+  /** `path` is the request path without the query, still percent-encoded; `accept` the Accept header. */
+  serve(path: string, accept?: string): Promise<PageAnswer>;
 }
 
 /** Nothing may load, run or frame: a page that needs inline styles or images says so itself. */

@@ -3,4 +3,4 @@ export { renderNetworkSvg } from './svg.js';
 export { renderNetworkText, terminalSafe } from './text.js';
 export { escapeXml } from './escape.js';
 export { formatBitsPerSecond } from './format.js';
-export { networkPages, networkName, networkHref, NETWORKS_PREFIX, type NetworkSource } from './pages.js';
+export { networkPages, networkName, networkHref, NETWORKS_PREFIX, type NetworkSource, type NetworkListEntry } from './pages.js';

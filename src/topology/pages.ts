@@ -1,5 +1,6 @@
 /**
- * The read-only network pages: GET /networks (an HTML list with links to the drawings),
+ * The read-only network pages: GET /networks (an HTML list with links to the drawings; the
+ * same list as JSON for a client whose Accept header prefers application/json),
  * /networks/NAME.svg (the drawing), /networks/NAME.json (the picture it is drawn from).
  * No scripts, no external resources: the list page allows only its own inline style and the
  * drawings' own origin; the drawing allows only its presentation attributes.
@@ -24,11 +25,17 @@ const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self';
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 const JSON_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-export function networkPages(source: NetworkSource): { prefix: string; serve(path: string): Promise<PageAnswer> } {
+/** One entry of the JSON list (GET /networks, Accept: application/json). */
+export interface NetworkListEntry { name: string; state: NetworkState; routers: number; links: number }
+
+export function networkPages(source: NetworkSource): { prefix: string; serve(path: string, accept?: string): Promise<PageAnswer> } {
   return {
     prefix: NETWORKS_PREFIX,
-    async serve(path) {
-      if (path === NETWORKS_PREFIX || path === `${NETWORKS_PREFIX}/`) return listPage(await source.list());
+    async serve(path, accept) {
+      if (path === NETWORKS_PREFIX || path === `${NETWORKS_PREFIX}/`) {
+        const networks = await source.list();
+        return prefersJson(accept) ? listJson(networks) : listPage(networks);
+      }
       const rest = path.slice(NETWORKS_PREFIX.length + 1);
       const m = /^([^/]+)\.(svg|json)$/.exec(rest);
       if (!m) return notFound('no such page: /networks lists the networks, /networks/NAME.svg draws one, /networks/NAME.json is its picture');
@@ -57,6 +64,19 @@ export function networkName(segment: string): string | undefined {
 /** The path of a network's drawing or picture, its name percent-encoded. */
 export function networkHref(name: string, kind: 'svg' | 'json'): string {
   return `${NETWORKS_PREFIX}/${encodeURIComponent(name)}.${kind}`;
+}
+
+/** A client asking for application/json before (or without) text/html gets the list as JSON. */
+function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const json = accept.indexOf('application/json');
+  const html = accept.indexOf('text/html');
+  return json >= 0 && (html < 0 || json < html);
+}
+
+function listJson(networks: Awaited<ReturnType<NetworkSource['list']>>): PageAnswer {
+  const entries: NetworkListEntry[] = networks.map((n) => ({ name: n.name, state: n.state, routers: n.members.length, links: n.links.length }));
+  return { status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(entries, null, 2) + '\n', headers: { 'Content-Security-Policy': JSON_CSP, Vary: 'Accept' } };
 }
 
 function notFound(message: string): PageAnswer {
@@ -91,5 +111,5 @@ ${rows.join('\n')}
 </body>
 </html>
 `;
-  return { status: 200, contentType: 'text/html; charset=utf-8', body, headers: { 'Content-Security-Policy': HTML_CSP } };
+  return { status: 200, contentType: 'text/html; charset=utf-8', body, headers: { 'Content-Security-Policy': HTML_CSP, Vary: 'Accept' } };
 }

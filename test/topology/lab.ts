@@ -7,7 +7,7 @@ export async function defineLab(app: AppServer): Promise<void> {
   for (const name of ['r1', 'r2', 'r3']) {
     await virt.defineSystem({
       name, type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz' },
-      disks: [{ target: `/var/lib/xen/images/${name}.img`, vdev: 'xvda' }], nics: [],
+      disks: [{ target: `/var/lib/xen/images/${name}.img`, vdev: 'xvda' }], nics: [{ bridge: 'xenbr1' }],
     });
   }
   await virt.networks.define({
@@ -15,7 +15,7 @@ export async function defineLab(app: AppServer): Promise<void> {
     members: [{ system: 'r1', priority: 2 }, { system: 'r2' }, { system: 'r3' }],
     switches: ['xenbr1'],
     links: [
-      { name: 'uplink-a', ends: [{ system: 'r1' }, { system: 'r2' }], limitBitsPerSecond: 100_000_000 },
+      { name: 'r1-r2', ends: [{ system: 'r1' }, { system: 'r2' }], limitBitsPerSecond: 100_000_000 },
       { name: 'b', ends: [{ system: 'r2' }, { system: 'r3' }], limitBitsPerSecond: 1_000_000_000 },
     ],
   });

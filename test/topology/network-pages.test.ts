@@ -42,6 +42,11 @@ describe('http: GET /networks (the network drawings)', function () {
     expect(html).to.not.match(/<script|https?:\/\//i);
     expect(html).to.include('<a class="drawing" href="/networks/lab.svg">lab</a>');
     expect(html).to.include('<td>3</td><td>2</td>');
+    // The same list as JSON for a client that asks for it (xen-wbem network list).
+    const json = await get('/networks', { ...auth, Accept: 'application/json' });
+    expect(json.headers.get('content-type')).to.equal('application/json; charset=utf-8');
+    expect(json.headers.get('vary')).to.equal('Accept');
+    expect(await json.json()).to.deep.equal([{ name: 'lab', state: 'mixed', routers: 3, links: 2 }]);
   });
 
   it('serves the drawing as SVG: every router, switch and link with its state', async () => {
@@ -57,7 +62,7 @@ describe('http: GET /networks (the network drawings)', function () {
     expect(svg).to.include('data-name="r1" data-state="stopped" data-priority="2"');
     expect(svg).to.include('data-name="r2" data-state="running"');
     expect(svg).to.include('data-name="r3" data-state="stopped"');
-    expect(svg).to.match(/data-name="uplink-a" data-state="down" data-limit="100000000" data-reservation=""/);
+    expect(svg).to.match(/data-name="r1-r2" data-state="down" data-limit="100000000" data-reservation=""/);
   });
 
   it('serves the picture as JSON, and HEAD without a body', async () => {
@@ -67,7 +72,7 @@ describe('http: GET /networks (the network drawings)', function () {
     const picture = await r.json() as { name: string; systems: { name: string }[]; links: { name: string }[] };
     expect(picture.name).to.equal('lab');
     expect(picture.systems.map((s) => s.name)).to.have.members(['r1', 'r2', 'r3']);
-    expect(picture.links.map((l) => l.name)).to.deep.equal(['uplink-a', 'b']);
+    expect(picture.links.map((l) => l.name)).to.deep.equal(['r1-r2', 'b']);
     const head = await fetch(url('/networks/lab.svg'), { method: 'HEAD', headers: auth });
     expect(head.status).to.equal(200);
     expect(Number(head.headers.get('content-length'))).to.be.greaterThan(1000);
