@@ -105,6 +105,10 @@ function links(out: string[], p: NetworkPicture, lay: Layout): void {
 
 /** Text over lines stays readable: a halo in the background colour is painted under it. */
 const HALO = 'stroke="#fbfbf8" stroke-width="3" stroke-linejoin="round" paint-order="stroke"';
+/** How far a level label reaches from its switch, and the middle it must keep clear of (px from the centre). */
+const LABEL_DEPTH = 50;
+const MIDDLE_CLEAR = 75;
+
 /** Where a link's label goes, and its two parts: the name, the bandwidth. */
 function linkLabel(sw: Point, centre: Point, links: number, name: string, bandwidth: string): string {
   const dx = sw.x - centre.x;
@@ -112,9 +116,11 @@ function linkLabel(sw: Point, centre: Point, links: number, name: string, bandwi
   const d = Math.hypot(dx, dy);
   const nameSpan = `<tspan class="name" font-weight="bold">${name}</tspan>`;
   if (links <= LEVEL_LABELS_MAX || d < 1) {
-    // Level, in two lines just inside the switch (toward the centre).
-    const lx = d < 1 ? sw.x : Math.round(sw.x - (dx / d) * 24);
-    const ly = d < 1 ? sw.y + 22 : Math.round(sw.y - (dy / d) * 24 + (dy > 0 ? -8 : 4));
+    // Level, in two lines just inside the switch (toward the centre), or just outside it when
+    // the inside is the middle, where the shared switches are.
+    const side = d - LABEL_DEPTH < MIDDLE_CLEAR ? -1 : 1;
+    const lx = d < 1 ? sw.x : Math.round(sw.x - side * (dx / d) * 24);
+    const ly = d < 1 ? sw.y + 22 : Math.round(sw.y - side * (dy / d) * 24 + (side * dy > 0 ? -8 : 4));
     return `<text class="label" x="${lx}" y="${ly}" text-anchor="middle" font-size="11" ${HALO}>${nameSpan}`
       + `<tspan class="bandwidth" x="${lx}" dy="13" fill="#37474f">${bandwidth}</tspan></text>`;
   }
