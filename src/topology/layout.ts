@@ -43,6 +43,8 @@ const UPLINK_GAP = 90;
 const UPLINK_HEIGHT = 46;
 /** A link's switch sits this far from the chord's midpoint toward the centre (fraction of the way). */
 const LINK_PULL = 0.22;
+/** No link's switch nearer the centre than this fraction of the radius: the middle is the shared switches'. */
+const MIDDLE_CLEAR = 0.4;
 
 /** Every switch the picture names: its own, the links', and any an interface is on outside the network. */
 export function switchesOf(p: NetworkPicture): { name: string; kind: SwitchKind; up: boolean; link?: string }[] {
@@ -67,7 +69,7 @@ export function layOut(p: NetworkPicture): Layout {
   const width = 2 * (SIDE_MARGIN + radius);
 
   const routers = new Map<string, Point & { out: Point }>();
-  p.systems.forEach((s, i) => {
+  circleOrder(p).forEach((s, i) => {
     // First router at the top, then clockwise.
     const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1);
     const out = { x: Math.cos(a), y: Math.sin(a) };
@@ -93,6 +95,18 @@ export function layOut(p: NetworkPicture): Layout {
       // Both ends on one router: the switch goes inward from it.
       const pull = a === b ? 0.3 : LINK_PULL;
       at = { x: mid.x + (centre.x - mid.x) * pull, y: mid.y + (centre.y - mid.y) * pull };
+      // No link switch in the middle: out from the centre, or aside (square to the link) for a link right across the circle.
+      const off = Math.hypot(at.x - centre.x, at.y - centre.y);
+      const clear = radius * MIDDLE_CLEAR;
+      if (a !== b && off < clear && off >= 1) {
+        at = { x: centre.x + ((at.x - centre.x) / off) * clear, y: centre.y + ((at.y - centre.y) / off) * clear };
+      } else if (a !== b && off < 1) {
+        let nx = -(b.y - a.y);
+        let ny = b.x - a.x;
+        if (nx < 0 || (nx === 0 && ny < 0)) { nx = -nx; ny = -ny; }
+        const len = Math.hypot(nx, ny);
+        at = { x: centre.x + (nx / len) * clear, y: centre.y + (ny / len) * clear };
+      }
     } else {
       at = a ?? b ?? centre;
     }
@@ -109,6 +123,38 @@ export function layOut(p: NetworkPicture): Layout {
     switches,
     uplink: { x: SIDE_MARGIN / 2, y: uplinkY, width: width - SIDE_MARGIN, height: UPLINK_HEIGHT },
   };
+}
+
+/**
+ * The routers in their order round the circle: linked routers next to each other where the links
+ * allow (a depth-first walk along the links, in the picture's order), so a ring stays a ring and
+ * a chain a chain; routers without links follow in the picture's order.
+ */
+export function circleOrder(p: NetworkPicture): NetworkPicture['systems'] {
+  const byName = new Map(p.systems.map((s) => [s.name, s] as const));
+  const next = new Map<string, string[]>();
+  for (const l of p.links) {
+    const [a, b] = [l.ends[0].system, l.ends[1].system];
+    if (a === b || !byName.has(a) || !byName.has(b)) continue;
+    next.set(a, [...(next.get(a) ?? []), b]);
+    next.set(b, [...(next.get(b) ?? []), a]);
+  }
+  const seen = new Set<string>();
+  const out: NetworkPicture['systems'] = [];
+  const visit = (start: string): void => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      out.push(byName.get(name)!);
+      // Reversed onto the stack: the first neighbour is walked first.
+      for (const n of [...(next.get(name) ?? [])].reverse()) if (!seen.has(n)) stack.push(n);
+    }
+  };
+  for (const s of p.systems) if (next.has(s.name)) visit(s.name);
+  for (const s of p.systems) if (!seen.has(s.name)) { seen.add(s.name); out.push(s); }
+  return out;
 }
 
 function round(v: number): number {
