@@ -2,8 +2,8 @@
  * The read-only network pages: GET /networks (an HTML list with links to the drawings; the
  * same list as JSON for a client whose Accept header prefers application/json),
  * /networks/NAME.svg (the drawing), /networks/NAME.json (the picture it is drawn from).
- * No scripts, no external resources: the list page allows only its own inline style and the
- * drawings' own origin; the drawing allows only its presentation attributes.
+ * No scripts, no external resources: the list page allows only its own inline style and
+ * images from its own origin; a drawing, styled by presentation attributes only, allows nothing.
  */
 import type { NetworkPicture, NetworkState } from '../virt/networks/types.js';
 import { escapeXml as x } from './escape.js';
@@ -22,7 +22,7 @@ export const NETWORKS_PREFIX = '/networks';
 /** A network's name as the model allows it: 1 to 64 of A-Z a-z 0-9 _ . -, not starting with '.', not all digits. */
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+const SVG_CSP = "default-src 'none'; frame-ancestors 'none'";
 const JSON_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /** One entry of the JSON list (GET /networks, Accept: application/json). */
