@@ -32,14 +32,17 @@ export interface Layout {
 /** Room a router takes along the circle, px: keeps 100 routers apart without overlapping. */
 const ROUTER_PITCH = 52;
 /** Up to this many links, their labels are level; beyond, they run along the radius (svg.ts). */
-export const LEVEL_LABELS_MAX = 8;
+export const LEVEL_LABELS_MAX = 6;
 /** Smallest circle: room between neighbouring links for level labels, or along the radius for the others. */
-const MIN_RADIUS_LEVEL = 200;
+const MIN_RADIUS_LEVEL = 220;
 const MIN_RADIUS_RADIAL = 330;
 /** Room for labels left and right of the circle (names are shown up to 24 characters). */
 const SIDE_MARGIN = 200;
 const TOP_MARGIN = 110;
 const UPLINK_GAP = 90;
+/** Beyond this many routers their labels run along the radius (svg.ts), and need room above and below too. */
+export const LEVEL_ROUTER_LABELS_MAX = 24;
+const RADIAL_LABEL_ROOM = 230;
 const UPLINK_HEIGHT = 46;
 /** A link's switch sits this far from the chord's midpoint toward the centre (fraction of the way). */
 const LINK_PULL = 0.22;
@@ -65,8 +68,10 @@ export function layOut(p: NetworkPicture): Layout {
   const n = p.systems.length;
   const min = p.links.length <= LEVEL_LABELS_MAX ? MIN_RADIUS_LEVEL : MIN_RADIUS_RADIAL;
   const radius = Math.max(min, Math.ceil((n * ROUTER_PITCH) / (2 * Math.PI)));
-  const centre = { x: SIDE_MARGIN + radius, y: TOP_MARGIN + radius };
-  const width = 2 * (SIDE_MARGIN + radius);
+  const radial = n > LEVEL_ROUTER_LABELS_MAX;
+  const side = radial ? RADIAL_LABEL_ROOM : SIDE_MARGIN;
+  const centre = { x: side + radius, y: (radial ? RADIAL_LABEL_ROOM : TOP_MARGIN) + radius };
+  const width = 2 * (side + radius);
 
   const routers = new Map<string, Point & { out: Point }>();
   circleOrder(p).forEach((s, i) => {
@@ -113,7 +118,7 @@ export function layOut(p: NetworkPicture): Layout {
     switches.set(s.name, { ...s, x: round(at.x), y: round(at.y) });
   }
 
-  const uplinkY = centre.y + radius + UPLINK_GAP;
+  const uplinkY = centre.y + radius + (radial ? RADIAL_LABEL_ROOM : UPLINK_GAP);
   return {
     width,
     height: uplinkY + UPLINK_HEIGHT + 30,
@@ -121,7 +126,7 @@ export function layOut(p: NetworkPicture): Layout {
     radius,
     routers,
     switches,
-    uplink: { x: SIDE_MARGIN / 2, y: uplinkY, width: width - SIDE_MARGIN, height: UPLINK_HEIGHT },
+    uplink: { x: side / 2, y: uplinkY, width: width - side, height: UPLINK_HEIGHT },
   };
 }
 

@@ -8,7 +8,7 @@
 import type { NetworkPicture } from '../virt/networks/types.js';
 import { escapeXml as x, shorten } from './escape.js';
 import { formatBitsPerSecond, stateColour, stateLabel } from './format.js';
-import { LEVEL_LABELS_MAX, layOut, type Layout, type PlacedSwitch, type Point } from './layout.js';
+import { LEVEL_LABELS_MAX, LEVEL_ROUTER_LABELS_MAX, layOut, type Layout, type PlacedSwitch, type Point } from './layout.js';
 import { linkState, reservedShare } from './summary.js';
 
 const NAME_CHARS = 24;
@@ -118,6 +118,13 @@ function linkLabel(sw: Point, centre: Point, links: number, name: string, bandwi
   if (links <= LEVEL_LABELS_MAX || d < 1) {
     // Level, in two lines just inside the switch (toward the centre), or just outside it when
     // the inside is the middle, where the shared switches are.
+    if (d >= 1 && Math.abs(dx / d) > 0.7) {
+      // A switch left or right of the middle: the label beside it, on the outer side.
+      const right = dx > 0;
+      const lx = Math.round(sw.x + (right ? 12 : -12));
+      return `<text class="label" x="${lx}" y="${Math.round(sw.y - 3)}" text-anchor="${right ? 'start' : 'end'}" font-size="11" ${HALO}>${nameSpan}`
+        + `<tspan class="bandwidth" x="${lx}" dy="13" fill="#37474f">${bandwidth}</tspan></text>`;
+    }
     const side = d - LABEL_DEPTH < MIDDLE_CLEAR ? -1 : 1;
     const lx = d < 1 ? sw.x : Math.round(sw.x - side * (dx / d) * 24);
     const ly = d < 1 ? sw.y + 22 : Math.round(sw.y - side * (dy / d) * 24 + (side * dy > 0 ? -8 : 4));
@@ -156,21 +163,35 @@ function switchElement(s: PlacedSwitch): string {
 
 function routers(out: string[], p: NetworkPicture, lay: Layout): void {
   out.push('<g class="routers">');
+  const radial = p.systems.length > LEVEL_ROUTER_LABELS_MAX;
   for (const s of p.systems) {
     const r = lay.routers.get(s.name)!;
-    const anchor = r.out.x > 0.3 ? 'start' : r.out.x < -0.3 ? 'end' : 'middle';
-    const lx = Math.round(r.x + r.out.x * (ROUTER_R + 8));
-    // Labels above a router at the top, below one at the bottom, beside one at the sides.
-    const ly = Math.round(r.y + r.out.y * (ROUTER_R + 14) + (r.out.y < -0.3 ? -10 : 4));
     const label = stateLabel(s.state);
+    const name = x(shorten(s.name, NAME_CHARS));
     out.push(
       `<g class="router" data-name="${x(s.name)}" data-state="${x(label)}" data-priority="${s.priority}">`,
       `<title>router ${x(s.name)}: ${x(label)}, priority ${s.priority}, ${s.interfaces.length} interfaces</title>`,
       `<circle cx="${r.x}" cy="${r.y}" r="${ROUTER_R}" fill="${stateColour(s.state)}" stroke="#212121" stroke-width="1.5"/>`,
-      `<text class="name" x="${lx}" y="${ly}" text-anchor="${anchor}" font-weight="bold" ${HALO}>${x(shorten(s.name, NAME_CHARS))}</text>`,
-      `<text class="state" x="${lx}" y="${ly + 14}" text-anchor="${anchor}" font-size="11" fill="${stateColour(s.state)}">${x(label)}</text>`,
-      '</g>',
     );
+    if (radial) {
+      // Many routers: one line along the radius, outward from the router, never upside down.
+      const px = Math.round(r.x + r.out.x * (ROUTER_R + 6));
+      const py = Math.round(r.y + r.out.y * (ROUTER_R + 6));
+      const deg = (Math.atan2(r.out.y, r.out.x) * 180) / Math.PI;
+      const [anchor, turn] = r.out.x < 0 ? ['end', deg + 180] : ['start', deg];
+      out.push(`<text class="label" x="${px}" y="${py}" text-anchor="${anchor}" dominant-baseline="middle" transform="rotate(${Math.round(turn * 10) / 10} ${px} ${py})" ${HALO}>`
+        + `<tspan class="name" font-weight="bold">${name}</tspan> <tspan class="state" font-size="11" fill="${stateColour(s.state)}">${x(label)}</tspan></text>`);
+    } else {
+      const anchor = r.out.x > 0.3 ? 'start' : r.out.x < -0.3 ? 'end' : 'middle';
+      const lx = Math.round(r.x + r.out.x * (ROUTER_R + 8));
+      // Labels above a router at the top, below one at the bottom, beside one at the sides.
+      const ly = Math.round(r.y + r.out.y * (ROUTER_R + 14) + (r.out.y < -0.3 ? -10 : 4));
+      out.push(
+        `<text class="name" x="${lx}" y="${ly}" text-anchor="${anchor}" font-weight="bold" ${HALO}>${name}</text>`,
+        `<text class="state" x="${lx}" y="${ly + 14}" text-anchor="${anchor}" font-size="11" fill="${stateColour(s.state)}">${x(label)}</text>`,
+      );
+    }
+    out.push('</g>');
   }
   out.push('</g>');
 }

@@ -3,11 +3,15 @@
 // and check what the browser rendered (elements, their names as text, their place on screen).
 // One browser for the whole file. Chromium missing is a failure, not a skip: .ci/run installs it.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { type AppServer, startAppServer } from '../support/app-server.js';
+import { renderNetworkSvg } from '../../src/topology/index.js';
 import { defineLab } from './lab.js';
+import { ringPicture } from './pictures.js';
 
 const CHROMIUM = process.env.XEN_WBEM_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -118,6 +122,48 @@ describe('browser: the network pages in headless Chromium', function () {
       expect(await page.locator('g.uplink text').textContent()).to.match(/^uplink · .* advertised · .* reserved/);
     } finally {
       await context.close();
+    }
+  });
+
+  it('keeps a drawing readable from 2 to 100 routers: nothing covers another element, nothing outside the picture', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-drawings-'));
+    const page = await browser.newPage();
+    try {
+      for (const n of [2, 3, 4, 5, 6, 12, 40, 100]) {
+        const file = path.join(dir, `ring-${n}.svg`);
+        writeFileSync(file, renderNetworkSvg(ringPicture(n)));
+        await page.goto(`file://${file}`);
+        // Screen boxes of every label, router and switch, by the element they belong to. Labels
+        // turned along the radius (many links or routers) have no tight box: they are apart by angle.
+        const found = await page.evaluate(() => {
+          const doc = (globalThis as unknown as { document: { documentElement: { getBoundingClientRect(): { width: number; height: number } }; querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+          type El = { getAttribute(a: string): string | null; closest(s: string): El | null; getBoundingClientRect(): { x: number; y: number; width: number; height: number } };
+          const items = Array.from(doc.querySelectorAll('g.router > *:not(title), g.switch > rect, g.link > text') as ArrayLike<El>)
+            .filter((e) => e.getAttribute('transform') === null)
+            .map((e) => ({ owner: e.closest('g[data-name]')!.getAttribute('data-name'), box: e.getBoundingClientRect() }));
+          const clashes: string[] = [];
+          for (let i = 0; i < items.length; i++) {
+            for (let j = i + 1; j < items.length; j++) {
+              const a = items[i]!;
+              const b = items[j]!;
+              if (a.owner === b.owner) continue;
+              if (a.box.x < b.box.x + b.box.width && b.box.x < a.box.x + a.box.width && a.box.y < b.box.y + b.box.height && b.box.y < a.box.y + a.box.height) clashes.push(`${a.owner}/${b.owner}`);
+            }
+          }
+          const whole = doc.documentElement.getBoundingClientRect();
+          const outside = Array.from(doc.querySelectorAll('text') as ArrayLike<El>).filter((t) => {
+            const r = t.getBoundingClientRect();
+            return r.x < 0 || r.y < 0 || r.x + r.width > whole.width || r.y + r.height > whole.height;
+          }).length;
+          return { clashes, outside, measured: items.length };
+        });
+        expect(found.clashes, `${n} routers`).to.deep.equal([]);
+        expect(found.outside, `${n} routers`).to.equal(0);
+        expect(found.measured, `${n} routers`).to.be.at.least(n);
+      }
+    } finally {
+      await page.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
