@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { XMLValidator } from 'fast-xml-parser';
 import { renderNetworkSvg } from '../../src/topology/index.js';
 import type { NetworkPicture } from '../../src/virt/networks/types.js';
 import { ringPicture } from './pictures.js';
@@ -68,6 +69,7 @@ describe('topology: SVG drawing', () => {
     expect(elements(svg, 'link')).to.have.length(1);
     expect(elements(svg, 'switch')).to.have.length(2);
     expect(svg).to.not.match(/&(?!amp;|lt;|gt;|quot;|#39;)/);
+    expect(XMLValidator.validate(svg)).to.equal(true);
   });
 
   it('never names the physical side: the uplink is shown by its bandwidth only', () => {
@@ -80,6 +82,7 @@ describe('topology: SVG drawing', () => {
     const p = ringPicture(100);
     const svg = renderNetworkSvg(p);
     expect(renderNetworkSvg(p)).to.equal(svg);
+    expect(XMLValidator.validate(svg)).to.equal(true);
     expect(elements(svg, 'router')).to.have.length(100);
     expect(elements(svg, 'link')).to.have.length(100);
     const centres = [...svg.matchAll(/<circle cx="([^"]+)" cy="([^"]+)" r="17"/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
