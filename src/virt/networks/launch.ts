@@ -4,7 +4,9 @@
  * admission of starts and restores), members of equal priority concurrently, higher priorities
  * first. The job holds the network's lock for its whole run (a second whole-network change is
  * refused busy) and reports progress as members reach the target. A member that fails does not
- * stop the others; every member's outcome is reported with the state it was read back in.
+ * stop the others; every member's outcome is reported with the state it was read back in: the
+ * job's result, or when a member failed, the job fails (its error names the members) and the
+ * outcomes are kept for NetworkManager.outcomes(jobId).
  *
  * Paths (each arrow one per-system state request):
  *   running:   defined → running (start), paused → running (unpause), suspended → running (restore), crashed → defined → running
@@ -113,7 +115,15 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
       outcomes.set(system, { system, ok, state, ...(ok ? {} : { error: error ?? `'${system}' is ${state.replace('_', ' ')}, not ${target}` }) });
     };
     for (const group of priorityGroups(n)) await Promise.all(group.map(drive));
-    return n.members.map((mb) => outcomes.get(mb.system)!);
+    const all = n.members.map((mb) => outcomes.get(mb.system)!);
+    ctx.outcomes.set(job.id, all);
+    const failed = all.filter((o) => !o.ok);
+    if (failed.length > 0) {
+      // The job fails (a client must see it did not reach the target), every member's outcome kept.
+      throw new VirtError('failed', `${failed.length} of ${all.length} members of network '${name}' did not reach ${target}: ` +
+        failed.map((o) => `${o.system} (${o.state.replace('_', ' ')}: ${o.error})`).join('; '));
+    }
+    return all;
   });
   job.done.then(release, release);
   return { kind: 'job', job };

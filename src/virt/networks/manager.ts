@@ -6,7 +6,7 @@
  */
 import type { HostFacts } from '../types.js';
 import type { Model } from '../model.js';
-import { systemsByName, type NetContext } from './context.js';
+import { BoundedMap, systemsByName, type NetContext } from './context.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
   addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
@@ -14,7 +14,7 @@ import {
 import { advertisedUplink, reservedElsewhere } from './uplink.js';
 import { pictureOf, toVirtualNetwork } from './view.js';
 import type {
-  LinkBandwidth, LinkSpec, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+  LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
 } from './types.js';
 
 export interface NetworkLoadReport {
@@ -40,7 +40,7 @@ export class NetworkManager {
     /** Runs after every change has settled (the model's change events). */
     private readonly settled: <T>(p: Promise<T>) => Promise<T> = (p) => p,
   ) {
-    this.ctx = { m, store, nets: new Map(), hostFacts };
+    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256) };
   }
 
   /** Load the stored networks (VirtManager.init). */
@@ -79,6 +79,15 @@ export class NetworkManager {
     const uplink = advertisedUplink((await this.ctx.hostFacts()).uplinkBitsPerSecond);
     const reserved = reservedElsewhere(this.ctx.nets.values());
     return { uplinkBitsPerSecond: uplink, reservedBitsPerSecond: reserved, availableBitsPerSecond: Math.max(0, uplink - reserved) };
+  }
+
+  /**
+   * Every member's outcome of a whole-network job once it has ended (also its result when every
+   * member reached the target); undefined for an unknown, running or cancelled job.
+   */
+  outcomes(jobId: string): MemberOutcome[] | undefined {
+    const o = this.ctx.outcomes.get(jobId);
+    return o ? structuredClone(o) : undefined;
   }
 
   /** The stored form (what defining created, for tests and tools). */
@@ -128,7 +137,10 @@ export class NetworkManager {
     return renameMember(this.ctx, from, to);
   }
 
-  /** Drive every member towards a whole-network state: 'already', or a job whose result is every member's outcome. */
+  /**
+   * Drive every member towards a whole-network state: 'already', or a job whose result is every
+   * member's outcome; when a member fails the job fails, naming them, and outcomes(job.id) has all.
+   */
   requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
     return this.settled(requestNetworkState(this.ctx, network, target, opts));
   }
