@@ -36,7 +36,7 @@ describe('cli: xen-wbem network show / list', function () {
     expect(show.exitCode, show.stderr).to.equal(0);
     expect(show.stdout).to.match(/^network lab: mixed$/m);
     expect(show.stdout).to.match(/^ {2}r2 +running +0 /m);
-    expect(show.stdout).to.match(/^ {2}r1-r2 +r1 <-> r2 +100 Mbit\/s +- +down$/m);
+    expect(show.stdout).to.match(/^ {2}r1-r2 +r1 <-> r2 +100 Mbit\/s +20 Mbit\/s +down$/m);
     expect(show.stdout).to.match(/^ {2}xenbr1 +shared +up +r1, r2, r3$/m);
     expect(show.stderr).to.equal(`drawing written to ${file}`);
     expect(readFileSync(file, 'utf8')).to.equal(served);

@@ -15,7 +15,7 @@ export async function defineLab(app: AppServer): Promise<void> {
     members: [{ system: 'r1', priority: 2 }, { system: 'r2' }, { system: 'r3' }],
     switches: ['xenbr1'],
     links: [
-      { name: 'r1-r2', ends: [{ system: 'r1' }, { system: 'r2' }], limitBitsPerSecond: 100_000_000 },
+      { name: 'r1-r2', ends: [{ system: 'r1' }, { system: 'r2' }], limitBitsPerSecond: 100_000_000, reservationBitsPerSecond: 20_000_000 },
       { name: 'b', ends: [{ system: 'r2' }, { system: 'r3' }], limitBitsPerSecond: 1_000_000_000 },
     ],
   });

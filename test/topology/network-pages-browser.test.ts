@@ -103,7 +103,7 @@ describe('browser: the network pages in headless Chromium', function () {
       expect(await page.locator('g.router text.name').allTextContents()).to.deep.equal(['r1', 'r2', 'r3']);
       expect(await page.locator('g.router text.state').allTextContents()).to.deep.equal(['stopped', 'running', 'stopped']);
       expect(await page.locator('g.link tspan.name').allTextContents()).to.deep.equal(['r1-r2', 'b']);
-      expect(await page.locator('g.link tspan.bandwidth').allTextContents()).to.deep.equal(['100 Mbit/s', '1 Gbit/s']);
+      expect(await page.locator('g.link tspan.bandwidth').allTextContents()).to.deep.equal(['100 Mbit/s · ≥20 Mbit/s', '1 Gbit/s']);
       expect(await page.locator('g.switch[data-kind="shared"] text.name').allTextContents()).to.deep.equal(['xenbr1']);
       expect(await page.locator('line.attachment[data-switch="xenbr1"]').count()).to.equal(3);
       // Every router is drawn inside the picture, in its state's colour, apart from the others.

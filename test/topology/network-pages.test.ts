@@ -62,7 +62,8 @@ describe('http: GET /networks (the network drawings)', function () {
     expect(svg).to.include('data-name="r1" data-state="stopped" data-priority="2"');
     expect(svg).to.include('data-name="r2" data-state="running"');
     expect(svg).to.include('data-name="r3" data-state="stopped"');
-    expect(svg).to.match(/data-name="r1-r2" data-state="down" data-limit="100000000" data-reservation=""/);
+    expect(svg).to.match(/data-name="r1-r2" data-state="down" data-limit="100000000" data-reservation="20000000"/);
+    expect(svg).to.match(/uplink · 9.5 Gbit\/s advertised · 20 Mbit\/s reserved \(0.2%\)/);
   });
 
   it('serves the picture as JSON, and HEAD without a body', async () => {
