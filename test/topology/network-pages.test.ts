@@ -96,4 +96,19 @@ describe('http: GET /networks (the network drawings)', function () {
     expect(post.status).to.equal(405);
     expect(post.headers.get('allow')).to.equal('GET, HEAD');
   });
+
+  // Changes the lab: last in this file.
+  it('draws the current picture: a live bandwidth change and a launched network show at once', async () => {
+    const virt = app.server.virt;
+    await virt.networks.setLinkBandwidth('lab', 'b', { limitBitsPerSecond: 250_000_000 });
+    const change = await virt.networks.requestStateChange('lab', 'running');
+    if (change.kind === 'job') await change.job.done;
+    const svg = await (await get('/networks/lab.svg')).text();
+    expect(svg).to.match(/data-name="b" data-state="up" data-limit="250000000"/);
+    expect(svg).to.match(/data-name="r1-r2" data-state="up"/);
+    expect(svg).to.include('>250 Mbit/s</tspan>');
+    expect(svg.match(/<g class="router" data-name="r\d" data-state="running"/g)).to.have.length(3);
+    const list = await (await get('/networks', { ...auth, Accept: 'application/json' })).json();
+    expect(list).to.deep.equal([{ name: 'lab', state: 'running', routers: 3, links: 2 }]);
+  });
 });
