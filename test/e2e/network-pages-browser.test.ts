@@ -10,8 +10,8 @@ import { inflateSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { type AppServer, startAppServer } from '../support/app-server.js';
 import { renderNetworkSvg } from '../../src/topology/index.js';
-import { defineLab } from './lab.js';
-import { ringPicture } from './pictures.js';
+import { defineLab } from '../topology/lab.js';
+import { ringPicture } from '../topology/pictures.js';
 
 const CHROMIUM = process.env.XEN_WBEM_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
