@@ -12,7 +12,8 @@ import {
   addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
 } from './structure.js';
 import { advertisedUplink, reservedElsewhere } from './uplink.js';
-import { pictureOf, toVirtualNetwork } from './view.js';
+import { pictureOf, switchesOf, toVirtualNetwork } from './view.js';
+import { defineSwitch } from '../switches.js';
 import type {
   LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
 } from './types.js';
@@ -21,6 +22,8 @@ export interface NetworkLoadReport {
   loaded: number;
   cleanedTempFiles: number;
   quarantined: string[];
+  /** Switches of the networks the host no longer had (a host restart), made again. */
+  recreatedSwitches?: string[];
 }
 
 /** The uplink the networks' reservations are admitted against: advertised (net of overhead), never its name. */
@@ -48,7 +51,31 @@ export class NetworkManager {
     const r = await this.ctx.store.load();
     this.ctx.nets.clear();
     for (const n of r.networks) this.ctx.nets.set(n.name, n);
-    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined };
+    const recreated = await this.recreateSwitches();
+    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined, ...(recreated.length ? { recreatedSwitches: recreated } : {}) };
+  }
+
+  /**
+   * Switches a host loses on its own restart (a bridge made with iproute2 is not kept) are made
+   * again at start-up, so the networks' members can start; a failure is logged, not fatal.
+   */
+  private async recreateSwitches(): Promise<string[]> {
+    if (this.ctx.nets.size === 0) return [];
+    const have = new Set((await this.ctx.m.driver.switches().catch(() => [])).map((s) => s.name));
+    const out: string[] = [];
+    for (const n of this.ctx.nets.values()) {
+      for (const sw of switchesOf(n)) {
+        if (have.has(sw)) continue;
+        have.add(sw);
+        try {
+          await defineSwitch(this.ctx.m, sw);
+          out.push(sw);
+        } catch (e) {
+          this.ctx.m.log(`network '${n.name}': could not create its missing switch '${sw}': ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- reads
