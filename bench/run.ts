@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults`.
+ * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults|networks`.
  */
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
@@ -9,6 +9,7 @@ import { runProvidersBench } from './providers.bench.js';
 import { runAuthBench } from './auth.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runFaultsBench } from './faults.bench.js';
+import { runNetworksBench } from './networks.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
   cimxml: runCimxmlBench,
@@ -18,6 +19,7 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   auth: runAuthBench,
   stream: runStreamBench,
   faults: runFaultsBench,
+  networks: runNetworksBench,
 };
 
 const only = process.argv.slice(2);

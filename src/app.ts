@@ -17,7 +17,8 @@ import { parseUsers } from './http/users.js';
 import {
   XlRunner, createXlDriver, FileNetworkStore, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor,
 } from './drivers/xl/index.js';
-import { JobManager, VirtManager } from './virt/index.js';
+import { JobManager, VirtError, VirtManager } from './virt/index.js';
+import { networkPages } from './topology/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { ensureDemoBridges, seedDemoNetwork } from './demo.js';
@@ -233,6 +234,13 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
       },
     },
     metrics: createPrometheusExport(built.virt),
+    pages: [networkPages({
+      list: () => built.virt.networks.list(),
+      picture: (name) => built.virt.networks.picture(name).catch((e: unknown) => {
+        if (VirtError.is(e, 'not_found')) return undefined;
+        throw e;
+      }),
+    })],
   });
   let servers: RunningServers;
   try {

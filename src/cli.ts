@@ -10,6 +10,7 @@ import { productInfo, startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
 import type { LogLevel } from './http/index.js';
 import { LOG_LEVELS, createLogger } from './logger.js';
+import { listNetworks, showNetwork, type ViewClientOptions } from './network-view.js';
 import type { Role } from './operations/provider.js';
 
 const MAIN_HELP = `Usage: xen-wbem <command> [options]
@@ -21,6 +22,8 @@ Commands:
   user add        add a user (or replace one, with --force)
   user remove     remove a user
   user list       list the users and their roles
+  network show    print a virtual network's topology (--svg FILE: draw it) from a server
+  network list    list a server's virtual networks
 
 Options:
   -h, --help      this help; \`xen-wbem <command> --help\` for a command's options
@@ -64,6 +67,22 @@ const USER_HELP = `Usage:
   --data DIR          the data directory (default ./var)
   -h, --help          this help`;
 
+const NETWORK_VIEW_HELP = `Usage:
+  xen-wbem network show NAME [--svg FILE] [options]
+  xen-wbem network list [options]
+
+Reads a running server's network pages (GET /networks/NAME.json, GET /networks): \`show\`
+prints the routers, switches and links with their state and bandwidth; --svg FILE also writes
+the drawing the server serves at /networks/NAME.svg.
+
+  --svg FILE          write the drawing (SVG) to FILE
+  --url URL           the server (default http://127.0.0.1:5988)
+  --user NAME         authenticate as NAME; the password comes from the XEN_WBEM_PASSWORD
+                      environment variable, or with --password-stdin from standard input
+  --password-stdin    read the password from the first line of standard input
+  --insecure          https: accept a certificate that cannot be verified (self-signed)
+  -h, --help          this help`;
+
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** parseArgs with -h/--help added to every command. */
@@ -84,6 +103,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'user':
         return await user(rest);
+      case 'network':
+        return await network(rest);
       case '-V':
       case '--version':
       case 'version':
@@ -234,6 +255,53 @@ async function user(args: string[]): Promise<number> {
     default:
       throw new Error(`unknown user command "${sub}" (see xen-wbem user --help)`);
   }
+}
+
+async function network(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'show':
+    case 'list':
+      return networkView(sub, rest);
+    case '-h':
+    case '--help':
+      console.log(NETWORK_VIEW_HELP);
+      return 0;
+    case undefined:
+      console.error(NETWORK_VIEW_HELP);
+      return 2;
+    default:
+      throw new Error(`unknown network command "${sub}" (see xen-wbem network --help)`);
+  }
+}
+
+async function networkView(sub: 'show' | 'list', args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    svg: { type: 'string' },
+    url: { type: 'string' },
+    user: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    insecure: { type: 'boolean' },
+  }, true);
+  if (values.help) { console.log(NETWORK_VIEW_HELP); return 0; }
+  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  const opts: ViewClientOptions = {
+    url: values.url ?? 'http://127.0.0.1:5988',
+    ...(values.user !== undefined ? { user: values.user, password } : {}),
+    insecure: values.insecure === true,
+  };
+  if (sub === 'list') {
+    if (positionals.length > 0 || values.svg !== undefined) throw new Error('network list takes no NAME and no --svg (see xen-wbem network --help)');
+    process.stdout.write(await listNetworks(opts));
+    return 0;
+  }
+  const [name, ...extra] = positionals;
+  if (!name) throw new Error('network show needs a NAME (see xen-wbem network --help)');
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network --help)`);
+  process.stdout.write(await showNetwork(opts, name, values.svg));
+  if (values.svg !== undefined) console.error(`drawing written to ${values.svg}`);
+  return 0;
 }
 
 function port(text: string, flag: string): number {
