@@ -11,9 +11,11 @@ import { INTEROP_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type Send, watchLifecycle } from './lifecycle.js';
+import { FilterMatcher } from './filters.js';
 import { type ScopedKeys, SubscriptionStore } from './store.js';
 
-export { matches, type Send } from './lifecycle.js';
+export { type Send } from './lifecycle.js';
+export { FilterMatcher } from './filters.js';
 export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
 
 export const FILTER_CLASS = 'CIM_IndicationFilter';
@@ -24,8 +26,6 @@ const SERVICE_NAME = 'IndicationService';
 /** DSP1054 §7.6: the defaults the service advertises (DeliveryRetryInterval in seconds). */
 export const DELIVERY_RETRY_ATTEMPTS = 3;
 export const DELIVERY_RETRY_INTERVAL_S = 20;
-/** The query languages a filter may use (DSP1054 §7.2: WQL and DMTF:CQL; CQL is the older spelling). */
-const LANGUAGES = ['WQL', 'DMTF:CQL', 'CQL'];
 
 function text(inst: CimInstance, prop: string): string | undefined {
   const v = inst.get(prop);
@@ -58,17 +58,6 @@ function keysOfName(name: CimInstanceName): ScopedKeys | undefined {
   return keys.Name ? keys : undefined;
 }
 
-/**
- * The class a query selects from (`SELECT ... FROM <class> [WHERE ...]`). The WHERE clause is
- * evaluated by the query engine when an indication is matched; here the filter is only checked
- * to be a query over an indication class this server knows.
- */
-export function fromClassOf(query: string): string {
-  const m = /^\s*select\s+[\s\S]+?\s+from\s+([A-Za-z_][A-Za-z0-9_]*)(\s+where\s+[\s\S]+)?\s*$/i.exec(query);
-  if (!m) throw cimError('INVALID_QUERY', `not a query of the form SELECT ... FROM <class> [WHERE ...]: ${query}`);
-  return m[1]!;
-}
-
 const stores = new WeakMap<ProviderDeps, SubscriptionStore>();
 
 /** The one subscription store of a server (its providers and its indication delivery share it). */
@@ -78,15 +67,25 @@ export function subscriptionsOf(deps: ProviderDeps): SubscriptionStore {
   return s;
 }
 
+const matchers = new WeakMap<ProviderDeps, FilterMatcher>();
+
+/** The compiled filters of a server (its providers and its lifecycle indications share them). */
+function matcherOf(deps: ProviderDeps): FilterMatcher {
+  let m = matchers.get(deps);
+  if (!m) matchers.set(deps, (m = new FilterMatcher(deps.repository, deps.log)));
+  return m;
+}
+
 /** Start matching the model's events against the subscriptions (loaded first); answers the stop function. */
 export async function startLifecycleIndications(deps: ProviderDeps, send: Send): Promise<() => void> {
   const store = subscriptionsOf(deps);
   await store.load();
-  return watchLifecycle(deps, store, send);
+  return watchLifecycle(deps, store, matcherOf(deps), send);
 }
 
 export const indications: ProfileProviders = (deps) => {
   const store = subscriptionsOf(deps);
+  const matcher = matcherOf(deps);
   const host = deps.hostName;
   const ready = async (): Promise<SubscriptionStore> => {
     await store.load();
@@ -140,16 +139,12 @@ export const indications: ProfileProviders = (deps) => {
             const id = SubscriptionStore.id(keys);
             if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
             const queryLanguage = required(inst, 'QueryLanguage');
-            if (!LANGUAGES.some((l) => l.toLowerCase() === queryLanguage.toLowerCase())) {
-              throw cimError('QUERY_LANGUAGE_NOT_SUPPORTED', `query language ${queryLanguage} (supported: WQL, DMTF:CQL)`);
-            }
             const query = required(inst, 'Query');
-            const fromClass = fromClassOf(query);
-            const cls = ctx.repository.getClass(INTEROP_NS, fromClass) ?? ctx.repository.getClass('root/virt', fromClass);
-            if (!cls) throw cimError('INVALID_QUERY', `class ${fromClass} of the query is not known`);
+            // DSP1054 §7.2: the whole query is checked now; a filter that cannot be evaluated is refused.
+            const fromClass = matcher.compile(queryLanguage, query).from;
             const ns = inst.get('SourceNamespaces');
             const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
-            await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass: cls.name, owner: ctx.principal.name }));
+            await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass, owner: ctx.principal.name }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {
@@ -160,6 +155,7 @@ export const indications: ProfileProviders = (deps) => {
             SubscriptionStore.checkOwner(ctx.principal, f.owner, `filter ${f.keys.Name}`);
             if ([...store.subscriptions.values()].some((s) => s.filter === id)) throw cimError('FAILED', `filter ${f.keys.Name} is used by a subscription: delete the subscription first`);
             await store.change(() => store.filters.delete(id));
+            matcher.forget(id);
           },
         },
         [DESTINATION_CLASS]: {
