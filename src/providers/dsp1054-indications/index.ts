@@ -12,20 +12,20 @@ import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type Send, watchLifecycle } from './lifecycle.js';
 import { FilterMatcher } from './filters.js';
+import { MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, serviceClasses } from './service.js';
 import { type ScopedKeys, SubscriptionStore } from './store.js';
 
 export { type Send } from './lifecycle.js';
 export { FilterMatcher } from './filters.js';
-export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
+export {
+  CAPABILITIES_CLASS, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
+  SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
+} from './service.js';
 
 export const FILTER_CLASS = 'CIM_IndicationFilter';
 export const DESTINATION_CLASS = 'CIM_ListenerDestinationCIMXML';
 export const SUBSCRIPTION_CLASS = 'CIM_IndicationSubscription';
-export const SERVICE_CLASS = 'CIM_IndicationService';
-const SERVICE_NAME = 'IndicationService';
-/** DSP1054 §7.6: the defaults the service advertises (DeliveryRetryInterval in seconds). */
-export const DELIVERY_RETRY_ATTEMPTS = 3;
-export const DELIVERY_RETRY_INTERVAL_S = 20;
+export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
 
 function text(inst: CimInstance, prop: string): string | undefined {
   const v = inst.get(prop);
@@ -122,14 +122,7 @@ export const indications: ProfileProviders = (deps) => {
     namespace: INTEROP_NS,
     provider: profileProvider({
       classes: {
-        [SERVICE_CLASS]: {
-          list: async (ctx) => [build(ctx, SERVICE_CLASS, {
-            CreationClassName: SERVICE_CLASS, Name: SERVICE_NAME, SystemCreationClassName: 'Xen_HostSystem', SystemName: host,
-            ElementName: 'Indication Service', EnabledState: 2, OperationalStatus: [2], HealthState: 5,
-            FilterCreationEnabled: true, DeliveryRetryAttempts: DELIVERY_RETRY_ATTEMPTS, DeliveryRetryInterval: DELIVERY_RETRY_INTERVAL_S,
-            SubscriptionRemovalAction: 3, SubscriptionRemovalTimeInterval: 2_592_000,
-          })],
-        },
+        ...serviceClasses(host),
         [FILTER_CLASS]: {
           writeRole: 'reader',
           list: async (ctx) => [...(await ready()).filters.keys()].map((id) => filterInstance(ctx, id)),
@@ -166,6 +159,7 @@ export const indications: ProfileProviders = (deps) => {
             const keys = scopedKeys(inst, host);
             const id = SubscriptionStore.id(keys);
             if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
+            if (store.destinations.size >= MAX_LISTENER_DESTINATIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_LISTENER_DESTINATIONS} listener destinations (MaxListenerDestinations)`);
             const destination = required(inst, 'Destination');
             let url: URL;
             try {
@@ -198,6 +192,7 @@ export const indications: ProfileProviders = (deps) => {
             if (!store.destinations.has(handler)) throw cimError('INVALID_PARAMETER', 'Handler references no existing listener destination');
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
+            if (store.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_ACTIVE_SUBSCRIPTIONS} subscriptions (MaxActiveSubscriptions)`);
             const state = Number(inst.get('SubscriptionState') ?? 2) || 2;
             await store.change(() => store.subscriptions.set(id, { filter, handler, state, owner: ctx.principal.name }));
             return subscriptionInstance(ctx, id).path!;
