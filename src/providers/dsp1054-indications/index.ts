@@ -4,7 +4,7 @@
  * listener destination, and a subscription joining them). Each record is owned by the user who
  * created it (SubscriptionStore.checkOwner).
  */
-import { type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError } from '../../cim/index.js';
+import { CimDateTime, type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import { build } from '../shared/build.js';
 import { INTEROP_NS } from '../shared/naming.js';
@@ -12,13 +12,15 @@ import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type Send, watchLifecycle } from './lifecycle.js';
 import { FilterMatcher } from './filters.js';
-import { MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, serviceClasses } from './service.js';
-import { type ScopedKeys, SubscriptionStore } from './store.js';
+import {
+  MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
+} from './service.js';
+import { type ScopedKeys, SubscriptionStore, timeRemainingS } from './store.js';
 
 export { type Send } from './lifecycle.js';
 export { FilterMatcher } from './filters.js';
 export {
-  CAPABILITIES_CLASS, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
+  CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
   SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
 } from './service.js';
 
@@ -83,12 +85,38 @@ export async function startLifecycleIndications(deps: ProviderDeps, send: Send):
   return watchLifecycle(deps, store, matcherOf(deps), send);
 }
 
+/**
+ * DSP1054 §7.5: a listener destination that kept failing (every delivery given up after its
+ * retries) for SubscriptionRemovalTimeInterval gets the service's SubscriptionRemovalAction on
+ * its enabled subscriptions — disabled (SubscriptionState 4) or removed — logged; Ignore keeps them.
+ */
+export async function listenerUnreachable(deps: ProviderDeps, destinationId: string, action = SUBSCRIPTION_REMOVAL_ACTION): Promise<void> {
+  const store = subscriptionsOf(deps);
+  await store.load();
+  const d = store.destinations.get(destinationId);
+  const hit = [...store.subscriptions].filter(([, s]) => s.handler === destinationId && s.state === 2);
+  if (!d || hit.length === 0 || action === REMOVAL_ACTION.ignore) return;
+  const now = Date.now();
+  await store.change(() => {
+    for (const [id, s] of hit) {
+      if (action === REMOVAL_ACTION.remove) store.subscriptions.delete(id);
+      else store.subscriptions.set(id, { ...s, state: 4, stateChangedAt: now });
+    }
+  });
+  const what = action === REMOVAL_ACTION.remove ? 'removed' : 'disabled';
+  for (const [, s] of hit) {
+    const f = store.filters.get(s.filter);
+    deps.log(`indication listener ${d.keys.Name} (${d.destination}) unreachable past the retry policy: subscription of filter ${f?.keys.Name ?? s.filter} ${what} (SubscriptionRemovalAction)`);
+  }
+}
+
 export const indications: ProfileProviders = (deps) => {
   const store = subscriptionsOf(deps);
   const matcher = matcherOf(deps);
   const host = deps.hostName;
   const ready = async (): Promise<SubscriptionStore> => {
     await store.load();
+    await store.removeExpired();
     return store;
   };
 
@@ -109,6 +137,10 @@ export const indications: ProfileProviders = (deps) => {
       Filter: scopedName(store.filters.get(s.filter)!.keys),
       Handler: scopedName(store.destinations.get(s.handler)!.keys),
       SubscriptionState: s.state, OnFatalErrorPolicy: 2, RepeatNotificationPolicy: 2,
+      SubscriptionStartTime: s.startedAt !== undefined ? CimDateTime.fromDate(new Date(s.startedAt)) : null,
+      TimeOfLastStateChange: s.stateChangedAt !== undefined ? CimDateTime.fromDate(new Date(s.stateChangedAt)) : null,
+      SubscriptionDuration: s.durationS ?? null,
+      SubscriptionTimeRemaining: timeRemainingS(s) ?? null,
     });
   };
   const refId = (inst: CimInstance, prop: string): string => {
@@ -193,8 +225,17 @@ export const indications: ProfileProviders = (deps) => {
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
             if (store.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_ACTIVE_SUBSCRIPTIONS} subscriptions (MaxActiveSubscriptions)`);
-            const state = Number(inst.get('SubscriptionState') ?? 2) || 2;
-            await store.change(() => store.subscriptions.set(id, { filter, handler, state, owner: ctx.principal.name }));
+            const state = Number(inst.get('SubscriptionState') ?? 2);
+            if (state !== 2 && state !== 4) throw cimError('INVALID_PARAMETER', `SubscriptionState must be 2 (Enabled) or 4 (Disabled), not ${state}`);
+            const duration = inst.get('SubscriptionDuration');
+            const durationS = duration === null || duration === undefined ? undefined : Number(duration);
+            if (durationS !== undefined && !(Number.isSafeInteger(durationS) && durationS > 0)) {
+              throw cimError('INVALID_PARAMETER', `SubscriptionDuration must be a number of seconds above 0, not ${String(duration)}`);
+            }
+            const now = Date.now();
+            await store.change(() => store.subscriptions.set(id, {
+              filter, handler, state, owner: ctx.principal.name, startedAt: now, stateChangedAt: now, ...(durationS !== undefined ? { durationS } : {}),
+            }));
             return subscriptionInstance(ctx, id).path!;
           },
           delete: async (ctx, name) => {

@@ -16,7 +16,7 @@ import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { INTEROP_NS, VIRT_NS, computerSystemName } from '../shared/naming.js';
 import { type FilterMatcher, watchesVirt } from './filters.js';
-import type { SubscriptionStore } from './store.js';
+import { type SubscriptionStore, expired } from './store.js';
 
 /** Where a matched indication goes: the destination URL and the destination's identity (its own sequence). */
 export type Send = (destination: { id: string; url: string }, indication: CimInstance) => void;
@@ -35,8 +35,9 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
    */
   const dispatch = (className: string, values: () => Record<string, CimValue | undefined>): void => {
     let base: CimInstance | undefined;
+    const now = Date.now();
     for (const s of store.subscriptions.values()) {
-      if (s.state !== 2) continue;
+      if (s.state !== 2 || expired(s, now)) continue;
       const f = store.filters.get(s.filter);
       const d = store.destinations.get(s.handler);
       if (!f || !d || !watchesVirt(f)) continue;
@@ -92,5 +93,12 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
       };
     });
   };
-  return deps.virt.events.subscribe(onEvent);
+  const unsubscribe = deps.virt.events.subscribe(onEvent);
+  // Expired subscriptions deliver nothing from the moment they expire; the sweep removes them.
+  const sweep = setInterval(() => void store.removeExpired().catch(() => {}), 1000);
+  sweep.unref();
+  return () => {
+    unsubscribe();
+    clearInterval(sweep);
+  };
 }
