@@ -165,6 +165,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
       authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
       indicationStore: textFile(path.join(dataDir, 'subscriptions.json')),
+      ...(config.alertThresholds ? { alertThresholds: config.alertThresholds } : {}),
     };
     const registry = new ProviderRegistry();
     for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);

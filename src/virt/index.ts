@@ -32,4 +32,4 @@ export {
   MetricsSampler, DEFAULT_METRICS_INTERVAL_MS,
   type MetricsSample, type SystemSample, type HostSample, type MetricsOptions, type MetricsSource,
 } from './metrics.js';
-export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent } from './events.js';
+export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent, type ElementEvent } from './events.js';

@@ -45,7 +45,7 @@ describe('e2e: DSP1054 filters evaluated over HTTP with CIM-XML', function () {
     if (r.kind === 'job') await r.job.done;
   };
   beforeEach(async () => {
-    app = await startAppServer();
+    app = await startAppServer({ metricsIntervalMs: 0, alertThresholds: { MemoryInUse: 100 } });
     c = { port: app.port, namespace: 'root/interop' };
     listener = await startExportListener();
     for (const name of ['a', 'b']) {
@@ -102,5 +102,23 @@ describe('e2e: DSP1054 filters evaluated over HTTP with CIM-XML', function () {
     expect(unknown.error?.description).to.match(/has no property "Colour"/);
     const names = await intrinsic(c, 'EnumerateInstanceNames', { ClassName: '<CLASSNAME NAME="CIM_IndicationFilter"/>' });
     expect(names.raw.body).to.not.match(/INSTANCENAME/);
+  });
+
+  it('a device added to a system arrives as a RASD creation, and memory over the configured threshold as an alert', async () => {
+    await subscribe(c, 'rasds', 'SELECT * FROM CIM_InstCreation WHERE SourceInstance ISA CIM_ResourceAllocationSettingData', listener.url);
+    const alerts = await startExportListener();
+    try {
+      await subscribe(c, 'alerts', "SELECT * FROM CIM_AlertIndication WHERE MessageID = 'XEN4'", alerts.url);
+      await app.server.virt.changeResources([{ system: 'a', action: 'add_nic', nic: { bridge: 'xenbr0' } }]);
+      const [created] = await listener.waitFor(1);
+      expect(embedded(created!, 'SourceInstance').className).to.equal('Xen_NetResourceAllocationSettingData');
+      await app.server.virt.metrics.sample();
+      const got = await alerts.waitFor(2);
+      expect(got.map((i) => String(i.get('Description'))).sort()).to.deep.equal([
+        'MemoryInUse of virtual system a is 128, above its threshold of 100', 'MemoryInUse of virtual system b is 128, above its threshold of 100',
+      ]);
+    } finally {
+      await alerts.close();
+    }
   });
 });

@@ -10,14 +10,16 @@ import { build } from '../shared/build.js';
 import { INTEROP_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { type Send, watchLifecycle } from './lifecycle.js';
+import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
 import { FilterMatcher } from './filters.js';
 import {
   MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
 import { type ScopedKeys, SubscriptionStore, timeRemainingS } from './store.js';
 
-export { type Send } from './lifecycle.js';
+export { type LifecycleOptions, type Send } from './lifecycle.js';
+export { ELEMENT_SOURCES, type ElementSource } from './sources.js';
+export { thresholdMetrics } from './thresholds.js';
 export { FilterMatcher } from './filters.js';
 export {
   CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
@@ -79,10 +81,10 @@ function matcherOf(deps: ProviderDeps): FilterMatcher {
 }
 
 /** Start matching the model's events against the subscriptions (loaded first); answers the stop function. */
-export async function startLifecycleIndications(deps: ProviderDeps, send: Send): Promise<() => void> {
+export async function startLifecycleIndications(deps: ProviderDeps, send: Send, opts: LifecycleOptions = {}): Promise<() => void> {
   const store = subscriptionsOf(deps);
   await store.load();
-  return watchLifecycle(deps, store, matcherOf(deps), send);
+  return watchLifecycle(deps, store, matcherOf(deps), send, opts);
 }
 
 /**
