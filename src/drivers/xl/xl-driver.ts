@@ -46,7 +46,11 @@ export class XlDriver implements HypervisorDriver {
       onConfigs: (snap) => this.observer.adoptNew(snap),
       onSnapshot: (snap, current) => this.observer.observe(snap, current),
       // The list of systems is built once per picture in the background, not by the first reader.
-      onServed: (snap) => { if (this.core.ready) this.systems.of(snap); },
+      onServed: (snap) => {
+        if (this.core.ready) this.systems.of(snap);
+        // What this picture showed changing is told once readers get it (observe.ts).
+        this.observer.flush();
+      },
     });
     this.host = new HostFactsSource(this.core);
     // `ip link show` is a quick query: the quick deadline (deadlines.ts).
