@@ -4,7 +4,9 @@
  * listener destination, and a subscription joining them). Each record is owned by the user who
  * created it (SubscriptionStore.checkOwner).
  */
-import { CimDateTime, type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError } from '../../cim/index.js';
+import {
+  CimDateTime, type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError, valuesEqual,
+} from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import { build } from '../shared/build.js';
 import { INTEROP_NS } from '../shared/naming.js';
@@ -54,6 +56,15 @@ function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
 
 function scopedName(k: ScopedKeys): CimInstanceName {
   return Name.of(k.CreationClassName, { ...k });
+}
+
+/** The store's id of the subscription a CIM_IndicationSubscription path names ('' when it names none). */
+function subscriptionIdOf(name: CimInstanceName): string {
+  const f = name.key('Filter');
+  const h = name.key('Handler');
+  const fk = f instanceof Name ? keysOfName(f) : undefined;
+  const hk = h instanceof Name ? keysOfName(h) : undefined;
+  return fk && hk ? SubscriptionStore.subscriptionId(SubscriptionStore.id(fk), SubscriptionStore.id(hk)) : '';
 }
 
 function keysOfName(name: CimInstanceName): ScopedKeys | undefined {
@@ -240,13 +251,40 @@ export const indications: ProfileProviders = (deps) => {
             }));
             return subscriptionInstance(ctx, id).path!;
           },
+          /**
+           * DSP1054: a client may change SubscriptionState (2 Enabled, 4 Disabled: e.g. enable again
+           * a subscription the removal action disabled) and SubscriptionDuration (counted from
+           * SubscriptionStartTime); any other property given with another value is refused.
+           */
+          modify: async (ctx, inst, propertyList) => {
+            await ready();
+            const id = subscriptionIdOf(inst.path!);
+            const s = store.subscriptions.get(id);
+            if (!s) throw cimError('NOT_FOUND', `no subscription ${inst.path!.toString()}`);
+            SubscriptionStore.checkOwner(ctx.principal, s.owner, 'the subscription');
+            const current = subscriptionInstance(ctx, id);
+            const given = (n: string): boolean => (propertyList ? propertyList.has(n) : inst.properties.has(n));
+            const fixed = (propertyList ? [...propertyList] : inst.properties.names())
+              .filter((n) => !/^(Filter|Handler|SubscriptionState|SubscriptionDuration|SubscriptionTimeRemaining)$/i.test(n))
+              .filter((n) => !valuesEqual(inst.get(n) ?? null, current.get(n) ?? null));
+            if (fixed.length > 0) throw cimError('NOT_SUPPORTED', `only SubscriptionState and SubscriptionDuration of a subscription can be modified, not ${fixed.join(', ')}`);
+            const next = { ...s };
+            if (given('SubscriptionState')) {
+              const state = Number(inst.get('SubscriptionState'));
+              if (state !== 2 && state !== 4) throw cimError('INVALID_PARAMETER', `SubscriptionState must be 2 (Enabled) or 4 (Disabled), not ${String(inst.get('SubscriptionState'))}`);
+              if (state !== s.state) Object.assign(next, { state, stateChangedAt: Date.now() });
+            }
+            if (given('SubscriptionDuration')) {
+              const d = inst.get('SubscriptionDuration');
+              if (d === null || d === undefined) delete next.durationS;
+              else if (Number.isSafeInteger(Number(d)) && Number(d) > 0) next.durationS = Number(d);
+              else throw cimError('INVALID_PARAMETER', `SubscriptionDuration must be a number of seconds above 0, not ${String(d)}`);
+            }
+            await store.change(() => store.subscriptions.set(id, next));
+          },
           delete: async (ctx, name) => {
             await ready();
-            const f = name.key('Filter');
-            const h = name.key('Handler');
-            const fk = f instanceof Name ? keysOfName(f) : undefined;
-            const hk = h instanceof Name ? keysOfName(h) : undefined;
-            const id = fk && hk ? SubscriptionStore.subscriptionId(SubscriptionStore.id(fk), SubscriptionStore.id(hk)) : '';
+            const id = subscriptionIdOf(name);
             const s = store.subscriptions.get(id);
             if (!s) throw cimError('NOT_FOUND', `no subscription ${name.toString()}`);
             SubscriptionStore.checkOwner(ctx.principal, s.owner, 'the subscription');

@@ -94,6 +94,31 @@ describe('DSP1054 indications: subscription expiry and unreachable listeners', f
     expect(delivery.counts.failedAttempts).to.equal(attempts);
   });
 
+  it('the owner enables a disabled subscription again with ModifyInstance; nobody else may, and nothing but state and duration changes', async () => {
+    const s = await subscribe('paused-one', listener.url, { SubscriptionState: 4 });
+    await runTo(w.virt, 'router', 'paused');
+    await w.virt.events.refresh();
+    await delivery.idle();
+    expect(listener.received).to.deep.equal([]);
+    const modify = (who: Principal, props: Record<string, number>) => {
+      const m = inst('CIM_IndicationSubscription', props);
+      m.path = s;
+      return w.ops.intrinsic(req('ModifyInstance', { ModifiedInstance: m, PropertyList: Object.keys(props) }, INTEROP_NS), who);
+    };
+    await rejects(modify({ name: 'bob', role: 'operator' }, { SubscriptionState: 2 }), 'CIM_ERR_ACCESS_DENIED', /watcher/);
+    await rejects(modify(reader, { OnFatalErrorPolicy: 4 }), 'CIM_ERR_NOT_SUPPORTED', /not OnFatalErrorPolicy/);
+    await rejects(modify(reader, { SubscriptionState: 3 }), 'CIM_ERR_INVALID_PARAMETER', /SubscriptionState must be 2/);
+    await modify(reader, { SubscriptionState: 2, SubscriptionDuration: 3600 });
+    const got = await w.get(s, INTEROP_NS);
+    expect(Number(got.get('SubscriptionState'))).to.equal(2);
+    expect(Number(got.get('SubscriptionTimeRemaining'))).to.be.within(3590, 3600);
+    await runTo(w.virt, 'router', 'running');
+    // the request (RequestedState 2) may come first, then the state change itself
+    const running = (i: CimInstance) => Number((i.get('SourceInstance') as CimInstance).get('EnabledState')) === 2;
+    for (let n = 1; !listener.received.some(running); n++) await listener.waitFor(n);
+    expect(listener.received.every((i) => Number((i.get('PreviousInstance') as CimInstance).get('EnabledState')) === 9)).to.equal(true);
+  });
+
   it('with the Remove action the subscriptions of an unreachable listener are deleted', async () => {
     await subscribe('gone', deadUrl);
     const id = 'cim_listenerdestinationcimxml|gone-listener';
