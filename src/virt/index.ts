@@ -1,6 +1,7 @@
 /** The virtualization model: everything public. Hypervisor-neutral and protocol-neutral (no tool or schema names). */
 export { VirtError, VIRT_ERROR_KINDS, toVirtError, type VirtErrorKind } from './errors.js';
 export * from './types.js';
+export type { ElementEvent } from './events.js';
 export {
   TRANSITIONS, STEADY_STATES, TRANSITIONAL_STATES, TARGET_STATES, ADMITTED_OPERATIONS,
   isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets, alreadyIn, operationFor,
@@ -32,4 +33,4 @@ export {
   MetricsSampler, DEFAULT_METRICS_INTERVAL_MS,
   type MetricsSample, type SystemSample, type HostSample, type MetricsOptions, type MetricsSource,
 } from './metrics.js';
-export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent, type ElementEvent } from './events.js';
+export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent } from './events.js';
