@@ -24,7 +24,8 @@ async function create(c: ClientOptions, instance: string): Promise<{ name?: stri
 const ref = (name: string, className: string, xml: string): string =>
   `<PROPERTY.REFERENCE NAME="${name}" REFERENCECLASS="${className}"><VALUE.REFERENCE>${xml}</VALUE.REFERENCE></PROPERTY.REFERENCE>`;
 
-export async function subscribe(c: ClientOptions, id: string, query: string, listenerUrl: string, language = 'WQL'): Promise<void> {
+/** Creates a filter, a destination and a subscription; answers the subscription's INSTANCENAME. */
+export async function subscribe(c: ClientOptions, id: string, query: string, listenerUrl: string, language = 'WQL'): Promise<string> {
   const f = await create(c, instanceXml('CIM_IndicationFilter', {
     Name: ['string', id], Query: ['string', query], QueryLanguage: ['string', language], SourceNamespaces: ['string', ['root/virt']],
   }));
@@ -33,6 +34,7 @@ export async function subscribe(c: ClientOptions, id: string, query: string, lis
   expect(d.error, JSON.stringify(d.error)).to.equal(undefined);
   const s = await create(c, `<INSTANCE CLASSNAME="CIM_IndicationSubscription">${ref('Filter', 'CIM_IndicationFilter', f.name!)}${ref('Handler', 'CIM_ListenerDestinationCIMXML', d.name!)}</INSTANCE>`);
   expect(s.error, JSON.stringify(s.error)).to.equal(undefined);
+  return s.name!;
 }
 
 describe('e2e: DSP1054 filters evaluated over HTTP with CIM-XML', function () {
@@ -120,5 +122,38 @@ describe('e2e: DSP1054 filters evaluated over HTTP with CIM-XML', function () {
     } finally {
       await alerts.close();
     }
+  });
+});
+
+describe('e2e: DSP1054 service capabilities and a subscription modified by its owner over HTTP', function () {
+  this.timeout(60_000);
+  let app: AppServer;
+  before(async () => {
+    app = await startAppServer({ users: [{ name: 'alice', password: 'pw', role: 'reader' }, { name: 'bob', password: 'pw', role: 'reader' }] });
+  });
+  after(async () => app?.close());
+
+  it('the capabilities hang off the service; a reader disables her own subscription with ModifyInstance, not another reader', async () => {
+    const alice: ClientOptions = { port: app.port, namespace: 'root/interop', user: 'alice', password: 'pw' };
+    const caps = await intrinsic(alice, 'Associators', {
+      ObjectName: '<INSTANCENAME CLASSNAME="CIM_IndicationService"><KEYBINDING NAME="CreationClassName"><KEYVALUE>CIM_IndicationService</KEYVALUE></KEYBINDING>' +
+        '<KEYBINDING NAME="Name"><KEYVALUE>IndicationService</KEYVALUE></KEYBINDING><KEYBINDING NAME="SystemCreationClassName"><KEYVALUE>Xen_HostSystem</KEYVALUE></KEYBINDING>' +
+        '<KEYBINDING NAME="SystemName"><KEYVALUE>xenhost-test</KEYVALUE></KEYBINDING></INSTANCENAME>',
+      AssocClass: '<CLASSNAME NAME="CIM_ElementCapabilities"/>',
+    });
+    expect(caps.error).to.equal(undefined);
+    expect(caps.raw.body).to.match(/CLASSNAME="CIM_IndicationServiceCapabilities"/);
+    expect(caps.raw.body).to.match(/NAME="MaxActiveSubscriptions" TYPE="uint32"><VALUE>1000</);
+    const sub = await subscribe(alice, 'mine', 'SELECT * FROM CIM_InstCreation', 'http://127.0.0.1:1');
+    const modified = (state: number): string =>
+      `<VALUE.NAMEDINSTANCE>${sub}<INSTANCE CLASSNAME="CIM_IndicationSubscription"><PROPERTY NAME="SubscriptionState" TYPE="uint16"><VALUE>${state}</VALUE></PROPERTY></INSTANCE></VALUE.NAMEDINSTANCE>`;
+    const list = '<VALUE.ARRAY><VALUE>SubscriptionState</VALUE></VALUE.ARRAY>';
+    const byBob = await intrinsic({ ...alice, user: 'bob' }, 'ModifyInstance', { ModifiedInstance: modified(4), PropertyList: list });
+    expect(byBob.error?.code).to.equal(2);
+    expect(byBob.error?.description).to.match(/belongs to user 'alice'/);
+    const byAlice = await intrinsic(alice, 'ModifyInstance', { ModifiedInstance: modified(4), PropertyList: list });
+    expect(byAlice.error, JSON.stringify(byAlice.error)).to.equal(undefined);
+    const got = await intrinsic(alice, 'GetInstance', { InstanceName: sub });
+    expect(got.raw.body).to.match(/NAME="SubscriptionState" TYPE="uint16"><VALUE>4</);
   });
 });
