@@ -2,6 +2,7 @@
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
  * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults|networks`.
  */
+import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
@@ -12,6 +13,7 @@ import { runFaultsBench } from './faults.bench.js';
 import { runNetworksBench } from './networks.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
+  indications: runIndicationsBench, // DSP1054 delivery (`-- indications`)
   cimxml: runCimxmlBench,
   http: runHttpBench,
   driver: runDriverBench,

@@ -12,6 +12,7 @@ import type { LogLevel } from './http/index.js';
 import { LOG_LEVELS, createLogger } from './logger.js';
 import { listNetworks, showNetwork, type ViewClientOptions } from './network-view.js';
 import type { Role } from './operations/provider.js';
+import { thresholdMetrics } from './providers/dsp1054-indications/index.js';
 
 const MAIN_HELP = `Usage: xen-wbem <command> [options]
 
@@ -48,6 +49,8 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
   --no-demo               don't seed the demo network into a fresh simulator
   --metrics-interval SECONDS  metrics sampling interval (default ${DEFAULT_CONFIG.metricsIntervalMs / 1000}; 0 disables)
+  --alert-threshold METRIC=VALUE  send a CIM_AlertIndication when a DSP1053 metric goes above
+                          VALUE (e.g. CPUUtilization=90, MemoryInUse=4096); repeatable
   --max-connections N     open connections at most (default ${DEFAULT_CONFIG.maxConnections})
   --log-level LEVEL       debug, info, warn or error (default info)
   --log-format FORMAT     json (one object per line) or text; default: text on a terminal,
@@ -145,6 +148,7 @@ async function serve(args: string[]): Promise<number> {
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'metrics-interval': { type: 'string' },
+    'alert-threshold': { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     'log-format': { type: 'string' },
   });
@@ -168,6 +172,16 @@ async function serve(args: string[]): Promise<number> {
     const n = Number(values['metrics-interval']);
     if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new Error(`--metrics-interval must be seconds between 0 and 86400, got "${values['metrics-interval']}"`);
     config.metricsIntervalMs = Math.round(n * 1000);
+  }
+  if (values['alert-threshold'] !== undefined) {
+    const t: Record<string, number> = {};
+    for (const v of values['alert-threshold'] as string[]) {
+      const m = /^([A-Za-z]+)=(-?\d+(?:\.\d+)?)$/.exec(v);
+      if (!m) throw new Error(`--alert-threshold must be METRIC=VALUE (e.g. CPUUtilization=90), got "${v}"`);
+      t[m[1]!] = Number(m[2]);
+    }
+    thresholdMetrics(t); // an unknown metric stops here, naming the known ones
+    config.alertThresholds = t;
   }
   if (values['max-connections'] !== undefined) {
     const n = Number(values['max-connections']);
