@@ -47,6 +47,8 @@ export interface BenchServerMetrics {
   rssBytes: number;
   heapUsedBytes: number;
   maxRssKiB: number;
+  /** CPU time the server process has used (user + system), ms. */
+  cpuMs: number;
 }
 
 const n = Number(process.env.XEN_WBEM_BENCH_SYSTEMS ?? '10');
@@ -161,12 +163,17 @@ process.on('message', async (m) => {
     const out: BenchServerMetrics = {
       toolCalls: d.toolCalls, snapshotRefreshes: d.snapshotRefreshes, configLoads: d.configLoads ?? 0,
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, maxRssKiB: process.resourceUsage().maxRSS,
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     };
     process.send!(out);
   }
-  if (m === 'stop') {
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  }
+  if (m === 'stop') await stop();
 });
+// A bench that died without saying stop leaves no server behind.
+process.on('disconnect', () => void stop());
+
+async function stop(): Promise<void> {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults|snapshots`.
+ * `npm run bench -- indications|http|cimxml|driver|providers|auth|stream|faults|networks|snapshots`.
  */
+import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
@@ -10,8 +11,10 @@ import { runAuthBench } from './auth.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runSnapshotBench } from './snapshot.bench.js';
 import { runFaultsBench } from './faults.bench.js';
+import { runNetworksBench } from './networks.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
+  indications: runIndicationsBench, // DSP1054 delivery (`-- indications`)
   cimxml: runCimxmlBench,
   http: runHttpBench,
   driver: runDriverBench,
@@ -20,6 +23,7 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   stream: runStreamBench,
   snapshots: runSnapshotBench,
   faults: runFaultsBench,
+  networks: runNetworksBench,
 };
 
 const only = process.argv.slice(2);

@@ -115,9 +115,9 @@ export class Operations {
     this.table = buildTable(new PullOps(this.contexts, limits));
   }
 
-  /** The role an instance write needs: what the class's owner says for CreateInstance and DeleteInstance, else admin. */
+  /** The role an instance write needs: what the class's owner says for CreateInstance, ModifyInstance and DeleteInstance, else admin. */
   private changeRole(req: IntrinsicRequest): Role {
-    const v = req.params.get('NewInstance')?.value ?? req.params.get('InstanceName')?.value;
+    const v = req.params.get('NewInstance')?.value ?? req.params.get('ModifiedInstance')?.value ?? req.params.get('InstanceName')?.value;
     if (typeof v !== 'object' || v === null || !('className' in v)) return 'admin';
     const className = String(v.className);
     return this.opts.registry.providersOf(req.namespace, className)?.owner?.writeRole?.(className) ?? 'admin';

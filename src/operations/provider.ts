@@ -10,6 +10,11 @@ import type {
 } from '../cim/index.js';
 import type { Repository } from '../repository/index.js';
 
+/** Indication filters (DSP1054): the WQL/CQL engine of ExecQuery, for the indications provider. */
+export {
+  type IndicationFilterQuery, type IndicationSchema, compileIndicationFilter, filterSelects, projectIndication,
+} from './query/indication-filter.js';
+
 /** Roles, weakest first: readers read, operators also start and stop, admins do everything. */
 export type Role = 'reader' | 'operator' | 'admin';
 

@@ -10,6 +10,11 @@
  * running meanwhile counts it exactly once); on failure or cancellation `release()` drops it.
  * Two admissions can therefore never both count the same room, and a hung create holds only
  * its own reservation, not the host.
+ *
+ * Admissions asked together (a whole network launched at once) share one fresh read of the host
+ * (freshPicture), as long as no reservation settled since it began (a settled entry leaves the
+ * ledger and must then show in the picture). Entries granted meanwhile are in the ledger, so
+ * nothing is counted twice or missed.
  */
 import {
   admissionRequest, admissionShortfall, computeCapacity, overheadMiB, reservationMiB, withPending,
@@ -17,6 +22,7 @@ import {
 } from './capacity.js';
 import { VirtError } from './errors.js';
 import { KeyedLock } from './lock.js';
+import { performance } from 'node:perf_hooks';
 import { isActive } from './states.js';
 import type { HostFacts, VirtualSystem, VirtualSystemConfig } from './types.js';
 
@@ -34,6 +40,14 @@ interface Entry extends AdmissionRequest {
   kind: ReservationKind;
 }
 
+interface FreshRead {
+  startedAt: number;
+  /** The settled count when the read began. */
+  settled: number;
+  pending: boolean;
+  picture: Promise<Picture>;
+}
+
 export interface Reservation {
   /** The change succeeded: drop the entry once the picture shows it (under the host lock). */
   settle(): Promise<void>;
@@ -48,6 +62,8 @@ export class Admission {
   /** Counts settled reservations: a picture read before the last one may miss its system. */
   private settled = 0;
   private readonly hostLock: KeyedLock;
+  /** The last fresh read of the host: shared while it runs, or by admissions asked before it began. */
+  private read: FreshRead | undefined;
 
   constructor(
     /** fresh: ask the hypervisor now (admission) rather than accept the cached picture (reads). */
@@ -76,13 +92,14 @@ export class Admission {
    * the figures when that does not fit what is available.
    */
   async admit(system: string, config: VirtualSystemConfig, kind: ReservationKind): Promise<Reservation> {
-    // The fresh picture is read before the host lock, so a hung hypervisor query delays only this
-    // admission, never the others. It is read again under the lock only when a change settled
-    // meanwhile (its ledger entry is gone, so an older picture would no longer count it).
-    const seen = this.settled;
-    const early = await this.picture(true);
+    // The fresh picture is read before the host lock, so a hung hypervisor query delays only the
+    // admissions waiting for it, never the host lock. It is read again under the lock only when a
+    // reservation settled since the read began (its entry has left the ledger, so the older
+    // picture would no longer count it).
+    const read = this.freshPicture(performance.now());
+    const early = await read.picture;
     return this.hostLock.with(HOST_KEY, async () => {
-      const p = this.settled === seen ? early : await this.picture(true);
+      const p = this.settled === read.settled ? early : await this.freshPicture(performance.now()).picture;
       const cap = this.capacityOf(p);
       let want = admissionRequest(config);
       if (kind === 'growth') {
@@ -111,6 +128,24 @@ export class Admission {
         },
       };
     });
+  }
+
+  /**
+   * A fresh picture for an admission asked at `askedAt`. Admissions asked together (a whole
+   * network launched at once) share one read: one still running, or one begun after they asked,
+   * as long as no reservation settled since it began. Entries granted meanwhile are in the
+   * ledger, so nothing is counted twice or missed.
+   */
+  private freshPicture(askedAt: number): FreshRead {
+    const r = this.read;
+    if (r && r.settled === this.settled && (r.pending || r.startedAt >= askedAt)) return r;
+    const next: FreshRead = { startedAt: performance.now(), settled: this.settled, pending: true, picture: this.picture(true) };
+    next.picture.then(() => { next.pending = false; }, () => {
+      next.pending = false;
+      if (this.read === next) this.read = undefined;
+    });
+    this.read = next;
+    return next;
   }
 
   /** Reservations granted and not yet settled (tests, diagnostics). */

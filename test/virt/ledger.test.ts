@@ -15,7 +15,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-describe('virt: admission reads the host outside the host lock', () => {
+describe('virt: admission reads the host outside the host lock, once for admissions asked together', () => {
   let d: StubDriver;
   /** Per call number (1-based), a gate the picture waits for before it is returned (read at call time). */
   let gates: Map<number, Promise<void>>;
@@ -42,18 +42,28 @@ describe('virt: admission reads the host outside the host lock', () => {
     d.add({ name, memoryMiB: Math.floor(available * share) });
   }
 
-  it('a hung read delays only its own admission: another one is granted meanwhile', async () => {
+  it('a hung read holds no lock: another reservation settles meanwhile, and the admission goes on once the read returns', async () => {
     await sized('a', 0.3);
     await sized('b', 0.3);
+    const ra = await admission.admit('a', d.systems.get('a')!.config, 'start');
     const hung = deferred();
     gates.set(calls + 1, hung.promise);
-    const a = admission.admit('a', d.systems.get('a')!.config, 'start');
-    const b = await admission.admit('b', d.systems.get('b')!.config, 'start');
-    expect(admission.pendingCount).to.equal(1);
+    const b = admission.admit('b', d.systems.get('b')!.config, 'start');
+    d.systems.get('a')!.state = 'running';
+    await ra.settle(); // needs the host lock: not held by the admission waiting for the host
+    expect(admission.pendingCount).to.equal(0);
     hung.resolve();
-    await a;
-    expect(admission.pendingCount).to.equal(2);
-    b.release();
+    (await b).release();
+    expect(calls, 'read again under the lock: a settled since the read began').to.equal(5);
+  });
+
+  it('admissions asked together share one read of the host', async () => {
+    for (let i = 0; i < 5; i++) await sized(`s${i}`, 0.1);
+    const before = calls;
+    const all = await Promise.all([0, 1, 2, 3, 4].map((i) => admission.admit(`s${i}`, d.systems.get(`s${i}`)!.config, 'start')));
+    expect(calls - before).to.equal(1);
+    expect(admission.pendingCount).to.equal(5);
+    for (const r of all) r.release();
   });
 
   it('a picture read before another start settled is read again under the lock: no over-commit', async () => {

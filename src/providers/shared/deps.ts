@@ -57,6 +57,8 @@ export interface ProviderDeps {
   syncBudgetMs?: number;
   /** Where indication subscriptions are kept across restarts (written atomically); absent: memory only. */
   indicationStore?: TextStore;
+  /** DSP1053 metric name (e.g. CPUUtilization) → the value above which a CIM_AlertIndication is sent (docs/metrics.md). */
+  alertThresholds?: Record<string, number>;
 }
 
 /** One text file, replaced atomically on write; read answers undefined when it does not exist yet. */

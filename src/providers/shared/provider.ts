@@ -8,7 +8,7 @@
  * profiles serve of one class.
  */
 import {
-  type CimInstance, type CimInstanceName, type CimValue, type ClassNameRef, NameMap, cimError,
+  type CimInstance, type CimInstanceName, type CimValue, type ClassNameRef, NameMap, type NameSet, cimError,
 } from '../../cim/index.js';
 import type { InstanceProvider, MethodResult, ProviderContext, Role } from '../../operations/provider.js';
 import type { ProviderDeps } from './deps.js';
@@ -29,7 +29,9 @@ export interface ClassSource {
   delete?(ctx: ProviderContext, name: CimInstanceName): Promise<void>;
   /** CreateInstance of an instance typed against the class: its name; the profile then owns the class. */
   create?(ctx: ProviderContext, instance: CimInstance): Promise<CimInstanceName>;
-  /** The role create and delete need (default admin); the source then checks ownership itself. */
+  /** ModifyInstance (`propertyList` null: every property given); the profile then owns the class. */
+  modify?(ctx: ProviderContext, instance: CimInstance, propertyList: NameSet | null): Promise<void>;
+  /** The role create, modify and delete need (default admin); the source then checks ownership itself. */
   writeRole?: Role;
 }
 
@@ -64,7 +66,7 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
     if (!m) throw cimError('METHOD_NOT_AVAILABLE', `${className}.${name} is not implemented`);
     return m;
   };
-  const owned = [...new Set([...methods.names(), ...sources.names().filter((c) => sources.get(c)!.delete || sources.get(c)!.create)])];
+  const owned = [...new Set([...methods.names(), ...sources.names().filter((c) => sources.get(c)!.delete || sources.get(c)!.create || sources.get(c)!.modify)])];
   for (const c of methods.names()) source(c);
 
   const provider: InstanceProvider = {
@@ -109,6 +111,13 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
       const create = source(instance.className).create;
       if (!create) throw cimError('NOT_SUPPORTED', `instances of ${instance.className} cannot be created`);
       return create(ctx, instance);
+    };
+  }
+  if (owned.some((c) => sources.get(c)!.modify)) {
+    provider.modifyInstance = async (ctx, instance, propertyList) => {
+      const modify = source(instance.className).modify;
+      if (!modify) throw cimError('NOT_SUPPORTED', `instances of ${instance.className} cannot be modified`);
+      return modify(ctx, instance, propertyList);
     };
   }
   if (sources.names().some((c) => sources.get(c)!.writeRole)) {
