@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type CimInstanceName, type CimValue, CimInstanceName as Name } from '../../../src/cim/index.js';
 import { computerSystemName, jobName } from '../../../src/providers/shared/naming.js';
 import { qcow2, qcow2Holds } from '../../support/qemu-img.js';
-import { type World, associatorNames, enumerateVia, inst, rejects, runTo, world } from '../fixture.js';
+import { type World, associatorNames, cn, enumerateVia, inst, rejects, runTo, world } from '../fixture.js';
 
 const SERVICE = Name.of('Xen_VirtualSystemSnapshotService', {
   CreationClassName: 'Xen_VirtualSystemSnapshotService', Name: 'SnapshotService', SystemCreationClassName: 'Xen_HostSystem', SystemName: 'testhost',
@@ -74,6 +74,11 @@ describe('snapshot service (Xen_VirtualSystemSnapshotService)', function () {
     for (const assoc of ['Xen_SnapshotOfVirtualSystem', 'Xen_MostCurrentSnapshotInBranch']) {
       expect((await associatorNames(w, cs, NS, { AssocClass: assoc })).map((n) => n.keyString('InstanceID'))).to.deep.equal([snap.keyString('InstanceID')]);
       expect((await associatorNames(w, snap, NS, { AssocClass: assoc })).map((n) => n.keyString('Name'))).to.deep.equal(['rt']);
+    }
+    for (const [from, role] of [[snap, 'Dependent'], [cs, 'Antecedent']] as const) {
+      const refs = await w.intrinsic('References', { ObjectName: from, ResultClass: cn('Xen_SnapshotOfVirtualSystem'), Role: role });
+      if (refs.kind !== 'objectsWithPath') throw new Error(refs.kind);
+      expect(refs.instances.map((i) => (i.get('Dependent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal([snap.keyString('InstanceID')]);
     }
     // The system's own VSSDs are unchanged: a snapshot is never taken for one of them.
     expect((await associatorNames(w, cs, NS, { AssocClass: 'Xen_SettingsDefineState' })).map((n) => n.keyString('InstanceID'))).to.deep.equal(['Xen:rt']);
