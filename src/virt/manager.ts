@@ -94,6 +94,8 @@ export class VirtManager {
       log,
       shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 120_000,
       pollMs: opts.pollIntervalMs ?? 250,
+      // `events` is made below; the model reports through it once running.
+      element: (e) => this.events.element(e),
     };
     this.metrics = new MetricsSampler({
       // A fresh picture per sample: CPU-time deltas need the time they were read at.

@@ -2,6 +2,7 @@
 import type { HypervisorDriver } from './driver.js';
 import type { JobManager } from './jobs.js';
 import type { Admission } from './ledger.js';
+import type { ElementEvent } from './events.js';
 import type { KeyedLock } from './lock.js';
 import type { Log } from './steps.js';
 
@@ -15,4 +16,6 @@ export interface Model {
   /** Default wait for a clean shutdown to complete. */
   readonly shutdownTimeoutMs: number;
   readonly pollMs: number;
+  /** Report a change of an element other than a system (a switch, a network) on the event stream. */
+  readonly element: (e: Omit<ElementEvent, 'type' | 'at'>) => void;
 }

@@ -30,7 +30,9 @@ export async function defineSwitch(m: Model, name: string): Promise<VirtualSwitc
     if ((await m.driver.switches()).some((s) => s.name === name)) {
       throw new VirtError('conflict', `the host already has a virtual switch '${name}'`);
     }
-    return m.driver.createSwitch(name);
+    const sw = await m.driver.createSwitch(name);
+    m.element({ element: 'switch', kind: 'created', name, current: sw });
+    return sw;
   });
 }
 
@@ -49,5 +51,6 @@ export async function destroySwitch(m: Model, name: string): Promise<void> {
         `the virtual switch '${name}' still has interfaces of ${users.sort((a, b) => a.localeCompare(b)).join(', ')}; remove or move them first`);
     }
     await m.driver.deleteSwitch(name);
+    m.element({ element: 'switch', kind: 'deleted', name, previous: { name, up: true } });
   });
 }

@@ -10,6 +10,8 @@
  */
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
+import type { VirtualSwitch } from '../../virt/index.js';
+import { switchInstance } from '../dsp1097-virtual-ethernet-switch/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 
 export interface ElementSource {
@@ -20,4 +22,7 @@ export interface ElementSource {
 }
 
 /** One entry per kind of element event that becomes indications. */
-export const ELEMENT_SOURCES: ElementSource[] = [];
+export const ELEMENT_SOURCES: ElementSource[] = [
+  // DSP1097: a virtual switch created or removed (VSMS DefineSystem/DestroySystem, or a network's own).
+  { element: 'switch', instance: (ctx, v) => switchInstance(ctx, v as VirtualSwitch) },
+];

@@ -6,6 +6,7 @@
  */
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
+import type { VirtualSwitch } from '../../virt/index.js';
 import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { ELEC_CLASS, VIRT_NS, poolName } from '../shared/naming.js';
@@ -35,6 +36,11 @@ function switchValues(v: SwitchView): Values {
     HealthState: 5,
     Dedicated: [ETHERNET_SWITCH],
   };
+}
+
+/** A switch as a lifecycle indication shows it (its ports are not part of the event). */
+export function switchInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, sw: VirtualSwitch): CimInstance {
+  return build(ctx, SWITCH_CLASS, { ...switchValues({ sw, ports: [] }), Description: `Virtual Ethernet switch ${sw.name}` });
 }
 
 function settingsValues(v: SwitchView): Values {

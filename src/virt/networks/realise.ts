@@ -17,7 +17,10 @@ export interface Realised {
 }
 
 export function removeSwitchStep(m: Model, name: string): Promise<void> {
-  return m.locks.with(switchLockKey(name), () => m.driver.deleteSwitch(name));
+  return m.locks.with(switchLockKey(name), async () => {
+    await m.driver.deleteSwitch(name);
+    m.element({ element: 'switch', kind: 'deleted', name, previous: { name, up: true } });
+  });
 }
 
 /** The steps; `out` receives what was created as the steps run (for the stored network's record). */
