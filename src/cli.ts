@@ -10,6 +10,7 @@ import { productInfo, startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
 import type { LogLevel } from './http/index.js';
 import { LOG_LEVELS, createLogger } from './logger.js';
+import { applyNetworkFile } from './network-apply.js';
 import type { Role } from './operations/provider.js';
 
 const MAIN_HELP = `Usage: xen-wbem <command> [options]
@@ -21,6 +22,7 @@ Commands:
   user add        add a user (or replace one, with --force)
   user remove     remove a user
   user list       list the users and their roles
+  network apply   define a virtual network from a topology file (YAML) on a server
 
 Options:
   -h, --help      this help; \`xen-wbem <command> --help\` for a command's options
@@ -64,6 +66,19 @@ const USER_HELP = `Usage:
   --data DIR          the data directory (default ./var)
   -h, --help          this help`;
 
+const NETWORK_APPLY_HELP = `Usage: xen-wbem network apply FILE [options]
+
+Sends the topology of FILE (YAML; README "Virtual networks") to a server as one
+Xen_VirtualNetworkManagementService.DefineNetwork call: all of it is defined, or nothing.
+
+  --url URL           the server (default http://127.0.0.1:5988)
+  --namespace NS      its implementation namespace (default root/virt)
+  --user NAME         authenticate as NAME; the password comes from the XEN_WBEM_PASSWORD
+                      environment variable, or with --password-stdin from standard input
+  --password-stdin    read the password from the first line of standard input
+  --insecure          https: accept a certificate that cannot be verified (self-signed)
+  -h, --help          this help`;
+
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /** parseArgs with -h/--help added to every command. */
@@ -84,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'user':
         return await user(rest);
+      case 'network':
+        return await network(rest);
       case '-V':
       case '--version':
       case 'version':
@@ -234,6 +251,41 @@ async function user(args: string[]): Promise<number> {
     default:
       throw new Error(`unknown user command "${sub}" (see xen-wbem user --help)`);
   }
+}
+
+async function network(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'apply':
+      return networkApply(rest);
+    default:
+      console.error(sub === undefined || sub === '--help' || sub === '-h' ? NETWORK_APPLY_HELP : `xen-wbem: unknown network command "${sub}"\n\n${NETWORK_APPLY_HELP}`);
+      return sub === '--help' || sub === '-h' ? 0 : 2;
+  }
+}
+
+async function networkApply(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    url: { type: 'string' },
+    namespace: { type: 'string' },
+    user: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    insecure: { type: 'boolean' },
+  }, true);
+  if (values.help) { console.log(NETWORK_APPLY_HELP); return 0; }
+  const [file, ...extra] = positionals;
+  if (!file) throw new Error('network apply needs a FILE (see xen-wbem network apply --help)');
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network apply --help)`);
+  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  const { network: name } = await applyNetworkFile(file, {
+    url: values.url ?? 'http://127.0.0.1:5988',
+    namespace: values.namespace ?? 'root/virt',
+    ...(values.user !== undefined ? { user: values.user, password } : {}),
+    insecure: values.insecure === true,
+  });
+  console.log(`network ${name} defined from ${file}`);
+  return 0;
 }
 
 function port(text: string, flag: string): number {
