@@ -15,7 +15,7 @@ import {
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
 import {
-  XlRunner, createXlDriver, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor,
+  XlRunner, createXlDriver, FileNetworkStore, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor,
 } from './drivers/xl/index.js';
 import { JobManager, VirtManager } from './virt/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
@@ -132,7 +132,9 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       ...(!hooks.xlExecutor && isXenControlDomain() ? { domainEvents: {} } : {}),
     });
     const jobs = new JobManager(JOB_RETENTION_MS);
-    const virt = new VirtManager(driver, { jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0 });
+    const virt = new VirtManager(driver, {
+      jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0, networkStore: new FileNetworkStore(dataDir),
+    });
     const report = await virt.init();
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);

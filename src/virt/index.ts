@@ -33,3 +33,4 @@ export {
   type MetricsSample, type SystemSample, type HostSample, type MetricsOptions, type MetricsSource,
 } from './metrics.js';
 export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent } from './events.js';
+export * from './networks/index.js';

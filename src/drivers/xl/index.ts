@@ -9,6 +9,7 @@ export { detectXl, findIp, isXenControlDomain, simulatorPath, type XlChoice } fr
 export { DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, type PathPolicy } from './paths.js';
 export { DEFAULT_DEADLINES } from './deadlines.js';
 export { DefinitionStore, type StoredDefinition } from './definition-store.js';
+export { FileNetworkStore } from './network-store.js';
 
 /** The driver's options, with the xl binary optional: detectXl() chooses the real xl or xl-sim. */
 export type CreateXlDriverOptions = Omit<XlDriverOptions, 'xlPath'> & { xlPath?: string };

@@ -1,0 +1,125 @@
+/**
+ * VirtManager.networks: virtual networks (named topologies of systems, switches and links),
+ * hypervisor-neutral. Reads come from memory and the driver's picture; changes are
+ * all-or-nothing (structure.ts), whole-network state changes run as jobs (launch.ts), link
+ * reservations are admitted against the uplink (uplink.ts). docs/networks.md is the map.
+ */
+import type { HostFacts } from '../types.js';
+import type { Model } from '../model.js';
+import { systemsByName, type NetContext } from './context.js';
+import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
+import {
+  addLink, defineNetwork, destroyNetwork, memberOf, need, removeLink, setLinkBandwidth, type BandwidthChange,
+} from './structure.js';
+import { advertisedUplink, reservedElsewhere } from './uplink.js';
+import { pictureOf, toVirtualNetwork } from './view.js';
+import type {
+  LinkBandwidth, LinkSpec, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+} from './types.js';
+
+export interface NetworkLoadReport {
+  loaded: number;
+  cleanedTempFiles: number;
+  quarantined: string[];
+}
+
+/** The uplink the networks' reservations are admitted against: advertised (net of overhead), never its name. */
+export interface UplinkSummary {
+  uplinkBitsPerSecond: number;
+  reservedBitsPerSecond: number;
+  availableBitsPerSecond: number;
+}
+
+export class NetworkManager {
+  private readonly ctx: NetContext;
+
+  constructor(
+    m: Model,
+    store: NetworkStore,
+    hostFacts: () => Promise<HostFacts>,
+    /** Runs after every change has settled (the model's change events). */
+    private readonly settled: <T>(p: Promise<T>) => Promise<T> = (p) => p,
+  ) {
+    this.ctx = { m, store, nets: new Map(), hostFacts };
+  }
+
+  /** Load the stored networks (VirtManager.init). */
+  async init(): Promise<NetworkLoadReport> {
+    const r = await this.ctx.store.load();
+    this.ctx.nets.clear();
+    for (const n of r.networks) this.ctx.nets.set(n.name, n);
+    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async list(): Promise<VirtualNetwork[]> {
+    const systems = await systemsByName(this.ctx);
+    return [...this.ctx.nets.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => toVirtualNetwork(n, systems));
+  }
+
+  async get(name: string): Promise<VirtualNetwork> {
+    const n = need(this.ctx, name);
+    return toVirtualNetwork(n, await systemsByName(this.ctx));
+  }
+
+  /** The network a system belongs to (a system belongs to one at most). */
+  networkOf(system: string): string | undefined {
+    return memberOf(this.ctx, system);
+  }
+
+  /** What a drawing needs, from one read of systems and switches. */
+  async picture(name: string): Promise<NetworkPicture> {
+    const n = need(this.ctx, name);
+    const [systems, switches, up] = await Promise.all([systemsByName(this.ctx), this.ctx.m.driver.switches(), this.uplink()]);
+    return pictureOf(n, systems, switches, up.uplinkBitsPerSecond, up.reservedBitsPerSecond);
+  }
+
+  async uplink(): Promise<UplinkSummary> {
+    const uplink = advertisedUplink((await this.ctx.hostFacts()).uplinkBitsPerSecond);
+    const reserved = reservedElsewhere(this.ctx.nets.values());
+    return { uplinkBitsPerSecond: uplink, reservedBitsPerSecond: reserved, availableBitsPerSecond: Math.max(0, uplink - reserved) };
+  }
+
+  /** The stored form (what defining created, for tests and tools). */
+  stored(name: string): StoredNetwork {
+    return structuredClone(need(this.ctx, name));
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /**
+   * Define a network, all or nothing: missing switches are created (a link without a switch gets
+   * its own, with a generated name), an end without an interface gets one on its link's switch,
+   * link limits become the ends' rates, reservations are admitted against the uplink.
+   */
+  async define(spec: NetworkSpec): Promise<VirtualNetwork> {
+    await this.settled(defineNetwork(this.ctx, spec));
+    return this.get(spec.name);
+  }
+
+  /** Remove a network with the interfaces and switches it created; its systems stay. */
+  destroy(name: string): Promise<void> {
+    return this.settled(destroyNetwork(this.ctx, name));
+  }
+
+  async addLink(network: string, link: LinkSpec): Promise<VirtualNetwork> {
+    await this.settled(addLink(this.ctx, network, link));
+    return this.get(network);
+  }
+
+  async removeLink(network: string, linkName: string): Promise<VirtualNetwork> {
+    await this.settled(removeLink(this.ctx, network, linkName));
+    return this.get(network);
+  }
+
+  /** Change a link's limit (live on active ends: no interface is unplugged) and/or reservation (admitted). null removes. */
+  setLinkBandwidth(network: string, linkName: string, bw: LinkBandwidth): Promise<BandwidthChange> {
+    return this.settled(setLinkBandwidth(this.ctx, network, linkName, bw));
+  }
+
+  /** Drive every member towards a whole-network state: 'already', or a job whose result is every member's outcome. */
+  requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
+    return this.settled(requestNetworkState(this.ctx, network, target, opts));
+  }
+}
