@@ -13,7 +13,7 @@
  */
 import type { CimInstanceName, CimValue } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
-import type { VirtualNetwork } from '../../virt/networks/types.js';
+import type { VirtualNetwork } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { computerSystemName, hostName, jobName } from '../shared/naming.js';

@@ -8,7 +8,7 @@
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
-import type { NetworkMemberSpec, NetworkSpec } from '../../virt/networks/types.js';
+import type { NetworkMemberSpec, NetworkSpec } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { systemOfCsName } from '../shared/naming.js';
@@ -61,6 +61,12 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
     if (await findSystem(deps, spec.name)) throw badParam(`RouterSettings[${i}]: a virtual system named '${spec.name}' already exists (give it in Routers to use it)`);
     where.set(spec.name, `RouterSettings[${i}]`);
     members.push(member(spec.name, settingsPriorities[i]));
+  }
+  // A new router's interface goes on a switch the host has or one this network creates.
+  const known = new Set([...(await deps.virt.switches()).map((sw) => sw.name), ...switches]);
+  for (const [i, spec] of specs.entries()) {
+    const nic = (spec.nics ?? []).find((n) => !known.has(n.bridge));
+    if (nic) throw badParam(`RouterSettings[${i}] '${spec.name}': an interface is on switch '${nic.bridge}', which neither the host nor Switches has`);
   }
   const linkNames = new Set<string>();
   for (const [i, l] of links.entries()) {

@@ -7,7 +7,7 @@
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import type { VirtualSystem } from '../../virt/index.js';
-import type { Link, VirtualNetwork } from '../../virt/networks/types.js';
+import type { Link, VirtualNetwork } from '../../virt/index.js';
 import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import type { ClassSource } from '../shared/provider.js';

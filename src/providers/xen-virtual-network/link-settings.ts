@@ -5,7 +5,7 @@
  * NULL: none).
  */
 import { type CimInstance, type CimValue, sameName } from '../../cim/index.js';
-import type { LinkEnd, LinkSpec } from '../../virt/networks/types.js';
+import type { LinkEnd, LinkSpec } from '../../virt/index.js';
 import { badParam } from '../shared/errors.js';
 import { readNumber, readString } from '../shared/params.js';
 import { LINK_CLASS } from './names.js';

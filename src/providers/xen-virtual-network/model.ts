@@ -3,40 +3,12 @@
  * its calls, so the CIM side reads networks from one snapshot per request and translates the
  * model's failures once.
  */
-import { VirtError } from '../../virt/index.js';
-import type { Job } from '../../virt/index.js';
-import type {
-  Link, LinkSpec, MemberOutcome, NetworkPicture, NetworkSpec, NetworkTarget, VirtualNetwork,
-} from '../../virt/networks/types.js';
+import { type NetworkManager, VirtError, type VirtualNetwork } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { toCimError } from '../shared/errors.js';
 
-/** A whole-network state change: nothing to do, or a job over the members. */
-export type NetworkChange =
-  | { kind: 'already'; network: string }
-  | { kind: 'job'; job: Job<MemberOutcome[]> };
-
-export interface BandwidthChange {
-  /** null: remove the limit; undefined: unchanged. */
-  limitBitsPerSecond?: number | null;
-  reservationBitsPerSecond?: number | null;
-}
-
-/** What the profile needs of virt's network model. */
-export interface NetworkModel {
-  list(): Promise<VirtualNetwork[]>;
-  get(name: string): Promise<VirtualNetwork>;
-  define(spec: NetworkSpec): Promise<VirtualNetwork>;
-  destroy(name: string): Promise<void>;
-  addLink(network: string, link: LinkSpec): Promise<VirtualNetwork>;
-  removeLink(network: string, link: string): Promise<VirtualNetwork>;
-  setLinkBandwidth(network: string, link: string, change: BandwidthChange): Promise<{ link: Link; effect: 'live' | 'next_start' }>;
-  requestStateChange(network: string, target: NetworkTarget): Promise<NetworkChange>;
-  picture(name: string): Promise<NetworkPicture>;
-}
-
-export function networkModel(deps: Pick<ProviderDeps, 'virt'>): NetworkModel {
-  return (deps.virt as unknown as { networks: NetworkModel }).networks;
+export function networkModel(deps: Pick<ProviderDeps, 'virt'>): NetworkManager {
+  return deps.virt.networks;
 }
 
 /** Every network, failures translated. */

@@ -7,7 +7,7 @@
  * or gone from the hypervisor: the topology no longer works as defined), 5 OK otherwise.
  */
 import type { SystemState, VirtualSystem } from '../../virt/index.js';
-import type { NetworkState, NetworkTarget, VirtualNetwork } from '../../virt/networks/types.js';
+import type { NetworkState, NetworkTarget, VirtualNetwork } from '../../virt/index.js';
 
 /** RequestStateChange codes ⇄ whole-network targets (the CIM_EnabledLogicalElement ValueMap). */
 export const TARGET_OF_CODE: ReadonlyMap<number, NetworkTarget> = new Map<number, NetworkTarget>([

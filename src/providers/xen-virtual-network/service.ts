@@ -6,6 +6,7 @@
  */
 import { type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
+import type { LinkBandwidth } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
@@ -13,7 +14,7 @@ import { readInstance, readNumber, readRef } from '../shared/params.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import { defineNetwork } from './define-network.js';
 import { parseLink } from './link-settings.js';
-import { type BandwidthChange, findNetwork, networkModel } from './model.js';
+import { findNetwork, networkModel } from './model.js';
 import { NETWORK_STATES_SUPPORTED } from './network-state.js';
 import {
   CAPABILITIES_CLASS, CAPABILITIES_ID, SERVICE_CLASS, SERVICE_NAME, linkName, linkOfName, networkOfName, networkServiceName,
@@ -77,7 +78,7 @@ async function removeLink(deps: ProviderDeps, params: NameMap<CimValue>): Promis
 /** Limit and Reservation in bit/s: NULL leaves one unchanged, 0 removes it (unlimited, no guarantee). */
 async function setLinkBandwidth(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const { network, link } = await affectedLink(deps, params);
-  const change: BandwidthChange = {};
+  const change: LinkBandwidth = {};
   for (const [param, key] of [['Limit', 'limitBitsPerSecond'], ['Reservation', 'reservationBitsPerSecond']] as const) {
     const n = readNumber(params, param);
     if (n === undefined) continue;
