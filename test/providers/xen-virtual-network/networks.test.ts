@@ -5,28 +5,11 @@
  * DestroyNetwork, the capabilities; refusals name the element at fault and change nothing.
  */
 import { expect } from 'chai';
-import type { CimInstance, CimInstanceName, CimValue } from '../../../src/cim/index.js';
+import type { CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
-import {
-  LINK_CLASS, linkName, networkCapabilitiesName, networkName, networkServiceName,
-} from '../../../src/providers/xen-virtual-network/names.js';
-import { HOST, type World, associatorNames, inst, rejects, vssd, world } from '../fixture.js';
-
-const service = () => networkServiceName(HOST);
-
-export async function callService(w: World, method: string, params: Record<string, CimValue>): Promise<{ returnValue: CimValue; out: Record<string, CimValue> }> {
-  const r = await w.extrinsic(service(), method, Object.entries(params).map(([name, value]) => ({ name, value })));
-  return { returnValue: r.returnValue, out: Object.fromEntries(r.out.map((o) => [o.name, o.value])) };
-}
-
-export function link(name: string, ends: [string, string], extra: Record<string, CimValue> = {}): CimInstance {
-  return inst(LINK_CLASS, { Name: name, EndpointSystems: ends, ...extra });
-}
-
-/** Two defined routers r1, r2 and a third r3; nothing runs. */
-export async function routers(w: World): Promise<void> {
-  for (const name of ['r1', 'r2', 'r3']) await w.virt.defineSystem({ name, type: 'pv', memoryMiB: 128, vcpus: 1, nics: [{ bridge: 'xenbr0' }] });
-}
+import { LINK_CLASS, linkName, networkCapabilitiesName, networkName } from '../../../src/providers/xen-virtual-network/names.js';
+import { type World, associatorNames, inst, rejects, vssd, world } from '../fixture.js';
+import { callService, link, routers, service } from './helpers.js';
 
 describe('providers/xen-virtual-network: define, read, navigate, change, destroy', function () {
   this.timeout(30_000);
