@@ -23,8 +23,8 @@ export interface ServerOptions {
 }
 
 export class CimCallError extends Error {
-  constructor(readonly code: number, readonly description: string, readonly method: string) {
-    super(`${method}: CIM error ${code}${description ? `: ${description}` : ''}`);
+  constructor(readonly status: number, readonly description: string, readonly method: string) {
+    super(`${method}: ${description || `CIM error ${status}`}`);
   }
 }
 

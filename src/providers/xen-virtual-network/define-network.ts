@@ -4,7 +4,8 @@
  * get wrong is checked before anything changes, naming the parameter and element at fault; the
  * new routers are then defined, and the network after them: if the model refuses the network
  * (a router in another network, a reservation the uplink cannot carry...), the routers just
- * defined are destroyed again, so a refused call leaves the host as it was.
+ * defined are destroyed again (and a shared switch made for their interfaces), so a refused call
+ * leaves the host as it was.
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
@@ -80,7 +81,15 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
 
   const spec: NetworkSpec = { name, members, switches, links };
   const defined: string[] = [];
+  const made: string[] = [];
   try {
+    // A new router's interface on a shared switch the host lacks needs the switch first (the
+    // model refuses an interface on a bridge that does not exist); the network then finds it.
+    const have = new Set((await deps.virt.switches()).map((sw) => sw.name));
+    for (const sw of switches.filter((x) => !have.has(x) && specs.some((r) => r.nics?.some((n) => n.bridge === x)))) {
+      await deps.virt.defineSwitch(sw);
+      made.push(sw);
+    }
     for (const s of specs) {
       await deps.virt.defineSystem(s);
       defined.push(s.name);
@@ -91,6 +100,9 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
   } catch (e) {
     for (const s of defined.reverse()) {
       await deps.virt.deleteSystem(s).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing router '${s}' failed: ${u instanceof Error ? u.message : String(u)}`));
+    }
+    for (const sw of made.reverse()) {
+      await deps.virt.destroySwitch(sw).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing switch '${sw}' failed: ${u instanceof Error ? u.message : String(u)}`));
     }
     throw toCimError(e, `DefineNetwork '${name}'`);
   }
