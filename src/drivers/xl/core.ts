@@ -13,8 +13,9 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState } from '../../virt/states.js';
 import { DefinitionStore } from './definition-store.js';
 import { XlRunner, type RunOptions, type RunResult, type XlExecutor } from './runner.js';
+import { XenstoreClient } from './xenstore.js';
 import type { DomainEventsOptions } from './events.js';
-import { deadlineOf, type DeadlineOverrides } from './deadlines.js';
+import { DEFAULT_DEADLINES, deadlineOf, type DeadlineOverrides } from './deadlines.js';
 import type { PathPolicy } from './paths.js';
 import { SnapshotCache, type SnapshotHooks } from './snapshot.js';
 
@@ -39,6 +40,12 @@ export interface XlDriverOptions {
   longTimeoutMs?: number;
   /** iproute2's `ip` on a real host; without it `ip` runs as `<xlPath> ip ...` (the simulator's pseudo-command). */
   ipPath?: string;
+  /** The multi-call `xenstore` of a Xen control domain; without it `<xlPath> xenstore ...` (the simulator's). */
+  xenstorePath?: string;
+  /** `ethtool` on a real host (the uplink's speed); without it `<xlPath> ethtool ...` (the simulator's). */
+  ethtoolPath?: string;
+  /** The physical interface behind the host's bridges whose speed link reservations are admitted against (default eth0). */
+  uplinkInterface?: string;
   /** Where disks, kernels, ramdisks and bootloaders may be (paths.ts); absent: anywhere. */
   paths?: PathPolicy;
   /**
@@ -56,6 +63,8 @@ export class XlCore {
   readonly exec: XlExecutor;
   readonly store: DefinitionStore;
   readonly cache: SnapshotCache;
+  /** dom0's xenstore (live vif rates). */
+  readonly xenstore: XenstoreClient;
   readonly cfgDir: string;
   readonly saveDir: string;
   readonly deadlines: DeadlineOverrides;
@@ -80,6 +89,11 @@ export class XlCore {
     this.lossConfirmMs = opts.lossConfirmMs ?? 1000;
     this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {} });
     this.store = new DefinitionStore(opts.dataDir);
+    // A xenstore access is a quick query or write: the quick deadline.
+    const quick = this.deadlines.quick ?? DEFAULT_DEADLINES.quick;
+    this.xenstore = opts.xenstorePath
+      ? new XenstoreClient(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick }), [], quick)
+      : new XenstoreClient(this.exec, ['xenstore'], quick);
     const intervalMs = opts.refreshIntervalMs ?? opts.snapshotTtlMs ?? 2000;
     const withDeadlines: XlExecutor = { run: (args, o) => this.xl(args, o), get calls() { return 0; } };
     this.cache = new SnapshotCache(withDeadlines, {
