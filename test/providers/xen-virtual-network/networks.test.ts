@@ -35,7 +35,7 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
       RouterResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r9/mem', ResourceType: 4, VirtualQuantity: 96, AllocationUnits: 'byte*2^20' })],
       Switches: ['labmgmt'],
       Links: [
-        link('r1-r2', ['r1', 'r2'], { Limit: 100_000_000 }),
+        link('r1-r2', ['r1', 'r2'], { Limit: 100_000_000, Reservation: 10_000_000 }),
         link('r2-r9', ['r2', 'r9']),
       ],
     });
@@ -47,11 +47,13 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     expect(net.get('Name')).to.equal('lab');
     expect(net.get('EnabledState'), 'stopped').to.equal(3);
     expect(net.get('HealthState')).to.equal(5);
-    expect(net.get('ReservedBandwidth')).to.equal(0);
+    expect(net.get('ReservedBandwidth')).to.equal(10_000_000);
+    // The simulated host's 10 Gbit/s uplink, advertised net of 5 % overhead.
+    expect(net.get('ReservableBandwidth')).to.equal(9_500_000_000);
 
     const l = await w.get(linkName('lab', 'r1-r2'));
     expect(l.get('Limit')).to.equal(100_000_000);
-    expect(l.get('Reservation')).to.equal(null);
+    expect(l.get('Reservation')).to.equal(10_000_000);
     expect(l.get('EndpointSystems')).to.deep.equal(['r1', 'r2']);
     const macs = l.get('EndpointAddresses') as string[];
     expect(macs[0]).to.equal((await w.virt.getSystem('r1')).config.nics[1]!.mac);
