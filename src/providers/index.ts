@@ -13,6 +13,8 @@ import { baseMetrics } from './dsp1053-base-metrics/index.js';
 import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
 import { indications } from './dsp1054-indications/index.js';
+import { virtualEthernetSwitch } from './dsp1097-virtual-ethernet-switch/index.js';
+import { ethernetPortAllocation } from './dsp1050-ethernet-port-allocation/index.js';
 import { virtualNetwork } from './xen-virtual-network/index.js';
 
 const PROFILES: readonly ProfileProviders[] = [
@@ -23,6 +25,8 @@ const PROFILES: readonly ProfileProviders[] = [
   jobControl,
   baseMetrics,
   indications,
+  virtualEthernetSwitch,
+  ethernetPortAllocation,
   virtualNetwork,
   profileRegistration,
 ];

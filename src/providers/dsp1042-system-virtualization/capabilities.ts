@@ -7,6 +7,7 @@ import { build } from '../shared/build.js';
 import { VSMC_CLASS, VSMC_INSTANCE_ID } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { VIRTUAL_SYSTEM_TYPE } from '../dsp1057-virtual-system/index.js';
+import { SWITCH_SYSTEM_TYPE } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { VSMS_METHODS } from './management-service.js';
 
 export function managementCapabilitiesSource(): ClassSource {
@@ -17,8 +18,8 @@ export function managementCapabilitiesSource(): ClassSource {
       // DSP1042: a method in neither list is unsupported.
       SynchronousMethodsSupported: VSMS_METHODS.map((m) => m.synchronous).sort((a, b) => a - b),
       AsynchronousMethodsSupported: [],
-      // The VirtualSystemType values our VSSDs carry; DefineSystem accepts these and a few more spellings.
-      VirtualSystemTypesSupported: Object.values(VIRTUAL_SYSTEM_TYPE),
+      // The VirtualSystemType values our VSSDs carry (virtual switches too, DSP1097); DefineSystem accepts these and a few more spellings.
+      VirtualSystemTypesSupported: [...Object.values(VIRTUAL_SYSTEM_TYPE), SWITCH_SYSTEM_TYPE],
       // No indications are delivered yet (DSP1054 not implemented): advertise none.
       IndicationsSupported: [],
       ElementNameEditSupported: false,

@@ -9,6 +9,7 @@ import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
 import type { SettingsPatch } from '../../virt/index.js';
 import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { destroySwitch, isSwitchRef } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
@@ -22,6 +23,7 @@ import { addResourceSettings, modifyResourceSettings, removeResourceSettings } f
 async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const ref = readRef(params, 'AffectedSystem');
   if (!ref) throw badParam('AffectedSystem (a reference to the Xen_ComputerSystem) is required');
+  if (isSwitchRef(ref)) return destroySwitch(deps, ref);
   const name = systemOfCsName(ref);
   const sys = name === undefined ? undefined : await findSystem(deps, name);
   if (!sys) throw cimError('NOT_FOUND', `AffectedSystem ${ref.toString()} does not exist`);

@@ -19,6 +19,7 @@ import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../
 import {
   type RasdKind, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
+import { connectionChange } from '../dsp1050-ethernet-port-allocation/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { parseVssdId, rasdName } from '../shared/naming.js';
@@ -52,6 +53,8 @@ interface Asked {
   change: ResourceChange;
   kind: RasdKind;
   devid?: string;
+  /** The setting's own name when it is not a RASD of `kind`: an Ethernet connection (DSP1050). */
+  setting?: CimInstanceName;
 }
 
 async function apply(deps: ProviderDeps, method: string, asked: Asked[]): Promise<ResourceChangeResult> {
@@ -67,10 +70,10 @@ async function apply(deps: ProviderDeps, method: string, asked: Asked[]): Promis
  * setting whose change took effect on the running system (the model's outcome says 'live').
  */
 function resultingSettings(asked: Asked[], result: ResourceChangeResult): CimInstanceName[] {
-  const ids = asked.map((a, i) => ({ system: a.change.system, kind: a.kind, devid: a.devid ?? result.outcomes[i]!.device!, effect: result.outcomes[i]!.effect }));
+  const ids = asked.map((a, i) => ({ system: a.change.system, kind: a.kind, devid: a.devid ?? result.outcomes[i]!.device!, effect: result.outcomes[i]!.effect, setting: a.setting }));
   return [
-    ...ids.map((t) => rasdName(t.system, t.kind, t.devid)),
-    ...ids.filter((t) => t.effect === 'live').map((t) => rasdName(t.system, t.kind, t.devid, 'current')),
+    ...ids.map((t) => t.setting ?? rasdName(t.system, t.kind, t.devid)),
+    ...ids.filter((t) => t.effect === 'live' && !t.setting).map((t) => rasdName(t.system, t.kind, t.devid, 'current')),
   ];
 }
 
@@ -111,6 +114,11 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     if (!id) throw badParam(`${where}: InstanceID is required to say which setting to modify`);
     if (seen.has(id)) throw badParam(`${where}: ${id} is given twice`);
     seen.add(id);
+    const connection = await connectionChange(deps, r, where, id);
+    if (connection) {
+      asked.push({ change: connection.change, kind: 'network', devid: connection.mac, setting: connection.setting });
+      continue;
+    }
     const found = await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;

@@ -5,7 +5,7 @@
  * DestroyNetwork, the capabilities; refusals name the element at fault and change nothing.
  */
 import { expect } from 'chai';
-import type { CimInstanceName } from '../../../src/cim/index.js';
+import { CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
 import { LINK_CLASS, linkName, networkCapabilitiesName, networkName } from '../../../src/providers/xen-virtual-network/names.js';
 import { type World, associatorNames, inst, rejects, vssd, world } from '../fixture.js';
@@ -67,6 +67,10 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     const ids = parts.map((p) => p.local().identity());
     expect(ids).to.include(computerSystemName('r1').identity()).and.include(computerSystemName('r2').identity()).and.include(linkName('lab', 'l1').identity());
     expect(ids, 'r3 is no member').to.not.include(computerSystemName('r3').identity());
+    const linkSwitch = (await w.virt.networks.get('lab')).links[0]!.switch;
+    expect(ids, 'the link\'s switch (DSP1097)').to.include(CimInstanceName.of('Xen_VirtualEthernetSwitch', { CreationClassName: 'Xen_VirtualEthernetSwitch', Name: linkSwitch }).identity());
+    const sw = await w.get(parts.find((p) => p.className === 'Xen_VirtualEthernetSwitch')!.local());
+    expect(sw.get('Name')).to.equal(linkSwitch);
     for (const part of [computerSystemName('r1'), linkName('lab', 'l1')]) {
       const up = await associatorNames(w, part, 'root/virt', { AssocClass: 'Xen_VirtualNetworkComponent', ResultRole: 'GroupComponent' });
       expect(up.map((n) => n.local().identity())).to.deep.equal([networkName('lab').identity()]);
