@@ -215,7 +215,7 @@ export class VirtManager {
 
   /** Remove a system; an active one is powered off first (hard), under one lock. */
   deleteSystem(name: string): Promise<void> {
-    return this.settled(deleteSystem(this.model, name));
+    return this.settled(deleteSystem(this.model, name).then(() => this.networks.systemDeleted(name)));
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */
@@ -225,7 +225,10 @@ export class VirtManager {
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */
   modifySystemSettings(name: string, change: SettingsChange): Promise<VirtualSystem> {
-    return this.settled(modifySystemSettings(this.model, name, change));
+    return this.settled(modifySystemSettings(this.model, name, change).then(async (s) => {
+      if (s.name !== name) await this.networks.systemRenamed(name, s.name);
+      return s;
+    }));
   }
 
   /**

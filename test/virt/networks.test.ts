@@ -176,4 +176,20 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(report.networks).to.deep.equal({ loaded: 1, cleanedTempFiles: 0, quarantined: [] });
     expect((await again.networks.get('core')).links.map((l) => l.name)).to.deep.equal(['r1-r2', 'r2-r3']);
   });
+
+  it('a member renamed stays a member under its new name; a member deleted leaves the network with its links', async () => {
+    await vm.networks.define(triangle());
+    await vm.modifySystemSettings('r3', { name: 'r3b' });
+    expect(vm.networks.networkOf('r3b')).to.equal('core');
+    expect((await vm.networks.get('core')).links[1]!.ends[1].system).to.equal('r3b');
+    await vm.deleteSystem('r1');
+    const net = await vm.networks.get('core');
+    expect(net.members.map((m) => m.system)).to.deep.equal(['r2', 'r3b']);
+    expect(net.links.map((l) => l.name)).to.deep.equal(['r2-r3']);
+    expect(store.data.get('core')!.members).to.have.length(2);
+    const switches = d.switchList.length;
+    await vm.networks.destroy('core');
+    // the deleted member's link switch goes too (nothing is plugged into it any more)
+    expect(d.switchList.length).to.equal(switches - 3);
+  });
 });

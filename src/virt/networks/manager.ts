@@ -9,7 +9,7 @@ import type { Model } from '../model.js';
 import { systemsByName, type NetContext } from './context.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
-  addLink, defineNetwork, destroyNetwork, memberOf, need, removeLink, setLinkBandwidth, type BandwidthChange,
+  addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
 } from './structure.js';
 import { advertisedUplink, reservedElsewhere } from './uplink.js';
 import { pictureOf, toVirtualNetwork } from './view.js';
@@ -116,6 +116,16 @@ export class NetworkManager {
   /** Change a link's limit (live on active ends: no interface is unplugged) and/or reservation (admitted). null removes. */
   setLinkBandwidth(network: string, linkName: string, bw: LinkBandwidth): Promise<BandwidthChange> {
     return this.settled(setLinkBandwidth(this.ctx, network, linkName, bw));
+  }
+
+  /** @internal VirtManager: a system was deleted (it leaves its network) or renamed (the network follows). */
+  systemDeleted(name: string): Promise<void> {
+    return forgetMember(this.ctx, name);
+  }
+
+  /** @internal */
+  systemRenamed(from: string, to: string): Promise<void> {
+    return renameMember(this.ctx, from, to);
   }
 
   /** Drive every member towards a whole-network state: 'already', or a job whose result is every member's outcome. */

@@ -233,3 +233,37 @@ export async function setLinkBandwidth(ctx: NetContext, network: string, linkNam
     return { link: structuredClone(next), effect: live ? 'live' : 'next_start' };
   });
 }
+
+/**
+ * A member was deleted: it leaves its network, with the links it was an end of (what the network
+ * created for them stays recorded, so destroying the network still removes it).
+ */
+export async function forgetMember(ctx: NetContext, system: string): Promise<void> {
+  await ctx.m.locks.with(REGISTRY_LOCK, async () => {
+    const name = memberOf(ctx, system);
+    if (!name) return;
+    const n = need(ctx, name);
+    await commit(ctx, {
+      ...n,
+      members: n.members.filter((mb) => mb.system !== system),
+      links: n.links.filter((l) => !l.ends.some((e) => e.system === system)),
+    });
+    ctx.m.log(`virtual system '${system}' was deleted: it left the network '${name}' with its links`);
+  });
+}
+
+/** A member was renamed: the network follows it. */
+export async function renameMember(ctx: NetContext, from: string, to: string): Promise<void> {
+  await ctx.m.locks.with(REGISTRY_LOCK, async () => {
+    const name = memberOf(ctx, from);
+    if (!name) return;
+    const n = need(ctx, name);
+    const r = (s: string): string => (s === from ? to : s);
+    await commit(ctx, {
+      ...n,
+      members: n.members.map((mb) => ({ ...mb, system: r(mb.system) })),
+      links: n.links.map((l) => ({ ...l, ends: [{ ...l.ends[0], system: r(l.ends[0].system) }, { ...l.ends[1], system: r(l.ends[1].system) }] })),
+      created: { ...n.created, interfaces: n.created.interfaces.map((i) => ({ ...i, system: r(i.system) })) },
+    });
+  });
+}
