@@ -96,6 +96,16 @@ describe('network apply: the topology file', () => {
     expect((links[0] as CimInstance).get('Name')).to.equal('core-r1');
   });
 
+  it('the format shown in the README reads as documented', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const c = readTopology(yaml, 'README.md');
+    expect(c.routers).to.deep.equal(['vr-backup', 'vr-edge2']);
+    expect(c.routerPriorities).to.deep.equal([0, 5]);
+    expect(c.routerResourceSettings.map((r) => r.className)).to.include('Xen_NetResourceAllocationSettingData');
+    expect(c.links[0]!.properties.find((p) => p.name === 'EndpointAddresses')!.value).to.deep.equal([null, '00:16:3e:12:34:56']);
+  });
+
   it('the example file of the README is valid', () => {
     const c = readTopology(readFileSync(path.join(REPO_ROOT, 'examples', 'network.yaml'), 'utf8'), 'examples/network.yaml');
     expect(c.networkName).to.be.a('string');
