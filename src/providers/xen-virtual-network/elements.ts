@@ -22,10 +22,10 @@ async function systemMap(deps: ProviderDeps): Promise<SystemMap> {
   return new Map((await allSystems(deps)).map((s) => [s.name, s]));
 }
 
-/** What reservations are admitted against (net of overhead); undefined when the model cannot say. */
-async function uplinkOf(deps: ProviderDeps, network: string): Promise<number | undefined> {
+/** What reservations are admitted against (net of overhead), once per request; undefined when the model cannot say. */
+async function uplinkOf(deps: ProviderDeps): Promise<number | undefined> {
   try {
-    return (await networkModel(deps).picture(network)).uplinkBitsPerSecond;
+    return (await networkModel(deps).uplink()).uplinkBitsPerSecond;
   } catch {
     return undefined;
   }
@@ -81,13 +81,13 @@ export function networkInstance(ctx: ProviderContext, net: VirtualNetwork, syste
 export function networkSource(deps: ProviderDeps): ClassSource {
   return {
     async list(ctx) {
-      const [nets, systems] = await Promise.all([allNetworks(deps), systemMap(deps)]);
-      return Promise.all(nets.map(async (n) => networkInstance(ctx, n, systems, await uplinkOf(deps, n.name))));
+      const [nets, systems, uplink] = await Promise.all([allNetworks(deps), systemMap(deps), uplinkOf(deps)]);
+      return nets.map((n) => networkInstance(ctx, n, systems, uplink));
     },
     async get(ctx, name) {
       const network = networkOfName(name);
       const net = network === undefined ? undefined : await findNetwork(deps, network);
-      return net ? networkInstance(ctx, net, await systemMap(deps), await uplinkOf(deps, net.name)) : undefined;
+      return net ? networkInstance(ctx, net, await systemMap(deps), await uplinkOf(deps)) : undefined;
     },
   };
 }

@@ -88,6 +88,19 @@ describe('providers/xen-virtual-network: whole-network RequestStateChange', func
     expect(err.out.find((o) => o.name === 'Error')?.value).to.not.equal(null);
   });
 
+  it('with a TimeoutPeriod the call waits: 0 when every router got there, 4 Failed with the job when one did not', async () => {
+    const wait = (code: number) => w.extrinsic(networkName('lab'), 'RequestStateChange', [
+      { name: 'RequestedState', value: code }, { name: 'TimeoutPeriod', value: '00000000000030.000000:000' },
+    ]);
+    expect((await wait(9)).returnValue).to.equal(0);
+    expect(await enabled()).to.equal(9);
+    faults([{ command: 'unpause', mode: 'fail', count: 1 }]);
+    const r = await wait(2);
+    expect(r.returnValue).to.equal(4);
+    const job = await w.get(r.out.find((o) => o.name === 'Job')!.value as CimInstanceName);
+    expect(String(job.get('ErrorDescription'))).to.match(/^1 of 3 failed: 'r1' \(left paused\)/);
+  });
+
   it('refuses what is no whole-network state: 4 Shut Down is 1 Not Supported, 42 is 5 Invalid Parameter', async () => {
     expect((await rsc(4)).rc).to.equal(1);
     expect((await rsc(42)).rc).to.equal(5);
