@@ -71,7 +71,7 @@ export interface ReconcileReport {
   /** Stored systems that run under another name (renamed behind our back, or a rename cut short): `old -> new`. */
   renamed?: string[];
   /** Virtual networks loaded by the model (filled in by VirtManager.init, not by drivers). */
-  networks?: { loaded: number; cleanedTempFiles: number; quarantined: string[] };
+  networks?: { loaded: number; cleanedTempFiles: number; quarantined: string[]; recreatedSwitches?: string[] };
 }
 
 export interface HypervisorDriver {

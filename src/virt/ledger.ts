@@ -10,6 +10,11 @@
  * running meanwhile counts it exactly once); on failure or cancellation `release()` drops it.
  * Two admissions can therefore never both count the same room, and a hung create holds only
  * its own reservation, not the host.
+ *
+ * Admissions that queue for the host lock together (a whole network launched at once) share one
+ * fresh picture: one taken after an admission was asked for is fresh for it, as long as no
+ * reservation was settled since (a settled entry leaves the ledger and must then show in the
+ * picture). Entries granted meanwhile are in the ledger, so nothing is counted twice or missed.
  */
 import {
   admissionRequest, admissionShortfall, computeCapacity, overheadMiB, reservationMiB, withPending,
@@ -17,6 +22,7 @@ import {
 } from './capacity.js';
 import { VirtError } from './errors.js';
 import { KeyedLock } from './lock.js';
+import { performance } from 'node:perf_hooks';
 import { isActive } from './states.js';
 import type { HostFacts, VirtualSystem, VirtualSystemConfig } from './types.js';
 
@@ -46,6 +52,8 @@ const HOST_KEY = 'host';
 export class Admission {
   private readonly ledger = new Set<Entry>();
   private readonly hostLock: KeyedLock;
+  /** The last fresh picture and when it was asked for; dropped by every settle. */
+  private shared: { askedAt: number; picture: Picture } | undefined;
 
   constructor(
     /** fresh: ask the hypervisor now (admission) rather than accept the cached picture (reads). */
@@ -74,8 +82,15 @@ export class Admission {
    * the figures when that does not fit what is available.
    */
   admit(system: string, config: VirtualSystemConfig, kind: ReservationKind): Promise<Reservation> {
+    const askedAt = performance.now();
     return this.hostLock.with(HOST_KEY, async () => {
-      const p = await this.picture(true);
+      let p: Picture;
+      if (this.shared && this.shared.askedAt >= askedAt) p = this.shared.picture;
+      else {
+        const at = performance.now();
+        p = await this.picture(true);
+        this.shared = { askedAt: at, picture: p };
+      }
       const cap = this.capacityOf(p);
       let want = admissionRequest(config);
       if (kind === 'growth') {
@@ -95,6 +110,7 @@ export class Admission {
             // The next admission asks for a fresh picture, which shows the change.
             done = true;
             this.ledger.delete(entry);
+            this.shared = undefined;
           });
         },
         release: () => {

@@ -49,6 +49,7 @@ describe('virt: whole-network state (stub driver)', () => {
       { system: 'mid2', ok: true, state: 'running' }, { system: 'hi', ok: true, state: 'running' },
     ]);
     expect(r.job.percentComplete).to.equal(100);
+    expect(vm.networks.outcomes(r.job.id)).to.deep.equal(out);
     expect(seen.filter((p) => p > 1 && p < 100).length).to.be.greaterThan(0);
     expect((await vm.networks.get('n')).state).to.equal('running');
     expect((await vm.networks.get('n')).requested).to.equal('running');
@@ -72,7 +73,10 @@ describe('virt: whole-network state (stub driver)', () => {
     await rejects(vm.networks.requestStateChange('n', 'stopped'), 'busy', /whole network to running/);
     await rejects(vm.networks.destroy('n'), 'busy');
     release();
-    const out: MemberOutcome[] = await r.job.done;
+    const err = await r.job.done.then(() => undefined, (e: unknown) => e);
+    expect(String(err)).to.match(/1 of 4 members of network 'n' did not reach running: mid2 \(suspended: .*the image is damaged\)/);
+    expect(r.job.state).to.equal('failed');
+    const out: MemberOutcome[] = vm.networks.outcomes(r.job.id)!;
     const mid2 = out.find((o) => o.system === 'mid2')!;
     expect(mid2).to.deep.include({ ok: false, state: 'suspended' });
     expect(mid2.error).to.match(/the image is damaged/);

@@ -64,6 +64,8 @@ describe('virt: virtual networks (model, stub driver)', () => {
     await rejects(vm.networks.define({ name: 'b', members: [{ system: 'r1' }], links: [{ name: 'x', ends: [{ system: 'r1' }, { system: 'r2' }] }] }),
       'invalid_argument', /link 'x' of network 'b': 'r2' is not a member/);
     await rejects(vm.networks.define({ name: '../x', members: [{ system: 'r1' }] }), 'invalid_argument', /network name "..\/x" is not valid/);
+    await rejects(vm.networks.define({ name: 'b', members: [{ system: 'r1' }], links: [{ name: 'x', ends: [{ system: 'r1' }, { system: 'r1' }] }] }),
+      'invalid_argument', /link 'x' of network 'b': both ends are on 'r1'; a link joins two routers/);
     await rejects(vm.networks.define({ ...triangle('b'), links: [{ name: 'l', ends: [{ system: 'r1' }, { system: 'r2' }], switch: 'a-very-long-bridge-name' }] }),
       'invalid_argument', /"a-very-long-bridge-name" is not a valid switch name/);
     await rejects(vm.networks.define({ ...triangle('b'), links: [{ name: 'l', ends: [{ system: 'r1' }, { system: 'r2' }], limitBitsPerSecond: 1000, reservationBitsPerSecond: 2000 }] }),
@@ -171,9 +173,13 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(p.systems[0]!.interfaces[1]!.limitBitsPerSecond).to.equal(100_000_000);
     expect(p.uplinkBitsPerSecond).to.equal(9_500_000_000);
     expect(p.reservedBitsPerSecond).to.equal(10_000_000);
+    // The host lost a link switch (a bridge made with iproute2 does not survive a host restart): made again at start-up.
+    const lost = p.links[0]!.switch;
+    d.switchList = d.switchList.filter((s) => s.name !== lost);
     const again = new VirtManager(d, { networkStore: store });
     const report = await again.init();
-    expect(report.networks).to.deep.equal({ loaded: 1, cleanedTempFiles: 0, quarantined: [] });
+    expect(report.networks).to.deep.equal({ loaded: 1, cleanedTempFiles: 0, quarantined: [], recreatedSwitches: [lost] });
+    expect(d.switchList.some((s) => s.name === lost)).to.equal(true);
     expect((await again.networks.get('core')).links.map((l) => l.name)).to.deep.equal(['r1-r2', 'r2-r3']);
   });
 

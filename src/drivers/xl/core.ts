@@ -7,6 +7,7 @@
  * one of them is refused at once (busy: a caller that bypassed virt's lock), and the snapshot
  * observer leaves them alone (their outcome is recorded by the change itself).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
@@ -78,6 +79,11 @@ export class XlCore {
   readonly changing = new Set<string>();
   /** Set once the start-up reconcile is done: from then on, unknown domains are adopted on sight. */
   ready = false;
+  /**
+   * The change a call of xl belongs to (change.ts): whether THIS change ran xl, which a global
+   * call counter cannot tell while other systems change concurrently (a whole network launched).
+   */
+  readonly scope = new AsyncLocalStorage<{ ranXl: boolean }>();
 
   constructor(opts: XlDriverOptions, hooks: SnapshotHooks) {
     this.deadlines = {
@@ -112,6 +118,8 @@ export class XlCore {
    */
   async xl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
     const timeoutMs = opts.timeoutMs ?? deadlineOf(args, this.deadlines);
+    const scope = this.scope.getStore();
+    if (scope) scope.ranXl = true;
     try {
       return await this.exec.run(args, { ...opts, timeoutMs });
     } catch (err) {

@@ -1,7 +1,7 @@
 /** What the network operations share (NetworkManager builds it once): the model, the store, the networks in memory. */
 import type { Model } from '../model.js';
 import type { HostFacts, VirtualSystem } from '../types.js';
-import type { NetworkStore, StoredNetwork } from './types.js';
+import type { MemberOutcome, NetworkStore, StoredNetwork } from './types.js';
 
 export interface NetContext {
   readonly m: Model;
@@ -9,6 +9,21 @@ export interface NetContext {
   /** Every network, as stored (changed only under the registry lock, after the store has it). */
   readonly nets: Map<string, StoredNetwork>;
   hostFacts(): Promise<HostFacts>;
+  /** Every member's outcome of the recent whole-network jobs, by job id (bounded). */
+  readonly outcomes: BoundedMap<string, MemberOutcome[]>;
+}
+
+/** A map that forgets its oldest entries beyond `max`. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    while (this.size > this.max) this.delete(this.keys().next().value as K);
+    return this;
+  }
 }
 
 export async function systemsByName(ctx: NetContext): Promise<Map<string, VirtualSystem>> {

@@ -4,7 +4,9 @@
  * admission of starts and restores), members of equal priority concurrently, higher priorities
  * first. The job holds the network's lock for its whole run (a second whole-network change is
  * refused busy) and reports progress as members reach the target. A member that fails does not
- * stop the others; every member's outcome is reported with the state it was read back in.
+ * stop the others; every member's outcome is reported with the state it was read back in: the
+ * job's result, or when a member failed, the job fails (its error names the members) and the
+ * outcomes are kept for NetworkManager.outcomes(jobId).
  *
  * Paths (each arrow one per-system state request):
  *   running:   defined → running (start), paused → running (unpause), suspended → running (restore), crashed → defined → running
@@ -96,42 +98,51 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
     const outcomes = new Map<string, MemberOutcome>();
     const drive = async (system: string): Promise<void> => {
       let error: string | undefined;
+      let state: SystemState = systems.get(system)!.state;
       try {
         for (const t of paths.get(system)!) {
           if (jc.signal.aborted) throw new VirtError('failed', 'cancelled');
-          await toward(ctx, system, t, jc.signal, shutdownMs);
+          state = await toward(ctx, system, t, jc.signal, shutdownMs);
           step();
         }
       } catch (e) {
         error = toVirtError(e, `'${system}'`).message;
+        // Never unknown: after a failure, what the member is in now, read back from a fresh picture.
+        ctx.m.driver.invalidate();
+        state = await ctx.m.driver.get(system).then((s) => s.state, () => 'defined' as SystemState);
       }
-      // Never unknown: what the member is in now, read back from a fresh picture.
-      ctx.m.driver.invalidate();
-      const state = await ctx.m.driver.get(system).then((s) => s.state, () => 'defined' as SystemState);
       const ok = error === undefined && targetOf(state) === target;
       outcomes.set(system, { system, ok, state, ...(ok ? {} : { error: error ?? `'${system}' is ${state.replace('_', ' ')}, not ${target}` }) });
     };
     for (const group of priorityGroups(n)) await Promise.all(group.map(drive));
-    return n.members.map((mb) => outcomes.get(mb.system)!);
+    const all = n.members.map((mb) => outcomes.get(mb.system)!);
+    ctx.outcomes.set(job.id, all);
+    const failed = all.filter((o) => !o.ok);
+    if (failed.length > 0) {
+      // The job fails (a client must see it did not reach the target), every member's outcome kept.
+      throw new VirtError('failed', `${failed.length} of ${all.length} members of network '${name}' did not reach ${target}: ` +
+        failed.map((o) => `${o.system} (${o.state.replace('_', ' ')}: ${o.error})`).join('; '));
+    }
+    return all;
   });
   job.done.then(release, release);
   return { kind: 'job', job };
 }
 
-/** One per-system state request, run now under the member's lock; a clean stop that does not end in time becomes a hard one. */
-async function toward(ctx: NetContext, system: string, target: TargetState, signal: AbortSignal, shutdownMs: number): Promise<void> {
+/**
+ * One per-system state request, run now under the member's lock; a clean stop that does not end
+ * in time becomes a hard one. Returns the state the driver reads back (its own change: no call).
+ */
+async function toward(ctx: NetContext, system: string, target: TargetState, signal: AbortSignal, shutdownMs: number): Promise<SystemState> {
   const b = await begin(ctx.m, system, target, {}, 'change');
-  if (b.kind === 'already') return;
-  if (target !== 'shut_down') {
-    await perform(ctx.m, b, signal, undefined);
-    return;
-  }
+  if (b.kind === 'already') return b.system.state;
+  if (target !== 'shut_down') return (await perform(ctx.m, b, signal, undefined)).state;
   try {
-    await perform(ctx.m, b, signal, shutdownMs);
+    return (await perform(ctx.m, b, signal, shutdownMs)).state;
   } catch (e) {
     if (signal.aborted) throw e;
     ctx.m.log(`network stop: '${system}' did not shut down cleanly (${e instanceof Error ? e.message : String(e)}); powering it off`);
     const hard = await begin(ctx.m, system, 'defined', {}, 'change');
-    if (hard.kind === 'planned') await perform(ctx.m, hard, signal, undefined);
+    return hard.kind === 'planned' ? (await perform(ctx.m, hard, signal, undefined)).state : hard.system.state;
   }
 }

@@ -6,21 +6,24 @@
  */
 import type { HostFacts } from '../types.js';
 import type { Model } from '../model.js';
-import { systemsByName, type NetContext } from './context.js';
+import { BoundedMap, systemsByName, type NetContext } from './context.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
   addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
 } from './structure.js';
 import { advertisedUplink, reservedElsewhere } from './uplink.js';
-import { pictureOf, toVirtualNetwork } from './view.js';
+import { pictureOf, switchesOf, toVirtualNetwork } from './view.js';
+import { defineSwitch } from '../switches.js';
 import type {
-  LinkBandwidth, LinkSpec, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+  LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
 } from './types.js';
 
 export interface NetworkLoadReport {
   loaded: number;
   cleanedTempFiles: number;
   quarantined: string[];
+  /** Switches of the networks the host no longer had (a host restart), made again. */
+  recreatedSwitches?: string[];
 }
 
 /** The uplink the networks' reservations are admitted against: advertised (net of overhead), never its name. */
@@ -40,7 +43,7 @@ export class NetworkManager {
     /** Runs after every change has settled (the model's change events). */
     private readonly settled: <T>(p: Promise<T>) => Promise<T> = (p) => p,
   ) {
-    this.ctx = { m, store, nets: new Map(), hostFacts };
+    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256) };
   }
 
   /** Load the stored networks (VirtManager.init). */
@@ -48,7 +51,31 @@ export class NetworkManager {
     const r = await this.ctx.store.load();
     this.ctx.nets.clear();
     for (const n of r.networks) this.ctx.nets.set(n.name, n);
-    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined };
+    const recreated = await this.recreateSwitches();
+    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined, ...(recreated.length ? { recreatedSwitches: recreated } : {}) };
+  }
+
+  /**
+   * Switches a host loses on its own restart (a bridge made with iproute2 is not kept) are made
+   * again at start-up, so the networks' members can start; a failure is logged, not fatal.
+   */
+  private async recreateSwitches(): Promise<string[]> {
+    if (this.ctx.nets.size === 0) return [];
+    const have = new Set((await this.ctx.m.driver.switches().catch(() => [])).map((s) => s.name));
+    const out: string[] = [];
+    for (const n of this.ctx.nets.values()) {
+      for (const sw of switchesOf(n)) {
+        if (have.has(sw)) continue;
+        have.add(sw);
+        try {
+          await defineSwitch(this.ctx.m, sw);
+          out.push(sw);
+        } catch (e) {
+          this.ctx.m.log(`network '${n.name}': could not create its missing switch '${sw}': ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- reads
@@ -79,6 +106,15 @@ export class NetworkManager {
     const uplink = advertisedUplink((await this.ctx.hostFacts()).uplinkBitsPerSecond);
     const reserved = reservedElsewhere(this.ctx.nets.values());
     return { uplinkBitsPerSecond: uplink, reservedBitsPerSecond: reserved, availableBitsPerSecond: Math.max(0, uplink - reserved) };
+  }
+
+  /**
+   * Every member's outcome of a whole-network job once it has ended (also its result when every
+   * member reached the target); undefined for an unknown, running or cancelled job.
+   */
+  outcomes(jobId: string): MemberOutcome[] | undefined {
+    const o = this.ctx.outcomes.get(jobId);
+    return o ? structuredClone(o) : undefined;
   }
 
   /** The stored form (what defining created, for tests and tools). */
@@ -128,7 +164,10 @@ export class NetworkManager {
     return renameMember(this.ctx, from, to);
   }
 
-  /** Drive every member towards a whole-network state: 'already', or a job whose result is every member's outcome. */
+  /**
+   * Drive every member towards a whole-network state: 'already', or a job whose result is every
+   * member's outcome; when a member fails the job fails, naming them, and outcomes(job.id) has all.
+   */
   requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
     return this.settled(requestNetworkState(this.ctx, network, target, opts));
   }

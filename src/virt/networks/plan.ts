@@ -94,7 +94,7 @@ export function planLinks(ctx: LinkContext, specs: readonly LinkSpec[]): LinkPla
       bridges.push(nic.bridge);
       return { system: e.system, mac };
     }) as Link['ends'];
-    if (ends[0].mac !== '' && ends[0].mac === ends[1].mac) bad(`${what}: both ends are interface ${ends[0].mac}`);
+    if (ends[0].system === ends[1].system) bad(`${what}: both ends are on '${ends[0].system}'; a link joins two routers`);
     const given = [...new Set(bridges.filter((b): b is string => b !== undefined))];
     if (given.length > 1) bad(`${what}: its ends are on different switches (${given.join(', ')}); a link is one segment`);
     let sw: string;

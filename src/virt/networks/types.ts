@@ -26,7 +26,7 @@ export interface LinkSpec {
 
 export interface NetworkMemberSpec {
   system: string;
-  /** Launch order: higher first; members of equal priority start concurrently. Default 0. */
+  /** Launch order: higher first; members of equal priority start concurrently. Default: the system's own priority. */
   priority?: number;
 }
 
