@@ -11,7 +11,7 @@ import {
   type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
 } from '../../cim/index.js';
 import type { MethodResult, ProviderContext } from '../../operations/provider.js';
-import { type Job, type JobState, VirtError, type VirtErrorKind } from '../../virt/index.js';
+import type { Job, JobState, VirtError, VirtErrorKind } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { RSC } from '../shared/errors.js';
@@ -51,39 +51,17 @@ function errorType(kind: VirtErrorKind): number {
   }
 }
 
-/**
- * A job over several elements (a whole-network state change) completes with each element's
- * outcome; when one of them failed the job did not reach its goal, so it shows as 10 Exception
- * whose error names each failed element, what it said and the state it was left in.
- */
-function partialFailure(job: Job): VirtError | undefined {
-  if (job.state !== 'completed' || !Array.isArray(job.result)) return undefined;
-  const outcomes = job.result as unknown[];
-  const failed = outcomes.filter((o): o is { system: string; ok: false; state?: string; error?: string } =>
-    typeof o === 'object' && o !== null && (o as { ok?: unknown }).ok === false && typeof (o as { system?: unknown }).system === 'string');
-  if (failed.length === 0) return undefined;
-  const each = failed.map((f) => `'${f.system}'${f.state ? ` (left ${f.state.replace('_', ' ')})` : ''}: ${f.error ?? 'failed'}`);
-  return new VirtError('failed', `${failed.length} of ${outcomes.length} failed: ${each.join('; ')}`);
-}
-
-/** The state and error a client sees: virt's, or failed with the partial failure. */
-function outcomeOf(job: Job): { state: JobState; error: VirtError | undefined } {
-  const partial = partialFailure(job);
-  return partial ? { state: 'failed', error: partial } : { state: job.state, error: job.error };
-}
-
 /** A job as Xen_ConcreteJob (also the SourceInstance of its lifecycle indications, DSP1054). */
 export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, job: Job, retentionMs: number): CimInstance {
-  const { state, error } = outcomeOf(job);
   const changed = job.endTime ?? job.startTime ?? job.submittedAt;
   return build(ctx, JOB_CLASS, {
     InstanceID: job.id,
     Name: job.name,
     ElementName: job.name,
     Description: `${job.name} (affects ${job.target})`,
-    JobState: JOB_STATE[state],
-    JobStatus: JOB_STATUS_TEXT[state],
-    OperationalStatus: JOB_OPERATIONAL[state],
+    JobState: JOB_STATE[job.state],
+    JobStatus: JOB_STATUS_TEXT[job.state],
+    OperationalStatus: JOB_OPERATIONAL[job.state],
     PercentComplete: job.percentComplete,
     TimeSubmitted: CimDateTime.fromDate(new Date(job.submittedAt)),
     StartTime: job.startTime === undefined ? undefined : CimDateTime.fromDate(new Date(job.startTime)),
@@ -91,8 +69,8 @@ export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace
     TimeOfLastStateChange: CimDateTime.fromDate(new Date(changed)),
     TimeBeforeRemoval: CimDateTime.interval(retentionMs),
     DeleteOnCompletion: true,
-    ErrorCode: state === 'failed' && error ? statusCode(error.kind) : undefined,
-    ErrorDescription: error && state !== 'completed' ? describe(error) : undefined,
+    ErrorCode: job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
+    ErrorDescription: job.error && job.state !== 'completed' ? describe(job.error) : undefined,
   });
 }
 
@@ -102,17 +80,17 @@ function describe(e: VirtError): string {
 
 /** The job's error as an embedded CIM_Error (DSP1103 GetErrors), or null. */
 function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
-  const { state, error: e } = outcomeOf(job);
-  if (!e || state === 'completed') return null;
-  const code = state === 'failed' ? statusCode(e.kind) : 1;
+  if (!job.error || job.state === 'completed') return null;
+  const e = job.error;
+  const code = job.state === 'failed' ? statusCode(e.kind) : 1;
   return build(ctx, 'CIM_Error', {
-    ErrorType: state === 'terminated' ? 1 : errorType(e.kind),
-    OtherErrorType: state === 'terminated' ? 'Terminated on request' : undefined,
+    ErrorType: job.state === 'terminated' ? 1 : errorType(e.kind),
+    OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
     OwningEntity: 'xen-wbem',
     MessageID: `xen-wbem:${e.kind}`,
     Message: describe(e),
     // 2 Information for a requested termination, 5 Major for a failure.
-    PerceivedSeverity: state === 'terminated' ? 2 : 5,
+    PerceivedSeverity: job.state === 'terminated' ? 2 : 5,
     ProbableCause: 0,
     ErrorSource: jobName(job.id).toString(),
     ErrorSourceFormat: 2,

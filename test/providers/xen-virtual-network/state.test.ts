@@ -80,7 +80,7 @@ describe('providers/xen-virtual-network: whole-network RequestStateChange', func
     await finish(launch.job!);
     const job = await w.get(launch.job!);
     expect(job.get('JobState')).to.equal(10);
-    expect(String(job.get('ErrorDescription'))).to.match(/^1 of 3 failed: 'r1' \(left defined\): /);
+    expect(String(job.get('ErrorDescription'))).to.match(/^1 of 3 members of network 'lab' did not reach running: r1 \(defined: /);
     const net = await w.get(networkName('lab'));
     expect(net.get('EnabledState'), 'mixed').to.equal(1);
     expect(String(net.get('OtherEnabledState'))).to.match(/mixed: .*running/);
@@ -98,7 +98,7 @@ describe('providers/xen-virtual-network: whole-network RequestStateChange', func
     const r = await wait(2);
     expect(r.returnValue).to.equal(4);
     const job = await w.get(r.out.find((o) => o.name === 'Job')!.value as CimInstanceName);
-    expect(String(job.get('ErrorDescription'))).to.match(/^1 of 3 failed: 'r1' \(left paused\)/);
+    expect(String(job.get('ErrorDescription'))).to.match(/^1 of 3 members of network 'lab' did not reach running: r1 \(paused: /);
   });
 
   it('refuses what is no whole-network state: 4 Shut Down is 1 Not Supported, 42 is 5 Invalid Parameter', async () => {
