@@ -62,8 +62,11 @@ export async function requestNetworkStateChange(deps: ProviderDeps, network: str
   }
   if (change.kind === 'already') return rc(RSC.completed);
   const { job } = change;
-  if (!startedJobs.has(deps)) startedJobs.set(deps, new Map());
-  startedJobs.get(deps)!.set(job.id, network);
+  const started = startedJobs.get(deps) ?? new Map<string, string>();
+  startedJobs.set(deps, started);
+  // Jobs the job manager has forgotten (retention over) are forgotten here too.
+  for (const id of started.keys()) if (!deps.jobs.get(id)) started.delete(id);
+  started.set(job.id, network);
   deps.log(`${where}: ${target} as job ${job.id}`);
   if (timeoutMs > 0) {
     const outcome = await within(job.done, timeoutMs);

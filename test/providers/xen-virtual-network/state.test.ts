@@ -49,6 +49,7 @@ describe('providers/xen-virtual-network: whole-network RequestStateChange', func
     faults([{ command: 'unpause', mode: 'slow', delay_ms: 400, count: -1 }]);
     const launch = await rsc(2);
     expect(launch.rc).to.equal(4096);
+    expect((await rsc(3)).rc, 'a second whole-network change while one runs: 4099 Busy').to.equal(4099);
     const affected = await associatorNames(w, launch.job!, 'root/virt', { AssocClass: 'Xen_AffectedJobElement' });
     expect(affected.map((n) => n.local().identity())).to.include(networkName('lab').identity());
     const seen: number[] = [];
