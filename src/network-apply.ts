@@ -57,11 +57,14 @@ function embeddedXml(inst: EmbeddedInstance): string {
   return `<INSTANCE CLASSNAME="${inst.className}">${props}</INSTANCE>`;
 }
 
-function arrayParam(name: string, type: string, values: string[], embedded = false): string {
-  if (values.length === 0) return '';
+/** An array parameter; NULL entries as VALUE.NULL (DSP0201), left out altogether when every entry is NULL. */
+function arrayParam(name: string, type: string, values: (string | null)[], embedded = false): string {
+  if (values.every((v) => v === null)) return '';
   const attr = embedded ? ' EmbeddedObject="instance"' : '';
-  return `<PARAMVALUE NAME="${name}" PARAMTYPE="${type}"${attr}><VALUE.ARRAY>${values.map((v) => `<VALUE>${escapeText(v)}</VALUE>`).join('')}</VALUE.ARRAY></PARAMVALUE>`;
+  return `<PARAMVALUE NAME="${name}" PARAMTYPE="${type}"${attr}><VALUE.ARRAY>${values.map((v) => (v === null ? '<VALUE.NULL/>' : `<VALUE>${escapeText(v)}</VALUE>`)).join('')}</VALUE.ARRAY></PARAMVALUE>`;
 }
+
+const orNull = (n: number | null): string | null => (n === null ? null : String(n));
 
 /** The DefineNetwork METHODCALL body for a service instance, as a WBEM client sends it. */
 export function defineNetworkRequest(call: DefineNetworkCall, service: Keys, namespace: string, id = 1001): string {
@@ -70,9 +73,9 @@ export function defineNetworkRequest(call: DefineNetworkCall, service: Keys, nam
   const params = [
     `<PARAMVALUE NAME="NetworkName" PARAMTYPE="string"><VALUE>${escapeText(call.networkName)}</VALUE></PARAMVALUE>`,
     routers,
-    arrayParam('RouterPriorities', 'sint32', call.routers.length ? call.routerPriorities.map(String) : []),
+    arrayParam('RouterPriorities', 'sint32', call.routerPriorities.map(orNull)),
     arrayParam('RouterSettings', 'string', call.routerSettings.map(embeddedXml), true),
-    arrayParam('RouterSettingsPriorities', 'sint32', call.routerSettings.length ? call.routerSettingsPriorities.map(String) : []),
+    arrayParam('RouterSettingsPriorities', 'sint32', call.routerSettingsPriorities.map(orNull)),
     arrayParam('RouterResourceSettings', 'string', call.routerResourceSettings.map(embeddedXml), true),
     arrayParam('Switches', 'string', call.switches),
     arrayParam('Links', 'string', call.links.map(embeddedXml), true),

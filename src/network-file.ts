@@ -24,9 +24,10 @@ export interface EmbeddedInstance {
 export interface DefineNetworkCall {
   networkName: string;
   routers: string[];
-  routerPriorities: number[];
+  /** null: the router's own priority (its system's). */
+  routerPriorities: (number | null)[];
   routerSettings: EmbeddedInstance[];
-  routerSettingsPriorities: number[];
+  routerSettingsPriorities: (number | null)[];
   routerResourceSettings: EmbeddedInstance[];
   switches: string[];
   links: EmbeddedInstance[];
@@ -66,8 +67,8 @@ function whole(v: unknown, where: string, min = 0): number {
   fail(where, `must be a whole number${min > 0 ? ` of at least ${min}` : ''}`);
 }
 
-function priority(v: unknown, where: string): number {
-  if (v === undefined || v === null) return 0;
+function priority(v: unknown, where: string): number | null {
+  if (v === undefined || v === null) return null;
   if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1) return v;
   fail(where, 'must be a whole number (higher launches first)');
 }
@@ -189,7 +190,7 @@ export function readTopology(text: string, file = 'topology'): DefineNetworkCall
     const where = `routers[${i}]`;
     if (typeof r === 'string') {
       call.routers.push(str(r, where));
-      call.routerPriorities.push(0);
+      call.routerPriorities.push(null);
       return;
     }
     const node = object(r, where);

@@ -41,7 +41,7 @@ describe('network apply: the topology file', () => {
     const c = readTopology(FILE);
     expect(c.networkName).to.equal('lab');
     expect(c.routers).to.deep.equal(['vr-core1', 'vr-edge1']);
-    expect(c.routerPriorities).to.deep.equal([0, 5]);
+    expect(c.routerPriorities, 'null: the system\'s own priority').to.deep.equal([null, 5]);
     expect(c.routerSettingsPriorities).to.deep.equal([10]);
     expect(c.routerSettings[0]!.properties.find((p) => p.name === 'VirtualSystemIdentifier')!.value).to.equal('lab-r1');
     expect(c.routerResourceSettings.map((r) => r.className)).to.deep.equal([
@@ -91,6 +91,7 @@ describe('network apply: the topology file', () => {
     expect(p.get('NetworkName')).to.equal('lab');
     expect((p.get('Routers') as CimInstanceName[]).map((r) => r.keyString('Name'))).to.deep.equal(['vr-core1', 'vr-edge1']);
     expect(p.get('Switches')).to.deep.equal(['lab-mgmt']);
+    expect(p.get('RouterPriorities'), 'a NULL entry for a router without a priority').to.deep.equal([null, 5]);
     const links = (p.get('Links') as unknown[]).map((l) => (l instanceof CimInstance ? l : parseEmbeddedObject(String(l))));
     expect(links.map((l) => (l as CimInstance).className)).to.deep.equal(['Xen_VirtualLink', 'Xen_VirtualLink']);
     expect((links[0] as CimInstance).get('Name')).to.equal('core-r1');
@@ -101,7 +102,7 @@ describe('network apply: the topology file', () => {
     const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
     const c = readTopology(yaml, 'README.md');
     expect(c.routers).to.deep.equal(['vr-backup', 'vr-edge2']);
-    expect(c.routerPriorities).to.deep.equal([0, 5]);
+    expect(c.routerPriorities).to.deep.equal([null, 5]);
     expect(c.routerResourceSettings.map((r) => r.className)).to.include('Xen_NetResourceAllocationSettingData');
     expect(c.links[0]!.properties.find((p) => p.name === 'EndpointAddresses')!.value).to.deep.equal([null, '00:16:3e:12:34:56']);
   });
