@@ -1,5 +1,6 @@
 /**
- * Virtual networks (xl-sim in this process, the real xl driver): the launch of a parked network
+ * Virtual networks (the real xl driver over xl-sim, in this process and, for 10 routers, as a
+ * process per call like xl on a real host): the launch of a parked network
  * of 10 and 100 routers — paused (unpause) and saved (restore) — from the call to every member
  * running, beside starting them one by one and the slowest single unpause/restore (the target is
  * ≤ 1.2× the slowest single one); and a link's bandwidth change beside the bare `xenstore write`
@@ -12,6 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { FileNetworkStore } from '../src/drivers/xl/network-store.js';
 import { checkXlArgs, settleXlCall, type RunOptions, type RunResult, type XlExecutor } from '../src/drivers/xl/runner.js';
 import { XlDriver } from '../src/drivers/xl/xl-driver.js';
+import { XlRunner } from '../src/drivers/xl/runner.js';
+import { simulatorPath } from '../src/drivers/xl/detect.js';
 import { runXl } from '../src/sim/run-xl.js';
 import { VirtManager } from '../src/virt/manager.js';
 import type { NetworkTarget } from '../src/virt/networks/types.js';
@@ -33,12 +36,30 @@ class LoggedSim implements XlExecutor {
 
 const ms = (t: number): string => `${t.toFixed(0)} ms`;
 
-async function setup(n: number): Promise<{ dir: string; sim: LoggedSim; vm: VirtManager; driver: XlDriver; names: string[] }> {
+/** bin/xl-sim as a process per call (calls run in parallel, as xl does on a real host), with the log. */
+class LoggedProcess implements XlExecutor {
+  readonly log: string[][] = [];
+  private readonly runner: XlRunner;
+  constructor(stateDir: string) {
+    this.runner = new XlRunner({ xlPath: simulatorPath(), env: { XL_SIM_STATE: stateDir } });
+  }
+  get calls(): number {
+    return this.log.length;
+  }
+  run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.log.push([...args]);
+    return this.runner.run(args, opts);
+  }
+}
+
+type Mode = 'in-process' | 'process';
+
+async function setup(n: number, mode: Mode = 'in-process'): Promise<{ dir: string; sim: LoggedSim | LoggedProcess; vm: VirtManager; driver: XlDriver; names: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-net-'));
   const state = join(dir, 'xl-sim');
   mkdirSync(state, { recursive: true });
   writeFileSync(join(state, 'host.json'), JSON.stringify({ bridges: ['xenbr0'], total_memory_mib: 262_144, nr_cpus: 64 }));
-  const sim = new LoggedSim(state);
+  const sim = mode === 'process' ? new LoggedProcess(state) : new LoggedSim(state);
   const driver = new XlDriver({ dataDir: dir, xlPath: 'xl-sim (in-process)', executor: sim, refreshIntervalMs: 500 });
   const vm = new VirtManager(driver, { pollIntervalMs: 20, networkStore: new FileNetworkStore(dir) });
   await vm.init();
@@ -74,8 +95,8 @@ async function oneByOne(vm: VirtManager, names: string[]): Promise<{ total: numb
   return { total: performance.now() - t0, slowest };
 }
 
-async function launch(n: number, report: (line: string) => void): Promise<void> {
-  const { dir, sim, vm, driver, names } = await setup(n);
+async function launch(n: number, report: (line: string) => void, mode: Mode = 'in-process'): Promise<void> {
+  const { dir, sim, vm, driver, names } = await setup(n, mode);
   try {
     for (const [parked, op] of [['paused', 'unpause'], ['suspended', 'restore']] as const) {
       await whole(vm, parked);
@@ -84,7 +105,7 @@ async function launch(n: number, report: (line: string) => void): Promise<void> 
       const launchCalls = sim.log.slice(callsBefore);
       await whole(vm, parked);
       const single = await oneByOne(vm, names);
-      report(`network of ${n} routers parked ${parked}: launch ${ms(launchMs)}; one by one ${ms(single.total)}; ` +
+      report(`${mode}: network of ${n} routers parked ${parked}: launch ${ms(launchMs)}; one by one ${ms(single.total)}; ` +
         `slowest single ${op} ${ms(single.slowest)}; launch / slowest single = ${(launchMs / single.slowest).toFixed(2)}× ` +
         `(launch: ${launchCalls.length} tool calls, ${launchCalls.filter((a) => a[0] === 'list').length} xl list)`);
     }
@@ -123,5 +144,6 @@ async function bandwidth(report: (line: string) => void): Promise<void> {
 export async function runNetworksBench(report: (line: string) => void): Promise<void> {
   await launch(10, report);
   await launch(100, report);
+  await launch(10, report, 'process');
   await bandwidth(report);
 }

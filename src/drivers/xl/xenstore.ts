@@ -13,6 +13,7 @@
 import { VirtError } from '../../virt/errors.js';
 import type { Rate } from '../../virt/types.js';
 import type { XlCore } from './core.js';
+import { deadlineOf } from './deadlines.js';
 import { DEFAULT_RATE_INTERVAL_US } from './rate.js';
 import type { XlExecutor } from './runner.js';
 import { validInt, validMac } from './validate.js';
@@ -67,9 +68,13 @@ export class XenstoreClient {
   }
 }
 
-/** The devids of a running domain's interfaces. */
+/**
+ * The devids of a running domain's interfaces. A read: run outside the change's scope (core.xl
+ * would mark the change as having run xl, which drops the driver's picture of the host).
+ */
 export async function devidsOf(core: XlCore, domid: number): Promise<Map<string, number>> {
-  return parseNetworkList((await core.xl(['network-list', String(validInt(domid, 'domid', 1, 32751))])).stdout);
+  const args = ['network-list', String(validInt(domid, 'domid', 1, 32751))];
+  return parseNetworkList((await core.exec.run(args, { timeoutMs: deadlineOf(args, core.deadlines) })).stdout);
 }
 
 /** Sets one interface's live rate: the vif stays plugged (netback applies the new key at once). */
