@@ -144,6 +144,9 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     expect(caps.get('RequestedStatesSupported')).to.deep.equal([2, 3, 6, 9]);
     expect(caps.get('RouterDefinitionsSupported')).to.deep.equal([2, 3]);
     expect(caps.get('LiveBandwidthChangeSupported')).to.equal(true);
+    const [profile] = (await w.enumerate('Xen_RegisteredProfile', 'root/interop')).filter((p) => p.get('InstanceID') === 'xen-wbem:VirtualNetwork-1.0.0');
+    expect(profile!.get('RegisteredOrganization'), '1 Other: our own profile').to.equal(1);
+    expect(profile!.get('OtherRegisteredOrganization')).to.equal('xen-wbem');
     const linked = await associatorNames(w, service(), 'root/virt', { AssocClass: 'Xen_ElementCapabilities' });
     expect(linked.map((n) => n.local().identity())).to.deep.equal([networkCapabilitiesName().identity()]);
   });
