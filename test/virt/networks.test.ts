@@ -198,4 +198,17 @@ describe('virt: virtual networks (model, stub driver)', () => {
     // the deleted member's link switch goes too (nothing is plugged into it any more)
     expect(d.switchList.length).to.equal(switches - 3);
   });
+
+  it('two definitions racing for one system: one network gets it, the other is refused and leaves nothing behind', async () => {
+    const switches = d.switchList.length;
+    const results = await Promise.allSettled([
+      vm.networks.define({ name: 'x', members: [{ system: 'r1' }, { system: 'r2' }], links: [{ name: 'l', ends: [{ system: 'r1' }, { system: 'r2' }] }] }),
+      vm.networks.define({ name: 'y', members: [{ system: 'r1' }, { system: 'r3' }], links: [{ name: 'l', ends: [{ system: 'r1' }, { system: 'r3' }] }] }),
+    ]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal(['fulfilled', 'rejected']);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(String(lost.reason)).to.match(/'r1' already belongs to the network '(x|y)'/);
+    expect(d.switchList.length).to.equal(switches + 1);
+    expect((await vm.networks.list()).map((n) => n.name)).to.have.length(1);
+  });
 });
