@@ -1,22 +1,26 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers|auth|stream|networks`.
+ * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults|networks`.
  */
+import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
 import { runProvidersBench } from './providers.bench.js';
 import { runAuthBench } from './auth.bench.js';
 import { runStreamBench } from './stream.bench.js';
+import { runFaultsBench } from './faults.bench.js';
 import { runNetworksBench } from './networks.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
+  indications: runIndicationsBench, // DSP1054 delivery (`-- indications`)
   cimxml: runCimxmlBench,
   http: runHttpBench,
   driver: runDriverBench,
   providers: runProvidersBench,
   auth: runAuthBench,
   stream: runStreamBench,
+  faults: runFaultsBench,
   networks: runNetworksBench,
 };
 

@@ -213,9 +213,14 @@ export class VirtManager {
     return this.settled(defineSystem(this.model, spec, () => this.capacity()));
   }
 
-  /** Remove a system; an active one is powered off first (hard), under one lock. */
-  deleteSystem(name: string): Promise<void> {
-    return this.settled(deleteSystem(this.model, name).then(() => this.networks.systemDeleted(name)));
+  /**
+   * Remove a system; an active one is powered off first (hard), under one lock. With a signal
+   * (a job's), aborting it kills the power-off; as a job the lock refuses other changes at once.
+   * The system then leaves its virtual network.
+   */
+  deleteSystem(name: string, opts: { signal?: AbortSignal; asJob?: boolean } = {}): Promise<void> {
+    return this.settled(deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) })
+      .then(() => this.networks.systemDeleted(name)));
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */

@@ -41,7 +41,7 @@ describe('e2e: virtual switches and Ethernet connections over HTTP (DSP1097/DSP1
   });
 
   it('DefineSystem with an embedded switch configuration creates the switch; DestroySystem removes it', async () => {
-    const conf = instanceXml('Xen_VirtualEthernetSwitchSettingData', { VirtualSystemIdentifier: ['string', 'lab0'], VirtualSystemType: ['string', 'DMTF:VirtualEthernetSwitch'] });
+    const conf = instanceXml('Xen_VirtualEthernetSwitchSettingData', { VirtualSystemIdentifier: ['string', 'lab0'], VirtualSystemType: ['string', 'DMTF:Virtual Ethernet Switch'] });
     const d = await call(c, VSMS(HOST), 'DefineSystem', embeddedParam('SystemSettings', conf));
     expect(d.error, JSON.stringify(d.error)).to.equal(undefined);
     expect(d.returnValue).to.equal(0);
@@ -71,6 +71,11 @@ describe('e2e: virtual switches and Ethernet connections over HTTP (DSP1097/DSP1
     expect(propValue(conns[0]!, 'ResourceType')).to.equal('33');
     const hr = all(conns[0]!, 'PROPERTY.ARRAY').find((p) => p['@NAME'] === 'HostResource')!;
     expect(text(first(first(hr, 'VALUE.ARRAY'), 'VALUE'))).to.contain('Xen_VirtualEthernetSwitch').and.contain('Name="xenbr1"');
+
+    // EnumerateInstances (streamed from the provider) has it too.
+    const en = await intrinsic(c, 'EnumerateInstances', { ClassName: '<CLASSNAME NAME="Xen_EthernetPortAllocationSettingData"/>' });
+    expect(en.error).to.equal(undefined);
+    expect(all(first(en.rsp, 'IRETURNVALUE'), 'VALUE.NAMEDINSTANCE').map((v) => propValue(first(v, 'INSTANCE'), 'InstanceID'))).to.deep.equal([id]);
 
     const change = instanceXml('Xen_EthernetPortAllocationSettingData', { InstanceID: ['string', id], Limit: ['uint64', '10'], AllocationUnits: ['string', 'bit/second*10^6'] });
     const m = await call(c, VSMS(HOST), 'ModifyResourceSettings', embeddedParam('ResourceSettings', [change]));

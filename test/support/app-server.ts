@@ -32,6 +32,8 @@ export interface AppServerOptions {
   host?: Record<string, unknown>;
   /** Metrics sampling interval (default: the server's default). */
   metricsIntervalMs?: number;
+  /** --alert-threshold values (DSP1053 metric name → value). */
+  alertThresholds?: Record<string, number>;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
@@ -53,6 +55,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
       hostName: opts.hostName ?? 'xenhost-test',
       ...(usersFile ? { usersFile } : {}),
       ...(opts.metricsIntervalMs !== undefined ? { metricsIntervalMs: opts.metricsIntervalMs } : {}),
+      ...(opts.alertThresholds ? { alertThresholds: opts.alertThresholds } : {}),
     },
     (l) => log.push(l),
     opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir) }) },

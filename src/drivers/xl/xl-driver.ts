@@ -47,7 +47,11 @@ export class XlDriver implements HypervisorDriver {
       onConfigs: (snap) => this.observer.adoptNew(snap),
       onSnapshot: (snap, current) => this.observer.observe(snap, current),
       // The list of systems is built once per picture in the background, not by the first reader.
-      onServed: (snap) => { if (this.core.ready) this.systems.of(snap); },
+      onServed: (snap) => {
+        if (this.core.ready) this.systems.of(snap);
+        // What this picture showed changing is told once readers get it (observe.ts).
+        this.observer.flush();
+      },
     });
     // `ip link show` and `ethtool` are quick queries: the quick deadline (deadlines.ts).
     const ipDeadline = this.core.deadlines.quick ?? DEFAULT_DEADLINES.quick;

@@ -1,10 +1,11 @@
 /**
- * Xen_EthernetPortAllocationSettingData (DSP1050 §7): for each interface of each system, what it
+ * Xen_EthernetPortAllocationSettingData (DSP1050): for each interface of each system, what it
  * is connected to and with which bandwidth. ResourceType 33 (Ethernet Connection); Parent = the
  * interface's RASD; HostResource = the virtual switch (a WBEM URI, DSP0207) and PoolID its
- * network pool; Limit and ReceiveBandwidthLimit = the interface's rate in bit/second (Xen applies
- * one rate to the interface); Reservation = what the link the interface belongs to reserves, 0
- * when it belongs to none.
+ * network pool. Xen's vif rate limits what the interface sends: that is Limit, in bit/second.
+ * What it receives is bounded only where one sender is known, the other end of its link:
+ * ReceiveBandwidthLimit is that end's rate, NULL elsewhere. Reservation (and the receive one) =
+ * what the link reserves, 0 for an interface on no link.
  */
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
@@ -15,15 +16,26 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { poolInstanceId, rasdId } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { SYSTEMS_PER_BATCH, allSystems } from '../shared/systems.js';
+import { type LinkEnds, linkEnds } from './links.js';
 import { EPASD_CLASS, ETHERNET_CONNECTION, epasdId, parseEpasdId } from './names.js';
-import { type Reservations, reservations } from './reservations.js';
 
 export type Nic = NicSpec & { mac: string };
 
-export function epasdValues(sys: VirtualSystem, nic: Nic, reserved: Reservations): Values {
-  const limit = nic.rate ? nic.rate.bytesPerSecond * 8 : undefined;
-  const reservation = reserved.of(sys.name, nic.mac);
+/** An interface's rate in bit/second, undefined when unlimited. */
+export function rateBits(nic: Nic | undefined): number | undefined {
+  return nic?.rate ? nic.rate.bytesPerSecond * 8 : undefined;
+}
+
+/** What bounds what the interface receives: the rate of the other end of its link. */
+export function receiveLimit(systems: readonly VirtualSystem[], links: LinkEnds, system: string, mac: string): number | undefined {
+  const end = links.of(system, mac);
+  if (!end) return undefined;
+  return rateBits(systems.find((s) => s.name === end.peer.system)?.config.nics.find((n) => n.mac === end.peer.mac));
+}
+
+function epasdValues(systems: readonly VirtualSystem[], sys: VirtualSystem, nic: Nic, links: LinkEnds): Values {
+  const reservation = links.of(sys.name, nic.mac)?.reservation ?? 0;
   return {
     InstanceID: epasdId(sys.name, nic.mac),
     ElementName: `${nic.mac} on ${nic.bridge}`,
@@ -37,8 +49,8 @@ export function epasdValues(sys: VirtualSystem, nic: Nic, reserved: Reservations
     AutomaticAllocation: true,
     AutomaticDeallocation: true,
     AllocationUnits: NETWORK_UNITS,
-    Limit: limit,
-    ReceiveBandwidthLimit: limit,
+    Limit: rateBits(nic),
+    ReceiveBandwidthLimit: receiveLimit(systems, links, sys.name, nic.mac),
     Reservation: reservation,
     ReceiveBandwidthReservation: reservation,
   };
@@ -50,18 +62,26 @@ export function connections(systems: readonly VirtualSystem[]): { sys: VirtualSy
 }
 
 export function epasdSource(deps: ProviderDeps): ClassSource {
-  const built = (ctx: ProviderContext, list: { sys: VirtualSystem; nic: Nic }[], r: Reservations): CimInstance[] =>
-    list.map((c) => build(ctx, EPASD_CLASS, epasdValues(c.sys, c.nic, r)));
+  // One snapshot of every system: a link's other end may be another system.
+  const read = () => Promise.all([allSystems(deps), linkEnds(deps)]);
+  const built = (ctx: ProviderContext, systems: VirtualSystem[], list: { sys: VirtualSystem; nic: Nic }[], links: LinkEnds): CimInstance[] =>
+    list.map((c) => build(ctx, EPASD_CLASS, epasdValues(systems, c.sys, c.nic, links)));
   return {
     list: async (ctx) => {
-      const [systems, r] = await Promise.all([allSystems(deps), reservations(deps)]);
-      return built(ctx, connections(systems), r);
+      const [systems, links] = await read();
+      return built(ctx, systems, connections(systems), links);
+    },
+    async *stream(ctx) {
+      const [systems, links] = await read();
+      for (let i = 0; i < systems.length; i += SYSTEMS_PER_BATCH) yield built(ctx, systems, connections(systems.slice(i, i + SYSTEMS_PER_BATCH)), links);
     },
     async get(ctx, name) {
       const parsed = parseEpasdId(name.keyString('InstanceID'));
-      const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-      const nic = sys?.config.nics.find((n) => n.mac === parsed!.mac);
-      return sys && nic ? built(ctx, [{ sys, nic }], await reservations(deps))[0] : undefined;
+      if (!parsed) return undefined;
+      const [systems, links] = await read();
+      const sys = systems.find((s) => s.name === parsed.system);
+      const nic = sys?.config.nics.find((n) => n.mac === parsed.mac);
+      return sys && nic ? built(ctx, systems, [{ sys, nic }], links)[0] : undefined;
     },
   };
 }

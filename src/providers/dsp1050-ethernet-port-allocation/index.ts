@@ -15,6 +15,6 @@ export const ethernetPortAllocation: ProfileProviders = (deps) => [{
   provider: profileProvider({ classes: { [EPASD_CLASS]: epasdSource(deps), ...connectionAssociationClasses(deps) } }),
 }];
 
-// What the management service (DSP1042) uses to modify a connection.
-export { type ConnectionChange, connectionChange } from './modify.js';
+// What the management service (DSP1042) uses to modify a connection, and to refuse one given without its interface.
+export { type ConnectionChange, connectionChange, refuseNewConnection } from './modify.js';
 export { EPASD_CLASS, epasdName, parseEpasdId } from './names.js';

@@ -1,9 +1,11 @@
 /**
- * ModifyResourceSettings of an Ethernet connection (DSP1050 §8 via DSP1042 §8.2): the embedded
+ * ModifyResourceSettings of an Ethernet connection (DSP1050, through DSP1042 §8.2): the embedded
  * Xen_EthernetPortAllocationSettingData, NULL meaning "unchanged", may change
- * - the bandwidth: Limit (or ReceiveBandwidthLimit: Xen applies one rate to an interface, so both
- *   must agree), in AllocationUnits (default bit/second); 0 removes the limit. A rate change alone
- *   is applied to the running interface without unplugging it (the model's set_nic_rate);
+ * - the bandwidth: Limit, what the interface may send (Xen's vif rate), in AllocationUnits
+ *   (default bit/second); 0 removes the limit. A rate change alone is applied to the running
+ *   interface without unplugging it (the model's set_nic_rate). What it receives is bounded by
+ *   its senders, not by a setting of its own: a ReceiveBandwidthLimit other than the one shown is
+ *   refused;
  * - the switch: HostResource (the switch's WBEM URI), Connection or PoolID naming another switch
  *   the host has; the interface is moved (unplugged from the old switch, plugged into the new).
  * Its identity (Parent, Address) and ResourceType cannot change, and a Reservation is the link's
@@ -18,9 +20,10 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { badParam } from '../shared/errors.js';
 import { poolInstanceId, rasdId } from '../shared/naming.js';
 import { readNumber, readString, readStrings } from '../shared/params.js';
-import { findSystem } from '../shared/systems.js';
+import { allSystems } from '../shared/systems.js';
+import { receiveLimit } from './epasd.js';
+import { linkEnds } from './links.js';
 import { ETHERNET_CONNECTION, epasdName, parseEpasdId } from './names.js';
-import { reservations } from './reservations.js';
 
 export interface ConnectionChange {
   change: ResourceChange;
@@ -55,18 +58,27 @@ function askedSwitch(inst: CimInstance, where: string): { name: string; property
   return undefined;
 }
 
-/** Limit and ReceiveBandwidthLimit as one rate: undefined = not given, null = no limit. */
+/** A bandwidth in bit/second from a value in AllocationUnits (default bit/second); 0 = none. */
+function bits(value: number, units: string | undefined, what: string): number {
+  return value === 0 ? 0 : toBytesPerSecond(value, units, what) * 8;
+}
+
+/** Limit as a rate: undefined = not given, null = no limit. */
 function askedRate(inst: CimInstance, where: string): Rate | null | undefined {
-  const units = readString(inst, 'AllocationUnits', where) || undefined;
-  const tx = readNumber(inst, 'Limit', where);
-  const rx = readNumber(inst, 'ReceiveBandwidthLimit', where);
-  if (tx !== undefined && rx !== undefined && tx !== rx) {
-    throw badParam(`${where}: Limit (${tx}) and ReceiveBandwidthLimit (${rx}) differ; a Xen interface has one rate limit, so they must be equal`);
-  }
-  const limit = tx ?? rx;
+  const limit = readNumber(inst, 'Limit', where);
   if (limit === undefined) return undefined;
   if (limit === 0) return null;
-  return { bytesPerSecond: toBytesPerSecond(limit, units, `${where}: Limit`) };
+  return { bytesPerSecond: toBytesPerSecond(limit, readString(inst, 'AllocationUnits', where) || undefined, `${where}: Limit`) };
+}
+
+/** ReceiveBandwidthLimit is shown, not set: one other than what is shown (NULL: none) is refused. */
+function checkReceiveLimit(inst: CimInstance, where: string, shown: number | undefined): void {
+  const rx = readNumber(inst, 'ReceiveBandwidthLimit', where);
+  if (rx === undefined) return;
+  const asked = bits(rx, readString(inst, 'AllocationUnits', where) || undefined, `${where}: ReceiveBandwidthLimit`);
+  if (asked === (shown ?? 0)) return;
+  throw badParam(`${where}: ReceiveBandwidthLimit cannot be set: Xen limits what an interface sends (Limit); ` +
+    `what it receives is bounded by its senders (${shown === undefined ? 'none is known' : `the other end of its link, ${shown} bit/second`})`);
 }
 
 /**
@@ -76,7 +88,8 @@ function askedRate(inst: CimInstance, where: string): Rate | null | undefined {
 export async function connectionChange(deps: ProviderDeps, inst: CimInstance, where: string, id: string): Promise<ConnectionChange | undefined> {
   const parsed = parseEpasdId(id);
   if (!parsed) return undefined;
-  const sys = await findSystem(deps, parsed.system);
+  const [systems, links] = await Promise.all([allSystems(deps), linkEnds(deps)]);
+  const sys = systems.find((x) => x.name === parsed.system);
   const old = sys?.config.nics.find((n) => n.mac === parsed.mac);
   if (!sys || !old) throw cimError('NOT_FOUND', `${where}: no Ethernet connection has InstanceID "${id}"`);
 
@@ -88,7 +101,7 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
   }
   const address = readString(inst, 'Address', where);
   if (address !== undefined && address.toLowerCase() !== old.mac) throw badParam(`${where}: the MAC (Address) cannot change (${old.mac} → ${address})`);
-  const onLink = (await reservations(deps)).linkOf(sys.name, old.mac);
+  const onLink = links.of(sys.name, old.mac);
   const reserved = onLink?.reservation ?? 0;
   for (const p of ['Reservation', 'ReceiveBandwidthReservation']) {
     const asked = readNumber(inst, p, where);
@@ -104,6 +117,7 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
       throw badParam(`${where}: ${sw.property} "${sw.value}" names the virtual switch '${sw.name}', which this host does not have; it has ${have.length > 0 ? have.join(', ') : 'none'}`);
     }
   }
+  checkReceiveLimit(inst, where, receiveLimit(systems, links, sys.name, old.mac));
   const rate = askedRate(inst, where);
   const rateChanged = rate !== undefined && (rate?.bytesPerSecond ?? 0) !== (old.rate?.bytesPerSecond ?? 0);
   if (onLink && (rateChanged || (sw && sw.name !== old.bridge))) {
@@ -124,4 +138,19 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
   }
   // Sent back as read: nothing changes (the model recognises the same interface).
   return { change: { system: sys.name, action: 'replace_nic', mac, nic: rest }, mac, setting };
+}
+
+/** Whether an input setting is an Ethernet connection (by class, or ResourceType 33). */
+export function isConnectionSetting(inst: CimInstance): boolean {
+  return /EthernetPortAllocationSettingData$/i.test(inst.className) || Number(inst.get('ResourceType')) === ETHERNET_CONNECTION;
+}
+
+/**
+ * DefineSystem and AddResourceSettings create interfaces, and each interface comes with its
+ * connection: a connection given on its own would otherwise be read as one more interface.
+ */
+export function refuseNewConnection(inst: CimInstance, where: string): void {
+  if (!isConnectionSetting(inst)) return;
+  throw badParam(`${where}: an Ethernet connection (ResourceType ${ETHERNET_CONNECTION}) comes with its interface: give the switch and Limit ` +
+    'in the interface\'s RASD (ResourceType 10: NetworkName, Connection or PoolID), then change the connection with ModifyResourceSettings');
 }

@@ -1,6 +1,6 @@
 /**
- * DSP1097's associations, in the DMTF direction, each answered from one switch for References:
- * - Xen_HostedDependency: Antecedent = the host, Dependent = each switch (DSP1097 §7: the switch is
+ * DSP1097's associations, in the DMTF direction (References from an element of a switch read that one switch):
+ * - Xen_HostedDependency: Antecedent = the host, Dependent = each switch (DSP1097: the switch is
  *   hosted by the host system, as a virtual system is).
  * - Xen_SystemDevice: the switch → each port.
  * - Xen_SettingsDefineState and Xen_ElementSettingData: the switch ↔ its configuration (one
@@ -14,7 +14,7 @@ import type { ProviderContext } from '../../operations/provider.js';
 import { EAFP } from '../dsp1041-resource-allocation/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { hostName, poolName } from '../shared/naming.js';
+import { HOST_CLASS, POOL_CLASS, hostName, poolName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { type SwitchView, switchViews } from './model.js';
 import { portName, switchCapabilitiesName, switchName, switchOfName, switchSettingsName } from './names.js';
@@ -47,6 +47,10 @@ function switchAssociations(host: string, v: SwitchView, assocClass: string): Va
   return [];
 }
 
+function isNetworkPool(target: CimInstanceName): boolean {
+  return sameName(target.className, POOL_CLASS.network) || (target.keyString('InstanceID') ?? '').startsWith('NetworkPool/');
+}
+
 function refersTo(inst: CimInstance, id: string, role: string | null): boolean {
   return [...inst.properties].some(([n, p]) =>
     (role === null || sameName(n, role)) && p.value instanceof CimInstanceName && p.value.local().identity() === id);
@@ -59,7 +63,9 @@ function associationSource(deps: ProviderDeps, assocClass: string): ClassSource 
     list: async (ctx) => make(ctx, await switchViews(deps)),
     async referencesTo(ctx, target, role) {
       const sw = switchOfName(target);
-      // The host and a pool are linked to every switch; anything else to the one switch it names.
+      // The host and a network pool are linked to every switch; an element of a switch to its one
+      // switch; anything else (a virtual system's element) to none, found without reading the host.
+      if (sw === undefined && !sameName(target.className, HOST_CLASS) && !isNetworkPool(target)) return [];
       const views = sw === undefined ? await switchViews(deps) : await switchViews(deps, sw);
       const id = target.local().identity();
       return make(ctx, views).filter((inst) => refersTo(inst, id, role));

@@ -1,7 +1,7 @@
 /**
  * DSP1097's instances: each virtual switch as a Xen_VirtualEthernetSwitch (a CIM_ComputerSystem,
- * DSP1097 §7), its configuration (Xen_VirtualEthernetSwitchSettingData, VirtualSystemType
- * DMTF:VirtualEthernetSwitch, AssociatedResourcePool = its network pool), its state
+ * DSP1097), its configuration (Xen_VirtualEthernetSwitchSettingData, VirtualSystemType
+ * DMTF:Virtual Ethernet Switch, AssociatedResourcePool = its network pool), its state
  * capabilities (none can be requested: a switch is up while it exists) and its ports.
  */
 import type { CimInstance } from '../../cim/index.js';

@@ -15,5 +15,5 @@ export const virtualEthernetSwitch: ProfileProviders = (deps) => [{
 
 // What the management service (DSP1042) and Ethernet port allocation (DSP1050) use.
 export { defineSwitch, destroySwitch, isSwitchRef, isSwitchSettings } from './management.js';
-export { SWITCH_CLASS, SWITCH_SYSTEM_TYPE, switchName, switchOfName, switchUri } from './names.js';
+export { SWITCH_CLASS, SWITCH_PORT_CLASS, SWITCH_SYSTEM_TYPE, portName, switchName, switchOfName, switchUri } from './names.js';
 export { hostSwitches } from './model.js';

@@ -1,7 +1,7 @@
 /**
- * Defining and destroying virtual switches through the host's VSMS (DSP1097 §8: a switch is
+ * Defining and destroying virtual switches through the host's VSMS (DSP1097: a switch is
  * defined and destroyed as a virtual system is, DSP1042 §8.2). DefineSystem with a switch
- * configuration (its class, or VirtualSystemType DMTF:VirtualEthernetSwitch) creates the switch
+ * configuration (its class, or VirtualSystemType DMTF:Virtual Ethernet Switch) creates the switch
  * up and without ports; DestroySystem of a switch removes it, refused while an interface of any
  * system, running or not, is defined on it (the systems are named).
  */
@@ -13,7 +13,7 @@ import { readInstances, readRef, readString } from '../shared/params.js';
 import { hostSwitches } from './model.js';
 import { SWITCH_CLASS, SWITCH_SYSTEM_TYPE, switchName } from './names.js';
 
-/** VirtualSystemType spellings of a switch: DSP1097's, and xs-cim's "DMTF:Virtual Ethernet Switch". */
+/** VirtualSystemType spellings of a switch, compared without spaces and case: DMTF:Virtual Ethernet Switch, DMTF:VirtualEthernetSwitch. */
 const SWITCH_TYPES = new Set(['dmtf:virtualethernetswitch']);
 
 function isSwitchType(text: string | undefined): boolean {

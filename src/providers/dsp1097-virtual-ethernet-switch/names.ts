@@ -11,8 +11,11 @@ export const SWITCH_CLASS = 'Xen_VirtualEthernetSwitch';
 export const SWITCH_SETTINGS_CLASS = 'Xen_VirtualEthernetSwitchSettingData';
 export const SWITCH_PORT_CLASS = 'Xen_VirtualEthernetSwitchPort';
 
-/** CIM_VirtualSystemSettingData.VirtualSystemType of a switch's configuration (DSP1097). */
-export const SWITCH_SYSTEM_TYPE = 'DMTF:VirtualEthernetSwitch';
+/**
+ * CIM_VirtualSystemSettingData.VirtualSystemType of a switch's configuration (DSP1097): the value
+ * Hyper-V's and XenServer's switch configurations carry.
+ */
+export const SWITCH_SYSTEM_TYPE = 'DMTF:Virtual Ethernet Switch';
 
 const SETTINGS_PREFIX = 'Xen:switch:';
 

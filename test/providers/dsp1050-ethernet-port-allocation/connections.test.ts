@@ -1,6 +1,7 @@
 /**
  * DSP1050 over the provider stack: each interface has a Xen_EthernetPortAllocationSettingData
- * (ResourceType 33, Parent = its RASD, HostResource = its switch, Limit in bit/second) that is
+ * (ResourceType 33, Parent = its RASD, HostResource = its switch, Limit in bit/second, and what
+ * bounds what it receives and reserves when it is an end of a link) that is
  * part of its system's configuration; ModifyResourceSettings on it changes the rate (the
  * interface keeps its MAC) or moves the interface to another switch, and refuses what it cannot
  * do without changing anything.
@@ -51,6 +52,18 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
     expect(pools.map((p) => p.keyString('InstanceID'))).to.deep.equal(['NetworkPool/br1']);
   });
 
+  it('the running interface\'s connection defines its switch port (SettingsDefineState), both ways', async () => {
+    const port = CimInstanceName.of('Xen_VirtualEthernetSwitchPort', {
+      SystemCreationClassName: 'Xen_VirtualEthernetSwitch', SystemName: 'xenbr0', CreationClassName: 'Xen_VirtualEthernetSwitchPort', DeviceID: `web/${webMac}`,
+    });
+    const settings = await associatorNames(w, port, VIRT_NS, { AssocClass: 'Xen_SettingsDefineState' });
+    expect(settings.map((p) => p.keyString('InstanceID'))).to.deep.equal([`web/${webMac}/connection`]);
+    const ports = await associatorNames(w, epasd(`web/${webMac}/connection`), VIRT_NS, { AssocClass: 'Xen_SettingsDefineState' });
+    expect(ports.map((p) => p.identity())).to.deep.equal([port.identity()]);
+    // The defined system has no domain, so its interface has no port.
+    expect(await associatorNames(w, epasd(`db/${dbMac}/connection`), VIRT_NS, { AssocClass: 'Xen_SettingsDefineState' })).to.be.empty;
+  });
+
   it('ModifyResourceSettings sets the rate of the running interface; it keeps its MAC and switch', async () => {
     const r = await modify({ InstanceID: `web/${webMac}/connection`, Limit: 8_000_000, AllocationUnits: 'bit/second' });
     expect(r.returnValue).to.equal(0);
@@ -61,9 +74,10 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
     expect(web.config.nics[0]!.rate?.bytesPerSecond).to.equal(1_000_000);
     const c = await w.get(epasd(`web/${webMac}/connection`));
     expect(c.get('Limit')).to.equal(8_000_000);
-    expect(c.get('ReceiveBandwidthLimit')).to.equal(8_000_000);
+    // Xen limits what an interface sends; what it receives is bounded by no setting of its own.
+    expect(c.get('ReceiveBandwidthLimit')).to.equal(null);
     // In Mbit/s, and 0 removes the limit.
-    await modify({ InstanceID: `web/${webMac}/connection`, ReceiveBandwidthLimit: 16, AllocationUnits: 'bit/second*10^6' });
+    await modify({ InstanceID: `web/${webMac}/connection`, Limit: 16, AllocationUnits: 'bit/second*10^6' });
     expect((await w.virt.getSystem('web')).config.nics[0]!.rate?.bytesPerSecond).to.equal(2_000_000);
     await modify({ InstanceID: `web/${webMac}/connection`, Limit: 0 });
     expect((await w.virt.getSystem('web')).config.nics[0]!.rate).to.equal(undefined);
@@ -102,6 +116,8 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
       expect(c.get('Reservation'), end.system).to.equal(8_000_000);
       expect(c.get('ReceiveBandwidthReservation')).to.equal(8_000_000);
       expect(c.get('Limit')).to.equal(80_000_000);
+      // What one end receives, the other end sends: bounded by that end's rate.
+      expect(c.get('ReceiveBandwidthLimit')).to.equal(80_000_000);
       expect(c.get('Connection')).to.deep.equal([link.switch]);
     }
     const end = link.ends[0];
@@ -117,16 +133,23 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
     expect(await definitions()).to.equal(before);
   });
 
-  it('refuses an unknown switch, a reservation, disagreeing limits and a new parent; nothing changes', async () => {
+  it('refuses an unknown switch, a reservation, a receive limit and a new parent; nothing changes', async () => {
     const before = await definitions();
     const id = `web/${webMac}/connection`;
     await rejects(modify({ InstanceID: id, Connection: ['xenbr9'] }), 'CIM_ERR_INVALID_PARAMETER', /Connection "xenbr9" names the virtual switch 'xenbr9', which this host does not have/);
     await rejects(modify({ InstanceID: id, HostResource: ['/root/virt:Xen_ComputerSystem.CreationClassName="Xen_ComputerSystem",Name="db"'] }),
       'CIM_ERR_INVALID_PARAMETER', /does not name a Xen_VirtualEthernetSwitch/);
     await rejects(modify({ InstanceID: id, Reservation: 1000 }), 'CIM_ERR_INVALID_PARAMETER', /Reservation 1000 cannot be set on the connection/);
-    await rejects(modify({ InstanceID: id, Limit: 8000, ReceiveBandwidthLimit: 16000 }), 'CIM_ERR_INVALID_PARAMETER', /one rate limit/);
+    await rejects(modify({ InstanceID: id, Limit: 8000, ReceiveBandwidthLimit: 16000 }), 'CIM_ERR_INVALID_PARAMETER',
+      /ReceiveBandwidthLimit cannot be set: Xen limits what an interface sends \(Limit\); what it receives is bounded by its senders \(none is known\)/);
     await rejects(modify({ InstanceID: id, Parent: 'db/00:16:3e:00:00:01' }), 'CIM_ERR_INVALID_PARAMETER', /Parent cannot change/);
     await rejects(modify({ InstanceID: 'web/00:16:3e:99:99:99/connection', Limit: 8000 }), 'CIM_ERR_NOT_FOUND');
+    // A connection comes with its interface: given on its own it would be read as one more interface.
+    const conn = inst(EPASD, { ResourceType: 33, Connection: ['xenbr1'] });
+    await rejects(w.call('AddResourceSettings', { AffectedConfiguration: CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:web' }), ResourceSettings: [conn] }),
+      'CIM_ERR_INVALID_PARAMETER', /ResourceSettings\[0\] \(Xen_EthernetPortAllocationSettingData\): an Ethernet connection \(ResourceType 33\) comes with its interface/);
+    await rejects(w.call('DefineSystem', { SystemSettings: inst('Xen_VirtualSystemSettingData', { VirtualSystemIdentifier: 'lone', Kernel: '/k' }), ResourceSettings: [conn] }),
+      'CIM_ERR_INVALID_PARAMETER', /comes with its interface/);
     expect(await definitions()).to.equal(before);
   });
 });

@@ -26,7 +26,7 @@ describe('providers/dsp1097: virtual Ethernet switches', () => {
     expect(switches.map((s) => s.get('Name')).sort()).to.deep.equal([...PROVIDER_BRIDGES].sort());
     for (const s of switches) expect(s.get('EnabledState')).to.equal(2);
     const conf = await w.get(CimInstanceName.of('Xen_VirtualEthernetSwitchSettingData', { InstanceID: 'Xen:switch:xenbr0' }));
-    expect(conf.get('VirtualSystemType')).to.equal('DMTF:VirtualEthernetSwitch');
+    expect(conf.get('VirtualSystemType')).to.equal('DMTF:Virtual Ethernet Switch');
     expect(conf.get('VirtualSystemIdentifier')).to.equal('xenbr0');
     expect(conf.get('AssociatedResourcePool')).to.deep.equal(['/root/virt:Xen_NetworkPool.InstanceID="NetworkPool/xenbr0"']);
   });
@@ -49,19 +49,26 @@ describe('providers/dsp1097: virtual Ethernet switches', () => {
     expect(sd.map((p) => p.keyString('InstanceID'))).to.deep.equal(['Xen:switch:xenbr1']);
     const caps = await associatorNames(w, swName('xenbr1'), VIRT_NS, { AssocClass: 'Xen_ElementCapabilities' });
     expect(caps.map((p) => p.keyString('InstanceID'))).to.deep.equal(['Xen:switch:xenbr1']);
+    // From the host: its virtual systems and its switches.
+    const hosted = await associatorNames(w, CimInstanceName.of('Xen_HostSystem', { CreationClassName: 'Xen_HostSystem', Name: 'testhost' }), VIRT_NS,
+      { AssocClass: 'Xen_HostedDependency', ResultClass: SW });
+    expect(hosted.map((h) => h.keyString('Name')).sort()).to.deep.equal([...PROVIDER_BRIDGES].sort());
+    // A virtual system's element is linked to no switch.
+    expect(await associatorNames(w, CimInstanceName.of('Xen_ComputerSystem', { CreationClassName: 'Xen_ComputerSystem', Name: 'web' }), VIRT_NS,
+      { ResultClass: SW })).to.be.empty;
     const vsmc = await w.enumerate('Xen_VirtualSystemManagementCapabilities');
-    expect(vsmc[0]!.get('VirtualSystemTypesSupported')).to.include('DMTF:VirtualEthernetSwitch');
+    expect(vsmc[0]!.get('VirtualSystemTypesSupported')).to.include('DMTF:Virtual Ethernet Switch');
   });
 
   it('DefineSystem with a switch configuration creates the switch and returns its reference', async () => {
-    const r = await w.call('DefineSystem', { SystemSettings: settings({ VirtualSystemIdentifier: 'lab0', VirtualSystemType: 'DMTF:VirtualEthernetSwitch' }) });
+    const r = await w.call('DefineSystem', { SystemSettings: settings({ VirtualSystemIdentifier: 'lab0', VirtualSystemType: 'DMTF:Virtual Ethernet Switch' }) });
     expect(r.returnValue).to.equal(0);
     const ref = r.out['ResultingSystem'] as CimInstanceName;
     expect(ref.identity()).to.equal(swName('lab0').identity());
     expect((await w.get(ref)).get('EnabledState')).to.equal(2);
     expect((await w.virt.switches()).map((s) => s.name)).to.include('lab0');
     // A Xen_VirtualSystemSettingData saying it is a switch is one too.
-    const r2 = await w.call('DefineSystem', { SystemSettings: inst('Xen_VirtualSystemSettingData', { ElementName: 'lab1', VirtualSystemType: 'DMTF:Virtual Ethernet Switch' }) });
+    const r2 = await w.call('DefineSystem', { SystemSettings: inst('Xen_VirtualSystemSettingData', { ElementName: 'lab1', VirtualSystemType: 'DMTF:VirtualEthernetSwitch' }) });
     expect((r2.out['ResultingSystem'] as CimInstanceName).keyString('Name')).to.equal('lab1');
   });
 
