@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults|networks`.
+ * `npm run bench -- indications|http|cimxml|driver|providers|auth|stream|faults|networks|snapshots`.
  */
 import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
@@ -9,6 +9,7 @@ import { runDriverBench } from './driver.bench.js';
 import { runProvidersBench } from './providers.bench.js';
 import { runAuthBench } from './auth.bench.js';
 import { runStreamBench } from './stream.bench.js';
+import { runSnapshotBench } from './snapshot.bench.js';
 import { runFaultsBench } from './faults.bench.js';
 import { runNetworksBench } from './networks.bench.js';
 
@@ -20,6 +21,7 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   providers: runProvidersBench,
   auth: runAuthBench,
   stream: runStreamBench,
+  snapshots: runSnapshotBench,
   faults: runFaultsBench,
   networks: runNetworksBench,
 };

@@ -139,6 +139,10 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0, networkStore: new FileNetworkStore(dataDir),
     });
     const report = await virt.init();
+    const snap = virt.snapshotRecovery;
+    if (snap && (snap.undone.length || snap.finished.length || snap.removed.length || snap.quarantined.length || snap.failed.length)) {
+      logger.warn(`snapshots cut short by the last stop: ${JSON.stringify(snap)}`);
+    }
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
     if (config.demo && choice?.simulated) {

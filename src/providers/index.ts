@@ -13,6 +13,7 @@ import { baseMetrics } from './dsp1053-base-metrics/index.js';
 import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
 import { indications } from './dsp1054-indications/index.js';
+import { virtualSystemSnapshot } from './dsp1042-virtual-system-snapshot/index.js';
 import { virtualEthernetSwitch } from './dsp1097-virtual-ethernet-switch/index.js';
 import { ethernetPortAllocation } from './dsp1050-ethernet-port-allocation/index.js';
 import { virtualNetwork } from './xen-virtual-network/index.js';
@@ -25,6 +26,7 @@ const PROFILES: readonly ProfileProviders[] = [
   jobControl,
   baseMetrics,
   indications,
+  virtualSystemSnapshot,
   virtualEthernetSwitch,
   ethernetPortAllocation,
   virtualNetwork,

@@ -13,6 +13,7 @@
  * cached view or updates it with the outcome the hypervisor confirmed.
  */
 import type { TargetState } from './states.js';
+import type { SnapshotDriver } from './snapshots/snapshot-driver.js';
 import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from './types.js';
 
 export interface OperationOptions {
@@ -130,6 +131,9 @@ export interface HypervisorDriver {
   detachInterface(name: string, mac: string): Promise<void>;
   /** null removes the limit. */
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void>;
+
+  /** The file-level work of snapshots (virt/snapshots); absent: the driver cannot take snapshots. */
+  readonly snapshots?: SnapshotDriver;
 
   metrics(): DriverMetrics;
   /** I/O counters of every active system from ONE hypervisor call (never one per system). Optional. */

@@ -34,4 +34,9 @@ export {
   type MetricsSample, type SystemSample, type HostSample, type MetricsOptions, type MetricsSource,
 } from './metrics.js';
 export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent } from './events.js';
+export {
+  SnapshotService, SNAPSHOT_KINDS, DEFAULT_SNAPSHOT_LIMITS,
+  type Snapshot, type SnapshotKind, type SnapshotState, type SnapshotView, type SnapshotJob, type SnapshotLimits,
+  type SnapshotCapabilities, type SnapshotDriver, type DiskCapture, type CrashPoint, type SnapshotRecovery,
+} from './snapshots/index.js';
 export * from './networks/index.js';

@@ -24,6 +24,7 @@ import { begin, perform, requestStateChange } from './state-change.js';
 import { defineSwitch, destroySwitch } from './switches.js';
 import type { TargetState } from './states.js';
 import type { Log } from './steps.js';
+import { SnapshotService, recoverSnapshots, type SnapshotRecovery, type SnapshotServiceOptions } from './snapshots/index.js';
 import type { ObservedStateChange, VirtualSwitch, VirtualSystem, VirtualSystemSpec } from './types.js';
 
 export interface VirtManagerOptions {
@@ -40,6 +41,8 @@ export interface VirtManagerOptions {
   log?: Log;
   /** Metrics sampling interval (metrics.ts); 0 disables it. Started by metrics.start(). */
   metricsIntervalMs?: number;
+  /** Snapshot limits per system (and test hooks): virt/snapshots. */
+  snapshots?: SnapshotServiceOptions;
   /** Where virtual networks are kept (the server wires a file store); default: memory only. */
   networkStore?: NetworkStore;
 }
@@ -68,6 +71,10 @@ export class VirtManager {
   readonly metrics: MetricsSampler;
   /** Every change of a system or a job, whoever caused it (events.ts). */
   readonly events: ModelEvents;
+  /** Snapshots (virt/snapshots), when the driver can take them. */
+  readonly snapshots: SnapshotService | undefined;
+  /** What start-up found of snapshot operations cut short (init()). */
+  snapshotRecovery: SnapshotRecovery | undefined;
   /** Virtual networks: topologies of systems, switches and links, driven as a whole (networks/). */
   readonly networks: NetworkManager;
   private readonly model: Model;
@@ -99,6 +106,9 @@ export class VirtManager {
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
     }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
     this.events = new ModelEvents(() => driver.list());
+    this.snapshots = driver.snapshots
+      ? new SnapshotService(this.model, driver.snapshots, { ...opts.snapshots, changed: () => void this.events.refresh() })
+      : undefined;
     this.networks = new NetworkManager(this.model, opts.networkStore ?? new MemoryNetworkStore(), () => driver.hostFacts(), (p) => this.settled(p));
     this.jobs.onChange((j) => {
       this.events.job(j);
@@ -123,6 +133,7 @@ export class VirtManager {
 
   async init(): Promise<ReconcileReport> {
     const report = await this.driver.init();
+    if (this.snapshots) this.snapshotRecovery = await recoverSnapshots(this.model, this.snapshots);
     const networks = await this.networks.init();
     // what recovery found is the starting picture, not a change
     await this.events.baseline();
@@ -216,11 +227,15 @@ export class VirtManager {
   /**
    * Remove a system; an active one is powered off first (hard), under one lock. With a signal
    * (a job's), aborting it kills the power-off; as a job the lock refuses other changes at once.
-   * The system then leaves its virtual network.
+   * The system then leaves its virtual network, and its snapshots go with it.
    */
   deleteSystem(name: string, opts: { signal?: AbortSignal; asJob?: boolean } = {}): Promise<void> {
-    return this.settled(deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) })
-      .then(() => this.networks.systemDeleted(name)));
+    return this.settled((async () => {
+      const uuid = this.snapshots ? (await this.driver.get(name).catch(() => undefined))?.uuid : undefined;
+      await deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) });
+      await this.networks.systemDeleted(name);
+      if (uuid) await this.snapshots!.forgetSystem(uuid).catch((e: unknown) => this.model.log(`the snapshots of '${name}' could not all be removed: ${String(e)}`));
+    })());
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */

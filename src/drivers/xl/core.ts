@@ -41,6 +41,8 @@ export interface XlDriverOptions {
   longTimeoutMs?: number;
   /** iproute2's `ip` on a real host; without it `ip` runs as `<xlPath> ip ...` (the simulator's pseudo-command). */
   ipPath?: string;
+  /** qemu-img for qcow2 disk snapshots (default `qemu-img` from PATH; checkpoint.ts). */
+  qemuImgPath?: string;
   /** The multi-call `xenstore` of a Xen control domain; without it `<xlPath> xenstore ...` (the simulator's). */
   xenstorePath?: string;
   /** `ethtool` on a real host (the uplink's speed); without it `<xlPath> ethtool ...` (the simulator's). */

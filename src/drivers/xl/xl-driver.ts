@@ -7,6 +7,7 @@
  * transition table, run xl, and only then update the definition store. Host facts: host-facts.ts.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type {
   DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions, SystemCounters,
 } from '../../virt/driver.js';
@@ -17,6 +18,7 @@ import type { DefinitionStore } from './definition-store.js';
 import { define, rename, setRequestedState, undefine } from './definitions.js';
 import { attachDisk, attachInterface, detachDisk, detachInterface, setInterfaceRate } from './devices.js';
 import { BridgeSource } from './bridges.js';
+import { XlSnapshots } from './checkpoint.js';
 import { DEFAULT_DEADLINES } from './deadlines.js';
 import { DomainEvents } from './events.js';
 import { HostFactsSource } from './host-facts.js';
@@ -40,6 +42,8 @@ export class XlDriver implements HypervisorDriver {
   private readonly systems: SystemList;
   private readonly events: DomainEvents | undefined;
   private readonly xentop: XentopStatistics;
+  /** Snapshots: memory checkpoints and disks (checkpoint.ts), kept under `<dataDir>/snapshots`. */
+  readonly snapshots: XlSnapshots;
 
   constructor(opts: XlDriverOptions) {
     this.core = new XlCore(opts, {
@@ -66,6 +70,7 @@ export class XlDriver implements HypervisorDriver {
     this.systems = new SystemList(this.core);
     if (opts.domainEvents) this.events = new DomainEvents(opts.domainEvents, () => this.core.cache.poke(), this.core.log);
     this.xentop = new XentopStatistics(this.core, opts.xlPath, opts.env);
+    this.snapshots = new XlSnapshots(this.core, join(opts.dataDir, 'snapshots'), opts.qemuImgPath ?? 'qemu-img');
   }
 
   get store(): DefinitionStore {

@@ -25,6 +25,6 @@ export const virtualSystem: ProfileProviders = (deps) => [{
   }),
 }];
 
-// What the management service (DSP1042) uses to define, change and destroy virtual systems.
-export { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseSystemType } from './vssd-convert.js';
+// What the management service (DSP1042) and the snapshot service (a snapshot is a VSSD) use to define, change and destroy virtual systems.
+export { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseSystemType, vssdValues } from './vssd-convert.js';
 export { computerSystemInstance } from './computer-system.js';

@@ -1,0 +1,124 @@
+/**
+ * Snapshots on xl (virt/snapshots/snapshot-driver.ts): the memory image is a checkpoint, `xl save
+ * -c`, after which the domain keeps running; it is brought back with `xl restore [-p] <cfg>
+ * <image>` (paused with -p) and the image is kept for the next apply. The configuration given to
+ * restore is written from the definition, so a system renamed since comes back under its current
+ * name. While the image and the disks are taken, a running domain is paused (`xl pause`, then
+ * `xl unpause`), so memory and disks are of one instant. Disks: disk-snapshots.ts.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OperationOptions } from '../../virt/driver.js';
+import { VirtError } from '../../virt/errors.js';
+import type { CaptureOptions, DiskCapture, RestoreOptions, SnapshotDriver } from '../../virt/snapshots/index.js';
+import { checkTransition } from '../../virt/states.js';
+import type { DiskFormat, VirtualSystem, VirtualSystemConfig } from '../../virt/types.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { writeCfg } from './cfg-writer.js';
+import { change, ensureDef, liveName, setExpected } from './change.js';
+import type { XlCore } from './core.js';
+import { runningOf } from './definition-store.js';
+import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
+import { checkPaths } from './paths.js';
+import { validName, validPath } from './validate.js';
+
+const STATE_FILE = 'memory.save';
+
+export class XlSnapshots implements SnapshotDriver {
+  readonly diskFormats: readonly DiskFormat[] = SNAPSHOT_DISK_FORMATS;
+  readonly disks: DiskSnapshots;
+
+  constructor(private readonly core: XlCore, readonly dir: string, qemuImg: string) {
+    this.disks = new DiskSnapshots(qemuImg, core.paths);
+  }
+
+  check(system: VirtualSystem): Promise<void> {
+    return this.disks.check(system.name, system.config.disks);
+  }
+
+  async estimate(system: VirtualSystem, memory: boolean): Promise<number> {
+    return (await this.disks.copyBytes(system.config.disks)) + (memory ? system.config.maxMemoryMiB * 1024 * 1024 : 0);
+  }
+
+  capture(system: VirtualSystem, into: string, opts: CaptureOptions): Promise<{ stateFile?: string; disks: DiskCapture[] }> {
+    const core = this.core;
+    const progress = opts.progress ?? (() => {});
+    const o = opts.signal ? { signal: opts.signal } : {};
+    return change(core, system.name, async (cur) => {
+      if (cur.system.state !== system.state) throw new VirtError('busy', `'${system.name}' changed state (now ${cur.system.state}) while the snapshot was being prepared`);
+      const active = cur.view !== undefined;
+      if (opts.memory && !active) throw new VirtError('invalid_state', `'${system.name}' is not active: it has no memory state to keep`);
+      const pauseIt = active && cur.system.state === 'running';
+      if (pauseIt) await core.xl(['pause', liveName(cur)], o);
+      try {
+        let stateFile: string | undefined;
+        if (opts.memory) {
+          await ensureDef(core, cur);
+          const image = join(validPath(into, 'snapshot folder'), STATE_FILE);
+          await watchBytes(image, system.config.maxMemoryMiB * 1024 * 1024, (f) => progress(f * 0.6), () =>
+            core.xl(['save', '-c', liveName(cur), image], o));
+          stateFile = STATE_FILE;
+        }
+        const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress((opts.memory ? 0.6 : 0) + f * (opts.memory ? 0.4 : 1)));
+        return { ...(stateFile ? { stateFile } : {}), disks };
+      } finally {
+        // The checkpoint resumed the domain with our pause still counted: lift it.
+        if (pauseIt) await core.xl(['unpause', liveName(cur)]).catch((err: unknown) =>
+          core.log('warn', `could not unpause '${system.name}' after its snapshot: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    });
+  }
+
+  revertDisks(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {
+    return this.disks.revert(disks, from, opts);
+  }
+
+  discardDisks(disks: readonly { target: string; format: DiskFormat; method?: string; tag?: string }[]): Promise<void> {
+    return this.disks.discard(disks);
+  }
+
+  putDefinition(name: string, config: VirtualSystemConfig): Promise<void> {
+    const core = this.core;
+    return change(core, name, async (cur) => {
+      if (cur.view) throw new VirtError('invalid_state', `'${name}' is active: its definition is replaced only while it is stopped`);
+      if (config.name !== cur.name || config.uuid !== cur.system.uuid) throw new VirtError('invalid_argument', `a definition of '${config.name}' cannot replace '${name}'`);
+      await ensureDef(core, cur);
+      await core.store.update(cur.name, (d) => {
+        const next = { ...d, config: structuredClone(config), expected: 'stopped' as const, vanished: false, lastState: 'defined' as const, stateChangedAt: new Date().toISOString() };
+        delete next.savedImage;
+        return next;
+      });
+    });
+  }
+
+  resume(name: string, stateFile: string, opts: RestoreOptions): Promise<void> {
+    const core = this.core;
+    return change(core, name, async (cur) => {
+      checkTransition(cur.name, cur.system.state, opts.paused ? 'start_paused' : 'start');
+      const def = await ensureDef(core, cur);
+      const image = validPath(stateFile, 'memory image');
+      if (!(await stat(image).then((s) => s.isFile(), () => false))) throw new VirtError('not_found', `the memory image of the snapshot of '${name}' is missing`);
+      await checkPaths(core.paths, def.config.boot, def.config.disks);
+      const cfgPath = join(core.cfgDir, `${validName(def.config.name)}.cfg`);
+      await writeFileAtomic(cfgPath, writeCfg(def.config));
+      await core.withInflight(cur.name, 'resuming', () =>
+        core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], core.runOptions(opts)));
+      opts.progress?.(1);
+      await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
+    });
+  }
+}
+
+/** Run `work` (which writes `file`) and report its size against `expected` meanwhile. */
+async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    void stat(file).then((s) => progress(Math.min(0.99, s.size / Math.max(1, expected))), () => {});
+  }, 100);
+  try {
+    const r = await work();
+    progress(1);
+    return r;
+  } finally {
+    clearInterval(timer);
+  }
+}

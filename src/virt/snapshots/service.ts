@@ -1,0 +1,398 @@
+/**
+ * Snapshots as the model keeps them: a tree per system (each snapshot's parent is the most current
+ * snapshot when it was taken; applying one makes it the most current, so the next snapshot starts
+ * a branch), limits per system, and three operations run as jobs under the system's lock:
+ *
+ *   create:  record the intent → stage a folder → the driver captures (memory image with the
+ *            system kept running, disks) → rename the folder → record the snapshot (commit).
+ *   apply:   record the intent → stop the system if active → disks back → definition back →
+ *            resume it from the memory image (running or paused, as it was) or leave it stopped
+ *            → record it as the most current (commit).
+ *   destroy: record the intent → drop the disks' own snapshots → record the tree without it,
+ *            its children re-parented to its parent (commit) → remove its folder.
+ *
+ * Every record is one atomic file write (store.ts), so a crash (kill -9) at any point leaves the
+ * old or the new tree. What a crash leaves half-done is settled at start-up (recover.ts): a create
+ * is undone; an apply and a destroy are finished (each of their steps may run twice).
+ */
+import { VirtError } from '../errors.js';
+import type { Job } from '../jobs.js';
+import type { Model } from '../model.js';
+import type { VirtualSystem } from '../types.js';
+import type { SnapshotDriver } from './snapshot-driver.js';
+import { SnapshotStore, newSnapshotId } from './store.js';
+import {
+  DEFAULT_SNAPSHOT_LIMITS, SNAPSHOT_KINDS, type Snapshot, type SnapshotCapabilities, type SnapshotKind, type SnapshotLimits,
+  type SnapshotState, type SnapshotTree,
+} from './types.js';
+
+/** A named point of an operation where a test may stop the process as kill -9 would. */
+export type CrashPoint =
+  | 'create:intent' | 'create:captured' | 'create:committed-folder'
+  | 'apply:intent' | 'apply:stopped' | 'apply:disks' | 'apply:definition' | 'apply:resumed'
+  | 'destroy:intent' | 'destroy:disks' | 'destroy:recorded';
+
+export interface SnapshotServiceOptions {
+  limits?: Partial<SnapshotLimits>;
+  /** Tests only: awaited at each crash point (a promise that never settles stands for kill -9). */
+  at?: (point: CrashPoint) => Promise<void>;
+  /** Called after every change (the model's events compare the systems). */
+  changed?: () => void;
+}
+
+/** A snapshot with the system's current name. */
+export interface SnapshotView extends Snapshot {
+  /** The system's name now (it may have been renamed since). */
+  system: string;
+  /** The system's most current snapshot. */
+  current: boolean;
+}
+
+export interface SnapshotJob {
+  job: Job<unknown>;
+  snapshot: SnapshotView;
+}
+
+const STATE_OF: Partial<Record<VirtualSystem['state'], SnapshotState>> = { running: 'running', paused: 'paused', defined: 'stopped' };
+const TAG_PREFIX = 'xenwbem-';
+
+export function tagOf(id: string): string {
+  return `${TAG_PREFIX}${id}`;
+}
+
+export class SnapshotService {
+  readonly store: SnapshotStore;
+  readonly limits: SnapshotLimits;
+  /** The snapshot each create job makes (job id → snapshot id), while the job manager keeps the job. */
+  private readonly made = new Map<string, string>();
+  private readonly at: (p: CrashPoint) => Promise<void>;
+
+  constructor(private readonly m: Model, readonly driver: SnapshotDriver, private readonly opts: SnapshotServiceOptions = {}) {
+    this.store = new SnapshotStore(driver.dir);
+    this.limits = { ...DEFAULT_SNAPSHOT_LIMITS, ...opts.limits };
+    this.at = opts.at ?? (async () => {});
+  }
+
+  capabilities(): SnapshotCapabilities {
+    return {
+      kinds: [...SNAPSHOT_KINDS],
+      diskFormats: [...this.driver.diskFormats],
+      statesFor: { full: ['running', 'paused', 'stopped'], disk: ['running', 'paused', 'stopped'] },
+      limits: { ...this.limits },
+    };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The snapshots create jobs made, for the jobs still kept: job id → snapshot id. */
+  madeBy(): [string, string][] {
+    for (const jobId of this.made.keys()) if (!this.m.jobs.get(jobId)) this.made.delete(jobId);
+    return [...this.made.entries()];
+  }
+
+  /** Every snapshot of every system still defined, with the system's current name. */
+  async list(): Promise<SnapshotView[]> {
+    const names = new Map((await this.m.driver.list()).map((s) => [s.uuid.toLowerCase(), s.name]));
+    return this.store.trees_().flatMap((t) => {
+      const name = names.get(t.systemUuid);
+      return name === undefined ? [] : t.snapshots.map((s) => view(s, name, t));
+    });
+  }
+
+  /** The snapshots of one system, oldest first. */
+  async listFor(system: string): Promise<SnapshotView[]> {
+    const sys = await this.m.driver.get(system);
+    const t = this.store.tree(sys.uuid);
+    return t.snapshots.map((s) => view(s, sys.name, t));
+  }
+
+  async get(id: string): Promise<SnapshotView | undefined> {
+    return (await this.list()).find((s) => s.id === id);
+  }
+
+  private async find(id: string): Promise<{ sys: VirtualSystem; snap: Snapshot }> {
+    const v = await this.get(id);
+    if (!v) throw new VirtError('not_found', `no snapshot '${id}'`);
+    const sys = await this.m.driver.get(v.system);
+    return { sys, snap: this.store.tree(sys.uuid).snapshots.find((s) => s.id === id)! };
+  }
+
+  // ---------------------------------------------------------------- create
+
+  /**
+   * Take a snapshot of `system` as a job. Refused before anything is made: an unknown system,
+   * a state it cannot be taken in, a disk that cannot be kept, a limit reached.
+   */
+  async create(system: string, kind: SnapshotKind, label?: string): Promise<SnapshotJob> {
+    if (!SNAPSHOT_KINDS.includes(kind)) throw new VirtError('invalid_argument', `unknown snapshot kind '${String(kind)}' (full or disk)`);
+    const release = await this.m.locks.acquire(system, { mode: 'job', what: 'a snapshot' });
+    try {
+      const sys = await this.m.driver.get(system);
+      const state = STATE_OF[sys.state];
+      if (!state) throw new VirtError('invalid_state', `cannot take a snapshot of '${system}' while it is ${sys.state.replace('_', ' ')} (it must be running, paused or stopped)`);
+      await this.driver.check(sys);
+      const tree = this.store.tree(sys.uuid);
+      if (tree.pending) throw new VirtError('busy', `'${system}' has a snapshot operation under way`);
+      const memory = kind === 'full' && state !== 'stopped';
+      await this.checkLimits(sys, tree, await this.driver.estimate(sys, memory));
+      const id = newSnapshotId();
+      const snap: Snapshot = {
+        id, systemUuid: sys.uuid.toLowerCase(), systemName: sys.name, label: label ?? `${sys.name} ${new Date().toISOString()}`,
+        ...(tree.current ? { parent: tree.current } : {}),
+        createdAt: new Date().toISOString(), kind, state, config: structuredClone(sys.config), disks: [], bytes: 0,
+      };
+      const job = this.m.jobs.start(`snapshot of ${sys.name}`, sys.name, async (ctx) => {
+        try {
+          return await this.runCreate(sys, snap, memory, ctx.signal, ctx.progress);
+        } finally {
+          release();
+          this.opts.changed?.();
+        }
+      });
+      job.done.catch(() => {}).finally(release);
+      this.made.set(job.id, id);
+      return { job: job as unknown as Job<unknown>, snapshot: view(snap, sys.name, { ...tree, current: id }) };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async checkLimits(sys: VirtualSystem, tree: SnapshotTree, adds: number): Promise<void> {
+    const { maxPerSystem, maxBytesPerSystem } = this.limits;
+    if (tree.snapshots.length >= maxPerSystem) {
+      throw new VirtError('invalid_state', `'${sys.name}' has ${tree.snapshots.length} snapshots, the limit per system is ${maxPerSystem}: destroy one first`);
+    }
+    const used = tree.snapshots.reduce((n, s) => n + s.bytes, 0);
+    if (used + adds > maxBytesPerSystem) {
+      throw new VirtError('invalid_state',
+        `a snapshot of '${sys.name}' needs about ${mib(adds)} MiB; its snapshots hold ${mib(used)} MiB of the ${mib(maxBytesPerSystem)} MiB allowed per system: destroy one first`);
+    }
+  }
+
+  private async runCreate(sys: VirtualSystem, snap: Snapshot, memory: boolean, signal: AbortSignal, progress: (p: number) => void): Promise<Snapshot> {
+    const uuid = snap.systemUuid;
+    const disks = sys.config.disks.filter((d) => !d.readOnly && !d.cdrom)
+      .map((d) => ({ target: d.target, format: d.format ?? 'raw', tag: tagOf(snap.id) }));
+    let tree = this.store.tree(uuid);
+    tree.pending = { op: 'create', id: snap.id, disks, ...(sys.state === 'running' ? { running: true } : {}) };
+    await this.store.save(tree);
+    progress(5);
+    await this.at('create:intent');
+    try {
+      const staging = await this.store.stage(uuid, snap.id);
+      const got = await this.driver.capture(sys, staging, { memory, tag: tagOf(snap.id), signal, progress: (f) => progress(5 + f * 85) });
+      await this.at('create:captured');
+      snap.disks = got.disks;
+      if (got.stateFile) snap.stateFile = got.stateFile;
+      snap.bytes = await this.store.sizeOf(staging);
+      tree = this.store.tree(uuid);
+      const used = tree.snapshots.reduce((n, s) => n + s.bytes, 0);
+      if (used + snap.bytes > this.limits.maxBytesPerSystem) {
+        throw new VirtError('invalid_state', `the snapshot of '${sys.name}' holds ${mib(snap.bytes)} MiB: with the ${mib(used)} MiB its snapshots hold, more than the ${mib(this.limits.maxBytesPerSystem)} MiB allowed per system`);
+      }
+      await this.store.commitStage(uuid, snap.id);
+      await this.at('create:committed-folder');
+      progress(95);
+      tree.snapshots.push(snap);
+      tree.current = snap.id;
+      delete tree.pending;
+      await this.store.save(tree);
+      return snap;
+    } catch (err) {
+      await this.undoCreate(uuid, snap.id, disks).catch((e: unknown) => this.m.log(`could not clean up the failed snapshot ${snap.id} of '${sys.name}': ${String(e)}`));
+      throw err;
+    }
+  }
+
+  /** A create that did not commit leaves nothing: the disks' own snapshots, the folders, the intent. */
+  async undoCreate(uuid: string, id: string, disks: { target: string; format: Snapshot['disks'][number]['format']; tag: string }[]): Promise<void> {
+    await this.driver.discardDisks(disks.map((d) => ({ ...d, method: 'internal' })));
+    await this.store.removeFolder(this.store.partialDir(uuid, id));
+    const tree = this.store.tree(uuid);
+    if (!tree.snapshots.some((s) => s.id === id)) await this.store.removeFolder(this.store.snapshotDir(uuid, id));
+    if (tree.pending?.id === id) {
+      delete tree.pending;
+      await this.store.save(tree);
+    }
+  }
+
+  // ---------------------------------------------------------------- apply
+
+  /** Put the system back as the snapshot has it (state, definition, disks), as a job. */
+  async apply(id: string): Promise<SnapshotJob> {
+    const found = await this.find(id);
+    const name = found.sys.name;
+    const release = await this.m.locks.acquire(name, { mode: 'job', what: 'applying a snapshot' });
+    try {
+      const { sys, snap } = await this.find(id);
+      const tree = this.store.tree(sys.uuid);
+      if (tree.pending) throw new VirtError('busy', `'${name}' has a snapshot operation under way`);
+      if (!STATE_OF[sys.state] && sys.state !== 'suspended' && sys.state !== 'crashed') {
+        throw new VirtError('busy', `'${name}' is ${sys.state.replace('_', ' ')}: apply the snapshot once that is over`);
+      }
+      const job = this.m.jobs.start(`apply snapshot ${id} to ${name}`, name, async (ctx) => {
+        try {
+          tree.pending = { op: 'apply', id };
+          await this.store.save(tree);
+          await this.at('apply:intent');
+          const reached = { disks: false };
+          try {
+            await this.redoApply(name, snap, ctx.signal, ctx.progress, reached);
+          } catch (err) {
+            // Not a crash: settle now. Once its disks went back, the snapshot is the most current.
+            await this.settle(sys.uuid, reached.disks ? id : undefined);
+            throw reached.disks ? failedAfter(err, `the disks and definition of snapshot ${id} were put back, but '${name}' is stopped`) : err;
+          }
+          const after = this.store.tree(sys.uuid);
+          after.current = id;
+          delete after.pending;
+          await this.store.save(after);
+          return view(snap, name, after);
+        } finally {
+          release();
+          this.opts.changed?.();
+        }
+      });
+      job.done.catch(() => {}).finally(release);
+      return { job: job as unknown as Job<unknown>, snapshot: view(snap, name, tree) };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** The steps of an apply; each may run again after a crash and ends in the same place. */
+  async redoApply(
+    name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {}, reached: { disks: boolean } = { disks: false },
+  ): Promise<void> {
+    const d = this.m.driver;
+    const o = signal ? { signal } : {};
+    // Under the system's lock the driver's picture already reflects our own last change.
+    const cur = await d.get(name);
+    const wasActive = cur.state !== 'defined' && cur.state !== 'suspended';
+    // Recorded first, as a state request is (a read now costs nothing; after the restore it waits for the picture).
+    await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
+    if (cur.state !== 'defined') await d.destroy(name, o);
+    await this.at('apply:stopped');
+    progress(20);
+    const folder = this.store.snapshotDir(snap.systemUuid, snap.id);
+    reached.disks = true;
+    await this.driver.revertDisks(snap.disks, folder, o);
+    await this.at('apply:disks');
+    progress(50);
+    await this.driver.putDefinition(name, { ...structuredClone(snap.config), name, uuid: cur.uuid });
+    await this.at('apply:definition');
+    progress(60);
+    if (snap.state !== 'stopped') {
+      const paused = snap.state === 'paused';
+      // The room of a system that was active is its own again once it is destroyed: admission
+      // only when it was not, or when the snapshot guarantees it more than it had.
+      const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
+        || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
+      const reservation = !wasActive || grows ? await this.m.admission.admit(name, snap.config, 'start') : undefined;
+      try {
+        if (snap.stateFile) {
+          await this.driver.resume(name, `${folder}/${snap.stateFile}`, { ...o, paused, progress: (f) => progress(60 + f * 35) });
+        } else {
+          // A disk snapshot keeps no memory: the system boots from the disks as they were.
+          await d.start(name, { ...o, paused });
+        }
+        if (reservation) {
+          d.invalidate();
+          await reservation.settle().catch(() => reservation.release());
+        }
+      } finally {
+        reservation?.release();
+      }
+    }
+    await this.at('apply:resumed');
+  }
+
+  /** An operation that failed (not a crash) is over: no intent left; `current` moves when given. */
+  private async settle(uuid: string, current: string | undefined): Promise<void> {
+    const t = this.store.tree(uuid);
+    delete t.pending;
+    if (current) t.current = current;
+    await this.store.save(t).catch((e: unknown) => this.m.log(`could not record the end of a snapshot operation: ${String(e)}`));
+  }
+
+  /** The system was deleted: its snapshots go (the disks' own snapshots, the folder). */
+  async forgetSystem(uuid: string): Promise<void> {
+    await this.driver.discardDisks(this.store.tree(uuid).snapshots.flatMap((s) => s.disks));
+    await this.store.forget(uuid);
+  }
+
+  // ---------------------------------------------------------------- destroy
+
+  /** Remove a snapshot: its files go, its children hang from its parent, as a job. */
+  async destroy(id: string): Promise<SnapshotJob> {
+    const found = await this.find(id);
+    const name = found.sys.name;
+    const release = await this.m.locks.acquire(name, { mode: 'job', what: 'destroying a snapshot' });
+    try {
+      const { sys, snap } = await this.find(id);
+      const tree = this.store.tree(sys.uuid);
+      if (tree.pending) throw new VirtError('busy', `'${name}' has a snapshot operation under way`);
+      const job = this.m.jobs.start(`destroy snapshot ${id} of ${name}`, name, async (ctx) => {
+        try {
+          tree.pending = { op: 'destroy', id };
+          await this.store.save(tree);
+          await this.at('destroy:intent');
+          ctx.progress(10);
+          try {
+            await this.redoDestroy(sys.uuid, id);
+          } catch (err) {
+            await this.settle(sys.uuid, undefined);
+            throw err;
+          }
+          return view(snap, name, tree);
+        } finally {
+          release();
+          this.opts.changed?.();
+        }
+      });
+      job.done.catch(() => {}).finally(release);
+      return { job: job as unknown as Job<unknown>, snapshot: view(snap, name, tree) };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** The steps of a destroy; each may run again after a crash. */
+  async redoDestroy(uuid: string, id: string): Promise<void> {
+    const tree = this.store.tree(uuid);
+    const snap = tree.snapshots.find((s) => s.id === id);
+    if (snap) {
+      await this.driver.discardDisks(snap.disks);
+      await this.at('destroy:disks');
+      for (const s of tree.snapshots) if (s.parent === id) {
+        if (snap.parent) s.parent = snap.parent;
+        else delete s.parent;
+      }
+      tree.snapshots = tree.snapshots.filter((s) => s.id !== id);
+      if (tree.current === id) {
+        if (snap.parent) tree.current = snap.parent;
+        else delete tree.current;
+      }
+    }
+    delete tree.pending;
+    await this.store.save(tree);
+    await this.at('destroy:recorded');
+    await this.store.removeFolder(this.store.snapshotDir(uuid, id));
+  }
+}
+
+function view(s: Snapshot, system: string, tree: Pick<SnapshotTree, 'current'>): SnapshotView {
+  return { ...structuredClone(s), system, current: tree.current === s.id };
+}
+
+function failedAfter(err: unknown, what: string): VirtError {
+  const e = err instanceof VirtError ? err : new VirtError('failed', err instanceof Error ? err.message : String(err));
+  return new VirtError(e.kind, `${what}: ${e.message}`, e.detail);
+}
+
+function mib(bytes: number): number {
+  return Math.ceil(bytes / 1024 / 1024);
+}

@@ -1,0 +1,172 @@
+/**
+ * Where snapshots are kept: `<dir>/<system uuid>/tree.json` (the tree, its most current
+ * snapshot and the operation under way, replaced atomically: temp file, fsync, rename, fsync of
+ * the folder) and one folder per snapshot beside it (`<id>/`: memory image, disk copies). A
+ * snapshot is made in `.<id>.partial/` and renamed when whole; it exists once tree.json names it.
+ * Folders and temp files no tree names are leftovers of a crash, removed at start-up.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VirtError } from '../errors.js';
+import type { SnapshotTree } from './types.js';
+
+const TREE = 'tree.json';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const SNAPSHOT_ID = /^[0-9a-f]{12}$/;
+
+export function newSnapshotId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } catch {
+    // some filesystems refuse fsync on a directory; the rename is atomic all the same
+  } finally {
+    await dh.close();
+  }
+}
+
+export class SnapshotStore {
+  private readonly trees = new Map<string, SnapshotTree>();
+
+  constructor(readonly dir: string) {}
+
+  systemDir(uuid: string): string {
+    if (!UUID.test(uuid)) throw new VirtError('invalid_argument', `not a system UUID: ${JSON.stringify(uuid)}`);
+    return join(this.dir, uuid.toLowerCase());
+  }
+
+  snapshotDir(uuid: string, id: string): string {
+    if (!SNAPSHOT_ID.test(id)) throw new VirtError('invalid_argument', `not a snapshot id: ${JSON.stringify(id)}`);
+    return join(this.systemDir(uuid), id);
+  }
+
+  partialDir(uuid: string, id: string): string {
+    if (!SNAPSHOT_ID.test(id)) throw new VirtError('invalid_argument', `not a snapshot id: ${JSON.stringify(id)}`);
+    return join(this.systemDir(uuid), `.${id}.partial`);
+  }
+
+  /** Read every tree (start-up). Unreadable trees are set aside, never trusted. */
+  async load(): Promise<{ quarantined: string[] }> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    this.trees.clear();
+    const quarantined: string[] = [];
+    for (const entry of await readdir(this.dir)) {
+      if (!UUID.test(entry)) continue;
+      const path = join(this.dir, entry, TREE);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        continue; // no tree: a folder whose first snapshot never finished
+      }
+      try {
+        const tree = JSON.parse(text) as SnapshotTree;
+        if (tree.version !== 1 || tree.systemUuid !== entry || !Array.isArray(tree.snapshots)) throw new Error('bad shape');
+        this.trees.set(entry, tree);
+      } catch {
+        await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
+        quarantined.push(entry);
+      }
+    }
+    return { quarantined };
+  }
+
+  /** The system's tree (a copy: change it, then save it). */
+  tree(uuid: string): SnapshotTree {
+    const t = this.trees.get(uuid.toLowerCase());
+    return t ? structuredClone(t) : { version: 1, systemUuid: uuid.toLowerCase(), snapshots: [] };
+  }
+
+  trees_(): SnapshotTree[] {
+    return [...this.trees.values()].map((t) => structuredClone(t));
+  }
+
+  /** Replace the system's tree atomically; memory follows once the file is safe. */
+  async save(tree: SnapshotTree): Promise<void> {
+    const dir = this.systemDir(tree.systemUuid);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, TREE);
+    const tmp = join(dir, `.${TREE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(tree, null, 2) + '\n', 'utf8');
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, path);
+    await fsyncDir(dir);
+    this.trees.set(tree.systemUuid.toLowerCase(), structuredClone(tree));
+  }
+
+  /** Remove a system's tree and folders (the system was deleted). */
+  async forget(uuid: string): Promise<void> {
+    await rm(this.systemDir(uuid), { recursive: true, force: true });
+    this.trees.delete(uuid.toLowerCase());
+  }
+
+  /** A staging folder for a snapshot being made (emptied if a crash left one). */
+  async stage(uuid: string, id: string): Promise<string> {
+    const p = this.partialDir(uuid, id);
+    await rm(p, { recursive: true, force: true });
+    await mkdir(p, { recursive: true, mode: 0o700 });
+    return p;
+  }
+
+  /** The staged snapshot becomes whole: one rename. */
+  async commitStage(uuid: string, id: string): Promise<void> {
+    await rename(this.partialDir(uuid, id), this.snapshotDir(uuid, id));
+    await fsyncDir(this.systemDir(uuid));
+  }
+
+  async removeFolder(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+  }
+
+  /**
+   * Folders and temp files of a system's directory that its tree does not name (a crash's
+   * leftovers), except the snapshot being made when `keep` names it.
+   */
+  async leftovers(uuid: string, keep?: string): Promise<string[]> {
+    const dir = this.systemDir(uuid);
+    const known = new Set(this.tree(uuid).snapshots.map((s) => s.id));
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch {
+      return [];
+    }
+    const out: string[] = [];
+    for (const e of entries) {
+      if (e === TREE || e.includes('.corrupt-')) continue;
+      if (keep && (e === keep || e === `.${keep}.partial`)) continue;
+      if (SNAPSHOT_ID.test(e) && known.has(e)) continue;
+      out.push(join(dir, e));
+    }
+    return out;
+  }
+
+  /** Bytes under a folder (the files a snapshot holds). */
+  async sizeOf(path: string): Promise<number> {
+    let total = 0;
+    for (const e of await readdir(path, { withFileTypes: true }).catch(() => [])) {
+      const p = join(path, e.name);
+      if (e.isDirectory()) total += await this.sizeOf(p);
+      else total += (await stat(p).catch(() => ({ size: 0 }))).size;
+    }
+    return total;
+  }
+
+  /** UUIDs of the folders under the store, with or without a tree. */
+  async systemFolders(): Promise<string[]> {
+    return (await readdir(this.dir).catch(() => [] as string[])).filter((e) => UUID.test(e));
+  }
+}

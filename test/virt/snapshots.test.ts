@@ -1,0 +1,179 @@
+/**
+ * Snapshots in the model over the xl driver and xl-sim, with real small qcow2 images (made and
+ * read by qemu-img / qemu-io) and raw images in a temp dir: the tree (parents, branches, most
+ * current), apply bringing back state, definition and disks, destroy re-parenting, limits.
+ */
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { XlDriver } from '../../src/drivers/xl/xl-driver.js';
+import { VirtManager, type VirtManagerOptions } from '../../src/virt/manager.js';
+import type { SnapshotKind, SnapshotView } from '../../src/virt/snapshots/index.js';
+import { createTestDriver } from '../support/xl-backend.js';
+import { qcow2, qcow2Holds, qcow2Tags } from '../support/qemu-img.js';
+
+describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let drivers: XlDriver[] = [];
+  let vm: VirtManager;
+  let disk: string;
+  let raw: string;
+
+  const open = async (opts: VirtManagerOptions = {}): Promise<VirtManager> => {
+    const driver = createTestDriver(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100 });
+    drivers.push(driver);
+    const m = new VirtManager(driver, { pollIntervalMs: 20, ...opts });
+    await m.init();
+    return m;
+  };
+  const take = async (m: VirtManager, system: string, kind: SnapshotKind = 'full'): Promise<SnapshotView> => {
+    const { job, snapshot } = await m.snapshots!.create(system, kind);
+    await job.done;
+    return (await m.snapshots!.get(snapshot.id))!;
+  };
+  const apply = async (m: VirtManager, id: string): Promise<void> => {
+    await (await m.snapshots!.apply(id)).job.done;
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'virt-snap-'));
+    disk = qcow2(dir, 'r1', 0x41);
+    raw = join(dir, 'r1-data.img');
+    writeFileSync(raw, 'A'.repeat(8192));
+    vm = await open();
+    await vm.defineSystem({
+      name: 'r1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/vmlinuz' },
+      disks: [{ target: disk, vdev: 'xvda', format: 'qcow2' }, { target: raw, vdev: 'xvdb' }],
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(drivers.map((d) => d.close()));
+    drivers = [];
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes a full snapshot of a running system that keeps running: memory image, qcow2 internal snapshot, raw copy', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    expect(s).to.include({ system: 'r1', kind: 'full', state: 'running', current: true, stateFile: 'memory.save' });
+    expect(s.parent).to.equal(undefined);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+    const folder = join(dir, 'snapshots', s.systemUuid, s.id);
+    expect(existsSync(join(folder, 'memory.save'))).to.equal(true);
+    expect(readFileSync(join(folder, 'disk-xvdb.raw'), 'utf8')).to.equal('A'.repeat(8192));
+    expect(qcow2Tags(disk)).to.deep.equal([`xenwbem-${s.id}`]);
+    expect(s.disks.map((d) => d.method)).to.deep.equal(['internal', 'copy']);
+    expect(s.bytes).to.be.greaterThan(8192);
+  });
+
+  it('applies a snapshot: state, definition and both disks come back; snapshotting again starts a branch', async () => {
+    await vm.requestState('r1', 'running');
+    const first = await take(vm, 'r1');
+    // change the router: disks, definition, state
+    writeFileSync(raw, 'B'.repeat(8192));
+    execFileSync('qemu-io', ['-c', 'write -P 0x42 0 4k', disk], { stdio: 'ignore' });
+    await vm.modifySystemSettings('r1', { patch: { priority: 7 } });
+    await vm.requestState('r1', 'paused');
+    const second = await take(vm, 'r1');
+    expect(second.parent).to.equal(first.id);
+    expect(second.state).to.equal('paused');
+
+    await apply(vm, first.id);
+    const sys = await vm.getSystem('r1');
+    expect(sys.state).to.equal('running');
+    expect(sys.config.priority).to.equal(0);
+    expect(readFileSync(raw, 'utf8')).to.equal('A'.repeat(8192));
+    expect(qcow2Holds(disk, 0x41)).to.equal(true);
+    expect(qcow2Holds(disk, 0x42)).to.equal(false);
+    expect((await vm.snapshots!.get(first.id))!.current).to.equal(true);
+
+    const branch = await take(vm, 'r1', 'disk');
+    expect(branch.parent).to.equal(first.id);
+    expect(branch.kind).to.equal('disk');
+    expect(branch.stateFile).to.equal(undefined);
+
+    await apply(vm, second.id);
+    const back = await vm.getSystem('r1');
+    expect(back.state).to.equal('paused');
+    expect(back.config.priority).to.equal(7);
+    expect(readFileSync(raw, 'utf8')).to.equal('B'.repeat(8192));
+    expect(qcow2Holds(disk, 0x42)).to.equal(true);
+  });
+
+  it('a snapshot of a stopped system applies to a stopped system; a disk snapshot of a running one boots it', async () => {
+    const off = await take(vm, 'r1');
+    expect(off.state).to.equal('stopped');
+    expect(off.stateFile).to.equal(undefined);
+    await vm.requestState('r1', 'running');
+    const disksOnly = await take(vm, 'r1', 'disk');
+    await apply(vm, off.id);
+    expect((await vm.getSystem('r1')).state).to.equal('defined');
+    await apply(vm, disksOnly.id);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+  });
+
+  it('destroys a snapshot: its files and the qcow2 snapshot go, its children hang from its parent', async () => {
+    const a = await take(vm, 'r1');
+    const b = await take(vm, 'r1');
+    const c = await take(vm, 'r1');
+    expect([b.parent, c.parent]).to.deep.equal([a.id, b.id]);
+    await (await vm.snapshots!.destroy(b.id)).job.done;
+    const left = await vm.snapshots!.listFor('r1');
+    expect(left.map((s) => s.id)).to.deep.equal([a.id, c.id]);
+    expect(left[1]!.parent).to.equal(a.id);
+    expect(left[1]!.current).to.equal(true);
+    expect(existsSync(join(dir, 'snapshots', b.systemUuid, b.id))).to.equal(false);
+    expect(qcow2Tags(disk)).to.deep.equal([`xenwbem-${a.id}`, `xenwbem-${c.id}`]);
+    await (await vm.snapshots!.destroy(c.id)).job.done;
+    expect((await vm.snapshots!.get(a.id))!.current).to.equal(true);
+  });
+
+  it('snapshots survive a restart and follow a rename', async () => {
+    const a = await take(vm, 'r1');
+    await vm.modifySystemSettings('r1', { name: 'r2' });
+    const again = await open();
+    const list = await again.snapshots!.listFor('r2');
+    expect(list.map((s) => [s.id, s.system, s.systemName, s.current])).to.deep.equal([[a.id, 'r2', 'r1', true]]);
+  });
+
+  it('an apply that fails settles at once: a clear error, no operation left under way, the snapshot can be destroyed', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    rmSync(join(dir, 'snapshots', s.systemUuid, s.id, 'memory.save'));
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/disks and definition of snapshot .* were put back, but 'r1' is stopped: the memory image .* is missing/);
+    expect((await vm.getSystem('r1')).state).to.equal('defined');
+    await (await vm.snapshots!.destroy(s.id)).job.done;
+    expect(await vm.snapshots!.listFor('r1')).to.deep.equal([]);
+  });
+
+  it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
+    const a = await take(vm, 'r1');
+    await vm.deleteSystem('r1');
+    expect(existsSync(join(dir, 'snapshots', a.systemUuid))).to.equal(false);
+    expect(qcow2Tags(disk)).to.deep.equal([]);
+    expect(await vm.snapshots!.list()).to.deep.equal([]);
+  });
+
+  it('refuses before anything is made: a limit reached, a format it cannot keep, a missing disk, an unknown kind', async () => {
+    const limited = await open({ snapshots: { limits: { maxPerSystem: 1, maxBytesPerSystem: 1024 ** 3 } } });
+    await take(limited, 'r1');
+    const e1 = await limited.snapshots!.create('r1', 'full').catch((e: unknown) => e as Error);
+    expect(e1).to.have.property('message').that.match(/has 1 snapshots, the limit per system is 1: destroy one first/);
+    const small = await open({ snapshots: { limits: { maxBytesPerSystem: 4096 } } });
+    const e2 = await small.snapshots!.create('r1', 'disk').catch((e: unknown) => e as Error);
+    expect(e2).to.have.property('message').that.match(/needs about 1 MiB.*allowed per system/);
+    await vm.defineSystem({ name: 'v', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/k' }, disks: [{ target: join(dir, 'v.vhd'), vdev: 'xvda', format: 'vhd' }] });
+    const e3 = await vm.snapshots!.create('v', 'disk').catch((e: unknown) => e as Error);
+    expect(e3).to.have.property('message').that.match(/is vhd: snapshots keep raw and qcow2 images only/);
+    await vm.defineSystem({ name: 'm', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/k' }, disks: [{ target: join(dir, 'gone.img'), vdev: 'xvda' }] });
+    const e4 = await vm.snapshots!.create('m', 'disk').catch((e: unknown) => e as Error);
+    expect(e4).to.have.property('message').that.match(/does not exist/);
+    const e5 = await vm.snapshots!.create('r1', 'memory' as SnapshotKind).catch((e: unknown) => e as Error);
+    expect(e5).to.have.property('kind', 'invalid_argument');
+    expect(readdirSync(join(dir, 'snapshots')).length).to.equal(1);
+  });
+});
