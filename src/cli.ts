@@ -10,6 +10,7 @@ import { productInfo, startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
 import type { LogLevel } from './http/index.js';
 import { LOG_LEVELS, createLogger } from './logger.js';
+import { applyNetworkFile } from './network-apply.js';
 import { listNetworks, showNetwork, type ViewClientOptions } from './network-view.js';
 import type { Role } from './operations/provider.js';
 import { thresholdMetrics } from './providers/dsp1054-indications/index.js';
@@ -25,6 +26,7 @@ Commands:
   user list       list the users and their roles
   network show    print a virtual network's topology (--svg FILE: draw it) from a server
   network list    list a server's virtual networks
+  network apply   define a virtual network from a topology file (YAML) on a server
 
 Options:
   -h, --help      this help; \`xen-wbem <command> --help\` for a command's options
@@ -73,6 +75,7 @@ const USER_HELP = `Usage:
 const NETWORK_VIEW_HELP = `Usage:
   xen-wbem network show NAME [--svg FILE] [options]
   xen-wbem network list [options]
+  xen-wbem network apply FILE [options]   (see xen-wbem network apply --help)
 
 Reads a running server's network pages (GET /networks/NAME.json, GET /networks): \`show\`
 prints the routers, switches and links with their state and bandwidth; --svg FILE also writes
@@ -80,6 +83,19 @@ the drawing the server serves at /networks/NAME.svg.
 
   --svg FILE          write the drawing (SVG) to FILE
   --url URL           the server (default http://127.0.0.1:5988)
+  --user NAME         authenticate as NAME; the password comes from the XEN_WBEM_PASSWORD
+                      environment variable, or with --password-stdin from standard input
+  --password-stdin    read the password from the first line of standard input
+  --insecure          https: accept a certificate that cannot be verified (self-signed)
+  -h, --help          this help`;
+
+const NETWORK_APPLY_HELP = `Usage: xen-wbem network apply FILE [options]
+
+Sends the topology of FILE (YAML; README "Virtual networks") to a server as one
+Xen_VirtualNetworkManagementService.DefineNetwork call: all of it is defined, or nothing.
+
+  --url URL           the server (default http://127.0.0.1:5988)
+  --namespace NS      its implementation namespace (default root/virt)
   --user NAME         authenticate as NAME; the password comes from the XEN_WBEM_PASSWORD
                       environment variable, or with --password-stdin from standard input
   --password-stdin    read the password from the first line of standard input
@@ -277,6 +293,8 @@ async function network(args: string[]): Promise<number> {
     case 'show':
     case 'list':
       return networkView(sub, rest);
+    case 'apply':
+      return networkApply(rest);
     case '-h':
     case '--help':
       console.log(NETWORK_VIEW_HELP);
@@ -287,6 +305,30 @@ async function network(args: string[]): Promise<number> {
     default:
       throw new Error(`unknown network command "${sub}" (see xen-wbem network --help)`);
   }
+}
+
+async function networkApply(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    url: { type: 'string' },
+    namespace: { type: 'string' },
+    user: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    insecure: { type: 'boolean' },
+  }, true);
+  if (values.help) { console.log(NETWORK_APPLY_HELP); return 0; }
+  const [file, ...extra] = positionals;
+  if (!file) throw new Error('network apply needs a FILE (see xen-wbem network apply --help)');
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network apply --help)`);
+  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  const { network: name } = await applyNetworkFile(file, {
+    url: values.url ?? 'http://127.0.0.1:5988',
+    namespace: values.namespace ?? 'root/virt',
+    ...(values.user !== undefined ? { user: values.user, password } : {}),
+    insecure: values.insecure === true,
+  });
+  console.log(`network ${name} defined from ${file}`);
+  return 0;
 }
 
 async function networkView(sub: 'show' | 'list', args: string[]): Promise<number> {

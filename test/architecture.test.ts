@@ -131,13 +131,13 @@ describe('architecture: the profile folders of src/providers', () => {
   /** `shared`, a profile folder such as `dsp1057-virtual-system`, or `index.ts` (the registration). */
   const unitOf = (rel: string): string => rel.split('/')[1]!;
 
-  it('src/providers holds index.ts, shared/ and one folder per DMTF profile', () => {
+  it('src/providers holds index.ts, shared/ and one folder per DMTF profile (or our own vendor profile, xen-<name>)', () => {
     const entries = readdirSync(PROVIDERS).sort();
     expect(entries.filter((e) => !statSync(path.join(PROVIDERS, e)).isDirectory())).to.deep.equal(['index.ts']);
     const folders = entries.filter((e) => e !== 'index.ts');
     expect(folders).to.include('shared');
     for (const f of folders.filter((x) => x !== 'shared')) {
-      expect(f, 'a profile folder is named dspNNNN-<profile-name>').to.match(/^dsp\d{4}-[a-z0-9-]+$/);
+      expect(f, 'a profile folder is named dspNNNN-<profile-name> (xen-<profile-name> for a vendor profile)').to.match(/^(dsp\d{4}|xen)-[a-z0-9-]+$/);
       expect(statSync(path.join(PROVIDERS, f, 'index.ts')).isFile(), `${f}/index.ts`).to.equal(true);
     }
   });

@@ -16,6 +16,7 @@ import { indications } from './dsp1054-indications/index.js';
 import { virtualSystemSnapshot } from './dsp1042-virtual-system-snapshot/index.js';
 import { virtualEthernetSwitch } from './dsp1097-virtual-ethernet-switch/index.js';
 import { ethernetPortAllocation } from './dsp1050-ethernet-port-allocation/index.js';
+import { virtualNetwork } from './xen-virtual-network/index.js';
 
 const PROFILES: readonly ProfileProviders[] = [
   systemVirtualization,
@@ -28,6 +29,7 @@ const PROFILES: readonly ProfileProviders[] = [
   virtualSystemSnapshot,
   virtualEthernetSwitch,
   ethernetPortAllocation,
+  virtualNetwork,
   profileRegistration,
 ];
 

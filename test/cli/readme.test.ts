@@ -43,7 +43,9 @@ describe('docs: every shown command works', function () {
     app = await startAppServer({ demo: true });
     dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-readme-'));
   });
+  let netApp: AppServer | undefined;
   after(async () => {
+    await netApp?.close();
     await app?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -57,12 +59,13 @@ describe('docs: every shown command works', function () {
   const isIndications = (block: string) => block.includes('CIM_IndicationSubscription');
   const isSnapshots = (block: string) => block.includes('Xen_VirtualSystemSnapshotService');
   const isSwitches = (block: string) => block.includes('Xen_VirtualEthernetSwitch');
+  const isNetworks = (block: string) => block.includes('Xen_VirtualNetwork') || block.includes('xen-wbem network apply');
   const isNetworkView = (block: string) => block.includes('xen-wbem network show');
 
   it('every command block is run below, or is on the list checked by hand', () => {
     expect(blocks.length).to.be.greaterThan(3);
     const unchecked = blocks.filter(({ block }) => !byHand(block) && !isWbemcli(block) && !isUsers(block) && !isMonitoring(block) && !isIndications(block)
-      && !isSwitches(block) && !isNetworkView(block) && !isSnapshots(block));
+      && !isSwitches(block) && !isNetworkView(block) && !isSnapshots(block) && !isNetworks(block));
     expect(unchecked.map(({ file, block }) => `${file}:\n${block}`)).to.deep.equal([]);
     for (const [re] of BY_HAND) expect(blocks.some(({ block }) => re.test(block)), `${re} matches no block`).to.equal(true);
   });
@@ -70,6 +73,22 @@ describe('docs: every shown command works', function () {
   for (const { file, block } of blocks.filter(({ block: b }) => !byHand(b))) {
     const first = block.split('\n')[0]!;
     it(`${file}: ${first.slice(0, 70)}`, async () => {
+      if (isNetworks(block)) {
+        // A network defined (wbemcli, or a topology file), a link changed, the emergency network launched: on a demo
+        // server of their own, so the blocks that read the demo's networks later still find them as seeded.
+        netApp ??= await startAppServer({ demo: true });
+        const script = block.replaceAll(':5988', `:${netApp.port}`).replaceAll('npx xen-wbem', BIN);
+        const r = await execa('sh', ['-e', '-c', script], { cwd: REPO_ROOT, reject: false, timeout: 60_000 });
+        expect(r.exitCode, r.stderr).to.equal(0);
+        if (block.includes('network apply')) {
+          expect(r.stdout).to.equal('network lab defined from examples/network.yaml');
+        } else {
+          expect(r.stdout).to.contain('-Name="emergency"').and.contain('DefineNetwork: 0').and.contain('Xen_VirtualLink.InstanceID="mini/a-b"')
+            .and.contain('SetLinkBandwidth: 0').and.contain('-Limit=250000000').and.contain('-JobState=7').and.contain('-PercentComplete=100');
+          expect(r.stdout.trim().split('\n').pop()).to.equal('-EnabledState=2');
+        }
+        return;
+      }
       if (isSnapshots(block)) {
         // Run beside the server's data directory, whose images folder is an image directory.
         const script = block.replaceAll(':5988', `:${app.port}`).replaceAll('var/images', `${path.basename(app.dataDir)}/images`);

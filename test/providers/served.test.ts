@@ -63,6 +63,8 @@ describe('providers: what every profile serves', function () {
     await seed(w);
     // A job on a system, as DSP1103's classes need one.
     await runTo(w.virt, 'db', 'running');
+    // A virtual network with a link, as the network profile's classes need one.
+    await w.virt.networks.define({ name: 'net', members: [{ system: 'web' }, { system: 'db' }], links: [{ name: 'l1', ends: [{ system: 'web' }, { system: 'db' }] }] });
     // Two snapshots of a system (a parent and its child), as the snapshot associations need them.
     for (let i = 0; i < 2; i++) await (await w.virt.snapshots!.create('db', 'full')).job.done;
     // A subscription, as DSP1054's association needs one.

@@ -43,6 +43,7 @@ export function profileClasses(deps: ProviderDeps): Record<string, ClassSource> 
         ElementName: p.registeredName,
         SpecificationType: 2,
         RegisteredOrganization: p.registeredOrganization,
+        OtherRegisteredOrganization: p.otherRegisteredOrganization,
         RegisteredName: p.registeredName,
         RegisteredVersion: p.registeredVersion,
         AdvertiseTypes: p.advertiseTypes,

@@ -18,6 +18,8 @@ export type Mandate =
 export interface ProfileRegistration {
   instanceId: string;
   registeredOrganization: number;
+  /** The organization's name when registeredOrganization is 1 (Other): a vendor profile. */
+  otherRegisteredOrganization?: string;
   registeredName: string;
   registeredVersion: string;
   advertiseTypes: number[];

@@ -1,0 +1,109 @@
+/**
+ * DefineNetwork: a network of routers (existing systems by reference, new ones by embedded
+ * settings), shared switches and links with bandwidth, all or nothing. Everything a client can
+ * get wrong is checked before anything changes, naming the parameter and element at fault; the
+ * new routers are then defined, and the network after them: if the model refuses the network
+ * (a router in another network, a reservation the uplink cannot carry...), the routers just
+ * defined are destroyed again (and a shared switch made for their interfaces), so a refused call
+ * leaves the host as it was.
+ */
+import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import type { MethodResult } from '../../operations/provider.js';
+import type { NetworkMemberSpec, NetworkSpec } from '../../virt/index.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { badParam, toCimError } from '../shared/errors.js';
+import { systemOfCsName } from '../shared/naming.js';
+import { readInstances, readRefs, readString, readStrings } from '../shared/params.js';
+import { findSystem } from '../shared/systems.js';
+import { parseLink } from './link-settings.js';
+import { networkModel } from './model.js';
+import { networkName } from './names.js';
+import { routerSpecs } from './router-settings.js';
+
+/** An indexed sint32 array: entry i for element i of the array it goes with; NULL entries default. */
+function priorities(params: NameMap<CimValue>, name: string, count: number, of: string): (number | undefined)[] {
+  const v = params.get(name);
+  const list = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+  if (list.length > count) throw badParam(`${name} has ${list.length} entries but ${of} has ${count}: one priority per router`);
+  return list.map((e, i) => {
+    if (e === null || e === undefined) return undefined;
+    if (typeof e === 'number' && Number.isInteger(e)) return e;
+    throw badParam(`${name}[${i}] must be a whole number`);
+  });
+}
+
+function member(system: string, priority: number | undefined): NetworkMemberSpec {
+  return priority === undefined ? { system } : { system, priority };
+}
+
+export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
+  const name = readString(params, 'NetworkName');
+  if (!name) throw badParam('NetworkName (the name of the new network) is required');
+  const refs = readRefs(params, 'Routers');
+  const refPriorities = priorities(params, 'RouterPriorities', refs.length, 'Routers');
+  const settings = readInstances(params, 'RouterSettings');
+  const settingsPriorities = priorities(params, 'RouterSettingsPriorities', settings.length, 'RouterSettings');
+  const switches = readStrings(params, 'Switches');
+  const links = readInstances(params, 'Links').map((l, i) => parseLink(l, `Links[${i}]`));
+
+  const members: NetworkMemberSpec[] = [];
+  const where = new Map<string, string>();
+  for (const [i, ref] of refs.entries()) {
+    const system = systemOfCsName(ref);
+    const sys = system === undefined ? undefined : await findSystem(deps, system);
+    if (!sys) throw cimError('NOT_FOUND', `Routers[${i}]: ${ref.toString()} does not exist`);
+    if (where.has(sys.name)) throw badParam(`Routers[${i}]: '${sys.name}' is already ${where.get(sys.name)}`);
+    where.set(sys.name, `Routers[${i}]`);
+    members.push(member(sys.name, refPriorities[i]));
+  }
+  const specs = await routerSpecs(deps, settings, readInstances(params, 'RouterResourceSettings'));
+  for (const [i, spec] of specs.entries()) {
+    if (where.has(spec.name)) throw badParam(`RouterSettings[${i}]: '${spec.name}' is already ${where.get(spec.name)}`);
+    if (await findSystem(deps, spec.name)) throw badParam(`RouterSettings[${i}]: a virtual system named '${spec.name}' already exists (give it in Routers to use it)`);
+    where.set(spec.name, `RouterSettings[${i}]`);
+    members.push(member(spec.name, settingsPriorities[i]));
+  }
+  // A new router's interface goes on a switch the host has or one this network creates.
+  const known = new Set([...(await deps.virt.switches()).map((sw) => sw.name), ...switches]);
+  for (const [i, spec] of specs.entries()) {
+    const nic = (spec.nics ?? []).find((n) => !known.has(n.bridge));
+    if (nic) throw badParam(`RouterSettings[${i}] '${spec.name}': an interface is on switch '${nic.bridge}', which neither the host nor Switches has`);
+  }
+  const linkNames = new Set<string>();
+  for (const [i, l] of links.entries()) {
+    if (linkNames.has(l.name)) throw badParam(`Links[${i}]: link '${l.name}' is given twice`);
+    linkNames.add(l.name);
+    for (const end of l.ends) {
+      if (!where.has(end.system)) throw badParam(`Links[${i}] '${l.name}': end '${end.system}' is not a router of the network (neither in Routers nor in RouterSettings)`);
+    }
+    if (l.ends[0].system === l.ends[1].system) throw badParam(`Links[${i}] '${l.name}': both ends are '${l.ends[0].system}'; a link joins two routers`);
+  }
+
+  const spec: NetworkSpec = { name, members, switches, links };
+  const defined: string[] = [];
+  const made: string[] = [];
+  try {
+    // A new router's interface on a shared switch the host lacks needs the switch first (the
+    // model refuses an interface on a bridge that does not exist); the network then finds it.
+    const have = new Set((await deps.virt.switches()).map((sw) => sw.name));
+    for (const sw of switches.filter((x) => !have.has(x) && specs.some((r) => r.nics?.some((n) => n.bridge === x)))) {
+      await deps.virt.defineSwitch(sw);
+      made.push(sw);
+    }
+    for (const s of specs) {
+      await deps.virt.defineSystem(s);
+      defined.push(s.name);
+    }
+    const net = await networkModel(deps).define(spec);
+    deps.log(`DefineNetwork: defined '${net.name}' (${net.members.length} routers${defined.length ? `, ${defined.length} new` : ''}, ${net.switches.length} switches, ${net.links.length} links)`);
+    return { returnValue: 0, out: { ResultingNetwork: networkName(net.name) } };
+  } catch (e) {
+    for (const s of defined.reverse()) {
+      await deps.virt.deleteSystem(s).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing router '${s}' failed: ${u instanceof Error ? u.message : String(u)}`));
+    }
+    for (const sw of made.reverse()) {
+      await deps.virt.destroySwitch(sw).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing switch '${sw}' failed: ${u instanceof Error ? u.message : String(u)}`));
+    }
+    throw toCimError(e, `DefineNetwork '${name}'`);
+  }
+}

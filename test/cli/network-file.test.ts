@@ -1,0 +1,115 @@
+/**
+ * The topology file of `xen-wbem network apply`: what a YAML file becomes (DefineNetwork's
+ * parameters), the mistakes refused with their place in the file, and the CIM-XML request it is
+ * sent as, read back by the server's own decoder (a request the server would not parse fails here).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { CimInstance, CimInstanceName } from '../../src/cim/index.js';
+import { decodeRequest, parseEmbeddedObject } from '../../src/cimxml/index.js';
+import { TopologyFileError, bitsPerSecond, readTopology } from '../../src/network-file.js';
+import { defineNetworkRequest } from '../../src/network-apply.js';
+import { REPO_ROOT } from '../support/test-server.js';
+
+const FILE = `
+name: lab
+routers:
+  - vr-core1
+  - existing: vr-edge1
+    priority: 5
+  - name: lab-r1
+    priority: 10
+    type: pv
+    kernel: /boot/vmlinuz
+    memory: 256
+    vcpus: 1
+    disks: [{ path: /img/lab-r1.img, vdev: xvda }]
+switches: [lab-mgmt]
+links:
+  - name: core-r1
+    ends: [vr-core1, lab-r1]
+    limit: 100M
+    reservation: 10M
+  - name: edge-r1
+    ends: [{ router: vr-edge1, mac: "00:16:3e:00:00:01" }, lab-r1]
+    switch: lab-l2
+`;
+
+describe('network apply: the topology file', () => {
+  it('becomes DefineNetwork parameters: existing routers by name, new ones as VSSD + RASDs, links with bit/s', () => {
+    const c = readTopology(FILE);
+    expect(c.networkName).to.equal('lab');
+    expect(c.routers).to.deep.equal(['vr-core1', 'vr-edge1']);
+    expect(c.routerPriorities, 'null: the system\'s own priority').to.deep.equal([null, 5]);
+    expect(c.routerSettingsPriorities).to.deep.equal([10]);
+    expect(c.routerSettings[0]!.properties.find((p) => p.name === 'VirtualSystemIdentifier')!.value).to.equal('lab-r1');
+    expect(c.routerResourceSettings.map((r) => r.className)).to.deep.equal([
+      'Xen_ProcResourceAllocationSettingData', 'Xen_MemResourceAllocationSettingData', 'Xen_DiskResourceAllocationSettingData',
+    ]);
+    for (const r of c.routerResourceSettings) expect(String(r.properties.find((p) => p.name === 'InstanceID')!.value)).to.match(/^lab-r1\//);
+    expect(c.switches).to.deep.equal(['lab-mgmt']);
+    const [a, b] = c.links;
+    expect(a!.properties.find((p) => p.name === 'Limit')!.value).to.equal(100_000_000);
+    expect(a!.properties.find((p) => p.name === 'Reservation')!.value).to.equal(10_000_000);
+    expect(b!.properties.find((p) => p.name === 'EndpointAddresses')!.value).to.deep.equal(['00:16:3e:00:00:01', null]);
+    expect(b!.properties.find((p) => p.name === 'SwitchName')!.value).to.equal('lab-l2');
+  });
+
+  it('reads bandwidths as bit/s with decimal prefixes', () => {
+    expect(bitsPerSecond(1000, 'x')).to.equal(1000);
+    expect(bitsPerSecond('512k', 'x')).to.equal(512_000);
+    expect(bitsPerSecond('1.5G', 'x')).to.equal(1_500_000_000);
+    expect(bitsPerSecond('10 Mbit/s', 'x')).to.equal(10_000_000);
+    expect(() => bitsPerSecond('fast', 'links[0].limit')).to.throw(TopologyFileError, /^links\[0\]\.limit: "fast" is not a bandwidth/);
+  });
+
+  for (const [what, text, message] of [
+    ['no routers', 'name: x\nlinks: []\n', /^routers: a network needs at least one router/],
+    ['an unknown key', 'name: x\nrouters: [a]\ncolour: red\n', /^topology\.colour: unknown key/],
+    ['a link with three ends', 'name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b, a] }]\n', /^links\[0\]\.ends: a link has two ends, got 3/],
+    ['a bad bandwidth', 'name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: lots }]\n', /^links\[0\]\.limit: "lots" is not a bandwidth/],
+    ['a bad router type', 'name: x\nrouters: [{ name: r, type: kvm }]\n', /^routers\[0\]\.type: "kvm" is not one of pv, pvh, hvm/],
+    ['not YAML', 'name: [x\n', /^topology: not valid YAML/],
+  ] as const) {
+    it(`refuses ${what}, naming the place`, () => {
+      expect(() => readTopology(text)).to.throw(TopologyFileError, message);
+    });
+  }
+
+  it('is sent as a DefineNetwork request the server decodes: references, sint32 arrays, embedded instances', () => {
+    const c = readTopology(FILE);
+    const xml = defineNetworkRequest(c, [
+      { name: 'CreationClassName', value: 'Xen_VirtualNetworkManagementService' }, { name: 'Name', value: 'Network Management Service' },
+      { name: 'SystemCreationClassName', value: 'Xen_HostSystem' }, { name: 'SystemName', value: 'h' },
+    ], 'root/virt');
+    const req = decodeRequest(xml);
+    if (req.kind !== 'extrinsic') throw new Error(req.kind);
+    expect(req.method).to.equal('DefineNetwork');
+    expect((req.target as CimInstanceName).keyString('SystemName')).to.equal('h');
+    const p = new Map(req.params.map((x) => [x.name, x.value]));
+    expect(p.get('NetworkName')).to.equal('lab');
+    expect((p.get('Routers') as CimInstanceName[]).map((r) => r.keyString('Name'))).to.deep.equal(['vr-core1', 'vr-edge1']);
+    expect(p.get('Switches')).to.deep.equal(['lab-mgmt']);
+    expect(p.get('RouterPriorities'), 'a NULL entry for a router without a priority').to.deep.equal([null, 5]);
+    const links = (p.get('Links') as unknown[]).map((l) => (l instanceof CimInstance ? l : parseEmbeddedObject(String(l))));
+    expect(links.map((l) => (l as CimInstance).className)).to.deep.equal(['Xen_VirtualLink', 'Xen_VirtualLink']);
+    expect((links[0] as CimInstance).get('Name')).to.equal('core-r1');
+  });
+
+  it('the format shown in the README reads as documented', () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const c = readTopology(yaml, 'README.md');
+    expect(c.routers).to.deep.equal(['vr-backup', 'vr-edge2']);
+    expect(c.routerPriorities).to.deep.equal([null, 5]);
+    expect(c.routerResourceSettings.map((r) => r.className)).to.include('Xen_NetResourceAllocationSettingData');
+    expect(c.links[0]!.properties.find((p) => p.name === 'EndpointAddresses')!.value).to.deep.equal([null, '00:16:3e:12:34:56']);
+  });
+
+  it('the example file of the README is valid', () => {
+    const c = readTopology(readFileSync(path.join(REPO_ROOT, 'examples', 'network.yaml'), 'utf8'), 'examples/network.yaml');
+    expect(c.networkName).to.be.a('string');
+    expect(c.links.length).to.be.greaterThan(0);
+  });
+});
