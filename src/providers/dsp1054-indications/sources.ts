@@ -10,7 +10,8 @@
  */
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
-import type { VirtualSwitch } from '../../virt/index.js';
+import type { NetworkSnapshot, VirtualSwitch } from '../../virt/index.js';
+import { networkEventInstance } from '../xen-virtual-network/index.js';
 import { switchInstance } from '../dsp1097-virtual-ethernet-switch/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 
@@ -25,4 +26,6 @@ export interface ElementSource {
 export const ELEMENT_SOURCES: ElementSource[] = [
   // DSP1097: a virtual switch created or removed (VSMS DefineSystem/DestroySystem, or a network's own).
   { element: 'switch', instance: (ctx, v) => switchInstance(ctx, v as VirtualSwitch) },
+  // A virtual network defined, changed (links, bandwidth, whole-network state) or destroyed.
+  { element: 'network', instance: (ctx, v) => networkEventInstance(ctx, v as NetworkSnapshot) },
 ];

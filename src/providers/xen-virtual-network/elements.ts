@@ -7,7 +7,7 @@
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import type { VirtualSystem } from '../../virt/index.js';
-import type { Link, VirtualNetwork } from '../../virt/index.js';
+import type { Link, NetworkSnapshot, VirtualNetwork } from '../../virt/index.js';
 import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import type { ClassSource } from '../shared/provider.js';
@@ -74,8 +74,13 @@ function linkValues(network: string, l: Link, systems: SystemMap): Values {
   };
 }
 
-export function networkInstance(ctx: ProviderContext, net: VirtualNetwork, systems: SystemMap, uplink: number | undefined): CimInstance {
+export function networkInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, net: VirtualNetwork, systems: SystemMap, uplink: number | undefined): CimInstance {
   return build(ctx, NETWORK_CLASS, networkValues(net, systems, uplink));
+}
+
+/** A network as a lifecycle indication shows it: from the snapshot its change event carries. */
+export function networkEventInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, snap: NetworkSnapshot): CimInstance {
+  return networkInstance(ctx, snap.network, new Map(snap.systems.map((s) => [s.name, s])), snap.uplinkBitsPerSecond);
 }
 
 export function networkSource(deps: ProviderDeps): ClassSource {

@@ -39,3 +39,5 @@ export const virtualNetwork: ProfileProviders = (deps) => [{
     },
   }),
 }];
+
+export { networkEventInstance } from './elements.js';

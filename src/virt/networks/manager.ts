@@ -15,7 +15,7 @@ import { advertisedUplink, reservedElsewhere } from './uplink.js';
 import { pictureOf, switchesOf, toVirtualNetwork } from './view.js';
 import { defineSwitch } from '../switches.js';
 import type {
-  LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+  LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSnapshot, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
 } from './types.js';
 
 export interface NetworkLoadReport {
@@ -130,28 +130,55 @@ export class NetworkManager {
    * link limits become the ends' rates, reservations are admitted against the uplink.
    */
   async define(spec: NetworkSpec): Promise<VirtualNetwork> {
-    await this.settled(defineNetwork(this.ctx, spec));
+    await this.reported('created', spec.name, () => this.settled(defineNetwork(this.ctx, spec)));
     return this.get(spec.name);
   }
 
   /** Remove a network with the interfaces and switches it created; its systems stay. */
   destroy(name: string): Promise<void> {
-    return this.settled(destroyNetwork(this.ctx, name));
+    return this.reported('deleted', name, () => this.settled(destroyNetwork(this.ctx, name)));
   }
 
   async addLink(network: string, link: LinkSpec): Promise<VirtualNetwork> {
-    await this.settled(addLink(this.ctx, network, link));
+    await this.reported('modified', network, () => this.settled(addLink(this.ctx, network, link)));
     return this.get(network);
   }
 
   async removeLink(network: string, linkName: string): Promise<VirtualNetwork> {
-    await this.settled(removeLink(this.ctx, network, linkName));
+    await this.reported('modified', network, () => this.settled(removeLink(this.ctx, network, linkName)));
     return this.get(network);
   }
 
   /** Change a link's limit (live on active ends: no interface is unplugged) and/or reservation (admitted). null removes. */
   setLinkBandwidth(network: string, linkName: string, bw: LinkBandwidth): Promise<BandwidthChange> {
-    return this.settled(setLinkBandwidth(this.ctx, network, linkName, bw));
+    return this.reported('modified', network, () => this.settled(setLinkBandwidth(this.ctx, network, linkName, bw)));
+  }
+
+  /** The network as a change event carries it; undefined when it does not exist (or cannot be read). */
+  private async snapshot(name: string): Promise<NetworkSnapshot | undefined> {
+    if (!this.ctx.nets.has(name)) return undefined;
+    try {
+      const [network, systems, up] = await Promise.all([this.get(name), this.ctx.m.driver.list(), this.uplink().catch(() => undefined)]);
+      const members = new Set(network.members.map((m) => m.system));
+      return { network, systems: systems.filter((s) => members.has(s.name)), ...(up ? { uplinkBitsPerSecond: up.uplinkBitsPerSecond } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Run a change and report it on the model's event stream (lifecycle indications), as it was and as it is. */
+  private async reported<T>(kind: 'created' | 'modified' | 'deleted', name: string, change: () => Promise<T>): Promise<T> {
+    const previous = kind === 'created' ? undefined : await this.snapshot(name);
+    const result = await change();
+    this.report(kind, name, previous);
+    return result;
+  }
+
+  private report(kind: 'created' | 'modified' | 'deleted', name: string, previous: NetworkSnapshot | undefined): void {
+    void (kind === 'deleted' ? Promise.resolve(undefined) : this.snapshot(name)).then((current) => {
+      if (kind !== 'deleted' && !current) return;
+      this.ctx.m.element({ element: 'network', kind, name, ...(previous ? { previous } : {}), ...(current ? { current } : {}) });
+    });
   }
 
   /** @internal VirtManager: a system was deleted (it leaves its network) or renamed (the network follows). */
@@ -168,7 +195,11 @@ export class NetworkManager {
    * Drive every member towards a whole-network state: 'already', or a job whose result is every
    * member's outcome; when a member fails the job fails, naming them, and outcomes(job.id) has all.
    */
-  requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
-    return this.settled(requestNetworkState(this.ctx, network, target, opts));
+  async requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
+    const previous = await this.snapshot(network);
+    const change = await this.settled(requestNetworkState(this.ctx, network, target, opts));
+    // The whole network's state once every member has got where it could (job ended either way).
+    if (change.kind === 'job') void change.job.done.catch(() => undefined).then(() => this.report('modified', network, previous));
+    return change;
   }
 }

@@ -4,6 +4,7 @@
  * network is, what a client asks for, and the picture it is drawn from (docs/networks.md).
  */
 import type { SystemState } from '../states.js';
+import type { VirtualSystem } from '../types.js';
 
 /** One end of a link: an interface of a member system (MAC), created on the link's switch when absent. */
 export interface LinkEnd {
@@ -128,3 +129,14 @@ export class MemoryNetworkStore implements NetworkStore {
 }
 
 export const NETWORK_TARGETS: readonly NetworkTarget[] = ['running', 'paused', 'suspended', 'stopped'];
+
+/**
+ * A network as its change events carry it (ModelEvents element 'network'): with its members'
+ * systems and the advertised uplink, as read at the time of the change.
+ */
+export interface NetworkSnapshot {
+  network: VirtualNetwork;
+  systems: VirtualSystem[];
+  uplinkBitsPerSecond?: number;
+}
+
