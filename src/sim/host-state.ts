@@ -31,6 +31,10 @@ export interface HostConfig {
   vbd_rd_per_sec: number;
   vbd_wr_per_sec: number;
   bridges: string[];          // bridges in the control domain at boot (`ip link add ... type bridge` adds more)
+  /** `xl migrate` model (commands/migrate.ts); absent in older state files: the defaults there. */
+  migration_mib_per_sec?: number;
+  migration_dirty_mib_per_sec?: number;
+  migration_resume_ms?: number;
 }
 
 export const HOST_DEFAULTS: HostConfig = {
