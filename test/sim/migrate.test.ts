@@ -96,8 +96,7 @@ describe('xl-sim migrate', function () {
     const base = tempDir();
     // 2 GiB at 2048 MiB/s: about 1 s of pre-copy; 64 MiB/s dirtied meanwhile.
     const a = newHost({ migration_mib_per_sec: 2048, migration_dirty_mib_per_sec: 64, migration_resume_ms: 30 }, base, 'a');
-    newHost({}, base, 'b');
-    newHost({}, base, 'c');
+    for (const h of ['b', 'c']) await xl(['list'], { state: newHost({}, base, h) }); // simulator hosts
     await xl(['create', '-q', 'web01.cfg'], { state: a });
     const t0 = Date.now();
     const r = await xl(['migrate', 'web01', 'b'], { state: a });
