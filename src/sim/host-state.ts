@@ -35,6 +35,8 @@ export interface HostConfig {
   migration_mib_per_sec?: number;
   migration_dirty_mib_per_sec?: number;
   migration_resume_ms?: number;
+  /** false: no hardware virtualisation (xen_caps lists no hvm-…, HVM and PVH guests cannot run). */
+  hvm_capable?: boolean;
 }
 
 export const HOST_DEFAULTS: HostConfig = {

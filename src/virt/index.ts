@@ -33,3 +33,8 @@ export {
   type MetricsSample, type SystemSample, type HostSample, type MetricsOptions, type MetricsSource,
 } from './metrics.js';
 export { ModelEvents, type ModelEvent, type ModelEventListener, type SystemEvent, type LostEvent, type JobEvent } from './events.js';
+export {
+  INCOMING_TTL_MS, incomingReasons, outgoingReasons,
+  type MigrationPeer, type MigrationOptions, type PortableDefinition,
+} from './migration.js';
+export type { MigrateOptions, IncomingDefinition } from './driver.js';
