@@ -11,6 +11,7 @@ import { addUser, listUsers, removeUser } from './http/users.js';
 import type { LogLevel } from './http/index.js';
 import { LOG_LEVELS, createLogger } from './logger.js';
 import type { Role } from './operations/provider.js';
+import { parsePeerArg } from './peers.js';
 
 const MAIN_HELP = `Usage: xen-wbem <command> [options]
 
@@ -43,6 +44,8 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
                           (default /usr/lib/xen-4.17/boot, /usr/lib/xen-4.17/bin and /boot)
   --users FILE            users file (default DIR/users.json when present); must exist
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
+  --peer NAME=URL         another host systems can migrate to, and its WBEM endpoint; repeatable
+                          (credentials in DIR/peers.json, mode 0600; README: moving a system)
   --no-demo               don't seed the demo network into a fresh simulator
   --metrics-interval SECONDS  metrics sampling interval (default ${DEFAULT_CONFIG.metricsIntervalMs / 1000}; 0 disables)
   --max-connections N     open connections at most (default ${DEFAULT_CONFIG.maxConnections})
@@ -121,6 +124,7 @@ async function serve(args: string[]): Promise<number> {
     'boot-dir': { type: 'string', multiple: true },
     users: { type: 'string' },
     'host-name': { type: 'string' },
+    peer: { type: 'string', multiple: true },
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'metrics-interval': { type: 'string' },
@@ -142,6 +146,7 @@ async function serve(args: string[]): Promise<number> {
   if (values['boot-dir'] !== undefined) config.bootDirs = absoluteDirs(values['boot-dir'], '--boot-dir');
   if (values.users !== undefined) config.usersFile = values.users;
   if (values['host-name'] !== undefined) config.hostName = values['host-name'];
+  if (values.peer !== undefined) config.peers = values.peer.map(parsePeerArg);
   if (values['no-demo']) config.demo = false;
   if (values['metrics-interval'] !== undefined) {
     const n = Number(values['metrics-interval']);

@@ -30,6 +30,8 @@ export interface ServerConfig {
   usersFile?: string;
   /** The host name put in returned object paths. */
   hostName?: string;
+  /** Other hosts' WBEM endpoints (`--peer NAME=URL`), their credentials in `<data>/peers.json` (peers.ts). */
+  peers?: { name: string; url: string }[];
   /** Seed a small demo network into a fresh simulator (npm start). */
   demo: boolean;
   /** Per-request timeout. */

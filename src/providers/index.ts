@@ -13,6 +13,7 @@ import { baseMetrics } from './dsp1053-base-metrics/index.js';
 import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
 import { indications } from './dsp1054-indications/index.js';
+import { virtualSystemMigration } from './dsp1081-virtual-system-migration/index.js';
 
 const PROFILES: readonly ProfileProviders[] = [
   systemVirtualization,
@@ -22,6 +23,7 @@ const PROFILES: readonly ProfileProviders[] = [
   jobControl,
   baseMetrics,
   indications,
+  virtualSystemMigration,
   profileRegistration,
 ];
 

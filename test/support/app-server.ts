@@ -32,11 +32,17 @@ export interface AppServerOptions {
   host?: Record<string, unknown>;
   /** Metrics sampling interval (default: the server's default). */
   metricsIntervalMs?: number;
+  /** The data directory (default: a new temporary one); hosts of one test are siblings. */
+  dataDir?: string;
+  /** Other hosts' endpoints (`serve --peer`); their credentials go in `<data>/peers.json` beforehand. */
+  peers?: { name: string; url: string }[];
+  /** Keep the data directory on close (a restart reuses it). */
+  keepData?: boolean;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
-  mkdirSync(simStateDir(dataDir));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
+  mkdirSync(simStateDir(dataDir), { recursive: true });
   writeFileSync(path.join(simStateDir(dataDir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, ...(opts.host ?? { shutdown_seconds: 0.2 }) }));
   let usersFile: string | undefined;
   if (opts.users?.length) {
@@ -53,9 +59,10 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
       hostName: opts.hostName ?? 'xenhost-test',
       ...(usersFile ? { usersFile } : {}),
       ...(opts.metricsIntervalMs !== undefined ? { metricsIntervalMs: opts.metricsIntervalMs } : {}),
+      ...(opts.peers ? { peers: opts.peers } : {}),
     },
     (l) => log.push(l),
-    opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir) }) },
+    opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir), hostsFile: path.join(dataDir, 'xl-sim-hosts.json') }) },
   );
   return {
     port: server.httpPort,
@@ -64,7 +71,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     log,
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
