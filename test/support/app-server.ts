@@ -4,7 +4,7 @@
  * in-process (the simulator's own code, no process per call) unless `xl: 'processes'` asks for
  * bin/xl-sim as the server runs it in production without Xen.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/app.js';
@@ -47,7 +47,8 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
   let usersFile: string | undefined;
   if (opts.users?.length) {
     usersFile = path.join(dataDir, 'users.json');
-    for (const u of opts.users) await addUser(usersFile, u.name, u.password, u.role);
+    // A restart on the same data directory finds them there already.
+    if (!existsSync(usersFile)) for (const u of opts.users) await addUser(usersFile, u.name, u.password, u.role);
   }
   const log: string[] = [];
   const server = await startServer(
