@@ -166,7 +166,7 @@ export class CimPeer implements MigrationPeer {
     const a = await this.call('PrepareIncomingVirtualSystem', param('Definition', JSON.stringify(def)) + paramU32('TimeoutSeconds', Math.ceil(ttlMs / 1000)));
     if (a.returnValue !== 0) {
       const why = reasonsOf(a);
-      throw new Error(`${this.name} refused to receive '${def.config.name}': ${why.length ? why.join('; ') : `return value ${a.returnValue}`}`);
+      throw new Error(why.length ? why.join('; ') : `${this.name} answered PrepareIncomingVirtualSystem with ${a.returnValue}`);
     }
   }
 

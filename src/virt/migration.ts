@@ -6,8 +6,9 @@
  * 1. checks, nothing changed anywhere: the system exists here and is running or paused; the
  *    driver can migrate; the destination says why it could not take it (incomingReasons() there:
  *    name or UUID already present, guest type, switches, capacity net of overhead);
- * 2. under the system's lock, as a job: the destination is handed the stored definition (it
- *    adopts the system with it when it arrives, not from its bare live configuration);
+ * 2. under the system's lock, before any job: the destination is handed the stored definition
+ *    (it checks again and refuses with its reasons, or keeps it and adopts the system with it
+ *    when it arrives, not from its bare live configuration); then a job holds the lock;
  * 3. the driver moves the system (on success the definition leaves this host's store); progress
  *    is the transfer's;
  * 4. on any failure the destination forgets the definition and the system still runs here with
@@ -128,13 +129,22 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
   const release = await m.locks.acquire(name, { mode: 'job', what: `a migration to ${peer.name}` });
   let started = false;
   try {
-    const reasons = await migrationReasons(m, name, peer);
-    if (reasons.length > 0) throw refusal(name, peer, reasons);
+    const system = await m.driver.get(name).catch((e: unknown) => {
+      if (VirtError.is(e, 'not_found')) return undefined;
+      throw e;
+    });
+    const here = outgoingReasons(m, system, name);
+    if (here.length > 0 || !system) throw refusal(name, peer, here);
+    // The destination checks again as it takes the definition: one round trip, refused with its reasons.
+    try {
+      await peer.prepare(portable(system), INCOMING_TTL_MS);
+    } catch (err) {
+      const e = err as Error;
+      throw new VirtError('invalid_state', `'${name}' cannot be migrated to ${peer.name}: ${e.message}`);
+    }
+    let ran = false;
     const job = m.jobs.start(`migrate ${name} to ${peer.name}`, name, async (ctx) => {
-      ctx.progress(1);
-      const system = await m.driver.get(name);
-      const def = portable(system);
-      await peer.prepare(def, INCOMING_TTL_MS);
+      ran = true;
       ctx.progress(3);
       try {
         await m.driver.migrate!(name, {
@@ -150,7 +160,12 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
       return name;
     });
     started = true;
-    job.done.then(release, release);
+    // A job cancelled before its body ran: the destination forgets the definition too.
+    const end = (): void => {
+      release();
+      if (!ran) void peer.abandon(system.uuid).catch(() => {});
+    };
+    job.done.then(end, end);
     return job;
   } finally {
     if (!started) release();

@@ -106,11 +106,17 @@ describe('DSP1081: migration between two simulated hosts', function () {
     // Nothing moved, nothing changed.
     expect(await names(h, 'a')).to.include.members(['router1', 'router2']);
     expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
-    // The refusal of a move names the reasons too, before any job.
-    const m = await toHost(h, 'MigrateVirtualSystemToHost', 'router2', 'hostB');
+    // The refusal of a move names the reasons too, before any job: this host's...
+    let m = await toHost(h, 'MigrateVirtualSystemToHost', 'router2', 'hostB');
     expect(m.error?.code).to.equal(1);
-    expect(m.error?.description).to.contain("has no virtual switch 'br-a'");
+    expect(m.error?.description).to.contain("'router2' is defined: only a running or paused system can be migrated");
+    // ...and the destination's, as it is handed the definition.
+    await h.b.server.virt.destroySwitch('xenbr0');
+    m = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(m.error?.code).to.equal(1);
+    expect(m.error?.description).to.contain("'router1' cannot be migrated to hostB:").and.contain("has no virtual switch 'xenbr0'");
     expect(h.a.server.virt.jobs.list().filter((j) => j.name.startsWith('migrate'))).to.have.length(0);
+    expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
   });
 
   it('a guest type the destination cannot run is refused by the check', async () => {
