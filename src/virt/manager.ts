@@ -245,16 +245,18 @@ export class VirtManager {
     return this.settled(migrateSystem(this.model, name, peer, opts));
   }
 
-  /** Destination side: why this host could not take the system described (empty: it could). */
-  async incomingReasons(def: PortableDefinition): Promise<string[]> {
+  /** Destination side: why this host (named hostLabel in the reasons) could not take the system described (empty: it could). */
+  async incomingReasons(def: PortableDefinition, hostLabel?: string): Promise<string[]> {
     def = checkPortable(def);
     const [p, switches] = await Promise.all([this.picture(false), this.driver.switches()]);
-    return incomingReasons(def, { systems: p.systems, host: p.host, switches, capacity: this.admission.capacityOf(p) });
+    return incomingReasons(def, {
+      systems: p.systems, host: p.host, switches, capacity: this.admission.capacityOf(p), ...(hostLabel ? { label: hostLabel } : {}),
+    });
   }
 
   /** Destination side: keep the definition of a system about to arrive (refused with the reasons). */
-  expectIncoming(def: PortableDefinition, ttlMs: number): Promise<void> {
-    return expectIncoming(this.model, def, ttlMs, (d) => this.incomingReasons(d));
+  expectIncoming(def: PortableDefinition, ttlMs: number, hostLabel?: string): Promise<void> {
+    return expectIncoming(this.model, def, ttlMs, (d) => this.incomingReasons(d, hostLabel));
   }
 
   /** Destination side: the source gave up; forget the definition it handed over. */

@@ -83,22 +83,23 @@ export function outgoingReasons(m: Model, system: VirtualSystem | undefined, nam
 
 /** Why this host could not take the system described (empty: it could): the destination's checks. */
 export function incomingReasons(
-  def: PortableDefinition, here: { systems: readonly VirtualSystem[]; host: HostFacts; switches: VirtualSwitch[]; capacity: Capacity },
+  def: PortableDefinition, here: { systems: readonly VirtualSystem[]; host: HostFacts; switches: VirtualSwitch[]; capacity: Capacity; label?: string },
 ): string[] {
   const c = def.config;
+  const host = here.label ?? here.host.hostname;
   const out: string[] = [];
   const byName = here.systems.find((s) => s.name === c.name);
-  if (byName) out.push(`a virtual system named '${c.name}' already exists on ${here.host.hostname}`);
+  if (byName) out.push(`a virtual system named '${c.name}' already exists on ${host}`);
   const byUuid = here.systems.find((s) => s.uuid.toLowerCase() === c.uuid.toLowerCase());
-  if (byUuid && byUuid !== byName) out.push(`virtual system '${byUuid.name}' on ${here.host.hostname} has the same UUID ${c.uuid}`);
+  if (byUuid && byUuid !== byName) out.push(`virtual system '${byUuid.name}' on ${host} has the same UUID ${c.uuid}`);
   if (here.host.guestTypes && !here.host.guestTypes.includes(c.type)) {
-    out.push(`${here.host.hostname} cannot run ${c.type.toUpperCase()} guests (it runs ${here.host.guestTypes.map((t) => t.toUpperCase()).join(', ') || 'none'})`);
+    out.push(`${host} cannot run ${c.type.toUpperCase()} guests (it runs ${here.host.guestTypes.map((t) => t.toUpperCase()).join(', ') || 'none'})`);
   }
   const switches = new Set(here.switches.map((s) => s.name));
   const missing = [...new Set(c.nics.map((n) => n.bridge))].filter((b) => !switches.has(b));
-  if (missing.length > 0) out.push(`${here.host.hostname} has no virtual switch ${missing.map((b) => `'${b}'`).join(', ')} (used by '${c.name}')`);
+  if (missing.length > 0) out.push(`${host} has no virtual switch ${missing.map((b) => `'${b}'`).join(', ')} (used by '${c.name}')`);
   const short = admissionShortfall(here.capacity, admissionRequest(c));
-  if (short) out.push(`${here.host.hostname} lacks the memory or CPU for '${c.name}': ${short}`);
+  if (short) out.push(`${host} lacks the memory or CPU for '${c.name}': ${short}`);
   return out;
 }
 

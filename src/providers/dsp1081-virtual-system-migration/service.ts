@@ -133,7 +133,7 @@ export function migrationMethods(deps: ProviderDeps): Record<string, Method> {
       async run(_ctx, _target, params) {
         const def = definitionOf(params, 'CheckIncomingVirtualSystem');
         try {
-          return { returnValue: 0, out: { Reasons: await deps.virt.incomingReasons(def) } };
+          return { returnValue: 0, out: { Reasons: await deps.virt.incomingReasons(def, deps.hostName) } };
         } catch (err) {
           throw toCimError(err, 'CheckIncomingVirtualSystem');
         }
@@ -146,9 +146,9 @@ export function migrationMethods(deps: ProviderDeps): Record<string, Method> {
         const seconds = readNumber(params, 'TimeoutSeconds', 'PrepareIncomingVirtualSystem') ?? 360;
         if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw cimError('INVALID_PARAMETER', 'PrepareIncomingVirtualSystem: TimeoutSeconds must be 1 to 86400');
         try {
-          const reasons = await deps.virt.incomingReasons(def);
+          const reasons = await deps.virt.incomingReasons(def, deps.hostName);
           if (reasons.length > 0) return { returnValue: 5, out: { Reasons: reasons } };
-          await deps.virt.expectIncoming(def, seconds * 1000);
+          await deps.virt.expectIncoming(def, seconds * 1000, deps.hostName);
           return { returnValue: 0, out: { Reasons: [] } };
         } catch (err) {
           if (VirtError.is(err, 'invalid_state')) return { returnValue: 5, out: { Reasons: [err.message] } };
