@@ -83,10 +83,37 @@ export function migrate(core: XlCore, name: string, opts: MigrateOptions): Promi
   });
 }
 
+/** While a system is expected, the picture is refreshed this often, so it is listed soon after it arrives. */
+const INCOMING_POLL_MS = 250;
+const watching = new WeakMap<XlCore, NodeJS.Timeout>();
+
+function watchIncoming(core: XlCore): void {
+  if (watching.has(core)) return;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (!core.incoming.all().some(([, r]) => r.expiresAt > now)) {
+      clearInterval(timer);
+      watching.delete(core);
+      return;
+    }
+    core.cache.poke();
+  }, INCOMING_POLL_MS);
+  timer.unref();
+  watching.set(core, timer);
+}
+
+/** The driver closes: no more refreshes for arrivals. */
+export function stopWatching(core: XlCore): void {
+  const t = watching.get(core);
+  if (t) clearInterval(t);
+  watching.delete(core);
+}
+
 export async function expectIncoming(core: XlCore, def: IncomingDefinition): Promise<void> {
   validName(def.config.name);
   const uuid = validUuid(def.config.uuid);
   await core.incoming.put(uuid, { config: def.config, ...(def.requested ? { requested: def.requested } : {}), expiresAt: def.expiresAt });
+  watchIncoming(core);
 }
 
 export async function forgetIncoming(core: XlCore, uuid: string): Promise<void> {

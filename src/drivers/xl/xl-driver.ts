@@ -81,6 +81,7 @@ export class XlDriver implements HypervisorDriver {
   }
 
   async close(): Promise<void> {
+    migration.stopWatching(this.core);
     this.events?.stop();
     this.core.cache.stop();
   }
