@@ -46,7 +46,7 @@ function progressOf(text: string, report: (p: number) => void): void {
   }
 }
 
-export function migrate(core: XlCore, name: string, opts: MigrateOptions): Promise<void> {
+export async function migrate(core: XlCore, name: string, opts: MigrateOptions): Promise<void> {
   const destination = validHost(opts.destination);
   return change(core, name, async (cur) => {
     if (cur.system.state !== 'running' && cur.system.state !== 'paused') {

@@ -3,8 +3,11 @@
  * with its stored definition, and every failure leaves it running on the source only.
  */
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { first, intrinsic, text } from '../../support/cim-client.js';
-import { ADMIN, type Hosts, routerOnA, startHosts, toHost, writeFaults, xlList } from './hosts.js';
+import { extrinsic } from '../../support/cim-client.js';
+import { ADMIN, type Hosts, SERVICE_A, csRef, routerOnA, startHosts, toHost, writeFaults, xlList } from './hosts.js';
 
 function returnValue(rsp: unknown): number {
   return Number(text(first(first(rsp as never, 'RETURNVALUE'), 'VALUE')));
@@ -190,5 +193,36 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(err?.message).to.match(/peers\.json has mode 0644: it holds peer passwords.*chmod 600/);
     chmodSync(path.join(h.a.dataDir, 'peers.json'), 0o600);
     h.a = await (await import('../../support/app-server.js')).startAppServer({ dataDir: h.a.dataDir, hostName: 'hostA', users: [ADMIN], keepData: true });
+  });
+
+  it('MigrateVirtualSystemToSystem with the destination Xen_HostSystem, MigrationType 3 (Resume): NewComputerSystem names it; a paused router stays paused', async () => {
+    await routerOnA(h);
+    await routerOnA(h, 'router2');
+    await h.a.server.virt.requestState('router2', 'paused');
+    const hostB = '<INSTANCENAME CLASSNAME="Xen_HostSystem"><KEYBINDING NAME="CreationClassName"><KEYVALUE VALUETYPE="string">Xen_HostSystem</KEYVALUE></KEYBINDING><KEYBINDING NAME="Name"><KEYVALUE VALUETYPE="string">hostB</KEYVALUE></KEYBINDING></INSTANCENAME>';
+    const msd = '&lt;INSTANCE CLASSNAME="Xen_VirtualSystemMigrationSettingData"&gt;&lt;PROPERTY NAME="MigrationType" TYPE="uint16"&gt;&lt;VALUE&gt;3&lt;/VALUE&gt;&lt;/PROPERTY&gt;&lt;/INSTANCE&gt;';
+    const call = (system: string, extra = '') => extrinsic(h.cimA, 'MigrateVirtualSystemToSystem', SERVICE_A,
+      `<PARAMVALUE NAME="ComputerSystem" PARAMTYPE="reference"><VALUE.REFERENCE>${csRef(system)}</VALUE.REFERENCE></PARAMVALUE>` +
+      `<PARAMVALUE NAME="DestinationSystem" PARAMTYPE="reference"><VALUE.REFERENCE>${hostB}</VALUE.REFERENCE></PARAMVALUE>${extra}`);
+    const r = await call('router1', `<PARAMVALUE NAME="MigrationSettingData" PARAMTYPE="string" EmbeddedObject="instance"><VALUE>${msd}</VALUE></PARAMVALUE>`);
+    expect(r.error, r.error?.description).to.equal(undefined);
+    expect(returnValue(r.rsp)).to.equal(4096);
+    expect(JSON.stringify(r.rsp)).to.contain('"@NAME":"NewComputerSystem"').and.contain('router1');
+    expect((await follow(h, jobIdOf(r.rsp))).state).to.equal('completed');
+    // Resume: paused for the whole copy at hostA (the simulator's figures), running again at hostB.
+    const fig = JSON.parse(readFileSync(join(h.a.dataDir, 'xl-sim', 'last-migration.json'), 'utf8'));
+    expect(fig).to.include({ domain: 'router1', live: false });
+    expect(fig.downtime_ms).to.be.at.least(fig.precopy_ms);
+    await arrived(h, 'router1');
+    expect((await h.b.server.virt.getSystem('router1')).state).to.equal('running');
+    const r2 = await call('router2');
+    expect((await follow(h, jobIdOf(r2.rsp))).state).to.equal('completed');
+    await arrived(h, 'router2');
+    expect((await h.b.server.virt.getSystem('router2')).state).to.equal('paused');
+    // MigrationType 4 (Restart) is not supported, and says so.
+    await routerOnA(h, 'router3');
+    const r3 = await call('router3', `<PARAMVALUE NAME="MigrationSettingData" PARAMTYPE="string" EmbeddedObject="instance"><VALUE>${msd.replace('&gt;3&lt;', '&gt;4&lt;')}</VALUE></PARAMVALUE>`);
+    expect(r3.error?.code).to.equal(7);
+    expect(r3.error?.description).to.contain('MigrationType 4 is not supported (2 Live, 3 Resume are)');
   });
 });
