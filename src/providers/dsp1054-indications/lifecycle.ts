@@ -15,7 +15,7 @@ import { computerSystemInstance } from '../dsp1057-virtual-system/index.js';
 import { jobInstance } from '../dsp1103-job-control/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { CS_CLASS, INTEROP_NS, JOB_CLASS, VIRT_NS, computerSystemName } from '../shared/naming.js';
+import { CS_CLASS, INTEROP_NS, VIRT_NS, computerSystemName } from '../shared/naming.js';
 import type { FilterRecord, SubscriptionStore } from './store.js';
 
 /** Where a matched indication goes: the destination URL and the destination's identity (its own sequence). */
@@ -65,7 +65,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, sen
       const job = deps.jobs.get(e.jobId);
       if (job) {
         const source = jobInstance(virtCtx, job, deps.jobRetentionMs);
-        dispatch(e.previousState === undefined && e.state === 'new' ? CLASS_OF.created : CLASS_OF.modified, JOB_CLASS, () => ({
+        dispatch(e.previousState === undefined && e.state === 'new' ? CLASS_OF.created : CLASS_OF.modified, source.className, () => ({
           IndicationTime: CimDateTime.fromDate(new Date(e.at)),
           SourceInstance: source,
           SourceInstanceModelPath: source.path?.toString() ?? null,
