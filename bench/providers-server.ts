@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startServer } from '../src/app.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
@@ -46,11 +47,13 @@ export interface BenchServerMetrics {
   rssBytes: number;
   heapUsedBytes: number;
   maxRssKiB: number;
+  /** CPU time the server process has used (user + system), ms. */
+  cpuMs: number;
 }
 
 const n = Number(process.env.XEN_WBEM_BENCH_SYSTEMS ?? '10');
 const t0 = performance.now();
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-providers-'));
+const dataDir = process.env.XEN_WBEM_BENCH_SETUP_DIR ?? mkdtempSync(join(tmpdir(), 'bench-providers-'));
 const simState = join(dataDir, 'xl-sim');
 mkdirSync(simState, { recursive: true });
 // A host big enough for every running guest of the largest mix; guests go down at once.
@@ -76,18 +79,19 @@ function i2bridge(name: string): string {
 // domain creation, and the defined-only systems written through the definition store in one
 // batch): thousands of `xl create` processes and DefineSystem calls would take minutes.
 const bulk = n >= 1000;
-let server: Awaited<ReturnType<typeof startServer>>;
-let rscSystem: string;
-let bareSystem: string;
-let mix: BenchServerReady['mix'];
-if (bulk) {
+
+/**
+ * The bulk set-up, run in a child process (XEN_WBEM_BENCH_SETUP_DIR): the server's memory
+ * figures are then those of a server started on a host that has the systems, not of the set-up.
+ */
+async function bulkSetup(): Promise<void> {
   // Every running system is a domain created behind the server's back, adopted at start-up.
   const cfgText = (name: string): string => [
     `name = "${name}"`, 'type = "pv"', 'kernel = "/boot/vmlinuz"', 'extra = "root=/dev/xvda1 ro"', 'memory = 128', 'maxmem = 256',
     'vcpus = 1', 'maxvcpus = 2', `disk = [ 'format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/${name}.img' ]`,
     `vif = [ 'bridge=${i2bridge(name)}' ]`, '',
   ].join('\n');
-  const live = Array.from({ length: running }, (_, i) => `vr${String(i).padStart(5, '0')}`);
+  const live = liveNames();
   createDomainsBulk(simState, live.map((name, i) => ({ cfg: cfgText(name), paused: i < paused })));
   const store = new DefinitionStore(dataDir);
   await store.init();
@@ -97,6 +101,25 @@ if (bulk) {
     const config: VirtualSystemConfig = { ...norm, uuid: randomUUID(), nics: norm.nics.map((x) => ({ ...x, mac: macOf(i) })) };
     return { config, origin: 'defined' as const, expected: 'stopped' as const, lastState: 'defined' as const, stateChangedAt: new Date().toISOString() };
   }));
+}
+
+function liveNames(): string[] {
+  return Array.from({ length: running }, (_, i) => `vr${String(i).padStart(5, '0')}`);
+}
+
+if (process.env.XEN_WBEM_BENCH_SETUP_DIR) {
+  await bulkSetup();
+  process.exit(0);
+}
+
+let server: Awaited<ReturnType<typeof startServer>>;
+let rscSystem: string;
+let bareSystem: string;
+let mix: BenchServerReady['mix'];
+if (bulk) {
+  // Every running system is a domain created behind the server's back, adopted at start-up.
+  await execa(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, XEN_WBEM_BENCH_SETUP_DIR: dataDir }, stdio: 'inherit' });
+  const live = liveNames();
   server = await startServer({ ...DEFAULT_CONFIG, port: 0, dataDir, demo: false, hostName: 'benchhost' }, () => {});
   rscSystem = live.at(-1)!;
   bareSystem = live.at(-2)!;
@@ -140,12 +163,17 @@ process.on('message', async (m) => {
     const out: BenchServerMetrics = {
       toolCalls: d.toolCalls, snapshotRefreshes: d.snapshotRefreshes, configLoads: d.configLoads ?? 0,
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, maxRssKiB: process.resourceUsage().maxRSS,
+      cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
     };
     process.send!(out);
   }
-  if (m === 'stop') {
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  }
+  if (m === 'stop') await stop();
 });
+// A bench that died without saying stop leaves no server behind.
+process.on('disconnect', () => void stop());
+
+async function stop(): Promise<void> {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- http|cimxml|driver|providers|auth|stream|migration`.
+ * `npm run bench -- http|cimxml|driver|providers|auth|stream|faults|networks|migration`.
  */
+import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
 import { runCimxmlBench } from './cimxml.bench.js';
 import { runDriverBench } from './driver.bench.js';
@@ -9,8 +10,11 @@ import { runProvidersBench } from './providers.bench.js';
 import { runAuthBench } from './auth.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runMigrationBench } from './migration.bench.js';
+import { runFaultsBench } from './faults.bench.js';
+import { runNetworksBench } from './networks.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
+  indications: runIndicationsBench, // DSP1054 delivery (`-- indications`)
   cimxml: runCimxmlBench,
   http: runHttpBench,
   driver: runDriverBench,
@@ -18,6 +22,8 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   auth: runAuthBench,
   stream: runStreamBench,
   migration: runMigrationBench,
+  faults: runFaultsBench,
+  networks: runNetworksBench,
 };
 
 const only = process.argv.slice(2);

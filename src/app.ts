@@ -15,9 +15,10 @@ import {
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
 import {
-  XlRunner, createXlDriver, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor,
+  XlRunner, createXlDriver, FileNetworkStore, DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, detectXl, isXenControlDomain, type XlExecutor,
 } from './drivers/xl/index.js';
-import { JobManager, VirtManager } from './virt/index.js';
+import { JobManager, VirtError, VirtManager } from './virt/index.js';
+import { networkPages } from './topology/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { ensureDemoBridges, seedDemoNetwork } from './demo.js';
@@ -29,7 +30,9 @@ import { openAuditLog, type AuditLog } from './audit-log.js';
 import { createPrometheusExport } from './prometheus.js';
 import { writeFileAtomic } from './drivers/xl/atomic-file.js';
 import { IndicationDelivery } from './indication-delivery.js';
-import { DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, startLifecycleIndications } from './providers/dsp1054-indications/index.js';
+import {
+  DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S, listenerUnreachable, startLifecycleIndications,
+} from './providers/dsp1054-indications/index.js';
 import { readFile } from 'node:fs/promises';
 import { CimPeer, loadPeers, simulatorHosts } from './peers.js';
 
@@ -138,7 +141,9 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       ...(!hooks.xlExecutor && isXenControlDomain() ? { domainEvents: {} } : {}),
     });
     const jobs = new JobManager(JOB_RETENTION_MS);
-    const virt = new VirtManager(driver, { jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0 });
+    const virt = new VirtManager(driver, {
+      jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0, networkStore: new FileNetworkStore(dataDir),
+    });
     const report = await virt.init();
     logLine(`backend: ${hooks.xlExecutor ? 'injected xl executor' : config.xlPath ?? choice!.xlPath}${choice?.simulated ? ' (simulator)' : ''}; ` +
       `reconcile: ${JSON.stringify(report)}`);
@@ -170,12 +175,14 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
       indicationStore: textFile(path.join(dataDir, 'subscriptions.json')),
       peers: peers.map((p) => new CimPeer(p)),
+      ...(config.alertThresholds ? { alertThresholds: config.alertThresholds } : {}),
     };
     const registry = new ProviderRegistry();
     for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);
     // DSP1054: lifecycle indications of the subscriptions, delivered off the request path.
     const delivery = new IndicationDelivery({
       retryAttempts: DELIVERY_RETRY_ATTEMPTS, retryIntervalMs: DELIVERY_RETRY_INTERVAL_S * 1000, log: logLine,
+      removalIntervalMs: SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S * 1000, onUnreachable: (id) => void listenerUnreachable(deps, id).catch(() => {}),
     });
     const stopIndications = await startLifecycleIndications(deps, (d, i) => delivery.send(d, i));
 
@@ -238,6 +245,13 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
       },
     },
     metrics: createPrometheusExport(built.virt),
+    pages: [networkPages({
+      list: () => built.virt.networks.list(),
+      picture: (name) => built.virt.networks.picture(name).catch((e: unknown) => {
+        if (VirtError.is(e, 'not_found')) return undefined;
+        throw e;
+      }),
+    })],
   });
   let servers: RunningServers;
   try {

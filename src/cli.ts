@@ -10,8 +10,10 @@ import { productInfo, startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
 import type { LogLevel } from './http/index.js';
 import { LOG_LEVELS, createLogger } from './logger.js';
+import { listNetworks, showNetwork, type ViewClientOptions } from './network-view.js';
 import type { Role } from './operations/provider.js';
 import { parsePeerArg } from './peers.js';
+import { thresholdMetrics } from './providers/dsp1054-indications/index.js';
 
 const MAIN_HELP = `Usage: xen-wbem <command> [options]
 
@@ -22,6 +24,8 @@ Commands:
   user add        add a user (or replace one, with --force)
   user remove     remove a user
   user list       list the users and their roles
+  network show    print a virtual network's topology (--svg FILE: draw it) from a server
+  network list    list a server's virtual networks
 
 Options:
   -h, --help      this help; \`xen-wbem <command> --help\` for a command's options
@@ -48,6 +52,8 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
                           (credentials in DIR/peers.json, mode 0600; README: moving a system)
   --no-demo               don't seed the demo network into a fresh simulator
   --metrics-interval SECONDS  metrics sampling interval (default ${DEFAULT_CONFIG.metricsIntervalMs / 1000}; 0 disables)
+  --alert-threshold METRIC=VALUE  send a CIM_AlertIndication when a DSP1053 metric goes above
+                          VALUE (e.g. CPUUtilization=90, MemoryInUse=4096); repeatable
   --max-connections N     open connections at most (default ${DEFAULT_CONFIG.maxConnections})
   --log-level LEVEL       debug, info, warn or error (default info)
   --log-format FORMAT     json (one object per line) or text; default: text on a terminal,
@@ -65,6 +71,22 @@ const USER_HELP = `Usage:
   --force             replace an existing user's password and role
   --users FILE        the users file (default DIR/users.json)
   --data DIR          the data directory (default ./var)
+  -h, --help          this help`;
+
+const NETWORK_VIEW_HELP = `Usage:
+  xen-wbem network show NAME [--svg FILE] [options]
+  xen-wbem network list [options]
+
+Reads a running server's network pages (GET /networks/NAME.json, GET /networks): \`show\`
+prints the routers, switches and links with their state and bandwidth; --svg FILE also writes
+the drawing the server serves at /networks/NAME.svg.
+
+  --svg FILE          write the drawing (SVG) to FILE
+  --url URL           the server (default http://127.0.0.1:5988)
+  --user NAME         authenticate as NAME; the password comes from the XEN_WBEM_PASSWORD
+                      environment variable, or with --password-stdin from standard input
+  --password-stdin    read the password from the first line of standard input
+  --insecure          https: accept a certificate that cannot be verified (self-signed)
   -h, --help          this help`;
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
@@ -87,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'user':
         return await user(rest);
+      case 'network':
+        return await network(rest);
       case '-V':
       case '--version':
       case 'version':
@@ -128,6 +152,7 @@ async function serve(args: string[]): Promise<number> {
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'metrics-interval': { type: 'string' },
+    'alert-threshold': { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     'log-format': { type: 'string' },
   });
@@ -152,6 +177,16 @@ async function serve(args: string[]): Promise<number> {
     const n = Number(values['metrics-interval']);
     if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new Error(`--metrics-interval must be seconds between 0 and 86400, got "${values['metrics-interval']}"`);
     config.metricsIntervalMs = Math.round(n * 1000);
+  }
+  if (values['alert-threshold'] !== undefined) {
+    const t: Record<string, number> = {};
+    for (const v of values['alert-threshold'] as string[]) {
+      const m = /^([A-Za-z]+)=(-?\d+(?:\.\d+)?)$/.exec(v);
+      if (!m) throw new Error(`--alert-threshold must be METRIC=VALUE (e.g. CPUUtilization=90), got "${v}"`);
+      t[m[1]!] = Number(m[2]);
+    }
+    thresholdMetrics(t); // an unknown metric stops here, naming the known ones
+    config.alertThresholds = t;
   }
   if (values['max-connections'] !== undefined) {
     const n = Number(values['max-connections']);
@@ -239,6 +274,53 @@ async function user(args: string[]): Promise<number> {
     default:
       throw new Error(`unknown user command "${sub}" (see xen-wbem user --help)`);
   }
+}
+
+async function network(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'show':
+    case 'list':
+      return networkView(sub, rest);
+    case '-h':
+    case '--help':
+      console.log(NETWORK_VIEW_HELP);
+      return 0;
+    case undefined:
+      console.error(NETWORK_VIEW_HELP);
+      return 2;
+    default:
+      throw new Error(`unknown network command "${sub}" (see xen-wbem network --help)`);
+  }
+}
+
+async function networkView(sub: 'show' | 'list', args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    svg: { type: 'string' },
+    url: { type: 'string' },
+    user: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    insecure: { type: 'boolean' },
+  }, true);
+  if (values.help) { console.log(NETWORK_VIEW_HELP); return 0; }
+  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  const opts: ViewClientOptions = {
+    url: values.url ?? 'http://127.0.0.1:5988',
+    ...(values.user !== undefined ? { user: values.user, password } : {}),
+    insecure: values.insecure === true,
+  };
+  if (sub === 'list') {
+    if (positionals.length > 0 || values.svg !== undefined) throw new Error('network list takes no NAME and no --svg (see xen-wbem network --help)');
+    process.stdout.write(await listNetworks(opts));
+    return 0;
+  }
+  const [name, ...extra] = positionals;
+  if (!name) throw new Error('network show needs a NAME (see xen-wbem network --help)');
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network --help)`);
+  process.stdout.write(await showNetwork(opts, name, values.svg));
+  if (values.svg !== undefined) console.error(`drawing written to ${values.svg}`);
+  return 0;
 }
 
 function port(text: string, flag: string): number {

@@ -49,6 +49,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Metrics sampling interval (virt/metrics.ts); 0 disables sampling. */
   metricsIntervalMs: number;
+  /** DSP1053 metric name → value above which a CIM_AlertIndication is sent (docs/metrics.md). */
+  alertThresholds?: Record<string, number>;
 }
 
 /** The repository root (where mof/ and profiles/ live), found from this module's location. */

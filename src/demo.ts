@@ -1,9 +1,11 @@
 /**
- * The demo network seeded into a fresh simulated host on first start (README, Set-up): a small
- * virtual topology of Xen virtual routers, as in the paper — two running core routers, an edge
- * router kept paused (ready to launch at once) and a backup router defined but stopped.
+ * The demo seeded into a fresh simulated host on first start (README, Set-up): a small virtual
+ * topology of Xen virtual routers, as in the paper — two running core routers, an edge router
+ * kept paused (ready to launch at once) and a backup router defined but stopped — defined as the
+ * virtual network `demo` (its shared switch and two links with bandwidth), plus the network
+ * `emergency`: three more routers parked paused, ready to be launched in one call.
  */
-import type { TargetState, VirtManager, VirtualSystemSpec } from './virt/index.js';
+import type { LinkSpec, TargetState, VirtManager, VirtualSystem, VirtualSystemSpec } from './virt/index.js';
 
 const ROUTERS: { spec: VirtualSystemSpec; state: 'running' | 'paused' | 'defined' }[] = [
   {
@@ -67,7 +69,22 @@ async function reach(virt: VirtManager, name: string, target: TargetState): Prom
   if (change.kind === 'job') await change.job.done;
 }
 
-/** Seeds the demo routers when the host has no virtual systems yet; returns their names. */
+/** The routers of the emergency network: defined stopped, then parked paused as a whole. */
+const EMERGENCY: VirtualSystemSpec[] = ['vr-em1', 'vr-em2', 'vr-em3'].map((name, i) => ({
+  name, type: 'pv', memoryMiB: 128, vcpus: 1, priority: i === 0 ? 10 : 5,
+  disks: [{ target: `/var/lib/xen/images/${name}.img`, vdev: 'xvda' }],
+}));
+
+const MBIT = 1_000_000;
+
+/** The interface of `sys` on `bridge` (a link end given by MAC). */
+function nicOn(sys: VirtualSystem, bridge: string): string {
+  const nic = sys.config.nics.find((n) => n.bridge === bridge);
+  if (!nic) throw new Error(`demo router ${sys.name} has no interface on ${bridge}`);
+  return nic.mac;
+}
+
+/** Seeds the demo routers and networks when the host has no virtual systems yet; returns the routers' names. */
 export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => void): Promise<string[]> {
   if ((await virt.listSystems()).length > 0) return [];
   for (const { spec, state } of ROUTERS) {
@@ -78,6 +95,25 @@ export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => 
       await reach(virt, spec.name, 'paused');
     }
   }
-  log(`demo network seeded: ${ROUTERS.map((r) => `${r.spec.name} (${r.state})`).join(', ')}`);
-  return ROUTERS.map((r) => r.spec.name);
+  const [core1, core2, edge1] = await Promise.all(['vr-core1', 'vr-core2', 'vr-edge1'].map((n) => virt.getSystem(n)));
+  // The core routers' uplinks to the edge are the links; xenbr0 is the shared management segment.
+  const links: LinkSpec[] = [
+    { name: 'core1-edge1', switch: 'xenbr1', ends: [{ system: 'vr-core1', mac: nicOn(core1!, 'xenbr1') }, { system: 'vr-edge1', mac: nicOn(edge1!, 'xenbr1') }], limitBitsPerSecond: 100 * MBIT, reservationBitsPerSecond: 50 * MBIT },
+    { name: 'core2-edge1', switch: 'xenbr2', ends: [{ system: 'vr-core2', mac: nicOn(core2!, 'xenbr2') }, { system: 'vr-edge1', mac: nicOn(edge1!, 'xenbr2') }], limitBitsPerSecond: 100 * MBIT, reservationBitsPerSecond: 50 * MBIT },
+  ];
+  await virt.networks.define({ name: 'demo', members: ROUTERS.map((r) => ({ system: r.spec.name })), switches: ['xenbr0'], links });
+  await Promise.all(EMERGENCY.map((spec) => virt.defineSystem(spec)));
+  await virt.networks.define({
+    name: 'emergency', members: EMERGENCY.map((s) => ({ system: s.name })),
+    links: [
+      { name: 'em1-em2', ends: [{ system: 'vr-em1' }, { system: 'vr-em2' }], limitBitsPerSecond: 1000 * MBIT, reservationBitsPerSecond: 200 * MBIT },
+      { name: 'em1-em3', ends: [{ system: 'vr-em1' }, { system: 'vr-em3' }], limitBitsPerSecond: 1000 * MBIT, reservationBitsPerSecond: 200 * MBIT },
+    ],
+  });
+  const park = await virt.networks.requestStateChange('emergency', 'paused');
+  // A router that could not be parked is reported, not fatal: the server still starts.
+  if (park.kind === 'job') await park.job.done.catch((e: unknown) => log(`demo: ${e instanceof Error ? e.message : String(e)}`));
+  const names = [...ROUTERS.map((r) => r.spec.name), ...EMERGENCY.map((s) => s.name)];
+  log(`demo network seeded: ${ROUTERS.map((r) => `${r.spec.name} (${r.state})`).join(', ')}; networks: demo, emergency (${EMERGENCY.map((s) => s.name).join(', ')} parked paused)`);
+  return names;
 }

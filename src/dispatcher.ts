@@ -6,7 +6,7 @@
  */
 import { CimError, CimInstanceName, cimError, isClassNameRef, normalizeNamespace, parseObjectPath, sameName, type CimRequest } from './cim/index.js';
 import {
-  CimXmlProtocolError, CimXmlRequestError, decodeRequest, encodeError, encodeExtrinsicResponse, encodeIntrinsicResponse,
+  CimXmlProtocolError, CimXmlRequestError, decodeRequest, encodeError, encodeExtrinsicResponse, encodeIntrinsicResponse, encodeNamedInstanceStream,
 } from './cimxml/index.js';
 import type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from './http/handler.js';
 import { asLogger, type LogLine } from './http/log.js';
@@ -43,11 +43,14 @@ export function createDispatcher(options: DispatcherOptions): CimRequestHandler 
 
     try {
       if (request.kind === 'intrinsic') {
-        const response = await opts.operations.intrinsic(request, req.principal, req.signal);
+        const response = await opts.operations.intrinsic(request, req.principal, req.signal, true);
         const { messageId, method } = request;
+        const r = response.result;
         return {
           kind: 'cim',
-          chunks: encodeIntrinsicResponse(messageId, method, response, { namespace: request.namespace, host: opts.hostName }),
+          chunks: r.kind === 'namedInstanceStream'
+            ? encodeNamedInstanceStream(messageId, method, r.batches, response.flags)
+            : encodeIntrinsicResponse(messageId, method, response, { namespace: request.namespace, host: opts.hostName }),
           // An encoding failure before the first byte is still a whole ERROR answer.
           errorBody: (e) => encodeError(messageId, method, 'intrinsic', asCimError(e, method, opts.log)),
         };

@@ -4,7 +4,10 @@
  * its indications in order, each numbered in the destination's sequence (SequenceContext,
  * SequenceNumber); a failed delivery is retried DeliveryRetryAttempts times DeliveryRetryInterval
  * apart, then dropped. A dead listener only fills its own queue: nothing here waits on the
- * caller's path, and a full queue drops its oldest indication (logged).
+ * caller's path, and a full queue drops its oldest indication (logged). A destination whose
+ * deliveries keep being given up for SubscriptionRemovalTimeInterval (no success in between) is
+ * reported once through `onUnreachable` (DSP1054 §7.5: the service then applies its
+ * SubscriptionRemovalAction) and its queue emptied.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -19,6 +22,10 @@ export interface DeliveryOptions {
   maxQueue?: number;
   /** How long one export request may take. */
   timeoutMs?: number;
+  /** How long a destination may keep failing before `onUnreachable` (default: never). */
+  removalIntervalMs?: number;
+  /** Called once a destination has failed for removalIntervalMs, with the destination's id. */
+  onUnreachable?: (destinationId: string) => void;
   log?: (line: string) => void;
 }
 
@@ -29,6 +36,8 @@ interface Queue {
   items: CimInstance[];
   busy: boolean;
   dropped: number;
+  /** ms since the epoch: the first failed attempt since the last delivery that arrived. */
+  failingSince?: number;
 }
 
 export class IndicationDelivery {
@@ -37,7 +46,7 @@ export class IndicationDelivery {
   private stopped = false;
   private messageId = 0;
   /** Delivered and dropped counts, for tests and figures. */
-  readonly counts = { delivered: 0, failedAttempts: 0, dropped: 0 };
+  readonly counts = { delivered: 0, failedAttempts: 0, dropped: 0, unreachable: 0 };
 
   constructor(private readonly opts: DeliveryOptions) {}
 
@@ -59,7 +68,7 @@ export class IndicationDelivery {
       this.counts.dropped++;
       this.opts.log?.(`indication queue for ${q.url} is full (${max}): the oldest indication was dropped`);
     }
-    void this.pump(q);
+    void this.pump(destination.id, q);
   }
 
   /** Resolves once every queue is empty (delivered or dropped): for tests and an orderly stop. */
@@ -73,7 +82,23 @@ export class IndicationDelivery {
     this.timers.clear();
   }
 
-  private async pump(q: Queue): Promise<void> {
+  /** Past the removal interval: report the destination once, and forget what it still had queued. */
+  private giveUpIfDue(id: string, q: Queue): void {
+    const interval = this.opts.removalIntervalMs;
+    if (interval === undefined || q.failingSince === undefined || Date.now() - q.failingSince < interval) return;
+    this.counts.unreachable++;
+    this.counts.dropped += q.items.length;
+    q.items.length = 0;
+    q.failingSince = undefined;
+    this.opts.log?.(`indication listener ${q.url} failed for ${Math.round(interval / 1000)} s or more (SubscriptionRemovalTimeInterval): its subscriptions get the removal action`);
+    try {
+      this.opts.onUnreachable?.(id);
+    } catch {
+      // the service's reaction must not stop delivery to the others
+    }
+  }
+
+  private async pump(id: string, q: Queue): Promise<void> {
     if (q.busy) return;
     q.busy = true;
     try {
@@ -90,15 +115,19 @@ export class IndicationDelivery {
             break;
           } catch (e) {
             this.counts.failedAttempts++;
+            q.failingSince ??= Date.now();
             if (attempt === this.opts.retryAttempts) this.opts.log?.(`indication to ${q.url} dropped after ${attempt + 1} attempts: ${(e as Error).message}`);
           }
         }
         if (this.stopped) return;
-        if (delivered) this.counts.delivered++;
-        else this.counts.dropped++;
+        if (delivered) {
+          this.counts.delivered++;
+          q.failingSince = undefined;
+        } else this.counts.dropped++;
         // The number is used once whether the indication arrived or not: a gap tells the listener it missed one.
         q.sequence++;
         if (q.items[0] === ind) q.items.shift();
+        if (!delivered) this.giveUpIfDue(id, q);
       }
     } finally {
       q.busy = false;

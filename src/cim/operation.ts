@@ -78,6 +78,11 @@ export type IntrinsicResult =
   | { kind: 'instance'; instance: CimInstance }
   /** VALUE.NAMEDINSTANCE* (EnumerateInstances): each instance has a local `path`. */
   | { kind: 'namedInstances'; instances: CimInstance[] }
+  /**
+   * The same, produced batch by batch while the answer is encoded and sent (EnumerateInstances
+   * over HTTP): an enumeration is never held whole in memory.
+   */
+  | { kind: 'namedInstanceStream'; batches: AsyncIterable<CimInstance[]> }
   | { kind: 'instanceNames'; names: CimInstanceName[] }
   /** VALUE.OBJECTWITHPATH* (Associators/References/ExecQuery): paths carry namespace (and host). */
   | { kind: 'objectsWithPath'; instances: CimInstance[] }

@@ -53,8 +53,31 @@ export function encodeIntrinsicResponse(
   options?: EncodeOptions,
 ): Iterable<string> {
   if (response instanceof CimError) return [encodeError(messageId, method, 'intrinsic', response)];
+  if (response.result.kind === 'namedInstanceStream') throw new CimError(1, 'a streamed enumeration is encoded by encodeNamedInstanceStream');
   checkPaths(response.result, options);
   return chunks(messageId, method, response, options);
+}
+
+/**
+ * The response to an EnumerateInstances whose instances come batch by batch
+ * (namedInstanceStream): encoded as each batch arrives, in CHUNK_SIZE pieces. A failure before
+ * the first piece (the first batch's) still reaches the caller before any byte is sent.
+ */
+export async function* encodeNamedInstanceStream(
+  messageId: string, method: string, batches: AsyncIterable<CimInstance[]>, flags: EncodeFlags,
+): AsyncGenerator<string, void, undefined> {
+  let buf = envelopeOpen(messageId) + '<SIMPLERSP><IMETHODRESPONSE NAME="' + escapeAttr(method) + '">' + IRV_OPEN;
+  for await (const batch of batches) {
+    for (const inst of batch) {
+      if (!inst.path) throw new CimError(1, `cannot encode an instance of ${inst.className} without its path`);
+      buf += '<VALUE.NAMEDINSTANCE>' + instanceNameXml(inst.path) + instanceXml(inst, flags) + '</VALUE.NAMEDINSTANCE>';
+      if (buf.length >= CHUNK_SIZE) {
+        yield buf;
+        buf = '';
+      }
+    }
+  }
+  yield buf + IRV_CLOSE + '</IMETHODRESPONSE></SIMPLERSP>' + ENVELOPE_CLOSE;
 }
 
 function* chunks(messageId: string, method: string, response: IntrinsicResponse, options: EncodeOptions | undefined): Generator<string, void, undefined> {

@@ -15,7 +15,7 @@ export { parseEmbeddedObject, isUntypedProperty } from './decode-objects.js';
 export { DEFAULT_LIMITS } from './xml-tree.js';
 export {
   CHUNK_SIZE, encodeError, encodeExtrinsicResponse,
-  encodeIntrinsicResponse, encodeIntrinsicResponseText, joinChunks, type EncodeOptions,
+  encodeIntrinsicResponse, encodeIntrinsicResponseText, encodeNamedInstanceStream, joinChunks, type EncodeOptions,
 } from './encode-response.js';
 export {
   EMBED_FLAGS, classXml as encodeClass, instanceXml as encodeInstance, qualifierDeclarationXml as encodeQualifierDeclaration,

@@ -3,6 +3,7 @@
  *   POST|M-POST /cimom (and /)  → method → size → auth → DSP0200 headers → media type → body → handler
  *   GET|HEAD /health             → the backend probe (no authentication, see health.ts)
  *   GET|HEAD /metrics            → auth → the Prometheus text of the latest metrics sample
+ *   GET|HEAD a page set's prefix → auth → its read-only pages (pages.ts; the network drawings)
  *   anything else                → 404, or 405 with Allow on a known path
  * No framework: every CIM request would bypass one anyway (docs/architecture-http.md says why).
  * Every failure is an HTTP answer plus a log line; nothing here may take the process down.
@@ -17,6 +18,7 @@ import { readCimHeaders } from './headers.js';
 import { createHealthCheck, serveHealth, type HealthOptions } from './health.js';
 import { asLogger, type LogLine } from './log.js';
 import { cimExtensionPrefix } from './mpost.js';
+import { pageSetFor, sendPage, type PageSet } from './pages.js';
 import { sendHttpError } from './respond.js';
 import { sendCimAnswer } from './stream-response.js';
 
@@ -39,6 +41,8 @@ export interface HttpAppOptions {
   health?: HealthOptions;
   /** Serves GET /metrics (Prometheus text format) behind the same authentication as /cimom; without it 404. */
   metrics?: { contentType: string; render(): Promise<string> };
+  /** Read-only page sets (GET /networks…) behind the same authentication as /cimom, any role. */
+  pages?: readonly PageSet[];
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -92,6 +96,16 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
       res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
+  }
+
+  /** Same authentication as /cimom and /metrics, any role: the pages show what a reader sees over CIM. */
+  function pageRoute(set: PageSet, path: string): Route {
+    return async (req, res, trace) => {
+      const principal = await authenticated(req, (e, extra) => sendHttpError(res, e, null, extra));
+      if (!principal) return;
+      trace.user = principal.name;
+      sendPage(req, res, await set.serve(path, req.headers.accept));
+    };
   }
 
   /** One access-log entry per request, whatever path it took (finished or cut off). */
@@ -231,7 +245,8 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
   function route(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
     const path = pathOf(req.url);
     if (CIM_PATHS.has(path)) return cimRequest(req, res, trace);
-    const handler = routes.get(path);
+    const pages = pageSetFor(opts.pages ?? [], path);
+    const handler = routes.get(path) ?? (pages ? pageRoute(pages, path) : undefined);
     if (!handler) {
       sendHttpError(res, httpError(404, 'not found (CIM operations go to POST /cimom)'), null);
       return Promise.resolve();

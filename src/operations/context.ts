@@ -30,6 +30,8 @@ export class OpContext implements CimomHandle {
     namespace: string,
     readonly principal: Principal,
     readonly signal?: AbortSignal,
+    /** The caller encodes while instances are produced (namedInstanceStream results). */
+    readonly streaming = false,
   ) {
     this.namespace = env.repository.requireNamespace(namespace);
     // The context itself is the providers' CIMOM handle: nothing more is allocated per request.
@@ -44,7 +46,7 @@ export class OpContext implements CimomHandle {
   /** The same request in another namespace (cross-namespace associations, DSP1033 ECTP). */
   inNamespace(namespace: string): OpContext {
     if (this.repository.requireNamespace(namespace) === this.namespace) return this;
-    return new OpContext(this.env, namespace, this.principal, this.signal);
+    return new OpContext(this.env, namespace, this.principal, this.signal, this.streaming);
   }
 
   /** The providers of exactly `className` here, or undefined when none serves it. */

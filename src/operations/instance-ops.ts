@@ -10,7 +10,7 @@ import {
 import type { OpContext } from './context.js';
 import { NO_FLAGS, encodeFlags, restrictToClass } from './flags.js';
 import {
-  checkInstanceName, enumerateDeep, enumerateNamesDeep, fetchInstance,
+  checkInstanceName, enumerateDeep, enumerateNamesDeep, fetchInstance, streamDeep,
 } from './instances.js';
 import type { Params } from './params.js';
 import { declOf, declaredProperty, typeInstance, typeValue } from './typing.js';
@@ -32,9 +32,11 @@ export async function enumerateInstances(ctx: OpContext, p: Params): Promise<Int
   const asked = p.propertyList();
   const deep = p.bool('DeepInheritance', true);
   const propertyList = deep ? asked : restrictToClass(cls, asked);
-  const instances = await enumerateDeep(ctx, cls.name, propertyList);
+  const result: IntrinsicResponse['result'] = ctx.streaming
+    ? { kind: 'namedInstanceStream', batches: streamDeep(ctx, cls.name, propertyList) }
+    : { kind: 'namedInstances', instances: await enumerateDeep(ctx, cls.name, propertyList) };
   return {
-    result: { kind: 'namedInstances', instances },
+    result,
     flags: encodeFlags(p.bool('IncludeQualifiers', false), p.bool('IncludeClassOrigin', false), propertyList, deep ? undefined : asked),
   };
 }

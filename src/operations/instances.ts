@@ -8,7 +8,7 @@
 import {
   CIM_ERR, type CimClass, type CimError, CimInstance, CimInstanceName, type NameSet, cimError, instanceNameOf, isCimError, normalizeInstanceName,
 } from '../cim/index.js';
-import type { OpContext } from './context.js';
+import { type OpContext, asCimError } from './context.js';
 import type { InstanceProvider } from './provider.js';
 
 /** The class and, deep, all its subclasses that have a provider, in hierarchy order. */
@@ -38,6 +38,36 @@ export async function enumerateDeep(ctx: OpContext, className: string, propertyL
   const classes = servedClasses(ctx, className);
   const parts = await Promise.all(classes.map((c) => enumerateExact(ctx, c, propertyList)));
   return parts.length === 1 ? parts[0]! : parts.flat();
+}
+
+/**
+ * Instances of `className` and its subclasses batch by batch, in the order enumerateDeep gives
+ * them: a provider that streams is read batch by batch, another one in one batch.
+ */
+export async function* streamDeep(ctx: OpContext, className: string, propertyList: NameSet | null): AsyncGenerator<CimInstance[], void, undefined> {
+  for (const c of servedClasses(ctx, className)) {
+    const cls = ctx.requireClass(c);
+    for (const provider of ctx.providers(c)!.all) {
+      if (!provider.streamInstances) {
+        yield await enumerateFrom(ctx, provider, c, propertyList);
+        continue;
+      }
+      const what = `enumerating ${c}`;
+      const it = provider.streamInstances(ctx.providerCtx, c, { propertyList })[Symbol.asyncIterator]();
+      for (;;) {
+        if (ctx.signal?.aborted) throw cimError('FAILED', `${what}: the request was cancelled`);
+        let r: IteratorResult<CimInstance[]>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          throw asCimError(e, what, ctx.env.log);
+        }
+        if (r.done) break;
+        for (const inst of r.value) if (!inst.path) inst.path = instanceNameOf(cls, inst);
+        yield r.value;
+      }
+    }
+  }
 }
 
 async function enumerateNamesOne(ctx: OpContext, provider: InstanceProvider, className: string): Promise<CimInstanceName[]> {

@@ -115,21 +115,22 @@ export class Operations {
     this.table = buildTable(new PullOps(this.contexts, limits));
   }
 
-  /** The role an instance write needs: what the class's owner says for CreateInstance and DeleteInstance, else admin. */
+  /** The role an instance write needs: what the class's owner says for CreateInstance, ModifyInstance and DeleteInstance, else admin. */
   private changeRole(req: IntrinsicRequest): Role {
-    const v = req.params.get('NewInstance')?.value ?? req.params.get('InstanceName')?.value;
+    const v = req.params.get('NewInstance')?.value ?? req.params.get('ModifiedInstance')?.value ?? req.params.get('InstanceName')?.value;
     if (typeof v !== 'object' || v === null || !('className' in v)) return 'admin';
     const className = String(v.className);
     return this.opts.registry.providersOf(req.namespace, className)?.owner?.writeRole?.(className) ?? 'admin';
   }
 
-  async intrinsic(req: IntrinsicRequest, principal: Principal, signal?: AbortSignal): Promise<IntrinsicResponse> {
+  /** `streaming`: the caller can encode a namedInstanceStream (EnumerateInstances then streams). */
+  async intrinsic(req: IntrinsicRequest, principal: Principal, signal?: AbortSignal, streaming = false): Promise<IntrinsicResponse> {
     const spec = this.table.get(req.method);
     if (!spec) throw cimError('NOT_SUPPORTED', `intrinsic method ${req.method} is not supported`);
     const name = this.table.spelling(req.method)!;
     const run = async (): Promise<IntrinsicResponse> => {
       if (spec.change) requireRole(principal, this.changeRole(req), name);
-      const ctx = new OpContext(this.env, req.namespace, principal, signal);
+      const ctx = new OpContext(this.env, req.namespace, principal, signal, streaming);
       const params = new Params(name, req.params, spec.params);
       return spec.handler(ctx, params);
     };

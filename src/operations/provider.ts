@@ -10,6 +10,11 @@ import type {
 } from '../cim/index.js';
 import type { Repository } from '../repository/index.js';
 
+/** Indication filters (DSP1054): the WQL/CQL engine of ExecQuery, for the indications provider. */
+export {
+  type IndicationFilterQuery, type IndicationSchema, compileIndicationFilter, filterSelects, projectIndication,
+} from './query/indication-filter.js';
+
 /** Roles, weakest first: readers read, operators also start and stop, admins do everything. */
 export type Role = 'reader' | 'operator' | 'admin';
 
@@ -85,6 +90,12 @@ export interface InstanceProvider {
 
   /** All instances of exactly `className`, each built against its class with `path` set (local). */
   enumerateInstances(ctx: ProviderContext, className: string, opts: InstanceRequestOptions): Promise<CimInstance[]>;
+
+  /**
+   * The same instances in batches, built as they are asked for: a large enumeration is encoded
+   * and sent batch by batch instead of being built whole first. Optional.
+   */
+  streamInstances?(ctx: ProviderContext, className: string, opts: InstanceRequestOptions): AsyncIterable<CimInstance[]>;
 
   /** Names only; when absent, operations/ takes the paths of enumerateInstances. */
   enumerateInstanceNames?(ctx: ProviderContext, className: string): Promise<CimInstanceName[]>;

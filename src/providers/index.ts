@@ -14,6 +14,8 @@ import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
 import { indications } from './dsp1054-indications/index.js';
 import { virtualSystemMigration } from './dsp1081-virtual-system-migration/index.js';
+import { virtualEthernetSwitch } from './dsp1097-virtual-ethernet-switch/index.js';
+import { ethernetPortAllocation } from './dsp1050-ethernet-port-allocation/index.js';
 
 const PROFILES: readonly ProfileProviders[] = [
   systemVirtualization,
@@ -24,6 +26,8 @@ const PROFILES: readonly ProfileProviders[] = [
   baseMetrics,
   indications,
   virtualSystemMigration,
+  virtualEthernetSwitch,
+  ethernetPortAllocation,
   profileRegistration,
 ];
 

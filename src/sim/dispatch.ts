@@ -48,6 +48,20 @@ export async function dispatch(argv: string[], g: Globals, xentop: boolean): Pro
     return m.run('ip', argv.slice(1), g);
   }
 
+  // The dom0 xenstore tools as pseudo-commands: the multi-call `xenstore <mode>` and its links.
+  if (argv[0] === 'xenstore' || /^xenstore-[a-z]+$/.test(argv[0] ?? '')) {
+    await applyFaultRule(g, argv[0]!, argv.slice(1));
+    const m = await import('./commands/xenstore.js');
+    return m.run(argv[0]!, argv.slice(1), g);
+  }
+
+  // ethtool as a pseudo-command: the uplink's link speed.
+  if (argv[0] === 'ethtool') {
+    await applyFaultRule(g, 'ethtool', argv.slice(1));
+    const m = await import('./commands/ethtool.js');
+    return m.run('ethtool', argv.slice(1), g);
+  }
+
   // Global options: getopt "+vftTN" stops at the first non-option.
   let i = 0;
   for (; i < argv.length; i++) {

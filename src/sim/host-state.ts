@@ -37,6 +37,8 @@ export interface HostConfig {
   migration_resume_ms?: number;
   /** false: no hardware virtualisation (xen_caps lists no hvm-…, HVM and PVH guests cannot run). */
   hvm_capable?: boolean;
+  uplink: string;             // the physical interface behind the bridges (ethtool shows its speed)
+  uplink_speed_mbps: number;  // its link speed, Mb/s (as ethtool and /sys/class/net/<if>/speed give it)
 }
 
 export const HOST_DEFAULTS: HostConfig = {
@@ -65,6 +67,8 @@ export const HOST_DEFAULTS: HostConfig = {
   vbd_rd_per_sec: 5,
   vbd_wr_per_sec: 2,
   bridges: ['xenbr0'],
+  uplink: 'eth0',
+  uplink_speed_mbps: 10_000,
 };
 
 export interface VcpuState {
@@ -100,6 +104,8 @@ export interface Domain {
   next_config?: Record<string, any>; // xl config-update: used at the next reboot
   nets: Record<string, NetCounters>; // by devid
   vbds: Record<string, VbdCounters>; // by vdev
+  /** xenstore nodes written for this domain (its own and its backends'), full path → value (null: removed); gone with the domain. */
+  xs?: Record<string, string | null>;
 }
 
 export interface DomEvent { domid: number; kind: 'shutdown' | 'destroy'; reason: number; at_ms: number }
@@ -116,6 +122,8 @@ export interface HostState {
   /** Network devices of type bridge in the control domain (see bridges.ts); absent in older state files. */
   bridges?: BridgeLink[];
   next_ifindex?: number;
+  /** xenstore nodes written outside any guest's paths (xenstore-write), full path → value (null: removed). */
+  xenstore?: Record<string, string | null>;
 }
 
 export interface BridgeLink { ifname: string; ifindex: number; up: boolean }

@@ -7,6 +7,7 @@ import { checkSwitchesExist } from './switches.js';
 import { advertisedShortfall } from './capacity.js';
 import { SETTINGS_FIELDS, type SettingsChange, type SettingsPatch } from './changes.js';
 import { VirtError } from './errors.js';
+import type { LockMode } from './lock.js';
 import type { Model } from './model.js';
 import { applyPatch, checkMacsFree, checkSystemName, normalizeSpec } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
@@ -31,10 +32,11 @@ export async function defineSystem(m: Model, spec: VirtualSystemSpec, capacity: 
 }
 
 /** Remove a system; an active one is powered off first (hard), under one lock. */
-export async function deleteSystem(m: Model, name: string): Promise<void> {
+export async function deleteSystem(m: Model, name: string, opts: { signal?: AbortSignal; mode?: LockMode } = {}): Promise<void> {
   await m.locks.with(name, async () => {
     const sys = await m.driver.get(name);
-    if (isActive(sys.state)) await m.driver.destroy(name);
+    opts.signal?.throwIfAborted();
+    if (isActive(sys.state)) await m.driver.destroy(name, opts.signal ? { signal: opts.signal } : {});
     try {
       await m.driver.undefine(name);
     } catch (err) {
@@ -42,7 +44,7 @@ export async function deleteSystem(m: Model, name: string): Promise<void> {
       const e = err instanceof VirtError ? err : new VirtError('failed', String(err));
       throw new VirtError(e.kind, `'${name}' was powered off but its definition could not be removed: ${e.message}`, e.detail, { cause: err });
     }
-  }, { what: 'its deletion' });
+  }, { what: 'its deletion', ...(opts.mode ? { mode: opts.mode } : {}) });
 }
 
 /**

@@ -92,6 +92,8 @@ export interface ReconcileReport {
   renamed?: string[];
   /** Systems a migration of ours moved away while the server was down: `name -> destination`. */
   moved?: string[];
+  /** Virtual networks loaded by the model (filled in by VirtManager.init, not by drivers). */
+  networks?: { loaded: number; cleanedTempFiles: number; quarantined: string[]; recreatedSwitches?: string[] };
 }
 
 export interface HypervisorDriver {

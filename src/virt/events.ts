@@ -49,7 +49,24 @@ export interface JobEvent {
   at: number;
 }
 
-export type ModelEvent = SystemEvent | LostEvent | JobEvent;
+/**
+ * Another kind of model element (a switch, a network, ...) appeared, changed or disappeared, as
+ * the part of the model that owns it reports it with `ModelEvents.element`. `element` names the
+ * kind; consumers map each kind they know (indications: one entry per kind) and ignore the rest.
+ */
+export interface ElementEvent<T = unknown> {
+  type: 'element';
+  element: string;
+  kind: 'created' | 'modified' | 'deleted';
+  name: string;
+  /** As it was (absent for a creation). */
+  previous?: T;
+  /** As it is now (absent for a deletion). */
+  current?: T;
+  at: number;
+}
+
+export type ModelEvent = SystemEvent | LostEvent | JobEvent | ElementEvent;
 export type ModelEventListener = (e: ModelEvent) => void;
 
 /** What identifies a change worth reporting: never the live figures (CPU time moves all the time). */
@@ -102,6 +119,11 @@ export class ModelEvents {
 
   lost(name: string, reason: 'vanished' | 'crashed', previousState: SystemState, at: number): void {
     this.emit({ type: 'lost', name, reason, previousState, at });
+  }
+
+  /** Report a change of another kind of element (see ElementEvent); `at` defaults to now. */
+  element<T>(e: Omit<ElementEvent<T>, 'type' | 'at'> & { at?: number }): void {
+    this.emit({ ...e, type: 'element', at: e.at ?? Date.now() });
   }
 
   job(job: Job): void {

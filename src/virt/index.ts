@@ -1,6 +1,7 @@
 /** The virtualization model: everything public. Hypervisor-neutral and protocol-neutral (no tool or schema names). */
 export { VirtError, VIRT_ERROR_KINDS, toVirtError, type VirtErrorKind } from './errors.js';
 export * from './types.js';
+export type { ElementEvent } from './events.js';
 export {
   TRANSITIONS, STEADY_STATES, TRANSITIONAL_STATES, TARGET_STATES, ADMITTED_OPERATIONS,
   isAllowed, checkTransition, allowedOperations, isActive, planTransition, availableTargets, alreadyIn, operationFor,
@@ -38,3 +39,4 @@ export {
   type MigrationPeer, type MigrationOptions, type PortableDefinition,
 } from './migration.js';
 export type { MigrateOptions, IncomingDefinition } from './driver.js';
+export * from './networks/index.js';

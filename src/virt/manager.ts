@@ -16,6 +16,8 @@ import { Admission, type Picture } from './ledger.js';
 import { KeyedLock } from './lock.js';
 import type { Model } from './model.js';
 import { MetricsSampler, DEFAULT_METRICS_INTERVAL_MS } from './metrics.js';
+import { NetworkManager } from './networks/manager.js';
+import { MemoryNetworkStore, type NetworkStore } from './networks/types.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
 import {
@@ -42,6 +44,8 @@ export interface VirtManagerOptions {
   log?: Log;
   /** Metrics sampling interval (metrics.ts); 0 disables it. Started by metrics.start(). */
   metricsIntervalMs?: number;
+  /** Where virtual networks are kept (the server wires a file store); default: memory only. */
+  networkStore?: NetworkStore;
 }
 
 /** Options of requestState. */
@@ -68,6 +72,8 @@ export class VirtManager {
   readonly metrics: MetricsSampler;
   /** Every change of a system or a job, whoever caused it (events.ts). */
   readonly events: ModelEvents;
+  /** Virtual networks: topologies of systems, switches and links, driven as a whole (networks/). */
+  readonly networks: NetworkManager;
   private readonly model: Model;
   private readonly admission: Admission;
   private readonly observers = new Set<(c: ObservedStateChange) => void>();
@@ -97,6 +103,7 @@ export class VirtManager {
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
     }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
     this.events = new ModelEvents(() => driver.list());
+    this.networks = new NetworkManager(this.model, opts.networkStore ?? new MemoryNetworkStore(), () => driver.hostFacts(), (p) => this.settled(p));
     this.jobs.onChange((j) => {
       this.events.job(j);
       // a job's state change is also a system's: compare once it has moved
@@ -120,9 +127,10 @@ export class VirtManager {
 
   async init(): Promise<ReconcileReport> {
     const report = await this.driver.init();
+    const networks = await this.networks.init();
     // what recovery found is the starting picture, not a change
     await this.events.baseline();
-    return report;
+    return { ...report, networks };
   }
 
   /** Report what a change did once it has settled (success or failure: a failure may have undone part). */
@@ -209,9 +217,14 @@ export class VirtManager {
     return this.settled(defineSystem(this.model, spec, () => this.capacity()));
   }
 
-  /** Remove a system; an active one is powered off first (hard), under one lock. */
-  deleteSystem(name: string): Promise<void> {
-    return this.settled(deleteSystem(this.model, name));
+  /**
+   * Remove a system; an active one is powered off first (hard), under one lock. With a signal
+   * (a job's), aborting it kills the power-off; as a job the lock refuses other changes at once.
+   * The system then leaves its virtual network.
+   */
+  deleteSystem(name: string, opts: { signal?: AbortSignal; asJob?: boolean } = {}): Promise<void> {
+    return this.settled(deleteSystem(this.model, name, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.asJob ? { mode: 'job' as const } : {}) })
+      .then(() => this.networks.systemDeleted(name)));
   }
 
   /** Resource changes over one or several systems, all-or-nothing (resources.ts). */
@@ -221,7 +234,10 @@ export class VirtManager {
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */
   modifySystemSettings(name: string, change: SettingsChange): Promise<VirtualSystem> {
-    return this.settled(modifySystemSettings(this.model, name, change));
+    return this.settled(modifySystemSettings(this.model, name, change).then(async (s) => {
+      if (s.name !== name) await this.networks.systemRenamed(name, s.name);
+      return s;
+    }));
   }
 
   /**

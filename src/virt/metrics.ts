@@ -86,6 +86,7 @@ export class MetricsSampler {
   /** Per system: domid-independent start as first seen active (ms). */
   private readonly startedAt = new Map<string, { domid: number; at: number }>();
   private running: Promise<MetricsSample> | undefined;
+  private readonly listeners = new Set<(sample: MetricsSample) => void>();
   private failed = false;
   readonly historyLength: number;
 
@@ -112,6 +113,12 @@ export class MetricsSampler {
   /** The latest sample (undefined before the first). */
   latest(): MetricsSample | undefined {
     return this.last;
+  }
+
+  /** Called with every new sample (threshold alerts); answers the function that stops it. */
+  onSample(listener: (sample: MetricsSample) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** A system's recent samples, oldest first. */
@@ -170,6 +177,13 @@ export class MetricsSampler {
       },
     };
     this.last = sample;
+    for (const l of this.listeners) {
+      try {
+        l(sample);
+      } catch {
+        // a consumer's failure must not stop sampling
+      }
+    }
     return sample;
   }
 

@@ -168,6 +168,8 @@ export interface HostFacts {
   dom0MemoryFixed: boolean;
   /** Guest types the hypervisor can run, when the driver can tell. */
   guestTypes?: SystemType[];
+  /** Raw bandwidth of the uplink (the physical interface behind the networks), bit/s; absent when unknown. */
+  uplinkBitsPerSecond?: number;
 }
 
 /**

@@ -30,8 +30,14 @@ describe('demo: bridges before routers', function () {
     expect(await driver.switches()).to.deep.equal(DEMO_BRIDGES.map((name) => ({ name, up: true })));
     const vm = new VirtManager(driver, { pollIntervalMs: 50 });
     await vm.init();
-    expect(await seedDemoNetwork(vm, () => {})).to.have.length(4);
-    const used = new Set((await vm.listSystems()).flatMap((s) => s.config.nics.map((n) => n.bridge)));
+    expect(await seedDemoNetwork(vm, () => {})).to.have.length(7);
+    // The demo network's routers use the demo bridges; the emergency network's links have their own.
+    const demo = await vm.networks.get('demo');
+    const used = new Set((await vm.listSystems()).filter((s) => vm.networks.networkOf(s.name) === 'demo').flatMap((s) => s.config.nics.map((n) => n.bridge)));
     expect([...used].sort()).to.deep.equal(DEMO_BRIDGES);
+    expect(demo.links.map((l) => [l.name, l.switch, l.limitBitsPerSecond])).to.deep.equal([['core1-edge1', 'xenbr1', 100_000_000], ['core2-edge1', 'xenbr2', 100_000_000]]);
+    const emergency = await vm.networks.get('emergency');
+    expect(emergency.state).to.equal('paused');
+    expect(emergency.members.map((m) => [m.system, m.priority])).to.deep.equal([['vr-em1', 10], ['vr-em2', 5], ['vr-em3', 5]]);
   });
 });

@@ -69,6 +69,10 @@ describe('cli: xen-wbem serve', function () {
     expect(interval.exitCode).to.equal(1);
     expect(interval.stderr).to.contain('--metrics-interval must be seconds between 0 and 86400');
     expect(existsSync(data)).to.equal(false);
+    const threshold = await execa(BIN, ['serve', '--port', '0', '--data', data, '--alert-threshold', 'Colour=3'], { reject: false, timeout: 20_000 });
+    expect(threshold.exitCode).to.equal(1);
+    expect(threshold.stderr).to.contain('unknown metric "Colour" (known: CPUUtilization,');
+    expect(existsSync(data)).to.equal(false);
   });
 
   it('one server per data directory: the second fails at once, before reconciling; a lock left by kill -9 is recovered', async () => {

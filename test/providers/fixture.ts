@@ -14,7 +14,7 @@ import {
   type IntrinsicResult, NameMap, type ParamValue, classNameRef,
 } from '../../src/cim/index.js';
 import { parseEmbeddedObject } from '../../src/cimxml/index.js';
-import { createTestDriver } from '../support/xl-backend.js';
+import { type TestDriverOptions, createTestDriver } from '../support/xl-backend.js';
 import { compileMofFile } from '../../src/mof/index.js';
 import {
   type InstanceProvider, Operations, type Principal, ProviderRegistry, type ProviderContext,
@@ -36,12 +36,12 @@ export const PROVIDER_BRIDGES = ['xenbr0', 'xenbr1', 'xenbr2', 'br1'];
  * The hypervisor backend of every provider test, created here and nowhere else: the xl driver
  * over a simulated host in `dataDir` (`host` overrides the simulator's host settings).
  */
-export function xlBackend(dataDir: string, host: Record<string, unknown> = {}): HypervisorDriver {
+export function xlBackend(dataDir: string, host: Record<string, unknown> = {}, driver: TestDriverOptions = {}): HypervisorDriver {
   const simState = path.join(dataDir, 'xl-sim');
   mkdirSync(simState, { recursive: true });
   const settings = path.join(simState, 'host.json');
   if (!existsSync(settings)) writeFileSync(settings, JSON.stringify({ shutdown_seconds: 0.2, bridges: PROVIDER_BRIDGES, ...host }));
-  return createTestDriver(dataDir, { commandTimeoutMs: 10_000, snapshotTtlMs: 200 });
+  return createTestDriver(dataDir, { commandTimeoutMs: 10_000, snapshotTtlMs: 200, ...driver });
 }
 
 export interface World {
@@ -104,9 +104,9 @@ export function cn(name: string): ClassNameRef {
 
 const outOf = (r: ExtrinsicResult) => ({ returnValue: r.returnValue, out: Object.fromEntries(r.out.map((o) => [o.name, o.value])) });
 
-export async function world(opts: { host?: Record<string, unknown> } = {}): Promise<World> {
+export async function world(opts: { host?: Record<string, unknown>; syncBudgetMs?: number; driver?: TestDriverOptions } = {}): Promise<World> {
   const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-providers-'));
-  const driver = xlBackend(dir, opts.host);
+  const driver = xlBackend(dir, opts.host, opts.driver);
   const jobs = new JobManager();
   const logs: string[] = [];
   const virt = new VirtManager(driver, { jobs, pollIntervalMs: 25, shutdownTimeoutMs: 10_000, log: (l) => logs.push(l) });
@@ -115,6 +115,7 @@ export async function world(opts: { host?: Record<string, unknown> } = {}): Prom
   const deps: ProviderDeps = {
     virt, jobs, repository, hostName: HOST, profiles: loadProfiles(), product: { name: 'xen-wbem', version: '9.8.7' },
     authentication: 'basic', jobRetentionMs: 5 * 60_000, log: (l) => logs.push(l),
+    ...(opts.syncBudgetMs !== undefined ? { syncBudgetMs: opts.syncBudgetMs } : {}),
   };
   const registry = new ProviderRegistry();
   for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);

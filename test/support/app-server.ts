@@ -38,6 +38,8 @@ export interface AppServerOptions {
   peers?: { name: string; url: string }[];
   /** Keep the data directory on close (a restart reuses it). */
   keepData?: boolean;
+  /** --alert-threshold values (DSP1053 metric name → value). */
+  alertThresholds?: Record<string, number>;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
@@ -61,6 +63,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
       ...(usersFile ? { usersFile } : {}),
       ...(opts.metricsIntervalMs !== undefined ? { metricsIntervalMs: opts.metricsIntervalMs } : {}),
       ...(opts.peers ? { peers: opts.peers } : {}),
+      ...(opts.alertThresholds ? { alertThresholds: opts.alertThresholds } : {}),
     },
     (l) => log.push(l),
     opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir), hostsFile: path.join(dataDir, 'xl-sim-hosts.json') }) },

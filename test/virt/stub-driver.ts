@@ -32,6 +32,8 @@ export class StubDriver implements HypervisorDriver {
   switchList: VirtualSwitch[] = ['xenbr0', 'xenbr1', 'xenbr2', 'br0', 'br1', 'br-a'].map((name) => ({ name, up: true }));
   totalMemoryMiB = 16384;
   dom0MemoryMiB = 1024;
+  /** Raw uplink bandwidth the host facts report (bit/s); undefined: unknown. */
+  uplinkBitsPerSecond: number | undefined = 10_000_000_000;
   private readonly failures: Failure[] = [];
   private readonly gates = new Map<string, { open: Promise<void>; release: () => void }>();
   private readonly listeners = new Set<(c: ObservedStateChange) => void>();
@@ -144,6 +146,7 @@ export class StubDriver implements HypervisorDriver {
     return {
       hostname: 'stub', hypervisor: 'stub', hypervisorVersion: '1', scheduler: 'credit2', nrCpus: 4,
       totalMemoryMiB: this.totalMemoryMiB, freeMemoryMiB: this.totalMemoryMiB - used, dom0MemoryMiB: this.dom0MemoryMiB, dom0Vcpus: 1, dom0MemoryFixed: true,
+      ...(this.uplinkBitsPerSecond !== undefined ? { uplinkBitsPerSecond: this.uplinkBitsPerSecond } : {}),
     };
   }
   onObserved(listener: (c: ObservedStateChange) => void): () => void {

@@ -19,13 +19,13 @@ export async function change<T>(core: XlCore, name: string, fn: (cur: Current) =
   const leave = core.enter([n]);
   try {
     const cur = resolve(core, n, await core.cache.get());
-    const calls = core.exec.calls;
+    const scope = { ranXl: false };
     try {
-      return await fn(cur);
+      return await core.scope.run(scope, () => fn(cur));
     } finally {
-      // Reads merge the store themselves; only an xl call can have changed the host.
+      // Reads merge the store themselves; only an xl call of this change can have changed the host.
       if (cur.confirmed && cur.view) core.cache.patch(cur.view.row.domid, cur.confirmed);
-      else if (core.exec.calls !== calls) core.cache.invalidate();
+      else if (scope.ranXl) core.cache.invalidate();
     }
   } finally {
     leave();

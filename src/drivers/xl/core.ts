@@ -7,14 +7,16 @@
  * one of them is refused at once (busy: a caller that bypassed virt's lock), and the snapshot
  * observer leaves them alone (their outcome is recorded by the change itself).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
 import type { SystemState } from '../../virt/states.js';
 import { DefinitionStore } from './definition-store.js';
 import { XlRunner, type RunOptions, type RunResult, type XlExecutor } from './runner.js';
+import { XenstoreClient } from './xenstore.js';
 import type { DomainEventsOptions } from './events.js';
-import { deadlineOf, type DeadlineOverrides } from './deadlines.js';
+import { DEFAULT_DEADLINES, deadlineOf, type DeadlineOverrides } from './deadlines.js';
 import type { PathPolicy } from './paths.js';
 import { SnapshotCache, type SnapshotHooks } from './snapshot.js';
 import { RecordDir, type IncomingRecord, type OutgoingRecord } from './migration-records.js';
@@ -40,6 +42,12 @@ export interface XlDriverOptions {
   longTimeoutMs?: number;
   /** iproute2's `ip` on a real host; without it `ip` runs as `<xlPath> ip ...` (the simulator's pseudo-command). */
   ipPath?: string;
+  /** The multi-call `xenstore` of a Xen control domain; without it `<xlPath> xenstore ...` (the simulator's). */
+  xenstorePath?: string;
+  /** `ethtool` on a real host (the uplink's speed); without it `<xlPath> ethtool ...` (the simulator's). */
+  ethtoolPath?: string;
+  /** The physical interface behind the host's bridges whose speed link reservations are admitted against (default eth0). */
+  uplinkInterface?: string;
   /** Where disks, kernels, ramdisks and bootloaders may be (paths.ts); absent: anywhere. */
   paths?: PathPolicy;
   /**
@@ -59,6 +67,8 @@ export class XlCore {
   readonly exec: XlExecutor;
   readonly store: DefinitionStore;
   readonly cache: SnapshotCache;
+  /** dom0's xenstore (live vif rates). */
+  readonly xenstore: XenstoreClient;
   readonly cfgDir: string;
   readonly saveDir: string;
   readonly deadlines: DeadlineOverrides;
@@ -76,6 +86,11 @@ export class XlCore {
   readonly outgoing: RecordDir<OutgoingRecord>;
   readonly incoming: RecordDir<IncomingRecord>;
   readonly migrationSsh: string | undefined;
+  /**
+   * The change a call of xl belongs to (change.ts): whether THIS change ran xl, which a global
+   * call counter cannot tell while other systems change concurrently (a whole network launched).
+   */
+  readonly scope = new AsyncLocalStorage<{ ranXl: boolean }>();
 
   constructor(opts: XlDriverOptions, hooks: SnapshotHooks) {
     this.deadlines = {
@@ -87,6 +102,11 @@ export class XlCore {
     this.lossConfirmMs = opts.lossConfirmMs ?? 1000;
     this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {} });
     this.store = new DefinitionStore(opts.dataDir);
+    // A xenstore access is a quick query or write: the quick deadline.
+    const quick = this.deadlines.quick ?? DEFAULT_DEADLINES.quick;
+    this.xenstore = opts.xenstorePath
+      ? new XenstoreClient(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick }), [], quick)
+      : new XenstoreClient(this.exec, ['xenstore'], quick);
     const intervalMs = opts.refreshIntervalMs ?? opts.snapshotTtlMs ?? 2000;
     const withDeadlines: XlExecutor = { run: (args, o) => this.xl(args, o), get calls() { return 0; } };
     this.cache = new SnapshotCache(withDeadlines, {
@@ -108,6 +128,8 @@ export class XlCore {
    */
   async xl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
     const timeoutMs = opts.timeoutMs ?? deadlineOf(args, this.deadlines);
+    const scope = this.scope.getStore();
+    if (scope) scope.ranXl = true;
     try {
       return await this.exec.run(args, { ...opts, timeoutMs });
     } catch (err) {

@@ -13,6 +13,9 @@ export interface XlChoice {
   env: Record<string, string>;
   /** iproute2's `ip` on a real host (the simulator answers `xl-sim ip ...` itself). */
   ipPath?: string;
+  /** The dom0 tools beside xl on a real host: the multi-call `xenstore`, and `ethtool`. */
+  xenstorePath?: string;
+  ethtoolPath?: string;
 }
 
 export interface DetectOptions {
@@ -26,6 +29,8 @@ export interface DetectOptions {
 
 const XL_PATHS = ['/usr/sbin/xl', '/usr/local/sbin/xl', '/sbin/xl'];
 const IP_PATHS = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'];
+const XENSTORE_PATHS = ['/usr/bin/xenstore', '/usr/sbin/xenstore', '/usr/local/bin/xenstore'];
+const ETHTOOL_PATHS = ['/usr/sbin/ethtool', '/sbin/ethtool', '/usr/bin/ethtool'];
 
 export function isXenControlDomain(capabilitiesFile = '/proc/xen/capabilities', privcmdFile = '/dev/xen/privcmd'): boolean {
   try {
@@ -52,11 +57,19 @@ export function findIp(searchPaths = IP_PATHS): string | undefined {
   return searchPaths.find((p) => existsSync(p));
 }
 
+/** The other dom0 tools the driver runs on a real host, where installed. */
+export function hostTools(): { ipPath?: string; xenstorePath?: string; ethtoolPath?: string } {
+  const ip = findIp();
+  const xs = XENSTORE_PATHS.find((p) => existsSync(p));
+  const et = ETHTOOL_PATHS.find((p) => existsSync(p));
+  return { ...(ip ? { ipPath: ip } : {}), ...(xs ? { xenstorePath: xs } : {}), ...(et ? { ethtoolPath: et } : {}) };
+}
+
 export function detectXl(opts: DetectOptions): XlChoice {
   if (isXenControlDomain(opts.capabilitiesFile, opts.privcmdFile)) {
     const xl = (opts.searchPaths ?? XL_PATHS).find((p) => existsSync(p));
     const ip = findIp(opts.ipSearchPaths);
-    if (xl) return { xlPath: xl, simulated: false, env: {}, ...(ip ? { ipPath: ip } : {}) };
+    if (xl) return { xlPath: xl, simulated: false, env: {}, ...hostTools(), ...(ip ? { ipPath: ip } : {}) };
   }
   return { xlPath: simulatorPath(), simulated: true, env: { XL_SIM_STATE: join(opts.dataDir, 'xl-sim') } };
 }

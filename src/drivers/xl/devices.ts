@@ -1,7 +1,7 @@
 /**
  * Disks and network interfaces: hot-plugged into the running domain when there is one
- * (`block-attach`, `network-attach`...), always stored in the definition. xl cannot change a vif's
- * rate in place: the interface is unplugged and plugged again with the same MAC.
+ * (`block-attach`, `network-attach`...), always stored in the definition. A vif's rate is changed
+ * live through xenstore (xenstore.ts), never by unplugging the interface.
  */
 import { VirtError } from '../../virt/errors.js';
 import { normalizeDisk, normalizeNic } from '../../virt/spec.js';
@@ -12,6 +12,7 @@ import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import { generateMac } from './live-config.js';
 import { validMac, validVdev } from './validate.js';
+import { rateValue, setLiveRate } from './xenstore.js';
 
 type Nic = NicSpec & { mac: string };
 
@@ -65,6 +66,11 @@ export async function detachInterface(core: XlCore, name: string, mac: string): 
   });
 }
 
+/**
+ * A rate change never unplugs the interface: on a running domain the new value goes to the vif's
+ * xenstore `rate` key, which netback applies at once (xenstore.ts); the definition keeps it for
+ * the next start. A stopped or saved system only has its definition changed.
+ */
 export async function setInterfaceRate(core: XlCore, name: string, mac: string, rate: Rate | null): Promise<void> {
   const m = validMac(mac);
   await change(core, name, async (cur) => {
@@ -73,22 +79,10 @@ export async function setInterfaceRate(core: XlCore, name: string, mac: string, 
     if (!old) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
     const updated = normalizeNic({ ...old, ...(rate ? { rate } : {}) }) as Nic;
     if (!rate) delete updated.rate;
-    const items = vifItems(updated);
+    vifItems(updated); // every value checked before anything changes
+    if (updated.rate) rateValue(updated.rate);
     await ensureDef(core, cur);
-    if (cur.view) {
-      const live = liveName(cur);
-      await core.xl(['network-detach', live, m]);
-      try {
-        await core.xl(['network-attach', live, ...items]);
-      } catch (err) {
-        // Put the interface back as it was; if even that fails, say so with the first error.
-        await core.xl(['network-attach', live, ...vifItems(old)]).catch((again: unknown) => {
-          const why = again instanceof Error ? again.message : String(again);
-          throw new VirtError('failed', `interface ${m} of '${name}' is unplugged: re-plugging it with the new rate failed and so did restoring it (${why})`, undefined, { cause: err });
-        });
-        throw err;
-      }
-    }
+    if (cur.view) await setLiveRate(core, core.xenstore, cur.view.row.domid, m, updated.rate ?? null);
     await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.map((x) => (x.mac === m ? updated : x)) } });
   });
 }

@@ -10,6 +10,7 @@ import type { HostFacts, SystemType } from '../../virt/types.js';
 import type { XlCore } from './core.js';
 import { dom0MemoryFixed, infoNumber, parseInfo, type XlInfo } from './parse/info.js';
 import type { Snapshot } from './snapshot.js';
+import type { UplinkSource } from './uplink.js';
 
 const INFO_MAX_AGE_MS = 30_000;
 /** A read waits at most this long for a new `xl info` when an older answer can stand in. */
@@ -27,7 +28,7 @@ export class HostFactsSource {
   /** The last answer xl gave: it stands in while a new `xl info` is late or failing. */
   private lastGood: XlInfo | undefined;
 
-  constructor(private readonly core: XlCore) {}
+  constructor(private readonly core: XlCore, private readonly uplink?: UplinkSource) {}
 
   invalidate(): void {
     this.info = undefined;
@@ -35,7 +36,7 @@ export class HostFactsSource {
 
   async facts(): Promise<HostFacts> {
     const snap = await this.core.cache.get();
-    const info = await this.withFallback(this.infoFor(snap));
+    const [info, uplink] = await Promise.all([this.withFallback(this.infoFor(snap)), this.uplink?.bitsPerSecond()]);
     const dom0 = snap.byDomid.get(0);
     return {
       hostname: info['host'] ?? 'localhost',
@@ -49,6 +50,7 @@ export class HostFactsSource {
       dom0Vcpus: dom0?.row.vcpus ?? 0,
       dom0MemoryFixed: dom0MemoryFixed(info),
       ...(info['xen_caps'] !== undefined ? { guestTypes: guestTypesOf(info['xen_caps']) } : {}),
+      ...(uplink !== undefined ? { uplinkBitsPerSecond: uplink } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 /** The xl driver's public face: the factory and what wiring code may need. */
 import { basename } from 'node:path';
-import { detectXl, findIp } from './detect.js';
+import { detectXl, hostTools } from './detect.js';
 import { XlDriver, type XlDriverOptions } from './xl-driver.js';
 
 export { XlDriver, type XlDriverOptions } from './xl-driver.js';
@@ -9,6 +9,7 @@ export { detectXl, findIp, isXenControlDomain, simulatorPath, type XlChoice } fr
 export { DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, type PathPolicy } from './paths.js';
 export { DEFAULT_DEADLINES } from './deadlines.js';
 export { DefinitionStore, type StoredDefinition } from './definition-store.js';
+export { FileNetworkStore } from './network-store.js';
 
 /** The driver's options, with the xl binary optional: detectXl() chooses the real xl or xl-sim. */
 export type CreateXlDriverOptions = Omit<XlDriverOptions, 'xlPath'> & { xlPath?: string };
@@ -16,9 +17,11 @@ export type CreateXlDriverOptions = Omit<XlDriverOptions, 'xlPath'> & { xlPath?:
 export function createXlDriver(opts: CreateXlDriverOptions): XlDriver {
   if (opts.xlPath) {
     // A given xl-sim answers `ip` itself; a given real xl goes with the host's iproute2.
-    const ip = basename(opts.xlPath) === 'xl-sim' ? undefined : findIp();
-    return new XlDriver({ ...(ip ? { ipPath: ip } : {}), ...opts, xlPath: opts.xlPath });
+    // ...and the host's xenstore and ethtool.
+    const tools = basename(opts.xlPath) === 'xl-sim' ? {} : hostTools();
+    return new XlDriver({ ...tools, ...opts, xlPath: opts.xlPath });
   }
   const choice = detectXl({ dataDir: opts.dataDir });
-  return new XlDriver({ ...(choice.ipPath ? { ipPath: choice.ipPath } : {}), ...opts, xlPath: choice.xlPath, env: { ...choice.env, ...opts.env } });
+  const { xlPath, env, simulated: _simulated, ...tools } = choice;
+  return new XlDriver({ ...tools, ...opts, xlPath, env: { ...env, ...opts.env } });
 }

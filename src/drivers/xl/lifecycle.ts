@@ -17,6 +17,7 @@ import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { withPaused } from './snapshot.js';
 import { validName } from './validate.js';
+import { reapplyRates } from './xenstore.js';
 
 /**
  * xl's answer when an HVM guest has no PV drivers to receive a graceful shutdown or reboot
@@ -175,6 +176,7 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     }
     await core.withInflight(cur.name, 'resuming', () =>
       core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts)));
+    await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics);
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});

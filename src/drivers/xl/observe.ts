@@ -10,6 +10,9 @@
  *   recorded is when it was first missed.
  * Systems a change of ours is changing are left alone: that change records its own outcome.
  * A failed write only delays the record: the next snapshot tries again.
+ * The listeners hear of the changes once the picture that showed them is the one readers get
+ * (`flush`, when it is served): told earlier, a listener that reads the systems would still see
+ * the picture before the change.
  */
 import type { ObservedStateChange } from '../../virt/types.js';
 import type { SystemState } from '../../virt/states.js';
@@ -28,6 +31,8 @@ export class SnapshotObserver {
   private readonly firstSeen = new Map<string, SystemState>();
   /** Systems expected to run that a snapshot did not show (by uuid) → when first missed. */
   private readonly missing = new Map<string, number>();
+  /** Changes recorded from a picture not yet served to readers. */
+  private pending: ObservedStateChange[] = [];
 
   constructor(private readonly core: XlCore) {}
 
@@ -102,6 +107,15 @@ export class SnapshotObserver {
       this.missing.delete(def.config.uuid);
       const change: ObservedStateChange = { name, from: before ?? 'running', to: now, at };
       if (lost) change.lost = lost;
+      this.pending.push(change);
+    }
+  }
+
+  /** Tell the listeners what the pictures recorded so far, once readers see it. */
+  flush(): void {
+    const changes = this.pending;
+    this.pending = [];
+    for (const change of changes) {
       for (const l of this.listeners) {
         try {
           l(change);

@@ -28,6 +28,7 @@ import { SnapshotObserver } from './observe.js';
 import { reconcile } from './reconcile.js';
 import { XentopStatistics } from './statistics.js';
 import { XlRunner } from './runner.js';
+import { UplinkSource } from './uplink.js';
 import { SystemList, needsConfig, resolve } from './view.js';
 
 export type { XlDriverOptions } from './core.js';
@@ -48,11 +49,18 @@ export class XlDriver implements HypervisorDriver {
       onConfigs: (snap) => this.observer.adoptNew(snap),
       onSnapshot: (snap, current) => this.observer.observe(snap, current),
       // The list of systems is built once per picture in the background, not by the first reader.
-      onServed: (snap) => { if (this.core.ready) this.systems.of(snap); },
+      onServed: (snap) => {
+        if (this.core.ready) this.systems.of(snap);
+        // What this picture showed changing is told once readers get it (observe.ts).
+        this.observer.flush();
+      },
     });
-    this.host = new HostFactsSource(this.core);
-    // `ip link show` is a quick query: the quick deadline (deadlines.ts).
+    // `ip link show` and `ethtool` are quick queries: the quick deadline (deadlines.ts).
     const ipDeadline = this.core.deadlines.quick ?? DEFAULT_DEADLINES.quick;
+    const uplink = opts.ethtoolPath
+      ? new UplinkSource(new XlRunner({ xlPath: opts.ethtoolPath, defaultTimeoutMs: ipDeadline }), [], opts.uplinkInterface ?? 'eth0', ipDeadline)
+      : new UplinkSource(this.core.exec, ['ethtool'], opts.uplinkInterface ?? 'eth0', ipDeadline);
+    this.host = new HostFactsSource(this.core, uplink);
     this.bridges = opts.ipPath
       ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: ipDeadline }), [], ipDeadline)
       : new BridgeSource(this.core.exec, ['ip'], ipDeadline);

@@ -6,7 +6,7 @@
  * number, datetime, boolean or reference property is read as that type.
  */
 import {
-  type CimInstance, CimDateTime, CimInstanceName, type CimScalar, type CimValue, isCimError, parseInstancePath,
+  CimInstance, CimDateTime, CimInstanceName, type CimScalar, type CimValue, isCimError, parseInstancePath,
 } from '../../cim/index.js';
 import type { CompareOp, Expr, Literal, Operand } from './wql-parser.js';
 
@@ -42,34 +42,45 @@ export function evaluate(e: Expr, inst: CimInstance, env: EvalEnv): Tri {
       return v === null ? null : !v;
     }
     case 'isNull': {
-      const v = operandValue(e.prop, inst);
+      const v = operandValue(e.prop, inst, env);
       const isNull = v === null || (Array.isArray(v) && v.length === 0);
       return e.negated ? !isNull : isNull;
     }
     case 'like': {
       const re = likePattern(e.pattern);
-      return anyOf(operandValue(e.prop, inst), (s) => (typeof s === 'string' ? re.test(s) !== e.negated : null));
+      return anyOf(operandValue(e.prop, inst, env), (s) => (typeof s === 'string' ? re.test(s) !== e.negated : null));
     }
     case 'isa': {
-      if (e.prop.kind === 'prop' && e.prop.name.toLowerCase() === '__class') return env.isA(inst.className, e.className);
-      return anyOf(operandValue(e.prop, inst), (s) => {
+      if (e.prop.kind === 'prop' && e.prop.name.toLowerCase() === '__class') {
+        const c = operandValue(e.prop, inst, env);
+        return typeof c === 'string' ? env.isA(c, e.className) : null;
+      }
+      return anyOf(operandValue(e.prop, inst, env), (s) => {
         if (s instanceof CimInstanceName) return env.isA(s.className, e.className);
         if (typeof s === 'object' && s !== null && 'className' in s && typeof s.className === 'string') return env.isA(s.className, e.className);
         return null;
       });
     }
     case 'cmp': {
-      const l = operandValue(e.left, inst);
-      const r = operandValue(e.right, inst);
+      const l = operandValue(e.left, inst, env);
+      const r = operandValue(e.right, inst, env);
       return anyOf(l, (a) => anyOf(r, (b) => compare(a, b, e.op)));
     }
   }
 }
 
-function operandValue(o: Operand, inst: CimInstance): CimValue | Literal {
+function operandValue(o: Operand, inst: CimInstance, env: EvalEnv): CimValue | Literal {
   if (o.kind === 'lit') return o.value;
-  if (o.name.toLowerCase() === '__class') return inst.className;
-  return inst.get(o.name) ?? null;
+  let from = inst;
+  // `Embedded.Prop` reads the embedded instance; any other qualifier is a class that only scopes the name.
+  if (o.via !== undefined && inst.properties.has(o.via)) {
+    const e = inst.get(o.via);
+    if (!(e instanceof CimInstance)) return null;
+    if (o.scope !== undefined && !env.isA(e.className, o.scope)) return null;
+    from = e;
+  }
+  if (o.name.toLowerCase() === '__class') return from.className;
+  return from.get(o.name) ?? null;
 }
 
 /** Applies `f` to a scalar, or to each element of an array: true if any is true. */

@@ -3,15 +3,30 @@
  *   SELECT * | prop[, prop...] FROM Class [WHERE expr]
  * expr: OR / AND / NOT, parentheses, comparisons (= <> != < <= > >=) between properties and
  * string / number / boolean / NULL literals, `prop IS [NOT] NULL`, `prop [NOT] LIKE 'pattern'`,
- * `prop ISA Class` (and `__Class ISA Class` for the instance itself). Keywords and property
- * names are case-insensitive. A syntax error is CIM_ERR_INVALID_QUERY with its position.
+ * `prop ISA Class` (and `__Class ISA Class` for the instance itself). A property may be qualified:
+ * `Class.Prop` (the class part only scopes it), or, in an indication filter, a property of an
+ * embedded instance, `SourceInstance.Prop` or as DSP0202 CQL writes it
+ * `SourceInstance.Class::Prop` (the value is NULL when the embedded instance is not ISA Class).
+ * Keywords and property names are case-insensitive. A syntax error is CIM_ERR_INVALID_QUERY with
+ * its position.
  */
 import { cimError } from '../../cim/index.js';
 
 export type Literal = string | number | bigint | boolean | null;
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
-export type Operand = { kind: 'prop'; name: string; pos: number } | { kind: 'lit'; value: Literal; pos: number };
+/**
+ * A property as written: `name`, with `via` the part before the dot (a class, or a property
+ * holding an embedded instance) and `scope` the class of a CQL `via.scope::name`.
+ */
+export interface PropRef {
+  name: string;
+  pos: number;
+  via?: string;
+  scope?: string;
+}
+
+export type Operand = ({ kind: 'prop' } & PropRef) | { kind: 'lit'; value: Literal; pos: number };
 
 export type Expr =
   | { kind: 'and' | 'or'; left: Expr; right: Expr }
@@ -23,7 +38,7 @@ export type Expr =
 
 export interface SelectQuery {
   /** null for SELECT *. */
-  properties: { name: string; pos: number }[] | null;
+  properties: PropRef[] | null;
   from: string;
   fromPos: number;
   where: Expr | null;
@@ -79,7 +94,7 @@ function lex(text: string): Tok[] {
       out.push({ t: 'str', v, pos: start });
     } else {
       const two = text.slice(i, i + 2);
-      if (['<>', '!=', '<=', '>='].includes(two)) { out.push({ t: 'op', v: two === '!=' ? '<>' : two, pos: start }); i += 2; }
+      if (['<>', '!=', '<=', '>=', '::'].includes(two)) { out.push({ t: 'op', v: two === '!=' ? '<>' : two, pos: start }); i += 2; }
       else if ('=<>(),*.'.includes(c)) { out.push({ t: 'op', v: c, pos: start }); i++; }
       else throw syntax(start, `unexpected character "${c}"`);
     }
@@ -146,11 +161,15 @@ class Parser {
     return { properties, from: from.name, fromPos: from.pos, where };
   }
 
-  /** A property, optionally qualified by the class name (`Class.Prop`): the class part is dropped. */
-  private propertyName(): { name: string; pos: number } {
+  /** A property, optionally qualified (`Class.Prop`, `Embedded.Prop`, `Embedded.Class::Prop`). */
+  private propertyName(): PropRef {
     const first = this.identifier('a property name');
-    if (this.isOp('.')) { this.next(); return this.identifier('a property name'); }
-    return first;
+    if (!this.isOp('.')) return first;
+    this.next();
+    const second = this.identifier('a property name');
+    if (!this.isOp('::')) return { ...second, via: first.name };
+    this.next();
+    return { ...this.identifier('a property name'), via: first.name, scope: second.name };
   }
 
   private orExpr(): Expr {
@@ -208,8 +227,7 @@ class Parser {
     if (tok.t === 'num') { this.next(); return { kind: 'lit', value: tok.v, pos: tok.pos }; }
     if (this.isKw('true') || this.isKw('false')) { this.next(); return { kind: 'lit', value: this.isKw('true', tok), pos: tok.pos }; }
     if (this.isKw('null')) { this.next(); return { kind: 'lit', value: null, pos: tok.pos }; }
-    const p = this.propertyName();
-    return { kind: 'prop', name: p.name, pos: p.pos };
+    return { kind: 'prop', ...this.propertyName() };
   }
 }
 

@@ -24,4 +24,4 @@ export {
 export { diskChanged, mergeDisk, mergeNic } from './rasd-modify.js';
 export { refuseUnknownSwitch } from './rasd-switch.js';
 export { type SystemRasd, findRasd, systemRasds } from './rasd.js';
-export { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, memoryOut } from './rasd-units.js';
+export { COUNT_UNITS, MEMORY_UNITS, NETWORK_UNITS, PROCESSOR_UNITS, memoryOut, toBytesPerSecond } from './rasd-units.js';

@@ -14,7 +14,7 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { MEM_DEVID, PROC_DEVID, RASD_CLASS, type SettingsRole, parseRasdId } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { findSystem, perSystem } from '../shared/systems.js';
 import { RASD_KINDS, type RasdKind, diskRasdValues, memRasdValues, netRasdValues, procRasdValues } from './rasd-convert.js';
 
 export interface SystemRasd {
@@ -57,14 +57,11 @@ export async function findRasd(deps: Pick<ProviderDeps, 'virt'>, instanceId: str
 /** The RASDs of one kind of every system: one snapshot for all, only this class built. */
 function rasdSource(deps: ProviderDeps, kind: RasdKind): ClassSource {
   return {
-    async list(ctx) {
-      const out: CimInstance[] = [];
-      for (const s of await allSystems(deps)) {
-        for (const r of systemRasds(s, kind)) out.push(buildRasd(ctx, r));
-        if (s.live) for (const r of systemRasds(s, kind, 'current')) out.push(buildRasd(ctx, r));
-      }
+    ...perSystem(deps, (ctx, s) => {
+      const out = systemRasds(s, kind).map((r) => buildRasd(ctx, r));
+      if (s.live) for (const r of systemRasds(s, kind, 'current')) out.push(buildRasd(ctx, r));
       return out;
-    },
+    }),
     async get(ctx, name: CimInstanceName) {
       const id = name.keyString('InstanceID');
       const found = id === undefined ? undefined : await findRasd(deps, id);

@@ -9,7 +9,7 @@ import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { computerSystemName, hostName, vsmcName, vsmsName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems } from '../shared/systems.js';
+import { perSystem } from '../shared/systems.js';
 
 const HOSTED_SERVICE = 'Xen_HostedService';
 const HOSTED_DEPENDENCY = 'Xen_HostedDependency';
@@ -22,10 +22,10 @@ export function hostAssociationClasses(deps: ProviderDeps): Record<string, Class
   return {
     [HOSTED_SERVICE]: { list: async (ctx) => [build(ctx, HOSTED_SERVICE, { Antecedent: host, Dependent: vsms })] },
     [HOSTED_DEPENDENCY]: {
-      list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, HOSTED_DEPENDENCY, { Antecedent: host, Dependent: computerSystemName(s.name) })),
+      ...perSystem(deps, (ctx, s) => build(ctx, HOSTED_DEPENDENCY, { Antecedent: host, Dependent: computerSystemName(s.name) })),
     },
     [SERVICE_AFFECTS]: {
-      list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, SERVICE_AFFECTS, {
+      ...perSystem(deps, (ctx, s) => build(ctx, SERVICE_AFFECTS, {
         AffectedElement: computerSystemName(s.name), AffectingElement: vsms, ElementEffects: [5],
       })),
     },

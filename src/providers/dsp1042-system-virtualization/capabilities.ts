@@ -1,12 +1,13 @@
 /**
  * Xen_VirtualSystemManagementCapabilities (DSP1042 §7.3): what the management service
- * supports, truthfully: SynchronousMethodsSupported comes from the one VSMS method table (our
- * methods all complete before returning, never 4096 Job Started).
+ * supports, truthfully: both method lists come from the one VSMS method table (asynchronous:
+ * those that may answer 4096 Job Started).
  */
 import { build } from '../shared/build.js';
 import { VSMC_CLASS, VSMC_INSTANCE_ID } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
 import { VIRTUAL_SYSTEM_TYPE } from '../dsp1057-virtual-system/index.js';
+import { SWITCH_SYSTEM_TYPE } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { VSMS_METHODS } from './management-service.js';
 
 export function managementCapabilitiesSource(): ClassSource {
@@ -15,12 +16,12 @@ export function managementCapabilitiesSource(): ClassSource {
       InstanceID: VSMC_INSTANCE_ID,
       ElementName: 'Virtual system management capabilities',
       // DSP1042: a method in neither list is unsupported.
-      SynchronousMethodsSupported: VSMS_METHODS.map((m) => m.synchronous).sort((a, b) => a - b),
-      AsynchronousMethodsSupported: [],
-      // The VirtualSystemType values our VSSDs carry; DefineSystem accepts these and a few more spellings.
-      VirtualSystemTypesSupported: Object.values(VIRTUAL_SYSTEM_TYPE),
-      // No indications are delivered yet (DSP1054 not implemented): advertise none.
-      IndicationsSupported: [],
+      SynchronousMethodsSupported: VSMS_METHODS.filter((m) => !m.mayRunAsJob).map((m) => m.capability).sort((a, b) => a - b),
+      AsynchronousMethodsSupported: VSMS_METHODS.filter((m) => m.mayRunAsJob).map((m) => m.capability).sort((a, b) => a - b),
+      // The VirtualSystemType values our VSSDs carry (virtual switches too, DSP1097); DefineSystem accepts these and a few more spellings.
+      VirtualSystemTypesSupported: [...Object.values(VIRTUAL_SYSTEM_TYPE), SWITCH_SYSTEM_TYPE],
+      // Delivered through DSP1054 subscriptions: job changes (3) and virtual system changes (4).
+      IndicationsSupported: [3, 4],
       ElementNameEditSupported: false,
       // The service itself cannot be started or stopped through RequestStateChange.
       RequestedStatesSupported: [],

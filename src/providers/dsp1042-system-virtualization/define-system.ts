@@ -14,6 +14,8 @@ import {
 } from '../dsp1041-resource-allocation/index.js';
 import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
 import { parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
+import { defineSwitch, isSwitchSettings } from '../dsp1097-virtual-ethernet-switch/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { computerSystemName, parseVssdId } from '../shared/naming.js';
@@ -67,6 +69,8 @@ async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): P
 export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const settings = readInstance(params, 'SystemSettings');
   if (!settings) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData) is required');
+  // DSP1097: a virtual switch is defined through the same method, by its own configuration.
+  if (isSwitchSettings(settings)) return defineSwitch(deps, settings, params);
   const input = parseSystemSettings(settings);
   if (!input.name) throw badParam('SystemSettings needs VirtualSystemIdentifier (or ElementName): the name of the new system');
   const base = await referenceConfig(deps, params);
@@ -90,6 +94,7 @@ export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>
   let patch: SystemPatch = {};
   readInstances(params, 'ResourceSettings').forEach((r: CimInstance, i) => {
     const where = `ResourceSettings[${i}] (${r.className})`;
+    refuseNewConnection(r, where);
     const { kind, cdrom } = classifyRasd(r, where);
     if ((kind === 'processor' || kind === 'memory') && seen.has(kind)) throw badParam(`${where}: more than one ${kind} setting`);
     seen.add(kind);

@@ -1,16 +1,19 @@
 /**
  * Xen_VirtualSystemManagementService (DSP1042), the host's service, and its methods (§8.2) in
  * one table: name, implementation, the role a caller needs, and the value the capabilities list
- * it under (CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported). All of them
- * complete before returning (0, never a Job); a refusal is a CimError whose description says
- * why, and it changes nothing.
+ * it under (CIM_VirtualSystemManagementCapabilities). Those that run hypervisor calls (power-off,
+ * hot-plug) answer 4096 with a job when the work outlasts the budget (shared/budget.ts); the
+ * others complete before returning. A refusal is a CimError whose description says why, and it
+ * changes nothing.
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
 import type { SettingsPatch } from '../../virt/index.js';
 import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { destroySwitch, isSwitchRef } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
+import { answerWithin } from '../shared/budget.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
 import { readInstance, readRef, readString } from '../shared/params.js';
@@ -22,17 +25,19 @@ import { addResourceSettings, modifyResourceSettings, removeResourceSettings } f
 async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const ref = readRef(params, 'AffectedSystem');
   if (!ref) throw badParam('AffectedSystem (a reference to the Xen_ComputerSystem) is required');
+  if (isSwitchRef(ref)) return destroySwitch(deps, ref);
   const name = systemOfCsName(ref);
   const sys = name === undefined ? undefined : await findSystem(deps, name);
   if (!sys) throw cimError('NOT_FOUND', `AffectedSystem ${ref.toString()} does not exist`);
+  // DSP1042: an active system is deactivated (hard) first, then its definition is removed. A
+  // power-off that outlasts the budget goes on as a job the client can follow or terminate.
+  const job = deps.virt.jobs.start(`deletion of ${sys.name}`, sys.name, (ctx) => deps.virt.deleteSystem(sys.name, { signal: ctx.signal, asJob: true }));
+  void job.done.then(() => deps.log(`DestroySystem: '${sys.name}' (was ${sys.state}) destroyed`), () => {});
   try {
-    // DSP1042: an active system is deactivated (hard) first, then its definition is removed.
-    await deps.virt.deleteSystem(sys.name);
+    return await answerWithin(deps, job, () => ({ returnValue: 0 }));
   } catch (e) {
     throw toCimError(e, `DestroySystem of '${sys.name}'`);
   }
-  deps.log(`DestroySystem: '${sys.name}' (was ${sys.state}) destroyed`);
-  return { returnValue: 0 };
 }
 
 /**
@@ -84,18 +89,20 @@ export interface VsmsMethod {
   run(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult>;
   /** Every VSMS method changes what exists: admin only. */
   role: Role;
-  /** Its value in CIM_VirtualSystemManagementCapabilities.SynchronousMethodsSupported. */
-  synchronous: number;
+  /** Its value in CIM_VirtualSystemManagementCapabilities.Synchronous/AsynchronousMethodsSupported. */
+  capability: number;
+  /** May answer 4096 with a job (listed as asynchronous), or always completes before answering. */
+  mayRunAsJob: boolean;
 }
 
 /** The VSMS methods we implement: the one list the dispatch and the capabilities derive from. */
 export const VSMS_METHODS: readonly VsmsMethod[] = [
-  { name: 'DefineSystem', run: defineSystem, role: 'admin', synchronous: 2 },
-  { name: 'DestroySystem', run: destroySystem, role: 'admin', synchronous: 3 },
-  { name: 'ModifyResourceSettings', run: modifyResourceSettings, role: 'admin', synchronous: 5 },
-  { name: 'ModifySystemSettings', run: modifySystemSettings, role: 'admin', synchronous: 6 },
-  { name: 'RemoveResourceSettings', run: removeResourceSettings, role: 'admin', synchronous: 7 },
-  { name: 'AddResourceSettings', run: addResourceSettings, role: 'admin', synchronous: 10 },
+  { name: 'DefineSystem', run: defineSystem, role: 'admin', capability: 2, mayRunAsJob: false },
+  { name: 'DestroySystem', run: destroySystem, role: 'admin', capability: 3, mayRunAsJob: true },
+  { name: 'ModifyResourceSettings', run: modifyResourceSettings, role: 'admin', capability: 5, mayRunAsJob: true },
+  { name: 'ModifySystemSettings', run: modifySystemSettings, role: 'admin', capability: 6, mayRunAsJob: false },
+  { name: 'RemoveResourceSettings', run: removeResourceSettings, role: 'admin', capability: 7, mayRunAsJob: true },
+  { name: 'AddResourceSettings', run: addResourceSettings, role: 'admin', capability: 10, mayRunAsJob: true },
 ];
 
 export function managementServiceSource(deps: ProviderDeps): ClassSource {

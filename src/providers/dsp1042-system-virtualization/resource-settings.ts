@@ -5,7 +5,8 @@
  * memory maximum waits for the next start); a saved (suspended) system refuses memory/vCPU changes
  * (its image fixes them). Every call is ONE compound change of the model (VirtManager.changeResources:
  * all-or-nothing, under the locks of the systems concerned) and refusals are CimErrors that say why
- * (admission: "insufficient resources"). A RASD sent back unchanged changes nothing.
+ * (admission: "insufficient resources"). A RASD sent back unchanged changes nothing. The change
+ * runs as a job: a hot-plug that outlasts the budget answers 4096 (shared/budget.ts).
  *
  * Which of the two happened is in the result (DSP1057's two configurations): ResultingResourceSettings
  * holds the defined RASD (`<sys>/<devid>`) of every setting, in input order, then the state RASD
@@ -19,6 +20,8 @@ import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../
 import {
   type RasdKind, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
+import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
+import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { parseVssdId, rasdName } from '../shared/naming.js';
@@ -52,11 +55,19 @@ interface Asked {
   change: ResourceChange;
   kind: RasdKind;
   devid?: string;
+  /** The setting's own name when it is not a RASD of `kind`: an Ethernet connection (DSP1050). */
+  setting?: CimInstanceName;
 }
 
-async function apply(deps: ProviderDeps, method: string, asked: Asked[]): Promise<ResourceChangeResult> {
+/**
+ * The one compound change, as a job: answered here when it ends within the budget, else 4096 with
+ * the job (the result's RASDs are then those of the systems, read once the job has completed).
+ */
+async function apply(deps: ProviderDeps, method: string, asked: Asked[], done: (r: ResourceChangeResult) => MethodResult): Promise<MethodResult> {
+  const systems = [...new Set(asked.map((a) => a.change.system))];
+  const job = deps.virt.jobs.start(`${method} of ${systems.join(', ')}`, systems.join(','), () => deps.virt.changeResources(asked.map((a) => a.change)));
   try {
-    return await deps.virt.changeResources(asked.map((a) => a.change));
+    return await answerWithin(deps, job, done);
   } catch (e) {
     throw toCimError(e, method);
   }
@@ -67,10 +78,10 @@ async function apply(deps: ProviderDeps, method: string, asked: Asked[]): Promis
  * setting whose change took effect on the running system (the model's outcome says 'live').
  */
 function resultingSettings(asked: Asked[], result: ResourceChangeResult): CimInstanceName[] {
-  const ids = asked.map((a, i) => ({ system: a.change.system, kind: a.kind, devid: a.devid ?? result.outcomes[i]!.device!, effect: result.outcomes[i]!.effect }));
+  const ids = asked.map((a, i) => ({ system: a.change.system, kind: a.kind, devid: a.devid ?? result.outcomes[i]!.device!, effect: result.outcomes[i]!.effect, setting: a.setting }));
   return [
-    ...ids.map((t) => rasdName(t.system, t.kind, t.devid)),
-    ...ids.filter((t) => t.effect === 'live').map((t) => rasdName(t.system, t.kind, t.devid, 'current')),
+    ...ids.map((t) => t.setting ?? rasdName(t.system, t.kind, t.devid)),
+    ...ids.filter((t) => t.effect === 'live' && !t.setting).map((t) => rasdName(t.system, t.kind, t.devid, 'current')),
   ];
 }
 
@@ -81,6 +92,7 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
   const nicRasds: NicRasd[] = [];
   const asked = list.map((r, i): Asked => {
     const where = `ResourceSettings[${i}] (${r.className})`;
+    refuseNewConnection(r, where);
     const { kind, cdrom } = classifyRasd(r, where);
     if (kind === 'processor' || kind === 'memory') {
       throw badParam(`${where}: a system has exactly one ${kind} setting: change it with ModifyResourceSettings`);
@@ -94,9 +106,10 @@ export async function addResourceSettings(deps: ProviderDeps, params: NameMap<Ci
     return { change: { system: sys.name, action: 'add_nic', nic }, kind };
   });
   await refuseUnknownSwitches(deps, nicRasds);
-  const result = await apply(deps, 'AddResourceSettings', asked);
-  deps.log(`AddResourceSettings: '${sys.name}' (${sys.state}) +${asked.length} device(s)${sys.live ? ', hot-plugged' : ''}`);
-  return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
+  return apply(deps, 'AddResourceSettings', asked, (result) => {
+    deps.log(`AddResourceSettings: '${sys.name}' (${sys.state}) +${asked.length} device(s)${sys.live ? ', hot-plugged' : ''}`);
+    return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
+  });
 }
 
 export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
@@ -111,6 +124,11 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     if (!id) throw badParam(`${where}: InstanceID is required to say which setting to modify`);
     if (seen.has(id)) throw badParam(`${where}: ${id} is given twice`);
     seen.add(id);
+    const connection = await connectionChange(deps, r, where, id);
+    if (connection) {
+      asked.push({ change: connection.change, kind: 'network', devid: connection.mac, setting: connection.setting });
+      continue;
+    }
     const found = await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
@@ -131,12 +149,13 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     }
   }
   await refuseUnknownSwitches(deps, nicRasds);
-  const result = await apply(deps, 'ModifyResourceSettings', asked);
-  const deferred = asked.filter((a, i) => a.change.action === 'patch' && result.outcomes[i]!.effect === 'next_start');
-  if (deferred.length > 0) {
-    deps.log(`ModifyResourceSettings: for the next start only: ${deferred.map((a) => `${a.change.system}/${a.devid}`).join(', ')}`);
-  }
-  return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
+  return apply(deps, 'ModifyResourceSettings', asked, (result) => {
+    const deferred = asked.filter((a, i) => a.change.action === 'patch' && result.outcomes[i]!.effect === 'next_start');
+    if (deferred.length > 0) {
+      deps.log(`ModifyResourceSettings: for the next start only: ${deferred.map((a) => `${a.change.system}/${a.devid}`).join(', ')}`);
+    }
+    return { returnValue: 0, out: { ResultingResourceSettings: resultingSettings(asked, result) } };
+  });
 }
 
 export async function removeResourceSettings(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
@@ -157,6 +176,5 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
       : { system: sys.name, action: 'remove_nic', mac: rasd.devid };
     asked.push({ change, kind: rasd.kind, devid: rasd.devid });
   }
-  await apply(deps, 'RemoveResourceSettings', asked);
-  return { returnValue: 0 };
+  return apply(deps, 'RemoveResourceSettings', asked, () => ({ returnValue: 0 }));
 }

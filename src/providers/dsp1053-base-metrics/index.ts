@@ -63,6 +63,9 @@ function measured(deps: ProviderDeps, sample: MetricsSample | undefined): Measur
 const valueId = (m: Measured): string => `${metricId(m.def)}:${m.elementKey}`;
 const valueName = (m: Measured): CimInstanceName => instanceIdName(VALUE, valueId(m));
 
+// What threshold alerts (DSP1054) read: the same definitions and values.
+export { METRICS, type MetricDef, capacityValue, systemValue } from './definitions.js';
+
 export const baseMetrics: ProfileProviders = (deps) => {
   const current = (): Measured[] => measured(deps, deps.virt.metrics.latest());
   const valueInstance = (ctx: ProviderContext, m: Measured) => build(ctx, VALUE, {

@@ -4,28 +4,34 @@
  * listener destination, and a subscription joining them). Each record is owned by the user who
  * created it (SubscriptionStore.checkOwner).
  */
-import { type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError } from '../../cim/index.js';
+import {
+  CimDateTime, type CimInstance, type CimInstanceName, type CimValue, CimInstanceName as Name, cimError, valuesEqual,
+} from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import { build } from '../shared/build.js';
 import { INTEROP_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
-import { type Send, watchLifecycle } from './lifecycle.js';
-import { type ScopedKeys, SubscriptionStore } from './store.js';
+import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
+import { FilterMatcher } from './filters.js';
+import {
+  MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
+} from './service.js';
+import { type ScopedKeys, SubscriptionStore, timeRemainingS } from './store.js';
 
-export { matches, type Send } from './lifecycle.js';
-export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
+export { type LifecycleOptions, type Send } from './lifecycle.js';
+export { ELEMENT_SOURCES, type ElementSource } from './sources.js';
+export { thresholdMetrics } from './thresholds.js';
+export { FilterMatcher } from './filters.js';
+export {
+  CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
+  SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
+} from './service.js';
 
 export const FILTER_CLASS = 'CIM_IndicationFilter';
 export const DESTINATION_CLASS = 'CIM_ListenerDestinationCIMXML';
 export const SUBSCRIPTION_CLASS = 'CIM_IndicationSubscription';
-export const SERVICE_CLASS = 'CIM_IndicationService';
-const SERVICE_NAME = 'IndicationService';
-/** DSP1054 §7.6: the defaults the service advertises (DeliveryRetryInterval in seconds). */
-export const DELIVERY_RETRY_ATTEMPTS = 3;
-export const DELIVERY_RETRY_INTERVAL_S = 20;
-/** The query languages a filter may use (DSP1054 §7.2: WQL and DMTF:CQL; CQL is the older spelling). */
-const LANGUAGES = ['WQL', 'DMTF:CQL', 'CQL'];
+export { SubscriptionStore, type FilterRecord, type DestinationRecord, type SubscriptionRecord } from './store.js';
 
 function text(inst: CimInstance, prop: string): string | undefined {
   const v = inst.get(prop);
@@ -52,21 +58,19 @@ function scopedName(k: ScopedKeys): CimInstanceName {
   return Name.of(k.CreationClassName, { ...k });
 }
 
+/** The store's id of the subscription a CIM_IndicationSubscription path names ('' when it names none). */
+function subscriptionIdOf(name: CimInstanceName): string {
+  const f = name.key('Filter');
+  const h = name.key('Handler');
+  const fk = f instanceof Name ? keysOfName(f) : undefined;
+  const hk = h instanceof Name ? keysOfName(h) : undefined;
+  return fk && hk ? SubscriptionStore.subscriptionId(SubscriptionStore.id(fk), SubscriptionStore.id(hk)) : '';
+}
+
 function keysOfName(name: CimInstanceName): ScopedKeys | undefined {
   const k = (p: string): string => String(name.key(p) ?? '');
   const keys = { SystemCreationClassName: k('SystemCreationClassName'), SystemName: k('SystemName'), CreationClassName: k('CreationClassName') || name.className, Name: k('Name') };
   return keys.Name ? keys : undefined;
-}
-
-/**
- * The class a query selects from (`SELECT ... FROM <class> [WHERE ...]`). The WHERE clause is
- * evaluated by the query engine when an indication is matched; here the filter is only checked
- * to be a query over an indication class this server knows.
- */
-export function fromClassOf(query: string): string {
-  const m = /^\s*select\s+[\s\S]+?\s+from\s+([A-Za-z_][A-Za-z0-9_]*)(\s+where\s+[\s\S]+)?\s*$/i.exec(query);
-  if (!m) throw cimError('INVALID_QUERY', `not a query of the form SELECT ... FROM <class> [WHERE ...]: ${query}`);
-  return m[1]!;
 }
 
 const stores = new WeakMap<ProviderDeps, SubscriptionStore>();
@@ -78,18 +82,54 @@ export function subscriptionsOf(deps: ProviderDeps): SubscriptionStore {
   return s;
 }
 
+const matchers = new WeakMap<ProviderDeps, FilterMatcher>();
+
+/** The compiled filters of a server (its providers and its lifecycle indications share them). */
+function matcherOf(deps: ProviderDeps): FilterMatcher {
+  let m = matchers.get(deps);
+  if (!m) matchers.set(deps, (m = new FilterMatcher(deps.repository, deps.log)));
+  return m;
+}
+
 /** Start matching the model's events against the subscriptions (loaded first); answers the stop function. */
-export async function startLifecycleIndications(deps: ProviderDeps, send: Send): Promise<() => void> {
+export async function startLifecycleIndications(deps: ProviderDeps, send: Send, opts: LifecycleOptions = {}): Promise<() => void> {
   const store = subscriptionsOf(deps);
   await store.load();
-  return watchLifecycle(deps, store, send);
+  return watchLifecycle(deps, store, matcherOf(deps), send, opts);
+}
+
+/**
+ * DSP1054 §7.5: a listener destination that kept failing (every delivery given up after its
+ * retries) for SubscriptionRemovalTimeInterval gets the service's SubscriptionRemovalAction on
+ * its enabled subscriptions — disabled (SubscriptionState 4) or removed — logged; Ignore keeps them.
+ */
+export async function listenerUnreachable(deps: ProviderDeps, destinationId: string, action = SUBSCRIPTION_REMOVAL_ACTION): Promise<void> {
+  const store = subscriptionsOf(deps);
+  await store.load();
+  const d = store.destinations.get(destinationId);
+  const hit = [...store.subscriptions].filter(([, s]) => s.handler === destinationId && s.state === 2);
+  if (!d || hit.length === 0 || action === REMOVAL_ACTION.ignore) return;
+  const now = Date.now();
+  await store.change(() => {
+    for (const [id, s] of hit) {
+      if (action === REMOVAL_ACTION.remove) store.subscriptions.delete(id);
+      else store.subscriptions.set(id, { ...s, state: 4, stateChangedAt: now });
+    }
+  });
+  const what = action === REMOVAL_ACTION.remove ? 'removed' : 'disabled';
+  for (const [, s] of hit) {
+    const f = store.filters.get(s.filter);
+    deps.log(`indication listener ${d.keys.Name} (${d.destination}) unreachable past the retry policy: subscription of filter ${f?.keys.Name ?? s.filter} ${what} (SubscriptionRemovalAction)`);
+  }
 }
 
 export const indications: ProfileProviders = (deps) => {
   const store = subscriptionsOf(deps);
+  const matcher = matcherOf(deps);
   const host = deps.hostName;
   const ready = async (): Promise<SubscriptionStore> => {
     await store.load();
+    await store.removeExpired();
     return store;
   };
 
@@ -110,6 +150,10 @@ export const indications: ProfileProviders = (deps) => {
       Filter: scopedName(store.filters.get(s.filter)!.keys),
       Handler: scopedName(store.destinations.get(s.handler)!.keys),
       SubscriptionState: s.state, OnFatalErrorPolicy: 2, RepeatNotificationPolicy: 2,
+      SubscriptionStartTime: s.startedAt !== undefined ? CimDateTime.fromDate(new Date(s.startedAt)) : null,
+      TimeOfLastStateChange: s.stateChangedAt !== undefined ? CimDateTime.fromDate(new Date(s.stateChangedAt)) : null,
+      SubscriptionDuration: s.durationS ?? null,
+      SubscriptionTimeRemaining: timeRemainingS(s) ?? null,
     });
   };
   const refId = (inst: CimInstance, prop: string): string => {
@@ -123,14 +167,7 @@ export const indications: ProfileProviders = (deps) => {
     namespace: INTEROP_NS,
     provider: profileProvider({
       classes: {
-        [SERVICE_CLASS]: {
-          list: async (ctx) => [build(ctx, SERVICE_CLASS, {
-            CreationClassName: SERVICE_CLASS, Name: SERVICE_NAME, SystemCreationClassName: 'Xen_HostSystem', SystemName: host,
-            ElementName: 'Indication Service', EnabledState: 2, OperationalStatus: [2], HealthState: 5,
-            FilterCreationEnabled: true, DeliveryRetryAttempts: DELIVERY_RETRY_ATTEMPTS, DeliveryRetryInterval: DELIVERY_RETRY_INTERVAL_S,
-            SubscriptionRemovalAction: 3, SubscriptionRemovalTimeInterval: 2_592_000,
-          })],
-        },
+        ...serviceClasses(host),
         [FILTER_CLASS]: {
           writeRole: 'reader',
           list: async (ctx) => [...(await ready()).filters.keys()].map((id) => filterInstance(ctx, id)),
@@ -140,16 +177,12 @@ export const indications: ProfileProviders = (deps) => {
             const id = SubscriptionStore.id(keys);
             if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
             const queryLanguage = required(inst, 'QueryLanguage');
-            if (!LANGUAGES.some((l) => l.toLowerCase() === queryLanguage.toLowerCase())) {
-              throw cimError('QUERY_LANGUAGE_NOT_SUPPORTED', `query language ${queryLanguage} (supported: WQL, DMTF:CQL)`);
-            }
             const query = required(inst, 'Query');
-            const fromClass = fromClassOf(query);
-            const cls = ctx.repository.getClass(INTEROP_NS, fromClass) ?? ctx.repository.getClass('root/virt', fromClass);
-            if (!cls) throw cimError('INVALID_QUERY', `class ${fromClass} of the query is not known`);
+            // DSP1054 §7.2: the whole query is checked now; a filter that cannot be evaluated is refused.
+            const fromClass = matcher.compile(queryLanguage, query).from;
             const ns = inst.get('SourceNamespaces');
             const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
-            await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass: cls.name, owner: ctx.principal.name }));
+            await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass, owner: ctx.principal.name }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {
@@ -160,6 +193,7 @@ export const indications: ProfileProviders = (deps) => {
             SubscriptionStore.checkOwner(ctx.principal, f.owner, `filter ${f.keys.Name}`);
             if ([...store.subscriptions.values()].some((s) => s.filter === id)) throw cimError('FAILED', `filter ${f.keys.Name} is used by a subscription: delete the subscription first`);
             await store.change(() => store.filters.delete(id));
+            matcher.forget(id);
           },
         },
         [DESTINATION_CLASS]: {
@@ -170,6 +204,7 @@ export const indications: ProfileProviders = (deps) => {
             const keys = scopedKeys(inst, host);
             const id = SubscriptionStore.id(keys);
             if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
+            if (store.destinations.size >= MAX_LISTENER_DESTINATIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_LISTENER_DESTINATIONS} listener destinations (MaxListenerDestinations)`);
             const destination = required(inst, 'Destination');
             let url: URL;
             try {
@@ -202,17 +237,54 @@ export const indications: ProfileProviders = (deps) => {
             if (!store.destinations.has(handler)) throw cimError('INVALID_PARAMETER', 'Handler references no existing listener destination');
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
-            const state = Number(inst.get('SubscriptionState') ?? 2) || 2;
-            await store.change(() => store.subscriptions.set(id, { filter, handler, state, owner: ctx.principal.name }));
+            if (store.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_ACTIVE_SUBSCRIPTIONS} subscriptions (MaxActiveSubscriptions)`);
+            const state = Number(inst.get('SubscriptionState') ?? 2);
+            if (state !== 2 && state !== 4) throw cimError('INVALID_PARAMETER', `SubscriptionState must be 2 (Enabled) or 4 (Disabled), not ${state}`);
+            const duration = inst.get('SubscriptionDuration');
+            const durationS = duration === null || duration === undefined ? undefined : Number(duration);
+            if (durationS !== undefined && !(Number.isSafeInteger(durationS) && durationS > 0)) {
+              throw cimError('INVALID_PARAMETER', `SubscriptionDuration must be a number of seconds above 0, not ${String(duration)}`);
+            }
+            const now = Date.now();
+            await store.change(() => store.subscriptions.set(id, {
+              filter, handler, state, owner: ctx.principal.name, startedAt: now, stateChangedAt: now, ...(durationS !== undefined ? { durationS } : {}),
+            }));
             return subscriptionInstance(ctx, id).path!;
+          },
+          /**
+           * DSP1054: a client may change SubscriptionState (2 Enabled, 4 Disabled: e.g. enable again
+           * a subscription the removal action disabled) and SubscriptionDuration (counted from
+           * SubscriptionStartTime); any other property given with another value is refused.
+           */
+          modify: async (ctx, inst, propertyList) => {
+            await ready();
+            const id = subscriptionIdOf(inst.path!);
+            const s = store.subscriptions.get(id);
+            if (!s) throw cimError('NOT_FOUND', `no subscription ${inst.path!.toString()}`);
+            SubscriptionStore.checkOwner(ctx.principal, s.owner, 'the subscription');
+            const current = subscriptionInstance(ctx, id);
+            const given = (n: string): boolean => (propertyList ? propertyList.has(n) : inst.properties.has(n));
+            const fixed = (propertyList ? [...propertyList] : inst.properties.names())
+              .filter((n) => !/^(Filter|Handler|SubscriptionState|SubscriptionDuration|SubscriptionTimeRemaining)$/i.test(n))
+              .filter((n) => !valuesEqual(inst.get(n) ?? null, current.get(n) ?? null));
+            if (fixed.length > 0) throw cimError('NOT_SUPPORTED', `only SubscriptionState and SubscriptionDuration of a subscription can be modified, not ${fixed.join(', ')}`);
+            const next = { ...s };
+            if (given('SubscriptionState')) {
+              const state = Number(inst.get('SubscriptionState'));
+              if (state !== 2 && state !== 4) throw cimError('INVALID_PARAMETER', `SubscriptionState must be 2 (Enabled) or 4 (Disabled), not ${String(inst.get('SubscriptionState'))}`);
+              if (state !== s.state) Object.assign(next, { state, stateChangedAt: Date.now() });
+            }
+            if (given('SubscriptionDuration')) {
+              const d = inst.get('SubscriptionDuration');
+              if (d === null || d === undefined) delete next.durationS;
+              else if (Number.isSafeInteger(Number(d)) && Number(d) > 0) next.durationS = Number(d);
+              else throw cimError('INVALID_PARAMETER', `SubscriptionDuration must be a number of seconds above 0, not ${String(d)}`);
+            }
+            await store.change(() => store.subscriptions.set(id, next));
           },
           delete: async (ctx, name) => {
             await ready();
-            const f = name.key('Filter');
-            const h = name.key('Handler');
-            const fk = f instanceof Name ? keysOfName(f) : undefined;
-            const hk = h instanceof Name ? keysOfName(h) : undefined;
-            const id = fk && hk ? SubscriptionStore.subscriptionId(SubscriptionStore.id(fk), SubscriptionStore.id(hk)) : '';
+            const id = subscriptionIdOf(name);
             const s = store.subscriptions.get(id);
             if (!s) throw cimError('NOT_FOUND', `no subscription ${name.toString()}`);
             SubscriptionStore.checkOwner(ctx.principal, s.owner, 'the subscription');

@@ -34,9 +34,26 @@ export interface DestinationRecord {
 export interface SubscriptionRecord {
   filter: string;
   handler: string;
-  /** CIM_AbstractIndicationSubscription.SubscriptionState: 2 Enabled. */
+  /** CIM_AbstractIndicationSubscription.SubscriptionState: 2 Enabled, 4 Disabled. */
   state: number;
   owner: string;
+  /** ms since the epoch: when it was created (SubscriptionStartTime); absent in files of older versions. */
+  startedAt?: number;
+  /** ms since the epoch: when its state last changed (TimeOfLastStateChange). */
+  stateChangedAt?: number;
+  /** SubscriptionDuration in seconds: it is removed once that long has passed since startedAt. */
+  durationS?: number;
+}
+
+/** SubscriptionTimeRemaining in seconds (undefined for a subscription without a duration). */
+export function timeRemainingS(s: SubscriptionRecord, now = Date.now()): number | undefined {
+  if (s.durationS === undefined) return undefined;
+  return Math.max(0, Math.floor(s.durationS - (now - (s.startedAt ?? now)) / 1000));
+}
+
+/** Whether a subscription's SubscriptionDuration has run out (DSP1054: it is then removed). */
+export function expired(s: SubscriptionRecord, now = Date.now()): boolean {
+  return s.durationS !== undefined && now - (s.startedAt ?? now) >= s.durationS * 1000;
 }
 
 interface Stored {
@@ -107,6 +124,19 @@ export class SubscriptionStore {
       this.log(`indication subscriptions could not be stored: ${String(e)}`);
       throw cimError('FAILED', `the subscriptions could not be stored (${e instanceof Error ? e.message : String(e)}); nothing changed`);
     }
+  }
+
+  /**
+   * Removes the subscriptions whose SubscriptionDuration has run out (DSP1054: an expired
+   * subscription is removed), each logged; nothing is written when none has.
+   */
+  async removeExpired(now = Date.now()): Promise<void> {
+    const gone = [...this.subscriptions].filter(([, s]) => expired(s, now));
+    if (gone.length === 0) return;
+    await this.change(() => {
+      for (const [id] of gone) this.subscriptions.delete(id);
+    });
+    for (const [, s] of gone) this.log(`indication subscription ${s.filter} → ${s.handler} expired after its SubscriptionDuration of ${s.durationS} s: removed`);
   }
 
   /** Persist the whole set (changes are rare; writes are serialised so the last one wins). */

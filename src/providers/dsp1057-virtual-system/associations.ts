@@ -23,7 +23,7 @@ import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { computerSystemName, elecName, poolName, rasdName, systemOfName, vssdName } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { allSystems, findSystem, perSystem } from '../shared/systems.js';
 import { deviceRef, systemDevices } from './devices.js';
 import { hasCurrentState } from './vssd.js';
 
@@ -98,7 +98,7 @@ function associationSource(deps: ProviderDeps, assocClass: string): ClassSource 
   const make = (ctx: ProviderContext, systems: VirtualSystem[]): CimInstance[] =>
     systems.flatMap((s) => systemAssociations(s, assocClass).map((v) => build(ctx, assocClass, v)));
   return {
-    list: async (ctx) => make(ctx, await allSystems(deps)),
+    ...perSystem(deps, (ctx, s) => make(ctx, [s])),
     async referencesTo(ctx, target, role) {
       const system = systemOfName(target);
       const sys = system === undefined ? undefined : await findSystem(deps, system);

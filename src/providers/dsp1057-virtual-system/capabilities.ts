@@ -11,7 +11,7 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { ELEC_CLASS } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { findSystem, perSystem } from '../shared/systems.js';
 import { REQUESTED_STATES_SUPPORTED } from './states.js';
 
 function elecValues(system: string): Values {
@@ -26,7 +26,7 @@ function elecValues(system: string): Values {
 
 export function capabilitiesSource(deps: ProviderDeps): ClassSource {
   return {
-    list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, ELEC_CLASS, elecValues(s.name))),
+    ...perSystem(deps, (ctx, s) => build(ctx, ELEC_CLASS, elecValues(s.name))),
     async get(ctx, name) {
       const id = name.keyString('InstanceID');
       const sys = id === undefined ? undefined : await findSystem(deps, id);

@@ -8,7 +8,7 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { CS_CLASS, computerSystemName, systemOfCsName } from '../shared/naming.js';
 import type { ClassSource, Method } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { allSystems, findSystem, perSystem } from '../shared/systems.js';
 import { requestStateChange } from './request-state-change.js';
 import { availableRequestedStates, requestedCode, stateView, timeOf } from './states.js';
 
@@ -45,7 +45,7 @@ export function computerSystemInstance(ctx: Parameters<typeof build>[0], sys: Vi
 
 export function computerSystemSource(deps: ProviderDeps): ClassSource {
   return {
-    list: async (ctx) => (await allSystems(deps)).map((s) => build(ctx, CS_CLASS, csValues(s))),
+    ...perSystem(deps, (ctx, s) => build(ctx, CS_CLASS, csValues(s))),
     names: async () => (await allSystems(deps)).map((s) => computerSystemName(s.name)),
     async get(ctx, name) {
       const system = systemOfCsName(name);

@@ -12,7 +12,7 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { CS_CLASS, MEM_DEVID, PROC_DEVID, type ResourceKind, deviceName, parseDeviceId } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { findSystem, perSystem } from '../shared/systems.js';
 
 const DEVICE_CLASS = {
   processor: 'Xen_Processor',
@@ -110,8 +110,7 @@ function buildDevice(ctx: ProviderContext, d: SystemDevice): CimInstance {
 /** The devices of one class of every system: one snapshot for all. */
 function deviceSource(deps: ProviderDeps, className: string): ClassSource {
   return {
-    list: async (ctx) =>
-      (await allSystems(deps)).flatMap((s) => systemDevices(s).filter((d) => d.className === className).map((d) => buildDevice(ctx, d))),
+    ...perSystem(deps, (ctx, s) => systemDevices(s).filter((d) => d.className === className).map((d) => buildDevice(ctx, d))),
     async get(ctx, name) {
       const id = name.keyString('DeviceID');
       const parsed = id === undefined ? undefined : parseDeviceId(id);

@@ -2,7 +2,7 @@
  * Xen_ComputerSystem.RequestStateChange (DSP1057 §8.1). Every change runs as a virt
  * job; the call waits for it at most TimeoutPeriod (or, when none is given, a short budget for
  * quick operations and none at all for long ones: save, restore, clean shutdown) and otherwise
- * returns 4096 with a reference to the job (Xen_ConcreteJob, InstanceID = job id; DSP1103).
+ * returns 4096 (shared/budget.ts) with a reference to the job (Xen_ConcreteJob, InstanceID = job id; DSP1103).
  * A transition the virt state table refuses is 4097, a system busy with another job 4099, both
  * decided before anything starts; a system already in the requested state answers 0.
  */
@@ -13,41 +13,11 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { RSC, rscCodeFor } from '../shared/errors.js';
 import { jobName } from '../shared/naming.js';
 import { readDateTime, readNumber } from '../shared/params.js';
+import { settleWithin, syncBudgetOf } from '../shared/budget.js';
 import { codeRule, isKnownButUnsupported } from './states.js';
 
 /** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
 const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'restore', 'shutdown']);
-
-/**
- * How long a quick operation (create, destroy, pause...) may run before the call returns 4096
- * anyway: well under the usual client timeouts (pywbem's default is 30 s), so a slow or hung
- * xl call turns into a job the client can follow or kill instead of a timed-out request.
- */
-export const SYNC_BUDGET_MS = 5_000;
-
-type Settled<T> = { kind: 'ok'; value: T } | { kind: 'error'; error: unknown } | { kind: 'pending' };
-
-async function settleWithin<T>(p: Promise<T>, ms: number): Promise<Settled<T>> {
-  if (ms <= 0) {
-    // Give an already-settled promise its chance without waiting for anything real.
-    return Promise.race([
-      p.then((value): Settled<T> => ({ kind: 'ok', value }), (error: unknown): Settled<T> => ({ kind: 'error', error })),
-      Promise.resolve<Settled<T>>({ kind: 'pending' }),
-    ]);
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<Settled<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'pending' }), ms);
-  });
-  try {
-    return await Promise.race([
-      p.then((value): Settled<T> => ({ kind: 'ok', value }), (error: unknown): Settled<T> => ({ kind: 'error', error })),
-      pending,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function rc(code: number): MethodResult {
   return { returnValue: code };
@@ -92,7 +62,7 @@ export async function requestStateChange(deps: ProviderDeps, name: string, param
   // Already in the requested state: a success with nothing done (DSP1057 §8.1 return 0).
   if (change.kind === 'already') return rc(RSC.completed);
   const { job, operation } = change;
-  const budget = timeoutMs ?? (LONG_OPERATIONS.has(operation) ? 0 : SYNC_BUDGET_MS);
+  const budget = timeoutMs ?? (LONG_OPERATIONS.has(operation) ? 0 : syncBudgetOf(deps));
   const outcome = await settleWithin(job.done, budget);
   if (outcome.kind === 'pending') return { returnValue: RSC.jobStarted, out: { Job: jobName(job.id) } };
   if (outcome.kind === 'ok') return rc(RSC.completed);

@@ -10,7 +10,7 @@ import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type SettingsRole, VSSD_CLASS, parseVssdId } from '../shared/naming.js';
 import type { ClassSource } from '../shared/provider.js';
-import { allSystems, findSystem } from '../shared/systems.js';
+import { findSystem, perSystem } from '../shared/systems.js';
 import { vssdValues } from './vssd-convert.js';
 
 /** A system has a current-state configuration while a domain exists for it. */
@@ -24,7 +24,7 @@ function vssdRoles(sys: VirtualSystem): SettingsRole[] {
 
 export function vssdSource(deps: ProviderDeps): ClassSource {
   return {
-    list: async (ctx) => (await allSystems(deps)).flatMap((s) => vssdRoles(s).map((r) => build(ctx, VSSD_CLASS, vssdValues(s, r)))),
+    ...perSystem(deps, (ctx, s) => vssdRoles(s).map((r) => build(ctx, VSSD_CLASS, vssdValues(s, r)))),
     async get(ctx, name) {
       const id = name.keyString('InstanceID');
       const parsed = id === undefined ? undefined : parseVssdId(id);

@@ -53,10 +53,14 @@ export interface ProviderDeps {
   /** How long the JobManager keeps finished jobs: CIM_ConcreteJob.TimeBeforeRemoval. */
   jobRetentionMs: number;
   log: (line: string) => void;
+  /** How long a method waits for its work before answering 4096 with a job (budget.ts); default 5 s. */
+  syncBudgetMs?: number;
   /** Where indication subscriptions are kept across restarts (written atomically); absent: memory only. */
   indicationStore?: TextStore;
   /** The other hosts systems can migrate to (DSP1081; `serve --peer`). */
   peers?: readonly MigrationPeer[];
+  /** DSP1053 metric name (e.g. CPUUtilization) → the value above which a CIM_AlertIndication is sent (docs/metrics.md). */
+  alertThresholds?: Record<string, number>;
 }
 
 /** One text file, replaced atomically on write; read answers undefined when it does not exist yet. */

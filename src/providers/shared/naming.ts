@@ -235,6 +235,16 @@ export function deviceName(className: string, system: string, devid: string): Ci
   });
 }
 
+/** A logical device of a system of another class (a virtual switch's ports): DeviceID unique within that system. */
+export function scopedDeviceName(systemClass: string, system: string, className: string, deviceId: string): CimInstanceName {
+  return CimInstanceName.of(className, {
+    SystemCreationClassName: systemClass,
+    SystemName: system,
+    CreationClassName: className,
+    DeviceID: deviceId,
+  });
+}
+
 /** The system a reference to one of its elements belongs to, from its keys alone (no lookup). */
 export function systemOfName(ref: CimInstanceName): string | undefined {
   const id = ref.keyString('InstanceID');

@@ -8,7 +8,7 @@
  * profiles serve of one class.
  */
 import {
-  type CimInstance, type CimInstanceName, type CimValue, type ClassNameRef, NameMap, cimError,
+  type CimInstance, type CimInstanceName, type CimValue, type ClassNameRef, NameMap, type NameSet, cimError,
 } from '../../cim/index.js';
 import type { InstanceProvider, MethodResult, ProviderContext, Role } from '../../operations/provider.js';
 import type { ProviderDeps } from './deps.js';
@@ -17,6 +17,8 @@ import type { ProviderDeps } from './deps.js';
 export interface ClassSource {
   /** Every instance the profile has of the class, each built with `build`. */
   list(ctx: ProviderContext): Promise<CimInstance[]>;
+  /** The same instances as list, in batches built as they are asked for (perSystem gives both). */
+  stream?(ctx: ProviderContext): AsyncIterable<CimInstance[]>;
   /** Names only, when cheaper than building the instances. */
   names?(ctx: ProviderContext): Promise<CimInstanceName[]>;
   /** The instance `name` designates, or undefined: a lookup cheaper than the whole list. */
@@ -27,7 +29,9 @@ export interface ClassSource {
   delete?(ctx: ProviderContext, name: CimInstanceName): Promise<void>;
   /** CreateInstance of an instance typed against the class: its name; the profile then owns the class. */
   create?(ctx: ProviderContext, instance: CimInstance): Promise<CimInstanceName>;
-  /** The role create and delete need (default admin); the source then checks ownership itself. */
+  /** ModifyInstance (`propertyList` null: every property given); the profile then owns the class. */
+  modify?(ctx: ProviderContext, instance: CimInstance, propertyList: NameSet | null): Promise<void>;
+  /** The role create, modify and delete need (default admin); the source then checks ownership itself. */
   writeRole?: Role;
 }
 
@@ -62,7 +66,7 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
     if (!m) throw cimError('METHOD_NOT_AVAILABLE', `${className}.${name} is not implemented`);
     return m;
   };
-  const owned = [...new Set([...methods.names(), ...sources.names().filter((c) => sources.get(c)!.delete || sources.get(c)!.create)])];
+  const owned = [...new Set([...methods.names(), ...sources.names().filter((c) => sources.get(c)!.delete || sources.get(c)!.create || sources.get(c)!.modify)])];
   for (const c of methods.names()) source(c);
 
   const provider: InstanceProvider = {
@@ -80,6 +84,12 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
     provider.enumerateInstanceNames = async (ctx, className) => {
       const s = source(className);
       return s.names ? s.names(ctx) : (await s.list(ctx)).map((i) => i.path!);
+    };
+  }
+  if (sources.names().some((c) => sources.get(c)!.stream)) {
+    provider.streamInstances = (ctx, className) => {
+      const s = source(className);
+      return s.stream ? s.stream(ctx) : (async function* () { yield await s.list(ctx); })();
     };
   }
   if (sources.names().some((c) => sources.get(c)!.referencesTo)) {
@@ -101,6 +111,13 @@ export function profileProvider(spec: ProfileProviderSpec): InstanceProvider {
       const create = source(instance.className).create;
       if (!create) throw cimError('NOT_SUPPORTED', `instances of ${instance.className} cannot be created`);
       return create(ctx, instance);
+    };
+  }
+  if (owned.some((c) => sources.get(c)!.modify)) {
+    provider.modifyInstance = async (ctx, instance, propertyList) => {
+      const modify = source(instance.className).modify;
+      if (!modify) throw cimError('NOT_SUPPORTED', `instances of ${instance.className} cannot be modified`);
+      return modify(ctx, instance, propertyList);
     };
   }
   if (sources.names().some((c) => sources.get(c)!.writeRole)) {

@@ -26,7 +26,7 @@ export interface LinkSpec {
 
 export interface NetworkMemberSpec {
   system: string;
-  /** Launch order: higher first; members of equal priority start concurrently. Default 0. */
+  /** Launch order: higher first; members of equal priority start concurrently. Default: the system's own priority. */
   priority?: number;
 }
 
@@ -82,3 +82,49 @@ export interface NetworkPicture {
   uplinkBitsPerSecond: number;
   reservedBitsPerSecond: number;
 }
+
+/** A link's bandwidth change (SetLinkBandwidth): a field absent keeps its value, null removes it. */
+export interface LinkBandwidth {
+  limitBitsPerSecond?: number | null;
+  reservationBitsPerSecond?: number | null;
+}
+
+/** What the network store holds: the network as defined, and what defining it created (undone by destroy). */
+export interface StoredNetwork {
+  version: 1;
+  name: string;
+  members: Required<NetworkMemberSpec>[];
+  /** The shared switches named at definition (link switches are in `links`). */
+  switches: string[];
+  links: Link[];
+  requested?: NetworkTarget;
+  /** Switches and interfaces the network created: destroy removes exactly these. */
+  created: { switches: string[]; interfaces: { system: string; mac: string }[] };
+}
+
+/**
+ * Where networks are kept (wired by the server: one file per network, written atomically). The
+ * model holds them in memory after load(); save() and remove() must be durable when they return.
+ */
+export interface NetworkStore {
+  /** Every stored network; leftovers of an interrupted write are cleaned, unreadable files set aside. */
+  load(): Promise<{ networks: StoredNetwork[]; cleanedTempFiles: number; quarantined: string[] }>;
+  save(network: StoredNetwork): Promise<void>;
+  remove(name: string): Promise<void>;
+}
+
+/** A store in memory only (tests, and a model wired without a data directory). */
+export class MemoryNetworkStore implements NetworkStore {
+  readonly data = new Map<string, StoredNetwork>();
+  async load(): Promise<{ networks: StoredNetwork[]; cleanedTempFiles: number; quarantined: string[] }> {
+    return { networks: [...this.data.values()].map((n) => structuredClone(n)), cleanedTempFiles: 0, quarantined: [] };
+  }
+  async save(network: StoredNetwork): Promise<void> {
+    this.data.set(network.name, structuredClone(network));
+  }
+  async remove(name: string): Promise<void> {
+    this.data.delete(name);
+  }
+}
+
+export const NETWORK_TARGETS: readonly NetworkTarget[] = ['running', 'paused', 'suspended', 'stopped'];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CimInstanceName } from '../../../src/cim/index.js';
-import { CS_CLASS, POOL_CLASS, RASD_CLASS, VIRT_NS, deviceName, hostName, instanceIdName } from '../../../src/providers/shared/naming.js';
+import { CS_CLASS, POOL_CLASS, RASD_CLASS, VIRT_NS, deviceName, hostName, instanceIdName, scopedDeviceName } from '../../../src/providers/shared/naming.js';
 import { type World, associatorNames, associators, seed, world } from '../fixture.js';
 
 const ids = (names: CimInstanceName[]) => names.map((n) => n.keyString('InstanceID') ?? n.keyString('DeviceID') ?? n.keyString('Name')).sort();
@@ -32,8 +32,9 @@ describe('providers/dsp1041: host → pools, pools → RASDs and logical devices
     const disk = await associatorNames(w, instanceIdName(POOL_CLASS.disk, 'DiskPool/0'), VIRT_NS, { AssocClass: 'CIM_ResourceAllocationFromPool' });
     expect(ids(disk)).to.deep.equal([`web/${web.disks[0]}`]);
     const br1 = await associatorNames(w, instanceIdName(POOL_CLASS.network, 'NetworkPool/br1'), VIRT_NS, { AssocClass: 'CIM_ResourceAllocationFromPool' });
-    expect(ids(br1)).to.deep.equal([`db/${db.macs[0]}`]);
-    expect(br1[0]!.className).to.equal(RASD_CLASS.network);
+    // The interface's RASD and its Ethernet connection (DSP1050) draw from its switch's pool.
+    expect(ids(br1)).to.deep.equal([`db/${db.macs[0]}`, `db/${db.macs[0]}/connection`]);
+    expect(br1.map((n) => n.className).sort()).to.deep.equal(['Xen_EthernetPortAllocationSettingData', RASD_CLASS.network]);
     // Reverse: from the RASD to its pool.
     const back = await associatorNames(w, instanceIdName(RASD_CLASS.memory, 'web/mem'), VIRT_NS, { AssocClass: 'CIM_ResourceAllocationFromPool' });
     expect(ids(back)).to.deep.equal(['MemoryPool/0']);
@@ -45,9 +46,12 @@ describe('providers/dsp1041: host → pools, pools → RASDs and logical devices
     expect(ids(procs)).to.deep.equal(Array.from({ length: web.vcpus }, (_, i) => `web/${i}`));
     expect(procs.every((n) => n.className === 'Xen_Processor' && n.keyString('SystemCreationClassName') === CS_CLASS)).to.equal(true);
     const nets = await associatorNames(w, instanceIdName(POOL_CLASS.network, 'NetworkPool/xenbr0'), VIRT_NS, { AssocClass: 'CIM_ElementAllocatedFromPool' });
+    // The guest's interface, and (DSP1097) the switch and its port for that interface.
     expect(nets.map((n) => n.local().identity()).sort()).to.deep.equal([
       deviceName('Xen_NetworkPort', 'web', web.macs[0]!).identity(),
       instanceIdName(POOL_CLASS.network, 'NetworkPool/0').identity(),
+      CimInstanceName.of('Xen_VirtualEthernetSwitch', { CreationClassName: 'Xen_VirtualEthernetSwitch', Name: 'xenbr0' }).identity(),
+      scopedDeviceName('Xen_VirtualEthernetSwitch', 'xenbr0', 'Xen_VirtualEthernetSwitchPort', `web/${web.macs[0]!}`).identity(),
     ].sort());
     const child = await associatorNames(w, instanceIdName(POOL_CLASS.network, 'NetworkPool/0'), VIRT_NS, { AssocClass: 'CIM_ElementAllocatedFromPool', ResultRole: 'Dependent' });
     expect(ids(child)).to.deep.equal(['NetworkPool/br1', 'NetworkPool/xenbr0', 'NetworkPool/xenbr1', 'NetworkPool/xenbr2']);

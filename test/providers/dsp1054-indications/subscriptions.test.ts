@@ -4,7 +4,7 @@ import type { Principal } from '../../../src/operations/provider.js';
 import { INTEROP_NS } from '../../../src/providers/index.js';
 import { indications } from '../../../src/providers/dsp1054-indications/index.js';
 import type { TextStore } from '../../../src/providers/shared/deps.js';
-import { type World, cn, inst, rejects, req, world } from '../fixture.js';
+import { type World, associators, cn, inst, rejects, req, world } from '../fixture.js';
 
 const alice: Principal = { name: 'alice', role: 'reader' };
 const bob: Principal = { name: 'bob', role: 'operator' };
@@ -60,6 +60,24 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(all).to.have.length(1);
     expect(all[0]!.get('DeliveryRetryAttempts')).to.equal(3);
     expect(all[0]!.get('DeliveryRetryInterval')).to.equal(20);
+    expect(all[0]!.get('SubscriptionRemovalAction')).to.equal(3);
+    expect(all[0]!.get('SubscriptionRemovalTimeInterval')).to.equal(86_400);
+  });
+
+  it('serves the service\'s capabilities through ElementCapabilities, each figure the one it enforces', async () => {
+    const service = (await names(w, 'CIM_IndicationService'))[0]!;
+    const caps = await associators(w, service, INTEROP_NS, { AssocClass: 'CIM_ElementCapabilities' });
+    expect(caps.map((c) => c.className)).to.deep.equal(['CIM_IndicationServiceCapabilities']);
+    const c = caps[0]!;
+    for (const p of ['FilterCreationEnabledIsSettable', 'DeliveryRetryAttemptsIsSettable', 'DeliveryRetryIntervalIsSettable', 'SubscriptionRemovalActionIsSettable', 'SubscriptionRemovalTimeIntervalIsSettable']) {
+      expect(c.get(p), p).to.equal(false);
+    }
+    expect(c.get('SubscriptionsPersisted')).to.equal(true);
+    expect(c.get('MaxActiveSubscriptions')).to.equal(1000);
+    expect(c.get('MaxListenerDestinations')).to.equal(1000);
+    for (let i = 0; i < 1000; i++) await create(w, alice, destination(`d${i}`));
+    await rejects(create(w, alice, destination('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 listener destinations \(MaxListenerDestinations\)/);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(1000);
   });
 
   it('lets only the owner or an administrator delete a subscription', async () => {
@@ -73,9 +91,9 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
   });
 
   it('refuses a bad query, an unknown language, a duplicate and a dangling reference, changing nothing', async () => {
-    await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_QUERY');
-    await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_QUERY');
-    await rejects(create(w, alice, filter('bad', 'SELECT * FROM CIM_InstCreation', 'XPath')), 'CIM_ERR_QUERY_LANGUAGE_NOT_SUPPORTED');
+    await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_PARAMETER', /Query is not a valid WQL query: syntax error at position 1/);
+    await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_PARAMETER', /No_Such_Class is not known/);
+    await rejects(create(w, alice, filter('bad', 'SELECT * FROM CIM_InstCreation', 'XPath')), 'CIM_ERR_INVALID_PARAMETER', /XPath/);
     await create(w, alice, filter('cql', 'SELECT * FROM CIM_InstCreation', 'DMTF:CQL'));
     await rejects(create(w, bob, filter('cql')), 'CIM_ERR_ALREADY_EXISTS');
     await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { type CimInstance, CimInstanceName, CimDateTime } from '../../../src/cim/index.js';
 import { EMBED_FLAGS, encodeInstance } from '../../../src/cimxml/index.js';
-import { computerSystemName, elecName } from '../../../src/providers/shared/naming.js';
+import { VIRT_NS, computerSystemName, elecName } from '../../../src/providers/shared/naming.js';
 import { ASSOC_CLASS } from '../../../src/providers/dsp1057-virtual-system/associations.js';
 import { type World as Env, cn, world, emptyDisk, inst, vsmsName, vssd } from '../fixture.js';
 
@@ -73,7 +73,8 @@ describe('providers/dsp1057: associations and the operations path', function () 
     ]);
     const comp = await env.enumerate(ASSOC_CLASS.vssdComponent);
     const parts = (g: string) => comp.filter((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID') === g).length;
-    expect([parts('Xen:on'), parts('Xen:on:current'), parts('Xen:off')]).to.deep.equal([4, 4, 4]);
+    // The defined configuration also holds the Ethernet connection of each interface (DSP1050).
+    expect([parts('Xen:on'), parts('Xen:on:current'), parts('Xen:off')]).to.deep.equal([5, 4, 5]);
     const current = await env.get(CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:on:current' }));
     expect(current.get('ChangeableType')).to.equal(1);
   });
@@ -100,19 +101,21 @@ describe('providers/dsp1057: associations and the operations path', function () 
   });
 
   it('answers References from the one system a reference belongs to', async () => {
-    const p = env.provider(ASSOC_CLASS.systemDevice);
+    // Switches (DSP1097) and connections (DSP1050) serve these classes too: this profile's provider is the one serving the systems.
+    const dsp1057 = (cls: string) => env.registry.providersOf(VIRT_NS, cls)!.all.find((x) => x.classNames.includes('Xen_ComputerSystem'))!;
+    const p = dsp1057(ASSOC_CLASS.systemDevice);
     const refs = await p.referencesTo!(env.ctx(), ASSOC_CLASS.systemDevice, computerSystemName('on'), 'GroupComponent');
     expect(refs.map((r) => (r.get('PartComponent') as CimInstanceName).keyString('DeviceID')).sort()).to.include.members(['on/0', 'on/1', 'on/mem', 'on/xvda']);
     const none = await p.referencesTo!(env.ctx(), ASSOC_CLASS.systemDevice, computerSystemName('on'), 'PartComponent');
     expect(none).to.deep.equal([]);
-    const rasdRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+    const rasdRefs = await dsp1057(ASSOC_CLASS.vssdComponent).referencesTo!(
       env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem' }), null);
     // The defined RASD is a component of the defined VSSD, the state RASD of the state VSSD.
     expect(rasdRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on']);
-    const stateRefs = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+    const stateRefs = await dsp1057(ASSOC_CLASS.vssdComponent).referencesTo!(
       env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'on/mem:current' }), null);
     expect(stateRefs.map((a) => (a.get('GroupComponent') as CimInstanceName).keyString('InstanceID'))).to.deep.equal(['Xen:on:current']);
-    const offState = await env.provider(ASSOC_CLASS.vssdComponent).referencesTo!(
+    const offState = await dsp1057(ASSOC_CLASS.vssdComponent).referencesTo!(
       env.ctx(), ASSOC_CLASS.vssdComponent, CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem:current' }), null);
     expect(offState).to.deep.equal([]);
   });

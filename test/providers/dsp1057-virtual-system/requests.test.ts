@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
-import { SYNC_BUDGET_MS } from '../../../src/providers/dsp1057-virtual-system/request-state-change.js';
+import { SYNC_BUDGET_MS } from '../../../src/providers/shared/budget.js';
 import { type World, runTo, seed, world } from '../fixture.js';
 
 describe('providers/dsp1057: RequestStateChange while a job runs', function () {

@@ -82,7 +82,7 @@ export const RESOURCES_CASES: Case[] = [
     },
   },
   {
-    title: 'attaches and detaches devices with xl\'s argument syntax and changes a vif rate by re-attaching it',
+    title: 'attaches and detaches devices with xl\'s argument syntax and changes a vif rate live in xenstore (no re-attach)',
     on: 'in-process',
     async run({ driver, log, bareSpec, xl }) {
       await driver.define(bareSpec('n1'));
@@ -92,9 +92,17 @@ export const RESOURCES_CASES: Case[] = [
       await driver.setInterfaceRate('n1', nic.mac, { bytesPerSecond: 1_250_000, intervalUs: 20_000 });
       // The refresh each change starts runs in the background: only the changes' own calls here.
       const own = (): string[][] => log!.filter((a) => a[0] !== 'list');
+      const domid = (await xl('domid', 'n1')).stdout.trim();
       expect(own().slice(-2)).to.deep.equal([
-        ['network-detach', 'n1', nic.mac], ['network-attach', 'n1', 'mac=00:16:3e:00:00:01', 'bridge=xenbr1', 'rate=1250000B/s@20000us'],
+        ['network-list', domid], ['xenstore', 'write', `/local/domain/0/backend/vif/${domid}/0/rate`, '25000,20000'],
       ]);
+      expect(log!.some((a) => a[0] === 'network-detach')).to.equal(false);
+      // netback's key holds the new credit; the vif keeps its devid
+      expect((await xl('xenstore', 'read', `/local/domain/0/backend/vif/${domid}/0/rate`)).stdout).to.equal('25000,20000\n');
+      await driver.setInterfaceRate('n1', nic.mac, null);
+      expect(own().at(-1)).to.deep.equal(['xenstore', 'rm', `/local/domain/0/backend/vif/${domid}/0/rate`]);
+      expect((await xl('xenstore', 'exists', `/local/domain/0/backend/vif/${domid}/0/rate`).catch((e: unknown) => e))).to.be.instanceOf(Error);
+      await driver.setInterfaceRate('n1', nic.mac, { bytesPerSecond: 1_250_000, intervalUs: 20_000 });
       expect((await driver.get('n1')).config.nics[0]!.rate).to.deep.equal({ bytesPerSecond: 1_250_000, intervalUs: 20_000 });
       expect((await xl('network-list', 'n1')).stdout.split('\n').filter(Boolean)).to.have.length(2); // header + the one vif
       await driver.attachDisk('n1', { target: '/srv/data.img', vdev: 'xvdb' });

@@ -1,0 +1,149 @@
+/**
+ * Virtual networks (the real xl driver over xl-sim, in this process and, for 10 routers, as a
+ * process per call like xl on a real host): the launch of a parked network
+ * of 10 and 100 routers — paused (unpause) and saved (restore) — from the call to every member
+ * running, beside starting them one by one and the slowest single unpause/restore (the target is
+ * ≤ 1.2× the slowest single one); and a link's bandwidth change beside the bare `xenstore write`
+ * of netback's key, with the vif's devid and the absence of detach/attach checked in the xl log.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FileNetworkStore } from '../src/drivers/xl/network-store.js';
+import { checkXlArgs, settleXlCall, type RunOptions, type RunResult, type XlExecutor } from '../src/drivers/xl/runner.js';
+import { XlDriver } from '../src/drivers/xl/xl-driver.js';
+import { XlRunner } from '../src/drivers/xl/runner.js';
+import { simulatorPath } from '../src/drivers/xl/detect.js';
+import { runXl } from '../src/sim/run-xl.js';
+import { VirtManager } from '../src/virt/manager.js';
+import type { NetworkTarget } from '../src/virt/networks/types.js';
+
+/** xl-sim in this process, with the log of every call. */
+class LoggedSim implements XlExecutor {
+  readonly log: string[][] = [];
+  constructor(private readonly stateDir: string) {}
+  get calls(): number {
+    return this.log.length;
+  }
+  async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    checkXlArgs(args);
+    this.log.push([...args]);
+    const r = await runXl(args, { stateDir: this.stateDir, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return settleXlCall({ args, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? undefined, timedOut: false, timeoutMs: opts.timeoutMs ?? 0, cancelled: r.exitCode === null }, opts);
+  }
+}
+
+const ms = (t: number): string => `${t.toFixed(0)} ms`;
+
+/** bin/xl-sim as a process per call (calls run in parallel, as xl does on a real host), with the log. */
+class LoggedProcess implements XlExecutor {
+  readonly log: string[][] = [];
+  private readonly runner: XlRunner;
+  constructor(stateDir: string) {
+    this.runner = new XlRunner({ xlPath: simulatorPath(), env: { XL_SIM_STATE: stateDir } });
+  }
+  get calls(): number {
+    return this.log.length;
+  }
+  run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.log.push([...args]);
+    return this.runner.run(args, opts);
+  }
+}
+
+type Mode = 'in-process' | 'process';
+
+async function setup(n: number, mode: Mode = 'in-process'): Promise<{ dir: string; sim: LoggedSim | LoggedProcess; vm: VirtManager; driver: XlDriver; names: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-net-'));
+  const state = join(dir, 'xl-sim');
+  mkdirSync(state, { recursive: true });
+  writeFileSync(join(state, 'host.json'), JSON.stringify({ bridges: ['xenbr0'], total_memory_mib: 262_144, nr_cpus: 64 }));
+  const sim = mode === 'process' ? new LoggedProcess(state) : new LoggedSim(state);
+  const driver = new XlDriver({ dataDir: dir, xlPath: 'xl-sim (in-process)', executor: sim, refreshIntervalMs: 500 });
+  const vm = new VirtManager(driver, { pollIntervalMs: 20, networkStore: new FileNetworkStore(dir) });
+  await vm.init();
+  const names = Array.from({ length: n }, (_, i) => `r${i + 1}`);
+  await Promise.all(names.map((name) => vm.defineSystem({ name, type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } })));
+  await vm.networks.define({
+    name: 'net', members: names.map((system, i) => ({ system, priority: i === 0 ? 1 : 0 })),
+    links: names.slice(1).map((b, i) => ({ name: `l${i + 1}`, ends: [{ system: names[i]! }, { system: b }], limitBitsPerSecond: 100_000_000 })),
+  });
+  return { dir, sim, vm, driver, names };
+}
+
+async function whole(vm: VirtManager, target: NetworkTarget): Promise<number> {
+  const t0 = performance.now();
+  const r = await vm.networks.requestStateChange('net', target);
+  if (r.kind === 'job') {
+    const out = await r.job.done;
+    const bad = out.filter((o) => !o.ok);
+    if (bad.length > 0) throw new Error(`${bad.length} members failed: ${bad[0]!.error}`);
+  }
+  return performance.now() - t0;
+}
+
+/** One by one, each timed: the total and the slowest. */
+async function oneByOne(vm: VirtManager, names: string[]): Promise<{ total: number; slowest: number }> {
+  const t0 = performance.now();
+  let slowest = 0;
+  for (const n of names) {
+    const t = performance.now();
+    await vm.requestState(n, 'running');
+    slowest = Math.max(slowest, performance.now() - t);
+  }
+  return { total: performance.now() - t0, slowest };
+}
+
+async function launch(n: number, report: (line: string) => void, mode: Mode = 'in-process'): Promise<void> {
+  const { dir, sim, vm, driver, names } = await setup(n, mode);
+  try {
+    for (const [parked, op] of [['paused', 'unpause'], ['suspended', 'restore']] as const) {
+      await whole(vm, parked);
+      const callsBefore = sim.log.length;
+      const launchMs = await whole(vm, 'running');
+      const launchCalls = sim.log.slice(callsBefore);
+      await whole(vm, parked);
+      const single = await oneByOne(vm, names);
+      report(`${mode}: network of ${n} routers parked ${parked}: launch ${ms(launchMs)}; one by one ${ms(single.total)}; ` +
+        `slowest single ${op} ${ms(single.slowest)}; launch / slowest single = ${(launchMs / single.slowest).toFixed(2)}× ` +
+        `(launch: ${launchCalls.length} tool calls, ${launchCalls.filter((a) => a[0] === 'list').length} xl list)`);
+    }
+  } finally {
+    await driver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function bandwidth(report: (line: string) => void): Promise<void> {
+  const { dir, sim, vm, driver } = await setup(2);
+  try {
+    await whole(vm, 'running');
+    const domid = (await sim.run(['domid', 'r1'])).stdout.trim();
+    const devidsBefore = (await sim.run(['network-list', domid])).stdout;
+    const key = `/local/domain/0/backend/vif/${domid}/0/rate`;
+    const rounds = 50;
+    sim.log.length = 0;
+    let t0 = performance.now();
+    for (let i = 0; i < rounds; i++) await vm.networks.setLinkBandwidth('net', 'l1', { limitBitsPerSecond: (i % 2 ? 100 : 200) * 1_000_000 });
+    const set = (performance.now() - t0) / rounds;
+    const detach = sim.log.filter((a) => a[0] === 'network-detach' || a[0] === 'network-attach').length;
+    const perChange = sim.log.length / rounds;
+    t0 = performance.now();
+    for (let i = 0; i < rounds; i++) await sim.run(['xenstore', 'write', key, `${i % 2 ? 625000 : 1250000},50000`]);
+    const bare = (performance.now() - t0) / rounds;
+    const same = (await sim.run(['network-list', domid])).stdout === devidsBefore;
+    report(`setLinkBandwidth (both ends live): ${set.toFixed(2)} ms per change (${perChange.toFixed(1)} tool calls); bare xenstore write ${bare.toFixed(2)} ms; ` +
+      `devids unchanged: ${same}; network-detach/attach calls: ${detach}`);
+  } finally {
+    await driver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runNetworksBench(report: (line: string) => void): Promise<void> {
+  await launch(10, report);
+  await launch(100, report);
+  await launch(10, report, 'process');
+  await bandwidth(report);
+}

@@ -1,0 +1,84 @@
+/**
+ * `xen-wbem network show NAME [--svg FILE]` and `xen-wbem network list`: a client of a running
+ * server's read-only network pages (GET /networks/NAME.json, GET /networks as JSON), with the
+ * same server and credential options as `network apply`. The picture is drawn here, by the same
+ * renderer the server uses for /networks/NAME.svg.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { rename, writeFile } from 'node:fs/promises';
+import type { NetworkPicture } from './virt/networks/types.js';
+import { networkHref, renderNetworkSvg, renderNetworkText, terminalSafe, type NetworkListEntry } from './topology/index.js';
+
+export interface ViewClientOptions {
+  /** e.g. http://127.0.0.1:5988 */
+  url: string;
+  user?: string;
+  password?: string;
+  /** https: accept a certificate that cannot be verified (self-signed). */
+  insecure?: boolean;
+}
+
+export class ViewClientError extends Error {}
+
+/** GET `path` from the server; the body of a 200 answer, or a ViewClientError saying what went wrong. */
+export function getText(opts: ViewClientOptions, path: string, accept: string): Promise<string> {
+  let base: URL;
+  try {
+    base = new URL(opts.url);
+  } catch {
+    throw new ViewClientError(`--url must be a URL such as http://127.0.0.1:5988, got "${opts.url}"`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new ViewClientError(`--url must be http: or https:, got "${opts.url}"`);
+  const target = new URL(path, base);
+  const headers: Record<string, string> = { Accept: accept };
+  if (opts.user !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64');
+  const lib = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(target, { method: 'GET', headers, timeout: 30_000, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status === 200) { resolve(body); return; }
+        const text = terminalSafe(body.trim()).slice(0, 300);
+        reject(new ViewClientError(status === 401
+          ? `the server at ${base.origin} refused the credentials (401): give --user NAME and the password in XEN_WBEM_PASSWORD or with --password-stdin`
+          : `GET ${target.pathname} answered ${status}${text ? `: ${text}` : ''}`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('error', (e) => reject(new ViewClientError(`cannot reach the server at ${base.origin}: ${e.message}`)));
+    req.end();
+  });
+}
+
+export async function fetchPicture(opts: ViewClientOptions, name: string): Promise<NetworkPicture> {
+  const body = await getText(opts, networkHref(name, 'json'), 'application/json');
+  const p = JSON.parse(body) as NetworkPicture;
+  if (typeof p?.name !== 'string' || !Array.isArray(p.systems) || !Array.isArray(p.switches) || !Array.isArray(p.links)) {
+    throw new ViewClientError(`the server's picture of "${name}" is not a network picture`);
+  }
+  return p;
+}
+
+/** The text topology of a network; with `svgFile`, its drawing written there too (whole or not at all). */
+export async function showNetwork(opts: ViewClientOptions, name: string, svgFile?: string): Promise<string> {
+  const picture = await fetchPicture(opts, name);
+  if (svgFile !== undefined) {
+    const tmp = `${svgFile}.tmp-${process.pid}`;
+    await writeFile(tmp, renderNetworkSvg(picture), 'utf8');
+    await rename(tmp, svgFile);
+  }
+  return renderNetworkText(picture);
+}
+
+export async function listNetworks(opts: ViewClientOptions): Promise<string> {
+  const list = JSON.parse(await getText(opts, '/networks', 'application/json')) as NetworkListEntry[];
+  if (list.length === 0) return 'no networks\n';
+  const rows = [['NAME', 'STATE', 'ROUTERS', 'LINKS'], ...list.map((n) => [terminalSafe(n.name), n.state, String(n.routers), String(n.links)])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}

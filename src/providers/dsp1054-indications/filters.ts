@@ -1,0 +1,60 @@
+/**
+ * The filters of the subscriptions as compiled queries (DSP1054 §7.2): each query is compiled once
+ * (at CreateInstance, and for a stored filter on first use) and evaluated against every
+ * indication by the server's query engine. Source instances live in root/virt and indications in
+ * root/interop, so ISA looks in both.
+ */
+import type { CimInstance } from '../../cim/index.js';
+import { type IndicationFilterQuery, compileIndicationFilter, filterSelects, projectIndication } from '../../operations/provider.js';
+import type { Repository } from '../../repository/index.js';
+import { INTEROP_NS, VIRT_NS } from '../shared/naming.js';
+import type { FilterRecord } from './store.js';
+
+export class FilterMatcher {
+  private readonly compiled = new Map<string, { query: string; q: IndicationFilterQuery | undefined }>();
+  readonly env: { isA(className: string, ancestor: string): boolean };
+
+  constructor(private readonly repo: Repository, private readonly log: (line: string) => void = () => {}) {
+    this.env = {
+      isA: (c, a) => c.toLowerCase() === a.toLowerCase() || repo.isSubclassOf(INTEROP_NS, c, a) || repo.isSubclassOf(VIRT_NS, c, a),
+    };
+  }
+
+  /** Compiles a query for a new filter, or throws CIM_ERR_INVALID_PARAMETER naming the problem. */
+  compile(language: string, query: string): IndicationFilterQuery {
+    return compileIndicationFilter(language, query, { getClass: (n) => this.repo.getClass(INTEROP_NS, n), isA: this.env.isA });
+  }
+
+  /** A filter's compiled query; undefined (logged once) when a stored filter no longer compiles. */
+  query(id: string, f: FilterRecord): IndicationFilterQuery | undefined {
+    const c = this.compiled.get(id);
+    if (c && c.query === f.query) return c.q;
+    let q: IndicationFilterQuery | undefined;
+    try {
+      q = this.compile(f.queryLanguage, f.query);
+    } catch (e) {
+      this.log(`indication filter ${f.keys.Name} is ignored: ${(e as { description?: string }).description ?? String(e)}`);
+    }
+    this.compiled.set(id, { query: f.query, q });
+    return q;
+  }
+
+  /** Whether the filter's FROM class covers an indication class (checked before the indication is built). */
+  covers(q: IndicationFilterQuery, indicationClass: string): boolean {
+    return this.env.isA(indicationClass, q.from);
+  }
+
+  /** The indication as the filter delivers it, or undefined when the filter does not select it. */
+  select(q: IndicationFilterQuery, indication: CimInstance): CimInstance | undefined {
+    return filterSelects(q, indication, this.env) ? projectIndication(q, indication) : undefined;
+  }
+
+  forget(id: string): void {
+    this.compiled.delete(id);
+  }
+}
+
+/** Whether a filter watches root/virt, where every source instance of this server lives. */
+export function watchesVirt(f: FilterRecord): boolean {
+  return f.sourceNamespaces.length === 0 || f.sourceNamespaces.some((n) => n.toLowerCase() === VIRT_NS);
+}

@@ -1,0 +1,43 @@
+/**
+ * The virtual switches as DSP1097 shows them, from one read of the host: each switch with its
+ * ports (the interfaces of systems whose domain exists, plugged into it) and the network pool
+ * of its name (DSP1041's per-switch pool, which its connections are allocated from).
+ */
+import type { VirtualSwitch, VirtualSystem } from '../../virt/index.js';
+import { type PoolModel, poolModels } from '../dsp1041-resource-allocation/index.js';
+import type { ProviderDeps } from '../shared/deps.js';
+import { toCimError } from '../shared/errors.js';
+import { allSystems } from '../shared/systems.js';
+
+export interface SwitchPort {
+  system: VirtualSystem;
+  mac: string;
+  /** The interface's rate limit in bit/second, when it has one. */
+  bitsPerSecond?: number;
+}
+
+export interface SwitchView {
+  sw: VirtualSwitch;
+  ports: SwitchPort[];
+  pool?: PoolModel;
+}
+
+export async function hostSwitches(deps: Pick<ProviderDeps, 'virt'>): Promise<VirtualSwitch[]> {
+  try {
+    return await deps.virt.switches();
+  } catch (e) {
+    throw toCimError(e, 'listing virtual switches');
+  }
+}
+
+/** Every switch (or only `only`) with its ports and pool. */
+export async function switchViews(deps: Pick<ProviderDeps, 'virt'>, only?: string): Promise<SwitchView[]> {
+  const [switches, systems, pools] = await Promise.all([hostSwitches(deps), allSystems(deps), poolModels(deps.virt)]);
+  return switches.filter((sw) => only === undefined || sw.name === only).map((sw) => ({
+    sw,
+    ports: systems.filter((s) => s.live).flatMap((s) => s.config.nics.filter((n) => n.bridge === sw.name).map((n) => ({
+      system: s, mac: n.mac, ...(n.rate ? { bitsPerSecond: n.rate.bytesPerSecond * 8 } : {}),
+    }))),
+    pool: pools.find((p) => p.kind === 'network' && p.bridge === sw.name),
+  }));
+}

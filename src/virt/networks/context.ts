@@ -1,0 +1,38 @@
+/** What the network operations share (NetworkManager builds it once): the model, the store, the networks in memory. */
+import type { Model } from '../model.js';
+import type { HostFacts, VirtualSystem } from '../types.js';
+import type { MemberOutcome, NetworkStore, StoredNetwork } from './types.js';
+
+export interface NetContext {
+  readonly m: Model;
+  readonly store: NetworkStore;
+  /** Every network, as stored (changed only under the registry lock, after the store has it). */
+  readonly nets: Map<string, StoredNetwork>;
+  hostFacts(): Promise<HostFacts>;
+  /** Every member's outcome of the recent whole-network jobs, by job id (bounded). */
+  readonly outcomes: BoundedMap<string, MemberOutcome[]>;
+}
+
+/** A map that forgets its oldest entries beyond `max`. */
+export class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    while (this.size > this.max) this.delete(this.keys().next().value as K);
+    return this;
+  }
+}
+
+export async function systemsByName(ctx: NetContext): Promise<Map<string, VirtualSystem>> {
+  return new Map((await ctx.m.driver.list()).map((s) => [s.name, s]));
+}
+
+/** Interfaces that are some link's end: MAC → "link 'l' of network 'n'". */
+export function linkEnds(nets: Iterable<StoredNetwork>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of nets) for (const l of n.links) for (const e of l.ends) out.set(e.mac, `link '${l.name}' of network '${n.name}'`);
+  return out;
+}

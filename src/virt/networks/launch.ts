@@ -1,0 +1,148 @@
+/**
+ * Whole-network state changes: every member driven towards the network's target through the
+ * per-system machinery (state-change.ts: the member's lock, planning with the transition table,
+ * admission of starts and restores), members of equal priority concurrently, higher priorities
+ * first. The job holds the network's lock for its whole run (a second whole-network change is
+ * refused busy) and reports progress as members reach the target. A member that fails does not
+ * stop the others; every member's outcome is reported with the state it was read back in: the
+ * job's result, or when a member failed, the job fails (its error names the members) and the
+ * outcomes are kept for NetworkManager.outcomes(jobId).
+ *
+ * Paths (each arrow one per-system state request):
+ *   running:   defined → running (start), paused → running (unpause), suspended → running (restore), crashed → defined → running
+ *   paused:    defined → paused (created paused), running → paused, suspended → running → paused, crashed → defined → paused
+ *   suspended: running, paused → suspended (save), defined → paused → suspended, crashed → defined → paused → suspended
+ *   stopped:   running → shut down (clean, then hard when it does not end in time), anything else → defined (hard)
+ */
+import { VirtError, toVirtError } from '../errors.js';
+import type { Job } from '../jobs.js';
+import { begin, perform } from '../state-change.js';
+import type { SystemState, TargetState } from '../states.js';
+import type { VirtualSystem } from '../types.js';
+import { systemsByName, type NetContext } from './context.js';
+import { REGISTRY_LOCK, networkLockKey } from './names.js';
+import { need } from './structure.js';
+import { networkState, targetOf } from './view.js';
+import { NETWORK_TARGETS, type MemberOutcome, type NetworkTarget, type StoredNetwork } from './types.js';
+
+export type NetworkStateChange = { kind: 'already'; network: string } | { kind: 'job'; job: Job<MemberOutcome[]> };
+
+export interface NetworkStateOptions {
+  /** How long a member's clean shutdown may take before it is powered off hard (default 30 s). */
+  shutdownTimeoutMs?: number;
+}
+
+/** The per-system targets that take a member from `state` to the network target, in order. */
+export function pathTo(state: SystemState, target: NetworkTarget): TargetState[] {
+  const from = state === 'crashed' ? ['defined' as const] : [];
+  const s = state === 'crashed' ? 'defined' : state;
+  if (targetOf(s) === target) return from;
+  switch (target) {
+    case 'running':
+      return [...from, 'running'];
+    case 'paused':
+      return [...from, ...(s === 'suspended' ? ['running' as const] : []), 'paused'];
+    case 'suspended':
+      return [...from, ...(s === 'defined' ? ['paused' as const] : []), 'suspended'];
+    case 'stopped':
+      return state === 'running' ? ['shut_down'] : ['defined'];
+  }
+}
+
+/** Members in launch order: groups of equal priority, highest first. */
+export function priorityGroups(n: StoredNetwork): string[][] {
+  const by = new Map<number, string[]>();
+  for (const mb of n.members) by.set(mb.priority, [...(by.get(mb.priority) ?? []), mb.system]);
+  return [...by.entries()].sort((a, b) => b[0] - a[0]).map(([, names]) => names);
+}
+
+async function recordRequested(ctx: NetContext, name: string, target: NetworkTarget): Promise<void> {
+  await ctx.m.locks.with(REGISTRY_LOCK, async () => {
+    const cur = ctx.nets.get(name);
+    if (!cur || cur.requested === target) return;
+    const next = { ...cur, requested: target };
+    await ctx.store.save(next);
+    ctx.nets.set(name, next);
+  });
+}
+
+export async function requestNetworkState(ctx: NetContext, name: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
+  if (!NETWORK_TARGETS.includes(target)) throw new VirtError('invalid_argument', `unknown network state '${String(target)}'; one of ${NETWORK_TARGETS.join(', ')}`);
+  const release = await ctx.m.locks.acquire(networkLockKey(String(name)), { mode: 'job', what: `a change of the whole network to ${target}` });
+  let n: StoredNetwork;
+  let systems: Map<string, VirtualSystem>;
+  try {
+    n = need(ctx, name);
+    systems = await systemsByName(ctx);
+    const missing = n.members.find((mb) => !systems.has(mb.system));
+    if (missing) throw new VirtError('not_found', `network '${name}': its member '${missing.system}' no longer exists`);
+    await recordRequested(ctx, name, target);
+    if (networkState(n, systems) === target) {
+      release();
+      return { kind: 'already', network: name };
+    }
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const shutdownMs = opts.shutdownTimeoutMs ?? 30_000;
+  const job = ctx.m.jobs.start<MemberOutcome[]>(`state change of network ${name} to ${target}`, name, async (jc) => {
+    const paths = new Map(n.members.map((mb) => [mb.system, pathTo(systems.get(mb.system)!.state, target)]));
+    const total = Math.max(1, [...paths.values()].reduce((a, p) => a + p.length, 0));
+    let done = 0;
+    jc.progress(1);
+    const step = (): void => {
+      done++;
+      jc.progress(Math.min(99, (done * 100) / total));
+    };
+    const outcomes = new Map<string, MemberOutcome>();
+    const drive = async (system: string): Promise<void> => {
+      let error: string | undefined;
+      let state: SystemState = systems.get(system)!.state;
+      try {
+        for (const t of paths.get(system)!) {
+          if (jc.signal.aborted) throw new VirtError('failed', 'cancelled');
+          state = await toward(ctx, system, t, jc.signal, shutdownMs);
+          step();
+        }
+      } catch (e) {
+        error = toVirtError(e, `'${system}'`).message;
+        // Never unknown: after a failure, what the member is in now, read back from a fresh picture.
+        ctx.m.driver.invalidate();
+        state = await ctx.m.driver.get(system).then((s) => s.state, () => 'defined' as SystemState);
+      }
+      const ok = error === undefined && targetOf(state) === target;
+      outcomes.set(system, { system, ok, state, ...(ok ? {} : { error: error ?? `'${system}' is ${state.replace('_', ' ')}, not ${target}` }) });
+    };
+    for (const group of priorityGroups(n)) await Promise.all(group.map(drive));
+    const all = n.members.map((mb) => outcomes.get(mb.system)!);
+    ctx.outcomes.set(job.id, all);
+    const failed = all.filter((o) => !o.ok);
+    if (failed.length > 0) {
+      // The job fails (a client must see it did not reach the target), every member's outcome kept.
+      throw new VirtError('failed', `${failed.length} of ${all.length} members of network '${name}' did not reach ${target}: ` +
+        failed.map((o) => `${o.system} (${o.state.replace('_', ' ')}: ${o.error})`).join('; '));
+    }
+    return all;
+  });
+  job.done.then(release, release);
+  return { kind: 'job', job };
+}
+
+/**
+ * One per-system state request, run now under the member's lock; a clean stop that does not end
+ * in time becomes a hard one. Returns the state the driver reads back (its own change: no call).
+ */
+async function toward(ctx: NetContext, system: string, target: TargetState, signal: AbortSignal, shutdownMs: number): Promise<SystemState> {
+  const b = await begin(ctx.m, system, target, {}, 'change');
+  if (b.kind === 'already') return b.system.state;
+  if (target !== 'shut_down') return (await perform(ctx.m, b, signal, undefined)).state;
+  try {
+    return (await perform(ctx.m, b, signal, shutdownMs)).state;
+  } catch (e) {
+    if (signal.aborted) throw e;
+    ctx.m.log(`network stop: '${system}' did not shut down cleanly (${e instanceof Error ? e.message : String(e)}); powering it off`);
+    const hard = await begin(ctx.m, system, 'defined', {}, 'change');
+    return hard.kind === 'planned' ? (await perform(ctx.m, hard, signal, undefined)).state : hard.system.state;
+  }
+}

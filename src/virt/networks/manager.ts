@@ -1,0 +1,174 @@
+/**
+ * VirtManager.networks: virtual networks (named topologies of systems, switches and links),
+ * hypervisor-neutral. Reads come from memory and the driver's picture; changes are
+ * all-or-nothing (structure.ts), whole-network state changes run as jobs (launch.ts), link
+ * reservations are admitted against the uplink (uplink.ts). docs/networks.md is the map.
+ */
+import type { HostFacts } from '../types.js';
+import type { Model } from '../model.js';
+import { BoundedMap, systemsByName, type NetContext } from './context.js';
+import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
+import {
+  addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
+} from './structure.js';
+import { advertisedUplink, reservedElsewhere } from './uplink.js';
+import { pictureOf, switchesOf, toVirtualNetwork } from './view.js';
+import { defineSwitch } from '../switches.js';
+import type {
+  LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+} from './types.js';
+
+export interface NetworkLoadReport {
+  loaded: number;
+  cleanedTempFiles: number;
+  quarantined: string[];
+  /** Switches of the networks the host no longer had (a host restart), made again. */
+  recreatedSwitches?: string[];
+}
+
+/** The uplink the networks' reservations are admitted against: advertised (net of overhead), never its name. */
+export interface UplinkSummary {
+  uplinkBitsPerSecond: number;
+  reservedBitsPerSecond: number;
+  availableBitsPerSecond: number;
+}
+
+export class NetworkManager {
+  private readonly ctx: NetContext;
+
+  constructor(
+    m: Model,
+    store: NetworkStore,
+    hostFacts: () => Promise<HostFacts>,
+    /** Runs after every change has settled (the model's change events). */
+    private readonly settled: <T>(p: Promise<T>) => Promise<T> = (p) => p,
+  ) {
+    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256) };
+  }
+
+  /** Load the stored networks (VirtManager.init). */
+  async init(): Promise<NetworkLoadReport> {
+    const r = await this.ctx.store.load();
+    this.ctx.nets.clear();
+    for (const n of r.networks) this.ctx.nets.set(n.name, n);
+    const recreated = await this.recreateSwitches();
+    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined, ...(recreated.length ? { recreatedSwitches: recreated } : {}) };
+  }
+
+  /**
+   * Switches a host loses on its own restart (a bridge made with iproute2 is not kept) are made
+   * again at start-up, so the networks' members can start; a failure is logged, not fatal.
+   */
+  private async recreateSwitches(): Promise<string[]> {
+    if (this.ctx.nets.size === 0) return [];
+    const have = new Set((await this.ctx.m.driver.switches().catch(() => [])).map((s) => s.name));
+    const out: string[] = [];
+    for (const n of this.ctx.nets.values()) {
+      for (const sw of switchesOf(n)) {
+        if (have.has(sw)) continue;
+        have.add(sw);
+        try {
+          await defineSwitch(this.ctx.m, sw);
+          out.push(sw);
+        } catch (e) {
+          this.ctx.m.log(`network '${n.name}': could not create its missing switch '${sw}': ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async list(): Promise<VirtualNetwork[]> {
+    const systems = await systemsByName(this.ctx);
+    return [...this.ctx.nets.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => toVirtualNetwork(n, systems));
+  }
+
+  async get(name: string): Promise<VirtualNetwork> {
+    const n = need(this.ctx, name);
+    return toVirtualNetwork(n, await systemsByName(this.ctx));
+  }
+
+  /** The network a system belongs to (a system belongs to one at most). */
+  networkOf(system: string): string | undefined {
+    return memberOf(this.ctx, system);
+  }
+
+  /** What a drawing needs, from one read of systems and switches. */
+  async picture(name: string): Promise<NetworkPicture> {
+    const n = need(this.ctx, name);
+    const [systems, switches, up] = await Promise.all([systemsByName(this.ctx), this.ctx.m.driver.switches(), this.uplink()]);
+    return pictureOf(n, systems, switches, up.uplinkBitsPerSecond, up.reservedBitsPerSecond);
+  }
+
+  async uplink(): Promise<UplinkSummary> {
+    const uplink = advertisedUplink((await this.ctx.hostFacts()).uplinkBitsPerSecond);
+    const reserved = reservedElsewhere(this.ctx.nets.values());
+    return { uplinkBitsPerSecond: uplink, reservedBitsPerSecond: reserved, availableBitsPerSecond: Math.max(0, uplink - reserved) };
+  }
+
+  /**
+   * Every member's outcome of a whole-network job once it has ended (also its result when every
+   * member reached the target); undefined for an unknown, running or cancelled job.
+   */
+  outcomes(jobId: string): MemberOutcome[] | undefined {
+    const o = this.ctx.outcomes.get(jobId);
+    return o ? structuredClone(o) : undefined;
+  }
+
+  /** The stored form (what defining created, for tests and tools). */
+  stored(name: string): StoredNetwork {
+    return structuredClone(need(this.ctx, name));
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /**
+   * Define a network, all or nothing: missing switches are created (a link without a switch gets
+   * its own, with a generated name), an end without an interface gets one on its link's switch,
+   * link limits become the ends' rates, reservations are admitted against the uplink.
+   */
+  async define(spec: NetworkSpec): Promise<VirtualNetwork> {
+    await this.settled(defineNetwork(this.ctx, spec));
+    return this.get(spec.name);
+  }
+
+  /** Remove a network with the interfaces and switches it created; its systems stay. */
+  destroy(name: string): Promise<void> {
+    return this.settled(destroyNetwork(this.ctx, name));
+  }
+
+  async addLink(network: string, link: LinkSpec): Promise<VirtualNetwork> {
+    await this.settled(addLink(this.ctx, network, link));
+    return this.get(network);
+  }
+
+  async removeLink(network: string, linkName: string): Promise<VirtualNetwork> {
+    await this.settled(removeLink(this.ctx, network, linkName));
+    return this.get(network);
+  }
+
+  /** Change a link's limit (live on active ends: no interface is unplugged) and/or reservation (admitted). null removes. */
+  setLinkBandwidth(network: string, linkName: string, bw: LinkBandwidth): Promise<BandwidthChange> {
+    return this.settled(setLinkBandwidth(this.ctx, network, linkName, bw));
+  }
+
+  /** @internal VirtManager: a system was deleted (it leaves its network) or renamed (the network follows). */
+  systemDeleted(name: string): Promise<void> {
+    return forgetMember(this.ctx, name);
+  }
+
+  /** @internal */
+  systemRenamed(from: string, to: string): Promise<void> {
+    return renameMember(this.ctx, from, to);
+  }
+
+  /**
+   * Drive every member towards a whole-network state: 'already', or a job whose result is every
+   * member's outcome; when a member fails the job fails, naming them, and outcomes(job.id) has all.
+   */
+  requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
+    return this.settled(requestNetworkState(this.ctx, network, target, opts));
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Realising planned links as steps with their undo (steps.ts): switches created first, then one
+ * resource change over every system concerned (interfaces added on the link switches, rates set),
+ * which is itself all-or-nothing under the systems' locks. A failure undoes what was done.
+ */
+import type { ResourceChange } from '../changes.js';
+import { VirtError } from '../errors.js';
+import type { Model } from '../model.js';
+import { changeResources } from '../resources.js';
+import type { Step } from '../steps.js';
+import { defineSwitch, switchLockKey } from '../switches.js';
+import type { LinkPlan } from './plan.js';
+
+export interface Realised {
+  switches: string[];
+  interfaces: { system: string; mac: string }[];
+}
+
+export function removeSwitchStep(m: Model, name: string): Promise<void> {
+  return m.locks.with(switchLockKey(name), () => m.driver.deleteSwitch(name));
+}
+
+/** The steps; `out` receives what was created as the steps run (for the stored network's record). */
+export function linkSteps(m: Model, plan: LinkPlan, sharedSwitches: readonly string[], out: Realised): Step[] {
+  const steps: Step[] = [];
+  for (const sw of [...sharedSwitches, ...plan.newSwitches]) {
+    steps.push({
+      what: `creating the switch '${sw}'`,
+      run: async () => {
+        await defineSwitch(m, sw);
+        out.switches.push(sw);
+      },
+      undo: () => removeSwitchStep(m, sw),
+    });
+  }
+  const changes: ResourceChange[] = [
+    ...plan.adds.map((a): ResourceChange => ({ system: a.system, action: 'add_nic', nic: a.nic })),
+    ...plan.rates.map((r): ResourceChange => ({ system: r.system, action: 'set_nic_rate', mac: r.mac, rate: r.rate })),
+  ];
+  if (changes.length > 0) {
+    steps.push({
+      what: 'adding the link interfaces',
+      run: async () => {
+        const r = await changeResources(m, changes);
+        plan.adds.forEach((a, i) => {
+          const mac = r.outcomes[i]?.device;
+          if (!mac) throw new VirtError('failed', `the interface added to '${a.system}' for link '${plan.links[a.link]!.name}' has no MAC`);
+          plan.links[a.link]!.ends[a.end].mac = mac;
+          out.interfaces.push({ system: a.system, mac });
+        });
+      },
+      undo: async () => {
+        const back: ResourceChange[] = [
+          ...plan.adds.flatMap((a): ResourceChange[] => {
+            const mac = plan.links[a.link]!.ends[a.end].mac;
+            return mac ? [{ system: a.system, action: 'remove_nic', mac }] : [];
+          }),
+          ...plan.rates.map((r): ResourceChange => ({ system: r.system, action: 'set_nic_rate', mac: r.mac, rate: r.old })),
+        ];
+        if (back.length > 0) await changeResources(m, back);
+      },
+    });
+  }
+  return steps;
+}

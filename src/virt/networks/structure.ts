@@ -1,0 +1,269 @@
+/**
+ * Defining and destroying networks and changing their links, all-or-nothing: everything that
+ * can be checked is checked first (names, members and their other networks, link ends,
+ * interfaces, uplink reservations); then the steps run (realise.ts) and the network is stored
+ * last. Runs under the registry lock (and the network's own, so no whole-network state change
+ * is under way); the systems' locks are taken by the resource changes inside.
+ */
+import type { ResourceChange } from '../changes.js';
+import { VirtError } from '../errors.js';
+import { changeResources } from '../resources.js';
+import { runSteps, type Step } from '../steps.js';
+import type { VirtualSystem } from '../types.js';
+import { linkEnds, systemsByName, type NetContext } from './context.js';
+import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
+import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
+import { linkSteps, removeSwitchStep, type Realised } from './realise.js';
+import { admitReservations, advertisedUplink } from './uplink.js';
+import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, StoredNetwork } from './types.js';
+
+const PRIORITY_LIMIT = 1_000_000;
+
+function bad(msg: string): never {
+  throw new VirtError('invalid_argument', msg);
+}
+
+function underLocks<T>(ctx: NetContext, name: string, what: string, fn: () => Promise<T>): Promise<T> {
+  return ctx.m.locks.withAll([REGISTRY_LOCK, networkLockKey(name)], fn, { what });
+}
+
+export function need(ctx: NetContext, name: string): StoredNetwork {
+  const n = ctx.nets.get(name);
+  if (!n) throw new VirtError('not_found', `no virtual network named '${String(name)}'`);
+  return n;
+}
+
+async function uplinkOf(ctx: NetContext): Promise<number> {
+  return advertisedUplink((await ctx.hostFacts()).uplinkBitsPerSecond);
+}
+
+async function commit(ctx: NetContext, n: StoredNetwork): Promise<void> {
+  await ctx.store.save(n);
+  ctx.nets.set(n.name, n);
+}
+
+export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise<StoredNetwork> {
+  if (!spec || typeof spec !== 'object') bad('a network definition is required');
+  const name = checkName(spec.name, 'network');
+  return underLocks(ctx, name, `defining the network '${name}'`, async () => {
+    if (ctx.nets.has(name)) throw new VirtError('conflict', `a virtual network named '${name}' already exists`);
+    const systems = await systemsByName(ctx);
+    if (!Array.isArray(spec.members) || spec.members.length === 0) bad(`network '${name}' needs at least one member system`);
+    const members = spec.members.map((mb, i) => {
+      if (!mb || typeof mb.system !== 'string') bad(`member ${i + 1} of network '${name}' names no system`);
+      const sys = systems.get(mb.system);
+      if (!sys) throw new VirtError('not_found', `network '${name}': no virtual system named '${mb.system}'`);
+      const priority = mb.priority ?? sys.config.priority;
+      if (!Number.isInteger(priority) || Math.abs(priority) > PRIORITY_LIMIT) {
+        bad(`network '${name}': the priority of '${mb.system}' must be an integer from -${PRIORITY_LIMIT} to ${PRIORITY_LIMIT}`);
+      }
+      return { system: mb.system, priority };
+    });
+    const seen = new Set<string>();
+    for (const mb of members) {
+      if (seen.has(mb.system)) bad(`network '${name}' lists '${mb.system}' twice`);
+      seen.add(mb.system);
+      const other = memberOf(ctx, mb.system);
+      if (other) throw new VirtError('conflict', `'${mb.system}' already belongs to the network '${other}'`);
+    }
+    const hostSwitches = new Set((await ctx.m.driver.switches()).map((s) => s.name));
+    const shared = [...new Set((spec.switches ?? []).map((s) => checkSwitchName(s, `network '${name}': switch`)))];
+    const newShared = shared.filter((s) => !hostSwitches.has(s));
+    for (const s of newShared) hostSwitches.add(s);
+    if (spec.links !== undefined && !Array.isArray(spec.links)) bad(`the links of network '${name}' must be a list`);
+    const plan = planLinks({
+      network: name, members: seen, systems, linkNames: new Set(), switches: hostSwitches, usedMacs: linkEnds(ctx.nets.values()),
+    }, spec.links ?? []);
+    admitReservations(ctx.nets.values(), plan.links.map((l) => ({ network: name, link: l.name, reservation: l.reservationBitsPerSecond ?? 0 })), await uplinkOf(ctx));
+    const created: Realised = { switches: [], interfaces: [] };
+    const n: StoredNetwork = { version: 1, name, members, switches: shared, links: plan.links, created };
+    await runSteps(`defining the network '${name}'`, [
+      ...linkSteps(ctx.m, plan, newShared, created),
+      { what: `storing the network '${name}'`, run: () => commit(ctx, n) },
+    ], ctx.m.log);
+    return n;
+  });
+}
+
+/** The network a system belongs to. */
+export function memberOf(ctx: NetContext, system: string): string | undefined {
+  for (const n of ctx.nets.values()) if (n.members.some((m) => m.system === system)) return n.name;
+  return undefined;
+}
+
+/**
+ * Undo what a network (or one of its links) created: its interfaces still there, then its
+ * switches nobody else plugs into. A switch that cannot go is logged and left (it holds no
+ * interface of ours any more); the interfaces are removed all-or-nothing.
+ */
+async function removeCreated(ctx: NetContext, interfaces: readonly { system: string; mac: string }[], switches: readonly string[], what: string): Promise<string[]> {
+  const systems = await systemsByName(ctx);
+  const present = interfaces.filter((i) => systems.get(i.system)?.config.nics.some((x) => x.mac === i.mac));
+  if (present.length > 0) await changeResources(ctx.m, present.map((i): ResourceChange => ({ system: i.system, action: 'remove_nic', mac: i.mac })));
+  const after = await ctx.m.driver.list();
+  const have = new Set((await ctx.m.driver.switches()).map((s) => s.name));
+  const left: string[] = [];
+  for (const sw of switches) {
+    if (!have.has(sw)) continue;
+    const users = after.filter((s) => s.config.nics.some((x) => x.bridge === sw)).map((s) => s.name);
+    if (users.length > 0) {
+      left.push(sw);
+      ctx.m.log(`${what}: the switch '${sw}' stays: interfaces of ${users.join(', ')} are on it`);
+      continue;
+    }
+    try {
+      await removeSwitchStep(ctx.m, sw);
+    } catch (e) {
+      left.push(sw);
+      ctx.m.log(`${what}: could not remove the switch '${sw}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return left;
+}
+
+export async function destroyNetwork(ctx: NetContext, name: string): Promise<void> {
+  await underLocks(ctx, String(name), `destroying the network '${String(name)}'`, async () => {
+    const n = need(ctx, name);
+    await removeCreated(ctx, n.created.interfaces, n.created.switches, `destroying the network '${name}'`);
+    await ctx.store.remove(name);
+    ctx.nets.delete(name);
+  });
+}
+
+export async function addLink(ctx: NetContext, network: string, spec: LinkSpec): Promise<StoredNetwork> {
+  return underLocks(ctx, String(network), `adding a link to the network '${String(network)}'`, async () => {
+    const n = need(ctx, network);
+    const systems = await systemsByName(ctx);
+    for (const mb of n.members) if (!systems.has(mb.system)) throw new VirtError('not_found', `network '${network}': its member '${mb.system}' no longer exists`);
+    const hostSwitches = new Set((await ctx.m.driver.switches()).map((s) => s.name));
+    const plan = planLinks({
+      network, members: new Set(n.members.map((mb) => mb.system)), systems, linkNames: new Set(n.links.map((l) => l.name)),
+      switches: hostSwitches, usedMacs: linkEnds(ctx.nets.values()),
+    }, [spec]);
+    const link = plan.links[0]!;
+    admitReservations(ctx.nets.values(), [{ network, link: link.name, reservation: link.reservationBitsPerSecond ?? 0 }], await uplinkOf(ctx));
+    const made: Realised = { switches: [], interfaces: [] };
+    const next = (): StoredNetwork => ({
+      ...n, links: [...n.links, link],
+      created: { switches: [...n.created.switches, ...made.switches], interfaces: [...n.created.interfaces, ...made.interfaces] },
+    });
+    let stored: StoredNetwork | undefined;
+    await runSteps(`adding the link '${link.name}' to the network '${network}'`, [
+      ...linkSteps(ctx.m, plan, [], made),
+      { what: `storing the network '${network}'`, run: async () => { stored = next(); await commit(ctx, stored); } },
+    ], ctx.m.log);
+    return stored!;
+  });
+}
+
+/** Removes a link: the interfaces and the switch the network created for it go; interfaces given by MAC stay. */
+export async function removeLink(ctx: NetContext, network: string, linkName: string): Promise<StoredNetwork> {
+  return underLocks(ctx, String(network), `removing a link of the network '${String(network)}'`, async () => {
+    const n = need(ctx, network);
+    const link = n.links.find((l) => l.name === linkName);
+    if (!link) throw new VirtError('not_found', `network '${network}' has no link '${String(linkName)}'`);
+    const mine = (i: { system: string; mac: string }): boolean => link.ends.some((e) => e.system === i.system && e.mac === i.mac);
+    const interfaces = n.created.interfaces.filter(mine);
+    const switches = n.created.switches.filter((s) => s === link.switch && !n.switches.includes(s));
+    const left = await removeCreated(ctx, interfaces, switches, `removing the link '${linkName}' of the network '${network}'`);
+    const next: StoredNetwork = {
+      ...n, links: n.links.filter((l) => l !== link),
+      created: { switches: n.created.switches.filter((s) => !switches.includes(s) || left.includes(s)), interfaces: n.created.interfaces.filter((i) => !mine(i)) },
+    };
+    await commit(ctx, next);
+    return next;
+  });
+}
+
+/** The outcome of a bandwidth change: live when an end's system is active (its interface took the new rate at once). */
+export interface BandwidthChange {
+  link: Link;
+  effect: 'live' | 'next_start';
+}
+
+export async function setLinkBandwidth(ctx: NetContext, network: string, linkName: string, bw: LinkBandwidth): Promise<BandwidthChange> {
+  if (!bw || typeof bw !== 'object') bad('a bandwidth change needs a limit or a reservation');
+  // Only the registry lock: a bandwidth change may run while the network launches (it is live).
+  return ctx.m.locks.with(REGISTRY_LOCK, async () => {
+    const n = need(ctx, network);
+    const link = n.links.find((l) => l.name === linkName);
+    if (!link) throw new VirtError('not_found', `network '${network}' has no link '${String(linkName)}'`);
+    const what = `link '${linkName}' of network '${network}'`;
+    const next: Link = structuredClone(link);
+    if (bw.limitBitsPerSecond !== undefined) {
+      const v = checkBits(bw.limitBitsPerSecond, `${what}: the limit`);
+      if (v === undefined) delete next.limitBitsPerSecond;
+      else next.limitBitsPerSecond = v;
+    }
+    if (bw.reservationBitsPerSecond !== undefined) {
+      const v = checkBits(bw.reservationBitsPerSecond, `${what}: the reservation`);
+      if (v === undefined) delete next.reservationBitsPerSecond;
+      else next.reservationBitsPerSecond = v;
+    }
+    checkBandwidth(next, what);
+    if ((next.reservationBitsPerSecond ?? 0) > (link.reservationBitsPerSecond ?? 0)) {
+      admitReservations(ctx.nets.values(), [{ network, link: linkName, reservation: next.reservationBitsPerSecond ?? 0 }], await uplinkOf(ctx));
+    }
+    const systems = await systemsByName(ctx);
+    const rate = rateOf(next.limitBitsPerSecond);
+    const changes: ResourceChange[] = [];
+    for (const e of link.ends) {
+      const nic = systems.get(e.system)?.config.nics.find((x) => x.mac === e.mac);
+      if (!nic) throw new VirtError('not_found', `${what}: '${e.system}' no longer has interface ${e.mac}`);
+      if (!sameRate(nic.rate, rate)) changes.push({ system: e.system, action: 'set_nic_rate', mac: e.mac, rate });
+    }
+    const stored: StoredNetwork = { ...n, links: n.links.map((l) => (l === link ? next : l)) };
+    const steps: Step[] = [];
+    if (changes.length > 0) {
+      steps.push({
+        what: `setting the rate of ${what}`,
+        run: async () => void (await changeResources(ctx.m, changes)),
+        undo: async () => void (await changeResources(ctx.m, changes.map((c) => {
+          const e = c as Extract<ResourceChange, { action: 'set_nic_rate' }>;
+          return { ...e, rate: systems.get(e.system)!.config.nics.find((x) => x.mac === e.mac)!.rate ?? null };
+        }))),
+      });
+    }
+    steps.push({ what: `storing the network '${network}'`, run: () => commit(ctx, stored) });
+    await runSteps(`changing the bandwidth of ${what}`, steps, ctx.m.log);
+    const live = link.ends.some((e) => {
+      const s: VirtualSystem | undefined = systems.get(e.system);
+      return s?.live !== undefined;
+    });
+    return { link: structuredClone(next), effect: live ? 'live' : 'next_start' };
+  });
+}
+
+/**
+ * A member was deleted: it leaves its network, with the links it was an end of (what the network
+ * created for them stays recorded, so destroying the network still removes it).
+ */
+export async function forgetMember(ctx: NetContext, system: string): Promise<void> {
+  await ctx.m.locks.with(REGISTRY_LOCK, async () => {
+    const name = memberOf(ctx, system);
+    if (!name) return;
+    const n = need(ctx, name);
+    await commit(ctx, {
+      ...n,
+      members: n.members.filter((mb) => mb.system !== system),
+      links: n.links.filter((l) => !l.ends.some((e) => e.system === system)),
+    });
+    ctx.m.log(`virtual system '${system}' was deleted: it left the network '${name}' with its links`);
+  });
+}
+
+/** A member was renamed: the network follows it. */
+export async function renameMember(ctx: NetContext, from: string, to: string): Promise<void> {
+  await ctx.m.locks.with(REGISTRY_LOCK, async () => {
+    const name = memberOf(ctx, from);
+    if (!name) return;
+    const n = need(ctx, name);
+    const r = (s: string): string => (s === from ? to : s);
+    await commit(ctx, {
+      ...n,
+      members: n.members.map((mb) => ({ ...mb, system: r(mb.system) })),
+      links: n.links.map((l) => ({ ...l, ends: [{ ...l.ends[0], system: r(l.ends[0].system) }, { ...l.ends[1], system: r(l.ends[1].system) }] })),
+      created: { ...n.created, interfaces: n.created.interfaces.map((i) => ({ ...i, system: r(i.system) })) },
+    });
+  });
+}

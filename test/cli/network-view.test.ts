@@ -1,0 +1,72 @@
+/** `xen-wbem network show|list` as a user runs it (bin/xen-wbem) against a running server. */
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startAppServer, type AppServer } from '../support/app-server.js';
+import { REPO_ROOT } from '../support/test-server.js';
+import { defineLab } from '../topology/lab.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
+
+describe('cli: xen-wbem network show / list', function () {
+  this.timeout(60_000);
+  let app: AppServer;
+  let dir: string;
+  const server = () => ['--url', `http://127.0.0.1:${app.port}`, '--user', 'viewer'];
+  const run = (args: string[], env: Record<string, string> = { XEN_WBEM_PASSWORD: 'pw' }) => execa(BIN, args, { env, reject: false, timeout: 30_000 });
+
+  before(async () => {
+    app = await startAppServer({ users: [{ name: 'viewer', password: 'pw', role: 'reader' }] });
+    await defineLab(app);
+    dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-netview-'));
+  });
+  after(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('show prints the topology and --svg writes the drawing the server serves', async () => {
+    const file = path.join(dir, 'lab.svg');
+    const [show, served] = await Promise.all([
+      run(['network', 'show', 'lab', ...server(), '--svg', file]),
+      fetch(`http://127.0.0.1:${app.port}/networks/lab.svg`, { headers: { Authorization: 'Basic ' + Buffer.from('viewer:pw').toString('base64') } }).then((r) => r.text()),
+    ]);
+    expect(show.exitCode, show.stderr).to.equal(0);
+    expect(show.stdout).to.match(/^network lab: mixed$/m);
+    expect(show.stdout).to.match(/^ {2}r2 +running +0 /m);
+    expect(show.stdout).to.match(/^ {2}r1-r2 +r1 <-> r2 +100 Mbit\/s +20 Mbit\/s +down$/m);
+    expect(show.stdout).to.match(/^ {2}xenbr1 +shared +up +r1, r2, r3$/m);
+    expect(show.stderr).to.equal(`drawing written to ${file}`);
+    expect(readFileSync(file, 'utf8')).to.equal(served);
+    expect(readdirSync(dir)).to.deep.equal(['lab.svg']);
+  });
+
+  it('list prints the networks; the password may come on standard input', async () => {
+    const r = await execa(BIN, ['network', 'list', ...server(), '--password-stdin'], { input: 'pw\n', reject: false, timeout: 30_000 });
+    expect(r.exitCode, r.stderr).to.equal(0);
+    expect(r.stdout.split('\n')).to.deep.equal(['NAME  STATE  ROUTERS  LINKS', 'lab   mixed  3        2']);
+  });
+
+  it('says clearly what went wrong: credentials, unknown network, no server, bad usage', async () => {
+    const [noAuth, wrong, unknown, badName, down, noName] = await Promise.all([
+      run(['network', 'show', 'lab', '--url', `http://127.0.0.1:${app.port}`], {}),
+      run(['network', 'show', 'lab', ...server()], { XEN_WBEM_PASSWORD: 'nope' }),
+      run(['network', 'show', 'nope', ...server()]),
+      run(['network', 'show', '../x', ...server()]),
+      run(['network', 'list', '--url', 'http://127.0.0.1:1']),
+      run(['network', 'show']),
+    ]);
+    for (const r of [noAuth, wrong, unknown, badName, down, noName]) expect(r.exitCode, r.command).to.equal(1);
+    expect(noAuth.stderr).to.match(/refused the credentials \(401\): give --user NAME/);
+    expect(wrong.stderr).to.match(/refused the credentials \(401\)/);
+    expect(unknown.stderr).to.equal('xen-wbem: GET /networks/nope.json answered 404: no network named "nope" (GET /networks lists them)');
+    expect(badName.stderr).to.match(/answered 400: not a network name/);
+    expect(down.stderr).to.match(/^xen-wbem: cannot reach the server at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(noName.stderr).to.match(/network show needs a NAME/);
+    const help = await run(['network', '--help']);
+    expect(help.exitCode).to.equal(0);
+    expect(help.stdout).to.contain('--svg FILE');
+  });
+});

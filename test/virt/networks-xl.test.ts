@@ -1,0 +1,117 @@
+/**
+ * Virtual networks over the real xl driver and xl-sim (in-process): link switches as bridges of
+ * the control domain, live link bandwidth through the vif's xenstore `rate` key (the vif keeps
+ * its devid, no network-detach/attach), reservations against the simulated uplink, a parked
+ * network launched as a whole, and networks kept across a restart.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileNetworkStore } from '../../src/drivers/xl/network-store.js';
+import type { XlDriver } from '../../src/drivers/xl/xl-driver.js';
+import { VirtManager } from '../../src/virt/manager.js';
+import type { VirtualSystemSpec } from '../../src/virt/types.js';
+import { createTestBackend, simStateDir, TEST_BRIDGES, xlBehindTheBack, type TestBackend } from '../support/xl-backend.js';
+import { rejects } from '../support/virt-expect.js';
+
+describe('virt: virtual networks over the xl driver and xl-sim', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let backend: TestBackend;
+  let drivers: XlDriver[];
+  let vm: VirtManager;
+  const spec = (name: string): VirtualSystemSpec => ({ name, type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+  const open = async (): Promise<VirtManager> => {
+    await Promise.all(drivers.map((d) => d.close()));
+    backend = createTestBackend(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100 });
+    drivers = [backend.driver];
+    const v = new VirtManager(backend.driver, { pollIntervalMs: 20, networkStore: new FileNetworkStore(dir) });
+    await v.init();
+    return v;
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'virt-net-'));
+    mkdirSync(simStateDir(dir), { recursive: true });
+    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, uplink_speed_mbps: 1000 }));
+    drivers = [];
+    vm = await open();
+    for (const n of ['ra', 'rb', 'rc']) await vm.defineSystem(spec(n));
+  });
+  afterEach(async () => {
+    await Promise.all(drivers.map((d) => d.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('define makes each link\'s bridge; a live bandwidth change writes netback\'s rate key: same devid, no detach/attach', async () => {
+    const net = await vm.networks.define({
+      name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], limitBitsPerSecond: 100_000_000 }],
+    });
+    const link = net.links[0]!;
+    const bridges = JSON.parse((await xlBehindTheBack(dir, 'ip', '-j', 'link', 'show', 'type', 'bridge')).stdout) as { ifname: string }[];
+    expect(bridges.map((b) => b.ifname)).to.include(link.switch);
+    await vm.requestState('ra', 'running');
+    const domid = (await xlBehindTheBack(dir, 'domid', 'ra')).stdout.trim();
+    const before = (await xlBehindTheBack(dir, 'network-list', 'ra')).stdout;
+    const key = `/local/domain/0/backend/vif/${domid}/0/rate`;
+    // 100 Mbit/s = 12 500 000 bytes/s, in 50 ms windows
+    expect((await xlBehindTheBack(dir, 'xenstore-read', key)).stdout).to.equal('625000,50000\n');
+    backend.xl.log.length = 0;
+    const r = await vm.networks.setLinkBandwidth('wan', 'ab', { limitBitsPerSecond: 8_000_000 });
+    expect(r.effect).to.equal('live');
+    expect((await xlBehindTheBack(dir, 'xenstore-read', key)).stdout).to.equal('50000,50000\n');
+    expect((await xlBehindTheBack(dir, 'network-list', 'ra')).stdout).to.equal(before);
+    expect(backend.xl.log.filter((a) => /^network-(detach|attach)$/.test(a[0]!))).to.deep.equal([]);
+    expect(backend.xl.log.filter((a) => a[0] === 'xenstore')).to.deep.equal([['xenstore', 'write', key, '50000,50000']]);
+    // the stopped end only has its definition changed; both definitions hold the new rate for the next start
+    for (const n of ['ra', 'rb']) {
+      const nic = (await vm.getSystem(n)).config.nics.find((x) => x.bridge === link.switch)!;
+      expect(nic.rate?.bytesPerSecond).to.equal(1_000_000);
+    }
+    // a save and restore brings the image's attach-time rate back: the driver writes the definition's again
+    await vm.requestState('ra', 'suspended');
+    await vm.requestState('ra', 'running');
+    const domid2 = (await xlBehindTheBack(dir, 'domid', 'ra')).stdout.trim();
+    expect((await xlBehindTheBack(dir, 'xenstore-read', `/local/domain/0/backend/vif/${domid2}/0/rate`)).stdout).to.equal('50000,50000\n');
+  });
+
+  it('reservations are admitted against the simulated uplink (1 Gbit/s, 950 Mbit/s advertised)', async () => {
+    await rejects(vm.networks.define({
+      name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], reservationBitsPerSecond: 960_000_000 }],
+    }), 'invalid_argument', /950000000 bit\/s advertised/);
+    expect(vm.networks.networkOf('ra')).to.equal(undefined);
+    expect((await vm.getSystem('ra')).config.nics).to.deep.equal([]);
+    await vm.networks.define({
+      name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], reservationBitsPerSecond: 900_000_000 }],
+    });
+    expect(await vm.networks.uplink()).to.deep.equal({ uplinkBitsPerSecond: 950_000_000, reservedBitsPerSecond: 900_000_000, availableBitsPerSecond: 50_000_000 });
+  });
+
+  it('a network parked paused is created paused (xl create -p) and launched as a whole; it is kept across a restart', async () => {
+    await vm.networks.define({
+      name: 'emergency', members: [{ system: 'ra', priority: 2 }, { system: 'rb' }, { system: 'rc' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }] }, { name: 'bc', ends: [{ system: 'rb' }, { system: 'rc' }] }],
+    });
+    const park = await vm.networks.requestStateChange('emergency', 'paused');
+    if (park.kind !== 'job') throw new Error('expected a job');
+    expect((await park.job.done).map((o) => [o.system, o.ok, o.state])).to.deep.equal([['ra', true, 'paused'], ['rb', true, 'paused'], ['rc', true, 'paused']]);
+    expect(backend.xl.log.filter((a) => a[0] === 'create').every((a) => a.includes('-p'))).to.equal(true);
+    vm = await open();
+    expect((await vm.networks.get('emergency')).state).to.equal('paused');
+    expect((await vm.networks.get('emergency')).requested).to.equal('paused');
+    const go = await vm.networks.requestStateChange('emergency', 'running');
+    if (go.kind !== 'job') throw new Error('expected a job');
+    const out = await go.job.done;
+    expect(out.every((o) => o.ok && o.state === 'running')).to.equal(true);
+    expect(backend.xl.log.filter((a) => a[0] === 'unpause').map((a) => a[1])).to.have.members(['ra', 'rb', 'rc']);
+    const stop = await vm.networks.requestStateChange('emergency', 'stopped', { shutdownTimeoutMs: 10_000 });
+    if (stop.kind !== 'job') throw new Error('expected a job');
+    expect((await stop.job.done).every((o) => o.ok && o.state === 'defined')).to.equal(true);
+    await vm.networks.destroy('emergency');
+    for (const n of ['ra', 'rb', 'rc']) expect((await vm.getSystem(n)).config.nics).to.deep.equal([]);
+  });
+});
