@@ -131,6 +131,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     if (choice?.simulated && peers.length > 0) writeFileSync(simHosts, JSON.stringify(simulatorHosts(peers), null, 2) + '\n');
     const driver = createXlDriver({
       ...(choice?.simulated ? { env: { XL_SIM_HOSTS: simHosts } } : {}),
+      ...(config.migrationSsh !== undefined ? { migrationSsh: config.migrationSsh } : {}),
       dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
       paths: {
         imageDirs: config.imageDirs ?? [...DEFAULT_IMAGE_DIRS, path.join(dataDir, 'images')],

@@ -50,6 +50,8 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
   --peer NAME=URL         another host systems can migrate to, and its WBEM endpoint; repeatable
                           (credentials in DIR/peers.json, mode 0600; README: moving a system)
+  --migration-ssh CMD     how xl migrate reaches another host's control domain (xl migrate -s;
+                          default ssh), e.g. "ssh -i /etc/xen-wbem/migrate_key -l root"
   --no-demo               don't seed the demo network into a fresh simulator
   --metrics-interval SECONDS  metrics sampling interval (default ${DEFAULT_CONFIG.metricsIntervalMs / 1000}; 0 disables)
   --alert-threshold METRIC=VALUE  send a CIM_AlertIndication when a DSP1053 metric goes above
@@ -149,6 +151,7 @@ async function serve(args: string[]): Promise<number> {
     users: { type: 'string' },
     'host-name': { type: 'string' },
     peer: { type: 'string', multiple: true },
+    'migration-ssh': { type: 'string' },
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'metrics-interval': { type: 'string' },
@@ -172,6 +175,10 @@ async function serve(args: string[]): Promise<number> {
   if (values.users !== undefined) config.usersFile = values.users;
   if (values['host-name'] !== undefined) config.hostName = values['host-name'];
   if (values.peer !== undefined) config.peers = values.peer.map(parsePeerArg);
+  if (values['migration-ssh'] !== undefined) {
+    if (values['migration-ssh'].trim() === '' || values['migration-ssh'].includes('\0')) throw new Error('--migration-ssh must be a command');
+    config.migrationSsh = values['migration-ssh'];
+  }
   if (values['no-demo']) config.demo = false;
   if (values['metrics-interval'] !== undefined) {
     const n = Number(values['metrics-interval']);
