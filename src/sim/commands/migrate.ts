@@ -69,8 +69,11 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     }
   }
   if (g.crashMidway) return 139; // the sender died before the hand-over: nothing moved
-  // Stop-and-copy: the domain is suspended at the sender while the last dirty pages go over.
+  // Stop-and-copy: the domain is suspended at the sender while the last dirty pages go over
+  // (libxc names it the last iteration).
   await delay(plan.downtimeMs);
+  const lastPages = plan.figures.pages_sent - plan.iterations.reduce((a, it) => a + it.pages, 0);
+  err(`xc: Frames iteration ${plan.maxIterations} of ${plan.maxIterations}: ${lastPages}/${lastPages} 100%\n`);
   const locks = acquireLocks([srcDir, resolve(dest)]);
   let src: Ctx | undefined;
   let dst: Ctx | undefined;
