@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- indications|http|cimxml|driver|providers|auth|stream|faults|networks|snapshots`.
+ * `npm run bench -- indications|http|cimxml|driver|providers|auth|stream|faults|networks|snapshots|migration`.
  */
 import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
@@ -10,6 +10,7 @@ import { runProvidersBench } from './providers.bench.js';
 import { runAuthBench } from './auth.bench.js';
 import { runStreamBench } from './stream.bench.js';
 import { runSnapshotBench } from './snapshot.bench.js';
+import { runMigrationBench } from './migration.bench.js';
 import { runFaultsBench } from './faults.bench.js';
 import { runNetworksBench } from './networks.bench.js';
 
@@ -22,6 +23,7 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   auth: runAuthBench,
   stream: runStreamBench,
   snapshots: runSnapshotBench,
+  migration: runMigrationBench,
   faults: runFaultsBench,
   networks: runNetworksBench,
 };

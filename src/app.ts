@@ -3,7 +3,7 @@
  * repository from mof/, the virtualization layer over xl (or xl-sim), the providers, the
  * operations engine and the HTTP front, and starts them.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Repository } from './repository/index.js';
@@ -34,6 +34,7 @@ import {
   DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S, listenerUnreachable, startLifecycleIndications,
 } from './providers/dsp1054-indications/index.js';
 import { readFile } from 'node:fs/promises';
+import { CimPeer, loadPeers, simulatorHosts } from './peers.js';
 
 /** A file read whole and replaced atomically (temp file, fsync, rename). */
 function textFile(file: string): { read(): Promise<string | undefined>; write(text: string): Promise<void> } {
@@ -124,7 +125,13 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const schemaMs = await loadSchema(repository);
 
     const choice = config.xlPath ? undefined : detectXl({ dataDir });
+    // DSP1081: the other hosts (peers.ts); with the simulator, `xl migrate` finds their state directories here.
+    const peers = loadPeers(dataDir, config.peers ?? []);
+    const simHosts = path.join(dataDir, 'xl-sim-hosts.json');
+    if (choice?.simulated && peers.length > 0) writeFileSync(simHosts, JSON.stringify(simulatorHosts(peers), null, 2) + '\n');
     const driver = createXlDriver({
+      ...(choice?.simulated ? { env: { XL_SIM_HOSTS: simHosts } } : {}),
+      ...(config.migrationSsh !== undefined ? { migrationSsh: config.migrationSsh } : {}),
       dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
       paths: {
         imageDirs: config.imageDirs ?? [...DEFAULT_IMAGE_DIRS, path.join(dataDir, 'images')],
@@ -172,6 +179,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
       authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
       indicationStore: textFile(path.join(dataDir, 'subscriptions.json')),
+      peers: peers.map((p) => new CimPeer(p)),
       ...(config.alertThresholds ? { alertThresholds: config.alertThresholds } : {}),
     };
     const registry = new ProviderRegistry();

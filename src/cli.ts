@@ -13,6 +13,7 @@ import { LOG_LEVELS, createLogger } from './logger.js';
 import { applyNetworkFile } from './network-apply.js';
 import { listNetworks, showNetwork, type ViewClientOptions } from './network-view.js';
 import type { Role } from './operations/provider.js';
+import { parsePeerArg } from './peers.js';
 import { thresholdMetrics } from './providers/dsp1054-indications/index.js';
 
 const MAIN_HELP = `Usage: xen-wbem <command> [options]
@@ -49,6 +50,10 @@ const SERVE_HELP = `Usage: xen-wbem serve [options]
                           (default /usr/lib/xen-4.17/boot, /usr/lib/xen-4.17/bin and /boot)
   --users FILE            users file (default DIR/users.json when present); must exist
   --host-name NAME        name used in Xen_HostSystem.Name and in object paths
+  --peer NAME=URL         another host systems can migrate to, and its WBEM endpoint; repeatable
+                          (credentials in DIR/peers.json, mode 0600; README: moving a system)
+  --migration-ssh CMD     how xl migrate reaches another host's control domain (xl migrate -s;
+                          default ssh), e.g. "ssh -i /etc/xen-wbem/migrate_key -l root"
   --no-demo               don't seed the demo network into a fresh simulator
   --metrics-interval SECONDS  metrics sampling interval (default ${DEFAULT_CONFIG.metricsIntervalMs / 1000}; 0 disables)
   --alert-threshold METRIC=VALUE  send a CIM_AlertIndication when a DSP1053 metric goes above
@@ -161,6 +166,8 @@ async function serve(args: string[]): Promise<number> {
     'boot-dir': { type: 'string', multiple: true },
     users: { type: 'string' },
     'host-name': { type: 'string' },
+    peer: { type: 'string', multiple: true },
+    'migration-ssh': { type: 'string' },
     'no-demo': { type: 'boolean' },
     'max-connections': { type: 'string' },
     'metrics-interval': { type: 'string' },
@@ -183,6 +190,11 @@ async function serve(args: string[]): Promise<number> {
   if (values['boot-dir'] !== undefined) config.bootDirs = absoluteDirs(values['boot-dir'], '--boot-dir');
   if (values.users !== undefined) config.usersFile = values.users;
   if (values['host-name'] !== undefined) config.hostName = values['host-name'];
+  if (values.peer !== undefined) config.peers = values.peer.map(parsePeerArg);
+  if (values['migration-ssh'] !== undefined) {
+    if (values['migration-ssh'].trim() === '' || values['migration-ssh'].includes('\0')) throw new Error('--migration-ssh must be a command');
+    config.migrationSsh = values['migration-ssh'];
+  }
   if (values['no-demo']) config.demo = false;
   if (values['metrics-interval'] !== undefined) {
     const n = Number(values['metrics-interval']);

@@ -30,6 +30,10 @@ export interface ServerConfig {
   usersFile?: string;
   /** The host name put in returned object paths. */
   hostName?: string;
+  /** Other hosts' WBEM endpoints (`--peer NAME=URL`), their credentials in `<data>/peers.json` (peers.ts). */
+  peers?: { name: string; url: string }[];
+  /** `xl migrate -s`: the command that reaches another host's control domain (default: xl's, `ssh`). */
+  migrationSsh?: string;
   /** Seed a small demo network into a fresh simulator (npm start). */
   demo: boolean;
   /** Per-request timeout. */

@@ -14,6 +14,7 @@ import { virtualSystem } from './dsp1057-virtual-system/index.js';
 import { jobControl } from './dsp1103-job-control/index.js';
 import { indications } from './dsp1054-indications/index.js';
 import { virtualSystemSnapshot } from './dsp1042-virtual-system-snapshot/index.js';
+import { virtualSystemMigration } from './dsp1081-virtual-system-migration/index.js';
 import { virtualEthernetSwitch } from './dsp1097-virtual-ethernet-switch/index.js';
 import { ethernetPortAllocation } from './dsp1050-ethernet-port-allocation/index.js';
 import { virtualNetwork } from './xen-virtual-network/index.js';
@@ -27,6 +28,7 @@ const PROFILES: readonly ProfileProviders[] = [
   baseMetrics,
   indications,
   virtualSystemSnapshot,
+  virtualSystemMigration,
   virtualEthernetSwitch,
   ethernetPortAllocation,
   virtualNetwork,

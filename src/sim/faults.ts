@@ -3,7 +3,7 @@
  *
  *   {
  *     "rules": [
- *       { "command": "create", "mode": "fail" | "hang" | "slow",
+ *       { "command": "create", "mode": "fail" | "hang" | "slow" | "crash",
  *         "count": 1, "delay_ms": 2000, "stderr": "optional override text", "exit_code": 1 }
  *     ],
  *     "crash": ["domname"],
@@ -21,6 +21,10 @@
  *             hang: sleep forever (the caller's timeout must kill the process). The state
  *                   lock is not held while hanging.
  *             slow: sleep delay_ms (default 1000), then behave normally.
+ *             crash: the process dies half-way (status 139, as by SIGSEGV, nothing more printed);
+ *                   only `migrate` models it (after its pre-copy, before the hand-over: the
+ *                   domain keeps running at the sender, nothing is left at the target); other
+ *                   commands run normally.
  * crash   - domains (by name) that crash at the next call: state 'c' (shutdown reason 3),
  *           then their on_crash action is applied; each name is removed from the list once
  *           applied (names of domains that do not exist yet stay armed).
@@ -36,7 +40,7 @@ import { atomicWrite } from './store.js';
 
 export interface FaultRule {
   command: string;
-  mode: 'fail' | 'hang' | 'slow';
+  mode: 'fail' | 'hang' | 'slow' | 'crash';
   count?: number;
   delay_ms?: number;
   stderr?: string;

@@ -7,6 +7,8 @@ export interface Globals {
   dryrun: boolean;   // -N
   verbose: number;   // -v (repeatable)
   force: boolean;    // -f
+  /** A `crash` fault rule matched: a command that models it dies half-way (migrate). */
+  crashMidway?: boolean;
 }
 
 export type CommandFn = (cmd: string, argv: string[], g: Globals) => Promise<number> | number;

@@ -31,6 +31,12 @@ export interface HostConfig {
   vbd_rd_per_sec: number;
   vbd_wr_per_sec: number;
   bridges: string[];          // bridges in the control domain at boot (`ip link add ... type bridge` adds more)
+  /** `xl migrate` model (commands/migrate.ts); absent in older state files: the defaults there. */
+  migration_mib_per_sec?: number;
+  migration_dirty_mib_per_sec?: number;
+  migration_resume_ms?: number;
+  /** false: no hardware virtualisation (xen_caps lists no hvm-…, HVM and PVH guests cannot run). */
+  hvm_capable?: boolean;
   uplink: string;             // the physical interface behind the bridges (ethtool shows its speed)
   uplink_speed_mbps: number;  // its link speed, Mb/s (as ethtool and /sys/class/net/<if>/speed give it)
 }

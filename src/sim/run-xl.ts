@@ -18,6 +18,8 @@ export interface XlSimOptions {
   signal?: AbortSignal;
   /** The name xl-sim was invoked as (argv[0]); basename `xentop` means xentop's batch mode. */
   invokedAs?: string;
+  /** Sees every write as it happens (progress of a long command); the result still has it all. */
+  onWrite?: (fd: 1 | 2, text: string) => void;
 }
 
 export interface XlSimResult {
@@ -57,6 +59,6 @@ export async function execute(argv: string[], opts: XlSimOptions, write: (fd: 1 
  */
 export async function runXl(argv: string[], opts: XlSimOptions): Promise<XlSimResult> {
   const chunks: { 1: string[]; 2: string[] } = { 1: [], 2: [] };
-  const exitCode = await execute(argv, opts, (fd, text) => { chunks[fd].push(text); });
+  const exitCode = await execute(argv, opts, (fd, text) => { chunks[fd].push(text); opts.onWrite?.(fd, text); });
   return { stdout: chunks[1].join(''), stderr: chunks[2].join(''), exitCode };
 }

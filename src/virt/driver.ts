@@ -14,7 +14,9 @@
  */
 import type { TargetState } from './states.js';
 import type { SnapshotDriver } from './snapshots/snapshot-driver.js';
-import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from './types.js';
+import type {
+  DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemConfig, VirtualSystemSpec,
+} from './types.js';
 
 export interface OperationOptions {
   /** Aborting it stops the operation: the hypervisor tool is killed, the call fails. */
@@ -23,6 +25,24 @@ export interface OperationOptions {
 
 export interface StartOptions extends OperationOptions {
   paused?: boolean;
+}
+
+/** What a driver needs to move a system to another host (migration.ts). */
+export interface MigrateOptions extends OperationOptions {
+  /** The destination host as its hypervisor tools reach it (a host name or address). */
+  destination: string;
+  /** Live (the system runs during the copy) or suspended at the source for the whole copy. */
+  live: boolean;
+  /** Progress of the transfer, 0-100. */
+  onProgress?: (percent: number) => void;
+}
+
+/** A definition handed over by the source host before a system arrives (migration.ts). */
+export interface IncomingDefinition {
+  config: VirtualSystemConfig;
+  requested?: TargetState;
+  /** Forgotten after this time (ms since the epoch) if the system has not arrived. */
+  expiresAt: number;
 }
 
 export interface DriverMetrics {
@@ -71,6 +91,8 @@ export interface ReconcileReport {
   duplicates?: string[];
   /** Stored systems that run under another name (renamed behind our back, or a rename cut short): `old -> new`. */
   renamed?: string[];
+  /** Systems a migration of ours moved away while the server was down: `name -> destination`. */
+  moved?: string[];
   /** Virtual networks loaded by the model (filled in by VirtManager.init, not by drivers). */
   networks?: { loaded: number; cleanedTempFiles: number; quarantined: string[]; recreatedSwitches?: string[] };
 }
@@ -134,6 +156,17 @@ export interface HypervisorDriver {
 
   /** The file-level work of snapshots (virt/snapshots); absent: the driver cannot take snapshots. */
   readonly snapshots?: SnapshotDriver;
+  /**
+   * Move an active system to another host (optional: drivers that can). On success the system and
+   * its stored definition have left this host; on failure it still runs here with its definition.
+   * A server killed half-way finds out at start-up which host has it and keeps or drops its
+   * definition accordingly.
+   */
+  migrate?(name: string, opts: MigrateOptions): Promise<void>;
+  /** Destination side: adopt the system arriving with this UUID with this definition. */
+  expectIncoming?(def: IncomingDefinition): Promise<void>;
+  /** Destination side: the source gave up; forget the definition handed over. */
+  forgetIncoming?(uuid: string): Promise<void>;
 
   metrics(): DriverMetrics;
   /** I/O counters of every active system from ONE hypervisor call (never one per system). Optional. */

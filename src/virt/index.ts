@@ -39,4 +39,9 @@ export {
   type Snapshot, type SnapshotKind, type SnapshotState, type SnapshotView, type SnapshotJob, type SnapshotLimits,
   type SnapshotCapabilities, type SnapshotDriver, type DiskCapture, type CrashPoint, type SnapshotRecovery,
 } from './snapshots/index.js';
+export {
+  INCOMING_TTL_MS, incomingReasons, outgoingReasons,
+  type MigrationPeer, type MigrationOptions, type PortableDefinition,
+} from './migration.js';
+export type { MigrateOptions, IncomingDefinition } from './driver.js';
 export * from './networks/index.js';

@@ -20,6 +20,10 @@ import { NetworkManager } from './networks/manager.js';
 import { MemoryNetworkStore, type NetworkStore } from './networks/types.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
+import {
+  checkPortable, expectIncoming, incomingReasons, migrateSystem, migrationReasons, type MigrationOptions, type MigrationPeer, type PortableDefinition,
+} from './migration.js';
+import type { Job } from './jobs.js';
 import { begin, perform, requestStateChange } from './state-change.js';
 import { defineSwitch, destroySwitch } from './switches.js';
 import type { TargetState } from './states.js';
@@ -260,6 +264,37 @@ export class VirtManager {
    */
   requestStateChange(name: string, target: TargetState, opts: StateChangeOptions = {}): Promise<StateChange> {
     return this.settled(requestStateChange(this.model, name, target, opts));
+  }
+
+  // ---------------------------------------------------------------- migration (migration.ts)
+
+  /** Why `name` cannot move to the peer now (empty: it could); nothing changes anywhere. */
+  migrationReasons(name: string, peer: MigrationPeer): Promise<string[]> {
+    return migrationReasons(this.model, name, peer);
+  }
+
+  /** Move a system to the peer as a job (refused with every reason before it starts). */
+  migrateSystem(name: string, peer: MigrationPeer, opts: MigrationOptions = {}): Promise<Job<string>> {
+    return this.settled(migrateSystem(this.model, name, peer, opts));
+  }
+
+  /** Destination side: why this host (named hostLabel in the reasons) could not take the system described (empty: it could). */
+  async incomingReasons(def: PortableDefinition, hostLabel?: string): Promise<string[]> {
+    def = checkPortable(def);
+    const [p, switches] = await Promise.all([this.picture(false), this.driver.switches()]);
+    return incomingReasons(def, {
+      systems: p.systems, host: p.host, switches, capacity: this.admission.capacityOf(p), ...(hostLabel ? { label: hostLabel } : {}),
+    });
+  }
+
+  /** Destination side: keep the definition of a system about to arrive (refused with the reasons). */
+  expectIncoming(def: PortableDefinition, ttlMs: number, hostLabel?: string): Promise<void> {
+    return expectIncoming(this.model, def, ttlMs, (d) => this.incomingReasons(d, hostLabel));
+  }
+
+  /** Destination side: the source gave up; forget the definition it handed over. */
+  async forgetIncoming(uuid: string): Promise<void> {
+    await this.driver.forgetIncoming?.(uuid);
   }
 
   /** Start every autostart system that is off, highest priority first; failures do not stop the rest. */

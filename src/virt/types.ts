@@ -166,6 +166,8 @@ export interface HostFacts {
   dom0Vcpus: number;
   /** True when the control domain has a fixed memory size (no automatic ballooning). */
   dom0MemoryFixed: boolean;
+  /** Guest types the hypervisor can run, when the driver can tell. */
+  guestTypes?: SystemType[];
   /** Raw bandwidth of the uplink (the physical interface behind the networks), bit/s; absent when unknown. */
   uplinkBitsPerSecond?: number;
 }

@@ -30,12 +30,14 @@ describe('cli: xen-wbem', () => {
 
   it('refuses bad input with a clear message and a non-zero status', async () => {
     // Independent invocations: run them at once.
-    const [noPw, badRole, badPort, beyond, relDir] = await Promise.all([
+    const [noPw, badRole, badPort, beyond, relDir, badPeer, badSsh] = await Promise.all([
       execa(BIN, ['user', 'add', 'x', '--role', 'admin', '--data', dir], { env: { XEN_WBEM_PASSWORD: '' }, reject: false }),
       execa(BIN, ['user', 'add', 'x', '--role', 'root', '--data', dir], { env: { XEN_WBEM_PASSWORD: 'p' }, reject: false }),
       execa(BIN, ['serve', '--port', 'http'], { reject: false }),
       execa(BIN, ['serve', '--listen', '0.0.0.0', '--port', '0', '--data', path.join(dir, 'serve'), '--no-demo'], { reject: false, timeout: 20_000 }),
       execa(BIN, ['serve', '--image-dir', '/var/lib/xen/images', '--image-dir', 'images'], { reject: false }),
+      execa(BIN, ['serve', '--peer', 'hostB'], { reject: false }),
+      execa(BIN, ['serve', '--migration-ssh', ' '], { reject: false }),
     ]);
     expect(noPw.exitCode).to.not.equal(0);
     expect(noPw.stderr).to.contain('password');
@@ -46,6 +48,9 @@ describe('cli: xen-wbem', () => {
     expect(beyond.stderr).to.match(/auth/i);
     expect(relDir.exitCode).to.not.equal(0);
     expect(relDir.stderr).to.contain('--image-dir needs an absolute directory, got "images"');
+    expect(badPeer.exitCode).to.not.equal(0);
+    expect(badPeer.stderr).to.contain('--peer hostB: expected NAME=URL');
+    expect(badSsh.stderr).to.contain('--migration-ssh must be a command');
   });
 });
 

@@ -4,7 +4,8 @@
  * minutes): a command block nobody checks fails this test.
  */
 import { expect } from 'chai';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
+import net from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,7 @@ describe('docs: every shown command works', function () {
   const isMonitoring = (block: string) => block.includes('/metrics');
   const isIndications = (block: string) => block.includes('CIM_IndicationSubscription');
   const isSnapshots = (block: string) => block.includes('Xen_VirtualSystemSnapshotService');
+  const isMigration = (block: string) => block.includes('Xen_VirtualSystemMigrationService');
   const isSwitches = (block: string) => block.includes('Xen_VirtualEthernetSwitch');
   const isNetworks = (block: string) => block.includes('Xen_VirtualNetwork') || block.includes('xen-wbem network apply');
   const isNetworkView = (block: string) => block.includes('xen-wbem network show');
@@ -65,7 +67,7 @@ describe('docs: every shown command works', function () {
   it('every command block is run below, or is on the list checked by hand', () => {
     expect(blocks.length).to.be.greaterThan(3);
     const unchecked = blocks.filter(({ block }) => !byHand(block) && !isWbemcli(block) && !isUsers(block) && !isMonitoring(block) && !isIndications(block)
-      && !isSwitches(block) && !isNetworkView(block) && !isSnapshots(block) && !isNetworks(block));
+      && !isSwitches(block) && !isNetworkView(block) && !isSnapshots(block) && !isNetworks(block) && !isMigration(block));
     expect(unchecked.map(({ file, block }) => `${file}:\n${block}`)).to.deep.equal([]);
     for (const [re] of BY_HAND) expect(blocks.some(({ block }) => re.test(block)), `${re} matches no block`).to.equal(true);
   });
@@ -151,6 +153,10 @@ describe('docs: every shown command works', function () {
         }
         return;
       }
+      if (isMigration(block)) {
+        await runMigrationBlock(block);
+        return;
+      }
       if (isNetworkView(block)) {
         // The demo's networks, drawn from this test's server.
         const script = block.replaceAll(':5988', `:${app.port}`)
@@ -177,3 +183,58 @@ describe('docs: every shown command works', function () {
     }
   });
 });
+
+/** A free TCP port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * The two-host migration block: its `xen-wbem serve … &` lines are started here (and waited for),
+ * in a temporary directory and on free ports; the lines before them and after them run as shown.
+ */
+async function runMigrationBlock(block: string): Promise<void> {
+  const base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-readme-mig-'));
+  const [pa, pb] = [await freePort(), await freePort()];
+  const text = block.replaceAll('/tmp/hosts', base).replaceAll('15988', String(pa)).replaceAll('15990', String(pb));
+  const lines = text.split('\n');
+  const isServe = (l: string) => /^xen-wbem serve .* &$/.test(l);
+  const firstServe = lines.findIndex(isServe);
+  const servers: ResultPromise[] = [];
+  try {
+    const pre = await execa('sh', ['-e', '-c', lines.slice(0, firstServe).join('\n')], { reject: false });
+    expect(pre.exitCode, pre.stderr).to.equal(0);
+    for (const l of lines.filter(isServe)) {
+      const args = l.replace(/ &$/, '').split(' ').slice(1);
+      const proc = execa(BIN, args, { reject: false, buffer: false, forceKillAfterDelay: false });
+      servers.push(proc);
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        proc.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('xen-wbem serving http')) resolve();
+        });
+        void proc.then((r) => reject(new Error(`${l} exited (${r.exitCode})`)));
+      });
+    }
+    const post = lines.slice(lines.findLastIndex(isServe) + 1).join('\n');
+    const r = await execa('sh', ['-e', '-c', post], { reject: false, timeout: 60_000 });
+    expect(r.exitCode, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain("IsMigratable (boolean): FALSE, Reasons (string): hostB has no virtual switch 'xenbr2' (used by 'vr-core2')")
+      .and.contain('IsMigratable (boolean): TRUE').and.contain('MigrateVirtualSystemToHost: 4096, Job (reference): Xen_MigrationJob.InstanceID=')
+      .and.contain('-JobState=7')
+      .and.contain(`127.0.0.1:${pb}/root/virt:Xen_ComputerSystem.CreationClassName="Xen_ComputerSystem",Name="vr-core1"`)
+      .and.not.contain(`127.0.0.1:${pa}/root/virt:Xen_ComputerSystem.CreationClassName="Xen_ComputerSystem",Name="vr-core1"`);
+  } finally {
+    for (const s of servers) s.kill('SIGTERM');
+    await Promise.all(servers);
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+

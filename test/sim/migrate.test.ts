@@ -1,5 +1,6 @@
 // Migration between two simulated hosts (docs/xl-toolstack.md §7).
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, tempDir, writeJson, xl } from './helpers.js';
 
@@ -16,20 +17,26 @@ const OK = (n: number) => 'migration target: Ready to receive domain.\n' +
   'migration sender: Target reports successful startup.\n' +
   'Migration successful.\n';
 
+/** libxc's progress lines (the pre-copy iterations) removed: the rest is xl's exact text. */
+const withoutProgress = (s: string) => s.replace(/^xc: Frames iteration .*\n/gm, '');
+/** A fast link, so that these tests do not wait for 2 GiB to cross a modelled 10 GbE one. */
+const FAST = { migration_mib_per_sec: 200_000 };
+
 describe('xl-sim migrate', function () {
   this.timeout(30_000);
   after(() => cleanupTempDirs());
 
   it('moves a domain to a sibling host dir: new domid there, same uuid, gone from the source', async () => {
     const base = tempDir();
-    const a = newHost({}, base, 'hostA');
+    const a = newHost(FAST, base, 'hostA');
     const b = newHost({}, base, 'hostB');
     await xl(['list'], { state: b }); // make hostB a sim host
     await xl(['create', '-q', 'win01.cfg'], { state: b }); // occupies domid 1 on B
     await xl(['create', '-q', 'web01.cfg'], { state: a });
     const r = await xl(['migrate', 'web01', 'hostB'], { state: a });
     expect(r.code).to.equal(0);
-    expect(r.stderr).to.equal(OK(1679)); // same config size as the sample's save file
+    expect(withoutProgress(r.stderr)).to.equal(OK(1679));
+    expect(r.stderr).to.match(/Parsing config from <saved>\nxc: Frames iteration 0 of 5: 52429\/524288  10%\n/); // same config size as the sample's save file
     expect((await xl(['list'], { state: a })).stdout).to.not.contain('web01');
     const lb = JSON.parse((await xl(['list', '-l', 'web01'], { state: b })).stdout);
     expect(lb[0].domid).to.equal(2);
@@ -39,7 +46,7 @@ describe('xl-sim migrate', function () {
 
   it('uses the XL_SIM_HOSTS registry; -p leaves it paused; a name clash at the target fails and resumes', async () => {
     const dir = tempDir();
-    const a = newHost({}, dir, 'a');
+    const a = newHost(FAST, dir, 'a');
     const b = newHost({}, dir, 'b');
     const reg = join(dir, 'hosts.json');
     writeJson(reg, { alpha: a, beta: 'b' });
@@ -58,8 +65,8 @@ describe('xl-sim migrate', function () {
 
   it('unknown host and target out of memory', async () => {
     const base = tempDir();
-    const a = newHost({}, base, 'a');
-    const b = newHost({}, base, 'b');
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
     await xl(['list'], { state: b });
     await xl(['create', '-q', 'web01.cfg'], { state: a });
     let r = await xl(['migrate', 'web01', 'nowhere'], { state: a });
@@ -74,8 +81,8 @@ describe('xl-sim migrate', function () {
 
   it('concurrent migrations in both directions do not deadlock', async () => {
     const base = tempDir();
-    const a = newHost({}, base, 'a');
-    const b = newHost({}, base, 'b');
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
     await xl(['create', '-q', 'web01.cfg', 'name="x1"', 'uuid="11111111-1111-4111-8111-111111111111"'], { state: a });
     await xl(['create', '-q', 'web01.cfg', 'name="y1"', 'uuid="22222222-2222-4222-8222-222222222222"'], { state: b });
     const [r1, r2] = await Promise.all([xl(['migrate', 'x1', 'b'], { state: a }), xl(['migrate', 'y1', 'a'], { state: b })]);
@@ -83,5 +90,43 @@ describe('xl-sim migrate', function () {
     expect(r2.code).to.equal(0);
     expect((await xl(['list', 'y1'], { state: a })).code).to.equal(0);
     expect((await xl(['list', 'x1'], { state: b })).code).to.equal(0);
+  });
+
+  it('models the pre-copy and the downtime: figures in last-migration.json, a paused guest is down all along', async () => {
+    const base = tempDir();
+    // 2 GiB at 2048 MiB/s: about 1 s of pre-copy; 64 MiB/s dirtied meanwhile.
+    const a = newHost({ migration_mib_per_sec: 2048, migration_dirty_mib_per_sec: 64, migration_resume_ms: 30 }, base, 'a');
+    for (const h of ['b', 'c']) await xl(['list'], { state: newHost({}, base, h) }); // simulator hosts
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const t0 = Date.now();
+    const r = await xl(['migrate', 'web01', 'b'], { state: a });
+    const elapsed = Date.now() - t0;
+    expect(r.code).to.equal(0);
+    const live = JSON.parse(readFileSync(join(a, 'last-migration.json'), 'utf8'));
+    expect(live).to.include({ domain: 'web01', destination: 'b', live: true, memory_kib: 2097152 });
+    expect(live.precopy_ms).to.be.within(1000, 1100);
+    // The last dirty pages (64 MiB/s over the previous iteration) plus the resume: tens of ms.
+    expect(live.downtime_ms).to.be.within(30, 60);
+    expect(elapsed).to.be.at.least(live.total_ms - 5);
+    await xl(['create', '-q', 'web01.cfg', 'name="p1"', 'uuid="33333333-3333-4333-8333-333333333333"'], { state: a });
+    await xl(['pause', 'p1'], { state: a });
+    expect((await xl(['migrate', '-p', 'p1', 'c'], { state: a })).code).to.equal(0);
+    const paused = JSON.parse(readFileSync(join(a, 'last-migration.json'), 'utf8'));
+    expect(paused.live).to.equal(false);
+    expect(paused.downtime_ms).to.be.at.least(paused.precopy_ms);
+  });
+
+  it('a crash fault kills the sender after the pre-copy: the domain runs at the sender only', async () => {
+    const base = tempDir();
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
+    await xl(['list'], { state: b });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash' }] });
+    const r = await xl(['migrate', 'web01', 'b'], { state: a });
+    expect(r.code).to.equal(139);
+    expect(r.stderr).to.not.contain('Migration successful');
+    expect((await xl(['list', 'web01'], { state: a })).stdout).to.match(/ -b---- /);
+    expect((await xl(['list'], { state: b })).stdout).to.not.contain('web01');
   });
 });

@@ -63,7 +63,7 @@ describe('xl-sim as a process (bin/xl-sim)', function () {
 
   it('XL_SIM_HOSTS names the migration target', async () => {
     const dir = tempDir();
-    const a = newHost({}, dir, 'a');
+    const a = newHost({ migration_mib_per_sec: 200_000 }, dir, 'a');
     const b = newHost({}, dir, 'b');
     const hostsFile = join(dir, 'hosts.json');
     writeJson(hostsFile, { beta: 'b' });

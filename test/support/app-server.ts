@@ -4,7 +4,7 @@
  * in-process (the simulator's own code, no process per call) unless `xl: 'processes'` asks for
  * bin/xl-sim as the server runs it in production without Xen.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/app.js';
@@ -32,18 +32,25 @@ export interface AppServerOptions {
   host?: Record<string, unknown>;
   /** Metrics sampling interval (default: the server's default). */
   metricsIntervalMs?: number;
+  /** The data directory (default: a new temporary one); hosts of one test are siblings. */
+  dataDir?: string;
+  /** Other hosts' endpoints (`serve --peer`); their credentials go in `<data>/peers.json` beforehand. */
+  peers?: { name: string; url: string }[];
+  /** Keep the data directory on close (a restart reuses it). */
+  keepData?: boolean;
   /** --alert-threshold values (DSP1053 metric name → value). */
   alertThresholds?: Record<string, number>;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
-  mkdirSync(simStateDir(dataDir));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'xen-wbem-app-'));
+  mkdirSync(simStateDir(dataDir), { recursive: true });
   writeFileSync(path.join(simStateDir(dataDir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, ...(opts.host ?? { shutdown_seconds: 0.2 }) }));
   let usersFile: string | undefined;
   if (opts.users?.length) {
     usersFile = path.join(dataDir, 'users.json');
-    for (const u of opts.users) await addUser(usersFile, u.name, u.password, u.role);
+    // A restart on the same data directory finds them there already.
+    if (!existsSync(usersFile)) for (const u of opts.users) await addUser(usersFile, u.name, u.password, u.role);
   }
   const log: string[] = [];
   const server = await startServer(
@@ -55,10 +62,11 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
       hostName: opts.hostName ?? 'xenhost-test',
       ...(usersFile ? { usersFile } : {}),
       ...(opts.metricsIntervalMs !== undefined ? { metricsIntervalMs: opts.metricsIntervalMs } : {}),
+      ...(opts.peers ? { peers: opts.peers } : {}),
       ...(opts.alertThresholds ? { alertThresholds: opts.alertThresholds } : {}),
     },
     (l) => log.push(l),
-    opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir) }) },
+    opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir), hostsFile: path.join(dataDir, 'xl-sim-hosts.json') }) },
   );
   return {
     port: server.httpPort,
@@ -67,7 +75,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     log,
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

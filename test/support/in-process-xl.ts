@@ -40,6 +40,7 @@ export class InProcessXl implements XlExecutor {
         ...(this.opts.hostsFile !== undefined ? { hostsFile: this.opts.hostsFile } : {}),
         ...(this.opts.cwd !== undefined ? { cwd: this.opts.cwd } : {}),
         signal: opts.signal ? AbortSignal.any([timer.signal, opts.signal]) : timer.signal,
+        ...(opts.onStderr ? { onWrite: (fd: 1 | 2, text: string) => { if (fd === 2) opts.onStderr!(text); } } : {}),
       });
     } finally {
       clearTimeout(t);

@@ -19,6 +19,7 @@ import type { DomainEventsOptions } from './events.js';
 import { DEFAULT_DEADLINES, deadlineOf, type DeadlineOverrides } from './deadlines.js';
 import type { PathPolicy } from './paths.js';
 import { SnapshotCache, type SnapshotHooks } from './snapshot.js';
+import { RecordDir, type IncomingRecord, type OutgoingRecord } from './migration-records.js';
 
 export interface XlDriverOptions {
   xlPath: string;
@@ -60,6 +61,8 @@ export interface XlDriverOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
   /** How long a system expected to run must stay gone before it counts as lost (observe.ts). */
   lossConfirmMs?: number;
+  /** `xl migrate -s`: the command that reaches a destination's control domain (default: xl's own, `ssh`). */
+  migrationSsh?: string;
 }
 
 export class XlCore {
@@ -81,6 +84,10 @@ export class XlCore {
   readonly changing = new Set<string>();
   /** Set once the start-up reconcile is done: from then on, unknown domains are adopted on sight. */
   ready = false;
+  /** Migrations of ours under way (sender) and definitions handed over to us (receiver): migration-records.ts. */
+  readonly outgoing: RecordDir<OutgoingRecord>;
+  readonly incoming: RecordDir<IncomingRecord>;
+  readonly migrationSsh: string | undefined;
   /**
    * The change a call of xl belongs to (change.ts): whether THIS change ran xl, which a global
    * call counter cannot tell while other systems change concurrently (a whole network launched).
@@ -112,6 +119,9 @@ export class XlCore {
     }, hooks);
     this.cfgDir = join(opts.dataDir, 'cfg');
     this.saveDir = join(opts.dataDir, 'saves');
+    this.outgoing = new RecordDir(join(opts.dataDir, 'migrations'));
+    this.incoming = new RecordDir(join(opts.dataDir, 'incoming'));
+    this.migrationSsh = opts.migrationSsh;
   }
 
   /**

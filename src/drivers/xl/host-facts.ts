@@ -6,7 +6,7 @@
  * is asked again whenever the snapshot's domains (or their memory) differ from those it was read
  * with, and is otherwise kept at most INFO_MAX_AGE_MS.
  */
-import type { HostFacts } from '../../virt/types.js';
+import type { HostFacts, SystemType } from '../../virt/types.js';
 import type { XlCore } from './core.js';
 import { dom0MemoryFixed, infoNumber, parseInfo, type XlInfo } from './parse/info.js';
 import type { Snapshot } from './snapshot.js';
@@ -49,6 +49,7 @@ export class HostFactsSource {
       dom0MemoryMiB: dom0?.row.memMiB ?? 0,
       dom0Vcpus: dom0?.row.vcpus ?? 0,
       dom0MemoryFixed: dom0MemoryFixed(info),
+      ...(info['xen_caps'] !== undefined ? { guestTypes: guestTypesOf(info['xen_caps']) } : {}),
       ...(uplink !== undefined ? { uplinkBitsPerSecond: uplink } : {}),
     };
   }
@@ -93,4 +94,16 @@ export class HostFactsSource {
     });
     return value;
   }
+}
+
+/**
+ * Guest types the hypervisor can run, from `xl info` xen_caps ("xen-3.0-x86_64" PV, "hvm-3.0-…"
+ * hardware-assisted: HVM and PVH, which needs the same hardware support).
+ */
+export function guestTypesOf(caps: string): SystemType[] {
+  const words = caps.split(/\s+/);
+  const out: SystemType[] = [];
+  if (words.some((w) => w.startsWith('xen-'))) out.push('pv');
+  if (words.some((w) => w.startsWith('hvm-'))) out.push('pvh', 'hvm');
+  return out;
 }

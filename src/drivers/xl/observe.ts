@@ -39,10 +39,11 @@ export class SnapshotObserver {
   async adoptNew(snap: Snapshot): Promise<void> {
     if (!this.core.ready) return;
     for (const view of snap.domains) {
-      const def = adoptionOf(this.core.store, view);
+      const def = adoptionOf(this.core.store, view, this.core.incoming);
       if (!def) continue;
       try {
         await this.core.store.put(def);
+        await this.core.incoming.remove(def.config.uuid);
       } catch {
         // Shown from its live configuration for now; the next snapshot tries again.
       }
@@ -65,6 +66,16 @@ export class SnapshotObserver {
       const before = def.lastState ?? this.firstSeen.get(def.config.uuid);
       const expectedToRun = def.expected === 'running' || def.expected === 'paused';
       const gone = !view && expectedToRun && !def.vanished && !def.savedImage;
+      // Gone while a migration of ours is open (a server restarted while its `xl migrate` ran on): moved, not lost.
+      if (!view && core.outgoing.get(def.config.uuid)) {
+        try {
+          await core.store.remove(name);
+          await core.outgoing.remove(def.config.uuid);
+        } catch {
+          // the next snapshot tries again
+        }
+        continue;
+      }
       let at = Date.now();
       if (gone) {
         const first = this.missing.get(def.config.uuid);

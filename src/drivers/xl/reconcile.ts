@@ -16,6 +16,13 @@ import type { DomainView, Snapshot } from './snapshot.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
 import { access } from 'node:fs/promises';
+import type { IncomingRecord, OutgoingRecord, RecordDir } from './migration-records.js';
+
+/** The migration records (migration-records.ts) start-up and adoption consult. */
+export interface MigrationRecords {
+  incoming: RecordDir<IncomingRecord>;
+  outgoing: RecordDir<OutgoingRecord>;
+}
 
 export interface ReconcileResult {
   adopted: string[];
@@ -25,6 +32,8 @@ export interface ReconcileResult {
   duplicates: string[];
   /** Stored systems moved to the name xl runs them under: `old -> new`. */
   renamed: string[];
+  /** Systems a migration of ours moved to another host while we were away: their definitions went with them. */
+  moved: string[];
 }
 
 function newestFirst(a: StoredDefinition, b: StoredDefinition): number {
@@ -74,19 +83,51 @@ export function expectedFromFlags(view: DomainView): ExpectedState {
   return view.row.flags.paused ? 'paused' : 'running';
 }
 
-/** The definition a domain we do not know yet is adopted with, or undefined (known, or not adoptable). */
-export function adoptionOf(store: DefinitionStore, view: DomainView): Omit<StoredDefinition, 'version' | 'updatedAt'> | undefined {
+/**
+ * The definition a domain we do not know yet is adopted with, or undefined (known, or not
+ * adoptable): the one its sender handed over when it arrives by migration, else its live configuration.
+ */
+export function adoptionOf(
+  store: DefinitionStore, view: DomainView, incoming?: RecordDir<IncomingRecord>,
+): Omit<StoredDefinition, 'version' | 'updatedAt'> | undefined {
   if (unadoptableReason(view)) return undefined;
   const uuid = view.config!.uuid!;
   if (store.findByUuid(uuid) || store.get(view.row.name)) return undefined;
+  const handed = incoming?.get(uuid);
+  if (handed && handed.config.name === view.row.name) {
+    const config = handed.config;
+    return {
+      config, origin: 'defined', expected: expectedFromFlags(view), running: runningOf(config),
+      ...(handed.requested ? { requested: handed.requested } : {}),
+    };
+  }
   const config = configFromLive(view.config!, view.row, uuid);
   return { config, origin: 'adopted', expected: expectedFromFlags(view), running: runningOf(config) };
 }
 
-export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise<ReconcileResult> {
-  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [] };
+/**
+ * A migration of ours was under way when the server stopped: a domain no longer here has moved
+ * (xl destroys the sender's copy only once the destination runs it), so its definition goes; one
+ * still here stays, its record kept until the deadline of the `xl migrate` that may still run.
+ */
+async function settleOutgoing(store: DefinitionStore, snap: Snapshot, records: RecordDir<OutgoingRecord>, result: ReconcileResult): Promise<void> {
+  for (const [uuid, rec] of records.all()) {
+    const def = store.findByUuid(uuid);
+    if (!snap.byUuid.has(uuid)) {
+      if (def) {
+        await store.remove(def.config.name);
+        result.moved.push(`${def.config.name} -> ${rec.destination}`);
+      }
+      await records.remove(uuid);
+    } else if (rec.expiresAt <= Date.now()) await records.remove(uuid);
+  }
+}
+
+export async function reconcile(store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords): Promise<ReconcileResult> {
+  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [] };
   await dropDuplicates(store, snap, result);
   await followLiveNames(store, snap, result);
+  if (migrations) await settleOutgoing(store, snap, migrations.outgoing, result);
   // Each pass writes its definitions in one batch (one directory fsync): adopting 10,000 domains
   // one file at a time costs two fsyncs each.
   const adopt: DefinitionFields[] = [];
@@ -97,7 +138,7 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise
       if (why !== 'host' && why !== 'transient') result.ignored.push(view.row.name);
       continue;
     }
-    const def = adoptionOf(store, view);
+    const def = adoptionOf(store, view, migrations?.incoming);
     // Two domains of one name or uuid (a reboot in progress): the first is adopted, as one at a time would.
     if (!def || seen.has(def.config.name) || seen.has(def.config.uuid)) continue;
     seen.add(def.config.name).add(def.config.uuid);
@@ -105,6 +146,10 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot): Promise
     result.adopted.push(view.row.name);
   }
   await store.putMany(adopt);
+  if (migrations) {
+    for (const d of adopt) await migrations.incoming.remove(d.config.uuid);
+    for (const [uuid, rec] of migrations.incoming.all()) if (rec.expiresAt <= Date.now()) await migrations.incoming.remove(uuid);
+  }
   const folds: DefinitionFields[] = [];
   for (const def of store.list()) {
     const live = snap.byUuid.get(def.config.uuid);

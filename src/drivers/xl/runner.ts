@@ -14,6 +14,8 @@ export interface RunOptions {
   /** Exit statuses that are not failures (besides 0). */
   okExitCodes?: number[];
   signal?: AbortSignal;
+  /** Receives stderr as xl writes it (progress of long commands); the result still carries all of it. */
+  onStderr?: (text: string) => void;
 }
 
 export interface RunResult {
@@ -85,7 +87,7 @@ export class XlRunner implements XlExecutor {
     checkXlArgs(args);
     const timeout = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 120_000;
     this.count++;
-    const r = await execa(this.opts.xlPath, args, {
+    const sub = execa(this.opts.xlPath, args, {
       env: this.opts.env,
       extendEnv: true,
       reject: false,
@@ -95,6 +97,11 @@ export class XlRunner implements XlExecutor {
       stripFinalNewline: false,
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     });
+    if (opts.onStderr) {
+      const listener = opts.onStderr;
+      sub.stderr?.on('data', (c: Buffer | string) => listener(c.toString()));
+    }
+    const r = await sub;
     return settleXlCall({
       args,
       stdout: typeof r.stdout === 'string' ? r.stdout : '',

@@ -9,7 +9,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
-  DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport, StartOptions, SystemCounters,
+  DriverFreshness, DriverMetrics, HypervisorDriver, IncomingDefinition, MigrateOptions, OperationOptions, ReconcileReport,
+  StartOptions, SystemCounters,
 } from '../../virt/driver.js';
 import type { TargetState } from '../../virt/states.js';
 import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, Rate, SystemPatch, VirtualSystem, VirtualSystemSpec } from '../../virt/types.js';
@@ -23,6 +24,7 @@ import { DEFAULT_DEADLINES } from './deadlines.js';
 import { DomainEvents } from './events.js';
 import { HostFactsSource } from './host-facts.js';
 import * as life from './lifecycle.js';
+import * as migration from './migrate.js';
 import { modify } from './modify.js';
 import { SnapshotObserver } from './observe.js';
 import { reconcile } from './reconcile.js';
@@ -82,7 +84,9 @@ export class XlDriver implements HypervisorDriver {
     const storeReport = await core.store.init();
     await mkdir(core.cfgDir, { recursive: true, mode: 0o700 });
     await mkdir(core.saveDir, { recursive: true, mode: 0o700 });
-    const rec = await reconcile(core.store, await core.cache.fresh(true));
+    await core.outgoing.load();
+    await core.incoming.load();
+    const rec = await reconcile(core.store, await core.cache.fresh(true), { incoming: core.incoming, outgoing: core.outgoing });
     core.ready = true;
     core.cache.start();
     this.events?.start();
@@ -90,6 +94,7 @@ export class XlDriver implements HypervisorDriver {
   }
 
   async close(): Promise<void> {
+    migration.stopWatching(this.core);
     this.events?.stop();
     this.core.cache.stop();
   }
@@ -202,6 +207,20 @@ export class XlDriver implements HypervisorDriver {
 
   restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void> {
     return life.restore(this.core, name, opts);
+  }
+
+  // ------------------------------------------------------------------ migration (migrate.ts)
+
+  migrate(name: string, opts: MigrateOptions): Promise<void> {
+    return migration.migrate(this.core, name, opts);
+  }
+
+  expectIncoming(def: IncomingDefinition): Promise<void> {
+    return migration.expectIncoming(this.core, def);
+  }
+
+  forgetIncoming(uuid: string): Promise<void> {
+    return migration.forgetIncoming(this.core, uuid);
   }
 
   // ------------------------------------------------------------------ devices

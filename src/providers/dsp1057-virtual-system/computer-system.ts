@@ -27,6 +27,8 @@ function csValues(sys: VirtualSystem): Values {
     TransitioningToState: view.transitioningTo,
     AvailableRequestedStates: availableRequestedStates(sys.state),
     OperationalStatus: view.operational,
+    // DSP1081: 10 Emigrating while a migration moves it away.
+    OperatingStatus: sys.state === 'migrating' ? 10 : undefined,
     HealthState: view.health,
     TimeOfLastStateChange: timeOf(sys.stateChangedAt),
     UUID: sys.uuid,

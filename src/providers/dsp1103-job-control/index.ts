@@ -3,7 +3,7 @@ import { JOB_CLASS, VIRT_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import { jobClasses, jobMethods } from './jobs.js';
 
-export { jobInstance } from './jobs.js';
+export { jobInstance, jobClasses, jobMethods } from './jobs.js';
 
 export const jobControl: ProfileProviders = (deps) => [{
   namespace: VIRT_NS,

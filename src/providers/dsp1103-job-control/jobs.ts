@@ -15,7 +15,7 @@ import type { Job, JobState, VirtError, VirtErrorKind } from '../../virt/index.j
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { RSC } from '../shared/errors.js';
-import { JOB_CLASS, computerSystemName, jobName, vsmsName } from '../shared/naming.js';
+import { JOB_CLASS, computerSystemName, jobClassOf, jobName, vsmsName } from '../shared/naming.js';
 import { readDateTime, readNumber } from '../shared/params.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import { allSystems } from '../shared/systems.js';
@@ -54,7 +54,7 @@ function errorType(kind: VirtErrorKind): number {
 /** A job as Xen_ConcreteJob (also the SourceInstance of its lifecycle indications, DSP1054). */
 export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, job: Job, retentionMs: number): CimInstance {
   const changed = job.endTime ?? job.startTime ?? job.submittedAt;
-  return build(ctx, JOB_CLASS, {
+  return build(ctx, jobClassOf(job), {
     InstanceID: job.id,
     Name: job.name,
     ElementName: job.name,
@@ -92,7 +92,7 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
     // 2 Information for a requested termination, 5 Major for a failure.
     PerceivedSeverity: job.state === 'terminated' ? 2 : 5,
     ProbableCause: 0,
-    ErrorSource: jobName(job.id).toString(),
+    ErrorSource: jobName(job.id, jobClassOf(job)).toString(),
     ErrorSourceFormat: 2,
     CIMStatusCode: code,
   });
@@ -127,14 +127,19 @@ function jobOf(deps: ProviderDeps, target: CimInstanceName | { className: string
   return findJob(deps, target as CimInstanceName);
 }
 
-export function jobClasses(deps: ProviderDeps): Record<string, ClassSource> {
+/**
+ * The jobs of one class (Xen_ConcreteJob here; DSP1081 serves Xen_MigrationJob the same way), with
+ * the associations of those whose owner is `owner`.
+ */
+export function jobClasses(deps: ProviderDeps, className = JOB_CLASS, owner: CimInstanceName = vsmsName(deps.hostName)): Record<string, ClassSource> {
+  const mine = (): Job[] => deps.jobs.list().filter((j) => jobClassOf(j) === className);
   return {
-    [JOB_CLASS]: {
-      list: async (ctx) => deps.jobs.list().map((j) => jobInstance(ctx, j, deps.jobRetentionMs)),
+    [className]: {
+      list: async (ctx) => mine().map((j) => jobInstance(ctx, j, deps.jobRetentionMs)),
       async get(ctx, name) {
         const id = name.keyString('InstanceID');
         const job = id === undefined ? undefined : deps.jobs.get(id);
-        return job ? jobInstance(ctx, job, deps.jobRetentionMs) : undefined;
+        return job && jobClassOf(job) === className ? jobInstance(ctx, job, deps.jobRetentionMs) : undefined;
       },
       async delete(_ctx, name) {
         const job = findJob(deps, name);
@@ -143,17 +148,17 @@ export function jobClasses(deps: ProviderDeps): Record<string, ClassSource> {
       },
     },
     [OWNING]: {
-      list: async (ctx) => deps.jobs.list().map((j) => build(ctx, OWNING, { OwningElement: vsmsName(deps.hostName), OwnedElement: jobName(j.id) })),
+      list: async (ctx) => mine().map((j) => build(ctx, OWNING, { OwningElement: owner, OwnedElement: jobName(j.id, className) })),
     },
     [AFFECTED]: {
       async list(ctx) {
-        const jobs = deps.jobs.list();
+        const jobs = mine();
         if (jobs.length === 0) return [];
         const systems = new Set((await allSystems(deps)).map((s) => s.name));
         // Only jobs whose target is an existing system: a reference must name an instance.
         return jobs.filter((j) => systems.has(j.target)).map((j) => build(ctx, AFFECTED, {
           AffectedElement: computerSystemName(j.target),
-          AffectingElement: jobName(j.id),
+          AffectingElement: jobName(j.id, className),
           // 2 Exclusive Use: the job holds the system's lock while it acts on it.
           ElementEffects: [2],
         }));

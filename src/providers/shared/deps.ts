@@ -1,6 +1,6 @@
 /** What every provider is given (wired in app.ts), and the profile data of profiles/*.json. */
 import type { Repository } from '../../repository/index.js';
-import type { JobManager, VirtManager } from '../../virt/index.js';
+import type { JobManager, MigrationPeer, VirtManager } from '../../virt/index.js';
 
 /**
  * A requirement of a profile, checked against what the server serves (profiles/README.md):
@@ -59,6 +59,8 @@ export interface ProviderDeps {
   syncBudgetMs?: number;
   /** Where indication subscriptions are kept across restarts (written atomically); absent: memory only. */
   indicationStore?: TextStore;
+  /** The other hosts systems can migrate to (DSP1081; `serve --peer`). */
+  peers?: readonly MigrationPeer[];
   /** DSP1053 metric name (e.g. CPUUtilization) → the value above which a CIM_AlertIndication is sent (docs/metrics.md). */
   alertThresholds?: Record<string, number>;
 }

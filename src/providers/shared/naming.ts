@@ -109,8 +109,17 @@ export function acName(poolId: string): CimInstanceName {
 }
 
 /** A job (DSP1103): InstanceID = the job's id. */
-export function jobName(id: string): CimInstanceName {
-  return instanceIdName(JOB_CLASS, id);
+/** Migration jobs are Xen_MigrationJob (DSP1081), every other job Xen_ConcreteJob (DSP1103). */
+export const MIGRATION_JOB_CLASS = 'Xen_MigrationJob';
+/** The name every migration job of virt/ starts with (virt/migration.ts). */
+const MIGRATION_JOB_PREFIX = 'migrate ';
+
+export function jobClassOf(job: { name: string }): string {
+  return job.name.startsWith(MIGRATION_JOB_PREFIX) ? MIGRATION_JOB_CLASS : JOB_CLASS;
+}
+
+export function jobName(id: string, className: string = JOB_CLASS): CimInstanceName {
+  return instanceIdName(className, id);
 }
 
 /** CIM_Namespace of the object manager `manager` (class `managerClass`) on the host. */

@@ -1,18 +1,26 @@
 // xl migrate [-C config] [-s sshcommand] [-e] [--debug] [-p] [-D] [--live] <Domain> <host>
 // (tools/xl/xl_migrate.c; docs/xl-toolstack.md §7). The destination is another simulated host
-// (registry.ts). Both hosts are locked (in path order) for the whole transfer, so the
-// temporary <name>--incoming / <name>--migratedaway names are never observable.
+// (registry.ts); `-s` is accepted (the transport is the state directory) and ignored.
+//
+// Time model (migration-model.ts): libxc's iterative pre-copy runs while the domain keeps
+// running at the sender, with no lock held (other calls on either host go on); progress lines
+// go to stderr as it goes. Then the hand-over is one step under both hosts' locks (in path
+// order): the domain leaves the sender and runs at the target, so the temporary
+// <name>--incoming / <name>--migratedaway names are never observable, and a caller killed at
+// any moment leaves the domain on exactly one host. The figures of the last migration are
+// written to `<sender state dir>/last-migration.json` (the downtime the model implies).
 import { resolve } from 'node:path';
 import { getopts, has, val } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
 import { createDomain } from '../create-domain.js';
 import { domainById, domPrefix, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';
-import { err } from '../io.js';
+import { delay, err } from '../io.js';
+import { migrationPlan, recordMigration } from '../migration-model.js';
 import { resolveHost } from '../registry.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
-import { closeCtx, openCtx, type Ctx } from '../session.js';
+import { closeCtx, openCtx, withHost, type Ctx } from '../session.js';
 import { acquireLocks } from '../store.js';
 
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
@@ -23,34 +31,64 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   const cfgFile = val(p, 'C');
   const dest = resolveHost(hostName, g.dir, g.hostsFile);
   const srcDir = resolve(g.dir);
-  const dirs = dest ? [srcDir, dest] : [srcDir];
-  const locks = acquireLocks(dirs);
+  // What the sender knows before the transfer: the domain, its size and whether it runs.
+  const pre = withHost(srcDir, (src) => {
+    const id = findDomain(src.state, arg);
+    const d = domainById(src.state, id);
+    if (!d || id === 0) return undefined;
+    const config = configToEmbed(src.state, d, cfgFile);
+    if (config && has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
+    return { domid: id, uuid: d.uuid, memKiB: d.target_kb, paused: d.pause_count > 0, host: src.state.host, config };
+  });
+  if (!dest) {
+    // What ssh prints for an unknown host, then libxl's view of the dead transport.
+    err(`ssh: Could not resolve hostname ${hostName}: Name or service not known\r\n` +
+      'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n' +
+      `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${process.pid + 1}] exited with error status 255\n`);
+    return 1;
+  }
+  if (!pre) { err('unable to retrieve domain configuration\n'); return 1; }
+  const config = pre.config;
+  if (!config) return 1;
+  err('migration target: Ready to receive domain.\n');
+  // The xl header and configuration go first, then libxc's memory stream.
+  const { optLen } = encodeSaveFile(config, {});
+  err(`Saving to migration stream new xl format (info 0x3/0x0/${optLen})\n`);
+  err(`Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${optLen})\n`);
+  err(' Savefile contains xl domain config in JSON format\n');
+  err('Parsing config from <saved>\n');
+  const plan = migrationPlan(pre.memKiB, pre.paused, pre.host);
+  const t0 = Date.now();
+  // Pre-copy: the domain keeps running at the sender.
+  for (const it of plan.iterations) {
+    const steps = it === plan.iterations[0] ? 10 : 1;
+    for (let k = 1; k <= steps; k++) {
+      await delay(it.ms / steps);
+      const done = Math.round((it.pages * k) / steps);
+      err(`xc: Frames iteration ${it.index} of ${plan.maxIterations}: ${done}/${it.pages} ${String(Math.floor((100 * done) / Math.max(1, it.pages))).padStart(3)}%\n`);
+    }
+  }
+  if (g.crashMidway) return 139; // the sender died before the hand-over: nothing moved
+  // Stop-and-copy: the domain is suspended at the sender while the last dirty pages go over
+  // (libxc names it the last iteration).
+  await delay(plan.downtimeMs);
+  const lastPages = plan.figures.pages_sent - plan.iterations.reduce((a, it) => a + it.pages, 0);
+  err(`xc: Frames iteration ${plan.maxIterations} of ${plan.maxIterations}: ${lastPages}/${lastPages} 100%\n`);
+  const locks = acquireLocks([srcDir, resolve(dest)]);
   let src: Ctx | undefined;
   let dst: Ctx | undefined;
   try {
     src = openCtx(srcDir);
     const s = src.state;
-    const id = findDomain(s, arg);
-    const d = domainById(s, id);
-    if (!dest) {
-      // What ssh prints for an unknown host, then libxl's view of the dead transport.
-      err(`ssh: Could not resolve hostname ${hostName}: Name or service not known\r\n` +
-        'libxl: error: libxl_utils.c:505:libxl_read_exactly: file/stream truncated reading banner from migration receiver stream\n' +
-        `libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${process.pid + 1}] exited with error status 255\n`);
+    const d = s.domains.find((x) => x.domid === pre.domid && x.uuid === pre.uuid);
+    // Gone (or restarted) during the pre-copy: libxc loses its domain.
+    if (!d) {
+      err(`migration sender: libxl_domain_suspend failed (rc=-3)\nMigration failed, resuming at sender.\n`);
       return 1;
     }
-    if (!d || id === 0) { err('unable to retrieve domain configuration\n'); return 1; }
+    const id = d.domid;
     dst = resolve(dest) === srcDir ? src : openCtx(dest);
-    const config = configToEmbed(s, d, cfgFile);
-    if (!config) return 1;
     const name = d.name;
-    if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
-    const { optLen } = encodeSaveFile(config, {});
-    err('migration target: Ready to receive domain.\n');
-    err(`Saving to migration stream new xl format (info 0x3/0x0/${optLen})\n`);
-    err(`Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${optLen})\n`);
-    err(' Savefile contains xl domain config in JSON format\n');
-    err('Parsing config from <saved>\n');
     const incoming = { ...config, c_info: { ...config.c_info, name: `${name}--incoming` } };
     delete incoming.c_info.domid;
     const res = createDomain(dst, incoming, { paused: true, monitor: !has(p, 'e'), domid: has(p, 'D') ? id : undefined });
@@ -81,12 +119,14 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       return 1;
     }
     nd.name = name;
+    // The target unpauses unless -p, whatever the domain was at the sender.
     if (!has(p, 'p')) { nd.pause_count = 0; nd.has_run = true; }
     err('migration target: Domain started successsfully.\n');
     err('migration sender: Target reports successful startup.\n');
     removeDomain(s, d, src.now);
     src.dirty = true;
     dst.dirty = true;
+    recordMigration(srcDir, { domain: name, uuid: pre.uuid, destination: hostName, ...plan.figures, elapsed_ms: Date.now() - t0 });
     err('Migration successful.\n');
     return 0;
   } finally {

@@ -33,7 +33,8 @@ export function infoLines(s: HostState, freeKb: number, numa: boolean): Array<[s
     ['xen_minor', minor ?? '17'],
     ['xen_extra', extra],
     ['xen_version', h.xen_version],
-    ['xen_caps', 'xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64'],
+    // A host without hardware virtualisation (host.json hvm_capable false) runs PV guests only.
+    ['xen_caps', h.hvm_capable === false ? 'xen-3.0-x86_64 xen-3.0-x86_32p' : 'xen-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64'],
     ['xen_scheduler', h.scheduler],
     ['xen_pagesize', '4096'],
     ['platform_params', 'virt_start=0xffff800000000000'],

@@ -1,0 +1,121 @@
+/**
+ * Moving a system to another host with `xl migrate` (docs/xl-toolstack.md §7), and the receiving
+ * side's part. Sender:
+ * 1. the system must be running or paused; its definition is stored (adopted first if need be);
+ * 2. an outgoing record is written (migration-records.ts) before xl runs, so that a server killed
+ *    half-way knows at start-up that a domain gone from this host has moved, not vanished;
+ * 3. non-live: `xl pause` first (the guest is down for the whole copy); a paused system travels
+ *    with `-p` so it stays paused at the destination;
+ * 4. `xl migrate [-s <ssh>] [-p] <domain> <host>` with the image deadline and the caller's cancel
+ *    signal; libxc's progress lines on stderr become the caller's progress;
+ * 5. success: the definition leaves this host's store; failure: xl resumed the domain here (we
+ *    unpause what we paused), the definition stays. Either way the record goes.
+ * Receiver: `expectIncoming` keeps the sender's definition until the domain arrives
+ * (observe.ts and reconcile.ts adopt it with that definition).
+ */
+import { VirtError } from '../../virt/errors.js';
+import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
+import { change, ensureDef, liveName } from './change.js';
+import type { XlCore } from './core.js';
+import { deadlineOf } from './deadlines.js';
+import { validName, validUuid } from './validate.js';
+
+/** A destination as `ssh` takes it: a host name or an IPv4/IPv6 address, never an option. */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]{2,45}$/;
+
+export function validHost(host: unknown): string {
+  if (typeof host !== 'string' || host.length > 253 || !HOST.test(host) || host.startsWith('-')) {
+    throw new VirtError('invalid_argument', `'${String(host)}' is not a host name or address`);
+  }
+  return host;
+}
+
+/** `xc: Frames iteration <i> of <n>: <done>/<total> <pct>%`: the pre-copy's progress. */
+const PROGRESS = /xc: Frames iteration (\d+) of (\d+): (\d+)\/(\d+)\s+\d+%/g;
+
+/**
+ * Progress of the whole transfer from libxc's lines: the first iteration (every page) is most of
+ * it; each further one sends what was dirtied meanwhile and closes half of the rest.
+ */
+function progressOf(text: string, report: (p: number) => void): void {
+  for (const m of text.matchAll(PROGRESS)) {
+    const it = Number(m[1]);
+    const frac = Number(m[4]) > 0 ? Number(m[3]) / Number(m[4]) : 1;
+    const p = it === 0 ? 90 * frac : 90 + 9 * (1 - 0.5 ** it) + (9 * 0.5 ** it) * 0.5 * frac;
+    report(Math.min(99, p));
+  }
+}
+
+export async function migrate(core: XlCore, name: string, opts: MigrateOptions): Promise<void> {
+  const destination = validHost(opts.destination);
+  return change(core, name, async (cur) => {
+    if (cur.system.state !== 'running' && cur.system.state !== 'paused') {
+      throw new VirtError('invalid_state', `'${name}' is ${cur.system.state}: only a running or paused system can be migrated`);
+    }
+    const domain = liveName(cur);
+    const def = await ensureDef(core, cur);
+    const uuid = validUuid(def.config.uuid);
+    const args = ['migrate', ...(core.migrationSsh !== undefined ? ['-s', core.migrationSsh] : [])];
+    const wasPaused = cur.system.state === 'paused';
+    // xl unpauses at the destination unless -p: a paused system stays paused there.
+    if (wasPaused) args.push('-p');
+    args.push(domain, destination);
+    const startedAt = Date.now();
+    await core.outgoing.put(uuid, { uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000 });
+    let pausedHere = false;
+    try {
+      await core.withInflight(cur.name, 'migrating', async () => {
+        if (!opts.live && !wasPaused) {
+          await core.xl(['pause', domain], core.runOptions(opts));
+          pausedHere = true;
+        }
+        const onProgress = opts.onProgress;
+        await core.xl(args, { ...core.runOptions(opts), ...(onProgress ? { onStderr: (t: string) => progressOf(t, onProgress) } : {}) });
+      });
+    } catch (err) {
+      // xl resumed the domain here; what we paused for the copy runs again.
+      if (pausedHere) await core.xl(['unpause', domain]).catch(() => {});
+      await core.outgoing.remove(uuid);
+      throw err;
+    }
+    await core.store.remove(cur.name);
+    await core.outgoing.remove(uuid);
+  });
+}
+
+/** While a system is expected, the picture is refreshed this often, so it is listed soon after it arrives. */
+const INCOMING_POLL_MS = 250;
+const watching = new WeakMap<XlCore, NodeJS.Timeout>();
+
+function watchIncoming(core: XlCore): void {
+  if (watching.has(core)) return;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (!core.incoming.all().some(([, r]) => r.expiresAt > now)) {
+      clearInterval(timer);
+      watching.delete(core);
+      return;
+    }
+    core.cache.poke();
+  }, INCOMING_POLL_MS);
+  timer.unref();
+  watching.set(core, timer);
+}
+
+/** The driver closes: no more refreshes for arrivals. */
+export function stopWatching(core: XlCore): void {
+  const t = watching.get(core);
+  if (t) clearInterval(t);
+  watching.delete(core);
+}
+
+export async function expectIncoming(core: XlCore, def: IncomingDefinition): Promise<void> {
+  validName(def.config.name);
+  const uuid = validUuid(def.config.uuid);
+  await core.incoming.put(uuid, { config: def.config, ...(def.requested ? { requested: def.requested } : {}), expiresAt: def.expiresAt });
+  watchIncoming(core);
+}
+
+export async function forgetIncoming(core: XlCore, uuid: string): Promise<void> {
+  await core.incoming.remove(validUuid(uuid));
+}

@@ -1,0 +1,120 @@
+/**
+ * The xl driver's migration (src/drivers/xl/migrate.ts): the command line, the progress, the
+ * stored definition leaving on success and staying on failure, the records a restart reads.
+ */
+import { expect } from 'chai';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validHost } from '../../../src/drivers/xl/migrate.js';
+import { VirtError } from '../../../src/virt/errors.js';
+import { createTestBackend, type TestBackend } from '../../support/xl-backend.js';
+import { runXl } from '../../../src/sim/run-xl.js';
+
+describe('xl driver: migrate', function () {
+  this.timeout(30_000);
+  let base: string;
+  let a: TestBackend;
+  let b: TestBackend;
+
+  beforeEach(async () => {
+    base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-xlmig-'));
+    for (const h of ['hostA', 'hostB']) {
+      mkdirSync(path.join(base, h, 'xl-sim'), { recursive: true });
+      writeFileSync(path.join(base, h, 'xl-sim', 'host.json'), JSON.stringify({ bridges: ['xenbr0'], migration_mib_per_sec: 1024 }));
+    }
+    const hostsFile = path.join(base, 'hosts.json');
+    writeFileSync(hostsFile, JSON.stringify({ hostB: path.join(base, 'hostB', 'xl-sim') }));
+    a = createTestBackend(path.join(base, 'hostA'), { hostsFile, migrationSsh: 'ssh -o BatchMode=yes' });
+    b = createTestBackend(path.join(base, 'hostB'));
+    await a.driver.init();
+    await b.driver.init();
+    await a.driver.define({ name: 'r1', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/k' }, nics: [{ bridge: 'xenbr0' }], priority: 3 });
+    await a.driver.start('r1');
+  });
+  afterEach(async () => {
+    await a.driver.close();
+    await b.driver.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('xl migrate -s <ssh> <domain> <host>, progress from libxc lines; the definition leaves; the destination adopts with the one handed over', async () => {
+    const cfg = (await a.driver.get('r1')).config;
+    await b.driver.expectIncoming({ config: cfg, requested: 'running', expiresAt: Date.now() + 60_000 });
+    const progress: number[] = [];
+    await a.driver.migrate('r1', { destination: 'hostB', live: true, onProgress: (p) => progress.push(p) });
+    expect(a.xl.callsOf('migrate')).to.deep.equal([['migrate', '-s', 'ssh -o BatchMode=yes', 'r1', 'hostB']]);
+    expect(progress.length).to.be.at.least(10);
+    expect(progress).to.deep.equal([...progress].sort((x, y) => x - y));
+    expect(progress[progress.length - 1]).to.be.within(90, 99);
+    expect(await a.driver.list()).to.have.length(0);
+    expect(readdirSync(path.join(base, 'hostA', 'migrations'))).to.deep.equal([]);
+    b.driver.invalidate();
+    const there = await b.driver.get('r1');
+    expect(there.state).to.equal('running');
+    expect(there.origin).to.equal('defined');
+    expect(there.config.priority).to.equal(3);
+    expect(there.requested).to.equal('running');
+    expect(readdirSync(path.join(base, 'hostB', 'incoming'))).to.deep.equal([]);
+  });
+
+  it('non-live pauses first; a paused system travels with -p; a failure leaves it here, unpaused, with its definition', async () => {
+    writeFileSync(path.join(base, 'hostA', 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'migrate', mode: 'fail' }] }));
+    const err = await a.driver.migrate('r1', { destination: 'hostB', live: false }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(VirtError);
+    expect(a.xl.log.map((c) => c[0]).filter((c) => ['pause', 'migrate', 'unpause'].includes(c!))).to.deep.equal(['pause', 'migrate', 'unpause']);
+    expect((await a.driver.get('r1')).state).to.equal('running');
+    expect(existsSync(path.join(base, 'hostA', 'definitions', 'r1.json'))).to.equal(true);
+    await a.driver.pause('r1');
+    await a.driver.migrate('r1', { destination: 'hostB', live: true });
+    expect(a.xl.callsOf('migrate').at(-1)).to.deep.equal(['migrate', '-s', 'ssh -o BatchMode=yes', '-p', 'r1', 'hostB']);
+  });
+
+  it('refuses a destination that is not a host name and a system that is not active, before xl runs', async () => {
+    for (const bad of ['-oProxyCommand=x', 'a b', '', 'host;rm']) expect(() => validHost(bad)).to.throw(VirtError);
+    expect(validHost('hostb.example.net')).to.equal('hostb.example.net');
+    expect(validHost('fe80::1')).to.equal('fe80::1');
+    const e1 = await a.driver.migrate('r1', { destination: '-oProxyCommand=x', live: true }).catch((e: VirtError) => e);
+    expect(e1).to.have.property('kind', 'invalid_argument');
+    await a.driver.destroy('r1');
+    const e2 = await a.driver.migrate('r1', { destination: 'hostB', live: true }).catch((e: VirtError) => e);
+    expect(e2).to.have.property('kind', 'invalid_state');
+    expect(a.xl.callsOf('migrate')).to.have.length(0);
+  });
+
+  it('a restart after the server died mid-migration: the domain gone means moved (definition dropped), still here means kept', async () => {
+    // What a server killed after writing its record and before knowing the outcome leaves behind.
+    const uuid = (await a.driver.get('r1')).uuid;
+    const rec = { uuid, name: 'r1', destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`), JSON.stringify(rec));
+    await a.driver.close();
+    const again = createTestBackend(path.join(base, 'hostA'));
+    const report = await again.driver.init();
+    expect(report.moved ?? []).to.deep.equal([]);
+    expect((await again.driver.get('r1')).state).to.equal('running');
+    // The orphaned xl migrate finishes after the restart: moved, not lost.
+    expect((await runXl(['migrate', 'r1', 'hostB'], { stateDir: path.join(base, 'hostA', 'xl-sim'), hostsFile: path.join(base, 'hosts.json') })).exitCode).to.equal(0);
+    for (let i = 0; i < 40 && (await again.driver.list()).length > 0; i++) {
+      again.driver.invalidate();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await again.driver.list()).to.have.length(0);
+    expect(existsSync(path.join(base, 'hostA', 'definitions', 'r1.json'))).to.equal(false);
+    await again.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'));
+    await a.driver.init();
+  });
+
+  it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {
+    const uuid = (await a.driver.get('r1')).uuid;
+    writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
+      JSON.stringify({ uuid, name: 'r1', destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    await a.driver.close();
+    expect((await runXl(['migrate', 'r1', 'hostB'], { stateDir: path.join(base, 'hostA', 'xl-sim'), hostsFile: path.join(base, 'hosts.json') })).exitCode).to.equal(0);
+    a = createTestBackend(path.join(base, 'hostA'));
+    const report = await a.driver.init();
+    expect(report.moved).to.deep.equal(['r1 -> hostB']);
+    expect(report.vanished).to.deep.equal([]);
+    expect(await a.driver.list()).to.have.length(0);
+  });
+});

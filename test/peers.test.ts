@@ -1,0 +1,50 @@
+/** The peers of `serve --peer` and their credentials file (src/peers.ts). */
+import { expect } from 'chai';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadPeers, parsePeerArg, simulatorHosts } from '../src/peers.js';
+
+describe('peers: --peer NAME=URL and peers.json', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-peers-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('parses NAME=URL (a bare URL gets /cimom) and refuses what is not', () => {
+    expect(parsePeerArg('hostB=http://127.0.0.1:5990')).to.deep.equal({ name: 'hostB', url: 'http://127.0.0.1:5990/cimom' });
+    expect(parsePeerArg('h2.example.net=https://h2:5989/cimom').url).to.equal('https://h2:5989/cimom');
+    expect(() => parsePeerArg('hostB')).to.throw('expected NAME=URL');
+    expect(() => parsePeerArg('-x=http://a')).to.throw('expected NAME=URL');
+    expect(() => parsePeerArg('hostB=not a url')).to.throw('is not a URL');
+    expect(() => parsePeerArg('hostB=ftp://a/')).to.throw('must be http or https');
+  });
+
+  it('credentials from a 0600 peers.json; a looser mode is refused with the chmod to run', () => {
+    const file = path.join(dir, 'data', 'peers.json');
+    const data = path.dirname(file);
+    require0600(file, { version: 1, peers: { hostB: { user: 'migrator', password: 'pw', xlHost: 'hostb.example.net' } } });
+    const [p] = loadPeers(data, [{ name: 'hostB', url: 'http://b/cimom' }]);
+    expect(p).to.include({ name: 'hostB', user: 'migrator', password: 'pw', xlHost: 'hostb.example.net' });
+    // Simulator: the sibling data directory named after the host.
+    expect(simulatorHosts([p!])).to.deep.equal({ 'hostb.example.net': path.join(dir, 'hostB', 'xl-sim') });
+    chmodSync(file, 0o640);
+    expect(() => loadPeers(data, [{ name: 'hostB', url: 'http://b/cimom' }])).to.throw(/has mode 0640: it holds peer passwords .*chmod 600/);
+    // No --peer: the file is not even read.
+    expect(loadPeers(data, [])).to.deep.equal([]);
+  });
+
+  it('refuses a malformed file and an xlHost that is not a host name', () => {
+    const file = path.join(dir, 'peers.json');
+    require0600(file, { peers: [] as unknown });
+    writeFileSync(file, '{"version":1}', { mode: 0o600 });
+    expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw('not a peers file');
+    writeFileSync(file, JSON.stringify({ peers: { b: { xlHost: '-oProxyCommand=x' } } }), { mode: 0o600 });
+    expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw('is not a host name');
+  });
+});
+
+function require0600(file: string, doc: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+  chmodSync(file, 0o600);
+}

@@ -1,0 +1,128 @@
+/**
+ * kill -9 of either server while a migration runs (two `xen-wbem serve` processes on two
+ * simulated hosts, bin/xl-sim as their xl): after a restart the router is on exactly one host.
+ */
+import { expect } from 'chai';
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { all, first, intrinsic, text } from '../../support/cim-client.js';
+import { REPO_ROOT } from '../../support/test-server.js';
+import { runXl } from '../../../src/sim/run-xl.js';
+import { toHost, type Hosts } from './hosts.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
+
+interface Serving { proc: ResultPromise; port: number }
+
+async function serve(data: string, host: string, extra: string[] = []): Promise<Serving> {
+  const proc = execa(BIN, ['serve', '--port', '0', '--data', data, '--no-demo', '--host-name', host, '--log-format', 'json', ...extra],
+    { reject: false, buffer: false, forceKillAfterDelay: false });
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      pending += c.toString();
+      const m = /xen-wbem serving http:\/\/[^:]+:(\d+)\//.exec(pending);
+      if (m) resolve({ proc, port: Number(m[1]) });
+    });
+    void proc.then((r) => reject(new Error(`serve exited (${r.exitCode})`)));
+  });
+}
+
+async function systemsOf(port: number): Promise<string[]> {
+  const r = await intrinsic({ port, namespace: 'root/virt' }, 'EnumerateInstanceNames', { ClassName: '<CLASSNAME NAME="Xen_ComputerSystem"/>' });
+  return all(first(r.rsp, 'IRETURNVALUE'), 'INSTANCENAME').flatMap((n) =>
+    all(n, 'KEYBINDING').filter((k) => k['@NAME'] === 'Name').map((k) => text(first(k, 'KEYVALUE'))));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('DSP1081: kill -9 of a server mid-migration', function () {
+  this.timeout(90_000);
+  let base: string;
+  let running: Serving[] = [];
+
+  beforeEach(() => {
+    base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-migkill-'));
+    for (const h of ['hostA', 'hostB']) {
+      mkdirSync(path.join(base, h, 'xl-sim'), { recursive: true });
+      // 256 MiB at 128 MiB/s: two seconds of pre-copy to be killed in.
+      writeFileSync(path.join(base, h, 'xl-sim', 'host.json'), JSON.stringify({ hostname: h, bridges: ['xenbr0'], migration_mib_per_sec: 128 }));
+    }
+  });
+  afterEach(async () => {
+    for (const s of running) s.proc.kill('SIGKILL');
+    await Promise.all(running.map((s) => s.proc));
+    running = [];
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  async function twoServers(): Promise<{ a: Serving; b: Serving }> {
+    const b = await serve(path.join(base, 'hostB'), 'hostB');
+    const a = await serve(path.join(base, 'hostA'), 'hostA', ['--peer', `hostB=http://127.0.0.1:${b.port}/cimom`]);
+    running.push(a, b);
+    return { a, b };
+  }
+
+  async function routerOnA(): Promise<void> {
+    const cfg = path.join(base, 'router1.cfg');
+    writeFileSync(cfg, 'name = "router1"\ntype = "pv"\nmemory = 256\nvcpus = 1\nkernel = "/boot/vmlinuz-router"\nvif = [ "bridge=xenbr0" ]\n');
+    const r = await runXl(['create', '-q', cfg], { stateDir: path.join(base, 'hostA', 'xl-sim') });
+    expect(r.exitCode, r.stderr).to.equal(0);
+  }
+
+  async function startMigration(a: Serving): Promise<void> {
+    const h = { cimA: { port: a.port, namespace: 'root/virt' } } as unknown as Hosts;
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(r.error, r.error?.description).to.equal(undefined);
+  }
+
+  /** Where router1 is, once both pictures have settled (the orphaned `xl migrate` may still be copying). */
+  async function settled(a: Serving, b: Serving): Promise<{ a: boolean; b: boolean }> {
+    let last = { a: false, b: false };
+    for (let i = 0; i < 60; i++) {
+      last = { a: (await systemsOf(a.port)).includes('router1'), b: (await systemsOf(b.port)).includes('router1') };
+      if (last.a !== last.b && i >= 12) return last; // stable for the last refreshes
+      await sleep(250);
+    }
+    return last;
+  }
+
+  it('source killed half-way: after its restart the router is on exactly one host', async () => {
+    await routerOnA();
+    let { a, b } = await twoServers();
+    expect(await systemsOf(a.port)).to.include('router1');
+    await startMigration(a);
+    await sleep(600);
+    a.proc.kill('SIGKILL');
+    await a.proc;
+    running = running.filter((s) => s !== a);
+    a = await serve(path.join(base, 'hostA'), 'hostA', ['--peer', `hostB=http://127.0.0.1:${b.port}/cimom`]);
+    running.push(a);
+    const where = await settled(a, b);
+    expect(where.a !== where.b, JSON.stringify(where)).to.equal(true);
+    // The host that has it has its definition; the other has none.
+    const defs = (h: string) => existsSync(path.join(base, h, 'definitions', 'router1.json'));
+    expect({ a: defs('hostA'), b: defs('hostB') }).to.deep.equal(where);
+  });
+
+  it('destination killed half-way: after its restart the router is on exactly one host, adopted with its definition', async () => {
+    await routerOnA();
+    let { a, b } = await twoServers();
+    await startMigration(a);
+    await sleep(600);
+    b.proc.kill('SIGKILL');
+    await b.proc;
+    running = running.filter((s) => s !== b);
+    await sleep(2500); // the transfer ends while hostB's server is down
+    b = await serve(path.join(base, 'hostB'), 'hostB');
+    running.push(b);
+    const where = await settled(a, b);
+    expect(where).to.deep.equal({ a: false, b: true });
+    // Adopted with the definition hostA handed over before the transfer, kept across hostB's crash.
+    const def = JSON.parse(readFileSync(path.join(base, 'hostB', 'definitions', 'router1.json'), 'utf8'));
+    expect(def.origin).to.equal('defined');
+    expect(existsSync(path.join(base, 'hostA', 'definitions', 'router1.json'))).to.equal(false);
+  });
+});

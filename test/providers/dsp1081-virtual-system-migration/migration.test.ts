@@ -1,0 +1,228 @@
+/**
+ * DSP1081 between two simulated hosts, each with its own server: a router moves over CIM-XML
+ * with its stored definition, and every failure leaves it running on the source only.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { first, intrinsic, text } from '../../support/cim-client.js';
+import { extrinsic } from '../../support/cim-client.js';
+import { ADMIN, type Hosts, SERVICE_A, csRef, routerOnA, startHosts, toHost, writeFaults, xlList } from './hosts.js';
+
+function returnValue(rsp: unknown): number {
+  return Number(text(first(first(rsp as never, 'RETURNVALUE'), 'VALUE')));
+}
+
+function outParams(rsp: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const params = (rsp as Record<string, unknown>).PARAMVALUE as Record<string, unknown>[] | undefined;
+  for (const p of params ?? []) {
+    const arr = first(p as never, 'VALUE.ARRAY');
+    const vals = arr ? ((arr as Record<string, unknown>).VALUE as unknown[] ?? []) : ((p as Record<string, unknown>).VALUE as unknown[] ?? []);
+    out[String(p['@NAME'])] = vals.map((v) => text(v as never));
+  }
+  return out;
+}
+
+function jobIdOf(rsp: unknown): string {
+  const params = (rsp as Record<string, unknown>).PARAMVALUE as Record<string, unknown>[];
+  const job = params.find((p) => p['@NAME'] === 'Job')!;
+  const m = /"#text":"([0-9a-f-]{36})"[^}]*\}\],"@NAME":"InstanceID"/.exec(JSON.stringify(job));
+  return m![1]!;
+}
+
+async function names(h: Hosts, which: 'a' | 'b'): Promise<string[]> {
+  return (await h[which].server.virt.listSystems()).map((s) => s.name);
+}
+
+/** Waits until the job ends; the PercentComplete values seen on the way. */
+async function follow(h: Hosts, id: string): Promise<{ state: string; seen: number[]; error?: string }> {
+  const seen: number[] = [];
+  for (;;) {
+    const job = h.a.server.virt.jobs.get(id)!;
+    if (seen[seen.length - 1] !== job.percentComplete) seen.push(job.percentComplete);
+    if (job.finished) return { state: job.state, seen, ...(job.error ? { error: job.error.message } : {}) };
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Until hostB's picture shows the arrived system (adopted on sight). */
+async function arrived(h: Hosts, name: string): Promise<void> {
+  for (let i = 0; i < 200 && !(await names(h, 'b')).includes(name); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('DSP1081: migration between two simulated hosts', function () {
+  this.timeout(60_000);
+  let h: Hosts;
+  beforeEach(async () => { h = await startHosts(); });
+  afterEach(async () => { await h.close(); });
+
+  it('MigrateVirtualSystemToHost over CIM-XML: 4096 and a Xen_MigrationJob whose PercentComplete moves; the router and its definition move to hostB', async () => {
+    await routerOnA(h);
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(r.error, r.error?.description).to.equal(undefined);
+    expect(returnValue(r.rsp)).to.equal(4096);
+    const id = jobIdOf(r.rsp);
+    expect(JSON.stringify(r.rsp)).to.contain('Xen_MigrationJob');
+    // While it runs it is a Xen_MigrationJob, not a Xen_ConcreteJob.
+    const jobs = await intrinsic(h.cimA, 'EnumerateInstanceNames', { ClassName: '<CLASSNAME NAME="Xen_MigrationJob"/>' });
+    expect(JSON.stringify(jobs.rsp)).to.contain(id);
+    const end = await follow(h, id);
+    expect(end.state, end.error).to.equal('completed');
+    expect(end.seen.length).to.be.at.least(4);
+    expect(end.seen[end.seen.length - 1]).to.equal(100);
+    expect(await names(h, 'a')).to.not.include('router1');
+    expect(await xlList(h.a)).to.not.contain('router1');
+    expect(await xlList(h.b)).to.match(/^router1 /m);
+    // hostB refreshes its picture often while it expects a system: listed soon after the hand-over.
+    const t0 = Date.now();
+    await arrived(h, 'router1');
+    expect(Date.now() - t0).to.be.below(3000);
+    const there = await h.b.server.virt.getSystem('router1');
+    expect(there.state).to.equal('running');
+    // The definition arrived, not just the domain: policies only the stored definition holds.
+    expect(there.config).to.include({ autostart: true, priority: 7, memoryMiB: 256 });
+    expect(there.origin).to.equal('defined');
+  });
+
+  it('Check methods say why without moving anything: unknown destination, missing switch, capacity, name taken', async () => {
+    await h.close();
+    h = await startHosts({}, { total_memory_mib: 8192 });
+    await routerOnA(h);
+    let r = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router1', 'hostB');
+    expect(returnValue(r.rsp)).to.equal(0);
+    expect(outParams(r.rsp)).to.deep.include({ IsMigratable: ['TRUE'], Reasons: [] });
+    r = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router1', 'nowhere');
+    expect(r.error?.code).to.equal(4);
+    expect(r.error?.description).to.contain("no host 'nowhere' is configured (peers: hostB)");
+    // A switch hostB lacks, and a second router whose name hostB already uses.
+    await h.a.server.virt.defineSystem({ name: 'router2', type: 'hvm', memoryMiB: 16_000, vcpus: 1, nics: [{ bridge: 'br-a' }, { bridge: 'xenbr0' }] });
+    await h.b.server.virt.defineSystem({ name: 'router2', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz-router' } });
+    await h.b.server.virt.destroySwitch('br-a');
+    r = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router2', 'hostB');
+    const why = outParams(r.rsp);
+    expect(why.IsMigratable).to.deep.equal(['FALSE']);
+    const all = why.Reasons!.join('\n');
+    expect(all).to.contain("'router2' is defined: only a running or paused system can be migrated");
+    expect(all).to.contain("a virtual system named 'router2' already exists on");
+    expect(all).to.contain("has no virtual switch 'br-a'");
+    expect(all).to.match(/lacks the memory or CPU for 'router2': needs \d+ MiB \(reservation \+ overhead\)/);
+    // Nothing moved, nothing changed.
+    expect(await names(h, 'a')).to.include.members(['router1', 'router2']);
+    expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
+    // The refusal of a move names the reasons too, before any job: this host's...
+    let m = await toHost(h, 'MigrateVirtualSystemToHost', 'router2', 'hostB');
+    expect(m.error?.code).to.equal(1);
+    expect(m.error?.description).to.contain("'router2' is defined: only a running or paused system can be migrated");
+    // ...and the destination's, as it is handed the definition.
+    await h.b.server.virt.destroySwitch('xenbr0');
+    m = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(m.error?.code).to.equal(1);
+    expect(m.error?.description).to.contain("'router1' cannot be migrated to hostB:").and.contain("has no virtual switch 'xenbr0'");
+    expect(h.a.server.virt.jobs.list().filter((j) => j.name.startsWith('migrate'))).to.have.length(0);
+    expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
+  });
+
+  it('a guest type the destination cannot run is refused by the check', async () => {
+    await h.close();
+    h = await startHosts({}, { hvm_capable: false });
+    await h.a.server.virt.defineSystem({ name: 'win', type: 'hvm', memoryMiB: 256, vcpus: 1, nics: [{ bridge: 'xenbr0' }] });
+    await h.a.server.virt.requestState('win', 'running');
+    const r = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'win', 'hostB');
+    expect(outParams(r.rsp).Reasons!.join()).to.contain('cannot run HVM guests (it runs PV)');
+  });
+
+  for (const fault of [
+    { mode: 'fail', why: /Migration failed, resuming at sender/ },
+    { mode: 'crash', why: /xl migrate/ },
+    { mode: 'hang', why: /did not finish within 1500 ms/ },
+  ] as const) {
+    it(`a ${fault.mode} of xl migrate leaves the router running on hostA only, with its definition`, async () => {
+      if (fault.mode === 'hang') {
+        await h.close();
+        h = await startHosts();
+        // the image deadline, short for the test
+        (h.a.server.virt as unknown as { driver: { core: { deadlines: { long?: number } } } }).driver.core.deadlines.long = 1500;
+      }
+      await routerOnA(h);
+      writeFaults(h.a, { rules: [{ command: 'migrate', mode: fault.mode }] });
+      const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+      expect(returnValue(r.rsp)).to.equal(4096);
+      const end = await follow(h, jobIdOf(r.rsp));
+      expect(end.state).to.equal('failed');
+      expect(`${end.error}`).to.match(fault.why);
+      const sys = await h.a.server.virt.getSystem('router1');
+      expect(sys.state).to.equal('running');
+      expect(sys.config.priority).to.equal(7);
+      expect(await xlList(h.a)).to.contain('router1');
+      expect(await xlList(h.b)).to.not.contain('router1');
+      expect(await names(h, 'b')).to.not.include('router1');
+      // hostB forgot the definition handed over: a later arrival would not pick it up.
+      expect((await h.b.server.virt.incomingReasons({ config: sys.config }))).to.deep.equal([]);
+    });
+  }
+
+  it('a job terminated mid-way (RequestStateChange 4) leaves it on hostA', async () => {
+    await h.close();
+    h = await startHosts({ migration_mib_per_sec: 64 }); // 256 MiB: about 4 s of pre-copy
+    await routerOnA(h);
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    const id = jobIdOf(r.rsp);
+    await new Promise((res) => setTimeout(res, 500));
+    const job = h.a.server.virt.jobs.get(id)!;
+    expect(job.percentComplete).to.be.within(1, 60);
+    job.cancel('terminated on request');
+    const end = await follow(h, id);
+    expect(end.state).to.equal('terminated');
+    expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
+    expect(await xlList(h.b)).to.not.contain('router1');
+  });
+
+  it('refuses a peers file readable by others', async () => {
+    const { chmodSync } = await import('node:fs');
+    const path = await import('node:path');
+    chmodSync(path.join(h.a.dataDir, 'peers.json'), 0o644);
+    let err: Error | undefined;
+    try {
+      await h.restartA();
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).to.match(/peers\.json has mode 0644: it holds peer passwords.*chmod 600/);
+    chmodSync(path.join(h.a.dataDir, 'peers.json'), 0o600);
+    h.a = await (await import('../../support/app-server.js')).startAppServer({ dataDir: h.a.dataDir, hostName: 'hostA', users: [ADMIN], keepData: true });
+  });
+
+  it('MigrateVirtualSystemToSystem with the destination Xen_HostSystem, MigrationType 3 (Resume): NewComputerSystem names it; a paused router stays paused', async () => {
+    await routerOnA(h);
+    await routerOnA(h, 'router2');
+    await h.a.server.virt.requestState('router2', 'paused');
+    const hostB = '<INSTANCENAME CLASSNAME="Xen_HostSystem"><KEYBINDING NAME="CreationClassName"><KEYVALUE VALUETYPE="string">Xen_HostSystem</KEYVALUE></KEYBINDING><KEYBINDING NAME="Name"><KEYVALUE VALUETYPE="string">hostB</KEYVALUE></KEYBINDING></INSTANCENAME>';
+    const msd = '&lt;INSTANCE CLASSNAME="Xen_VirtualSystemMigrationSettingData"&gt;&lt;PROPERTY NAME="MigrationType" TYPE="uint16"&gt;&lt;VALUE&gt;3&lt;/VALUE&gt;&lt;/PROPERTY&gt;&lt;/INSTANCE&gt;';
+    const call = (system: string, extra = '') => extrinsic(h.cimA, 'MigrateVirtualSystemToSystem', SERVICE_A,
+      `<PARAMVALUE NAME="ComputerSystem" PARAMTYPE="reference"><VALUE.REFERENCE>${csRef(system)}</VALUE.REFERENCE></PARAMVALUE>` +
+      `<PARAMVALUE NAME="DestinationSystem" PARAMTYPE="reference"><VALUE.REFERENCE>${hostB}</VALUE.REFERENCE></PARAMVALUE>${extra}`);
+    const r = await call('router1', `<PARAMVALUE NAME="MigrationSettingData" PARAMTYPE="string" EmbeddedObject="instance"><VALUE>${msd}</VALUE></PARAMVALUE>`);
+    expect(r.error, r.error?.description).to.equal(undefined);
+    expect(returnValue(r.rsp)).to.equal(4096);
+    expect(JSON.stringify(r.rsp)).to.contain('"@NAME":"NewComputerSystem"').and.contain('router1');
+    expect((await follow(h, jobIdOf(r.rsp))).state).to.equal('completed');
+    // Resume: paused for the whole copy at hostA (the simulator's figures), running again at hostB.
+    const fig = JSON.parse(readFileSync(join(h.a.dataDir, 'xl-sim', 'last-migration.json'), 'utf8'));
+    expect(fig).to.include({ domain: 'router1', live: false });
+    expect(fig.downtime_ms).to.be.at.least(fig.precopy_ms);
+    await arrived(h, 'router1');
+    expect((await h.b.server.virt.getSystem('router1')).state).to.equal('running');
+    const r2 = await call('router2');
+    expect((await follow(h, jobIdOf(r2.rsp))).state).to.equal('completed');
+    await arrived(h, 'router2');
+    expect((await h.b.server.virt.getSystem('router2')).state).to.equal('paused');
+    // MigrationType 4 (Restart) is not supported, and says so.
+    await routerOnA(h, 'router3');
+    const r3 = await call('router3', `<PARAMVALUE NAME="MigrationSettingData" PARAMTYPE="string" EmbeddedObject="instance"><VALUE>${msd.replace('&gt;3&lt;', '&gt;4&lt;')}</VALUE></PARAMVALUE>`);
+    expect(r3.error?.code).to.equal(7);
+    expect(r3.error?.description).to.contain('MigrationType 4 is not supported (2 Live, 3 Resume are)');
+  });
+});
