@@ -131,7 +131,7 @@ export interface HypervisorDriver {
    */
   rename(name: string, newName: string): Promise<VirtualSystem>;
   /** Persistent (and, when active, live where possible) change of resources and policies. */
-  modify(name: string, patch: SystemPatch): Promise<VirtualSystem>;
+  modify(name: string, patch: SystemPatch, opts?: OperationOptions): Promise<VirtualSystem>;
   /** Record the last requested target with the definition (persistent). */
   setRequestedState(name: string, target: TargetState): Promise<void>;
 
@@ -146,11 +146,11 @@ export interface HypervisorDriver {
   save(name: string, opts?: OperationOptions): Promise<void>;
   restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void>;
 
-  attachDisk(name: string, disk: DiskSpec): Promise<DiskSpec>;
-  detachDisk(name: string, vdev: string): Promise<void>;
+  attachDisk(name: string, disk: DiskSpec, opts?: OperationOptions): Promise<DiskSpec>;
+  detachDisk(name: string, vdev: string, opts?: OperationOptions): Promise<void>;
   /** Returns the interface as attached (with its MAC). */
-  attachInterface(name: string, nic: NicSpec): Promise<NicSpec & { mac: string }>;
-  detachInterface(name: string, mac: string): Promise<void>;
+  attachInterface(name: string, nic: NicSpec, opts?: OperationOptions): Promise<NicSpec & { mac: string }>;
+  detachInterface(name: string, mac: string, opts?: OperationOptions): Promise<void>;
   /** null removes the limit. */
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void>;
 

@@ -8,7 +8,7 @@
 import { DEFAULT_CAPACITY_POLICY, type Capacity, type CapacityPolicy } from './capacity.js';
 import type { ResourceChange, ResourceChangeResult, SettingsChange, StateChange, StateChangeOptions } from './changes.js';
 import { defineSystem, deleteSystem, modifySystemSettings } from './definitions.js';
-import type { DriverFreshness, DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
+import type { DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
 import { ModelEvents } from './events.js';
 import { JobManager } from './jobs.js';
@@ -244,9 +244,12 @@ export class VirtManager {
     })());
   }
 
-  /** Resource changes over one or several systems, all-or-nothing (resources.ts). */
-  changeResources(changes: readonly ResourceChange[]): Promise<ResourceChangeResult> {
-    return this.settled(changeResources(this.model, changes));
+  /**
+   * Resource changes over one or several systems, all-or-nothing (resources.ts). With a signal (a
+   * job's), aborting it kills the hypervisor call under way and undoes what was done.
+   */
+  changeResources(changes: readonly ResourceChange[], opts: OperationOptions = {}): Promise<ResourceChangeResult> {
+    return this.settled(changeResources(this.model, changes, opts));
   }
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */

@@ -10,6 +10,7 @@
  */
 import { admissionRequest } from './capacity.js';
 import { RESOURCE_FIELDS, type Effect, type ResourceChange, type ResourceChangeOutcome, type ResourceChangeResult, type ResourcePatch } from './changes.js';
+import type { OperationOptions } from './driver.js';
 import { VirtError } from './errors.js';
 import type { Reservation } from './ledger.js';
 import { KeyedLock } from './lock.js';
@@ -40,14 +41,19 @@ function bad(msg: string): never {
   throw new VirtError('invalid_argument', msg);
 }
 
-export async function changeResources(m: Model, changes: readonly ResourceChange[]): Promise<ResourceChangeResult> {
+/**
+ * With a signal (a job's), aborting it kills the hypervisor call of the step under way; the
+ * steps already done are undone (without the signal) and the change fails.
+ */
+export async function changeResources(m: Model, changes: readonly ResourceChange[], opts: OperationOptions = {}): Promise<ResourceChangeResult> {
+  const o: OperationOptions = opts.signal ? { signal: opts.signal } : {};
   if (!Array.isArray(changes) || changes.length === 0) bad('no resource change given');
   for (const c of changes) if (!c || typeof c.system !== 'string') bad('every resource change names its system');
   const names = changes.map((c) => c.system);
   return m.locks.withAll(names, async () => {
     const before = new Map<string, VirtualSystem>();
     for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
-    const plan = planChanges(m, before, changes);
+    const plan = planChanges(m, before, changes, o);
     // A NIC added, or moved to another switch, goes to a switch the host has.
     const moved = changes.flatMap((c) => {
       if (c.action === 'add_nic' && c.nic) return [c.nic.bridge];
@@ -69,7 +75,7 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
       }
       const patchSteps: Step[] = [];
       for (const [name, sp] of plan.systems) {
-        const step = patchStep(m, name, sp);
+        const step = patchStep(m, name, sp, o);
         if (step) patchSteps.push(step);
       }
       await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
@@ -85,7 +91,7 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
 }
 
 /** Checks every change against the definitions as they will be when it runs, and builds the device steps. */
-function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: readonly ResourceChange[]): Plan {
+function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: readonly ResourceChange[], o: OperationOptions): Plan {
   const plan: Plan = { systems: new Map(), deviceSteps: [], devices: [] };
   for (const [name, sys] of before) {
     plan.systems.set(name, { before: sys, disks: [...sys.config.disks], nics: [...sys.config.nics], patch: {} });
@@ -105,14 +111,14 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         if (sp.disks.some((x) => x.vdev === disk.vdev)) throw new VirtError('conflict', `'${name}' already has a disk ${disk.vdev}`);
         sp.disks.push(disk);
         plan.devices[i] = disk.vdev;
-        add(`adding disk ${disk.vdev} to '${name}'`, async () => void (await d.attachDisk(name, disk)), () => d.detachDisk(name, disk.vdev));
+        add(`adding disk ${disk.vdev} to '${name}'`, async () => void (await d.attachDisk(name, disk, o)), () => d.detachDisk(name, disk.vdev));
         return;
       }
       case 'remove_disk': {
         const old = findDisk(c.vdev);
         sp.disks = sp.disks.filter((x) => x !== old);
         plan.devices[i] = old.vdev;
-        add(`removing disk ${old.vdev} from '${name}'`, () => d.detachDisk(name, old.vdev), async () => void (await d.attachDisk(name, old)));
+        add(`removing disk ${old.vdev} from '${name}'`, () => d.detachDisk(name, old.vdev, o), async () => void (await d.attachDisk(name, old)));
         return;
       }
       case 'replace_disk': {
@@ -121,8 +127,8 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         plan.devices[i] = old.vdev;
         sp.disks = sp.disks.map((x) => (x === old ? next : x));
         if (sameJson(next, normalizeDisk(old))) return;
-        add(`unplugging disk ${old.vdev} of '${name}' to replace it`, () => d.detachDisk(name, old.vdev), async () => void (await d.attachDisk(name, old)));
-        add(`plugging the new disk ${old.vdev} into '${name}'`, async () => void (await d.attachDisk(name, next)), () => d.detachDisk(name, old.vdev));
+        add(`unplugging disk ${old.vdev} of '${name}' to replace it`, () => d.detachDisk(name, old.vdev, o), async () => void (await d.attachDisk(name, old)));
+        add(`plugging the new disk ${old.vdev} into '${name}'`, async () => void (await d.attachDisk(name, next, o)), () => d.detachDisk(name, old.vdev));
         return;
       }
       case 'add_nic': {
@@ -133,7 +139,7 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
           plan.devices[i] = nic.mac;
         }
         add(`adding an interface on ${nic.bridge} to '${name}'`, async () => {
-          plan.devices[i] = (await d.attachInterface(name, nic)).mac;
+          plan.devices[i] = (await d.attachInterface(name, nic, o)).mac;
         }, async () => {
           if (plan.devices[i]) await d.detachInterface(name, plan.devices[i]!);
         });
@@ -143,7 +149,7 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         const old = findNic(c.mac);
         sp.nics = sp.nics.filter((x) => x !== old);
         plan.devices[i] = old.mac;
-        add(`removing interface ${old.mac} from '${name}'`, () => d.detachInterface(name, old.mac), async () => void (await d.attachInterface(name, old)));
+        add(`removing interface ${old.mac} from '${name}'`, () => d.detachInterface(name, old.mac, o), async () => void (await d.attachInterface(name, old)));
         return;
       }
       case 'replace_nic': {
@@ -157,8 +163,8 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
           add(`setting the rate of ${old.mac} of '${name}'`, () => d.setInterfaceRate(name, old.mac, next.rate ?? null), () => d.setInterfaceRate(name, old.mac, old.rate ?? null));
           return;
         }
-        add(`unplugging ${old.mac} of '${name}' to re-plug it`, () => d.detachInterface(name, old.mac), async () => void (await d.attachInterface(name, old)));
-        add(`plugging ${old.mac} of '${name}' into ${next.bridge}`, async () => void (await d.attachInterface(name, next)), () => d.detachInterface(name, old.mac));
+        add(`unplugging ${old.mac} of '${name}' to re-plug it`, () => d.detachInterface(name, old.mac, o), async () => void (await d.attachInterface(name, old)));
+        add(`plugging ${old.mac} of '${name}' into ${next.bridge}`, async () => void (await d.attachInterface(name, next, o)), () => d.detachInterface(name, old.mac));
         return;
       }
       case 'set_nic_rate': {
@@ -203,7 +209,7 @@ function grownConfig(sp: SystemPlan): VirtualSystemConfig | undefined {
 }
 
 /** The one modify of a system's merged patch (checked now), with its undo. */
-function patchStep(m: Model, name: string, sp: SystemPlan): Step | undefined {
+function patchStep(m: Model, name: string, sp: SystemPlan, o: OperationOptions): Step | undefined {
   const sys = sp.before;
   const base = sys.config;
   const changed = changedFields(sp);
@@ -218,7 +224,7 @@ function patchStep(m: Model, name: string, sp: SystemPlan): Step | undefined {
   for (const k of RESOURCE_FIELDS) if (after[k] !== base[k]) previous[k] = base[k];
   return {
     what: `changing ${Object.keys(changed).join(', ')} of '${name}'`,
-    run: async () => void (await m.driver.modify(name, changed)),
+    run: async () => void (await m.driver.modify(name, changed, o)),
     undo: async () => void (await m.driver.modify(name, previous)),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { VirtError } from '../../virt/errors.js';
 import { normalizeDisk, normalizeNic } from '../../virt/spec.js';
+import type { OperationOptions } from '../../virt/driver.js';
 import type { DiskSpec, NicSpec, Rate } from '../../virt/types.js';
 import { diskSpec, vifItems } from './cfg-writer.js';
 import { change, ensureDef, liveName } from './change.js';
@@ -16,7 +17,7 @@ import { rateValue, setLiveRate } from './xenstore.js';
 
 type Nic = NicSpec & { mac: string };
 
-export async function attachDisk(core: XlCore, name: string, disk: DiskSpec): Promise<DiskSpec> {
+export async function attachDisk(core: XlCore, name: string, disk: DiskSpec, opts: OperationOptions = {}): Promise<DiskSpec> {
   const d: DiskSpec = normalizeDisk({ ...disk, vdev: validVdev(disk?.vdev) });
   const spec = diskSpec(d);
   await checkPaths(core.paths, undefined, [d]);
@@ -24,24 +25,24 @@ export async function attachDisk(core: XlCore, name: string, disk: DiskSpec): Pr
     const disks = cur.system.config.disks;
     if (disks.some((x) => x.vdev === d.vdev)) throw new VirtError('conflict', `'${name}' already has a disk ${d.vdev}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['block-attach', liveName(cur), spec]);
+    if (cur.view) await core.xl(['block-attach', liveName(cur), spec], core.runOptions(opts));
     await core.store.patch(cur.name, { config: { ...cur.system.config, disks: [...disks, d] } });
   });
   return d;
 }
 
-export async function detachDisk(core: XlCore, name: string, vdev: string): Promise<void> {
+export async function detachDisk(core: XlCore, name: string, vdev: string, opts: OperationOptions = {}): Promise<void> {
   const v = validVdev(vdev);
   await change(core, name, async (cur) => {
     const disks = cur.system.config.disks;
     if (!disks.some((x) => x.vdev === v)) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['block-detach', liveName(cur), v]);
+    if (cur.view) await core.xl(['block-detach', liveName(cur), v], core.runOptions(opts));
     await core.store.patch(cur.name, { config: { ...cur.system.config, disks: disks.filter((x) => x.vdev !== v) } });
   });
 }
 
-export async function attachInterface(core: XlCore, name: string, nic: NicSpec): Promise<Nic> {
+export async function attachInterface(core: XlCore, name: string, nic: NicSpec, opts: OperationOptions = {}): Promise<Nic> {
   const n = normalizeNic(nic);
   const full: Nic = { ...n, mac: validMac(n.mac ?? generateMac()) };
   const items = vifItems(full);
@@ -49,19 +50,19 @@ export async function attachInterface(core: XlCore, name: string, nic: NicSpec):
     const nics = cur.system.config.nics;
     if (nics.some((x) => x.mac === full.mac)) throw new VirtError('conflict', `'${name}' already has an interface ${full.mac}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['network-attach', liveName(cur), ...items]);
+    if (cur.view) await core.xl(['network-attach', liveName(cur), ...items], core.runOptions(opts));
     await core.store.patch(cur.name, { config: { ...cur.system.config, nics: [...nics, full] } });
   });
   return full;
 }
 
-export async function detachInterface(core: XlCore, name: string, mac: string): Promise<void> {
+export async function detachInterface(core: XlCore, name: string, mac: string, opts: OperationOptions = {}): Promise<void> {
   const m = validMac(mac);
   await change(core, name, async (cur) => {
     const nics = cur.system.config.nics;
     if (!nics.some((x) => x.mac === m)) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['network-detach', liveName(cur), m]);
+    if (cur.view) await core.xl(['network-detach', liveName(cur), m], core.runOptions(opts));
     await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.filter((x) => x.mac !== m) } });
   });
 }

@@ -6,6 +6,7 @@
 import { VirtError } from '../../virt/errors.js';
 import { applyPatch } from '../../virt/spec.js';
 import { TRANSITIONAL_STATES } from '../../virt/states.js';
+import type { OperationOptions } from '../../virt/driver.js';
 import type { SystemPatch, VirtualSystem, VirtualSystemConfig } from '../../virt/types.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
@@ -14,7 +15,7 @@ import type { HostFactsSource } from './host-facts.js';
 import { memArg } from './validate.js';
 import { resolve, type Current } from './view.js';
 
-export async function modify(core: XlCore, host: HostFactsSource, name: string, patch: SystemPatch): Promise<VirtualSystem> {
+export async function modify(core: XlCore, host: HostFactsSource, name: string, patch: SystemPatch, opts: OperationOptions = {}): Promise<VirtualSystem> {
   await change(core, name, async (cur) => {
     const state = cur.system.state;
     if (TRANSITIONAL_STATES.includes(state)) throw new VirtError('busy', `'${name}' is ${state}`);
@@ -25,7 +26,7 @@ export async function modify(core: XlCore, host: HostFactsSource, name: string, 
     if (state === 'suspended' && resourcesChanged) {
       throw new VirtError('invalid_state', `'${name}' is suspended; its saved image fixes memory and vCPUs until it is restored`);
     }
-    const running = cur.view ? await applyLive(core, host, cur, def.running ?? runningOf(base), next) : def.running;
+    const running = cur.view ? await applyLive(core, host, cur, def.running ?? runningOf(base), next, opts) : def.running;
     await core.store.patch(cur.name, running ? { config: next, running } : { config: next });
   });
   return resolve(core, name, await core.cache.get()).system;
@@ -42,22 +43,23 @@ export async function modify(core: XlCore, host: HostFactsSource, name: string, 
  * - online vCPUs (`vcpu-set`, within the maximum fixed at definition) and weight/cap
  *   (`sched-credit[2]`) are live.
  */
-async function applyLive(core: XlCore, host: HostFactsSource, cur: Current, was: RunningSettings, next: VirtualSystemConfig): Promise<RunningSettings> {
+async function applyLive(core: XlCore, host: HostFactsSource, cur: Current, was: RunningSettings, next: VirtualSystemConfig, opts: OperationOptions): Promise<RunningSettings> {
   const live = liveName(cur);
+  const o = core.runOptions(opts);
   const now: RunningSettings = { ...was };
   const maxAfter = Math.min(was.maxMemoryMiB, next.maxMemoryMiB);
   if (next.memoryMiB !== was.memoryMiB && next.memoryMiB <= maxAfter) {
-    await core.xl(['mem-set', live, memArg(next.memoryMiB)]);
+    await core.xl(['mem-set', live, memArg(next.memoryMiB)], o);
     now.memoryMiB = next.memoryMiB;
   }
   if (maxAfter < was.maxMemoryMiB && now.memoryMiB <= maxAfter) {
-    await core.xl(['mem-max', live, memArg(maxAfter)]);
+    await core.xl(['mem-max', live, memArg(maxAfter)], o);
     now.maxMemoryMiB = maxAfter;
   }
-  if (next.vcpus !== cur.system.config.vcpus) await core.xl(['vcpu-set', live, String(next.vcpus)]);
+  if (next.vcpus !== cur.system.config.vcpus) await core.xl(['vcpu-set', live, String(next.vcpus)], o);
   if (next.cpuWeight !== was.cpuWeight || next.cpuCap !== was.cpuCap) {
     const sched = cur.view?.config?.sched ?? (await host.scheduler());
-    await core.xl([schedCommand(sched), '-d', live, '-w', String(next.cpuWeight), '-c', String(next.cpuCap)]);
+    await core.xl([schedCommand(sched), '-d', live, '-w', String(next.cpuWeight), '-c', String(next.cpuCap)], o);
     now.cpuWeight = next.cpuWeight;
     now.cpuCap = next.cpuCap;
   }

@@ -163,8 +163,8 @@ export class XlDriver implements HypervisorDriver {
     return rename(this.core, name, newName);
   }
 
-  modify(name: string, patch: SystemPatch): Promise<VirtualSystem> {
-    return modify(this.core, this.host, name, patch);
+  modify(name: string, patch: SystemPatch, opts: OperationOptions = {}): Promise<VirtualSystem> {
+    return modify(this.core, this.host, name, patch, opts);
   }
 
   setRequestedState(name: string, target: TargetState): Promise<void> {
@@ -225,20 +225,20 @@ export class XlDriver implements HypervisorDriver {
 
   // ------------------------------------------------------------------ devices
 
-  attachDisk(name: string, disk: DiskSpec): Promise<DiskSpec> {
-    return attachDisk(this.core, name, disk);
+  attachDisk(name: string, disk: DiskSpec, opts: OperationOptions = {}): Promise<DiskSpec> {
+    return attachDisk(this.core, name, disk, opts);
   }
 
-  detachDisk(name: string, vdev: string): Promise<void> {
-    return detachDisk(this.core, name, vdev);
+  detachDisk(name: string, vdev: string, opts: OperationOptions = {}): Promise<void> {
+    return detachDisk(this.core, name, vdev, opts);
   }
 
-  attachInterface(name: string, nic: NicSpec): Promise<NicSpec & { mac: string }> {
-    return attachInterface(this.core, name, nic);
+  attachInterface(name: string, nic: NicSpec, opts: OperationOptions = {}): Promise<NicSpec & { mac: string }> {
+    return attachInterface(this.core, name, nic, opts);
   }
 
-  detachInterface(name: string, mac: string): Promise<void> {
-    return detachInterface(this.core, name, mac);
+  detachInterface(name: string, mac: string, opts: OperationOptions = {}): Promise<void> {
+    return detachInterface(this.core, name, mac, opts);
   }
 
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void> {

@@ -55,14 +55,20 @@ describe('providers/dsp1042: VSMS methods become jobs when they outlast the budg
     expect(jobs.at(-1)!.state).to.equal('completed');
   });
 
-  it('RemoveResourceSettings with a hung hot-unplug answers 4096 with the running job', async () => {
+  it('RemoveResourceSettings with a hung hot-unplug answers 4096; terminating the job kills the unplug and keeps the interface', async () => {
     hang('network-detach');
     const web = await w.virt.getSystem('web');
-    const nic = rasdName('web', 'network', web.config.nics[0]!.mac);
-    const r = await w.call('RemoveResourceSettings', { ResourceSettings: [nic] });
+    const mac = web.config.nics[0]!.mac;
+    const r = await w.call('RemoveResourceSettings', { ResourceSettings: [rasdName('web', 'network', mac)] });
     expect(r.returnValue).to.equal(4096);
     const ref = r.out['Job'] as CimInstanceName;
     expect((await w.get(ref)).get('JobState')).to.equal(4);
+    const t1 = Date.now();
+    expect((await stopJob(ref)).returnValue).to.equal(0);
+    await w.jobs.get(ref.keyString('InstanceID')!)!.done.catch(() => undefined);
+    expect(Date.now() - t1, 'the hung xl network-detach was killed, not left to its deadline').to.be.below(3_000);
+    expect((await w.get(ref)).get('JobState'), 'Terminated').to.equal(8);
+    expect((await w.virt.getSystem('web')).config.nics.map((n) => n.mac)).to.deep.equal([mac]);
   });
 
   it('a refusal is still an error at once, not a job', async () => {
