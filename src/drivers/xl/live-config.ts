@@ -108,10 +108,16 @@ export function foldLive(stored: VirtualSystemConfig, cfg: XlDomainConfig | unde
     cpuWeight: pick('cpuWeight'),
     cpuCap: pick('cpuCap'),
     disks: disksFrom(cfg),
-    // Keep stored attributes xl may not echo back (e.g. model on PV) for interfaces it still has.
+    // Keep stored attributes xl may not echo back (e.g. model on PV) for interfaces it still has,
+    // and their rate: we change it live through netback's xenstore key (devices.ts), which
+    // libxl's record of the domain never sees, so xl still shows the rate the vif was plugged with.
     nics: nicsFrom(cfg).map((n) => {
       const s = storedNics.get(n.mac);
       if (s?.model !== undefined && n.model === undefined) n.model = s.model;
+      if (s) {
+        if (s.rate) n.rate = s.rate;
+        else delete n.rate;
+      }
       return n;
     }),
   };

@@ -115,6 +115,23 @@ export const RESOURCES_CASES: Case[] = [
     },
   },
   {
+    title: 'a rate changed live through xenstore survives a restart of the server (libxl\'s record still shows the old one)',
+    on: 'in-process',
+    async run({ driver, bareSpec, another }) {
+      await driver.define(bareSpec('r1', { nics: [{ bridge: 'xenbr1', mac: '00:16:3e:00:00:07' }] }));
+      await driver.start('r1', { paused: true });
+      await driver.setInterfaceRate('r1', '00:16:3e:00:00:07', { bytesPerSecond: 12_500_000, intervalUs: 50_000 });
+      await driver.close();
+      const { driver: again } = another();
+      await again.init();
+      try {
+        expect((await again.get('r1')).config.nics[0]!.rate).to.deep.equal({ bytesPerSecond: 12_500_000, intervalUs: 50_000 });
+      } finally {
+        await again.close();
+      }
+    },
+  },
+  {
     title: 'refuses a dangerous or all-digit name before anything runs',
     on: 'in-process',
     async run({ driver, log, bareSpec }) {
