@@ -112,6 +112,8 @@ async function run(m: Model, name: string, op: Operation, signal: AbortSignal | 
       return d.start(name, { ...o, paused: true });
     case 'restore':
       return d.restore(name, o);
+    case 'restore_paused':
+      return d.restore(name, { ...o, paused: true });
     case 'save':
       return d.save(name, o);
     case 'shutdown':

@@ -34,7 +34,8 @@ export type Operation =
   | 'pause'
   | 'unpause'
   | 'save'
-  | 'restore';
+  | 'restore'
+  | 'restore_paused';
 
 interface TransitionRule {
   from: readonly SystemState[];
@@ -62,10 +63,12 @@ export const TRANSITIONS: Readonly<Record<Operation, TransitionRule>> = {
   unpause: { from: ['paused'], via: 'paused', to: 'running' },
   save: { from: ['running', 'paused'], via: 'suspending', to: 'suspended' },
   restore: { from: ['suspended'], via: 'resuming', to: 'running' },
+  // A saved system brought back without running a single instruction (xl restore -p): parked paused.
+  restore_paused: { from: ['suspended'], via: 'resuming', to: 'paused' },
 };
 
 /** Operations that make a system hold host resources again: admission control runs first. */
-export const ADMITTED_OPERATIONS: readonly Operation[] = ['start', 'start_paused', 'restore'];
+export const ADMITTED_OPERATIONS: readonly Operation[] = ['start', 'start_paused', 'restore', 'restore_paused'];
 
 export function isAllowed(state: SystemState, op: Operation): boolean {
   return TRANSITIONS[op].from.includes(state);
@@ -100,7 +103,7 @@ const TARGET_PLANS: Readonly<Record<TargetState, readonly Operation[]>> = {
   running: ['start', 'unpause', 'restore'],
   defined: ['destroy'],
   shut_down: ['shutdown'],
-  paused: ['pause', 'start_paused'],
+  paused: ['pause', 'start_paused', 'restore_paused'],
   suspended: ['save'],
   reboot: ['reboot'],
   reset: ['reset'],

@@ -24,7 +24,7 @@ describe('virt: whole-network state (stub driver)', () => {
 
   it('paths: every state reaches every target through per-system requests', () => {
     expect(pathTo('defined', 'running')).to.deep.equal(['running']);
-    expect(pathTo('suspended', 'paused')).to.deep.equal(['running', 'paused']);
+    expect(pathTo('suspended', 'paused')).to.deep.equal(['paused']);
     expect(pathTo('defined', 'suspended')).to.deep.equal(['paused', 'suspended']);
     expect(pathTo('crashed', 'running')).to.deep.equal(['defined', 'running']);
     expect(pathTo('running', 'stopped')).to.deep.equal(['shut_down']);
@@ -56,13 +56,15 @@ describe('virt: whole-network state (stub driver)', () => {
     expect(await vm.networks.requestStateChange('n', 'running')).to.deep.equal({ kind: 'already', network: 'n' });
   });
 
-  it('park paused: stopped members are created paused, running ones paused, saved ones restored then paused', async () => {
+  it('park paused: stopped members are created paused, running ones paused, saved ones restored paused (never running)', async () => {
     const r = await vm.networks.requestStateChange('n', 'paused');
     if (r.kind !== 'job') throw new Error('expected a job');
     const out = await r.job.done;
     expect(out.every((o) => o.ok && o.state === 'paused')).to.equal(true);
     expect(d.calls).to.include('start hi');
     expect(d.systems.get('hi')!.state).to.equal('paused');
+    // mid2 was saved: one restore straight into paused, no unpause or pause around it.
+    expect(d.calls.filter((c) => / mid2$/.test(c) && /^(restore|pause|unpause|start) /.test(c))).to.deep.equal(['restore mid2']);
   });
 
   it('partial failure: every member reported, the failed one with its error and the state it is in; a second change is busy meanwhile', async () => {

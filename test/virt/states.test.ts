@@ -5,10 +5,10 @@ import { VirtError } from '../../src/virt/errors.js';
 describe('state model', () => {
   it('has one table covering every operation', () => {
     expect(Object.keys(TRANSITIONS).sort()).to.deep.equal(
-      ['destroy', 'pause', 'reboot', 'reset', 'restore', 'save', 'shutdown', 'start', 'start_paused', 'unpause'],
+      ['destroy', 'pause', 'reboot', 'reset', 'restore', 'restore_paused', 'save', 'shutdown', 'start', 'start_paused', 'unpause'],
     );
     expect(allowedOperations('defined').sort()).to.deep.equal(['start', 'start_paused']);
-    expect(allowedOperations('suspended').sort()).to.deep.equal(['destroy', 'restore']);
+    expect(allowedOperations('suspended').sort()).to.deep.equal(['destroy', 'restore', 'restore_paused']);
     expect(allowedOperations('paused')).to.include.members(['unpause', 'save', 'destroy', 'reset']);
     expect(allowedOperations('paused')).to.not.include('shutdown'); // a paused guest cannot acknowledge
   });

@@ -213,7 +213,7 @@ export class StubDriver implements HypervisorDriver {
     return this.op('save', name, 'save', 'suspended', opts);
   }
   restore(name: string, opts: OperationOptions & { paused?: boolean } = {}): Promise<void> {
-    return this.op('restore', name, 'restore', opts.paused ? 'paused' : 'running', opts);
+    return this.op('restore', name, opts.paused ? 'restore_paused' : 'restore', opts.paused ? 'paused' : 'running', opts);
   }
 
   async attachDisk(name: string, disk: DiskSpec): Promise<DiskSpec> {

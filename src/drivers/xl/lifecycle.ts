@@ -169,7 +169,7 @@ export function save(core: XlCore, name: string, opts: OperationOptions = {}): P
 
 export function restore(core: XlCore, name: string, opts: OperationOptions & { paused?: boolean } = {}): Promise<void> {
   return change(core, name, async (cur) => {
-    check(cur, 'restore');
+    check(cur, opts.paused ? 'restore_paused' : 'restore');
     const image = cur.def?.savedImage;
     if (!image || !(await access(image).then(() => true, () => false))) {
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);

@@ -10,7 +10,7 @@
  *
  * Paths (each arrow one per-system state request):
  *   running:   defined → running (start), paused → running (unpause), suspended → running (restore), crashed → defined → running
- *   paused:    defined → paused (created paused), running → paused, suspended → running → paused, crashed → defined → paused
+ *   paused:    defined → paused (created paused), running → paused, suspended → paused (restored paused), crashed → defined → paused
  *   suspended: running, paused → suspended (save), defined → paused → suspended, crashed → defined → paused → suspended
  *   stopped:   running → shut down (clean, then hard when it does not end in time), anything else → defined (hard)
  */
@@ -41,7 +41,8 @@ export function pathTo(state: SystemState, target: NetworkTarget): TargetState[]
     case 'running':
       return [...from, 'running'];
     case 'paused':
-      return [...from, ...(s === 'suspended' ? ['running' as const] : []), 'paused'];
+      // From suspended: restored paused (xl restore -p), it never runs a single instruction.
+      return [...from, 'paused'];
     case 'suspended':
       return [...from, ...(s === 'defined' ? ['paused' as const] : []), 'suspended'];
     case 'stopped':
