@@ -69,14 +69,29 @@ export interface ElementEvent<T = unknown> {
 export type ModelEvent = SystemEvent | LostEvent | JobEvent | ElementEvent;
 export type ModelEventListener = (e: ModelEvent) => void;
 
+/** Signatures of the system objects seen: a driver that keeps an unchanged system's object costs nothing to compare. */
+const signatures = new WeakMap<VirtualSystem, string>();
+
 /** What identifies a change worth reporting: never the live figures (CPU time moves all the time). */
 function signature(s: VirtualSystem): string {
-  return JSON.stringify([s.uuid, s.state, s.config, !!s.vanished, !!s.hasSavedImage, s.requested ?? null]);
+  let sig = signatures.get(s);
+  if (sig === undefined) {
+    sig = JSON.stringify([s.uuid, s.state, s.config, !!s.vanished, !!s.hasSavedImage, s.requested ?? null]);
+    signatures.set(s, sig);
+  }
+  return sig;
+}
+
+/** A system as last compared: its copy, its signature, and the driver's object it came from. */
+interface Seen {
+  sys: VirtualSystem;
+  sig: string;
+  src: VirtualSystem;
 }
 
 export class ModelEvents {
   private readonly listeners = new Set<ModelEventListener>();
-  private last: Map<string, { sys: VirtualSystem; sig: string }> | undefined;
+  private last: Map<string, Seen> | undefined;
   private readonly jobStates = new Map<string, JobState>();
   private chain: Promise<void> = Promise.resolve();
   private pending = false;
@@ -104,7 +119,8 @@ export class ModelEvents {
   refresh(): Promise<void> {
     if (this.pending) return this.chain;
     this.pending = true;
-    this.chain = this.chain.then(async () => {
+    // After the I/O already due (the answer to the request that caused the change goes out first).
+    this.chain = this.chain.then(() => new Promise<void>((r) => setImmediate(r))).then(async () => {
       this.pending = false;
       let systems: VirtualSystem[];
       try {
@@ -144,30 +160,42 @@ export class ModelEvents {
     // Copies, since a driver may update its objects in place and the previous picture must stay
     // as it was; only of what changed: an unchanged system keeps its earlier copy (a job's
     // progress must not clone every system of a large host).
-    const now = new Map(systems.map((s) => {
-      const sig = signature(s);
+    // The very object seen last time (a driver keeps an unchanged system's object) is unchanged.
+    const now = new Map<string, Seen>();
+    for (const s of systems) {
       const prev = before?.get(s.name);
-      return [s.name, prev && prev.sig === sig ? prev : { sys: structuredClone(s), sig }];
-    }));
+      if (prev && prev.src === s) {
+        now.set(s.name, prev);
+        continue;
+      }
+      const sig = signature(s);
+      now.set(s.name, prev && prev.sig === sig ? { ...prev, src: s } : { sys: structuredClone(s), sig, src: s });
+    }
     this.last = now;
     if (!before) return;
     const at = Date.now();
-    // A rename keeps the UUID: one modification, not a deletion and a creation.
-    const beforeByUuid = new Map([...before.values()].map((e) => [e.sys.uuid, e]));
-    const seen = new Set<string>();
+    // A rename keeps the UUID: one modification, not a deletion and a creation (looked up only
+    // for a name not seen before).
+    let beforeByUuid: Map<string, Seen> | undefined;
+    const byUuid = (uuid: string): Seen | undefined => {
+      beforeByUuid ??= new Map([...before.values()].map((e) => [e.sys.uuid, e]));
+      return beforeByUuid.get(uuid);
+    };
+    const renamedFrom = new Set<string>();
     for (const [name, e] of now) {
-      const prev = before.get(name) ?? beforeByUuid.get(e.sys.uuid);
+      const prev = before.get(name) ?? byUuid(e.sys.uuid);
+      if (prev === e) continue;
       if (!prev) {
         this.emit({ type: 'system', kind: 'created', name, current: e.sys, state: e.sys.state, at });
         continue;
       }
-      seen.add(prev.sys.name);
+      if (prev.sys.name !== name) renamedFrom.add(prev.sys.name);
       if (prev.sig !== e.sig || prev.sys.name !== name) {
         this.emit({ type: 'system', kind: 'modified', name, previous: prev.sys, current: e.sys, previousState: prev.sys.state, state: e.sys.state, at });
       }
     }
     for (const [name, e] of before) {
-      if (!seen.has(name) && !now.has(name)) {
+      if (!now.has(name) && !renamedFrom.has(name)) {
         this.emit({ type: 'system', kind: 'deleted', name, previous: e.sys, previousState: e.sys.state, at });
       }
     }

@@ -93,12 +93,21 @@ export function needsConfig(core: XlCore, row: ListRow): boolean {
   return true;
 }
 
+/** One stored system of a memo, with what it was built from (reused while all three are the same). */
+interface StoredEntry {
+  system: VirtualSystem;
+  live: boolean;
+  def?: StoredDefinition;
+  view?: DomainView | undefined;
+  inflight?: SystemState | undefined;
+}
+
 interface ListMemo {
   snap: Snapshot;
   storeVersion: number;
   inflightVersion: number;
   /** The stored systems, in the store's order, and whether each has a domain in `snap`. */
-  stored: Map<string, { system: VirtualSystem; live: boolean }>;
+  stored: Map<string, StoredEntry>;
   /** The domains of `snap` we hold no definition for. */
   unstored: VirtualSystem[];
   systems: VirtualSystem[];
@@ -127,14 +136,26 @@ export class SystemList {
     return this.memo.systems.slice();
   }
 
+  /**
+   * A system whose definition, domain view and in-flight state are the very objects the last
+   * list was built from keeps its object: a change of one domain (a patched pause) rebuilds one
+   * system, and consumers that compare pictures (virt/events.ts) recognise the others at once.
+   */
   private build(snap: Snapshot): ListMemo {
-    const { store, inflightVersion } = this.core;
+    const { store, inflightVersion, inflight } = this.core;
+    const prev = this.memo?.stored;
+    // Same snapshot (only in-flight states changed): a definition's domain is the one found before.
+    const sameSnap = this.memo?.snap === snap;
     const memo: ListMemo = { snap, storeVersion: store.version, inflightVersion, stored: new Map(), unstored: [], systems: [] };
     const claimed = new Set<DomainView>();
     for (const def of store.list()) {
-      const view = viewOf(def, snap);
+      const name = def.config.name;
+      const old = prev?.get(name);
+      const view = sameSnap && old && old.def === def ? old.view : viewOf(def, snap);
       if (view) claimed.add(view);
-      memo.stored.set(def.config.name, { system: toSystem(this.core, def.config.name, def, view), live: view !== undefined });
+      const busy = inflight.get(name);
+      const system = old && old.def === def && old.view === view && old.inflight === busy ? old.system : toSystem(this.core, name, def, view);
+      memo.stored.set(name, { system, live: view !== undefined, def, view, inflight: busy });
     }
     for (const view of snap.domains) {
       if (claimed.has(view) || memo.stored.has(view.row.name) || unadoptableReason(view)) continue;
@@ -158,7 +179,7 @@ export class SystemList {
     for (const name of names) {
       const def = store.get(name);
       if (!def) m.stored.delete(name);
-      else m.stored.set(name, { system: toSystem(this.core, name, def, undefined), live: false });
+      else m.stored.set(name, { system: toSystem(this.core, name, def, undefined), live: false, def, view: undefined, inflight: this.core.inflight.get(name) });
     }
     // A name set again keeps its place in both maps; a new one goes last in both (store order).
     m.storeVersion = store.version;
