@@ -1,0 +1,45 @@
+/**
+ * Batched atomic writes (atomic-file.ts writeFilesAtomic): every file whole under its name and no
+ * temp file left, whether the batch is made durable by one syncfs (`sync -f`, large batches) or,
+ * where that tool cannot run, by an fsync per file.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFilesAtomic } from '../../../src/drivers/xl/atomic-file.js';
+
+describe('xl driver: batched atomic writes', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'atomic-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: join(dir, `d${i}.json`), data: JSON.stringify({ i, pad: 'x'.repeat(i % 50) }) }));
+  const check = (n: number): void => {
+    const names = readdirSync(dir).sort();
+    expect(names.filter((f) => f.endsWith('.tmp')), 'no temp file left').to.deep.equal([]);
+    expect(names).to.have.length(n);
+    for (let i = 0; i < n; i += 37) expect(JSON.parse(readFileSync(join(dir, `d${i}.json`), 'utf8')).i).to.equal(i);
+  };
+
+  it('a small batch: an fsync per file', async () => {
+    await writeFilesAtomic(dir, files(20));
+    check(20);
+  });
+
+  it('a large batch: one sync of the file system, every file whole', async () => {
+    await writeFilesAtomic(dir, files(300));
+    check(300);
+  });
+
+  it('a large batch where `sync` cannot run falls back to an fsync per file', async () => {
+    const path = process.env['PATH'];
+    process.env['PATH'] = join(dir, 'nowhere');
+    try {
+      await writeFilesAtomic(dir, files(300));
+    } finally {
+      process.env['PATH'] = path;
+    }
+    check(300);
+  });
+});
