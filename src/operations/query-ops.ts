@@ -9,7 +9,7 @@ import { encodeFlags } from './flags.js';
 import { enumerateDeep, fullPath, withPath } from './instances.js';
 import type { Params } from './params.js';
 import { whereMatches } from './query/wql-eval.js';
-import { type Expr, type SelectQuery, parseWql } from './query/wql-parser.js';
+import { type Expr, parseWql, referencedProperties } from './query/wql-parser.js';
 
 const LANGUAGES = new Set(['wql', 'dmtf:cql', 'cql']);
 
@@ -34,24 +34,6 @@ export function compileQuery(ctx: OpContext, language: string, text: string): Co
   }
   const propertyList = q.properties ? new NameSet(q.properties.map((p) => cls.properties.spelling(p.name) ?? p.name)) : null;
   return { cls, propertyList, where: q.where };
-}
-
-function referencedProperties(q: SelectQuery): { name: string; pos: number }[] {
-  const out = [...(q.properties ?? [])];
-  const walk = (e: Expr | null): void => {
-    if (!e) return;
-    switch (e.kind) {
-      case 'and': case 'or': walk(e.left); walk(e.right); break;
-      case 'not': walk(e.expr); break;
-      case 'cmp':
-        for (const o of [e.left, e.right]) if (o.kind === 'prop') out.push(o);
-        break;
-      default:
-        if (e.prop.kind === 'prop') out.push(e.prop);
-    }
-  };
-  walk(q.where);
-  return out;
 }
 
 /** The matching instances of the FROM class and its subclasses, with full paths. */

@@ -20,7 +20,7 @@ import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
 import type { DiskCapture } from '../../virt/snapshots/index.js';
 import type { DiskFormat, DiskSpec } from '../../virt/types.js';
-import { tempNameFor } from './atomic-file.js';
+import { fsyncDir, tempNameFor } from './atomic-file.js';
 import { checkPaths, type PathPolicy } from './paths.js';
 import { validPath, validVdev } from './validate.js';
 
@@ -95,7 +95,7 @@ export class DiskSnapshots {
           await unlink(tmp).catch(() => {});
           throw new VirtError('failed', `could not put disk ${d.vdev} (${d.target}) back: ${err instanceof Error ? err.message : String(err)}`);
         }
-        await syncDir(dirname(d.target));
+        await fsyncDir(dirname(d.target));
       }
     }
   }
@@ -149,13 +149,3 @@ async function copySynced(from: string, to: string): Promise<void> {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } catch {
-    // a filesystem may refuse fsync on a directory; the rename is atomic all the same
-  } finally {
-    await dh.close();
-  }
-}

@@ -9,7 +9,7 @@
  */
 import { type CimClass, CimInstance, isCimError, cimError } from '../../cim/index.js';
 import { type EvalEnv, whereMatches } from './wql-eval.js';
-import { type Expr, type PropRef, parseWql } from './wql-parser.js';
+import { type Expr, type PropRef, parseWql, referencedProperties } from './wql-parser.js';
 
 /** The query languages a filter may use (DSP1054 §7.2: WQL and DMTF:CQL; CQL is the older spelling). */
 const LANGUAGES = new Set(['wql', 'dmtf:cql', 'cql']);
@@ -51,7 +51,7 @@ export function compileIndicationFilter(language: string, text: string, schema: 
   const cls = schema.getClass(q.from);
   if (!cls) throw cimError('INVALID_PARAMETER', `Query: position ${q.fromPos + 1}: class ${q.from} is not known`);
   if (!schema.isA(cls.name, 'CIM_Indication')) throw cimError('INVALID_PARAMETER', `Query: ${cls.name} is not an indication class (CIM_Indication or a subclass)`);
-  for (const p of referenced(q.properties, q.where)) {
+  for (const p of referencedProperties(q)) {
     // The indication's own property: the name itself, or what an embedded path goes through.
     const own = p.via !== undefined && !schema.getClass(p.via) ? p.via : p.name;
     if (own.toLowerCase() !== '__class' && !cls.properties.has(own)) {
@@ -61,23 +61,6 @@ export function compileIndicationFilter(language: string, text: string, schema: 
   return { from: cls.name, where: q.where, select: q.properties };
 }
 
-function referenced(select: PropRef[] | null, where: Expr | null): PropRef[] {
-  const out = [...(select ?? [])];
-  const walk = (e: Expr | null): void => {
-    if (!e) return;
-    switch (e.kind) {
-      case 'and': case 'or': walk(e.left); walk(e.right); break;
-      case 'not': walk(e.expr); break;
-      case 'cmp':
-        for (const o of [e.left, e.right]) if (o.kind === 'prop') out.push(o);
-        break;
-      default:
-        if (e.prop.kind === 'prop') out.push(e.prop);
-    }
-  };
-  walk(where);
-  return out;
-}
 
 /** Whether the filter selects this indication: its class ISA the FROM class and the WHERE clause is true. */
 export function filterSelects(q: IndicationFilterQuery, indication: CimInstance, env: EvalEnv): boolean {

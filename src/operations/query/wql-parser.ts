@@ -243,3 +243,22 @@ function describe(tok: Tok): string {
 export function parseWql(text: string): SelectQuery {
   return new Parser(lex(text)).query();
 }
+
+/** Every property a query names: its SELECT list, then those of its WHERE clause. */
+export function referencedProperties(q: Pick<SelectQuery, 'properties' | 'where'>): PropRef[] {
+  const out = [...(q.properties ?? [])];
+  const walk = (e: Expr | null): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'and': case 'or': walk(e.left); walk(e.right); break;
+      case 'not': walk(e.expr); break;
+      case 'cmp':
+        for (const o of [e.left, e.right]) if (o.kind === 'prop') out.push(o);
+        break;
+      default:
+        if (e.prop.kind === 'prop') out.push(e.prop);
+    }
+  };
+  walk(q.where);
+  return out;
+}
