@@ -110,7 +110,7 @@ export class XlSnapshots implements SnapshotDriver {
 }
 
 /** Run `work` (which writes `file`) and report its size against `expected` meanwhile. */
-async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
+export async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
   const timer = setInterval(() => {
     void stat(file).then((s) => progress(Math.min(0.99, s.size / Math.max(1, expected))), () => {});
   }, 100);
