@@ -109,10 +109,13 @@ export class XlCore {
     this.xenstore = opts.xenstorePath
       ? new XenstoreClient(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick }), [], quick)
       : new XenstoreClient(this.exec, ['xenstore'], quick);
-    const intervalMs = opts.refreshIntervalMs ?? opts.snapshotTtlMs ?? 2000;
+    const fixed = opts.refreshIntervalMs ?? opts.snapshotTtlMs;
+    const intervalMs = fixed ?? 2000;
     const withDeadlines: XlExecutor = { run: (args, o) => this.xl(args, o), get calls() { return 0; } };
     this.cache = new SnapshotCache(withDeadlines, {
       intervalMs,
+      // Unless an interval is given: 250 ms to 2 s, after what `xl list -v` costs (snapshot.ts).
+      ...(fixed === undefined ? { minIntervalMs: 250 } : {}),
       staleAfterMs: opts.staleAfterMs ?? Math.max(3 * intervalMs, 5000),
       readWaitMs: opts.readWaitMs ?? 2000,
       log: this.log,

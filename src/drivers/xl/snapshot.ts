@@ -75,6 +75,12 @@ const MAX_BACKOFF_MS = 30_000;
 export interface RefreshOptions {
   /** The background refreshes the picture this long after the last refresh ended. */
   intervalMs: number;
+  /**
+   * When set, the interval adapts to what a refresh costs: ten times the last `xl list -v`,
+   * between this and intervalMs. A small host is seen often (a change made with xl directly
+   * shows within a few hundred ms), a large one never spends more than a tenth of a core on it.
+   */
+  minIntervalMs?: number;
   /** The picture counts as stale once older than this (or once a refresh failed). */
   staleAfterMs: number;
   /** A read right after our own change waits at most this long for the refresh it started. */
@@ -103,6 +109,8 @@ export interface Freshness {
 export class SnapshotCache {
   private current: Snapshot | undefined;
   private inflight: Promise<Snapshot> | undefined;
+  /** How long the last `xl list -v` took (the adaptive interval's measure). */
+  private listCostMs = 0;
   private inflightGen = -1;
   private inflightFull = false;
   private generation = 0;
@@ -230,7 +238,10 @@ export class SnapshotCache {
   private schedule(): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
-    const delay = Math.min(this.opts.intervalMs * 2 ** Math.min(this.failures, 10), Math.max(MAX_BACKOFF_MS, this.opts.intervalMs));
+    const base = this.opts.minIntervalMs === undefined
+      ? this.opts.intervalMs
+      : Math.min(this.opts.intervalMs, Math.max(this.opts.minIntervalMs, 10 * this.listCostMs));
+    const delay = Math.min(base * 2 ** Math.min(this.failures, 10), Math.max(MAX_BACKOFF_MS, this.opts.intervalMs));
     // Refreshes only while the driver is referenced: a driver dropped without close() stops.
     const ref = new WeakRef(this);
     this.timer = setTimeout(() => ref.deref()?.tick(), delay);
@@ -297,7 +308,9 @@ export class SnapshotCache {
   private async load(full: boolean, gen: number): Promise<Snapshot> {
     const current = (): boolean => this.generation === gen;
     this.refreshes++;
+    const t0 = performance.now();
     const list = await this.exec.run(['list', '-v']);
+    this.listCostMs = performance.now() - t0;
     const takenAt = Date.now();
     let wanted = full;
     if (!full && this.hooks.needsConfig) {
