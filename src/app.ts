@@ -107,6 +107,8 @@ export function resolveUsersFile(config: ServerConfig, log?: Logger): string | u
 /** For tests only: how to run xl instead of a process per call (e.g. xl-sim in-process). */
 export interface TestHooks {
   xlExecutor?: XlExecutor;
+  /** Shorter xl deadlines and staleness than a host needs, so hang tests take seconds. */
+  xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number };
 }
 
 /** Builds everything behind the HTTP front. */
@@ -133,6 +135,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       ...(choice?.simulated ? { env: { XL_SIM_HOSTS: simHosts } } : {}),
       ...(config.migrationSsh !== undefined ? { migrationSsh: config.migrationSsh } : {}),
       dataDir, ...(config.xlPath ? { xlPath: config.xlPath } : {}), ...(hooks.xlExecutor ? { executor: hooks.xlExecutor } : {}),
+      ...(hooks.xlTimings ?? {}),
       paths: {
         imageDirs: config.imageDirs ?? [...DEFAULT_IMAGE_DIRS, path.join(dataDir, 'images')],
         bootDirs: config.bootDirs ?? DEFAULT_BOOT_DIRS,

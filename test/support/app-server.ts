@@ -40,6 +40,8 @@ export interface AppServerOptions {
   keepData?: boolean;
   /** --alert-threshold values (DSP1053 metric name → value). */
   alertThresholds?: Record<string, number>;
+  /** Shorter xl deadlines and staleness (hang tests). */
+  xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number };
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
@@ -66,7 +68,10 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
       ...(opts.alertThresholds ? { alertThresholds: opts.alertThresholds } : {}),
     },
     (l) => log.push(l),
-    opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir), hostsFile: path.join(dataDir, 'xl-sim-hosts.json') }) },
+    {
+      ...(opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir), hostsFile: path.join(dataDir, 'xl-sim-hosts.json') }) }),
+      ...(opts.xlTimings ? { xlTimings: opts.xlTimings } : {}),
+    },
   );
   return {
     port: server.httpPort,
