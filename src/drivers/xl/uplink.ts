@@ -23,11 +23,18 @@ export class UplinkSource {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(iface)) throw new Error(`'${iface}' is not an interface name`);
   }
 
+  /** The last speed read; once it is older than UPLINK_MAX_AGE_MS it is read again in the background (a read never waits for ethtool but the first). */
   bitsPerSecond(): Promise<number | undefined> {
     const c = this.cached;
     if (c && Date.now() - c.at < UPLINK_MAX_AGE_MS) return c.value;
     const value = this.exec.run([...this.prefix, this.iface], { timeoutMs: this.timeoutMs }).then((r) => parseEthtoolSpeed(r.stdout), () => undefined);
-    this.cached = { at: Date.now(), value };
-    return value;
+    const next = { at: Date.now(), value };
+    if (!c) {
+      this.cached = next;
+      return value;
+    }
+    c.at = Date.now();   // one refresh at a time; the old speed is served meanwhile
+    void value.then((v) => { if (v !== undefined) this.cached = { at: next.at, value: Promise.resolve(v) }; });
+    return c.value;
   }
 }

@@ -134,6 +134,20 @@ export async function templateModels(virt: VirtManager, pools?: PoolModel[]): Pr
   });
 }
 
+/**
+ * The templates for one request: an enumeration of CIM_ResourceAllocationSettingData asks every
+ * RASD class in turn, and the pools and capacity they come from are worked out once for all.
+ */
+const perRequest = new WeakMap<object, Promise<TemplateModel[]>>();
+function templatesOfRequest(ctx: object, deps: ProviderDeps): Promise<TemplateModel[]> {
+  let t = perRequest.get(ctx);
+  if (!t) {
+    t = templateModels(deps.virt);
+    perRequest.set(ctx, t);
+  }
+  return t;
+}
+
 /** The Default template's figures: what DefineSystem gives a new system that names no memory or vCPUs. */
 export async function defaultAllocation(virt: VirtManager): Promise<{ memoryMiB: number; vcpus: number }> {
   return { memoryMiB: defaultMemoryMiB(await hostFigures(virt)), vcpus: DEFAULTS.vcpus };
@@ -146,7 +160,7 @@ export function templateName(t: Pick<TemplateModel, 'className' | 'instanceId'>)
 /** The template RASDs of one RASD class (this profile's contribution to the class). */
 function templateSource(deps: ProviderDeps, className: string): ClassSource {
   return {
-    list: async (ctx) => (await templateModels(deps.virt)).filter((t) => t.className === className).map((t) => build(ctx, t.className, t.values)),
+    list: async (ctx) => (await templatesOfRequest(ctx, deps)).filter((t) => t.className === className).map((t) => build(ctx, t.className, t.values)),
     async get(ctx, name) {
       const id = name.keyString('InstanceID');
       if (id === undefined || parseRasdId(id)?.kind !== 'template') return undefined;
