@@ -16,7 +16,7 @@
  * is undone; an apply and a destroy are finished (each of their steps may run twice).
  */
 import { VirtError } from '../errors.js';
-import type { Job } from '../jobs.js';
+import type { Job, JobContext } from '../jobs.js';
 import type { Model } from '../model.js';
 import type { VirtualSystem } from '../types.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
@@ -51,6 +51,16 @@ export interface SnapshotView extends Snapshot {
 export interface SnapshotJob {
   job: Job<unknown>;
   snapshot: SnapshotView;
+}
+
+/** One snapshot operation, planned under the system's lock (jobUnderLock). */
+interface JobPlan {
+  title: string;
+  /** The job's target: the system's name. */
+  target: string;
+  run(ctx: JobContext): Promise<unknown>;
+  /** What the caller gets back once the job has started. */
+  answer(job: Job<unknown>): SnapshotJob;
 }
 
 const STATE_OF: Partial<Record<VirtualSystem['state'], SnapshotState>> = { running: 'running', paused: 'paused', defined: 'stopped' };
@@ -125,8 +135,7 @@ export class SnapshotService {
    */
   async create(system: string, kind: SnapshotKind, label?: string): Promise<SnapshotJob> {
     if (!SNAPSHOT_KINDS.includes(kind)) throw new VirtError('invalid_argument', `unknown snapshot kind '${String(kind)}' (full or disk)`);
-    const release = await this.m.locks.acquire(system, { mode: 'job', what: 'a snapshot' });
-    try {
+    return this.jobUnderLock(system, 'a snapshot', async () => {
       const sys = await this.m.driver.get(system);
       const state = STATE_OF[sys.state];
       if (!state) throw new VirtError('invalid_state', `cannot take a snapshot of '${system}' while it is ${sys.state.replace('_', ' ')} (it must be running, paused or stopped)`);
@@ -141,17 +150,38 @@ export class SnapshotService {
         ...(tree.current ? { parent: tree.current } : {}),
         createdAt: new Date().toISOString(), kind, state, config: structuredClone(sys.config), disks: [], bytes: 0,
       };
-      const job = this.m.jobs.start(`snapshot of ${sys.name}`, sys.name, async (ctx) => {
+      return {
+        title: `snapshot of ${sys.name}`,
+        target: sys.name,
+        run: (ctx) => this.runCreate(sys, snap, memory, ctx.signal, ctx.progress),
+        answer: (job) => {
+          this.made.set(job.id, id);
+          return { job, snapshot: view(snap, sys.name, { ...tree, current: id }) };
+        },
+      };
+    });
+  }
+
+  /**
+   * The frame of every snapshot operation: the system's lock taken now (job mode: other changes
+   * are refused while it runs), `prepare` checks and plans under it, the work runs as a job, and
+   * the lock is released when the job ends, or at once when `prepare` refuses.
+   */
+  private async jobUnderLock(system: string, what: string, prepare: () => Promise<JobPlan>): Promise<SnapshotJob> {
+    const release = await this.m.locks.acquire(system, { mode: 'job', what });
+    try {
+      const plan = await prepare();
+      const job = this.m.jobs.start(plan.title, plan.target, async (ctx) => {
         try {
-          return await this.runCreate(sys, snap, memory, ctx.signal, ctx.progress);
+          return await plan.run(ctx);
         } finally {
           release();
           this.opts.changed?.();
         }
       });
+      // A job cancelled before its body ran still releases the lock.
       job.done.catch(() => {}).finally(release);
-      this.made.set(job.id, id);
-      return { job: job as unknown as Job<unknown>, snapshot: view(snap, sys.name, { ...tree, current: id }) };
+      return plan.answer(job as unknown as Job<unknown>);
     } catch (err) {
       release();
       throw err;
@@ -223,43 +253,33 @@ export class SnapshotService {
   async apply(id: string): Promise<SnapshotJob> {
     const found = await this.find(id);
     const name = found.sys.name;
-    const release = await this.m.locks.acquire(name, { mode: 'job', what: 'applying a snapshot' });
-    try {
+    return this.jobUnderLock(name, 'applying a snapshot', async () => {
       const { sys, snap } = await this.find(id);
       const tree = this.store.tree(sys.uuid);
       if (tree.pending) throw new VirtError('busy', `'${name}' has a snapshot operation under way`);
       if (!STATE_OF[sys.state] && sys.state !== 'suspended' && sys.state !== 'crashed') {
         throw new VirtError('busy', `'${name}' is ${sys.state.replace('_', ' ')}: apply the snapshot once that is over`);
       }
-      const job = this.m.jobs.start(`apply snapshot ${id} to ${name}`, name, async (ctx) => {
+      const run = async (ctx: JobContext): Promise<SnapshotView> => {
+        tree.pending = { op: 'apply', id };
+        await this.store.save(tree);
+        await this.at('apply:intent');
+        const reached = { disks: false };
         try {
-          tree.pending = { op: 'apply', id };
-          await this.store.save(tree);
-          await this.at('apply:intent');
-          const reached = { disks: false };
-          try {
-            await this.redoApply(name, snap, ctx.signal, ctx.progress, reached);
-          } catch (err) {
-            // Not a crash: settle now. Once its disks went back, the snapshot is the most current.
-            await this.settle(sys.uuid, reached.disks ? id : undefined);
-            throw reached.disks ? failedAfter(err, `the disks and definition of snapshot ${id} were put back, but '${name}' is stopped`) : err;
-          }
-          const after = this.store.tree(sys.uuid);
-          after.current = id;
-          delete after.pending;
-          await this.store.save(after);
-          return view(snap, name, after);
-        } finally {
-          release();
-          this.opts.changed?.();
+          await this.redoApply(name, snap, ctx.signal, ctx.progress, reached);
+        } catch (err) {
+          // Not a crash: settle now. Once its disks went back, the snapshot is the most current.
+          await this.settle(sys.uuid, reached.disks ? id : undefined);
+          throw reached.disks ? failedAfter(err, `the disks and definition of snapshot ${id} were put back, but '${name}' is stopped`) : err;
         }
-      });
-      job.done.catch(() => {}).finally(release);
-      return { job: job as unknown as Job<unknown>, snapshot: view(snap, name, tree) };
-    } catch (err) {
-      release();
-      throw err;
-    }
+        const after = this.store.tree(sys.uuid);
+        after.current = id;
+        delete after.pending;
+        await this.store.save(after);
+        return view(snap, name, after);
+      };
+      return { title: `apply snapshot ${id} to ${name}`, target: name, run, answer: (job) => ({ job, snapshot: view(snap, name, tree) }) };
+    });
   }
 
   /** The steps of an apply; each may run again after a crash and ends in the same place. */
@@ -329,35 +349,25 @@ export class SnapshotService {
   async destroy(id: string): Promise<SnapshotJob> {
     const found = await this.find(id);
     const name = found.sys.name;
-    const release = await this.m.locks.acquire(name, { mode: 'job', what: 'destroying a snapshot' });
-    try {
+    return this.jobUnderLock(name, 'destroying a snapshot', async () => {
       const { sys, snap } = await this.find(id);
       const tree = this.store.tree(sys.uuid);
       if (tree.pending) throw new VirtError('busy', `'${name}' has a snapshot operation under way`);
-      const job = this.m.jobs.start(`destroy snapshot ${id} of ${name}`, name, async (ctx) => {
+      const run = async (ctx: JobContext): Promise<SnapshotView> => {
+        tree.pending = { op: 'destroy', id };
+        await this.store.save(tree);
+        await this.at('destroy:intent');
+        ctx.progress(10);
         try {
-          tree.pending = { op: 'destroy', id };
-          await this.store.save(tree);
-          await this.at('destroy:intent');
-          ctx.progress(10);
-          try {
-            await this.redoDestroy(sys.uuid, id);
-          } catch (err) {
-            await this.settle(sys.uuid, undefined);
-            throw err;
-          }
-          return view(snap, name, tree);
-        } finally {
-          release();
-          this.opts.changed?.();
+          await this.redoDestroy(sys.uuid, id);
+        } catch (err) {
+          await this.settle(sys.uuid, undefined);
+          throw err;
         }
-      });
-      job.done.catch(() => {}).finally(release);
-      return { job: job as unknown as Job<unknown>, snapshot: view(snap, name, tree) };
-    } catch (err) {
-      release();
-      throw err;
-    }
+        return view(snap, name, tree);
+      };
+      return { title: `destroy snapshot ${id} of ${name}`, target: name, run, answer: (job) => ({ job, snapshot: view(snap, name, tree) }) };
+    });
   }
 
   /** The steps of a destroy; each may run again after a crash. */
