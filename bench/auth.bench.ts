@@ -5,16 +5,14 @@
  * Target: within 2× of quiet. The attackers' answers (401, 429) are counted too.
  */
 import http from 'node:http';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { imethodcall, instanceName } from '../test/support/cim-client.js';
+import { ask } from './child-ipc.js';
 
 const ATTACKERS = 32;
 const SAMPLES = 5000;
 
-function ask<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve) => child.once('message', (m) => resolve(m as T)));
-}
 
 const body = imethodcall('GetInstance', 'root/test', { InstanceName: instanceName('Test_Widget', { InstanceID: 'w1' }) });
 const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;

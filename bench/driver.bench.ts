@@ -15,6 +15,7 @@ import type { RunOptions, RunResult, XlExecutor } from '../src/drivers/xl/runner
 import { VirtError } from '../src/virt/errors.js';
 import { VirtManager } from '../src/virt/manager.js';
 import { createDomainsBulk } from '../src/sim/bulk.js';
+import { median, pct } from './stats.js';
 
 const REPO_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
@@ -85,10 +86,8 @@ function writeDefinitions(dir: string, n: number, uuid: (i: number) => string): 
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A started driver over n synthetic domains, each with its stored definition. */

@@ -5,17 +5,12 @@
  * Reference (SFCB, same machine kind, p50): GetInstance 0.34 ms, EnumerateInstanceNames(1,000)
  * 1.5 ms, EnumerateInstances(1,000) 5.4 ms; our target is half of each.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { imethodcall, instanceName } from '../test/support/cim-client.js';
 import { load } from './http-load.js';
+import { ask } from './child-ipc.js';
 
-function ask<T>(child: ChildProcess, message?: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T));
-    if (message) child.send(message);
-  });
-}
 
 export async function runHttpBench(report: (line: string) => void): Promise<void> {
   const child = fork(fileURLToPath(new URL('./bench-server.js', import.meta.url)), { stdio: 'inherit' });

@@ -11,7 +11,7 @@
  *   and then with a dead listener subscribed (a destination nobody answers on).
  * - The server's RSS and CPU time over the runs.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -21,28 +21,15 @@ import { imethodcall, instanceName, intrinsic, type ClientOptions } from '../tes
 import { call, instanceXml } from '../test/support/virt-client.js';
 import { load } from './http-load.js';
 import type { BenchServerMetrics, BenchServerReady } from './providers-server.js';
+import { ask } from './child-ipc.js';
+import { pct } from './stats.js';
 
 const SYSTEMS = Number(process.env['BENCH_IND_SYSTEMS'] ?? '1000');
 const SUBSCRIPTIONS = 100;
 const RSC_CHANGES = Number(process.env['BENCH_IND_RSC'] ?? '30');
 const XL_CHANGES = 8;
 
-function ask<T>(child: ChildProcess, message?: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`bench server exited (${code})`));
-    child.once('exit', onExit);
-    child.once('message', (m) => {
-      child.off('exit', onExit);
-      resolve(m as T);
-    });
-    if (message) child.send(message);
-  });
-}
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const f = (x: number, w: number, d = 1): string => x.toFixed(d).padStart(w);
 
 /** The listener: counts receipts per system state, answering as pywbem's WBEMListener does. */

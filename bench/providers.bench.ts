@@ -18,6 +18,8 @@ import { imethodcall } from '../test/support/cim-client.js';
 import { call } from '../test/support/virt-client.js';
 import { load } from './http-load.js';
 import type { BenchServerMetrics, BenchServerReady } from './providers-server.js';
+import { ask } from './child-ipc.js';
+import { median } from './stats.js';
 
 /** BENCH_SIZES=10,100,1000,10000 to choose (1,000 and more are set up in bulk). */
 const SIZES = (process.env['BENCH_SIZES'] ?? '10,100,1000').split(',').map(Number);
@@ -28,24 +30,8 @@ const RSC_ROUNDS = 10;
 /** Enumerations of every RASD with GetInstance requests behind them. */
 const BEHIND_ROUNDS = 5;
 
-function ask<T>(child: ChildProcess, message?: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`bench server exited (${code})`));
-    child.once('exit', onExit);
-    child.once('message', (m) => {
-      child.off('exit', onExit);
-      resolve(m as T);
-    });
-    if (message) child.send(message);
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const median = (xs: number[]): number => pct(xs, 50);
 const f = (x: number, w: number, d = 1): string => x.toFixed(d).padStart(w);
 const mib = (bytes: number): number => bytes / 2 ** 20;
 

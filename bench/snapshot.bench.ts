@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { createXlDriver, simulatorPath } from '../src/drivers/xl/index.js';
 import { VirtManager } from '../src/virt/manager.js';
+import { median } from './stats.js';
 
 const ROUNDS = 10;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number): string => x.toFixed(1);
 
 export async function runSnapshotBench(report: (line: string) => void): Promise<void> {

@@ -3,20 +3,15 @@
  * RSS while it is answered (over the RSS before), and GetInstance latency while it streams
  * compared with GetInstance alone. Server in its own process.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { imethodcall, instanceName } from '../test/support/cim-client.js';
 import { load } from './http-load.js';
+import { ask } from './child-ipc.js';
 
 const INSTANCES = 28_000;
 
-function ask<T>(child: ChildProcess, message?: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T));
-    if (message) child.send(message);
-  });
-}
 
 /** One request read to the end at full speed: ms and bytes. */
 function fetchAll(port: number, body: string, headers: Record<string, string>, agent: http.Agent | false = false): Promise<{ ms: number; bytes: number }> {
