@@ -5,15 +5,9 @@ import type { Principal } from '../../../src/operations/provider.js';
 import { INTEROP_NS } from '../../../src/providers/index.js';
 import { REMOVAL_ACTION, listenerUnreachable, startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
+import { createAs as create, watcher as reader } from '../indication-watch.js';
 import { type World, inst, rejects, req, runTo, world } from '../fixture.js';
 
-const reader: Principal = { name: 'watcher', role: 'reader' };
-
-async function create(w: World, i: CimInstance): Promise<CimInstanceName> {
-  const r = (await w.ops.intrinsic(req('CreateInstance', { NewInstance: i }, INTEROP_NS), reader)).result;
-  if (r.kind !== 'instanceName') throw new Error(r.kind);
-  return r.name;
-}
 const subscriptions = (w: World) => w.enumerate('CIM_IndicationSubscription', INTEROP_NS);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

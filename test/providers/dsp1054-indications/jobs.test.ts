@@ -6,19 +6,11 @@
 import { expect } from 'chai';
 import type { CimInstance, CimInstanceName } from '../../../src/cim/index.js';
 import { IndicationDelivery } from '../../../src/indication-delivery.js';
-import type { Principal } from '../../../src/operations/provider.js';
-import { INTEROP_NS } from '../../../src/providers/index.js';
 import { startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
-import { type World, inst, req, runTo, world } from '../fixture.js';
+import { createAs as create } from '../indication-watch.js';
+import { type World, inst, runTo, world } from '../fixture.js';
 
-const reader: Principal = { name: 'watcher', role: 'reader' };
-
-async function create(w: World, i: CimInstance): Promise<CimInstanceName> {
-  const r = (await w.ops.intrinsic(req('CreateInstance', { NewInstance: i }, INTEROP_NS), reader)).result;
-  if (r.kind !== 'instanceName') throw new Error(r.kind);
-  return r.name;
-}
 const source = (i: CimInstance): CimInstance => i.get('SourceInstance') as CimInstance;
 
 describe('DSP1054 indications: jobs', function () {
