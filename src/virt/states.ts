@@ -63,7 +63,7 @@ export const TRANSITIONS: Readonly<Record<Operation, TransitionRule>> = {
   unpause: { from: ['paused'], via: 'paused', to: 'running' },
   save: { from: ['running', 'paused'], via: 'suspending', to: 'suspended' },
   restore: { from: ['suspended'], via: 'resuming', to: 'running' },
-  // A saved system brought back without running a single instruction (xl restore -p): parked paused.
+  // A saved system brought back without running a single instruction: parked paused.
   restore_paused: { from: ['suspended'], via: 'resuming', to: 'paused' },
 };
 

@@ -41,7 +41,7 @@ export function pathTo(state: SystemState, target: NetworkTarget): TargetState[]
     case 'running':
       return [...from, 'running'];
     case 'paused':
-      // From suspended: restored paused (xl restore -p), it never runs a single instruction.
+      // From suspended: restored straight into paused (restore_paused), it never runs a single instruction.
       return [...from, 'paused'];
     case 'suspended':
       return [...from, ...(s === 'defined' ? ['paused' as const] : []), 'suspended'];
