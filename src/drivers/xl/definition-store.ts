@@ -5,15 +5,16 @@
  * were asked for, each `update` onto the latest version (a write that ended meanwhile is kept):
  * that orders the I/O of one file, it is not the system lock (virt/lock.ts).
  */
-import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
 import type { SystemState, TargetState } from '../../virt/states.js';
 import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
-import { TEMP_SUFFIX, fsyncDir, inPool, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
+import { TEMP_SUFFIX, fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
 
-/** Definition files read at once at start-up (bounded: 10,000 files must not open 10,000 descriptors). */
-const READ_CONCURRENCY = 64;
+/** Definition files read per turn of the event loop at start-up. */
+const READ_SLICE = 500;
 
 /**
  * What the running domain has of the settings that can differ from the definition (a change xl
@@ -91,35 +92,40 @@ export class DefinitionStore {
     this.byUuid.clear();
     this.bump(undefined);
     const entries = await readdir(this.dir);
-    const results = await inPool(entries, READ_CONCURRENCY, async (entry) => {
-      const path = join(this.dir, entry);
-      if (entry.startsWith('.') && entry.endsWith(TEMP_SUFFIX)) {
-        // A writer died before its rename: the target file still holds the previous version.
-        await unlink(path).catch(() => {});
-        return 'cleaned' as const;
+    // Read synchronously, a slice at a time: one small file costs ~15 µs this way against ~80 µs
+    // through fs/promises (open, fstat, read and close each a round trip to the thread pool),
+    // which is most of a restart with 10,000 systems. Between slices the loop turns, so an xl
+    // listing running meanwhile (xl-driver.ts init) keeps its pipe drained. Applied in directory
+    // order, as a one-at-a-time read would.
+    for (let start = 0; start < entries.length; start += READ_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const entry of entries.slice(start, start + READ_SLICE)) {
+        const path = join(this.dir, entry);
+        if (entry.startsWith('.') && entry.endsWith(TEMP_SUFFIX)) {
+          // A writer died before its rename: the target file still holds the previous version.
+          await unlink(path).catch(() => {});
+          report.cleanedTempFiles++;
+          continue;
+        }
+        if (!entry.endsWith('.json')) continue;
+        const name = entry.slice(0, -'.json'.length);
+        const def = this.readOne(path, name);
+        if (def) {
+          this.setDef(def);
+          continue;
+        }
+        await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
+        report.quarantined.push(name);
       }
-      if (!entry.endsWith('.json')) return undefined;
-      const name = entry.slice(0, -'.json'.length);
-      const def = await this.readOne(path, name);
-      if (def) return def;
-      await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
-      return { quarantined: name };
-    });
-    // Applied in directory order, as a one-at-a-time read would.
-    for (const r of results) {
-      if (r === undefined) continue;
-      if (r === 'cleaned') report.cleanedTempFiles++;
-      else if ('quarantined' in r) report.quarantined.push(r.quarantined);
-      else this.setDef(r);
     }
     if (report.cleanedTempFiles || report.quarantined.length) await fsyncDir(this.dir);
     this.loaded = true;
     return report;
   }
 
-  private async readOne(path: string, name: string): Promise<StoredDefinition | undefined> {
+  private readOne(path: string, name: string): StoredDefinition | undefined {
     try {
-      const data = JSON.parse(await readFile(path, 'utf8')) as StoredDefinition;
+      const data = JSON.parse(readFileSync(path, 'utf8')) as StoredDefinition;
       if (data?.version !== 1 || data.config?.name !== name || typeof data.config.uuid !== 'string') return undefined;
       return data;
     } catch {

@@ -81,12 +81,16 @@ export class XlDriver implements HypervisorDriver {
 
   async init(): Promise<ReconcileReport> {
     const core = this.core;
+    // The listing (xl's time) and reading the store (the disk's) do not depend on each other:
+    // side by side, a restart costs the longer of the two, not their sum. Nothing reads the
+    // listing before `ready` (observe.ts), so it may arrive before the store is loaded.
+    const listing = core.cache.fresh(true);
+    listing.catch(() => {}); // awaited below; a failure is reported there, not as unhandled
     const storeReport = await core.store.init();
     await mkdir(core.cfgDir, { recursive: true, mode: 0o700 });
     await mkdir(core.saveDir, { recursive: true, mode: 0o700 });
-    await core.outgoing.load();
-    await core.incoming.load();
-    const rec = await reconcile(core.store, await core.cache.fresh(true), { incoming: core.incoming, outgoing: core.outgoing });
+    await Promise.all([core.outgoing.load(), core.incoming.load()]);
+    const rec = await reconcile(core.store, await listing, { incoming: core.incoming, outgoing: core.outgoing });
     core.ready = true;
     core.cache.start();
     this.events?.start();
