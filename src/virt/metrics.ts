@@ -74,6 +74,8 @@ export interface MetricsOptions {
   /** Samples kept per system. */
   historyLength?: number;
   log?: (line: string) => void;
+  /** The clock samples are stamped with (tests give their own). */
+  now?: () => number;
 }
 
 export const DEFAULT_METRICS_INTERVAL_MS = 10_000;
@@ -147,7 +149,7 @@ export class MetricsSampler {
       this.failed = true;
     }
     const [systems, cap, pools] = await Promise.all([this.source.systems(), this.source.capacity(), this.source.pools()]);
-    const at = Date.now();
+    const at = (this.opts.now ?? Date.now)();
     const byName = new Map((counters ?? []).map((c) => [c.name, c]));
     const out: SystemSample[] = [];
     const seen = new Set<string>();

@@ -41,14 +41,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('virt: the metrics sampler', () => {
   it('derives CPU use from CPU-time deltas, bounded by the allocation (vCPUs or cap)', async () => {
     const { src } = source(0.05, { cap: 50 });
-    const m = new MetricsSampler(src, { intervalMs: 0 });
+    let clock = 1_000_000;
+    const m = new MetricsSampler(src, { intervalMs: 0, now: () => clock });
     const first = (await m.sample()).systems[0]!;
     expect(first.cpuPercentOfOneCpu).to.equal(0); // nothing to compare with yet
     expect(first.cpuAllocationPercent).to.equal(50); // cap 50 < 2 vCPUs × 100
-    await sleep(100);
+    clock += 125; // 0.05 s of CPU in 0.125 s
     const second = (await m.sample()).systems[0]!;
-    expect(second.cpuPercentOfOneCpu).to.be.within(20, 50);
-    expect(second.cpuPercentOfAllocation).to.be.closeTo((second.cpuPercentOfOneCpu * 100) / 50, 0.2);
+    expect(second.cpuPercentOfOneCpu).to.be.closeTo(40, 0.01);
+    expect(second.cpuPercentOfAllocation).to.be.closeTo(80, 0.01); // 40 of the cap's 50
     expect(second.io?.diskReadBytes).to.equal(5);
     expect(m.latest()!.host).to.deep.include({ memoryCapacityMiB: 4000, memoryAvailableMiB: 3000, processorAvailablePercent: 250 });
   });
