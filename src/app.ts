@@ -22,7 +22,7 @@ import { networkPages } from './topology/index.js';
 import { INTEROP_NS, type ProfileRegistration, type ProviderDeps, VIRT_NS, createProviders } from './providers/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { ensureDemoBridges, seedDemoNetwork } from './demo.js';
-import { PROJECT_ROOT, type ServerConfig } from './config.js';
+import { PROJECT_ROOT, productInfo, type ServerConfig } from './config.js';
 import type { CimRequestHandler } from './http/index.js';
 import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
@@ -81,11 +81,6 @@ export function loadProfiles(dir = path.join(PROJECT_ROOT, 'profiles')): Profile
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as ProfileRegistration);
-}
-
-export function productInfo(): { name: string; version: string } {
-  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  return { name: pkg.name, version: pkg.version };
 }
 
 /**

@@ -1,7 +1,9 @@
 /** Server configuration: defaults, and where each value comes from (the command line). */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, type LogLevel } from './http/index.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from './http/connection-limits.js';
+import type { LogLevel } from './http/index.js';
 
 export interface ServerConfig {
   /** HTTP port (DSP0200 §A1: 5988); 0 picks a free one (tests). */
@@ -57,6 +59,12 @@ export interface ServerConfig {
 
 /** The repository root (where mof/ and profiles/ live), found from this module's location. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Name and version, as package.json gives them (ProductName/ProductVersion, `--version`). */
+export function productInfo(): { name: string; version: string } {
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version };
+}
 
 export const DEFAULT_CONFIG: ServerConfig = {
   port: 5988,

@@ -18,7 +18,10 @@ import { isIP, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../operations/provider.js';
 import { CIM_ALLOW } from './app.js';
 import { asLogger, type LogLine } from './log.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from './connection-limits.js';
 import { interceptMpost, restoreMpostMethod } from './mpost-socket.js';
+
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS };
 
 export interface ServerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -53,8 +56,6 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 /** Receiving a whole request (a 16 MiB body on a slow link included). */
 export const REQUEST_RECEIVE_TIMEOUT_MS = 120_000;
-export const DEFAULT_MAX_CONNECTIONS = 512;
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** After close(), in-flight requests get this long before their connections are cut. */
 const CLOSE_GRACE_MS = 2_000;
 /** The connection-cap warning is repeated at most this often. */
