@@ -84,6 +84,49 @@ interface SizeResult {
   rsc?: { bare: number; cim: number; callsPerRsc: number };
   /** GetInstance of a system while every RASD is being enumerated on another connection. */
   behind?: { enumMs: number; count: number; p50: number; max: number };
+  /** The three everyday reads of Xen_ComputerSystem, 1 and 4 clients, keep-alive and new connections. */
+  clients: ClientRow[];
+}
+
+interface ClientRow {
+  op: string;
+  keepAlive: boolean;
+  concurrency: number;
+  p50: number;
+  p99: number;
+  bytesPerInstance: number;
+  xlCalls: number;
+}
+
+/**
+ * GetInstance, EnumerateInstanceNames and EnumerateInstances of Xen_ComputerSystem as a client
+ * mix sees them: one and four clients, keep-alive and a new connection per request, with the
+ * bytes per instance on the wire and the xl calls made meanwhile other than the background's
+ * `xl list -v` (reads make none; what remains is the background's other queries: statistics,
+ * bridges, the uplink).
+ */
+async function measureClients(child: ChildProcess, ready: BenchServerReady, n: number): Promise<ClientRow[]> {
+  const name = `<INSTANCENAME CLASSNAME="Xen_ComputerSystem"><KEYBINDING NAME="CreationClassName"><KEYVALUE VALUETYPE="string">Xen_ComputerSystem</KEYVALUE></KEYBINDING><KEYBINDING NAME="Name"><KEYVALUE VALUETYPE="string">${ready.rscSystem}</KEYVALUE></KEYBINDING></INSTANCENAME>`;
+  const cls = '<CLASSNAME NAME="Xen_ComputerSystem"/>';
+  const ops: { op: string; method: string; params: Record<string, string>; requests: number; instances: number }[] = [
+    { op: 'GetInstance', method: 'GetInstance', params: { InstanceName: name }, requests: 2000, instances: 1 },
+    { op: 'EnumerateInstanceNames', method: 'EnumerateInstanceNames', params: { ClassName: cls }, requests: n >= 10000 ? 20 : 200, instances: n },
+    { op: 'EnumerateInstances', method: 'EnumerateInstances', params: { ClassName: cls }, requests: n >= 10000 ? 10 : 100, instances: n },
+  ];
+  const rows: ClientRow[] = [];
+  for (const o of ops) {
+    const body = imethodcall(o.method, 'root/virt', o.params);
+    const headers = { CIMMethod: o.method, CIMObject: 'root/virt' };
+    await load({ port: ready.port, body, headers, requests: Math.min(100, o.requests), concurrency: 1, keepAlive: true }); // warm-up
+    for (const [keepAlive, concurrency] of [[true, 1], [false, 1], [true, 4], [false, 4]] as const) {
+      const m0 = await ask<BenchServerMetrics>(child, 'metrics');
+      const r = await load({ port: ready.port, body, headers, requests: o.requests, concurrency, keepAlive });
+      const m1 = await ask<BenchServerMetrics>(child, 'metrics');
+      const xlCalls = (m1.toolCalls - m0.toolCalls) - (m1.snapshotRefreshes - m0.snapshotRefreshes);
+      rows.push({ op: o.op, keepAlive, concurrency, p50: r.p50, p99: r.p99, bytesPerInstance: r.bytes / o.instances, xlCalls });
+    }
+  }
+  return rows;
 }
 
 /**
@@ -156,9 +199,10 @@ async function measureSize(n: number): Promise<SizeResult> {
       });
     }
     const after = await ask<BenchServerMetrics>(child, 'metrics');
+    const clients = await measureClients(child, ready, n);
     const behind = await measureBehind(ready);
     const rsc = await measureRsc(child, ready, agent);
-    return { n, ready, rows, seeded, after, rsc, ...(behind ? { behind } : {}) };
+    return { n, ready, rows, seeded, after, rsc, clients, ...(behind ? { behind } : {}) };
   } finally {
     agent.destroy();
     if (child.connected) child.send('stop');
@@ -235,6 +279,13 @@ export async function runProvidersBench(report: (line: string) => void): Promise
         ? `${String(r.n).padStart(7)}  ${`${m.defined}/${m.running - m.paused}/${m.paused}/${m.adopted}`.padEnd(30)}`
         : ' '.repeat(39);
       report(`${head}  ${row.op.padEnd(22)} ${String(row.instances).padStart(9)}  ${f(row.warmP50, 9, 2)} ${f(row.warmP99, 9, 2)}  ${f(row.coldP50, 9, 2)} ${f(row.coldMax, 9, 2)}  ${f(row.callsPerCold, 13, 2)} ${f(row.kib, 6, 0)}`);
+    }
+  }
+  report('reads of Xen_ComputerSystem by a client mix (GetInstance, EnumerateInstanceNames and EnumerateInstances of every system)');
+  report('systems  operation                conn        c     p50      p99   B/instance  other xl calls meanwhile');
+  for (const r of results) {
+    for (const c of r.clients) {
+      report(`${String(r.n).padStart(7)}  ${c.op.padEnd(24)} ${(c.keepAlive ? 'keep-alive' : 'new').padEnd(10)} ${String(c.concurrency).padStart(2)}  ${f(c.p50, 6, 2)}  ${f(c.p99, 7, 2)}  ${f(c.bytesPerInstance, 11, 0)}  ${String(c.xlCalls).padStart(8)}`);
     }
   }
   report('systems  setup s   RSS seeded MiB   heap seeded MiB   RSS after reads MiB   heap after MiB   peak RSS MiB');
