@@ -119,7 +119,6 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
   try {
     const usersFile = resolveUsersFile(config, logger);
     const repository = new Repository();
-    const schemaMs = await loadSchema(repository);
 
     const choice = config.xlPath ? undefined : detectXl({ dataDir });
     // DSP1081: the other hosts (peers.ts); with the simulator, `xl migrate` finds their state directories here.
@@ -143,7 +142,18 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const virt = new VirtManager(driver, {
       jobs, log: (line) => logger.warn(line), metricsIntervalMs: config.metricsIntervalMs ?? 0, networkStore: new FileNetworkStore(dataDir),
     });
-    const report = await virt.init();
+    // The host is listed (xl's time, in child processes) while the schema compiles (ours).
+    const initDone = virt.init();
+    initDone.catch(() => {}); // awaited just below; a failure is thrown from there
+    let schemaMs: number;
+    try {
+      schemaMs = await loadSchema(repository);
+    } catch (e) {
+      // Let the host's reading end before the lock goes (the caller's catch releases it).
+      await initDone.then(() => driver.close(), () => {});
+      throw e;
+    }
+    const report = await initDone;
     const snap = virt.snapshotRecovery;
     if (snap && (snap.undone.length || snap.finished.length || snap.removed.length || snap.quarantined.length || snap.failed.length)) {
       logger.warn(`snapshots cut short by the last stop: ${JSON.stringify(snap)}`);
