@@ -11,7 +11,7 @@ import { compileMofFile } from './mof/index.js';
 import { parseEmbeddedObject } from './cimxml/index.js';
 import { Operations, ProviderRegistry } from './operations/index.js';
 import {
-  asLogger, createHttpApp, createAuthenticator, servesPlainHttp, startServers, type LogLine, type RunningServers,
+  asLogger, createHttpApp, createAuthenticator, servesPlainHttp, assertPortsFree, startServers, type LogLine, type RunningServers,
 } from './http/index.js';
 import { parseUsers } from './http/users.js';
 import {
@@ -240,8 +240,9 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
   const listenOpts = {
     listen: config.listen, ...tls, ...(config.httpsOnly !== undefined ? { httpsOnly: config.httpsOnly } : {}),
   };
-  // Refuse a configuration that cannot serve before touching the data directory.
-  servesPlainHttp({ ...listenOpts, auth: resolveUsersFile(config) !== undefined });
+  // Refuse a configuration that cannot serve, or a port taken, before touching the data directory.
+  const plain = servesPlainHttp({ ...listenOpts, auth: resolveUsersFile(config) !== undefined });
+  await assertPortsFree(config.listen, [...(plain ? [config.port] : []), ...(tls.tlsCert ? [config.httpsPort] : [])]);
   const built = await buildServer(config, logger, hooks);
   const auth = built.usersFile
     ? createAuthenticator(built.usersFile, { log: logger, onFailure: (f) => built.audit.loginFailed(f) })

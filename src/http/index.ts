@@ -2,7 +2,7 @@
 export type { CimHttpRequest, CimHttpResponse, CimRequestHandler } from './handler.js';
 export { createHttpApp, ANONYMOUS, type HttpAppOptions, type HttpLimits } from './app.js';
 export {
-  startServers, servesPlainHttp, isLoopback, DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  startServers, servesPlainHttp, assertPortsFree, isLoopback, DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT_MS,
   type ServerOptions, type RunningServers,
 } from './servers.js';
 export {

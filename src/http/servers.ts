@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { isIP, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, isIP, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../operations/provider.js';
 import { CIM_ALLOW } from './app.js';
 import { asLogger, type LogLine } from './log.js';
@@ -66,6 +66,26 @@ export function isLoopback(host: string): boolean {
   if (h === 'localhost' || h === '::1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * Throws, naming the address, when a port the server is to listen on is taken. Asked before the
+ * server reads or repairs its data (reconcile, demo seeding can take seconds), so a clash fails at
+ * once and changes nothing; the real bind comes later, once the server can answer.
+ */
+export async function assertPortsFree(host: string, ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
+    if (port === 0) continue;
+    const probe = createNetServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', (e: NodeJS.ErrnoException) => {
+        reject(new Error(e.code === 'EADDRINUSE'
+          ? `${host}:${port} is in use by another process: stop it or choose another port (--port, --https-port)`
+          : `cannot listen on ${host}:${port}: ${e.message}`));
+      });
+      probe.listen(port, host, () => probe.close(() => resolve()));
+    });
+  }
 }
 
 /** Whether the options would serve plain HTTP; throws when they would carry passwords in clear text. */

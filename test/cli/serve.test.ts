@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/test-server.js';
@@ -73,6 +74,21 @@ describe('cli: xen-wbem serve', function () {
     expect(threshold.exitCode).to.equal(1);
     expect(threshold.stderr).to.contain('unknown metric "Colour" (known: CPUUtilization,');
     expect(existsSync(data)).to.equal(false);
+  });
+
+  it('a port another process holds is a start-up error that touches nothing', async () => {
+    const data = path.join(dir, 'var');
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const r = await execa(BIN, ['serve', '--port', String(port), '--data', data], { reject: false, timeout: 20_000 });
+      expect(r.exitCode).to.equal(1);
+      expect(r.stderr).to.contain(`127.0.0.1:${port} is in use by another process`);
+      expect(existsSync(data)).to.equal(false);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('one server per data directory: the second fails at once, before reconciling; a lock left by kill -9 is recovered', async () => {
