@@ -64,6 +64,8 @@ export class Admission {
   private readonly hostLock: KeyedLock;
   /** The last fresh read of the host: shared while it runs, or by admissions asked before it began. */
   private read: FreshRead | undefined;
+  /** The last capacity computed, with what it was computed from (baseCapacity). */
+  private capMemo: { hostKey: string; active: readonly VirtualSystem[]; cap: Capacity } | undefined;
 
   constructor(
     /** fresh: ask the hypervisor now (admission) rather than accept the cached picture (reads). */
@@ -76,12 +78,27 @@ export class Admission {
 
   /** What reads show: the picture's capacity minus the ledger. */
   capacityOf(p: Picture): Capacity {
-    const cap = computeCapacity(p.host, p.systems.filter((s) => isActive(s.state)).map(toGuest), this.policy);
-    return withPending(cap, this.pending(p));
+    return withPending(this.baseCapacity(p), this.pending(p));
+  }
+
+  /**
+   * The capacity of the picture's active systems, reused while the host facts and the active
+   * system objects are the same: a DefineSystem or a read among 10,000 systems checks identities
+   * instead of recounting every guest (a running system's object changes with each picture).
+   */
+  private baseCapacity(p: Picture): Capacity {
+    const hostKey = JSON.stringify(p.host);
+    const m = this.capMemo;
+    if (m && m.hostKey === hostKey && sameActive(p.systems, m.active)) return m.cap;
+    const active = p.systems.filter((s) => isActive(s.state));
+    const cap = computeCapacity(p.host, active.map(toGuest), this.policy);
+    this.capMemo = { hostKey, active, cap };
+    return cap;
   }
 
   /** Entries the picture does not show yet (a started system that already shows is counted there). */
   private pending(p: Picture): Entry[] {
+    if (this.ledger.size === 0) return [];
     const shown = new Set(p.systems.filter((s) => isActive(s.state)).map((s) => s.name));
     return [...this.ledger].filter((e) => !(e.kind === 'start' && shown.has(e.system)));
   }
@@ -152,6 +169,16 @@ export class Admission {
   get pendingCount(): number {
     return this.ledger.size;
   }
+}
+
+/** The active systems of `systems` are the very objects of `active`, in order. */
+function sameActive(systems: readonly VirtualSystem[], active: readonly VirtualSystem[]): boolean {
+  let i = 0;
+  for (const s of systems) {
+    if (!isActive(s.state)) continue;
+    if (active[i++] !== s) return false;
+  }
+  return i === active.length;
 }
 
 export function toGuest(s: VirtualSystem): ActiveGuest {
