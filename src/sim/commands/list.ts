@@ -2,7 +2,6 @@
 import { getopts, has, printHelp } from '../cli-args.js';
 import { findDomain, domainById } from '../domain-arg.js';
 import { listHeader, listRow, type ListOpts } from '../format/list-table.js';
-import { listJson } from '../format/list-json.js';
 import type { Globals } from '../globals.js';
 import { configUnreadable } from '../faults.js';
 import { err, out } from '../io.js';
@@ -16,6 +15,8 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   ], 0);
   if (p.args.length > 1) { await printHelp(cmd); return 1; }
   const o: ListOpts = { verbose: has(p, 'v'), context: has(p, 'Z'), cpupool: has(p, 'c'), numa: has(p, 'n') };
+  // The JSON of -l needs the config builders: loaded only then (each process of the polled table starts faster).
+  const listJson = has(p, 'l') ? (await import('../format/list-json.js')).listJson : undefined;
   return withHost(g.dir, (ctx) => {
     const s = ctx.state;
     let doms = [...s.domains].sort((a, b) => a.domid - b.domid);
@@ -25,7 +26,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       if (!d) { err(`Error: Domain '${p.args[0]}' does not exist.\n`); return 1; }
       doms = [d];
     }
-    if (has(p, 'l')) {
+    if (listJson) {
       // list_domains_details skips a domain whose configuration cannot be retrieved.
       const lost = doms.filter((d) => d.domid !== 0 && configUnreadable(ctx.faults, d.name));
       for (const d of lost) {
