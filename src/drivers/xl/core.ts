@@ -114,8 +114,8 @@ export class XlCore {
     const withDeadlines: XlExecutor = { run: (args, o) => this.xl(args, o), get calls() { return 0; } };
     this.cache = new SnapshotCache(withDeadlines, {
       intervalMs,
-      // Unless an interval is given: 250 ms to 2 s, after what `xl list -v` costs (snapshot.ts).
-      ...(fixed === undefined ? { minIntervalMs: 250 } : {}),
+      // Unless an interval is given: paced by what `xl list -v` costs (refresh-pace.ts).
+      ...(fixed === undefined ? { detectWithinMs: 350, maxCpuShare: 0.2 } : {}),
       staleAfterMs: opts.staleAfterMs ?? Math.max(3 * intervalMs, 5000),
       readWaitMs: opts.readWaitMs ?? 2000,
       log: this.log,
