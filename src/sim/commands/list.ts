@@ -1,6 +1,5 @@
 // xl list [-l] [-v] [-Z] [-c] [-n] [Domain] (samples in test/data/xl-samples).
 import { getopts, has, printHelp } from '../cli-args.js';
-import { findDomain, domainById } from '../domain-arg.js';
 import { listHeader, listRow, type ListOpts } from '../format/list-table.js';
 import type { Globals } from '../globals.js';
 import { configUnreadable } from '../faults.js';
@@ -15,14 +14,16 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   ], 0);
   if (p.args.length > 1) { await printHelp(cmd); return 1; }
   const o: ListOpts = { verbose: has(p, 'v'), context: has(p, 'Z'), cpupool: has(p, 'c'), numa: has(p, 'n') };
-  // The JSON of -l needs the config builders: loaded only then (each process of the polled table starts faster).
+  // What only -l (the config builders) or a named domain needs is loaded only then: the polled
+  // table's process starts with fewer modules.
   const listJson = has(p, 'l') ? (await import('../format/list-json.js')).listJson : undefined;
+  const pick = p.args.length === 1 ? await import('../domain-arg.js') : undefined;
   return withHost(g.dir, (ctx) => {
     const s = ctx.state;
     let doms = [...s.domains].sort((a, b) => a.domid - b.domid);
-    if (p.args.length === 1) {
-      const id = findDomain(s, p.args[0]!);
-      const d = domainById(s, id);
+    if (pick) {
+      const id = pick.findDomain(s, p.args[0]!);
+      const d = pick.domainById(s, id);
       if (!d) { err(`Error: Domain '${p.args[0]}' does not exist.\n`); return 1; }
       doms = [d];
     }
