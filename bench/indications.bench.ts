@@ -171,6 +171,14 @@ export async function runIndicationsBench(report: (line: string) => void): Promi
     for (let i = 0; i < SUBSCRIPTIONS; i++) await subscribe(interop, `s${i}`, `http://127.0.0.1:${listener.port}/d${i}`);
     report(`DSP1054 delivery on xl-sim: ${SYSTEMS} systems (${ready.mix.running} running), ${SUBSCRIPTIONS} subscriptions, each its own destination (created over CIM-XML in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     report(`idle, ${SYSTEMS} systems, ${SUBSCRIPTIONS} subscriptions: ${await idleCost(child)}`);
+    const get = {
+      body: imethodcall('GetInstance', 'root/virt', { InstanceName: instanceName('Xen_ComputerSystem', { CreationClassName: 'Xen_ComputerSystem', Name: ready.bareSystem }) }),
+      headers: { CIMMethod: 'GetInstance', CIMObject: 'root/virt' },
+    };
+    // Reads while only the background refresh runs (its process starts block the event loop briefly).
+    await load({ port: ready.port, ...get, requests: 300, concurrency: 1, keepAlive: true });
+    const idleReads = await load({ port: ready.port, ...get, requests: 3000, concurrency: 1, keepAlive: true });
+    report(`GetInstance Xen_ComputerSystem while idle (the background refresh only): p50 ${f(idleReads.p50, 5, 2)} / p99 ${f(idleReads.p99, 5, 2)} ms`);
     const m0 = await ask<BenchServerMetrics>(child, 'metrics');
 
     const rsc = async (name: string, code: number): Promise<number> => {
@@ -222,10 +230,6 @@ export async function runIndicationsBench(report: (line: string) => void): Promi
     report(`server during delivery: RSS ${f(m1.rssBytes / 2 ** 20, 5, 0)} MiB (before the changes ${f(m0.rssBytes / 2 ** 20, 5, 0)}), CPU ${f(m1.cpuMs - m0.cpuMs, 6, 0)} ms for ${RSC_CHANGES + XL_CHANGES} changes (${f((m1.cpuMs - m0.cpuMs) / (RSC_CHANGES + XL_CHANGES), 5)} ms each, ${SUBSCRIPTIONS} deliveries each)`);
 
     // Request latency while states change, without and with a dead listener subscribed.
-    const get = {
-      body: imethodcall('GetInstance', 'root/virt', { InstanceName: instanceName('Xen_ComputerSystem', { CreationClassName: 'Xen_ComputerSystem', Name: ready.bareSystem }) }),
-      headers: { CIMMethod: 'GetInstance', CIMObject: 'root/virt' },
-    };
     const underChanges = async (): Promise<{ p50: number; p99: number }> => {
       let stop = false;
       const changes = (async () => {
