@@ -4,6 +4,11 @@
  * CPU; when a listing costs more than that share allows, the CPU bound wins (and it is logged).
  */
 import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VirtManager } from '../../../src/virt/manager.js';
+import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
 import { SnapshotCache } from '../../../src/drivers/xl/snapshot.js';
 import { listingCpuMs, RefreshPace } from '../../../src/drivers/xl/refresh-pace.js';
 import type { RunOptions, RunResult, XlExecutor } from '../../../src/drivers/xl/runner.js';
@@ -97,5 +102,35 @@ describe('xl driver: the pace of the background refresh', function () {
     const slow = await refreshesIn(2400, 100, { intervalMs: 2000, detectWithinMs: 350, maxCpuShare: 0.2 }, log);
     expect(slow).to.be.within(3, 5);
     expect(log.filter((l) => /behind the server's back show within/.test(l))).to.have.length(1);
+  });
+
+  it('with the default pace, a pause made with xl behind the driver\'s back (no domain event) is reported within the target, not seconds later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xl-pace-'));
+    mkdirSync(join(dir, 'xl-sim'), { recursive: true });
+    const driver = createTestDriver(dir, { commandTimeoutMs: 10_000 });
+    try {
+      const vm = new VirtManager(driver, { pollIntervalMs: 20 });
+      await vm.init();
+      await vm.defineSystem({ name: 'b', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+      await vm.requestState('b', 'running');
+      const seen: string[] = [];
+      driver.onObserved((c) => seen.push(`${c.name}:${c.to}`));
+      const delays: number[] = [];
+      for (const [cmd, state] of [['pause', 'paused'], ['unpause', 'running'], ['pause', 'paused']] as const) {
+        await xlBehindTheBack(dir, cmd, 'b');
+        const t0 = performance.now();
+        while (!seen.includes(`b:${state}`)) {
+          if (performance.now() - t0 > 5_000) expect.fail(`xl ${cmd} not reported within 5 s`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        delays.push(performance.now() - t0);
+        seen.length = 0;
+      }
+      // 350 ms on a quiet machine; the bound leaves room for a loaded one, far below the 2 s of the longest interval.
+      expect([...delays].sort((x, y) => x - y)[1]).to.be.below(1_000);
+    } finally {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
