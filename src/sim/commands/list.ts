@@ -18,25 +18,30 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   // table's process starts with fewer modules.
   const listJson = has(p, 'l') ? (await import('../format/list-json.js')).listJson : undefined;
   const pick = p.args.length === 1 ? await import('../domain-arg.js') : undefined;
-  return withHost(g.dir, (ctx) => {
+  // The host's lock is held to read the state (advanced to now), not while the table is formatted
+  // and written: a listing whose output waits on a full pipe must not hold up the host's changes.
+  const seen = withHost(g.dir, (ctx) => {
     const s = ctx.state;
     let doms = [...s.domains].sort((a, b) => a.domid - b.domid);
     if (pick) {
       const id = pick.findDomain(s, p.args[0]!);
       const d = pick.domainById(s, id);
-      if (!d) { err(`Error: Domain '${p.args[0]}' does not exist.\n`); return 1; }
+      if (!d) return undefined;
       doms = [d];
     }
-    if (listJson) {
-      // list_domains_details skips a domain whose configuration cannot be retrieved.
-      const lost = doms.filter((d) => d.domid !== 0 && configUnreadable(ctx.faults, d.name));
-      for (const d of lost) {
-        err(`libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain ${d.domid}:Fail to get domain configuration\n`);
-      }
-      out(listJson(s, doms.filter((d) => !lost.includes(d))));
-      return 0;
-    }
-    out(listHeader(o) + doms.map((d) => listRow(s, d, o)).join(''));
-    return 0;
+    // list_domains_details skips a domain whose configuration cannot be retrieved.
+    const lost = listJson ? doms.filter((d) => d.domid !== 0 && configUnreadable(ctx.faults, d.name)) : [];
+    return { s, doms, lost };
   });
+  if (!seen) { err(`Error: Domain '${p.args[0]}' does not exist.\n`); return 1; }
+  const { s, doms, lost } = seen;
+  if (listJson) {
+    for (const d of lost) {
+      err(`libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain ${d.domid}:Fail to get domain configuration\n`);
+    }
+    out(listJson(s, doms.filter((d) => !lost.includes(d))));
+    return 0;
+  }
+  out(listHeader(o) + doms.map((d) => listRow(s, d, o)).join(''));
+  return 0;
 }
