@@ -22,6 +22,8 @@ export interface PaceOptions {
   maxIntervalMs: number;
 }
 
+/** The pace is reported at most this often (a listing's cost may hover around the bound under load). */
+const REPORT_EVERY_MS = 60_000;
 /** A listing never starts sooner than this after the last one ended (the event loop breathes). */
 const MIN_GAP_MS = 25;
 /** Weight of the newest listing in the running estimates (a slow listing or two only nudge the pace). */
@@ -31,6 +33,9 @@ export class RefreshPace {
   private wallMs = 0;
   private cpuMs = 0;
   private seen = false;
+  /** Whether the last report said changes show late, and when it was made. */
+  private slowReported = false;
+  private reportedAt = -Infinity;
 
   constructor(private readonly opts: PaceOptions) {}
 
@@ -63,14 +68,31 @@ export class RefreshPace {
     return this.periodMs() + this.wallMs;
   }
 
-  /** What one listing costs in CPU (running estimate, ms). */
-  listingCpuMs(): number {
-    return this.cpuMs;
-  }
-
   /** The share of one CPU the listings take at this pace. */
   cpuShare(): number {
     return this.cpuMs / Math.max(this.periodMs(), this.wallMs + MIN_GAP_MS);
+  }
+
+  /**
+   * A line for the log when changes behind our back start to show well past the target (the CPU
+   * bound won) or show in time again; at most one a minute.
+   */
+  report(now = performance.now()): string | undefined {
+    if (now - this.reportedAt < REPORT_EVERY_MS) return undefined;
+    const target = this.opts.detectWithinMs;
+    const share = `${Math.round(100 * this.cpuShare())} %`;
+    let line: string | undefined;
+    if (!this.slowReported && this.detectionMs() > 1.25 * target) {
+      line = `xl list -v takes ${Math.round(this.cpuMs)} ms of CPU: refreshed every ${Math.round(this.periodMs())} ms ` +
+        `(${share} of one CPU), changes made behind the server's back show within ${Math.round(this.detectionMs())} ms (target ${target} ms)`;
+    } else if (this.slowReported && this.withinTarget()) {
+      line = `changes made behind the server's back show within ${target} ms again (${share} of one CPU)`;
+    }
+    if (line) {
+      this.slowReported = !this.slowReported;
+      this.reportedAt = now;
+    }
+    return line;
   }
 
   /** Whether changes are seen within `detectWithinMs` at this pace (false: the CPU bound won). */

@@ -119,8 +119,6 @@ export class SnapshotCache {
   private readonly pace: RefreshPace | undefined;
   /** How long the last `xl list -v` took. */
   private listWallMs = 0;
-  /** Whether the pace was last reported as missing its detection target. */
-  private paceSlowReported = false;
   private inflightGen = -1;
   private inflightFull = false;
   private generation = 0;
@@ -278,22 +276,12 @@ export class SnapshotCache {
     }
   }
 
-  /** One listing's cost into the pace; a line when changes behind our back stop (or start again) being seen in time. */
+  /** One listing's cost into the pace, and the line it may call for. */
   private paced(wallMs: number, cpuMs: number): void {
-    const pace = this.pace;
-    if (!pace) return;
-    pace.record(wallMs, cpuMs);
-    const target = this.opts.detectWithinMs!;
-    const detection = Math.round(pace.detectionMs());
-    const share = `${Math.round(100 * pace.cpuShare())} %`;
-    if (!this.paceSlowReported && detection > 1.1 * target) {
-      this.paceSlowReported = true;
-      this.opts.log?.('info', `xl list -v takes ${Math.round(pace.listingCpuMs())} ms of CPU: refreshed every ${Math.round(pace.periodMs())} ms ` +
-        `(${share} of one CPU), changes made behind the server's back show within ${detection} ms (target ${target} ms)`);
-    } else if (this.paceSlowReported && pace.withinTarget()) {
-      this.paceSlowReported = false;
-      this.opts.log?.('info', `changes made behind the server's back show within ${target} ms again (${share} of one CPU)`);
-    }
+    if (!this.pace) return;
+    this.pace.record(wallMs, cpuMs);
+    const line = this.pace.report();
+    if (line) this.opts.log?.('info', line);
   }
 
   private refresh(full: boolean): Promise<Snapshot> {

@@ -80,6 +80,16 @@ describe('xl driver: the pace of the background refresh', function () {
       expect(p.periodMs()).to.be.within(330, 360);
     });
 
+    it('says once when changes show late, at most once a minute, and when they show in time again', () => {
+      const p = pace(120, 100);
+      expect(p.report(0)).to.match(/show within 620 ms \(target 350 ms\)/);
+      expect(p.report(1_000)).to.equal(undefined);
+      for (let i = 0; i < 20; i++) p.record(20, 15);
+      expect(p.report(30_000)).to.equal(undefined); // within the minute
+      expect(p.report(61_000)).to.match(/within 350 ms again/);
+      expect(p.report(200_000)).to.equal(undefined);
+    });
+
     it("a listing's CPU is xl's (bounded by its duration, or its duration when it cannot be told) plus ours", () => {
       expect(listingCpuMs(50, 40, 3)).to.equal(43);
       expect(listingCpuMs(50, 90, 3)).to.equal(53); // another call ended meanwhile
