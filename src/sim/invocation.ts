@@ -15,13 +15,24 @@ export interface Invocation {
 }
 
 const current = new AsyncLocalStorage<Invocation>();
+/**
+ * The process entry's one invocation: a process runs exactly one, so it needs no
+ * AsyncLocalStorage, whose promise tracking slows every await (module loading included: about a
+ * quarter of a short command's CPU).
+ */
+let sole: Invocation | undefined;
+
+export function runSoleInvocation<T>(inv: Invocation, fn: () => Promise<T>): Promise<T> {
+  sole = inv;
+  return fn();
+}
 
 export function runInvocation<T>(inv: Invocation, fn: () => Promise<T>): Promise<T> {
   return current.run(inv, fn);
 }
 
 export function invocation(): Invocation {
-  const inv = current.getStore();
+  const inv = current.getStore() ?? sole;
   if (!inv) throw new Error('xl-sim: no invocation in progress');
   return inv;
 }

@@ -13,6 +13,7 @@ execute(process.argv.slice(2), {
   stateDir: stateDirFromEnv(),
   ...(process.env.XL_SIM_HOSTS ? { hostsFile: process.env.XL_SIM_HOSTS } : {}),
   cwd: process.cwd(),
+  sole: true,
   ...(process.argv[1] ? { invokedAs: process.argv[1] } : {}),
 }, (fd, text) => writeAll(fd, text)).then((code) => {
   clearInterval(keepAlive);

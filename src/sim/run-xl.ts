@@ -4,7 +4,7 @@
 import { basename, resolve } from 'node:path';
 import { dispatch } from './dispatch.js';
 import type { Globals } from './globals.js';
-import { runInvocation } from './invocation.js';
+import { runInvocation, runSoleInvocation } from './invocation.js';
 import { err, Exit, Killed } from './io.js';
 
 export interface XlSimOptions {
@@ -20,6 +20,8 @@ export interface XlSimOptions {
   invokedAs?: string;
   /** Sees every write as it happens (progress of a long command); the result still has it all. */
   onWrite?: (fd: 1 | 2, text: string) => void;
+  /** The only invocation of this process (the process entry): no AsyncLocalStorage needed. */
+  sole?: boolean;
 }
 
 export interface XlSimResult {
@@ -40,7 +42,7 @@ export async function execute(argv: string[], opts: XlSimOptions, write: (fd: 1 
   };
   const inv = { cwd, write, ...(opts.signal ? { signal: opts.signal } : {}) };
   if (opts.signal?.aborted) return null;
-  return runInvocation(inv, async () => {
+  return (opts.sole ? runSoleInvocation : runInvocation)(inv, async () => {
     try {
       return await dispatch(argv, g, self === 'xentop' || self === 'xentop.js');
     } catch (e) {

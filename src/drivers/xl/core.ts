@@ -32,6 +32,13 @@ export interface XlDriverOptions {
   refreshIntervalMs?: number;
   /** Former name of refreshIntervalMs. */
   snapshotTtlMs?: number;
+  /**
+   * Without a fixed interval the refresh is paced (refresh-pace.ts): a change made with xl behind
+   * our back shows within this long (default 350 ms)...
+   */
+  detectWithinMs?: number;
+  /** ...while the periodic listings take at most this share of one CPU (default 0.2); this bound wins. */
+  refreshCpuShare?: number;
   /** The picture counts as stale once older than this (default: 3 intervals, at least 5 s). */
   staleAfterMs?: number;
   /** A read right after our own change waits at most this for the refresh (default 2 s). */
@@ -114,8 +121,8 @@ export class XlCore {
     const withDeadlines: XlExecutor = { run: (args, o) => this.xl(args, o), get calls() { return 0; } };
     this.cache = new SnapshotCache(withDeadlines, {
       intervalMs,
-      // Unless an interval is given: 250 ms to 2 s, after what `xl list -v` costs (snapshot.ts).
-      ...(fixed === undefined ? { minIntervalMs: 250 } : {}),
+      // Unless an interval is given: paced by what `xl list -v` costs (refresh-pace.ts).
+      ...(fixed === undefined ? { detectWithinMs: opts.detectWithinMs ?? 350, maxCpuShare: opts.refreshCpuShare ?? 0.2 } : {}),
       staleAfterMs: opts.staleAfterMs ?? Math.max(3 * intervalMs, 5000),
       readWaitMs: opts.readWaitMs ?? 2000,
       log: this.log,

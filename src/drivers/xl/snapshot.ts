@@ -9,6 +9,7 @@
 import type { XlExecutor } from './runner.js';
 import { parseList, parseStateFlags, type ListRow } from './parse/list.js';
 import { parseListLong, type XlDomainConfig } from './parse/list-long.js';
+import { childrenCpuMs, listingCpuMs, RefreshPace } from './refresh-pace.js';
 
 export interface DomainView {
   row: ListRow;
@@ -73,14 +74,19 @@ const NO_CONFIG_RETRY_MS = 30_000;
 const MAX_BACKOFF_MS = 30_000;
 
 export interface RefreshOptions {
-  /** The background refreshes the picture this long after the last refresh ended. */
+  /**
+   * The background refreshes the picture this long after the last refresh ended; with
+   * `detectWithinMs`, the longest the listings are ever apart.
+   */
   intervalMs: number;
   /**
-   * When set, the interval adapts to what a refresh costs: ten times the last `xl list -v`,
-   * between this and intervalMs. A small host is seen often (a change made with xl directly
-   * shows within a few hundred ms), a large one never spends more than a tenth of a core on it.
+   * When set, the pace follows what a listing costs (refresh-pace.ts): a change made with xl behind
+   * our back (a pause raises no domain event) is seen within this long, as long as the periodic
+   * listings take at most `maxCpuShare` of one CPU; past that the CPU bound wins.
    */
-  minIntervalMs?: number;
+  detectWithinMs?: number;
+  /** With `detectWithinMs`: the largest share of one CPU the periodic listings may take (default 0.2). */
+  maxCpuShare?: number;
   /** The picture counts as stale once older than this (or once a refresh failed). */
   staleAfterMs: number;
   /** A read right after our own change waits at most this long for the refresh it started. */
@@ -109,8 +115,10 @@ export interface Freshness {
 export class SnapshotCache {
   private current: Snapshot | undefined;
   private inflight: Promise<Snapshot> | undefined;
-  /** How long the last `xl list -v` took (the adaptive interval's measure). */
-  private listCostMs = 0;
+  /** The pace of the background refresh when it follows the listings' cost; else `intervalMs`. */
+  private readonly pace: RefreshPace | undefined;
+  /** How long the last `xl list -v` took. */
+  private listWallMs = 0;
   private inflightGen = -1;
   private inflightFull = false;
   private generation = 0;
@@ -132,7 +140,11 @@ export class SnapshotCache {
     private readonly exec: XlExecutor,
     private readonly opts: RefreshOptions,
     private readonly hooks: SnapshotHooks = {},
-  ) {}
+  ) {
+    if (opts.detectWithinMs !== undefined) {
+      this.pace = new RefreshPace({ detectWithinMs: opts.detectWithinMs, maxCpuShare: opts.maxCpuShare ?? 0.2, maxIntervalMs: opts.intervalMs });
+    }
+  }
 
   /** Start the background refresh (after the start-up read). */
   start(): void {
@@ -238,9 +250,7 @@ export class SnapshotCache {
   private schedule(): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
-    const base = this.opts.minIntervalMs === undefined
-      ? this.opts.intervalMs
-      : Math.min(this.opts.intervalMs, Math.max(this.opts.minIntervalMs, 10 * this.listCostMs));
+    const base = this.pace ? this.pace.delayAfter(this.listWallMs) : this.opts.intervalMs;
     const delay = Math.min(base * 2 ** Math.min(this.failures, 10), Math.max(MAX_BACKOFF_MS, this.opts.intervalMs));
     // Refreshes only while the driver is referenced: a driver dropped without close() stops.
     const ref = new WeakRef(this);
@@ -264,6 +274,14 @@ export class SnapshotCache {
       this.staleReported = false;
       this.opts.log?.('info', `the picture of the host is current again (${f.ageMs} ms old)`);
     }
+  }
+
+  /** One listing's cost into the pace, and the line it may call for. */
+  private paced(wallMs: number, cpuMs: number): void {
+    if (!this.pace) return;
+    this.pace.record(wallMs, cpuMs);
+    const line = this.pace.report();
+    if (line) this.opts.log?.('info', line);
   }
 
   private refresh(full: boolean): Promise<Snapshot> {
@@ -309,9 +327,21 @@ export class SnapshotCache {
     const current = (): boolean => this.generation === gen;
     this.refreshes++;
     const t0 = performance.now();
-    const list = await this.exec.run(['list', '-v']);
-    this.listCostMs = performance.now() - t0;
+    const kids0 = childrenCpuMs();
+    // Our CPU for the call is its synchronous start (the process spawn) and the parse below.
+    const own0 = process.cpuUsage();
+    const pending = this.exec.run(['list', '-v']);
+    let ownUs = cpuSince(own0);
+    const list = await pending;
+    this.listWallMs = performance.now() - t0;
+    const kids1 = childrenCpuMs();
     const takenAt = Date.now();
+    const parse0 = process.cpuUsage();
+    const measured = (): void => {
+      ownUs += cpuSince(parse0);
+      const kids = kids0 !== undefined && kids1 !== undefined ? kids1 - kids0 : undefined;
+      this.paced(this.listWallMs, listingCpuMs(this.listWallMs, kids, ownUs / 1000));
+    };
     let wanted = full;
     if (!full && this.hooks.needsConfig) {
       const rows = parseList(list.stdout);
@@ -320,9 +350,11 @@ export class SnapshotCache {
     }
     if (!wanted) {
       const snap = buildSnapshot(list.stdout, undefined, takenAt);
+      measured();
       await this.hooks.onSnapshot?.(snap, current);
       return snap;
     }
+    measured();
     this.configLoads++;
     // xl skips (with a libxl error, exit 0) domains whose config it cannot read: not a failure.
     const long = await this.exec.run(['list', '-l'], { tolerateLibxlErrors: true });
@@ -334,6 +366,11 @@ export class SnapshotCache {
     await this.hooks.onSnapshot?.(snap, current);
     return snap;
   }
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return d.user + d.system;
 }
 
 function keyOf(row: ListRow): string {

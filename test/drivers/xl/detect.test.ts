@@ -15,7 +15,7 @@ describe('xl backend detection', () => {
     const choice = detectXl({ dataDir: dir, capabilitiesFile: join(dir, 'nope'), privcmdFile: join(dir, 'nope') });
     expect(choice.simulated).to.equal(true);
     expect(choice.xlPath).to.equal(join(REPO_ROOT, 'bin', 'xl-sim'));
-    expect(choice.env).to.deep.equal({ XL_SIM_STATE: join(dir, 'xl-sim') });
+    expect(choice.env).to.deep.equal({ XL_SIM_STATE: join(dir, 'xl-sim'), NODE_EXTRA_CA_CERTS: '' });
   });
 
   it('detects a Xen control domain by its capabilities file and an xl binary', () => {
