@@ -331,6 +331,12 @@ export class SnapshotCache {
     // Our CPU for the call is its synchronous start (the process spawn) and the parse below.
     const own0 = process.cpuUsage();
     const pending = this.exec.run(['list', '-v']);
+    // When every configuration is wanted (start-up), both listings run side by side: the start
+    // waits for the longer of the two, not their sum. buildSnapshot drops the configuration of a
+    // domain replaced between them, as it does when they run one after the other.
+    // xl skips (with a libxl error, exit 0) domains whose config it cannot read: not a failure.
+    const early = full ? this.exec.run(['list', '-l'], { tolerateLibxlErrors: true }) : undefined;
+    early?.catch(() => {}); // awaited below
     let ownUs = cpuSince(own0);
     const list = await pending;
     this.listWallMs = performance.now() - t0;
@@ -356,8 +362,7 @@ export class SnapshotCache {
     }
     measured();
     this.configLoads++;
-    // xl skips (with a libxl error, exit 0) domains whose config it cannot read: not a failure.
-    const long = await this.exec.run(['list', '-l'], { tolerateLibxlErrors: true });
+    const long = await (early ?? this.exec.run(['list', '-l'], { tolerateLibxlErrors: true }));
     const snap = buildSnapshot(list.stdout, long.stdout, takenAt);
     for (const v of snap.domains) {
       if (!v.config && this.hooks.needsConfig?.(v.row)) this.noConfig.set(keyOf(v.row), takenAt);
