@@ -48,10 +48,16 @@ describe('xl driver: the picture of the host, kept current in the background', f
     // Every call made meanwhile is the background's `xl list -v` (none ran inside a read).
     expect(xl.log.slice(before).every((a) => a[0] === 'list' && a[1] === '-v')).to.equal(true);
     await xlBehindTheBack(dir, 'pause', 'a');
-    await sleep(400);
-    const at = xl.log.length;
-    expect((await driver.get('a')).state).to.equal('paused');
-    expect(xl.log.length).to.equal(at);
+    // The background's next listing shows it (a few 100 ms intervals; longer on a loaded machine),
+    // and no read runs xl meanwhile.
+    let state = (await driver.get('a')).state;
+    for (const t0 = Date.now(); state !== 'paused' && Date.now() - t0 < 10_000;) {
+      await sleep(50);
+      const at = xl.log.length;
+      state = (await driver.get('a')).state;
+      expect(xl.log.length).to.equal(at);
+    }
+    expect(state).to.equal('paused');
   });
 
   it('a read right after our own change reflects it', async () => {
