@@ -110,6 +110,12 @@ export interface HypervisorDriver {
   invalidate(): void;
   /** How current the picture reads are served from is (drivers that keep one). */
   freshness?(): DriverFreshness;
+  /**
+   * Whether someone waits to hear of changes made behind our back (indication subscribers):
+   * true, they are noticed promptly; false, at a relaxed pace that costs the host less. Drivers
+   * that learn of every change from the hypervisor's own events may ignore it.
+   */
+  watchChanges?(prompt: boolean): void;
   /** Host facts consistent with the current snapshot (never older than the domain list they go with). */
   hostFacts(): Promise<HostFacts>;
   /** The host's virtual switches, from the driver's cached picture (drop it with invalidate()). */

@@ -164,6 +164,11 @@ export class VirtManager {
     return this.driver.freshness?.();
   }
 
+  /** Someone subscribes to changes (true) or no longer does (false): see HypervisorDriver.watchChanges. */
+  watchChanges(prompt: boolean): void {
+    this.driver.watchChanges?.(prompt);
+  }
+
   /** State changes noticed that nobody asked us for (a crash, a vanished domain). */
   onStateObserved(listener: (c: ObservedStateChange) => void): () => void {
     this.observers.add(listener);

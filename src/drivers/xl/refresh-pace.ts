@@ -29,7 +29,16 @@ const MIN_GAP_MS = 25;
 /** Weight of the newest listing in the running estimates (a slow listing or two only nudge the pace). */
 const NEWEST = 0.3;
 
+/**
+ * While nobody waits to hear of changes (no indication subscriber), detection may take as long as
+ * the longest period and the listings a twentieth of one CPU: reads are served from the picture
+ * either way, and a host nobody watches closely is not polled at the prompt pace.
+ */
+const RELAXED_CPU_SHARE = 0.05;
+
 export class RefreshPace {
+  /** Someone waits for changes made behind our back (watchChanges): the given bounds apply. */
+  private prompt = true;
   private wallMs = 0;
   private cpuMs = 0;
   private seen = false;
@@ -37,7 +46,20 @@ export class RefreshPace {
   private slowReported = false;
   private reportedAt = -Infinity;
 
-  constructor(private readonly opts: PaceOptions) {}
+  constructor(private readonly given: PaceOptions) {}
+
+  /** The bounds in force: the given ones while someone watches, relaxed ones otherwise. */
+  private get opts(): PaceOptions {
+    if (this.prompt) return this.given;
+    return { ...this.given, detectWithinMs: this.given.maxIntervalMs, maxCpuShare: Math.min(RELAXED_CPU_SHARE, this.given.maxCpuShare) };
+  }
+
+  /** Whether someone waits for changes made behind our back; false relaxes the pace. Answers whether it changed. */
+  setPrompt(prompt: boolean): boolean {
+    if (prompt === this.prompt) return false;
+    this.prompt = prompt;
+    return true;
+  }
 
   /** One listing: how long it took (ms) and the CPU it cost (ms, xl's and ours). */
   record(wallMs: number, cpuMs: number): void {

@@ -158,6 +158,11 @@ export class SnapshotCache {
     this.timer = undefined;
   }
 
+  /** Someone waits for changes made behind our back (prompt pace) or nobody does (relaxed); see RefreshPace. */
+  watchChanges(prompt: boolean): void {
+    if (this.pace?.setPrompt(prompt) && !this.inflight) this.schedule();
+  }
+
   freshness(): Freshness {
     const ageMs = this.current ? Date.now() - this.current.takenAt : -1;
     const f: Freshness = { ageMs, stale: this.isStale(ageMs) };

@@ -107,6 +107,10 @@ export class XlDriver implements HypervisorDriver {
     return this.core.cache.freshness();
   }
 
+  watchChanges(prompt: boolean): void {
+    this.core.cache.watchChanges(prompt);
+  }
+
   metrics(): DriverMetrics {
     return { toolCalls: this.core.exec.calls, snapshotRefreshes: this.core.cache.refreshes, configLoads: this.core.cache.configLoads };
   }

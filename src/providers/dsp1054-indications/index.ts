@@ -78,7 +78,9 @@ const stores = new WeakMap<ProviderDeps, SubscriptionStore>();
 /** The one subscription store of a server (its providers and its indication delivery share it). */
 export function subscriptionsOf(deps: ProviderDeps): SubscriptionStore {
   let s = stores.get(deps);
-  if (!s) stores.set(deps, (s = new SubscriptionStore(deps.indicationStore, deps.log)));
+  // Changes made behind the server's back are looked for promptly only while an enabled
+  // subscription waits for them (HypervisorDriver.watchChanges).
+  if (!s) stores.set(deps, (s = new SubscriptionStore(deps.indicationStore, deps.log, (st) => deps.virt.watchChanges(st.hasEnabled()))));
   return s;
 }
 

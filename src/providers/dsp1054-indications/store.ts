@@ -75,7 +75,18 @@ export class SubscriptionStore {
   private loaded: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly file: TextStore | undefined, private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    private readonly file: TextStore | undefined,
+    private readonly log: (line: string) => void = () => {},
+    /** Told the set as it is after it was loaded and after every change (kept or put back). */
+    private readonly changed: (store: SubscriptionStore) => void = () => {},
+  ) {}
+
+  /** Whether an enabled subscription (SubscriptionState 2) exists. */
+  hasEnabled(): boolean {
+    for (const s of this.subscriptions.values()) if (s.state === 2) return true;
+    return false;
+  }
 
   static id = idOf;
   static subscriptionId(filter: string, handler: string): string {
@@ -100,7 +111,7 @@ export class SubscriptionStore {
       } catch (e) {
         this.log(`indication subscriptions file is not valid JSON, starting with none: ${String(e)}`);
       }
-    })();
+    })().finally(() => this.changed(this));
     return this.loaded;
   }
 
@@ -123,6 +134,8 @@ export class SubscriptionStore {
       restore(this.subscriptions, before[2]);
       this.log(`indication subscriptions could not be stored: ${String(e)}`);
       throw cimError('FAILED', `the subscriptions could not be stored (${e instanceof Error ? e.message : String(e)}); nothing changed`);
+    } finally {
+      this.changed(this);
     }
   }
 

@@ -90,6 +90,21 @@ describe('xl driver: the pace of the background refresh', function () {
       expect(p.report(200_000)).to.equal(undefined);
     });
 
+    it('relaxed while nobody watches for changes: the longest interval and a twentieth of one CPU; prompt again when someone does', () => {
+      const p = pace(20, 15);
+      expect(p.setPrompt(false)).to.equal(true);
+      expect(p.setPrompt(false)).to.equal(false);
+      expect(p.periodMs()).to.equal(1980); // detection within the longest interval (2000 ms)
+      const costly = pace(120, 150);
+      costly.setPrompt(false);
+      expect(costly.periodMs()).to.equal(2000); // 150 ms at 5 % would be 3 s: the longest interval caps it
+      const mid = pace(40, 60);
+      mid.setPrompt(false);
+      expect(mid.cpuShare()).to.be.at.most(0.05 + 1e-9);
+      expect(p.setPrompt(true)).to.equal(true);
+      expect(p.periodMs()).to.equal(330);
+    });
+
     it("a listing's CPU is xl's (bounded by its duration, or its duration when it cannot be told) plus ours", () => {
       expect(listingCpuMs(50, 40, 3)).to.equal(43);
       expect(listingCpuMs(50, 90, 3)).to.equal(53); // another call ended meanwhile

@@ -55,6 +55,18 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_IndicationFilter')).to.deep.equal([]);
   });
 
+  it('asks the host to be watched promptly while an enabled subscription exists, and relaxed once none does', async () => {
+    const told: boolean[] = [];
+    w.virt.watchChanges = (prompt: boolean) => { told.push(prompt); };
+    const f = await create(w, alice, filter('f1'));
+    const d = await create(w, alice, destination('d1'));
+    expect(told.at(-1)).to.equal(false); // a filter and a destination alone wait for nothing
+    const s = await create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: d }));
+    expect(told.at(-1)).to.equal(true);
+    await del(w, alice, s);
+    expect(told.at(-1)).to.equal(false);
+  });
+
   it('serves the indication service with its delivery retry policy', async () => {
     const all = await w.enumerate('CIM_IndicationService', INTEROP_NS);
     expect(all).to.have.length(1);
