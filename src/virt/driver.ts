@@ -144,7 +144,8 @@ export interface HypervisorDriver {
   pause(name: string, opts?: OperationOptions): Promise<void>;
   unpause(name: string, opts?: OperationOptions): Promise<void>;
   save(name: string, opts?: OperationOptions): Promise<void>;
-  restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void>;
+  /** `progress`: the fraction of the memory image read back so far, 0..1. */
+  restore(name: string, opts?: OperationOptions & { paused?: boolean; progress?: (fraction: number) => void }): Promise<void>;
 
   attachDisk(name: string, disk: DiskSpec, opts?: OperationOptions): Promise<DiskSpec>;
   detachDisk(name: string, vdev: string, opts?: OperationOptions): Promise<void>;

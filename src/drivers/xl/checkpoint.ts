@@ -4,7 +4,8 @@
  * <image>` (paused with -p) and the image is kept for the next apply. The configuration given to
  * restore is written from the definition, so a system renamed since comes back under its current
  * name. While the image and the disks are taken, a running domain is paused (`xl pause`, then
- * `xl unpause`), so memory and disks are of one instant. Disks: disk-snapshots.ts.
+ * `xl unpause`), so memory and disks are of one instant. Disks: disk-snapshots.ts. Progress: the
+ * bytes of the image written (its size, against the memory) and read back (xl's file position).
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
 import { checkPaths } from './paths.js';
+import { whileReading } from './read-progress.js';
 import { validName, validPath } from './validate.js';
 
 const STATE_FILE = 'memory.save';
@@ -101,9 +103,9 @@ export class XlSnapshots implements SnapshotDriver {
       await checkPaths(core.paths, def.config.boot, def.config.disks);
       const cfgPath = join(core.cfgDir, `${validName(def.config.name)}.cfg`);
       await writeFileAtomic(cfgPath, writeCfg(def.config));
-      await core.withInflight(cur.name, 'resuming', () =>
-        core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], core.runOptions(opts)));
-      opts.progress?.(1);
+      // The bytes xl has read of the image are the progress (read-progress.ts).
+      await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
+        core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
       await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
     });
   }

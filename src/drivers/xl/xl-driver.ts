@@ -205,7 +205,7 @@ export class XlDriver implements HypervisorDriver {
     return life.save(this.core, name, opts);
   }
 
-  restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void> {
+  restore(name: string, opts?: OperationOptions & { paused?: boolean; progress?: (fraction: number) => void }): Promise<void> {
     return life.restore(this.core, name, opts);
   }
 
