@@ -25,6 +25,8 @@ import { whileReading } from './read-progress.js';
 import { validName, validPath } from './validate.js';
 
 const STATE_FILE = 'memory.save';
+/** What an image's own snapshot weighs in a capture's progress (it writes little, but takes a moment). */
+const NOMINAL_DISK_BYTES = 4 * 1024 * 1024;
 
 export class XlSnapshots implements SnapshotDriver {
   readonly diskFormats: readonly DiskFormat[] = SNAPSHOT_DISK_FORMATS;
@@ -53,15 +55,18 @@ export class XlSnapshots implements SnapshotDriver {
       const pauseIt = active && cur.system.state === 'running';
       if (pauseIt) await core.xl(['pause', liveName(cur)], o);
       try {
+        // The image and the disks share the progress by the bytes each writes.
+        const memory = opts.memory ? system.config.memoryMiB * 1024 * 1024 : 0;
+        const share = memory / Math.max(1, memory + await this.diskBytes(system));
         let stateFile: string | undefined;
         if (opts.memory) {
           await ensureDef(core, cur);
           const image = join(validPath(into, 'snapshot folder'), STATE_FILE);
-          await watchBytes(image, system.config.maxMemoryMiB * 1024 * 1024, (f) => progress(f * 0.6), () =>
+          await watchBytes(image, memory, (f) => progress(f * share), () =>
             core.xl(['save', '-c', liveName(cur), image], o));
           stateFile = STATE_FILE;
         }
-        const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress((opts.memory ? 0.6 : 0) + f * (opts.memory ? 0.4 : 1)));
+        const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress(share + f * (1 - share)));
         return { ...(stateFile ? { stateFile } : {}), disks };
       } finally {
         // The checkpoint resumed the domain with our pause still counted: lift it.
@@ -69,6 +74,12 @@ export class XlSnapshots implements SnapshotDriver {
           core.log('warn', `could not unpause '${system.name}' after its snapshot: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
+  }
+
+  /** What keeping the disks weighs: the raw copies' bytes, and a nominal part per image's own snapshot. */
+  private async diskBytes(system: VirtualSystem): Promise<number> {
+    const internal = DiskSnapshots.kept(system.config.disks).filter((d) => (d.format ?? 'raw') !== 'raw').length;
+    return (await this.disks.copyBytes(system.config.disks)) + internal * NOMINAL_DISK_BYTES;
   }
 
   revertDisks(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {
