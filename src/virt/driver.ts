@@ -143,7 +143,8 @@ export interface HypervisorDriver {
   reset(name: string, opts?: OperationOptions): Promise<void>;
   pause(name: string, opts?: OperationOptions): Promise<void>;
   unpause(name: string, opts?: OperationOptions): Promise<void>;
-  save(name: string, opts?: OperationOptions): Promise<void>;
+  /** `progress`: the fraction of the memory image written so far, 0..1. */
+  save(name: string, opts?: OperationOptions & { progress?: (fraction: number) => void }): Promise<void>;
   /** `progress`: the fraction of the memory image read back so far, 0..1. */
   restore(name: string, opts?: OperationOptions & { paused?: boolean; progress?: (fraction: number) => void }): Promise<void>;
 

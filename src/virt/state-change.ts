@@ -64,7 +64,7 @@ export async function begin(m: Model, name: string, target: TargetState, opts: S
   }
 }
 
-/** `progress`: the fraction done of an operation that reports it (a restore: its memory image read back), 0..1. */
+/** `progress`: the fraction done of an operation that reports it (a save or a restore: the memory image written or read back), 0..1. */
 export async function perform(
   m: Model, p: Planned, signal: AbortSignal | undefined, timeoutMs: number | undefined, progress?: (fraction: number) => void,
 ): Promise<VirtualSystem> {
@@ -119,7 +119,7 @@ async function run(m: Model, name: string, op: Operation, signal: AbortSignal | 
     case 'restore_paused':
       return d.restore(name, { ...o, ...p, paused: true });
     case 'save':
-      return d.save(name, o);
+      return d.save(name, { ...o, ...p });
     case 'shutdown':
       return d.shutdown(name, o);
     case 'destroy':

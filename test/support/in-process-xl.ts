@@ -33,7 +33,7 @@ export class InProcessXl implements XlExecutor {
     this.log.push([...args]);
     const timer = new AbortController();
     const t = setTimeout(() => timer.abort(), timeoutMs);
-    // The simulator opens its files in this process: that is where a reader looks (read-progress.ts).
+    // The simulator opens its files in this process: that is where a reader looks (image-progress.ts).
     opts.onSpawn?.(process.pid);
     let r: XlSimResult;
     try {

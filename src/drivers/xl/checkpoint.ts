@@ -21,7 +21,7 @@ import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
 import { checkPaths } from './paths.js';
-import { whileReading } from './read-progress.js';
+import { watchBytes, whileReading } from './image-progress.js';
 import { validName, validPath } from './validate.js';
 
 const STATE_FILE = 'memory.save';
@@ -114,24 +114,10 @@ export class XlSnapshots implements SnapshotDriver {
       await checkPaths(core.paths, def.config.boot, def.config.disks);
       const cfgPath = join(core.cfgDir, `${validName(def.config.name)}.cfg`);
       await writeFileAtomic(cfgPath, writeCfg(def.config));
-      // The bytes xl has read of the image are the progress (read-progress.ts).
+      // The bytes xl has read of the image are the progress (image-progress.ts).
       await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
         core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
       await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
     });
-  }
-}
-
-/** Run `work` (which writes `file`) and report its size against `expected` meanwhile. */
-export async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => {
-    void stat(file).then((s) => progress(Math.min(0.99, s.size / Math.max(1, expected))), () => {});
-  }, 100);
-  try {
-    const r = await work();
-    progress(1);
-    return r;
-  } finally {
-    clearInterval(timer);
   }
 }

@@ -13,7 +13,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, check, ensureDef, liveName, reached, setExpected } from './change.js';
 import { checkPaths } from './paths.js';
-import { whileReading } from './read-progress.js';
+import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { withPaused } from './snapshot.js';
@@ -151,14 +151,16 @@ export function unpause(core: XlCore, name: string, opts: OperationOptions = {})
   });
 }
 
-export function save(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+export function save(core: XlCore, name: string, opts: OperationOptions & { progress?: (fraction: number) => void } = {}): Promise<void> {
   return change(core, name, async (cur) => {
     check(cur, 'save');
     await ensureDef(core, cur);
     const image = join(core.saveDir, `${cur.name}.save`);
     await core.withInflight(cur.name, 'suspending', async () => {
       try {
-        await core.xl(['save', liveName(cur), image], core.runOptions(opts));
+        // The image's size against the memory is the progress (checkpoint.ts).
+        const run = () => core.xl(['save', liveName(cur), image], core.runOptions(opts));
+        await (opts.progress ? watchBytes(image, cur.system.config.memoryMiB * 1024 * 1024, opts.progress, run) : run());
       } catch (err) {
         await unlink(image).catch(() => {}); // xl resumed the domain; a partial image is useless
         throw err;
@@ -175,7 +177,7 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     if (!image || !(await access(image).then(() => true, () => false))) {
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
-    // The bytes xl has read of the image are the progress (read-progress.ts).
+    // The bytes xl has read of the image are the progress (image-progress.ts).
     await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
       core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
     await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics);

@@ -18,7 +18,7 @@ export interface RunOptions {
   onStderr?: (text: string) => void;
   /**
    * Called once xl runs, with the id of the process whose open files are xl's (a runner that runs
-   * the simulator in this process gives this process's id): read-progress.ts follows it there.
+   * the simulator in this process gives this process's id): image-progress.ts follows it there.
    */
   onSpawn?: (pid: number) => void;
 }

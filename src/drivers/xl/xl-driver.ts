@@ -201,7 +201,7 @@ export class XlDriver implements HypervisorDriver {
     return life.unpause(this.core, name, opts);
   }
 
-  save(name: string, opts?: OperationOptions): Promise<void> {
+  save(name: string, opts?: OperationOptions & { progress?: (fraction: number) => void }): Promise<void> {
     return life.save(this.core, name, opts);
   }
 

@@ -1,13 +1,13 @@
 /**
  * The progress of a running `xl restore`, read from outside xl: the file position of its
- * descriptor on the image (/proc/<pid>/fdinfo) over the image's size (read-progress.ts). The same
+ * descriptor on the image (/proc/<pid>/fdinfo) over the image's size (image-progress.ts). The same
  * follower works against bin/xl-sim as a process and against the simulator in this process (whose
  * runner names this process); the simulator reads its image over modelled time (image-io.ts),
  * slowed here to about a second.
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { whileReading } from '../../../src/drivers/xl/read-progress.js';
+import { whileReading } from '../../../src/drivers/xl/image-progress.js';
 import { XlRunner, type XlExecutor } from '../../../src/drivers/xl/runner.js';
 import { InProcessXl } from '../../support/in-process-xl.js';
 import { cleanupTempDirs, newHost, tempDir, xl, XL_SIM } from '../../sim/helpers.js';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { watchBytes } from '../../../src/drivers/xl/checkpoint.js';
+import { watchBytes } from '../../../src/drivers/xl/image-progress.js';
 import { cleanupTempDirs, newHost, tempDir, xl } from '../../sim/helpers.js';
 
 describe('xl driver: progress from the bytes of a memory image being written', () => {

@@ -1,7 +1,10 @@
 /**
- * How far a running process has read a file, with no help from the process. Linux shows each open
- * descriptor of a process as a link in /proc/<pid>/fd and its file position in
- * /proc/<pid>/fdinfo/<fd> (`pos:`). `xl restore` reads its image sequentially through one
+ * How far xl has come writing or reading a memory image, with no help from xl.
+ *
+ * Written (`xl save`, `xl save -c`): the image's size against the memory it will hold (watchBytes).
+ *
+ * Read (`xl restore`): Linux shows each open descriptor of a process as a link in /proc/<pid>/fd
+ * and its file position in /proc/<pid>/fdinfo/<fd> (`pos:`). `xl restore` reads its image sequentially through one
  * descriptor, which libxl's save helper (its child, given the descriptor) shares: one open file
  * description, one position. So position / size is the fraction of the image read. The process's
  * children are looked at too (a wrapper in front of xl). Anything unreadable (no /proc, another
@@ -95,5 +98,19 @@ export async function whileReading<T>(file: string, progress: ((fraction: number
     return r;
   } finally {
     stop();
+  }
+}
+
+/** Run `work` (which writes `file`) and report its size against `expected` meanwhile. */
+export async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    void stat(file).then((s) => progress(Math.min(0.99, s.size / Math.max(1, expected))), () => {});
+  }, 100);
+  try {
+    const r = await work();
+    progress(1);
+    return r;
+  } finally {
+    clearInterval(timer);
   }
 }

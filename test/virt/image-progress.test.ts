@@ -1,8 +1,8 @@
 /**
- * Jobs that restore a saved system follow the bytes xl reads back (the driver's restore reports
- * the fraction of the image read): a state request from suspended, and a whole network parked
+ * Jobs that save or restore a system follow the bytes of its memory image (the driver reports the
+ * fraction written or read back): state requests to and from suspended, and a whole network parked
  * suspended and launched, where each member's restore under way counts for its fraction. The
- * simulated host reads 256 MiB images at 256 MiB/s (about a second each).
+ * simulated host writes and reads 256 MiB images at 256 MiB/s (about a second each).
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ async function watch<T>(job: Job<T>): Promise<number[]> {
   return seen;
 }
 
-describe('virt: restores as jobs whose PercentComplete follows the image read back', function () {
+describe('virt: saves and restores as jobs whose PercentComplete follows the image written or read back', function () {
   this.timeout(30_000);
   let dir: string;
   let backend: TestBackend;
@@ -35,7 +35,7 @@ describe('virt: restores as jobs whose PercentComplete follows the image read ba
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'virt-restore-'));
     mkdirSync(simStateDir(dir), { recursive: true });
-    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, save_mib_per_sec: 65536, restore_mib_per_sec: 256 }));
+    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, save_mib_per_sec: 256, restore_mib_per_sec: 256 }));
     backend = createTestBackend(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100 });
     vm = new VirtManager(backend.driver, { pollIntervalMs: 20, networkStore: new FileNetworkStore(dir) });
     await vm.init();
@@ -46,17 +46,18 @@ describe('virt: restores as jobs whose PercentComplete follows the image read ba
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a state request from suspended to running', async () => {
+  it('state requests from running to suspended and back to running', async () => {
     await vm.requestState('ra', 'running');
-    await vm.requestState('ra', 'suspended');
-    const change = await vm.requestStateChange('ra', 'running');
-    if (change.kind !== 'job') throw new Error(change.kind);
-    const seen = await watch(change.job);
-    const during = seen.filter((p) => p > 1 && p < 100);
-    expect(during.length, seen.join(' ')).to.be.at.least(4);
-    expect(during.every((p, i) => i === 0 || p > during[i - 1]!)).to.equal(true);
-    expect(seen.at(-1)).to.equal(100);
-    expect((await vm.getSystem('ra')).state).to.equal('running');
+    for (const target of ['suspended', 'running'] as const) {
+      const change = await vm.requestStateChange('ra', target);
+      if (change.kind !== 'job') throw new Error(change.kind);
+      const seen = await watch(change.job);
+      const during = seen.filter((p) => p > 1 && p < 100);
+      expect(during.length, `${target}: ${seen.join(' ')}`).to.be.at.least(4);
+      expect(during.every((p, i) => i === 0 || p > during[i - 1]!)).to.equal(true);
+      expect(seen.at(-1)).to.equal(100);
+      expect((await vm.getSystem('ra')).state).to.equal(target);
+    }
   });
 
   it('a network parked suspended and launched: the members\' restores move it between their steps', async () => {
