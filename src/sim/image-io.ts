@@ -23,10 +23,10 @@ export const PAGE = 4096;
 /** Bytes the simulator keeps per guest page (its frame number and a mark). */
 export const RECORD = 16;
 const DEFAULT_MIB_PER_SEC = 4096;
-/** At most this many chunks per image (each a paced write or read). */
-const MAX_CHUNKS = 32;
-/** Guest memory per chunk, at least. */
-const MIN_CHUNK = 4 * 1024 * 1024;
+/** Paced steps last about this long (coarser is cheaper, finer shows progress more smoothly)... */
+const STEP_MS = 25;
+/** ...with at most this many per image. */
+const MAX_CHUNKS = 64;
 const MARK = Buffer.from('xl-sim\0\0', 'latin1');
 
 /** Pages of a guest with `kib` KiB of memory: whole pages, at least one. */
@@ -40,13 +40,10 @@ export function rateOf(host: Partial<HostConfig>, op: 'save' | 'restore'): numbe
   return (Math.max(1, mib ?? DEFAULT_MIB_PER_SEC) * 1024 * 1024) / 1000;
 }
 
-/** Chunk ends in pages for `pages` pages: at most MAX_CHUNKS, the last is `pages`. */
-function chunkEnds(pages: number): number[] {
-  const size = Math.max(MIN_CHUNK / PAGE, Math.ceil(pages / MAX_CHUNKS));
-  const ends: number[] = [];
-  for (let e = size; e < pages; e += size) ends.push(e);
-  ends.push(pages);
-  return ends;
+/** Chunk ends in pages for `pages` pages moved at `rate`: steps of about STEP_MS, the last is `pages`. */
+function chunkEnds(pages: number, rate: number): number[] {
+  const n = Math.min(MAX_CHUNKS, pages, Math.max(1, Math.round((pages * PAGE) / rate / STEP_MS)));
+  return Array.from({ length: n }, (_, i) => Math.round((pages * (i + 1)) / n));
 }
 
 /** Waits until `pages` pages would have been moved at `rate` since `t0` (paced on the clock: no drift). */
@@ -62,11 +59,12 @@ function pace(t0: number, pages: number, rate: number): Promise<void> {
 export async function writeMemory(fh: FileHandle, base: number, pages: number, rate: number): Promise<number> {
   const t0 = Date.now();
   let done = 0;
-  for (const end of chunkEnds(pages)) {
+  for (const end of chunkEnds(pages, rate)) {
     const recs = Buffer.alloc((end - done) * RECORD);
     for (let pfn = done; pfn < end; pfn++) {
       const at = (pfn - done) * RECORD;
-      recs.writeBigUInt64LE(BigInt(pfn), at);
+      recs.writeUInt32LE(pfn % 0x100000000, at);
+      recs.writeUInt32LE(Math.floor(pfn / 0x100000000), at + 4);
       MARK.copy(recs, at + 8);
     }
     await fh.write(recs, 0, recs.length, base + done * RECORD);
@@ -88,7 +86,7 @@ export async function readMemory(fh: FileHandle, from: number, size: number, rat
   const pages = Math.floor(Math.max(0, size - from) / RECORD);
   const t0 = Date.now();
   let done = 0;
-  for (const end of chunkEnds(pages)) {
+  for (const end of chunkEnds(pages, rate)) {
     const buf = Buffer.allocUnsafe((end - done) * RECORD);
     let got = 0;
     while (got < buf.length) {
