@@ -4,11 +4,12 @@
  * Written (`xl save`, `xl save -c`): the image's size against the memory it will hold (watchBytes).
  *
  * Read (`xl restore`): Linux shows each open descriptor of a process as a link in /proc/<pid>/fd
- * and its file position in /proc/<pid>/fdinfo/<fd> (`pos:`). `xl restore` reads its image sequentially through one
- * descriptor, which libxl's save helper (its child, given the descriptor) shares: one open file
- * description, one position. So position / size is the fraction of the image read. The process's
- * children are looked at too (a wrapper in front of xl). Anything unreadable (no /proc, another
- * user's process, the process gone) is simply no news: progress never fails an operation.
+ * and its file position in /proc/<pid>/fdinfo/<fd> (`pos:`). `xl restore` reads its image
+ * sequentially through one descriptor, which libxl's save helper (its child, given the
+ * descriptor) shares: one open file description, one position. So position / size is the
+ * fraction of the image read. The process's children are looked at too (a wrapper in front of
+ * xl). Anything unreadable (no /proc, another user's process, the process gone) is simply no
+ * news: progress never fails an operation.
  */
 import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 
@@ -101,16 +102,28 @@ export async function whileReading<T>(file: string, progress: ((fraction: number
   }
 }
 
-/** Run `work` (which writes `file`) and report its size against `expected` meanwhile. */
+/**
+ * Run `work` (which writes `file`) and report its size against `expected` meanwhile: never
+ * backwards, below 1 until the write has ended well, then 1.
+ */
 export async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
+  let best = 0;
+  let ended = false;
   const timer = setInterval(() => {
-    void stat(file).then((s) => progress(Math.min(0.99, s.size / Math.max(1, expected))), () => {});
+    void stat(file).then((s) => {
+      const f = Math.min(0.99, s.size / Math.max(1, expected));
+      if (ended || f <= best) return;
+      best = f;
+      progress(f);
+    }, () => {});
   }, 100);
   try {
     const r = await work();
+    ended = true;
     progress(1);
     return r;
   } finally {
+    ended = true;
     clearInterval(timer);
   }
 }

@@ -158,7 +158,7 @@ export function save(core: XlCore, name: string, opts: OperationOptions & { prog
     const image = join(core.saveDir, `${cur.name}.save`);
     await core.withInflight(cur.name, 'suspending', async () => {
       try {
-        // The image's size against the memory is the progress (checkpoint.ts).
+        // The image's size against the memory is the progress (image-progress.ts).
         const run = () => core.xl(['save', liveName(cur), image], core.runOptions(opts));
         await (opts.progress ? watchBytes(image, cur.system.config.memoryMiB * 1024 * 1024, opts.progress, run) : run());
       } catch (err) {
