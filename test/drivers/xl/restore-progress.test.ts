@@ -6,6 +6,7 @@
  * slowed here to about a second.
  */
 import { expect } from 'chai';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { whileReading } from '../../../src/drivers/xl/image-progress.js';
 import { XlRunner, type XlExecutor } from '../../../src/drivers/xl/runner.js';
@@ -37,7 +38,24 @@ describe('xl driver: progress of a restore from the bytes xl has read', function
     });
   }
 
-  it('reports nothing but the end when xl never opens the image (no progress, no failure)', async () => {
+  it('finds the descriptor in a child of the process it was given (xl behind a wrapper)', async () => {
+    const st = newHost({ save_mib_per_sec: 65536, restore_mib_per_sec: 2048 });
+    expect((await xl(['create', '-q', 'web01.cfg'], { state: st })).code).to.equal(0);
+    const image = join(tempDir(), 'web01.save');
+    expect((await xl(['save', 'web01', image], { state: st })).code).to.equal(0);
+    const seen: number[] = [];
+    // coreutils timeout(1) runs its command as a child and waits for it.
+    const r = await whileReading(image, (f) => seen.push(f), async (onSpawn) => {
+      const sub = execa('timeout', ['30', XL_SIM, 'restore', image], { env: { XL_SIM_STATE: st }, reject: false });
+      onSpawn?.(sub.pid!);
+      return sub;
+    });
+    expect(r.exitCode, r.stderr?.toString()).to.equal(0);
+    expect(seen.filter((f) => f > 0 && f < 1).length, seen.join(' ')).to.be.greaterThan(3);
+    expect(seen.at(-1)).to.equal(1);
+  });
+
+  it('reports nothing when xl fails before it opens the image; the failure is xl\'s own', async () => {
     const st = newHost();
     const seen: number[] = [];
     const exec = new InProcessXl({ stateDir: st });
