@@ -1,11 +1,12 @@
 /**
  * PercentComplete of the jobs that move a memory image, seen by a client polling the job over
  * CIM-XML: CreateSnapshot follows the image as the simulator writes it (its size against the
- * guest's memory), ApplySnapshot and RequestStateChange from suspended follow it as xl reads it
- * back (the file position of xl's descriptor on the image). The simulated host is slowed so that a
- * 256 MiB router takes about 3 s each way (a snapshot method waits 2 s before it answers 4096 with
- * its job, so the poller sees the last third); the apply is tested with xl in this process and with
- * bin/xl-sim processes (the real backend's path: /proc of a child process).
+ * guest's memory), and so does RequestStateChange 6 (save); ApplySnapshot and RequestStateChange
+ * from suspended follow it as xl reads it back (the file position of xl's descriptor on the
+ * image). The simulated host is slowed so that a 256 MiB router takes about 3 s each way (a
+ * snapshot method waits 2 s before it answers 4096 with its job, so the poller sees the last
+ * third); the apply is tested with xl in this process and with bin/xl-sim processes (the real
+ * backend's path: /proc of a child process).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -75,10 +76,12 @@ for (const xl of ['in-process', 'processes'] as const) {
         movesWithTheBytes(end.seen);
       });
 
-      it('RequestStateChange 2 from suspended: PercentComplete moves as the saved image is read back', async () => {
+      it('RequestStateChange 6 then 2: PercentComplete moves as the image is written, then as it is read back', async () => {
         const save = await call(c(), { className: 'Xen_ComputerSystem', keys: CS('rt').keys }, 'RequestStateChange', '<PARAMVALUE NAME="RequestedState" PARAMTYPE="uint16"><VALUE>6</VALUE></PARAMVALUE>');
         expect(save.returnValue).to.equal(4096);
-        expect((await follow(c(), refKeys(save.out.Job)!)).state).to.equal('7');
+        const saved = await follow(c(), refKeys(save.out.Job)!);
+        expect(saved.state).to.equal('7');
+        movesWithTheBytes(saved.seen);
         const r = await call(c(), { className: 'Xen_ComputerSystem', keys: CS('rt').keys }, 'RequestStateChange', '<PARAMVALUE NAME="RequestedState" PARAMTYPE="uint16"><VALUE>2</VALUE></PARAMVALUE>');
         expect(r.returnValue).to.equal(4096);
         const end = await follow(c(), refKeys(r.out.Job)!);
