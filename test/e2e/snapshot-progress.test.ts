@@ -22,7 +22,7 @@ const SNAPSHOTS = {
 };
 
 /** Polls the job over CIM-XML until it ends: its final JobState and the PercentComplete values seen on the way. */
-async function follow(c: Parameters<typeof getInstance>[0], job: { className: string; keys: Record<string, string> }): Promise<{ state: string; seen: number[] }> {
+async function follow(c: Parameters<typeof getInstance>[0], job: { className: string; keys: Record<string, string> }): Promise<{ state: string; seen: number[]; error?: string }> {
   const seen: number[] = [];
   for (const until = Date.now() + 30_000; Date.now() < until;) {
     const r = await getInstance(c, job.className, job.keys);
@@ -30,7 +30,7 @@ async function follow(c: Parameters<typeof getInstance>[0], job: { className: st
     const pct = Number(propValue(r.inst, 'PercentComplete'));
     if (seen.at(-1) !== pct) seen.push(pct);
     const state = propValue(r.inst, 'JobState')!;
-    if (state !== '2' && state !== '3' && state !== '4') return { state, seen };
+    if (state !== '2' && state !== '3' && state !== '4') return { state, seen, error: propValue(r.inst, 'ErrorDescription') ?? '' };
     await new Promise((res) => setTimeout(res, 40));
   }
   throw new Error(`job did not end; seen ${seen.join(' ')}`);
@@ -64,6 +64,9 @@ for (const xl of ['in-process', 'processes'] as const) {
       await app.server.virt.requestState('rt', 'running');
     });
     after(async () => app?.close());
+    afterEach(function () {
+      if (this.currentTest?.state === 'failed') console.log(app.log.slice(-15).join('\n'));
+    });
 
     if (xl === 'in-process') {
       it('CreateSnapshot: PercentComplete moves as the image is written', async () => {
@@ -72,7 +75,7 @@ for (const xl of ['in-process', 'processes'] as const) {
         expect(r.error).to.equal(undefined);
         expect(r.returnValue).to.equal(4096);
         const end = await follow(c(), refKeys(r.out.Job)!);
-        expect(end.state).to.equal('7');
+        expect(end.state, end.error).to.equal('7');
         movesWithTheBytes(end.seen);
       });
 
@@ -80,12 +83,12 @@ for (const xl of ['in-process', 'processes'] as const) {
         const save = await call(c(), { className: 'Xen_ComputerSystem', keys: CS('rt').keys }, 'RequestStateChange', '<PARAMVALUE NAME="RequestedState" PARAMTYPE="uint16"><VALUE>6</VALUE></PARAMVALUE>');
         expect(save.returnValue).to.equal(4096);
         const saved = await follow(c(), refKeys(save.out.Job)!);
-        expect(saved.state).to.equal('7');
+        expect(saved.state, saved.error).to.equal('7');
         movesWithTheBytes(saved.seen);
         const r = await call(c(), { className: 'Xen_ComputerSystem', keys: CS('rt').keys }, 'RequestStateChange', '<PARAMVALUE NAME="RequestedState" PARAMTYPE="uint16"><VALUE>2</VALUE></PARAMVALUE>');
         expect(r.returnValue).to.equal(4096);
         const end = await follow(c(), refKeys(r.out.Job)!);
-        expect(end.state).to.equal('7');
+        expect(end.state, end.error).to.equal('7');
         movesWithTheBytes(end.seen);
       });
     }
@@ -101,7 +104,7 @@ for (const xl of ['in-process', 'processes'] as const) {
       expect(r.error).to.equal(undefined);
       expect(r.returnValue).to.equal(4096);
       const end = await follow(c(), refKeys(r.out.Job)!);
-      expect(end.state).to.equal('7');
+      expect(end.state, end.error).to.equal('7');
       movesWithTheBytes(end.seen);
       // The picture follows within a refresh on a loaded machine (reads never wait for xl).
       let state = '';
