@@ -50,7 +50,7 @@ export async function runSnapshotBench(report: (line: string) => void): Promise<
     const svc = vm.snapshots!;
     const image = join(dir, 'bare.save');
     const rawCopy = join(dir, 'bare.raw');
-    const t = { saveC: [] as number[], bareCreate: [] as number[], create: [] as number[], restore: [] as number[], bareApply: [] as number[], apply: [] as number[] };
+    const t = { saveC: [] as number[], bareCreate: [] as number[], create: [] as number[], restore: [] as number[], bareApply: [] as number[], apply: [] as number[], applySteps: [] as number[] };
     const time = async (into: number[], work: () => Promise<unknown>): Promise<void> => {
       const t0 = performance.now();
       await work();
@@ -85,15 +85,23 @@ export async function runSnapshotBench(report: (line: string) => void): Promise<
       });
       driver.invalidate();
       await vm.listSystems();
-      await time(t.apply, async () => (await svc.apply(kept)).job.done);
+      await time(t.apply, async () => {
+        const { job } = await svc.apply(kept);
+        const seen = new Set<number>();
+        const timer = setInterval(() => seen.add(job.percentComplete), 5);
+        await job.done.finally(() => clearInterval(timer));
+        t.applySteps.push(seen.size);
+      });
       await execa('qemu-img', ['snapshot', '-d', `bare${i}`, qcow2]);
     }
     const size = (await svc.get(kept))!.bytes;
     report(`snapshots: a running router (256 MiB, a 1 MiB qcow2 and a 1 MiB raw disk) on xl-sim processes, median of ${ROUNDS}; a snapshot holds ${size} bytes here`);
+    const ratio = (a: number[], b: number[]): string => `${(median(a) / median(b)).toFixed(2)}×`;
     report(`  bare xl save -c ${fmt(median(t.saveC))} ms; bare create sequence (pause, save -c, qemu-img snapshot -c, raw copy, unpause) ${fmt(median(t.bareCreate))} ms; ` +
-      `CreateSnapshot (full) ${fmt(median(t.create))} ms = ${fmt(median(t.create) / median(t.bareCreate))}× the bare sequence`);
+      `CreateSnapshot (full) ${fmt(median(t.create))} ms = ${ratio(t.create, t.saveC)} bare xl save -c, ${ratio(t.create, t.bareCreate)} the bare sequence`);
     report(`  bare xl restore ${fmt(median(t.restore))} ms; bare apply sequence (destroy, qemu-img snapshot -a, raw copy back, restore) ${fmt(median(t.bareApply))} ms; ` +
-      `ApplySnapshot ${fmt(median(t.apply))} ms = ${fmt(median(t.apply) / median(t.bareApply))}× the bare sequence`);
+      `ApplySnapshot ${fmt(median(t.apply))} ms = ${ratio(t.apply, t.restore)} bare xl restore, ${ratio(t.apply, t.bareApply)} the bare sequence; ` +
+      `PercentComplete took ${median(t.applySteps)} values (median) during an apply`);
     if (existsSync(image)) unlinkSync(image);
     await driver.close();
   } finally {

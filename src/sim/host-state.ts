@@ -35,6 +35,9 @@ export interface HostConfig {
   migration_mib_per_sec?: number;
   migration_dirty_mib_per_sec?: number;
   migration_resume_ms?: number;
+  /** `xl save` / `xl restore` throughput (image-io.ts); absent: the defaults there. */
+  save_mib_per_sec?: number;
+  restore_mib_per_sec?: number;
   /** false: no hardware virtualisation (xen_caps lists no hvm-…, HVM and PVH guests cannot run). */
   hvm_capable?: boolean;
   uplink: string;             // the physical interface behind the bridges (ethtool shows its speed)

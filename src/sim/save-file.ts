@@ -8,11 +8,13 @@ import { yajl } from './json-yajl.js';
 
 export const MAGIC = Buffer.from('Xen saved domain, xl format\n \0 \r', 'latin1');
 const SIM_MARK = 'LibxlFmt-xl-sim\n';
+/** Magic, byte order, flags, optional-data length and the config length that follows them. */
+export const HEADER_BYTES = 32 + 16 + 4;
 
 export function encodeSaveFile(config: Record<string, unknown>, extra: Record<string, unknown>): { buf: Buffer; optLen: number } {
   const json = Buffer.from(yajl(orderConfig(config)) + '\n\0', 'utf8');
   const optLen = 4 + json.length;
-  const head = Buffer.alloc(32 + 16 + 4);
+  const head = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(head, 0);
   head.writeUInt32LE(0x01020304, 32);
   head.writeUInt32LE(0x3, 36);

@@ -149,8 +149,10 @@ export interface HypervisorDriver {
   reset(name: string, opts?: OperationOptions): Promise<void>;
   pause(name: string, opts?: OperationOptions): Promise<void>;
   unpause(name: string, opts?: OperationOptions): Promise<void>;
-  save(name: string, opts?: OperationOptions): Promise<void>;
-  restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void>;
+  /** `progress`: the fraction of the memory image written so far, 0..1. */
+  save(name: string, opts?: OperationOptions & { progress?: (fraction: number) => void }): Promise<void>;
+  /** `progress`: the fraction of the memory image read back so far, 0..1. */
+  restore(name: string, opts?: OperationOptions & { paused?: boolean; progress?: (fraction: number) => void }): Promise<void>;
 
   attachDisk(name: string, disk: DiskSpec, opts?: OperationOptions): Promise<DiskSpec>;
   detachDisk(name: string, vdev: string, opts?: OperationOptions): Promise<void>;

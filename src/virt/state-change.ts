@@ -64,10 +64,13 @@ export async function begin(m: Model, name: string, target: TargetState, opts: S
   }
 }
 
-export async function perform(m: Model, p: Planned, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<VirtualSystem> {
+/** `progress`: the fraction done of an operation that reports it (a save or a restore: the memory image written or read back), 0..1. */
+export async function perform(
+  m: Model, p: Planned, signal: AbortSignal | undefined, timeoutMs: number | undefined, progress?: (fraction: number) => void,
+): Promise<VirtualSystem> {
   const name = p.system.name;
   try {
-    await run(m, name, p.operation, signal);
+    await run(m, name, p.operation, signal, progress);
     if (p.reservation) {
       m.driver.invalidate();
       // The system now shows in the picture; if the host lock cannot be had, giving the room back
@@ -91,7 +94,7 @@ export async function requestStateChange(m: Model, name: string, target: TargetS
   if (b.kind === 'already') return b;
   const job = m.jobs.start(`state change of ${name} to ${target}`, name, (ctx) => {
     ctx.progress(1);
-    return perform(m, b, ctx.signal, opts.timeoutMs);
+    return perform(m, b, ctx.signal, opts.timeoutMs, (f) => ctx.progress(1 + f * 98));
   });
   // A job cancelled before its body ran never reaches perform(): its end releases what begin() took.
   const free = (): void => {
@@ -102,20 +105,21 @@ export async function requestStateChange(m: Model, name: string, target: TargetS
   return { kind: 'job', operation: b.operation, job, system: b.system };
 }
 
-async function run(m: Model, name: string, op: Operation, signal: AbortSignal | undefined): Promise<void> {
+async function run(m: Model, name: string, op: Operation, signal: AbortSignal | undefined, progress?: (fraction: number) => void): Promise<void> {
   const d = m.driver;
   const o = signal ? { signal } : {};
+  const p = progress ? { progress } : {};
   switch (op) {
     case 'start':
       return d.start(name, o);
     case 'start_paused':
       return d.start(name, { ...o, paused: true });
     case 'restore':
-      return d.restore(name, o);
+      return d.restore(name, { ...o, ...p });
     case 'restore_paused':
-      return d.restore(name, { ...o, paused: true });
+      return d.restore(name, { ...o, ...p, paused: true });
     case 'save':
-      return d.save(name, o);
+      return d.save(name, { ...o, ...p });
     case 'shutdown':
       return d.shutdown(name, o);
     case 'destroy':

@@ -2,7 +2,7 @@
 // shutdown/reboot with the monitor's on_* actions, rename, save/restore, memory, vCPUs,
 // scheduler parameters and device hot-plug.
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, readJson, tempDir, WEB01_VIF, xl } from './helpers.js';
 
@@ -10,6 +10,17 @@ async function listJson(st: string): Promise<any[]> {
   const r = await xl(['list', '-l'], { state: st });
   expect(r.code).to.equal(0);
   return JSON.parse(r.stdout);
+}
+
+/** The first `n` bytes of a file (a save image holds the guest's memory after them). */
+function head(file: string, n: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function row(out: string, name: string): string[] | undefined {
@@ -149,13 +160,13 @@ describe('xl-sim lifecycle', function () {
   });
 
   it('save destroys the domain, writes a real xl header + config; restore brings it back', async () => {
-    const st = newHost();
+    const st = newHost({ save_mib_per_sec: 65536, restore_mib_per_sec: 65536 }); // 2 GiB in ~30 ms
     const dir = tempDir();
     const file = join(dir, 'web01.save');
     await xl(['create', '-q', 'web01.cfg', WEB01_VIF], { state: st });
     let r = await xl(['save', 'web01', file], { state: st });
     expect(r.stderr).to.equal(`Saving to ${file} new xl format (info 0x3/0x0/1679)\n`);
-    const buf = readFileSync(file);
+    const buf = head(file, 64 * 1024);
     expect(buf.subarray(0, 32).toString('latin1')).to.equal('Xen saved domain, xl format\n \0 \r');
     const cfgLen = buf.readUInt32LE(48);
     expect(buf.subarray(52, 52 + cfgLen - 1).toString()).to.equal(readFileSync(new URL('../../../test/data/xl-samples/save-file-embedded-config.json', import.meta.url), 'utf8'));
@@ -166,6 +177,8 @@ describe('xl-sim lifecycle', function () {
     const w = row((await xl(['list'], { state: st })).stdout, 'web01')!;
     expect(w[1]).to.equal('2');
     expect(w[4]).to.equal('--p---');
+    // After the header, one 16-byte record per page of the guest's 2 GiB (image-io.ts).
+    expect(statSync(file).size - 52 - cfgLen).to.be.within(2048 * 256 * 16, 2048 * 256 * 16 + 256);
     // save -c keeps it running
     r = await xl(['save', '-c', 'web01', file], { state: st });
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.not.equal(undefined);

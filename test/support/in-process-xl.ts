@@ -33,6 +33,8 @@ export class InProcessXl implements XlExecutor {
     this.log.push([...args]);
     const timer = new AbortController();
     const t = setTimeout(() => timer.abort(), timeoutMs);
+    // The simulator opens its files in this process: that is where a reader looks (image-progress.ts).
+    opts.onSpawn?.(process.pid);
     let r: XlSimResult;
     try {
       r = await runXl(args, {

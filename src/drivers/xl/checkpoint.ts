@@ -4,7 +4,8 @@
  * <image>` (paused with -p) and the image is kept for the next apply. The configuration given to
  * restore is written from the definition, so a system renamed since comes back under its current
  * name. While the image and the disks are taken, a running domain is paused (`xl pause`, then
- * `xl unpause`), so memory and disks are of one instant. Disks: disk-snapshots.ts.
+ * `xl unpause`), so memory and disks are of one instant. Disks: disk-snapshots.ts. Progress: the
+ * bytes of the image written (its size, against the memory) and read back (xl's file position).
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,9 +21,12 @@ import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
 import { checkPaths } from './paths.js';
+import { watchBytes, whileReading } from './image-progress.js';
 import { validName, validPath } from './validate.js';
 
 const STATE_FILE = 'memory.save';
+/** What an image's own snapshot weighs in a capture's progress (it writes little, but takes a moment). */
+const NOMINAL_DISK_BYTES = 4 * 1024 * 1024;
 
 export class XlSnapshots implements SnapshotDriver {
   readonly diskFormats: readonly DiskFormat[] = SNAPSHOT_DISK_FORMATS;
@@ -51,15 +55,18 @@ export class XlSnapshots implements SnapshotDriver {
       const pauseIt = active && cur.system.state === 'running';
       if (pauseIt) await core.xl(['pause', liveName(cur)], o);
       try {
+        // The image and the disks share the progress by the bytes each writes.
+        const memory = opts.memory ? system.config.memoryMiB * 1024 * 1024 : 0;
+        const share = memory / Math.max(1, memory + await this.diskBytes(system));
         let stateFile: string | undefined;
         if (opts.memory) {
           await ensureDef(core, cur);
           const image = join(validPath(into, 'snapshot folder'), STATE_FILE);
-          await watchBytes(image, system.config.maxMemoryMiB * 1024 * 1024, (f) => progress(f * 0.6), () =>
+          await watchBytes(image, memory, (f) => progress(f * share), () =>
             core.xl(['save', '-c', liveName(cur), image], o));
           stateFile = STATE_FILE;
         }
-        const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress((opts.memory ? 0.6 : 0) + f * (opts.memory ? 0.4 : 1)));
+        const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress(share + f * (1 - share)));
         return { ...(stateFile ? { stateFile } : {}), disks };
       } finally {
         // The checkpoint resumed the domain with our pause still counted: lift it.
@@ -67,6 +74,12 @@ export class XlSnapshots implements SnapshotDriver {
           core.log('warn', `could not unpause '${system.name}' after its snapshot: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
+  }
+
+  /** What keeping the disks weighs: the raw copies' bytes, and a nominal part per image's own snapshot. */
+  private async diskBytes(system: VirtualSystem): Promise<number> {
+    const internal = DiskSnapshots.kept(system.config.disks).filter((d) => (d.format ?? 'raw') !== 'raw').length;
+    return (await this.disks.copyBytes(system.config.disks)) + internal * NOMINAL_DISK_BYTES;
   }
 
   revertDisks(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {
@@ -101,24 +114,10 @@ export class XlSnapshots implements SnapshotDriver {
       await checkPaths(core.paths, def.config.boot, def.config.disks);
       const cfgPath = join(core.cfgDir, `${validName(def.config.name)}.cfg`);
       await writeFileAtomic(cfgPath, writeCfg(def.config));
-      await core.withInflight(cur.name, 'resuming', () =>
-        core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], core.runOptions(opts)));
-      opts.progress?.(1);
+      // The bytes xl has read of the image are the progress (image-progress.ts).
+      await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
+        core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
       await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
     });
-  }
-}
-
-/** Run `work` (which writes `file`) and report its size against `expected` meanwhile. */
-export async function watchBytes<T>(file: string, expected: number, progress: (f: number) => void, work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => {
-    void stat(file).then((s) => progress(Math.min(0.99, s.size / Math.max(1, expected))), () => {});
-  }, 100);
-  try {
-    const r = await work();
-    progress(1);
-    return r;
-  } finally {
-    clearInterval(timer);
   }
 }

@@ -13,6 +13,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, check, ensureDef, liveName, reached, setExpected } from './change.js';
 import { checkPaths } from './paths.js';
+import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
 import { withPaused } from './snapshot.js';
@@ -150,14 +151,16 @@ export function unpause(core: XlCore, name: string, opts: OperationOptions = {})
   });
 }
 
-export function save(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {
+export function save(core: XlCore, name: string, opts: OperationOptions & { progress?: (fraction: number) => void } = {}): Promise<void> {
   return change(core, name, async (cur) => {
     check(cur, 'save');
     await ensureDef(core, cur);
     const image = join(core.saveDir, `${cur.name}.save`);
     await core.withInflight(cur.name, 'suspending', async () => {
       try {
-        await core.xl(['save', liveName(cur), image], core.runOptions(opts));
+        // The image's size against the memory is the progress (image-progress.ts).
+        const run = () => core.xl(['save', liveName(cur), image], core.runOptions(opts));
+        await (opts.progress ? watchBytes(image, cur.system.config.memoryMiB * 1024 * 1024, opts.progress, run) : run());
       } catch (err) {
         await unlink(image).catch(() => {}); // xl resumed the domain; a partial image is useless
         throw err;
@@ -167,15 +170,16 @@ export function save(core: XlCore, name: string, opts: OperationOptions = {}): P
   });
 }
 
-export function restore(core: XlCore, name: string, opts: OperationOptions & { paused?: boolean } = {}): Promise<void> {
+export function restore(core: XlCore, name: string, opts: OperationOptions & { paused?: boolean; progress?: (fraction: number) => void } = {}): Promise<void> {
   return change(core, name, async (cur) => {
     check(cur, opts.paused ? 'restore_paused' : 'restore');
     const image = cur.def?.savedImage;
     if (!image || !(await access(image).then(() => true, () => false))) {
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
-    await core.withInflight(cur.name, 'resuming', () =>
-      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], core.runOptions(opts)));
+    // The bytes xl has read of the image are the progress (image-progress.ts).
+    await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
     await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics);
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.

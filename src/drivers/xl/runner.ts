@@ -16,6 +16,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Receives stderr as xl writes it (progress of long commands); the result still carries all of it. */
   onStderr?: (text: string) => void;
+  /**
+   * Called once xl runs, with the id of the process whose open files are xl's (a runner that runs
+   * the simulator in this process gives this process's id): image-progress.ts follows it there.
+   */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface RunResult {
@@ -97,6 +102,7 @@ export class XlRunner implements XlExecutor {
       stripFinalNewline: false,
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     });
+    if (opts.onSpawn && sub.pid !== undefined) opts.onSpawn(sub.pid);
     if (opts.onStderr) {
       const listener = opts.onStderr;
       sub.stderr?.on('data', (c: Buffer | string) => listener(c.toString()));

@@ -209,11 +209,11 @@ export class XlDriver implements HypervisorDriver {
     return life.unpause(this.core, name, opts);
   }
 
-  save(name: string, opts?: OperationOptions): Promise<void> {
+  save(name: string, opts?: OperationOptions & { progress?: (fraction: number) => void }): Promise<void> {
     return life.save(this.core, name, opts);
   }
 
-  restore(name: string, opts?: OperationOptions & { paused?: boolean }): Promise<void> {
+  restore(name: string, opts?: OperationOptions & { paused?: boolean; progress?: (fraction: number) => void }): Promise<void> {
     return life.restore(this.core, name, opts);
   }
 

@@ -1,9 +1,13 @@
 // xl save [-c] [-p] [-D] <Domain> <CheckpointFile> [<ConfigFile>] (docs/xl-toolstack.md §7).
-import { writeFileSync } from 'node:fs';
+// The xl header and configuration go first, then the guest's memory, written over modelled time
+// (image-io.ts: the file grows to the memory's size as it is written) with no lock held; the domain is checked again and removed (or kept, with -c or
+// -p) once the image is complete.
+import { open, type FileHandle } from 'node:fs/promises';
 import { getopts, has } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
 import { domainById, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';
+import { pagesOf, rateOf, writeMemory } from '../image-io.js';
 import { err, hostPath } from '../io.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
@@ -12,7 +16,7 @@ import { withHost } from '../session.js';
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
   const p = await getopts(cmd, argv, 'cpD', [], 2);
   const [arg, file, cfgFile] = p.args as [string, string, string | undefined];
-  return withHost(g.dir, (ctx) => {
+  const pre = withHost(g.dir, (ctx) => {
     const s = ctx.state;
     const id = findDomain(s, arg);
     const d = domainById(s, id);
@@ -21,13 +25,32 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (!config) return 1;
     if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
     const { buf, optLen } = encodeSaveFile(config, { saved_at: ctx.now, domid: id, host: s.host.hostname });
-    try {
-      writeFileSync(hostPath(file), buf);
-    } catch {
-      err(`Failed to open temp file ${file} for writing\n`);
-      return 1;
-    }
-    err(`Saving to ${file} new xl format (info 0x3/0x0/${optLen})\n`);
+    return { id, uuid: d.uuid, buf, optLen, pages: pagesOf(d.target_kb), rate: rateOf(s.host, 'save') };
+  });
+  if (typeof pre === 'number') return pre;
+  let fh: FileHandle;
+  try {
+    fh = await open(hostPath(file), 'w');
+  } catch {
+    err(`Failed to open temp file ${file} for writing\n`);
+    return 1;
+  }
+  err(`Saving to ${file} new xl format (info 0x3/0x0/${pre.optLen})\n`);
+  try {
+    await fh.write(pre.buf, 0, pre.buf.length, null);
+    await writeMemory(fh, pre.buf.length, pre.pages, pre.rate);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e; // killed: the image stays partial
+    err('Failed to save domain, resuming domain\n');
+    return 1;
+  } finally {
+    await fh.close();
+  }
+  return withHost(g.dir, (ctx) => {
+    const s = ctx.state;
+    const d = s.domains.find((x) => x.domid === pre.id && x.uuid === pre.uuid);
+    // Gone while its memory was written: libxc loses its domain.
+    if (!d) { err('Failed to save domain, resuming domain\n'); return 1; }
     if (has(p, 'c')) return 0;           // checkpoint: keep running
     if (has(p, 'p')) { d.pause_count = Math.max(1, d.pause_count); ctx.dirty = true; return 0; }
     removeDomain(s, d, ctx.now);

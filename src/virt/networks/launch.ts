@@ -91,10 +91,17 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
     const paths = new Map(n.members.map((mb) => [mb.system, pathTo(systems.get(mb.system)!.state, target)]));
     const total = Math.max(1, [...paths.values()].reduce((a, p) => a + p.length, 0));
     let done = 0;
+    // A member's step under way that reports its fraction (a restore) counts for that fraction.
+    const partial = new Map<string, number>();
+    let shown = 0;
+    const report = (): void => {
+      shown = Math.max(shown, Math.min(99, ((done + [...partial.values()].reduce((a, f) => a + f, 0)) * 100) / total));
+      jc.progress(shown);
+    };
     jc.progress(1);
     const step = (): void => {
       done++;
-      jc.progress(Math.min(99, (done * 100) / total));
+      report();
     };
     const outcomes = new Map<string, MemberOutcome>();
     const drive = async (system: string): Promise<void> => {
@@ -103,10 +110,12 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
       try {
         for (const t of paths.get(system)!) {
           if (jc.signal.aborted) throw new VirtError('failed', 'cancelled');
-          state = await toward(ctx, system, t, jc.signal, shutdownMs);
+          state = await toward(ctx, system, t, jc.signal, shutdownMs, (f) => { partial.set(system, f); report(); });
+          partial.delete(system);
           step();
         }
       } catch (e) {
+        partial.delete(system);
         error = toVirtError(e, `'${system}'`).message;
         // Never unknown: after a failure, what the member is in now, read back from a fresh picture.
         ctx.m.driver.invalidate();
@@ -134,10 +143,12 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
  * One per-system state request, run now under the member's lock; a clean stop that does not end
  * in time becomes a hard one. Returns the state the driver reads back (its own change: no call).
  */
-async function toward(ctx: NetContext, system: string, target: TargetState, signal: AbortSignal, shutdownMs: number): Promise<SystemState> {
+async function toward(
+  ctx: NetContext, system: string, target: TargetState, signal: AbortSignal, shutdownMs: number, progress?: (fraction: number) => void,
+): Promise<SystemState> {
   const b = await begin(ctx.m, system, target, {}, 'change');
   if (b.kind === 'already') return b.system.state;
-  if (target !== 'shut_down') return (await perform(ctx.m, b, signal, undefined)).state;
+  if (target !== 'shut_down') return (await perform(ctx.m, b, signal, undefined, progress)).state;
   try {
     return (await perform(ctx.m, b, signal, shutdownMs)).state;
   } catch (e) {

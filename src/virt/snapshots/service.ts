@@ -7,7 +7,8 @@
  *            system kept running, disks) → rename the folder → record the snapshot (commit).
  *   apply:   record the intent → stop the system if active → disks back → definition back →
  *            resume it from the memory image (running or paused, as it was) or leave it stopped
- *            → record it as the most current (commit).
+ *            → record it as the most current (commit). Its progress is weighed by the bytes
+ *            each step moves (applyWeights) and follows the image as the driver reads it back.
  *   destroy: record the intent → drop the disks' own snapshots → record the tree without it,
  *            its children re-parented to its parent (commit) → remove its folder.
  *
@@ -19,6 +20,7 @@ import { VirtError } from '../errors.js';
 import type { Job, JobContext } from '../jobs.js';
 import type { Model } from '../model.js';
 import type { VirtualSystem } from '../types.js';
+import { applyWeights } from './progress.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
 import { SnapshotStore, newSnapshotId } from './store.js';
 import {
@@ -291,19 +293,20 @@ export class SnapshotService {
     // Under the system's lock the driver's picture already reflects our own last change.
     const cur = await d.get(name);
     const wasActive = cur.state !== 'defined' && cur.state !== 'suspended';
+    const w = applyWeights(snap);
     // Recorded first, as a state request is (a read now costs nothing; after the restore it waits for the picture).
     await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
     if (cur.state !== 'defined') await d.destroy(name, o);
     await this.at('apply:stopped');
-    progress(20);
+    progress(w.stopped);
     const folder = this.store.snapshotDir(snap.systemUuid, snap.id);
     reached.disks = true;
     await this.driver.revertDisks(snap.disks, folder, o);
     await this.at('apply:disks');
-    progress(50);
+    progress(w.disks);
     await this.driver.putDefinition(name, { ...structuredClone(snap.config), name, uuid: cur.uuid });
     await this.at('apply:definition');
-    progress(60);
+    progress(w.definition);
     if (snap.state !== 'stopped') {
       const paused = snap.state === 'paused';
       // The room of a system that was active is its own again once it is destroyed: admission
@@ -313,7 +316,7 @@ export class SnapshotService {
       const reservation = !wasActive || grows ? await this.m.admission.admit(name, snap.config, 'start') : undefined;
       try {
         if (snap.stateFile) {
-          await this.driver.resume(name, `${folder}/${snap.stateFile}`, { ...o, paused, progress: (f) => progress(60 + f * 35) });
+          await this.driver.resume(name, `${folder}/${snap.stateFile}`, { ...o, paused, progress: (f) => progress(w.definition + f * (99 - w.definition)) });
         } else {
           // A disk snapshot keeps no memory: the system boots from the disks as they were.
           await d.start(name, { ...o, paused });
