@@ -11,6 +11,10 @@ from PYTHONPATH (see README.md next to this file).
 """
 
 import argparse
+import json
+import os
+import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -415,6 +419,234 @@ class Checker:
                   AffectedNetwork=net)
 
 
+    # -- indications (DSP1054) with pywbem's WBEMListener and WBEMSubscriptionManager ----------
+    def start_listener(self):
+        """The listener runs in a child process, so that it can be killed (-9) like a real one."""
+        child = subprocess.Popen(
+            [sys.executable, '-W', 'ignore', os.path.abspath(__file__), '--run-listener',
+             str(self.args.listener_port)], stdout=subprocess.PIPE, text=True)
+        line = child.stdout.readline()
+        self.expect(line.strip() == 'listening', f'the listener did not start: {line!r}')
+        return child
+
+    def receive(self, child, count, timeout):
+        """The next `count` indications the child printed, within `timeout` seconds."""
+        got = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count:
+            left = deadline - time.monotonic()
+            self.expect(left > 0, f'{len(got)} of {count} indications within {timeout} s: {got}')
+            import select  # pylint: disable=import-outside-toplevel
+            ready, _, _ = select.select([child.stdout], [], [], left)
+            if ready:
+                line = child.stdout.readline()
+                self.expect(line, 'the listener ended')
+                got.append(json.loads(line))
+        return got
+
+    def receive_new(self, child, count, seen, timeout):
+        """Like receive, without duplicates: DSP1054 delivery is at least once, and a listener
+        drops what it has had by SequenceContext and SequenceNumber."""
+        got, have = [], {(i['context'], i['number']) for i in seen or []}
+        deadline = time.monotonic() + timeout
+        while len(got) < count:
+            for ind in self.receive(child, 1, max(deadline - time.monotonic(), 0.01)):
+                if (ind['context'], ind['number']) not in have:
+                    have.add((ind['context'], ind['number']))
+                    got.append(ind)
+        return got
+
+    def indications(self):
+        name = self.args.router
+        vm = self.system(name)
+        url = f'http://127.0.0.1:{self.args.listener_port}'
+        query = ('SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSystem '
+                 f"AND SourceInstance.Name = '{name}' "
+                 'AND PreviousInstance.EnabledState <> SourceInstance.EnabledState')
+        child = self.step('WBEMListener started', self.start_listener)
+        if child is None:
+            return
+        server = pywbem.WBEMServer(self.conn)
+        sub = pywbem.WBEMSubscriptionManager(subscription_manager_id='pywbemcheck')
+        try:
+            sid = sub.add_server(server)
+            dest = self.step('add_destination', sub.add_destination, sid, url,
+                             destination_id='check')
+            flt = self.step('add_filter', sub.add_filter, sid, 'root/virt', query,
+                            query_language='WQL', filter_id='check')
+            subs = self.step('add_subscriptions', sub.add_subscriptions, sid, flt.path,
+                             [dest.path]) if dest and flt else None
+            if not subs:
+                return
+            self.step('get_owned_subscriptions', lambda: self.expect(
+                len(sub.get_owned_subscriptions(sid)) == 1, 'not one'))
+            if self.state(name) != 2:
+                self.ok(vm, 'RequestStateChange', RequestedState=Uint16(2))
+                self.receive(child, 1, 10)
+            start = time.monotonic()
+            self.step(f'pause {name}', self.ok, vm, 'RequestStateChange',
+                      RequestedState=Uint16(9))
+            first = self.step('the pause arrives', self.receive, child, 1, 10)
+            if first:
+                ind = first[0]
+                print(f'     pause delivered in {time.monotonic() - start:.2f} s: {ind}')
+                self.step('CIM_InstModification 2 -> 9, numbered', lambda: self.expect(
+                    ind['class'] == 'CIM_InstModification' and ind['state'] == 9
+                    and ind['previous'] == 2 and ind['context'] and ind['number'] is not None,
+                    ind))
+            # Kill the listener, change states, start it again: the missed ones come, in order
+            # (DSP1054: DeliveryRetryAttempts times DeliveryRetryInterval).
+            time.sleep(1)  # the listener answers the export after its callback has printed
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            for req in (2, 9, 2):
+                self.step(f'RequestStateChange {name} {req} (listener down)', self.ok, vm,
+                          'RequestStateChange', RequestedState=Uint16(req))
+            time.sleep(2)
+            child = self.step('WBEMListener restarted', self.start_listener)
+            if child is None:
+                return
+            missed = self.step('the three missed ones arrive after the restart',
+                               self.receive_new, child, 3, first, self.args.retry_wait)
+            if missed:
+                print(f'     missed ones delivered: {missed}')
+                self.step('in order, numbered one after the other', lambda: self.expect(
+                    [(m['previous'], m['state']) for m in missed] == [(9, 2), (2, 9), (9, 2)]
+                    and [m['number'] for m in missed] == [first[0]['number'] + i
+                                                          for i in (1, 2, 3)]
+                    and {m['context'] for m in missed} == {first[0]['context']}, missed))
+        finally:
+            self.step('remove_server (deletes what it made)', sub.remove_server, sid)
+            if child is not None:
+                child.kill()
+                child.wait()
+
+
+    # -- migration (DSP1081) between two hosts' servers ----------------------------------------
+    def migratable(self, svc, name, dest):
+        """CheckVirtualSystemIsMigratableToHost: the reasons it cannot move (empty: it can).
+        pywbem reads every boolean OUT parameter as True (it converts the text "FALSE" with
+        Python's bool()), so IsMigratable is judged from the raw reply and Reasons."""
+        rc, out = self.invoke(svc, 'CheckVirtualSystemIsMigratableToHost',
+                              ComputerSystem=self.system(name), DestinationHost=dest)
+        self.expect(rc == 0, f'Check returned {rc}')
+        raw = self.conn.last_raw_reply or b''
+        if isinstance(raw, bytes):
+            raw = raw.decode('utf-8')
+        said = 'NAME="IsMigratable" PARAMTYPE="boolean"><VALUE>TRUE<' in raw
+        reasons = list(out['Reasons'] or [])
+        self.expect(said == (not reasons), f'IsMigratable {said} with reasons {reasons}')
+        return reasons
+
+    def migration(self):
+        peer_name, peer_url = self.args.peer_name, self.args.peer_url
+        self.expect(peer_name and peer_url, 'the migration section needs --peer-name and --peer-url')
+        creds = (self.args.peer_user, self.args.peer_password) if self.args.peer_user else None
+        peer = pywbem.WBEMConnection(peer_url, creds, default_namespace='root/virt', timeout=60)
+        svc = self.step('the migration service', self.only, 'Xen_VirtualSystemMigrationService')
+        if svc is None:
+            return
+        name = self.args.migrate_router
+        names = lambda c: {p['Name'] for p in c.EnumerateInstanceNames('Xen_ComputerSystem')}
+        self.conn.debug = True  # keeps the raw reply: see migratable()
+        reasons = self.step(f'CheckVirtualSystemIsMigratableToHost {name} -> {peer_name}',
+                            self.migratable, svc, name, peer_name)
+        self.step(f'{name} can move', lambda: self.expect(reasons == [], reasons))
+        self.step('a system that does not exist cannot move, and the reason says so',
+                  lambda: self.expect(any('no-such-router' in r for r in self.migratable(
+                      svc, 'no-such-router', peer_name)), 'no reason names it'))
+        self.step('an unknown host is refused', lambda: self.expect(
+            self.raises(lambda: self.invoke(svc, 'CheckVirtualSystemIsMigratableToHost',
+                                            ComputerSystem=self.system(name),
+                                            DestinationHost='no-such-host')), 'accepted'))
+        host = self.step(f'{peer_name} host system', lambda: peer.EnumerateInstanceNames(
+            'Xen_HostSystem')[0])
+        if host is not None:
+            self.step(f'CheckVirtualSystemIsMigratableToSystem {name}', lambda: self.expect(
+                self.invoke(svc, 'CheckVirtualSystemIsMigratableToSystem',
+                            ComputerSystem=self.system(name), DestinationSystem=host)[0] == 0,
+                'not 0'))
+        start = time.monotonic()
+        out = self.step(f'MigrateVirtualSystemToHost {name} -> {peer_name}', self.ok, svc,
+                        'MigrateVirtualSystemToHost', ComputerSystem=self.system(name),
+                        DestinationHost=peer_name)
+        if out is None:
+            return
+        print(f'     migrated in {time.monotonic() - start:.2f} s')
+        self.step(f'{name} left this host', lambda: self.expect(name not in names(self.conn),
+                                                              'still here'))
+        self.step(f'{name} runs on {peer_name}', lambda: self.expect(
+            name in names(peer) and int(peer.GetInstance(self.system(name))['EnabledState'])
+            == 2, 'not there, or not running'))
+        jobs = self.step('Xen_MigrationJob completed, 100 %', lambda: [
+            j for j in self.conn.EnumerateInstances('Xen_MigrationJob')
+            if j.path.keybindings['InstanceID'] == out['Job'].keybindings['InstanceID']])
+        self.step('the job says 100 % and 7', lambda: self.expect(
+            jobs and int(jobs[0]['PercentComplete']) == 100 and int(jobs[0]['JobState']) == 7,
+            jobs))
+        # Back again, when the peer knows this host (serve --peer on both sides).
+        psvc = peer.EnumerateInstanceNames('Xen_VirtualSystemMigrationService')[0]
+        this = self.conn.EnumerateInstanceNames('Xen_HostSystem')[0]['Name']
+        try:
+            rc, back = peer.InvokeMethod('CheckVirtualSystemIsMigratableToHost', psvc,
+                                         ComputerSystem=self.system(name), DestinationHost=this)
+        except CIMError as exc:
+            print(f'     not migrating back: {peer_name} does not know {this} ({exc})')
+            return
+        if list(back['Reasons'] or []):
+            print(f'     not migrating back: {list(back["Reasons"])}')
+            return
+        rc, back = peer.InvokeMethod('MigrateVirtualSystemToHost', psvc,
+                                     ComputerSystem=self.system(name), DestinationHost=this)
+        self.step(f'{name} migrated back to {this}', self.wait_on, peer, rc, back)
+        self.step(f'{name} runs here again', lambda: self.expect(
+            self.state(name) == 2 and name not in names(peer), 'not back'))
+
+    def wait_on(self, conn, rc, out):
+        if int(rc) == 4096:
+            saved, self.conn = self.conn, conn
+            try:
+                self.wait_job(out['Job'])
+            finally:
+                self.conn = saved
+        else:
+            self.expect(int(rc) == 0, f'returned {rc}')
+
+    @staticmethod
+    def raises(fn):
+        try:
+            fn()
+        except CIMError:
+            return True
+        return False
+
+
+def run_listener(port):
+    """Child: a pywbem WBEMListener printing each indication as a JSON line."""
+    import logging  # pylint: disable=import-outside-toplevel
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+
+    def show(ind, host):  # pylint: disable=unused-argument
+        src, prev = ind.get('SourceInstance'), ind.get('PreviousInstance')
+        for emb in (src, prev):
+            assert emb is None or isinstance(emb, CIMInstance), f'not embedded: {emb!r}'
+        print(json.dumps({
+            'class': ind.classname,
+            'name': src['Name'] if src is not None else None,
+            'state': int(src['EnabledState']) if src is not None else None,
+            'previous': int(prev['EnabledState']) if prev is not None else None,
+            'context': ind.get('SequenceContext'),
+            'number': int(ind['SequenceNumber']) if ind.get('SequenceNumber') is not None
+            else None}), flush=True)
+
+    listener = pywbem.WBEMListener('127.0.0.1', http_port=port)
+    listener.add_callback(show)
+    listener.start()
+    print('listening', flush=True)
+    signal.sigwait([signal.SIGTERM, signal.SIGINT])
+    listener.stop()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--url', default='http://127.0.0.1:5988')
@@ -426,8 +658,20 @@ def main():
     ap.add_argument('--peer-name', help='that host\'s --host-name')
     ap.add_argument('--prefix', default='pywbem-check',
                     help='name prefix of the systems and networks the methods section makes')
+    ap.add_argument('--router', default='vr-core1',
+                    help='a running system the indications section pauses and resumes')
+    ap.add_argument('--retry-wait', type=float, default=70,
+                    help='seconds to wait for the missed indications (DeliveryRetryInterval)')
+    ap.add_argument('--peer-user')
+    ap.add_argument('--peer-password')
+    ap.add_argument('--migrate-router', default='vr-core1',
+                    help='a running system the migration section moves to the peer (and back)')
+    ap.add_argument('--run-listener', type=int, help=argparse.SUPPRESS)
     ap.add_argument('-v', '--verbose', action='store_true')
     args = ap.parse_args()
+    if args.run_listener:
+        run_listener(args.run_listener)
+        return 0
     checker = Checker(args)
     print(f'pywbem {pywbem.__version__} against {args.url}')
     for section in args.sections.split(','):
