@@ -213,7 +213,7 @@ export const indications: ProfileProviders = (deps) => {
               throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
             }
             if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
-            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name }));
+            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now() }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {
