@@ -484,9 +484,11 @@ class Checker:
                 return
             self.step('get_owned_subscriptions', lambda: self.expect(
                 len(sub.get_owned_subscriptions(sid)) == 1, 'not one'))
+            numbered_from = 0
             if self.state(name) != 2:
                 self.ok(vm, 'RequestStateChange', RequestedState=Uint16(2))
                 self.receive(child, 1, 10)
+                numbered_from = 1
             start = time.monotonic()
             self.step(f'pause {name}', self.ok, vm, 'RequestStateChange',
                       RequestedState=Uint16(9))
@@ -498,6 +500,10 @@ class Checker:
                     ind['class'] == 'CIM_InstModification' and ind['state'] == 9
                     and ind['previous'] == 2 and ind['context'] and ind['number'] is not None,
                     ind))
+                # The CIM Schema's CIM_Indication.SequenceContext: a new registration of a
+                # listener destination is a new sequence.
+                self.step('a new destination numbers from 0', lambda: self.expect(
+                    ind['number'] == numbered_from, f'SequenceNumber {ind["number"]}'))
             # Kill the listener, change states, start it again: the missed ones come, in order
             # (DSP1054: DeliveryRetryAttempts times DeliveryRetryInterval).
             time.sleep(1)  # the listener answers the export after its callback has printed
