@@ -300,9 +300,10 @@ export class VirtManager {
    * it with the definition handed over, so every read from now on lists it; false if it is not seen.
    */
   async confirmIncoming(uuid: string): Promise<boolean> {
-    const p = await this.picture(true);
+    this.driver.invalidate();
+    const systems = await this.driver.list();
     void this.events.refresh();
-    return p.systems.some((s) => s.uuid === uuid);
+    return systems.some((s) => s.uuid === uuid);
   }
 
   /** Destination side: the source gave up; forget the definition it handed over. */
