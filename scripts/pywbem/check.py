@@ -13,6 +13,7 @@ from PYTHONPATH (see README.md next to this file).
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -551,8 +552,7 @@ class Checker:
     def migration(self):
         peer_name, peer_url = self.args.peer_name, self.args.peer_url
         self.expect(peer_name and peer_url, 'the migration section needs --peer-name and --peer-url')
-        creds = (self.args.peer_user, self.args.peer_password) if self.args.peer_user else None
-        peer = pywbem.WBEMConnection(peer_url, creds, default_namespace='root/virt', timeout=60)
+        peer = self.peer_conn()
         svc = self.step('the migration service', self.only, 'Xen_VirtualSystemMigrationService')
         if svc is None:
             return
@@ -594,14 +594,22 @@ class Checker:
         self.step('the job says 100 % and 7', lambda: self.expect(
             jobs and int(jobs[0]['PercentComplete']) == 100 and int(jobs[0]['JobState']) == 7,
             jobs))
-        # Back again, when the peer knows this host (serve --peer on both sides).
+        self.move_back(peer, name)
+
+    def peer_conn(self):
+        creds = (self.args.peer_user, self.args.peer_password) if self.args.peer_user else None
+        return pywbem.WBEMConnection(self.args.peer_url, creds, default_namespace='root/virt',
+                                     timeout=60)
+
+    def move_back(self, peer, name):
+        """Back again from the peer, when it knows this host (serve --peer on both sides)."""
         psvc = peer.EnumerateInstanceNames('Xen_VirtualSystemMigrationService')[0]
         this = self.conn.EnumerateInstanceNames('Xen_HostSystem')[0]['Name']
         try:
             rc, back = peer.InvokeMethod('CheckVirtualSystemIsMigratableToHost', psvc,
                                          ComputerSystem=self.system(name), DestinationHost=this)
         except CIMError as exc:
-            print(f'     not migrating back: {peer_name} does not know {this} ({exc})')
+            print(f'     not migrating back: the peer does not know {this} ({exc})')
             return
         if list(back['Reasons'] or []):
             print(f'     not migrating back: {list(back["Reasons"])}')
@@ -610,7 +618,8 @@ class Checker:
                                      ComputerSystem=self.system(name), DestinationHost=this)
         self.step(f'{name} migrated back to {this}', self.wait_on, peer, rc, back)
         self.step(f'{name} runs here again', lambda: self.expect(
-            self.state(name) == 2 and name not in names(peer), 'not back'))
+            self.state(name) == 2 and name not in
+            {p['Name'] for p in peer.EnumerateInstanceNames('Xen_ComputerSystem')}, 'not back'))
 
     def wait_on(self, conn, rc, out):
         if int(rc) == 4096:
@@ -629,6 +638,64 @@ class Checker:
         except CIMError:
             return True
         return False
+
+
+    # -- the README's pywbem examples, as written (only the endpoints substituted) ---------------
+    def readme(self):
+        path = self.args.readme or os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                '..', '..', 'README.md')
+        with open(path, encoding='utf-8') as f:
+            blocks = re.findall(r'```python\n(.*?)```', f.read(), re.S)
+        self.step(f'{path} has pywbem examples', lambda: self.expect(blocks, 'none'))
+        creds = repr((self.args.user, self.args.password)) if self.args.user else 'None'
+        # The migration example last: it moves vr-core1 away (and back after, when it can).
+        order = sorted(enumerate(blocks, 1), key=lambda nb: 'MigrateVirtualSystemToHost' in nb[1])
+        for n, block in order:
+            first = block.strip().splitlines()[-1][:60]
+            if 'MigrateVirtualSystemToHost' in block:
+                if not self.args.peer_name:
+                    print(f'     README example {n} (migration) skipped: no --peer-name')
+                    continue
+                code = (block.replace('http://127.0.0.1:15988', self.args.url)
+                        .replace("'hostB'", repr(self.args.peer_name))
+                        .replace("default_namespace='root/virt')",
+                                 f"{creds}, default_namespace='root/virt')"))
+            else:
+                code = (block.replace('http://127.0.0.1:5988', self.args.url)
+                        .replace("('admin', 'secret')", creds)
+                        .replace('5990', str(self.args.listener_port)))
+            env = {}
+            before = len(self.failures)
+            self.step(f'README example {n} ({first})', exec, code, env)
+            if len(self.failures) > before:
+                continue
+            if 'WBEMListener' in block:
+                self.readme_listener(env)
+            if 'MigrateVirtualSystemToHost' in block:
+                self.move_back(self.peer_conn(), 'vr-core1')
+
+    def readme_listener(self, env):
+        """The subscription example made its listener and subscription: a pause arrives."""
+        got = []
+        env['listener'].add_callback(lambda ind, host: got.append(ind))
+        vm = self.system(self.args.router)
+        try:
+            self.step(f'pause {self.args.router}', self.ok, vm, 'RequestStateChange',
+                      RequestedState=Uint16(9))
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any(
+                    int(i['SourceInstance']['EnabledState']) == 9 for i in got):
+                time.sleep(0.1)
+            self.step('the README subscription delivers the pause', lambda: self.expect(
+                any(int(i['SourceInstance']['EnabledState']) == 9
+                    and int(i['PreviousInstance']['EnabledState']) == 2 for i in got),
+                f'{len(got)} indications'))
+            self.step(f'resume {self.args.router}', self.ok, vm, 'RequestStateChange',
+                      RequestedState=Uint16(2))
+        finally:
+            self.step('remove_server (the README subscription)', env['sub'].remove_server,
+                      env['sid'])
+            env['listener'].stop()
 
 
 def run_listener(port):
@@ -676,6 +743,7 @@ def main():
     ap.add_argument('--peer-password')
     ap.add_argument('--migrate-router', default='vr-core1',
                     help='a running system the migration section moves to the peer (and back)')
+    ap.add_argument('--readme', help='the README whose pywbem examples the readme section runs')
     ap.add_argument('--run-listener', type=int, help=argparse.SUPPRESS)
     ap.add_argument('-v', '--verbose', action='store_true')
     args = ap.parse_args()
