@@ -323,6 +323,7 @@ class Checker:
         if vsms is None:
             return
         a, b = f'{prefix}-a', f'{prefix}-b'
+        self.step('leftovers of an interrupted run removed', self.remove_leftovers, vsms, a, b)
         # DefineSystem: an embedded VSSD and RASDs, as pywbem sends CIMInstance parameters.
         mem = CIMInstance('Xen_MemResourceAllocationSettingData', properties={
             'ResourceType': Uint16(4), 'VirtualQuantity': Uint64(64),
@@ -360,6 +361,18 @@ class Checker:
             a not in [p['Name'] for p in self.conn.EnumerateInstanceNames('Xen_ComputerSystem')],
             'still listed'))
 
+    def remove_leftovers(self, vsms, a, b):
+        net = f'{self.args.prefix}-net'
+        for n in self.conn.EnumerateInstanceNames('Xen_VirtualNetwork'):
+            if n['Name'] == net:
+                self.ok(self.only('Xen_VirtualNetworkManagementService'), 'DestroyNetwork',
+                        AffectedNetwork=n)
+        names = {p['Name'] for p in self.conn.EnumerateInstanceNames('Xen_ComputerSystem')}
+        for name in (a, b):
+            if name in names:
+                print(f'     removing {name}, left by an earlier run')
+                self.ok(vsms, 'DestroySystem', AffectedSystem=self.system(name))
+
     def snapshots(self, name, vm):
         svc = self.step('the snapshot service', self.only, 'Xen_VirtualSystemSnapshotService')
         if svc is None:
@@ -370,7 +383,13 @@ class Checker:
                                                      properties={'ElementName': 'before'}))
         if out is None:
             return
-        snap = out['ResultingSnapshot']
+        snap = out.get('ResultingSnapshot')
+        if snap is None:
+            # Answered with a job: its CIM_AffectedJobElement names the new snapshot (Create).
+            snap = self.step('the snapshot job names its snapshot (CIM_AffectedJobElement)',
+                             self.created_by, out.get('Job'))
+            if snap is None:
+                return
         self.step('the snapshot is a VSSD named as asked', lambda: self.expect(
             self.conn.GetInstance(snap)['ElementName'] == 'before', 'ElementName'))
         self.step(f'Xen_SnapshotOfVirtualSystem {name}', lambda: self.expect(
@@ -387,6 +406,13 @@ class Checker:
             self.state(name) == 2, f'EnabledState {self.state(name)}'))
         self.step(f'DestroySnapshot {name}', self.ok, svc, 'DestroySnapshot',
                   AffectedSnapshot=snap)
+
+    def created_by(self, job):
+        self.expect(job is not None, 'neither ResultingSnapshot nor Job')
+        refs = [r for r in self.conn.References(job, ResultClass='CIM_AffectedJobElement')
+                if 5 in [int(e) for e in r['ElementEffects'] or []]]
+        self.expect(len(refs) == 1, f'{len(refs)} elements the job created')
+        return refs[0]['AffectedElement']
 
     def networks(self, a, b):
         svc = self.step('the network service', self.only, 'Xen_VirtualNetworkManagementService')
