@@ -31,6 +31,8 @@ export interface DeliveryOptions {
 
 interface Queue {
   url: string;
+  /** The destination's creation: another one under the same id is another registration. */
+  createdAt?: number;
   context: string;
   sequence: number;
   items: CimInstance[];
@@ -51,12 +53,20 @@ export class IndicationDelivery {
   constructor(private readonly opts: DeliveryOptions) {}
 
   /** Queue an indication for a destination; returns at once. */
-  send(destination: { id: string; url: string }, indication: CimInstance): void {
+  send(destination: { id: string; url: string; createdAt?: number }, indication: CimInstance): void {
     if (this.stopped) return;
     let q = this.queues.get(destination.id);
+    if (q && q.createdAt !== destination.createdAt) {
+      // The destination was deleted and created again: what the old one still had queued goes.
+      this.counts.dropped += q.items.length;
+      q.items.length = 0;
+      q = undefined;
+    }
     if (!q) {
-      // A new context each time the sequence restarts (DSP1054: SequenceContext names the sequence).
+      // A new context each time the sequence restarts: at start-up and for each new registration of
+      // a listener destination (the CIM Schema's CIM_Indication.SequenceContext).
       q = { url: destination.url, context: `${randomUUID()}:${destination.id}`, sequence: 0, items: [], busy: false, dropped: 0 };
+      if (destination.createdAt !== undefined) q.createdAt = destination.createdAt;
       this.queues.set(destination.id, q);
     }
     q.url = destination.url;

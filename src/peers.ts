@@ -175,6 +175,11 @@ export class CimPeer implements MigrationPeer {
     if (a.returnValue !== 0) throw new Error(`${this.name} answered CancelIncomingVirtualSystem with ${a.returnValue}`);
   }
 
+  async arrived(uuid: string): Promise<boolean> {
+    const a = await this.call('ConfirmIncomingVirtualSystem', param('UUID', uuid));
+    return a.returnValue === 0;
+  }
+
   private call(method: string, params: string): Promise<MethodAnswer> {
     const id = ++this.messageId;
     const ns = NAMESPACE.split('/').map((n) => `<NAMESPACE NAME="${n}"/>`).join('');

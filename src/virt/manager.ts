@@ -300,6 +300,17 @@ export class VirtManager {
     return expectIncoming(this.model, def, ttlMs, (d) => this.incomingReasons(d, hostLabel));
   }
 
+  /**
+   * Destination side: the source says the system of this UUID has arrived. A fresh picture adopts
+   * it with the definition handed over, so every read from now on lists it; false if it is not seen.
+   */
+  async confirmIncoming(uuid: string): Promise<boolean> {
+    this.driver.invalidate();
+    const systems = await this.driver.list();
+    void this.events.refresh();
+    return systems.some((s) => s.uuid === uuid);
+  }
+
   /** Destination side: the source gave up; forget the definition it handed over. */
   async forgetIncoming(uuid: string): Promise<void> {
     await this.driver.forgetIncoming?.(uuid);

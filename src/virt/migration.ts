@@ -60,6 +60,8 @@ export interface MigrationPeer {
   prepare(def: PortableDefinition, ttlMs: number): Promise<void>;
   /** The move failed or was given up: forget the definition handed over. */
   abandon(uuid: string): Promise<void>;
+  /** The system has arrived: the destination lists it from now on (false: it does not see it yet). */
+  arrived?(uuid: string): Promise<boolean>;
 }
 
 export interface MigrationOptions {
@@ -158,6 +160,13 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
         });
         throw err;
       }
+      // The job ends once the destination lists the system, so that no reader finds it on neither
+      // host; the move itself is done, so a destination that cannot say so only gets a log line.
+      const seen = await peer.arrived?.(system.uuid).catch((e: unknown) => {
+        m.log(`'${name}' moved to ${peer.name}, which could not confirm it: ${(e as Error).message}`);
+        return true;
+      });
+      if (seen === false) m.log(`'${name}' moved to ${peer.name}, which does not list it yet`);
       return name;
     });
     started = true;

@@ -149,8 +149,10 @@ export const indications: ProfileProviders = (deps) => {
   const subscriptionInstance = (ctx: ProviderContext, id: string): CimInstance => {
     const s = store.subscriptions.get(id)!;
     return build(ctx, SUBSCRIPTION_CLASS, {
-      Filter: scopedName(store.filters.get(s.filter)!.keys),
-      Handler: scopedName(store.destinations.get(s.handler)!.keys),
+      // With their namespace, as clients name the filter and destination they created
+      // (LOCALINSTANCEPATH, DSP0201): a client matches its subscriptions to them by path.
+      Filter: scopedName(store.filters.get(s.filter)!.keys).withNamespace(INTEROP_NS),
+      Handler: scopedName(store.destinations.get(s.handler)!.keys).withNamespace(INTEROP_NS),
       SubscriptionState: s.state, OnFatalErrorPolicy: 2, RepeatNotificationPolicy: 2,
       SubscriptionStartTime: s.startedAt !== undefined ? CimDateTime.fromDate(new Date(s.startedAt)) : null,
       TimeOfLastStateChange: s.stateChangedAt !== undefined ? CimDateTime.fromDate(new Date(s.stateChangedAt)) : null,
@@ -215,7 +217,7 @@ export const indications: ProfileProviders = (deps) => {
               throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
             }
             if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
-            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name }));
+            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now() }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {

@@ -26,7 +26,7 @@ import { type SubscriptionStore, expired } from './store.js';
 import { type Crossing, ThresholdWatch } from './thresholds.js';
 
 /** Where a matched indication goes: the destination URL and the destination's identity (its own sequence). */
-export type Send = (destination: { id: string; url: string }, indication: CimInstance) => void;
+export type Send = (destination: { id: string; url: string; createdAt?: number }, indication: CimInstance) => void;
 
 type Ctx = Pick<ProviderContext, 'repository' | 'namespace'>;
 type Values = Record<string, CimValue | undefined>;
@@ -72,7 +72,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
       ind.set('IndicationIdentifier', `${deps.hostName}:${++next}`);
       ind.set('IndicationFilterName', f.keys.Name);
       const selected = matcher.select(q, ind);
-      if (selected) send({ id: s.handler, url: d.destination }, selected);
+      if (selected) send({ id: s.handler, url: d.destination, ...(d.createdAt !== undefined ? { createdAt: d.createdAt } : {}) }, selected);
     }
   };
 

@@ -29,6 +29,8 @@ export interface DestinationRecord {
   keys: ScopedKeys;
   destination: string;
   owner: string;
+  /** ms since the epoch: when it was created; one deleted and created again starts a new sequence. */
+  createdAt?: number;
 }
 
 export interface SubscriptionRecord {

@@ -11,8 +11,9 @@
  *   the whole copy); 4 Restart and 1 Other are not supported. Priority is accepted (a system
  *   migrates one at a time, nothing queues). New settings on the way (NewSystemSettingData,
  *   NewResourceSettingData) are not supported.
- * - Check/Prepare/CancelIncomingVirtualSystem: xen-wbem's own, the destination's side, called by
- *   the source server with the definition it hands over.
+ * - Check/Prepare/Confirm/CancelIncomingVirtualSystem: xen-wbem's own, the destination's side,
+ *   called by the source server with the definition it hands over (Confirm once the system is
+ *   there: the destination lists it before the source's job ends).
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
@@ -24,6 +25,7 @@ import { readInstance, readNumber, readRef, readString, readStrings } from '../s
 import type { Method } from '../shared/provider.js';
 
 const JOB_STARTED = 4096;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function systemOf(params: NameMap<CimValue>, method: string): string {
   const ref = readRef(params, 'ComputerSystem', method);
@@ -156,11 +158,23 @@ export function migrationMethods(deps: ProviderDeps): Record<string, Method> {
         }
       },
     },
+    ConfirmIncomingVirtualSystem: {
+      role: 'admin',
+      async run(_ctx, _target, params) {
+        const uuid = readString(params, 'UUID', 'ConfirmIncomingVirtualSystem');
+        if (!uuid || !UUID.test(uuid)) throw cimError('INVALID_PARAMETER', 'ConfirmIncomingVirtualSystem: UUID must be a UUID');
+        try {
+          return { returnValue: (await deps.virt.confirmIncoming(uuid)) ? 0 : 2 };
+        } catch (err) {
+          throw toCimError(err, 'ConfirmIncomingVirtualSystem');
+        }
+      },
+    },
     CancelIncomingVirtualSystem: {
       role: 'admin',
       async run(_ctx, _target, params) {
         const uuid = readString(params, 'UUID', 'CancelIncomingVirtualSystem');
-        if (!uuid || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
+        if (!uuid || !UUID.test(uuid)) {
           throw cimError('INVALID_PARAMETER', 'CancelIncomingVirtualSystem: UUID must be a UUID');
         }
         try {

@@ -3,8 +3,9 @@ import type { CimInstance } from '../../../src/cim/index.js';
 import { IndicationDelivery } from '../../../src/indication-delivery.js';
 import { startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
-import { createAs as create } from '../indication-watch.js';
-import { type World, inst, runTo, world } from '../fixture.js';
+import { INTEROP_NS } from '../../../src/providers/index.js';
+import { createAs as create, watcher } from '../indication-watch.js';
+import { type World, inst, req, runTo, world } from '../fixture.js';
 
 const embedded = (i: CimInstance, p: string): CimInstance => i.get(p) as CimInstance;
 
@@ -83,6 +84,34 @@ describe('DSP1054 indications: lifecycle indications delivered to a CIM-XML list
     expect(states.filter(([a, b]) => a !== b)).to.deep.equal([[2, 9], [9, 2], [2, 9]]);
     expect(got.map((i) => Number(i.get('SequenceNumber')))).to.deep.equal(got.map((_, n) => n));
     expect(new Set(got.map((i) => String(i.get('SequenceContext')))).size).to.equal(1);
+  });
+
+  it('a listener destination deleted and created again starts a new sequence: another SequenceContext, numbered from 0', async () => {
+    // The CIM Schema's CIM_Indication.SequenceContext: deregistering a listener destination changes it.
+    const again = await startExportListener();
+    const subscribe = async () => {
+      const Filter = await create(w, inst('CIM_IndicationFilter', { Name: 'again', QueryLanguage: 'WQL', Query: 'SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSystem' }));
+      const Handler = await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'again', Destination: again.url }));
+      return [await create(w, inst('CIM_IndicationSubscription', { Filter, Handler })), Handler, Filter];
+    };
+    try {
+      const made = await subscribe();
+      await runTo(w.virt, 'router', 'paused');
+      const first = await paused(again);
+      await runTo(w.virt, 'router', 'running');
+      await delivery.idle();
+      expect(Number(again.received[again.received.length - 1]!.get('SequenceNumber'))).to.be.above(0);
+      for (const name of made) await w.ops.intrinsic(req('DeleteInstance', { InstanceName: name }, INTEROP_NS), watcher);
+      const before = again.received.length;
+      await subscribe();
+      await runTo(w.virt, 'router', 'paused');
+      for (let n = before + 1; !again.received.slice(before).some((i) => Number(embedded(i, 'SourceInstance').get('EnabledState')) === 9); n++) await again.waitFor(n);
+      const renewed = again.received.slice(before);
+      expect(renewed.map((i) => Number(i.get('SequenceNumber')))).to.deep.equal(renewed.map((_, n) => n));
+      expect(new Set(renewed.map((i) => String(i.get('SequenceContext'))))).to.not.include(String(first.get('SequenceContext')));
+    } finally {
+      await again.close();
+    }
   });
 
   it('a filter that does not select the source delivers nothing to its listener', async () => {

@@ -76,10 +76,8 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(await names(h, 'a')).to.not.include('router1');
     expect(await xlList(h.a)).to.not.contain('router1');
     expect(await xlList(h.b)).to.match(/^router1 /m);
-    // hostB refreshes its picture often while it expects a system: listed soon after the hand-over.
-    const t0 = Date.now();
-    await arrived(h, 'router1');
-    expect(Date.now() - t0).to.be.below(3000);
+    // Once the job has ended hostB lists it: a reader never finds it on neither host.
+    expect(await names(h, 'b')).to.include('router1');
     const there = await h.b.server.virt.getSystem('router1');
     expect(there.state).to.equal('running');
     // The definition arrived, not just the domain: policies only the stored definition holds.
