@@ -27,23 +27,35 @@ async function countNames(opts: ClientOptions, className: string): Promise<numbe
   return all(first(r.rsp, 'IRETURNVALUE'), 'INSTANCENAME').length;
 }
 
-/** Creates the missing instances, 4 requests in flight; returns how many were created. */
+/**
+ * Creates the missing instances one request at a time: SFCB 1.3's internal provider loses and
+ * duplicates instances under concurrent CreateInstance (4 in flight left 984 names and a
+ * duplicate key among 1,000 instances). Checks that names and instances are then exactly the 1,000.
+ */
 export async function seedOther(opts: ClientOptions, className: string): Promise<{ before: number; created: number }> {
   const before = await countNames(opts, className);
-  if (before >= BULK) return { before, created: 0 };
-  const queue = bulkValues();
   let created = 0;
-  const worker = async (): Promise<void> => {
-    for (let v = queue.shift(); v; v = queue.shift()) {
+  if (before < BULK) {
+    for (const v of bulkValues()) {
       const props = Object.entries(v).map(([k, x]) => `<PROPERTY NAME="${k}" TYPE="string"><VALUE>${esc(x)}</VALUE></PROPERTY>`).join('');
       const r = await intrinsic(opts, 'CreateInstance', { NewInstance: `<INSTANCE CLASSNAME="${className}">${props}</INSTANCE>` });
       if (r.error?.code === 11) continue; // CIM_ERR_ALREADY_EXISTS: left from an earlier run
       if (r.error || r.raw.status !== 200) throw new Error(`CreateInstance ${v.InstanceID}: ${r.error ? `${r.error.code} ${r.error.description}` : `HTTP ${r.raw.status}`}`);
       created++;
     }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  }
+  const names = await countNames(opts, className);
+  const ids = await instanceIds(opts, className);
+  if (names !== BULK || ids.length !== BULK || new Set(ids).size !== BULK) {
+    throw new Error(`${className} should hold ${BULK} instances: ${names} names, ${ids.length} instances, ${new Set(ids).size} distinct keys (recreate its store)`);
+  }
   return { before, created };
+}
+
+async function instanceIds(opts: ClientOptions, className: string): Promise<string[]> {
+  const r = await intrinsic(opts, 'EnumerateInstances', { ClassName: `<CLASSNAME NAME="${className}"/>` });
+  if (r.error) throw new Error(`EnumerateInstances ${className}: ${r.error.code} ${r.error.description}`);
+  return all(first(r.rsp, 'IRETURNVALUE'), 'VALUE.NAMEDINSTANCE').map((ni) => String(propValue(first(ni, 'INSTANCE'), 'InstanceID')));
 }
 
 /** Reads bulk-00500 from both servers; returns the differences (empty when the same). */
