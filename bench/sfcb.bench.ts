@@ -62,8 +62,9 @@ export async function runSfcbBench(report: (line: string) => void): Promise<void
     for (const k of CASES) {
       // GetInstance rounds also time the floor: what the same client costs against a bare server.
       const targets = k.method === 'GetInstance' ? [ours, sfcb, floor] : [ours, sfcb];
-      // Warm-up on each, one full run: V8 needs a few thousand GetInstances to reach its optimised
-      // code (200 left the first keep-alive round 2× slower), SFCB its provider process.
+      // Warm-up on each, one full run: after 200 GetInstances our first keep-alive round was still
+      // twice as slow as the next ones (a server that runs for days is past that); SFCB starts
+      // its provider process.
       for (const t of targets) await measure(t, k, true, 1, k.n);
       for (const [keepAlive, concurrency] of MODES) {
         const runs = new Map<string, Sample[]>(targets.map((t) => [t.name, []]));
