@@ -16,6 +16,7 @@ export interface LoadResult {
 
 export async function load(opts: {
   port: number;
+  host?: string;
   body: string;
   headers: Record<string, string>;
   requests: number;
@@ -31,7 +32,7 @@ export async function load(opts: {
       const t0 = process.hrtime.bigint();
       const req = http.request(
         {
-          host: '127.0.0.1', port: opts.port, path: '/cimom', method: 'POST', agent: agent ?? false,
+          host: opts.host ?? '127.0.0.1', port: opts.port, path: '/cimom', method: 'POST', agent: agent ?? false,
           headers: { 'Content-Type': 'application/xml; charset="utf-8"', CIMOperation: 'MethodCall', ...opts.headers, 'Content-Length': Buffer.byteLength(opts.body) },
         },
         (res) => {

@@ -2,8 +2,9 @@
  * Issue 2 figures: requests/s and p50/p99 for GetInstance, EnumerateInstanceNames and
  * EnumerateInstances over 1,000 instances, GetClass with qualifiers and deep
  * EnumerateClassNames, over keep-alive and new connections; peak RSS.
- * Reference (SFCB, same machine kind, p50): GetInstance 0.34 ms, EnumerateInstanceNames(1,000)
- * 1.5 ms, EnumerateInstances(1,000) 5.4 ms; our target is half of each.
+ * Reference: SFCB 1.3.18 measured side by side by sfcb.bench.ts (docs/benchmarks.md), p50 on
+ * the loaded 2-core machine kind: GetInstance 0.34 ms, EnumerateInstanceNames(1,000) 4.2 ms,
+ * EnumerateInstances(1,000) 16.8 ms; our target is half of each.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints every benchmark's figures (no pass/fail). Run one section with
- * `npm run bench -- indications|http|cimxml|driver|providers|auth|stream|faults|networks|snapshots|migration`.
+ * `npm run bench -- indications|http|cimxml|driver|providers|auth|stream|faults|networks|snapshots|migration|sfcb`.
  */
 import { runIndicationsBench } from './indications.bench.js';
 import { runHttpBench } from './http.bench.js';
@@ -13,6 +13,7 @@ import { runSnapshotBench } from './snapshot.bench.js';
 import { runMigrationBench } from './migration.bench.js';
 import { runFaultsBench } from './faults.bench.js';
 import { runNetworksBench } from './networks.bench.js';
+import { runSfcbBench } from './sfcb.bench.js';
 
 const sections: Record<string, (report: (line: string) => void) => void | Promise<void>> = {
   indications: runIndicationsBench, // DSP1054 delivery (`-- indications`)
@@ -26,6 +27,7 @@ const sections: Record<string, (report: (line: string) => void) => void | Promis
   migration: runMigrationBench,
   faults: runFaultsBench,
   networks: runNetworksBench,
+  sfcb: runSfcbBench, // side by side with SFCB when SFCB_URL is set (docs/benchmarks.md)
 };
 
 const only = process.argv.slice(2);

@@ -158,6 +158,8 @@ export class NameSet implements Iterable<string> {
 
 /** A namespace name in canonical form: segments joined by '/', no leading/trailing slash. */
 export function normalizeNamespace(ns: string): string {
+  // Already canonical (every lookup after decoding): returned as is, without split/filter/join.
+  if (ns.length > 0 && ns.charCodeAt(0) !== 0x2f && ns.charCodeAt(ns.length - 1) !== 0x2f && !ns.includes('//')) return ns;
   return ns.split('/').filter((s) => s.length > 0).join('/');
 }
 

@@ -16,6 +16,10 @@ describe('cim names', () => {
 
   it('normalises namespaces and validates names', () => {
     expect(normalizeNamespace('/root/virt/')).to.equal('root/virt');
+    expect(normalizeNamespace('root//virt')).to.equal('root/virt');
+    expect(normalizeNamespace('/')).to.equal('');
+    expect(normalizeNamespace('')).to.equal('');
+    expect(normalizeNamespace('root/virt')).to.equal('root/virt');
     expect(isValidCimName('Xen_ComputerSystem')).to.equal(true);
     expect(isValidCimName('1abc')).to.equal(false);
     expect(isValidCimName('a;b')).to.equal(false);
