@@ -6,6 +6,7 @@ import { startTestServer } from '../test/support/test-server.js';
 
 const srv = await startTestServer({ users: [{ name: 'admin', password: 'right-password', role: 'admin' }] });
 process.send!({ port: srv.port });
+process.on('disconnect', () => process.exit(0)); // the bench died: do not outlive it
 process.on('message', async (m) => {
   if (m === 'stop') {
     await srv.close();

@@ -7,6 +7,7 @@ import { startTestServer } from '../test/support/test-server.js';
 
 const srv = await startTestServer({ bulk: 1000, realSchema: true });
 process.send!({ port: srv.port });
+process.on('disconnect', () => process.exit(0)); // the bench died: do not outlive it
 process.on('message', async (m) => {
   if (m === 'rss') process.send!({ maxRssKiB: process.resourceUsage().maxRSS });
   if (m === 'stop') {

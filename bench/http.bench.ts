@@ -34,7 +34,7 @@ export async function runHttpBench(report: (line: string) => void): Promise<void
       const body = imethodcall(k.method, k.ns, k.params);
       const headers = { CIMMethod: k.method, CIMObject: k.ns };
       // Warm-up: JIT and caches.
-      await load({ port: srv.port, body, headers, requests: Math.min(200, k.n), concurrency: 1, keepAlive: true });
+      await load({ port: srv.port, body, headers, requests: Math.min(1000, k.n), concurrency: 1, keepAlive: true });
       for (const [keepAlive, concurrency] of [[true, 1], [false, 1], [true, 4], [false, 4]] as const) {
         const r = await load({ port: srv.port, body, headers, requests: k.n, concurrency, keepAlive });
         report(

@@ -11,6 +11,7 @@ let base = 0;
 let peak = 0;
 let timer: NodeJS.Timeout | undefined;
 process.send!({ port: srv.port });
+process.on('disconnect', () => process.exit(0)); // the bench died: do not outlive it
 process.on('message', async (m) => {
   if (m === 'sample') {
     clearInterval(timer);
