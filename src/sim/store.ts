@@ -1,7 +1,8 @@
 // State directory: state.json (atomic writes: temp file, fsync, rename) and a lock file
 // taken with O_EXCL so that many concurrent xl-sim processes stay consistent.
-// The lock is only ever held for the few milliseconds a command needs to read, change and
-// write the state: commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
+// The lock is only ever held for the few milliseconds a command (or, within one process, a
+// group of concurrent commands: group-commit.ts) needs to read, change and write the state:
+// commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
 import {
   closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync,
   unlinkSync, writeFileSync, writeSync,
@@ -66,7 +67,17 @@ function breakStale(dir: string, staleText: string): void {
 
 export interface Lock { dir: string; release(): void }
 
+let lockWanted: ((dir: string) => void) | undefined;
+/**
+ * Called before the lock of a directory is taken: this process may hold it already for a group
+ * of changes not yet written (group-commit.ts), which are then written first and the lock let go.
+ */
+export function onLockWanted(hook: (dir: string) => void): void {
+  lockWanted = hook;
+}
+
 export function acquireLock(dir: string): Lock {
+  lockWanted?.(dir);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
   const token = `${process.pid} ${Date.now()} ${Math.random().toString(36).slice(2)}`;
