@@ -166,10 +166,13 @@ function flush(h: Held): void {
   }
 }
 
-/** store.acquireLock's hook: this process's own hold on `dir` ends first (its changes written). */
-export function flushHeld(dir: string): void {
-  const h = held.get(resolve(dir));
-  if (h) flush(h);
+/** store.acquireLock's hook: this process's own hold on `dir` (null: on every host) ends first, its changes written. */
+export function flushHeld(dir: string | null): void {
+  if (dir === null) for (const h of [...held.values()]) flush(h);
+  else {
+    const h = held.get(resolve(dir));
+    if (h) flush(h);
+  }
 }
 onLockWanted(flushHeld);
 

@@ -67,12 +67,14 @@ function breakStale(dir: string, staleText: string): void {
 
 export interface Lock { dir: string; release(): void }
 
-let lockWanted: ((dir: string) => void) | undefined;
+let lockWanted: ((dir: string | null) => void) | undefined;
 /**
  * Called before the lock of a directory is taken: this process may hold it already for a group
- * of changes not yet written (group-commit.ts), which are then written first and the lock let go.
+ * of changes not yet written (group-commit.ts), which are then written first and the lock let go;
+ * and with null before waiting for a lock another process holds: nothing this process holds may
+ * then be kept across the wait (the other process may be waiting for it).
  */
-export function onLockWanted(hook: (dir: string) => void): void {
+export function onLockWanted(hook: (dir: string | null) => void): void {
   lockWanted = hook;
 }
 
@@ -106,6 +108,7 @@ export function acquireLock(dir: string): Lock {
     }
     const stale = lockIsStale(path);
     if (stale !== null) { breakStale(dir, stale); continue; }
+    lockWanted?.(null);
     if (Date.now() > deadline) { cleanupTmp(); throw new Error(`xl-sim: timed out waiting for lock ${path}`); }
     sleepMs(wait + Math.floor(Math.random() * wait));
     wait = Math.min(wait * 2, 20);
