@@ -4,7 +4,6 @@
 import { err, Exit, hang, delay, out } from './io.js';
 import { CAN_DRYRUN, COMMAND_MODULES, XL_COMMANDS } from './command-table.js';
 import type { Globals } from './globals.js';
-import { durable, enterInvocation } from './group-commit.js';
 
 const XL_ARGV0 = '/usr/lib/xen-4.17/bin/xl'; // what Debian's xl wrapper execs (docs/xl-toolstack.md §1)
 
@@ -35,15 +34,11 @@ async function applyFaultRule(g: Globals, cmd: string, args: string[]): Promise<
  * xentop): batch xentop instead of xl.
  */
 export async function dispatch(argv: string[], g: Globals, xentop: boolean): Promise<number> {
-  const leave = enterInvocation();
   try {
     return await command(argv, g, xentop);
   } finally {
-    try {
-      await durable();
-    } finally {
-      leave();
-    }
+    const { durable } = await import('./group-commit.js');
+    await durable();
   }
 }
 

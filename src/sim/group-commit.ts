@@ -39,25 +39,6 @@ const held = new Map<string, Held>();
 const cache = new Map<string, { state: HostState; key: string }>();
 /** Per invocation: the hosts it used and the version of each it saw. */
 const seen = new WeakMap<Invocation, Map<Held, number>>();
-/**
- * Invocations under way in this process. A lone one (always so for bin/xl-sim, a process per
- * call) writes its change before it lets the lock go, as if there were no grouping: there is no
- * one to share the write with.
- */
-let active = 0;
-
-/** An invocation starts; the function returned says it has ended. */
-export function enterInvocation(): () => void {
-  active++;
-  let left = false;
-  return () => {
-    if (!left) { left = true; active--; }
-  };
-}
-
-function grouping(): boolean {
-  return active > 1 && currentInvocation() !== undefined;
-}
 
 function fileKey(dir: string): string | null {
   try {
@@ -99,8 +80,8 @@ export function hold(hostDir: string, now: number): { h: Held; created: boolean 
   }
   const h: Held = { dir, lock, state, version: 0, committed: 0, writing: null, waiters: [], ended: false, touchedAt: Date.now() };
   held.set(dir, h);
-  // A lone invocation, or a direct library call, writes before returning (see done()).
-  if (grouping()) setImmediate(() => void drain(h));
+  // Outside an invocation (a direct library call) nothing waits for the write: it is made before returning (see done()).
+  if (currentInvocation()) setImmediate(() => void drain(h));
   return { h, created };
 }
 
@@ -108,7 +89,7 @@ export function hold(hostDir: string, now: number): { h: Held; created: boolean 
 export function done(h: Held, changed: boolean): void {
   if (changed) h.version++;
   const inv = currentInvocation();
-  if (!inv || !grouping()) { flush(h); return; }
+  if (!inv) { flush(h); return; }
   let m = seen.get(inv);
   if (!m) seen.set(inv, (m = new Map()));
   m.set(h, h.version);
