@@ -51,7 +51,7 @@ describe('xl-sim group commit', function () {
     // Another process changes the host; this process's next call starts from that, not from memory.
     expect((await xlProcess(['pause', 'a'], { state: st })).code).to.equal(0);
     expect((await xl(['pause', 'a'], { state: st })).code).to.equal(0);
-    // A lone call wrote before letting the lock go: nothing is held once it has returned.
+    // The lock is let go once the last change is written: nothing is held once the call has returned.
     expect(isHeld(st)).to.equal(false);
     expect(pauseCounts(st).get('a')).to.equal(12);
     expect((await xl(['list', 'a'], { state: st })).stdout).to.match(/^a\s+1\s+64\s+1\s+-.p---/m);
