@@ -149,8 +149,8 @@ async function launch(n: number, rounds: number, report: (line: string) => void,
       if (cpuPerProcess !== undefined) {
         const cores = availableParallelism();
         const floor = (calls.length * cpuPerProcess) / cores;
-        line += `; each xl-sim process costs ${ms(cpuPerProcess)} CPU: ${calls.length} of them on ${cores} cores need ≥ ${ms(floor)}, ` +
-          `${(floor / slowestMs).toFixed(2)}× the slowest single before any waiting`;
+        line += `; each xl-sim process costs ${ms(cpuPerProcess)} CPU: the launch's ${calls.length} need ≥ ${ms(floor)} of this machine's ${cores} cores ` +
+          `(${(calls.length / cores).toFixed(1)}× one process's CPU) before any waiting, where a single ${op} runs one`;
       }
       report(line);
     }
