@@ -7,7 +7,7 @@
 // fsyncing the whole host in turn. The lock is held from the first change until the last write
 // has landed; a process that needs it some other way (store.acquireLock) first gets this
 // process's pending changes written synchronously (flushHeld).
-import { renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
+import { renameSync, unlinkSync, utimesSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HostState } from './host-state.js';
@@ -24,6 +24,8 @@ export interface Held {
   readonly dir: string;
   readonly lock: Lock;
   readonly state: HostState;
+  /** The file's text as last read or written by this process (null: none yet). */
+  text: string | null;
   /** Count of changes applied in memory / of those on disk. */
   version: number;
   committed: number;
@@ -35,19 +37,10 @@ export interface Held {
 }
 
 const held = new Map<string, Held>();
-/** The state as last written or read by this process, with the identity of the file then. */
-const cache = new Map<string, { state: HostState; key: string }>();
+/** The state as last written or read by this process, with the file's text then (compared, not trusted: another process may have written since). */
+const cache = new Map<string, { state: HostState; text: string }>();
 /** Per invocation: the hosts it used and the version of each it saw. */
 const seen = new WeakMap<Invocation, Map<Held, number>>();
-
-function fileKey(dir: string): string | null {
-  try {
-    const s = statSync(join(dir, STATE_FILE), { bigint: true });
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch {
-    return null;
-  }
-}
 
 function currentInvocation(): Invocation | undefined {
   try { return invocation(); } catch { return undefined; }
@@ -62,27 +55,22 @@ export function hold(hostDir: string, now: number): { h: Held; created: boolean 
   const cur = held.get(dir);
   if (cur) return { h: cur, created: false };
   const lock = acquireLock(dir);
-  let state: HostState;
-  let created = false;
+  let r: ReturnType<typeof loadState>;
   try {
     const c = cache.get(dir);
-    const key = fileKey(dir);
-    if (c && key !== null && c.key === key) state = c.state;
-    else {
-      cache.delete(dir);
-      const r = loadState(dir, now);
-      state = r.state;
-      created = r.created;
-    }
+    cache.delete(dir);
+    r = loadState(dir, now, c);
   } catch (e) {
     lock.release();
     throw e;
   }
-  const h: Held = { dir, lock, state, version: 0, committed: 0, writing: null, waiters: [], ended: false, touchedAt: Date.now() };
+  const h: Held = {
+    dir, lock, state: r.state, text: r.text, version: 0, committed: 0, writing: null, waiters: [], ended: false, touchedAt: Date.now(),
+  };
   held.set(dir, h);
   // Outside an invocation (a direct library call) nothing waits for the write: it is made before returning (see done()).
   if (currentInvocation()) setImmediate(() => void drain(h));
-  return { h, created };
+  return { h, created: r.created };
 }
 
 /** The transaction that ran on `h` is over; `changed`: it changed the state. */
@@ -141,9 +129,7 @@ function end(h: Held, why?: unknown): void {
 }
 
 function remember(h: Held): void {
-  const key = fileKey(h.dir);
-  if (key !== null) cache.set(h.dir, { state: h.state, key });
-  else cache.delete(h.dir);
+  if (h.text !== null) cache.set(h.dir, { state: h.state, text: h.text });
 }
 
 /** Writes what is pending now, synchronously, and lets the lock go (a write under way is overtaken). */
@@ -152,8 +138,10 @@ function flush(h: Held): void {
   try {
     if (h.version > h.committed) {
       if (h.writing) h.writing.superseded = true;
-      atomicWrite(join(h.dir, STATE_FILE), JSON.stringify(h.state));
+      const text = JSON.stringify(h.state);
+      atomicWrite(join(h.dir, STATE_FILE), text);
       commitStats.writes++;
+      h.text = text;
       h.committed = h.version;
       remember(h);
     }
@@ -203,6 +191,7 @@ async function drain(h: Held): Promise<void> {
       if (w.superseded) { try { unlinkSync(tmp); } catch { /* gone */ } return; }
       renameSync(tmp, path);
       commitStats.writes++;
+      h.text = w.text;
       h.writing = null;
       h.committed = w.version;
       remember(h);

@@ -141,11 +141,16 @@ function readHostJson(dir: string): Partial<HostConfig> {
   }
 }
 
-/** Load the host (creating a fresh one, Domain-0 only, for a new directory). Lock must be held. */
-export function loadState(dir: string, now: number): { state: HostState; created: boolean } {
+/**
+ * Load the host (creating a fresh one, Domain-0 only, for a new directory). Lock must be held.
+ * `reuse`: a state this process holds with the file text it came from; when the file still has
+ * that text, that state is the host (no parse).
+ */
+export function loadState(dir: string, now: number, reuse?: { state: HostState; text: string }): { state: HostState; created: boolean; text: string | null } {
   const text = readText(join(dir, STATE_FILE));
-  if (text === null) return { state: freshHost(readHostJson(dir), now), created: true };
-  return { state: JSON.parse(text) as HostState, created: false };
+  if (text === null) return { state: freshHost(readHostJson(dir), now), created: true, text };
+  if (reuse && reuse.text === text) return { state: reuse.state, created: false, text };
+  return { state: JSON.parse(text) as HostState, created: false, text };
 }
 
 export function saveState(dir: string, s: HostState): void {
