@@ -7,7 +7,7 @@
 // fsyncing the whole host in turn. The lock is held from the first change until the last write
 // has landed; a process that needs it some other way (store.acquireLock) first gets this
 // process's pending changes written synchronously (flushHeld).
-import { renameSync, unlinkSync, utimesSync } from 'node:fs';
+import { renameSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HostState } from './host-state.js';
@@ -198,7 +198,7 @@ async function drain(h: Held): Promise<void> {
       settle(h);
       if (Date.now() - h.touchedAt > TOUCH_LOCK_MS) {
         h.touchedAt = Date.now();
-        try { const t = new Date(); utimesSync(join(h.dir, 'lock'), t, t); } catch { /* not ours to touch any more */ }
+        h.lock.refresh();
       }
     }
     if (!h.ended) { remember(h); end(h); }

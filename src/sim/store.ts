@@ -5,7 +5,7 @@
 // commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
 import {
   closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync,
-  unlinkSync, writeFileSync, writeSync,
+  unlinkSync, utimesSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleepMs } from './io.js';
@@ -65,7 +65,12 @@ function breakStale(dir: string, staleText: string): void {
   }
 }
 
-export interface Lock { dir: string; release(): void }
+export interface Lock {
+  dir: string;
+  release(): void;
+  /** Held for long (a group of changes that keeps growing): the lock file is touched so that no one takes it for stale. */
+  refresh(): void;
+}
 
 let lockWanted: ((dir: string | null) => void) | undefined;
 /**
@@ -101,6 +106,11 @@ export function acquireLock(dir: string): Lock {
           if (released) return;
           released = true;
           if (readText(path) === token) { try { unlinkSync(path); } catch { /* ignore */ } }
+        },
+        refresh() {
+          if (released || readText(path) !== token) return;
+          const now = new Date();
+          try { utimesSync(path, now, now); } catch { /* gone meanwhile */ }
         },
       };
     } catch (e) {
