@@ -29,10 +29,20 @@ async function applyFaultRule(g: Globals, cmd: string, args: string[]): Promise<
 }
 
 /**
- * Runs one xl command line; returns the exit status (or throws Exit). `xentop` is true when
- * invoked under xentop's name (a link named xentop): batch xentop instead of xl.
+ * Runs one xl command line; returns the exit status (or throws Exit) once the host state it
+ * changed or saw is on disk. `xentop` is true when invoked under xentop's name (a link named
+ * xentop): batch xentop instead of xl.
  */
 export async function dispatch(argv: string[], g: Globals, xentop: boolean): Promise<number> {
+  try {
+    return await command(argv, g, xentop);
+  } finally {
+    const { durable } = await import('./group-commit.js');
+    await durable();
+  }
+}
+
+async function command(argv: string[], g: Globals, xentop: boolean): Promise<number> {
   // xentop batch mode as a pseudo-command (or when invoked through a link named xentop).
   if (argv[0] === 'xentop' || xentop) {
     const rest = argv[0] === 'xentop' ? argv.slice(1) : argv;

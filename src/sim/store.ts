@@ -1,10 +1,11 @@
 // State directory: state.json (atomic writes: temp file, fsync, rename) and a lock file
 // taken with O_EXCL so that many concurrent xl-sim processes stay consistent.
-// The lock is only ever held for the few milliseconds a command needs to read, change and
-// write the state: commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
+// The lock is only ever held for the few milliseconds a command (or, within one process, a
+// group of concurrent commands: group-commit.ts) needs to read, change and write the state:
+// commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
 import {
   closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync,
-  unlinkSync, writeFileSync, writeSync,
+  unlinkSync, utimesSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleepMs } from './io.js';
@@ -64,9 +65,26 @@ function breakStale(dir: string, staleText: string): void {
   }
 }
 
-export interface Lock { dir: string; release(): void }
+export interface Lock {
+  dir: string;
+  release(): void;
+  /** Held for long (a group of changes that keeps growing): the lock file is touched so that no one takes it for stale. */
+  refresh(): void;
+}
+
+let lockWanted: ((dir: string | null) => void) | undefined;
+/**
+ * Called before the lock of a directory is taken: this process may hold it already for a group
+ * of changes not yet written (group-commit.ts), which are then written first and the lock let go;
+ * and with null before waiting for a lock another process holds: nothing this process holds may
+ * then be kept across the wait (the other process may be waiting for it).
+ */
+export function onLockWanted(hook: (dir: string | null) => void): void {
+  lockWanted = hook;
+}
 
 export function acquireLock(dir: string): Lock {
+  lockWanted?.(dir);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
   const token = `${process.pid} ${Date.now()} ${Math.random().toString(36).slice(2)}`;
@@ -89,12 +107,18 @@ export function acquireLock(dir: string): Lock {
           released = true;
           if (readText(path) === token) { try { unlinkSync(path); } catch { /* ignore */ } }
         },
+        refresh() {
+          if (released || readText(path) !== token) return;
+          const now = new Date();
+          try { utimesSync(path, now, now); } catch { /* gone meanwhile */ }
+        },
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') { cleanupTmp(); throw e; }
     }
     const stale = lockIsStale(path);
     if (stale !== null) { breakStale(dir, stale); continue; }
+    lockWanted?.(null);
     if (Date.now() > deadline) { cleanupTmp(); throw new Error(`xl-sim: timed out waiting for lock ${path}`); }
     sleepMs(wait + Math.floor(Math.random() * wait));
     wait = Math.min(wait * 2, 20);
@@ -127,11 +151,16 @@ function readHostJson(dir: string): Partial<HostConfig> {
   }
 }
 
-/** Load the host (creating a fresh one, Domain-0 only, for a new directory). Lock must be held. */
-export function loadState(dir: string, now: number): { state: HostState; created: boolean } {
+/**
+ * Load the host (creating a fresh one, Domain-0 only, for a new directory). Lock must be held.
+ * `reuse`: a state this process holds with the file text it came from; when the file still has
+ * that text, that state is the host (no parse).
+ */
+export function loadState(dir: string, now: number, reuse?: { state: HostState; text: string }): { state: HostState; created: boolean; text: string | null } {
   const text = readText(join(dir, STATE_FILE));
-  if (text === null) return { state: freshHost(readHostJson(dir), now), created: true };
-  return { state: JSON.parse(text) as HostState, created: false };
+  if (text === null) return { state: freshHost(readHostJson(dir), now), created: true, text };
+  if (reuse && reuse.text === text) return { state: reuse.state, created: false, text };
+  return { state: JSON.parse(text) as HostState, created: false, text };
 }
 
 export function saveState(dir: string, s: HostState): void {

@@ -67,7 +67,6 @@ export async function run(invokedAs: string, argv: string[], g: Globals): Promis
   if (mode === 'ls') return ls(g, prog, rest, flags);
   if (rest.length === 0 || (mode === 'write' && rest.length % 2 !== 0)) return usageLine();
   return withHost(g.dir, (ctx) => {
-    const nodes = xenstoreNodes(ctx.state);
     if (mode === 'write') {
       const pairs: [string, string][] = [];
       for (let i = 0; i < rest.length; i += 2) {
@@ -79,6 +78,8 @@ export async function run(invokedAs: string, argv: string[], g: Globals): Promis
       ctx.dirty = true;
       return 0;
     }
+    // Every node of the host, derived from all its domains: only what reads and removes need.
+    const nodes = xenstoreNodes(ctx.state);
     if (mode === 'rm') {
       // one transaction: every key is checked before any is removed
       const gone: string[] = [];

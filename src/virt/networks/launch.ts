@@ -53,7 +53,11 @@ export function pathTo(state: SystemState, target: NetworkTarget): TargetState[]
 /** Members in launch order: groups of equal priority, highest first. */
 export function priorityGroups(n: StoredNetwork): string[][] {
   const by = new Map<number, string[]>();
-  for (const mb of n.members) by.set(mb.priority, [...(by.get(mb.priority) ?? []), mb.system]);
+  for (const mb of n.members) {
+    const group = by.get(mb.priority);
+    if (group) group.push(mb.system);
+    else by.set(mb.priority, [mb.system]);
+  }
   return [...by.entries()].sort((a, b) => b[0] - a[0]).map(([, names]) => names);
 }
 
@@ -67,28 +71,40 @@ async function recordRequested(ctx: NetContext, name: string, target: NetworkTar
   });
 }
 
-export async function requestNetworkState(ctx: NetContext, name: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
+/**
+ * `systems`: every system as just read by the caller (one read for the whole request); omitted,
+ * they are read here.
+ */
+export async function requestNetworkState(
+  ctx: NetContext, name: string, target: NetworkTarget, opts: NetworkStateOptions = {}, systems?: ReadonlyMap<string, VirtualSystem>,
+): Promise<NetworkStateChange> {
   if (!NETWORK_TARGETS.includes(target)) throw new VirtError('invalid_argument', `unknown network state '${String(target)}'; one of ${NETWORK_TARGETS.join(', ')}`);
   const release = await ctx.m.locks.acquire(networkLockKey(String(name)), { mode: 'job', what: `a change of the whole network to ${target}` });
   let n: StoredNetwork;
-  let systems: Map<string, VirtualSystem>;
+  let states: Map<string, SystemState>;
+  let recorded: Promise<void>;
   try {
     n = need(ctx, name);
-    systems = await systemsByName(ctx);
-    const missing = n.members.find((mb) => !systems.has(mb.system));
+    const all = systems ?? await systemsByName(ctx);
+    const missing = n.members.find((mb) => !all.has(mb.system));
     if (missing) throw new VirtError('not_found', `network '${name}': its member '${missing.system}' no longer exists`);
-    await recordRequested(ctx, name, target);
-    if (networkState(n, systems) === target) {
+    states = new Map(n.members.map((mb) => [mb.system, all.get(mb.system)!.state]));
+    if (networkState(n, all) === target) {
+      await recordRequested(ctx, name, target);
       release();
       return { kind: 'already', network: name };
     }
+    // Stored while the members are driven (it is what the network shows as requested, nothing
+    // waits for it); the job ends only once it is stored.
+    recorded = recordRequested(ctx, name, target);
+    recorded.catch(() => undefined);
   } catch (e) {
     release();
     throw e;
   }
   const shutdownMs = opts.shutdownTimeoutMs ?? 30_000;
   const job = ctx.m.jobs.start<MemberOutcome[]>(`state change of network ${name} to ${target}`, name, async (jc) => {
-    const paths = new Map(n.members.map((mb) => [mb.system, pathTo(systems.get(mb.system)!.state, target)]));
+    const paths = new Map(n.members.map((mb) => [mb.system, pathTo(states.get(mb.system)!, target)]));
     const total = Math.max(1, [...paths.values()].reduce((a, p) => a + p.length, 0));
     let done = 0;
     // A member's step under way that reports its fraction (a restore) counts for that fraction.
@@ -106,7 +122,7 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
     const outcomes = new Map<string, MemberOutcome>();
     const drive = async (system: string): Promise<void> => {
       let error: string | undefined;
-      let state: SystemState = systems.get(system)!.state;
+      let state: SystemState = states.get(system)!;
       try {
         for (const t of paths.get(system)!) {
           if (jc.signal.aborted) throw new VirtError('failed', 'cancelled');
@@ -125,6 +141,7 @@ export async function requestNetworkState(ctx: NetContext, name: string, target:
       outcomes.set(system, { system, ok, state, ...(ok ? {} : { error: error ?? `'${system}' is ${state.replace('_', ' ')}, not ${target}` }) });
     };
     for (const group of priorityGroups(n)) await Promise.all(group.map(drive));
+    await recorded;
     const all = n.members.map((mb) => outcomes.get(mb.system)!);
     ctx.outcomes.set(job.id, all);
     const failed = all.filter((o) => !o.ok);

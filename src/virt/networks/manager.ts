@@ -4,7 +4,7 @@
  * all-or-nothing (structure.ts), whole-network state changes run as jobs (launch.ts), link
  * reservations are admitted against the uplink (uplink.ts). docs/networks.md is the map.
  */
-import type { HostFacts } from '../types.js';
+import type { HostFacts, VirtualSystem } from '../types.js';
 import type { Model } from '../model.js';
 import { BoundedMap, systemsByName, type NetContext } from './context.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
@@ -154,13 +154,19 @@ export class NetworkManager {
     return this.reported('modified', network, () => this.settled(setLinkBandwidth(this.ctx, network, linkName, bw)));
   }
 
-  /** The network as a change event carries it; undefined when it does not exist (or cannot be read). */
-  private async snapshot(name: string): Promise<NetworkSnapshot | undefined> {
-    if (!this.ctx.nets.has(name)) return undefined;
+  /**
+   * The network as a change event carries it, from one read of the systems (also returned, by
+   * name); undefined when it does not exist (or cannot be read).
+   */
+  private async snapshot(name: string): Promise<{ snapshot: NetworkSnapshot; systems: Map<string, VirtualSystem> } | undefined> {
+    const n = this.ctx.nets.get(name);
+    if (!n) return undefined;
     try {
-      const [network, systems, up] = await Promise.all([this.get(name), this.ctx.m.driver.list(), this.uplink().catch(() => undefined)]);
-      const members = new Set(network.members.map((m) => m.system));
-      return { network, systems: systems.filter((s) => members.has(s.name)), ...(up ? { uplinkBitsPerSecond: up.uplinkBitsPerSecond } : {}) };
+      const [list, up] = await Promise.all([this.ctx.m.driver.list(), this.uplink().catch(() => undefined)]);
+      const systems = new Map(list.map((s) => [s.name, s]));
+      const members = n.members.map((m) => systems.get(m.system)).filter((s): s is VirtualSystem => s !== undefined);
+      const snapshot = { network: toVirtualNetwork(n, systems), systems: members, ...(up ? { uplinkBitsPerSecond: up.uplinkBitsPerSecond } : {}) };
+      return { snapshot, systems };
     } catch {
       return undefined;
     }
@@ -168,14 +174,14 @@ export class NetworkManager {
 
   /** Run a change and report it on the model's event stream (lifecycle indications), as it was and as it is. */
   private async reported<T>(kind: 'created' | 'modified' | 'deleted', name: string, change: () => Promise<T>): Promise<T> {
-    const previous = kind === 'created' ? undefined : await this.snapshot(name);
+    const previous = kind === 'created' ? undefined : (await this.snapshot(name))?.snapshot;
     const result = await change();
     this.report(kind, name, previous);
     return result;
   }
 
   private report(kind: 'created' | 'modified' | 'deleted', name: string, previous: NetworkSnapshot | undefined): void {
-    void (kind === 'deleted' ? Promise.resolve(undefined) : this.snapshot(name)).then((current) => {
+    void (kind === 'deleted' ? Promise.resolve(undefined) : this.snapshot(name).then((s) => s?.snapshot)).then((current) => {
       if (kind !== 'deleted' && !current) return;
       this.ctx.m.element({ element: 'network', kind, name, ...(previous ? { previous } : {}), ...(current ? { current } : {}) });
     });
@@ -196,10 +202,11 @@ export class NetworkManager {
    * member's outcome; when a member fails the job fails, naming them, and outcomes(job.id) has all.
    */
   async requestStateChange(network: string, target: NetworkTarget, opts: NetworkStateOptions = {}): Promise<NetworkStateChange> {
-    const previous = await this.snapshot(network);
-    const change = await this.settled(requestNetworkState(this.ctx, network, target, opts));
+    // One read of the systems: the network as it was (for the change event) and the members' states the job starts from.
+    const before = await this.snapshot(network);
+    const change = await this.settled(requestNetworkState(this.ctx, network, target, opts, before?.systems));
     // The whole network's state once every member has got where it could (job ended either way).
-    if (change.kind === 'job') void change.job.done.catch(() => undefined).then(() => this.report('modified', network, previous));
+    if (change.kind === 'job') void change.job.done.catch(() => undefined).then(() => this.report('modified', network, before?.snapshot));
     return change;
   }
 }
