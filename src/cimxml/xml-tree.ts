@@ -81,9 +81,20 @@ function syntaxError(xml: string, at: number, what: string): XmlSyntaxError {
   return new XmlSyntaxError(`${where(xml, at)}: ${what}`);
 }
 
-/** decodeReferences, with the position of the text it failed on added to its message. */
-function decodeAt(xml: string, from: number, to: number): string {
+const CRLF = /\r\n?/g;
+
+/** A raw slice with its line ends normalised to LF (XML 1.0 §2.11), before any reference is decoded. */
+function rawAt(xml: string, from: number, to: number): string {
   const s = xml.slice(from, to);
+  return s.indexOf('\r') === -1 ? s : s.replace(CRLF, '\n');
+}
+
+/**
+ * Text or an attribute value: line ends normalised, then references decoded (so `&#13;`
+ * stays a CR), with the position of the text a reference error is in added to its message.
+ */
+function decodeAt(xml: string, from: number, to: number): string {
+  const s = rawAt(xml, from, to);
   if (s.indexOf('&') === -1) return s;
   try {
     return decodeReferences(s);
@@ -183,8 +194,8 @@ export function parseXmlTree(xml: string, limits?: XmlLimits): XNode {
         const e = xml.indexOf(']]>', lt + 9);
         if (e === -1) throw syntaxError(xml, lt, 'unterminated CDATA section');
         if (cur === undefined) throw syntaxError(xml, lt, 'CDATA section outside the root element');
-        // Literal: no reference decoding.
-        cur.text += xml.slice(lt + 9, e);
+        // Literal: line ends normalised, no reference decoding.
+        cur.text += rawAt(xml, lt + 9, e);
         pos = e + 3;
         continue;
       }

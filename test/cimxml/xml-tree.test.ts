@@ -128,3 +128,11 @@ describe('cimxml xml-tree: limits', () => {
     expect(() => parseXmlTree('<A><B/><B/><B/><<<', { maxElements: 3 })).to.throw(XmlLimitError, /more than 3 elements/);
   });
 });
+
+describe('cimxml xml-tree: line ends', () => {
+  it('normalises CR LF and lone CR to LF in text, CDATA and attribute values, but not in references', () => {
+    const root = parseXmlTree('<A x="a\r\nb\rc&#13;">1\r\n2\r3&#13;&#10;<![CDATA[4\r\n5]]></A>');
+    expect(root.attrs['x']).to.equal('a\nb\nc\r');
+    expect(root.text).to.equal('1\n2\n3\r\n4\n5');
+  });
+});
