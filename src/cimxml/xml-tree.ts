@@ -130,6 +130,9 @@ function scanName(xml: string, i: number, what: string): number {
 }
 
 const DTD = /^<!(DOCTYPE|ENTITY)/i;
+/** XML 1.0 §2.8 XMLDecl (with §4.3.3 EncName), from its "<?xml" to its "?>". */
+const XML_DECL =
+  /<\?xml\s+version\s*=\s*(["'])1\.[0-9]+\1(?:\s+encoding\s*=\s*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:\s+standalone\s*=\s*(["'])(?:yes|no)\3)?\s*\?>/y;
 
 /** Parses one XML document into its root element. Throws XmlSyntaxError or XmlLimitError. */
 export function parseXmlTree(xml: string, limits?: XmlLimits): XNode {
@@ -140,7 +143,8 @@ export function parseXmlTree(xml: string, limits?: XmlLimits): XNode {
   let cur: XNode | undefined;
   let root: XNode | undefined;
   let count = 0;
-  let pos = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const start = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = start;
 
   while (pos < len) {
     const lt = xml.indexOf('<', pos);
@@ -178,7 +182,12 @@ export function parseXmlTree(xml: string, limits?: XmlLimits): XNode {
       // Processing instruction or XML declaration: skipped.
       const e = xml.indexOf('?>', lt + 2);
       if (e === -1) throw syntaxError(xml, lt, 'unterminated processing instruction');
-      scanName(xml, lt + 2, 'processing instruction');
+      const targetEnd = scanName(xml, lt + 2, 'processing instruction');
+      if (targetEnd - lt === 5 && xml.startsWith('xml', lt + 2)) {
+        if (lt !== start) throw syntaxError(xml, lt, 'the XML declaration is allowed only at the start of the document');
+        XML_DECL.lastIndex = lt;
+        if (!XML_DECL.test(xml)) throw syntaxError(xml, lt, 'malformed XML declaration');
+      }
       pos = e + 2;
       continue;
     }

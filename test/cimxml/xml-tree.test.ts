@@ -109,6 +109,17 @@ describe('cimxml xml-tree: refusals', () => {
     expect(syntaxError('<A></A><? ?>')).to.match(/processing instruction name should start/);
   });
 
+  it('refuses an XML declaration that is malformed or not at the start (XML 1.0 §2.8)', () => {
+    expect(() => parseXmlTree(`<?xml version='1.0' encoding="UTF-8" standalone='no'?><A/>`)).to.not.throw();
+    expect(() => parseXmlTree('\uFEFF<?xml version="1.0"?><A/>')).to.not.throw();
+    expect(syntaxError('\n<?xml version="1.0"?><A/>')).to.match(/line 2, column 1: the XML declaration is allowed only at the start/);
+    expect(syntaxError('<A><?xml version="1.0"?></A>')).to.match(/only at the start/);
+    for (const decl of ['<?xml?>', '<?xml version=1.0?>', '<?xml version="1.0" encoding="ut"f-8"?>', '<?xml ve\'sion="1.0"?>', '<?xml encoding="utf-8" version="1.0"?>']) {
+      expect(syntaxError(`${decl}<A/>`), decl).to.match(/line 1, column 1: malformed XML declaration/);
+    }
+    expect(() => parseXmlTree('<?xml-stylesheet href="a"?><A/>')).to.not.throw();
+  });
+
   it('reports reference errors as decodeReferences does, with where they are', () => {
     expect(syntaxError('<A>\nab&nbsp;</A>')).to.match(/^line 2, column 3: unknown entity reference "&nbsp;"/);
     expect(syntaxError('<A x="&#0;"/>')).to.match(/line 1, column 7: character reference to U\+0,/);
