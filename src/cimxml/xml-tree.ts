@@ -99,7 +99,7 @@ function decodeAt(xml: string, from: number, to: number): string {
   try {
     return decodeReferences(s);
   } catch (e) {
-    if (e instanceof XmlSyntaxError) throw syntaxError(xml, from + s.indexOf('&'), e.message);
+    if (e instanceof XmlSyntaxError) throw syntaxError(xml, xml.indexOf('&', from), e.message);
     throw e;
   }
 }
