@@ -91,7 +91,12 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
     check(cur, 'reboot');
     // The guest comes back with a new domid; we follow it by uuid.
     const ack = core.runOptions(opts); // the guest's deadline (deadlines.ts)
-    await withoutPvControl(core.xl(['reboot', liveName(cur)], ack), async () => {
+    let viaPvControl = true;
+    // -w: xl returns once the old domain is gone, so the change ends with the router back
+    // (DSP1057: Reboot ends Enabled), not while it is still going down: a save or a pause asked
+    // for right after would otherwise meet the dying domain.
+    await withoutPvControl(core.xl(['reboot', '-w', liveName(cur)], ack), async () => {
+      viaPvControl = false;
       // No PV drivers, and Xen cannot send an HVM guest the ACPI reset (`xl reboot -F` fails):
       // a clean power-off by the ACPI power button, waited for, then a start of the same definition.
       await ensureDef(core, cur);
@@ -111,7 +116,26 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
       });
       await core.store.patch(cur.name, { config, expected: 'running', vanished: false, running: runningOf(config), ...reached('running') });
     });
+    if (viaPvControl) await rebuiltAfterReboot(core, cur.system.uuid, cur.view?.row.domid, opts.signal);
   });
+}
+
+/** How long the domain xl's monitor builds again after a reboot may take to show. */
+const REBUILD_WAIT_MS = 10_000;
+const REBUILD_POLL_MS = 50;
+
+/**
+ * After `xl reboot -w` the old domain is gone and xl's monitor builds the new one (on_reboot =
+ * restart): wait until the picture shows it (the same uuid under another domid). A domain whose
+ * on_reboot policy does not bring it back is not waited for past REBUILD_WAIT_MS.
+ */
+async function rebuiltAfterReboot(core: XlCore, uuid: string, oldDomid: number | undefined, signal?: AbortSignal): Promise<void> {
+  const until = Date.now() + REBUILD_WAIT_MS;
+  for (;;) {
+    const v = (await core.cache.fresh()).byUuid.get(uuid);
+    if ((v && v.row.domid !== oldDomid) || Date.now() > until || signal?.aborted) return;
+    await new Promise((r) => setTimeout(r, REBUILD_POLL_MS));
+  }
 }
 
 export function reset(core: XlCore, name: string, opts: OperationOptions = {}): Promise<void> {

@@ -59,6 +59,8 @@ describe('xl driver: a deadline per xl command, under injected faults', function
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'xl-deadlines-'));
     mkdirSync(simStateDir(dir), { recursive: true });
+    // Guests go down within 50 ms: `xl reboot -w` waits for it, inside the 600 ms deadline.
+    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ shutdown_seconds: 0.05 }));
     logs = [];
     driver = createTestBackend(dir, {
       commandTimeoutMs: QUICK_MS, longTimeoutMs: LONG_MS, refreshIntervalMs: 60_000, log: (l, m) => logs.push(`${l}: ${m}`),

@@ -224,7 +224,7 @@ export const LIFECYCLE_CASES: Case[] = [
       expect(rebooted.uuid).to.equal(first.uuid);
       expect(rebooted.live!.domid).to.not.equal(first.live!.domid);
       const calls = log!.filter((a) => ['reboot', 'shutdown', 'create'].includes(a[0]!)).map((a) => a.slice(0, a[0] === 'create' ? 1 : -1).join(' '));
-      expect(calls).to.deep.equal(['create', 'reboot', 'shutdown -F -w', 'create']);
+      expect(calls).to.deep.equal(['create', 'reboot -w', 'shutdown -F -w', 'create']);
       // Clean shutdown: the graceful request is refused, the ACPI power button works.
       const off = await vm.requestState('win', 'shut_down', { timeoutMs: 10_000 });
       expect(off.state).to.equal('defined');
