@@ -14,6 +14,7 @@
  *   suspended: running, paused → suspended (save), defined → paused → suspended, crashed → defined → paused → suspended
  *   stopped:   running → shut down (clean, then hard when it does not end in time), anything else → defined (hard)
  */
+import { setMaxListeners } from 'node:events';
 import { VirtError, toVirtError } from '../errors.js';
 import type { Job } from '../jobs.js';
 import { begin, perform } from '../state-change.js';
@@ -115,6 +116,8 @@ export async function requestNetworkState(
       jc.progress(shown);
     };
     jc.progress(1);
+    // Every member's tool call listens to the job's one signal, all at once: not a leak.
+    setMaxListeners(n.members.length + 10, jc.signal);
     const step = (): void => {
       done++;
       report();
