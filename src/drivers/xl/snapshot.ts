@@ -25,6 +25,8 @@ export interface Snapshot {
   byUuid: Map<string, DomainView>;
   /** Whether `xl list -l` ran for this snapshot. */
   withConfigs: boolean;
+  /** Set on a picture made by patch(): the one it was made from, and its one domain before and after. */
+  patchOf?: { base: Snapshot; old: DomainView; view: DomainView };
 }
 
 export interface SnapshotHooks {
@@ -210,12 +212,15 @@ export class SnapshotCache {
       for (const [k, v] of m) if (v === old) out.set(k, view);
       return out;
     };
+    // Only the last step is kept: a run of patches must not hold every picture before it.
+    delete cur.patchOf;
     this.current = {
       ...cur,
       domains: cur.domains.map((v) => (v === old ? view : v)),
       byDomid: swap(cur.byDomid),
       byName: swap(cur.byName),
       byUuid: swap(cur.byUuid),
+      patchOf: { base: cur, old, view },
     };
   }
 
