@@ -31,9 +31,32 @@ export function textDestination(out: { write(s: string): unknown }): Destination
   };
 }
 
+/** pino's JSON lines, as they are, on standard output. */
+function jsonDestination(out: { write(s: string): unknown }): DestinationStream {
+  return { write: (line: string): void => void out.write(line) };
+}
+
+let stdoutGuarded = false;
+
+/**
+ * Standard output whose reader went away (`xen-wbem serve | head`, a pipe closed, a journal
+ * restarted): the log lines have nowhere to go, and the server goes on and stops when asked.
+ * pino's own destination retried a broken pipe forever when it flushed at exit, so a stop that
+ * logged after the reader left never ended; writing through process.stdout, an EPIPE is an
+ * 'error' event, dropped here.
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 export function createLogger(opts: { level?: LogLevel; format?: LogFormat; destination?: DestinationStream } = {}): Logger {
   const format = opts.format ?? (process.stdout.isTTY ? 'text' : 'json');
-  const destination = opts.destination ?? (format === 'text' ? textDestination(process.stdout) : undefined);
+  if (!opts.destination) guardStdout();
+  const destination = opts.destination ?? (format === 'text' ? textDestination(process.stdout) : jsonDestination(process.stdout));
   const p = pino({
     level: opts.level ?? 'info',
     timestamp: stdTimeFunctions.isoTime,

@@ -123,6 +123,18 @@ describe('cli: xen-wbem serve', function () {
     expect(existsSync(path.join(data, 'xen-wbem.lock')), 'released on a clean stop').to.equal(false);
   });
 
+  it('stops when asked after the reader of its standard output went away (a broken pipe never holds the stop)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const s = await serve(path.join(dir, `var${round}`));
+      s.proc.stdout!.destroy(); // `serve | head`: the pipe's reader is gone; the next log line meets EPIPE
+      const t0 = Date.now();
+      s.proc.kill('SIGTERM');
+      const r = await s.proc;
+      expect(Date.now() - t0, 'stopped within 5 s').to.be.below(5_000);
+      expect(r.exitCode === 0 || r.signal === 'SIGPIPE', `exit ${r.exitCode} ${r.signal}`).to.equal(true);
+    }
+  });
+
   it('a lock held by a live process that is not its owner (pid reused) is taken over', async () => {
     const data = path.join(dir, 'var');
     mkdirSync(data, { recursive: true });
