@@ -9,7 +9,7 @@
 import type { HostFacts, SystemType } from '../../virt/types.js';
 import type { XlCore } from './core.js';
 import { dom0MemoryFixed, infoNumber, parseInfo, type XlInfo } from './parse/info.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from './picture.js';
 import type { UplinkSource } from './uplink.js';
 
 const INFO_MAX_AGE_MS = 30_000;

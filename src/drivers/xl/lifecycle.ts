@@ -16,7 +16,7 @@ import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-store.js';
-import { withPaused } from './snapshot.js';
+import { withPaused } from './picture.js';
 import { validName } from './validate.js';
 import { reapplyRates } from './xenstore.js';
 

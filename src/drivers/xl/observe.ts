@@ -19,7 +19,7 @@ import type { SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
 import type { DefinitionFields } from './definition-store.js';
 import { adoptionOf } from './reconcile.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from './picture.js';
 import { observedState, viewOf } from './view.js';
 
 export type Listener = (change: ObservedStateChange) => void;

@@ -12,7 +12,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type DefinitionFields, type DefinitionStore, type ExpectedState, type StoredDefinition, runningOf } from './definition-store.js';
 import { configFromLive, foldLive, liveSettings } from './live-config.js';
-import type { DomainView, Snapshot } from './snapshot.js';
+import type { DomainView, Snapshot } from './picture.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
 import { access } from 'node:fs/promises';

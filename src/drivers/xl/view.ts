@@ -13,7 +13,7 @@ import type { StoredDefinition } from './definition-store.js';
 import { configFromLive, foldRow } from './live-config.js';
 import type { ListRow } from './parse/list.js';
 import { unadoptableReason } from './reconcile.js';
-import type { DomainView, Snapshot } from './snapshot.js';
+import type { DomainView, Snapshot } from './picture.js';
 import { validName } from './validate.js';
 import { isTransientName, stateOfDomain } from './xl-state.js';
 

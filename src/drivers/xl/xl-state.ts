@@ -1,6 +1,6 @@
 /** xl's view of a domain → the model's state (the state letters of `xl list`, and the --incoming / --migratedaway names of a migration). */
 import type { SystemState } from '../../virt/states.js';
-import type { DomainView } from './snapshot.js';
+import type { DomainView } from './picture.js';
 
 export function isTransientName(name: string): boolean {
   return /--(incoming|migratedaway)$/.test(name);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseList, parseStateFlags } from '../../../src/drivers/xl/parse/list.js';
 import { parseListLong } from '../../../src/drivers/xl/parse/list-long.js';
 import { dom0MemoryFixed, infoNumber, parseInfo } from '../../../src/drivers/xl/parse/info.js';
-import { buildSnapshot } from '../../../src/drivers/xl/snapshot.js';
+import { buildSnapshot } from '../../../src/drivers/xl/picture.js';
 import { stateOfDomain } from '../../../src/drivers/xl/xl-state.js';
 import { sample } from './samples.js';
 

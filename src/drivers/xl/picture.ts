@@ -1,0 +1,59 @@
+/**
+ * The picture of the host one listing gives: every domain's `xl list -v` row, with its
+ * configuration when `xl list -l` ran too, indexed by domid, name and uuid. Pictures are never
+ * changed once served; snapshot.ts keeps the current one.
+ */
+import { parseList, parseStateFlags, type ListRow } from './parse/list.js';
+import { parseListLong, type XlDomainConfig } from './parse/list-long.js';
+
+export interface DomainView {
+  row: ListRow;
+  /** Only when `xl list -l` ran for this refresh (and retrieved the domain's configuration). */
+  config?: XlDomainConfig;
+}
+
+export interface Snapshot {
+  takenAt: number;
+  domains: DomainView[];
+  byDomid: Map<number, DomainView>;
+  byName: Map<string, DomainView>;
+  byUuid: Map<string, DomainView>;
+  /** Whether `xl list -l` ran for this snapshot. */
+  withConfigs: boolean;
+  /** Set on a picture made by patch(): the one it was made from, and its one domain before and after. */
+  patchOf?: { base: Snapshot; old: DomainView; view: DomainView };
+}
+
+/** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */
+export function buildSnapshot(listText: string, longText?: string, takenAt = Date.now()): Snapshot {
+  const rows = parseList(listText);
+  const configs = new Map<number, XlDomainConfig>();
+  if (longText !== undefined) for (const c of parseListLong(longText)) configs.set(c.domid, c);
+  const snap: Snapshot = {
+    takenAt, domains: [], byDomid: new Map(), byName: new Map(), byUuid: new Map(), withConfigs: longText !== undefined,
+  };
+  for (const row of rows) {
+    const cfg = configs.get(row.domid);
+    // The two calls are not atomic: a domain replaced in between has another uuid/name; drop its config.
+    const consistent = cfg && cfg.name === row.name && (row.uuid === undefined || cfg.uuid === undefined || cfg.uuid === row.uuid);
+    const view: DomainView = consistent ? { row, config: cfg } : { row };
+    snap.domains.push(view);
+    snap.byDomid.set(row.domid, view);
+    if (!snap.byName.has(row.name)) snap.byName.set(row.name, view);
+    const uuid = row.uuid ?? cfg?.uuid;
+    if (uuid && row.domid !== 0) {
+      // Prefer the domain that is not dying when a uuid shows twice (reboot in progress).
+      const prev = snap.byUuid.get(uuid);
+      if (!prev || prev.row.flags.dying) snap.byUuid.set(uuid, view);
+    }
+  }
+  return snap;
+}
+
+/** The row with the paused letter (third column of xl's state letters) set or cleared. */
+export function withPaused(row: ListRow, paused: boolean): ListRow {
+  const letters = row.state.padEnd(6, '-').split('');
+  letters[2] = paused ? 'p' : '-';
+  const state = letters.join('');
+  return { ...row, state, flags: parseStateFlags(state) };
+}
