@@ -24,36 +24,9 @@ import { applyWeights } from './progress.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
 import { SnapshotStore, newSnapshotId } from './store.js';
 import {
-  DEFAULT_SNAPSHOT_LIMITS, SNAPSHOT_KINDS, type Snapshot, type SnapshotCapabilities, type SnapshotKind, type SnapshotLimits,
-  type SnapshotState, type SnapshotTree,
+  DEFAULT_SNAPSHOT_LIMITS, SNAPSHOT_KINDS, type CrashPoint, type Snapshot, type SnapshotCapabilities, type SnapshotJob,
+  type SnapshotKind, type SnapshotLimits, type SnapshotServiceOptions, type SnapshotState, type SnapshotTree, type SnapshotView,
 } from './types.js';
-
-/** A named point of an operation where a test may stop the process as kill -9 would. */
-export type CrashPoint =
-  | 'create:intent' | 'create:captured' | 'create:committed-folder'
-  | 'apply:intent' | 'apply:stopped' | 'apply:disks' | 'apply:definition' | 'apply:resumed'
-  | 'destroy:intent' | 'destroy:disks' | 'destroy:recorded';
-
-export interface SnapshotServiceOptions {
-  limits?: Partial<SnapshotLimits>;
-  /** Tests only: awaited at each crash point (a promise that never settles stands for kill -9). */
-  at?: (point: CrashPoint) => Promise<void>;
-  /** Called after every change (the model's events compare the systems). */
-  changed?: () => void;
-}
-
-/** A snapshot with the system's current name. */
-export interface SnapshotView extends Snapshot {
-  /** The system's name now (it may have been renamed since). */
-  system: string;
-  /** The system's most current snapshot. */
-  current: boolean;
-}
-
-export interface SnapshotJob {
-  job: Job<unknown>;
-  snapshot: SnapshotView;
-}
 
 /** One snapshot operation, planned under the system's lock (jobUnderLock). */
 interface JobPlan {

@@ -3,6 +3,7 @@
  * what a driver must do for the model (snapshot-driver.ts). The tree, its persistence, its limits
  * and crash recovery are the model's (store.ts, service.ts, recover.ts).
  */
+import type { Job } from '../jobs.js';
 import type { SystemState } from '../states.js';
 import type { DiskFormat, VirtualSystemConfig } from '../types.js';
 
@@ -91,3 +92,32 @@ export interface SnapshotCapabilities {
 }
 
 export type { SystemState };
+
+// ---- the operations' own types (service.ts)
+
+/** A named point of an operation where a test may stop the process as kill -9 would. */
+export type CrashPoint =
+  | 'create:intent' | 'create:captured' | 'create:committed-folder'
+  | 'apply:intent' | 'apply:stopped' | 'apply:disks' | 'apply:definition' | 'apply:resumed'
+  | 'destroy:intent' | 'destroy:disks' | 'destroy:recorded';
+
+export interface SnapshotServiceOptions {
+  limits?: Partial<SnapshotLimits>;
+  /** Tests only: awaited at each crash point (a promise that never settles stands for kill -9). */
+  at?: (point: CrashPoint) => Promise<void>;
+  /** Called after every change (the model's events compare the systems). */
+  changed?: () => void;
+}
+
+/** A snapshot with the system's current name. */
+export interface SnapshotView extends Snapshot {
+  /** The system's name now (it may have been renamed since). */
+  system: string;
+  /** The system's most current snapshot. */
+  current: boolean;
+}
+
+export interface SnapshotJob {
+  job: Job<unknown>;
+  snapshot: SnapshotView;
+}
