@@ -4,39 +4,19 @@
  * logs, GET /health.
  */
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/test-server.js';
+import { serveProcess, type Serving } from '../support/serve-process.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
 
-interface Running { proc: ResultPromise; port: number; lines: Record<string, unknown>[] }
-
 /** Starts `serve` on an ephemeral port and waits for its "serving" log entry. */
-async function serve(data: string, extra: string[] = []): Promise<Running> {
-  // No forced SIGKILL 5 s after our SIGTERM (execa's default): a clean stop is what is tested.
-  const proc = execa(BIN, ['serve', '--port', '0', '--data', data, '--no-demo', ...extra], { reject: false, buffer: false, forceKillAfterDelay: false });
-  const lines: Record<string, unknown>[] = [];
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      pending += c.toString();
-      let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const entry = JSON.parse(pending.slice(0, nl)) as Record<string, unknown>;
-        pending = pending.slice(nl + 1);
-        lines.push(entry);
-        const m = /^xen-wbem serving http:\/\/[^:]+:(\d+)\//.exec(String(entry.msg));
-        if (m) resolve({ proc, port: Number(m[1]), lines });
-      }
-    });
-    void proc.then((r) => reject(new Error(`serve exited (${r.exitCode}): ${r.stderr ?? ''}`)));
-  });
-}
+const serve = (data: string, extra: string[] = []): Promise<Serving> => serveProcess(data, extra);
 
 function get(port: number, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -4,38 +4,17 @@
  * router, paused for the capture, runs again.
  */
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VirtManager } from '../../src/virt/manager.js';
 import { qcow2, qcow2Tags } from '../support/qemu-img.js';
 import { CS, call, refParam } from '../support/virt-client.js';
-import { REPO_ROOT } from '../support/test-server.js';
+import { serveProcess } from '../support/serve-process.js';
 import { createTestDriver, xlBehindTheBack } from '../support/xl-backend.js';
 import { first as firstNode, instanceName, intrinsic, propValue } from '../support/cim-client.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
-
-async function serve(data: string): Promise<{ proc: ResultPromise; port: number; log: string[] }> {
-  const proc = execa(BIN, ['serve', '--port', '0', '--data', data, '--no-demo'], { reject: false, buffer: false, forceKillAfterDelay: false });
-  const log: string[] = [];
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      pending += c.toString();
-      let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const msg = String((JSON.parse(pending.slice(0, nl)) as { msg: unknown }).msg);
-        pending = pending.slice(nl + 1);
-        log.push(msg);
-        const m = /^xen-wbem serving http:\/\/[^:]+:(\d+)\//.exec(msg);
-        if (m) resolve({ proc, port: Number(m[1]), log });
-      }
-    });
-    void proc.then((r) => reject(new Error(`serve exited (${r.exitCode}): ${r.stderr ?? ''}`)));
-  });
-}
 
 /** Process ids of the children of `pid` (the xl-sim a hung command left behind). */
 async function childrenOf(pid: number): Promise<number[]> {
@@ -65,7 +44,7 @@ describe('cli: kill -9 of the server in the middle of a snapshot', function () {
     const faults = path.join(data, 'xl-sim', 'faults.json');
     writeFileSync(faults, JSON.stringify({ rules: [{ command: 'save', mode: 'hang' }] }));
     const folder = path.join(data, 'snapshots', uuid);
-    const first = await serve(data);
+    const first = await serveProcess(data);
     let killed = false;
     try {
     const svc = { className: 'Xen_VirtualSystemSnapshotService', keys: { CreationClassName: 'Xen_VirtualSystemSnapshotService', Name: 'SnapshotService', SystemCreationClassName: 'Xen_HostSystem', SystemName: (await vm.hostInfo()).name } };
@@ -92,9 +71,9 @@ describe('cli: kill -9 of the server in the middle of a snapshot', function () {
     }
 
     unlinkSync(faults);
-    const second = await serve(data);
+    const second = await serveProcess(data);
     try {
-      expect(second.log.some((l) => l.startsWith('snapshots cut short by the last stop') && l.includes('"undone":["create of snapshot'))).to.equal(true);
+      expect(second.lines.map((e) => String(e.msg)).some((l) => l.startsWith('snapshots cut short by the last stop') && l.includes('"undone":["create of snapshot'))).to.equal(true);
       expect(readdirSync(folder)).to.deep.equal(['tree.json']);
       const tree = JSON.parse(readFileSync(path.join(folder, 'tree.json'), 'utf8'));
       expect([tree.pending, tree.snapshots]).to.deep.equal([undefined, []]);

@@ -3,32 +3,16 @@
  * simulated hosts, bin/xl-sim as their xl): after a restart the router is on exactly one host.
  */
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { all, first, intrinsic, text } from '../../support/cim-client.js';
-import { REPO_ROOT } from '../../support/test-server.js';
+import { serveProcess, type Serving } from '../../support/serve-process.js';
 import { runXl } from '../../../src/sim/run-xl.js';
 import { toHost, type Hosts } from './hosts.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
 
-interface Serving { proc: ResultPromise; port: number }
-
-async function serve(data: string, host: string, extra: string[] = []): Promise<Serving> {
-  const proc = execa(BIN, ['serve', '--port', '0', '--data', data, '--no-demo', '--host-name', host, '--log-format', 'json', ...extra],
-    { reject: false, buffer: false, forceKillAfterDelay: false });
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      pending += c.toString();
-      const m = /xen-wbem serving http:\/\/[^:]+:(\d+)\//.exec(pending);
-      if (m) resolve({ proc, port: Number(m[1]) });
-    });
-    void proc.then((r) => reject(new Error(`serve exited (${r.exitCode})`)));
-  });
-}
+const serve = (data: string, host: string, extra: string[] = []): Promise<Serving> => serveProcess(data, ['--host-name', host, ...extra]);
 
 async function systemsOf(port: number): Promise<string[]> {
   const r = await intrinsic({ port, namespace: 'root/virt' }, 'EnumerateInstanceNames', { ClassName: '<CLASSNAME NAME="Xen_ComputerSystem"/>' });
