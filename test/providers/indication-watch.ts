@@ -9,7 +9,7 @@ import type { Principal } from '../../src/operations/provider.js';
 import { type ElementSource, startLifecycleIndications } from '../../src/providers/dsp1054-indications/index.js';
 import { INTEROP_NS } from '../../src/providers/index.js';
 import { startExportListener, type ExportListener } from '../support/export-listener.js';
-import { type World, inst, req } from './fixture.js';
+import { type World, inst, req, runTo, world } from './fixture.js';
 
 export const watcher: Principal = { name: 'watcher', role: 'reader' };
 
@@ -18,6 +18,15 @@ export async function createAs(w: World, i: CimInstance, who: Principal = watche
   const r = (await w.ops.intrinsic(req('CreateInstance', { NewInstance: i }, INTEROP_NS), who)).result;
   if (r.kind !== 'instanceName') throw new Error(r.kind);
   return r.name;
+}
+
+/** A world with one running router, `router`, whose start the model's events have already seen. */
+export async function worldWithRouter(): Promise<World> {
+  const w = await world();
+  await w.virt.defineSystem({ name: 'router', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
+  await runTo(w.virt, 'router', 'running');
+  await w.virt.events.refresh();
+  return w;
 }
 
 export interface Watch {

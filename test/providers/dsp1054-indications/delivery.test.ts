@@ -4,8 +4,8 @@ import { IndicationDelivery } from '../../../src/indication-delivery.js';
 import { startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
 import { INTEROP_NS } from '../../../src/providers/index.js';
-import { createAs as create, watcher } from '../indication-watch.js';
-import { type World, inst, req, runTo, world } from '../fixture.js';
+import { createAs as create, watcher, worldWithRouter } from '../indication-watch.js';
+import { type World, inst, req, runTo } from '../fixture.js';
 
 const embedded = (i: CimInstance, p: string): CimInstance => i.get(p) as CimInstance;
 
@@ -24,10 +24,7 @@ describe('DSP1054 indications: lifecycle indications delivered to a CIM-XML list
   let delivery: IndicationDelivery;
   let stop: () => void;
   beforeEach(async () => {
-    w = await world();
-    await w.virt.defineSystem({ name: 'router', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
-    await runTo(w.virt, 'router', 'running');
-    await w.virt.events.refresh();
+    w = await worldWithRouter();
     listener = await startExportListener();
     delivery = new IndicationDelivery({ retryAttempts: 40, retryIntervalMs: 50 });
     stop = await startLifecycleIndications(w.deps, (d, i) => delivery.send(d, i));

@@ -5,8 +5,8 @@ import type { Principal } from '../../../src/operations/provider.js';
 import { INTEROP_NS } from '../../../src/providers/index.js';
 import { REMOVAL_ACTION, listenerUnreachable, startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
-import { createAs as create, watcher as reader } from '../indication-watch.js';
-import { type World, inst, rejects, req, runTo, world } from '../fixture.js';
+import { createAs as create, watcher as reader, worldWithRouter } from '../indication-watch.js';
+import { type World, inst, rejects, req, runTo } from '../fixture.js';
 
 const subscriptions = (w: World) => w.enumerate('CIM_IndicationSubscription', INTEROP_NS);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,10 +19,7 @@ describe('DSP1054 indications: subscription expiry and unreachable listeners', f
   let stop: () => void;
   let deadUrl: string;
   beforeEach(async () => {
-    w = await world();
-    await w.virt.defineSystem({ name: 'router', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
-    await runTo(w.virt, 'router', 'running');
-    await w.virt.events.refresh();
+    w = await worldWithRouter();
     listener = await startExportListener();
     const dead = await startExportListener();
     deadUrl = dead.url;

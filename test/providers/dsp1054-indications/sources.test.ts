@@ -5,8 +5,8 @@ import { type ElementSource, startLifecycleIndications, thresholdMetrics } from 
 import { ThresholdWatch } from '../../../src/providers/dsp1054-indications/thresholds.js';
 import type { MetricsSample, SystemSample } from '../../../src/virt/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
-import { createAs as create } from '../indication-watch.js';
-import { type World, emptyDisk, inst, runTo, world } from '../fixture.js';
+import { createAs as create, worldWithRouter } from '../indication-watch.js';
+import { type World, emptyDisk, inst } from '../fixture.js';
 
 const embedded = (i: CimInstance, p: string): CimInstance => i.get(p) as CimInstance;
 
@@ -28,10 +28,7 @@ describe('DSP1054 indications: RASDs, metric thresholds and other model elements
     await create(w, inst('CIM_IndicationSubscription', { Filter, Handler }));
   };
   beforeEach(async () => {
-    w = await world();
-    await w.virt.defineSystem({ name: 'router', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
-    await runTo(w.virt, 'router', 'running');
-    await w.virt.events.refresh();
+    w = await worldWithRouter();
     listener = await startExportListener();
     delivery = new IndicationDelivery({ retryAttempts: 3, retryIntervalMs: 50 });
     w.deps.alertThresholds = { MemoryInUse: 200 };
