@@ -51,6 +51,12 @@ export interface RefreshOptions {
   readWaitMs: number;
   /** One line when the picture goes stale and one when it recovers. */
   log?: (level: 'info' | 'warn', message: string) => void;
+  /**
+   * The CPU of the children this process has waited for (ms; undefined: cannot be told, a
+   * listing's duration stands in). Default: /proc (refresh-pace.ts); an executor that runs xl in
+   * this process has no child, and tests give `() => undefined`.
+   */
+  childrenCpuMs?: () => number | undefined;
 }
 
 /** How current the picture is (reported through the driver contract, for health and providers). */
@@ -293,7 +299,7 @@ export class SnapshotCache {
     const current = (): boolean => this.generation === gen;
     this.refreshes++;
     const t0 = performance.now();
-    const kids0 = childrenCpuMs();
+    const kids0 = (this.opts.childrenCpuMs ?? childrenCpuMs)();
     // Our CPU for the call is its synchronous start (the process spawn) and the parse below.
     const own0 = process.cpuUsage();
     const pending = this.exec.run(['list', '-v']);
@@ -306,7 +312,7 @@ export class SnapshotCache {
     let ownUs = cpuSince(own0);
     const list = await pending;
     this.listWallMs = performance.now() - t0;
-    const kids1 = childrenCpuMs();
+    const kids1 = (this.opts.childrenCpuMs ?? childrenCpuMs)();
     const takenAt = Date.now();
     const parse0 = process.cpuUsage();
     const measured = (): void => {
