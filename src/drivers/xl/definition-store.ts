@@ -1,9 +1,14 @@
 /**
  * xl keeps nothing for a stopped domain, so we do: one JSON file per virtual system under
- * <dataDir>/definitions/, written atomically (atomic-file.ts). All definitions are held in memory
- * after init(), so reads never touch the disk. Writes of one file are applied in the order they
- * were asked for, each `update` onto the latest version (a write that ended meanwhile is kept):
- * that orders the I/O of one file, it is not the system lock (virt/lock.ts).
+ * <dataDir>/definitions/, written atomically (atomic-file.ts), and a journal of the changes of
+ * existing definitions (definition-journal.ts) that is folded into those files at start-up and
+ * whenever it grows large. Creating, replacing and removing a definition writes its file;
+ * `update` (a state recorded, a request, a setting) appends to the journal, whose appends share
+ * their fdatasyncs. Every version carries a sequence number, so the newest of a file and its
+ * journal records wins however a crash interleaved them. All definitions are held in memory
+ * after init(), so reads never touch the disk. Writes of one definition are applied in the order
+ * they were asked for, each `update` onto the latest version (a write that ended meanwhile is
+ * kept): that orders the I/O of one definition, it is not the system lock (virt/lock.ts).
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
@@ -12,6 +17,10 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState, TargetState } from '../../virt/states.js';
 import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
+import { DefinitionJournal, journalFiles, journalLine, readJournal } from './definition-journal.js';
+
+/** A journal generation this large is folded into the definition files (in the background). */
+const COMPACT_AT_BYTES = 1 << 20;
 
 /** Definition files read per turn of the event loop at start-up. */
 const READ_SLICE = 500;
@@ -52,18 +61,23 @@ export interface StoredDefinition {
   lastState?: SystemState;
   stateChangedAt?: string;
   updatedAt: string;
+  /** Order of the versions across the files and the journal (absent in files written before the journal). */
+  seq?: number;
 }
 
-export type DefinitionFields = Omit<StoredDefinition, 'version' | 'updatedAt'>;
+export type DefinitionFields = Omit<StoredDefinition, 'version' | 'updatedAt' | 'seq'>;
 
 /** Changes remembered for changedSince() (a reader further behind rebuilds everything). */
-const JOURNAL_MAX = 1024;
+const CHANGES_MAX = 1024;
 
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export interface StoreInitReport {
   cleanedTempFiles: number;
   quarantined: string[];
+  /** Journal records folded into the definition files at start-up, and whether a torn tail was dropped. */
+  journalRecords: number;
+  journalTorn: boolean;
 }
 
 export class DefinitionStore {
@@ -74,11 +88,15 @@ export class DefinitionStore {
   private loaded = false;
   /** Bumped by every change of the definitions held in memory (lets readers cache derived views). */
   version = 0;
-  /** The names changed by the versions after `journalStart`, one per version (bounded). */
-  private journal: string[] = [];
-  private journalStart = 0;
-  /** The last write asked for, per file: the next one starts after it. */
+  /** The names changed by the versions after `changesStart`, one per version (bounded). */
+  private changes: string[] = [];
+  private changesStart = 0;
+  /** The last write asked for, per definition: the next one starts after it. */
   private readonly writes = new Map<string, Promise<unknown>>();
+  /** The sequence number of the last version written. */
+  private seq = 0;
+  private journal: DefinitionJournal | undefined;
+  private compacting: Promise<void> | undefined;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'definitions');
@@ -87,7 +105,9 @@ export class DefinitionStore {
   /** Load every definition; remove leftover temp files; set aside unreadable ones. */
   async init(): Promise<StoreInitReport> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [] };
+    await this.close();
+    const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [], journalRecords: 0, journalTorn: false };
+    this.seq = 0;
     this.defs.clear();
     this.byUuid.clear();
     this.bump(undefined);
@@ -119,8 +139,48 @@ export class DefinitionStore {
       }
     }
     if (report.cleanedTempFiles || report.quarantined.length) await fsyncDir(this.dir);
+    for (const d of this.defs.values()) this.seq = Math.max(this.seq, d.seq ?? 0);
+    await this.replayJournal(report);
     this.loaded = true;
     return report;
+  }
+
+  /**
+   * Apply every intact journal record newer than its definition's file (a record never brings
+   * back a definition whose file was removed, nor changes another one of the same name), write
+   * the definitions it changed to their files, then remove the journal.
+   */
+  private async replayJournal(report: StoreInitReport): Promise<void> {
+    const files = journalFiles(this.dir);
+    const touched = new Set<string>();
+    for (const f of files) {
+      const { records, torn } = readJournal(f.path);
+      report.journalTorn ||= torn;
+      for (const r of records) {
+        const rec = r as StoredDefinition;
+        const name = rec?.config?.name;
+        if (rec?.version !== 1 || typeof name !== 'string' || typeof rec.seq !== 'number') continue;
+        report.journalRecords++;
+        this.seq = Math.max(this.seq, rec.seq);
+        const cur = this.defs.get(name);
+        if (!cur || cur.config.uuid !== rec.config.uuid || (cur.seq ?? 0) >= rec.seq) continue;
+        this.setDef(rec);
+        touched.add(name);
+      }
+    }
+    if (touched.size > 0) {
+      const defs = [...touched].map((n) => this.defs.get(n)!);
+      await writeFilesAtomic(this.dir, defs.map((d) => ({ path: this.pathOf(d.config.name), data: fileText(d) })));
+    }
+    for (const f of files) await unlink(f.path);
+    if (files.length > 0) await fsyncDir(this.dir);
+    this.journal = new DefinitionJournal(this.dir, (files.at(-1)?.generation ?? 0) + 1);
+  }
+
+  /** Waits for the journal's writes under way; the store is not used after. */
+  async close(): Promise<void> {
+    await this.compacting?.catch(() => {});
+    await this.journal?.close();
   }
 
   private readOne(path: string, name: string): StoredDefinition | undefined {
@@ -168,20 +228,20 @@ export class DefinitionStore {
 
   /** A new version: `name`'s definition changed (undefined: all of them may have). */
   private bump(name: string | undefined): void {
-    // journal[i] names what version journalStart + i + 1 changed.
-    if (name === undefined || this.journal.length >= JOURNAL_MAX) {
-      this.journal = [];
-      this.journalStart = this.version;
+    // changes[i] names what version changesStart + i + 1 changed.
+    if (name === undefined || this.changes.length >= CHANGES_MAX) {
+      this.changes = [];
+      this.changesStart = this.version;
     }
     this.version++;
-    if (name === undefined) this.journalStart = this.version;
-    else this.journal.push(name);
+    if (name === undefined) this.changesStart = this.version;
+    else this.changes.push(name);
   }
 
   /** The names whose definitions changed since `version` (undefined when that is no longer known). */
   changedSince(version: number): string[] | undefined {
-    if (version < this.journalStart || version > this.version) return undefined;
-    return this.journal.slice(version - this.journalStart);
+    if (version < this.changesStart || version > this.version) return undefined;
+    return this.changes.slice(version - this.changesStart);
   }
 
   get size(): number {
@@ -200,11 +260,56 @@ export class DefinitionStore {
     return next;
   }
 
+  private versionOf(def: DefinitionFields, updatedAt = new Date().toISOString()): StoredDefinition {
+    const { seq: _old, ...fields } = def as DefinitionFields & { seq?: number; version?: number; updatedAt?: string };
+    return { ...fields, version: 1, updatedAt, seq: ++this.seq };
+  }
+
   private async write(def: DefinitionFields): Promise<StoredDefinition> {
-    const full: StoredDefinition = { ...def, version: 1, updatedAt: new Date().toISOString() };
-    await writeFileAtomic(this.pathOf(full.config.name), JSON.stringify(full, null, 2) + '\n');
+    const full = this.versionOf(def);
+    await writeFileAtomic(this.pathOf(full.config.name), fileText(full));
     this.setDef(full);
     return full;
+  }
+
+  /** A new version of an existing definition, through the journal. */
+  private async writeJournaled(def: DefinitionFields): Promise<StoredDefinition> {
+    const full = this.versionOf(def);
+    await this.journal!.append(full.config.name, journalLine(full));
+    this.setDef(full);
+    if (this.journal!.bytes >= COMPACT_AT_BYTES) this.compactSoon();
+    return full;
+  }
+
+  private compactSoon(): void {
+    this.compact().catch(() => {}); // a failed compaction leaves the journal to the next one or to start-up
+  }
+
+  /** Fold the journal into the definition files now (one compaction at a time). */
+  compact(): Promise<void> {
+    this.ensureLoaded();
+    this.compacting ??= this.foldJournal().finally(() => { this.compacting = undefined; });
+    return this.compacting;
+  }
+
+  /**
+   * Fold the journal's current generation into the definition files: appends go to a new
+   * generation from now on; each definition changed in the old one has its file rewritten (after
+   * the writes of it already asked for: the file gets its newest version); then the old
+   * generation is removed. A crash part-way leaves the old generation to replay at start-up.
+   */
+  private async foldJournal(): Promise<void> {
+    const ended = await this.journal!.rotate();
+    if (!ended) return;
+    const names = [...ended.names];
+    if (names.length > 0) {
+      await this.inOrder(names, async () => {
+        const defs = names.map((n) => this.defs.get(n)).filter((d): d is StoredDefinition => d !== undefined);
+        await writeFilesAtomic(this.dir, defs.map((d) => ({ path: this.pathOf(d.config.name), data: fileText(d) })));
+      });
+    }
+    await unlink(ended.path);
+    await fsyncDir(this.dir);
   }
 
   /** Write (create or replace) a definition; memory is updated only once the file is safe. */
@@ -225,22 +330,26 @@ export class DefinitionStore {
     const names = defs.map((d) => d.config.name);
     if (new Set(names).size !== names.length) throw new VirtError('failed', 'putMany: a name is given twice');
     const paths = names.map((n) => this.pathOf(n));
-    const before = Promise.all(names.map((n) => this.writes.get(n) ?? Promise.resolve()));
-    const batch = before.then(async () => {
+    return this.inOrder(names, async () => {
       const updatedAt = new Date().toISOString();
-      const full = defs.map((d): StoredDefinition => ({ ...d, version: 1, updatedAt }));
-      await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: JSON.stringify(d, null, 2) + '\n' })));
+      const full = defs.map((d) => this.versionOf(d, updatedAt));
+      await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
       for (const d of full) this.setDef(d);
       return full;
     });
-    const tail = batch.then(() => {}, () => {});
+  }
+
+  /** Run `work` once the writes of `names` already asked for have ended; theirs wait for it. */
+  private inOrder<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
+    const run = Promise.all(names.map((n) => this.writes.get(n) ?? Promise.resolve())).then(work);
+    const tail = run.then(() => {}, () => {});
     for (const n of names) {
       this.writes.set(n, tail);
       void tail.then(() => {
         if (this.writes.get(n) === tail) this.writes.delete(n);
       });
     }
-    return batch;
+    return run;
   }
 
   /** Change the latest version of a definition (after any write of it under way); not_found if there is none. */
@@ -252,7 +361,7 @@ export class DefinitionStore {
       if (!cur) throw new VirtError('not_found', `no definition for '${name}'`);
       const next = change(structuredClone(cur));
       if (next.config.name !== name) throw new VirtError('failed', `update of '${name}' may not rename it`);
-      return this.write(next);
+      return this.writeJournaled(next);
     });
   }
 
@@ -312,4 +421,9 @@ export class DefinitionStore {
     }
     this.bump(name);
   }
+}
+
+/** A definition file's text. */
+function fileText(d: StoredDefinition): string {
+  return JSON.stringify(d, null, 2) + '\n';
 }

@@ -101,6 +101,7 @@ export class XlDriver implements HypervisorDriver {
     migration.stopWatching(this.core);
     this.events?.stop();
     this.core.cache.stop();
+    await this.core.store.close();
   }
 
   freshness(): DriverFreshness {

@@ -1,0 +1,156 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DefinitionStore } from '../../../src/drivers/xl/definition-store.js';
+import { normalizeSpec } from '../../../src/virt/spec.js';
+import type { VirtualSystemConfig } from '../../../src/virt/types.js';
+
+function config(name: string, uuidEnd = '1'): VirtualSystemConfig {
+  return { ...normalizeSpec({ name, type: 'pv', memoryMiB: 512, vcpus: 1 }), uuid: `6b1e6e1a-8a55-4a1f-9d0e-3f6a2c7b9e${uuidEnd.padStart(2, '0')}`, nics: [] };
+}
+
+describe('definition store: the journal of changes', () => {
+  let dir: string;
+  let defs: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-journal-'));
+    defs = join(dir, 'definitions');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const fileOf = (name: string): { expected: string; requested?: string; config: { memoryMiB: number } } =>
+    JSON.parse(readFileSync(join(defs, `${name}.json`), 'utf8'));
+  const journals = (): string[] => readdirSync(defs).filter((f) => f.startsWith('journal-'));
+
+  it('changes go to the journal, not the files; a restart replays them and folds them into the files', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    await s.put({ config: config('r1'), origin: 'defined', expected: 'stopped' });
+    await Promise.all([s.patch('r1', { requested: 'running' }), s.patch('r1', { expected: 'running', lastState: 'running' })]);
+    expect(s.get('r1')).to.deep.include({ requested: 'running', expected: 'running', lastState: 'running' });
+    // The file still holds the version put wrote; the two changes are in one journal generation.
+    expect(fileOf('r1').expected).to.equal('stopped');
+    expect(journals()).to.deep.equal(['journal-1.log']);
+    // No close(): as after a kill.
+    const again = new DefinitionStore(dir);
+    const report = await again.init();
+    expect(report).to.deep.include({ journalRecords: 2, journalTorn: false });
+    expect(again.get('r1')).to.deep.include({ requested: 'running', expected: 'running', lastState: 'running' });
+    expect(fileOf('r1')).to.deep.include({ requested: 'running', expected: 'running' });
+    expect(journals()).to.deep.equal([]);
+    // The next change starts a new generation.
+    await again.patch('r1', { expected: 'paused' });
+    expect(journals()).to.deep.equal(['journal-2.log']);
+    await again.close();
+    await s.close();
+  });
+
+  it('a torn tail is dropped at start-up; the records before it are kept', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    await s.put({ config: config('r1'), origin: 'defined', expected: 'stopped' });
+    await s.patch('r1', { expected: 'running' });
+    await s.close();
+    appendFileSync(join(defs, 'journal-1.log'), '0123456789abcdef {"version":1,"config":{"na');
+    const again = new DefinitionStore(dir);
+    const report = await again.init();
+    expect(report).to.deep.include({ journalRecords: 1, journalTorn: true });
+    expect(again.get('r1')!.expected).to.equal('running');
+    // A record whose checksum does not match ends the generation as well.
+    await again.patch('r1', { expected: 'paused' });
+    await again.close();
+    const path = join(defs, journals()[0]!);
+    const text = readFileSync(path, 'utf8');
+    rmSync(path);
+    appendFileSync(path, text.replace('"paused"', '"stopped"'));
+    const third = new DefinitionStore(dir);
+    expect(await third.init()).to.deep.include({ journalRecords: 0, journalTorn: true });
+    expect(third.get('r1')!.expected).to.equal('running');
+    await third.close();
+  });
+
+  it('a record never brings back a removed definition, nor overrides a newer file or another system of the same name', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    await s.put({ config: config('gone'), origin: 'defined', expected: 'stopped' });
+    await s.put({ config: config('kept'), origin: 'defined', expected: 'stopped' });
+    await s.put({ config: config('same', '2'), origin: 'defined', expected: 'stopped' });
+    await s.patch('gone', { expected: 'running' });
+    await s.patch('kept', { expected: 'running' });
+    await s.patch('same', { expected: 'running' });
+    await s.remove('gone');
+    // Replaced by a put after its change: the file is newer than the record.
+    await s.put({ ...s.get('kept')!, expected: 'paused' });
+    // Another system under the same name (undefined, then defined again).
+    await s.remove('same');
+    await s.put({ config: config('same', '3'), origin: 'defined', expected: 'stopped' });
+    const again = new DefinitionStore(dir);
+    await again.init();
+    expect(again.get('gone')).to.equal(undefined);
+    expect(again.get('kept')!.expected).to.equal('paused');
+    expect(again.get('same')).to.deep.include({ expected: 'stopped' });
+    expect(again.get('same')!.config.uuid).to.match(/03$/);
+    await Promise.all([s.close(), again.close()]);
+  });
+
+  it('a large generation is folded into the files while changes go on, none lost', async function () {
+    this.timeout(20_000);
+    const s = new DefinitionStore(dir);
+    await s.init();
+    const names = Array.from({ length: 10 }, (_, i) => `vm${i}`);
+    await s.putMany(names.map((n, i) => ({ config: config(n, String(i)), origin: 'defined' as const, expected: 'stopped' as const })));
+    const padding = 'x'.repeat(50_000);
+    for (let round = 1; round <= 30; round++) {
+      await Promise.all(names.map((n) => s.update(n, (d) => ({ ...d, config: { ...d.config, memoryMiB: 1000 + round, boot: { cmdline: padding } } }))));
+    }
+    // 30 rounds × 10 records of 50 KB: several generations were folded and removed meanwhile.
+    await s.compact();
+    expect(journals()).to.deep.equal([]);
+    for (const n of names) expect(fileOf(n).config.memoryMiB).to.equal(1030);
+    await s.close();
+    const again = new DefinitionStore(dir);
+    expect(await again.init()).to.deep.include({ journalRecords: 0 });
+    for (const n of names) expect(again.get(n)!.config.memoryMiB).to.equal(1030);
+    await again.close();
+  });
+
+  it('a writer killed at any moment (kill -9) loses no acknowledged change and leaves every definition whole', async function () {
+    this.timeout(30_000);
+    const s = new DefinitionStore(dir);
+    await s.init();
+    const names = Array.from({ length: 20 }, (_, i) => `vm${i}`);
+    await s.putMany(names.map((n, i) => ({ config: config(n, String(i)), origin: 'defined' as const, expected: 'stopped' as const })));
+    await s.close();
+    const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'store-journal-writer.js');
+    let folded = 0;
+    for (let round = 0; round < 5; round++) {
+      const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let acked = 0;
+      proc.stdout.setEncoding('utf8');
+      proc.stdout.on('data', (t: string) => {
+        for (const line of t.split('\n')) if (line) acked = Math.max(acked, Number(line));
+      });
+      await new Promise<void>((resolve, reject) => {
+        proc.stdout.once('data', () => resolve());
+        proc.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+      });
+      await new Promise((r) => setTimeout(r, 30 + round * 41));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+      const reopened = new DefinitionStore(dir);
+      const report = await reopened.init();
+      folded += report.journalRecords;
+      expect(report.quarantined).to.deep.equal([]);
+      for (const n of names) {
+        // Every round the writer printed was on disk before it printed it.
+        expect(reopened.get(n)!.config.memoryMiB - 1000, n).to.be.at.least(acked);
+        expect(fileOf(n).config.memoryMiB - 1000, n).to.be.at.least(acked);
+      }
+      await reopened.close();
+    }
+    expect(folded).to.be.greaterThan(0);
+  });
+});
