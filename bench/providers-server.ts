@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { startServer } from '../src/app.js';
@@ -49,7 +50,18 @@ export interface BenchServerMetrics {
   maxRssKiB: number;
   /** CPU time the server process has used (user + system), ms. */
   cpuMs: number;
+  /** Since the last 'stalls-reset': the longest the event loop was held (ms) and the longest GC pause (ms). */
+  loopMaxMs: number;
+  gcMaxMs: number;
 }
+
+// What holds the event loop (and so every request) longest: one turn's work, or a GC pause.
+const loopDelay = monitorEventLoopDelay({ resolution: 2 });
+loopDelay.enable();
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+}).observe({ entryTypes: ['gc'] });
 
 const n = Number(process.env.XEN_WBEM_BENCH_SYSTEMS ?? '10');
 const t0 = performance.now();
@@ -164,8 +176,14 @@ process.on('message', async (m) => {
       toolCalls: d.toolCalls, snapshotRefreshes: d.snapshotRefreshes, configLoads: d.configLoads ?? 0,
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, maxRssKiB: process.resourceUsage().maxRSS,
       cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+      loopMaxMs: loopDelay.max / 1e6, gcMaxMs,
     };
     process.send!(out);
+  }
+  if (m === 'stalls-reset') {
+    loopDelay.reset();
+    gcMaxMs = 0;
+    process.send!('ok');
   }
   if (m === 'stop') await stop();
 });

@@ -12,6 +12,7 @@
  * The server runs in its own process (providers-server.ts). Bounded: about 2 minutes in all.
  */
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -118,7 +119,7 @@ interface SizeResult {
   after: BenchServerMetrics;
   rsc?: { bare: number; cim: number; callsPerRsc: number };
   /** GetInstance of a system while every RASD is being enumerated on another connection. */
-  behind?: { enumMs: number; count: number; p50: number; max: number };
+  behind?: { enumMs: number; count: number; p50: number; max: number; loopMaxMs: number; gcMaxMs: number; clientLoopMaxMs: number };
   /** The three everyday reads of Xen_ComputerSystem, 1 and 4 clients, keep-alive and new connections. */
   clients: ClientRow[];
 }
@@ -169,7 +170,7 @@ async function measureClients(child: ChildProcess, ready: BenchServerReady, n: n
  * EnumerateInstances of every RASD streams on another: how long a small request waits behind a
  * large one (target: within 50 ms at 10,000 systems).
  */
-async function measureBehind(ready: BenchServerReady): Promise<SizeResult['behind']> {
+async function measureBehind(child: ChildProcess, ready: BenchServerReady): Promise<SizeResult['behind']> {
   const big = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const small = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const gi = {
@@ -183,6 +184,10 @@ async function measureBehind(ready: BenchServerReady): Promise<SizeResult['behin
     const { body, headers } = enumBody('CIM_ResourceAllocationSettingData');
     const times: number[] = [];
     const enumTimes: number[] = [];
+    await ask(child, 'stalls-reset');
+    // This process's own stalls too: a slow answer may be the client's, not the server's.
+    const own = monitorEventLoopDelay({ resolution: 2 });
+    own.enable();
     for (let round = 0; round < BEHIND_ROUNDS; round++) {
       let done = false;
       const t0 = performance.now();
@@ -191,7 +196,9 @@ async function measureBehind(ready: BenchServerReady): Promise<SizeResult['behin
       await enumeration;
       enumTimes.push(performance.now() - t0);
     }
-    return { enumMs: median(enumTimes), count: times.length, p50: median(times), max: Math.max(...times) };
+    own.disable();
+    const { loopMaxMs, gcMaxMs } = await ask<BenchServerMetrics>(child, 'metrics');
+    return { enumMs: median(enumTimes), count: times.length, p50: median(times), max: Math.max(...times), loopMaxMs, gcMaxMs, clientLoopMaxMs: own.max / 1e6 };
   } finally {
     big.destroy();
     small.destroy();
@@ -235,7 +242,7 @@ async function measureSize(n: number): Promise<SizeResult> {
     }
     const after = await ask<BenchServerMetrics>(child, 'metrics');
     const clients = await measureClients(child, ready, n);
-    const behind = await measureBehind(ready);
+    const behind = await measureBehind(child, ready);
     const rsc = await measureRsc(child, ready, agent);
     return { n, ready, rows, seeded, after, rsc, clients, ...(behind ? { behind } : {}) };
   } finally {
@@ -339,7 +346,8 @@ export async function runProvidersBench(report: (line: string) => void): Promise
   for (const r of results) {
     if (!r.behind) continue;
     const b = r.behind;
-    report(`${String(r.n).padStart(7)} systems: enumeration ${f(b.enumMs, 7)} ms (median of ${BEHIND_ROUNDS}); ${b.count} GetInstance meanwhile, p50 ${f(b.p50, 6, 2)} ms, max ${f(b.max, 6, 2)} ms  ${b.max <= 50 ? 'within target' : 'OVER TARGET'}`);
+    report(`${String(r.n).padStart(7)} systems: enumeration ${f(b.enumMs, 7)} ms (median of ${BEHIND_ROUNDS}); ${b.count} GetInstance meanwhile, p50 ${f(b.p50, 6, 2)} ms, max ${f(b.max, 6, 2)} ms  ${b.max <= 50 ? 'within target' : 'OVER TARGET'}; ` +
+      `in the server: longest event-loop stall ${f(b.loopMaxMs, 6, 1)} ms, longest GC pause ${f(b.gcMaxMs, 5, 1)} ms; in this client: longest stall ${f(b.clientLoopMaxMs, 6, 1)} ms`);
   }
   report(`(providers section took ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
