@@ -118,6 +118,10 @@ export class DefinitionJournal {
 
   private async flush(): Promise<void> {
     try {
+      // Changes asked for together (a network's members) reach here one after another as their
+      // promise chains advance: the first fdatasync waits for the rest of this turn to join it
+      // rather than going alone and making them wait for a second one.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.queue.length > 0 || this.rotation) {
         if (this.rotation) {
           const r = this.rotation;
