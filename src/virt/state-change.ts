@@ -72,9 +72,10 @@ export async function perform(
   try {
     await run(m, name, p.operation, signal, progress);
     if (p.reservation) {
-      m.driver.invalidate();
-      // The system now shows in the picture; if the host lock cannot be had, giving the room back
-      // is still right (the picture counts it).
+      // The system now shows in the picture (the driver's reads reflect its own changes: after a
+      // start or a restore it refreshes by itself; asking it again here would only make the
+      // refresh under way out of date, and every member of a network launch wait for another).
+      // If the host lock cannot be had, giving the room back is still right (the picture counts it).
       await p.reservation.settle().catch(() => p.reservation!.release());
     }
     if (p.operation === 'shutdown' && timeoutMs !== 0) {
