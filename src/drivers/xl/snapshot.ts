@@ -169,9 +169,11 @@ export class SnapshotCache {
     }
     this.generation++;
     const view: DomainView = { ...old, row: change(old.row) };
-    const swap = <K>(m: Map<K, DomainView>): Map<K, DomainView> => {
+    // The keys `old` can be under are those buildSnapshot files it by (a patch changes neither):
+    // looked up directly, not found by walking every entry, which made a launch of N members O(N²).
+    const swap = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
       const out = new Map(m);
-      for (const [k, v] of m) if (v === old) out.set(k, view);
+      if (key !== undefined && out.get(key) === old) out.set(key, view);
       return out;
     };
     // Only the last step is kept: a run of patches must not hold every picture before it.
@@ -179,9 +181,9 @@ export class SnapshotCache {
     this.current = {
       ...cur,
       domains: cur.domains.map((v) => (v === old ? view : v)),
-      byDomid: swap(cur.byDomid),
-      byName: swap(cur.byName),
-      byUuid: swap(cur.byUuid),
+      byDomid: swap(cur.byDomid, old.row.domid),
+      byName: swap(cur.byName, old.row.name),
+      byUuid: swap(cur.byUuid, old.row.uuid ?? old.config?.uuid),
       patchOf: { base: cur, old, view },
     };
   }
