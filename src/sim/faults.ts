@@ -34,7 +34,7 @@
  * free_memory_mib - when present, the host behaves as if at most that much memory were free
  *           (`xl info free_memory`, create, mem-set, restore and incoming migration).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite } from './store.js';
 
@@ -57,8 +57,11 @@ export interface Faults {
 const FILE = 'faults.json';
 
 export function readFaults(dir: string): Faults | null {
+  const path = join(dir, FILE);
+  // Read at every call: asking first spares the exception a missing file (the usual case) costs.
+  if (!existsSync(path)) return null;
   let text: string;
-  try { text = readFileSync(join(dir, FILE), 'utf8'); } catch { return null; }
+  try { text = readFileSync(path, 'utf8'); } catch { return null; }
   try {
     const f = JSON.parse(text) as Faults;
     return f && typeof f === 'object' ? f : null;
