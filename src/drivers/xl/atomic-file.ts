@@ -81,14 +81,17 @@ async function syncFileSystem(dir: string): Promise<boolean> {
  * temp name, then renamed over the target), with the directory fsynced ONCE after every rename.
  * A crash part-way leaves each file whole, old or new (unrenamed temp files are cleaned at start-up).
  */
-export async function writeFilesAtomic(dir: string, files: readonly { path: string; data: string }[]): Promise<void> {
+export async function writeFilesAtomic(
+  dir: string, files: readonly { path: string; data: string }[], opts: { concurrency?: number } = {},
+): Promise<void> {
   if (files.length === 0) return;
+  const concurrency = opts.concurrency ?? BATCH_CONCURRENCY;
   // A large batch is made durable by one sync of the filesystem (syncfs(2) through coreutils'
   // `sync -f`, an argument array, no shell) instead of one fsync per file: the same guarantee
   // (every temp file's content on disk before any rename), about half the time at 10,000 files.
   const viaSyncfs = files.length >= SYNCFS_FROM;
   // A temp file left by a failure here is removed at start-up (DefinitionStore.init).
-  const staged = await inPool(files, BATCH_CONCURRENCY, async (f) => {
+  const staged = await inPool(files, concurrency, async (f) => {
     const tmp = tempNameFor(f.path);
     const fh = await open(tmp, 'w', 0o600);
     try {
@@ -104,7 +107,7 @@ export async function writeFilesAtomic(dir: string, files: readonly { path: stri
   });
   if (viaSyncfs && !(await syncFileSystem(dir))) {
     // No syncfs here (no coreutils `sync`, or it failed): fsync file by file instead.
-    await inPool(staged, BATCH_CONCURRENCY, async (tmp) => {
+    await inPool(staged, concurrency, async (tmp) => {
       const fh = await open(tmp, 'r+');
       try {
         await fh.sync();

@@ -1,14 +1,15 @@
 /**
  * xl keeps nothing for a stopped domain, so we do: one JSON file per virtual system under
- * <dataDir>/definitions/, written atomically (atomic-file.ts), and a journal of the changes of
- * existing definitions (definition-journal.ts) that is folded into those files at start-up and
- * whenever it grows large. Creating, replacing and removing a definition writes its file;
- * `update` (a state recorded, a request, a setting) appends to the journal, whose appends share
- * their fdatasyncs. Every version carries a sequence number, so the newest of a file and its
- * journal records wins however a crash interleaved them. All definitions are held in memory
- * after init(), so reads never touch the disk. Writes of one definition are applied in the order
- * they were asked for, each `update` onto the latest version (a write that ended meanwhile is
- * kept): that orders the I/O of one definition, it is not the system lock (virt/lock.ts).
+ * <dataDir>/definitions/, written atomically (atomic-file.ts), and a journal
+ * (definition-journal.ts) folded into those files in the background. Creating or replacing one
+ * definition (`put`, `move`) writes its file; changing one (`update`/`patch`: a state recorded, a
+ * request, a setting), a batch of many (`putMany` from BULK_FROM: adoption of a whole host) and
+ * a removal's tombstone are journal records, whose appends share their fdatasyncs. Every version
+ * and tombstone carries a sequence number: after any crash the newest of a file and the records
+ * of its name wins. All definitions are held in memory after init(), so reads never touch the
+ * disk. Writes of one definition are applied in the order they were asked for, each `update`
+ * onto the latest version (a write that ended meanwhile is kept): that orders the I/O of one
+ * definition, it is not the system lock (virt/lock.ts).
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
@@ -17,10 +18,22 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState, TargetState } from '../../virt/states.js';
 import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
-import { DefinitionJournal, journalFiles, journalLine, readJournal } from './definition-journal.js';
+import { DefinitionJournal, journalFiles, journalLine, readJournal, type EndedGeneration } from './definition-journal.js';
 
 /** A journal generation this large is folded into the definition files (in the background). */
 const COMPACT_AT_BYTES = 1 << 20;
+/** From this many definitions a putMany is one journal append (folded later) rather than a file each. */
+const BULK_FROM = 256;
+/** Definitions folded per step: a write of one of them waits for one step at most, not the whole fold. */
+const FOLD_STEP = 200;
+const FOLD_CONCURRENCY = 2;
+
+/** A removal, in the journal: older versions of `removed` (files or records) no longer count. */
+interface Tombstone {
+  version: 1;
+  removed: string;
+  seq: number;
+}
 
 /** Definition files read per turn of the event loop at start-up. */
 const READ_SLICE = 500;
@@ -96,7 +109,11 @@ export class DefinitionStore {
   /** The sequence number of the last version written. */
   private seq = 0;
   private journal: DefinitionJournal | undefined;
+  /** Generations no longer appended to and not yet folded into the files (oldest first). */
+  private ended: EndedGeneration[] = [];
   private compacting: Promise<void> | undefined;
+  private foldAgain = false;
+  private closing = false;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'definitions');
@@ -106,6 +123,8 @@ export class DefinitionStore {
   async init(): Promise<StoreInitReport> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.close();
+    this.closing = false;
+    this.ended = [];
     const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [], journalRecords: 0, journalTorn: false };
     this.seq = 0;
     this.defs.clear();
@@ -146,9 +165,10 @@ export class DefinitionStore {
   }
 
   /**
-   * Apply every intact journal record newer than its definition's file (a record never brings
-   * back a definition whose file was removed, nor changes another one of the same name), write
-   * the definitions it changed to their files, then remove the journal.
+   * Apply every intact journal record newer than what the files hold of its name (a version, or a
+   * tombstone that removes it). The generations read are then folded into the files: at once when
+   * few definitions changed, in the background otherwise (a host adopted whole: start-up does not
+   * wait for thousands of files).
    */
   private async replayJournal(report: StoreInitReport): Promise<void> {
     const files = journalFiles(this.dir);
@@ -157,28 +177,32 @@ export class DefinitionStore {
       const { records, torn } = readJournal(f.path);
       report.journalTorn ||= torn;
       for (const r of records) {
-        const rec = r as StoredDefinition;
-        const name = rec?.config?.name;
-        if (rec?.version !== 1 || typeof name !== 'string' || typeof rec.seq !== 'number') continue;
+        const rec = r as Partial<StoredDefinition> & Partial<Tombstone>;
+        const name = typeof rec?.removed === 'string' ? rec.removed : rec?.config?.name;
+        if (rec?.version !== 1 || typeof name !== 'string' || !FILE_NAME.test(name) || typeof rec.seq !== 'number') continue;
+        if (rec.removed === undefined && typeof rec.config?.uuid !== 'string') continue;
         report.journalRecords++;
         this.seq = Math.max(this.seq, rec.seq);
         const cur = this.defs.get(name);
-        if (!cur || cur.config.uuid !== rec.config.uuid || (cur.seq ?? 0) >= rec.seq) continue;
-        this.setDef(rec);
+        if (cur && (cur.seq ?? 0) >= rec.seq) continue;
+        if (rec.removed !== undefined) {
+          if (cur) this.forget(name);
+        } else {
+          this.setDef(rec as StoredDefinition);
+        }
         touched.add(name);
       }
     }
-    if (touched.size > 0) {
-      const defs = [...touched].map((n) => this.defs.get(n)!);
-      await writeFilesAtomic(this.dir, defs.map((d) => ({ path: this.pathOf(d.config.name), data: fileText(d) })));
-    }
-    for (const f of files) await unlink(f.path);
-    if (files.length > 0) await fsyncDir(this.dir);
     this.journal = new DefinitionJournal(this.dir, (files.at(-1)?.generation ?? 0) + 1);
+    this.ended = files.map((f, i) => ({ path: f.path, names: i === files.length - 1 ? touched : new Set<string>() }));
+    if (files.length === 0) return;
+    if (touched.size < BULK_FROM) await this.compact();
+    else this.compactSoon();
   }
 
-  /** Waits for the journal's writes under way; the store is not used after. */
+  /** Stops folding (what is left is folded at the next start) and waits for the journal's writes under way. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.compacting?.catch(() => {});
     await this.journal?.close();
   }
@@ -285,32 +309,54 @@ export class DefinitionStore {
     this.compact().catch(() => {}); // a failed compaction leaves the journal to the next one or to start-up
   }
 
-  /** Fold the journal into the definition files now (one compaction at a time). */
+  /** Fold the journal into the definition files now (one fold at a time; asked during one, another follows it). */
   compact(): Promise<void> {
-    this.ensureLoaded();
-    this.compacting ??= this.foldJournal().finally(() => { this.compacting = undefined; });
+    if (this.compacting) {
+      this.foldAgain = true;
+      return this.compacting;
+    }
+    this.compacting = (async () => {
+      do {
+        this.foldAgain = false;
+        await this.foldJournal();
+      } while (this.foldAgain && !this.closing);
+    })().finally(() => { this.compacting = undefined; });
     return this.compacting;
   }
 
   /**
-   * Fold the journal's current generation into the definition files: appends go to a new
-   * generation from now on; each definition changed in the old one has its file rewritten (after
-   * the writes of it already asked for: the file gets its newest version); then the old
-   * generation is removed. A crash part-way leaves the old generation to replay at start-up.
+   * Fold the journal into the definition files: appends go to a new generation from now on; each
+   * definition with a record in the ended generations has its file rewritten with its newest
+   * version (or removed), a step at a time, each step after the writes of those definitions
+   * already asked for; then the ended generations are removed. Cut short (a failure, close()),
+   * they stay for the next fold or the next start, which replays them.
    */
   private async foldJournal(): Promise<void> {
     const ended = await this.journal!.rotate();
-    if (!ended) return;
-    const names = [...ended.names];
-    if (names.length > 0) {
-      await this.inOrder(names, async () => {
-        const defs = names.map((n) => this.defs.get(n)).filter((d): d is StoredDefinition => d !== undefined);
-        await writeFilesAtomic(this.dir, defs.map((d) => ({ path: this.pathOf(d.config.name), data: fileText(d) })));
+    if (ended) this.ended.push(ended);
+    if (this.ended.length === 0) return;
+    const generations = [...this.ended];
+    const names = [...new Set(generations.flatMap((g) => [...g.names]))];
+    for (let at = 0; at < names.length; at += FOLD_STEP) {
+      if (this.closing) return;
+      const step = names.slice(at, at + FOLD_STEP);
+      await this.inOrder(step, async () => {
+        const defs = step.map((n) => this.defs.get(n)).filter((d): d is StoredDefinition => d !== undefined);
+        // Two files at a time: the rest of libuv's four threads stay free for the requests' own
+        // appends and reads while a host's worth of files is written.
+        await writeFilesAtomic(this.dir, defs.map((d) => ({ path: this.pathOf(d.config.name), data: fileText(d) })), { concurrency: FOLD_CONCURRENCY });
+        for (const n of step) {
+          if (!this.defs.has(n)) await unlink(this.pathOf(n)).catch(() => {});
+        }
       });
     }
-    await unlink(ended.path);
+    // The files' new names and removals are durable before the records that stood for them go.
     await fsyncDir(this.dir);
+    for (const g of generations) await unlink(g.path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    await fsyncDir(this.dir);
+    this.ended = this.ended.filter((g) => !generations.includes(g));
   }
+
 
   /** Write (create or replace) a definition; memory is updated only once the file is safe. */
   async put(def: DefinitionFields): Promise<StoredDefinition> {
@@ -320,9 +366,10 @@ export class DefinitionStore {
   }
 
   /**
-   * Write many definitions at once (start-up adoption and reconcile): each file as crash-safe as
-   * put() makes it, with their fsyncs overlapped and one directory fsync for all. Runs after the
-   * writes of these names already asked for; memory is updated once every file is safe.
+   * Write many definitions at once (start-up adoption and reconcile), as crash-safe as put(): a
+   * few as files, their fsyncs overlapped and one directory fsync for all; from BULK_FROM on as
+   * one journal append, folded into the files in the background. Runs after the writes of these
+   * names already asked for; memory is updated once all of them are safe.
    */
   async putMany(defs: readonly DefinitionFields[]): Promise<StoredDefinition[]> {
     this.ensureLoaded();
@@ -333,7 +380,14 @@ export class DefinitionStore {
     return this.inOrder(names, async () => {
       const updatedAt = new Date().toISOString();
       const full = defs.map((d) => this.versionOf(d, updatedAt));
-      await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
+      if (full.length >= BULK_FROM) {
+        // A whole host adopted: one journal append instead of thousands of files on the way to
+        // serving (they are written by the fold, in the background, a step at a time).
+        await Promise.all(full.map((d) => this.journal!.append(d.config.name, journalLine(d))));
+        this.compactSoon();
+      } else {
+        await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
+      }
       for (const d of full) this.setDef(d);
       return full;
     });
@@ -408,10 +462,17 @@ export class DefinitionStore {
   }
 
   private async unlinkOne(name: string): Promise<void> {
+    // The tombstone first: a record of this name in the journal must not bring it back.
+    await this.journal!.append(name, journalLine({ version: 1, removed: name, seq: ++this.seq } satisfies Tombstone));
     await unlink(this.pathOf(name)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
     await fsyncDir(this.dir);
+    this.forget(name);
+  }
+
+  /** Drop `name` from memory. */
+  private forget(name: string): void {
     const prev = this.defs.get(name);
     this.defs.delete(name);
     if (prev && this.byUuid.get(prev.config.uuid) === name) {
@@ -421,6 +482,7 @@ export class DefinitionStore {
     }
     this.bump(name);
   }
+
 }
 
 /** A definition file's text. */
