@@ -113,6 +113,9 @@ async function bulkSetup(): Promise<void> {
     const config: VirtualSystemConfig = { ...norm, uuid: randomUUID(), nics: norm.nics.map((x) => ({ ...x, mac: macOf(i) })) };
     return { config, origin: 'defined' as const, expected: 'stopped' as const, lastState: 'defined' as const, stateChangedAt: new Date().toISOString() };
   }));
+  // Their files written (the journal folded), as on a host where they were defined long ago.
+  await store.compact();
+  await store.close();
 }
 
 function liveNames(): string[] {

@@ -330,9 +330,9 @@ export async function runProvidersBench(report: (line: string) => void): Promise
       report(`${String(r.n).padStart(7)}  ${c.op.padEnd(24)} ${(c.keepAlive ? 'keep-alive' : 'new').padEnd(10)} ${String(c.concurrency).padStart(2)}  ${f(c.p50, 6, 2)}  ${f(c.p99, 7, 2)}  ${f(c.bytesPerInstance, 11, 0)}  ${String(c.xlCalls).padStart(8)}`);
     }
   }
-  report('systems  setup s   RSS seeded MiB   heap seeded MiB   RSS after reads MiB   heap after MiB   peak RSS MiB');
+  report('systems  setup s   RSS seeded MiB (peak so far)   heap seeded MiB   RSS after reads MiB   heap after MiB   peak RSS MiB');
   for (const r of results) {
-    report(`${String(r.n).padStart(7)}  ${f(r.ready.setupMs / 1000, 7)}  ${f(mib(r.seeded.rssBytes), 15)}  ${f(mib(r.seeded.heapUsedBytes), 16)}  ${f(mib(r.after.rssBytes), 20)}  ${f(mib(r.after.heapUsedBytes), 15)}  ${f(r.after.maxRssKiB / 1024, 13)}`);
+    report(`${String(r.n).padStart(7)}  ${f(r.ready.setupMs / 1000, 7)}  ${f(mib(r.seeded.rssBytes), 15)} (peak ${f(r.seeded.maxRssKiB / 1024, 5)})  ${f(mib(r.seeded.heapUsedBytes), 16)}  ${f(mib(r.after.rssBytes), 20)}  ${f(mib(r.after.heapUsedBytes), 15)}  ${f(r.after.maxRssKiB / 1024, 13)}`);
   }
   report('RequestStateChange pause/unpause over HTTP vs bare xl-sim pause/unpause (median of 20; target overhead < 10% + 2 ms)');
   for (const r of results) {
