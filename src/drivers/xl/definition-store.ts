@@ -27,6 +27,8 @@ const BULK_FROM = 256;
 /** Definitions folded per step: a write of one of them waits for one step at most, not the whole fold. */
 const FOLD_STEP = 200;
 const FOLD_CONCURRENCY = 2;
+/** How long after the need for one a background fold starts. */
+const FOLD_DELAY_MS = 1000;
 
 /** A removal, in the journal: older versions of `removed` (files or records) no longer count. */
 interface Tombstone {
@@ -113,6 +115,7 @@ export class DefinitionStore {
   private ended: EndedGeneration[] = [];
   private compacting: Promise<void> | undefined;
   private foldAgain = false;
+  private foldTimer: NodeJS.Timeout | undefined;
   private closing = false;
 
   constructor(dataDir: string) {
@@ -203,6 +206,8 @@ export class DefinitionStore {
   /** Stops folding (what is left is folded at the next start) and waits for the journal's writes under way. */
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.foldTimer);
+    this.foldTimer = undefined;
     await this.compacting?.catch(() => {});
     await this.journal?.close();
   }
@@ -305,8 +310,17 @@ export class DefinitionStore {
     return full;
   }
 
+  /**
+   * A fold in the background, FOLD_DELAY_MS from now: a start-up that adopted or replayed a
+   * whole host finishes (its xl listings, its reconcile) before thousands of files are written.
+   */
   private compactSoon(): void {
-    this.compact().catch(() => {}); // a failed compaction leaves the journal to the next one or to start-up
+    if (this.foldTimer || this.closing) return;
+    this.foldTimer = setTimeout(() => {
+      this.foldTimer = undefined;
+      this.compact().catch(() => {}); // a failed fold leaves the journal to the next one or to start-up
+    }, FOLD_DELAY_MS);
+    this.foldTimer.unref();
   }
 
   /** Fold the journal into the definition files now (one fold at a time; asked during one, another follows it). */
