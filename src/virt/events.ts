@@ -98,12 +98,17 @@ interface Seen {
   sys: VirtualSystem;
   sig: string;
   src: VirtualSystem;
+  /** The comparison that last found it (to find the names gone without a set of the current ones). */
+  stamp: number;
+  /** During a comparison: what it changed to (reported, then put in its place, in the second pass). */
+  next?: Seen;
 }
 
 export class ModelEvents {
   private readonly listeners = new Set<ModelEventListener>();
   private last: Map<string, Seen> | undefined;
   private readonly jobStates = new Map<string, JobState>();
+  private stamp = 0;
   private chain: Promise<void> = Promise.resolve();
   private pending = false;
 
@@ -166,78 +171,74 @@ export class ModelEvents {
     });
   }
 
+  /**
+   * The last picture is updated in place, whatever changed: at 10,000 systems a state change, a
+   * definition or a removal costs pointer comparisons over the list, not a new map of every
+   * system. Copies are made only of what changed (a driver may update its objects in place and
+   * the previous picture must stay as it was); the very object seen last time (a driver keeps an
+   * unchanged system's object) is unchanged. Events go out in the order of `systems`, removals
+   * last.
+   */
   private compare(systems: VirtualSystem[]): void {
     const before = this.last;
-    if (before && this.sameNames(before, systems)) {
-      this.compareInPlace(before, systems);
+    const stamp = ++this.stamp;
+    if (!before) {
+      this.last = new Map(systems.map((s) => [s.name, { sys: structuredClone(s), sig: signature(s), src: s, stamp }]));
       return;
     }
-    // Copies, since a driver may update its objects in place and the previous picture must stay
-    // as it was; only of what changed: an unchanged system keeps its earlier copy (a job's
-    // progress must not clone every system of a large host).
-    // The very object seen last time (a driver keeps an unchanged system's object) is unchanged.
-    const now = new Map<string, Seen>();
-    for (const s of systems) {
-      const prev = before?.get(s.name);
-      if (prev && prev.src === s) {
-        now.set(s.name, prev);
+    const at = Date.now();
+    // First pass: what each system is against the last picture (undefined: nothing to report).
+    const news: (VirtualSystem | undefined)[] = new Array(systems.length);
+    let added = 0;
+    for (let i = 0; i < systems.length; i++) {
+      const s = systems[i]!;
+      const prev = before.get(s.name);
+      if (!prev) {
+        news[i] = s;
+        added++;
+        continue;
+      }
+      if (prev.src === s) {
+        prev.stamp = stamp;
         continue;
       }
       const sig = signature(s);
-      now.set(s.name, prev && prev.sig === sig ? { ...prev, src: s } : { sys: structuredClone(s), sig, src: s });
+      before.set(s.name, prev.sig === sig ? { ...prev, src: s, stamp } : { ...prev, stamp, next: { sys: structuredClone(s), sig, src: s, stamp } });
     }
-    this.last = now;
-    if (!before) return;
-    const at = Date.now();
-    // The names seen before and gone now: deleted, or the old names of renamed systems. A rename
-    // keeps the UUID: one modification, not a deletion and a creation.
+    // The names seen before and gone now: deleted, or the old names of renamed systems (a rename
+    // keeps the UUID: one modification, not a deletion and a creation). Looked for only when the
+    // count says some are gone.
     const gone: Seen[] = [];
-    for (const [name, e] of before) if (!now.has(name)) gone.push(e);
-    const goneByUuid = new Map(gone.map((e) => [e.sys.uuid, e]));
+    if (systems.length - added !== before.size) {
+      for (const e of before.values()) if (e.stamp !== stamp) gone.push(e);
+      for (const e of gone) before.delete(e.sys.name);
+    }
+    const goneByUuid = gone.length ? new Map(gone.map((e) => [e.sys.uuid, e])) : undefined;
     const renamedFrom = new Set<string>();
-    for (const [name, e] of now) {
-      const prev = before.get(name) ?? goneByUuid.get(e.sys.uuid);
-      if (prev === e) continue;
-      if (!prev) {
-        this.emit({ type: 'system', kind: 'created', name, current: e.sys, state: e.sys.state, at });
+    for (let i = 0; i < systems.length; i++) {
+      const s = systems[i]!;
+      const fresh = news[i];
+      if (fresh) {
+        const e: Seen = { sys: structuredClone(fresh), sig: signature(fresh), src: fresh, stamp };
+        before.set(s.name, e);
+        const prev = goneByUuid?.get(e.sys.uuid);
+        if (!prev) {
+          this.emit({ type: 'system', kind: 'created', name: s.name, current: e.sys, state: e.sys.state, at });
+          continue;
+        }
+        renamedFrom.add(prev.sys.name);
+        this.emit({ type: 'system', kind: 'modified', name: s.name, previous: prev.sys, current: e.sys, previousState: prev.sys.state, state: e.sys.state, at });
         continue;
       }
-      if (prev.sys.name !== name) renamedFrom.add(prev.sys.name);
-      if (prev.sig !== e.sig || prev.sys.name !== name) {
-        this.emit({ type: 'system', kind: 'modified', name, previous: prev.sys, current: e.sys, previousState: prev.sys.state, state: e.sys.state, at });
-      }
+      const cur = before.get(s.name)!;
+      if (!cur.next) continue;
+      const e = cur.next;
+      before.set(s.name, e);
+      this.emit({ type: 'system', kind: 'modified', name: s.name, previous: cur.sys, current: e.sys, previousState: cur.sys.state, state: e.sys.state, at });
     }
     for (const e of gone) {
       const name = e.sys.name;
       if (!renamedFrom.has(name)) this.emit({ type: 'system', kind: 'deleted', name, previous: e.sys, previousState: e.sys.state, at });
-    }
-  }
-
-  /** The systems are the ones last seen, by name (none created, deleted or renamed). */
-  private sameNames(before: Map<string, Seen>, systems: readonly VirtualSystem[]): boolean {
-    if (systems.length !== before.size) return false;
-    for (const s of systems) if (!before.has(s.name)) return false;
-    return true;
-  }
-
-  /**
-   * The common case (a state change, a new picture of the same systems): only modifications to
-   * look for, so the last picture is updated in place instead of copied; at 10,000 systems a
-   * change costs pointer comparisons, not a new map.
-   */
-  private compareInPlace(before: Map<string, Seen>, systems: readonly VirtualSystem[]): void {
-    const at = Date.now();
-    for (const s of systems) {
-      const prev = before.get(s.name)!;
-      if (prev.src === s) continue;
-      const sig = signature(s);
-      if (prev.sig === sig) {
-        before.set(s.name, { ...prev, src: s });
-        continue;
-      }
-      const e: Seen = { sys: structuredClone(s), sig, src: s };
-      before.set(s.name, e);
-      this.emit({ type: 'system', kind: 'modified', name: s.name, previous: prev.sys, current: e.sys, previousState: prev.sys.state, state: e.sys.state, at });
     }
   }
 

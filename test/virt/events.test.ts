@@ -41,6 +41,34 @@ describe('VirtManager events: one stream of system and job changes', () => {
     expect(mod.type === 'system' && mod.current?.state).to.equal('running');
   });
 
+  it('one comparison that finds a rename, a creation, a state change and a deletion reports each once, renames as modifications', async () => {
+    d.add({ name: 'b', boot: { kernel: '/k' } });
+    d.add({ name: 'gone', boot: { kernel: '/k' } });
+    await settle();
+    seen.length = 0;
+    const uuidOfOld = (await d.get('old')).uuid;
+    // All behind the model's back, then one comparison.
+    await d.rename('old', 'new');
+    await d.define({ name: 'c', type: 'pv', memoryMiB: 512, vcpus: 1, boot: { kernel: '/k' } });
+    d.add({ name: 'b', boot: { kernel: '/k' } }, 'running');
+    await d.undefine('gone');
+    await settle();
+    const sys = seen.filter((e) => e.type === 'system').map((e) => e.type === 'system' && [e.kind, e.name, e.previous?.name ?? null, e.state ?? null]);
+    expect(sys).to.have.deep.members([
+      ['modified', 'new', 'old', 'defined'],
+      ['created', 'c', null, 'defined'],
+      ['modified', 'b', 'b', 'running'],
+      ['deleted', 'gone', 'gone', null],
+    ]);
+    expect(sys.at(-1)).to.deep.equal(['deleted', 'gone', 'gone', null]);
+    const renamed = seen.find((e) => e.type === 'system' && e.name === 'new');
+    expect(renamed?.type === 'system' && renamed.current?.uuid).to.equal(uuidOfOld);
+    // Nothing more to report on the next comparison.
+    seen.length = 0;
+    await settle();
+    expect(seen).to.deep.equal([]);
+  });
+
   it('reports a change noticed behind our back and the loss of a system expected to run', async () => {
     await vm.requestState('old', 'running');
     await settle();
