@@ -11,6 +11,7 @@ import { VirtError } from '../../virt/errors.js';
 import { checkTransition, type Operation, type SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
 import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-store.js';
+import { parseList, type ListRow } from './parse/list.js';
 import { validName } from './validate.js';
 import { resolve, type Current } from './view.js';
 
@@ -25,6 +26,7 @@ export async function change<T>(core: XlCore, name: string, fn: (cur: Current) =
     } finally {
       // Reads merge the store themselves; only an xl call of this change can have changed the host.
       if (cur.confirmed && cur.view) core.cache.patch(cur.view.row.domid, cur.confirmed);
+      else if (cur.added) core.cache.insert(cur.added);
       else if (scope.ranXl) core.cache.invalidate();
     }
   } finally {
@@ -63,6 +65,20 @@ export async function setExpected(
     if (expected !== 'suspended') delete next.savedImage;
     return next;
   });
+}
+
+/**
+ * The row of the domain a change of ours has just created under `name` (`xl list -v NAME`, one
+ * domain: its cost does not grow with the host), when it is the system's (its uuid); undefined
+ * when it cannot be told, and the picture is then refreshed whole.
+ */
+export async function listedRow(core: XlCore, name: string, uuid: string): Promise<ListRow | undefined> {
+  try {
+    const rows = parseList((await core.xl(['list', '-v', validName(name)])).stdout);
+    return rows.length === 1 && rows[0]!.uuid === uuid ? rows[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Name xl knows the domain by right now (validated: it goes on xl's command line). */

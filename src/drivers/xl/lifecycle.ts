@@ -11,7 +11,7 @@ import { VirtError } from '../../virt/errors.js';
 import type { VirtualSystemConfig } from '../../virt/types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
-import { change, check, ensureDef, liveName, reached, setExpected } from './change.js';
+import { change, check, ensureDef, listedRow, liveName, reached, setExpected } from './change.js';
 import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
@@ -62,6 +62,7 @@ export function start(core: XlCore, name: string, opts: StartOptions = {}): Prom
     check(cur, opts.paused ? 'start_paused' : 'start');
     const def = await ensureDef(core, cur);
     await core.withInflight(cur.name, 'starting', () => createFrom(core, def.config, !!opts.paused, opts));
+    cur.added = await listedRow(core, def.config.name, def.config.uuid);
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
   });
 }
@@ -204,7 +205,8 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     // The bytes xl has read of the image are the progress (image-progress.ts).
     await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
       core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
-    await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics);
+    cur.added = await listedRow(core, cur.system.config.name, cur.system.config.uuid);
+    await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics, cur.added?.domid);
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});

@@ -20,8 +20,11 @@ export interface Snapshot {
   byUuid: Map<string, DomainView>;
   /** Whether `xl list -l` ran for this snapshot. */
   withConfigs: boolean;
-  /** Set on a picture made by patch(): the one it was made from, and its one domain before and after. */
-  patchOf?: { base: Snapshot; old: DomainView; view: DomainView };
+  /**
+   * Set on a picture made by patch() or insert(): the one it was made from, and its one domain
+   * before (none for a domain inserted) and after.
+   */
+  patchOf?: { base: Snapshot; old: DomainView | undefined; view: DomainView };
 }
 
 /** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */

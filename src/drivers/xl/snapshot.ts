@@ -189,6 +189,36 @@ export class SnapshotCache {
   }
 
   /**
+   * A domain our change has just created (a restore) and whose row a listing of that one domain
+   * gave: added to the cached picture, so that the next read needs no listing of every domain.
+   * When the picture already has a domain of that domid, name or uuid (a domain dying), this is
+   * invalidate().
+   */
+  insert(row: ListRow): void {
+    const cur = this.current;
+    if (!cur || cur.byDomid.has(row.domid) || cur.byName.has(row.name) || (row.uuid !== undefined && cur.byUuid.has(row.uuid))) {
+      this.invalidate();
+      return;
+    }
+    this.generation++;
+    const view: DomainView = { row };
+    const add = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
+      const out = new Map(m);
+      if (key !== undefined) out.set(key, view);
+      return out;
+    };
+    delete cur.patchOf;
+    this.current = {
+      ...cur,
+      domains: [...cur.domains, view],
+      byDomid: add(cur.byDomid, row.domid),
+      byName: add(cur.byName, row.name),
+      byUuid: add(cur.byUuid, row.uuid),
+      patchOf: { base: cur, old: undefined, view },
+    };
+  }
+
+  /**
    * The picture for a read: the last good one, at no xl cost. Only before the first picture
    * (start-up) does it wait for xl; right after a change of ours it waits for the refresh that
    * change started, at most `readWaitMs`, then serves the last good picture (stale).

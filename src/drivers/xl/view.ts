@@ -25,6 +25,8 @@ export interface Current {
   system: VirtualSystem;
   /** Set by a change whose exact effect xl confirmed: the cached snapshot is updated, not dropped. */
   confirmed?: (row: ListRow) => ListRow;
+  /** Set by a change that created the system's domain and listed it: the row is added to the cached snapshot. */
+  added?: ListRow;
 }
 
 /** The live domain of a stored system: by uuid (identity survives reboots), else by name. */
@@ -155,7 +157,8 @@ export class SystemList {
     for (const [name, state] of inflight) if (m.inflight.get(name) !== state) names.add(name);
     for (const name of m.inflight.keys()) if (!inflight.has(name)) names.add(name);
     if (patched) {
-      const owner = patched.old.row.uuid !== undefined ? store.findByUuid(patched.old.row.uuid)?.config.name : undefined;
+      const uuid = (patched.old ?? patched.view).row.uuid;
+      const owner = uuid !== undefined ? store.findByUuid(uuid)?.config.name : undefined;
       const entry = owner !== undefined ? m.stored.get(owner) : undefined;
       if (!entry || entry.view !== patched.old) return false; // a domain we hold no definition for
       names.add(owner!);

@@ -91,12 +91,13 @@ export async function setLiveRate(core: XlCore, xs: XenstoreClient, domid: numbe
 /**
  * After a restore the vifs carry the rates of the save image (libxl's attach-time record); the
  * definition's are written again so the live rates match it. A failure is logged, not thrown:
- * the domain runs, only its rates may lag (the next change or start sets them).
+ * the domain runs, only its rates may lag (the next change or start sets them). `known`: the
+ * domain's domid when the caller has it (no `xl domid`).
  */
-export async function reapplyRates(core: XlCore, liveName: string, nics: readonly { mac: string; rate?: Rate }[]): Promise<void> {
+export async function reapplyRates(core: XlCore, liveName: string, nics: readonly { mac: string; rate?: Rate }[], known?: number): Promise<void> {
   if (nics.length === 0) return;
   try {
-    const domid = Number((await core.xl(['domid', liveName])).stdout.trim());
+    const domid = known ?? Number((await core.xl(['domid', liveName])).stdout.trim());
     const ids = await devidsOf(core, domid);
     for (const n of nics) await setLiveRate(core, core.xenstore, domid, n.mac, n.rate ?? null, ids);
   } catch (e) {

@@ -56,7 +56,11 @@ export const ADOPTION_CASES: Case[] = [
       for (const n of [10, 100]) {
         // Half adopted from xl (created behind our back); of ours, half running and half defined only.
         while (behind < n / 2) await createBehind(env, `d${behind++}`);
-        for (; (await driver.list()).length < n; k++) {
+        // Their first sight (list -v, then list -l for their configurations: adopted). Our own
+        // starts below patch the picture with their one domain, no listing of all.
+        driver.invalidate();
+        await driver.list();
+        for (; k < n / 2; k++) {
           await driver.define(env.bareSpec(`s${k}`, { memoryMiB: 128 }));
           if (k % 2 === 0) await driver.start(`s${k}`);
         }
@@ -210,6 +214,36 @@ export const ADOPTION_CASES: Case[] = [
       await rejects(driver.pause('p1'), 'invalid_argument');
       expect((await driver.get('p1')).state).to.equal('running');
       expect(log!.slice(before)).to.deep.equal([['pause', 'p1'], ['list', '-v']]);
+    },
+  },
+  {
+    title: 'reads a start or a restore back from a listing of that one domain, not of the whole host',
+    on: 'in-process',
+    async run(env) {
+      const { driver, log } = env.another({ snapshotTtlMs: 60_000 });
+      await driver.init();
+      await driver.define(env.bareSpec('q1'));
+      await driver.define(env.bareSpec('q2'));
+      await driver.list();
+      let before = log!.length;
+      await driver.start('q1');
+      const started = await driver.get('q1');
+      expect(started.state).to.equal('running');
+      expect((await driver.list()).find((x) => x.name === 'q2')!.state).to.equal('defined');
+      expect(log!.slice(before).map((a) => a.filter((x) => !x.endsWith('.cfg')))).to.deep.equal([['create'], ['list', '-v', 'q1']]);
+      await driver.save('q1');
+      expect((await driver.get('q1')).state).to.equal('suspended');
+      before = log!.length;
+      await driver.restore('q1', { paused: true });
+      const restored = await driver.get('q1');
+      expect(restored.state).to.equal('paused');
+      expect(restored.live?.domid).to.not.equal(started.live?.domid);
+      expect(log!.slice(before).map((a) => a[0] === 'restore' ? ['restore'] : a)).to.deep.equal([['restore'], ['list', '-v', 'q1']]);
+      // The picture it patched is the one the next listing shows.
+      driver.invalidate();
+      const listed = await driver.get('q1');
+      expect(listed).to.deep.include({ state: 'paused' });
+      expect(listed.live?.domid).to.equal(restored.live?.domid);
     },
   },
 ];
