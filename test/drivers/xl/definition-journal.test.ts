@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefinitionStore } from '../../../src/drivers/xl/definition-store.js';
+import { killWriterAfter } from '../../support/kill-writer.js';
 import { normalizeSpec } from '../../../src/virt/spec.js';
 import type { VirtualSystemConfig } from '../../../src/virt/types.js';
 
@@ -122,28 +122,14 @@ describe('definition store: the journal of changes', () => {
     const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'store-journal-writer.js');
     let replayed = 0;
     for (let round = 0; round < rounds; round++) {
-      const proc = spawn(process.execPath, [child, dir, ...mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let acked = 0;
-      proc.stdout.setEncoding('utf8');
-      proc.stdout.on('data', (t: string) => {
-        for (const line of t.split('\n')) if (line) acked = Math.max(acked, Number(line));
-      });
-      await new Promise<void>((resolve, reject) => {
-        proc.stdout.once('data', () => resolve());
-        proc.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-      });
-      await new Promise((r) => setTimeout(r, 30 + round * 41));
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      // Every round the writer printed was acknowledged (on disk) before it printed it.
+      const acked = Math.max(0, ...(await killWriterAfter(child, [dir, ...mode], 30 + round * 41)).map(Number));
       const reopened = new DefinitionStore(dir);
       const report = await reopened.init();
       replayed += report.journalRecords;
       expect(report.quarantined).to.deep.equal([]);
       expect(reopened.size).to.equal(names.length);
-      for (const n of names) {
-        // Every round the writer printed was on disk before it printed it.
-        expect(reopened.get(n)!.config.memoryMiB - 1000, n).to.be.at.least(acked);
-      }
+      for (const n of names) expect(reopened.get(n)!.config.memoryMiB - 1000, n).to.be.at.least(acked);
       await reopened.compact();
       for (const n of names) expect(fileOf(n).config.memoryMiB - 1000, n).to.be.at.least(acked);
       expect(journals()).to.deep.equal([]);

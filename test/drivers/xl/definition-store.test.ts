@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DefinitionStore } from '../../../src/drivers/xl/definition-store.js';
+import { killWriterAfter } from '../../support/kill-writer.js';
 import { normalizeSpec } from '../../../src/virt/spec.js';
 import type { VirtualSystemConfig } from '../../../src/virt/types.js';
 
@@ -64,14 +64,7 @@ describe('definition store', () => {
     await s.put({ config: config('victim'), origin: 'defined', expected: 'stopped' });
     const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'store-writer.js');
     for (let round = 0; round < 5; round++) {
-      const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        proc.stdout.once('data', () => resolve());
-        proc.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-      });
-      await new Promise((r) => setTimeout(r, 20 + round * 17));
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      await killWriterAfter(child, [dir], 20 + round * 17);
       // The file on disk must always parse and be a whole definition.
       const raw = readFileSync(join(dir, 'definitions', 'victim.json'), 'utf8');
       const parsed = JSON.parse(raw);
@@ -92,14 +85,7 @@ describe('definition store', () => {
     await s.putMany(names.map((n) => ({ config: config(n), origin: 'defined' as const, expected: 'stopped' as const })));
     const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'store-batch-writer.js');
     for (let round = 0; round < 4; round++) {
-      const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        proc.stdout.once('data', () => resolve());
-        proc.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-      });
-      await new Promise((r) => setTimeout(r, 15 + round * 23));
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      await killWriterAfter(child, [dir], 15 + round * 23);
       const reopened = new DefinitionStore(dir);
       const report = await reopened.init();
       expect(report.quarantined).to.deep.equal([]);

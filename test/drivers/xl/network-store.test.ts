@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileNetworkStore } from '../../../src/drivers/xl/network-store.js';
 import type { StoredNetwork } from '../../../src/virt/networks/types.js';
+import { killWriterAfter } from '../../support/kill-writer.js';
 
 function net(name: string): StoredNetwork {
   return {
@@ -62,14 +62,7 @@ describe('network store (files in the data directory)', () => {
     await s.save(net('victim'));
     const child = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'network-writer.js');
     for (let round = 0; round < 4; round++) {
-      const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        proc.stdout.once('data', () => resolve());
-        proc.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-      });
-      await new Promise((r) => setTimeout(r, 15 + round * 19));
-      proc.kill('SIGKILL');
-      await new Promise((r) => proc.once('exit', r));
+      await killWriterAfter(child, [dir], 15 + round * 19);
       expect(JSON.parse(readFileSync(join(dir, 'networks', 'victim.json'), 'utf8')).name).to.equal('victim');
       const r = await new FileNetworkStore(dir).load();
       expect(r.quarantined).to.deep.equal([]);
