@@ -81,9 +81,11 @@ export class DefinitionJournal {
   bytes = 0;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
-  private rotation: { resolve(ended: EndedGeneration | undefined): void } | undefined;
+  private rotation: { resolve(ended: EndedGeneration[]): void } | undefined;
   /** The definitions with a record in the current generation. */
   private names = new Set<string>();
+  /** Generations ended by a failed write, not yet handed to a rotation. */
+  private failed: EndedGeneration[] = [];
 
   /** `generation`: the number of the next file (after every one found at start-up). */
   constructor(private readonly dir: string, private generation: number) {}
@@ -97,10 +99,11 @@ export class DefinitionJournal {
   }
 
   /**
-   * End the current generation: appends from now on go to a new file. Resolves once no write to
-   * the ended one is under way (undefined when there was none). One rotation at a time.
+   * End the current generation: appends from now on go to a new file. Resolves, once no write to
+   * it is under way, with the generations ended since the last rotation (this one, when it had a
+   * file, after any a failed write ended). One rotation at a time.
    */
-  rotate(): Promise<EndedGeneration | undefined> {
+  rotate(): Promise<EndedGeneration[]> {
     return new Promise((resolve, reject) => {
       if (this.rotation) {
         reject(new Error('a rotation of the definition journal is already under way'));
@@ -126,8 +129,7 @@ export class DefinitionJournal {
         if (this.rotation) {
           const r = this.rotation;
           this.rotation = undefined;
-          const ended = this.fd !== undefined ? { path: this.path, names: this.names } : undefined;
-          this.names = new Set();
+          const ended = this.endGeneration();
           await this.closeFile();
           r.resolve(ended);
           continue;
@@ -149,8 +151,14 @@ export class DefinitionJournal {
             p.resolve();
           }
         } catch (err) {
-          // What reached the file of a failed batch must not stay in front of later records.
-          if (this.fd !== undefined) await truncateFd(this.fd, this.bytes).catch(() => {});
+          // What reached the file of a failed batch must not stay in front of later records: it is
+          // cut off when it can be, and later records go to a new generation in any case (after a
+          // failed fdatasync the file's pages cannot be trusted). The ended one is folded as usual.
+          if (this.fd !== undefined) {
+            await truncateFd(this.fd, this.bytes).catch(() => {});
+            this.failed.push(...this.endGeneration());
+            await this.closeFile();
+          }
           for (const p of batch) p.reject(err);
         }
       }
@@ -165,6 +173,15 @@ export class DefinitionJournal {
     this.bytes = 0;
     // The new file's name must be durable before any record in it is acknowledged.
     await fsyncDir(this.dir);
+  }
+
+  /** The generations to hand to a rotation: those failures ended, then the current one (if it has a file). */
+  private endGeneration(): EndedGeneration[] {
+    const out = this.failed;
+    this.failed = [];
+    if (this.fd !== undefined) out.push({ path: this.path, names: this.names });
+    this.names = new Set();
+    return out;
   }
 
   private async closeFile(): Promise<void> {

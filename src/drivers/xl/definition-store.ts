@@ -346,8 +346,7 @@ export class DefinitionStore {
    * they stay for the next fold or the next start, which replays them.
    */
   private async foldJournal(): Promise<void> {
-    const ended = await this.journal!.rotate();
-    if (ended) this.ended.push(ended);
+    this.ended.push(...await this.journal!.rotate());
     if (this.ended.length === 0) return;
     const generations = [...this.ended];
     const names = [...new Set(generations.flatMap((g) => [...g.names]))];
@@ -370,7 +369,6 @@ export class DefinitionStore {
     await fsyncDir(this.dir);
     this.ended = this.ended.filter((g) => !generations.includes(g));
   }
-
 
   /** Write (create or replace) a definition; memory is updated only once the file is safe. */
   async put(def: DefinitionFields): Promise<StoredDefinition> {
