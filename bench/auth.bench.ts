@@ -9,6 +9,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { imethodcall, instanceName } from '../test/support/cim-client.js';
 import { ask } from './child-ipc.js';
+import { shippedNodeFlags } from './shipped-flags.js';
 
 const ATTACKERS = 32;
 const SAMPLES = 5000;
@@ -65,7 +66,7 @@ function flood(port: number, addresses: number): { counts: Record<number, number
 }
 
 export async function runAuthBench(report: (line: string) => void): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./auth-server.js', import.meta.url)), { stdio: 'inherit' });
+  const child = fork(fileURLToPath(new URL('./auth-server.js', import.meta.url)), { stdio: 'inherit', execArgv: shippedNodeFlags() });
   const { port } = await ask<{ port: number }>(child);
   try {
     await legitimate(port);                                   // warm-up; verifies the credential once

@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { imethodcall, instanceName } from '../test/support/cim-client.js';
 import { load } from './http-load.js';
 import { ask } from './child-ipc.js';
+import { shippedNodeFlags } from './shipped-flags.js';
 
 
 export async function runHttpBench(report: (line: string) => void): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./bench-server.js', import.meta.url)), { stdio: 'inherit' });
+  const child = fork(fileURLToPath(new URL('./bench-server.js', import.meta.url)), { stdio: 'inherit', execArgv: shippedNodeFlags() });
   const { port } = await ask<{ port: number }>(child);
   const srv = { port };
   try {

@@ -26,6 +26,7 @@ import { load } from './http-load.js';
 import type { BenchServerMetrics, BenchServerReady } from './providers-server.js';
 import { ask } from './child-ipc.js';
 import { pct } from './stats.js';
+import { shippedNodeFlags } from './shipped-flags.js';
 
 const SYSTEMS = Number(process.env['BENCH_IND_SYSTEMS'] ?? '1000');
 const SUBSCRIPTIONS = 100;
@@ -142,7 +143,7 @@ async function subscribe(c: ClientOptions, id: string, url: string): Promise<voi
 
 function startServerChild(systems: number): ChildProcess {
   return fork(fileURLToPath(new URL('./providers-server.js', import.meta.url)), {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, XEN_WBEM_BENCH_SYSTEMS: String(systems) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, XEN_WBEM_BENCH_SYSTEMS: String(systems) }, execArgv: shippedNodeFlags(),
   });
 }
 

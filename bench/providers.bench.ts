@@ -22,13 +22,14 @@ import { load } from './http-load.js';
 import type { BenchServerMetrics, BenchServerReady } from './providers-server.js';
 import { ask } from './child-ipc.js';
 import { median } from './stats.js';
+import { shippedNodeFlags } from './shipped-flags.js';
 
 /** BENCH_SIZES=10,100,1000,10000 to choose (1,000 and more are set up in bulk). */
 const SIZES = (process.env['BENCH_SIZES'] ?? '10,100,1000').split(',').map(Number);
 /** The driver's snapshot TTL (xl-driver.ts default): a cold request comes just after it. */
 const SNAPSHOT_TTL_MS = 1000;
 const COLD_REQUESTS = 6;
-const RSC_ROUNDS = 10;
+const RSC_ROUNDS = 40;
 /** Enumerations of every RASD with GetInstance requests behind them. */
 const BEHIND_ROUNDS = 5;
 
@@ -210,7 +211,7 @@ async function measureSize(n: number): Promise<SizeResult> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // The young-generation size the server ships with (bin/xen-wbem, npm start, the systemd unit);
     // BENCH_NODE_DEFAULTS=1 measures with Node's defaults instead.
-    execArgv: ['--expose-gc', ...(process.env['BENCH_NODE_DEFAULTS'] ? [] : ['--max-semi-space-size=4'])],
+    execArgv: ['--expose-gc', ...shippedNodeFlags()],
     env: { ...process.env, XEN_WBEM_BENCH_SYSTEMS: String(n) },
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -334,7 +335,7 @@ export async function runProvidersBench(report: (line: string) => void): Promise
   for (const r of results) {
     report(`${String(r.n).padStart(7)}  ${f(r.ready.setupMs / 1000, 7)}  ${f(mib(r.seeded.rssBytes), 15)} (peak ${f(r.seeded.maxRssKiB / 1024, 5)})  ${f(mib(r.seeded.heapUsedBytes), 16)}  ${f(mib(r.after.rssBytes), 20)}  ${f(mib(r.after.heapUsedBytes), 15)}  ${f(r.after.maxRssKiB / 1024, 13)}`);
   }
-  report('RequestStateChange pause/unpause over HTTP vs bare xl-sim pause/unpause (median of 20; target overhead < 10% + 2 ms)');
+  report(`RequestStateChange pause/unpause over HTTP vs bare xl-sim pause/unpause (median of ${2 * RSC_ROUNDS}; target overhead < 10% + 2 ms)`);
   for (const r of results) {
     if (!r.rsc) continue;
     const { bare, cim, callsPerRsc } = r.rsc;

@@ -15,6 +15,7 @@ import { ask } from './child-ipc.js';
 import { median } from './stats.js';
 import { BULK, compareOne, seedOther } from './sfcb-seed.js';
 import { startFloorServer } from './sfcb-floor.js';
+import { shippedNodeFlags } from './shipped-flags.js';
 
 interface Target { name: string; port: number; ns: string; cls: string }
 interface Sample { p50: number; p99: number; bytes: number }
@@ -45,7 +46,7 @@ const ms = (x: number) => x.toFixed(2).padStart(7);
 export async function runSfcbBench(report: (line: string) => void): Promise<void> {
   const sfcb = sfcbTarget();
   if (typeof sfcb === 'string') return report(sfcb);
-  const child = fork(fileURLToPath(new URL('./bench-server.js', import.meta.url)), { stdio: 'inherit' });
+  const child = fork(fileURLToPath(new URL('./bench-server.js', import.meta.url)), { stdio: 'inherit', execArgv: shippedNodeFlags() });
   const { port } = await ask<{ port: number }>(child);
   const ours: Target = { name: 'ours', port, ns: 'root/test', cls: 'Test_Bulk' };
   const floorServer = await startFloorServer(2048);

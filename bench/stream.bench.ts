@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { imethodcall, instanceName } from '../test/support/cim-client.js';
 import { load } from './http-load.js';
 import { ask } from './child-ipc.js';
+import { shippedNodeFlags } from './shipped-flags.js';
 
 const INSTANCES = 28_000;
 
@@ -31,7 +32,7 @@ function fetchAll(port: number, body: string, headers: Record<string, string>, a
 }
 
 export async function runStreamBench(report: (line: string) => void): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./stream-server.js', import.meta.url)), [String(INSTANCES)], { stdio: 'inherit', execArgv: ['--expose-gc'] });
+  const child = fork(fileURLToPath(new URL('./stream-server.js', import.meta.url)), [String(INSTANCES)], { stdio: 'inherit', execArgv: ['--expose-gc', ...shippedNodeFlags()] });
   const { port } = await ask<{ port: number }>(child);
   try {
     const enumBody = imethodcall('EnumerateInstances', 'root/test', { ClassName: '<CLASSNAME NAME="Test_Bulk"/>' });
