@@ -189,7 +189,7 @@ export class SnapshotCache {
   }
 
   /**
-   * A domain our change has just created (a restore) and whose row a listing of that one domain
+   * A domain our change has just created (a start, a restore) and whose row a listing of that one domain
    * gave: added to the cached picture, so that the next read needs no listing of every domain.
    * When the picture already has a domain of that domid, name or uuid (a domain dying), this is
    * invalidate().
