@@ -130,9 +130,13 @@ describe('definition store: the journal of changes', () => {
       expect(report.quarantined).to.deep.equal([]);
       expect(reopened.size).to.equal(names.length);
       for (const n of names) expect(reopened.get(n)!.config.memoryMiB - 1000, n).to.be.at.least(acked);
-      await reopened.compact();
-      for (const n of names) expect(fileOf(n).config.memoryMiB - 1000, n).to.be.at.least(acked);
-      expect(journals()).to.deep.equal([]);
+      // Folded into the files after the last kill; before it, what a kill left stays in the
+      // journal for the next writer's start (several generations replayed at once).
+      if (round === rounds - 1) {
+        await reopened.compact();
+        for (const n of names) expect(fileOf(n).config.memoryMiB - 1000, n).to.be.at.least(acked);
+        expect(journals()).to.deep.equal([]);
+      }
       await reopened.close();
     }
     return replayed;
