@@ -203,12 +203,16 @@ export class DefinitionStore {
     else this.compactSoon();
   }
 
-  /** Stops folding (what is left is folded at the next start) and waits for the journal's writes under way. */
+  /**
+   * Stops folding (what is left is folded at the next start) and waits for the writes asked for
+   * before it (a change whose xl call ran is recorded before the server lets its directory go).
+   */
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.foldTimer);
     this.foldTimer = undefined;
     await this.compacting?.catch(() => {});
+    await Promise.all([...this.writes.values()]);
     await this.journal?.close();
   }
 

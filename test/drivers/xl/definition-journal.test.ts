@@ -48,6 +48,21 @@ describe('definition store: the journal of changes', () => {
     await s.close();
   });
 
+  it('close() waits for the writes asked for before it: they are there at the next start', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    await s.put({ config: config('r1'), origin: 'defined', expected: 'stopped' });
+    await s.put({ config: config('r2'), origin: 'defined', expected: 'stopped' });
+    const asked = [s.patch('r1', { expected: 'running' }), s.patch('r1', { requested: 'running' }), s.remove('r2')];
+    await s.close();
+    const again = new DefinitionStore(dir);
+    await again.init();
+    expect(again.get('r1')).to.deep.include({ expected: 'running', requested: 'running' });
+    expect(again.get('r2')).to.equal(undefined);
+    await Promise.all(asked);
+    await again.close();
+  });
+
   it('a torn tail is dropped at start-up; the records before it are kept', async () => {
     const s = new DefinitionStore(dir);
     await s.init();
