@@ -10,7 +10,7 @@
 import { VirtError } from '../../virt/errors.js';
 import { checkTransition, type Operation, type SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
-import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-store.js';
+import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-types.js';
 import { parseList, type ListRow } from './parse/list.js';
 import { validName } from './validate.js';
 import { resolve, type Current } from './view.js';

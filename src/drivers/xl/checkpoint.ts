@@ -18,7 +18,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName, setExpected } from './change.js';
 import type { XlCore } from './core.js';
-import { runningOf } from './definition-store.js';
+import { runningOf } from './definition-types.js';
 import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
 import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';

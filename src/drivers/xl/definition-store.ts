@@ -6,81 +6,29 @@
  * request, a setting), a batch of many (`putMany` from BULK_FROM: adoption of a whole host) and
  * a removal's tombstone are journal records, whose appends share their fdatasyncs. Every version
  * and tombstone carries a sequence number: after any crash the newest of a file and the records
- * of its name wins. All definitions are held in memory after init(), so reads never touch the
- * disk. Writes of one definition are applied in the order they were asked for, each `update`
- * onto the latest version (a write that ended meanwhile is kept): that orders the I/O of one
- * definition, it is not the system lock (virt/lock.ts).
+ * of its name wins; definition-fold.ts folds the journal into the files. All definitions are held
+ * in memory after init(), so reads never touch the disk. Writes of one definition are applied in
+ * the order they were asked for (write-order.ts), each `update` onto the latest version (a write
+ * that ended meanwhile is kept).
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
-import type { SystemState, TargetState } from '../../virt/states.js';
-import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
+import type { VirtualSystemConfig } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
-import { DefinitionJournal, journalFiles, journalLine, readJournal, type EndedGeneration } from './definition-journal.js';
+import { DefinitionFold } from './definition-fold.js';
+import { DefinitionJournal, journalFiles, journalLine, readJournal } from './definition-journal.js';
+import type { DefinitionFields, StoredDefinition, Tombstone } from './definition-types.js';
+import { WriteOrder } from './write-order.js';
 
 /** A journal generation this large is folded into the definition files (in the background). */
 const COMPACT_AT_BYTES = 1 << 20;
 /** From this many definitions a putMany is one journal append (folded later) rather than a file each. */
 const BULK_FROM = 256;
-/** Definitions folded per step: a write of one of them waits for one step at most, not the whole fold. */
-const FOLD_STEP = 200;
-const FOLD_CONCURRENCY = 2;
-/** How long after the need for one a background fold starts. */
-const FOLD_DELAY_MS = 1000;
-
-/** A removal, in the journal: older versions of `removed` (files or records) no longer count. */
-interface Tombstone {
-  version: 1;
-  removed: string;
-  seq: number;
-}
 
 /** Definition files read per turn of the event loop at start-up. */
 const READ_SLICE = 500;
-
-/**
- * What the running domain has of the settings that can differ from the definition (a change xl
- * cannot make live goes to the definition only, for the next start; memory beyond the maximum the
- * domain booted with is one). Set when the domain is created, updated by live changes.
- */
-export interface RunningSettings {
-  memoryMiB: number;
-  maxMemoryMiB: number;
-  cpuWeight: number;
-  cpuCap: number;
-}
-
-export function runningOf(config: VirtualSystemConfig): RunningSettings {
-  return { memoryMiB: config.memoryMiB, maxMemoryMiB: config.maxMemoryMiB, cpuWeight: config.cpuWeight, cpuCap: config.cpuCap };
-}
-
-/** What we last asked of the system; reconcile compares it with what xl reports. */
-export type ExpectedState = 'stopped' | 'running' | 'paused' | 'suspended';
-
-export interface StoredDefinition {
-  version: 1;
-  config: VirtualSystemConfig;
-  origin: SystemOrigin;
-  expected: ExpectedState;
-  /** What the domain (while there is one) runs with; absent in definitions written before it existed. */
-  running?: RunningSettings;
-  /** Path of the saved image while suspended. */
-  savedImage?: string;
-  /** Expected to run but gone from xl (set when noticed, cleared by the next start). */
-  vanished?: boolean;
-  /** The last target state a client requested. */
-  requested?: TargetState;
-  /** The state last recorded (by our change, or noticed in xl's picture) and since when (ISO time). */
-  lastState?: SystemState;
-  stateChangedAt?: string;
-  updatedAt: string;
-  /** Order of the versions across the files and the journal (absent in files written before the journal). */
-  seq?: number;
-}
-
-export type DefinitionFields = Omit<StoredDefinition, 'version' | 'updatedAt' | 'seq'>;
 
 /** Changes remembered for changedSince() (a reader further behind rebuilds everything). */
 const CHANGES_MAX = 1024;
@@ -106,17 +54,12 @@ export class DefinitionStore {
   /** The names changed by the versions after `changesStart`, one per version (bounded). */
   private changes: string[] = [];
   private changesStart = 0;
-  /** The last write asked for, per definition: the next one starts after it. */
-  private readonly writes = new Map<string, Promise<unknown>>();
+  /** Writes of one definition run in the order they were asked for. */
+  private readonly order = new WriteOrder();
   /** The sequence number of the last version written. */
   private seq = 0;
   private journal: DefinitionJournal | undefined;
-  /** Generations no longer appended to and not yet folded into the files (oldest first). */
-  private ended: EndedGeneration[] = [];
-  private compacting: Promise<void> | undefined;
-  private foldAgain = false;
-  private foldTimer: NodeJS.Timeout | undefined;
-  private closing = false;
+  private fold: DefinitionFold | undefined;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'definitions');
@@ -126,8 +69,6 @@ export class DefinitionStore {
   async init(): Promise<StoreInitReport> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.close();
-    this.closing = false;
-    this.ended = [];
     const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [], journalRecords: 0, journalTorn: false };
     this.seq = 0;
     this.defs.clear();
@@ -197,10 +138,13 @@ export class DefinitionStore {
       }
     }
     this.journal = new DefinitionJournal(this.dir, (files.at(-1)?.generation ?? 0) + 1);
-    this.ended = files.map((f, i) => ({ path: f.path, names: i === files.length - 1 ? touched : new Set<string>() }));
+    this.fold = new DefinitionFold({
+      dir: this.dir, journal: this.journal, order: this.order,
+      current: (name) => this.defs.get(name), pathOf: (name) => this.pathOf(name), fileText,
+    }, files.map((f, i) => ({ path: f.path, names: i === files.length - 1 ? touched : new Set<string>() })));
     if (files.length === 0) return;
-    if (touched.size < BULK_FROM) await this.compact();
-    else this.compactSoon();
+    if (touched.size < BULK_FROM) await this.fold.now();
+    else this.fold.soon();
   }
 
   /**
@@ -208,11 +152,8 @@ export class DefinitionStore {
    * before it (a change whose xl call ran is recorded before the server lets its directory go).
    */
   async close(): Promise<void> {
-    this.closing = true;
-    clearTimeout(this.foldTimer);
-    this.foldTimer = undefined;
-    await this.compacting?.catch(() => {});
-    await Promise.all([...this.writes.values()]);
+    await this.fold?.stop();
+    await this.order.settled();
     await this.journal?.close();
   }
 
@@ -281,18 +222,6 @@ export class DefinitionStore {
     return this.defs.size;
   }
 
-  /** Run a write of `name`'s file after the ones asked for before it. */
-  private ordered<T>(name: string, write: () => Promise<T>): Promise<T> {
-    const prev = this.writes.get(name) ?? Promise.resolve();
-    const next = prev.then(write, write);
-    const tail = next.then(() => {}, () => {});
-    this.writes.set(name, tail);
-    void tail.then(() => {
-      if (this.writes.get(name) === tail) this.writes.delete(name);
-    });
-    return next;
-  }
-
   private versionOf(def: DefinitionFields, updatedAt = new Date().toISOString()): StoredDefinition {
     const { seq: _old, ...fields } = def as DefinitionFields & { seq?: number; version?: number; updatedAt?: string };
     return { ...fields, version: 1, updatedAt, seq: ++this.seq };
@@ -310,75 +239,20 @@ export class DefinitionStore {
     const full = this.versionOf(def);
     await this.journal!.append(full.config.name, journalLine(full));
     this.setDef(full);
-    if (this.journal!.bytes >= COMPACT_AT_BYTES) this.compactSoon();
+    if (this.journal!.bytes >= COMPACT_AT_BYTES) this.fold!.soon();
     return full;
-  }
-
-  /**
-   * A fold in the background, FOLD_DELAY_MS from now: a start-up that adopted or replayed a
-   * whole host finishes (its xl listings, its reconcile) before thousands of files are written.
-   */
-  private compactSoon(): void {
-    if (this.foldTimer || this.closing) return;
-    this.foldTimer = setTimeout(() => {
-      this.foldTimer = undefined;
-      this.compact().catch(() => {}); // a failed fold leaves the journal to the next one or to start-up
-    }, FOLD_DELAY_MS);
-    this.foldTimer.unref();
   }
 
   /** Fold the journal into the definition files now (one fold at a time; asked during one, another follows it). */
   compact(): Promise<void> {
-    if (this.compacting) {
-      this.foldAgain = true;
-      return this.compacting;
-    }
-    this.compacting = (async () => {
-      do {
-        this.foldAgain = false;
-        await this.foldJournal();
-      } while (this.foldAgain && !this.closing);
-    })().finally(() => { this.compacting = undefined; });
-    return this.compacting;
-  }
-
-  /**
-   * Fold the journal into the definition files: appends go to a new generation from now on; each
-   * definition with a record in the ended generations has its file rewritten with its newest
-   * version (or removed), a step at a time, each step after the writes of those definitions
-   * already asked for; then the ended generations are removed. Cut short (a failure, close()),
-   * they stay for the next fold or the next start, which replays them.
-   */
-  private async foldJournal(): Promise<void> {
-    this.ended.push(...await this.journal!.rotate());
-    if (this.ended.length === 0) return;
-    const generations = [...this.ended];
-    const names = [...new Set(generations.flatMap((g) => [...g.names]))];
-    for (let at = 0; at < names.length; at += FOLD_STEP) {
-      if (this.closing) return;
-      const step = names.slice(at, at + FOLD_STEP);
-      await this.inOrder(step, async () => {
-        const defs = step.map((n) => this.defs.get(n)).filter((d): d is StoredDefinition => d !== undefined);
-        // Two files at a time: the rest of libuv's four threads stay free for the requests' own
-        // appends and reads while a host's worth of files is written.
-        await writeFilesAtomic(this.dir, defs.map((d) => ({ path: this.pathOf(d.config.name), data: fileText(d) })), { concurrency: FOLD_CONCURRENCY });
-        for (const n of step) {
-          if (!this.defs.has(n)) await unlink(this.pathOf(n)).catch(() => {});
-        }
-      });
-    }
-    // The files' new names and removals are durable before the records that stood for them go.
-    await fsyncDir(this.dir);
-    for (const g of generations) await unlink(g.path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
-    await fsyncDir(this.dir);
-    this.ended = this.ended.filter((g) => !generations.includes(g));
+    return this.fold!.now();
   }
 
   /** Write (create or replace) a definition; memory is updated only once the file is safe. */
   async put(def: DefinitionFields): Promise<StoredDefinition> {
     this.ensureLoaded();
     this.pathOf(def.config.name);
-    return this.ordered(def.config.name, () => this.write(def));
+    return this.order.after([def.config.name], () => this.write(def));
   }
 
   /**
@@ -393,14 +267,14 @@ export class DefinitionStore {
     const names = defs.map((d) => d.config.name);
     if (new Set(names).size !== names.length) throw new VirtError('failed', 'putMany: a name is given twice');
     const paths = names.map((n) => this.pathOf(n));
-    return this.inOrder(names, async () => {
+    return this.order.after(names, async () => {
       const updatedAt = new Date().toISOString();
       const full = defs.map((d) => this.versionOf(d, updatedAt));
       if (full.length >= BULK_FROM) {
         // A whole host adopted: one journal append instead of thousands of files on the way to
         // serving (they are written by the fold, in the background, a step at a time).
         await Promise.all(full.map((d) => this.journal!.append(d.config.name, journalLine(d))));
-        this.compactSoon();
+        this.fold!.soon();
       } else {
         await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
       }
@@ -409,24 +283,11 @@ export class DefinitionStore {
     });
   }
 
-  /** Run `work` once the writes of `names` already asked for have ended; theirs wait for it. */
-  private inOrder<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
-    const run = Promise.all(names.map((n) => this.writes.get(n) ?? Promise.resolve())).then(work);
-    const tail = run.then(() => {}, () => {});
-    for (const n of names) {
-      this.writes.set(n, tail);
-      void tail.then(() => {
-        if (this.writes.get(n) === tail) this.writes.delete(n);
-      });
-    }
-    return run;
-  }
-
   /** Change the latest version of a definition (after any write of it under way); not_found if there is none. */
   async update(name: string, change: (d: StoredDefinition) => DefinitionFields): Promise<StoredDefinition> {
     this.ensureLoaded();
     this.pathOf(name);
-    return this.ordered(name, () => {
+    return this.order.after([name], () => {
       const cur = this.defs.get(name);
       if (!cur) throw new VirtError('not_found', `no definition for '${name}'`);
       const next = change(structuredClone(cur));
@@ -474,7 +335,7 @@ export class DefinitionStore {
   async remove(name: string): Promise<void> {
     this.ensureLoaded();
     this.pathOf(name);
-    return this.ordered(name, () => this.unlinkOne(name));
+    return this.order.after([name], () => this.unlinkOne(name));
   }
 
   private async unlinkOne(name: string): Promise<void> {

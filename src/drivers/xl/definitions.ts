@@ -13,7 +13,7 @@ import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName, reached } from './change.js';
 import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
-import type { DefinitionFields } from './definition-store.js';
+import type { DefinitionFields } from './definition-types.js';
 import { generateMac } from './live-config.js';
 import { validMac, validName, validUuid } from './validate.js';
 import { resolve, toSystem } from './view.js';

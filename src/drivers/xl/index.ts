@@ -8,7 +8,8 @@ export { XlRunner, type XlExecutor, type RunOptions, type RunResult } from './ru
 export { detectXl, findIp, isXenControlDomain, simulatorPath, type XlChoice } from './detect.js';
 export { DEFAULT_BOOT_DIRS, DEFAULT_IMAGE_DIRS, type PathPolicy } from './paths.js';
 export { DEFAULT_DEADLINES } from './deadlines.js';
-export { DefinitionStore, type StoredDefinition } from './definition-store.js';
+export { DefinitionStore } from './definition-store.js';
+export type { StoredDefinition } from './definition-types.js';
 export { FileNetworkStore } from './network-store.js';
 
 /** The driver's options, with the xl binary optional: detectXl() chooses the real xl or xl-sim. */

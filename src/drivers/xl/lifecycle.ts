@@ -15,7 +15,7 @@ import { change, check, ensureDef, listedRow, liveName, reached, setExpected } f
 import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
-import { runningOf } from './definition-store.js';
+import { runningOf } from './definition-types.js';
 import { withPaused } from './picture.js';
 import { validName } from './validate.js';
 import { reapplyRates } from './xenstore.js';

@@ -7,7 +7,7 @@ import type { DiskFormat, DiskSpec, NicSpec, VirtualSystemConfig } from '../../v
 import type { XlDomainConfig } from './parse/list-long.js';
 import type { ListRow } from './parse/list.js';
 import { rateFromXl } from './rate.js';
-import type { RunningSettings } from './definition-store.js';
+import type { RunningSettings } from './definition-types.js';
 
 /** Xen's OUI with the locally-administered-free first byte < 0x80, as xl generates them. */
 export function generateMac(): string {

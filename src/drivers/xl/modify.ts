@@ -10,7 +10,7 @@ import type { OperationOptions } from '../../virt/driver.js';
 import type { SystemPatch, VirtualSystem, VirtualSystemConfig } from '../../virt/types.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
-import { type RunningSettings, runningOf } from './definition-store.js';
+import { type RunningSettings, runningOf } from './definition-types.js';
 import type { HostFactsSource } from './host-facts.js';
 import { memArg } from './validate.js';
 import { resolve, type Current } from './view.js';

@@ -17,7 +17,7 @@
 import type { ObservedStateChange } from '../../virt/types.js';
 import type { SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
-import type { DefinitionFields } from './definition-store.js';
+import type { DefinitionFields } from './definition-types.js';
 import { adoptionOf } from './reconcile.js';
 import type { Snapshot } from './picture.js';
 import { observedState, viewOf } from './view.js';

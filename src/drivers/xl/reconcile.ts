@@ -10,7 +10,8 @@
  * - Domain-0 is the host, never a virtual system; transient and unaddressable names are ignored.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { type DefinitionFields, type DefinitionStore, type ExpectedState, type StoredDefinition, runningOf } from './definition-store.js';
+import type { DefinitionStore } from './definition-store.js';
+import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-types.js';
 import { configFromLive, foldLive, liveSettings } from './live-config.js';
 import type { DomainView, Snapshot } from './picture.js';
 import { isTransientName } from './xl-state.js';

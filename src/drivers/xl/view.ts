@@ -9,7 +9,7 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState } from '../../virt/states.js';
 import type { VirtualSystem, VirtualSystemConfig } from '../../virt/types.js';
 import type { XlCore } from './core.js';
-import type { StoredDefinition } from './definition-store.js';
+import type { StoredDefinition } from './definition-types.js';
 import { configFromLive, foldRow } from './live-config.js';
 import type { ListRow } from './parse/list.js';
 import { unadoptableReason } from './reconcile.js';
