@@ -1,12 +1,12 @@
 /**
- * The definition store's journal: changes of existing definitions (a state recorded, a request,
- * a setting) appended to `journal-<generation>.log` and made durable together. Every append
- * asked for while one fdatasync runs goes into the next one, so a whole network's members
- * recording their states at once cost a few fdatasyncs instead of two fsync'd files (and a
- * directory fsync) each. The per-system files stay the base; the store folds the journal into
- * them (compaction, definition-store.ts) at start-up and whenever a generation grows large.
+ * The definition store's journal: its records (a changed definition, a host's worth adopted at
+ * once, a removal's tombstone: definition-store.ts) appended to `journal-<generation>.log` and
+ * made durable together. Every append asked for while one fdatasync runs goes into the next one,
+ * so a whole network's members recording their states at once cost a few fdatasyncs instead of
+ * two fsync'd files (and a directory fsync) each. The per-system files stay the base;
+ * definition-fold.ts folds the journal into them.
  *
- * One record per line: `<checksum> <definition as one-line JSON>\n`. A crash can only tear the
+ * One record per line: `<checksum> <record as one-line JSON>\n`. A crash can only tear the
  * tail of a generation (batches are written one after another, each acknowledged after its
  * fdatasync), so reading stops at the first line that does not check out: what follows it was
  * never acknowledged.
