@@ -12,13 +12,14 @@
  * that ended meanwhile is kept).
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
 import type { VirtualSystemConfig } from '../../virt/types.js';
-import { TEMP_SUFFIX, fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
+import { fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
 import { DefinitionFold } from './definition-fold.js';
 import { DefinitionJournal, journalFiles, journalLine, readJournal } from './definition-journal.js';
+import { scanJsonDir } from './json-dir.js';
 import type { DefinitionFields, StoredDefinition, Tombstone } from './definition-types.js';
 import { WriteOrder } from './write-order.js';
 
@@ -67,41 +68,20 @@ export class DefinitionStore {
 
   /** Load every definition; remove leftover temp files; set aside unreadable ones. */
   async init(): Promise<StoreInitReport> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.close();
-    const report: StoreInitReport = { cleanedTempFiles: 0, quarantined: [], journalRecords: 0, journalTorn: false };
     this.seq = 0;
     this.defs.clear();
     this.byUuid.clear();
     this.bump(undefined);
-    const entries = await readdir(this.dir);
     // Read synchronously, a slice at a time: one small file costs ~15 µs this way against ~80 µs
     // through fs/promises (open, fstat, read and close each a round trip to the thread pool),
-    // which is most of a restart with 10,000 systems. Between slices the loop turns, so an xl
-    // listing running meanwhile (xl-driver.ts init) keeps its pipe drained. Applied in directory
-    // order, as a one-at-a-time read would.
-    for (let start = 0; start < entries.length; start += READ_SLICE) {
-      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      for (const entry of entries.slice(start, start + READ_SLICE)) {
-        const path = join(this.dir, entry);
-        if (entry.startsWith('.') && entry.endsWith(TEMP_SUFFIX)) {
-          // A writer died before its rename: the target file still holds the previous version.
-          await unlink(path).catch(() => {});
-          report.cleanedTempFiles++;
-          continue;
-        }
-        if (!entry.endsWith('.json')) continue;
-        const name = entry.slice(0, -'.json'.length);
-        const def = this.readOne(path, name);
-        if (def) {
-          this.setDef(def);
-          continue;
-        }
-        await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
-        report.quarantined.push(name);
-      }
-    }
-    if (report.cleanedTempFiles || report.quarantined.length) await fsyncDir(this.dir);
+    // which is most of a restart with 10,000 systems. Applied in directory order.
+    const scan = await scanJsonDir(this.dir, (path, name) => {
+      const def = this.readOne(path, name);
+      if (def) this.setDef(def);
+      return def !== undefined;
+    }, { slice: READ_SLICE });
+    const report: StoreInitReport = { ...scan, journalRecords: 0, journalTorn: false };
     for (const d of this.defs.values()) this.seq = Math.max(this.seq, d.seq ?? 0);
     await this.replayJournal(report);
     this.loaded = true;

@@ -9,11 +9,12 @@
  *   the transfer, so that the domain is adopted with it (policies, requested state) rather than
  *   from its bare live configuration. Dropped once adopted, when the sender gives up, or expired.
  */
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TargetState } from '../../virt/states.js';
 import type { VirtualSystemConfig } from '../../virt/types.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { scanJsonDir } from './json-dir.js';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -38,21 +39,17 @@ export class RecordDir<T extends { expiresAt: number }> {
 
   constructor(readonly dir: string) {}
 
+  /** Reads the records back (json-dir.ts: a temp file of a write cut short removed, an unreadable record set aside). */
   async load(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    for (const f of await readdir(this.dir)) {
-      const m = /^(.+)\.json$/.exec(f);
-      if (!m || !UUID.test(m[1]!)) {
-        // a temp file of a write cut short
-        if (f.endsWith('.tmp')) await unlink(join(this.dir, f)).catch(() => {});
-        continue;
-      }
+    await scanJsonDir(this.dir, async (path, key) => {
+      if (!UUID.test(key)) return undefined;
       try {
-        this.items.set(m[1]!.toLowerCase(), JSON.parse(await readFile(join(this.dir, f), 'utf8')) as T);
+        this.items.set(key.toLowerCase(), JSON.parse(await readFile(path, 'utf8')) as T);
+        return true;
       } catch {
-        await unlink(join(this.dir, f)).catch(() => {});
+        return false;
       }
-    }
+    });
   }
 
   get(uuid: string): T | undefined {
