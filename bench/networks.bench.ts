@@ -12,7 +12,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { FileNetworkStore } from '../src/drivers/xl/network-store.js';
 import { checkXlArgs, settleXlCall, type RunOptions, type RunResult, type XlExecutor } from '../src/drivers/xl/runner.js';
 import { XlDriver } from '../src/drivers/xl/xl-driver.js';
@@ -206,10 +206,35 @@ async function bandwidth(report: (line: string) => void): Promise<void> {
   }
 }
 
+/**
+ * What starting many xl processes at once costs the event loop (a whole network launched on a real
+ * host, where xl is a process per call): N calls of a native program that does nothing
+ * (/bin/true as xl), all at once. Each start holds the loop until the child has exec'd.
+ */
+async function spawnBurst(n: number, rounds: number, report: (line: string) => void): Promise<void> {
+  const runner = new XlRunner({ xlPath: '/bin/true' });
+  await Promise.all(Array.from({ length: 8 }, () => runner.run(['list']))); // code warm
+  const walls: number[] = [];
+  const stalls: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the monitor measures from its first tick
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, () => runner.run(['list'])));
+    walls.push(performance.now() - t0);
+    loop.disable();
+    stalls.push(loop.max / 1e6);
+  }
+  report(`networks: ${n} xl processes started at once (/bin/true as xl): all ended after ${ms(median(walls))}, ` +
+    `the event loop held up to ${ms(median(stalls))} by their starts (${(median(stalls) / n).toFixed(2)} ms each; median of ${rounds})`);
+}
+
 export async function runNetworksBench(report: (line: string) => void): Promise<void> {
   await launch(10, 5, report);
   await launch(10, 5, report, 'in-process', true);
   await launch(100, 3, report);
   await launch(10, 3, report, 'process');
+  await spawnBurst(100, 3, report);
   await bandwidth(report);
 }
