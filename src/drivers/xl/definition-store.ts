@@ -19,8 +19,8 @@ import type { VirtualSystemConfig } from '../../virt/types.js';
 import { fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
 import { DefinitionFold } from './definition-fold.js';
 import { DefinitionJournal, journalFiles, journalLine, readJournal } from './definition-journal.js';
-import { scanJsonDir } from './json-dir.js';
 import type { DefinitionFields, StoredDefinition, Tombstone } from './definition-types.js';
+import { scanJsonDir } from './json-dir.js';
 import { WriteOrder } from './write-order.js';
 
 /** A journal generation this large is folded into the definition files (in the background). */
