@@ -5,6 +5,8 @@ import { STREAM_AFTER } from '../../src/http/stream-response.js';
 import { CIM_HEADERS, exchange, rawRequest, start, type Harness } from './helpers.js';
 
 const PIECE = 'x'.repeat(16 * 1024);
+// Chunks of pure ASCII, Latin-1, other BMP and astral characters, one after the other.
+const MIXED = [PIECE, 'café '.repeat(4096), PIECE, 'Ωμέγα 😀 '.repeat(2048), PIECE];
 
 interface Got { status: number; headers: http.IncomingHttpHeaders; body: Buffer; trailers: NodeJS.Dict<string>; error?: string }
 
@@ -31,6 +33,8 @@ describe('http app: answers streamed with backpressure', () => {
       switch (req.body) {
         case 'large': // 1 MiB, sync, as the encoder produces it
           return { kind: 'cim', chunks: (function* () { for (let i = 0; i < 64; i++) yield PIECE; })() };
+        case 'mixed':
+          return { kind: 'cim', chunks: (function* () { yield* MIXED; })() };
         case 'huge': // 32 MiB, counting what was produced
           produced = 0;
           return { kind: 'cim', chunks: (function* () { for (let i = 0; i < 2048; i++) { produced++; yield PIECE; } })() };
@@ -49,6 +53,12 @@ describe('http app: answers streamed with backpressure', () => {
     const r = await post(h.port, 'small');
     expect(r.headers['content-length']).to.equal(String('<CIM><SMALL/></CIM>'.length));
     expect(r.headers['transfer-encoding']).to.equal(undefined);
+  });
+
+  it('sends every chunk as UTF-8, whatever characters it holds (ASCII ones as they are)', async () => {
+    const r = await post(h.port, 'mixed');
+    expect(r.headers['transfer-encoding']).to.equal('chunked');
+    expect(r.body.equals(Buffer.from(MIXED.join(''), 'utf8'))).to.equal(true);
   });
 
   it(`chunks an answer over ${STREAM_AFTER / 1024} KiB without TE: trailers, intact and without a Trailer header`, async () => {
