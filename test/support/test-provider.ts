@@ -46,6 +46,11 @@ export function createTestProviders(store: TestStore): InstanceProvider[] {
       const cls = ctx.repository.requireClass(ctx.namespace, className);
       return [...(store.byClass.get(className)?.values() ?? [])].map((v) => buildInstance(cls, v));
     },
+    async *streamInstances(ctx: ProviderContext, className: string) {
+      const cls = ctx.repository.requireClass(ctx.namespace, className);
+      const all = [...(store.byClass.get(className)?.values() ?? [])];
+      for (let i = 0; i < all.length; i += 64) yield all.slice(i, i + 64).map((v) => buildInstance(cls, v));
+    },
     async enumerateInstanceNames(_ctx: ProviderContext, className: string) {
       return [...(store.byClass.get(className)?.keys() ?? [])].map((id) => new CimInstanceName(className, [{ name: 'InstanceID', value: id, type: 'string' }]));
     },
