@@ -102,8 +102,8 @@ export function resolveUsersFile(config: ServerConfig, log?: Logger): string | u
 /** For tests only: how to run xl instead of a process per call (e.g. xl-sim in-process). */
 export interface TestHooks {
   xlExecutor?: XlExecutor;
-  /** Shorter xl deadlines and staleness than a host needs, so hang tests take seconds. */
-  xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number };
+  /** Shorter xl deadlines, staleness and refresh pace than a host needs, so hang tests take seconds. */
+  xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number; refreshIntervalMs?: number };
 }
 
 /** Builds everything behind the HTTP front. */

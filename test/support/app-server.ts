@@ -41,7 +41,7 @@ export interface AppServerOptions {
   /** --alert-threshold values (DSP1053 metric name → value). */
   alertThresholds?: Record<string, number>;
   /** Shorter xl deadlines and staleness (hang tests). */
-  xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number };
+  xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number; refreshIntervalMs?: number };
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
