@@ -31,8 +31,8 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-migkill-'));
     for (const h of ['hostA', 'hostB']) {
       mkdirSync(path.join(base, h, 'xl-sim'), { recursive: true });
-      // 256 MiB at 128 MiB/s: two seconds of pre-copy to be killed in.
-      writeFileSync(path.join(base, h, 'xl-sim', 'host.json'), JSON.stringify({ hostname: h, bridges: ['xenbr0'], migration_mib_per_sec: 128 }));
+      // 256 MiB at 192 MiB/s: 1.3 s of pre-copy to be killed in.
+      writeFileSync(path.join(base, h, 'xl-sim', 'host.json'), JSON.stringify({ hostname: h, bridges: ['xenbr0'], migration_mib_per_sec: 192 }));
     }
   });
   afterEach(async () => {
@@ -67,7 +67,7 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     let last = { a: false, b: false };
     for (let i = 0; i < 60; i++) {
       last = { a: (await systemsOf(a.port)).includes('router1'), b: (await systemsOf(b.port)).includes('router1') };
-      if (last.a !== last.b && i >= 12) return last; // stable for the last refreshes
+      if (last.a !== last.b && i >= 8) return last; // stable for 2 s: past the end of an orphaned pre-copy
       await sleep(250);
     }
     return last;
@@ -99,7 +99,7 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     b.proc.kill('SIGKILL');
     await b.proc;
     running = running.filter((s) => s !== b);
-    await sleep(2500); // the transfer ends while hostB's server is down
+    await sleep(1800); // the transfer ends while hostB's server is down
     b = await serve(path.join(base, 'hostB'), 'hostB');
     running.push(b);
     const where = await settled(a, b);
