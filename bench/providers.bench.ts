@@ -304,7 +304,9 @@ async function measureRsc(child: ChildProcess, ready: BenchServerReady, agent: h
     cim.push(await rsc(9));
     cim.push(await rsc(2));
     const m1 = await ask<BenchServerMetrics>(child, 'metrics');
-    cimCalls += m1.toolCalls - m0.toolCalls;
+    // Its own calls: the background listings that ran meanwhile (the twin's changes are behind
+    // the server's back, so it lists the host to see them) are not the change's.
+    cimCalls += (m1.toolCalls - m0.toolCalls) - (m1.snapshotRefreshes - m0.snapshotRefreshes);
   }
   return { bare: median(bare), cim: median(cim), callsPerRsc: cimCalls / (2 * RSC_ROUNDS) };
 }
@@ -341,7 +343,7 @@ export async function runProvidersBench(report: (line: string) => void): Promise
     const { bare, cim, callsPerRsc } = r.rsc;
     const over = cim - bare;
     const ok = over < bare * 0.1 + 2;
-    report(`${String(r.n).padStart(7)} systems: bare ${f(bare, 6)}  CIM ${f(cim, 6)}  overhead ${f(over, 5)} ms (${f((over / bare) * 100, 4)}%)  xl calls/RSC ${callsPerRsc.toFixed(2)}  ${ok ? 'within target' : 'OVER TARGET'}`);
+    report(`${String(r.n).padStart(7)} systems: bare ${f(bare, 6)}  CIM ${f(cim, 6)}  overhead ${f(over, 5)} ms (${f((over / bare) * 100, 4)}%)  own xl calls/RSC ${callsPerRsc.toFixed(2)}  ${ok ? 'within target' : 'OVER TARGET'}`);
   }
   report('GetInstance Xen_ComputerSystem on its own connection while every RASD is enumerated on another (target: within 50 ms)');
   for (const r of results) {
