@@ -184,15 +184,20 @@ describe('docs: every shown command works', function () {
   });
 });
 
-/** A free TCP port on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
+/** `n` distinct free TCP ports on loopback (all held open until each is known, so none repeats). */
+async function freePorts(n: number): Promise<number[]> {
+  const held: net.Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      held.push(await new Promise<net.Server>((resolve, reject) => {
+        const srv = net.createServer().listen(0, '127.0.0.1', () => resolve(srv));
+        srv.on('error', reject);
+      }));
+    }
+    return held.map((srv) => (srv.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(held.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  }
 }
 
 /**
@@ -201,7 +206,7 @@ function freePort(): Promise<number> {
  */
 async function runMigrationBlock(block: string): Promise<void> {
   const base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-readme-mig-'));
-  const [pa, pb] = [await freePort(), await freePort()];
+  const [pa, pb] = (await freePorts(2)) as [number, number];
   const text = block.replaceAll('/tmp/hosts', base).replaceAll('15988', String(pa)).replaceAll('15990', String(pb));
   const lines = text.split('\n');
   const isServe = (l: string) => /^xen-wbem serve .* &$/.test(l);
