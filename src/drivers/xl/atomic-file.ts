@@ -32,15 +32,34 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await unlink(tmp).catch(() => {});
     throw err;
   }
-  await fsyncDir(dirname(path));
+  try {
+    await fsyncDir(dirname(path));
+  } catch (err) {
+    throw new NotDurableError(path, err);
+  }
 }
+
+/**
+ * The file was replaced (a reader sees the new content) but the directory could not be synced,
+ * so the replacement may not survive a crash: the write failed, yet its content is what the
+ * file holds now (a caller that keeps a copy in memory keeps the new one).
+ */
+export class NotDurableError extends Error {
+  constructor(readonly path: string, override readonly cause: unknown) {
+    super(`${path} was replaced but the directory could not be synced: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** What a filesystem that cannot fsync a directory answers (the rename is atomic all the same). */
+const NO_DIRECTORY_SYNC = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EBADF', 'EISDIR', 'EPERM']);
 
 export async function fsyncDir(dir: string): Promise<void> {
   const dh = await open(dir, 'r');
   try {
     await dh.sync();
-  } catch {
-    // some filesystems refuse fsync on directories; the rename is still atomic
+  } catch (err) {
+    // An I/O error (EIO) is one: what was renamed may not be on disk.
+    if (!NO_DIRECTORY_SYNC.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
   } finally {
     await dh.close();
   }

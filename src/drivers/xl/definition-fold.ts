@@ -90,7 +90,8 @@ export class DefinitionFold {
         const defs = step.map(current).filter((d): d is StoredDefinition => d !== undefined);
         await writeFilesAtomic(dir, defs.map((d) => ({ path: pathOf(d.config.name), data: fileText(d) })), { concurrency: FOLD_CONCURRENCY });
         for (const n of step) {
-          if (!current(n)) await unlink(pathOf(n)).catch(() => {});
+          // Only a missing file is no error: a removal whose file stays must keep its tombstone.
+          if (!current(n)) await unlink(pathOf(n)).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
         }
       });
     }

@@ -155,7 +155,9 @@ export class DefinitionJournal {
           // cut off when it can be, and later records go to a new generation in any case (after a
           // failed fdatasync the file's pages cannot be trusted). The ended one is folded as usual.
           if (this.fd !== undefined) {
-            await truncateFd(this.fd, this.bytes).catch(() => {});
+            // The cut is synced too: a rejected record must not come back at the next start. If
+            // the disk refuses even that, it may (a disk failing under us: nothing better to do).
+            await truncateFd(this.fd, this.bytes).then(() => datasyncFd(this.fd!)).catch(() => {});
             this.failed.push(...this.endGeneration());
             await this.closeFile();
           }

@@ -16,7 +16,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
 import type { VirtualSystemConfig } from '../../virt/types.js';
-import { fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
+import { NotDurableError, fsyncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js';
 import { DefinitionFold } from './definition-fold.js';
 import { DefinitionJournal, journalFiles, journalLine, readJournal } from './definition-journal.js';
 import type { DefinitionFields, StoredDefinition, Tombstone } from './definition-types.js';
@@ -50,6 +50,8 @@ export class DefinitionStore {
   /** uuid → name, so that matching a host's domains against the store stays O(domains). */
   private readonly byUuid = new Map<string, string>();
   private loaded = false;
+  /** Set by close(): writes are refused until init() opens the store again. */
+  private closed = false;
   /** Bumped by every change of the definitions held in memory (lets readers cache derived views). */
   version = 0;
   /** The names changed by the versions after `changesStart`, one per version (bounded). */
@@ -62,13 +64,14 @@ export class DefinitionStore {
   private journal: DefinitionJournal | undefined;
   private fold: DefinitionFold | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, private readonly opts: { compactAtBytes?: number } = {}) {
     this.dir = join(dataDir, 'definitions');
   }
 
   /** Load every definition; remove leftover temp files; set aside unreadable ones. */
   async init(): Promise<StoreInitReport> {
     await this.close();
+    this.closed = false;
     this.seq = 0;
     this.defs.clear();
     this.byUuid.clear();
@@ -123,8 +126,10 @@ export class DefinitionStore {
       current: (name) => this.defs.get(name), pathOf: (name) => this.pathOf(name), fileText,
     }, files.map((f, i) => ({ path: f.path, names: i === files.length - 1 ? touched : new Set<string>() })));
     if (files.length === 0) return;
-    if (touched.size < BULK_FROM) await this.fold.now();
-    else this.fold.soon();
+    if (touched.size >= BULK_FROM) this.fold.soon();
+    // A fold that fails here (a full disk) does not keep the server from starting: everything is
+    // in memory and in the journal, which is folded later or replayed at the next start.
+    else await this.fold.now().catch(() => this.fold!.soon());
   }
 
   /**
@@ -135,6 +140,18 @@ export class DefinitionStore {
     await this.fold?.stop();
     await this.order.settled();
     await this.journal?.close();
+    this.closed = true;
+  }
+
+  /** The journal, while the store is open (a write asked for after close() must not reopen it). */
+  private openJournal(): DefinitionJournal {
+    if (this.closed || !this.journal) throw new VirtError('failed', 'the definition store is closed (the server is stopping)');
+    return this.journal;
+  }
+
+  /** Fold soon once the journal has grown past its threshold. */
+  private foldIfLarge(): void {
+    if (this.openJournal().bytes >= (this.opts.compactAtBytes ?? COMPACT_AT_BYTES)) this.fold!.soon();
   }
 
   private readOne(path: string, name: string): StoredDefinition | undefined {
@@ -174,10 +191,17 @@ export class DefinitionStore {
 
   private setDef(def: StoredDefinition): void {
     const prev = this.defs.get(def.config.name);
-    if (prev && this.byUuid.get(prev.config.uuid) === prev.config.name) this.byUuid.delete(prev.config.uuid);
     this.defs.set(def.config.name, def);
+    if (prev && prev.config.uuid !== def.config.uuid) this.releaseUuid(prev.config.uuid, prev.config.name);
     this.byUuid.set(def.config.uuid, def.config.name);
     this.bump(def.config.name);
+  }
+
+  /** `name` no longer holds `uuid`: another definition that holds it (a rename cut short) takes over. */
+  private releaseUuid(uuid: string, name: string): void {
+    if (this.byUuid.get(uuid) !== name) return;
+    this.byUuid.delete(uuid);
+    for (const d of this.defs.values()) if (d.config.uuid === uuid) this.byUuid.set(uuid, d.config.name);
   }
 
   /** A new version: `name`'s definition changed (undefined: all of them may have). */
@@ -209,7 +233,13 @@ export class DefinitionStore {
 
   private async write(def: DefinitionFields): Promise<StoredDefinition> {
     const full = this.versionOf(def);
-    await writeFileAtomic(this.pathOf(full.config.name), fileText(full));
+    try {
+      await writeFileAtomic(this.pathOf(full.config.name), fileText(full));
+    } catch (err) {
+      // Replaced but not synced: memory holds what the file holds, and the caller hears of it.
+      if (err instanceof NotDurableError) this.setDef(full);
+      throw err;
+    }
     this.setDef(full);
     return full;
   }
@@ -217,9 +247,9 @@ export class DefinitionStore {
   /** A new version of an existing definition, through the journal. */
   private async writeJournaled(def: DefinitionFields): Promise<StoredDefinition> {
     const full = this.versionOf(def);
-    await this.journal!.append(full.config.name, journalLine(full));
+    await this.openJournal().append(full.config.name, journalLine(full));
     this.setDef(full);
-    if (this.journal!.bytes >= COMPACT_AT_BYTES) this.fold!.soon();
+    this.foldIfLarge();
     return full;
   }
 
@@ -253,7 +283,8 @@ export class DefinitionStore {
       if (full.length >= BULK_FROM) {
         // A whole host adopted: one journal append instead of thousands of files on the way to
         // serving (they are written by the fold, in the background, a step at a time).
-        await Promise.all(full.map((d) => this.journal!.append(d.config.name, journalLine(d))));
+        const journal = this.openJournal();
+        await Promise.all(full.map((d) => journal.append(d.config.name, journalLine(d))));
         this.fold!.soon();
       } else {
         await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
@@ -320,23 +351,20 @@ export class DefinitionStore {
 
   private async unlinkOne(name: string): Promise<void> {
     // The tombstone first: a record of this name in the journal must not bring it back.
-    await this.journal!.append(name, journalLine({ version: 1, removed: name, seq: ++this.seq } satisfies Tombstone));
+    await this.openJournal().append(name, journalLine({ version: 1, removed: name, seq: ++this.seq } satisfies Tombstone));
     await unlink(this.pathOf(name)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
     await fsyncDir(this.dir);
     this.forget(name);
+    this.foldIfLarge(); // tombstones alone grow the journal too (systems defined and removed)
   }
 
   /** Drop `name` from memory. */
   private forget(name: string): void {
     const prev = this.defs.get(name);
     this.defs.delete(name);
-    if (prev && this.byUuid.get(prev.config.uuid) === name) {
-      this.byUuid.delete(prev.config.uuid);
-      // A second definition of the same UUID (only between a cut-short rename and its reconcile) takes over.
-      for (const d of this.defs.values()) if (d.config.uuid === prev.config.uuid) this.byUuid.set(d.config.uuid, d.config.name);
-    }
+    if (prev) this.releaseUuid(prev.config.uuid, name);
     this.bump(name);
   }
 

@@ -25,6 +25,54 @@ describe('definition store: the journal of changes', () => {
     JSON.parse(readFileSync(join(defs, `${name}.json`), 'utf8'));
   const journals = (): string[] => readdirSync(defs).filter((f) => f.startsWith('journal-'));
 
+  it('a closed store refuses writes instead of opening a new journal, and init() opens it again', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    await s.put({ config: config('r1'), origin: 'defined', expected: 'stopped' });
+    await s.patch('r1', { requested: 'running' });
+    await s.close();
+    const before = journals();
+    const err = await s.patch('r1', { expected: 'running' }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.match(/closed/);
+    expect(journals()).to.deep.equal(before);
+    expect(s.get('r1')).to.deep.include({ requested: 'running' });
+    await s.init();
+    await s.patch('r1', { expected: 'running' });
+    expect(s.get('r1')).to.deep.include({ expected: 'running' });
+    await s.close();
+  });
+
+  it('systems only defined and removed still fold the journal once it is large: tombstones count', async () => {
+    const s = new DefinitionStore(dir, { compactAtBytes: 2048 });
+    await s.init();
+    for (let i = 0; i < 40; i++) {
+      await s.put({ config: config(`t${i}`, String(i)), origin: 'defined', expected: 'stopped' });
+      await s.remove(`t${i}`);
+    }
+    // The fold runs a second after the threshold is passed; the tombstones' generation then goes.
+    const t0 = Date.now();
+    while (journals().length > 0 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 100));
+    expect(journals()).to.deep.equal([]);
+    expect(readdirSync(defs).filter((f) => f.endsWith('.json'))).to.deep.equal([]);
+    await s.close();
+    const again = new DefinitionStore(dir);
+    await again.init();
+    expect(again.size).to.equal(0);
+    await again.close();
+  });
+
+  it('when two definitions share a UUID (a rename cut short) and one is given another, the UUID finds the other', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    await s.put({ config: config('a', '7'), origin: 'defined', expected: 'stopped' });
+    await s.put({ config: config('b', '7'), origin: 'defined', expected: 'stopped' });
+    expect(s.findByUuid(config('a', '7').uuid)?.config.name).to.equal('b');
+    await s.put({ config: config('b', '8'), origin: 'defined', expected: 'stopped' });
+    expect(s.findByUuid(config('a', '7').uuid)?.config.name).to.equal('a');
+    expect(s.findByUuid(config('b', '8').uuid)?.config.name).to.equal('b');
+    await s.close();
+  });
+
   it('changes go to the journal, not the files; a restart replays them and folds them into the files', async () => {
     const s = new DefinitionStore(dir);
     await s.init();
