@@ -35,18 +35,18 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
   try {
     await fsyncDir(dirname(path));
   } catch (err) {
-    throw new NotDurableError(path, err);
+    throw new NotDurableError([path], err);
   }
 }
 
 /**
- * The file was replaced (a reader sees the new content) but the directory could not be synced,
- * so the replacement may not survive a crash: the write failed, yet its content is what the
- * file holds now (a caller that keeps a copy in memory keeps the new one).
+ * Files were replaced (a reader sees their new content) but the write failed before their
+ * directory was synced, so the replacement may not survive a crash: the write failed, yet their
+ * content is what the files hold now (a caller that keeps a copy in memory keeps the new one).
  */
 export class NotDurableError extends Error {
-  constructor(readonly path: string, override readonly cause: unknown) {
-    super(`${path} was replaced but the directory could not be synced: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(readonly paths: readonly string[], override readonly cause: unknown) {
+    super(`${paths.length === 1 ? paths[0] : `${paths.length} files`} replaced, not made durable: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
 
@@ -135,11 +135,13 @@ export async function writeFilesAtomic(
       }
     });
   }
+  let renamed = 0;
   try {
-    for (let i = 0; i < files.length; i++) await rename(staged[i]!, files[i]!.path);
+    for (; renamed < files.length; renamed++) await rename(staged[renamed]!, files[renamed]!.path);
+    await fsyncDir(dir);
   } catch (err) {
-    await Promise.all(staged.map((t) => unlink(t).catch(() => {})));
-    throw err;
+    await Promise.all(staged.slice(renamed).map((t) => unlink(t).catch(() => {})));
+    // The files renamed before the failure hold their new content.
+    throw renamed > 0 ? new NotDurableError(files.slice(0, renamed).map((f) => f.path), err) : err;
   }
-  await fsyncDir(dir);
 }

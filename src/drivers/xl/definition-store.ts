@@ -287,7 +287,13 @@ export class DefinitionStore {
         await Promise.all(full.map((d) => journal.append(d.config.name, journalLine(d))));
         this.fold!.soon();
       } else {
-        await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
+        try {
+          await writeFilesAtomic(this.dir, full.map((d, i) => ({ path: paths[i]!, data: fileText(d) })));
+        } catch (err) {
+          // Those replaced before the failure: memory holds what their files hold.
+          if (err instanceof NotDurableError) for (const d of full) if (err.paths.includes(this.pathOf(d.config.name))) this.setDef(d);
+          throw err;
+        }
       }
       for (const d of full) this.setDef(d);
       return full;

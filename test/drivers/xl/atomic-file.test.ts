@@ -4,10 +4,10 @@
  * where that tool cannot run, by an fsync per file.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFilesAtomic } from '../../../src/drivers/xl/atomic-file.js';
+import { NotDurableError, writeFilesAtomic } from '../../../src/drivers/xl/atomic-file.js';
 
 describe('xl driver: batched atomic writes', () => {
   let dir: string;
@@ -41,5 +41,15 @@ describe('xl driver: batched atomic writes', () => {
       process.env['PATH'] = path;
     }
     check(300);
+  });
+  it('a rename that fails half-way: the error names the files already replaced, and no temp file is left', async () => {
+    // d1.json is a directory that is not empty: nothing can be renamed over it, not even by root.
+    mkdirSync(join(dir, 'd1.json'));
+    writeFileSync(join(dir, 'd1.json', 'keep'), '');
+    const err = await writeFilesAtomic(dir, files(3)).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(NotDurableError);
+    expect((err as NotDurableError).paths).to.deep.equal([join(dir, 'd0.json')]);
+    expect(JSON.parse(readFileSync(join(dir, 'd0.json'), 'utf8')).i).to.equal(0);
+    expect(readdirSync(dir).sort()).to.deep.equal(['d0.json', 'd1.json']);
   });
 });

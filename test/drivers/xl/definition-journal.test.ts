@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,23 @@ describe('definition store: the journal of changes', () => {
     expect(s.findByUuid(config('a', '7').uuid)?.config.name).to.equal('a');
     expect(s.findByUuid(config('b', '8').uuid)?.config.name).to.equal('b');
     await s.close();
+  });
+
+  it('a batch whose writing fails half-way: memory holds what the files hold, before and after a restart', async () => {
+    const s = new DefinitionStore(dir);
+    await s.init();
+    mkdirSync(join(defs, 'p1.json'));
+    writeFileSync(join(defs, 'p1.json', 'keep'), '');
+    const batch = ['p0', 'p1', 'p2'].map((n, i) => ({ config: config(n, String(20 + i)), origin: 'defined' as const, expected: 'stopped' as const }));
+    const err = await s.putMany(batch).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.match(/replaced, not made durable/);
+    expect([s.get('p0')?.config.name, s.get('p1'), s.get('p2')]).to.deep.equal(['p0', undefined, undefined]);
+    await s.close();
+    rmSync(join(defs, 'p1.json'), { recursive: true });
+    const again = new DefinitionStore(dir);
+    await again.init();
+    expect([again.get('p0')?.config.name, again.get('p1'), again.get('p2')]).to.deep.equal(['p0', undefined, undefined]);
+    await again.close();
   });
 
   it('changes go to the journal, not the files; a restart replays them and folds them into the files', async () => {
