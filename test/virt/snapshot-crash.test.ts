@@ -133,4 +133,17 @@ describe('snapshots: a crash at any point leaves the old or the new state', func
     clean(s.systemUuid, [s.id]);
     expect(existsSync(join(other, 'tree.json'))).to.equal(false);
   });
+  it('a tree that cannot be read is set aside and its images are kept, at this start and the next', async () => {
+    const m = await open();
+    const snap = (await (await m.snapshots!.create('r1', 'full')).job.done) as { id: string; systemUuid: string };
+    const folder = join(dir, 'snapshots', snap.systemUuid);
+    writeFileSync(join(folder, 'tree.json'), '{"version":1,"systemUu');
+    for (let start = 0; start < 2; start++) {
+      const again = await open();
+      expect(again.snapshotRecovery!.removed).to.deep.equal([]);
+      expect(readdirSync(folder)).to.include(snap.id);
+      expect(qcow2Tags(disk)).to.deep.equal([`xenwbem-${snap.id}`]);
+    }
+    expect(readdirSync(folder).some((f) => f.startsWith('tree.json.corrupt-'))).to.equal(true);
+  });
 });

@@ -18,7 +18,11 @@ export interface SnapshotRecovery {
 
 export async function recoverSnapshots(m: Model, svc: SnapshotService): Promise<SnapshotRecovery> {
   const out: SnapshotRecovery = { undone: [], finished: [], removed: [], quarantined: [], failed: [] };
-  out.quarantined = (await svc.store.load()).quarantined;
+  const loaded = await svc.store.load();
+  out.quarantined = loaded.quarantined;
+  // A system whose tree could not be read keeps its folder as it is (its images are named by
+  // the tree set aside, for an operator to repair): nothing there is a leftover.
+  const unread = new Set(loaded.unread);
   const systems = new Map((await m.driver.list()).map((s) => [s.uuid.toLowerCase(), s.name]));
   for (const tree of svc.store.trees_()) {
     const p = tree.pending;
@@ -27,9 +31,10 @@ export async function recoverSnapshots(m: Model, svc: SnapshotService): Promise<
     const what = `${p.op} of snapshot ${p.id}${name ? ` of '${name}'` : ''}`;
     try {
       if (p.op === 'create') {
-        await svc.undoCreate(tree.systemUuid, p.id, p.disks);
-        // Cut while the system was paused for the capture: it runs again, as before.
+        // Cut while the system was paused for the capture: it runs again first, as before, even
+        // if undoing what the capture made then fails (a disk held by its running guest).
         if (p.running && name !== undefined && (await m.driver.get(name)).state === 'paused') await m.locks.with(name, () => m.driver.unpause(name));
+        await svc.undoCreate(tree.systemUuid, p.id, p.disks);
         out.undone.push(what);
       } else if (p.op === 'destroy') {
         await svc.redoDestroy(tree.systemUuid, p.id);
@@ -52,9 +57,19 @@ export async function recoverSnapshots(m: Model, svc: SnapshotService): Promise<
     } catch (err) {
       out.failed.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       m.log(`snapshot recovery: could not settle the ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      if (p.op !== 'destroy') {
+        // An apply that cannot be finished, or a create whose disks' snapshots cannot be removed
+        // now (a running guest's disk is held open), is over, as a failed one is while the server
+        // runs: its intent goes, so that the system's snapshots can be used again. A leftover disk
+        // snapshot (`xenwbem-<id>`) is named in the log above; a destroy is retried at each start.
+        const t = svc.store.tree(tree.systemUuid);
+        delete t.pending;
+        await svc.store.save(t).catch(() => {});
+      }
     }
   }
   for (const uuid of await svc.store.systemFolders()) {
+    if (unread.has(uuid)) continue;
     for (const path of await svc.store.leftovers(uuid)) {
       await svc.store.removeFolder(path);
       out.removed.push(path);

@@ -239,13 +239,15 @@ export class SnapshotService {
         tree.pending = { op: 'apply', id };
         await this.store.save(tree);
         await this.at('apply:intent');
-        const reached = { disks: false };
+        const reached = { stopped: false, disks: false };
         try {
           await this.redoApply(name, snap, ctx.signal, ctx.progress, reached);
         } catch (err) {
           // Not a crash: settle now. Once its disks went back, the snapshot is the most current.
           await this.settle(sys.uuid, reached.disks ? id : undefined);
-          throw reached.disks ? failedAfter(err, `the disks and definition of snapshot ${id} were put back, but '${name}' is stopped`) : err;
+          if (reached.disks) throw failedAfter(err, `the disks and definition of snapshot ${id} were put back, but '${name}' is stopped`);
+          if (reached.stopped) throw failedAfter(err, `'${name}' was stopped to apply snapshot ${id} and its disks may be partly put back`);
+          throw err;
         }
         const after = this.store.tree(sys.uuid);
         after.current = id;
@@ -259,35 +261,49 @@ export class SnapshotService {
 
   /** The steps of an apply; each may run again after a crash and ends in the same place. */
   async redoApply(
-    name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {}, reached: { disks: boolean } = { disks: false },
+    name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {},
+    reached: { stopped: boolean; disks: boolean } = { stopped: false, disks: false },
   ): Promise<void> {
     const d = this.m.driver;
     const o = signal ? { signal } : {};
     // Under the system's lock the driver's picture already reflects our own last change.
     const cur = await d.get(name);
+    if (cur.uuid.toLowerCase() !== snap.systemUuid.toLowerCase()) {
+      // Renamed meanwhile, and another system took the name: never apply to that one.
+      throw new VirtError('not_found', `'${name}' is no longer the system snapshot ${snap.id} was taken of`);
+    }
+    if (snap.broken) throw new VirtError('invalid_state', `snapshot ${snap.id} was partly destroyed and cannot be applied: destroy it`);
     const wasActive = cur.state !== 'defined' && cur.state !== 'suspended';
     const w = applyWeights(snap);
-    // Recorded first, as a state request is (a read now costs nothing; after the restore it waits for the picture).
-    await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
-    if (cur.state !== 'defined') await d.destroy(name, o);
-    await this.at('apply:stopped');
-    progress(w.stopped);
     const folder = this.store.snapshotDir(snap.systemUuid, snap.id);
-    reached.disks = true;
-    await this.driver.revertDisks(snap.disks, folder, o);
-    await this.at('apply:disks');
+    // What can be checked is checked before anything is stopped: a missing memory image, or no
+    // room for a system that does not run now, leaves the system as it is.
+    if (snap.stateFile && !(await this.store.exists(`${folder}/${snap.stateFile}`))) {
+      throw new VirtError('not_found', `the memory image of snapshot ${snap.id} is missing`);
+    }
+    const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
+      || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
+    let reservation = snap.state !== 'stopped' && !wasActive ? await this.m.admission.admit(name, snap.config, 'start') : undefined;
+    try {
+      // Recorded first, as a state request is (a read now costs nothing; after the restore it waits for the picture).
+      await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
+      if (cur.state !== 'defined') await d.destroy(name, o);
+      reached.stopped = true;
+      await this.at('apply:stopped');
+      progress(w.stopped);
+      await this.driver.revertDisks(snap.disks, folder, o);
+      reached.disks = true;
+      await this.at('apply:disks');
     progress(w.disks);
-    await this.driver.putDefinition(name, { ...structuredClone(snap.config), name, uuid: cur.uuid });
-    await this.at('apply:definition');
-    progress(w.definition);
-    if (snap.state !== 'stopped') {
-      const paused = snap.state === 'paused';
-      // The room of a system that was active is its own again once it is destroyed: admission
-      // only when it was not, or when the snapshot guarantees it more than it had.
-      const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
-        || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
-      const reservation = !wasActive || grows ? await this.m.admission.admit(name, snap.config, 'start') : undefined;
-      try {
+      await this.driver.putDefinition(name, { ...structuredClone(snap.config), name, uuid: cur.uuid });
+      await this.at('apply:definition');
+      progress(w.definition);
+      if (snap.state !== 'stopped') {
+        const paused = snap.state === 'paused';
+        // The room of a system that was active is its own again once it is destroyed: admitted
+        // here only when the snapshot guarantees it more than it had (one that was not active
+        // was admitted above, before anything was stopped).
+        if (wasActive && grows) reservation = await this.m.admission.admit(name, snap.config, 'start');
         if (snap.stateFile) {
           await this.driver.resume(name, `${folder}/${snap.stateFile}`, { ...o, paused, progress: (f) => progress(w.definition + f * (99 - w.definition)) });
         } else {
@@ -295,12 +311,13 @@ export class SnapshotService {
           await d.start(name, { ...o, paused });
         }
         if (reservation) {
+          const r = reservation;
           d.invalidate();
-          await reservation.settle().catch(() => reservation.release());
+          await r.settle().catch(() => r.release());
         }
-      } finally {
-        reservation?.release();
       }
+    } finally {
+      reservation?.release();
     }
     await this.at('apply:resumed');
   }
@@ -337,6 +354,11 @@ export class SnapshotService {
         try {
           await this.redoDestroy(sys.uuid, id);
         } catch (err) {
+          // Some of its disks may have lost their snapshot already: never applied from now on.
+          const t = this.store.tree(sys.uuid);
+          const s = t.snapshots.find((x) => x.id === id);
+          if (s) s.broken = true;
+          await this.store.save(t).catch(() => {});
           await this.settle(sys.uuid, undefined);
           throw err;
         }
@@ -374,9 +396,13 @@ function view(s: Snapshot, system: string, tree: Pick<SnapshotTree, 'current'>):
   return { ...structuredClone(s), system, current: tree.current === s.id };
 }
 
+/**
+ * A failure after the system was stopped: CIM_ERR_FAILED whatever the cause's kind (the request
+ * itself was right; a not_found here would read as "nothing happened").
+ */
 function failedAfter(err: unknown, what: string): VirtError {
   const e = err instanceof VirtError ? err : new VirtError('failed', err instanceof Error ? err.message : String(err));
-  return new VirtError(e.kind, `${what}: ${e.message}`, e.detail);
+  return new VirtError('failed', `${what}: ${e.message}`, e.detail);
 }
 
 function mib(bytes: number): number {

@@ -50,19 +50,29 @@ export class SnapshotStore {
     return join(this.systemDir(uuid), `.${id}.partial`);
   }
 
-  /** Read every tree (start-up). Unreadable trees are set aside, never trusted. */
-  async load(): Promise<{ quarantined: string[] }> {
+  /**
+   * Read every tree (start-up). Unreadable trees are set aside, never trusted; `unread` names the
+   * systems whose tree exists but could not be read or was set aside: their folders hold images
+   * no tree in memory names, which must not be taken for leftovers.
+   */
+  async load(): Promise<{ quarantined: string[]; unread: string[] }> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.trees.clear();
     const quarantined: string[] = [];
+    const unread: string[] = [];
     for (const entry of await readdir(this.dir)) {
       if (!UUID.test(entry)) continue;
       const path = join(this.dir, entry, TREE);
       let text: string;
       try {
         text = await readFile(path, 'utf8');
-      } catch {
-        continue; // no tree: a folder whose first snapshot never finished
+      } catch (e) {
+        // No tree: a folder whose first snapshot never finished, unless its tree was set aside
+        // at an earlier start (still to be repaired). Any other error: not read.
+        const setAside = async (): Promise<boolean> =>
+          (await readdir(join(this.dir, entry)).catch(() => [] as string[])).some((f) => f.startsWith(`${TREE}.corrupt-`));
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || await setAside()) unread.push(entry);
+        continue;
       }
       try {
         const tree = JSON.parse(text) as SnapshotTree;
@@ -71,9 +81,10 @@ export class SnapshotStore {
       } catch {
         await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => {});
         quarantined.push(entry);
+        unread.push(entry);
       }
     }
-    return { quarantined };
+    return { quarantined, unread };
   }
 
   /** The system's tree (a copy: change it, then save it). */
@@ -166,6 +177,11 @@ export class SnapshotStore {
   }
 
   /** UUIDs of the folders under the store, with or without a tree. */
+  /** Whether a file of a snapshot is there (checked before an apply stops anything). */
+  async exists(path: string): Promise<boolean> {
+    return stat(path).then((s) => s.isFile(), () => false);
+  }
+
   async systemFolders(): Promise<string[]> {
     return (await readdir(this.dir).catch(() => [] as string[])).filter((e) => UUID.test(e));
   }

@@ -49,6 +49,11 @@ export interface Snapshot {
   disks: DiskCapture[];
   /** Bytes the snapshot's directory holds. */
   bytes: number;
+  /**
+   * A destroy of it failed after some of its disks' own snapshots were gone: it can no longer be
+   * applied, only destroyed again.
+   */
+  broken?: boolean;
 }
 
 /** An operation under way, written before its first change: start-up finishes it or undoes it. */
