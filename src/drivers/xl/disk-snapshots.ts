@@ -20,7 +20,7 @@ import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
 import type { DiskCapture } from '../../virt/snapshots/index.js';
 import type { DiskFormat, DiskSpec } from '../../virt/types.js';
-import { fsyncDir, tempNameFor } from './atomic-file.js';
+import { TEMP_SUFFIX, fsyncDir } from './atomic-file.js';
 import { checkPaths, type PathPolicy } from './paths.js';
 import { validPath, validVdev } from './validate.js';
 
@@ -87,7 +87,9 @@ export class DiskSnapshots {
         await this.qemu(['snapshot', '-a', tagOf(d), ...imageOpts(d.target)], opts);
       } else {
         const copy = join(from, basename(d.copy ?? ''));
-        const tmp = tempNameFor(d.target);
+        // One temp name per disk (the disk is its system's, under its lock): a copy cut by a kill
+        // is replaced by the next attempt instead of staying beside the image for good.
+        const tmp = join(dirname(d.target), `.${basename(d.target)}.xenwbem-revert${TEMP_SUFFIX}`);
         try {
           await copySynced(copy, tmp);
           await rename(tmp, d.target);
