@@ -121,10 +121,12 @@ export function normalizeNic(n: NicSpec): NicSpec {
   if (n.model !== undefined) out.model = n.model;
   if (n.ip !== undefined) out.ip = n.ip;
   if (n.rate) {
-    out.rate = {
-      bytesPerSecond: int(n.rate.bytesPerSecond, 'rate bytesPerSecond', 1, 1e12),
-      intervalUs: int(n.rate.intervalUs ?? 50_000, 'rate intervalUs', 1, 4_294_967_295),
-    };
+    const bytesPerSecond = int(n.rate.bytesPerSecond, 'rate bytesPerSecond', 1, 1e12);
+    // At least one byte per interval (with none, nothing passes): a slow rate without an
+    // interval of its own gets the shortest one that holds a byte, instead of the usual 50 ms.
+    const intervalUs = int(n.rate.intervalUs ?? Math.max(50_000, Math.ceil(1e6 / bytesPerSecond)), 'rate intervalUs', 1, 4_294_967_295);
+    if (Math.floor((bytesPerSecond * intervalUs) / 1e6) < 1) bad(`a rate of ${bytesPerSecond} bytes/s gives no credit in ${intervalUs} µs; use a longer interval`);
+    out.rate = { bytesPerSecond, intervalUs };
   }
   return out;
 }

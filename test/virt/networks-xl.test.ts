@@ -75,6 +75,14 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     await vm.requestState('ra', 'running');
     const domid2 = (await xlBehindTheBack(dir, 'domid', 'ra')).stdout.trim();
     expect((await xlBehindTheBack(dir, 'xenstore-read', `/local/domain/0/backend/vif/${domid2}/0/rate`)).stdout).to.equal('50000,50000\n');
+    // A limit too slow for a byte per 50 ms (100 bit/s = 12 bytes/s) gets a longer window: still
+    // one byte of credit, live and at the next start.
+    expect((await vm.networks.setLinkBandwidth('wan', 'ab', { limitBitsPerSecond: 100 })).effect).to.equal('live');
+    expect((await xlBehindTheBack(dir, 'xenstore-read', `/local/domain/0/backend/vif/${domid2}/0/rate`)).stdout).to.equal('1,83334\n');
+    await vm.requestState('ra', 'defined');
+    await vm.requestState('ra', 'running');
+    const domid3 = (await xlBehindTheBack(dir, 'domid', 'ra')).stdout.trim();
+    expect((await xlBehindTheBack(dir, 'xenstore-read', `/local/domain/0/backend/vif/${domid3}/0/rate`)).stdout).to.equal('1,83334\n');
   });
 
   it('reservations are admitted against the simulated uplink (1 Gbit/s, 950 Mbit/s advertised)', async () => {

@@ -14,17 +14,14 @@ import { VirtError } from '../../virt/errors.js';
 import type { Rate } from '../../virt/types.js';
 import type { XlCore } from './core.js';
 import { deadlineOf } from './deadlines.js';
-import { DEFAULT_RATE_INTERVAL_US } from './rate.js';
+import { creditedRate } from './rate.js';
 import type { XlExecutor } from './runner.js';
 import { validInt, validMac } from './validate.js';
 
 /** netback's two numbers; the interval is below 2^32 µs, the credit at least one byte. */
 export function rateValue(rate: Rate): string {
-  const bps = validInt(rate.bytesPerSecond, 'rate (bytes/s)', 1, 1e12);
-  const us = validInt(rate.intervalUs ?? DEFAULT_RATE_INTERVAL_US, 'rate interval (µs)', 1, 4_294_967_295);
-  const bytes = Math.floor((bps * us) / 1e6);
-  if (bytes < 1) throw new VirtError('invalid_argument', `a rate of ${bps} bytes/s gives no credit in ${us} µs; use a longer interval`);
-  return `${bytes},${us}`;
+  const { bps, us } = creditedRate(rate);
+  return `${Math.floor((bps * us) / 1e6)},${us}`;
 }
 
 export function ratePath(domid: number, devid: number): string {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { memArg, validBridge, validMac, validName, validPath, validVdev } from '../../../src/drivers/xl/validate.js';
 import { diskSpec, vifItems, writeCfg } from '../../../src/drivers/xl/cfg-writer.js';
 import { formatRate, parseRateSpec, rateFromXl } from '../../../src/drivers/xl/rate.js';
+import { rateValue } from '../../../src/drivers/xl/xenstore.js';
 import { classifyXlError, hasLibxlError, xlError } from '../../../src/drivers/xl/xl-errors.js';
 import { normalizeSpec } from '../../../src/virt/spec.js';
 import { VirtError } from '../../../src/virt/errors.js';
@@ -48,6 +49,16 @@ describe('xl value validation', () => {
     expect(parseRateSpec('10Mb')).to.equal(undefined);
     const nic = JSON.parse(sample('network-attach-dryrun.out').replace(/^vif: /, ''));
     expect(r.bytesPerSecond * r.intervalUs! / 1e6).to.equal(nic.rate_bytes_per_interval);
+  });
+
+  it('gives netback at least one byte of credit per interval, in the cfg and in xenstore alike', () => {
+    // 100 bit/s = 12 bytes/s: none per 50 ms, so the interval grows to hold one byte.
+    expect(formatRate({ bytesPerSecond: 12 })).to.equal('12B/s@83334us');
+    expect(rateValue({ bytesPerSecond: 12 })).to.equal('1,83334');
+    expect(rateValue({ bytesPerSecond: 1_250_000 })).to.equal('62500,50000');
+    // An interval the client gave is kept, or refused when it holds no byte.
+    expect(() => rateValue({ bytesPerSecond: 12, intervalUs: 50_000 })).to.throw(/gives no credit/);
+    expect(() => formatRate({ bytesPerSecond: 12, intervalUs: 50_000 })).to.throw(/gives no credit/);
   });
 });
 
