@@ -56,7 +56,11 @@ export async function requestNetworkStateChange(deps: ProviderDeps, network: str
   try {
     change = await networkModel(deps).requestStateChange(network, target);
   } catch (e) {
-    if (VirtError.is(e, 'not_found')) throw cimError('NOT_FOUND', `no virtual network named '${network}'`);
+    // Only the network itself missing is CIM_ERR_NOT_FOUND; a member gone (deleted while the
+    // network still names it) is the model's own message, as a failed request.
+    if (VirtError.is(e, 'not_found') && !(await networkModel(deps).get(network).then(() => true, () => false))) {
+      throw cimError('NOT_FOUND', `no virtual network named '${network}'`);
+    }
     deps.log(`${where}: ${e instanceof Error ? e.message : String(e)}`);
     return rc(rscCodeFor(e, where));
   }
