@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { CIM_ERR, CimDateTime, type CimInstance } from '../../src/cim/index.js';
 import { parseWql } from '../../src/operations/query/wql-parser.js';
+import { likeMatch } from '../../src/operations/query/wql-eval.js';
 import { admin, code, error, run, world, type World } from './fixtures/setup.js';
 
 function names(list: CimInstance[]): string[] {
@@ -14,6 +15,16 @@ describe('operations: WQL parser', () => {
     expect(q.from).to.equal('T_System');
     expect(q.where!.kind).to.equal('or');
     expect(parseWql('SELECT * FROM X').properties).to.equal(null);
+  });
+
+  it('LIKE matches in one pass: % any run, _ one character, case ignored; a pattern of many %_ pairs takes no time', () => {
+    const m = (p: string, t: string) => likeMatch(Array.from(p.toLowerCase()), t);
+    expect([m('HOST%', 'host1'), m('_eb', 'web'), m('_eb', 'webb'), m('%a%b%', 'xxaYYbzz'), m('%', ''), m('a_', 'a'), m('a%%', 'a')])
+      .to.deep.equal([true, true, false, true, true, false, true]);
+    expect([m('é_', 'ÉA'), m('%.*%', 'x.*y'), m('[ab]', '[ab]'), m('%😀_', 'a😀b')]).to.deep.equal([true, true, true, true]);
+    const t0 = performance.now();
+    expect(m(`${'%_'.repeat(40)}#`, 'x'.repeat(200))).to.equal(false);
+    expect(performance.now() - t0, 'a regular expression took hours here').to.be.below(200);
   });
 
   it('reports syntax errors as CIM_ERR_INVALID_QUERY with the position', () => {

@@ -47,8 +47,8 @@ export function evaluate(e: Expr, inst: CimInstance, env: EvalEnv): Tri {
       return e.negated ? !isNull : isNull;
     }
     case 'like': {
-      const re = likePattern(e.pattern);
-      return anyOf(operandValue(e.prop, inst, env), (s) => (typeof s === 'string' ? re.test(s) !== e.negated : null));
+      const pattern = Array.from(e.pattern.toLowerCase());
+      return anyOf(operandValue(e.prop, inst, env), (s) => (typeof s === 'string' ? likeMatch(pattern, s) !== e.negated : null));
     }
     case 'isa': {
       if (e.prop.kind === 'prop' && e.prop.name.toLowerCase() === '__class') {
@@ -97,10 +97,34 @@ function anyOf(v: CimValue | Literal, f: (s: CimScalar) => Tri): Tri {
   return unknown ? null : false;
 }
 
-function likePattern(p: string): RegExp {
-  let re = '';
-  for (const c of p) re += c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${re}$`, 'is');
+/**
+ * LIKE: `%` any run of characters, `_` exactly one, anything else itself, ignoring case. Matched
+ * by one pass that returns to the last `%` on a mismatch (at most pattern × text steps): a pattern
+ * of many `%_` pairs cannot make it backtrack exponentially, as a regular expression would.
+ */
+export function likeMatch(pattern: readonly string[], text: string): boolean {
+  const t = Array.from(text.toLowerCase());
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let resume = 0;
+  while (j < t.length) {
+    const c = pattern[i];
+    if (c !== undefined && c !== '%' && (c === '_' || c === t[j])) {
+      i++;
+      j++;
+    } else if (c === '%') {
+      star = i++;
+      resume = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[i] === '%') i++;
+  return i === pattern.length;
 }
 
 function order(sign: number, op: CompareOp): boolean {
