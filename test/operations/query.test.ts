@@ -17,6 +17,25 @@ describe('operations: WQL parser', () => {
     expect(parseWql('SELECT * FROM X').properties).to.equal(null);
   });
 
+  it('refuses a WHERE clause nested or chained without end as an invalid query (not a stack overflow later)', () => {
+    const cases = [
+      `SELECT * FROM X WHERE ${'('.repeat(5000)}a = 1${')'.repeat(5000)}`,
+      `SELECT * FROM X WHERE ${'NOT '.repeat(6000)}a = 1`,
+      `SELECT * FROM X WHERE ${Array.from({ length: 8000 }, (_, i) => `a = ${i}`).join(' OR ')}`,
+    ];
+    for (const text of cases) {
+      try {
+        parseWql(text);
+        expect.fail('no error');
+      } catch (e) {
+        const err = e as { code: number; description: string };
+        expect(err.code).to.equal(CIM_ERR.INVALID_QUERY);
+        expect(err.description).to.match(/nests parentheses and NOT deeper than 64|has more than 1024 conditions/);
+      }
+    }
+    expect(parseWql(`SELECT * FROM X WHERE ${'('.repeat(60)}a = 1${')'.repeat(60)}`).where).to.not.equal(null);
+  });
+
   it('LIKE matches in one pass: % any run, _ one character, case ignored; a pattern of many %_ pairs takes no time', () => {
     const m = (p: string, t: string) => likeMatch(Array.from(p.toLowerCase()), t);
     expect([m('HOST%', 'host1'), m('_eb', 'web'), m('_eb', 'webb'), m('%a%b%', 'xxaYYbzz'), m('%', ''), m('a_', 'a'), m('a%%', 'a')])

@@ -113,9 +113,27 @@ function parseNumber(raw: string, pos: number): number | bigint {
   throw syntax(pos, `malformed number "${raw}"`);
 }
 
+/**
+ * Bounds on a WHERE clause: its conditions are evaluated (and walked) recursively, for every
+ * instance and every indication, so a clause nested or chained without end would overflow the
+ * stack there; it is refused here instead, as an invalid query.
+ */
+const MAX_NESTING = 64;
+const MAX_CONDITIONS = 1024;
+
 class Parser {
   private i = 0;
+  private nesting = 0;
+  private conditions = 0;
   constructor(private readonly toks: Tok[]) {}
+
+  private deeper(pos: number): void {
+    if (++this.nesting > MAX_NESTING) throw syntax(pos, `the WHERE clause nests parentheses and NOT deeper than ${MAX_NESTING}`);
+  }
+
+  private oneMore(pos: number): void {
+    if (++this.conditions > MAX_CONDITIONS) throw syntax(pos, `the WHERE clause has more than ${MAX_CONDITIONS} conditions`);
+  }
 
   private peek(): Tok { return this.toks[this.i]!; }
   private next(): Tok { return this.toks[this.i++]!; }
@@ -174,23 +192,29 @@ class Parser {
 
   private orExpr(): Expr {
     let left = this.andExpr();
-    while (this.isKw('or')) { this.next(); left = { kind: 'or', left, right: this.andExpr() }; }
+    while (this.isKw('or')) { this.oneMore(this.next().pos); left = { kind: 'or', left, right: this.andExpr() }; }
     return left;
   }
   private andExpr(): Expr {
     let left = this.notExpr();
-    while (this.isKw('and')) { this.next(); left = { kind: 'and', left, right: this.notExpr() }; }
+    while (this.isKw('and')) { this.oneMore(this.next().pos); left = { kind: 'and', left, right: this.notExpr() }; }
     return left;
   }
   private notExpr(): Expr {
-    if (this.isKw('not')) { this.next(); return { kind: 'not', expr: this.notExpr() }; }
+    if (this.isKw('not')) {
+      this.deeper(this.next().pos);
+      const e: Expr = { kind: 'not', expr: this.notExpr() };
+      this.nesting--;
+      return e;
+    }
     return this.primary();
   }
   private primary(): Expr {
     if (this.isOp('(')) {
-      this.next();
+      this.deeper(this.next().pos);
       const e = this.orExpr();
       this.expectOp(')');
+      this.nesting--;
       return e;
     }
     const left = this.operand();
