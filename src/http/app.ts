@@ -56,6 +56,8 @@ const CIM_PATHS = new Set(['/cimom', '/cimom/', '/']);
 const TIMED_OUT = Symbol('timed out');
 /** How long a 429 for too many failed logins is held back. */
 export const THROTTLED_ANSWER_DELAY_MS = 500;
+/** How long a refused client that keeps sending its unread body may hold the connection. */
+const REFUSED_BODY_GRACE_MS = 2_000;
 /** Longest CIM error description kept in an access-log entry. */
 const DESCRIPTION_MAX = 160;
 
@@ -147,10 +149,21 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
     // A throttled client that retries at once is slowed down: answering it instantly would
     // turn a password-guessing loop into a request flood that costs everyone CPU.
     if (throttled) await new Promise((resolve) => setTimeout(resolve, THROTTLED_ANSWER_DELAY_MS).unref());
+    // A body not read yet is not read at all: the connection closes after the answer (a client
+    // without credentials must not hold a connection slot by trickling a body it announced).
+    const unread = !req.complete;
     refuse(throttled
       ? httpError(429, 'too many failed logins from this address; retry later')
       : httpError(401, 'authentication required'),
-    throttled ? { 'Retry-After': String(outcome.retryAfterSec) } : { 'WWW-Authenticate': WWW_AUTHENTICATE });
+    {
+      ...(throttled ? { 'Retry-After': String(outcome.retryAfterSec) } : { 'WWW-Authenticate': WWW_AUTHENTICATE }),
+      ...(unread ? { Connection: 'close' } : {}),
+    });
+    if (unread) {
+      const socket = req.socket;
+      // Node ends its side after the answer; one that keeps sending is cut off shortly after.
+      socket.once('finish', () => setTimeout(() => socket.destroy(), REFUSED_BODY_GRACE_MS).unref());
+    }
     return undefined;
   }
 

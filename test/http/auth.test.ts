@@ -88,6 +88,28 @@ describe('http auth: Basic against the users file', () => {
       expect(h.seen).to.have.length(0);
     });
 
+    it('no credentials and a body still to come → 401, and the connection closes instead of waiting for the body', async () => {
+      const c = await RawClient.connect(h.port);
+      try {
+        const head = rawRequest(CIM_HEADERS, 'x'.repeat(100_000));
+        c.write(head.subarray(0, head.indexOf('\r\n\r\n') + 4 + 10)); // the head and 10 bytes of the body
+        const r = await c.response();
+        expect(r.status).to.equal(401);
+        expect(r.headers['connection']).to.equal('close');
+        // The client keeps trickling its body: the server cuts it off within seconds.
+        const t0 = Date.now();
+        while (!c.closed && Date.now() - t0 < 8_000) {
+          if (!c.sock.destroyed) c.write('y');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(c.closed, 'closed by the server').to.equal(true);
+        expect(Date.now() - t0).to.be.below(8_000);
+      } finally {
+        c.close();
+      }
+      expect(h.seen).to.have.length(0);
+    });
+
     it('wrong password → 401', async () => {
       const r = await exchange(h.port, rawRequest({ ...CIM_HEADERS, Authorization: basic('pegasus', 'nope') }));
       expect(r.status).to.equal(401);
