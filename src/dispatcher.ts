@@ -85,7 +85,8 @@ function cimErrorResponse(messageId: string, method: string, kind: 'intrinsic' |
  */
 function headerMismatch(http: CimHttpRequest, req: CimRequest): string | undefined {
   const h = http.headers;
-  if (h.method !== undefined && h.method !== req.method) {
+  // CIM names are case-insensitive (DSP0004): the header may spell the method otherwise.
+  if (h.method !== undefined && !sameName(h.method, req.method)) {
     return `CIMMethod header "${h.method}" does not match the ${req.kind === 'intrinsic' ? 'IMETHODCALL' : 'METHODCALL'} name "${req.method}"`;
   }
   if (h.protocolVersion !== undefined && h.protocolVersion.trim() !== req.protocolVersion) {

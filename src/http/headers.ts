@@ -80,7 +80,8 @@ export function readCimHeaders(raw: IncomingHttpHeaders, prefix: string | null):
 
   // §6.3.2 CIMProtocolVersion: absent means 1.0; only 1.0-1.4 are implemented, anything
   // else (including 2.x and garbage) is 501 unsupported-protocol-version.
-  const version = get(raw, 'CIMProtocolVersion', prefix)?.trim() ?? '1.0';
+  const given = get(raw, 'CIMProtocolVersion', prefix)?.trim();
+  const version = given ?? '1.0';
   const vm = /^(\d+)\.(\d+)$/.exec(version);
   if (!vm || Number(vm[1]) !== 1 || Number(vm[2]) > MAX_MINOR) {
     return fail(501, `CIMProtocolVersion ${version} is not supported (1.0 to 1.${MAX_MINOR})`,
@@ -104,5 +105,6 @@ export function readCimHeaders(raw: IncomingHttpHeaders, prefix: string | null):
   const object = objectRaw === undefined ? undefined : percentDecode(objectRaw.trim());
   if (!object) return fail(400, 'missing or empty CIMObject header', 'header-mismatch');
 
-  return { ok: true, headers: { operation: 'MethodCall', method, object, protocolVersion: version } };
+  // Only a version the client sent is compared with the body's (an absent header asserts nothing).
+  return { ok: true, headers: { operation: 'MethodCall', method, object, ...(given !== undefined ? { protocolVersion: version } : {}) } };
 }

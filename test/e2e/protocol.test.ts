@@ -159,6 +159,13 @@ describe('e2e: CIM-XML operations over HTTP', () => {
     const mismatch = await post(c, req, { CIMMethod: 'GetClass', CIMObject: 'root/test' });
     expect(mismatch.status).to.equal(400);
     expect(mismatch.headers.cimerror).to.equal('header-mismatch');
+    // CIM names ignore case, in the header too; a CIMProtocolVersion never sent is not compared.
+    expect((await post(c, req, { CIMMethod: 'enumerateclassnames', CIMObject: 'root/test' })).status).to.equal(200);
+    const v14 = req.replace('PROTOCOLVERSION="1.0"', 'PROTOCOLVERSION="1.4"');
+    expect(v14).to.contain('PROTOCOLVERSION="1.4"');
+    expect((await post(c, v14, { CIMMethod: 'EnumerateClassNames', CIMObject: 'root/test' })).status).to.equal(200);
+    const v14h = await post(c, v14, { CIMMethod: 'EnumerateClassNames', CIMObject: 'root/test', CIMProtocolVersion: '1.0' });
+    expect([v14h.status, v14h.headers.cimerror]).to.deep.equal([400, 'header-mismatch']);
     expect(srv.log.join('\n')).to.not.match(/unexpectedly/);
   });
 });

@@ -20,7 +20,7 @@ describe('http app: routing and DSP0200 headers', () => {
     expect(r.chunked).to.equal(false);
     expect(r.body.toString()).to.equal(`<ECHO>${BODY}</ECHO>`);
     expect(h.seen[0]!.headers).to.deep.equal({
-      operation: 'MethodCall', method: 'EnumerateInstanceNames', object: 'root/virt', protocolVersion: '1.0',
+      operation: 'MethodCall', method: 'EnumerateInstanceNames', object: 'root/virt',
     });
     expect(h.seen[0]!.principal).to.deep.equal({ name: 'anonymous', role: 'admin' });
     expect(h.seen[0]!.remote).to.match(/127\.0\.0\.1/);
