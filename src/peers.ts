@@ -89,6 +89,9 @@ export function loadPeers(dataDir: string, urls: readonly { name: string; url: s
     if (!NAME.test(xlHost)) throw new Error(`${file}: peers.${name}.xlHost '${xlHost}' is not a host name`);
     const user = str('user');
     const password = str('password');
+    if ((user !== undefined || password !== undefined) && !protectedUrl(url)) {
+      throw new Error(`--peer ${name}=${url}: its credentials (${file}) would cross the network in clear text; give an https URL (plain http only on the loopback)`);
+    }
     const sim = str('simulatorState');
     return {
       name, url, xlHost,
@@ -96,6 +99,14 @@ export function loadPeers(dataDir: string, urls: readonly { name: string; url: s
       simulatorState: sim !== undefined ? path.resolve(dataDir, sim) : path.join(path.dirname(path.resolve(dataDir)), name, 'xl-sim'),
     };
   });
+}
+
+/** https, or plain http to this machine (the loopback): where Basic credentials may go. */
+function protectedUrl(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol === 'https:') return true;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The simulator's host registry (XL_SIM_HOSTS): each peer's xl name → its state directory. */

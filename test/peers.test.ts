@@ -23,12 +23,17 @@ describe('peers: --peer NAME=URL and peers.json', () => {
     const file = path.join(dir, 'data', 'peers.json');
     const data = path.dirname(file);
     require0600(file, { version: 1, peers: { hostB: { user: 'migrator', password: 'pw', xlHost: 'hostb.example.net' } } });
-    const [p] = loadPeers(data, [{ name: 'hostB', url: 'http://b/cimom' }]);
+    const [p] = loadPeers(data, [{ name: 'hostB', url: 'https://b/cimom' }]);
     expect(p).to.include({ name: 'hostB', user: 'migrator', password: 'pw', xlHost: 'hostb.example.net' });
+    // Credentials never go over plain http beyond the loopback.
+    expect(() => loadPeers(data, [{ name: 'hostB', url: 'http://b/cimom' }])).to.throw(/would cross the network in clear text; give an https URL/);
+    for (const url of ['http://127.0.0.1:5990/cimom', 'http://localhost:5990/cimom', 'http://[::1]:5990/cimom']) {
+      expect(loadPeers(data, [{ name: 'hostB', url }])[0]).to.include({ user: 'migrator' });
+    }
     // Simulator: the sibling data directory named after the host.
     expect(simulatorHosts([p!])).to.deep.equal({ 'hostb.example.net': path.join(dir, 'hostB', 'xl-sim') });
     chmodSync(file, 0o640);
-    expect(() => loadPeers(data, [{ name: 'hostB', url: 'http://b/cimom' }])).to.throw(/has mode 0640: it holds peer passwords .*chmod 600/);
+    expect(() => loadPeers(data, [{ name: 'hostB', url: 'https://b/cimom' }])).to.throw(/has mode 0640: it holds peer passwords .*chmod 600/);
     // No --peer: the file is not even read.
     expect(loadPeers(data, [])).to.deep.equal([]);
   });
