@@ -85,6 +85,23 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     expect((await xlBehindTheBack(dir, 'xenstore-read', `/local/domain/0/backend/vif/${domid3}/0/rate`)).stdout).to.equal('1,83334\n');
   });
 
+  it('a member renamed to a name another network took meanwhile leaves its own network: a system is in one network', async () => {
+    await vm.networks.define({ name: 'n1', members: [{ system: 'ra' }, { system: 'rb' }] });
+    // A slow holder of the network registry (a define attaching interfaces) while ra becomes rx.
+    const locks = (vm as unknown as { model: { locks: { acquire(key: string): Promise<() => void> } } }).model.locks;
+    const release = await locks.acquire('network:*');
+    const define = vm.networks.define({ name: 'n2', members: [{ system: 'rx' }, { system: 'rc' }] });
+    await new Promise((r) => setTimeout(r, 20));
+    const rename = vm.modifySystemSettings('ra', { name: 'rx' });
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await define;
+    await rename;
+    const members = Object.fromEntries((await vm.networks.list()).map((n) => [n.name, n.members.map((m) => m.system)]));
+    expect(members).to.deep.equal({ n1: ['rb'], n2: ['rx', 'rc'] });
+    expect(vm.networks.networkOf('rx')).to.equal('n2');
+  });
+
   it('reservations are admitted against the simulated uplink (1 Gbit/s, 950 Mbit/s advertised)', async () => {
     await rejects(vm.networks.define({
       name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],

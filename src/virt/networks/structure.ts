@@ -258,6 +258,18 @@ export async function renameMember(ctx: NetContext, from: string, to: string): P
     const name = memberOf(ctx, from);
     if (!name) return;
     const n = need(ctx, name);
+    const other = memberOf(ctx, to);
+    if (other !== undefined && other !== name) {
+      // Between the system's rename and this, another network took the system under its new
+      // name (a define waiting for this lock): a system is in one network, so it leaves this one.
+      await commit(ctx, {
+        ...n,
+        members: n.members.filter((mb) => mb.system !== from),
+        links: n.links.filter((l) => !l.ends.some((e) => e.system === from)),
+      });
+      ctx.m.log(`virtual system '${from}' was renamed '${to}', which network '${other}' already has: it left the network '${name}' with its links`);
+      return;
+    }
     const r = (s: string): string => (s === from ? to : s);
     await commit(ctx, {
       ...n,
