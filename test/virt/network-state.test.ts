@@ -56,6 +56,19 @@ describe('virt: whole-network state (stub driver)', () => {
     expect(await vm.networks.requestStateChange('n', 'running')).to.deep.equal({ kind: 'already', network: 'n' });
   });
 
+  it('stop: lower priorities first, so the highest goes down last', async () => {
+    d.systems.get('hi')!.state = 'running';
+    d.systems.get('mid1')!.state = 'running';
+    d.systems.get('mid2')!.state = 'running';
+    const r = await vm.networks.requestStateChange('n', 'stopped');
+    if (r.kind !== 'job') throw new Error('expected a job');
+    await r.job.done;
+    const order = d.calls.filter((c) => /^(shutdown|destroy) /.test(c)).map((c) => c.split(' ')[1]);
+    expect(order[0]).to.equal('lo');
+    expect(order.at(-1)).to.equal('hi');
+    expect(order.slice(1, 3).sort()).to.deep.equal(['mid1', 'mid2']);
+  });
+
   it('park paused: stopped members are created paused, running ones paused, saved ones restored paused (never running)', async () => {
     const r = await vm.networks.requestStateChange('n', 'paused');
     if (r.kind !== 'job') throw new Error('expected a job');

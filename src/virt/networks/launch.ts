@@ -143,7 +143,11 @@ export async function requestNetworkState(
       const ok = error === undefined && targetOf(state) === target;
       outcomes.set(system, { system, ok, state, ...(ok ? {} : { error: error ?? `'${system}' is ${state.replace('_', ' ')}, not ${target}` }) });
     };
-    for (const group of priorityGroups(n)) await Promise.all(group.map(drive));
+    // A stop goes the other way round: the routers that depend on a higher-priority one (its
+    // edges) go down before it does, as they came up after it.
+    const groups = priorityGroups(n);
+    if (target === 'stopped') groups.reverse();
+    for (const group of groups) await Promise.all(group.map(drive));
     await recorded;
     const all = n.members.map((mb) => outcomes.get(mb.system)!);
     ctx.outcomes.set(job.id, all);
