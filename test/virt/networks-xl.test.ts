@@ -102,6 +102,38 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     expect(vm.networks.networkOf('rx')).to.equal('n2');
   });
 
+  it('a define cut by a crash after it made its switch and interfaces is undone at the next start; defining again then works', async () => {
+    const bridges = async (): Promise<string[]> =>
+      (JSON.parse((await xlBehindTheBack(dir, 'ip', '-j', 'link', 'show', 'type', 'bridge')).stdout) as { ifname: string }[]).map((b) => b.ifname);
+    const nicsOf = async (v: VirtManager, n: string) => (await v.getSystem(n)).config.nics;
+    const before = await bridges();
+    // The store "dies" at the network's final write, as a kill -9 would stop it there.
+    const store = new FileNetworkStore(dir);
+    const save = store.save.bind(store);
+    let crashed = false;
+    store.save = (n) => (n.pending ? save(n) : (crashed = true, new Promise<void>(() => {})));
+    const dying = new VirtManager(backend.driver, { pollIntervalMs: 20, networkStore: store });
+    await dying.init();
+    const spec = {
+      name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }] as [{ system: string }, { system: string }], limitBitsPerSecond: 100_000_000 }],
+    };
+    void dying.networks.define(spec).catch(() => {});
+    for (let i = 0; i < 300 && !crashed; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(crashed, 'the final write was reached').to.equal(true);
+    const made = (await bridges()).filter((b) => !before.includes(b));
+    expect(made).to.have.length(1);
+    expect((await nicsOf(dying, 'ra')).map((x) => x.bridge)).to.deep.equal(made);
+
+    vm = await open();
+    expect(await vm.networks.list()).to.deep.equal([]);
+    expect(await bridges()).to.deep.equal(before);
+    for (const n of ['ra', 'rb']) expect(await nicsOf(vm, n)).to.deep.equal([]);
+    const again = await vm.networks.define(spec);
+    expect(again.links[0]!.switch).to.equal(made[0]);
+    for (const n of ['ra', 'rb']) expect(await nicsOf(vm, n)).to.have.length(1);
+  });
+
   it('reservations are admitted against the simulated uplink (1 Gbit/s, 950 Mbit/s advertised)', async () => {
     await rejects(vm.networks.define({
       name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],

@@ -7,6 +7,7 @@
 import type { HostFacts, VirtualSystem } from '../types.js';
 import type { Model } from '../model.js';
 import { BoundedMap, systemsByName, type NetContext } from './context.js';
+import { rollBack } from './intent.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
   addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
@@ -24,6 +25,8 @@ export interface NetworkLoadReport {
   quarantined: string[];
   /** Switches of the networks the host no longer had (a host restart), made again. */
   recreatedSwitches?: string[];
+  /** Defines and added links cut by the last stop, undone. */
+  rolledBack?: string[];
 }
 
 /** The uplink the networks' reservations are admitted against: advertised (net of overhead), never its name. */
@@ -50,9 +53,27 @@ export class NetworkManager {
   async init(): Promise<NetworkLoadReport> {
     const r = await this.ctx.store.load();
     this.ctx.nets.clear();
-    for (const n of r.networks) this.ctx.nets.set(n.name, n);
+    const rolledBack: string[] = [];
+    for (const stored of r.networks) {
+      let n: StoredNetwork | undefined = stored;
+      if (stored.pending) {
+        // A define or an added link cut by a crash: what it made is undone (intent.ts).
+        const what = `${stored.pending.op === 'define' ? 'the definition of' : 'a link added to'} the network '${stored.name}'`;
+        try {
+          n = await rollBack(this.ctx, stored);
+          rolledBack.push(what);
+        } catch (e) {
+          this.ctx.m.log(`could not undo ${what}, cut by the last stop (retried at the next start): ${e instanceof Error ? e.message : String(e)}`);
+          continue;
+        }
+      }
+      if (n) this.ctx.nets.set(n.name, n);
+    }
     const recreated = await this.recreateSwitches();
-    return { loaded: r.networks.length, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined, ...(recreated.length ? { recreatedSwitches: recreated } : {}) };
+    return {
+      loaded: this.ctx.nets.size, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined,
+      ...(recreated.length ? { recreatedSwitches: recreated } : {}), ...(rolledBack.length ? { rolledBack } : {}),
+    };
   }
 
   /**

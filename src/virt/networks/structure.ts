@@ -13,6 +13,7 @@ import type { VirtualSystem } from '../types.js';
 import { linkEnds, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
+import { intentOf } from './intent.js';
 import { linkSteps, removeSwitchStep, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
 import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, StoredNetwork } from './types.js';
@@ -77,10 +78,17 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
     admitReservations(ctx.nets.values(), plan.links.map((l) => ({ network: name, link: l.name, reservation: l.reservationBitsPerSecond ?? 0 })), await uplinkOf(ctx));
     const created: Realised = { switches: [], interfaces: [] };
     const n: StoredNetwork = { version: 1, name, members, switches: shared, links: plan.links, created };
-    await runSteps(`defining the network '${name}'`, [
-      ...linkSteps(ctx.m, plan, newShared, created),
-      { what: `storing the network '${name}'`, run: () => commit(ctx, n) },
-    ], ctx.m.log);
+    // What it is about to make is recorded first (intent.ts), so a crash midway is undone at start-up.
+    await ctx.store.save({ ...structuredClone(n), pending: intentOf('define', newShared, plan) });
+    try {
+      await runSteps(`defining the network '${name}'`, [
+        ...linkSteps(ctx.m, plan, newShared, created),
+        { what: `storing the network '${name}'`, run: () => commit(ctx, n) },
+      ], ctx.m.log);
+    } catch (e) {
+      await ctx.store.remove(name).catch(() => {}); // undone by runSteps: its intent goes too
+      throw e;
+    }
     return n;
   });
 }
@@ -148,10 +156,16 @@ export async function addLink(ctx: NetContext, network: string, spec: LinkSpec):
       created: { switches: [...n.created.switches, ...made.switches], interfaces: [...n.created.interfaces, ...made.interfaces] },
     });
     let stored: StoredNetwork | undefined;
-    await runSteps(`adding the link '${link.name}' to the network '${network}'`, [
-      ...linkSteps(ctx.m, plan, [], made),
-      { what: `storing the network '${network}'`, run: async () => { stored = next(); await commit(ctx, stored); } },
-    ], ctx.m.log);
+    await ctx.store.save({ ...n, pending: intentOf('add_link', [], plan) });
+    try {
+      await runSteps(`adding the link '${link.name}' to the network '${network}'`, [
+        ...linkSteps(ctx.m, plan, [], made),
+        { what: `storing the network '${network}'`, run: async () => { stored = next(); await commit(ctx, stored); } },
+      ], ctx.m.log);
+    } catch (e) {
+      await ctx.store.save(n).catch(() => {}); // undone by runSteps: the network as it was
+      throw e;
+    }
     return stored!;
   });
 }

@@ -4,7 +4,7 @@
  * network is, what a client asks for, and the picture it is drawn from (docs/networks.md).
  */
 import type { SystemState } from '../states.js';
-import type { VirtualSystem } from '../types.js';
+import type { Rate, VirtualSystem } from '../types.js';
 
 /** One end of a link: an interface of a member system (MAC), created on the link's switch when absent. */
 export interface LinkEnd {
@@ -101,6 +101,19 @@ export interface StoredNetwork {
   requested?: NetworkTarget;
   /** Switches and interfaces the network created: destroy removes exactly these. */
   created: { switches: string[]; interfaces: { system: string; mac: string }[] };
+  /** A define or an added link under way (intent.ts): rolled back at start-up if still there. */
+  pending?: NetworkIntent;
+}
+
+/** What a define or an added link is about to make, stored before it makes anything (intent.ts). */
+export interface NetworkIntent {
+  op: 'define' | 'add_link';
+  /** Switches it may create (none of them existed when it was planned). */
+  switches: string[];
+  /** Of those, the link switches: every member interface on one of them is its own. */
+  linkSwitches: string[];
+  /** Interfaces given by MAC whose rate it changes, with the rate they had. */
+  rates: { system: string; mac: string; old: Rate | null }[];
 }
 
 /**
