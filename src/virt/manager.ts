@@ -219,7 +219,7 @@ export class VirtManager {
 
   /** Remove a virtual switch no system has an interface on. */
   destroySwitch(name: string): Promise<void> {
-    return this.settled(destroySwitch(this.model, name));
+    return this.settled(Promise.resolve().then(() => this.networks.guardSwitchDestroy(name)).then(() => destroySwitch(this.model, name)));
   }
 
   private async picture(fresh: boolean): Promise<Picture> {
@@ -254,7 +254,7 @@ export class VirtManager {
    * job's), aborting it kills the hypervisor call under way and undoes what was done.
    */
   changeResources(changes: readonly ResourceChange[], opts: OperationOptions = {}): Promise<ResourceChangeResult> {
-    return this.settled(changeResources(this.model, changes, opts));
+    return this.settled(Promise.resolve().then(() => this.networks.guardResourceChanges(changes)).then(() => changeResources(this.model, changes, opts)));
   }
 
   /** Rename and/or change policies, all-or-nothing (definitions.ts). */

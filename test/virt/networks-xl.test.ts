@@ -134,6 +134,22 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     for (const n of ['ra', 'rb']) expect(await nicsOf(vm, n)).to.have.length(1);
   });
 
+  it('a link\'s ends and switch are changed through the network only: a plain resource change or switch removal is refused', async () => {
+    const net = await vm.networks.define({
+      name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], limitBitsPerSecond: 100_000_000 }],
+    });
+    const end = net.links[0]!.ends[0];
+    await rejects(vm.changeResources([{ system: 'ra', action: 'remove_nic', mac: end.mac }]), 'conflict', /is an end of link 'ab' of network 'wan': remove the link first/);
+    await rejects(vm.changeResources([{ system: 'ra', action: 'set_nic_rate', mac: end.mac, rate: { bytesPerSecond: 1e9 } }]), 'conflict', /SetLinkBandwidth/);
+    await rejects(vm.changeResources([{ system: 'ra', action: 'replace_nic', mac: end.mac, nic: { bridge: 'xenbr0' } }]), 'conflict', /remove the link first/);
+    await rejects(vm.destroySwitch(net.links[0]!.switch), 'conflict', /is link 'ab' of the network 'wan': remove the link/);
+    expect((await vm.getSystem('ra')).config.nics.map((x) => x.mac)).to.deep.equal([end.mac]);
+    // Through the network it goes: the link's interfaces and switch with it.
+    await vm.networks.removeLink('wan', 'ab');
+    expect((await vm.getSystem('ra')).config.nics).to.deep.equal([]);
+  });
+
   it('reservations are admitted against the simulated uplink (1 Gbit/s, 950 Mbit/s advertised)', async () => {
     await rejects(vm.networks.define({
       name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],

@@ -4,9 +4,12 @@
  * all-or-nothing (structure.ts), whole-network state changes run as jobs (launch.ts), link
  * reservations are admitted against the uplink (uplink.ts). docs/networks.md is the map.
  */
+import type { ResourceChange } from '../changes.js';
+import { VirtError } from '../errors.js';
 import type { HostFacts, VirtualSystem } from '../types.js';
 import type { Model } from '../model.js';
 import { BoundedMap, systemsByName, type NetContext } from './context.js';
+import { rateOf, sameRate } from './plan.js';
 import { rollBack } from './intent.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
@@ -16,7 +19,7 @@ import { advertisedUplink, reservedElsewhere } from './uplink.js';
 import { pictureOf, switchesOf, toVirtualNetwork } from './view.js';
 import { defineSwitch } from '../switches.js';
 import type {
-  LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSnapshot, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+  Link, LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSnapshot, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
 } from './types.js';
 
 export interface NetworkLoadReport {
@@ -206,6 +209,37 @@ export class NetworkManager {
       if (kind !== 'deleted' && !current) return;
       this.ctx.m.element({ element: 'network', kind, name, ...(previous ? { previous } : {}), ...(current ? { current } : {}) });
     });
+  }
+
+  /**
+   * @internal VirtManager: refuses a resource change that would break a link behind its network's
+   * back: removing an interface that is a link's end, moving it off the link's switch or giving it
+   * another rate than the link's (RemoveLink and SetLinkBandwidth do those, keeping the link's
+   * record and its reservation in step). A change that leaves it as the link has it passes.
+   */
+  guardResourceChanges(changes: readonly ResourceChange[]): void {
+    const ends = new Map<string, { net: StoredNetwork; link: Link }>();
+    for (const n of this.ctx.nets.values()) for (const l of n.links) for (const e of l.ends) ends.set(e.mac.toLowerCase(), { net: n, link: l });
+    for (const c of changes) {
+      if (c.action !== 'remove_nic' && c.action !== 'replace_nic' && c.action !== 'set_nic_rate') continue;
+      const end = ends.get(c.mac.toLowerCase());
+      if (!end) continue;
+      const linkRate = rateOf(end.link.limitBitsPerSecond);
+      const unchanged = c.action === 'set_nic_rate' ? sameRate(c.rate, linkRate)
+        : c.action === 'replace_nic' ? c.nic.bridge === end.link.switch && sameRate(c.nic.rate ?? null, linkRate)
+          : false;
+      if (unchanged) continue;
+      const how = c.action === 'set_nic_rate' ? 'change its bandwidth with SetLinkBandwidth' : 'remove the link first (RemoveLink)';
+      throw new VirtError('conflict', `interface ${c.mac} of '${c.system}' is an end of link '${end.link.name}' of network '${end.net.name}': ${how}`);
+    }
+  }
+
+  /** @internal VirtManager: a link's switch is removed with its link (RemoveLink), not on its own. */
+  guardSwitchDestroy(name: string): void {
+    for (const n of this.ctx.nets.values()) {
+      const link = n.links.find((l) => l.switch === name);
+      if (link) throw new VirtError('conflict', `the switch '${name}' is link '${link.name}' of the network '${n.name}': remove the link (RemoveLink) or destroy the network`);
+    }
   }
 
   /** @internal VirtManager: a system was deleted (it leaves its network) or renamed (the network follows). */
