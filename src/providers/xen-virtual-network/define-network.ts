@@ -94,7 +94,7 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
       await deps.virt.defineSystem(s);
       defined.push(s.name);
     }
-    const net = await networkModel(deps).define(spec);
+    const net = await networkModel(deps).define({ ...spec, ...(made.length ? { madeForIt: made } : {}) });
     deps.log(`DefineNetwork: defined '${net.name}' (${net.members.length} routers${defined.length ? `, ${defined.length} new` : ''}, ${net.switches.length} switches, ${net.links.length} links)`);
     return { returnValue: 0, out: { ResultingNetwork: networkName(net.name) } };
   } catch (e) {

@@ -76,7 +76,8 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
       network: name, members: seen, systems, linkNames: new Set(), switches: hostSwitches, usedMacs: linkEnds(ctx.nets.values()),
     }, spec.links ?? []);
     admitReservations(ctx.nets.values(), plan.links.map((l) => ({ network: name, link: l.name, reservation: l.reservationBitsPerSecond ?? 0 })), await uplinkOf(ctx));
-    const created: Realised = { switches: [], interfaces: [] };
+    const madeForIt = (spec.madeForIt ?? []).filter((s) => shared.includes(s) && !newShared.includes(s));
+    const created: Realised = { switches: [...madeForIt], interfaces: [] };
     const n: StoredNetwork = { version: 1, name, members, switches: shared, links: plan.links, created };
     // What it is about to make is recorded first (intent.ts), so a crash midway is undone at start-up.
     await ctx.store.save({ ...structuredClone(n), pending: intentOf('define', newShared, plan) });

@@ -38,6 +38,11 @@ export interface NetworkSpec {
   /** Shared switches of the network (besides each link's own); created when the host lacks them. */
   switches?: string[];
   links?: LinkSpec[];
+  /**
+   * Of `switches`, those the caller created for this network just before (a new router's interface
+   * needed its switch first): recorded as the network's own, so destroying it removes them too.
+   */
+  madeForIt?: string[];
 }
 
 /** A link as stored: both ends resolved to interfaces, its switch named. */

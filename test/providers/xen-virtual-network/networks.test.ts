@@ -109,6 +109,20 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     expect((await w.virt.listSystems()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r2', 'r3']);
   });
 
+  it('a shared switch made for a new router\'s interface is the network\'s own: DestroyNetwork removes it', async () => {
+    const r = await callService(w, 'DefineNetwork', {
+      NetworkName: 'lab', Routers: [computerSystemName('r1')],
+      RouterSettings: [vssd({ VirtualSystemIdentifier: 'r9', VirtualSystemType: 'Xen' })],
+      RouterResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'r9/net', ResourceType: 10, Connection: ['labmgmt'] })],
+      Switches: ['labmgmt'],
+    });
+    expect(r.returnValue).to.equal(0);
+    expect((await w.virt.switches()).map((x) => x.name)).to.include('labmgmt');
+    await w.virt.deleteSystem('r9');
+    expect((await callService(w, 'DestroyNetwork', { AffectedNetwork: networkName('lab') })).returnValue).to.equal(0);
+    expect((await w.virt.switches()).map((x) => x.name)).to.not.include('labmgmt');
+  });
+
   it('refusals name the element at fault and change nothing', async () => {
     await callService(w, 'DefineNetwork', { NetworkName: 'taken', Routers: [computerSystemName('r3')] });
     const before = await state();
