@@ -111,7 +111,7 @@ export class Operations {
       log: opts.log ?? ((m) => console.warn(`[operations] ${m}`)),
     };
     const limits = { ...PULL_DEFAULTS, ...(opts.pull ?? {}) };
-    this.contexts = new ContextStore(limits.maxContexts, opts.now ?? Date.now);
+    this.contexts = new ContextStore(limits.maxContexts, opts.now ?? Date.now, undefined, Math.min(limits.maxContextsPerUser, limits.maxContexts));
     this.table = buildTable(new PullOps(this.contexts, limits));
   }
 

@@ -33,6 +33,8 @@ export interface PullLimits {
   maxObjectCount?: number;
   /** Open enumeration contexts at once; beyond → CIM_ERR_SERVER_LIMITS_EXCEEDED. */
   maxContexts?: number;
+  /** Of those, held by one user at once (one user cannot take them all from the others). */
+  maxContextsPerUser?: number;
 }
 
 export interface OperationsOptions {
@@ -56,4 +58,5 @@ export const PULL_DEFAULTS: Required<PullLimits> = {
   maxTimeoutSec: 600,
   maxObjectCount: 10000,
   maxContexts: 1000,
+  maxContextsPerUser: 100,
 };

@@ -166,4 +166,19 @@ describe('operations: enumeration context store', () => {
     t = 1;
     store.stop();
   });
+
+  it('one user holds at most its share of the contexts; the others can still open theirs', () => {
+    const store = new ContextStore(10, () => 0, 0, 3);
+    const open = (owner: string) => store.open({ namespace: 'ns', owner, items: 'instancePaths', flags: NO_FLAGS, timeoutMs: 60_000 }, [1, 2, 3] as never[], 1);
+    for (let i = 0; i < 3; i++) open('greedy');
+    try {
+      open('greedy');
+      expect.fail('expected CIM_ERR_SERVER_LIMITS_EXCEEDED');
+    } catch (e) {
+      expect((e as { code: number; description: string }).code).to.equal(CIM_ERR.SERVER_LIMITS_EXCEEDED);
+      expect((e as { description: string }).description).to.match(/user 'greedy' has 3 open enumeration contexts, the limit per user/);
+    }
+    expect(open('other').context).to.not.equal('');
+    store.stop();
+  });
 });

@@ -39,6 +39,7 @@ export class ContextStore {
     private readonly maxContexts: number,
     private readonly now: () => number,
     sweepEveryMs = 5000,
+    private readonly maxPerOwner = maxContexts,
   ) {
     if (sweepEveryMs > 0) {
       this.timer = setInterval(() => this.sweep(), sweepEveryMs);
@@ -50,11 +51,18 @@ export class ContextStore {
     return this.contexts.size;
   }
 
-  /** Refuses a new context early, before the enumeration is computed (CIM_ERR_SERVER_LIMITS_EXCEEDED). */
-  checkCapacity(): void {
+  /**
+   * Refuses a new context (CIM_ERR_SERVER_LIMITS_EXCEEDED) when the server holds its limit, or when
+   * `owner` holds its own: one user leaving contexts open cannot take them all from the others.
+   */
+  checkCapacity(owner: string): void {
     this.sweep();
     if (this.contexts.size >= this.maxContexts) {
       throw cimError('SERVER_LIMITS_EXCEEDED', `too many open enumeration contexts (limit ${this.maxContexts}); close some or let them expire`);
+    }
+    let mine = 0;
+    for (const c of this.contexts.values()) if (c.owner === owner && ++mine >= this.maxPerOwner) {
+      throw cimError('SERVER_LIMITS_EXCEEDED', `user '${owner}' has ${this.maxPerOwner} open enumeration contexts, the limit per user; close some (CloseEnumeration) or let them expire`);
     }
   }
 
@@ -68,7 +76,7 @@ export class ContextStore {
     max: number,
   ): Slice {
     if (objects.length <= max) return { objects, endOfSequence: true, context: '' };
-    this.checkCapacity();
+    this.checkCapacity(init.owner);
     const ctx: EnumerationContext = {
       ...init,
       id: randomBytes(16).toString('hex'),
