@@ -125,6 +125,15 @@ describe('cimxml xml-tree: refusals', () => {
     expect(syntaxError('<A x="&#0;"/>')).to.match(/line 1, column 7: character reference to U\+0,/);
     expect(syntaxError('<A>a & b</A>')).to.match(/"&" that starts no reference/);
   });
+
+  it('refuses characters XML does not allow, raw in a name, a value, text or a comment, saying where', () => {
+    expect(syntaxError('<A x="X\u0001Y"/>')).to.match(/^line 1, column 8: character U\+0001 is not allowed in XML/);
+    expect(syntaxError('<A>\nok\u001f</A>')).to.match(/^line 2, column 3: character U\+001F/);
+    expect(syntaxError('<A><!-- \u0000 --></A>')).to.match(/character U\+0000/);
+    expect(syntaxError('<A>\uFFFE</A>')).to.match(/character U\+FFFE/);
+    // Tab, LF and CR are characters.
+    expect(parseXmlTree('<A x="a\tb">\r\n\t</A>').attrs['x']).to.equal('a\tb');
+  });
 });
 
 describe('cimxml xml-tree: limits', () => {
