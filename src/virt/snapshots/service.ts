@@ -332,7 +332,15 @@ export class SnapshotService {
 
   /** The system was deleted: its snapshots go (the disks' own snapshots, the folder). */
   async forgetSystem(uuid: string): Promise<void> {
-    await this.driver.discardDisks(this.store.tree(uuid).snapshots.flatMap((s) => s.disks));
+    const disks = this.store.tree(uuid).snapshots.flatMap((s) => s.disks);
+    try {
+      await this.driver.discardDisks(disks);
+    } catch (e) {
+      // The system is gone all the same: its folder (images, copies) goes too, and what the disks
+      // still hold is named for an operator (the disks themselves stay where they were).
+      const tags = [...new Set(disks.flatMap((d) => (d.tag ? [`${d.tag} in ${d.target}`] : [])))];
+      this.m.log(`the snapshots of a deleted system: could not remove the disks' own snapshots (${tags.join(', ')}): ${e instanceof Error ? e.message : String(e)}; remove them with qemu-img snapshot -d`);
+    }
     await this.store.forget(uuid);
   }
 
