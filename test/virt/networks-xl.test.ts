@@ -150,6 +150,16 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     expect((await vm.getSystem('ra')).config.nics).to.deep.equal([]);
   });
 
+  it('destroying a network keeps a switch it made that another network names', async () => {
+    const switches = async () => (await vm.switches()).map((x) => x.name);
+    await vm.networks.define({ name: 'a', members: [{ system: 'ra' }], switches: ['common'] });
+    await vm.networks.define({ name: 'b', members: [{ system: 'rb' }], switches: ['common'] });
+    await vm.networks.destroy('a');
+    expect(await switches()).to.include('common');
+    await vm.networks.destroy('b');
+    expect(await switches()).to.include('common'); // b did not make it: not b's to remove
+  });
+
   it('reservations are admitted against the simulated uplink (1 Gbit/s, 950 Mbit/s advertised)', async () => {
     await rejects(vm.networks.define({
       name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],

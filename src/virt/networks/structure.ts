@@ -14,6 +14,7 @@ import { linkEnds, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
 import { intentOf } from './intent.js';
+import { switchesOf } from './view.js';
 import { linkSteps, removeSwitchStep, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
 import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, StoredNetwork } from './types.js';
@@ -105,7 +106,7 @@ export function memberOf(ctx: NetContext, system: string): string | undefined {
  * switches nobody else plugs into. A switch that cannot go is logged and left (it holds no
  * interface of ours any more); the interfaces are removed all-or-nothing.
  */
-async function removeCreated(ctx: NetContext, interfaces: readonly { system: string; mac: string }[], switches: readonly string[], what: string): Promise<string[]> {
+async function removeCreated(ctx: NetContext, owner: string, interfaces: readonly { system: string; mac: string }[], switches: readonly string[], what: string): Promise<string[]> {
   const systems = await systemsByName(ctx);
   const present = interfaces.filter((i) => systems.get(i.system)?.config.nics.some((x) => x.mac === i.mac));
   if (present.length > 0) await changeResources(ctx.m, present.map((i): ResourceChange => ({ system: i.system, action: 'remove_nic', mac: i.mac })));
@@ -118,6 +119,13 @@ async function removeCreated(ctx: NetContext, interfaces: readonly { system: str
     if (users.length > 0) {
       left.push(sw);
       ctx.m.log(`${what}: the switch '${sw}' stays: interfaces of ${users.join(', ')} are on it`);
+      continue;
+    }
+    // Another network names it (as a shared switch nobody plugs into yet): it is that one's now.
+    const other = [...ctx.nets.values()].find((o) => o.name !== owner && switchesOf(o).includes(sw));
+    if (other) {
+      left.push(sw);
+      ctx.m.log(`${what}: the switch '${sw}' stays: the network '${other.name}' uses it`);
       continue;
     }
     try {
@@ -133,7 +141,7 @@ async function removeCreated(ctx: NetContext, interfaces: readonly { system: str
 export async function destroyNetwork(ctx: NetContext, name: string): Promise<void> {
   await underLocks(ctx, String(name), `destroying the network '${String(name)}'`, async () => {
     const n = need(ctx, name);
-    await removeCreated(ctx, n.created.interfaces, n.created.switches, `destroying the network '${name}'`);
+    await removeCreated(ctx, name, n.created.interfaces, n.created.switches, `destroying the network '${name}'`);
     await ctx.store.remove(name);
     ctx.nets.delete(name);
   });
@@ -180,7 +188,7 @@ export async function removeLink(ctx: NetContext, network: string, linkName: str
     const mine = (i: { system: string; mac: string }): boolean => link.ends.some((e) => e.system === i.system && e.mac === i.mac);
     const interfaces = n.created.interfaces.filter(mine);
     const switches = n.created.switches.filter((s) => s === link.switch && !n.switches.includes(s));
-    const left = await removeCreated(ctx, interfaces, switches, `removing the link '${linkName}' of the network '${network}'`);
+    const left = await removeCreated(ctx, network, interfaces, switches, `removing the link '${linkName}' of the network '${network}'`);
     const next: StoredNetwork = {
       ...n, links: n.links.filter((l) => l !== link),
       created: { switches: n.created.switches.filter((s) => !switches.includes(s) || left.includes(s)), interfaces: n.created.interfaces.filter((i) => !mine(i)) },
