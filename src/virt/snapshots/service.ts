@@ -294,7 +294,7 @@ export class SnapshotService {
       await this.driver.revertDisks(snap.disks, folder, o);
       reached.disks = true;
       await this.at('apply:disks');
-    progress(w.disks);
+      progress(w.disks);
       await this.driver.putDefinition(name, { ...structuredClone(snap.config), name, uuid: cur.uuid });
       await this.at('apply:definition');
       progress(w.definition);
