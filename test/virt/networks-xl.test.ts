@@ -150,6 +150,21 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     expect((await vm.getSystem('ra')).config.nics).to.deep.equal([]);
   });
 
+  it('a live rate whose definition cannot be recorded is put back on the running interface', async () => {
+    const net = await vm.networks.define({
+      name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }],
+      links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], limitBitsPerSecond: 100_000_000 }],
+    });
+    await vm.requestState('ra', 'running');
+    const key = `/local/domain/0/backend/vif/${(await xlBehindTheBack(dir, 'domid', 'ra')).stdout.trim()}/0/rate`;
+    expect((await xlBehindTheBack(dir, 'xenstore-read', key)).stdout).to.equal('625000,50000\n');
+    // The definitions can no longer be written (as a failing disk would refuse them).
+    await (backend.driver as unknown as { core: { store: { close(): Promise<void> } } }).core.store.close();
+    await rejects(vm.networks.setLinkBandwidth('wan', 'ab', { limitBitsPerSecond: 8_000_000 }), 'failed', /closed/);
+    expect((await xlBehindTheBack(dir, 'xenstore-read', key)).stdout).to.equal('625000,50000\n');
+    expect(net.links[0]!.limitBitsPerSecond).to.equal(100_000_000);
+  });
+
   it('destroying a network keeps a switch it made that another network names', async () => {
     const switches = async () => (await vm.switches()).map((x) => x.name);
     await vm.networks.define({ name: 'a', members: [{ system: 'ra' }], switches: ['common'] });

@@ -83,7 +83,14 @@ export async function setInterfaceRate(core: XlCore, name: string, mac: string, 
     vifItems(updated); // every value checked before anything changes
     if (updated.rate) rateValue(updated.rate);
     await ensureDef(core, cur);
-    if (cur.view) await setLiveRate(core, core.xenstore, cur.view.row.domid, m, updated.rate ?? null);
-    await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.map((x) => (x.mac === m ? updated : x)) } });
+    const domid = cur.view?.row.domid;
+    if (domid !== undefined) await setLiveRate(core, core.xenstore, domid, m, updated.rate ?? null);
+    try {
+      await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.map((x) => (x.mac === m ? updated : x)) } });
+    } catch (e) {
+      // Not recorded: the running interface goes back to the rate its definition still has.
+      if (domid !== undefined) await setLiveRate(core, core.xenstore, domid, m, old.rate ?? null).catch(() => {});
+      throw e;
+    }
   });
 }
