@@ -30,9 +30,15 @@ const SERVICE_AFFECTS = 'Xen_ServiceAffectsElement';
 const ELEMENT_CAPABILITIES = 'Xen_ElementCapabilities';
 const AFFECTED_JOB = 'Xen_AffectedJobElement';
 
-/** The parts of one network; its switches only while the schema has their class (a reference must name a class). */
-export function networkParts(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, net: VirtualNetwork): CimInstanceName[] {
-  const switches = ctx.repository.getClass(ctx.namespace, SWITCH_CLASS) ? net.switches.map(switchName) : [];
+/**
+ * The parts of one network; its switches only while the schema has their class (a reference must
+ * name a class) and, given `onHost`, only those the host has (a switch removed behind the
+ * network's back has no instance a name could lead to).
+ */
+export function networkParts(ctx: Pick<ProviderContext, 'repository' | 'namespace'>, net: VirtualNetwork, onHost?: ReadonlySet<string>): CimInstanceName[] {
+  const switches = ctx.repository.getClass(ctx.namespace, SWITCH_CLASS)
+    ? net.switches.filter((s) => !onHost || onHost.has(s)).map(switchName)
+    : [];
   return [
     ...net.members.map((m) => computerSystemName(m.system)),
     ...switches,
@@ -50,8 +56,13 @@ export function networkAssociationClasses(deps: ProviderDeps): Record<string, Cl
   const host = hostName(deps.hostName);
   const service = networkServiceName(deps.hostName);
   return {
-    [COMPONENT_CLASS]: perNetwork(deps, COMPONENT_CLASS, (ctx, n) =>
-      networkParts(ctx, n).map((part) => ({ GroupComponent: networkName(n.name), PartComponent: part }))),
+    [COMPONENT_CLASS]: {
+      list: async (ctx) => {
+        const onHost = new Set((await deps.virt.switches()).map((x) => x.name));
+        return (await allNetworks(deps)).flatMap((n) => networkParts(ctx, n, onHost)
+          .map((part) => build(ctx, COMPONENT_CLASS, { GroupComponent: networkName(n.name), PartComponent: part })));
+      },
+    },
     [HOSTED_DEPENDENCY]: perNetwork(deps, HOSTED_DEPENDENCY, (_ctx, n) => [{ Antecedent: host, Dependent: networkName(n.name) }]),
     [SERVICE_AFFECTS]: perNetwork(deps, SERVICE_AFFECTS, (_ctx, n) => [{ AffectedElement: networkName(n.name), AffectingElement: service, ElementEffects: [5] }]),
     [HOSTED_SERVICE]: { list: async (ctx) => [build(ctx, HOSTED_SERVICE, { Antecedent: host, Dependent: service })] },

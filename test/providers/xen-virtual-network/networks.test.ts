@@ -96,6 +96,15 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     expect((await w.get(linkName('lab', 'l1'))).get('Limit')).to.equal(null);
   });
 
+  it('a shared switch removed from the host behind the network is no component any more: names and instances agree', async () => {
+    await callService(w, 'DefineNetwork', { NetworkName: 'lab', Routers: [computerSystemName('r1')], Switches: ['labsw'] });
+    const sw = CimInstanceName.of('Xen_VirtualEthernetSwitch', { CreationClassName: 'Xen_VirtualEthernetSwitch', Name: 'labsw' }).identity();
+    const names = async () => (await associatorNames(w, networkName('lab'), 'root/virt', { AssocClass: 'Xen_VirtualNetworkComponent' })).map((p) => p.local().identity());
+    expect(await names()).to.include(sw);
+    await w.virt.destroySwitch('labsw');
+    expect(await names()).to.not.include(sw);
+  });
+
   it('AddLink and RemoveLink; DestroyNetwork leaves the routers defined', async () => {
     await callService(w, 'DefineNetwork', { NetworkName: 'lab', Routers: [computerSystemName('r1'), computerSystemName('r2'), computerSystemName('r3')] });
     const added = await callService(w, 'AddLink', { AffectedNetwork: networkName('lab'), LinkSettings: link('l2', ['r2', 'r3'], { Limit: 1_000_000 }) });
