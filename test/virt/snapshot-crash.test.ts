@@ -5,7 +5,7 @@
  * data directory and simulated host.
  */
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +145,34 @@ describe('snapshots: a crash at any point leaves the old or the new state', func
       expect(qcow2Tags(disk)).to.deep.equal([`xenwbem-${snap.id}`]);
     }
     expect(readdirSync(folder).some((f) => f.startsWith('tree.json.corrupt-'))).to.equal(true);
+  });
+  it('a destroy that start-up cannot finish (its disk held open) is dropped and its snapshot marked broken; the system stays usable', async () => {
+    const before = await open();
+    const snap = (await (await before.snapshots!.create('r1', 'full')).job.done) as { id: string };
+    const m = await open('destroy:intent');
+    await m.snapshots!.destroy(snap.id);
+    await waitCrash(m);
+    // Another program holds the qcow2 image open (its write lock): the disk's snapshot cannot go now.
+    const holder = spawn('qemu-io', ['-c', 'sleep 20000', disk], { stdio: 'ignore' });
+    try {
+      // Wait until it holds the lock (another qemu-img is then refused).
+      const locked = () => spawnSync('qemu-img', ['snapshot', '-l', disk]).status !== 0;
+      for (let i = 0; i < 200 && !locked(); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(locked(), 'qemu-io holds the image').to.equal(true);
+      const after = await open();
+      expect(after.snapshotRecovery!.failed).to.have.length(1);
+      const listed = (await after.snapshots!.listFor('r1')).find((x) => x.id === snap.id);
+      expect(listed?.broken).to.equal(true);
+      const err = await (await after.snapshots!.apply(snap.id)).job.done.then(() => undefined, (e: Error) => e);
+      expect(err?.message).to.match(/partly destroyed and cannot be applied/);
+      expect((await after.getSystem('r1')).state).to.equal('running');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    // Once the disk is free, destroying it again ends it.
+    await new Promise((res) => setTimeout(res, 100));
+    const later = await open();
+    await (await later.snapshots!.destroy(snap.id)).job.done;
+    expect(await later.snapshots!.listFor('r1')).to.deep.equal([]);
   });
 });

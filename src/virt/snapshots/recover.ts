@@ -57,15 +57,18 @@ export async function recoverSnapshots(m: Model, svc: SnapshotService): Promise<
     } catch (err) {
       out.failed.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
       m.log(`snapshot recovery: could not settle the ${what}: ${err instanceof Error ? err.message : String(err)}`);
-      if (p.op !== 'destroy') {
-        // An apply that cannot be finished, or a create whose disks' snapshots cannot be removed
-        // now (a running guest's disk is held open), is over, as a failed one is while the server
-        // runs: its intent goes, so that the system's snapshots can be used again. A leftover disk
-        // snapshot (`xenwbem-<id>`) is named in the log above; a destroy is retried at each start.
-        const t = svc.store.tree(tree.systemUuid);
-        delete t.pending;
-        await svc.store.save(t).catch(() => {});
+      // An apply that cannot be finished, a create whose disks' snapshots cannot be removed now
+      // (a running guest's disk is held open) or a destroy that cannot end is over, as a failed
+      // one is while the server runs: its intent goes, so that the system's snapshots can be used
+      // again; a destroy's snapshot is marked broken (never applied, destroyed again on request).
+      // A leftover disk snapshot (`xenwbem-<id>`) is named in the log above.
+      const t = svc.store.tree(tree.systemUuid);
+      if (p.op === 'destroy') {
+        const s = t.snapshots.find((x) => x.id === p.id);
+        if (s) s.broken = true;
       }
+      delete t.pending;
+      await svc.store.save(t).catch(() => {});
     }
   }
   for (const uuid of await svc.store.systemFolders()) {
