@@ -80,6 +80,25 @@ describe('virt: whole-network state (stub driver)', () => {
     expect(d.calls.filter((c) => / mid2$/.test(c) && /^(restore|pause|unpause|start) /.test(c))).to.deep.equal(['restore mid2']);
   });
 
+  it('a failed member whose state cannot be read back is reported in the state it was last seen, and the error says so', async () => {
+    d.failNext('restore', new VirtError('failed', 'the image is damaged'), 'mid2');
+    const get = d.get.bind(d);
+    let thrown = false;
+    d.get = async (name: string) => {
+      if (name === 'mid2' && d.calls.includes('restore mid2') && !thrown) {
+        thrown = true;
+        throw new VirtError('timeout', 'xl list did not answer');
+      }
+      return get(name);
+    };
+    const r = await vm.networks.requestStateChange('n', 'running');
+    if (r.kind !== 'job') throw new Error('expected a job');
+    await r.job.done.catch(() => undefined);
+    const mid2 = vm.networks.outcomes(r.job.id)!.find((o) => o.system === 'mid2')!;
+    expect(mid2).to.deep.include({ ok: false, state: 'suspended' });
+    expect(mid2.error).to.match(/the image is damaged; its state could not be read back \(.*xl list did not answer\), it was last seen suspended/);
+  });
+
   it('partial failure: every member reported, the failed one with its error and the state it is in; a second change is busy meanwhile', async () => {
     d.failNext('restore', new VirtError('failed', 'the image is damaged'), 'mid2');
     const release = d.hold('start');

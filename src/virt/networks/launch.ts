@@ -136,9 +136,15 @@ export async function requestNetworkState(
       } catch (e) {
         partial.delete(system);
         error = toVirtError(e, `'${system}'`).message;
-        // Never unknown: after a failure, what the member is in now, read back from a fresh picture.
+        // Never unknown: after a failure, what the member is in now, read back from a fresh picture;
+        // when even that read fails, the last state it was seen in (the one before the failed step),
+        // and the error says the state could not be read.
         ctx.m.driver.invalidate();
-        state = await ctx.m.driver.get(system).then((s) => s.state, () => 'defined' as SystemState);
+        const before = state;
+        state = await ctx.m.driver.get(system).then((s) => s.state, (r: unknown) => {
+          error = `${error}; its state could not be read back (${toVirtError(r, `'${system}'`).message}), it was last seen ${before.replace('_', ' ')}`;
+          return before;
+        });
       }
       const ok = error === undefined && targetOf(state) === target;
       outcomes.set(system, { system, ok, state, ...(ok ? {} : { error: error ?? `'${system}' is ${state.replace('_', ' ')}, not ${target}` }) });
