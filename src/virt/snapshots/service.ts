@@ -20,7 +20,7 @@ import { VirtError } from '../errors.js';
 import type { Job, JobContext } from '../jobs.js';
 import type { Model } from '../model.js';
 import type { VirtualSystem } from '../types.js';
-import { applyWeights } from './progress.js';
+import { applySteps, type ApplyReached } from './apply-steps.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
 import { SnapshotStore, newSnapshotId } from './store.js';
 import {
@@ -259,67 +259,12 @@ export class SnapshotService {
     });
   }
 
-  /** The steps of an apply; each may run again after a crash and ends in the same place. */
-  async redoApply(
+  /** The steps of an apply (apply-steps.ts); each may run again after a crash and ends in the same place. */
+  redoApply(
     name: string, snap: Snapshot, signal?: AbortSignal, progress: (p: number) => void = () => {},
-    reached: { stopped: boolean; disks: boolean } = { stopped: false, disks: false },
+    reached: ApplyReached = { stopped: false, disks: false },
   ): Promise<void> {
-    const d = this.m.driver;
-    const o = signal ? { signal } : {};
-    // Under the system's lock the driver's picture already reflects our own last change.
-    const cur = await d.get(name);
-    if (cur.uuid.toLowerCase() !== snap.systemUuid.toLowerCase()) {
-      // Renamed meanwhile, and another system took the name: never apply to that one.
-      throw new VirtError('not_found', `'${name}' is no longer the system snapshot ${snap.id} was taken of`);
-    }
-    if (snap.broken) throw new VirtError('invalid_state', `snapshot ${snap.id} was partly destroyed and cannot be applied: destroy it`);
-    const wasActive = cur.state !== 'defined' && cur.state !== 'suspended';
-    const w = applyWeights(snap);
-    const folder = this.store.snapshotDir(snap.systemUuid, snap.id);
-    // What can be checked is checked before anything is stopped: a missing memory image, or no
-    // room for a system that does not run now, leaves the system as it is.
-    if (snap.stateFile && !(await this.store.exists(`${folder}/${snap.stateFile}`))) {
-      throw new VirtError('not_found', `the memory image of snapshot ${snap.id} is missing`);
-    }
-    const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
-      || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
-    let reservation = snap.state !== 'stopped' && !wasActive ? await this.m.admission.admit(name, snap.config, 'start') : undefined;
-    try {
-      // Recorded first, as a state request is (a read now costs nothing; after the restore it waits for the picture).
-      await d.setRequestedState(name, snap.state === 'stopped' ? 'defined' : snap.state);
-      if (cur.state !== 'defined') await d.destroy(name, o);
-      reached.stopped = true;
-      await this.at('apply:stopped');
-      progress(w.stopped);
-      await this.driver.revertDisks(snap.disks, folder, o);
-      reached.disks = true;
-      await this.at('apply:disks');
-      progress(w.disks);
-      await this.driver.putDefinition(name, { ...structuredClone(snap.config), name, uuid: cur.uuid });
-      await this.at('apply:definition');
-      progress(w.definition);
-      if (snap.state !== 'stopped') {
-        const paused = snap.state === 'paused';
-        // The room of a system that was active is its own again once it is destroyed: admitted
-        // here only when the snapshot guarantees it more than it had (one that was not active
-        // was admitted above, before anything was stopped).
-        if (wasActive && grows) reservation = await this.m.admission.admit(name, snap.config, 'start');
-        if (snap.stateFile) {
-          await this.driver.resume(name, `${folder}/${snap.stateFile}`, { ...o, paused, progress: (f) => progress(w.definition + f * (99 - w.definition)) });
-        } else {
-          // A disk snapshot keeps no memory: the system boots from the disks as they were.
-          await d.start(name, { ...o, paused });
-        }
-        if (reservation) {
-          const r = reservation;
-          d.invalidate();
-          await r.settle().catch(() => r.release());
-        }
-      }
-    } finally {
-      reservation?.release();
-    }
-    await this.at('apply:resumed');
+    return applySteps({ m: this.m, driver: this.driver, store: this.store, at: this.at }, name, snap, signal, progress, reached);
   }
 
   /** An operation that failed (not a crash) is over: no intent left; `current` moves when given. */
