@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { VirtError } from '../../src/virt/errors.js';
 import { VirtManager } from '../../src/virt/manager.js';
-import { MemoryNetworkStore, type NetworkSpec } from '../../src/virt/networks/types.js';
+import { MemoryNetworkStore, SavedNotDurably, type NetworkSpec } from '../../src/virt/networks/types.js';
 import { rejects } from '../support/virt-expect.js';
 import { StubDriver } from './stub-driver.js';
 
@@ -74,6 +74,20 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(JSON.stringify([...d.systems.values()].map((s) => s.config))).to.equal(snapshot);
     expect(d.switchList.length).to.equal(switches);
     expect([...store.data.keys()]).to.deep.equal(['a']);
+  });
+
+  it('a save that replaced the stored network but could not sync it counts as saved, with a warning', async () => {
+    await vm.networks.define(triangle());
+    const save = store.save.bind(store);
+    // The final write of the network fails that way (its intent, written first, went through).
+    store.save = async (n) => {
+      await save(n);
+      if (!n.pending) throw new SavedNotDurably(`network '${n.name}': replaced, not made durable: EIO`);
+    };
+    await vm.networks.addLink('core', { name: 'r1-r3', ends: [{ system: 'r1' }, { system: 'r3' }] });
+    expect(store.data.get('core')!.links.map((l) => l.name)).to.deep.equal(['r1-r2', 'r2-r3', 'r1-r3']);
+    expect((await vm.networks.get('core')).links.map((l) => l.name)).to.deep.equal(['r1-r2', 'r2-r3', 'r1-r3']);
+    expect((await vm.getSystem('r3')).config.nics).to.have.length(3);
   });
 
   it('a failure half-way undoes the switches and interfaces already made', async () => {

@@ -7,8 +7,8 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VirtError } from '../../virt/errors.js';
-import type { NetworkStore, StoredNetwork } from '../../virt/networks/types.js';
-import { fsyncDir, writeFileAtomic } from './atomic-file.js';
+import { SavedNotDurably, type NetworkStore, type StoredNetwork } from '../../virt/networks/types.js';
+import { NotDurableError, fsyncDir, writeFileAtomic } from './atomic-file.js';
 import { scanJsonDir } from './json-dir.js';
 import { WriteOrder } from './write-order.js';
 
@@ -37,7 +37,9 @@ export class FileNetworkStore implements NetworkStore {
   async save(network: StoredNetwork): Promise<void> {
     const path = this.pathOf(network.name);
     const data = JSON.stringify(network, null, 2) + '\n';
-    return this.order.after([network.name], () => writeFileAtomic(path, data));
+    return this.order.after([network.name], () => writeFileAtomic(path, data).catch((e: unknown) => {
+      throw e instanceof NotDurableError ? new SavedNotDurably(`network '${network.name}': ${e.message}`, { cause: e }) : e;
+    }));
   }
 
   async remove(name: string): Promise<void> {

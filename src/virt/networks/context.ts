@@ -1,7 +1,7 @@
 /** What the network operations share (NetworkManager builds it once): the model, the store, the networks in memory. */
 import type { Model } from '../model.js';
 import type { HostFacts, VirtualSystem } from '../types.js';
-import type { MemberOutcome, NetworkStore, StoredNetwork } from './types.js';
+import { SavedNotDurably, type MemberOutcome, type NetworkStore, type StoredNetwork } from './types.js';
 
 export interface NetContext {
   readonly m: Model;
@@ -24,6 +24,22 @@ export class BoundedMap<K, V> extends Map<K, V> {
     while (this.size > this.max) this.delete(this.keys().next().value as K);
     return this;
   }
+}
+
+/**
+ * Store a network and keep it in memory. A save that replaced the record but could not sync its
+ * directory counts as saved, with a warning: the store holds the new version, and a crash before
+ * the next sync finds the one before it, which start-up handles as any crash (a define's or a
+ * link's intent is rolled back).
+ */
+export async function saveNetwork(ctx: NetContext, n: StoredNetwork): Promise<void> {
+  try {
+    await ctx.store.save(n);
+  } catch (e) {
+    if (!(e instanceof SavedNotDurably)) throw e;
+    ctx.m.log(`warning: ${e.message}`);
+  }
+  ctx.nets.set(n.name, n);
 }
 
 export async function systemsByName(ctx: NetContext): Promise<Map<string, VirtualSystem>> {

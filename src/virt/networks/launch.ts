@@ -20,7 +20,7 @@ import type { Job } from '../jobs.js';
 import { begin, perform } from '../state-change.js';
 import type { SystemState, TargetState } from '../states.js';
 import type { VirtualSystem } from '../types.js';
-import { systemsByName, type NetContext } from './context.js';
+import { saveNetwork, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, networkLockKey } from './names.js';
 import { need } from './structure.js';
 import { networkState, targetOf } from './view.js';
@@ -67,8 +67,7 @@ async function recordRequested(ctx: NetContext, name: string, target: NetworkTar
     const cur = ctx.nets.get(name);
     if (!cur || cur.requested === target) return;
     const next = { ...cur, requested: target };
-    await ctx.store.save(next);
-    ctx.nets.set(name, next);
+    await saveNetwork(ctx, next);
   });
 }
 

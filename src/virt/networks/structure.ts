@@ -10,7 +10,7 @@ import { VirtError } from '../errors.js';
 import { changeResources } from '../resources.js';
 import { runSteps, type Step } from '../steps.js';
 import type { VirtualSystem } from '../types.js';
-import { linkEnds, systemsByName, type NetContext } from './context.js';
+import { linkEnds, saveNetwork, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
 import { intentOf } from './intent.js';
@@ -40,8 +40,7 @@ async function uplinkOf(ctx: NetContext): Promise<number> {
 }
 
 async function commit(ctx: NetContext, n: StoredNetwork): Promise<void> {
-  await ctx.store.save(n);
-  ctx.nets.set(n.name, n);
+  await saveNetwork(ctx, n);
 }
 
 export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise<StoredNetwork> {

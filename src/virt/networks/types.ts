@@ -3,6 +3,7 @@
  * switches and point-to-point links, persisted like definitions and driven as a whole. What a
  * network is, what a client asks for, and the picture it is drawn from (docs/networks.md).
  */
+import { VirtError } from '../errors.js';
 import type { SystemState } from '../states.js';
 import type { Rate, VirtualSystem } from '../types.js';
 
@@ -122,8 +123,19 @@ export interface NetworkIntent {
 }
 
 /**
+ * A save that failed after the record was replaced (its directory could not be synced): the store
+ * holds the new version, not durably. The model counts it as saved, with a warning.
+ */
+export class SavedNotDurably extends VirtError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('failed', message, undefined, options);
+  }
+}
+
+/**
  * Where networks are kept (wired by the server: one file per network, written atomically). The
- * model holds them in memory after load(); save() and remove() must be durable when they return.
+ * model holds them in memory after load(); save() and remove() must be durable when they return;
+ * a save that fails after replacing the record throws SavedNotDurably.
  */
 export interface NetworkStore {
   /** Every stored network; leftovers of an interrupted write are cleaned, unreadable files set aside. */
