@@ -67,7 +67,10 @@ export class NetworkManager {
           rolledBack.push(what);
         } catch (e) {
           this.ctx.m.log(`could not undo ${what}, cut by the last stop (retried at the next start): ${e instanceof Error ? e.message : String(e)}`);
-          continue;
+          if (stored.pending.op === 'define') continue;
+          // The network itself existed before the link: it is served as it was meanwhile.
+          const { pending: _retried, ...before } = stored;
+          n = before;
         }
       }
       if (n) this.ctx.nets.set(n.name, n);
