@@ -66,7 +66,8 @@ export class NetworkManager {
           n = await rollBack(this.ctx, stored);
           rolledBack.push(what);
         } catch (e) {
-          this.ctx.m.log(`could not undo ${what}, cut by the last stop (retried at the next start): ${e instanceof Error ? e.message : String(e)}`);
+          this.ctx.m.log(`could not undo ${what}, cut by the last stop: ${e instanceof Error ? e.message : String(e)}; ` +
+            `retried at the next start while the network is not changed meanwhile (its switches: ${stored.pending.switches.join(', ') || 'none'})`);
           if (stored.pending.op === 'define') continue;
           // The network itself existed before the link: it is served as it was meanwhile.
           const { pending: _retried, ...before } = stored;
