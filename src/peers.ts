@@ -21,6 +21,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeAttr, escapeText } from './cimxml/xml-text.js';
 import { parseXmlTree, type XNode } from './cimxml/xml-tree.js';
+import { isLoopback } from './http/index.js';
 import type { MigrationPeer, PortableDefinition } from './virt/index.js';
 
 export const PEERS_FILE = 'peers.json';
@@ -104,9 +105,7 @@ export function loadPeers(dataDir: string, urls: readonly { name: string; url: s
 /** https, or plain http to this machine (the loopback): where Basic credentials may go. */
 function protectedUrl(url: string): boolean {
   const u = new URL(url);
-  if (u.protocol === 'https:') return true;
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return u.protocol === 'https:' || isLoopback(u.hostname);
 }
 
 /** The simulator's host registry (XL_SIM_HOSTS): each peer's xl name → its state directory. */
