@@ -114,6 +114,20 @@ export function normalizeDisk(d: DiskSpec): Required<Omit<DiskSpec, 'format'>> &
   };
 }
 
+/** The usual credit interval of a rate limit (xl's default): 50 ms. */
+export const DEFAULT_RATE_INTERVAL_US = 50_000;
+
+/**
+ * The interval of a rate limit, giving at least one byte of credit per interval (with none,
+ * nothing passes once the first burst is spent): without one of its own, a slow rate (under 20
+ * bytes/s) gets the shortest interval that holds one byte; one given too short is refused.
+ */
+export function rateInterval(bytesPerSecond: number, given?: number): number {
+  const us = given ?? Math.max(DEFAULT_RATE_INTERVAL_US, Math.ceil(1e6 / bytesPerSecond));
+  if (Math.floor((bytesPerSecond * us) / 1e6) < 1) bad(`a rate of ${bytesPerSecond} bytes/s gives no credit in ${us} µs; use a longer interval`);
+  return us;
+}
+
 export function normalizeNic(n: NicSpec): NicSpec {
   if (!n || typeof n.bridge !== 'string' || n.bridge === '') bad('a network interface needs a bridge');
   const out: NicSpec = { bridge: n.bridge };
@@ -122,11 +136,8 @@ export function normalizeNic(n: NicSpec): NicSpec {
   if (n.ip !== undefined) out.ip = n.ip;
   if (n.rate) {
     const bytesPerSecond = int(n.rate.bytesPerSecond, 'rate bytesPerSecond', 1, 1e12);
-    // At least one byte per interval (with none, nothing passes): a slow rate without an
-    // interval of its own gets the shortest one that holds a byte, instead of the usual 50 ms.
-    const intervalUs = int(n.rate.intervalUs ?? Math.max(50_000, Math.ceil(1e6 / bytesPerSecond)), 'rate intervalUs', 1, 4_294_967_295);
-    if (Math.floor((bytesPerSecond * intervalUs) / 1e6) < 1) bad(`a rate of ${bytesPerSecond} bytes/s gives no credit in ${intervalUs} µs; use a longer interval`);
-    out.rate = { bytesPerSecond, intervalUs };
+    const given = n.rate.intervalUs === undefined ? undefined : int(n.rate.intervalUs, 'rate intervalUs', 1, 4_294_967_295);
+    out.rate = { bytesPerSecond, intervalUs: rateInterval(bytesPerSecond, given) };
   }
   return out;
 }

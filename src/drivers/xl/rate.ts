@@ -2,11 +2,11 @@
  * vif rate limits (xl-network-configuration(5), `rate=`). xl stores bytes-per-interval and the interval; we always
  * write the exact form `<bytes>B/s@<us>us`, which its regexes accept without rounding surprises.
  */
-import { VirtError } from '../../virt/errors.js';
+import { DEFAULT_RATE_INTERVAL_US, rateInterval } from '../../virt/spec.js';
 import type { Rate } from '../../virt/types.js';
 import { validInt } from './validate.js';
 
-export const DEFAULT_RATE_INTERVAL_US = 50_000;
+export { DEFAULT_RATE_INTERVAL_US };
 
 export function formatRate(rate: Rate): string {
   const { bps, us } = creditedRate(rate);
@@ -14,18 +14,13 @@ export function formatRate(rate: Rate): string {
 }
 
 /**
- * The rate and its interval, giving netback at least one byte of credit per interval (with none it
- * passes nothing once its first burst is spent). Without an interval of its own, a slow rate (under
- * 20 bytes/s at the default 50 ms) gets the shortest interval that holds one byte; an interval given
- * too short for the rate is refused.
+ * The rate and its interval as netback takes them, checked again before they reach xl or xenstore:
+ * at least one byte of credit per interval (the model's rule, virt/spec.ts rateInterval).
  */
 export function creditedRate(rate: Rate): { bps: number; us: number } {
   const bps = validInt(rate.bytesPerSecond, 'rate (bytes/s)', 1, 1e12);
-  const us = rate.intervalUs === undefined
-    ? Math.max(DEFAULT_RATE_INTERVAL_US, Math.ceil(1e6 / bps))
-    : validInt(rate.intervalUs, 'rate interval (µs)', 1, 4_294_967_295);
-  if (Math.floor((bps * us) / 1e6) < 1) throw new VirtError('invalid_argument', `a rate of ${bps} bytes/s gives no credit in ${us} µs; use a longer interval`);
-  return { bps, us };
+  const given = rate.intervalUs === undefined ? undefined : validInt(rate.intervalUs, 'rate interval (µs)', 1, 4_294_967_295);
+  return { bps, us: rateInterval(bps, given) };
 }
 
 /** bytes/s = bytes_per_interval × 10^6 / interval_us */
