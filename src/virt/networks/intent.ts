@@ -12,7 +12,7 @@ import type { ResourceChange } from '../changes.js';
 import { changeResources } from '../resources.js';
 import { systemsByName, type NetContext } from './context.js';
 import type { LinkPlan } from './plan.js';
-import { removeSwitchStep } from './realise.js';
+import { removeCreated } from './realise.js';
 import type { NetworkIntent, StoredNetwork } from './types.js';
 
 /** What a define (with the shared switches it creates) or an added link is about to make. */
@@ -33,23 +33,15 @@ export function intentOf(op: NetworkIntent['op'], newShared: readonly string[], 
 export async function rollBack(ctx: NetContext, n: StoredNetwork): Promise<StoredNetwork | undefined> {
   const p = n.pending!;
   const systems = await systemsByName(ctx);
-  const changes: ResourceChange[] = [];
-  for (const mb of n.members) {
-    const sys = systems.get(mb.system);
-    if (!sys) continue;
-    for (const nic of sys.config.nics) {
-      if (nic.mac && nic.bridge !== undefined && p.linkSwitches.includes(nic.bridge)) changes.push({ system: mb.system, action: 'remove_nic', mac: nic.mac });
-    }
-  }
-  for (const r of p.rates) {
-    if (systems.get(r.system)?.config.nics.some((x) => x.mac === r.mac)) changes.push({ system: r.system, action: 'set_nic_rate', mac: r.mac, rate: r.old });
-  }
-  if (changes.length > 0) await changeResources(ctx.m, changes);
-  const after = await ctx.m.driver.list();
-  const have = new Set((await ctx.m.driver.switches()).map((s) => s.name));
-  for (const sw of p.switches) {
-    if (have.has(sw) && !after.some((s) => s.config.nics.some((x) => x.bridge === sw))) await removeSwitchStep(ctx.m, sw);
-  }
+  const rates: ResourceChange[] = p.rates
+    .filter((r) => systems.get(r.system)?.config.nics.some((x) => x.mac === r.mac))
+    .map((r) => ({ system: r.system, action: 'set_nic_rate', mac: r.mac, rate: r.old }));
+  if (rates.length > 0) await changeResources(ctx.m, rates);
+  // The members' interfaces on the link switches it was to create are its own.
+  const made = n.members.flatMap((mb) => (systems.get(mb.system)?.config.nics ?? [])
+    .filter((x) => x.mac && x.bridge !== undefined && p.linkSwitches.includes(x.bridge))
+    .map((x) => ({ system: mb.system, mac: x.mac! })));
+  await removeCreated(ctx, n.name, made, p.switches, `undoing the network '${n.name}' cut by the last stop`);
   if (p.op === 'define') {
     await ctx.store.remove(n.name);
     return undefined;

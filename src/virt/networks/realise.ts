@@ -9,7 +9,9 @@ import type { Model } from '../model.js';
 import { changeResources } from '../resources.js';
 import type { Step } from '../steps.js';
 import { defineSwitch, switchLockKey } from '../switches.js';
+import { systemsByName, type NetContext } from './context.js';
 import type { LinkPlan } from './plan.js';
+import { switchesOf } from './view.js';
 
 export interface Realised {
   switches: string[];
@@ -65,4 +67,41 @@ export function linkSteps(m: Model, plan: LinkPlan, sharedSwitches: readonly str
     });
   }
   return steps;
+}
+
+/**
+ * Undo what a network (or one of its links) created: its interfaces still there, then its
+ * switches nobody else plugs into. A switch that cannot go is logged and left (it holds no
+ * interface of ours any more); the interfaces are removed all-or-nothing.
+ */
+export async function removeCreated(ctx: NetContext, owner: string, interfaces: readonly { system: string; mac: string }[], switches: readonly string[], what: string): Promise<string[]> {
+  const systems = await systemsByName(ctx);
+  const present = interfaces.filter((i) => systems.get(i.system)?.config.nics.some((x) => x.mac === i.mac));
+  if (present.length > 0) await changeResources(ctx.m, present.map((i): ResourceChange => ({ system: i.system, action: 'remove_nic', mac: i.mac })));
+  const after = await ctx.m.driver.list();
+  const have = new Set((await ctx.m.driver.switches()).map((s) => s.name));
+  const left: string[] = [];
+  for (const sw of switches) {
+    if (!have.has(sw)) continue;
+    const users = after.filter((s) => s.config.nics.some((x) => x.bridge === sw)).map((s) => s.name);
+    if (users.length > 0) {
+      left.push(sw);
+      ctx.m.log(`${what}: the switch '${sw}' stays: interfaces of ${users.join(', ')} are on it`);
+      continue;
+    }
+    // Another network names it (as a shared switch nobody plugs into yet): it is that one's now.
+    const other = [...ctx.nets.values()].find((o) => o.name !== owner && switchesOf(o).includes(sw));
+    if (other) {
+      left.push(sw);
+      ctx.m.log(`${what}: the switch '${sw}' stays: the network '${other.name}' uses it`);
+      continue;
+    }
+    try {
+      await removeSwitchStep(ctx.m, sw);
+    } catch (e) {
+      left.push(sw);
+      ctx.m.log(`${what}: could not remove the switch '${sw}': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return left;
 }

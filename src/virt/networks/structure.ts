@@ -14,8 +14,7 @@ import { linkEnds, saveNetwork, systemsByName, type NetContext } from './context
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
 import { intentOf } from './intent.js';
-import { switchesOf } from './view.js';
-import { linkSteps, removeSwitchStep, type Realised } from './realise.js';
+import { linkSteps, removeCreated, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
 import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, StoredNetwork } from './types.js';
 
@@ -37,10 +36,6 @@ export function need(ctx: NetContext, name: string): StoredNetwork {
 
 async function uplinkOf(ctx: NetContext): Promise<number> {
   return advertisedUplink((await ctx.hostFacts()).uplinkBitsPerSecond);
-}
-
-async function commit(ctx: NetContext, n: StoredNetwork): Promise<void> {
-  await saveNetwork(ctx, n);
 }
 
 export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise<StoredNetwork> {
@@ -84,7 +79,7 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
     try {
       await runSteps(`defining the network '${name}'`, [
         ...linkSteps(ctx.m, plan, newShared, created),
-        { what: `storing the network '${name}'`, run: () => commit(ctx, n) },
+        { what: `storing the network '${name}'`, run: () => saveNetwork(ctx, n) },
       ], ctx.m.log);
     } catch (e) {
       await ctx.store.remove(name).catch(() => {}); // undone by runSteps: its intent goes too
@@ -98,43 +93,6 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
 export function memberOf(ctx: NetContext, system: string): string | undefined {
   for (const n of ctx.nets.values()) if (n.members.some((m) => m.system === system)) return n.name;
   return undefined;
-}
-
-/**
- * Undo what a network (or one of its links) created: its interfaces still there, then its
- * switches nobody else plugs into. A switch that cannot go is logged and left (it holds no
- * interface of ours any more); the interfaces are removed all-or-nothing.
- */
-async function removeCreated(ctx: NetContext, owner: string, interfaces: readonly { system: string; mac: string }[], switches: readonly string[], what: string): Promise<string[]> {
-  const systems = await systemsByName(ctx);
-  const present = interfaces.filter((i) => systems.get(i.system)?.config.nics.some((x) => x.mac === i.mac));
-  if (present.length > 0) await changeResources(ctx.m, present.map((i): ResourceChange => ({ system: i.system, action: 'remove_nic', mac: i.mac })));
-  const after = await ctx.m.driver.list();
-  const have = new Set((await ctx.m.driver.switches()).map((s) => s.name));
-  const left: string[] = [];
-  for (const sw of switches) {
-    if (!have.has(sw)) continue;
-    const users = after.filter((s) => s.config.nics.some((x) => x.bridge === sw)).map((s) => s.name);
-    if (users.length > 0) {
-      left.push(sw);
-      ctx.m.log(`${what}: the switch '${sw}' stays: interfaces of ${users.join(', ')} are on it`);
-      continue;
-    }
-    // Another network names it (as a shared switch nobody plugs into yet): it is that one's now.
-    const other = [...ctx.nets.values()].find((o) => o.name !== owner && switchesOf(o).includes(sw));
-    if (other) {
-      left.push(sw);
-      ctx.m.log(`${what}: the switch '${sw}' stays: the network '${other.name}' uses it`);
-      continue;
-    }
-    try {
-      await removeSwitchStep(ctx.m, sw);
-    } catch (e) {
-      left.push(sw);
-      ctx.m.log(`${what}: could not remove the switch '${sw}': ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  return left;
 }
 
 export async function destroyNetwork(ctx: NetContext, name: string): Promise<void> {
@@ -168,7 +126,7 @@ export async function addLink(ctx: NetContext, network: string, spec: LinkSpec):
     try {
       await runSteps(`adding the link '${link.name}' to the network '${network}'`, [
         ...linkSteps(ctx.m, plan, [], made),
-        { what: `storing the network '${network}'`, run: async () => { stored = next(); await commit(ctx, stored); } },
+        { what: `storing the network '${network}'`, run: async () => { stored = next(); await saveNetwork(ctx, stored); } },
       ], ctx.m.log);
     } catch (e) {
       await ctx.store.save(n).catch(() => {}); // undone by runSteps: the network as it was
@@ -192,7 +150,7 @@ export async function removeLink(ctx: NetContext, network: string, linkName: str
       ...n, links: n.links.filter((l) => l !== link),
       created: { switches: n.created.switches.filter((s) => !switches.includes(s) || left.includes(s)), interfaces: n.created.interfaces.filter((i) => !mine(i)) },
     };
-    await commit(ctx, next);
+    await saveNetwork(ctx, next);
     return next;
   });
 }
@@ -246,7 +204,7 @@ export async function setLinkBandwidth(ctx: NetContext, network: string, linkNam
         }))),
       });
     }
-    steps.push({ what: `storing the network '${network}'`, run: () => commit(ctx, stored) });
+    steps.push({ what: `storing the network '${network}'`, run: () => saveNetwork(ctx, stored) });
     await runSteps(`changing the bandwidth of ${what}`, steps, ctx.m.log);
     const live = link.ends.some((e) => {
       const s: VirtualSystem | undefined = systems.get(e.system);
@@ -265,7 +223,7 @@ export async function forgetMember(ctx: NetContext, system: string): Promise<voi
     const name = memberOf(ctx, system);
     if (!name) return;
     const n = need(ctx, name);
-    await commit(ctx, {
+    await saveNetwork(ctx, {
       ...n,
       members: n.members.filter((mb) => mb.system !== system),
       links: n.links.filter((l) => !l.ends.some((e) => e.system === system)),
@@ -284,7 +242,7 @@ export async function renameMember(ctx: NetContext, from: string, to: string): P
     if (other !== undefined && other !== name) {
       // Between the system's rename and this, another network took the system under its new
       // name (a define waiting for this lock): a system is in one network, so it leaves this one.
-      await commit(ctx, {
+      await saveNetwork(ctx, {
         ...n,
         members: n.members.filter((mb) => mb.system !== from),
         links: n.links.filter((l) => !l.ends.some((e) => e.system === from)),
@@ -293,7 +251,7 @@ export async function renameMember(ctx: NetContext, from: string, to: string): P
       return;
     }
     const r = (s: string): string => (s === from ? to : s);
-    await commit(ctx, {
+    await saveNetwork(ctx, {
       ...n,
       members: n.members.map((mb) => ({ ...mb, system: r(mb.system) })),
       links: n.links.map((l) => ({ ...l, ends: [{ ...l.ends[0], system: r(l.ends[0].system) }, { ...l.ends[1], system: r(l.ends[1].system) }] })),
