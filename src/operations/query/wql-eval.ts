@@ -47,7 +47,8 @@ export function evaluate(e: Expr, inst: CimInstance, env: EvalEnv): Tri {
       return e.negated ? !isNull : isNull;
     }
     case 'like': {
-      const pattern = Array.from(e.pattern.toLowerCase());
+      let pattern = likePatterns.get(e);
+      if (!pattern) likePatterns.set(e, (pattern = Array.from(e.pattern.toLowerCase())));
       return anyOf(operandValue(e.prop, inst, env), (s) => (typeof s === 'string' ? likeMatch(pattern, s) !== e.negated : null));
     }
     case 'isa': {
@@ -96,6 +97,9 @@ function anyOf(v: CimValue | Literal, f: (s: CimScalar) => Tri): Tri {
   }
   return unknown ? null : false;
 }
+
+/** Each LIKE's pattern, split into characters once per parsed query (not per instance or event). */
+const likePatterns = new WeakMap<object, string[]>();
 
 /**
  * LIKE: `%` any run of characters, `_` exactly one, anything else itself, ignoring case. Matched
