@@ -38,10 +38,11 @@ export function validPath(path: unknown, what = 'path'): string {
   return path;
 }
 
-/** Unicast MAC in colon form, lowercase. */
+/** Unicast MAC in colon form, lowercase; not all zero (libxl takes that for "none" and plugs a random one). */
 export function validMac(mac: unknown): string {
   if (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) refuse('MAC', mac, 'expected xx:xx:xx:xx:xx:xx');
   if (parseInt(mac.slice(0, 2), 16) & 1) refuse('MAC', mac, 'must be a unicast address');
+  if (/^(00:){5}00$/.test(mac)) refuse('MAC', mac, 'the all-zero address is no address: xl would give the interface a random one');
   return mac.toLowerCase();
 }
 

@@ -39,6 +39,14 @@ describe('xl value validation', () => {
     refuses(() => memArg(1.5));
   });
 
+  it('refuses the all-zero MAC, which libxl replaces with a random one at every plug', () => {
+    // libxl__device_nic_setdefault: an all-zero MAC is "none given"; the vif would get 00:16:3e:xx:xx:xx
+    // while the definition kept 00:00:00:00:00:00 (detach, live rates and reads would miss it).
+    refuses(() => validMac('00:00:00:00:00:00'));
+    refuses(() => vifItems({ mac: '00:00:00:00:00:00', bridge: 'xenbr0' }));
+    expect(validMac('00:00:00:00:00:01')).to.equal('00:00:00:00:00:01');
+  });
+
   it('formats rates the way xl stores them (§5.3)', () => {
     // 10Mb/s@20ms → 25000 bytes per 20000 µs (network-attach-dryrun.out)
     const r = parseRateSpec('10Mb/s@20ms')!;
