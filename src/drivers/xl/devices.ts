@@ -1,7 +1,9 @@
 /**
  * Disks and network interfaces: hot-plugged into the running domain when there is one
  * (`block-attach`, `network-attach`...), always stored in the definition. A vif's rate is changed
- * live through xenstore (xenstore.ts), never by unplugging the interface.
+ * live through xenstore (xenstore.ts), never by unplugging the interface. When the definition
+ * cannot be stored after xl changed the running domain, xl's change is undone: the call fails
+ * with the domain as its definition still describes it.
  */
 import { VirtError } from '../../virt/errors.js';
 import { normalizeDisk, normalizeNic } from '../../virt/spec.js';
@@ -17,6 +19,23 @@ import { rateValue, setLiveRate } from './xenstore.js';
 
 type Nic = NicSpec & { mac: string };
 
+/**
+ * Stores the definition after xl changed the running domain (`undo` set). When storing fails, xl's
+ * change is undone (without the caller's cancel signal: it must run) so that the domain keeps
+ * matching the definition it still has; an undo that fails too is logged, the store's error thrown.
+ */
+async function storeOrUndo(core: XlCore, store: () => Promise<unknown>, undo: (() => Promise<unknown>) | undefined, what: string): Promise<void> {
+  try {
+    await store();
+  } catch (err) {
+    if (undo) {
+      await undo().catch((e: unknown) =>
+        core.log('warn', `${what} stays so although its definition could not be stored: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    throw err;
+  }
+}
+
 export async function attachDisk(core: XlCore, name: string, disk: DiskSpec, opts: OperationOptions = {}): Promise<DiskSpec> {
   const d: DiskSpec = normalizeDisk({ ...disk, vdev: validVdev(disk?.vdev) });
   const spec = diskSpec(d);
@@ -25,8 +44,10 @@ export async function attachDisk(core: XlCore, name: string, disk: DiskSpec, opt
     const disks = cur.system.config.disks;
     if (disks.some((x) => x.vdev === d.vdev)) throw new VirtError('conflict', `'${name}' already has a disk ${d.vdev}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['block-attach', liveName(cur), spec], core.runOptions(opts));
-    await core.store.patch(cur.name, { config: { ...cur.system.config, disks: [...disks, d] } });
+    const live = cur.view ? liveName(cur) : undefined;
+    if (live !== undefined) await core.xl(['block-attach', live, spec], core.runOptions(opts));
+    await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, disks: [...disks, d] } }),
+      live === undefined ? undefined : () => core.xl(['block-detach', live, d.vdev]), `disk ${d.vdev} plugged into '${live}'`);
   });
   return d;
 }
@@ -35,10 +56,13 @@ export async function detachDisk(core: XlCore, name: string, vdev: string, opts:
   const v = validVdev(vdev);
   await change(core, name, async (cur) => {
     const disks = cur.system.config.disks;
-    if (!disks.some((x) => x.vdev === v)) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
+    const old = disks.find((x) => x.vdev === v);
+    if (!old) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['block-detach', liveName(cur), v], core.runOptions(opts));
-    await core.store.patch(cur.name, { config: { ...cur.system.config, disks: disks.filter((x) => x.vdev !== v) } });
+    const live = cur.view ? liveName(cur) : undefined;
+    if (live !== undefined) await core.xl(['block-detach', live, v], core.runOptions(opts));
+    await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, disks: disks.filter((x) => x.vdev !== v) } }),
+      live === undefined ? undefined : () => core.xl(['block-attach', live, diskSpec(old)]), `disk ${v} unplugged from '${live}'`);
   });
 }
 
@@ -50,8 +74,10 @@ export async function attachInterface(core: XlCore, name: string, nic: NicSpec, 
     const nics = cur.system.config.nics;
     if (nics.some((x) => x.mac === full.mac)) throw new VirtError('conflict', `'${name}' already has an interface ${full.mac}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['network-attach', liveName(cur), ...items], core.runOptions(opts));
-    await core.store.patch(cur.name, { config: { ...cur.system.config, nics: [...nics, full] } });
+    const live = cur.view ? liveName(cur) : undefined;
+    if (live !== undefined) await core.xl(['network-attach', live, ...items], core.runOptions(opts));
+    await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, nics: [...nics, full] } }),
+      live === undefined ? undefined : () => core.xl(['network-detach', live, full.mac]), `interface ${full.mac} plugged into '${live}'`);
   });
   return full;
 }
@@ -60,10 +86,13 @@ export async function detachInterface(core: XlCore, name: string, mac: string, o
   const m = validMac(mac);
   await change(core, name, async (cur) => {
     const nics = cur.system.config.nics;
-    if (!nics.some((x) => x.mac === m)) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
+    const old = nics.find((x) => x.mac === m);
+    if (!old) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
     await ensureDef(core, cur);
-    if (cur.view) await core.xl(['network-detach', liveName(cur), m], core.runOptions(opts));
-    await core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.filter((x) => x.mac !== m) } });
+    const live = cur.view ? liveName(cur) : undefined;
+    if (live !== undefined) await core.xl(['network-detach', live, m], core.runOptions(opts));
+    await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.filter((x) => x.mac !== m) } }),
+      live === undefined ? undefined : () => core.xl(['network-attach', live, ...vifItems(old)]), `interface ${m} unplugged from '${live}'`);
   });
 }
 
