@@ -19,14 +19,17 @@ export class UplinkSource {
   private cached: { at: number; value: Promise<number | undefined> } | undefined;
 
   /** `prefix` goes before ethtool's own arguments (['ethtool'] when the executor is xl-sim). */
-  constructor(private readonly exec: XlExecutor, private readonly prefix: readonly string[], private readonly iface: string, private readonly timeoutMs: number) {
+  constructor(
+    private readonly exec: XlExecutor, private readonly prefix: readonly string[], private readonly iface: string, private readonly timeoutMs: number,
+    private readonly maxAgeMs = UPLINK_MAX_AGE_MS,
+  ) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(iface)) throw new Error(`'${iface}' is not an interface name`);
   }
 
   /** The last speed read; once it is older than UPLINK_MAX_AGE_MS it is read again in the background (a read never waits for ethtool but the first). */
   bitsPerSecond(): Promise<number | undefined> {
     const c = this.cached;
-    if (c && Date.now() - c.at < UPLINK_MAX_AGE_MS) return c.value;
+    if (c && Date.now() - c.at < this.maxAgeMs) return c.value;
     const value = this.exec.run([...this.prefix, this.iface], { timeoutMs: this.timeoutMs }).then((r) => parseEthtoolSpeed(r.stdout), () => undefined);
     const next = { at: Date.now(), value };
     if (!c) {
@@ -34,7 +37,8 @@ export class UplinkSource {
       return value;
     }
     c.at = Date.now();   // one refresh at a time; the old speed is served meanwhile
-    void value.then((v) => { if (v !== undefined) this.cached = { at: next.at, value: Promise.resolve(v) }; });
+    // Whatever it reads: a link gone down ("Unknown!") or an ethtool that fails is an unknown speed.
+    void value.then((v) => { this.cached = { at: next.at, value: Promise.resolve(v) }; });
     return c.value;
   }
 }
