@@ -3,6 +3,7 @@
  * Parse the JSON, never its text layout; a missing key means libxl's default; defbools are the
  * strings "True"/"False"; actions use underscores.
  */
+import { VirtError } from '../../../virt/errors.js';
 import type { DiskFormat, LifecycleAction, SystemType } from '../../../virt/types.js';
 
 export interface XlDisk {
@@ -60,7 +61,14 @@ function action(v: unknown, dflt: LifecycleAction): LifecycleAction {
 export function parseListLong(text: string): XlDomainConfig[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
-  const data: unknown = JSON.parse(trimmed);
+  let data: unknown;
+  try {
+    data = JSON.parse(trimmed);
+  } catch {
+    // xl's global output_format (/etc/xen/xl.conf) switches it to S-expressions; no option of the command overrides it.
+    const hint = trimmed.startsWith('(') ? ': set output_format="json" (the default) in /etc/xen/xl.conf' : '';
+    throw new VirtError('failed', `xl list -l printed something that is not JSON${hint}`, trimmed.slice(0, 200));
+  }
   const arr = Array.isArray(data) ? data : [data];
   const out: XlDomainConfig[] = [];
   for (const entry of arr) {
