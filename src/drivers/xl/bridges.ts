@@ -39,6 +39,11 @@ export function validBridgeName(name: string): string {
     throw new VirtError('invalid_argument',
       `'${name}' is not a valid switch name: 1 to ${IFNAMSIZ - 1} letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
+  // Linux netback names a guest's interface vif<domid>.<devid> (libxl adds -emu for an HVM guest's
+  // emulated twin): a bridge of that name would make creating that interface fail (EEXIST).
+  if (/^vif[0-9]+\.[0-9]+(-emu)?$/.test(name)) {
+    throw new VirtError('invalid_argument', `'${name}' is the name Xen gives a guest interface (vif<domid>.<devid>): choose another switch name`);
+  }
   return name;
 }
 

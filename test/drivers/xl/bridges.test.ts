@@ -65,6 +65,13 @@ describe('xl driver: the host bridges (ip -j link show type bridge)', () => {
       const e = await driver.createSwitch(bad).then(() => null, (x: unknown) => x as VirtError);
       expect(e?.kind, bad).to.equal('invalid_argument');
     }
+    // Names netback and libxl give guests' interfaces: such a bridge would keep that guest's vif from being created.
+    for (const taken of ['vif3.0', 'vif12.1-emu']) {
+      const e = await driver.createSwitch(taken).then(() => null, (x: unknown) => x as VirtError);
+      expect(e?.kind, taken).to.equal('invalid_argument');
+      expect(e?.message).to.match(/guest interface/);
+    }
+    expect(await driver.createSwitch('vif-lan')).to.deep.equal({ name: 'vif-lan', up: true });
     await driver.deleteSwitch('vnet7');
     expect((await driver.switches()).map((s) => s.name)).to.not.include('vnet7');
     const gone = await driver.deleteSwitch('vnet7').then(() => null, (x: unknown) => x as VirtError);
