@@ -40,6 +40,8 @@ export interface XlRunnerOptions {
   /** Extra environment (e.g. XL_SIM_STATE); the process environment is passed through too. */
   env?: Record<string, string>;
   defaultTimeoutMs?: number;
+  /** What the errors call the program (default `xl`): `ip`, `xenstore`, `ethtool` run through a runner of their own. */
+  tool?: string;
 }
 
 /** Refuses what could never be a valid xl argument (NUL bytes, non-strings), before anything runs. */
@@ -61,22 +63,28 @@ export interface XlOutcome {
   cancelled: boolean;
   /** Why xl could not run, when it did not exit for another reason than a timeout or cancel. */
   failure?: string;
+  /** The program's name in errors (default `xl`). */
+  tool?: string;
 }
 
 /** The result of a finished xl call, or the VirtError it amounts to (one mapping for every runner). */
 export function settleXlCall(o: XlOutcome, opts: RunOptions = {}): RunResult {
   const { args, stdout, stderr } = o;
+  const tool = o.tool ?? 'xl';
   if (o.timedOut) {
-    throw new VirtError('timeout', `xl ${args[0]} did not finish within ${o.timeoutMs} ms and was killed`, stderr.trim() || undefined);
+    throw new VirtError('timeout', `${tool} ${args[0]} did not finish within ${o.timeoutMs} ms and was killed`, stderr.trim() || undefined);
   }
-  if (o.cancelled) throw new VirtError('failed', `xl ${args[0]} was cancelled`, stderr.trim() || undefined);
+  if (o.cancelled) throw new VirtError('failed', `${tool} ${args[0]} was cancelled`, stderr.trim() || undefined);
   if (o.exitCode === undefined) {
     // spawn failure (ENOENT...) or killed by a signal
-    throw new VirtError('failed', `xl ${args[0]} could not run: ${o.failure ?? 'unknown error'}`, stderr.trim() || undefined);
+    throw new VirtError('failed', `${tool} ${args[0]} could not run: ${o.failure ?? 'unknown error'}`, stderr.trim() || undefined);
   }
   const ok = o.exitCode === 0 || (opts.okExitCodes ?? []).includes(o.exitCode);
   // Several xl commands exit 0 yet failed: the libxl error line is the signal (docs/xl-toolstack.md §2).
-  if (!ok || (!opts.tolerateLibxlErrors && hasLibxlError(stderr))) throw xlError(args, stderr, o.exitCode);
+  if (!ok || (!opts.tolerateLibxlErrors && hasLibxlError(stderr))) {
+    const e = xlError(args, stderr, o.exitCode);
+    throw tool === 'xl' ? e : new VirtError(e.kind, e.message.replace(/^xl /, `${tool} `), e.detail);
+  }
   return { stdout, stderr, exitCode: o.exitCode };
 }
 
@@ -117,6 +125,7 @@ export class XlRunner implements XlExecutor {
       timeoutMs: timeout,
       cancelled: r.isCanceled,
       failure: r.shortMessage ?? r.message,
+      ...(this.opts.tool !== undefined ? { tool: this.opts.tool } : {}),
     }, opts);
   }
 }

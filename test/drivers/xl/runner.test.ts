@@ -12,6 +12,7 @@ else if (cmd === 'pause') { process.stderr.write('libxl: error: libxl_domain.c:5
 else if (cmd === 'list') { process.stderr.write('libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain 3:Fail to get domain configuration\\n'); process.stdout.write('[]\\n'); }
 else if (cmd === 'create') { process.stderr.write('Parsing config from x.cfg\\nfailed to free memory for the domain\\n'); process.exit(3); }
 else if (cmd === 'sleep') { setTimeout(() => {}, 30000); }
+else if (cmd === 'link') { process.stderr.write('RTNETLINK answers: Operation not permitted\\n'); process.exit(2); }
 `;
 
 describe('xl runner', () => {
@@ -57,6 +58,18 @@ describe('xl runner', () => {
     const err = (await runner.run(['sleep'], { timeoutMs: 300 }).catch((e: unknown) => e)) as VirtError;
     expect(err.kind).to.equal('timeout');
     expect(Date.now() - t0).to.be.lessThan(5000);
+  });
+
+  it('names the tool it runs in its errors: ip, xenstore or ethtool through the same runner are not "xl"', async () => {
+    const ip = new XlRunner({ xlPath: join(dir, 'fake-xl'), tool: 'ip', defaultTimeoutMs: 5000 });
+    const failed = (await ip.run(['link', 'add', 'name', 'br9', 'type', 'bridge']).catch((e: unknown) => e)) as VirtError;
+    expect(failed).to.be.instanceOf(VirtError);
+    expect(failed.message).to.equal('ip link failed: RTNETLINK answers: Operation not permitted');
+    const hung = (await ip.run(['sleep'], { timeoutMs: 300 }).catch((e: unknown) => e)) as VirtError;
+    expect(hung.kind).to.equal('timeout');
+    expect(hung.message).to.match(/^ip sleep did not finish within 300 ms/);
+    // xl's own errors keep their name.
+    expect(((await runner.run(['create', 'x.cfg']).catch((e: unknown) => e)) as VirtError).message).to.match(/^xl create failed/);
   });
 
   it('refuses NUL bytes without running anything', async () => {
