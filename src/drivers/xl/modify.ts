@@ -26,8 +26,20 @@ export async function modify(core: XlCore, host: HostFactsSource, name: string, 
     if (state === 'suspended' && resourcesChanged) {
       throw new VirtError('invalid_state', `'${name}' is suspended; its saved image fixes memory and vCPUs until it is restored`);
     }
-    const running = cur.view ? await applyLive(core, host, cur, def.running ?? runningOf(base), next, opts) : def.running;
-    await core.store.patch(cur.name, running ? { config: next, running } : { config: next });
+    // The xl commands that ran, undone (last first) when a later one or storing the definition
+    // fails: the call then changes nothing.
+    const undo: string[][] = [];
+    try {
+      const running = cur.view ? await applyLive(core, host, cur, def.running ?? runningOf(base), next, opts, undo) : def.running;
+      await core.store.patch(cur.name, running ? { config: next, running } : { config: next });
+    } catch (err) {
+      // Without the caller's cancel signal: the undo must run.
+      for (const args of undo.reverse()) {
+        await core.xl(args).catch((e: unknown) =>
+          core.log('warn', `could not undo 'xl ${args.join(' ')}' after a failed change of '${name}': ${e instanceof Error ? e.message : String(e)}`));
+      }
+      throw err;
+    }
   });
   return resolve(core, name, await core.cache.get()).system;
 }
@@ -42,24 +54,37 @@ export async function modify(core: XlCore, host: HostFactsSource, name: string, 
  * - the memory target is live (`mem-set`) when it fits the running maximum, else next start;
  * - online vCPUs (`vcpu-set`, within the maximum fixed at definition) and weight/cap
  *   (`sched-credit[2]`) are live.
+ * Each command that ran pushes onto `undo` the one that puts back what it changed.
  */
-async function applyLive(core: XlCore, host: HostFactsSource, cur: Current, was: RunningSettings, next: VirtualSystemConfig, opts: OperationOptions): Promise<RunningSettings> {
+async function applyLive(
+  core: XlCore, host: HostFactsSource, cur: Current, was: RunningSettings, next: VirtualSystemConfig, opts: OperationOptions, undo: string[][],
+): Promise<RunningSettings> {
   const live = liveName(cur);
   const o = core.runOptions(opts);
   const now: RunningSettings = { ...was };
+  // Known before any xl call: a scheduler without weight/cap refuses the change while nothing has changed yet.
+  const sched = next.cpuWeight !== was.cpuWeight || next.cpuCap !== was.cpuCap
+    ? schedCommand(cur.view?.config?.sched ?? (await host.scheduler()))
+    : undefined;
   const maxAfter = Math.min(was.maxMemoryMiB, next.maxMemoryMiB);
   if (next.memoryMiB !== was.memoryMiB && next.memoryMiB <= maxAfter) {
     await core.xl(['mem-set', live, memArg(next.memoryMiB)], o);
+    undo.push(['mem-set', live, memArg(was.memoryMiB)]);
     now.memoryMiB = next.memoryMiB;
   }
   if (maxAfter < was.maxMemoryMiB && now.memoryMiB <= maxAfter) {
     await core.xl(['mem-max', live, memArg(maxAfter)], o);
+    undo.push(['mem-max', live, memArg(was.maxMemoryMiB)]);
     now.maxMemoryMiB = maxAfter;
   }
-  if (next.vcpus !== cur.system.config.vcpus) await core.xl(['vcpu-set', live, String(next.vcpus)], o);
-  if (next.cpuWeight !== was.cpuWeight || next.cpuCap !== was.cpuCap) {
-    const sched = cur.view?.config?.sched ?? (await host.scheduler());
-    await core.xl([schedCommand(sched), '-d', live, '-w', String(next.cpuWeight), '-c', String(next.cpuCap)], o);
+  const vcpusWere = cur.system.config.vcpus;
+  if (next.vcpus !== vcpusWere) {
+    await core.xl(['vcpu-set', live, String(next.vcpus)], o);
+    undo.push(['vcpu-set', live, String(vcpusWere)]);
+  }
+  if (sched) {
+    await core.xl([sched, '-d', live, '-w', String(next.cpuWeight), '-c', String(next.cpuCap)], o);
+    undo.push([sched, '-d', live, '-w', String(was.cpuWeight), '-c', String(was.cpuCap)]);
     now.cpuWeight = next.cpuWeight;
     now.cpuCap = next.cpuCap;
   }
