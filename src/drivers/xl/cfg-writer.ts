@@ -40,7 +40,7 @@ export function vifSpec(n: NicSpec): string {
 }
 
 export function writeCfg(c: VirtualSystemConfig): string {
-  if (c.boot.cmdline !== undefined) validCmdline(c.boot.cmdline);
+  if (c.boot.cmdline !== undefined) validCmdline(c.boot.cmdline, c.type === 'pv');
   const lines: string[] = [
     '# written by xen-wbem; edits are overwritten at the next start',
     `name = ${q(validName(c.name))}`,

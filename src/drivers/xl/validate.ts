@@ -82,10 +82,19 @@ export function validModel(model: unknown): string {
   return model;
 }
 
-/** Kernel command line: printable, no quote or backslash (it goes inside a cfg string). */
-export function validCmdline(cmdline: unknown): string {
+/** What a PV kernel is given of its command line: Xen's start_info holds MAX_GUEST_CMDLINE (1024) bytes, NUL included. */
+const PV_CMDLINE_MAX = 1023;
+
+/**
+ * Kernel command line: printable, no quote or backslash (it goes inside a cfg string); at most
+ * 2048 characters (Linux's own limit), 1023 for a PV guest, whose line Xen would silently cut.
+ */
+export function validCmdline(cmdline: unknown, pv = false): string {
   if (typeof cmdline !== 'string' || cmdline.length > 2048 || !/^[\x20-\x7e]*$/.test(cmdline) || /["'\\]/.test(cmdline)) {
     refuse('command line', cmdline, 'printable ASCII without quotes or backslashes');
+  }
+  if (pv && cmdline.length > PV_CMDLINE_MAX) {
+    refuse('command line', cmdline, `a PV guest is given at most ${PV_CMDLINE_MAX} characters of it (Xen cuts the rest)`);
   }
   return cmdline;
 }

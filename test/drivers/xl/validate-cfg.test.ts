@@ -92,6 +92,14 @@ describe('xl.cfg writer', () => {
     expect(text).to.contain('cmdline = "root=/dev/xvda1 console=hvc0"');
   });
 
+  it('refuses a PV command line the hypervisor would cut: start_info holds 1023 bytes of it', () => {
+    const long = 'console=hvc0 ' + 'x'.repeat(1100);
+    refuses(() => writeCfg({ ...base(), boot: { kernel: '/var/lib/xen/images/web01/vmlinuz', cmdline: long } }));
+    expect(writeCfg({ ...base(), boot: { cmdline: 'y'.repeat(1023) } })).to.contain(`cmdline = "${'y'.repeat(1023)}"`);
+    // PVH and HVM direct boot hand the kernel the whole line (up to Linux's 2048).
+    expect(writeCfg({ ...base(), type: 'pvh', boot: { cmdline: long } })).to.contain(long);
+  });
+
   it('refuses values that would break out of a cfg string or spec', () => {
     refuses(() => writeCfg({ ...base(), boot: { cmdline: 'x" ; disk=["/etc/shadow' } }));
     refuses(() => writeCfg({ ...base(), name: 'a;rm -rf /' }));
