@@ -3,7 +3,8 @@
  * snapshot -c/-a/-d`, named `xenwbem-<id>`): nothing is copied, the image's path never changes
  * (so the definition needs no rewrite and any snapshot of the tree can be applied, not only the
  * tip of a backing chain). Raw images are copied whole into the snapshot's folder and copied back
- * (a temp file beside the image, fsynced, renamed over it). Every path is checked against the
+ * (a temp file beside the image, fsynced, renamed over it); a copy is a reflink where the
+ * filesystem makes them, else streamed and stopped by the job's cancel signal. Every path is checked against the
  * allow-list (paths.ts) before anything reads or writes it; qemu-img runs with an argument array
  * and a deadline. qemu-img 7.2's `snapshot` has no `-f`: `--image-opts driver=qcow2,...` names
  * the format so an image is never probed (validated paths hold no comma).
@@ -12,9 +13,10 @@
  * then refuses ("Failed to get write lock") and the snapshot fails cleanly; raw images have no
  * such lock.
  */
-import { constants } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
@@ -72,7 +74,7 @@ export class DiskSnapshots {
         out.push({ vdev: d.vdev, target: d.target, format, method: 'internal', tag, bytes: 0 });
       } else {
         const copy = `disk-${validVdev(d.vdev)}.raw`;
-        await copySynced(d.target, join(into, copy));
+        await copySynced(d.target, join(into, copy), opts.signal);
         out.push({ vdev: d.vdev, target: d.target, format, method: 'copy', copy, bytes: (await stat(join(into, copy))).size });
       }
       progress((i + 1) / kept.length);
@@ -91,7 +93,7 @@ export class DiskSnapshots {
         // is replaced by the next attempt instead of staying beside the image for good.
         const tmp = join(dirname(d.target), `.${basename(d.target)}.xenwbem-revert${TEMP_SUFFIX}`);
         try {
-          await copySynced(copy, tmp);
+          await copySynced(copy, tmp, opts.signal);
           await rename(tmp, d.target);
         } catch (err) {
           await unlink(tmp).catch(() => {});
@@ -141,13 +143,28 @@ function imageOpts(target: string): string[] {
   return ['--image-opts', `driver=qcow2,file.filename=${validPath(target, 'disk target').replace(/,/g, ',,')}`];
 }
 
-async function copySynced(from: string, to: string): Promise<void> {
-  await copyFile(from, to, constants.COPYFILE_FICLONE);
-  const fh = await open(to, 'r+');
+/**
+ * A durable copy: a reflink where the filesystem makes them (at once), else the bytes, streamed so
+ * that the job's cancel signal stops the copy of a large image as it kills xl or qemu-img (a
+ * running guest stays paused while its disks are copied). What a failed copy wrote is removed.
+ */
+async function copySynced(from: string, to: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await copyFile(from, to, constants.COPYFILE_FICLONE_FORCE);
+    } catch {
+      await pipeline(createReadStream(from, { highWaterMark: 1 << 20 }), createWriteStream(to), ...(signal ? [{ signal }] : []));
+    }
+    const fh = await open(to, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    await unlink(to).catch(() => {});
+    throw err;
   }
 }
 
