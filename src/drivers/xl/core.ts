@@ -114,7 +114,7 @@ export class XlCore {
     // A xenstore access is a quick query or write: the quick deadline.
     const quick = this.deadlines.quick ?? DEFAULT_DEADLINES.quick;
     this.xenstore = opts.xenstorePath
-      ? new XenstoreClient(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick }), [], quick)
+      ? new XenstoreClient(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick, tool: 'xenstore' }), [], quick)
       : new XenstoreClient(this.exec, ['xenstore'], quick);
     const fixed = opts.refreshIntervalMs ?? opts.snapshotTtlMs;
     const intervalMs = fixed ?? 2000;

@@ -62,11 +62,11 @@ export class XlDriver implements HypervisorDriver {
     // `ip link show` and `ethtool` are quick queries: the quick deadline (deadlines.ts).
     const ipDeadline = this.core.deadlines.quick ?? DEFAULT_DEADLINES.quick;
     const uplink = opts.ethtoolPath
-      ? new UplinkSource(new XlRunner({ xlPath: opts.ethtoolPath, defaultTimeoutMs: ipDeadline }), [], opts.uplinkInterface ?? 'eth0', ipDeadline)
+      ? new UplinkSource(new XlRunner({ xlPath: opts.ethtoolPath, defaultTimeoutMs: ipDeadline, tool: 'ethtool' }), [], opts.uplinkInterface ?? 'eth0', ipDeadline)
       : new UplinkSource(this.core.exec, ['ethtool'], opts.uplinkInterface ?? 'eth0', ipDeadline);
     this.host = new HostFactsSource(this.core, uplink);
     this.bridges = opts.ipPath
-      ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: ipDeadline }), [], ipDeadline)
+      ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: ipDeadline, tool: 'ip' }), [], ipDeadline)
       : new BridgeSource(this.core.exec, ['ip'], ipDeadline);
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
