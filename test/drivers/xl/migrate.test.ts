@@ -105,6 +105,40 @@ describe('xl driver: migrate', function () {
     await a.driver.init();
   });
 
+  it('a record left by a server killed before xl migrate ran does not make a later shutdown, destroy or save of ours a move', async () => {
+    // Three systems, each with a record as a server killed before its `xl migrate` ran leaves it.
+    for (const n of ['r2', 'r3']) {
+      await a.driver.define({ name: n, type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/k' }, nics: [{ bridge: 'xenbr0' }] });
+      await a.driver.start(n);
+    }
+    for (const n of ['r1', 'r2', 'r3']) {
+      const uuid = (await a.driver.get(n)).uuid;
+      writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
+        JSON.stringify({ uuid, name: n, destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    }
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'));
+    await a.driver.init();
+    // The restarted server serves on: its clients stop, destroy and suspend the systems.
+    await a.driver.shutdown('r1');
+    await a.driver.destroy('r2');
+    await a.driver.save('r3');
+    // Until the guest has shut down, and a few pictures more.
+    for (let i = 0, after = 0; i < 200 && after < 6; i++) {
+      a.driver.invalidate();
+      if (!(await a.driver.list()).some((s) => s.state === 'running' || s.state === 'shutting_down')) after++;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const states = Object.fromEntries((await a.driver.list()).map((s) => [s.name, s.state]));
+    expect(states).to.deep.equal({ r1: 'defined', r2: 'defined', r3: 'suspended' });
+    // And a restart now does not take them for moved either.
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'));
+    const report = await a.driver.init();
+    expect(report.moved ?? []).to.deep.equal([]);
+    expect((await a.driver.list()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r2', 'r3']);
+  });
+
   it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {
     const uuid = (await a.driver.get('r1')).uuid;
     writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
