@@ -9,7 +9,8 @@
  * 4. `xl migrate [-s <ssh>] [-p] <domain> <host>` with the image deadline and the caller's cancel
  *    signal; libxc's progress lines on stderr become the caller's progress;
  * 5. success: the definition leaves this host's store; failure: xl resumed the domain here (we
- *    unpause what we paused), the definition stays. Either way the record goes.
+ *    unpause what we paused), the definition stays. Either way the record goes. A server killed
+ *    half-way: start-up settles the record (reconcile.ts) and resumes what we paused (resumePaused).
  * Receiver: `expectIncoming` keeps the sender's definition until the domain arrives
  * (observe.ts and reconcile.ts adopt it with that definition).
  */
@@ -18,6 +19,7 @@ import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
 import { deadlineOf } from './deadlines.js';
+import type { Snapshot } from './picture.js';
 import { validName, validUuid } from './validate.js';
 
 /** A destination as `ssh` takes it: a host name or an IPv4/IPv6 address, never an option. */
@@ -61,11 +63,14 @@ export async function migrate(core: XlCore, name: string, opts: MigrateOptions):
     if (wasPaused) args.push('-p');
     args.push(domain, destination);
     const startedAt = Date.now();
-    await core.outgoing.put(uuid, { uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000 });
+    const pauses = !opts.live && !wasPaused;
+    await core.outgoing.put(uuid, {
+      uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000, ...(pauses ? { pauses } : {}),
+    });
     let pausedHere = false;
     try {
       await core.withInflight(cur.name, 'migrating', async () => {
-        if (!opts.live && !wasPaused) {
+        if (pauses) {
           await core.xl(['pause', domain], core.runOptions(opts));
           pausedHere = true;
         }
@@ -74,13 +79,40 @@ export async function migrate(core: XlCore, name: string, opts: MigrateOptions):
       });
     } catch (err) {
       // xl resumed the domain here; what we paused for the copy runs again.
-      if (pausedHere) await core.xl(['unpause', domain]).catch(() => {});
+      if (pausedHere) {
+        await core.xl(['unpause', domain]).catch((e: unknown) => {
+          core.log('warn', `'${cur.name}' stays paused: its migration failed, and unpausing it failed: ${(e as Error).message}`);
+        });
+      }
       await core.outgoing.remove(uuid);
       throw err;
     }
     await core.store.remove(cur.name);
     await core.outgoing.remove(uuid);
   });
+}
+
+/**
+ * Start-up, after reconcile: a server killed during a non-live migration left the domain paused
+ * for its copy. One still here (the copy failed, or never started) and still expected to run is
+ * resumed: a system is never left paused by a migration. Unpausing a domain whose orphaned
+ * `xl migrate` still copies only makes that copy live.
+ */
+export async function resumePaused(core: XlCore, snap: Snapshot): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const [uuid, rec] of core.outgoing.all()) {
+    const view = snap.byUuid.get(uuid);
+    const def = core.store.findByUuid(uuid);
+    if (!rec.pauses || !view || !view.row.flags.paused || def?.expected !== 'running' || view.row.name !== def.config.name) continue;
+    try {
+      await core.xl(['unpause', validName(view.row.name)]);
+      resumed.push(view.row.name);
+    } catch (err) {
+      core.log('warn', `'${view.row.name}' stays paused: a migration cut short paused it, and unpausing it failed: ${(err as Error).message}`);
+    }
+  }
+  if (resumed.length > 0) core.cache.invalidate();
+  return resumed;
 }
 
 /** While a system is expected, the picture is refreshed this often, so it is listed soon after it arrives. */

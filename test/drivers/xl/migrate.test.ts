@@ -3,7 +3,7 @@
  * stored definition leaving on success and staying on failure, the records a restart reads.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validHost } from '../../../src/drivers/xl/migrate.js';
@@ -137,6 +137,31 @@ describe('xl driver: migrate', function () {
     const report = await a.driver.init();
     expect(report.moved ?? []).to.deep.equal([]);
     expect((await a.driver.list()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r2', 'r3']);
+  });
+
+  it('a server killed during a non-live migration (after its xl pause): the restart resumes the system it paused', async () => {
+    await a.driver.define({ name: 'r2', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/k' }, nics: [{ bridge: 'xenbr0' }] });
+    await a.driver.start('r2');
+    await a.driver.pause('r2'); // paused by its user: stays paused
+    writeFileSync(path.join(base, 'hostA', 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'migrate', mode: 'hang', count: 2 }] }));
+    const stop = new AbortController();
+    const moves = [a.driver.migrate('r1', { destination: 'hostB', live: false, signal: stop.signal }).catch(() => {}),
+      a.driver.migrate('r2', { destination: 'hostB', live: false, signal: stop.signal }).catch(() => {})];
+    for (let i = 0; i < 100 && a.xl.callsOf('migrate').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(a.xl.callsOf('migrate')).to.have.length(2);
+    // kill -9 now: what is on disk is what the restarted server finds (xl migrate killed with it).
+    const killed = path.join(base, 'hostA-killed');
+    cpSync(path.join(base, 'hostA'), killed, { recursive: true });
+    stop.abort();
+    await Promise.all(moves);
+    const again = createTestBackend(killed);
+    try {
+      await again.driver.init();
+      expect((await again.driver.get('r1')).state).to.equal('running');
+      expect((await again.driver.get('r2')).state).to.equal('paused');
+    } finally {
+      await again.driver.close();
+    }
   });
 
   it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {
