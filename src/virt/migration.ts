@@ -109,15 +109,10 @@ export function portable(system: VirtualSystem): PortableDefinition {
   return { config: system.config, ...(system.requested ? { requested: system.requested } : {}) };
 }
 
-/** Every reason the move cannot happen (this host's, then the destination's); nothing changes. */
+/** Every reason the move cannot happen (this host's, then the destination's); nothing changes. A system that does not exist is not_found. */
 export async function migrationReasons(m: Model, name: string, peer: MigrationPeer): Promise<string[]> {
-  const system = await m.driver.get(name).catch((e: unknown) => {
-    if (VirtError.is(e, 'not_found')) return undefined;
-    throw e;
-  });
-  const here = outgoingReasons(m, system, name);
-  if (!system) return here;
-  return [...here, ...(await peer.check(portable(system)))];
+  const system = await m.driver.get(name);
+  return [...outgoingReasons(m, system, name), ...(await peer.check(portable(system)))];
 }
 
 function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtError {
@@ -132,12 +127,9 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
   const release = await m.locks.acquire(name, { mode: 'job', what: `a migration to ${peer.name}` });
   let started = false;
   try {
-    const system = await m.driver.get(name).catch((e: unknown) => {
-      if (VirtError.is(e, 'not_found')) return undefined;
-      throw e;
-    });
+    const system = await m.driver.get(name);
     const here = outgoingReasons(m, system, name);
-    if (here.length > 0 || !system) throw refusal(name, peer, here);
+    if (here.length > 0) throw refusal(name, peer, here);
     // The destination checks again as it takes the definition: one round trip, refused with its reasons.
     try {
       await peer.prepare(portable(system), INCOMING_TTL_MS);

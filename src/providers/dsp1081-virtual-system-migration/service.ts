@@ -4,7 +4,8 @@
  *
  * - MigrateVirtualSystemToHost / ToSystem: the destination is a configured peer, named by host
  *   name (DestinationHost) or by its Xen_HostSystem reference (DestinationSystem). Every refusal
- *   comes before anything changes, with its reasons (a CIM error); then 4096 and a Xen_MigrationJob.
+ *   comes before anything changes, with its reasons (a CIM error; CIM_ERR_NOT_FOUND when the
+ *   ComputerSystem does not exist, as for the checks); then 4096 and a Xen_MigrationJob.
  * - CheckVirtualSystemIsMigratableToHost / ToSystem: IsMigratable, and the reasons when not
  *   (Reasons, xen-wbem's addition); nothing moves.
  * - MigrationSettingData: MigrationType 2 Live (default) or 3 Resume (suspended at the source for

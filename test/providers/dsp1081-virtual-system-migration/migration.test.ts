@@ -123,6 +123,14 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
   });
 
+  it('a ComputerSystem that does not exist is CIM_ERR_NOT_FOUND, for the moves and the checks alike', async () => {
+    for (const method of ['MigrateVirtualSystemToHost', 'CheckVirtualSystemIsMigratableToHost'] as const) {
+      const r = await toHost(h, method, 'nosuch', 'hostB');
+      expect(r.error?.code, `${method}: ${r.error?.description}`).to.equal(6);
+      expect(r.error?.description).to.contain("no virtual system named 'nosuch'");
+    }
+  });
+
   it('a guest type the destination cannot run is refused by the check', async () => {
     await h.close();
     h = await startHosts({}, { hvm_capable: false });
