@@ -21,14 +21,14 @@ import type { IncomingDefinition } from './driver.js';
 import { VirtError } from './errors.js';
 import type { Job } from './jobs.js';
 import type { Model } from './model.js';
-import type { TargetState } from './states.js';
+import { TARGET_STATES, type TargetState } from './states.js';
 import { normalizeSpec } from './spec.js';
 import type { HostFacts, VirtualSwitch, VirtualSystem, VirtualSystemConfig } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
 
-/** A definition that came over the network: every rule of a definition, plus its UUID and MACs. */
+/** A definition that came over the network: every rule of a definition, plus its UUID, MACs and requested state. */
 export function checkPortable(def: PortableDefinition): PortableDefinition {
   const c = def?.config;
   if (!c || typeof c !== 'object') throw new VirtError('invalid_argument', 'a system definition is required');
@@ -39,7 +39,11 @@ export function checkPortable(def: PortableDefinition): PortableDefinition {
     if (typeof mac !== 'string' || !MAC.test(mac)) throw new VirtError('invalid_argument', `interface ${i + 1} of '${n.name}' has no valid MAC address`);
     return { ...nic, mac };
   });
-  return { config: { ...n, uuid: c.uuid, nics }, ...(def.requested ? { requested: def.requested } : {}) };
+  const requested = def.requested;
+  if (requested !== undefined && !TARGET_STATES.includes(requested)) {
+    throw new VirtError('invalid_argument', `${JSON.stringify(requested)} is not a requested state (${TARGET_STATES.join(', ')})`);
+  }
+  return { config: { ...n, uuid: c.uuid, nics }, ...(requested ? { requested } : {}) };
 }
 
 /** What the source hands over: the stored definition and the last requested state. */

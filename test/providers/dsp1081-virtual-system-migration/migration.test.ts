@@ -131,6 +131,22 @@ describe('DSP1081: migration between two simulated hosts', function () {
     }
   });
 
+  it('PrepareIncomingVirtualSystem refuses a definition whose requested state is not one (INVALID_PARAMETER), keeps a valid one', async () => {
+    await routerOnA(h);
+    const sys = await h.a.server.virt.getSystem('router1');
+    const prepare = (requested: unknown) => extrinsic({ port: h.b.port, user: ADMIN.name, password: ADMIN.password, namespace: 'root/virt' },
+      'PrepareIncomingVirtualSystem', { ...SERVICE_A, keys: { ...SERVICE_A.keys, SystemName: 'hostB' } },
+      `<PARAMVALUE NAME="Definition" PARAMTYPE="string"><VALUE>${JSON.stringify({ config: sys.config, requested }).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</VALUE></PARAMVALUE>`);
+    for (const bad of ['bogus', 7, { x: 1 }]) {
+      const r = await prepare(bad);
+      expect(r.error?.code, JSON.stringify(bad)).to.equal(4);
+      expect(r.error?.description).to.contain('requested state');
+    }
+    const ok = await prepare('running');
+    expect(ok.error, ok.error?.description).to.equal(undefined);
+    expect(returnValue(ok.rsp)).to.equal(0);
+  });
+
   it('a guest type the destination cannot run is refused by the check', async () => {
     await h.close();
     h = await startHosts({}, { hvm_capable: false });
