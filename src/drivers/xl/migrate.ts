@@ -148,6 +148,22 @@ export async function expectIncoming(core: XlCore, def: IncomingDefinition): Pro
   watchIncoming(core);
 }
 
+/**
+ * Why a name (and UUID) cannot be given to a system here now: a system of that name or UUID is on
+ * its way by migration (its definition handed over, not expired). Defined meanwhile, it would
+ * take the arriving system's name: the arrival would then not be adopted, and run unseen.
+ */
+export function arrivingConflict(core: XlCore, name: string, uuid?: string): VirtError | undefined {
+  const now = Date.now();
+  for (const [id, r] of core.incoming.all()) {
+    if (r.expiresAt <= now) continue;
+    if (r.config.name === name || (uuid !== undefined && id === uuid.toLowerCase())) {
+      return new VirtError('conflict', `a virtual system named '${r.config.name}' (UUID ${id}) is arriving by migration`);
+    }
+  }
+  return undefined;
+}
+
 export async function forgetIncoming(core: XlCore, uuid: string): Promise<void> {
   await core.incoming.remove(validUuid(uuid));
 }

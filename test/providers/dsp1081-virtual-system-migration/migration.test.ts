@@ -202,6 +202,23 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(await xlList(h.b)).to.not.contain('router1');
   });
 
+  it('while a router is on its way, the destination refuses to define another system of its name', async () => {
+    await h.close();
+    h = await startHosts({ migration_mib_per_sec: 256 }); // 256 MiB: about 1 s of pre-copy
+    await routerOnA(h);
+    const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    const id = jobIdOf(r.rsp);
+    const taken = await h.b.server.virt.defineSystem({ name: 'router1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } })
+      .then(() => undefined, (e: Error) => e);
+    expect(taken?.message).to.match(/router1.*(arriving|migrat)/);
+    expect((await follow(h, id)).state).to.equal('completed');
+    await arrived(h, 'router1');
+    const there = await h.b.server.virt.getSystem('router1');
+    expect(there.uuid).to.equal(uuid);
+    expect(there.state).to.equal('running');
+  });
+
   it('refuses a peers file readable by others', async () => {
     const { chmodSync } = await import('node:fs');
     const path = await import('node:path');
