@@ -138,6 +138,9 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
     try {
       await peer.prepare(portable(system), INCOMING_TTL_MS);
     } catch (err) {
+      // Refused, or kept there with its answer lost (a timeout, a reset): told to forget it either
+      // way, or it would hold the name there until it expires.
+      void peer.abandon(system.uuid).catch(() => {});
       const e = err as Error;
       throw new VirtError('invalid_state', `'${name}' cannot be migrated to ${peer.name}: ${e.message}`);
     }

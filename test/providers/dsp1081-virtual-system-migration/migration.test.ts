@@ -3,7 +3,9 @@
  * with its stored definition, and every failure leaves it running on the source only.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { CimPeer } from '../../../src/peers.js';
+import type { MigrationPeer } from '../../../src/virt/index.js';
 import { join } from 'node:path';
 import { first, intrinsic, text } from '../../support/cim-client.js';
 import { extrinsic } from '../../support/cim-client.js';
@@ -217,6 +219,24 @@ describe('DSP1081: migration between two simulated hosts', function () {
     const there = await h.b.server.virt.getSystem('router1');
     expect(there.uuid).to.equal(uuid);
     expect(there.state).to.equal('running');
+  });
+
+  it('a destination that kept the definition but whose answer was lost is told to forget it', async () => {
+    await routerOnA(h);
+    const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
+    const real = new CimPeer({ name: 'hostB', url: `http://127.0.0.1:${h.b.port}/cimom`, user: ADMIN.name, password: ADMIN.password, xlHost: 'hostB' });
+    // hostB keeps the definition, and its answer never reaches hostA (a timeout, a connection reset).
+    const lossy: MigrationPeer = {
+      name: real.name, address: real.address,
+      check: (d) => real.check(d), abandon: (u) => real.abandon(u),
+      prepare: async (d, ttl) => { await real.prepare(d, ttl); throw new Error('hostB did not answer PrepareIncomingVirtualSystem within 30000 ms'); },
+    };
+    const err = await h.a.server.virt.migrateSystem('router1', lossy).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.contain('did not answer PrepareIncomingVirtualSystem');
+    for (let i = 0; i < 100 && existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`))).to.equal(false);
+    // hostB may have a router1 of its own again.
+    await h.b.server.virt.defineSystem({ name: 'router1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } });
   });
 
   it('refuses a peers file readable by others', async () => {
