@@ -75,7 +75,13 @@ export function loadPeers(dataDir: string, urls: readonly { name: string; url: s
     if ((st.mode & 0o077) !== 0) {
       throw new Error(`${file} has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}: it holds peer passwords and must not be readable by others (chmod 600 ${file})`);
     }
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { peers?: unknown };
+    const text = readFileSync(file, 'utf8');
+    let doc: { peers?: unknown };
+    try {
+      doc = JSON.parse(text) as { peers?: unknown };
+    } catch (e) {
+      throw new Error(`${file}: not JSON (${(e as Error).message})`);
+    }
     if (typeof doc !== 'object' || doc === null || typeof doc.peers !== 'object' || doc.peers === null) {
       throw new Error(`${file}: not a peers file (expected {"version": 1, "peers": {...}})`);
     }

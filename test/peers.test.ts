@@ -45,6 +45,8 @@ describe('peers: --peer NAME=URL and peers.json', () => {
     require0600(file, { peers: [] as unknown });
     writeFileSync(file, '{"version":1}', { mode: 0o600 });
     expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw('not a peers file');
+    writeFileSync(file, '{"version": 1, "peers": {"b": {"user": "m",}}}', { mode: 0o600 });
+    expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw(`${file}: not JSON (`);
     writeFileSync(file, JSON.stringify({ peers: { b: { xlHost: '-oProxyCommand=x' } } }), { mode: 0o600 });
     expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw('is not a host name');
   });
