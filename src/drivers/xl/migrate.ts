@@ -156,7 +156,8 @@ export async function expectIncoming(core: XlCore, def: IncomingDefinition): Pro
 export function arrivingConflict(core: XlCore, name: string, uuid?: string): VirtError | undefined {
   const now = Date.now();
   for (const [id, r] of core.incoming.all()) {
-    if (r.expiresAt <= now) continue;
+    // Expired, or here already (a kill -9 between the adoption's two writes leaves the record behind).
+    if (r.expiresAt <= now || core.store.findByUuid(r.config.uuid)) continue;
     if (r.config.name === name || (uuid !== undefined && id === uuid.toLowerCase())) {
       return new VirtError('conflict', `a virtual system named '${r.config.name}' (UUID ${id}) is arriving by migration`);
     }

@@ -164,6 +164,25 @@ describe('xl driver: migrate', function () {
     }
   });
 
+  it('a definition handed over is left behind by a kill -9 after the adoption: it holds no name once the system is here', async () => {
+    const cfg = (await a.driver.get('r1')).config;
+    await b.driver.expectIncoming({ config: cfg, expiresAt: Date.now() + 60_000 });
+    expect(await b.driver.define({ name: 'r1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } }).catch((e: Error) => e.message))
+      .to.match(/'r1' .* is arriving by migration/);
+    await a.driver.migrate('r1', { destination: 'hostB', live: true });
+    b.driver.invalidate();
+    expect((await b.driver.get('r1')).origin).to.equal('defined');
+    // What a kill -9 between the adoption's two writes leaves: the record, beside the adopted definition.
+    const rec = path.join(base, 'hostB', 'incoming', `${cfg.uuid}.json`);
+    writeFileSync(rec, JSON.stringify({ config: cfg, expiresAt: Date.now() + 60_000 }));
+    await b.driver.close();
+    b = createTestBackend(path.join(base, 'hostB'));
+    await b.driver.init();
+    await b.driver.rename('r1', 'r9');
+    await b.driver.define({ name: 'r1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } });
+    expect((await b.driver.list()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r9']);
+  });
+
   it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {
     const uuid = (await a.driver.get('r1')).uuid;
     writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
