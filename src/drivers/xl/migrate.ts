@@ -87,7 +87,14 @@ export async function migrate(core: XlCore, name: string, opts: MigrateOptions):
       await core.outgoing.remove(uuid);
       throw err;
     }
-    await core.store.remove(cur.name);
+    // Moved: nothing here can undo that. A definition that cannot be removed now stays with its
+    // record open, and the next pictures remove it (observe.ts: gone while a migration is open).
+    try {
+      await core.store.remove(cur.name);
+    } catch (err) {
+      core.log('warn', `'${cur.name}' moved to ${destination}; its definition here is removed later: ${(err as Error).message}`);
+      return;
+    }
     await core.outgoing.remove(uuid);
   });
 }

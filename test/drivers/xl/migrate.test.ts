@@ -183,6 +183,29 @@ describe('xl driver: migrate', function () {
     expect((await b.driver.list()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r9']);
   });
 
+  it('the move done, a definition that cannot be removed here does not fail it: the record has it removed later', async () => {
+    const uuid = (await a.driver.get('r1')).uuid;
+    const store = a.driver.store as unknown as { remove: (name: string) => Promise<void> };
+    const remove = store.remove.bind(store);
+    let fail = true;
+    store.remove = async (name) => {
+      if (fail) throw new Error('EIO: i/o error, unlink');
+      return remove(name);
+    };
+    await a.driver.migrate('r1', { destination: 'hostB', live: true });
+    expect(await runXl(['list'], { stateDir: path.join(base, 'hostB', 'xl-sim') }).then((r) => r.stdout)).to.match(/^r1 /m);
+    // The record stays open: the next pictures remove the definition once the store can.
+    expect(existsSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`))).to.equal(true);
+    fail = false;
+    for (let i = 0; i < 40 && existsSync(path.join(base, 'hostA', 'definitions', 'r1.json')); i++) {
+      a.driver.invalidate();
+      await a.driver.list();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(existsSync(path.join(base, 'hostA', 'definitions', 'r1.json'))).to.equal(false);
+    expect(await a.driver.list()).to.have.length(0);
+  });
+
   it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {
     const uuid = (await a.driver.get('r1')).uuid;
     writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
