@@ -84,6 +84,8 @@ export function outgoingReasons(m: Model, system: VirtualSystem | undefined, nam
   const out: string[] = [];
   if (!m.driver.migrate) out.push(`the ${m.driver.kind} driver cannot migrate systems`);
   if (!MOVABLE.has(system.state)) out.push(`'${name}' is ${system.state.replace('_', ' ')}: only a running or paused system can be migrated`);
+  const pending = m.driver.migrationPending?.(system.uuid);
+  if (pending) out.push(pending);
   return out;
 }
 

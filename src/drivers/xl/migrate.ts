@@ -18,6 +18,7 @@ import { VirtError } from '../../virt/errors.js';
 import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
+import type { Current } from './view.js';
 import { deadlineOf } from './deadlines.js';
 import type { Snapshot } from './picture.js';
 import { validName, validUuid } from './validate.js';
@@ -48,6 +49,20 @@ function progressOf(text: string, report: (p: number) => void): void {
   }
 }
 
+/** The migrations this server runs now (by UUID); any other open record is an earlier run's. */
+const ours = new WeakMap<XlCore, Set<string>>();
+
+/**
+ * A migration started before this server restarted (its record still open) may still be run by
+ * the `xl migrate` the killed server left behind: a second one would race it, and fail once the
+ * first has moved the domain, leaving the definition here beside the system running there.
+ */
+export function pendingMigration(core: XlCore, uuid: string): string | undefined {
+  const rec = core.outgoing.get(uuid);
+  if (!rec || ours.get(core)?.has(uuid.toLowerCase())) return undefined;
+  return `a migration of '${rec.name}' to ${rec.destination} started before this server restarted may still be running (until ${new Date(rec.expiresAt).toISOString()})`;
+}
+
 export async function migrate(core: XlCore, name: string, opts: MigrateOptions): Promise<void> {
   const destination = validHost(opts.destination);
   return change(core, name, async (cur) => {
@@ -55,48 +70,61 @@ export async function migrate(core: XlCore, name: string, opts: MigrateOptions):
       throw new VirtError('invalid_state', `'${name}' is ${cur.system.state}: only a running or paused system can be migrated`);
     }
     const domain = liveName(cur);
+    const pending = pendingMigration(core, cur.system.config.uuid);
+    if (pending) throw new VirtError('busy', pending);
     const def = await ensureDef(core, cur);
     const uuid = validUuid(def.config.uuid);
-    const args = ['migrate', ...(core.migrationSsh !== undefined ? ['-s', core.migrationSsh] : [])];
-    const wasPaused = cur.system.state === 'paused';
-    // xl unpauses at the destination unless -p: a paused system stays paused there.
-    if (wasPaused) args.push('-p');
-    args.push(domain, destination);
-    const startedAt = Date.now();
-    const pauses = !opts.live && !wasPaused;
-    await core.outgoing.put(uuid, {
-      uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000, ...(pauses ? { pauses } : {}),
-    });
-    let pausedHere = false;
+    const running = ours.get(core) ?? new Set<string>();
+    ours.set(core, running);
+    running.add(uuid.toLowerCase());
     try {
-      await core.withInflight(cur.name, 'migrating', async () => {
-        if (pauses) {
-          await core.xl(['pause', domain], core.runOptions(opts));
-          pausedHere = true;
-        }
-        const onProgress = opts.onProgress;
-        await core.xl(args, { ...core.runOptions(opts), ...(onProgress ? { onStderr: (t: string) => progressOf(t, onProgress) } : {}) });
-      });
-    } catch (err) {
-      // xl resumed the domain here; what we paused for the copy runs again.
-      if (pausedHere) {
-        await core.xl(['unpause', domain]).catch((e: unknown) => {
-          core.log('warn', `'${cur.name}' stays paused: its migration failed, and unpausing it failed: ${(e as Error).message}`);
-        });
-      }
-      await core.outgoing.remove(uuid);
-      throw err;
+      await migrateDomain(core, cur, domain, uuid, destination, opts);
+    } finally {
+      running.delete(uuid.toLowerCase());
     }
-    // Moved: nothing here can undo that. A definition that cannot be removed now stays with its
-    // record open, and the next pictures remove it (observe.ts: gone while a migration is open).
-    try {
-      await core.store.remove(cur.name);
-    } catch (err) {
-      core.log('warn', `'${cur.name}' moved to ${destination}; its definition here is removed later: ${(err as Error).message}`);
-      return;
+  });
+}
+
+async function migrateDomain(core: XlCore, cur: Current, domain: string, uuid: string, destination: string, opts: MigrateOptions): Promise<void> {
+  const args = ['migrate', ...(core.migrationSsh !== undefined ? ['-s', core.migrationSsh] : [])];
+  const wasPaused = cur.system.state === 'paused';
+  // xl unpauses at the destination unless -p: a paused system stays paused there.
+  if (wasPaused) args.push('-p');
+  args.push(domain, destination);
+  const startedAt = Date.now();
+  const pauses = !opts.live && !wasPaused;
+  await core.outgoing.put(uuid, {
+    uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000, ...(pauses ? { pauses } : {}),
+  });
+  let pausedHere = false;
+  try {
+    await core.withInflight(cur.name, 'migrating', async () => {
+      if (pauses) {
+        await core.xl(['pause', domain], core.runOptions(opts));
+        pausedHere = true;
+      }
+      const onProgress = opts.onProgress;
+      await core.xl(args, { ...core.runOptions(opts), ...(onProgress ? { onStderr: (t: string) => progressOf(t, onProgress) } : {}) });
+    });
+  } catch (err) {
+    // xl resumed the domain here; what we paused for the copy runs again.
+    if (pausedHere) {
+      await core.xl(['unpause', domain]).catch((e: unknown) => {
+        core.log('warn', `'${cur.name}' stays paused: its migration failed, and unpausing it failed: ${(e as Error).message}`);
+      });
     }
     await core.outgoing.remove(uuid);
-  });
+    throw err;
+  }
+  // Moved: nothing here can undo that. A definition that cannot be removed now stays with its
+  // record open, and the next pictures remove it (observe.ts: gone while a migration is open).
+  try {
+    await core.store.remove(cur.name);
+  } catch (err) {
+    core.log('warn', `'${cur.name}' moved to ${destination}; its definition here is removed later: ${(err as Error).message}`);
+    return;
+  }
+  await core.outgoing.remove(uuid);
 }
 
 /**

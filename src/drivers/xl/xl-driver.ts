@@ -225,6 +225,10 @@ export class XlDriver implements HypervisorDriver {
     return migration.migrate(this.core, name, opts);
   }
 
+  migrationPending(uuid: string): string | undefined {
+    return migration.pendingMigration(this.core, uuid);
+  }
+
   expectIncoming(def: IncomingDefinition): Promise<void> {
     return migration.expectIncoming(this.core, def);
   }

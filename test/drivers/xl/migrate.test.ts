@@ -206,6 +206,26 @@ describe('xl driver: migrate', function () {
     expect(await a.driver.list()).to.have.length(0);
   });
 
+  it('after a restart, a migration still run by the killed server\'s xl migrate: a second one is refused until it is over', async () => {
+    const uuid = (await a.driver.get('r1')).uuid;
+    // What the killed server left: its record, and its `xl migrate` still copying.
+    writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
+      JSON.stringify({ uuid, name: 'r1', destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'), { hostsFile: path.join(base, 'hosts.json') });
+    await a.driver.init();
+    const orphan = runXl(['migrate', 'r1', 'hostB'], { stateDir: path.join(base, 'hostA', 'xl-sim'), hostsFile: path.join(base, 'hosts.json') });
+    const again = await a.driver.migrate('r1', { destination: 'hostB', live: true }).then(() => undefined, (e: VirtError) => e);
+    expect((await orphan).exitCode).to.equal(0);
+    expect(again?.kind).to.equal('busy');
+    expect(again?.message).to.match(/a migration of 'r1' to hostB started before this server restarted may still be running/);
+    for (let i = 0; i < 40 && (await a.driver.list()).length > 0; i++) {
+      a.driver.invalidate();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(await a.driver.list()).to.have.length(0);
+  });
+
   it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {
     const uuid = (await a.driver.get('r1')).uuid;
     writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),

@@ -3,7 +3,7 @@
  * with its stored definition, and every failure leaves it running on the source only.
  */
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CimPeer } from '../../../src/peers.js';
 import type { MigrationPeer } from '../../../src/virt/index.js';
 import { join } from 'node:path';
@@ -237,6 +237,20 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`))).to.equal(false);
     // hostB may have a router1 of its own again.
     await h.b.server.virt.defineSystem({ name: 'router1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } });
+  });
+
+  it('a migration an earlier run of the server may still be doing: the check says so, a second one is refused before hostB hears of it', async () => {
+    await routerOnA(h);
+    const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
+    writeFileSync(join(h.a.dataDir, 'migrations', `${uuid}.json`),
+      JSON.stringify({ uuid, name: 'router1', destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    await h.restartA();
+    const c = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router1', 'hostB');
+    expect(outParams(c.rsp).Reasons!.join()).to.contain("a migration of 'router1' to hostB started before this server restarted may still be running");
+    const m = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(m.error?.code).to.equal(1);
+    expect(m.error?.description).to.contain('started before this server restarted');
+    expect(existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`))).to.equal(false);
   });
 
   it('refuses a peers file readable by others', async () => {
