@@ -167,11 +167,13 @@ function readAnswer(body: string, method: string): MethodAnswer {
 export class CimPeer implements MigrationPeer {
   readonly name: string;
   readonly address: string;
+  readonly endpoint: string;
   private messageId = 0;
 
   constructor(private readonly cfg: PeerConfig, private readonly timeoutMs = 30_000) {
     this.name = cfg.name;
     this.address = cfg.xlHost;
+    this.endpoint = new URL(cfg.url).host;
   }
 
   async check(def: PortableDefinition): Promise<string[]> {

@@ -58,6 +58,8 @@ export interface MigrationPeer {
   readonly name: string;
   /** Where this host's hypervisor tools reach it (a host name or address). */
   readonly address: string;
+  /** Its server's host (`host[:port]`, as in a WBEM URI), when known: paths to its instances carry it. */
+  readonly endpoint?: string;
   /** Why the destination could not take this system now (empty: it could). Changes nothing. */
   check(def: PortableDefinition): Promise<string[]>;
   /** Keep the definition for the system about to arrive (refused with the reasons when it cannot take it). */

@@ -281,6 +281,9 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(r.error, r.error?.description).to.equal(undefined);
     expect(returnValue(r.rsp)).to.equal(4096);
     expect(JSON.stringify(r.rsp)).to.contain('"@NAME":"NewComputerSystem"').and.contain('router1');
+    // The router on hostB, where it will be: a full path to hostB's server, not a name on hostA.
+    const ncs = JSON.stringify(((r.rsp as Record<string, unknown>).PARAMVALUE as Record<string, unknown>[]).find((p) => p['@NAME'] === 'NewComputerSystem'));
+    expect(ncs).to.contain('INSTANCEPATH').and.contain(`127.0.0.1:${h.b.port}`).and.contain('"@NAME":"virt"');
     expect((await follow(h, jobIdOf(r.rsp))).state).to.equal('completed');
     // Resume: paused for the whole copy at hostA (the simulator's figures), running again at hostB.
     const fig = JSON.parse(readFileSync(join(h.a.dataDir, 'xl-sim', 'last-migration.json'), 'utf8'));
