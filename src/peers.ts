@@ -28,6 +28,8 @@ export const PEERS_FILE = 'peers.json';
 const SERVICE = 'Xen_VirtualSystemMigrationService';
 const NAMESPACE = 'root/virt';
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/;
+/** More than any answer of the incoming-system methods (a few reasons): a peer sending more is refused. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface PeerConfig {
   name: string;
@@ -73,7 +75,13 @@ export function loadPeers(dataDir: string, urls: readonly { name: string; url: s
     if ((st.mode & 0o077) !== 0) {
       throw new Error(`${file} has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}: it holds peer passwords and must not be readable by others (chmod 600 ${file})`);
     }
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { peers?: unknown };
+    const text = readFileSync(file, 'utf8');
+    let doc: { peers?: unknown };
+    try {
+      doc = JSON.parse(text) as { peers?: unknown };
+    } catch (e) {
+      throw new Error(`${file}: not JSON (${(e as Error).message})`);
+    }
     if (typeof doc !== 'object' || doc === null || typeof doc.peers !== 'object' || doc.peers === null) {
       throw new Error(`${file}: not a peers file (expected {"version": 1, "peers": {...}})`);
     }
@@ -159,11 +167,13 @@ function readAnswer(body: string, method: string): MethodAnswer {
 export class CimPeer implements MigrationPeer {
   readonly name: string;
   readonly address: string;
+  readonly endpoint: string;
   private messageId = 0;
 
   constructor(private readonly cfg: PeerConfig, private readonly timeoutMs = 30_000) {
     this.name = cfg.name;
     this.address = cfg.xlHost;
+    this.endpoint = new URL(cfg.url).host;
   }
 
   async check(def: PortableDefinition): Promise<string[]> {
@@ -208,11 +218,28 @@ export class CimPeer implements MigrationPeer {
     if (this.cfg.user !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${this.cfg.user}:${this.cfg.password ?? ''}`).toString('base64');
     const lib = u.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = lib.request(u, { method: 'POST', headers, timeout: this.timeoutMs }, (res) => {
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        fn();
+      };
+      // The first reason wins; the request is then torn down (its own error events say nothing more).
+      const fail = (e: Error): void => {
+        settle(() => reject(e));
+        req.destroy();
+      };
+      const req = lib.request(u, { method: 'POST', headers }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_ANSWER_BYTES) fail(new Error(`${this.name} (${this.cfg.url}) answered more than ${MAX_ANSWER_BYTES} bytes to ${method}`));
+          else chunks.push(c);
+        });
+        res.on('error', (e) => fail(new Error(`${this.name} (${this.cfg.url}): ${e.message}`)));
+        res.on('end', () => settle(() => {
           const text = Buffer.concat(chunks).toString('utf8');
           if (res.statusCode !== 200) {
             reject(new Error(`${this.name} (${this.cfg.url}) answered HTTP ${res.statusCode}${res.headers['cimerror'] ? ` (${String(res.headers['cimerror'])})` : ''}`));
@@ -223,10 +250,12 @@ export class CimPeer implements MigrationPeer {
           } catch (e) {
             reject(e);
           }
-        });
+        }));
       });
-      req.on('timeout', () => req.destroy(new Error(`${this.name} (${this.cfg.url}) did not answer ${method} within ${this.timeoutMs} ms`)));
-      req.on('error', (e) => reject(new Error(`${this.name} (${this.cfg.url}): ${e.message}`)));
+      // The whole exchange, not only a quiet line: a peer that trickles its answer would hold the
+      // migration (and the system's lock) for as long as it liked.
+      const deadline = setTimeout(() => fail(new Error(`${this.name} (${this.cfg.url}) did not answer ${method} within ${this.timeoutMs} ms`)), this.timeoutMs);
+      req.on('error', (e) => fail(new Error(`${this.name} (${this.cfg.url}): ${e.message}`)));
       req.end(body);
     });
   }

@@ -3,7 +3,9 @@ import { expect } from 'chai';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadPeers, parsePeerArg, simulatorHosts } from '../src/peers.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CimPeer, loadPeers, parsePeerArg, simulatorHosts } from '../src/peers.js';
 
 describe('peers: --peer NAME=URL and peers.json', () => {
   let dir: string;
@@ -43,8 +45,54 @@ describe('peers: --peer NAME=URL and peers.json', () => {
     require0600(file, { peers: [] as unknown });
     writeFileSync(file, '{"version":1}', { mode: 0o600 });
     expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw('not a peers file');
+    writeFileSync(file, '{"version": 1, "peers": {"b": {"user": "m",}}}', { mode: 0o600 });
+    expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw(`${file}: not JSON (`);
     writeFileSync(file, JSON.stringify({ peers: { b: { xlHost: '-oProxyCommand=x' } } }), { mode: 0o600 });
     expect(() => loadPeers(dir, [{ name: 'b', url: 'http://b/cimom' }])).to.throw('is not a host name');
+  });
+});
+
+describe('peers: a peer that answers without end', function () {
+  this.timeout(20_000);
+  let server: http.Server;
+  let url: string;
+  const timers = new Set<NodeJS.Timeout>();
+  afterEach(async () => {
+    for (const t of timers) clearInterval(t);
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  async function listen(answer: (res: http.ServerResponse) => void): Promise<void> {
+    server = http.createServer((req, res) => { req.resume(); answer(res); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cimom`;
+  }
+  const peer = () => new CimPeer({ name: 'hostB', url, xlHost: 'hostB' }, 1000);
+
+  it('an answer larger than any method response is refused, not buffered without bound', async () => {
+    const chunk = Buffer.alloc(256 * 1024, 'x');
+    await listen((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      const t = setInterval(() => res.write(chunk), 2);
+      timers.add(t);
+    });
+    const t0 = Date.now();
+    const err = await peer().abandon('0d6e1b52-5f59-4c2c-9a43-7e3c2b6f1a10').then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.match(/hostB .*answered more than \d+ bytes/);
+    expect(Date.now() - t0).to.be.below(5000);
+  });
+
+  it('an answer that trickles in is cut at the deadline, not only when the line goes quiet', async () => {
+    await listen((res) => {
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      const t = setInterval(() => res.write(' '), 200);
+      timers.add(t);
+    });
+    const t0 = Date.now();
+    const err = await peer().abandon('0d6e1b52-5f59-4c2c-9a43-7e3c2b6f1a10').then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.match(/hostB .*did not answer CancelIncomingVirtualSystem within 1000 ms/);
+    expect(Date.now() - t0).to.be.within(900, 4000);
   });
 });
 

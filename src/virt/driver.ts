@@ -171,6 +171,8 @@ export interface HypervisorDriver {
    * definition accordingly.
    */
   migrate?(name: string, opts: MigrateOptions): Promise<void>;
+  /** Why the system of this UUID cannot be migrated now though it looks movable (a move of an earlier run may still go on), if so. */
+  migrationPending?(uuid: string): string | undefined;
   /** Destination side: adopt the system arriving with this UUID with this definition. */
   expectIncoming?(def: IncomingDefinition): Promise<void>;
   /** Destination side: the source gave up; forget the definition handed over. */

@@ -21,14 +21,14 @@ import type { IncomingDefinition } from './driver.js';
 import { VirtError } from './errors.js';
 import type { Job } from './jobs.js';
 import type { Model } from './model.js';
-import type { TargetState } from './states.js';
+import { TARGET_STATES, type TargetState } from './states.js';
 import { normalizeSpec } from './spec.js';
 import type { HostFacts, VirtualSwitch, VirtualSystem, VirtualSystemConfig } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
 
-/** A definition that came over the network: every rule of a definition, plus its UUID and MACs. */
+/** A definition that came over the network: every rule of a definition, plus its UUID, MACs and requested state. */
 export function checkPortable(def: PortableDefinition): PortableDefinition {
   const c = def?.config;
   if (!c || typeof c !== 'object') throw new VirtError('invalid_argument', 'a system definition is required');
@@ -39,7 +39,11 @@ export function checkPortable(def: PortableDefinition): PortableDefinition {
     if (typeof mac !== 'string' || !MAC.test(mac)) throw new VirtError('invalid_argument', `interface ${i + 1} of '${n.name}' has no valid MAC address`);
     return { ...nic, mac };
   });
-  return { config: { ...n, uuid: c.uuid, nics }, ...(def.requested ? { requested: def.requested } : {}) };
+  const requested = def.requested;
+  if (requested !== undefined && !TARGET_STATES.includes(requested)) {
+    throw new VirtError('invalid_argument', `${JSON.stringify(requested)} is not a requested state (${TARGET_STATES.join(', ')})`);
+  }
+  return { config: { ...n, uuid: c.uuid, nics }, ...(requested ? { requested } : {}) };
 }
 
 /** What the source hands over: the stored definition and the last requested state. */
@@ -54,6 +58,8 @@ export interface MigrationPeer {
   readonly name: string;
   /** Where this host's hypervisor tools reach it (a host name or address). */
   readonly address: string;
+  /** Its server's host (`host[:port]`, as in a WBEM URI), when known: paths to its instances carry it. */
+  readonly endpoint?: string;
   /** Why the destination could not take this system now (empty: it could). Changes nothing. */
   check(def: PortableDefinition): Promise<string[]>;
   /** Keep the definition for the system about to arrive (refused with the reasons when it cannot take it). */
@@ -80,6 +86,8 @@ export function outgoingReasons(m: Model, system: VirtualSystem | undefined, nam
   const out: string[] = [];
   if (!m.driver.migrate) out.push(`the ${m.driver.kind} driver cannot migrate systems`);
   if (!MOVABLE.has(system.state)) out.push(`'${name}' is ${system.state.replace('_', ' ')}: only a running or paused system can be migrated`);
+  const pending = m.driver.migrationPending?.(system.uuid);
+  if (pending) out.push(pending);
   return out;
 }
 
@@ -109,15 +117,10 @@ export function portable(system: VirtualSystem): PortableDefinition {
   return { config: system.config, ...(system.requested ? { requested: system.requested } : {}) };
 }
 
-/** Every reason the move cannot happen (this host's, then the destination's); nothing changes. */
+/** Every reason the move cannot happen (this host's, then the destination's); nothing changes. A system that does not exist is not_found. */
 export async function migrationReasons(m: Model, name: string, peer: MigrationPeer): Promise<string[]> {
-  const system = await m.driver.get(name).catch((e: unknown) => {
-    if (VirtError.is(e, 'not_found')) return undefined;
-    throw e;
-  });
-  const here = outgoingReasons(m, system, name);
-  if (!system) return here;
-  return [...here, ...(await peer.check(portable(system)))];
+  const system = await m.driver.get(name);
+  return [...outgoingReasons(m, system, name), ...(await peer.check(portable(system)))];
 }
 
 function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtError {
@@ -132,16 +135,16 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
   const release = await m.locks.acquire(name, { mode: 'job', what: `a migration to ${peer.name}` });
   let started = false;
   try {
-    const system = await m.driver.get(name).catch((e: unknown) => {
-      if (VirtError.is(e, 'not_found')) return undefined;
-      throw e;
-    });
+    const system = await m.driver.get(name);
     const here = outgoingReasons(m, system, name);
-    if (here.length > 0 || !system) throw refusal(name, peer, here);
+    if (here.length > 0) throw refusal(name, peer, here);
     // The destination checks again as it takes the definition: one round trip, refused with its reasons.
     try {
       await peer.prepare(portable(system), INCOMING_TTL_MS);
     } catch (err) {
+      // Refused, or kept there with its answer lost (a timeout, a reset): told to forget it either
+      // way, or it would hold the name there until it expires.
+      void peer.abandon(system.uuid).catch(() => {});
       const e = err as Error;
       throw new VirtError('invalid_state', `'${name}' cannot be migrated to ${peer.name}: ${e.message}`);
     }

@@ -15,6 +15,7 @@ import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import type { DefinitionFields } from './definition-types.js';
 import { generateMac } from './live-config.js';
+import { arrivingConflict } from './migrate.js';
 import { validMac, validName, validUuid } from './validate.js';
 import { resolve, toSystem } from './view.js';
 
@@ -38,6 +39,8 @@ export async function define(core: XlCore, spec: VirtualSystemSpec): Promise<Vir
     }
     const other = core.store.findByUuid(config.uuid)?.config.name ?? snap.byUuid.get(config.uuid)?.row.name;
     if (other !== undefined) throw new VirtError('conflict', `UUID ${config.uuid} is already used by '${other}'`);
+    const arriving = arrivingConflict(core, config.name, config.uuid);
+    if (arriving) throw arriving;
     const def = await core.store.put({ config, origin: 'defined', expected: 'stopped', ...reached('defined') });
     return toSystem(core, config.name, def, undefined);
   } finally {
@@ -84,6 +87,8 @@ export async function rename(core: XlCore, name: string, newName: string): Promi
       if (core.store.get(to) || (taken && taken !== cur.view)) {
         throw new VirtError('conflict', `a virtual system named '${to}' already exists`);
       }
+      const arriving = arrivingConflict(core, to);
+      if (arriving) throw arriving;
       const def = await ensureDef(core, cur);
       const live = cur.view ? liveName(cur) : undefined;
       if (live !== undefined) await core.xl(['rename', live, to]);

@@ -9,7 +9,8 @@
  * 4. `xl migrate [-s <ssh>] [-p] <domain> <host>` with the image deadline and the caller's cancel
  *    signal; libxc's progress lines on stderr become the caller's progress;
  * 5. success: the definition leaves this host's store; failure: xl resumed the domain here (we
- *    unpause what we paused), the definition stays. Either way the record goes.
+ *    unpause what we paused), the definition stays. Either way the record goes. A server killed
+ *    half-way: start-up settles the record (reconcile.ts) and resumes what we paused (resumePaused).
  * Receiver: `expectIncoming` keeps the sender's definition until the domain arrives
  * (observe.ts and reconcile.ts adopt it with that definition).
  */
@@ -17,7 +18,9 @@ import { VirtError } from '../../virt/errors.js';
 import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
+import type { Current } from './view.js';
 import { deadlineOf } from './deadlines.js';
+import type { Snapshot } from './picture.js';
 import { validName, validUuid } from './validate.js';
 
 /** A destination as `ssh` takes it: a host name or an IPv4/IPv6 address, never an option. */
@@ -46,6 +49,20 @@ function progressOf(text: string, report: (p: number) => void): void {
   }
 }
 
+/** The migrations this server runs now (by UUID); any other open record is an earlier run's. */
+const ours = new WeakMap<XlCore, Set<string>>();
+
+/**
+ * A migration started before this server restarted (its record still open) may still be run by
+ * the `xl migrate` the killed server left behind: a second one would race it, and fail once the
+ * first has moved the domain, leaving the definition here beside the system running there.
+ */
+export function pendingMigration(core: XlCore, uuid: string): string | undefined {
+  const rec = core.outgoing.get(uuid);
+  if (!rec || ours.get(core)?.has(uuid.toLowerCase())) return undefined;
+  return `a migration of '${rec.name}' to ${rec.destination} started before this server restarted may still be running (until ${new Date(rec.expiresAt).toISOString()})`;
+}
+
 export async function migrate(core: XlCore, name: string, opts: MigrateOptions): Promise<void> {
   const destination = validHost(opts.destination);
   return change(core, name, async (cur) => {
@@ -53,34 +70,84 @@ export async function migrate(core: XlCore, name: string, opts: MigrateOptions):
       throw new VirtError('invalid_state', `'${name}' is ${cur.system.state}: only a running or paused system can be migrated`);
     }
     const domain = liveName(cur);
+    const pending = pendingMigration(core, cur.system.config.uuid);
+    if (pending) throw new VirtError('busy', pending);
     const def = await ensureDef(core, cur);
     const uuid = validUuid(def.config.uuid);
-    const args = ['migrate', ...(core.migrationSsh !== undefined ? ['-s', core.migrationSsh] : [])];
-    const wasPaused = cur.system.state === 'paused';
-    // xl unpauses at the destination unless -p: a paused system stays paused there.
-    if (wasPaused) args.push('-p');
-    args.push(domain, destination);
-    const startedAt = Date.now();
-    await core.outgoing.put(uuid, { uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000 });
-    let pausedHere = false;
+    const running = ours.get(core) ?? new Set<string>();
+    ours.set(core, running);
+    running.add(uuid.toLowerCase());
     try {
-      await core.withInflight(cur.name, 'migrating', async () => {
-        if (!opts.live && !wasPaused) {
-          await core.xl(['pause', domain], core.runOptions(opts));
-          pausedHere = true;
-        }
-        const onProgress = opts.onProgress;
-        await core.xl(args, { ...core.runOptions(opts), ...(onProgress ? { onStderr: (t: string) => progressOf(t, onProgress) } : {}) });
-      });
-    } catch (err) {
-      // xl resumed the domain here; what we paused for the copy runs again.
-      if (pausedHere) await core.xl(['unpause', domain]).catch(() => {});
-      await core.outgoing.remove(uuid);
-      throw err;
+      await migrateDomain(core, cur, domain, uuid, destination, opts);
+    } finally {
+      running.delete(uuid.toLowerCase());
     }
-    await core.store.remove(cur.name);
-    await core.outgoing.remove(uuid);
   });
+}
+
+async function migrateDomain(core: XlCore, cur: Current, domain: string, uuid: string, destination: string, opts: MigrateOptions): Promise<void> {
+  const args = ['migrate', ...(core.migrationSsh !== undefined ? ['-s', core.migrationSsh] : [])];
+  const wasPaused = cur.system.state === 'paused';
+  // xl unpauses at the destination unless -p: a paused system stays paused there.
+  if (wasPaused) args.push('-p');
+  args.push(domain, destination);
+  const startedAt = Date.now();
+  const pauses = !opts.live && !wasPaused;
+  await core.outgoing.put(uuid, {
+    uuid, name: cur.name, destination, startedAt, expiresAt: startedAt + deadlineOf(args, core.deadlines) + 60_000, ...(pauses ? { pauses } : {}),
+  });
+  let pausedHere = false;
+  try {
+    await core.withInflight(cur.name, 'migrating', async () => {
+      if (pauses) {
+        await core.xl(['pause', domain], core.runOptions(opts));
+        pausedHere = true;
+      }
+      const onProgress = opts.onProgress;
+      await core.xl(args, { ...core.runOptions(opts), ...(onProgress ? { onStderr: (t: string) => progressOf(t, onProgress) } : {}) });
+    });
+  } catch (err) {
+    // xl resumed the domain here; what we paused for the copy runs again.
+    if (pausedHere) {
+      await core.xl(['unpause', domain]).catch((e: unknown) => {
+        core.log('warn', `'${cur.name}' stays paused: its migration failed, and unpausing it failed: ${(e as Error).message}`);
+      });
+    }
+    await core.outgoing.remove(uuid);
+    throw err;
+  }
+  // Moved: nothing here can undo that. A definition that cannot be removed now stays with its
+  // record open, and the next pictures remove it (observe.ts: gone while a migration is open).
+  try {
+    await core.store.remove(cur.name);
+  } catch (err) {
+    core.log('warn', `'${cur.name}' moved to ${destination}; its definition here is removed later: ${(err as Error).message}`);
+    return;
+  }
+  await core.outgoing.remove(uuid);
+}
+
+/**
+ * Start-up, after reconcile: a server killed during a non-live migration left the domain paused
+ * for its copy. One still here (the copy failed, or never started) and still expected to run is
+ * resumed: a system is never left paused by a migration. Unpausing a domain whose orphaned
+ * `xl migrate` still copies only makes that copy live.
+ */
+export async function resumePaused(core: XlCore, snap: Snapshot): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const [uuid, rec] of core.outgoing.all()) {
+    const view = snap.byUuid.get(uuid);
+    const def = core.store.findByUuid(uuid);
+    if (!rec.pauses || !view || !view.row.flags.paused || def?.expected !== 'running' || view.row.name !== def.config.name) continue;
+    try {
+      await core.xl(['unpause', validName(view.row.name)]);
+      resumed.push(view.row.name);
+    } catch (err) {
+      core.log('warn', `'${view.row.name}' stays paused: a migration cut short paused it, and unpausing it failed: ${(err as Error).message}`);
+    }
+  }
+  if (resumed.length > 0) core.cache.invalidate();
+  return resumed;
 }
 
 /** While a system is expected, the picture is refreshed this often, so it is listed soon after it arrives. */
@@ -114,6 +181,23 @@ export async function expectIncoming(core: XlCore, def: IncomingDefinition): Pro
   const uuid = validUuid(def.config.uuid);
   await core.incoming.put(uuid, { config: def.config, ...(def.requested ? { requested: def.requested } : {}), expiresAt: def.expiresAt });
   watchIncoming(core);
+}
+
+/**
+ * Why a name (and UUID) cannot be given to a system here now: a system of that name or UUID is on
+ * its way by migration (its definition handed over, not expired). Defined meanwhile, it would
+ * take the arriving system's name: the arrival would then not be adopted, and run unseen.
+ */
+export function arrivingConflict(core: XlCore, name: string, uuid?: string): VirtError | undefined {
+  const now = Date.now();
+  for (const [id, r] of core.incoming.all()) {
+    // Expired, or here already (a kill -9 between the adoption's two writes leaves the record behind).
+    if (r.expiresAt <= now || core.store.findByUuid(r.config.uuid)) continue;
+    if (r.config.name === name || (uuid !== undefined && id === uuid.toLowerCase())) {
+      return new VirtError('conflict', `a virtual system named '${r.config.name}' (UUID ${id}) is arriving by migration`);
+    }
+  }
+  return undefined;
 }
 
 export async function forgetIncoming(core: XlCore, uuid: string): Promise<void> {

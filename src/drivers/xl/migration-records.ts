@@ -25,6 +25,8 @@ export interface OutgoingRecord {
   startedAt: number;
   /** After this the `xl migrate` we started has been killed by its deadline, whatever happened to us. */
   expiresAt: number;
+  /** A non-live migration: we pause the domain for the copy (a restart resumes it if it is still here). */
+  pauses?: boolean;
 }
 
 export interface IncomingRecord {

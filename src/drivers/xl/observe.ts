@@ -18,7 +18,7 @@ import type { ObservedStateChange } from '../../virt/types.js';
 import type { SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
 import type { DefinitionFields } from './definition-types.js';
-import { adoptionOf } from './reconcile.js';
+import { adoptionOf, movable } from './reconcile.js';
 import type { Snapshot } from './picture.js';
 import { observedState, viewOf } from './view.js';
 
@@ -67,7 +67,8 @@ export class SnapshotObserver {
       const expectedToRun = def.expected === 'running' || def.expected === 'paused';
       const gone = !view && expectedToRun && !def.vanished && !def.savedImage;
       // Gone while a migration of ours is open (a server restarted while its `xl migrate` ran on): moved, not lost.
-      if (!view && core.outgoing.get(def.config.uuid)) {
+      // Not when a change of ours stopped or saved it since, nor when it was seen shutting down.
+      if (!view && movable(def) && before !== 'shutting_down' && core.outgoing.get(def.config.uuid)) {
         try {
           await core.store.remove(name);
           await core.outgoing.remove(def.config.uuid);

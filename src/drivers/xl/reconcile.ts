@@ -107,6 +107,15 @@ export function adoptionOf(
 }
 
 /**
+ * Whether a definition still describes a system a migration of ours could have moved: one we
+ * expect to run. A change of ours since (shutdown, destroy, save) expects it stopped or saved, so
+ * its domain gone is that change's outcome, not a move: the definition must stay.
+ */
+export function movable(def: StoredDefinition): boolean {
+  return (def.expected === 'running' || def.expected === 'paused') && !def.savedImage;
+}
+
+/**
  * A migration of ours was under way when the server stopped: a domain no longer here has moved
  * (xl destroys the sender's copy only once the destination runs it), so its definition goes; one
  * still here stays, its record kept until the deadline of the `xl migrate` that may still run.
@@ -115,7 +124,7 @@ async function settleOutgoing(store: DefinitionStore, snap: Snapshot, records: R
   for (const [uuid, rec] of records.all()) {
     const def = store.findByUuid(uuid);
     if (!snap.byUuid.has(uuid)) {
-      if (def) {
+      if (def && movable(def)) {
         await store.remove(def.config.name);
         result.moved.push(`${def.config.name} -> ${rec.destination}`);
       }

@@ -91,6 +91,7 @@ export class XlDriver implements HypervisorDriver {
     await mkdir(core.saveDir, { recursive: true, mode: 0o700 });
     await Promise.all([core.outgoing.load(), core.incoming.load()]);
     const rec = await reconcile(core.store, await listing, { incoming: core.incoming, outgoing: core.outgoing });
+    await migration.resumePaused(core, await listing);
     core.ready = true;
     core.cache.start();
     this.events?.start();
@@ -222,6 +223,10 @@ export class XlDriver implements HypervisorDriver {
 
   migrate(name: string, opts: MigrateOptions): Promise<void> {
     return migration.migrate(this.core, name, opts);
+  }
+
+  migrationPending(uuid: string): string | undefined {
+    return migration.pendingMigration(this.core, uuid);
   }
 
   expectIncoming(def: IncomingDefinition): Promise<void> {

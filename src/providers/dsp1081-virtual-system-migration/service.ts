@@ -3,8 +3,10 @@
  * ValueMap: 0 Completed, 1 Not Supported, 4 Invalid Parameter, 4096 Job Started).
  *
  * - MigrateVirtualSystemToHost / ToSystem: the destination is a configured peer, named by host
- *   name (DestinationHost) or by its Xen_HostSystem reference (DestinationSystem). Every refusal
- *   comes before anything changes, with its reasons (a CIM error); then 4096 and a Xen_MigrationJob.
+ *   name (DestinationHost) or by its Xen_HostSystem reference (DestinationSystem); ToSystem's
+ *   NewComputerSystem is the system's full path on the destination's server. Every refusal
+ *   comes before anything changes, with its reasons (a CIM error; CIM_ERR_NOT_FOUND when the
+ *   ComputerSystem does not exist, as for the checks); then 4096 and a Xen_MigrationJob.
  * - CheckVirtualSystemIsMigratableToHost / ToSystem: IsMigratable, and the reasons when not
  *   (Reasons, xen-wbem's addition); nothing moves.
  * - MigrationSettingData: MigrationType 2 Live (default) or 3 Resume (suspended at the source for
@@ -15,12 +17,12 @@
  *   called by the source server with the definition it hands over (Confirm once the system is
  *   there: the destination lists it before the source's job ends).
  */
-import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import { type MigrationPeer, type PortableDefinition, VirtError } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { toCimError } from '../shared/errors.js';
-import { HOST_CLASS, MIGRATION_JOB_CLASS, computerSystemName, jobName, systemOfCsName } from '../shared/naming.js';
+import { HOST_CLASS, MIGRATION_JOB_CLASS, VIRT_NS, computerSystemName, jobName, systemOfCsName } from '../shared/naming.js';
 import { readInstance, readNumber, readRef, readString, readStrings } from '../shared/params.js';
 import type { Method } from '../shared/provider.js';
 
@@ -81,11 +83,17 @@ async function migrate(deps: ProviderDeps, params: NameMap<CimValue>, method: st
     const job = await deps.virt.migrateSystem(name, peer, { live });
     return {
       returnValue: JOB_STARTED,
-      out: { Job: jobName(job.id, MIGRATION_JOB_CLASS), ...(withNewSystem ? { NewComputerSystem: computerSystemName(name) } : {}) },
+      out: { Job: jobName(job.id, MIGRATION_JOB_CLASS), ...(withNewSystem ? { NewComputerSystem: newSystem(name, peer) } : {}) },
     };
   } catch (err) {
     throw toCimError(err, method);
   }
+}
+
+/** The system as it will be on the destination: a full path to the destination's server when its address is known. */
+function newSystem(name: string, peer: MigrationPeer): CimInstanceName {
+  const local = computerSystemName(name);
+  return peer.endpoint ? local.withNamespace(VIRT_NS, peer.endpoint) : local;
 }
 
 async function check(deps: ProviderDeps, params: NameMap<CimValue>, method: string, peer: MigrationPeer): Promise<MethodResult> {

@@ -3,7 +3,7 @@
  * stored definition leaving on success and staying on failure, the records a restart reads.
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validHost } from '../../../src/drivers/xl/migrate.js';
@@ -103,6 +103,127 @@ describe('xl driver: migrate', function () {
     await again.driver.close();
     a = createTestBackend(path.join(base, 'hostA'));
     await a.driver.init();
+  });
+
+  it('a record left by a server killed before xl migrate ran does not make a later shutdown, destroy or save of ours a move', async () => {
+    // Three systems, each with a record as a server killed before its `xl migrate` ran leaves it.
+    for (const n of ['r2', 'r3']) {
+      await a.driver.define({ name: n, type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/k' }, nics: [{ bridge: 'xenbr0' }] });
+      await a.driver.start(n);
+    }
+    for (const n of ['r1', 'r2', 'r3']) {
+      const uuid = (await a.driver.get(n)).uuid;
+      writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
+        JSON.stringify({ uuid, name: n, destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    }
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'));
+    await a.driver.init();
+    // The restarted server serves on: its clients stop, destroy and suspend the systems.
+    await a.driver.shutdown('r1');
+    await a.driver.destroy('r2');
+    await a.driver.save('r3');
+    // Until the guest has shut down, and a few pictures more.
+    for (let i = 0, after = 0; i < 200 && after < 6; i++) {
+      a.driver.invalidate();
+      if (!(await a.driver.list()).some((s) => s.state === 'running' || s.state === 'shutting_down')) after++;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const states = Object.fromEntries((await a.driver.list()).map((s) => [s.name, s.state]));
+    expect(states).to.deep.equal({ r1: 'defined', r2: 'defined', r3: 'suspended' });
+    // And a restart now does not take them for moved either.
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'));
+    const report = await a.driver.init();
+    expect(report.moved ?? []).to.deep.equal([]);
+    expect((await a.driver.list()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r2', 'r3']);
+  });
+
+  it('a server killed during a non-live migration (after its xl pause): the restart resumes the system it paused', async () => {
+    await a.driver.define({ name: 'r2', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/k' }, nics: [{ bridge: 'xenbr0' }] });
+    await a.driver.start('r2');
+    await a.driver.pause('r2'); // paused by its user: stays paused
+    writeFileSync(path.join(base, 'hostA', 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'migrate', mode: 'hang', count: 2 }] }));
+    const stop = new AbortController();
+    const moves = [a.driver.migrate('r1', { destination: 'hostB', live: false, signal: stop.signal }).catch(() => {}),
+      a.driver.migrate('r2', { destination: 'hostB', live: false, signal: stop.signal }).catch(() => {})];
+    for (let i = 0; i < 100 && a.xl.callsOf('migrate').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(a.xl.callsOf('migrate')).to.have.length(2);
+    // kill -9 now: what is on disk is what the restarted server finds (xl migrate killed with it).
+    const killed = path.join(base, 'hostA-killed');
+    cpSync(path.join(base, 'hostA'), killed, { recursive: true });
+    stop.abort();
+    await Promise.all(moves);
+    const again = createTestBackend(killed);
+    try {
+      await again.driver.init();
+      expect((await again.driver.get('r1')).state).to.equal('running');
+      expect((await again.driver.get('r2')).state).to.equal('paused');
+    } finally {
+      await again.driver.close();
+    }
+  });
+
+  it('a definition handed over is left behind by a kill -9 after the adoption: it holds no name once the system is here', async () => {
+    const cfg = (await a.driver.get('r1')).config;
+    await b.driver.expectIncoming({ config: cfg, expiresAt: Date.now() + 60_000 });
+    expect(await b.driver.define({ name: 'r1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } }).catch((e: Error) => e.message))
+      .to.match(/'r1' .* is arriving by migration/);
+    await a.driver.migrate('r1', { destination: 'hostB', live: true });
+    b.driver.invalidate();
+    expect((await b.driver.get('r1')).origin).to.equal('defined');
+    // What a kill -9 between the adoption's two writes leaves: the record, beside the adopted definition.
+    const rec = path.join(base, 'hostB', 'incoming', `${cfg.uuid}.json`);
+    writeFileSync(rec, JSON.stringify({ config: cfg, expiresAt: Date.now() + 60_000 }));
+    await b.driver.close();
+    b = createTestBackend(path.join(base, 'hostB'));
+    await b.driver.init();
+    await b.driver.rename('r1', 'r9');
+    await b.driver.define({ name: 'r1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } });
+    expect((await b.driver.list()).map((s) => s.name).sort()).to.deep.equal(['r1', 'r9']);
+  });
+
+  it('the move done, a definition that cannot be removed here does not fail it: the record has it removed later', async () => {
+    const uuid = (await a.driver.get('r1')).uuid;
+    const store = a.driver.store as unknown as { remove: (name: string) => Promise<void> };
+    const remove = store.remove.bind(store);
+    let fail = true;
+    store.remove = async (name) => {
+      if (fail) throw new Error('EIO: i/o error, unlink');
+      return remove(name);
+    };
+    await a.driver.migrate('r1', { destination: 'hostB', live: true });
+    expect(await runXl(['list'], { stateDir: path.join(base, 'hostB', 'xl-sim') }).then((r) => r.stdout)).to.match(/^r1 /m);
+    // The record stays open: the next pictures remove the definition once the store can.
+    expect(existsSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`))).to.equal(true);
+    fail = false;
+    for (let i = 0; i < 40 && existsSync(path.join(base, 'hostA', 'definitions', 'r1.json')); i++) {
+      a.driver.invalidate();
+      await a.driver.list();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(existsSync(path.join(base, 'hostA', 'definitions', 'r1.json'))).to.equal(false);
+    expect(await a.driver.list()).to.have.length(0);
+  });
+
+  it('after a restart, a migration still run by the killed server\'s xl migrate: a second one is refused until it is over', async () => {
+    const uuid = (await a.driver.get('r1')).uuid;
+    // What the killed server left: its record, and its `xl migrate` still copying.
+    writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
+      JSON.stringify({ uuid, name: 'r1', destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'), { hostsFile: path.join(base, 'hosts.json') });
+    await a.driver.init();
+    const orphan = runXl(['migrate', 'r1', 'hostB'], { stateDir: path.join(base, 'hostA', 'xl-sim'), hostsFile: path.join(base, 'hosts.json') });
+    const again = await a.driver.migrate('r1', { destination: 'hostB', live: true }).then(() => undefined, (e: VirtError) => e);
+    expect((await orphan).exitCode).to.equal(0);
+    expect(again?.kind).to.equal('busy');
+    expect(again?.message).to.match(/a migration of 'r1' to hostB started before this server restarted may still be running/);
+    for (let i = 0; i < 40 && (await a.driver.list()).length > 0; i++) {
+      a.driver.invalidate();
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(await a.driver.list()).to.have.length(0);
   });
 
   it('a restart finds the domain already gone: the definition goes, reported as moved', async () => {

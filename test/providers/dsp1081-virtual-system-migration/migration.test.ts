@@ -3,7 +3,9 @@
  * with its stored definition, and every failure leaves it running on the source only.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { CimPeer } from '../../../src/peers.js';
+import type { MigrationPeer } from '../../../src/virt/index.js';
 import { join } from 'node:path';
 import { first, intrinsic, text } from '../../support/cim-client.js';
 import { extrinsic } from '../../support/cim-client.js';
@@ -123,6 +125,30 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect((await h.a.server.virt.getSystem('router1')).state).to.equal('running');
   });
 
+  it('a ComputerSystem that does not exist is CIM_ERR_NOT_FOUND, for the moves and the checks alike', async () => {
+    for (const method of ['MigrateVirtualSystemToHost', 'CheckVirtualSystemIsMigratableToHost'] as const) {
+      const r = await toHost(h, method, 'nosuch', 'hostB');
+      expect(r.error?.code, `${method}: ${r.error?.description}`).to.equal(6);
+      expect(r.error?.description).to.contain("no virtual system named 'nosuch'");
+    }
+  });
+
+  it('PrepareIncomingVirtualSystem refuses a definition whose requested state is not one (INVALID_PARAMETER), keeps a valid one', async () => {
+    await routerOnA(h);
+    const sys = await h.a.server.virt.getSystem('router1');
+    const prepare = (requested: unknown) => extrinsic({ port: h.b.port, user: ADMIN.name, password: ADMIN.password, namespace: 'root/virt' },
+      'PrepareIncomingVirtualSystem', { ...SERVICE_A, keys: { ...SERVICE_A.keys, SystemName: 'hostB' } },
+      `<PARAMVALUE NAME="Definition" PARAMTYPE="string"><VALUE>${JSON.stringify({ config: sys.config, requested }).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</VALUE></PARAMVALUE>`);
+    for (const bad of ['bogus', 7, { x: 1 }]) {
+      const r = await prepare(bad);
+      expect(r.error?.code, JSON.stringify(bad)).to.equal(4);
+      expect(r.error?.description).to.contain('requested state');
+    }
+    const ok = await prepare('running');
+    expect(ok.error, ok.error?.description).to.equal(undefined);
+    expect(returnValue(ok.rsp)).to.equal(0);
+  });
+
   it('a guest type the destination cannot run is refused by the check', async () => {
     await h.close();
     h = await startHosts({}, { hvm_capable: false });
@@ -178,6 +204,55 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(await xlList(h.b)).to.not.contain('router1');
   });
 
+  it('while a router is on its way, the destination refuses to define another system of its name', async () => {
+    await h.close();
+    h = await startHosts({ migration_mib_per_sec: 256 }); // 256 MiB: about 1 s of pre-copy
+    await routerOnA(h);
+    const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    const id = jobIdOf(r.rsp);
+    const taken = await h.b.server.virt.defineSystem({ name: 'router1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } })
+      .then(() => undefined, (e: Error) => e);
+    expect(taken?.message).to.match(/router1.*(arriving|migrat)/);
+    expect((await follow(h, id)).state).to.equal('completed');
+    await arrived(h, 'router1');
+    const there = await h.b.server.virt.getSystem('router1');
+    expect(there.uuid).to.equal(uuid);
+    expect(there.state).to.equal('running');
+  });
+
+  it('a destination that kept the definition but whose answer was lost is told to forget it', async () => {
+    await routerOnA(h);
+    const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
+    const real = new CimPeer({ name: 'hostB', url: `http://127.0.0.1:${h.b.port}/cimom`, user: ADMIN.name, password: ADMIN.password, xlHost: 'hostB' });
+    // hostB keeps the definition, and its answer never reaches hostA (a timeout, a connection reset).
+    const lossy: MigrationPeer = {
+      name: real.name, address: real.address,
+      check: (d) => real.check(d), abandon: (u) => real.abandon(u),
+      prepare: async (d, ttl) => { await real.prepare(d, ttl); throw new Error('hostB did not answer PrepareIncomingVirtualSystem within 30000 ms'); },
+    };
+    const err = await h.a.server.virt.migrateSystem('router1', lossy).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.contain('did not answer PrepareIncomingVirtualSystem');
+    for (let i = 0; i < 100 && existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`))).to.equal(false);
+    // hostB may have a router1 of its own again.
+    await h.b.server.virt.defineSystem({ name: 'router1', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/k' } });
+  });
+
+  it('a migration an earlier run of the server may still be doing: the check says so, a second one is refused before hostB hears of it', async () => {
+    await routerOnA(h);
+    const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
+    writeFileSync(join(h.a.dataDir, 'migrations', `${uuid}.json`),
+      JSON.stringify({ uuid, name: 'router1', destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+    await h.restartA();
+    const c = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router1', 'hostB');
+    expect(outParams(c.rsp).Reasons!.join()).to.contain("a migration of 'router1' to hostB started before this server restarted may still be running");
+    const m = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(m.error?.code).to.equal(1);
+    expect(m.error?.description).to.contain('started before this server restarted');
+    expect(existsSync(join(h.b.dataDir, 'incoming', `${uuid}.json`))).to.equal(false);
+  });
+
   it('refuses a peers file readable by others', async () => {
     const { chmodSync } = await import('node:fs');
     const path = await import('node:path');
@@ -206,6 +281,9 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(r.error, r.error?.description).to.equal(undefined);
     expect(returnValue(r.rsp)).to.equal(4096);
     expect(JSON.stringify(r.rsp)).to.contain('"@NAME":"NewComputerSystem"').and.contain('router1');
+    // The router on hostB, where it will be: a full path to hostB's server, not a name on hostA.
+    const ncs = JSON.stringify(((r.rsp as Record<string, unknown>).PARAMVALUE as Record<string, unknown>[]).find((p) => p['@NAME'] === 'NewComputerSystem'));
+    expect(ncs).to.contain('INSTANCEPATH').and.contain(`127.0.0.1:${h.b.port}`).and.contain('"@NAME":"virt"');
     expect((await follow(h, jobIdOf(r.rsp))).state).to.equal('completed');
     // Resume: paused for the whole copy at hostA (the simulator's figures), running again at hostB.
     const fig = JSON.parse(readFileSync(join(h.a.dataDir, 'xl-sim', 'last-migration.json'), 'utf8'));
