@@ -151,6 +151,21 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect(await vm.snapshots!.listFor('r1')).to.deep.equal([]);
   });
 
+  it('an apply is refused while another system uses a disk it would write back: that system keeps its data', async () => {
+    const s = await take(vm, 'r1', 'disk');
+    await drivers[0]!.detachDisk('r1', 'xvdb');
+    const other = join(dir, 'r2.img');
+    writeFileSync(other, '');
+    await vm.defineSystem({ name: 'r2', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/k' }, disks: [{ target: other, vdev: 'xvda' }, { target: raw, vdev: 'xvdb' }] });
+    await vm.requestState('r2', 'running');
+    writeFileSync(raw, 'C'.repeat(8192));
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`snapshot ${s.id} would write disk ${raw} back, and 'r2' uses it now: take it from 'r2' first`);
+    expect(readFileSync(raw, 'utf8')).to.equal('C'.repeat(8192));
+    expect((await vm.getSystem('r2')).state).to.equal('running');
+    expect((await vm.getSystem('r1')).config.disks.map((d) => d.target)).to.deep.equal([disk]);
+  });
+
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
     const a = await take(vm, 'r1');
     await vm.deleteSystem('r1');

@@ -2,7 +2,8 @@
  * The steps of a snapshot's apply (service.ts runs them as a job; start-up recovery runs them
  * again after a crash, and each ends in the same place). What can be checked is checked while the
  * system still runs: it is the system the snapshot was taken of (by UUID), the snapshot is whole,
- * its memory image is there and a system that is not active has room to start. Then: stop the
+ * its memory image is there, no other system uses a disk it writes back, and a system that is
+ * not active has room to start. Then: stop the
  * system if active → disks back → definition back → `xl restore` or a start (or leave it
  * stopped). `reached` tells the caller how far it got when a step fails.
  */
@@ -46,6 +47,15 @@ export async function applySteps(
   // room for a system that does not run now, leaves the system as it is.
   if (snap.stateFile && !(await deps.store.exists(`${folder}/${snap.stateFile}`))) {
     throw new VirtError('not_found', `the memory image of snapshot ${snap.id} is missing`);
+  }
+  // A disk written back must be this system's alone: detached since and given to another
+  // system, it would be overwritten under that one (and both definitions would name it).
+  const others = (await d.list()).filter((s) => s.uuid.toLowerCase() !== cur.uuid.toLowerCase());
+  for (const disk of snap.disks) {
+    const user = others.find((s) => s.config.disks.some((x) => x.target === disk.target));
+    if (user) {
+      throw new VirtError('invalid_state', `snapshot ${snap.id} would write disk ${disk.target} back, and '${user.name}' uses it now: take it from '${user.name}' first`);
+    }
   }
   const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
     || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
