@@ -41,6 +41,8 @@ export interface HostConfig {
   /** false: no hardware virtualisation (xen_caps lists no hvm-…, HVM and PVH guests cannot run). */
   hvm_capable?: boolean;
   uplink: string;             // the physical interface behind the bridges (ethtool shows its speed)
+  /** The bridge the uplink is a port of (a Xen host's bridged setup); absent: the first of `bridges`. */
+  uplink_bridge?: string;
   uplink_speed_mbps: number;  // its link speed, Mb/s (as ethtool and /sys/class/net/<if>/speed give it)
 }
 

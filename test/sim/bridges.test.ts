@@ -58,6 +58,21 @@ describe('xl-sim bridges (ip link, vif hotplug)', () => {
     expect(await bridgeNames(st)).to.deep.equal(['xenbr5']);
   });
 
+  it('`ip link show master BR`: the uplink on its bridge and each running guest\'s vif, with master; a missing bridge is an error', async () => {
+    const st = newHost({ bridges: ['xenbr0', 'xenbr1'] });
+    expect((await xl(['create', '-q', 'web01.cfg'], { state: st })).code).to.equal(0);
+    const ports = async (br: string) => {
+      const r = await xl(['ip', '-j', 'link', 'show', 'master', br], { state: st });
+      expect(r.code).to.equal(0);
+      return (JSON.parse(r.stdout) as Array<{ ifname: string; master: string }>).map((l) => `${l.ifname}@${l.master}`);
+    };
+    expect(await ports('xenbr0')).to.deep.equal(['eth0@xenbr0', 'vif1.0@xenbr0']);
+    expect(await ports('xenbr1')).to.deep.equal(['vif1.1@xenbr1']);
+    const text = await xl(['ip', 'link', 'show', 'master', 'xenbr1'], { state: st });
+    expect(text.stdout).to.match(/^\d+: vif1\.1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master xenbr1 state UP /);
+    expect(await xl(['ip', '-j', 'link', 'show', 'master', 'xenbr9'], { state: st })).to.deep.equal({ stdout: '', stderr: 'Device "xenbr9" does not exist.\n', code: 1 });
+  });
+
   it('xl create with a vif on a missing bridge: the hotplug failure, rc 3, no domain, the domid consumed', async () => {
     const st = newHost({ bridges: ['xenbr0'] });
     const r = await xl(['create', 'web01.cfg'], { state: st });

@@ -31,6 +31,9 @@ export function parseBridges(stdout: string): VirtualSwitch[] {
   });
 }
 
+/** What netback and libxl name a guest's interfaces: vif<domid>.<devid>, and -emu for an HVM guest's emulated twin. */
+const GUEST_INTERFACE = /^vif[0-9]+\.[0-9]+(-emu)?$/;
+
 const IFNAMSIZ = 16; // including the terminating NUL (Linux include/uapi/linux/if.h)
 
 /** A bridge name the kernel takes and that no argument parser can mistake for an option. */
@@ -41,7 +44,7 @@ export function validBridgeName(name: string): string {
   }
   // Linux netback names a guest's interface vif<domid>.<devid> (libxl adds -emu for an HVM guest's
   // emulated twin): a bridge of that name would make creating that interface fail (EEXIST).
-  if (/^vif[0-9]+\.[0-9]+(-emu)?$/.test(name)) {
+  if (GUEST_INTERFACE.test(name)) {
     throw new VirtError('invalid_argument', `'${name}' is the name Xen gives a guest interface (vif<domid>.<devid>): choose another switch name`);
   }
   return name;
@@ -75,9 +78,19 @@ export class BridgeSource {
     return { name, up: true };
   }
 
-  /** `ip link del dev NAME`: the kernel releases its ports (the vifs stay). */
+  /**
+   * `ip link del dev NAME`: the kernel releases its ports (the vifs stay). A bridge with a port
+   * that is not a guest's interface (the physical uplink, a bond, a veth) is part of the host's
+   * own network: deleting it would cut the control domain or other services off, so it is refused.
+   */
   async remove(name: string): Promise<void> {
     validBridgeName(name);
+    const ports = await this.ports(name);
+    const host = ports.filter((p) => !GUEST_INTERFACE.test(p));
+    if (host.length > 0) {
+      throw new VirtError('invalid_state',
+        `the virtual switch '${name}' carries the host's own interface${host.length > 1 ? 's' : ''} ${host.join(', ')}: it is part of the host's network and is not removed`);
+    }
     try {
       await this.ip(['link', 'del', 'dev', name], `removing the bridge '${name}'`);
     } finally {
@@ -85,9 +98,22 @@ export class BridgeSource {
     }
   }
 
-  private async ip(args: string[], what: string): Promise<void> {
+  /** The names of the bridge's ports (`ip -j link show master NAME`). */
+  private async ports(name: string): Promise<string[]> {
+    const out = await this.ip(['-j', 'link', 'show', 'master', name], `reading the ports of the bridge '${name}'`);
+    let links: unknown;
     try {
-      await this.exec.run([...this.prefix, ...args], { timeoutMs: this.timeoutMs });
+      links = JSON.parse(out.trim() === '' ? '[]' : out);
+    } catch {
+      throw new VirtError('failed', `ip -j link show master ${name} printed something that is not JSON`, out.slice(0, 200));
+    }
+    if (!Array.isArray(links)) throw new VirtError('failed', `ip -j link show master ${name} did not print a JSON array`);
+    return links.flatMap((l) => (l && typeof l === 'object' && typeof (l as { ifname?: unknown }).ifname === 'string' ? [(l as { ifname: string }).ifname] : []));
+  }
+
+  private async ip(args: string[], what: string): Promise<string> {
+    try {
+      return (await this.exec.run([...this.prefix, ...args], { timeoutMs: this.timeoutMs })).stdout;
     } catch (e) {
       const v = e instanceof VirtError ? e : undefined;
       const text = `${v?.detail ?? ''} ${v?.message ?? ''}`;

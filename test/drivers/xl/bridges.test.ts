@@ -77,5 +77,14 @@ describe('xl driver: the host bridges (ip -j link show type bridge)', () => {
     const gone = await driver.deleteSwitch('vnet7').then(() => null, (x: unknown) => x as VirtError);
     expect(gone?.kind).to.equal('not_found');
   });
+
+  it('deleteSwitch refuses a bridge that carries the host\'s own interface (the uplink), and deletes nothing', async () => {
+    const { driver, xl } = createTestBackend(dir, { commandTimeoutMs: 10_000 });
+    const e = await driver.deleteSwitch('xenbr0').then(() => null, (x: unknown) => x as VirtError);
+    expect(e?.kind).to.equal('invalid_state');
+    expect(e?.message).to.equal("the virtual switch 'xenbr0' carries the host's own interface eth0: it is part of the host's network and is not removed");
+    expect(xl.log.filter((a) => a[0] === 'ip' && a.includes('del'))).to.deep.equal([]);
+    expect((await driver.switches()).map((s) => s.name)).to.include('xenbr0');
+  });
 });
 
