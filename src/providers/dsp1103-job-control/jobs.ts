@@ -98,10 +98,11 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
   });
 }
 
+/** The job `name` designates: its InstanceID under its own class (a migration job is no Xen_ConcreteJob instance). */
 function findJob(deps: ProviderDeps, name: CimInstanceName): Job {
   const id = name.keyString('InstanceID');
   const job = id === undefined ? undefined : deps.jobs.get(id);
-  if (!job) throw cimError('NOT_FOUND', `no job ${name.toString()}`);
+  if (!job || jobClassOf(job).toLowerCase() !== name.className.toLowerCase()) throw cimError('NOT_FOUND', `no job ${name.toString()}`);
   return job;
 }
 

@@ -98,6 +98,22 @@ describe('providers/dsp1103: jobs', () => {
     expect(gone).to.be.instanceOf(CimError).with.property('code', CIM_ERR.NOT_FOUND);
   });
 
+  it('a job is found under its own class only: a Xen_ConcreteJob path naming a migration job is NOT_FOUND for every operation', async () => {
+    const g = gate();
+    const migration = w.jobs.start('migrate web to hostB', 'web', () => g.promise);
+    const p = w.provider(JOB);
+    const wrong = jobRef(migration.id);
+    const notFound = async (x: Promise<unknown>) => expect(await x.catch((e: unknown) => e)).to.be.instanceOf(CimError).with.property('code', CIM_ERR.NOT_FOUND);
+    await notFound(get(migration.id));
+    await notFound(p.invokeMethod!(w.ctx(), wrong, 'RequestStateChange', params({ RequestedState: 4 })));
+    await notFound(p.invokeMethod!(w.ctx(), wrong, 'GetError', new NameMap()));
+    expect(migration.state).to.equal('running');
+    g.open();
+    await migration.done;
+    await notFound(p.deleteInstance!(w.ctx(), wrong));
+    expect(w.jobs.get(migration.id)).to.equal(migration);
+  });
+
   it('a real state-change job: owned by the VSMS, affecting its virtual system', async () => {
     const change = await w.virt.requestStateChange('web', 'paused');
     if (change.kind !== 'job') throw new Error('web was expected to be running');
