@@ -69,7 +69,8 @@ export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace
     TimeOfLastStateChange: CimDateTime.fromDate(new Date(changed)),
     TimeBeforeRemoval: CimDateTime.interval(retentionMs),
     DeleteOnCompletion: true,
-    ErrorCode: job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
+    // CIM_Job.ErrorCode: zero for a job that completed without error.
+    ErrorCode: job.state === 'completed' ? 0 : job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
     ErrorDescription: job.error && job.state !== 'completed' ? describe(job.error) : undefined,
   });
 }

@@ -32,6 +32,7 @@ describe('providers/dsp1103: jobs', () => {
     expect(i.get('JobState')).to.equal(4);
     expect(i.get('PercentComplete')).to.equal(40);
     expect(i.get('Name')).to.equal('state change of web to paused');
+    expect(i.get('ErrorCode')).to.equal(null);
     expect(i.get('DeleteOnCompletion')).to.equal(true);
     expect(String(i.get('TimeBeforeRemoval'))).to.equal('00000000000500.000000:000');
     expect(i.get('TimeSubmitted')).to.be.instanceOf(CimDateTime);
@@ -44,6 +45,8 @@ describe('providers/dsp1103: jobs', () => {
     expect(i.get('OperationalStatus')).to.deep.equal([2, 17]);
     expect((i.get('ElapsedTime') as CimDateTime).isInterval).to.equal(true);
     expect(i.get('ErrorDescription')).to.equal(null);
+    // CIM_Job.ErrorCode: zero once the job completed without error; none while it runs.
+    expect(i.get('ErrorCode')).to.equal(0);
   });
 
   it('a failed job is JobState 10 with ErrorCode/ErrorDescription, and GetError returns an embedded CIM_Error', async () => {
