@@ -128,8 +128,14 @@ export class JobManager {
     return job;
   }
 
+  /** The job, unless it is unknown or finished longer ago than the retention (as list() forgets it). */
   get(id: string): Job | undefined {
-    return this.jobs.get(id);
+    const j = this.jobs.get(id);
+    if (j && this.expired(j, Date.now())) {
+      this.jobs.delete(id);
+      return undefined;
+    }
+    return j;
   }
 
   list(): Job[] {
@@ -160,8 +166,10 @@ export class JobManager {
 
   private prune(): void {
     const now = Date.now();
-    for (const [id, j] of this.jobs) {
-      if (j.finished && j.endTime !== undefined && now - j.endTime > this.keepFinishedMs) this.jobs.delete(id);
-    }
+    for (const [id, j] of this.jobs) if (this.expired(j, now)) this.jobs.delete(id);
+  }
+
+  private expired(j: Job, now: number): boolean {
+    return j.finished && j.endTime !== undefined && now - j.endTime > this.keepFinishedMs;
   }
 }

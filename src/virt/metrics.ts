@@ -90,6 +90,8 @@ export class MetricsSampler {
   private running: Promise<MetricsSample> | undefined;
   private readonly listeners = new Set<(sample: MetricsSample) => void>();
   private failed = false;
+  /** The last periodic sample failed (logged once until one succeeds). */
+  private sampleFailing = false;
   readonly historyLength: number;
 
   constructor(private readonly source: MetricsSource, private readonly opts: MetricsOptions) {
@@ -102,9 +104,26 @@ export class MetricsSampler {
 
   start(): void {
     if (this.opts.intervalMs <= 0 || this.timer) return;
-    void this.sample().catch(() => {});
-    this.timer = setInterval(() => void this.sample().catch(() => {}), this.opts.intervalMs);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.opts.intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * One periodic sample. A failure keeps the last sample (its TimeStamp tells its age) and is
+   * logged once, with its recovery, so stale figures are never served in silence.
+   */
+  private tick(): void {
+    this.sample().then(() => {
+      if (this.sampleFailing) this.opts.log?.('metrics: sampling works again');
+      this.sampleFailing = false;
+    }, (e: unknown) => {
+      if (!this.sampleFailing) {
+        const since = this.last ? `the values stay those of ${new Date(this.last.at).toISOString()}` : 'no values yet';
+        this.opts.log?.(`metrics: sampling failed (${since}): ${(e as Error)?.message ?? String(e)}`);
+      }
+      this.sampleFailing = true;
+    });
   }
 
   stop(): void {

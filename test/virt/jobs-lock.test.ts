@@ -36,6 +36,16 @@ describe('jobs', () => {
     expect(long.state).to.equal('terminated');
     expect(long.cancel()).to.equal(false);
   });
+
+  it('a finished job is gone once its retention (TimeBeforeRemoval) has passed, for a lookup by id too', async () => {
+    const jm = new JobManager(30);
+    const job = jm.start('quick', 'sys', async () => 1);
+    await job.done;
+    expect(jm.get(job.id)).to.equal(job);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(jm.get(job.id)).to.equal(undefined);
+    expect(jm.list()).to.deep.equal([]);
+  });
 });
 
 describe('keyed lock', () => {

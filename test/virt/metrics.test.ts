@@ -92,4 +92,33 @@ describe('virt: the metrics sampler', () => {
     expect(s.memoryInUseMiB).to.equal(512);
     expect(lines).to.have.length(1);
   });
+
+  it('says once when periodic sampling fails (the values stay those of the last sample) and once when it works again', async () => {
+    let down = false;
+    const lines: string[] = [];
+    const { src } = source(0.01);
+    const systems = src.systems;
+    src.systems = async () => {
+      if (down) throw new Error('xl list: hypervisor unreachable');
+      return systems();
+    };
+    const m = new MetricsSampler(src, { intervalMs: 10, log: (l) => lines.push(l) });
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 500 && !ok(); i++) await sleep(10);
+    };
+    const failed = () => lines.filter((l) => /sampling failed.*hypervisor unreachable/.test(l)).length;
+    m.start();
+    await until(() => m.latest() !== undefined);
+    down = true;
+    await until(() => failed() > 0);
+    const last = m.latest();
+    await sleep(60); // several more failed samples
+    expect(m.latest()).to.equal(last);
+    expect(failed()).to.equal(1);
+    down = false;
+    await until(() => m.latest() !== last);
+    await sleep(20);
+    m.stop();
+    expect(lines.filter((l) => /sampling works again/.test(l))).to.have.length(1);
+  });
 });

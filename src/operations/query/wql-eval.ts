@@ -8,7 +8,7 @@
 import {
   CimInstance, CimDateTime, CimInstanceName, type CimScalar, type CimValue, isCimError, parseInstancePath,
 } from '../../cim/index.js';
-import type { CompareOp, Expr, Literal, Operand } from './wql-parser.js';
+import { type CompareOp, type Expr, type Literal, type Operand, decimalNumber } from './wql-parser.js';
 
 export interface EvalEnv {
   /** True when `className` is `ancestor` or one of its subclasses. */
@@ -165,11 +165,8 @@ function compare(a: CimScalar, b: CimScalar, op: CompareOp): Tri {
   if (typeof a === 'string' && typeof b !== 'string') return compare(b, a, flip(op));
   if (isNum(a)) {
     if (isNum(b)) return order(numSign(a, b), op);
-    if (typeof b === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(b)) {
-      const t = b.trim();
-      return order(numSign(a, /^[+-]?\d+$/.test(t) ? BigInt(t) : Number(t)), op);
-    }
-    return null;
+    const bn = typeof b === 'string' ? decimalNumber(b.trim()) : undefined;
+    return bn === undefined ? null : order(numSign(a, bn), op);
   }
   if (typeof a === 'boolean') {
     const bb = typeof b === 'boolean' ? b : typeof b === 'string' && /^(true|false)$/i.test(b.trim()) ? b.trim().toLowerCase() === 'true' : null;

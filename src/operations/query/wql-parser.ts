@@ -104,13 +104,31 @@ function lex(text: string): Tok[] {
 }
 
 function parseNumber(raw: string, pos: number): number | bigint {
-  if (/^[+-]?\d+$/.test(raw)) {
-    const b = BigInt(raw);
+  const n = decimalNumber(raw);
+  if (n !== undefined) return n;
+  if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(raw)) return Number(BigInt(raw.replace(/^[+-]/, ''))) * (raw.startsWith('-') ? -1 : 1);
+  throw syntax(pos, `malformed number "${raw}"`);
+}
+
+/**
+ * An integer longer than this is outside every CIM integer type (sint64/uint64 have at most 20
+ * digits): it is read as a double, in linear time, rather than as a BigInt.
+ */
+const EXACT_INTEGER_CHARS = 40;
+/** Unambiguous (a fraction starts with its dot), so a long run of digits cannot make it backtrack. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A decimal integer or real as written in a query (a literal, or a string read as a number), or
+ * undefined. Integers are exact up to the CIM integer types' range; the cost is linear in length.
+ */
+export function decimalNumber(text: string): number | bigint | undefined {
+  if (/^[+-]?\d+$/.test(text)) {
+    if (text.length > EXACT_INTEGER_CHARS) return Number(text);
+    const b = BigInt(text);
     return b <= 9007199254740991n && b >= -9007199254740991n ? Number(b) : b;
   }
-  if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(raw)) return Number(BigInt(raw.replace(/^[+-]/, ''))) * (raw.startsWith('-') ? -1 : 1);
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return Number(raw);
-  throw syntax(pos, `malformed number "${raw}"`);
+  return DECIMAL.test(text) ? Number(text) : undefined;
 }
 
 /**

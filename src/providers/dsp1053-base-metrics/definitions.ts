@@ -94,6 +94,19 @@ export function systemValue(def: MetricDef, s: SystemSample): number | undefined
   }
 }
 
+/**
+ * CIM_BaseMetricValue.Duration of a system's value, as its definition's TimeScope says
+ * (CIM_BaseMetricDefinition.TimeScope): 0 for a Point, the sample's interval for an Interval,
+ * the time since the system started for a StartupInterval. Pool and host values are Points: 0.
+ */
+export function systemDurationMs(def: MetricDef, s: SystemSample): number {
+  switch (def.timeScope) {
+    case INTERVAL: return s.durationMs;
+    case STARTUP_INTERVAL: return s.uptimeSec * 1000;
+    default: return 0;
+  }
+}
+
 /** A capacity metric's value for a pool (the memory or processor pool) or for the host. */
 export function capacityValue(def: MetricDef, from: Pool | HostSample): number | undefined {
   if ('kind' in from) {

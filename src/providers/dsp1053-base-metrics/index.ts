@@ -14,7 +14,7 @@ import {
   POOL_CLASS, VIRT_NS, computerSystemName, hostName, instanceIdName, metricDefinitionName, poolInstanceId, poolName,
 } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
-import { METRICS, type MetricDef, capacityValue, metricId, systemValue } from './definitions.js';
+import { METRICS, type MetricDef, capacityValue, metricId, systemDurationMs, systemValue } from './definitions.js';
 
 const DEFINITION = 'Xen_BaseMetricDefinition';
 const VALUE = 'Xen_BaseMetricValue';
@@ -33,6 +33,7 @@ interface Measured {
   elementName: string;
   value: number;
   at: number;
+  /** Duration: what the definition's TimeScope says (systemDurationMs); 0 for a point in time. */
   durationMs: number;
 }
 
@@ -44,7 +45,7 @@ function measured(deps: ProviderDeps, sample: MetricsSample | undefined): Measur
       for (const s of sample.systems) {
         const value = systemValue(def, s);
         if (value === undefined) continue;
-        out.push({ def, element: computerSystemName(s.name), elementKey: s.name, elementName: s.name, value, at: s.at, durationMs: s.durationMs });
+        out.push({ def, element: computerSystemName(s.name), elementKey: s.name, elementName: s.name, value, at: s.at, durationMs: systemDurationMs(def, s) });
       }
       continue;
     }
@@ -73,7 +74,7 @@ export const baseMetrics: ProfileProviders = (deps) => {
     MetricDefinitionId: metricId(m.def),
     MeasuredElementName: m.elementName,
     TimeStamp: CimDateTime.fromDate(new Date(m.at)),
-    ...(m.def.timeScope === 3 ? { Duration: CimDateTime.interval(m.durationMs) } : {}),
+    Duration: CimDateTime.interval(m.durationMs),
     MetricValue: String(m.value),
     Volatile: true,
     ElementName: `${m.def.name} of ${m.elementName}`,

@@ -69,7 +69,8 @@ export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace
     TimeOfLastStateChange: CimDateTime.fromDate(new Date(changed)),
     TimeBeforeRemoval: CimDateTime.interval(retentionMs),
     DeleteOnCompletion: true,
-    ErrorCode: job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
+    // CIM_Job.ErrorCode: zero for a job that completed without error.
+    ErrorCode: job.state === 'completed' ? 0 : job.state === 'failed' && job.error ? statusCode(job.error.kind) : undefined,
     ErrorDescription: job.error && job.state !== 'completed' ? describe(job.error) : undefined,
   });
 }
@@ -98,10 +99,11 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
   });
 }
 
+/** The job `name` designates: its InstanceID under its own class (a migration job is no Xen_ConcreteJob instance). */
 function findJob(deps: ProviderDeps, name: CimInstanceName): Job {
   const id = name.keyString('InstanceID');
   const job = id === undefined ? undefined : deps.jobs.get(id);
-  if (!job) throw cimError('NOT_FOUND', `no job ${name.toString()}`);
+  if (!job || jobClassOf(job).toLowerCase() !== name.className.toLowerCase()) throw cimError('NOT_FOUND', `no job ${name.toString()}`);
   return job;
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CimInstance } from '../../../src/cim/index.js';
+import type { CimDateTime, CimInstance } from '../../../src/cim/index.js';
 import { computerSystemName, hostName, instanceIdName, metricDefinitionName } from '../../../src/providers/shared/naming.js';
 import { HOST, type World, associatorNames, associators, seed, world } from '../fixture.js';
 
@@ -73,5 +73,18 @@ describe('DSP1053 Base Metrics', () => {
     expect(valueOf(after, 'CPUUtilization', 'web')).to.be.greaterThan(0).and.at.most(100);
     const cpu = after.find((v) => v.get('InstanceID') === 'Xen:Metric:CPUUtilization:web')!;
     expect(String(cpu.get('Duration'))).to.match(/^\d{8}\d{6}\.\d{6}:000$/);
+  });
+
+  it('Duration follows each definition\'s TimeScope: 0 for a point, the time since startup for a counter', async () => {
+    await w.virt.metrics.sample();
+    const values = await w.enumerate('Xen_BaseMetricValue');
+    const duration = (id: string) => (values.find((v) => v.get('InstanceID') === id)!.get('Duration') as CimDateTime | null)?.toMilliseconds();
+    // 2 Point: Duration is always 0 (CIM_BaseMetricDefinition.TimeScope).
+    expect(duration('Xen:Metric:MemoryInUse:web')).to.equal(0);
+    expect(duration('Xen:Metric:MemoryCapacity:host')).to.equal(0);
+    // 4 StartupInterval: from the startup of the measured system to TimeStamp.
+    const uptimeMs = valueOf(values, 'Uptime', 'web') * 1000;
+    expect(uptimeMs).to.be.greaterThan(0);
+    for (const m of ['Uptime', 'DiskReadBytes', 'NetworkTransmittedPackets']) expect(duration(`Xen:Metric:${m}:web`), m).to.equal(uptimeMs);
   });
 });

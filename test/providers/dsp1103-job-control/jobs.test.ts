@@ -32,6 +32,7 @@ describe('providers/dsp1103: jobs', () => {
     expect(i.get('JobState')).to.equal(4);
     expect(i.get('PercentComplete')).to.equal(40);
     expect(i.get('Name')).to.equal('state change of web to paused');
+    expect(i.get('ErrorCode')).to.equal(null);
     expect(i.get('DeleteOnCompletion')).to.equal(true);
     expect(String(i.get('TimeBeforeRemoval'))).to.equal('00000000000500.000000:000');
     expect(i.get('TimeSubmitted')).to.be.instanceOf(CimDateTime);
@@ -44,6 +45,8 @@ describe('providers/dsp1103: jobs', () => {
     expect(i.get('OperationalStatus')).to.deep.equal([2, 17]);
     expect((i.get('ElapsedTime') as CimDateTime).isInterval).to.equal(true);
     expect(i.get('ErrorDescription')).to.equal(null);
+    // CIM_Job.ErrorCode: zero once the job completed without error; none while it runs.
+    expect(i.get('ErrorCode')).to.equal(0);
   });
 
   it('a failed job is JobState 10 with ErrorCode/ErrorDescription, and GetError returns an embedded CIM_Error', async () => {
@@ -96,6 +99,22 @@ describe('providers/dsp1103: jobs', () => {
     await p.deleteInstance!(w.ctx(), jobRef(running.id));
     const gone = await get(running.id).catch((x: unknown) => x);
     expect(gone).to.be.instanceOf(CimError).with.property('code', CIM_ERR.NOT_FOUND);
+  });
+
+  it('a job is found under its own class only: a Xen_ConcreteJob path naming a migration job is NOT_FOUND for every operation', async () => {
+    const g = gate();
+    const migration = w.jobs.start('migrate web to hostB', 'web', () => g.promise);
+    const p = w.provider(JOB);
+    const wrong = jobRef(migration.id);
+    const notFound = async (x: Promise<unknown>) => expect(await x.catch((e: unknown) => e)).to.be.instanceOf(CimError).with.property('code', CIM_ERR.NOT_FOUND);
+    await notFound(get(migration.id));
+    await notFound(p.invokeMethod!(w.ctx(), wrong, 'RequestStateChange', params({ RequestedState: 4 })));
+    await notFound(p.invokeMethod!(w.ctx(), wrong, 'GetError', new NameMap()));
+    expect(migration.state).to.equal('running');
+    g.open();
+    await migration.done;
+    await notFound(p.deleteInstance!(w.ctx(), wrong));
+    expect(w.jobs.get(migration.id)).to.equal(migration);
   });
 
   it('a real state-change job: owned by the VSMS, affecting its virtual system', async () => {
