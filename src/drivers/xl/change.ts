@@ -11,6 +11,7 @@ import { VirtError } from '../../virt/errors.js';
 import { checkTransition, type Operation, type SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
 import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-types.js';
+import { pendingMigration } from './migration-pending.js';
 import { parseList, type ListRow } from './parse/list.js';
 import { validName } from './validate.js';
 import { resolve, type Current } from './view.js';
@@ -20,6 +21,8 @@ export async function change<T>(core: XlCore, name: string, fn: (cur: Current) =
   const leave = core.enter([n]);
   try {
     const cur = resolve(core, n, await core.cache.get());
+    const pending = pendingMigration(core, cur.system.config.uuid);
+    if (pending) throw new VirtError('busy', pending);
     const scope = { ranXl: false };
     try {
       return await core.scope.run(scope, () => fn(cur));

@@ -20,6 +20,7 @@ import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
 import type { Current } from './view.js';
 import { deadlineOf } from './deadlines.js';
+import { migrationOfOurs } from './migration-pending.js';
 import type { Snapshot } from './picture.js';
 import { validName, validUuid } from './validate.js';
 
@@ -49,20 +50,6 @@ function progressOf(text: string, report: (p: number) => void): void {
   }
 }
 
-/** The migrations this server runs now (by UUID); any other open record is an earlier run's. */
-const ours = new WeakMap<XlCore, Set<string>>();
-
-/**
- * A migration started before this server restarted (its record still open) may still be run by
- * the `xl migrate` the killed server left behind: a second one would race it, and fail once the
- * first has moved the domain, leaving the definition here beside the system running there.
- */
-export function pendingMigration(core: XlCore, uuid: string): string | undefined {
-  const rec = core.outgoing.get(uuid);
-  if (!rec || ours.get(core)?.has(uuid.toLowerCase())) return undefined;
-  return `a migration of '${rec.name}' to ${rec.destination} started before this server restarted may still be running (until ${new Date(rec.expiresAt).toISOString()})`;
-}
-
 export async function migrate(core: XlCore, name: string, opts: MigrateOptions): Promise<void> {
   const destination = validHost(opts.destination);
   return change(core, name, async (cur) => {
@@ -70,17 +57,13 @@ export async function migrate(core: XlCore, name: string, opts: MigrateOptions):
       throw new VirtError('invalid_state', `'${name}' is ${cur.system.state}: only a running or paused system can be migrated`);
     }
     const domain = liveName(cur);
-    const pending = pendingMigration(core, cur.system.config.uuid);
-    if (pending) throw new VirtError('busy', pending);
     const def = await ensureDef(core, cur);
     const uuid = validUuid(def.config.uuid);
-    const running = ours.get(core) ?? new Set<string>();
-    ours.set(core, running);
-    running.add(uuid.toLowerCase());
+    const done = migrationOfOurs(core, uuid);
     try {
       await migrateDomain(core, cur, domain, uuid, destination, opts);
     } finally {
-      running.delete(uuid.toLowerCase());
+      done();
     }
   });
 }

@@ -19,6 +19,7 @@ import type { DefinitionStore } from './definition-store.js';
 import { define, rename, setRequestedState, undefine } from './definitions.js';
 import { attachDisk, attachInterface, detachDisk, detachInterface, setInterfaceRate } from './devices.js';
 import { BridgeSource } from './bridges.js';
+import { pendingMigration } from './migration-pending.js';
 import { XlSnapshots } from './checkpoint.js';
 import { DEFAULT_DEADLINES } from './deadlines.js';
 import { DomainEvents } from './events.js';
@@ -226,7 +227,7 @@ export class XlDriver implements HypervisorDriver {
   }
 
   migrationPending(uuid: string): string | undefined {
-    return migration.pendingMigration(this.core, uuid);
+    return pendingMigration(this.core, uuid);
   }
 
   expectIncoming(def: IncomingDefinition): Promise<void> {

@@ -105,7 +105,7 @@ describe('xl driver: migrate', function () {
     await a.driver.init();
   });
 
-  it('a record left by a server killed before xl migrate ran does not make a later shutdown, destroy or save of ours a move', async () => {
+  it('a record left by a server killed before xl migrate ran: changes are refused busy until its deadline, and then a shutdown, destroy or save of ours is no move', async () => {
     // Three systems, each with a record as a server killed before its `xl migrate` ran leaves it.
     for (const n of ['r2', 'r3']) {
       await a.driver.define({ name: n, type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/k' }, nics: [{ bridge: 'xenbr0' }] });
@@ -114,12 +114,16 @@ describe('xl driver: migrate', function () {
     for (const n of ['r1', 'r2', 'r3']) {
       const uuid = (await a.driver.get(n)).uuid;
       writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
-        JSON.stringify({ uuid, name: n, destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 60_000 }));
+        JSON.stringify({ uuid, name: n, destination: 'hostB', startedAt: Date.now(), expiresAt: Date.now() + 1500 }));
     }
     await a.driver.close();
     a = createTestBackend(path.join(base, 'hostA'));
     await a.driver.init();
-    // The restarted server serves on: its clients stop, destroy and suspend the systems.
+    // Until the deadline of the `xl migrate` that may still run, no change of ours may race it.
+    const early = await a.driver.shutdown('r1').then(() => undefined, (e: VirtError) => e);
+    expect(early?.kind).to.equal('busy');
+    await new Promise((r) => setTimeout(r, 1600));
+    // Then the restarted server serves on: its clients stop, destroy and suspend the systems.
     await a.driver.shutdown('r1');
     await a.driver.destroy('r2');
     await a.driver.save('r3');
@@ -206,7 +210,7 @@ describe('xl driver: migrate', function () {
     expect(await a.driver.list()).to.have.length(0);
   });
 
-  it('after a restart, a migration still run by the killed server\'s xl migrate: a second one is refused until it is over', async () => {
+  it('after a restart, a migration still run by the killed server\'s xl migrate: a second one, or any other change, is refused until it is over', async () => {
     const uuid = (await a.driver.get('r1')).uuid;
     // What the killed server left: its record, and its `xl migrate` still copying.
     writeFileSync(path.join(base, 'hostA', 'migrations', `${uuid}.json`),
@@ -216,6 +220,12 @@ describe('xl driver: migrate', function () {
     await a.driver.init();
     const orphan = runXl(['migrate', 'r1', 'hostB'], { stateDir: path.join(base, 'hostA', 'xl-sim'), hostsFile: path.join(base, 'hosts.json') });
     const again = await a.driver.migrate('r1', { destination: 'hostB', live: true }).then(() => undefined, (e: VirtError) => e);
+    // Nor may anything else change it meanwhile: a stop or save here would leave its definition beside it running there.
+    for (const other of [() => a.driver.destroy('r1'), () => a.driver.pause('r1'), () => a.driver.save('r1')]) {
+      const e = await other().then(() => undefined, (x: VirtError) => x);
+      expect(e?.kind).to.equal('busy');
+      expect(e?.message).to.match(/a migration of 'r1' to hostB started before this server restarted may still be running/);
+    }
     expect((await orphan).exitCode).to.equal(0);
     expect(again?.kind).to.equal('busy');
     expect(again?.message).to.match(/a migration of 'r1' to hostB started before this server restarted may still be running/);

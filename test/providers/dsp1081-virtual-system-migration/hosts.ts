@@ -28,7 +28,8 @@ export async function startHosts(host: Record<string, unknown> = {}, hostB: Reco
   const dataA = path.join(base, 'hostA');
   const dataB = path.join(base, 'hostB');
   const common: AppServerOptions = { users: [ADMIN], keepData: true };
-  const simHost = (h: Record<string, unknown>) => ({ shutdown_seconds: 0.2, migration_mib_per_sec: 4096, ...h });
+  // The uplink is a port of br1, so the switches the tests remove (xenbr0, br-a) carry guests only.
+  const simHost = (h: Record<string, unknown>) => ({ shutdown_seconds: 0.2, migration_mib_per_sec: 4096, uplink_bridge: 'br1', ...h });
   const startB = () => startAppServer({ ...common, dataDir: dataB, hostName: 'hostB', host: simHost(hostB) });
   const h = { base } as Hosts;
   h.b = await startB();
