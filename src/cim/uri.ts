@@ -87,10 +87,11 @@ function parseKeys(s: string, whole: string): KeyBinding[] {
       const raw = (comma === -1 ? s.slice(i) : s.slice(i, comma)).trim();
       i = comma === -1 ? s.length : comma;
       if (/^(true|false)$/i.test(raw)) value = raw.toUpperCase() === 'TRUE';
-      else if (/^[+-]?\d+$/.test(raw)) {
+      // No CIM integer has more than 20 digits: a longer run is read as a double, never a huge BigInt.
+      else if (/^[+-]?\d+$/.test(raw) && raw.length <= 40) {
         const b = BigInt(raw);
         value = b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b;
-      } else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) value = Number(raw);
+      } else if (/^[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(raw)) value = Number(raw);
       else value = raw;
     }
     keys.push({ name, value });

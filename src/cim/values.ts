@@ -55,7 +55,7 @@ export function parseScalarText(text: string, type: CimType, ctx: ValueContext):
       if (t === 'INF' || t === '+INF') return Infinity;
       if (t === '-INF') return -Infinity;
       if (t === 'NaN') return NaN;
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw fail(`expected a ${type} number`);
+      if (!/^[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw fail(`expected a ${type} number`);
       return Number(t);
     }
     case 'reference':
@@ -65,6 +65,8 @@ export function parseScalarText(text: string, type: CimType, ctx: ValueContext):
       const t = text.trim();
       // DSP0201 allows decimal; clients occasionally send hex (0x..) which DSP0004 MOF also knows.
       let b: bigint;
+      // No CIM integer type has more than 20 digits (or 16 hex digits): a longer one is out of range unparsed.
+      if (t.replace(/^[+-]?(0[xX])?0*/, '').length > 40) throw fail(`out of range for ${type} (${INTEGER_RANGE[type][0]}..${INTEGER_RANGE[type][1]})`);
       if (/^[+-]?\d+$/.test(t)) b = BigInt(t);
       else if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(t)) b = (t.startsWith('-') ? -1n : 1n) * BigInt(t.replace(/^[+-]/, ''));
       else throw fail(`expected a whole number for ${type}`);

@@ -20,6 +20,15 @@ function csClass(): CimClass {
 }
 
 describe('cim object paths', () => {
+  it('reads a key value hundreds of thousands of digits long in linear time (a string, or a double)', () => {
+    const digits = '9'.repeat(300_000);
+    for (let i = 0; i < 5; i++) {
+      expect(parseObjectPath(`T_X.k=${digits}e`).keybindings![0]!.value).to.equal(`${digits}e`);
+      expect(parseObjectPath(`T_X.k=${digits}`).keybindings![0]!.value).to.equal(Infinity);
+    }
+    expect(parseObjectPath('T_X.k=12345678901234567890').keybindings![0]!.value).to.equal(12345678901234567890n);
+  });
+
   it('parses the CIMObject header forms of wbemcli and pywbem', () => {
     const p = parseObjectPath('root/virt:Xen_ComputerSystem.CreationClassName="Xen_ComputerSystem",Name="vm 1"');
     expect(p.namespace).to.equal('root/virt');

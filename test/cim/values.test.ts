@@ -16,6 +16,16 @@ function codeOf(fn: () => unknown): number | undefined {
 }
 
 describe('cim values', () => {
+  it('reads a number hundreds of thousands of digits long in linear time: refused, or out of range, at once', () => {
+    const digits = '9'.repeat(300_000);
+    for (let i = 0; i < 5; i++) {
+      expect(codeOf(() => parseScalarText(`${digits}x`, 'real64', ctx))).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(codeOf(() => parseScalarText(digits, 'uint64', ctx))).to.equal(CIM_ERR.INVALID_PARAMETER);
+    }
+    expect(parseScalarText(`${'0'.repeat(50)}42`, 'uint8', ctx)).to.equal(42);
+    expect(parseScalarText(`1.${'5'.repeat(1000)}e2`, 'real64', ctx)).to.be.closeTo(155.5, 0.1);
+  });
+
   it('parses integers with exact range checks per type', () => {
     expect(parseScalarText('255', 'uint8', ctx)).to.equal(255);
     expect(codeOf(() => parseScalarText('256', 'uint8', ctx))).to.equal(CIM_ERR.INVALID_PARAMETER);
