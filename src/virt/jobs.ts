@@ -11,6 +11,11 @@ export interface JobContext {
   /** Aborted when the job is cancelled: pass it down to anything that can stop early. */
   signal: AbortSignal;
   progress(percent: number): void;
+  /**
+   * The work is done and cannot be undone (e.g. a system has moved to another host): from now on
+   * a cancel is refused, and the job completes even if a cancel came too late to stop anything.
+   */
+  commit(): void;
 }
 
 export type JobListener = (job: Job) => void;
@@ -29,6 +34,7 @@ export class Job<T = unknown> {
   private readonly controller = new AbortController();
   private settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
   private cancelReason = 'cancelled';
+  private committed = false;
 
   constructor(
     readonly name: string,
@@ -54,10 +60,10 @@ export class Job<T = unknown> {
 
   /**
    * Request cancellation; `reason` says who stopped it and how (the job's error message once it
-   * has ended). False when the job had already finished.
+   * has ended). False when the job had already finished or passed its point of no return (commit).
    */
   cancel(reason = 'cancelled'): boolean {
-    if (this.finished) return false;
+    if (this.finished || this.committed) return false;
     this.cancelReason = reason;
     this.controller.abort(new VirtError('failed', `job ${this.id} ${reason}`));
     if (this.state === 'new') this.finish('terminated', undefined, new VirtError('failed', `${reason} before it started`));
@@ -79,10 +85,13 @@ export class Job<T = unknown> {
           this.onChange(this as unknown as Job);
         }
       },
+      commit: () => {
+        this.committed = true;
+      },
     };
     try {
       const result = await body(ctx);
-      if (this.controller.signal.aborted) this.finish('terminated', undefined, new VirtError('failed', this.cancelReason));
+      if (this.controller.signal.aborted && !this.committed) this.finish('terminated', undefined, new VirtError('failed', this.cancelReason));
       else this.finish('completed', result, undefined);
     } catch (err) {
       const e = toVirtError(err, this.name);

@@ -163,6 +163,8 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
         });
         throw err;
       }
+      // The system has moved: a cancel now could stop nothing, and the job must say it completed.
+      ctx.commit();
       // The job ends once the destination lists the system, so that no reader finds it on neither
       // host; the move itself is done, so a destination that cannot say so only gets a log line.
       const seen = await peer.arrived?.(system.uuid).catch((e: unknown) => {

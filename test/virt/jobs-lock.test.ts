@@ -37,6 +37,35 @@ describe('jobs', () => {
     expect(long.cancel()).to.equal(false);
   });
 
+  it('past its point of no return (commit) a job completes: a cancel is refused, and one that came too late does not make it terminated', async () => {
+    const jm = new JobManager();
+    let go!: () => void;
+    const gate = new Promise<void>((r) => { go = r; });
+    const late = jm.start('move', 'r1', async (ctx) => {
+      await gate;
+      ctx.commit();
+      return 'moved';
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(late.cancel('terminated on request')).to.equal(true); // the body does not watch the signal
+    go();
+    expect(await late.done).to.equal('moved');
+    expect(late.state).to.equal('completed');
+
+    let go2!: () => void;
+    const gate2 = new Promise<void>((r) => { go2 = r; });
+    const committed = jm.start('move', 'r2', async (ctx) => {
+      ctx.commit();
+      await gate2;
+      return 'moved';
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(committed.cancel('terminated on request')).to.equal(false);
+    go2();
+    expect(await committed.done).to.equal('moved');
+    expect(committed.state).to.equal('completed');
+  });
+
   it('a finished job is gone once its retention (TimeBeforeRemoval) has passed, for a lookup by id too', async () => {
     const jm = new JobManager(30);
     const job = jm.start('quick', 'sys', async () => 1);
