@@ -26,7 +26,7 @@ import {
 import type { Job } from './jobs.js';
 import { begin, perform, requestStateChange } from './state-change.js';
 import { defineSwitch, destroySwitch } from './switches.js';
-import type { TargetState } from './states.js';
+import { isActive, type TargetState } from './states.js';
 import type { Log } from './steps.js';
 import { SnapshotService, recoverSnapshots, type SnapshotRecovery, type SnapshotServiceOptions } from './snapshots/index.js';
 import type { ObservedStateChange, VirtualSwitch, VirtualSystem, VirtualSystemSpec } from './types.js';
@@ -112,6 +112,11 @@ export class VirtManager {
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
     }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
     this.events = new ModelEvents(() => driver.list());
+    this.events.subscribe((e) => {
+      if (e.type !== 'system') return;
+      const was = e.previous?.name ?? e.name;
+      if (!e.current || !isActive(e.current.state) || e.current.name !== was) this.metrics.forget(was);
+    });
     this.snapshots = driver.snapshots
       ? new SnapshotService(this.model, driver.snapshots, { ...opts.snapshots, changed: () => void this.events.refresh() })
       : undefined;

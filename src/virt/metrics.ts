@@ -142,6 +142,17 @@ export class MetricsSampler {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A system stopped, saved, deleted or renamed: its figures go now rather than at the next
+   * sample, so no value is served for a system that no longer runs (or under its old name).
+   */
+  forget(name: string): void {
+    this.rings.delete(name);
+    this.startedAt.delete(name);
+    const last = this.last;
+    if (last?.systems.some((s) => s.name === name)) this.last = { ...last, systems: last.systems.filter((s) => s.name !== name) };
+  }
+
   /** A system's recent samples, oldest first. */
   history(name: string): readonly SystemSample[] {
     return this.rings.get(name) ?? [];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { CimDateTime, CimInstance } from '../../../src/cim/index.js';
 import { computerSystemName, hostName, instanceIdName, metricDefinitionName } from '../../../src/providers/shared/naming.js';
-import { HOST, type World, associatorNames, associators, seed, world } from '../fixture.js';
+import { HOST, type World, associatorNames, associators, runTo, seed, world } from '../fixture.js';
 
 const ASSOC = { def: 'Xen_MetricDefForME', inst: 'Xen_MetricInstance', forMe: 'Xen_MetricForME' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,5 +86,15 @@ describe('DSP1053 Base Metrics', () => {
     const uptimeMs = valueOf(values, 'Uptime', 'web') * 1000;
     expect(uptimeMs).to.be.greaterThan(0);
     for (const m of ['Uptime', 'DiskReadBytes', 'NetworkTransmittedPackets']) expect(duration(`Xen:Metric:${m}:web`), m).to.equal(uptimeMs);
+  });
+
+  it('a system that stops has no values from then on, not only after the next sample', async () => {
+    await w.virt.metrics.sample();
+    expect((await w.enumerate('Xen_BaseMetricValue')).filter((v) => v.get('MeasuredElementName') === 'web')).to.not.have.length(0);
+    await runTo(w.virt, 'web', 'defined');
+    await w.virt.events.refresh();
+    expect((await w.enumerate('Xen_BaseMetricValue')).filter((v) => v.get('MeasuredElementName') === 'web')).to.have.length(0);
+    expect(await associatorNames(w, computerSystemName('web'), 'root/virt', { AssocClass: ASSOC.forMe })).to.have.length(0);
+    await runTo(w.virt, 'web', 'running');
   });
 });
