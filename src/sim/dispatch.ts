@@ -18,7 +18,11 @@ async function applyFaultRule(g: Globals, cmd: string, args: string[]): Promise<
   if (!rule) return;
   if (rule.mode === 'hang') await hang();
   if (rule.mode === 'slow') { await delay(rule.delay_ms ?? 1000); return; }
-  if (rule.mode === 'crash') { g.crashMidway = true; return; }
+  if (rule.mode === 'crash') {
+    if (rule.at === 'handover') g.crashInHandover = true;
+    else g.crashMidway = true;
+    return;
+  }
   if (rule.mode === 'fail') {
     const { failureFor } = await import('./fault-texts.js');
     const f2 = failureFor(g, cmd, args);

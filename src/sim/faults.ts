@@ -23,7 +23,9 @@
  *             slow: sleep delay_ms (default 1000), then behave normally.
  *             crash: the process dies half-way (status 139, as by SIGSEGV, nothing more printed);
  *                   only `migrate` models it (after its pre-copy, before the hand-over: the
- *                   domain keeps running at the sender, nothing is left at the target); other
+ *                   domain keeps running at the sender, nothing is left at the target); with
+ *                   "at": "handover", between the target's write and the sender's (the
+ *                   sender's next transaction finishes the hand-over: handover.ts); other
  *                   commands run normally.
  * crash   - domains (by name) that crash at the next call: state 'c' (shutdown reason 3),
  *           then their on_crash action is applied; each name is removed from the list once
@@ -41,6 +43,8 @@ import { atomicWrite } from './store.js';
 export interface FaultRule {
   command: string;
   mode: 'fail' | 'hang' | 'slow' | 'crash';
+  /** `crash` of `migrate`: before the hand-over (default), or in it, between the two hosts' writes. */
+  at?: 'precopy' | 'handover';
   count?: number;
   delay_ms?: number;
   stderr?: string;

@@ -9,6 +9,8 @@ export interface Globals {
   force: boolean;    // -f
   /** A `crash` fault rule matched: a command that models it dies half-way (migrate). */
   crashMidway?: boolean;
+  /** A `crash` rule with `at: "handover"`: migrate dies between writing the target's state and its own. */
+  crashInHandover?: boolean;
 }
 
 export type CommandFn = (cmd: string, argv: string[], g: Globals) => Promise<number> | number;

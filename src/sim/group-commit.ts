@@ -12,7 +12,7 @@ import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { HostState } from './host-state.js';
 import { invocation, type Invocation } from './invocation.js';
-import { acquireLock, atomicWrite, loadState, onLockWanted, STATE_FILE, type Lock } from './store.js';
+import { acquireLock, atomicWrite, loadHeldState, onLockWanted, STATE_FILE, type Lock } from './store.js';
 
 /** A lock held this long while changes keep coming has its file touched, so no one breaks it as stale. */
 const TOUCH_LOCK_MS = 5_000;
@@ -55,11 +55,11 @@ export function hold(hostDir: string, now: number): { h: Held; created: boolean 
   const cur = held.get(dir);
   if (cur) return { h: cur, created: false };
   const lock = acquireLock(dir);
-  let r: ReturnType<typeof loadState>;
+  let r: ReturnType<typeof loadHeldState>;
   try {
     const c = cache.get(dir);
     cache.delete(dir);
-    r = loadState(dir, now, c);
+    r = loadHeldState(dir, now, c);
   } catch (e) {
     lock.release();
     throw e;

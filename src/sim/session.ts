@@ -7,7 +7,7 @@ import { readFaults, writeFaults, freeMemoryFault, type Faults } from './faults.
 import { discard, done, hold } from './group-commit.js';
 import type { HostState } from './host-state.js';
 import { Exit } from './io.js';
-import { loadState, saveState } from './store.js';
+import { loadHeldState, saveState } from './store.js';
 
 export interface Ctx {
   dir: string;
@@ -32,7 +32,7 @@ function contextOf(dir: string, state: HostState, now: number, created: boolean)
 /** Load + advance + crash faults from the file, without locking (caller holds the lock: store.acquireLocks). */
 export function openCtx(dir: string): Ctx {
   const now = Date.now();
-  const { state, created } = loadState(dir, now);
+  const { state, created } = loadHeldState(dir, now);
   return contextOf(dir, state, now, created);
 }
 

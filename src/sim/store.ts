@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sleepMs } from './io.js';
+import { settleHandover } from './handover.js';
 import { freshHost, type HostConfig, type HostState } from './host-state.js';
 
 export const STATE_FILE = 'state.json';
@@ -161,6 +162,21 @@ export function loadState(dir: string, now: number, reuse?: { state: HostState; 
   if (text === null) return { state: freshHost(readHostJson(dir), now), created: true, text };
   if (reuse && reuse.text === text) return { state: reuse.state, created: false, text };
   return { state: JSON.parse(text) as HostState, created: false, text };
+}
+
+/**
+ * loadState for a caller holding the lock of `dir`: a hand-over a killed `xl migrate` left is
+ * finished first (handover.ts), so no transaction sees a domain on both hosts or on neither.
+ */
+export function loadHeldState(dir: string, now: number, reuse?: { state: HostState; text: string }): ReturnType<typeof loadState> {
+  const r = loadState(dir, now, reuse);
+  if (r.created) return r;
+  let text = r.text;
+  const moved = settleHandover(dir, r.state, now, (st) => {
+    text = JSON.stringify(st);
+    atomicWrite(join(dir, STATE_FILE), text);
+  });
+  return moved ? { ...r, text } : r;
 }
 
 export function saveState(dir: string, s: HostState): void {

@@ -1,6 +1,6 @@
 // Migration between two simulated hosts (docs/xl-toolstack.md §7).
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, tempDir, writeJson, xl } from './helpers.js';
 
@@ -128,5 +128,35 @@ describe('xl-sim migrate', function () {
     expect(r.stderr).to.not.contain('Migration successful');
     expect((await xl(['list', 'web01'], { state: a })).stdout).to.match(/ -b---- /);
     expect((await xl(['list'], { state: b })).stdout).to.not.contain('web01');
+  });
+
+  it('killed between the two hosts\' writes: the sender\'s next call finishes the hand-over, the domain is on the target only', async () => {
+    const base = tempDir();
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
+    await xl(['list'], { state: b });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash', at: 'handover' }] });
+    const r = await xl(['migrate', 'web01', 'b'], { state: a });
+    expect(r.code).to.equal(139);
+    // On disk the sender still holds the domain and the target already runs it: the record says which is true.
+    expect(JSON.parse(readFileSync(join(a, 'state.json'), 'utf8')).domains.map((d: { name: string }) => d.name)).to.include('web01');
+    expect(existsSync(join(a, 'handover.json'))).to.equal(true);
+    expect((await xl(['list'], { state: a })).stdout).to.not.contain('web01');
+    expect((await xl(['list', 'web01'], { state: b })).stdout).to.match(/ -b---- /);
+    expect(existsSync(join(a, 'handover.json'))).to.equal(false);
+    expect(JSON.parse(readFileSync(join(a, 'state.json'), 'utf8')).domains.map((d: { name: string }) => d.name)).to.not.include('web01');
+  });
+
+  it('a hand-over record whose target was never written leaves the domain at the sender', async () => {
+    const base = tempDir();
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
+    await xl(['list'], { state: b });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    writeJson(join(a, 'handover.json'), { uuid: '6b1e6e1a-8a55-4a1f-9d0e-3f6a2c7b9e10', dest: b });
+    expect((await xl(['list', 'web01'], { state: a })).stdout).to.match(/ -b---- /);
+    expect((await xl(['list'], { state: b })).stdout).to.not.contain('web01');
+    expect(existsSync(join(a, 'handover.json'))).to.equal(false);
   });
 });

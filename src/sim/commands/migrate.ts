@@ -7,9 +7,10 @@
 // go to stderr as it goes. Then the hand-over is one step under both hosts' locks (in path
 // order): the domain leaves the sender and runs at the target, so the temporary
 // <name>--incoming / <name>--migratedaway names are never observable, and a caller killed at
-// any moment leaves the domain on exactly one host. The figures of the last migration are
+// any moment leaves the domain on exactly one host (the two state files: handover.ts). The figures of the last migration are
 // written to `<sender state dir>/last-migration.json` (the downtime the model implies).
-import { resolve } from 'node:path';
+import { unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { getopts, has, val } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
 import { createDomain } from '../create-domain.js';
@@ -21,7 +22,8 @@ import { resolveHost } from '../registry.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
 import { closeCtx, openCtx, withHost, type Ctx } from '../session.js';
-import { acquireLocks } from '../store.js';
+import { HANDOVER_FILE } from '../handover.js';
+import { acquireLocks, atomicWrite, saveState } from '../store.js';
 
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
   const p = await getopts(cmd, argv, 'FC:s:epD', [
@@ -124,8 +126,20 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     err('migration target: Domain started successsfully.\n');
     err('migration sender: Target reports successful startup.\n');
     removeDomain(s, d, src.now);
-    src.dirty = true;
-    dst.dirty = true;
+    if (dst !== src) {
+      // Two files: the hand-over is recorded first, so a kill between the writes is finished
+      // by the sender's next transaction (handover.ts). The target is written before the sender.
+      atomicWrite(join(srcDir, HANDOVER_FILE), JSON.stringify({ uuid: pre.uuid, dest: resolve(dest) }));
+      saveState(dst.dir, dst.state);
+      dst = undefined;
+      if (g.crashInHandover) {
+        src = undefined; // dies here: the sender's state is not written
+        return 139;
+      }
+      saveState(src.dir, s);
+      src = undefined;
+      unlinkSync(join(srcDir, HANDOVER_FILE));
+    } else src.dirty = true;
     recordMigration(srcDir, { domain: name, uuid: pre.uuid, destination: hostName, ...plan.figures, elapsed_ms: Date.now() - t0 });
     err('Migration successful.\n');
     return 0;
