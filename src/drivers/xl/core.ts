@@ -148,8 +148,10 @@ export class XlCore {
       if (VirtError.is(err, 'timeout')) {
         const line = `xl ${args.join(' ')}`;
         this.log('warn', `${line} hung: killed after ${timeoutMs} ms`);
+        // The client's copy leaves out the operator's transport command (`xl migrate -s <ssh …>`).
+        const shown = `xl ${args.map((a, i) => (i > 0 && args[i - 1] === '-s' && args[0] === 'migrate' ? '<ssh command>' : a)).join(' ')}`;
         const e = err as VirtError;
-        throw new VirtError('timeout', e.message, e.detail ? `${line}: ${e.detail}` : line);
+        throw new VirtError('timeout', e.message, e.detail ? `${shown}: ${e.detail}` : shown);
       }
       throw err;
     }

@@ -105,6 +105,17 @@ describe('xl driver: migrate', function () {
     await a.driver.init();
   });
 
+  it('a hung xl migrate is killed at its deadline; the error shown to clients leaves out the operator\'s ssh command', async () => {
+    await a.driver.close();
+    a = createTestBackend(path.join(base, 'hostA'), { hostsFile: path.join(base, 'hosts.json'), migrationSsh: 'ssh -i /etc/secret/key', longTimeoutMs: 300 });
+    await a.driver.init();
+    writeFileSync(path.join(base, 'hostA', 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'migrate', mode: 'hang' }] }));
+    const e = await a.driver.migrate('r1', { destination: 'hostB', live: true }).then(() => undefined, (x: VirtError) => x);
+    expect(e?.kind).to.equal('timeout');
+    expect(e?.detail).to.contain('xl migrate -s <ssh command> r1 hostB');
+    expect(`${e?.message} ${e?.detail}`).to.not.contain('/etc/secret/key');
+  });
+
   it('a record left by a server killed before xl migrate ran: changes are refused busy until its deadline, and then a shutdown, destroy or save of ours is no move', async () => {
     // Three systems, each with a record as a server killed before its `xl migrate` ran leaves it.
     for (const n of ['r2', 'r3']) {
