@@ -15,12 +15,15 @@ import { randomUUID } from 'node:crypto';
 import type { CimInstance } from './cim/index.js';
 import { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './cimxml/index.js';
 
+/** An ExportIndication answer is a few hundred bytes; a listener sending more is cut off there. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 export interface DeliveryOptions {
   retryAttempts: number;
   retryIntervalMs: number;
   /** Indications kept per destination while it does not answer. */
   maxQueue?: number;
-  /** How long one export request may take. */
+  /** How long one export request may take, from connecting to the answer's last byte. */
   timeoutMs?: number;
   /** How long a destination may keep failing before `onUnreachable` (default: never). */
   removalIntervalMs?: number;
@@ -161,10 +164,14 @@ export class IndicationDelivery {
       const req = lib.request(u, {
         method: 'POST',
         headers: { ...EXPORT_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' },
-        timeout: this.opts.timeoutMs ?? 5000,
       }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_ANSWER_BYTES) req.destroy(new Error(`answer too large (over ${MAX_ANSWER_BYTES} bytes)`));
+          else chunks.push(c);
+        });
         res.on('end', () => {
           if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}${res.headers.cimerror ? ` (${String(res.headers.cimerror)})` : ''}`));
           const r = readExportResponse(Buffer.concat(chunks).toString('utf8'));
@@ -173,7 +180,10 @@ export class IndicationDelivery {
         });
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error('no answer in time')));
+      // The whole exchange, not only each silence: a listener that trickles its answer byte by
+      // byte would otherwise hold its queue (and the connection) for ever.
+      const deadline = setTimeout(() => req.destroy(new Error('no answer in time')), this.opts.timeoutMs ?? 5000);
+      req.on('close', () => clearTimeout(deadline));
       req.on('error', reject);
       req.end(body);
     });

@@ -1,0 +1,76 @@
+/** What a hostile or broken listener can cost the server: bounded time and memory per export. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { CimInstance } from '../../../src/cim/index.js';
+import { IndicationDelivery } from '../../../src/indication-delivery.js';
+
+const indication = (): CimInstance => {
+  const i = new CimInstance('CIM_AlertIndication');
+  i.set('Description', 'x');
+  return i;
+};
+
+async function serve(handler: http.RequestListener): Promise<{ url: string; server: http.Server; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return { url, server, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+describe('indication delivery: a hostile listener', function () {
+  this.timeout(20_000);
+
+  it('a listener that trickles its answer forever is given up after the export timeout, not waited on', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const l = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      // one byte well within the idle timeout, for ever
+      timers.push(setInterval(() => res.write(' '), 50));
+    });
+    const logs: string[] = [];
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 300, log: (x) => logs.push(x) });
+    try {
+      d.send({ id: 'd', url: l.url }, indication());
+      const t0 = Date.now();
+      await d.idle(10);
+      expect(Date.now() - t0).to.be.below(3000);
+      expect(d.counts).to.include({ delivered: 0, dropped: 1 });
+      expect(logs.join('\n')).to.match(/no answer in time/);
+    } finally {
+      d.stop();
+      for (const t of timers) clearInterval(t);
+      await l.close();
+    }
+  });
+
+  it('an answer larger than any export response is cut off, not held in memory', async () => {
+    let sent = 0;
+    const l = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const more = (): void => {
+        while (sent < 64 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    });
+    const logs: string[] = [];
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 10_000, log: (x) => logs.push(x) });
+    try {
+      d.send({ id: 'd', url: l.url }, indication());
+      await d.idle(10);
+      expect(d.counts).to.include({ delivered: 0, dropped: 1 });
+      expect(logs.join('\n')).to.match(/answer too large/);
+      expect(sent).to.be.below(64 * 1024 * 1024);
+    } finally {
+      d.stop();
+      await l.close();
+    }
+  });
+});
