@@ -239,6 +239,10 @@ export const indications: ProfileProviders = (deps) => {
             const handler = refId(inst, 'Handler');
             if (!store.filters.has(filter)) throw cimError('INVALID_PARAMETER', 'Filter references no existing filter');
             if (!store.destinations.has(handler)) throw cimError('INVALID_PARAMETER', 'Handler references no existing listener destination');
+            // Only one's own filter and destination: another user's subscription would send them
+            // indications they did not ask for, and pin records their owner could then not delete.
+            SubscriptionStore.checkOwner(ctx.principal, store.filters.get(filter)!.owner, `filter ${store.filters.get(filter)!.keys.Name}`);
+            SubscriptionStore.checkOwner(ctx.principal, store.destinations.get(handler)!.owner, `listener destination ${store.destinations.get(handler)!.keys.Name}`);
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
             if (store.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_ACTIVE_SUBSCRIPTIONS} subscriptions (MaxActiveSubscriptions)`);

@@ -102,6 +102,22 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
   });
 
+  it('subscribes only the user\'s own filter and listener destination: nobody else may aim indications at them or pin them', async () => {
+    const f = await create(w, alice, filter('alice-filter'));
+    const d = await create(w, alice, destination('alice-listener'));
+    const bobsF = await create(w, bob, filter('bob-filter'));
+    const bobsD = await create(w, bob, destination('bob-listener'));
+    await rejects(create(w, bob, inst('CIM_IndicationSubscription', { Filter: f, Handler: bobsD })), 'CIM_ERR_ACCESS_DENIED', /filter alice-filter belongs to user 'alice'/);
+    await rejects(create(w, bob, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: d })), 'CIM_ERR_ACCESS_DENIED', /listener destination alice-listener belongs to user 'alice'/);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+    // alice's records stay hers to delete
+    await del(w, alice, f);
+    await del(w, alice, d);
+    // an administrator may join anyone's
+    await create(w, root, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: bobsD }));
+    expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(1);
+  });
+
   it('refuses a bad query, an unknown language, a duplicate and a dangling reference, changing nothing', async () => {
     await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_PARAMETER', /Query is not a valid WQL query: syntax error at position 1/);
     await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_PARAMETER', /No_Such_Class is not known/);
