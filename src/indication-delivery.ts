@@ -32,8 +32,20 @@ export interface DeliveryOptions {
   log?: (line: string) => void;
 }
 
+/** Where an indication goes. */
+export interface DeliveryDestination {
+  /** The destination's identity: one queue and one sequence each. */
+  id: string;
+  url: string;
+  /** When it was created: another one under the same id is another registration. */
+  createdAt?: number;
+  /** Whether it still exists: once it is deleted, what it still has queued is dropped, not sent. */
+  live?: () => boolean;
+}
+
 interface Queue {
   url: string;
+  live?: () => boolean;
   /** The destination's creation: another one under the same id is another registration. */
   createdAt?: number;
   context: string;
@@ -56,7 +68,7 @@ export class IndicationDelivery {
   constructor(private readonly opts: DeliveryOptions) {}
 
   /** Queue an indication for a destination; returns at once. */
-  send(destination: { id: string; url: string; createdAt?: number }, indication: CimInstance): void {
+  send(destination: DeliveryDestination, indication: CimInstance): void {
     if (this.stopped) return;
     let q = this.queues.get(destination.id);
     if (q && q.createdAt !== destination.createdAt) {
@@ -73,6 +85,7 @@ export class IndicationDelivery {
       this.queues.set(destination.id, q);
     }
     q.url = destination.url;
+    if (destination.live) q.live = destination.live;
     q.items.push(indication);
     const max = this.opts.maxQueue ?? 1000;
     while (q.items.length > max) {
@@ -116,12 +129,14 @@ export class IndicationDelivery {
     q.busy = true;
     try {
       while (!this.stopped && q.items.length > 0) {
+        if (this.forgotten(id, q)) return;
         const ind = q.items[0]!;
         ind.set('SequenceContext', q.context);
         ind.set('SequenceNumber', q.sequence);
         let delivered = false;
         for (let attempt = 0; attempt <= this.opts.retryAttempts && !this.stopped; attempt++) {
           if (attempt > 0) await this.sleep(this.opts.retryIntervalMs);
+          if (this.forgotten(id, q)) return;
           try {
             await this.post(q.url, encodeExportIndication(ind, String(++this.messageId)));
             delivered = true;
@@ -145,6 +160,16 @@ export class IndicationDelivery {
     } finally {
       q.busy = false;
     }
+  }
+
+  /** A deleted destination: its queue goes (items dropped, logged) and nothing more is sent to it. */
+  private forgotten(id: string, q: Queue): boolean {
+    if (!q.live || q.live()) return false;
+    if (q.items.length > 0) this.opts.log?.(`indication listener ${q.url} was deleted: ${q.items.length} queued indication(s) dropped`);
+    this.counts.dropped += q.items.length;
+    q.items.length = 0;
+    if (this.queues.get(id) === q) this.queues.delete(id);
+    return true;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { CimInstance } from '../../../src/cim/index.js';
 import { IndicationDelivery } from '../../../src/indication-delivery.js';
+import { startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
+import { INTEROP_NS } from '../../../src/providers/index.js';
+import { createAs as create, watcher, worldWithRouter } from '../indication-watch.js';
+import { inst, req, runTo } from '../fixture.js';
 
 const indication = (): CimInstance => {
   const i = new CimInstance('CIM_AlertIndication');
@@ -71,6 +75,43 @@ describe('indication delivery: a hostile listener', function () {
     } finally {
       d.stop();
       await l.close();
+    }
+  });
+});
+
+describe('indication delivery: a listener destination deleted', function () {
+  this.timeout(20_000);
+
+  it('is sent nothing more: what it still had queued is dropped, not retried at its URL', async () => {
+    const w = await worldWithRouter();
+    let posts = 0;
+    // a listener that fails every export: the queue keeps retrying
+    const l = await serve((r, res) => {
+      posts++;
+      r.resume();
+      res.writeHead(503);
+      res.end();
+    });
+    const d = new IndicationDelivery({ retryAttempts: 1000, retryIntervalMs: 20 });
+    const stop = await startLifecycleIndications(w.deps, (dest, i) => d.send(dest, i));
+    try {
+      const Filter = await create(w, inst('CIM_IndicationFilter', { Name: 'f', QueryLanguage: 'WQL', Query: 'SELECT * FROM CIM_InstModification' }));
+      const Handler = await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'failing', Destination: l.url }));
+      const s = await create(w, inst('CIM_IndicationSubscription', { Filter, Handler }));
+      await runTo(w.virt, 'router', 'paused');
+      while (posts < 2) await new Promise((r) => setTimeout(r, 10));
+      for (const name of [s, Handler, Filter]) await w.ops.intrinsic(req('DeleteInstance', { InstanceName: name }, INTEROP_NS), watcher);
+      await new Promise((r) => setTimeout(r, 50)); // an export under way may finish
+      const after = posts;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(posts).to.equal(after);
+      await d.idle(10);
+      expect(d.counts.dropped).to.be.at.least(1);
+    } finally {
+      stop();
+      d.stop();
+      await l.close();
+      await w.close();
     }
   });
 });
