@@ -15,7 +15,7 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
 import { FilterMatcher } from './filters.js';
 import {
-  MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
+  MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
 import { type ScopedKeys, SubscriptionStore, timeRemainingS } from './store.js';
 
@@ -180,6 +180,7 @@ export const indications: ProfileProviders = (deps) => {
             const keys = scopedKeys(inst, host);
             const id = SubscriptionStore.id(keys);
             if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
+            if (store.filters.size >= MAX_FILTERS) throw cimError('FAILED', `the indication service accepts at most ${MAX_FILTERS} filters`);
             const queryLanguage = required(inst, 'QueryLanguage');
             const query = required(inst, 'Query');
             // DSP1054 §7.2: the whole query is checked now; a filter that cannot be evaluated is refused.

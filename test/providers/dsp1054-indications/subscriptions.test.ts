@@ -92,6 +92,12 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(1000);
   });
 
+  it('keeps at most 1000 filters too: a reader cannot grow the stored set without bound', async () => {
+    for (let i = 0; i < 1000; i++) await create(w, alice, filter(`f${i}`));
+    await rejects(create(w, alice, filter('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 filters/);
+    expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1000);
+  });
+
   it('lets only the owner or an administrator delete a subscription', async () => {
     const f = await create(w, alice, filter('f1'));
     const d = await create(w, alice, destination('d1'));
