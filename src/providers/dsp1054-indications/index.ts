@@ -218,6 +218,9 @@ export const indications: ProfileProviders = (deps) => {
               throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
             }
             if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
+            // Every user may enumerate the destinations, and Node would send these to the listener
+            // as Basic authentication (in clear over http).
+            if (url.username || url.password) throw cimError('INVALID_PARAMETER', 'Destination must not carry a user name or password: every user of the server can read it');
             await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now() }));
             return scopedName(keys);
           },

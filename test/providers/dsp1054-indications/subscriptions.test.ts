@@ -131,6 +131,9 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     await create(w, alice, filter('cql', 'SELECT * FROM CIM_InstCreation', 'DMTF:CQL'));
     await rejects(create(w, bob, filter('cql')), 'CIM_ERR_ALREADY_EXISTS');
     await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');
+    // every user reads every Destination, and it would go as Basic authentication to the listener
+    await rejects(create(w, alice, destination('d', 'http://alice:secret@10.0.0.1:5990/')), 'CIM_ERR_INVALID_PARAMETER', /must not carry a user name or password/);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
     const f = (await names(w, 'CIM_IndicationFilter'))[0]!;
     const ghost = CimInstanceName.of('CIM_ListenerDestinationCIMXML', { CreationClassName: 'CIM_ListenerDestinationCIMXML', Name: 'ghost', SystemCreationClassName: 'CIM_ComputerSystem', SystemName: 'testhost' });
     await rejects(create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: ghost })), 'CIM_ERR_INVALID_PARAMETER');
