@@ -70,6 +70,14 @@ interface Stored {
  */
 const idOf = (k: ScopedKeys): string => `${k.CreationClassName}|${k.Name}`.toLowerCase();
 
+/** The entries of `after` that differ from `before`: each with its value before (undefined: added) and now (undefined: removed). */
+function changedEntries<T>(before: Map<string, T>, after: Map<string, T>): Map<string, { was: T | undefined; now: T | undefined }> {
+  const out = new Map<string, { was: T | undefined; now: T | undefined }>();
+  for (const [k, v] of after) if (before.get(k) !== v) out.set(k, { was: before.get(k), now: v });
+  for (const [k, v] of before) if (!after.has(k)) out.set(k, { was: v, now: undefined });
+  return out;
+}
+
 export class SubscriptionStore {
   readonly filters = new Map<string, FilterRecord>();
   readonly destinations = new Map<string, DestinationRecord>();
@@ -118,22 +126,25 @@ export class SubscriptionStore {
   }
 
   /**
-   * One change of the set, kept only once it is on disk: when the write fails the records are put
-   * back as they were and the client gets CIM_ERR_FAILED (a refused change changes nothing).
+   * One change of the set, kept only once it is on disk: when the write fails what this change did
+   * is undone (not what another change made meanwhile, whose own write comes next) and the client
+   * gets CIM_ERR_FAILED (a refused change changes nothing).
    */
   async change(mutate: () => void): Promise<void> {
-    const before = [new Map(this.filters), new Map(this.destinations), new Map(this.subscriptions)] as const;
+    const maps = [this.filters, this.destinations, this.subscriptions] as Map<string, unknown>[];
+    const before = maps.map((m) => new Map(m));
     mutate();
+    const done = maps.map((m, i) => changedEntries(before[i]!, m));
     try {
       await this.save();
     } catch (e) {
-      const restore = <T>(m: Map<string, T>, from: Map<string, T>): void => {
-        m.clear();
-        for (const [k, v] of from) m.set(k, v);
-      };
-      restore(this.filters, before[0]);
-      restore(this.destinations, before[1]);
-      restore(this.subscriptions, before[2]);
+      maps.forEach((m, i) => {
+        for (const [k, { was, now }] of done[i]!) {
+          if (m.get(k) !== now) continue; // changed again since: that change's write decides
+          if (was === undefined) m.delete(k);
+          else m.set(k, was);
+        }
+      });
       this.log(`indication subscriptions could not be stored: ${String(e)}`);
       throw cimError('FAILED', `the subscriptions could not be stored (${e instanceof Error ? e.message : String(e)}); nothing changed`);
     } finally {
@@ -154,14 +165,17 @@ export class SubscriptionStore {
     for (const [, s] of gone) this.log(`indication subscription ${s.filter} → ${s.handler} expired after its SubscriptionDuration of ${s.durationS} s: removed`);
   }
 
-  /** Persist the whole set (changes are rare; writes are serialised so the last one wins). */
+  /**
+   * Persist the whole set (changes are rare; writes are serialised so the last one wins). The text
+   * is taken when the write starts, after a failed change before it was undone.
+   */
   private save(): Promise<void> {
-    const text = JSON.stringify({
+    const text = (): string => JSON.stringify({
       filters: [...this.filters.values()],
       destinations: [...this.destinations.values()],
       subscriptions: [...this.subscriptions.values()],
     } satisfies Stored, null, 1);
-    this.writing = this.writing.catch(() => {}).then(() => this.file?.write(text));
+    this.writing = this.writing.catch(() => {}).then(() => this.file?.write(text()));
     return this.writing;
   }
 

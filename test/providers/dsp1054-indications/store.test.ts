@@ -39,4 +39,28 @@ describe('providers/dsp1054: subscription store', () => {
     await s.change(() => s.filters.set(SubscriptionStore.id(keys('f3')), filter('f3')));
     expect(JSON.parse(text!).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['f1', 'f3']);
   });
+
+  it('a change whose write fails undoes only itself: a change made meanwhile is kept, in memory and on disk alike', async () => {
+    let text: string | undefined;
+    let calls = 0;
+    // the first write fails (after a while: the second change is made meanwhile), the others succeed
+    const file: TextStore = {
+      read: async () => text,
+      write: async (t) => {
+        if (++calls === 1) {
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error('disk full');
+        }
+        text = t;
+      },
+    };
+    const s = new SubscriptionStore(file);
+    await s.load();
+    const a = s.change(() => s.filters.set(SubscriptionStore.id(keys('a')), filter('a'))).catch((e: unknown) => e);
+    const b = s.change(() => s.filters.set(SubscriptionStore.id(keys('b')), filter('b')));
+    expect(await a).to.be.instanceOf(CimError);
+    await b;
+    expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['b']);
+    expect(JSON.parse(text!).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['b']);
+  });
 });
