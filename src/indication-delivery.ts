@@ -9,11 +9,27 @@
  * reported once through `onUnreachable` (DSP1054 §7.5: the service then applies its
  * SubscriptionRemovalAction) and its queue emptied.
  */
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { CimInstance } from './cim/index.js';
 import { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './cimxml/index.js';
+import { onServerHost } from './providers/dsp1054-indications/index.js';
+
+/** dns.lookup refusing an answer on the server's own host: a confined destination's name may resolve there at any time. */
+const confinedLookup = ((hostname: string, options: dns.LookupOptions, callback: (err: Error | null, address?: unknown, family?: number) => void): void => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err);
+    const near = addresses.find((a) => onServerHost(a.address));
+    if (near) return callback(new Error(`refused: ${hostname} resolves to ${near.address}, on the server's own host`));
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0];
+    if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }));
+    callback(null, first.address, first.family);
+  });
+}) as unknown as LookupFunction;
 
 /** An ExportIndication answer is a few hundred bytes; a listener sending more is cut off there. */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -41,11 +57,14 @@ export interface DeliveryDestination {
   createdAt?: number;
   /** Whether it still exists: once it is deleted, what it still has queued is dropped, not sent. */
   live?: () => boolean;
+  /** Never connected to the server's own host (loopback, link-local), whatever its name resolves to. */
+  confined?: boolean;
 }
 
 interface Queue {
   url: string;
   live?: () => boolean;
+  confined?: boolean;
   /** The destination's creation: another one under the same id is another registration. */
   createdAt?: number;
   context: string;
@@ -86,6 +105,7 @@ export class IndicationDelivery {
     }
     q.url = destination.url;
     if (destination.live) q.live = destination.live;
+    q.confined = destination.confined === true;
     q.items.push(indication);
     const max = this.opts.maxQueue ?? 1000;
     while (q.items.length > max) {
@@ -138,7 +158,7 @@ export class IndicationDelivery {
           if (attempt > 0) await this.sleep(this.opts.retryIntervalMs);
           if (this.forgotten(id, q)) return;
           try {
-            await this.post(q.url, encodeExportIndication(ind, String(++this.messageId)));
+            await this.post(q.url, encodeExportIndication(ind, String(++this.messageId)), q.confined === true);
             delivered = true;
             break;
           } catch (e) {
@@ -182,13 +202,16 @@ export class IndicationDelivery {
     });
   }
 
-  private post(url: string, body: string): Promise<void> {
+  private post(url: string, body: string, confined: boolean): Promise<void> {
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
+    // An address is checked here (no lookup is made for it), a name on each of its resolutions.
+    if (confined && onServerHost(u.hostname)) return Promise.reject(new Error(`refused: ${u.hostname} is on the server's own host`));
     return new Promise((resolve, reject) => {
       const req = lib.request(u, {
         method: 'POST',
         headers: { ...EXPORT_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' },
+        ...(confined ? { lookup: confinedLookup } : {}),
       }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -14,6 +14,7 @@ import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
 import { FilterMatcher } from './filters.js';
+import { checkDestination } from './destination.js';
 import {
   MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
@@ -23,6 +24,7 @@ export { type LifecycleOptions, type Send } from './lifecycle.js';
 export { ELEMENT_SOURCES, type ElementSource } from './sources.js';
 export { thresholdMetrics } from './thresholds.js';
 export { FilterMatcher } from './filters.js';
+export { onServerHost } from './destination.js';
 export {
   CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
   SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
@@ -211,17 +213,9 @@ export const indications: ProfileProviders = (deps) => {
             if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
             if (store.destinations.size >= MAX_LISTENER_DESTINATIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_LISTENER_DESTINATIONS} listener destinations (MaxListenerDestinations)`);
             const destination = required(inst, 'Destination');
-            let url: URL;
-            try {
-              url = new URL(destination);
-            } catch {
-              throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
-            }
-            if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
-            // Every user may enumerate the destinations, and Node would send these to the listener
-            // as Basic authentication (in clear over http).
-            if (url.username || url.password) throw cimError('INVALID_PARAMETER', 'Destination must not carry a user name or password: every user of the server can read it');
-            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now() }));
+            checkDestination(destination, ctx.principal);
+            const confined = ctx.principal.role !== 'admin';
+            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now(), ...(confined ? { confined } : {}) }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {

@@ -27,9 +27,10 @@ import { type Crossing, ThresholdWatch } from './thresholds.js';
 
 /**
  * Where a matched indication goes: the destination URL, the destination's identity (its own
- * sequence), and whether it still exists (delivery drops what a deleted one still has queued).
+ * sequence), whether it still exists (delivery drops what a deleted one still has queued), and
+ * whether it may not reach the server's own host (made by a user who is not an administrator).
  */
-export type Send = (destination: { id: string; url: string; createdAt?: number; live: () => boolean }, indication: CimInstance) => void;
+export type Send = (destination: { id: string; url: string; createdAt?: number; live: () => boolean; confined: boolean }, indication: CimInstance) => void;
 
 type Ctx = Pick<ProviderContext, 'repository' | 'namespace'>;
 type Values = Record<string, CimValue | undefined>;
@@ -76,7 +77,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
       ind.set('IndicationFilterName', f.keys.Name);
       const selected = matcher.select(q, ind);
       const live = (): boolean => store.destinations.get(s.handler) === d;
-      if (selected) send({ id: s.handler, url: d.destination, live, ...(d.createdAt !== undefined ? { createdAt: d.createdAt } : {}) }, selected);
+      if (selected) send({ id: s.handler, url: d.destination, live, confined: d.confined === true, ...(d.createdAt !== undefined ? { createdAt: d.createdAt } : {}) }, selected);
     }
   };
 

@@ -31,6 +31,8 @@ export interface DestinationRecord {
   owner: string;
   /** ms since the epoch: when it was created; one deleted and created again starts a new sequence. */
   createdAt?: number;
+  /** Made by a user who is not an administrator: never connected to the server's own host (destination.ts). */
+  confined?: boolean;
 }
 
 export interface SubscriptionRecord {

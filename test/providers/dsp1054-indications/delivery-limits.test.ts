@@ -115,3 +115,31 @@ describe('indication delivery: a listener destination deleted', function () {
     }
   });
 });
+
+describe('indication delivery: a destination confined away from the server\'s own host', function () {
+  this.timeout(20_000);
+
+  it('is not connected to when its host name resolves to a loopback address', async () => {
+    let posts = 0;
+    const l = await serve((r, res) => {
+      posts++;
+      r.resume();
+      res.writeHead(200);
+      res.end();
+    });
+    const logs: string[] = [];
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, log: (x) => logs.push(x) });
+    try {
+      d.send({ id: 'd', url: l.url.replace('127.0.0.1', 'localhost'), confined: true }, indication());
+      d.send({ id: 'e', url: l.url, confined: true }, indication());
+      await d.idle(10);
+      expect(posts).to.equal(0);
+      expect(d.counts).to.include({ delivered: 0, dropped: 2 });
+      expect(logs.join('\n')).to.match(/localhost resolves to 127\.0\.0\.1, on the server's own host/);
+      expect(logs.join('\n')).to.match(/127\.0\.0\.1 is on the server's own host/);
+    } finally {
+      d.stop();
+      await l.close();
+    }
+  });
+});

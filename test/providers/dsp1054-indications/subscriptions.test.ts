@@ -12,7 +12,8 @@ const root: Principal = { name: 'root', role: 'admin' };
 
 const filter = (name: string, query = "SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSystem", language = 'WQL') =>
   inst('CIM_IndicationFilter', { Name: name, CreationClassName: 'CIM_IndicationFilter', Query: query, QueryLanguage: language, SourceNamespaces: ['root/virt'] });
-const destination = (name: string, url = 'http://127.0.0.1:5990') =>
+// TEST-NET-1 (RFC 5737): nothing is delivered in these tests
+const destination = (name: string, url = 'http://192.0.2.10:5990') =>
   inst('CIM_ListenerDestinationCIMXML', { Name: name, CreationClassName: 'CIM_ListenerDestinationCIMXML', Destination: url });
 
 async function create(w: World, who: Principal, instance: ReturnType<typeof inst>): Promise<CimInstanceName> {
@@ -122,6 +123,19 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     // an administrator may join anyone's
     await create(w, root, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: bobsD }));
     expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(1);
+  });
+
+  it('lets only an administrator aim a listener destination at the server\'s own host (loopback, link-local, unspecified)', async () => {
+    for (const url of [
+      'http://127.0.0.1:5990', 'http://127.9.9.9/', 'http://2130706433/', 'http://localhost:5990', 'http://api.localhost/',
+      'http://[::1]:5990/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:5990', 'http://[::]/', 'http://169.254.169.254/latest', 'https://[fe80::1]/',
+    ]) {
+      await rejects(create(w, bob, destination('near', url)), 'CIM_ERR_ACCESS_DENIED', /only an administrator may aim a listener destination at the server's own host/);
+    }
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
+    await create(w, alice, destination('elsewhere', 'http://10.1.2.3:5990'));
+    await create(w, root, destination('near', 'http://127.0.0.1:5990'));
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(2);
   });
 
   it('refuses a bad query, an unknown language, a duplicate and a dangling reference, changing nothing', async () => {
