@@ -72,6 +72,11 @@ interface Stored {
  */
 const idOf = (k: ScopedKeys): string => `${k.CreationClassName}|${k.Name}`.toLowerCase();
 
+function validKeys(k: unknown): k is ScopedKeys {
+  const o = k as Record<string, unknown> | null | undefined;
+  return typeof o === 'object' && o !== null && typeof o.CreationClassName === 'string' && typeof o.Name === 'string' && o.Name !== '';
+}
+
 /** The entries of `after` that differ from `before`: each with its value before (undefined: added) and now (undefined: removed). */
 function changedEntries<T>(before: Map<string, T>, after: Map<string, T>): Map<string, { was: T | undefined; now: T | undefined }> {
   const out = new Map<string, { was: T | undefined; now: T | undefined }>();
@@ -105,7 +110,11 @@ export class SubscriptionStore {
     return `${filter}#${handler}`;
   }
 
-  /** Read the file once (the first request waits for it); a damaged file is logged and set aside, never fatal. */
+  /**
+   * Read the file once (the first request waits for it), never fatal: a file that is no JSON is
+   * logged and the set starts empty; a record that is damaged is logged and left out, the others
+   * kept (a subscription whose filter or destination is left out goes too).
+   */
   load(): Promise<void> {
     this.loaded ??= (async () => {
       const text = await this.file?.read().catch((e: unknown) => {
@@ -113,16 +122,25 @@ export class SubscriptionStore {
         return undefined;
       });
       if (!text) return;
+      let s: Partial<Stored>;
       try {
-        const s = JSON.parse(text) as Stored;
-        for (const f of s.filters ?? []) this.filters.set(idOf(f.keys), f);
-        for (const d of s.destinations ?? []) this.destinations.set(idOf(d.keys), d);
-        for (const x of s.subscriptions ?? []) {
-          if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
-        }
+        s = JSON.parse(text) as Partial<Stored>;
       } catch (e) {
         this.log(`indication subscriptions file is not valid JSON, starting with none: ${String(e)}`);
+        return;
       }
+      const records = <T>(what: string, list: unknown, valid: (r: T) => boolean, add: (r: T) => void): void => {
+        for (const r of Array.isArray(list) ? (list as T[]) : []) {
+          if (r !== null && typeof r === 'object' && valid(r)) add(r);
+          else this.log(`indication subscriptions file: a damaged ${what} record is left out: ${JSON.stringify(r)?.slice(0, 200)}`);
+        }
+      };
+      records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string' && Array.isArray(f.sourceNamespaces),
+        (f) => this.filters.set(idOf(f.keys), f));
+      records<DestinationRecord>('listener destination', s.destinations, (d) => validKeys(d.keys) && typeof d.destination === 'string', (d) => this.destinations.set(idOf(d.keys), d));
+      records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number', (x) => {
+        if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
+      });
     })().finally(() => this.changed(this));
     return this.loaded;
   }

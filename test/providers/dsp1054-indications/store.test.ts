@@ -63,4 +63,21 @@ describe('providers/dsp1054: subscription store', () => {
     expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['b']);
     expect(JSON.parse(text!).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['b']);
   });
+
+  it('a damaged record read back at start-up is left out (logged), not every record after it', async () => {
+    const dkeys = (Name: string) => ({ ...keys(Name), CreationClassName: 'CIM_ListenerDestinationCIMXML' });
+    const text = JSON.stringify({
+      filters: [filter('f1'), { query: 'no keys' }],
+      destinations: [{ destination: 'http://192.0.2.1/', owner: 'u' }, { keys: dkeys('d1'), destination: 'http://192.0.2.1/', owner: 'u' }],
+      subscriptions: [null, { filter: SubscriptionStore.id(keys('f1')), handler: SubscriptionStore.id(dkeys('d1')), state: 2, owner: 'u' }],
+    });
+    const logs: string[] = [];
+    const s = new SubscriptionStore({ read: async () => text, write: async () => {} }, (l) => logs.push(l));
+    await s.load();
+    expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['f1']);
+    expect([...s.destinations.values()].map((d) => d.keys.Name)).to.deep.equal(['d1']);
+    expect(s.subscriptions.size).to.equal(1);
+    expect(logs).to.have.length(3);
+    expect(logs.join('\n')).to.match(/a damaged listener destination record is left out/);
+  });
 });
