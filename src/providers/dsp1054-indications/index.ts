@@ -18,7 +18,7 @@ import { checkDestination } from './destination.js';
 import {
   MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
-import { type ScopedKeys, SubscriptionStore, timeRemainingS } from './store.js';
+import { type ScopedKeys, SubscriptionStore, expired, timeRemainingS } from './store.js';
 
 export { type LifecycleOptions, type Send } from './lifecycle.js';
 export { ELEMENT_SOURCES, type ElementSource } from './sources.js';
@@ -133,7 +133,9 @@ export const indications: ProfileProviders = (deps) => {
   const host = deps.hostName;
   const ready = async (): Promise<SubscriptionStore> => {
     await store.load();
-    await store.removeExpired();
+    // A removal whose write fails is logged (and tried again at the next request or sweep): it
+    // must not fail the request, and the expired subscription is not listed meanwhile.
+    await store.removeExpired().catch(() => {});
     return store;
   };
 
@@ -230,7 +232,7 @@ export const indications: ProfileProviders = (deps) => {
         },
         [SUBSCRIPTION_CLASS]: {
           writeRole: 'reader',
-          list: async (ctx) => [...(await ready()).subscriptions.keys()].map((id) => subscriptionInstance(ctx, id)),
+          list: async (ctx) => [...(await ready()).subscriptions].filter(([, s]) => !expired(s)).map(([id]) => subscriptionInstance(ctx, id)),
           create: async (ctx, inst) => {
             await ready();
             const filter = refId(inst, 'Filter');

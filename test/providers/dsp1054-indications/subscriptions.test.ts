@@ -155,6 +155,24 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
   });
 
+  it('still answers reads when an expired subscription cannot be removed (its write fails): it is hidden, and removed once a write succeeds', async () => {
+    let fail = false;
+    let file: string | undefined;
+    const store: TextStore = { read: async () => file, write: async (t) => { if (fail) throw new Error('disk full'); file = t; } };
+    const p = indications({ ...w.deps, indicationStore: store })[0]!.provider;
+    const ctx = { ...w.ctx(INTEROP_NS), principal: alice };
+    const f = await p.createInstance!(ctx, filter('brief'));
+    const d = await p.createInstance!(ctx, destination('there'));
+    await p.createInstance!(ctx, inst('CIM_IndicationSubscription', { Filter: f, Handler: d, SubscriptionDuration: 1 }));
+    fail = true;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await p.enumerateInstances(ctx, 'CIM_IndicationFilter', { propertyList: null })).to.have.length(1);
+    expect(await p.enumerateInstances(ctx, 'CIM_IndicationSubscription', { propertyList: null })).to.deep.equal([]);
+    fail = false;
+    await p.enumerateInstances(ctx, 'CIM_ListenerDestinationCIMXML', { propertyList: null });
+    expect(JSON.parse(file!).subscriptions).to.deep.equal([]);
+  });
+
   it('keeps subscriptions across a restart through the store it is given', async () => {
     let file: string | undefined;
     let writes = 0;
