@@ -9,11 +9,11 @@ import {
 } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import { build } from '../shared/build.js';
-import { INTEROP_NS } from '../shared/naming.js';
+import { INTEROP_NS, VIRT_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
-import { FilterMatcher } from './filters.js';
+import { FilterMatcher, watchesVirt } from './filters.js';
 import { checkDestination } from './destination.js';
 import {
   MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
@@ -191,6 +191,10 @@ export const indications: ProfileProviders = (deps) => {
             const fromClass = matcher.compile(queryLanguage, query).from;
             const ns = inst.get('SourceNamespaces');
             const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
+            // A filter that could never select anything is refused rather than kept silent.
+            if (!watchesVirt({ sourceNamespaces })) {
+              throw cimError('INVALID_PARAMETER', `SourceNamespaces ${sourceNamespaces.join(', ')}: every indication of this server originates in ${VIRT_NS}`);
+            }
             await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass, owner: ctx.principal.name }));
             return scopedName(keys);
           },

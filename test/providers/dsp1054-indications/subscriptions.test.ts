@@ -142,6 +142,10 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_PARAMETER', /Query is not a valid WQL query: syntax error at position 1/);
     await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_PARAMETER', /No_Such_Class is not known/);
     await rejects(create(w, alice, filter('bad', 'SELECT * FROM CIM_InstCreation', 'XPath')), 'CIM_ERR_INVALID_PARAMETER', /XPath/);
+    // a filter that would never select anything: every indication of this server originates in root/virt
+    const elsewhere = filter('elsewhere');
+    elsewhere.set('SourceNamespaces', ['root/cimv2']);
+    await rejects(create(w, alice, elsewhere), 'CIM_ERR_INVALID_PARAMETER', /SourceNamespaces root\/cimv2: .*root\/virt/);
     await create(w, alice, filter('cql', 'SELECT * FROM CIM_InstCreation', 'DMTF:CQL'));
     await rejects(create(w, bob, filter('cql')), 'CIM_ERR_ALREADY_EXISTS');
     await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');
