@@ -165,6 +165,8 @@ export class SubscriptionStore {
           else m.set(k, was);
         }
       });
+      // A subscription put back whose filter or destination a later change removed goes with them.
+      for (const [k, x] of this.subscriptions) if (!this.filters.has(x.filter) || !this.destinations.has(x.handler)) this.subscriptions.delete(k);
       this.log(`indication subscriptions could not be stored: ${String(e)}`);
       throw cimError('FAILED', `the subscriptions could not be stored (${e instanceof Error ? e.message : String(e)}); nothing changed`);
     } finally {

@@ -80,4 +80,38 @@ describe('providers/dsp1054: subscription store', () => {
     expect(logs).to.have.length(3);
     expect(logs.join('\n')).to.match(/a damaged listener destination record is left out/);
   });
+
+  it('a subscription put back by a failed change is not left without the filter another change removed meanwhile', async () => {
+    let text: string | undefined;
+    let fail = false;
+    const file: TextStore = {
+      read: async () => text,
+      write: async (t) => {
+        if (fail) {
+          fail = false;
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error('disk full');
+        }
+        text = t;
+      },
+    };
+    const s = new SubscriptionStore(file);
+    await s.load();
+    const f = SubscriptionStore.id(keys('f1'));
+    const dkeys = { ...keys('d1'), CreationClassName: 'CIM_ListenerDestinationCIMXML' };
+    const d = SubscriptionStore.id(dkeys);
+    const sub = SubscriptionStore.subscriptionId(f, d);
+    await s.change(() => {
+      s.filters.set(f, filter('f1'));
+      s.destinations.set(d, { keys: dkeys, destination: 'http://192.0.2.1/', owner: 'u' });
+      s.subscriptions.set(sub, { filter: f, handler: d, state: 2, owner: 'u' });
+    });
+    fail = true;
+    const a = s.change(() => s.subscriptions.delete(sub)).catch((e: unknown) => e);
+    const b = s.change(() => s.filters.delete(f));
+    expect(await a).to.be.instanceOf(CimError);
+    await b;
+    for (const x of s.subscriptions.values()) expect(s.filters.has(x.filter), 'a subscription without its filter').to.equal(true);
+    expect(JSON.parse(text!).subscriptions).to.deep.equal([]);
+  });
 });
