@@ -4,7 +4,8 @@
  * its indications in order, each numbered in the destination's sequence (SequenceContext,
  * SequenceNumber); a failed delivery is retried DeliveryRetryAttempts times DeliveryRetryInterval
  * apart, then dropped. A dead listener only fills its own queue: nothing here waits on the
- * caller's path, and a full queue drops its oldest indication (logged). A destination whose
+ * caller's path, and a full queue drops its oldest indication (logged), as does the queue stuck
+ * longest once all of them together hold too many. A destination whose
  * deliveries keep being given up for SubscriptionRemovalTimeInterval (no success in between) is
  * reported once through `onUnreachable` (DSP1054 §7.5: the service then applies its
  * SubscriptionRemovalAction) and its queue emptied.
@@ -39,6 +40,12 @@ export interface DeliveryOptions {
   retryIntervalMs: number;
   /** Indications kept per destination while it does not answer. */
   maxQueue?: number;
+  /**
+   * Indications kept for all destinations together (default 20,000, some 60 MB): 1,000 silent
+   * destinations would otherwise hold a million. Past it the queue stuck longest on the
+   * indication it is sending (a dead or silent listener, not a live one that has a burst) drops its oldest.
+   */
+  maxQueued?: number;
   /** How long one export request may take, from connecting to the answer's last byte. */
   timeoutMs?: number;
   /** How long a destination may keep failing before `onUnreachable` (default: never). */
@@ -72,6 +79,8 @@ interface Queue {
   items: CimInstance[];
   busy: boolean;
   dropped: number;
+  /** ms since the epoch: when sending its first indication started (undefined: not sending). */
+  headSince?: number;
   /** ms since the epoch: the first failed attempt since the last delivery that arrived. */
   failingSince?: number;
 }
@@ -81,10 +90,24 @@ export class IndicationDelivery {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private messageId = 0;
+  private total = 0;
   /** Delivered and dropped counts, for tests and figures. */
   readonly counts = { delivered: 0, failedAttempts: 0, dropped: 0, unreachable: 0 };
 
   constructor(private readonly opts: DeliveryOptions) {}
+
+  /** Indications waiting in every queue (the one being sent included). */
+  get queued(): number {
+    return this.total;
+  }
+
+  /** Drop `n` indications from the front of a queue (all when n is absent), counted. */
+  private drop(q: Queue, n = q.items.length): void {
+    const gone = q.items.splice(0, n).length;
+    this.total -= gone;
+    this.counts.dropped += gone;
+    q.dropped += gone;
+  }
 
   /** Queue an indication for a destination; returns at once. */
   send(destination: DeliveryDestination, indication: CimInstance): void {
@@ -92,8 +115,7 @@ export class IndicationDelivery {
     let q = this.queues.get(destination.id);
     if (q && q.createdAt !== destination.createdAt) {
       // The destination was deleted and created again: what the old one still had queued goes.
-      this.counts.dropped += q.items.length;
-      q.items.length = 0;
+      this.drop(q);
       q = undefined;
     }
     if (!q) {
@@ -107,14 +129,31 @@ export class IndicationDelivery {
     if (destination.live) q.live = destination.live;
     q.confined = destination.confined === true;
     q.items.push(indication);
+    this.total++;
     const max = this.opts.maxQueue ?? 1000;
     while (q.items.length > max) {
-      q.items.shift();
-      q.dropped++;
-      this.counts.dropped++;
+      this.drop(q, 1);
       this.opts.log?.(`indication queue for ${q.url} is full (${max}): the oldest indication was dropped`);
     }
+    const maxTotal = this.opts.maxQueued ?? 20_000;
+    while (this.total > maxTotal) {
+      const stuck = this.stuckest();
+      this.drop(stuck, 1);
+      this.opts.log?.(`indications queued for all listeners reached ${maxTotal}: the oldest of the queue stuck longest (${stuck.url}) was dropped`);
+    }
     void this.pump(destination.id, q);
+  }
+
+  /** The queue (with indications) whose current one has been sending longest; the longest of those not sending. */
+  private stuckest(): Queue {
+    let pick: Queue | undefined;
+    for (const q of this.queues.values()) {
+      if (q.items.length === 0) continue;
+      const a = q.headSince ?? Infinity;
+      const b = pick?.headSince ?? Infinity;
+      if (!pick || a < b || (a === b && q.items.length > pick.items.length)) pick = q;
+    }
+    return pick!;
   }
 
   /** Resolves once every queue is empty (delivered or dropped): for tests and an orderly stop. */
@@ -133,8 +172,7 @@ export class IndicationDelivery {
     const interval = this.opts.removalIntervalMs;
     if (interval === undefined || q.failingSince === undefined || Date.now() - q.failingSince < interval) return;
     this.counts.unreachable++;
-    this.counts.dropped += q.items.length;
-    q.items.length = 0;
+    this.drop(q);
     q.failingSince = undefined;
     this.opts.log?.(`indication listener ${q.url} failed for ${Math.round(interval / 1000)} s or more (SubscriptionRemovalTimeInterval): its subscriptions get the removal action`);
     try {
@@ -151,6 +189,7 @@ export class IndicationDelivery {
       while (!this.stopped && q.items.length > 0) {
         if (this.forgotten(id, q)) return;
         const ind = q.items[0]!;
+        q.headSince = Date.now();
         ind.set('SequenceContext', q.context);
         ind.set('SequenceNumber', q.sequence);
         let delivered = false;
@@ -174,11 +213,15 @@ export class IndicationDelivery {
         } else this.counts.dropped++;
         // The number is used once whether the indication arrived or not: a gap tells the listener it missed one.
         q.sequence++;
-        if (q.items[0] === ind) q.items.shift();
+        if (q.items[0] === ind) {
+          q.items.shift();
+          this.total--;
+        }
         if (!delivered) this.giveUpIfDue(id, q);
       }
     } finally {
       q.busy = false;
+      q.headSince = undefined;
     }
   }
 
@@ -186,8 +229,7 @@ export class IndicationDelivery {
   private forgotten(id: string, q: Queue): boolean {
     if (!q.live || q.live()) return false;
     if (q.items.length > 0) this.opts.log?.(`indication listener ${q.url} was deleted: ${q.items.length} queued indication(s) dropped`);
-    this.counts.dropped += q.items.length;
-    q.items.length = 0;
+    this.drop(q);
     if (this.queues.get(id) === q) this.queues.delete(id);
     return true;
   }

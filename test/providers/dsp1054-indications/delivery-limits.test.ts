@@ -143,3 +143,38 @@ describe('indication delivery: a destination confined away from the server\'s ow
     }
   });
 });
+
+describe('indication delivery: many listeners that do not answer', function () {
+  this.timeout(20_000);
+
+  it('hold at most maxQueued indications between them, the queue stuck longest giving way, while a live listener gets all of its own', async () => {
+    // accepts and never answers: each export waits for its timeout
+    const silent = await serve((r) => void r.resume());
+    let live = 0;
+    const alive = await serve((r, res) => {
+      r.resume();
+      r.on('end', () => {
+        live++;
+        res.writeHead(200, { 'Content-Type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>');
+      });
+    });
+    const logs: string[] = [];
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 10_000, maxQueue: 1000, maxQueued: 50, log: (x) => logs.push(x) });
+    try {
+      for (let i = 0; i < 100; i++) {
+        for (let n = 0; n < 10; n++) d.send({ id: `dead${n}`, url: silent.url }, indication());
+        d.send({ id: 'live', url: alive.url }, indication());
+        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(d.queued).to.be.at.most(50);
+      while (live < 100) await new Promise((r) => setTimeout(r, 10));
+      expect(live).to.equal(100);
+      expect(logs.join('\n')).to.match(/indications queued for all listeners reached 50: the oldest of the queue stuck longest/);
+    } finally {
+      d.stop();
+      await silent.close();
+      await alive.close();
+    }
+  });
+});
