@@ -40,10 +40,23 @@ function text(inst: CimInstance, prop: string): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
 }
 
+/**
+ * The longest values kept: the keys' MaxLen (CIM schema), and bounds of our own for the rest, as
+ * every record is held in memory and the whole set is rewritten at each change.
+ */
+const MAX_LENGTH: Record<string, number> = { Name: 256, CreationClassName: 256, Query: 65_536, Destination: 4096, SourceNamespace: 256 };
+const MAX_SOURCE_NAMESPACES = 16;
+
+function bounded(inst: CimInstance, prop: string, v: string): string {
+  const max = MAX_LENGTH[prop];
+  if (max !== undefined && v.length > max) throw cimError('INVALID_PARAMETER', `${inst.className}.${prop} is longer than ${max} characters`);
+  return v;
+}
+
 function required(inst: CimInstance, prop: string): string {
   const v = text(inst, prop);
   if (v === undefined || v === '') throw cimError('INVALID_PARAMETER', `${inst.className}.${prop} is required`);
-  return v;
+  return bounded(inst, prop, v);
 }
 
 /** The keys of a new record: the system keys are always this server's, whatever the client gave. */
@@ -51,7 +64,7 @@ function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
   return {
     SystemCreationClassName: 'CIM_ComputerSystem',
     SystemName: host,
-    CreationClassName: text(inst, 'CreationClassName') || inst.className,
+    CreationClassName: bounded(inst, 'CreationClassName', text(inst, 'CreationClassName') || inst.className),
     Name: required(inst, 'Name'),
   };
 }
@@ -191,6 +204,8 @@ export const indications: ProfileProviders = (deps) => {
             const fromClass = matcher.compile(queryLanguage, query).from;
             const ns = inst.get('SourceNamespaces');
             const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
+            if (sourceNamespaces.length > MAX_SOURCE_NAMESPACES) throw cimError('INVALID_PARAMETER', `${FILTER_CLASS}.SourceNamespaces has more than ${MAX_SOURCE_NAMESPACES} entries`);
+            for (const n of sourceNamespaces) bounded(inst, 'SourceNamespace', n);
             // A filter that could never select anything is refused rather than kept silent.
             if (!watchesVirt({ sourceNamespaces })) {
               throw cimError('INVALID_PARAMETER', `SourceNamespaces ${sourceNamespaces.join(', ')}: every indication of this server originates in ${VIRT_NS}`);

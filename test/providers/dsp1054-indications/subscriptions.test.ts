@@ -138,6 +138,18 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(2);
   });
 
+  it('refuses values too long to keep: a Name past its MaxLen of 256, a Query past 64 KiB, a Destination past 4 KiB', async () => {
+    await rejects(create(w, alice, filter('n'.repeat(257))), 'CIM_ERR_INVALID_PARAMETER', /CIM_IndicationFilter\.Name is longer than 256 characters/);
+    const long = `SELECT * FROM CIM_InstModification WHERE SourceInstance.Name = '${'x'.repeat(65_536)}'`;
+    await rejects(create(w, alice, filter('long', long)), 'CIM_ERR_INVALID_PARAMETER', /CIM_IndicationFilter\.Query is longer than 65536 characters/);
+    await rejects(create(w, alice, destination('long', `http://192.0.2.1/${'p'.repeat(4096)}`)), 'CIM_ERR_INVALID_PARAMETER', /CIM_ListenerDestinationCIMXML\.Destination is longer than 4096 characters/);
+    const many = filter('many');
+    many.set('SourceNamespaces', Array.from({ length: 1000 }, () => 'root/virt'));
+    await rejects(create(w, alice, many), 'CIM_ERR_INVALID_PARAMETER', /SourceNamespaces has more than 16 entries/);
+    expect(await names(w, 'CIM_IndicationFilter')).to.deep.equal([]);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
+  });
+
   it('refuses a bad query, an unknown language, a duplicate and a dangling reference, changing nothing', async () => {
     await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_PARAMETER', /Query is not a valid WQL query: syntax error at position 1/);
     await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_PARAMETER', /No_Such_Class is not known/);
