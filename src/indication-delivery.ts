@@ -81,6 +81,8 @@ interface Queue {
   dropped: number;
   /** ms since the epoch: when sending its first indication started (undefined: not sending). */
   headSince?: number;
+  /** The indication being sent (numbered already), while it is. */
+  sending?: CimInstance;
   /** ms since the epoch: the first failed attempt since the last delivery that arrived. */
   failingSince?: number;
 }
@@ -101,12 +103,16 @@ export class IndicationDelivery {
     return this.total;
   }
 
-  /** Drop `n` indications from the front of a queue (all when n is absent), counted. */
+  /**
+   * Drop `n` indications from the front of a queue (all when n is absent), counted. Each one not
+   * numbered yet still takes its SequenceNumber: the gap tells the listener it missed them.
+   */
   private drop(q: Queue, n = q.items.length): void {
-    const gone = q.items.splice(0, n).length;
-    this.total -= gone;
-    this.counts.dropped += gone;
-    q.dropped += gone;
+    const gone = q.items.splice(0, n);
+    this.total -= gone.length;
+    this.counts.dropped += gone.length;
+    q.dropped += gone.length;
+    q.sequence += gone.filter((i) => i !== q.sending).length;
   }
 
   /** Queue an indication for a destination; returns at once. */
@@ -190,6 +196,7 @@ export class IndicationDelivery {
         if (this.forgotten(id, q)) return;
         const ind = q.items[0]!;
         q.headSince = Date.now();
+        q.sending = ind;
         ind.set('SequenceContext', q.context);
         ind.set('SequenceNumber', q.sequence);
         let delivered = false;
@@ -213,6 +220,7 @@ export class IndicationDelivery {
         } else this.counts.dropped++;
         // The number is used once whether the indication arrived or not: a gap tells the listener it missed one.
         q.sequence++;
+        q.sending = undefined;
         if (q.items[0] === ind) {
           q.items.shift();
           this.total--;
@@ -222,6 +230,7 @@ export class IndicationDelivery {
     } finally {
       q.busy = false;
       q.headSince = undefined;
+      q.sending = undefined;
     }
   }
 

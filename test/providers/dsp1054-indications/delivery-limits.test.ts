@@ -8,6 +8,7 @@ import { startLifecycleIndications } from '../../../src/providers/dsp1054-indica
 import { INTEROP_NS } from '../../../src/providers/index.js';
 import { createAs as create, watcher, worldWithRouter } from '../indication-watch.js';
 import { inst, req, runTo } from '../fixture.js';
+import { startExportListener, type ExportListener } from '../../support/export-listener.js';
 
 const indication = (): CimInstance => {
   const i = new CimInstance('CIM_AlertIndication');
@@ -175,6 +176,28 @@ describe('indication delivery: many listeners that do not answer', function () {
       d.stop();
       await silent.close();
       await alive.close();
+    }
+  });
+});
+
+describe('indication delivery: indications dropped from a full queue', function () {
+  this.timeout(20_000);
+
+  it('leave a gap in the SequenceNumbers the listener receives, so it knows it missed them', async () => {
+    const first = await startExportListener();
+    const port = first.port;
+    await first.close();
+    const d = new IndicationDelivery({ retryAttempts: 1000, retryIntervalMs: 30, maxQueue: 2 });
+    let l: ExportListener | undefined;
+    try {
+      for (let i = 0; i < 5; i++) d.send({ id: 'd', url: `http://127.0.0.1:${port}/` }, indication());
+      // the first is being sent (numbered 0); of the four behind it, two were dropped for the last two
+      l = await startExportListener(port);
+      await d.idle(10);
+      expect(l.received.map((i) => Number(i.get('SequenceNumber')))).to.deep.equal([0, 3, 4]);
+    } finally {
+      d.stop();
+      await l?.close();
     }
   });
 });
