@@ -103,12 +103,23 @@ export class IndicationDelivery {
     return this.total;
   }
 
+  /** How many of a queue's indications wait (the one being sent does not). */
+  private static waiting(q: Queue): number {
+    return q.items.length - (q.sending !== undefined && q.items[0] === q.sending ? 1 : 0);
+  }
+
+  /** Drop the oldest indication waiting in a queue (not the one being sent: it goes on). */
+  private dropOldest(q: Queue): void {
+    const at = q.items.length - IndicationDelivery.waiting(q);
+    this.drop(q, 1, at);
+  }
+
   /**
-   * Drop `n` indications from the front of a queue (all when n is absent), counted. Each one not
+   * Drop `n` indications of a queue from `at` (all when n is absent), counted. Each one not
    * numbered yet still takes its SequenceNumber: the gap tells the listener it missed them.
    */
-  private drop(q: Queue, n = q.items.length): void {
-    const gone = q.items.splice(0, n);
+  private drop(q: Queue, n = q.items.length, at = 0): void {
+    const gone = q.items.splice(at, n);
     this.total -= gone.length;
     this.counts.dropped += gone.length;
     q.dropped += gone.length;
@@ -137,29 +148,30 @@ export class IndicationDelivery {
     q.items.push(indication);
     this.total++;
     const max = this.opts.maxQueue ?? 1000;
-    while (q.items.length > max) {
-      this.drop(q, 1);
+    while (IndicationDelivery.waiting(q) > 0 && q.items.length > max) {
+      this.dropOldest(q);
       this.opts.log?.(`indication queue for ${q.url} is full (${max}): the oldest indication was dropped`);
     }
     const maxTotal = this.opts.maxQueued ?? 20_000;
     while (this.total > maxTotal) {
       const stuck = this.stuckest();
-      this.drop(stuck, 1);
+      if (!stuck) break; // only indications being sent are left: they go on
+      this.dropOldest(stuck);
       this.opts.log?.(`indications queued for all listeners reached ${maxTotal}: the oldest of the queue stuck longest (${stuck.url}) was dropped`);
     }
     void this.pump(destination.id, q);
   }
 
-  /** The queue (with indications) whose current one has been sending longest; the longest of those not sending. */
-  private stuckest(): Queue {
+  /** The queue (with indications waiting) whose current one has been sending longest; the longest of those not sending. */
+  private stuckest(): Queue | undefined {
     let pick: Queue | undefined;
     for (const q of this.queues.values()) {
-      if (q.items.length === 0) continue;
+      if (IndicationDelivery.waiting(q) === 0) continue;
       const a = q.headSince ?? Infinity;
       const b = pick?.headSince ?? Infinity;
       if (!pick || a < b || (a === b && q.items.length > pick.items.length)) pick = q;
     }
-    return pick!;
+    return pick;
   }
 
   /** Resolves once every queue is empty (delivered or dropped): for tests and an orderly stop. */
