@@ -80,6 +80,28 @@ describe('indication delivery: a hostile listener', function () {
   });
 });
 
+describe('indication delivery: an answer made to be slow to read', function () {
+  this.timeout(20_000);
+
+  it('is cut off at 16 KiB: the answer is read with patterns that take time growing with the square of its length', async () => {
+    const l = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      res.end(`<EXPMETHODRESPONSE ${'<ERROR '.repeat(Math.floor((32 * 1024) / 7))}`);
+    });
+    const logs: string[] = [];
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, log: (x) => logs.push(x) });
+    try {
+      d.send({ id: 'd', url: l.url }, indication());
+      await d.idle(10);
+      expect(logs.join('\n')).to.match(/answer too large \(over 16384 bytes\)/);
+    } finally {
+      d.stop();
+      await l.close();
+    }
+  });
+});
+
 describe('indication delivery: a listener destination deleted', function () {
   this.timeout(20_000);
 
