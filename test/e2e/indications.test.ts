@@ -144,7 +144,7 @@ describe('e2e: DSP1054 service capabilities and a subscription modified by its o
     expect(caps.error).to.equal(undefined);
     expect(caps.raw.body).to.match(/CLASSNAME="CIM_IndicationServiceCapabilities"/);
     expect(caps.raw.body).to.match(/NAME="MaxActiveSubscriptions" TYPE="uint32"><VALUE>1000</);
-    const sub = await subscribe(alice, 'mine', 'SELECT * FROM CIM_InstCreation', 'http://127.0.0.1:1');
+    const sub = await subscribe(alice, 'mine', 'SELECT * FROM CIM_InstCreation', 'http://192.0.2.1:1');
     const modified = (state: number): string =>
       `<VALUE.NAMEDINSTANCE>${sub}<INSTANCE CLASSNAME="CIM_IndicationSubscription"><PROPERTY NAME="SubscriptionState" TYPE="uint16"><VALUE>${state}</VALUE></PROPERTY></INSTANCE></VALUE.NAMEDINSTANCE>`;
     const list = '<VALUE.ARRAY><VALUE>SubscriptionState</VALUE></VALUE.ARRAY>';

@@ -1,7 +1,8 @@
 /**
  * What the indication tests of every profile share: the DSP1054 machinery started on a fixture
  * world, an in-process CIM-XML listener, and one subscription (filter, destination, subscription
- * created through the intrinsic operations by a reader) for a query.
+ * created through the intrinsic operations by an administrator: only one may name a listener on
+ * the server's own host, as these test listeners are) for a query.
  */
 import type { CimInstance, CimInstanceName } from '../../src/cim/index.js';
 import { IndicationDelivery } from '../../src/indication-delivery.js';
@@ -11,7 +12,7 @@ import { INTEROP_NS } from '../../src/providers/index.js';
 import { startExportListener, type ExportListener } from '../support/export-listener.js';
 import { type World, inst, req, runTo, world } from './fixture.js';
 
-export const watcher: Principal = { name: 'watcher', role: 'reader' };
+export const watcher: Principal = { name: 'watcher', role: 'admin' };
 
 /** CreateInstance in root/interop as `who`; the new instance's name. */
 export async function createAs(w: World, i: CimInstance, who: Principal = watcher): Promise<CimInstanceName> {

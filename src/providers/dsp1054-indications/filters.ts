@@ -55,6 +55,6 @@ export class FilterMatcher {
 }
 
 /** Whether a filter watches root/virt, where every source instance of this server lives. */
-export function watchesVirt(f: FilterRecord): boolean {
+export function watchesVirt(f: Pick<FilterRecord, 'sourceNamespaces'>): boolean {
   return f.sourceNamespaces.length === 0 || f.sourceNamespaces.some((n) => n.toLowerCase() === VIRT_NS);
 }

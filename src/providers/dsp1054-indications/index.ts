@@ -9,20 +9,22 @@ import {
 } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
 import { build } from '../shared/build.js';
-import { INTEROP_NS } from '../shared/naming.js';
+import { INTEROP_NS, VIRT_NS } from '../shared/naming.js';
 import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
-import { FilterMatcher } from './filters.js';
+import { FilterMatcher, watchesVirt } from './filters.js';
+import { checkDestination } from './destination.js';
 import {
-  MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
+  MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
-import { type ScopedKeys, SubscriptionStore, timeRemainingS } from './store.js';
+import { type ScopedKeys, SubscriptionStore, expired, timeRemainingS } from './store.js';
 
 export { type LifecycleOptions, type Send } from './lifecycle.js';
 export { ELEMENT_SOURCES, type ElementSource } from './sources.js';
 export { thresholdMetrics } from './thresholds.js';
 export { FilterMatcher } from './filters.js';
+export { onServerHost } from './destination.js';
 export {
   CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
   SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
@@ -38,10 +40,23 @@ function text(inst: CimInstance, prop: string): string | undefined {
   return v === null || v === undefined ? undefined : String(v);
 }
 
+/**
+ * The longest values kept: the keys' MaxLen (CIM schema), and bounds of our own for the rest, as
+ * every record is held in memory and the whole set is rewritten at each change.
+ */
+const MAX_LENGTH: Record<string, number> = { Name: 256, CreationClassName: 256, Query: 65_536, Destination: 4096, SourceNamespace: 256 };
+const MAX_SOURCE_NAMESPACES = 16;
+
+function bounded(inst: CimInstance, prop: string, v: string): string {
+  const max = MAX_LENGTH[prop];
+  if (max !== undefined && v.length > max) throw cimError('INVALID_PARAMETER', `${inst.className}.${prop} is longer than ${max} characters`);
+  return v;
+}
+
 function required(inst: CimInstance, prop: string): string {
   const v = text(inst, prop);
   if (v === undefined || v === '') throw cimError('INVALID_PARAMETER', `${inst.className}.${prop} is required`);
-  return v;
+  return bounded(inst, prop, v);
 }
 
 /** The keys of a new record: the system keys are always this server's, whatever the client gave. */
@@ -49,7 +64,7 @@ function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
   return {
     SystemCreationClassName: 'CIM_ComputerSystem',
     SystemName: host,
-    CreationClassName: text(inst, 'CreationClassName') || inst.className,
+    CreationClassName: bounded(inst, 'CreationClassName', text(inst, 'CreationClassName') || inst.className),
     Name: required(inst, 'Name'),
   };
 }
@@ -131,7 +146,9 @@ export const indications: ProfileProviders = (deps) => {
   const host = deps.hostName;
   const ready = async (): Promise<SubscriptionStore> => {
     await store.load();
-    await store.removeExpired();
+    // A removal whose write fails is logged (and tried again at the next request or sweep): it
+    // must not fail the request, and the expired subscription is not listed meanwhile.
+    await store.removeExpired().catch(() => {});
     return store;
   };
 
@@ -180,12 +197,19 @@ export const indications: ProfileProviders = (deps) => {
             const keys = scopedKeys(inst, host);
             const id = SubscriptionStore.id(keys);
             if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
+            if (store.filters.size >= MAX_FILTERS) throw cimError('FAILED', `the indication service accepts at most ${MAX_FILTERS} filters`);
             const queryLanguage = required(inst, 'QueryLanguage');
             const query = required(inst, 'Query');
             // DSP1054 §7.2: the whole query is checked now; a filter that cannot be evaluated is refused.
             const fromClass = matcher.compile(queryLanguage, query).from;
             const ns = inst.get('SourceNamespaces');
             const sourceNamespaces = Array.isArray(ns) ? ns.map(String) : text(inst, 'SourceNamespace') ? [text(inst, 'SourceNamespace')!] : ['root/virt'];
+            if (sourceNamespaces.length > MAX_SOURCE_NAMESPACES) throw cimError('INVALID_PARAMETER', `${FILTER_CLASS}.SourceNamespaces has more than ${MAX_SOURCE_NAMESPACES} entries`);
+            for (const n of sourceNamespaces) bounded(inst, 'SourceNamespace', n);
+            // A filter that could never select anything is refused rather than kept silent.
+            if (!watchesVirt({ sourceNamespaces })) {
+              throw cimError('INVALID_PARAMETER', `SourceNamespaces ${sourceNamespaces.join(', ')}: every indication of this server originates in ${VIRT_NS}`);
+            }
             await store.change(() => store.filters.set(id, { keys, query, queryLanguage, sourceNamespaces, fromClass, owner: ctx.principal.name }));
             return scopedName(keys);
           },
@@ -210,14 +234,9 @@ export const indications: ProfileProviders = (deps) => {
             if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
             if (store.destinations.size >= MAX_LISTENER_DESTINATIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_LISTENER_DESTINATIONS} listener destinations (MaxListenerDestinations)`);
             const destination = required(inst, 'Destination');
-            let url: URL;
-            try {
-              url = new URL(destination);
-            } catch {
-              throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
-            }
-            if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
-            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now() }));
+            checkDestination(destination, ctx.principal);
+            const confined = ctx.principal.role !== 'admin';
+            await store.change(() => store.destinations.set(id, { keys, destination, owner: ctx.principal.name, createdAt: Date.now(), ...(confined ? { confined } : {}) }));
             return scopedName(keys);
           },
           delete: async (ctx, name) => {
@@ -232,13 +251,17 @@ export const indications: ProfileProviders = (deps) => {
         },
         [SUBSCRIPTION_CLASS]: {
           writeRole: 'reader',
-          list: async (ctx) => [...(await ready()).subscriptions.keys()].map((id) => subscriptionInstance(ctx, id)),
+          list: async (ctx) => [...(await ready()).subscriptions].filter(([, s]) => !expired(s)).map(([id]) => subscriptionInstance(ctx, id)),
           create: async (ctx, inst) => {
             await ready();
             const filter = refId(inst, 'Filter');
             const handler = refId(inst, 'Handler');
             if (!store.filters.has(filter)) throw cimError('INVALID_PARAMETER', 'Filter references no existing filter');
             if (!store.destinations.has(handler)) throw cimError('INVALID_PARAMETER', 'Handler references no existing listener destination');
+            // Only one's own filter and destination: another user's subscription would send them
+            // indications they did not ask for, and pin records their owner could then not delete.
+            SubscriptionStore.checkOwner(ctx.principal, store.filters.get(filter)!.owner, `filter ${store.filters.get(filter)!.keys.Name}`);
+            SubscriptionStore.checkOwner(ctx.principal, store.destinations.get(handler)!.owner, `listener destination ${store.destinations.get(handler)!.keys.Name}`);
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
             if (store.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_ACTIVE_SUBSCRIPTIONS} subscriptions (MaxActiveSubscriptions)`);

@@ -25,8 +25,12 @@ import { ELEMENT_SOURCES, type ElementSource } from './sources.js';
 import { type SubscriptionStore, expired } from './store.js';
 import { type Crossing, ThresholdWatch } from './thresholds.js';
 
-/** Where a matched indication goes: the destination URL and the destination's identity (its own sequence). */
-export type Send = (destination: { id: string; url: string; createdAt?: number }, indication: CimInstance) => void;
+/**
+ * Where a matched indication goes: the destination URL, the destination's identity (its own
+ * sequence), whether it still exists (delivery drops what a deleted one still has queued), and
+ * whether it may not reach the server's own host (made by a user who is not an administrator).
+ */
+export type Send = (destination: { id: string; url: string; createdAt?: number; live: () => boolean; confined: boolean }, indication: CimInstance) => void;
 
 type Ctx = Pick<ProviderContext, 'repository' | 'namespace'>;
 type Values = Record<string, CimValue | undefined>;
@@ -72,7 +76,8 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
       ind.set('IndicationIdentifier', `${deps.hostName}:${++next}`);
       ind.set('IndicationFilterName', f.keys.Name);
       const selected = matcher.select(q, ind);
-      if (selected) send({ id: s.handler, url: d.destination, ...(d.createdAt !== undefined ? { createdAt: d.createdAt } : {}) }, selected);
+      const live = (): boolean => store.destinations.get(s.handler) === d;
+      if (selected) send({ id: s.handler, url: d.destination, live, confined: d.confined === true, ...(d.createdAt !== undefined ? { createdAt: d.createdAt } : {}) }, selected);
     }
   };
 

@@ -30,6 +30,8 @@ export const SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S = 86_400;
 /** The limits CreateInstance enforces (CIM_IndicationServiceCapabilities). */
 export const MAX_LISTENER_DESTINATIONS = 1000;
 export const MAX_ACTIVE_SUBSCRIPTIONS = 1000;
+/** Filters have no capability property; they are bounded all the same (each is stored and compiled). */
+export const MAX_FILTERS = 1000;
 
 export function serviceName(host: string): CimInstanceName {
   return CimInstanceName.of(SERVICE_CLASS, { CreationClassName: SERVICE_CLASS, Name: SERVICE_NAME, SystemCreationClassName: 'Xen_HostSystem', SystemName: host });

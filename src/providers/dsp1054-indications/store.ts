@@ -31,6 +31,8 @@ export interface DestinationRecord {
   owner: string;
   /** ms since the epoch: when it was created; one deleted and created again starts a new sequence. */
   createdAt?: number;
+  /** Made by a user who is not an administrator: never connected to the server's own host (destination.ts). */
+  confined?: boolean;
 }
 
 export interface SubscriptionRecord {
@@ -70,6 +72,19 @@ interface Stored {
  */
 const idOf = (k: ScopedKeys): string => `${k.CreationClassName}|${k.Name}`.toLowerCase();
 
+function validKeys(k: unknown): k is ScopedKeys {
+  const o = k as Record<string, unknown> | null | undefined;
+  return typeof o === 'object' && o !== null && typeof o.CreationClassName === 'string' && typeof o.Name === 'string' && o.Name !== '';
+}
+
+/** The entries of `after` that differ from `before`: each with its value before (undefined: added) and now (undefined: removed). */
+function changedEntries<T>(before: Map<string, T>, after: Map<string, T>): Map<string, { was: T | undefined; now: T | undefined }> {
+  const out = new Map<string, { was: T | undefined; now: T | undefined }>();
+  for (const [k, v] of after) if (before.get(k) !== v) out.set(k, { was: before.get(k), now: v });
+  for (const [k, v] of before) if (!after.has(k)) out.set(k, { was: v, now: undefined });
+  return out;
+}
+
 export class SubscriptionStore {
   readonly filters = new Map<string, FilterRecord>();
   readonly destinations = new Map<string, DestinationRecord>();
@@ -95,7 +110,11 @@ export class SubscriptionStore {
     return `${filter}#${handler}`;
   }
 
-  /** Read the file once (the first request waits for it); a damaged file is logged and set aside, never fatal. */
+  /**
+   * Read the file once (the first request waits for it), never fatal: a file that is no JSON is
+   * logged and the set starts empty; a record that is damaged is logged and left out, the others
+   * kept (a subscription whose filter or destination is left out goes too).
+   */
   load(): Promise<void> {
     this.loaded ??= (async () => {
       const text = await this.file?.read().catch((e: unknown) => {
@@ -103,37 +122,51 @@ export class SubscriptionStore {
         return undefined;
       });
       if (!text) return;
+      let s: Partial<Stored>;
       try {
-        const s = JSON.parse(text) as Stored;
-        for (const f of s.filters ?? []) this.filters.set(idOf(f.keys), f);
-        for (const d of s.destinations ?? []) this.destinations.set(idOf(d.keys), d);
-        for (const x of s.subscriptions ?? []) {
-          if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
-        }
+        s = JSON.parse(text) as Partial<Stored>;
       } catch (e) {
         this.log(`indication subscriptions file is not valid JSON, starting with none: ${String(e)}`);
+        return;
       }
+      const records = <T>(what: string, list: unknown, valid: (r: T) => boolean, add: (r: T) => void): void => {
+        for (const r of Array.isArray(list) ? (list as T[]) : []) {
+          if (r !== null && typeof r === 'object' && valid(r)) add(r);
+          else this.log(`indication subscriptions file: a damaged ${what} record is left out: ${JSON.stringify(r)?.slice(0, 200)}`);
+        }
+      };
+      records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string' && Array.isArray(f.sourceNamespaces),
+        (f) => this.filters.set(idOf(f.keys), f));
+      records<DestinationRecord>('listener destination', s.destinations, (d) => validKeys(d.keys) && typeof d.destination === 'string', (d) => this.destinations.set(idOf(d.keys), d));
+      records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number', (x) => {
+        if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
+      });
     })().finally(() => this.changed(this));
     return this.loaded;
   }
 
   /**
-   * One change of the set, kept only once it is on disk: when the write fails the records are put
-   * back as they were and the client gets CIM_ERR_FAILED (a refused change changes nothing).
+   * One change of the set, kept only once it is on disk: when the write fails what this change did
+   * is undone (not what another change made meanwhile, whose own write comes next) and the client
+   * gets CIM_ERR_FAILED (a refused change changes nothing).
    */
   async change(mutate: () => void): Promise<void> {
-    const before = [new Map(this.filters), new Map(this.destinations), new Map(this.subscriptions)] as const;
+    const maps = [this.filters, this.destinations, this.subscriptions] as Map<string, unknown>[];
+    const before = maps.map((m) => new Map(m));
     mutate();
+    const done = maps.map((m, i) => changedEntries(before[i]!, m));
     try {
       await this.save();
     } catch (e) {
-      const restore = <T>(m: Map<string, T>, from: Map<string, T>): void => {
-        m.clear();
-        for (const [k, v] of from) m.set(k, v);
-      };
-      restore(this.filters, before[0]);
-      restore(this.destinations, before[1]);
-      restore(this.subscriptions, before[2]);
+      maps.forEach((m, i) => {
+        for (const [k, { was, now }] of done[i]!) {
+          if (m.get(k) !== now) continue; // changed again since: that change's write decides
+          if (was === undefined) m.delete(k);
+          else m.set(k, was);
+        }
+      });
+      // A subscription put back whose filter or destination a later change removed goes with them.
+      for (const [k, x] of this.subscriptions) if (!this.filters.has(x.filter) || !this.destinations.has(x.handler)) this.subscriptions.delete(k);
       this.log(`indication subscriptions could not be stored: ${String(e)}`);
       throw cimError('FAILED', `the subscriptions could not be stored (${e instanceof Error ? e.message : String(e)}); nothing changed`);
     } finally {
@@ -154,14 +187,17 @@ export class SubscriptionStore {
     for (const [, s] of gone) this.log(`indication subscription ${s.filter} → ${s.handler} expired after its SubscriptionDuration of ${s.durationS} s: removed`);
   }
 
-  /** Persist the whole set (changes are rare; writes are serialised so the last one wins). */
+  /**
+   * Persist the whole set (changes are rare; writes are serialised so the last one wins). The text
+   * is taken when the write starts, after a failed change before it was undone.
+   */
   private save(): Promise<void> {
-    const text = JSON.stringify({
+    const text = (): string => JSON.stringify({
       filters: [...this.filters.values()],
       destinations: [...this.destinations.values()],
       subscriptions: [...this.subscriptions.values()],
     } satisfies Stored, null, 1);
-    this.writing = this.writing.catch(() => {}).then(() => this.file?.write(text));
+    this.writing = this.writing.catch(() => {}).then(() => this.file?.write(text()));
     return this.writing;
   }
 

@@ -5,7 +5,7 @@ import type { Principal } from '../../../src/operations/provider.js';
 import { INTEROP_NS } from '../../../src/providers/index.js';
 import { REMOVAL_ACTION, listenerUnreachable, startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
-import { createAs as create, watcher as reader, worldWithRouter } from '../indication-watch.js';
+import { createAs as create, watcher as owner, worldWithRouter } from '../indication-watch.js';
 import { type World, inst, rejects, req, runTo } from '../fixture.js';
 
 const subscriptions = (w: World) => w.enumerate('CIM_IndicationSubscription', INTEROP_NS);
@@ -97,9 +97,9 @@ describe('DSP1054 indications: subscription expiry and unreachable listeners', f
       return w.ops.intrinsic(req('ModifyInstance', { ModifiedInstance: m, PropertyList: Object.keys(props) }, INTEROP_NS), who);
     };
     await rejects(modify({ name: 'bob', role: 'operator' }, { SubscriptionState: 2 }), 'CIM_ERR_ACCESS_DENIED', /watcher/);
-    await rejects(modify(reader, { OnFatalErrorPolicy: 4 }), 'CIM_ERR_NOT_SUPPORTED', /not OnFatalErrorPolicy/);
-    await rejects(modify(reader, { SubscriptionState: 3 }), 'CIM_ERR_INVALID_PARAMETER', /SubscriptionState must be 2/);
-    await modify(reader, { SubscriptionState: 2, SubscriptionDuration: 3600 });
+    await rejects(modify(owner, { OnFatalErrorPolicy: 4 }), 'CIM_ERR_NOT_SUPPORTED', /not OnFatalErrorPolicy/);
+    await rejects(modify(owner, { SubscriptionState: 3 }), 'CIM_ERR_INVALID_PARAMETER', /SubscriptionState must be 2/);
+    await modify(owner, { SubscriptionState: 2, SubscriptionDuration: 3600 });
     const got = await w.get(s, INTEROP_NS);
     expect(Number(got.get('SubscriptionState'))).to.equal(2);
     expect(Number(got.get('SubscriptionTimeRemaining'))).to.be.within(3590, 3600);

@@ -39,4 +39,79 @@ describe('providers/dsp1054: subscription store', () => {
     await s.change(() => s.filters.set(SubscriptionStore.id(keys('f3')), filter('f3')));
     expect(JSON.parse(text!).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['f1', 'f3']);
   });
+
+  it('a change whose write fails undoes only itself: a change made meanwhile is kept, in memory and on disk alike', async () => {
+    let text: string | undefined;
+    let calls = 0;
+    // the first write fails (after a while: the second change is made meanwhile), the others succeed
+    const file: TextStore = {
+      read: async () => text,
+      write: async (t) => {
+        if (++calls === 1) {
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error('disk full');
+        }
+        text = t;
+      },
+    };
+    const s = new SubscriptionStore(file);
+    await s.load();
+    const a = s.change(() => s.filters.set(SubscriptionStore.id(keys('a')), filter('a'))).catch((e: unknown) => e);
+    const b = s.change(() => s.filters.set(SubscriptionStore.id(keys('b')), filter('b')));
+    expect(await a).to.be.instanceOf(CimError);
+    await b;
+    expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['b']);
+    expect(JSON.parse(text!).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['b']);
+  });
+
+  it('a damaged record read back at start-up is left out (logged), not every record after it', async () => {
+    const dkeys = (Name: string) => ({ ...keys(Name), CreationClassName: 'CIM_ListenerDestinationCIMXML' });
+    const text = JSON.stringify({
+      filters: [filter('f1'), { query: 'no keys' }],
+      destinations: [{ destination: 'http://192.0.2.1/', owner: 'u' }, { keys: dkeys('d1'), destination: 'http://192.0.2.1/', owner: 'u' }],
+      subscriptions: [null, { filter: SubscriptionStore.id(keys('f1')), handler: SubscriptionStore.id(dkeys('d1')), state: 2, owner: 'u' }],
+    });
+    const logs: string[] = [];
+    const s = new SubscriptionStore({ read: async () => text, write: async () => {} }, (l) => logs.push(l));
+    await s.load();
+    expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['f1']);
+    expect([...s.destinations.values()].map((d) => d.keys.Name)).to.deep.equal(['d1']);
+    expect(s.subscriptions.size).to.equal(1);
+    expect(logs).to.have.length(3);
+    expect(logs.join('\n')).to.match(/a damaged listener destination record is left out/);
+  });
+
+  it('a subscription put back by a failed change is not left without the filter another change removed meanwhile', async () => {
+    let text: string | undefined;
+    let fail = false;
+    const file: TextStore = {
+      read: async () => text,
+      write: async (t) => {
+        if (fail) {
+          fail = false;
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error('disk full');
+        }
+        text = t;
+      },
+    };
+    const s = new SubscriptionStore(file);
+    await s.load();
+    const f = SubscriptionStore.id(keys('f1'));
+    const dkeys = { ...keys('d1'), CreationClassName: 'CIM_ListenerDestinationCIMXML' };
+    const d = SubscriptionStore.id(dkeys);
+    const sub = SubscriptionStore.subscriptionId(f, d);
+    await s.change(() => {
+      s.filters.set(f, filter('f1'));
+      s.destinations.set(d, { keys: dkeys, destination: 'http://192.0.2.1/', owner: 'u' });
+      s.subscriptions.set(sub, { filter: f, handler: d, state: 2, owner: 'u' });
+    });
+    fail = true;
+    const a = s.change(() => s.subscriptions.delete(sub)).catch((e: unknown) => e);
+    const b = s.change(() => s.filters.delete(f));
+    expect(await a).to.be.instanceOf(CimError);
+    await b;
+    for (const x of s.subscriptions.values()) expect(s.filters.has(x.filter), 'a subscription without its filter').to.equal(true);
+    expect(JSON.parse(text!).subscriptions).to.deep.equal([]);
+  });
 });

@@ -12,7 +12,8 @@ const root: Principal = { name: 'root', role: 'admin' };
 
 const filter = (name: string, query = "SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSystem", language = 'WQL') =>
   inst('CIM_IndicationFilter', { Name: name, CreationClassName: 'CIM_IndicationFilter', Query: query, QueryLanguage: language, SourceNamespaces: ['root/virt'] });
-const destination = (name: string, url = 'http://127.0.0.1:5990') =>
+// TEST-NET-1 (RFC 5737): nothing is delivered in these tests
+const destination = (name: string, url = 'http://192.0.2.10:5990') =>
   inst('CIM_ListenerDestinationCIMXML', { Name: name, CreationClassName: 'CIM_ListenerDestinationCIMXML', Destination: url });
 
 async function create(w: World, who: Principal, instance: ReturnType<typeof inst>): Promise<CimInstanceName> {
@@ -92,6 +93,12 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(1000);
   });
 
+  it('keeps at most 1000 filters too: a reader cannot grow the stored set without bound', async () => {
+    for (let i = 0; i < 1000; i++) await create(w, alice, filter(`f${i}`));
+    await rejects(create(w, alice, filter('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 filters/);
+    expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1000);
+  });
+
   it('lets only the owner or an administrator delete a subscription', async () => {
     const f = await create(w, alice, filter('f1'));
     const d = await create(w, alice, destination('d1'));
@@ -102,18 +109,84 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
   });
 
+  it('subscribes only the user\'s own filter and listener destination: nobody else may aim indications at them or pin them', async () => {
+    const f = await create(w, alice, filter('alice-filter'));
+    const d = await create(w, alice, destination('alice-listener'));
+    const bobsF = await create(w, bob, filter('bob-filter'));
+    const bobsD = await create(w, bob, destination('bob-listener'));
+    await rejects(create(w, bob, inst('CIM_IndicationSubscription', { Filter: f, Handler: bobsD })), 'CIM_ERR_ACCESS_DENIED', /filter alice-filter belongs to user 'alice'/);
+    await rejects(create(w, bob, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: d })), 'CIM_ERR_ACCESS_DENIED', /listener destination alice-listener belongs to user 'alice'/);
+    expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+    // alice's records stay hers to delete
+    await del(w, alice, f);
+    await del(w, alice, d);
+    // an administrator may join anyone's
+    await create(w, root, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: bobsD }));
+    expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(1);
+  });
+
+  it('lets only an administrator aim a listener destination at the server\'s own host (loopback, link-local, unspecified)', async () => {
+    for (const url of [
+      'http://127.0.0.1:5990', 'http://127.9.9.9/', 'http://2130706433/', 'http://localhost:5990', 'http://api.localhost/',
+      'http://[::1]:5990/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0:5990', 'http://[::]/', 'http://169.254.169.254/latest', 'https://[fe80::1]/',
+    ]) {
+      await rejects(create(w, bob, destination('near', url)), 'CIM_ERR_ACCESS_DENIED', /only an administrator may aim a listener destination at the server's own host/);
+    }
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
+    await create(w, alice, destination('elsewhere', 'http://10.1.2.3:5990'));
+    await create(w, root, destination('near', 'http://127.0.0.1:5990'));
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(2);
+  });
+
+  it('refuses values too long to keep: a Name past its MaxLen of 256, a Query past 64 KiB, a Destination past 4 KiB', async () => {
+    await rejects(create(w, alice, filter('n'.repeat(257))), 'CIM_ERR_INVALID_PARAMETER', /CIM_IndicationFilter\.Name is longer than 256 characters/);
+    const long = `SELECT * FROM CIM_InstModification WHERE SourceInstance.Name = '${'x'.repeat(65_536)}'`;
+    await rejects(create(w, alice, filter('long', long)), 'CIM_ERR_INVALID_PARAMETER', /CIM_IndicationFilter\.Query is longer than 65536 characters/);
+    await rejects(create(w, alice, destination('long', `http://192.0.2.1/${'p'.repeat(4096)}`)), 'CIM_ERR_INVALID_PARAMETER', /CIM_ListenerDestinationCIMXML\.Destination is longer than 4096 characters/);
+    const many = filter('many');
+    many.set('SourceNamespaces', Array.from({ length: 1000 }, () => 'root/virt'));
+    await rejects(create(w, alice, many), 'CIM_ERR_INVALID_PARAMETER', /SourceNamespaces has more than 16 entries/);
+    expect(await names(w, 'CIM_IndicationFilter')).to.deep.equal([]);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
+  });
+
   it('refuses a bad query, an unknown language, a duplicate and a dangling reference, changing nothing', async () => {
     await rejects(create(w, alice, filter('bad', 'DELETE FROM x')), 'CIM_ERR_INVALID_PARAMETER', /Query is not a valid WQL query: syntax error at position 1/);
     await rejects(create(w, alice, filter('bad', 'SELECT * FROM No_Such_Class')), 'CIM_ERR_INVALID_PARAMETER', /No_Such_Class is not known/);
     await rejects(create(w, alice, filter('bad', 'SELECT * FROM CIM_InstCreation', 'XPath')), 'CIM_ERR_INVALID_PARAMETER', /XPath/);
+    // a filter that would never select anything: every indication of this server originates in root/virt
+    const elsewhere = filter('elsewhere');
+    elsewhere.set('SourceNamespaces', ['root/cimv2']);
+    await rejects(create(w, alice, elsewhere), 'CIM_ERR_INVALID_PARAMETER', /SourceNamespaces root\/cimv2: .*root\/virt/);
     await create(w, alice, filter('cql', 'SELECT * FROM CIM_InstCreation', 'DMTF:CQL'));
     await rejects(create(w, bob, filter('cql')), 'CIM_ERR_ALREADY_EXISTS');
     await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');
+    // every user reads every Destination, and it would go as Basic authentication to the listener
+    await rejects(create(w, alice, destination('d', 'http://alice:secret@10.0.0.1:5990/')), 'CIM_ERR_INVALID_PARAMETER', /must not carry a user name or password/);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
     const f = (await names(w, 'CIM_IndicationFilter'))[0]!;
     const ghost = CimInstanceName.of('CIM_ListenerDestinationCIMXML', { CreationClassName: 'CIM_ListenerDestinationCIMXML', Name: 'ghost', SystemCreationClassName: 'CIM_ComputerSystem', SystemName: 'testhost' });
     await rejects(create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: ghost })), 'CIM_ERR_INVALID_PARAMETER');
     expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1);
     expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+  });
+
+  it('still answers reads when an expired subscription cannot be removed (its write fails): it is hidden, and removed once a write succeeds', async () => {
+    let fail = false;
+    let file: string | undefined;
+    const store: TextStore = { read: async () => file, write: async (t) => { if (fail) throw new Error('disk full'); file = t; } };
+    const p = indications({ ...w.deps, indicationStore: store })[0]!.provider;
+    const ctx = { ...w.ctx(INTEROP_NS), principal: alice };
+    const f = await p.createInstance!(ctx, filter('brief'));
+    const d = await p.createInstance!(ctx, destination('there'));
+    await p.createInstance!(ctx, inst('CIM_IndicationSubscription', { Filter: f, Handler: d, SubscriptionDuration: 1 }));
+    fail = true;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await p.enumerateInstances(ctx, 'CIM_IndicationFilter', { propertyList: null })).to.have.length(1);
+    expect(await p.enumerateInstances(ctx, 'CIM_IndicationSubscription', { propertyList: null })).to.deep.equal([]);
+    fail = false;
+    await p.enumerateInstances(ctx, 'CIM_ListenerDestinationCIMXML', { propertyList: null });
+    expect(JSON.parse(file!).subscriptions).to.deep.equal([]);
   });
 
   it('keeps subscriptions across a restart through the store it is given', async () => {
