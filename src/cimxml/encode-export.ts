@@ -30,7 +30,22 @@ export function encodeExportIndication(indication: CimInstance, messageId: strin
  */
 export function readExportResponse(body: string): { ok: true } | { ok: false; code: number; description: string } {
   if (!/<EXPMETHODRESPONSE\b/.test(body)) return { ok: false, code: 1, description: 'the answer is not an export response' };
-  const err = /<ERROR\b[^>]*\bCODE="(\d+)"(?:[^>]*\bDESCRIPTION="([^"]*)")?/.exec(body);
-  if (err) return { ok: false, code: Number(err[1]), description: err[2] ?? '' };
+  const attrs = errorTagAttributes(body);
+  const code = attrs === undefined ? null : /(?:^|\s)CODE="(\d+)"/.exec(attrs);
+  if (code) return { ok: false, code: Number(code[1]), description: /(?:^|\s)DESCRIPTION="([^"]*)"/.exec(attrs!)?.[1] ?? '' };
   return { ok: true };
+}
+
+/**
+ * The attributes of the first `<ERROR …>` tag, found by indexOf: a listener's answer is not
+ * trusted, and one regular expression over it backtracked over every unclosed `<ERROR`
+ * (quadratic in its length).
+ */
+function errorTagAttributes(body: string): string | undefined {
+  for (let i = body.indexOf('<ERROR'); i >= 0; i = body.indexOf('<ERROR', i + 6)) {
+    if (/[\w.:-]/.test(body.charAt(i + 6))) continue; // <ERRORS…>, another tag
+    const end = body.indexOf('>', i);
+    return body.slice(i + 6, end < 0 ? body.length : end);
+  }
+  return undefined;
 }

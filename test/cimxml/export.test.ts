@@ -23,5 +23,11 @@ describe('cimxml: export messages (ExportIndication)', () => {
     const full = ok.replace('<EXPMETHODRESPONSE NAME="ExportIndication"/>', '<EXPMETHODRESPONSE NAME="ExportIndication"><ERROR CODE="1" DESCRIPTION="Indication queue is full (size 5)"/></EXPMETHODRESPONSE>');
     expect(readExportResponse(full)).to.deep.equal({ ok: false, code: 1, description: 'Indication queue is full (size 5)' });
     expect(readExportResponse('<html/>').ok).to.equal(false);
+    expect(readExportResponse(full.replace('<ERROR ', '<ERRORS/><ERROR '))).to.deep.equal({ ok: false, code: 1, description: 'Indication queue is full (size 5)' });
+  });
+
+  it('reads a hostile answer in linear time: a megabyte of unclosed <ERROR tags', () => {
+    const hostile = `<EXPMETHODRESPONSE>${'<ERROR CODE="1" '.repeat(65_536)}`;
+    for (let i = 0; i < 5; i++) expect(readExportResponse(hostile)).to.deep.equal({ ok: false, code: 1, description: '' });
   });
 });
