@@ -3,7 +3,7 @@
  * repository from mof/, the virtualization layer over xl (or xl-sim), the providers, the
  * operations engine and the HTTP front, and starts them.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Repository } from './repository/index.js';
@@ -28,7 +28,7 @@ import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
 import { createPrometheusExport } from './prometheus.js';
-import { writeFileAtomic } from './drivers/xl/atomic-file.js';
+import { NotDurableError, writeFileAtomic } from './drivers/xl/atomic-file.js';
 import { IndicationDelivery } from './indication-delivery.js';
 import {
   DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S, listenerUnreachable, startLifecycleIndications,
@@ -37,14 +37,31 @@ import { readFile } from 'node:fs/promises';
 import { CimPeer, loadPeers, simulatorHosts } from './peers.js';
 
 /** A file read whole and replaced atomically (temp file, fsync, rename). */
-function textFile(file: string): { read(): Promise<string | undefined>; write(text: string): Promise<void> } {
+function textFile(file: string, warn: (m: string) => void): { read(): Promise<string | undefined>; write(text: string): Promise<void> } {
   return {
     read: () => readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
       throw e;
     }),
-    write: (text) => writeFileAtomic(file, text),
+    // Replaced but its directory not synced: the file holds the new text, so the write counts as
+    // made (a caller undoing it in memory would disagree with the file, and with the next start).
+    write: (text) => writeFileAtomic(file, text).catch((e: unknown) => {
+      if (!(e instanceof NotDurableError)) throw e;
+      warn(`${e.message}: kept, it may not survive a crash of the host`);
+    }),
   };
+}
+
+/** Temp files a writer killed half-way left in the data directory itself (atomic-file.ts names them). */
+function removeLeftTempFiles(dataDir: string, warn: (m: string) => void): void {
+  for (const entry of readdirSync(dataDir)) {
+    if (!/^\..+\.[0-9]+\.[0-9a-f]{8}\.tmp$/.test(entry)) continue;
+    try {
+      unlinkSync(path.join(dataDir, entry));
+    } catch (e) {
+      warn(`could not remove the leftover temp file ${entry}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
@@ -117,6 +134,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
   const lock = acquireDataLock(dataDir);
   let audit: AuditLog | undefined;
   try {
+    removeLeftTempFiles(dataDir, (m) => logger.warn(m));
     const usersFile = resolveUsersFile(config, logger);
     const repository = new Repository();
 
@@ -186,7 +204,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     const deps: ProviderDeps = {
       virt, jobs, repository, hostName: host, profiles: loadProfiles(), product: productInfo(),
       authentication: usersFile ? 'basic' : 'none', jobRetentionMs: JOB_RETENTION_MS, log: logLine,
-      indicationStore: textFile(path.join(dataDir, 'subscriptions.json')),
+      indicationStore: textFile(path.join(dataDir, 'subscriptions.json'), (m) => logger.warn(m)),
       peers: peers.map((p) => new CimPeer(p)),
       ...(config.alertThresholds ? { alertThresholds: config.alertThresholds } : {}),
     };
