@@ -9,6 +9,7 @@
  * (steps.ts).
  */
 import { admissionRequest } from './capacity.js';
+import { macClaim } from './claims.js';
 import { RESOURCE_FIELDS, type Effect, type ResourceChange, type ResourceChangeOutcome, type ResourceChangeResult, type ResourcePatch } from './changes.js';
 import type { OperationOptions } from './driver.js';
 import { VirtError } from './errors.js';
@@ -64,10 +65,12 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
       return [];
     });
     if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
-    const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: c.nic.mac }] : []));
-    if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
+    const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: String(c.nic.mac).toLowerCase() }] : []));
+    // Claimed before the definitions are read (claims.ts), held until the interfaces show in them.
+    const unclaim = m.claims.claim(macs.map((x) => macClaim(x.system, x.mac)));
     const reservations: Reservation[] = [];
     try {
+      if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
       // Admission first: what the host cannot guarantee is "insufficient resources", with the figures.
       for (const [name, sp] of plan.systems) {
         const after = grownConfig(sp);
@@ -83,6 +86,7 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
       for (const r of reservations) await r.settle().catch(() => r.release());
     } finally {
       for (const r of reservations) r.release();
+      unclaim();
     }
     const after = new Map<string, VirtualSystem>();
     for (const n of before.keys()) after.set(n, await m.driver.get(n));
