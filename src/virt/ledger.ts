@@ -76,6 +76,11 @@ export class Admission {
     this.hostLock = new KeyedLock(hostLockTimeoutMs);
   }
 
+  /** The capacity reads show now (the cached picture, the ledger counted): what the host could ever give is its capacityMiB. */
+  async capacity(): Promise<Capacity> {
+    return this.capacityOf(await this.picture(false));
+  }
+
   /** What reads show: the picture's capacity minus the ledger. */
   capacityOf(p: Picture): Capacity {
     return withPending(this.baseCapacity(p), this.pending(p));

@@ -4,11 +4,12 @@
  * checked against the current definitions first (unknown or duplicate devices, bad values);
  * then growth of an active system's reservation is admitted (so what the host cannot guarantee is
  * refused as such, with the figures); then every patch is checked (values, a saved system's fixed
- * memory); all of it before anything changes. Then the steps run — patches first (what the
+ * memory, and for a system without a domain, guarantees this host could ever give, as DefineSystem
+ * checks them); all of it before anything changes. Then the steps run — patches first (what the
  * hypervisor is likeliest to refuse), then devices in the order given — each with its undo
  * (steps.ts).
  */
-import { admissionRequest } from './capacity.js';
+import { admissionRequest, advertisedShortfall } from './capacity.js';
 import { macClaim } from './claims.js';
 import { RESOURCE_FIELDS, type Effect, type ResourceChange, type ResourceChangeOutcome, type ResourceChangeResult, type ResourcePatch } from './changes.js';
 import type { OperationOptions } from './driver.js';
@@ -80,6 +81,13 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
       for (const [name, sp] of plan.systems) {
         const step = patchStep(m, name, sp, o);
         if (step) patchSteps.push(step);
+      }
+      // A system without a domain whose guarantees grow past what this host could ever give is
+      // refused as DefineSystem refuses such a definition, rather than at each start.
+      for (const [name, sp] of plan.systems) {
+        const after = raisedDefinition(sp);
+        const short = after && advertisedShortfall(await m.admission.capacity(), name, after);
+        if (short) throw new VirtError('no_memory', short);
       }
       await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
       if (reservations.length) m.driver.invalidate();
@@ -210,6 +218,15 @@ function grownConfig(sp: SystemPlan): VirtualSystemConfig | undefined {
   const a = admissionRequest(after);
   const b = admissionRequest(base);
   return a.memoryMiB > b.memoryMiB || a.cpuPercent > b.cpuPercent ? after : undefined;
+}
+
+/** The configuration of a system without a domain when its patch raises the memory or CPU it guarantees. */
+function raisedDefinition(sp: SystemPlan): VirtualSystemConfig | undefined {
+  if (isActive(sp.before.state)) return undefined;
+  const base = sp.before.config;
+  const after: VirtualSystemConfig = { ...base, ...changedFields(sp) };
+  const memory = (c: VirtualSystemConfig): number => Math.max(c.memoryReservationMiB, c.memoryMiB);
+  return memory(after) > memory(base) || after.cpuReservationPercent > base.cpuReservationPercent ? after : undefined;
 }
 
 /** The one modify of a system's merged patch (checked now), with its undo. */

@@ -124,6 +124,27 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
     expect((await config('r')).memoryReservationMiB).to.be.lessThan(2048);
   });
 
+  it('a defined system cannot be given guarantees this host could never give, as DefineSystem refuses them', async () => {
+    await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'off', Kernel: '/boot/vmlinuz' }) });
+    const before = await config('off');
+    const cap = await env.virt.capacity();
+    const tooMuch = cap.memory.capacityMiB + 1024;
+    const e = await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem', VirtualQuantity: tooMuch, Limit: tooMuch })],
+    }), 'CIM_ERR_FAILED', /insufficient resources/);
+    expect(e.description).to.match(new RegExp(`needs ${tooMuch} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB`));
+    await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem', Reservation: tooMuch, Limit: tooMuch })],
+    }), 'CIM_ERR_FAILED', /insufficient resources/);
+    expect(await config('off')).to.deep.equal(before);
+    // What could fit (the host's memory is not all free now, but could be) is for the next start.
+    const fits = cap.memory.capacityMiB - 64;
+    expect((await env.call('ModifyResourceSettings', {
+      ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem', VirtualQuantity: fits, Limit: fits })],
+    })).returnValue).to.equal(0);
+    expect((await config('off')).memoryMiB).to.equal(fits);
+  });
+
   it('a saved system keeps its memory and vCPUs until restored, but its scheduler settings may change', async () => {
     const save = await env.rsc('r', 6, '00000000000010.000000:000');
     expect(save.returnValue).to.equal(0);
