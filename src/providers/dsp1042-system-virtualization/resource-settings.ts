@@ -50,6 +50,19 @@ async function refuseUnknownSwitches(deps: ProviderDeps, nicRasds: readonly NicR
   for (const x of nicRasds) refuseUnknownSwitch(x.r, x.where, x.bridge, switches);
 }
 
+/**
+ * Refuses a second setting of one call that designates a resource already designated (by the same
+ * InstanceID, or by its defined and state RASDs): `designated` maps `<system>/<devid>` to the first InstanceID.
+ */
+function refuseTwice(designated: Map<string, string>, system: string, devid: string, where: string, id: string): void {
+  const key = `${system}/${devid}`;
+  const first = designated.get(key);
+  if (first !== undefined) {
+    throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings are one resource)'}: give each resource once`);
+  }
+  designated.set(key, id);
+}
+
 /** One input setting: the change it asks of the model and the RASD it concerns (kind, device unless generated). */
 interface Asked {
   change: ResourceChange;
@@ -118,6 +131,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
   const asked: Asked[] = [];
   const nicRasds: NicRasd[] = [];
   const seen = new Set<string>();
+  const designated = new Map<string, string>();
   for (const [i, r] of list.entries()) {
     const where = `ResourceSettings[${i}] (${r.className})`;
     const id = readString(r, 'InstanceID', where);
@@ -132,6 +146,8 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     const found = await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
+    // The defined and the state RASD (`:current`) designate one resource: two changes of it would be applied in turn, the last one silently winning.
+    refuseTwice(designated, sys.name, rasd.devid, where, id);
     const kind: RasdKind = classifyRasd(r, where, rasd.kind).kind;
     const system = sys.name;
     if (kind === 'processor' || kind === 'memory') {
@@ -162,12 +178,14 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
   const refs = readRefs(params, 'ResourceSettings');
   if (refs.length === 0) throw badParam('ResourceSettings is empty: nothing to remove');
   const asked: Asked[] = [];
+  const designated = new Map<string, string>();
   for (const [i, ref] of refs.entries()) {
     const where = `ResourceSettings[${i}]`;
     const id = ref.keyString('InstanceID');
     const found = id === undefined ? undefined : await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);
     const { sys, rasd } = found;
+    refuseTwice(designated, sys.name, rasd.devid, where, id!);
     if (rasd.kind === 'processor' || rasd.kind === 'memory') {
       throw badParam(`${where}: the ${rasd.kind} setting of '${sys.name}' cannot be removed (change it with ModifyResourceSettings)`);
     }

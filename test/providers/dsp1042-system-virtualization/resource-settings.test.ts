@@ -114,6 +114,28 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
     expect(await config('r')).to.deep.equal(before);
   });
 
+  it('refuses one resource designated twice in a call (its defined and state RASDs are one resource)', async () => {
+    await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'twice', Kernel: '/boot/vmlinuz' }),
+      ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvda', Address: emptyDisk(env, 'twice') })],
+    });
+    expect((await env.rsc('twice', 2)).returnValue).to.equal(0);
+    const before = await config('twice');
+    await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [
+        inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'twice/proc', Weight: 300 }),
+        inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'twice/proc:current', Weight: 400 }),
+      ],
+    }), 'CIM_ERR_INVALID_PARAMETER', /ResourceSettings\[1\].*twice\/proc:current designates the same resource as twice\/proc/);
+    const disk = CimInstanceName.of('Xen_DiskResourceAllocationSettingData', { InstanceID: 'twice/xvda' });
+    await rejects(env.call('RemoveResourceSettings', { ResourceSettings: [disk, disk] }), 'CIM_ERR_INVALID_PARAMETER', /ResourceSettings\[1\]: twice\/xvda designates the same resource as twice\/xvda: give each resource once/);
+    await rejects(env.call('RemoveResourceSettings', {
+      ResourceSettings: [disk, CimInstanceName.of('Xen_DiskResourceAllocationSettingData', { InstanceID: 'twice/xvda:current' })],
+    }), 'CIM_ERR_INVALID_PARAMETER', /designates the same resource/);
+    expect(await config('twice')).to.deep.equal(before);
+    expect((await env.rsc('twice', 3)).returnValue).to.equal(0);
+  });
+
   it('admission control refuses a reservation the host cannot guarantee, with the figures', async () => {
     const cap = await env.virt.capacity();
     const mem = inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', Reservation: 2048 + cap.memory.availableMiB, Limit: 4096 + cap.memory.availableMiB });
