@@ -135,7 +135,8 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
       }
       case 'replace_disk': {
         const old = findDisk(c.vdev);
-        const next = normalizeDisk({ ...c.disk, vdev: old.vdev });
+        const asked = normalizeDisk({ ...c.disk, vdev: old.vdev });
+        const next = c.base ? normalizeDisk(rebase(normalizeDisk({ ...c.base, vdev: old.vdev }), asked, normalizeDisk(old))) : asked;
         plan.devices[i] = old.vdev;
         sp.disks = sp.disks.map((x) => (x === old ? next : x));
         if (sameJson(next, normalizeDisk(old))) return;
@@ -166,7 +167,8 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
       }
       case 'replace_nic': {
         const old = findNic(c.mac);
-        const next = normalizeNic({ ...c.nic, mac: old.mac }) as Nic;
+        const asked = normalizeNic({ ...c.nic, mac: old.mac });
+        const next = (c.base ? normalizeNic(rebase(normalizeNic({ ...c.base, mac: old.mac }), asked, normalizeNic(old))) : asked) as Nic;
         plan.devices[i] = old.mac;
         sp.nics = sp.nics.map((x) => (x === old ? next : x));
         const plugSame = next.bridge === old.bridge && next.model === old.model && next.ip === old.ip;
@@ -280,6 +282,24 @@ function outcomeOf(change: ResourceChange, device: string | undefined, sys: Virt
   const out: ResourceChangeOutcome = { change, effect: sys.live ? 'live' : 'next_start' };
   if (device !== undefined) out.device = device;
   return out;
+}
+
+/**
+ * A device change made on what a caller read (`base` → `asked`), applied to the device as it is
+ * now: the fields the caller changed take its value (a field it dropped is dropped), every other
+ * field stays as it is now. Two clients that each read a device and change one field of it, at
+ * once, both get their change (the second no longer writes back the first one's old value).
+ */
+function rebase<T extends object>(base: T, asked: T, now: T): T {
+  const out = { ...now } as Record<string, unknown>;
+  const b = base as unknown as Record<string, unknown>;
+  const a = asked as unknown as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (sameJson(a[k] ?? null, b[k] ?? null)) continue;
+    if (a[k] === undefined) delete out[k];
+    else out[k] = a[k];
+  }
+  return out as T;
 }
 
 function notFound(msg: string): never {

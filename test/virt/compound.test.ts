@@ -180,4 +180,28 @@ describe('virt compound changes (one lock, rollback)', () => {
     expect((await modifySystem(vm, 'web', { cpuWeight: 7, autostart: true })).config).to.include({ cpuWeight: 7, autostart: true });
     expect((await renameSystem(vm, 'web', 'www')).name).to.equal('www');
   });
+  it('a device change made on what a caller read applies only what it changed, onto the device as it is now', async () => {
+    d.add({ name: 'web', disks: [{ target: '/srv/a.img', vdev: 'xvda' }], nics: [{ bridge: 'br0', mac: '00:16:3e:00:00:aa' }] });
+    const read = structuredClone((await vm.getSystem('web')).config);
+    const { vdev: _v, ...disk } = read.disks[0]!;
+    const { mac: _m, ...nic } = read.nics[0]!;
+    // Two clients read the same devices, each changes one field; the second comes after the first.
+    await vm.changeResources([
+      { system: 'web', action: 'replace_disk', vdev: 'xvda', disk: { ...disk, readOnly: true }, base: disk },
+      { system: 'web', action: 'replace_nic', mac: '00:16:3e:00:00:aa', nic: { ...nic, rate: { bytesPerSecond: 1000 } }, base: nic },
+    ]);
+    await vm.changeResources([
+      { system: 'web', action: 'replace_disk', vdev: 'xvda', disk: { ...disk, format: 'qcow2' }, base: disk },
+      { system: 'web', action: 'replace_nic', mac: '00:16:3e:00:00:aa', nic: { ...nic, bridge: 'br1' }, base: nic },
+    ]);
+    const after = (await vm.getSystem('web')).config;
+    expect(after.disks[0]).to.include({ target: '/srv/a.img', readOnly: true, format: 'qcow2' });
+    expect(after.nics[0]).to.deep.include({ bridge: 'br1', rate: { bytesPerSecond: 1000, intervalUs: 50_000 } });
+    // A field the caller dropped is dropped (the rate limit removed), the others stay as they are now.
+    const now = structuredClone(after.nics[0]!);
+    const { mac: _m2, ...nicNow } = now;
+    const { rate: _r, ...noRate } = nicNow;
+    await vm.changeResources([{ system: 'web', action: 'replace_nic', mac: now.mac, nic: noRate, base: nicNow }]);
+    expect((await vm.getSystem('web')).config.nics[0]).to.deep.equal({ bridge: 'br1', mac: '00:16:3e:00:00:aa' });
+  });
 });

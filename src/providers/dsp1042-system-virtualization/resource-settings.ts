@@ -155,13 +155,16 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
       const patch = kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where);
       asked.push({ change: { system, action: 'patch', patch }, kind, devid: rasd.devid });
     } else if (kind === 'disk') {
-      const { vdev: _vdev, ...disk } = mergeDisk(sys.config.disks.find((d) => d.vdev === rasd.devid)!, r, where);
-      asked.push({ change: { system, action: 'replace_disk', vdev: rasd.devid, disk }, kind, devid: rasd.devid });
+      // `base`: the model applies only what this RASD changes, onto the disk as it is when the change runs.
+      const { vdev: _vdev, ...base } = sys.config.disks.find((d) => d.vdev === rasd.devid)!;
+      const { vdev: _v, ...disk } = mergeDisk({ ...base, vdev: rasd.devid }, r, where);
+      asked.push({ change: { system, action: 'replace_disk', vdev: rasd.devid, disk, base }, kind, devid: rasd.devid });
     } else {
       const old = sys.config.nics.find((n) => n.mac === rasd.devid)!;
       const { mac: _mac, ...nic } = mergeNic(old, r, where).next;
+      const { mac: _m, ...base } = old;
       if (nic.bridge !== old.bridge) nicRasds.push({ r, where, bridge: nic.bridge });
-      asked.push({ change: { system, action: 'replace_nic', mac: rasd.devid, nic }, kind, devid: rasd.devid });
+      asked.push({ change: { system, action: 'replace_nic', mac: rasd.devid, nic, base }, kind, devid: rasd.devid });
     }
   }
   await refuseUnknownSwitches(deps, nicRasds);

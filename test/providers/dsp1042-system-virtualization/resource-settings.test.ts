@@ -136,6 +136,29 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
     expect((await env.rsc('twice', 3)).returnValue).to.equal(0);
   });
 
+  it('two clients changing one field each of one device at once both get their change', async () => {
+    await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'both', Kernel: '/boot/vmlinuz' }),
+      ResourceSettings: [
+        inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvda', Address: emptyDisk(env, 'both') }),
+        inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr0', Address: '00:16:3e:00:b0:01' }),
+      ],
+    });
+    expect((await env.rsc('both', 2)).returnValue).to.equal(0);
+    const answers = await Promise.all([
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { InstanceID: 'both/xvda', readonly: true })] }),
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { InstanceID: 'both/xvda', DriverType: 'qcow2' })] }),
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'both/00:16:3e:00:b0:01', Limit: 8_000_000 })] }),
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'both/00:16:3e:00:b0:01', NetworkName: 'xenbr1' })] }),
+    ]);
+    expect(answers.map((a) => a.returnValue)).to.deep.equal([0, 0, 0, 0]);
+    // Each answered 0: neither may have written back the other's old value.
+    const c = await config('both');
+    expect(c.disks[0]).to.include({ readOnly: true, format: 'qcow2' });
+    expect(c.nics[0]).to.deep.include({ bridge: 'xenbr1', rate: { bytesPerSecond: 1_000_000, intervalUs: 50_000 } });
+    expect((await env.rsc('both', 3)).returnValue).to.equal(0);
+  });
+
   it('admission control refuses a reservation the host cannot guarantee, with the figures', async () => {
     const cap = await env.virt.capacity();
     const mem = inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', Reservation: 2048 + cap.memory.availableMiB, Limit: 4096 + cap.memory.availableMiB });
