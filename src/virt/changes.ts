@@ -39,8 +39,12 @@ export type ResourceChange =
   | { system: string; action: 'replace_nic'; mac: string; nic: Omit<NicSpec, 'mac'>; base?: Omit<NicSpec, 'mac'> }
   /** null removes the limit. */
   | { system: string; action: 'set_nic_rate'; mac: string; rate: Rate | null }
-  /** Several patches of one system are merged in order and applied as one change. */
-  | { system: string; action: 'patch'; patch: ResourcePatch };
+  /**
+   * Several patches of one system are merged in order and applied as one change. `base`: the
+   * values the caller read; a field of `patch` equal to its `base` was sent back as read, not
+   * changed: it is not applied (the value the system has when the change runs stands).
+   */
+  | { system: string; action: 'patch'; patch: ResourcePatch; base?: ResourcePatch };
 
 /**
  * 'live': the running system has it now (and its definition too). 'next_start': only the

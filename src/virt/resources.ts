@@ -194,7 +194,7 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         if (!c.patch || typeof c.patch !== 'object') bad(`a patch of '${name}' needs its fields`);
         for (const [k, v] of Object.entries(c.patch)) {
           if (!RESOURCE_FIELDS.includes(k as keyof ResourcePatch)) bad(`'${k}' is not a resource setting`);
-          if (v !== undefined) Object.assign(sp.patch, { [k]: v });
+          if (v !== undefined && !sentBack(c, k)) Object.assign(sp.patch, { [k]: v });
         }
         return;
       }
@@ -203,6 +203,11 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
     }
   });
   return plan;
+}
+
+/** A field of a patch the caller sent back as it read it (its `base`): not a change. */
+function sentBack(c: Extract<ResourceChange, { action: 'patch' }>, k: string): boolean {
+  return c.base !== undefined && c.base[k as keyof ResourcePatch] === c.patch[k as keyof ResourcePatch];
 }
 
 /** The fields of a system's merged patch that differ from its definition. */
@@ -275,7 +280,10 @@ function fieldEffect(sys: VirtualSystem, field: keyof ResourcePatch): Effect {
 function outcomeOf(change: ResourceChange, device: string | undefined, sys: VirtualSystem): ResourceChangeOutcome {
   if (change.action === 'patch') {
     const fields: Partial<Record<keyof ResourcePatch, Effect>> = {};
-    for (const [k, v] of Object.entries(change.patch)) if (v !== undefined) fields[k as keyof ResourcePatch] = fieldEffect(sys, k as keyof ResourcePatch);
+    // The effect of what changed; of everything given when it was all sent back as read.
+    const given = Object.entries(change.patch).filter(([, v]) => v !== undefined).map(([k]) => k);
+    const changed = given.filter((k) => !sentBack(change, k));
+    for (const k of changed.length > 0 ? changed : given) fields[k as keyof ResourcePatch] = fieldEffect(sys, k as keyof ResourcePatch);
     const effect: Effect = Object.values(fields).every((e) => e === 'live') && sys.live ? 'live' : 'next_start';
     return { change, effect, fields };
   }

@@ -14,17 +14,17 @@
  * setting with only its defined RASD changed for the next start only, and the state RASD shows the
  * live figure. Which is which comes from the model's outcome of each change (its effect).
  */
-import { type CimInstance, type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { CimInstance, type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../virt/index.js';
 import {
-  type RasdKind, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+  type RasdKind, type SystemRasd, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { parseVssdId, rasdName } from '../shared/naming.js';
+import { RASD_CLASS, parseVssdId, rasdName } from '../shared/naming.js';
 import { readInstances, readRef, readRefs, readString } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 
@@ -61,6 +61,13 @@ function refuseTwice(designated: Map<string, string>, system: string, devid: str
     throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings are one resource)'}: give each resource once`);
   }
   designated.set(key, id);
+}
+
+/** A RASD of ours as an instance a client would send back (only the parsers read it). */
+function shownAs(rasd: SystemRasd): CimInstance {
+  const shown = new CimInstance(RASD_CLASS[rasd.kind]);
+  for (const [k, v] of Object.entries(rasd.values)) if (v !== undefined) shown.set(k, v);
+  return shown;
 }
 
 /** One input setting: the change it asks of the model and the RASD it concerns (kind, device unless generated). */
@@ -151,9 +158,12 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     const kind: RasdKind = classifyRasd(r, where, rasd.kind).kind;
     const system = sys.name;
     if (kind === 'processor' || kind === 'memory') {
-      // Every field given, changed or sent back as read: the model reports each one's effect.
-      const patch = kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where);
-      asked.push({ change: { system, action: 'patch', patch }, kind, devid: rasd.devid });
+      // Every field given, changed or sent back as read. `base`, what the designated RASD shows (a
+      // state RASD the running figures), tells which: one sent back as read is not applied, so a
+      // state RASD read, changed and sent back no longer writes the booted maximum over the definition's.
+      const parse = kind === 'processor' ? parseProcRasd : parseMemRasd;
+      const patch = parse(r, where);
+      asked.push({ change: { system, action: 'patch', patch, base: parse(shownAs(rasd), `${rasd.values['InstanceID'] as string} as served`) }, kind, devid: rasd.devid });
     } else if (kind === 'disk') {
       // `base`: the model applies only what this RASD changes, onto the disk as it is when the change runs.
       const { vdev: _vdev, ...base } = sys.config.disks.find((d) => d.vdev === rasd.devid)!;
