@@ -21,7 +21,7 @@ import { checkSwitchesExist } from './switches.js';
 import { applyPatch, checkMacsFree, normalizeDisk, normalizeNic } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
 import { runSteps, type Step } from './steps.js';
-import type { DiskSpec, NicSpec, VirtualSystem, VirtualSystemConfig } from './types.js';
+import type { DiskSpec, NicSpec, SystemPatch, VirtualSystem, VirtualSystemConfig } from './types.js';
 
 type Nic = NicSpec & { mac: string };
 
@@ -240,16 +240,24 @@ function raisedDefinition(sp: SystemPlan): VirtualSystemConfig | undefined {
 function patchStep(m: Model, name: string, sp: SystemPlan, o: OperationOptions): Step | undefined {
   const sys = sp.before;
   const base = sys.config;
-  const changed = changedFields(sp);
+  const changed: SystemPatch = changedFields(sp);
   if (Object.keys(changed).length === 0) return undefined;
   if (TRANSITIONAL_STATES.includes(sys.state)) throw new VirtError('busy', `'${name}' is ${sys.state.replace('_', ' ')}`);
+  if (changed.vcpus !== undefined && changed.vcpus > base.maxVcpus) {
+    // The definition's maximum is the most a domain may bring online: a system without one takes
+    // the new count as its maximum too ("always on the definition for the next start"); a domain
+    // keeps the maximum it was created with.
+    if (sys.state !== 'defined') bad(`vcpus (${changed.vcpus}) exceeds maxVcpus (${base.maxVcpus}), which is fixed while '${name}' is ${sys.state}: stop it to give it more`);
+    changed.maxVcpus = changed.vcpus;
+  }
   const after = applyPatch(base, changed);
   const fixed = (['memoryMiB', 'maxMemoryMiB', 'vcpus'] as const).some((k) => after[k] !== base[k]);
   if (sys.state === 'suspended' && fixed) {
     throw new VirtError('invalid_state', `'${name}' is suspended; its saved image fixes memory and vCPUs until it is restored`);
   }
-  const previous: ResourcePatch = {};
+  const previous: SystemPatch = {};
   for (const k of RESOURCE_FIELDS) if (after[k] !== base[k]) previous[k] = base[k];
+  if (after.maxVcpus !== base.maxVcpus) previous.maxVcpus = base.maxVcpus;
   return {
     what: `changing ${Object.keys(changed).join(', ')} of '${name}'`,
     run: async () => void (await m.driver.modify(name, changed, o)),

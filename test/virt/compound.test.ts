@@ -80,7 +80,7 @@ describe('virt compound changes (one lock, rollback)', () => {
       { system: 'web', action: 'add_disk', disk: { target: '/srv/c.img', vdev: 'xvdc' } },
       { system: 'web', action: 'add_disk', disk: { target: '/srv/c2.img', vdev: 'xvdc' } },
     ]), 'conflict', /already has a disk xvdc/);
-    await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { vcpus: 99 } }]), 'invalid_argument', /vcpus/);
+    await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { vcpus: 9999 } }]), 'invalid_argument', /vcpus must be an integer from 1 to 512/);
     await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { bogus: 1 } as never }]), 'invalid_argument', /not a resource setting/);
     await rejects(vm.changeResources([{ system: 'saved', action: 'patch', patch: { memoryMiB: 256 } }]), 'invalid_state', /suspended/);
     await rejects(vm.changeResources([{ system: 'ghost', action: 'remove_nic', mac: '00:16:3e:00:00:01' }]), 'not_found');

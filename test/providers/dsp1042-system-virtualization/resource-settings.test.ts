@@ -159,6 +159,24 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
     expect((await env.rsc('both', 3)).returnValue).to.equal(0);
   });
 
+  it('a stopped system may be given more vCPUs than it was defined with (the maximum follows); a running one is told to stop first', async () => {
+    await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'cpus', Kernel: '/boot/vmlinuz' }), ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { VirtualQuantity: 1 })] });
+    const out = await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 4 })] });
+    expect(out.returnValue).to.equal(0);
+    expect(await config('cpus')).to.include({ vcpus: 4, maxVcpus: 4 });
+    // Fewer again: the maximum stays (as the memory maximum does).
+    await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 2 })] });
+    expect(await config('cpus')).to.include({ vcpus: 2, maxVcpus: 4 });
+    expect((await env.rsc('cpus', 2)).returnValue).to.equal(0);
+    expect((await rasd('Xen_ProcResourceAllocationSettingData', 'cpus/proc:current')).get('VirtualQuantity')).to.equal(2);
+    expect((await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 4 })] })).returnValue).to.equal(0);
+    expect((await rasd('Xen_ProcResourceAllocationSettingData', 'cpus/proc:current')).get('VirtualQuantity')).to.equal(4);
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 5 })] }),
+      'CIM_ERR_INVALID_PARAMETER', /processor VirtualQuantity \(5\) exceeds the maximum number of vCPUs \(4\).*stop/);
+    expect(await config('cpus')).to.include({ vcpus: 4, maxVcpus: 4 });
+    expect((await env.rsc('cpus', 3)).returnValue).to.equal(0);
+  });
+
   it('admission control refuses a reservation the host cannot guarantee, with the figures', async () => {
     const cap = await env.virt.capacity();
     const mem = inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', Reservation: 2048 + cap.memory.availableMiB, Limit: 4096 + cap.memory.availableMiB });
