@@ -26,17 +26,25 @@ export const RESOURCE_FIELDS: readonly (keyof ResourcePatch)[] = [
 export type ResourceChange =
   | { system: string; action: 'add_disk'; disk: DiskSpec }
   | { system: string; action: 'remove_disk'; vdev: string }
-  /** The disk keeps its guest device name; anything else may change (unplugged, then plugged again). */
-  | { system: string; action: 'replace_disk'; vdev: string; disk: Omit<DiskSpec, 'vdev'> }
+  /**
+   * The disk keeps its guest device name; anything else may change (unplugged, then plugged again).
+   * `base`: the disk as the caller read it, when `disk` is that read with some fields changed:
+   * only those changes apply, onto the disk as it is when the change runs (resources.ts).
+   */
+  | { system: string; action: 'replace_disk'; vdev: string; disk: Omit<DiskSpec, 'vdev'>; base?: Omit<DiskSpec, 'vdev'> }
   /** The MAC is generated when absent. */
   | { system: string; action: 'add_nic'; nic: NicSpec }
   | { system: string; action: 'remove_nic'; mac: string }
-  /** The interface keeps its MAC; switch, model, addresses, rate may change (unplugged, then plugged again). */
-  | { system: string; action: 'replace_nic'; mac: string; nic: Omit<NicSpec, 'mac'> }
+  /** The interface keeps its MAC; switch, model, addresses, rate may change (unplugged, then plugged again). `base` as for a disk. */
+  | { system: string; action: 'replace_nic'; mac: string; nic: Omit<NicSpec, 'mac'>; base?: Omit<NicSpec, 'mac'> }
   /** null removes the limit. */
   | { system: string; action: 'set_nic_rate'; mac: string; rate: Rate | null }
-  /** Several patches of one system are merged in order and applied as one change. */
-  | { system: string; action: 'patch'; patch: ResourcePatch };
+  /**
+   * Several patches of one system are merged in order and applied as one change. `base`: the
+   * values the caller read; a field of `patch` equal to its `base` was sent back as read, not
+   * changed: it is not applied (the value the system has when the change runs stands).
+   */
+  | { system: string; action: 'patch'; patch: ResourcePatch; base?: ResourcePatch };
 
 /**
  * 'live': the running system has it now (and its definition too). 'next_start': only the

@@ -5,6 +5,7 @@
  */
 import { checkSwitchesExist } from './switches.js';
 import { advertisedShortfall } from './capacity.js';
+import { macClaim, uuidClaim } from './claims.js';
 import { SETTINGS_FIELDS, type SettingsChange, type SettingsPatch } from './changes.js';
 import { VirtError } from './errors.js';
 import type { LockMode } from './lock.js';
@@ -22,12 +23,19 @@ import type { Capacity } from './capacity.js';
 export async function defineSystem(m: Model, spec: VirtualSystemSpec, capacity: () => Promise<Capacity>): Promise<VirtualSystem> {
   const n = normalizeSpec(spec);
   return m.locks.with(n.name, async () => {
-    const short = advertisedShortfall(await capacity(), n.name, n);
-    if (short) throw new VirtError('no_memory', short);
-    if (n.nics.length > 0) checkSwitchesExist(await m.driver.switches(), n.nics.map((x) => x.bridge));
     const macs = n.nics.flatMap((x) => (x.mac ? [{ system: n.name, mac: x.mac }] : []));
-    if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
-    return m.driver.define(spec);
+    // Claimed before anything is read (claims.ts): a concurrent define or NIC addition of another
+    // system that asks for the same MAC or UUID is refused instead of both taking it.
+    const release = m.claims.claim([...macs.map((x) => macClaim(n.name, x.mac)), ...(n.uuid ? [uuidClaim(n.name, n.uuid)] : [])]);
+    try {
+      const short = advertisedShortfall(await capacity(), n.name, n);
+      if (short) throw new VirtError('no_memory', short);
+      if (n.nics.length > 0) checkSwitchesExist(await m.driver.switches(), n.nics.map((x) => x.bridge));
+      if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
+      return await m.driver.define(spec);
+    } finally {
+      release();
+    }
   }, { what: 'its definition' });
 }
 

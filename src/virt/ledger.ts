@@ -7,7 +7,8 @@
  * the capacity (capacity.ts) minus what the ledger still holds, check, record the reservation. Then
  * the lock is released and the long operation runs. When it succeeded, `settle()` drops the
  * ledger entry under the host lock again, once the picture shows the system (so an admission
- * running meanwhile counts it exactly once); on failure or cancellation `release()` drops it.
+ * running meanwhile counts it exactly once); on failure or cancellation `release()` drops it
+ * (a failure may have left part of it behind: a picture read before either is read again).
  * Two admissions can therefore never both count the same room, and a hung create holds only
  * its own reservation, not the host.
  *
@@ -76,6 +77,11 @@ export class Admission {
     this.hostLock = new KeyedLock(hostLockTimeoutMs);
   }
 
+  /** The capacity reads show now (the cached picture, the ledger counted): what the host could ever give is its capacityMiB. */
+  async capacity(): Promise<Capacity> {
+    return this.capacityOf(await this.picture(false));
+  }
+
   /** What reads show: the picture's capacity minus the ledger. */
   capacityOf(p: Picture): Capacity {
     return withPending(this.baseCapacity(p), this.pending(p));
@@ -116,7 +122,14 @@ export class Admission {
     const read = this.freshPicture(performance.now());
     const early = await read.picture;
     return this.hostLock.with(HOST_KEY, async () => {
-      const p = this.settled === read.settled ? early : await this.freshPicture(performance.now()).picture;
+      // Under the host lock no reservation settles, but one may be released (a failed change):
+      // read again until no entry has left the ledger since the read in hand began.
+      let p = early;
+      for (let since = read.settled; since !== this.settled;) {
+        const again = this.freshPicture(performance.now());
+        since = again.settled;
+        p = await again.picture;
+      }
       const cap = this.capacityOf(p);
       let want = admissionRequest(config);
       if (kind === 'growth') {
@@ -141,7 +154,9 @@ export class Admission {
         },
         release: () => {
           done = true;
-          this.ledger.delete(entry);
+          // A change that failed may still have left what it reserved for (a domain created, then
+          // storing its definition failed): a picture read before must be read again, as after a settle.
+          if (this.ledger.delete(entry)) this.settled++;
         },
       };
     });

@@ -8,6 +8,7 @@
 import { DEFAULT_CAPACITY_POLICY, type Capacity, type CapacityPolicy } from './capacity.js';
 import type { ResourceChange, ResourceChangeResult, SettingsChange, StateChange, StateChangeOptions } from './changes.js';
 import { defineSystem, deleteSystem, modifySystemSettings } from './definitions.js';
+import { IdentityClaims } from './claims.js';
 import type { DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
 import { ModelEvents } from './events.js';
@@ -94,6 +95,7 @@ export class VirtManager {
       driver,
       locks: new KeyedLock(opts.lockTimeoutMs ?? 30_000),
       admission: this.admission,
+      claims: new IdentityClaims(),
       jobs: this.jobs,
       log,
       shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 120_000,

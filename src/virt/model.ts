@@ -2,6 +2,7 @@
 import type { HypervisorDriver } from './driver.js';
 import type { JobManager } from './jobs.js';
 import type { Admission } from './ledger.js';
+import type { IdentityClaims } from './claims.js';
 import type { ElementEvent } from './events.js';
 import type { KeyedLock } from './lock.js';
 import type { Log } from './steps.js';
@@ -11,6 +12,8 @@ export interface Model {
   /** Per-system locks (lock.ts): keyed by system name. */
   readonly locks: KeyedLock;
   readonly admission: Admission;
+  /** MACs and UUIDs a change under way is giving a system (claims.ts). */
+  readonly claims: IdentityClaims;
   readonly jobs: JobManager;
   readonly log: Log;
   /** Default wait for a clean shutdown to complete. */

@@ -4,11 +4,13 @@
  * checked against the current definitions first (unknown or duplicate devices, bad values);
  * then growth of an active system's reservation is admitted (so what the host cannot guarantee is
  * refused as such, with the figures); then every patch is checked (values, a saved system's fixed
- * memory); all of it before anything changes. Then the steps run — patches first (what the
+ * memory, and for a system without a domain, guarantees this host could ever give, as DefineSystem
+ * checks them); all of it before anything changes. Then the steps run — patches first (what the
  * hypervisor is likeliest to refuse), then devices in the order given — each with its undo
  * (steps.ts).
  */
-import { admissionRequest } from './capacity.js';
+import { admissionRequest, advertisedShortfall } from './capacity.js';
+import { macClaim } from './claims.js';
 import { RESOURCE_FIELDS, type Effect, type ResourceChange, type ResourceChangeOutcome, type ResourceChangeResult, type ResourcePatch } from './changes.js';
 import type { OperationOptions } from './driver.js';
 import { VirtError } from './errors.js';
@@ -19,7 +21,7 @@ import { checkSwitchesExist } from './switches.js';
 import { applyPatch, checkMacsFree, normalizeDisk, normalizeNic } from './spec.js';
 import { TRANSITIONAL_STATES, isActive } from './states.js';
 import { runSteps, type Step } from './steps.js';
-import type { DiskSpec, NicSpec, VirtualSystem, VirtualSystemConfig } from './types.js';
+import type { DiskSpec, NicSpec, SystemPatch, VirtualSystem, VirtualSystemConfig } from './types.js';
 
 type Nic = NicSpec & { mac: string };
 
@@ -64,10 +66,12 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
       return [];
     });
     if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
-    const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: c.nic.mac }] : []));
-    if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
+    const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: String(c.nic.mac).toLowerCase() }] : []));
+    // Claimed before the definitions are read (claims.ts), held until the interfaces show in them.
+    const unclaim = m.claims.claim(macs.map((x) => macClaim(x.system, x.mac)));
     const reservations: Reservation[] = [];
     try {
+      if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
       // Admission first: what the host cannot guarantee is "insufficient resources", with the figures.
       for (const [name, sp] of plan.systems) {
         const after = grownConfig(sp);
@@ -78,11 +82,19 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
         const step = patchStep(m, name, sp, o);
         if (step) patchSteps.push(step);
       }
+      // A system without a domain whose guarantees grow past what this host could ever give is
+      // refused as DefineSystem refuses such a definition, rather than at each start.
+      for (const [name, sp] of plan.systems) {
+        const after = raisedDefinition(sp);
+        const short = after && advertisedShortfall(await m.admission.capacity(), name, after);
+        if (short) throw new VirtError('no_memory', short);
+      }
       await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
       if (reservations.length) m.driver.invalidate();
       for (const r of reservations) await r.settle().catch(() => r.release());
     } finally {
       for (const r of reservations) r.release();
+      unclaim();
     }
     const after = new Map<string, VirtualSystem>();
     for (const n of before.keys()) after.set(n, await m.driver.get(n));
@@ -123,7 +135,8 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
       }
       case 'replace_disk': {
         const old = findDisk(c.vdev);
-        const next = normalizeDisk({ ...c.disk, vdev: old.vdev });
+        const asked = normalizeDisk({ ...c.disk, vdev: old.vdev });
+        const next = c.base ? normalizeDisk(rebase(normalizeDisk({ ...c.base, vdev: old.vdev }), asked, normalizeDisk(old))) : asked;
         plan.devices[i] = old.vdev;
         sp.disks = sp.disks.map((x) => (x === old ? next : x));
         if (sameJson(next, normalizeDisk(old))) return;
@@ -154,7 +167,8 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
       }
       case 'replace_nic': {
         const old = findNic(c.mac);
-        const next = normalizeNic({ ...c.nic, mac: old.mac }) as Nic;
+        const asked = normalizeNic({ ...c.nic, mac: old.mac });
+        const next = (c.base ? normalizeNic(rebase(normalizeNic({ ...c.base, mac: old.mac }), asked, normalizeNic(old))) : asked) as Nic;
         plan.devices[i] = old.mac;
         sp.nics = sp.nics.map((x) => (x === old ? next : x));
         const plugSame = next.bridge === old.bridge && next.model === old.model && next.ip === old.ip;
@@ -180,7 +194,7 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         if (!c.patch || typeof c.patch !== 'object') bad(`a patch of '${name}' needs its fields`);
         for (const [k, v] of Object.entries(c.patch)) {
           if (!RESOURCE_FIELDS.includes(k as keyof ResourcePatch)) bad(`'${k}' is not a resource setting`);
-          if (v !== undefined) Object.assign(sp.patch, { [k]: v });
+          if (v !== undefined && !sentBack(c, k)) Object.assign(sp.patch, { [k]: v });
         }
         return;
       }
@@ -189,6 +203,11 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
     }
   });
   return plan;
+}
+
+/** A field of a patch the caller sent back as it read it (its `base`): not a change. */
+function sentBack(c: Extract<ResourceChange, { action: 'patch' }>, k: string): boolean {
+  return c.base !== undefined && c.base[k as keyof ResourcePatch] === c.patch[k as keyof ResourcePatch];
 }
 
 /** The fields of a system's merged patch that differ from its definition. */
@@ -208,20 +227,37 @@ function grownConfig(sp: SystemPlan): VirtualSystemConfig | undefined {
   return a.memoryMiB > b.memoryMiB || a.cpuPercent > b.cpuPercent ? after : undefined;
 }
 
+/** The configuration of a system without a domain when its patch raises the memory or CPU it guarantees. */
+function raisedDefinition(sp: SystemPlan): VirtualSystemConfig | undefined {
+  if (isActive(sp.before.state)) return undefined;
+  const base = sp.before.config;
+  const after: VirtualSystemConfig = { ...base, ...changedFields(sp) };
+  const memory = (c: VirtualSystemConfig): number => Math.max(c.memoryReservationMiB, c.memoryMiB);
+  return memory(after) > memory(base) || after.cpuReservationPercent > base.cpuReservationPercent ? after : undefined;
+}
+
 /** The one modify of a system's merged patch (checked now), with its undo. */
 function patchStep(m: Model, name: string, sp: SystemPlan, o: OperationOptions): Step | undefined {
   const sys = sp.before;
   const base = sys.config;
-  const changed = changedFields(sp);
+  const changed: SystemPatch = changedFields(sp);
   if (Object.keys(changed).length === 0) return undefined;
   if (TRANSITIONAL_STATES.includes(sys.state)) throw new VirtError('busy', `'${name}' is ${sys.state.replace('_', ' ')}`);
+  if (changed.vcpus !== undefined && changed.vcpus > base.maxVcpus) {
+    // The definition's maximum is the most a domain may bring online: a system without one takes
+    // the new count as its maximum too ("always on the definition for the next start"); a domain
+    // keeps the maximum it was created with.
+    if (sys.state !== 'defined') bad(`vcpus (${changed.vcpus}) exceeds maxVcpus (${base.maxVcpus}), which is fixed while '${name}' is ${sys.state}: stop it to give it more`);
+    changed.maxVcpus = changed.vcpus;
+  }
   const after = applyPatch(base, changed);
   const fixed = (['memoryMiB', 'maxMemoryMiB', 'vcpus'] as const).some((k) => after[k] !== base[k]);
   if (sys.state === 'suspended' && fixed) {
     throw new VirtError('invalid_state', `'${name}' is suspended; its saved image fixes memory and vCPUs until it is restored`);
   }
-  const previous: ResourcePatch = {};
+  const previous: SystemPatch = {};
   for (const k of RESOURCE_FIELDS) if (after[k] !== base[k]) previous[k] = base[k];
+  if (after.maxVcpus !== base.maxVcpus) previous.maxVcpus = base.maxVcpus;
   return {
     what: `changing ${Object.keys(changed).join(', ')} of '${name}'`,
     run: async () => void (await m.driver.modify(name, changed, o)),
@@ -252,13 +288,34 @@ function fieldEffect(sys: VirtualSystem, field: keyof ResourcePatch): Effect {
 function outcomeOf(change: ResourceChange, device: string | undefined, sys: VirtualSystem): ResourceChangeOutcome {
   if (change.action === 'patch') {
     const fields: Partial<Record<keyof ResourcePatch, Effect>> = {};
-    for (const [k, v] of Object.entries(change.patch)) if (v !== undefined) fields[k as keyof ResourcePatch] = fieldEffect(sys, k as keyof ResourcePatch);
+    // The effect of what changed; of everything given when it was all sent back as read.
+    const given = Object.entries(change.patch).filter(([, v]) => v !== undefined).map(([k]) => k);
+    const changed = given.filter((k) => !sentBack(change, k));
+    for (const k of changed.length > 0 ? changed : given) fields[k as keyof ResourcePatch] = fieldEffect(sys, k as keyof ResourcePatch);
     const effect: Effect = Object.values(fields).every((e) => e === 'live') && sys.live ? 'live' : 'next_start';
     return { change, effect, fields };
   }
   const out: ResourceChangeOutcome = { change, effect: sys.live ? 'live' : 'next_start' };
   if (device !== undefined) out.device = device;
   return out;
+}
+
+/**
+ * A device change made on what a caller read (`base` → `asked`), applied to the device as it is
+ * now: the fields the caller changed take its value (a field it dropped is dropped), every other
+ * field stays as it is now. Two clients that each read a device and change one field of it, at
+ * once, both get their change (the second no longer writes back the first one's old value).
+ */
+function rebase<T extends object>(base: T, asked: T, now: T): T {
+  const out = { ...now } as Record<string, unknown>;
+  const b = base as unknown as Record<string, unknown>;
+  const a = asked as unknown as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (sameJson(a[k] ?? null, b[k] ?? null)) continue;
+    if (a[k] === undefined) delete out[k];
+    else out[k] = a[k];
+  }
+  return out as T;
 }
 
 function notFound(msg: string): never {

@@ -152,8 +152,8 @@ export function applyPatch(config: VirtualSystemConfig, patch: SystemPatch): Vir
   if (patch.memoryMiB !== undefined && patch.maxMemoryMiB === undefined && patch.memoryMiB > config.maxMemoryMiB) {
     bad(`memoryMiB (${patch.memoryMiB}) exceeds maxMemoryMiB (${config.maxMemoryMiB})`);
   }
-  if (patch.vcpus !== undefined && patch.vcpus > config.maxVcpus) {
-    bad(`vcpus (${patch.vcpus}) exceeds maxVcpus (${config.maxVcpus})`);
+  if (patch.vcpus !== undefined && patch.vcpus > (patch.maxVcpus ?? config.maxVcpus)) {
+    bad(`vcpus (${patch.vcpus}) exceeds maxVcpus (${patch.maxVcpus ?? config.maxVcpus})`);
   }
   const n = normalizeSpec(merged);
   return { ...n, uuid: config.uuid, nics: config.nics };

@@ -187,6 +187,8 @@ export interface SystemPatch {
   memoryMiB?: number;
   maxMemoryMiB?: number;
   vcpus?: number;
+  /** Raised with vcpus for a system without a domain (resources.ts); fixed while one exists. */
+  maxVcpus?: number;
   cpuWeight?: number;
   cpuCap?: number;
   onPoweroff?: LifecycleAction;

@@ -80,7 +80,7 @@ describe('virt compound changes (one lock, rollback)', () => {
       { system: 'web', action: 'add_disk', disk: { target: '/srv/c.img', vdev: 'xvdc' } },
       { system: 'web', action: 'add_disk', disk: { target: '/srv/c2.img', vdev: 'xvdc' } },
     ]), 'conflict', /already has a disk xvdc/);
-    await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { vcpus: 99 } }]), 'invalid_argument', /vcpus/);
+    await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { vcpus: 9999 } }]), 'invalid_argument', /vcpus must be an integer from 1 to 512/);
     await rejects(vm.changeResources([{ system: 'web', action: 'patch', patch: { bogus: 1 } as never }]), 'invalid_argument', /not a resource setting/);
     await rejects(vm.changeResources([{ system: 'saved', action: 'patch', patch: { memoryMiB: 256 } }]), 'invalid_state', /suspended/);
     await rejects(vm.changeResources([{ system: 'ghost', action: 'remove_nic', mac: '00:16:3e:00:00:01' }]), 'not_found');
@@ -179,5 +179,29 @@ describe('virt compound changes (one lock, rollback)', () => {
     await removeDisk(vm, 'web', 'xvdx');
     expect((await modifySystem(vm, 'web', { cpuWeight: 7, autostart: true })).config).to.include({ cpuWeight: 7, autostart: true });
     expect((await renameSystem(vm, 'web', 'www')).name).to.equal('www');
+  });
+  it('a device change made on what a caller read applies only what it changed, onto the device as it is now', async () => {
+    d.add({ name: 'web', disks: [{ target: '/srv/a.img', vdev: 'xvda' }], nics: [{ bridge: 'br0', mac: '00:16:3e:00:00:aa' }] });
+    const read = structuredClone((await vm.getSystem('web')).config);
+    const { vdev: _v, ...disk } = read.disks[0]!;
+    const { mac: _m, ...nic } = read.nics[0]!;
+    // Two clients read the same devices, each changes one field; the second comes after the first.
+    await vm.changeResources([
+      { system: 'web', action: 'replace_disk', vdev: 'xvda', disk: { ...disk, readOnly: true }, base: disk },
+      { system: 'web', action: 'replace_nic', mac: '00:16:3e:00:00:aa', nic: { ...nic, rate: { bytesPerSecond: 1000 } }, base: nic },
+    ]);
+    await vm.changeResources([
+      { system: 'web', action: 'replace_disk', vdev: 'xvda', disk: { ...disk, format: 'qcow2' }, base: disk },
+      { system: 'web', action: 'replace_nic', mac: '00:16:3e:00:00:aa', nic: { ...nic, bridge: 'br1' }, base: nic },
+    ]);
+    const after = (await vm.getSystem('web')).config;
+    expect(after.disks[0]).to.include({ target: '/srv/a.img', readOnly: true, format: 'qcow2' });
+    expect(after.nics[0]).to.deep.include({ bridge: 'br1', rate: { bytesPerSecond: 1000, intervalUs: 50_000 } });
+    // A field the caller dropped is dropped (the rate limit removed), the others stay as they are now.
+    const now = structuredClone(after.nics[0]!);
+    const { mac: _m2, ...nicNow } = now;
+    const { rate: _r, ...noRate } = nicNow;
+    await vm.changeResources([{ system: 'web', action: 'replace_nic', mac: now.mac, nic: noRate, base: nicNow }]);
+    expect((await vm.getSystem('web')).config.nics[0]).to.deep.equal({ bridge: 'br1', mac: '00:16:3e:00:00:aa' });
   });
 });

@@ -9,6 +9,8 @@ import { Admission, type Picture } from '../../src/virt/ledger.js';
 import { rejects } from '../support/virt-expect.js';
 import { StubDriver } from './stub-driver.js';
 
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => { resolve = r; });
@@ -80,5 +82,43 @@ describe('virt: admission reads the host outside the host lock, once for admissi
     slow.resolve();
     await rejects(b, 'no_memory', /cannot admit 'b'/);
     expect(admission.pendingCount).to.equal(0);
+  });
+  it('a start that failed yet left its domain running gives its room back: a picture read before is read again, no over-commit', async () => {
+    await sized('a', 0.6);
+    await sized('b', 0.6);
+    const ra = await admission.admit('a', d.systems.get('a')!.config, 'start');
+    // b reads the host before a's domain exists ...
+    const slow = deferred();
+    gates.set(calls + 1, slow.promise);
+    const b = admission.admit('b', d.systems.get('b')!.config, 'start');
+    b.catch(() => {});
+    await tick();
+    // ... a's domain is created, then its start fails after all (storing the definition, say): the room is given back.
+    d.systems.get('a')!.state = 'running';
+    ra.release();
+    slow.resolve();
+    await rejects(b, 'no_memory', /cannot admit 'b'/);
+  });
+
+  it('a release during the read under the lock is seen too', async () => {
+    await sized('a', 0.6);
+    await sized('b', 0.6);
+    const ra = await admission.admit('a', d.systems.get('a')!.config, 'start');
+    const rc = await admission.admit('c', { ...d.systems.get('a')!.config, name: 'c', memoryMiB: 16, maxMemoryMiB: 16, memoryReservationMiB: 16 }, 'start');
+    // b's first read misses a; c's release sends b to read again under the lock, and that read too begins before a's domain exists.
+    const first = deferred();
+    const second = deferred();
+    gates.set(calls + 1, first.promise);
+    gates.set(calls + 2, second.promise);
+    const b = admission.admit('b', d.systems.get('b')!.config, 'start');
+    b.catch(() => {});
+    await tick();
+    rc.release();
+    first.resolve();
+    await tick();
+    d.systems.get('a')!.state = 'running';
+    ra.release();
+    second.resolve();
+    await rejects(b, 'no_memory', /cannot admit 'b'/);
   });
 });

@@ -177,7 +177,10 @@ function checkPool(inst: CimInstance, kind: RasdKind, where: string): string | u
   if (pool === undefined || pool === '') return undefined;
   const prefix = poolInstanceId(kind, '');
   if (!pool.startsWith(prefix)) throw badParam(`${where}: PoolID "${pool}" is not a ${kind} pool (expected ${prefix}...)`);
-  return pool.slice(prefix.length);
+  const name = pool.slice(prefix.length);
+  // DSP1041: a RASD is allocated from the pool it names; processors, memory and disks have one each.
+  if (kind !== 'network' && name !== '0') throw badParam(`${where}: PoolID "${pool}" names no pool of this host (its ${kind} pool is ${prefix}0)`);
+  return name;
 }
 
 const num = readNumber;

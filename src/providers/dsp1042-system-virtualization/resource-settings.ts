@@ -14,17 +14,17 @@
  * setting with only its defined RASD changed for the next start only, and the state RASD shows the
  * live figure. Which is which comes from the model's outcome of each change (its effect).
  */
-import { type CimInstance, type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { CimInstance, type CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import type { ResourceChange, ResourceChangeResult, VirtualSystem } from '../../virt/index.js';
 import {
-  type RasdKind, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
+  type RasdKind, type SystemRasd, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { parseVssdId, rasdName } from '../shared/naming.js';
+import { RASD_CLASS, parseVssdId, rasdName } from '../shared/naming.js';
 import { readInstances, readRef, readRefs, readString } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 
@@ -48,6 +48,26 @@ async function refuseUnknownSwitches(deps: ProviderDeps, nicRasds: readonly NicR
   if (nicRasds.length === 0) return;
   const switches = await deps.virt.switches();
   for (const x of nicRasds) refuseUnknownSwitch(x.r, x.where, x.bridge, switches);
+}
+
+/**
+ * Refuses a second setting of one call that designates a resource already designated (by the same
+ * InstanceID, or by its defined and state RASDs): `designated` maps `<system>/<devid>` to the first InstanceID.
+ */
+function refuseTwice(designated: Map<string, string>, system: string, devid: string, where: string, id: string): void {
+  const key = `${system}/${devid}`;
+  const first = designated.get(key);
+  if (first !== undefined) {
+    throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings are one resource)'}: give each resource once`);
+  }
+  designated.set(key, id);
+}
+
+/** A RASD of ours as an instance a client would send back (only the parsers read it). */
+function shownAs(rasd: SystemRasd): CimInstance {
+  const shown = new CimInstance(RASD_CLASS[rasd.kind]);
+  for (const [k, v] of Object.entries(rasd.values)) if (v !== undefined) shown.set(k, v);
+  return shown;
 }
 
 /** One input setting: the change it asks of the model and the RASD it concerns (kind, device unless generated). */
@@ -118,6 +138,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
   const asked: Asked[] = [];
   const nicRasds: NicRasd[] = [];
   const seen = new Set<string>();
+  const designated = new Map<string, string>();
   for (const [i, r] of list.entries()) {
     const where = `ResourceSettings[${i}] (${r.className})`;
     const id = readString(r, 'InstanceID', where);
@@ -132,20 +153,28 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     const found = await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
+    // The defined and the state RASD (`:current`) designate one resource: two changes of it would be applied in turn, the last one silently winning.
+    refuseTwice(designated, sys.name, rasd.devid, where, id);
     const kind: RasdKind = classifyRasd(r, where, rasd.kind).kind;
     const system = sys.name;
     if (kind === 'processor' || kind === 'memory') {
-      // Every field given, changed or sent back as read: the model reports each one's effect.
-      const patch = kind === 'processor' ? parseProcRasd(r, where) : parseMemRasd(r, where);
-      asked.push({ change: { system, action: 'patch', patch }, kind, devid: rasd.devid });
+      // Every field given, changed or sent back as read. `base`, what the designated RASD shows (a
+      // state RASD the running figures), tells which: one sent back as read is not applied, so a
+      // state RASD read, changed and sent back no longer writes the booted maximum over the definition's.
+      const parse = kind === 'processor' ? parseProcRasd : parseMemRasd;
+      const patch = parse(r, where);
+      asked.push({ change: { system, action: 'patch', patch, base: parse(shownAs(rasd), `${rasd.values['InstanceID'] as string} as served`) }, kind, devid: rasd.devid });
     } else if (kind === 'disk') {
-      const { vdev: _vdev, ...disk } = mergeDisk(sys.config.disks.find((d) => d.vdev === rasd.devid)!, r, where);
-      asked.push({ change: { system, action: 'replace_disk', vdev: rasd.devid, disk }, kind, devid: rasd.devid });
+      // `base`: the model applies only what this RASD changes, onto the disk as it is when the change runs.
+      const { vdev: _vdev, ...base } = sys.config.disks.find((d) => d.vdev === rasd.devid)!;
+      const { vdev: _v, ...disk } = mergeDisk({ ...base, vdev: rasd.devid }, r, where);
+      asked.push({ change: { system, action: 'replace_disk', vdev: rasd.devid, disk, base }, kind, devid: rasd.devid });
     } else {
       const old = sys.config.nics.find((n) => n.mac === rasd.devid)!;
       const { mac: _mac, ...nic } = mergeNic(old, r, where).next;
+      const { mac: _m, ...base } = old;
       if (nic.bridge !== old.bridge) nicRasds.push({ r, where, bridge: nic.bridge });
-      asked.push({ change: { system, action: 'replace_nic', mac: rasd.devid, nic }, kind, devid: rasd.devid });
+      asked.push({ change: { system, action: 'replace_nic', mac: rasd.devid, nic, base }, kind, devid: rasd.devid });
     }
   }
   await refuseUnknownSwitches(deps, nicRasds);
@@ -162,12 +191,14 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
   const refs = readRefs(params, 'ResourceSettings');
   if (refs.length === 0) throw badParam('ResourceSettings is empty: nothing to remove');
   const asked: Asked[] = [];
+  const designated = new Map<string, string>();
   for (const [i, ref] of refs.entries()) {
     const where = `ResourceSettings[${i}]`;
     const id = ref.keyString('InstanceID');
     const found = id === undefined ? undefined : await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);
     const { sys, rasd } = found;
+    refuseTwice(designated, sys.name, rasd.devid, where, id!);
     if (rasd.kind === 'processor' || rasd.kind === 'memory') {
       throw badParam(`${where}: the ${rasd.kind} setting of '${sys.name}' cannot be removed (change it with ModifyResourceSettings)`);
     }

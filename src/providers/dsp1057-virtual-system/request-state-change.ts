@@ -23,13 +23,19 @@ function rc(code: number): MethodResult {
   return { returnValue: code };
 }
 
-/** TimeoutPeriod in ms: undefined when absent or zero (no requirement), null when not an interval. */
+/** The longest wait a Node timer takes (about 24.8 days): a longer one fires at once. */
+const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/**
+ * TimeoutPeriod in ms: undefined when absent or zero (no requirement), null when not an interval.
+ * A period past what a timer can wait is waited for that long (a month answered 4096 at once).
+ */
 function timeoutOf(params: NameMap<CimValue>): number | undefined | null {
   const dt = readDateTime(params, 'TimeoutPeriod');
   if (dt === undefined) return undefined;
   if (!dt.isInterval) return null;
   const ms = dt.toMilliseconds() ?? 0;
-  return ms > 0 ? ms : undefined;
+  return ms > 0 ? Math.min(ms, MAX_WAIT_MS) : undefined;
 }
 
 export async function requestStateChange(deps: ProviderDeps, name: string, params: NameMap<CimValue>): Promise<MethodResult> {

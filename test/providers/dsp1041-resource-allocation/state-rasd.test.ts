@@ -102,6 +102,24 @@ describe('providers/dsp1041: state RASDs and live vs next-start changes', functi
     expect((await get(MEM, 'live/mem')).get('Limit')).to.equal(1024 * K);
   });
 
+  it('a RASD sent back as read with one property changed changes only that property (a state RASD keeps the next-start settings)', async () => {
+    const before = (await env.virt.getSystem('live')).config;
+    expect(before).to.include({ memoryMiB: 500, maxMemoryMiB: 1024, memoryReservationMiB: 500 });
+    // Get-modify-put on the state RASD: the live figures (the maximum the domain booted with, 512 MiB) go back as read.
+    const state = await get(MEM, 'live/mem:current');
+    state.set('VirtualQuantity', 450 * K);
+    expect(await modify(state)).to.deep.equal(['live/mem', 'live/mem:current']);
+    expect((await env.virt.getSystem('live')).config).to.include({ memoryMiB: 450, maxMemoryMiB: 1024, memoryReservationMiB: 450 });
+    // The processor's too: the running system's weight, sent back, is not a change.
+    const proc = await get(PROC, 'live/proc:current');
+    proc.set('Limit', 60);
+    expect(await modify(proc)).to.deep.equal(['live/proc', 'live/proc:current']);
+    expect((await env.virt.getSystem('live')).config).to.include({ cpuWeight: 300, cpuCap: 60 });
+    state.set('VirtualQuantity', 500 * K);
+    expect(await modify(state)).to.deep.equal(['live/mem', 'live/mem:current']);
+    expect((await env.virt.getSystem('live')).config).to.include({ memoryMiB: 500, maxMemoryMiB: 1024, memoryReservationMiB: 500 });
+  });
+
   it('a pending change survives a server restart and takes effect at the next start', async () => {
     // A second server on the same data directory: its start-up reconcile keeps the next-start change.
     const again = new VirtManager(xlBackend(env.dir));

@@ -166,6 +166,13 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
       SystemSettings: vssd({ VirtualSystemIdentifier: 'x' }),
       ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr0', Reservation: 1000 })],
     }), 'CIM_ERR_INVALID_PARAMETER', /Reservation/);
+    // A pool this host does not have (DSP1041: a RASD is allocated from the pool it names).
+    for (const [cls, pool, quantity] of [['Xen_MemResourceAllocationSettingData', 'MemoryPool/7', 256], ['Xen_ProcResourceAllocationSettingData', 'ProcessorPool/1', 1]] as const) {
+      await rejects(env.call('DefineSystem', {
+        SystemSettings: vssd({ VirtualSystemIdentifier: 'x', Kernel: '/boot/vmlinuz' }),
+        ResourceSettings: [inst(cls, { VirtualQuantity: quantity, PoolID: pool })],
+      }), 'CIM_ERR_INVALID_PARAMETER', new RegExp(`PoolID "${pool}" names no pool of this host`));
+    }
     // More guaranteed memory than the host can ever give to guests.
     await rejects(env.call('DefineSystem', {
       SystemSettings: vssd({ VirtualSystemIdentifier: 'huge' }),

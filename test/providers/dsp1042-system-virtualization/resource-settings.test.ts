@@ -114,6 +114,69 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
     expect(await config('r')).to.deep.equal(before);
   });
 
+  it('refuses one resource designated twice in a call (its defined and state RASDs are one resource)', async () => {
+    await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'twice', Kernel: '/boot/vmlinuz' }),
+      ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvda', Address: emptyDisk(env, 'twice') })],
+    });
+    expect((await env.rsc('twice', 2)).returnValue).to.equal(0);
+    const before = await config('twice');
+    await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [
+        inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'twice/proc', Weight: 300 }),
+        inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'twice/proc:current', Weight: 400 }),
+      ],
+    }), 'CIM_ERR_INVALID_PARAMETER', /ResourceSettings\[1\].*twice\/proc:current designates the same resource as twice\/proc/);
+    const disk = CimInstanceName.of('Xen_DiskResourceAllocationSettingData', { InstanceID: 'twice/xvda' });
+    await rejects(env.call('RemoveResourceSettings', { ResourceSettings: [disk, disk] }), 'CIM_ERR_INVALID_PARAMETER', /ResourceSettings\[1\]: twice\/xvda designates the same resource as twice\/xvda: give each resource once/);
+    await rejects(env.call('RemoveResourceSettings', {
+      ResourceSettings: [disk, CimInstanceName.of('Xen_DiskResourceAllocationSettingData', { InstanceID: 'twice/xvda:current' })],
+    }), 'CIM_ERR_INVALID_PARAMETER', /designates the same resource/);
+    expect(await config('twice')).to.deep.equal(before);
+    expect((await env.rsc('twice', 3)).returnValue).to.equal(0);
+  });
+
+  it('two clients changing one field each of one device at once both get their change', async () => {
+    await env.call('DefineSystem', {
+      SystemSettings: vssd({ VirtualSystemIdentifier: 'both', Kernel: '/boot/vmlinuz' }),
+      ResourceSettings: [
+        inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvda', Address: emptyDisk(env, 'both') }),
+        inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr0', Address: '00:16:3e:00:b0:01' }),
+      ],
+    });
+    expect((await env.rsc('both', 2)).returnValue).to.equal(0);
+    const answers = await Promise.all([
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { InstanceID: 'both/xvda', readonly: true })] }),
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_DiskResourceAllocationSettingData', { InstanceID: 'both/xvda', DriverType: 'qcow2' })] }),
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'both/00:16:3e:00:b0:01', Limit: 8_000_000 })] }),
+      env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'both/00:16:3e:00:b0:01', NetworkName: 'xenbr1' })] }),
+    ]);
+    expect(answers.map((a) => a.returnValue)).to.deep.equal([0, 0, 0, 0]);
+    // Each answered 0: neither may have written back the other's old value.
+    const c = await config('both');
+    expect(c.disks[0]).to.include({ readOnly: true, format: 'qcow2' });
+    expect(c.nics[0]).to.deep.include({ bridge: 'xenbr1', rate: { bytesPerSecond: 1_000_000, intervalUs: 50_000 } });
+    expect((await env.rsc('both', 3)).returnValue).to.equal(0);
+  });
+
+  it('a stopped system may be given more vCPUs than it was defined with (the maximum follows); a running one is told to stop first', async () => {
+    await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'cpus', Kernel: '/boot/vmlinuz' }), ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { VirtualQuantity: 1 })] });
+    const out = await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 4 })] });
+    expect(out.returnValue).to.equal(0);
+    expect(await config('cpus')).to.include({ vcpus: 4, maxVcpus: 4 });
+    // Fewer again: the maximum stays (as the memory maximum does).
+    await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 2 })] });
+    expect(await config('cpus')).to.include({ vcpus: 2, maxVcpus: 4 });
+    expect((await env.rsc('cpus', 2)).returnValue).to.equal(0);
+    expect((await rasd('Xen_ProcResourceAllocationSettingData', 'cpus/proc:current')).get('VirtualQuantity')).to.equal(2);
+    expect((await env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 4 })] })).returnValue).to.equal(0);
+    expect((await rasd('Xen_ProcResourceAllocationSettingData', 'cpus/proc:current')).get('VirtualQuantity')).to.equal(4);
+    await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'cpus/proc', VirtualQuantity: 5 })] }),
+      'CIM_ERR_INVALID_PARAMETER', /processor VirtualQuantity \(5\) exceeds the maximum number of vCPUs \(4\).*stop/);
+    expect(await config('cpus')).to.include({ vcpus: 4, maxVcpus: 4 });
+    expect((await env.rsc('cpus', 3)).returnValue).to.equal(0);
+  });
+
   it('admission control refuses a reservation the host cannot guarantee, with the figures', async () => {
     const cap = await env.virt.capacity();
     const mem = inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'r/mem', Reservation: 2048 + cap.memory.availableMiB, Limit: 4096 + cap.memory.availableMiB });
@@ -122,6 +185,27 @@ describe('providers/dsp1042: Add/Modify/RemoveResourceSettings, live and offline
     const cpu = inst('Xen_ProcResourceAllocationSettingData', { InstanceID: 'r/proc', Reservation: cap.processor.availablePercent + 10, Limit: 0 });
     await rejects(env.call('ModifyResourceSettings', { ResourceSettings: [cpu] }), 'CIM_ERR_FAILED', /insufficient resources/);
     expect((await config('r')).memoryReservationMiB).to.be.lessThan(2048);
+  });
+
+  it('a defined system cannot be given guarantees this host could never give, as DefineSystem refuses them', async () => {
+    await env.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'off', Kernel: '/boot/vmlinuz' }) });
+    const before = await config('off');
+    const cap = await env.virt.capacity();
+    const tooMuch = cap.memory.capacityMiB + 1024;
+    const e = await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem', VirtualQuantity: tooMuch, Limit: tooMuch })],
+    }), 'CIM_ERR_FAILED', /insufficient resources/);
+    expect(e.description).to.match(new RegExp(`needs ${tooMuch} MiB guaranteed, the host can give at most ${cap.memory.capacityMiB} MiB`));
+    await rejects(env.call('ModifyResourceSettings', {
+      ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem', Reservation: tooMuch, Limit: tooMuch })],
+    }), 'CIM_ERR_FAILED', /insufficient resources/);
+    expect(await config('off')).to.deep.equal(before);
+    // What could fit (the host's memory is not all free now, but could be) is for the next start.
+    const fits = cap.memory.capacityMiB - 64;
+    expect((await env.call('ModifyResourceSettings', {
+      ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: 'off/mem', VirtualQuantity: fits, Limit: fits })],
+    })).returnValue).to.equal(0);
+    expect((await config('off')).memoryMiB).to.equal(fits);
   });
 
   it('a saved system keeps its memory and vCPUs until restored, but its scheduler settings may change', async () => {

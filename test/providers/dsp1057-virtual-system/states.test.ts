@@ -120,6 +120,9 @@ describe('providers/dsp1057: Xen_ComputerSystem states and RequestStateChange', 
     expect((await env.extrinsic(computerSystemName('g'), 'RequestStateChange', [])).returnValue).to.equal(5);
     await rejects(env.extrinsic(computerSystemName('g'), 'RequestStateChange', [{ name: 'RequestedState', value: 'x', untyped: true }]), 'CIM_ERR_INVALID_PARAMETER', /RequestedState/);
     expect((await env.rsc('g', 2, '20240101000000.000000+000')).returnValue, 'a timestamp is no timeout').to.equal(5);
+    // A month is waited for (at most as long as a timer can wait): the start completes within it.
+    expect((await env.rsc('g', 2, '00000030000000.000000:000')).returnValue, 'a 30-day TimeoutPeriod').to.equal(0);
+    expect((await env.rsc('g', 3, '99999999235959.999999:000')).returnValue, 'the longest TimeoutPeriod').to.equal(0);
     expect((await cs('g')).get('EnabledState')).to.equal(3);
     const e = await env.rsc('ghost', 2).catch((err: unknown) => err);
     expect(e).to.be.instanceOf(CimError).with.property('statusName', 'CIM_ERR_NOT_FOUND');
