@@ -131,13 +131,14 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
     const nic = { ...rest, bridge: sw.name };
     if (rate === null) delete nic.rate;
     else if (rate !== undefined) nic.rate = { ...(old.rate ?? {}), ...rate };
-    return { change: { system: sys.name, action: 'replace_nic', mac, nic }, mac, setting };
+    // `base`: the model applies only what changed, onto the interface as it is when the change runs.
+    return { change: { system: sys.name, action: 'replace_nic', mac, nic, base: rest }, mac, setting };
   }
   if (rateChanged) {
     return { change: { system: sys.name, action: 'set_nic_rate', mac, rate: rate ? { ...(old.rate ?? {}), ...rate } : null }, mac, setting };
   }
   // Sent back as read: nothing changes (the model recognises the same interface).
-  return { change: { system: sys.name, action: 'replace_nic', mac, nic: rest }, mac, setting };
+  return { change: { system: sys.name, action: 'replace_nic', mac, nic: rest, base: rest }, mac, setting };
 }
 
 /** Whether an input setting is an Ethernet connection (by class, or ResourceType 33). */
