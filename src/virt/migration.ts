@@ -105,6 +105,12 @@ export function incomingReasons(
   if (here.host.guestTypes && !here.host.guestTypes.includes(c.type)) {
     out.push(`${host} cannot run ${c.type.toUpperCase()} guests (it runs ${here.host.guestTypes.map((t) => t.toUpperCase()).join(', ') || 'none'})`);
   }
+  // Two guests with one MAC on a host break each other's network (DefineSystem refuses it too).
+  for (const nic of c.nics) {
+    const mac = nic.mac?.toLowerCase();
+    const user = mac === undefined ? undefined : here.systems.find((s) => s !== byUuid && s.config.nics.some((n) => n.mac?.toLowerCase() === mac));
+    if (user) out.push(`virtual system '${user.name}' on ${host} has an interface with the MAC ${nic.mac} of '${c.name}'`);
+  }
   const switches = new Set(here.switches.map((s) => s.name));
   const missing = [...new Set(c.nics.map((n) => n.bridge))].filter((b) => !switches.has(b));
   if (missing.length > 0) out.push(`${host} has no virtual switch ${missing.map((b) => `'${b}'`).join(', ')} (used by '${c.name}')`);

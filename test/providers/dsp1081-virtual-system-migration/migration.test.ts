@@ -98,8 +98,10 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(r.error?.code).to.equal(4);
     expect(r.error?.description).to.contain("no host 'nowhere' is configured (peers: hostB)");
     // A switch hostB lacks, and a second router whose name hostB already uses.
-    await h.a.server.virt.defineSystem({ name: 'router2', type: 'hvm', memoryMiB: 16_000, vcpus: 1, nics: [{ bridge: 'br-a' }, { bridge: 'xenbr0' }] });
+    await h.a.server.virt.defineSystem({ name: 'router2', type: 'hvm', memoryMiB: 16_000, vcpus: 1, nics: [{ bridge: 'br-a' }, { bridge: 'xenbr0', mac: '00:16:3e:aa:bb:02' }] });
     await h.b.server.virt.defineSystem({ name: 'router2', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz-router' } });
+    // ...and a system there with one of its MACs.
+    await h.b.server.virt.defineSystem({ name: 'edge9', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz-router' }, nics: [{ bridge: 'xenbr1', mac: '00:16:3E:AA:BB:02' }] });
     await h.b.server.virt.destroySwitch('br-a');
     r = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router2', 'hostB');
     const why = outParams(r.rsp);
@@ -108,6 +110,7 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(all).to.contain("'router2' is defined: only a running or paused system can be migrated");
     expect(all).to.contain("a virtual system named 'router2' already exists on");
     expect(all).to.contain("has no virtual switch 'br-a'");
+    expect(all).to.contain("virtual system 'edge9' on hostB has an interface with the MAC 00:16:3e:aa:bb:02 of 'router2'");
     expect(all).to.match(/lacks the memory or CPU for 'router2': needs \d+ MiB \(reservation \+ overhead\)/);
     // Nothing moved, nothing changed.
     expect(await names(h, 'a')).to.include.members(['router1', 'router2']);
