@@ -271,6 +271,10 @@ export class IndicationDelivery {
 
   private post(url: string, body: string, confined: boolean): Promise<void> {
     const u = new URL(url);
+    // Never credentials (a destination stored before they were refused may still carry them):
+    // Node would send them as Basic authentication, in clear over http.
+    u.username = '';
+    u.password = '';
     const lib = u.protocol === 'https:' ? https : http;
     // An address is checked here (no lookup is made for it), a name on each of its resolutions.
     if (confined && onServerHost(u.hostname)) return Promise.reject(new Error(`refused: ${u.hostname} is on the server's own host`));

@@ -26,6 +26,26 @@ async function serve(handler: http.RequestListener): Promise<{ url: string; serv
 describe('indication delivery: a hostile listener', function () {
   this.timeout(20_000);
 
+  it('a destination stored with a user and password in its URL sends them to nobody', async () => {
+    const auth: (string | undefined)[] = [];
+    const ok = '<?xml version="1.0" encoding="utf-8" ?>\n<CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>';
+    const l = await serve((req, res) => {
+      auth.push(req.headers.authorization);
+      req.resume();
+      req.on('end', () => res.end(ok));
+    });
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 2000, log: () => {} });
+    try {
+      d.send({ id: 'd', url: l.url.replace('http://', 'http://alice:secret@') }, indication());
+      await d.idle(10);
+      expect(d.counts).to.include({ delivered: 1 });
+      expect(auth).to.deep.equal([undefined]);
+    } finally {
+      d.stop();
+      await l.close();
+    }
+  });
+
   it('a listener that trickles its answer forever is given up after the export timeout, not waited on', async () => {
     const timers: NodeJS.Timeout[] = [];
     const l = await serve((req, res) => {
