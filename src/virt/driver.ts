@@ -159,6 +159,12 @@ export interface HypervisorDriver {
   /** Returns the interface as attached (with its MAC). */
   attachInterface(name: string, nic: NicSpec, opts?: OperationOptions): Promise<NicSpec & { mac: string }>;
   detachInterface(name: string, mac: string, opts?: OperationOptions): Promise<void>;
+  /**
+   * Replace a disk (same vdev) or an interface (same MAC) as one change: a crash midway never
+   * leaves the definition without the device. Without them the model unplugs, then plugs.
+   */
+  replaceDisk?(name: string, vdev: string, disk: DiskSpec, opts?: OperationOptions): Promise<DiskSpec>;
+  replaceInterface?(name: string, mac: string, nic: NicSpec, opts?: OperationOptions): Promise<NicSpec & { mac: string }>;
   /** null removes the limit. */
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void>;
 

@@ -140,6 +140,10 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         plan.devices[i] = old.vdev;
         sp.disks = sp.disks.map((x) => (x === old ? next : x));
         if (sameJson(next, normalizeDisk(old))) return;
+        if (d.replaceDisk) {
+          add(`replacing disk ${old.vdev} of '${name}'`, async () => void (await d.replaceDisk!(name, old.vdev, next, o)), async () => void (await d.replaceDisk!(name, old.vdev, old)));
+          return;
+        }
         add(`unplugging disk ${old.vdev} of '${name}' to replace it`, () => d.detachDisk(name, old.vdev, o), async () => void (await d.attachDisk(name, old)));
         add(`plugging the new disk ${old.vdev} into '${name}'`, async () => void (await d.attachDisk(name, next, o)), () => d.detachDisk(name, old.vdev));
         return;
@@ -175,6 +179,10 @@ function planChanges(m: Model, before: Map<string, VirtualSystem>, changes: read
         if (plugSame && sameJson(next.rate ?? null, old.rate ?? null)) return;
         if (plugSame) {
           add(`setting the rate of ${old.mac} of '${name}'`, () => d.setInterfaceRate(name, old.mac, next.rate ?? null), () => d.setInterfaceRate(name, old.mac, old.rate ?? null));
+          return;
+        }
+        if (d.replaceInterface) {
+          add(`plugging ${old.mac} of '${name}' into ${next.bridge}`, async () => void (await d.replaceInterface!(name, old.mac, next, o)), async () => void (await d.replaceInterface!(name, old.mac, old)));
           return;
         }
         add(`unplugging ${old.mac} of '${name}' to re-plug it`, () => d.detachInterface(name, old.mac, o), async () => void (await d.attachInterface(name, old)));

@@ -3,7 +3,7 @@
  * definition and the journal's tombstone.
  */
 import type { SystemState, TargetState } from '../../virt/states.js';
-import type { SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
+import type { DiskSpec, NicSpec, SystemOrigin, VirtualSystemConfig } from '../../virt/types.js';
 
 /**
  * What the running domain has of the settings that can differ from the definition (a change xl
@@ -39,6 +39,12 @@ export interface StoredDefinition {
   requested?: TargetState;
   /** The state last recorded (by our change, or noticed in xl's picture) and since when (ISO time). */
   lastState?: SystemState;
+  /**
+   * A device being replaced on the running domain (devices.ts): the old one, stored before xl
+   * unplugs it and cleared with the replacement. Left by a crash in between, start-up keeps it in
+   * the definition and plugs it back into a domain that lacks it (settleReplacing).
+   */
+  replacing?: { disk: DiskSpec } | { nic: NicSpec & { mac: string } };
   stateChangedAt?: string;
   updatedAt: string;
   /** Order of the versions across the files and the journal (absent in files written before the journal). */

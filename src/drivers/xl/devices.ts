@@ -14,7 +14,9 @@ import { change, ensureDef, liveName } from './change.js';
 import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import { generateMac } from './live-config.js';
-import { validMac, validVdev } from './validate.js';
+import type { StoredDefinition } from './definition-types.js';
+import type { Snapshot } from './picture.js';
+import { validMac, validName, validVdev } from './validate.js';
 import { rateValue, setLiveRate } from './xenstore.js';
 
 type Nic = NicSpec & { mac: string };
@@ -66,6 +68,56 @@ export async function detachDisk(core: XlCore, name: string, vdev: string, opts:
   });
 }
 
+/**
+ * Replaces a disk (same vdev). On a running domain the old disk is stored as being replaced,
+ * then xl unplugs it and plugs the new one, then the definition takes the new one: a crash
+ * between the two xl calls never leaves a definition without the disk (settleReplacing).
+ */
+export async function replaceDisk(core: XlCore, name: string, vdev: string, disk: DiskSpec, opts: OperationOptions = {}): Promise<DiskSpec> {
+  const v = validVdev(vdev);
+  const d: DiskSpec = normalizeDisk({ ...disk, vdev: v });
+  const spec = diskSpec(d);
+  await checkPaths(core.paths, undefined, [d]);
+  await change(core, name, async (cur) => {
+    const disks = cur.system.config.disks;
+    const old = disks.find((x) => x.vdev === v);
+    if (!old) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
+    await ensureDef(core, cur);
+    const live = cur.view ? liveName(cur) : undefined;
+    const plugOld = live === undefined ? undefined : () => core.xl(['block-attach', live, diskSpec(old)]);
+    if (live !== undefined) {
+      await replug(core, cur.name, { disk: old }, () => core.xl(['block-detach', live, v], core.runOptions(opts)),
+        () => core.xl(['block-attach', live, spec], core.runOptions(opts)), plugOld!, `disk ${v} of '${live}'`);
+    }
+    await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, disks: disks.map((x) => (x.vdev === v ? d : x)) }, replacing: undefined }),
+      live === undefined ? undefined : async () => { await core.xl(['block-detach', live, v]); await plugOld!(); }, `disk ${v} replaced in '${live}'`);
+  });
+  return d;
+}
+
+/**
+ * The running domain's half of a replacement: the old device recorded, unplugged, the new one
+ * plugged; a failure plugs the old one back and clears the record before it is rethrown.
+ */
+async function replug(
+  core: XlCore, name: string, replacing: NonNullable<StoredDefinition['replacing']>,
+  unplug: () => Promise<unknown>, plug: () => Promise<unknown>, plugOld: () => Promise<unknown>, what: string,
+): Promise<void> {
+  await core.store.patch(name, { replacing });
+  try {
+    await unplug();
+    try {
+      await plug();
+    } catch (err) {
+      await plugOld().catch((e: unknown) => core.log('warn', `${what} stays unplugged: ${e instanceof Error ? e.message : String(e)}`));
+      throw err;
+    }
+  } catch (err) {
+    await core.store.patch(name, { replacing: undefined }).catch(() => {});
+    throw err;
+  }
+}
+
 export async function attachInterface(core: XlCore, name: string, nic: NicSpec, opts: OperationOptions = {}): Promise<Nic> {
   const n = normalizeNic(nic);
   const full: Nic = { ...n, mac: validMac(n.mac ?? generateMac()) };
@@ -94,6 +146,59 @@ export async function detachInterface(core: XlCore, name: string, mac: string, o
     await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.filter((x) => x.mac !== m) } }),
       live === undefined ? undefined : () => core.xl(['network-attach', live, ...vifItems(old)]), `interface ${m} unplugged from '${live}'`);
   });
+}
+
+/** Replaces an interface (same MAC), as replaceDisk replaces a disk. */
+export async function replaceInterface(core: XlCore, name: string, mac: string, nic: NicSpec, opts: OperationOptions = {}): Promise<Nic> {
+  const m = validMac(mac);
+  const full: Nic = { ...normalizeNic(nic), mac: m };
+  const items = vifItems(full);
+  await change(core, name, async (cur) => {
+    const nics = cur.system.config.nics;
+    const old = nics.find((x) => x.mac === m);
+    if (!old) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
+    await ensureDef(core, cur);
+    const live = cur.view ? liveName(cur) : undefined;
+    const plugOld = live === undefined ? undefined : () => core.xl(['network-attach', live, ...vifItems(old)]);
+    if (live !== undefined) {
+      await replug(core, cur.name, { nic: old }, () => core.xl(['network-detach', live, m], core.runOptions(opts)),
+        () => core.xl(['network-attach', live, ...items], core.runOptions(opts)), plugOld!, `interface ${m} of '${live}'`);
+    }
+    await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.map((x) => (x.mac === m ? full : x)) }, replacing: undefined }),
+      live === undefined ? undefined : async () => { await core.xl(['network-detach', live, m]); await plugOld!(); }, `interface ${m} replaced in '${live}'`);
+  });
+  return full;
+}
+
+/**
+ * Start-up, after reconcile: a replacement a crash cut between its two xl calls left its record.
+ * reconcile kept the old device in the definition; a domain that lacks it gets it plugged back
+ * (the replacement failed as a whole); one that has a device there keeps it. Then the record goes.
+ */
+export async function settleReplacing(core: XlCore, snap: Snapshot): Promise<void> {
+  let plugged = false;
+  for (const def of core.store.list()) {
+    const r = def.replacing;
+    if (!r) continue;
+    const view = snap.byUuid.get(def.config.uuid);
+    try {
+      if (view?.config) {
+        const live = validName(view.row.name);
+        if ('disk' in r && !view.config.disks.some((x) => x.vdev === r.disk.vdev)) {
+          plugged = true;
+          await core.xl(['block-attach', live, diskSpec(r.disk)]);
+        }
+        if ('nic' in r && !view.config.nics.some((x) => x.mac?.toLowerCase() === r.nic.mac)) {
+          plugged = true;
+          await core.xl(['network-attach', live, ...vifItems(r.nic)]);
+        }
+      }
+      await core.store.patch(def.config.name, { replacing: undefined });
+    } catch (err) {
+      core.log('warn', `'${def.config.name}': a device replacement cut short could not be settled: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (plugged) core.cache.invalidate();
 }
 
 /**

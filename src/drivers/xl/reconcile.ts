@@ -10,6 +10,7 @@
  * - Domain-0 is the host, never a virtual system; transient and unaddressable names are ignored.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { VirtualSystemConfig } from '../../virt/types.js';
 import type { DefinitionStore } from './definition-store.js';
 import { type DefinitionFields, type ExpectedState, type StoredDefinition, runningOf } from './definition-types.js';
 import { configFromLive, foldLive, liveSettings } from './live-config.js';
@@ -133,6 +134,18 @@ async function settleOutgoing(store: DefinitionStore, snap: Snapshot, records: R
   }
 }
 
+/**
+ * A device whose replacement a crash cut short (its record left, devices.ts) stays in the
+ * definition although the domain lacks it now: settleReplacing plugs it back after reconcile.
+ */
+function keepReplaced(folded: VirtualSystemConfig, def: StoredDefinition): VirtualSystemConfig {
+  const r = def.replacing;
+  if (!r) return folded;
+  if ('disk' in r && !folded.disks.some((d) => d.vdev === r.disk.vdev)) return { ...folded, disks: [...folded.disks, r.disk] };
+  if ('nic' in r && !folded.nics.some((n) => n.mac === r.nic.mac)) return { ...folded, nics: [...folded.nics, r.nic] };
+  return folded;
+}
+
 export async function reconcile(store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords): Promise<ReconcileResult> {
   const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [] };
   await dropDuplicates(store, snap, result);
@@ -164,7 +177,7 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot, migratio
   for (const def of store.list()) {
     const live = snap.byUuid.get(def.config.uuid);
     if (live?.config) {
-      const folded = foldLive(def.config, live.config, live.row, def.running);
+      const folded = keepReplaced(foldLive(def.config, live.config, live.row, def.running), def);
       const running = liveSettings(live.config, live.row, folded);
       if (!isDeepStrictEqual(folded, def.config) || !isDeepStrictEqual(running, def.running)) folds.push({ ...def, config: folded, running });
     }

@@ -17,7 +17,7 @@ import type { DiskSpec, HostFacts, VirtualSwitch, NicSpec, ObservedStateChange, 
 import { XlCore, type XlDriverOptions } from './core.js';
 import type { DefinitionStore } from './definition-store.js';
 import { define, rename, setRequestedState, undefine } from './definitions.js';
-import { attachDisk, attachInterface, detachDisk, detachInterface, setInterfaceRate } from './devices.js';
+import { attachDisk, attachInterface, detachDisk, detachInterface, replaceDisk, replaceInterface, setInterfaceRate, settleReplacing } from './devices.js';
 import { BridgeSource } from './bridges.js';
 import { pendingMigration } from './migration-pending.js';
 import { XlSnapshots } from './checkpoint.js';
@@ -93,6 +93,7 @@ export class XlDriver implements HypervisorDriver {
     await Promise.all([core.outgoing.load(), core.incoming.load()]);
     const rec = await reconcile(core.store, await listing, { incoming: core.incoming, outgoing: core.outgoing });
     await migration.resumePaused(core, await listing);
+    await settleReplacing(core, await listing);
     core.ready = true;
     core.cache.start();
     this.events?.start();
@@ -254,6 +255,14 @@ export class XlDriver implements HypervisorDriver {
 
   detachInterface(name: string, mac: string, opts: OperationOptions = {}): Promise<void> {
     return detachInterface(this.core, name, mac, opts);
+  }
+
+  replaceDisk(name: string, vdev: string, disk: DiskSpec, opts: OperationOptions = {}): Promise<DiskSpec> {
+    return replaceDisk(this.core, name, vdev, disk, opts);
+  }
+
+  replaceInterface(name: string, mac: string, nic: NicSpec, opts: OperationOptions = {}): Promise<NicSpec & { mac: string }> {
+    return replaceInterface(this.core, name, mac, nic, opts);
   }
 
   setInterfaceRate(name: string, mac: string, rate: Rate | null): Promise<void> {
