@@ -10,7 +10,7 @@ import { CimPeer, loadPeers, parsePeerArg, simulatorHosts } from '../src/peers.j
 describe('peers: --peer NAME=URL and peers.json', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-peers-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('parses NAME=URL (a bare URL gets /cimom) and refuses what is not', () => {
     expect(parsePeerArg('hostB=http://127.0.0.1:5990')).to.deep.equal({ name: 'hostB', url: 'http://127.0.0.1:5990/cimom' });

@@ -13,7 +13,7 @@ describe('cli: xen-wbem', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-cli-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('user add / list / remove on a fresh data directory', async () => {
     const data = path.join(dir, 'var');
@@ -57,7 +57,7 @@ describe('cli: xen-wbem', () => {
 describe('cli: help, version and user management', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-cli-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('--help for every command, --version', async () => {
     const helps = [

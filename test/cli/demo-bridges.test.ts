@@ -18,7 +18,7 @@ describe('demo: bridges before routers', function () {
     mkdirSync(simStateDir(dir), { recursive: true });
     writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ shutdown_seconds: 0.2 }));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('creates the missing bridges up, once, and the demo routers are defined on them', async () => {
     const { driver, xl } = createTestBackend(dir, { commandTimeoutMs: 10_000 });

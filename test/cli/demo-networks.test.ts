@@ -20,7 +20,7 @@ describe('server: the demo networks, kept across a restart', function () {
     mkdirSync(simStateDir(dataDir));
     writeFileSync(path.join(simStateDir(dataDir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, shutdown_seconds: 0.2 }));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   const start = (demo: boolean) => startServer(
     { ...DEFAULT_CONFIG, port: 0, dataDir, demo, hostName: 'xenhost-test' },

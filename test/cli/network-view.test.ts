@@ -24,7 +24,7 @@ describe('cli: xen-wbem network show / list', function () {
   });
   after(async () => {
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('show prints the topology and --svg writes the drawing the server serves', async () => {

@@ -48,7 +48,7 @@ describe('docs: every shown command works', function () {
   after(async () => {
     await netApp?.close();
     await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   const blocks = DOCS.flatMap((file) => shellBlocks(file).map((block) => ({ file, block })));
@@ -239,7 +239,7 @@ async function runMigrationBlock(block: string): Promise<void> {
   } finally {
     for (const s of servers) s.kill('SIGTERM');
     await Promise.all(servers);
-    rmSync(base, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }
 

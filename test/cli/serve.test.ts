@@ -32,7 +32,7 @@ describe('cli: xen-wbem serve', function () {
   this.timeout(60_000);
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-serve-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('a missing --users file, or listening beyond loopback without TLS, is a start-up error that touches nothing', async () => {
     const data = path.join(dir, 'var');

@@ -26,7 +26,7 @@ describe('cli: kill -9 of the server in the middle of a snapshot', function () {
   this.timeout(90_000);
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-snapkill-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('the next start undoes the half-made snapshot and the router runs again', async () => {
     const data = path.join(dir, 'var');

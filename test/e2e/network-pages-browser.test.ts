@@ -163,7 +163,7 @@ describe('browser: the network pages in headless Chromium', function () {
       }
     } finally {
       await page.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
   });
 });

@@ -17,7 +17,7 @@ describe('http auth: Basic against the users file', () => {
     await addUser(file, 'pegasus', 's3cret', 'operator');
     await addUser(file, 'col', 'a:b:c', 'reader');
   });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  after(async () => { await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }); });
 
   it('parses Basic credentials, splitting at the first colon', () => {
     expect(parseBasic(basic('u', 'p:q'))).to.deep.equal({ user: 'u', password: 'p:q' });
@@ -170,7 +170,7 @@ describe('http auth under a failed-login flood', () => {
     file = join(dir, 'users.json');
     await addUser(file, 'alice', 'right', 'admin');
   });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  after(async () => { await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }); });
 
   it('a remembered credential is answered while the libuv pool is saturated (no fs call on the way)', async () => {
     const auth = createAuthenticator(file);

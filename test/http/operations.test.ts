@@ -116,7 +116,7 @@ describe('http operations: GET /health', () => {
       expect(probes).to.equal(1);
     } finally {
       await h.close();
-      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
   });
 

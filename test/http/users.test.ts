@@ -11,7 +11,7 @@ describe('http users file', () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'xen-wbem-users-'));
     file = join(dir, 'users.json');
   });
-  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  afterEach(async () => { await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }); });
 
   it('a missing file is an empty list', async () => {
     expect(await listUsers(file)).to.deep.equal([]);

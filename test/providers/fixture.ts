@@ -158,7 +158,7 @@ export async function world(opts: { host?: Record<string, unknown>; syncBudgetMs
     extrinsic,
     async close() {
       ops.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }

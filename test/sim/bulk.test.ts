@@ -14,7 +14,7 @@ describe('xl-sim bulk creation', () => {
   beforeEach(() => {
     state = mkdtempSync(join(tmpdir(), 'xl-bulk-'));
   });
-  afterEach(() => rmSync(state, { recursive: true, force: true }));
+  afterEach(() => rmSync(state, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('creates many domains in one step, each as xl create would (paused ones paused)', async () => {
     expect(createDomainsBulk(state, [{ cfg: cfg('b1') }, { cfg: cfg('b2'), paused: true }, { cfg: cfg('b3') }])).to.equal(3);

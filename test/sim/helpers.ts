@@ -53,7 +53,7 @@ export function tempDir(prefix = 'xl-sim-'): string {
 }
 
 export function cleanupTempDirs(): void {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 }
 
 /** A state dir with an optional host.json. */

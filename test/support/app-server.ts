@@ -80,7 +80,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     log,
     async close() {
       await server.close();
-      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }

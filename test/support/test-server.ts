@@ -68,7 +68,7 @@ export async function startTestServer(opts: { users?: TestUser[]; bulk?: number;
     async close() {
       await servers.close();
       operations.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
 }

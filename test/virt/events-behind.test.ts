@@ -18,7 +18,7 @@ describe('virt events: changes behind the back, each reported with the refresh t
   let driver: XlDriver;
   afterEach(async () => {
     await driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('xl pause, then xl unpause: each arrives as its own modification before the next is made', async () => {

@@ -43,7 +43,7 @@ describe('virt: saves and restores as jobs whose PercentComplete follows the ima
   });
   afterEach(async () => {
     await backend.driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('state requests from running to suspended and back to running', async () => {

@@ -41,7 +41,7 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
   });
   afterEach(async () => {
     await Promise.all(drivers.map((d) => d.close()));
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('define makes each link\'s bridge; a live bandwidth change writes netback\'s rate key: same devid, no detach/attach', async () => {

@@ -61,7 +61,7 @@ describe('snapshots: a crash at any point leaves the old or the new state', func
   afterEach(async () => {
     await Promise.all(drivers.map((d) => d.close()));
     drivers = [];
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   for (const point of ['create:intent', 'create:captured', 'create:committed-folder'] as CrashPoint[]) {

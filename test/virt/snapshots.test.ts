@@ -52,7 +52,7 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
   afterEach(async () => {
     await Promise.all(drivers.map((d) => d.close()));
     drivers = [];
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('takes a full snapshot of a running system that keeps running: memory image, qcow2 internal snapshot, raw copy', async () => {

@@ -44,7 +44,7 @@ describe('virt over the xl driver and xl-sim', function () {
   });
   afterEach(async () => {
     await Promise.all(drivers.splice(0).map((d) => d.close()));
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('keeps the requested state and the time of the last change with the definition, across a restart, and notices a loss', async () => {

@@ -12,7 +12,7 @@ import { NotDurableError, writeFilesAtomic } from '../../../src/drivers/xl/atomi
 describe('xl driver: batched atomic writes', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'atomic-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: join(dir, `d${i}.json`), data: JSON.stringify({ i, pad: 'x'.repeat(i % 50) }) }));
   const check = (n: number): void => {

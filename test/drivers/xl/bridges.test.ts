@@ -17,7 +17,7 @@ const IP_SAMPLES = fileURLToPath(new URL('../../../../test/data/ip-samples/', im
 describe('xl driver: the host bridges (ip -j link show type bridge)', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'xl-bridges-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('parses the real ip output (bridges only are asked for; up from operstate)', () => {
     // The full `ip -j link show` sample holds every kind of link; each becomes a switch by name.

@@ -70,7 +70,7 @@ describe('xl driver: a deadline per xl command, under injected faults', function
   });
   afterEach(async () => {
     await driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   /** The state a call leads to; a guest powers off (or comes back) a moment after acknowledging. */
@@ -201,7 +201,7 @@ describe('xl driver: host facts while xl info is late', function () {
       expect(facts.totalMemoryMiB).to.equal(first.totalMemoryMiB);
     } finally {
       await driver.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
   });
 });

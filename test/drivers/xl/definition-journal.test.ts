@@ -19,7 +19,7 @@ describe('definition store: the journal of changes', () => {
     dir = mkdtempSync(join(tmpdir(), 'xl-journal-'));
     defs = join(dir, 'definitions');
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   const fileOf = (name: string): { expected: string; requested?: string; config: { memoryMiB: number } } =>
     JSON.parse(readFileSync(join(defs, `${name}.json`), 'utf8'));

@@ -17,7 +17,7 @@ describe('definition store', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'xl-store-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('writes one JSON file per system and reads it back after a restart', async () => {
     const s = new DefinitionStore(dir);

@@ -32,7 +32,7 @@ describe('xl driver: replacing a disk or an interface of a running domain', func
   });
   afterEach(async () => {
     await Promise.all([b.driver.close(), ...others.splice(0).map((o) => o.close())]);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   const hang = (command: string) => writeFileSync(join(b.stateDir, 'faults.json'), JSON.stringify({ rules: [{ command, mode: 'hang' }] }));

@@ -44,7 +44,7 @@ describe('xl driver: a device change whose definition cannot be stored is undone
   });
   afterEach(async () => {
     await driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('attachDisk: the disk xl plugged in is unplugged again', async () => {

@@ -24,7 +24,7 @@ describe('xl driver: raw disk copies of snapshots follow the cancel signal', () 
     into = join(dir, 'snap');
     mkdirSync(into);
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   const aborted = (): AbortSignal => {
     const c = new AbortController();

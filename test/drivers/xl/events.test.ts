@@ -21,7 +21,7 @@ describe('xl driver: domain events trigger a refresh', function () {
   });
   afterEach(async () => {
     await driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('sees a domain stopped behind our back at the next event, long before the periodic refresh', async () => {

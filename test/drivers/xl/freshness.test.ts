@@ -32,7 +32,7 @@ describe('xl driver: the picture of the host, kept current in the background', f
   });
   afterEach(async () => {
     await b?.driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('serves reads with no xl call once started, and notices a change behind our back without a read', async () => {

@@ -24,7 +24,7 @@ describe('in-process xl executor', () => {
     dir = mkdtempSync(join(tmpdir(), 'xl-inproc-'));
     xl = new InProcessXl({ stateDir: dir, defaultTimeoutMs: 5000 });
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('runs xl-sim and logs every call\'s arguments', async () => {
     const r = await xl.run(['info', 'host']);

@@ -10,7 +10,7 @@ describe('record directories at start-up (json-dir.ts)', () => {
   beforeEach(() => {
     base = mkdtempSync(join(tmpdir(), 'json-dir-'));
   });
-  afterEach(() => rmSync(base, { recursive: true, force: true }));
+  afterEach(() => rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('removes temp files of writes cut short, sets unreadable files aside, leaves what is not a record alone', async () => {
     const dir = join(base, 'recs');

@@ -42,7 +42,7 @@ describe('xl driver: xl list -l in another output format than JSON', () => {
       expect(e).to.be.instanceOf(VirtError);
       expect((e as VirtError).message).to.match(/output_format/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
   });
 });

@@ -35,7 +35,7 @@ describe('xl driver: migrate', function () {
   afterEach(async () => {
     await a.driver.close();
     await b.driver.close();
-    rmSync(base, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('xl migrate -s <ssh> <domain> <host>, progress from libxc lines; the definition leaves; the destination adopts with the one handed over', async () => {

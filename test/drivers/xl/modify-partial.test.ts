@@ -25,7 +25,7 @@ describe('xl driver: a resource change that fails half-way is undone on the runn
   });
   afterEach(async () => {
     await driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('memory, vCPUs and weight asked together; the scheduler call fails: memory and vCPUs are as before', async () => {

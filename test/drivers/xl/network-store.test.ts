@@ -19,7 +19,7 @@ describe('network store (files in the data directory)', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'net-store-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('writes one JSON file per network and reads them back; remove deletes the file', async () => {
     const s = new FileNetworkStore(dir);

@@ -45,7 +45,7 @@ describe('xl driver: disk and boot paths restricted to configured directories', 
   });
   afterEach(async () => {
     await driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('accepts disks in an image directory and kernels in a boot or image directory', async () => {

@@ -158,7 +158,7 @@ describe('xl driver: the pace of the background refresh', function () {
       expect([...delays].sort((x, y) => x - y)[1]).to.be.below(1_000);
     } finally {
       await driver.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
   });
 });

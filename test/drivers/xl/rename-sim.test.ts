@@ -47,7 +47,7 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     writeFileSync(join(simState, 'host.json'), JSON.stringify({ shutdown_seconds: 0.2 }));
     ({ driver, vm } = await fresh());
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('renames a stopped system: only the definition moves (same UUID, same config)', async () => {
     const before = await vm.defineSystem(spec('old1'));

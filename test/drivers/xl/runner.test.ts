@@ -25,7 +25,7 @@ describe('xl runner', () => {
     chmodSync(xl, 0o755);
     runner = new XlRunner({ xlPath: xl, env: { FAKE_VAR: 'from-env' }, defaultTimeoutMs: 5000 });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
   it('passes arguments as an array, never through a shell, with the extra environment', async () => {
     const marker = join(dir, 'pwned');

@@ -30,7 +30,7 @@ describe('xl driver: progress from the bytes of a memory image being written', (
       expect(during.some((f) => f > 0 && f < 0.99)).to.equal(true);
       expect(seen.at(-1)).to.equal(1);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     }
   });
 

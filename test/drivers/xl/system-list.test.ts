@@ -22,7 +22,7 @@ describe('xl driver: the list of systems after definition changes', function () 
   });
   afterEach(async () => {
     await b.driver.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   async function expectSameAsRebuilt(): Promise<string[]> {

@@ -47,7 +47,7 @@ export async function startHosts(host: Record<string, unknown> = {}, hostB: Reco
   h.close = async () => {
     await h.a.close().catch(() => {});
     await h.b.close().catch(() => {});
-    rmSync(base, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   };
   return h;
 }

@@ -39,7 +39,7 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     for (const s of running) s.proc.kill('SIGKILL');
     await Promise.all(running.map((s) => s.proc));
     running = [];
-    rmSync(base, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   async function twoServers(): Promise<{ a: Serving; b: Serving }> {

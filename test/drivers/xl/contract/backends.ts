@@ -134,7 +134,7 @@ export function contractSuite(kind: BackendKind, groups: Record<string, Case[]>)
   describe(`xl driver contract on ${backend.name}`, function () {
     this.timeout(30_000);
     const dirs: string[] = [];
-    afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+    afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }); });
     for (const [group, cases] of Object.entries(groups)) {
       const mine = cases.filter((c) => (c.on ?? 'both') === 'both' || c.on === kind);
       if (mine.length === 0) continue;
