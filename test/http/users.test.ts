@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { addUser, listUsers, loadUsers, removeUser, verifyPassword } from '../../src/http/users.js';
 
 describe('http users file', () => {
@@ -82,6 +84,23 @@ describe('http users file', () => {
     expect(reads).to.be.greaterThan(0);
     expect((await listUsers(file)).map((u) => u.name)).to.have.members(['seed', ...Array.from({ length: 8 }, (_, i) => `u${i}`)]);
     expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  it('writers in separate processes (`user add` run twice at once) all land: none writes back a file another changed', async () => {
+    const users = fileURLToPath(new URL('../../src/http/users.js', import.meta.url));
+    const names = Array.from({ length: 6 }, (_, i) => `p${i}`);
+    await Promise.all(names.map((n) => execa(process.execPath, ['--input-type=module', '-e',
+      `import { addUser } from ${JSON.stringify(users)}; await addUser(${JSON.stringify(file)}, ${JSON.stringify(n)}, 'pw', 'reader');`])));
+    expect((await listUsers(file)).map((u) => u.name)).to.have.members(names);
+    expect(await fs.readdir(dir)).to.deep.equal(['users.json']);
+  });
+
+  it('a lock left by a killed writer is taken over', async () => {
+    const gone = await execa(process.execPath, ['-e', 'console.log(process.pid)']);
+    await fs.writeFile(`${file}.lock`, `${gone.stdout.trim()}\n`);
+    await addUser(file, 'after', 'pw', 'admin');
+    expect(await listUsers(file)).to.deep.equal([{ name: 'after', role: 'admin' }]);
+    expect(await fs.readdir(dir)).to.deep.equal(['users.json']);
   });
 
   it('refuses a malformed users file', async () => {
