@@ -48,13 +48,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
+/** The users in a users file's text; an error names the file and what is wrong with it. */
 export function parseUsers(text: string, file: string): UserRecord[] {
-  const data = JSON.parse(text) as { users?: Record<string, { role?: unknown; hash?: unknown }> };
-  if (typeof data !== 'object' || data === null || typeof data.users !== 'object' || data.users === null) {
+  let data: { users?: Record<string, { role?: unknown; hash?: unknown } | null> };
+  try {
+    data = JSON.parse(text) as typeof data;
+  } catch (e) {
+    throw new Error(`${file}: not a users file: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || typeof data.users !== 'object' || data.users === null || Array.isArray(data.users)) {
     throw new Error(`${file}: not a users file (expected {"users": {...}})`);
   }
   return Object.entries(data.users).map(([name, u]) => {
     if (!USERNAME.test(name)) throw new Error(`${file}: invalid user name "${name}"`);
+    if (typeof u !== 'object' || u === null) throw new Error(`${file}: user "${name}" is not an object with a role and a hash`);
     if (!ROLES.includes(u.role as Role)) throw new Error(`${file}: user "${name}" has an invalid role`);
     if (typeof u.hash !== 'string') throw new Error(`${file}: user "${name}" has no hash`);
     return { name, role: u.role as Role, hash: u.hash };

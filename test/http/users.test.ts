@@ -109,4 +109,20 @@ describe('http users file', () => {
     try { await loadUsers(file); } catch { failed = true; }
     expect(failed).to.equal(true);
   });
+
+  it('a corrupt users file is refused with an error naming the file and the fault, and is left as it is', async () => {
+    for (const [text, says] of [
+      ['{"users": {"a": ', 'not valid JSON'],
+      ['{"users": {"a": null}}', 'user "a" is not an object'],
+      ['{"users": ["a"]}', 'expected {"users": {...}}'],
+    ] as const) {
+      await fs.writeFile(file, text);
+      for (const op of [() => listUsers(file), () => addUser(file, 'b', 'pw', 'admin')]) {
+        let message = '';
+        try { await op(); } catch (e) { message = (e as Error).message; }
+        expect(message, text).to.contain(`${file}: `).and.contain(says);
+      }
+      expect(await fs.readFile(file, 'utf8')).to.equal(text);
+    }
+  });
 });
