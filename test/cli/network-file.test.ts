@@ -77,6 +77,26 @@ describe('network apply: the topology file', () => {
     });
   }
 
+  it('a name YAML would read as a number is taken as written (007 stays 007: it is not router 7)', () => {
+    const call = readTopology('name: 1.10\nrouters:\n  - existing: 007\n  - { name: 1e3, memory: 64 }\n  - 0x1f\n'
+      + 'switches: [010]\nlinks: [{ name: 2.50, ends: [007, 1e3] }]\n');
+    expect(call.networkName).to.equal('1.10');
+    expect(call.routers).to.deep.equal(['007', '0x1f']);
+    expect(call.routerSettings[0]!.properties.find((p) => p.name === 'VirtualSystemIdentifier')!.value).to.equal('1e3');
+    expect(call.routerResourceSettings[0]!.properties.find((p) => p.name === 'VirtualQuantity')!.value).to.equal(64);
+    expect(call.switches).to.deep.equal(['010']);
+    const link = call.links[0]!.properties;
+    expect(link.find((p) => p.name === 'Name')!.value).to.equal('2.50');
+    expect(link.find((p) => p.name === 'EndpointSystems')!.value).to.deep.equal(['007', '1e3']);
+  });
+
+  it('refuses a number beyond what it can carry exactly (memory: 1e30 was sent as "1e+30")', () => {
+    expect(() => readTopology('name: x\nrouters: [{ name: r, memory: 1e30 }]\n')).to.throw(TopologyFileError, /^routers\[0\]\.memory \(MiB\): must be a whole number/);
+    expect(() => readTopology('name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: 1e30 }]\n')).to.throw(TopologyFileError, /^links\[0\]\.limit: .* is too large/);
+    expect(() => readTopology('name: x\nrouters: [{ name: 5 }]\nlinks: [{ name: l, ends: [5, { router: 5 }] }]\n')).to.not.throw();
+    expect(() => readTopology('42\n')).to.throw(TopologyFileError, /^topology: must be a mapping/);
+  });
+
   it('is sent as a DefineNetwork request the server decodes: references, sint32 arrays, embedded instances', () => {
     const c = readTopology(FILE);
     const xml = defineNetworkRequest(c, [
