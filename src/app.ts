@@ -50,6 +50,38 @@ function textFile(file: string): { read(): Promise<string | undefined>; write(te
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
 
+/** How a stop treats the jobs still running. */
+export interface StopOptions {
+  /**
+   * Wait this long for running jobs to end, then cancel those left (a cancel stops xl and undoes
+   * what it half did) and wait a little more: each job ends, and is audited, before the driver
+   * closes. Without it (0) the jobs are left to the process's end, which kills xl mid-command.
+   */
+  drainMs?: number;
+}
+
+/** After the cancel, how long a stop waits for the cancelled jobs to end. */
+const CANCEL_WAIT_MS = 3_000;
+
+const within = (p: Promise<unknown>, ms: number): Promise<boolean> => new Promise((resolve) => {
+  const t = setTimeout(() => resolve(false), ms);
+  void p.then(() => { clearTimeout(t); resolve(true); });
+});
+
+/** Lets running jobs end (or cancels them, past `drainMs`) before a stop closes what they use. */
+async function drainJobs(jobs: JobManager, drainMs: number, log: Logger): Promise<void> {
+  const running = jobs.list().filter((j) => !j.finished);
+  if (running.length === 0) return;
+  const ended = Promise.allSettled(running.map((j) => j.done));
+  log.info('stopping: waiting for running jobs', { jobs: running.map((j) => j.name), ms: drainMs });
+  if (await within(ended, drainMs)) return;
+  const cancelled = running.filter((j) => j.cancel('cancelled: the server is stopping'));
+  if (cancelled.length > 0) log.warn('stopping: jobs cancelled', { jobs: cancelled.map((j) => j.name) });
+  if (!(await within(ended, CANCEL_WAIT_MS))) {
+    log.error('stopping: jobs still running are cut short', { jobs: running.filter((j) => !j.finished).map((j) => j.name) });
+  }
+}
+
 export interface BuiltServer {
   repository: Repository;
   operations: Operations;
@@ -58,7 +90,7 @@ export interface BuiltServer {
   /** Whether requests must authenticate (a users file is configured). */
   usersFile: string | undefined;
   audit: AuditLog;
-  close(): Promise<void>;
+  close(opts?: StopOptions): Promise<void>;
 }
 
 export interface RunningServer extends BuiltServer {
@@ -212,9 +244,10 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     logLine(`schema compiled in ${schemaMs.toFixed(0)} ms; ready in ${(performance.now() - t0).toFixed(0)} ms`);
     return {
       repository, operations, virt, handler, usersFile, audit,
-      async close() {
+      async close(opts: StopOptions = {}) {
         // The lock goes whatever else fails: a clean stop must never leave the directory locked.
         try {
+          if (opts.drainMs !== undefined && opts.drainMs > 0) await drainJobs(jobs, opts.drainMs, logger);
           stopIndications();
           delivery.stop();
           virt.metrics.stop();
@@ -291,11 +324,11 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
     ...built,
     httpPort: servers.httpPort,
     ...(servers.httpsPort !== undefined ? { httpsPort: servers.httpsPort } : {}),
-    async close() {
+    async close(opts: StopOptions = {}) {
       try {
         await servers.close();
       } finally {
-        await built.close();
+        await built.close(opts);
       }
     },
   };

@@ -108,6 +108,12 @@ Xen_VirtualNetworkManagementService.DefineNetwork call: all of it is defined, or
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
+/**
+ * SIGTERM/SIGINT: running jobs get this long to end before they are cancelled (3 s more for the
+ * cancel), after the 2 s given to requests: within systemd's TimeoutStopSec=15 (contrib/).
+ */
+const STOP_DRAIN_MS = 7_000;
+
 /** parseArgs with -h/--help added to every command. */
 function absoluteDirs(dirs: string[], flag: string): string[] {
   for (const d of dirs) if (!d.startsWith('/')) throw new Error(`${flag} needs an absolute directory, got "${d}"`);
@@ -232,7 +238,7 @@ async function serve(args: string[]): Promise<number> {
     const t0 = performance.now();
     try {
       const server = await starting;
-      await server?.close();
+      await server?.close({ drainMs: STOP_DRAIN_MS });
       log.info('stopped', { ms: Math.round(performance.now() - t0) });
       process.exit(0);
     } catch (e) {
