@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import path from 'node:path';
 import { Repository } from './repository/index.js';
 import { compileMofFile } from './mof/index.js';
@@ -266,6 +267,23 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
   }
 }
 
+/**
+ * Throws, naming the file and the option, when the certificate or key cannot be read or used
+ * together (not PEM, a key of another certificate): found before the data directory is touched,
+ * not after the whole start.
+ */
+async function assertUsableTls(certFile: string, keyFile: string): Promise<void> {
+  const read = (file: string, what: string): Promise<Buffer> => readFile(file).catch((e: Error) => {
+    throw new Error(`cannot read the TLS ${what} ${file}: ${e.message}`);
+  });
+  const [cert, key] = await Promise.all([read(certFile, 'certificate (--tls-cert)'), read(keyFile, 'key (--tls-key)')]);
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    throw new Error(`the TLS certificate ${certFile} and key ${keyFile} (--tls-cert, --tls-key) cannot be used: ${(e as Error).message}`);
+  }
+}
+
 /** Builds and starts listening (HTTP, and HTTPS when a certificate is configured). */
 export async function startServer(config: ServerConfig, log: Logger | LogLine, hooks: TestHooks = {}): Promise<RunningServer> {
   const logger = asLogger(log);
@@ -275,6 +293,7 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
   };
   // Refuse a configuration that cannot serve, or a port taken, before touching the data directory.
   const plain = servesPlainHttp({ ...listenOpts, auth: resolveUsersFile(config) !== undefined });
+  if (tls.tlsCert && tls.tlsKey) await assertUsableTls(tls.tlsCert, tls.tlsKey);
   await assertPortsFree(config.listen, [...(plain ? [config.port] : []), ...(tls.tlsCert ? [config.httpsPort] : [])]);
   const built = await buildServer(config, logger, hooks);
   const auth = built.usersFile
