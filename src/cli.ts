@@ -339,6 +339,7 @@ async function networkApply(args: string[]): Promise<number> {
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network apply --help)`);
   const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
   const { applyNetworkFile } = await import('./network-apply.js');
   const { network: name } = await applyNetworkFile(file, {
     url: values.url ?? 'http://127.0.0.1:5988',
@@ -361,6 +362,7 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
   if (values.help) { console.log(NETWORK_VIEW_HELP); return 0; }
   const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
   const opts: ViewClientOptions = {
     url: values.url ?? 'http://127.0.0.1:5988',
     ...(values.user !== undefined ? { user: values.user, password } : {}),
@@ -379,6 +381,24 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
   process.stdout.write(await showNetwork(opts, name, values.svg));
   if (values.svg !== undefined) console.error(`drawing written to ${values.svg}`);
   return 0;
+}
+
+/**
+ * Basic credentials never go over plain HTTP beyond loopback, the rule the server keeps for
+ * itself: refused before anything is sent.
+ */
+async function assertCredentialsSafe(url: string, user: string | undefined): Promise<void> {
+  if (user === undefined) return;
+  const { isLoopback } = await import('./http/servers.js');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--url must be a URL such as http://127.0.0.1:5988, got "${url}"`);
+  }
+  if (u.protocol === 'http:' && !isLoopback(u.hostname)) {
+    throw new Error(`refusing to send the password of --user over plain HTTP to ${u.host}: it would cross the network in clear text; use https://`);
+  }
 }
 
 function port(text: string, flag: string): number {

@@ -68,6 +68,15 @@ describe('cli: xen-wbem network show / list', function () {
     expect(badName.stderr).to.match(/answered 400: not a network name/);
     expect(down.stderr).to.match(/^xen-wbem: cannot reach the server at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
     expect(noName.stderr).to.match(/network show needs a NAME/);
+    // A password is never sent over plain HTTP beyond loopback (192.0.2.1: a documentation address, nothing answers there).
+    const [clearView, clearApply] = await Promise.all([
+      run(['network', 'list', '--url', 'http://192.0.2.1:5988', '--user', 'admin'], { XEN_WBEM_PASSWORD: 'pw' }),
+      run(['network', 'apply', path.join(REPO_ROOT, 'examples', 'network.yaml'), '--url', 'http://192.0.2.1:5988', '--user', 'admin'], { XEN_WBEM_PASSWORD: 'pw' }),
+    ]);
+    for (const r of [clearView, clearApply]) {
+      expect(r.exitCode, r.command).to.equal(1);
+      expect(r.stderr).to.equal('xen-wbem: refusing to send the password of --user over plain HTTP to 192.0.2.1:5988: it would cross the network in clear text; use https://');
+    }
     const help = await run(['network', '--help']);
     expect(help.exitCode).to.equal(0);
     expect(help.stdout).to.contain('--svg FILE');
