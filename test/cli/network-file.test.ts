@@ -9,7 +9,9 @@ import { expect } from 'chai';
 import { CimInstance, CimInstanceName } from '../../src/cim/index.js';
 import { decodeRequest, parseEmbeddedObject } from '../../src/cimxml/index.js';
 import { TopologyFileError, bitsPerSecond, readTopology } from '../../src/network-file.js';
-import { defineNetworkRequest } from '../../src/network-apply.js';
+import { applyTopology, defineNetworkRequest } from '../../src/network-apply.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { REPO_ROOT } from '../support/test-server.js';
 
 const FILE = `
@@ -115,6 +117,20 @@ describe('network apply: the topology file', () => {
     const links = (p.get('Links') as unknown[]).map((l) => (l instanceof CimInstance ? l : parseEmbeddedObject(String(l))));
     expect(links.map((l) => (l as CimInstance).className)).to.deep.equal(['Xen_VirtualLink', 'Xen_VirtualLink']);
     expect((links[0] as CimInstance).get('Name')).to.equal('core-r1');
+  });
+
+  it('a server that takes the request and never answers does not hold network apply forever', async () => {
+    const silent = http.createServer(() => { /* never answers */ });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      let message = '';
+      try { await applyTopology(readTopology(FILE), { url, namespace: 'root/virt', timeoutMs: 1000 }); } catch (e) { message = (e as Error).message; }
+      expect(message).to.equal(`EnumerateInstanceNames: the server at ${url} did not answer within 1 s`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('the format shown in the README reads as documented', () => {
