@@ -208,7 +208,9 @@ export function addUser(file: string, name: string, password: string, role: Role
 }
 
 /** Removes a user; returns whether it existed. */
-export function removeUser(file: string, name: string): Promise<boolean> {
+export async function removeUser(file: string, name: string): Promise<boolean> {
+  // Nothing to remove from a file that is not there (and no directory is made for its lock).
+  if ((await loadUsers(file)).every((u) => u.name !== name)) return false;
   return serialised(file, async () => {
     const users = await loadUsers(file);
     const rest = users.filter((u) => u.name !== name);

@@ -95,6 +95,12 @@ describe('http users file', () => {
     expect(await fs.readdir(dir)).to.deep.equal(['users.json']);
   });
 
+  it('removing from a users file that does not exist changes nothing and makes no directory', async () => {
+    const nowhere = join(dir, 'typo', 'users.json');
+    expect(await removeUser(nowhere, 'ann')).to.equal(false);
+    expect(await fs.readdir(dir)).to.deep.equal([]);
+  });
+
   it('a lock left by a killed writer is taken over', async () => {
     const gone = await execa(process.execPath, ['-e', 'console.log(process.pid)']);
     await fs.writeFile(`${file}.lock`, `${gone.stdout.trim()}\n`);
