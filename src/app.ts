@@ -127,7 +127,13 @@ export function resolveUsersFile(config: ServerConfig, log?: Logger): string | u
     if (given === undefined) return undefined;
     throw new Error(`users file ${given} does not exist (create it with: xen-wbem user add NAME --role admin --users ${given})`);
   }
-  const users = parseUsers(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the users file ${file}: ${(e as Error).message}`);
+  }
+  const users = parseUsers(text, file);
   if (users.length === 0) log?.warn('users file lists no users: every request will be refused', { file });
   return file;
 }

@@ -75,7 +75,7 @@ export async function loadUsers(file: string): Promise<UserRecord[]> {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
+    throw new Error(`cannot read the users file ${file}: ${(e as Error).message}`);
   }
   return parseUsers(text, file);
 }

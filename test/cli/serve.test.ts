@@ -40,6 +40,10 @@ describe('cli: xen-wbem serve', function () {
     expect(missing.exitCode).to.equal(1);
     expect(missing.stderr).to.contain('missing.json does not exist');
     expect(existsSync(data)).to.equal(false);
+    const notAFile = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', dir], { reject: false, timeout: 20_000 });
+    expect(notAFile.exitCode).to.equal(1);
+    expect(notAFile.stderr).to.contain(`cannot read the users file ${dir}: EISDIR`);
+    expect(existsSync(data)).to.equal(false);
     const users = path.join(dir, 'users.json');
     writeFileSync(users, JSON.stringify({ version: 1, users: {} }));
     const clear = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', users, '--listen', '0.0.0.0'], { reject: false, timeout: 20_000 });

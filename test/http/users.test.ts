@@ -130,5 +130,8 @@ describe('http users file', () => {
       }
       expect(await fs.readFile(file, 'utf8')).to.equal(text);
     }
+    let unreadable = '';
+    try { await listUsers(dir); } catch (e) { unreadable = (e as Error).message; }
+    expect(unreadable).to.equal(`cannot read the users file ${dir}: EISDIR: illegal operation on a directory, read`);
   });
 });
