@@ -202,7 +202,8 @@ async function serve(args: string[]): Promise<number> {
   }
   if (values['no-demo']) config.demo = false;
   if (values['metrics-interval'] !== undefined) {
-    const n = Number(values['metrics-interval']);
+    // Digits only: Number('') is 0 (an empty $VAR turned sampling off), Number('1e3') 1000.
+    const n = /^\d+(\.\d+)?$/.test(values['metrics-interval']) ? Number(values['metrics-interval']) : NaN;
     if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new Error(`--metrics-interval must be seconds between 0 and 86400, got "${values['metrics-interval']}"`);
     config.metricsIntervalMs = Math.round(n * 1000);
   }
@@ -218,7 +219,7 @@ async function serve(args: string[]): Promise<number> {
     config.alertThresholds = t;
   }
   if (values['max-connections'] !== undefined) {
-    const n = Number(values['max-connections']);
+    const n = /^\d+$/.test(values['max-connections']) ? Number(values['max-connections']) : NaN;
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-connections must be a positive integer, got "${values['max-connections']}"`);
     config.maxConnections = n;
   }
@@ -340,6 +341,7 @@ async function networkApply(args: string[]): Promise<number> {
   const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
   await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
+  if (values.url !== undefined && !/^https?:\/\/[^/]/.test(values.url)) throw new Error(`--url must be an http: or https: URL such as http://127.0.0.1:5988, got "${values.url}"`);
   const { applyNetworkFile } = await import('./network-apply.js');
   const { network: name } = await applyNetworkFile(file, {
     url: values.url ?? 'http://127.0.0.1:5988',
@@ -402,7 +404,8 @@ async function assertCredentialsSafe(url: string, user: string | undefined): Pro
 }
 
 function port(text: string, flag: string): number {
-  const n = Number(text);
+  // Digits only: Number('') is 0, and --port '' (an empty $VAR) served on a random port.
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got "${text}"`);
   return n;
 }

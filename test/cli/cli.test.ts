@@ -52,6 +52,20 @@ describe('cli: xen-wbem', () => {
     expect(badPeer.stderr).to.contain('--peer hostB: expected NAME=URL');
     expect(badSsh.stderr).to.contain('--migration-ssh must be a command');
   });
+
+  it('a number option given empty or not in digits is refused, not read as 0 (an empty $PORT served on a random port)', async () => {
+    const runs = await Promise.all([
+      ['--port', ''], ['--https-port', '0x10'], ['--metrics-interval', ''], ['--max-connections', '1e3'],
+    ].map((opt) => execa(BIN, ['serve', ...opt, '--data', path.join(dir, 'never')], { reject: false, timeout: 20_000 })));
+    const says = ['--port must be a port number, got ""', '--https-port must be a port number, got "0x10"',
+      '--metrics-interval must be seconds between 0 and 86400, got ""', '--max-connections must be a positive integer, got "1e3"'];
+    runs.forEach((r, i) => {
+      expect(r.exitCode, says[i]).to.equal(1);
+      expect(r.stderr).to.contain(says[i]);
+    });
+    const url = await execa(BIN, ['network', 'apply', path.join(REPO_ROOT, 'examples', 'network.yaml'), '--url', 'garbage'], { reject: false });
+    expect(url.stderr).to.equal('xen-wbem: --url must be an http: or https: URL such as http://127.0.0.1:5988, got "garbage"');
+  });
 });
 
 describe('cli: help, version and user management', () => {
