@@ -69,8 +69,8 @@ const USER_HELP = `Usage:
   xen-wbem user list [--users FILE | --data DIR]
 
   --role ROLE         reader (reads), operator (reads, state changes and jobs), admin (everything)
-  --password-stdin    read the password from the first line of standard input; otherwise it
-                      comes from the XEN_WBEM_PASSWORD environment variable
+  --password-stdin    read the password from the first line of standard input (at a terminal:
+                      asked for, not shown); otherwise it comes from XEN_WBEM_PASSWORD
   --force             replace an existing user's password and role
   --users FILE        the users file (default DIR/users.json)
   --data DIR          the data directory (default ./var)
@@ -281,7 +281,7 @@ async function user(args: string[]): Promise<number> {
       const role = values.role as Role | undefined;
       if (role !== 'reader' && role !== 'operator' && role !== 'admin') throw new Error('--role must be reader, operator or admin');
       const password = values['password-stdin']
-        ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? ''
+        ? await passwordFromStdin(`password for ${name}: `)
         : process.env.XEN_WBEM_PASSWORD ?? '';
       if (!password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
       await addUser(file, name, password, role, { replace: values.force === true });
@@ -338,7 +338,7 @@ async function networkApply(args: string[]): Promise<number> {
   const [file, ...extra] = positionals;
   if (!file) throw new Error('network apply needs a FILE (see xen-wbem network apply --help)');
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network apply --help)`);
-  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  const password = values['password-stdin'] ? await passwordFromStdin(`password of ${values.user ?? 'the user'}: `) : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
   await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
   if (values.url !== undefined && !/^https?:\/\/[^/]/.test(values.url)) throw new Error(`--url must be an http: or https: URL such as http://127.0.0.1:5988, got "${values.url}"`);
@@ -362,7 +362,7 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
     insecure: { type: 'boolean' },
   }, true);
   if (values.help) { console.log(NETWORK_VIEW_HELP); return 0; }
-  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  const password = values['password-stdin'] ? await passwordFromStdin(`password of ${values.user ?? 'the user'}: `) : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
   await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
   const opts: ViewClientOptions = {
@@ -383,6 +383,39 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
   process.stdout.write(await showNetwork(opts, name, values.svg));
   if (values.svg !== undefined) console.error(`drawing written to ${values.svg}`);
   return 0;
+}
+
+/**
+ * `--password-stdin`: the first line of standard input. At a terminal (the README's service
+ * set-up types it there) it is asked for and read without echo, so it is neither shown nor left
+ * in the scrollback; otherwise (a pipe, a file) it is read as it comes.
+ */
+function passwordFromStdin(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return Promise.resolve(readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '');
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const done = (e?: Error): void => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (e) reject(e);
+      else resolve(typed);
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const c of chunk.toString('utf8')) {
+        if (c === '\r' || c === '\n' || c === '\u0004') { done(); return; }
+        if (c === '\u0003') { done(new Error('interrupted')); return; }
+        if (c === '\u007f' || c === '\b') typed = Array.from(typed).slice(0, -1).join('');
+        else if (c >= ' ') typed += c;
+      }
+    };
+    stdin.setRawMode(true);     // before the prompt: nothing typed after it is echoed
+    process.stderr.write(prompt);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
 }
 
 /**
