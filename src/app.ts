@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import path from 'node:path';
 import { Repository } from './repository/index.js';
 import { compileMofFile } from './mof/index.js';
@@ -67,6 +68,38 @@ function removeLeftTempFiles(dataDir: string, warn: (m: string) => void): void {
 /** Finished jobs stay visible this long (CIM_ConcreteJob.TimeBeforeRemoval, DSP1103). */
 const JOB_RETENTION_MS = 5 * 60_000;
 
+/** How a stop treats the jobs still running. */
+export interface StopOptions {
+  /**
+   * Wait this long for running jobs to end, then cancel those left (a cancel stops xl and undoes
+   * what it half did) and wait a little more: each job ends, and is audited, before the driver
+   * closes. Without it (0) the jobs are left to the process's end, which kills xl mid-command.
+   */
+  drainMs?: number;
+}
+
+/** After the cancel, how long a stop waits for the cancelled jobs to end. */
+const CANCEL_WAIT_MS = 3_000;
+
+const within = (p: Promise<unknown>, ms: number): Promise<boolean> => new Promise((resolve) => {
+  const t = setTimeout(() => resolve(false), ms);
+  void p.then(() => { clearTimeout(t); resolve(true); });
+});
+
+/** Lets running jobs end (or cancels them, past `drainMs`) before a stop closes what they use. */
+async function drainJobs(jobs: JobManager, drainMs: number, log: Logger): Promise<void> {
+  const running = jobs.list().filter((j) => !j.finished);
+  if (running.length === 0) return;
+  const ended = Promise.allSettled(running.map((j) => j.done));
+  log.info('stopping: waiting for running jobs', { jobs: running.map((j) => j.name), ms: drainMs });
+  if (await within(ended, drainMs)) return;
+  const cancelled = running.filter((j) => j.cancel('cancelled: the server is stopping'));
+  if (cancelled.length > 0) log.warn('stopping: jobs cancelled', { jobs: cancelled.map((j) => j.name) });
+  if (!(await within(ended, CANCEL_WAIT_MS))) {
+    log.error('stopping: jobs still running are cut short', { jobs: running.filter((j) => !j.finished).map((j) => j.name) });
+  }
+}
+
 export interface BuiltServer {
   repository: Repository;
   operations: Operations;
@@ -75,7 +108,7 @@ export interface BuiltServer {
   /** Whether requests must authenticate (a users file is configured). */
   usersFile: string | undefined;
   audit: AuditLog;
-  close(): Promise<void>;
+  close(opts?: StopOptions): Promise<void>;
 }
 
 export interface RunningServer extends BuiltServer {
@@ -111,7 +144,13 @@ export function resolveUsersFile(config: ServerConfig, log?: Logger): string | u
     if (given === undefined) return undefined;
     throw new Error(`users file ${given} does not exist (create it with: xen-wbem user add NAME --role admin --users ${given})`);
   }
-  const users = parseUsers(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the users file ${file}: ${(e as Error).message}`);
+  }
+  const users = parseUsers(text, file);
   if (users.length === 0) log?.warn('users file lists no users: every request will be refused', { file });
   return file;
 }
@@ -230,9 +269,10 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
     logLine(`schema compiled in ${schemaMs.toFixed(0)} ms; ready in ${(performance.now() - t0).toFixed(0)} ms`);
     return {
       repository, operations, virt, handler, usersFile, audit,
-      async close() {
+      async close(opts: StopOptions = {}) {
         // The lock goes whatever else fails: a clean stop must never leave the directory locked.
         try {
+          if (opts.drainMs !== undefined && opts.drainMs > 0) await drainJobs(jobs, opts.drainMs, logger);
           stopIndications();
           delivery.stop();
           virt.metrics.stop();
@@ -251,6 +291,23 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
   }
 }
 
+/**
+ * Throws, naming the file and the option, when the certificate or key cannot be read or used
+ * together (not PEM, a key of another certificate): found before the data directory is touched,
+ * not after the whole start.
+ */
+async function assertUsableTls(certFile: string, keyFile: string): Promise<void> {
+  const read = (file: string, what: string): Promise<Buffer> => readFile(file).catch((e: Error) => {
+    throw new Error(`cannot read the TLS ${what} ${file}: ${e.message}`);
+  });
+  const [cert, key] = await Promise.all([read(certFile, 'certificate (--tls-cert)'), read(keyFile, 'key (--tls-key)')]);
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    throw new Error(`the TLS certificate ${certFile} and key ${keyFile} (--tls-cert, --tls-key) cannot be used: ${(e as Error).message}`);
+  }
+}
+
 /** Builds and starts listening (HTTP, and HTTPS when a certificate is configured). */
 export async function startServer(config: ServerConfig, log: Logger | LogLine, hooks: TestHooks = {}): Promise<RunningServer> {
   const logger = asLogger(log);
@@ -260,6 +317,7 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
   };
   // Refuse a configuration that cannot serve, or a port taken, before touching the data directory.
   const plain = servesPlainHttp({ ...listenOpts, auth: resolveUsersFile(config) !== undefined });
+  if (tls.tlsCert && tls.tlsKey) await assertUsableTls(tls.tlsCert, tls.tlsKey);
   await assertPortsFree(config.listen, [...(plain ? [config.port] : []), ...(tls.tlsCert ? [config.httpsPort] : [])]);
   const built = await buildServer(config, logger, hooks);
   const auth = built.usersFile
@@ -309,11 +367,11 @@ export async function startServer(config: ServerConfig, log: Logger | LogLine, h
     ...built,
     httpPort: servers.httpPort,
     ...(servers.httpsPort !== undefined ? { httpsPort: servers.httpsPort } : {}),
-    async close() {
+    async close(opts: StopOptions = {}) {
       try {
         await servers.close();
       } finally {
-        await built.close();
+        await built.close(opts);
       }
     },
   };

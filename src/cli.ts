@@ -69,8 +69,8 @@ const USER_HELP = `Usage:
   xen-wbem user list [--users FILE | --data DIR]
 
   --role ROLE         reader (reads), operator (reads, state changes and jobs), admin (everything)
-  --password-stdin    read the password from the first line of standard input; otherwise it
-                      comes from the XEN_WBEM_PASSWORD environment variable
+  --password-stdin    read the password from the first line of standard input (at a terminal:
+                      asked for, not shown); otherwise it comes from XEN_WBEM_PASSWORD
   --force             replace an existing user's password and role
   --users FILE        the users file (default DIR/users.json)
   --data DIR          the data directory (default ./var)
@@ -107,6 +107,12 @@ Xen_VirtualNetworkManagementService.DefineNetwork call: all of it is defined, or
   -h, --help          this help`;
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * SIGTERM/SIGINT: running jobs get this long to end before they are cancelled (3 s more for the
+ * cancel), after the 2 s given to requests: within systemd's TimeoutStopSec=15 (contrib/).
+ */
+const STOP_DRAIN_MS = 7_000;
 
 /** parseArgs with -h/--help added to every command. */
 function absoluteDirs(dirs: string[], flag: string): string[] {
@@ -196,7 +202,8 @@ async function serve(args: string[]): Promise<number> {
   }
   if (values['no-demo']) config.demo = false;
   if (values['metrics-interval'] !== undefined) {
-    const n = Number(values['metrics-interval']);
+    // Digits only: Number('') is 0 (an empty $VAR turned sampling off), Number('1e3') 1000.
+    const n = /^\d+(\.\d+)?$/.test(values['metrics-interval']) ? Number(values['metrics-interval']) : NaN;
     if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new Error(`--metrics-interval must be seconds between 0 and 86400, got "${values['metrics-interval']}"`);
     config.metricsIntervalMs = Math.round(n * 1000);
   }
@@ -212,7 +219,7 @@ async function serve(args: string[]): Promise<number> {
     config.alertThresholds = t;
   }
   if (values['max-connections'] !== undefined) {
-    const n = Number(values['max-connections']);
+    const n = /^\d+$/.test(values['max-connections']) ? Number(values['max-connections']) : NaN;
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-connections must be a positive integer, got "${values['max-connections']}"`);
     config.maxConnections = n;
   }
@@ -232,7 +239,7 @@ async function serve(args: string[]): Promise<number> {
     const t0 = performance.now();
     try {
       const server = await starting;
-      await server?.close();
+      await server?.close({ drainMs: STOP_DRAIN_MS });
       log.info('stopped', { ms: Math.round(performance.now() - t0) });
       process.exit(0);
     } catch (e) {
@@ -274,7 +281,7 @@ async function user(args: string[]): Promise<number> {
       const role = values.role as Role | undefined;
       if (role !== 'reader' && role !== 'operator' && role !== 'admin') throw new Error('--role must be reader, operator or admin');
       const password = values['password-stdin']
-        ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? ''
+        ? await passwordFromStdin(`password for ${name}: `)
         : process.env.XEN_WBEM_PASSWORD ?? '';
       if (!password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
       await addUser(file, name, password, role, { replace: values.force === true });
@@ -331,8 +338,10 @@ async function networkApply(args: string[]): Promise<number> {
   const [file, ...extra] = positionals;
   if (!file) throw new Error('network apply needs a FILE (see xen-wbem network apply --help)');
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}" (see xen-wbem network apply --help)`);
-  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  const password = values['password-stdin'] ? await passwordFromStdin(`password of ${values.user ?? 'the user'}: `) : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
+  if (values.url !== undefined && !/^https?:\/\/[^/]/.test(values.url)) throw new Error(`--url must be an http: or https: URL such as http://127.0.0.1:5988, got "${values.url}"`);
   const { applyNetworkFile } = await import('./network-apply.js');
   const { network: name } = await applyNetworkFile(file, {
     url: values.url ?? 'http://127.0.0.1:5988',
@@ -353,8 +362,9 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
     insecure: { type: 'boolean' },
   }, true);
   if (values.help) { console.log(NETWORK_VIEW_HELP); return 0; }
-  const password = values['password-stdin'] ? readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '' : process.env.XEN_WBEM_PASSWORD;
+  const password = values['password-stdin'] ? await passwordFromStdin(`password of ${values.user ?? 'the user'}: `) : process.env.XEN_WBEM_PASSWORD;
   if (values.user !== undefined && !password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+  await assertCredentialsSafe(values.url ?? 'http://127.0.0.1:5988', values.user);
   const opts: ViewClientOptions = {
     url: values.url ?? 'http://127.0.0.1:5988',
     ...(values.user !== undefined ? { user: values.user, password } : {}),
@@ -375,8 +385,60 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
   return 0;
 }
 
+/**
+ * `--password-stdin`: the first line of standard input. At a terminal (the README's service
+ * set-up types it there) it is asked for and read without echo, so it is neither shown nor left
+ * in the scrollback; otherwise (a pipe, a file) it is read as it comes.
+ */
+function passwordFromStdin(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return Promise.resolve(readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '');
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const done = (e?: Error): void => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (e) reject(e);
+      else resolve(typed);
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const c of chunk.toString('utf8')) {
+        if (c === '\r' || c === '\n' || c === '\u0004') { done(); return; }
+        if (c === '\u0003') { done(new Error('interrupted')); return; }
+        if (c === '\u007f' || c === '\b') typed = Array.from(typed).slice(0, -1).join('');
+        else if (c >= ' ') typed += c;
+      }
+    };
+    stdin.setRawMode(true);     // before the prompt: nothing typed after it is echoed
+    process.stderr.write(prompt);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
+/**
+ * Basic credentials never go over plain HTTP beyond loopback, the rule the server keeps for
+ * itself: refused before anything is sent.
+ */
+async function assertCredentialsSafe(url: string, user: string | undefined): Promise<void> {
+  if (user === undefined) return;
+  const { isLoopback } = await import('./http/servers.js');
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--url must be a URL such as http://127.0.0.1:5988, got "${url}"`);
+  }
+  if (u.protocol === 'http:' && !isLoopback(u.hostname)) {
+    throw new Error(`refusing to send the password of --user over plain HTTP to ${u.host}: it would cross the network in clear text; use https://`);
+  }
+}
+
 function port(text: string, flag: string): number {
-  const n = Number(text);
+  // Digits only: Number('') is 0, and --port '' (an empty $VAR) served on a random port.
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number, got "${text}"`);
   return n;
 }

@@ -4,10 +4,13 @@
  * Taken before anything reads or repairs the directory (reconcile), so a second server fails at
  * once with the owner's pid instead of repairing a store that is in use. A lock whose process is
  * gone (killed with -9, a crash, a reboot) is taken over; the start time tells a live owner from
- * an unrelated process that got the same pid later.
+ * an unrelated process that got the same pid later. The lock also names the owner's host: one
+ * taken on another machine (a data directory on NFS) is never taken over, since whether its
+ * process lives cannot be seen from here.
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 export const LOCK_FILE = 'xen-wbem.lock';
@@ -17,7 +20,8 @@ export interface DataLock {
   release(): void;
 }
 
-interface Owner { pid: number; start: string; since: string }
+/** `host` is absent in a lock written before hosts were recorded: taken as this host's. */
+interface Owner { pid: number; start: string; since: string; host?: string }
 
 /** The kernel's start time of a process (Linux /proc), or '' where that cannot be read. */
 function startTimeOf(pid: number): string {
@@ -43,7 +47,8 @@ function alive(owner: Owner): boolean {
 function readOwner(file: string): Owner | null {
   try {
     const o = JSON.parse(readFileSync(file, 'utf8')) as Partial<Owner>;
-    return typeof o.pid === 'number' ? { pid: o.pid, start: String(o.start ?? ''), since: String(o.since ?? '') } : null;
+    if (typeof o.pid !== 'number') return null;
+    return { pid: o.pid, start: String(o.start ?? ''), since: String(o.since ?? ''), ...(typeof o.host === 'string' ? { host: o.host } : {}) };
   } catch {
     return null;     // unreadable or half-written by a killed process: nobody owns it
   }
@@ -52,7 +57,7 @@ function readOwner(file: string): Owner | null {
 /** Takes the lock or throws a message naming the live owner. */
 export function acquireDataLock(dataDir: string): DataLock {
   const file = path.join(dataDir, LOCK_FILE);
-  const me: Owner = { pid: process.pid, start: startTimeOf(process.pid), since: new Date().toISOString() };
+  const me: Owner = { pid: process.pid, start: startTimeOf(process.pid), since: new Date().toISOString(), host: hostname() };
   const mine = JSON.stringify(me) + '\n';
   const tmp = path.join(dataDir, `.${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
   writeFileSync(tmp, mine, { mode: 0o644 });
@@ -63,7 +68,8 @@ export function acquireDataLock(dataDir: string): DataLock {
         const release = (): void => {
           process.removeListener('exit', release);
           // Only our own lock: never remove one a successor took over.
-          if (readOwner(file)?.pid === process.pid) { try { unlinkSync(file); } catch { /* gone already */ } }
+          const now = readOwner(file);
+          if (now?.pid === process.pid && (now.host ?? me.host) === me.host) { try { unlinkSync(file); } catch { /* gone already */ } }
         };
         // Whatever path the process leaves by (short of a kill), the lock goes with it.
         process.once('exit', release);
@@ -72,6 +78,10 @@ export function acquireDataLock(dataDir: string): DataLock {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       const owner = readOwner(file);
+      if (owner?.host !== undefined && owner.host !== me.host) {
+        throw new Error(`data directory ${dataDir} is in use by a xen-wbem server on host ${owner.host} (pid ${owner.pid}, since ${owner.since}); `
+          + `whether it still runs cannot be seen from ${me.host}: stop it, or remove ${file} if it is gone`);
+      }
       if (owner && alive(owner)) {
         throw new Error(`data directory ${dataDir} is in use by another xen-wbem server (pid ${owner.pid}, since ${owner.since}); `
           + 'stop it, or give this one another --data directory');

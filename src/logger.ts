@@ -21,12 +21,20 @@ function wrap(p: Pino): Logger {
   };
 }
 
-/** pino's JSON lines shown as `time [level] msg key=value …` (for people at a terminal). */
+/** C0 and C1 controls and DEL: a line break would forge an entry, an escape sequence drive the terminal. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const shown = (c: string): string => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * pino's JSON lines shown as `time [level] msg key=value …` (for people at a terminal). Messages
+ * carry names clients chose (an indication filter's, a destination's URL): their control
+ * characters are shown escaped, so an entry is always one line.
+ */
 export function textDestination(out: { write(s: string): unknown }): DestinationStream {
   return {
     write(line: string): void {
       const { time, level, msg, pid: _pid, ...fields } = JSON.parse(line) as Record<string, unknown>;
-      out.write(`${String(time)} ${formatLine(level as LogLevel, String(msg ?? ''), fields)}\n`);
+      out.write(`${String(time)} ${formatLine(level as LogLevel, String(msg ?? ''), fields).replace(CONTROL, shown)}\n`);
     },
   };
 }

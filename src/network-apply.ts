@@ -20,7 +20,11 @@ export interface ServerOptions {
   namespace: string;
   /** https: accept a self-signed certificate. */
   insecure?: boolean;
+  /** How long an answer may take (default: past the server's own 120 s request timeout). */
+  timeoutMs?: number;
 }
+
+const ANSWER_TIMEOUT_MS = 150_000;
 
 export class CimCallError extends Error {
   constructor(readonly status: number, readonly description: string, readonly method: string) {
@@ -133,7 +137,8 @@ function post(opts: ServerOptions, body: string, method: string, object: string)
   if (opts.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method: 'POST', headers, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+    const timeout = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
+    const req = lib.request(url, { method: 'POST', headers, timeout, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -145,7 +150,12 @@ function post(opts: ServerOptions, body: string, method: string, object: string)
       });
       res.on('error', reject);
     });
-    req.on('error', (e) => reject(new Error(`${method}: cannot reach ${url.origin}: ${e.message}`)));
+    // A server that takes the connection and never answers must not hold the command forever.
+    let timedOut = false;
+    req.on('timeout', () => { timedOut = true; req.destroy(); });
+    req.on('error', (e) => reject(new Error(timedOut
+      ? `${method}: the server at ${url.origin} did not answer within ${Math.round(timeout / 1000)} s`
+      : `${method}: cannot reach ${url.origin}: ${e.message}`)));
     req.end(body);
   });
 }

@@ -6,7 +6,7 @@
  * Every mistake is refused here, naming its place in the file (`links[1].limit`), before
  * anything is sent.
  */
-import { parse } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 
 /** A property of an embedded instance, typed as its class declares it. */
 export interface EmbeddedProperty {
@@ -37,12 +37,22 @@ export class TopologyFileError extends Error {}
 
 type Node = Record<string, unknown>;
 
+/**
+ * A plain YAML scalar read as a number, kept with its text: where a name is expected it is the
+ * text as written (`007`, `1e3` and `1.10` are names there, not 7, 1000 and 1.1).
+ */
+class Written {
+  constructor(readonly value: number, readonly text: string) {}
+}
+
+const numeric = (v: unknown): unknown => (v instanceof Written ? v.value : v);
+
 function fail(where: string, what: string): never {
   throw new TopologyFileError(`${where}: ${what}`);
 }
 
 function object(v: unknown, where: string): Node {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(where, 'must be a mapping (key: value)');
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Written) fail(where, 'must be a mapping (key: value)');
   return v as Node;
 }
 
@@ -52,6 +62,7 @@ function only(node: Node, where: string, keys: readonly string[]): void {
 
 function str(v: unknown, where: string): string {
   if (typeof v === 'string' && v.trim() !== '') return v.trim();
+  if (v instanceof Written) return v.text;
   if (typeof v === 'number') return String(v);
   fail(where, 'must be a non-empty text');
 }
@@ -62,12 +73,14 @@ function list(v: unknown, where: string): unknown[] {
   return v;
 }
 
-function whole(v: unknown, where: string, min = 0): number {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+function whole(w: unknown, where: string, min = 0): number {
+  const v = numeric(w);
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min) return v;
   fail(where, `must be a whole number${min > 0 ? ` of at least ${min}` : ''}`);
 }
 
-function priority(v: unknown, where: string): number | null {
+function priority(w: unknown, where: string): number | null {
+  const v = numeric(w);
   if (v === undefined || v === null) return null;
   if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 31 - 1) return v;
   fail(where, 'must be a whole number (higher launches first)');
@@ -77,8 +90,10 @@ const BANDWIDTH = /^(\d+(?:\.\d+)?)\s*([kKMGT]?)(?:\s*(?:bit\/s|bps|b\/s))?$/;
 const SCALE: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
 /** A bandwidth in bit/s: a number, or a text such as `100M`, `1.5G`, `512k`, `10 Mbit/s` (decimal prefixes). */
-export function bitsPerSecond(v: unknown, where: string): number {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+export function bitsPerSecond(w: unknown, where: string): number {
+  const v = numeric(w);
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) fail(where, `${v} is too large`);
   const m = typeof v === 'string' ? BANDWIDTH.exec(v.trim()) : null;
   if (!m) fail(where, `${JSON.stringify(v)} is not a bandwidth (bit/s: 100000000, "100M", "1.5G", "512k")`);
   const n = Math.round(Number(m[1]) * SCALE[m[2]!]!);
@@ -144,7 +159,7 @@ function newRouter(r: Node, where: string): { vssd: EmbeddedInstance; rasds: Emb
 
 /** One end of a link: `router` or `{router, mac}`. */
 function linkEnd(v: unknown, where: string): { system: string; mac: string | null } {
-  if (typeof v === 'string') return { system: str(v, where), mac: null };
+  if (typeof v === 'string' || v instanceof Written) return { system: str(v, where), mac: null };
   const end = object(v, where);
   only(end, where, ['router', 'mac']);
   return { system: str(end.router, `${where}.router`), mac: end.mac === undefined ? null : str(end.mac, `${where}.mac`) };
@@ -172,7 +187,14 @@ function link(v: unknown, where: string): EmbeddedInstance {
 export function readTopology(text: string, file = 'topology'): DefineNetworkCall {
   let doc: unknown;
   try {
-    doc = parse(text);
+    const parsed = parseDocument(text);
+    if (parsed.errors.length > 0) throw parsed.errors[0]!;
+    visit(parsed, {
+      Scalar(key, node) {
+        if (key !== 'key' && typeof node.value === 'number' && node.source !== undefined) node.value = new Written(node.value, node.source);
+      },
+    });
+    doc = parsed.toJS();    // aliases expanded within yaml's limit (an alias bomb is refused)
   } catch (e) {
     throw new TopologyFileError(`${file}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -188,7 +210,7 @@ export function readTopology(text: string, file = 'topology'): DefineNetworkCall
   if (routers.length === 0) fail('routers', 'a network needs at least one router');
   routers.forEach((r, i) => {
     const where = `routers[${i}]`;
-    if (typeof r === 'string') {
+    if (typeof r === 'string' || r instanceof Written) {
       call.routers.push(str(r, where));
       call.routerPriorities.push(null);
       return;

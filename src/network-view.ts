@@ -55,13 +55,54 @@ export function getText(opts: ViewClientOptions, path: string, accept: string): 
   });
 }
 
+type Check = (v: unknown, where: string) => void;
+
+/**
+ * The shape of a picture or list, checked whole: a server (or whoever answers for it, with
+ * --insecure) can put nothing else into the drawing written to a file or onto the terminal.
+ */
+function pictureChecks(lead: string): { picture: Check; list: Check } {
+  const bad = (where: string, what: string): never => {
+    throw new ViewClientError(`${lead}: ${where} ${what}`);
+  };
+  const text: Check = (v, where) => { if (typeof v !== 'string') bad(where, 'is not a text'); };
+  // States are drawn as words (and coloured by them): lower-case letters and '_' only.
+  const word: Check = (v, where) => { if (typeof v !== 'string' || !/^[a-z_]{1,32}$/.test(v)) bad(where, 'is not a state'); };
+  const num: Check = (v, where) => { if (typeof v !== 'number' || !Number.isFinite(v)) bad(where, 'is not a number'); };
+  const maybe = (c: Check): Check => (v, where) => { if (v !== undefined) c(v, where); };
+  const list = (c: Check): Check => (v, where) => {
+    if (!Array.isArray(v)) bad(where, 'is not a list');
+    (v as unknown[]).forEach((e, i) => c(e, `${where}[${i}]`));
+  };
+  const record = (fields: Record<string, Check>): Check => (v, where) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(where, 'is not an object');
+    for (const [k, c] of Object.entries(fields)) c((v as Record<string, unknown>)[k], `${where}.${k}`);
+  };
+  const end = record({ system: text, mac: text });
+  return {
+    list: list(record({ name: text, state: word, routers: num, links: num })),
+    picture: record({
+      name: text, state: word, uplinkBitsPerSecond: num, reservedBitsPerSecond: num,
+      systems: list(record({ name: text, state: word, priority: num, interfaces: list(record({ mac: text, switch: text, limitBitsPerSecond: maybe(num) })) })),
+      switches: list(record({ name: text, up: (v, where) => { if (typeof v !== 'boolean') bad(where, 'is not true or false'); }, link: maybe(text) })),
+      links: list(record({
+        name: text, switch: text, limitBitsPerSecond: maybe(num), reservationBitsPerSecond: maybe(num),
+        ends: (v, where) => { if (!Array.isArray(v) || v.length !== 2) bad(where, 'is not two ends'); list(end)(v, where); },
+      })),
+    }),
+  };
+}
+
 export async function fetchPicture(opts: ViewClientOptions, name: string): Promise<NetworkPicture> {
   const body = await getText(opts, networkHref(name, 'json'), 'application/json');
-  const p = JSON.parse(body) as NetworkPicture;
-  if (typeof p?.name !== 'string' || !Array.isArray(p.systems) || !Array.isArray(p.switches) || !Array.isArray(p.links)) {
-    throw new ViewClientError(`the server's picture of "${name}" is not a network picture`);
+  let p: unknown;
+  try {
+    p = JSON.parse(body);
+  } catch {
+    throw new ViewClientError(`the server's picture of "${name}" is not JSON`);
   }
-  return p;
+  pictureChecks(`the server's picture of "${name}" is not a network picture`).picture(p, 'picture');
+  return p as NetworkPicture;
 }
 
 /** The text topology of a network; with `svgFile`, its drawing written there too (whole or not at all). */
@@ -76,7 +117,13 @@ export async function showNetwork(opts: ViewClientOptions, name: string, svgFile
 }
 
 export async function listNetworks(opts: ViewClientOptions): Promise<string> {
-  const list = JSON.parse(await getText(opts, '/networks', 'application/json')) as NetworkListEntry[];
+  let list: NetworkListEntry[];
+  try {
+    list = JSON.parse(await getText(opts, '/networks', 'application/json')) as NetworkListEntry[];
+  } catch (e) {
+    throw e instanceof ViewClientError ? e : new ViewClientError('the server\'s list of networks is not JSON');
+  }
+  pictureChecks('the server\'s list of networks is not one').list(list, 'list');
   if (list.length === 0) return 'no networks\n';
   const rows = [['NAME', 'STATE', 'ROUTERS', 'LINKS'], ...list.map((n) => [terminalSafe(n.name), n.state, String(n.routers), String(n.links)])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -1,6 +1,7 @@
 /**
  * The users file: JSON, one scrypt hash per user, written atomically (temp file, fsync,
- * rename) with mode 0600 since it holds password hashes.
+ * rename) with mode 0600 since it holds password hashes; a change holds `FILE.lock` so that
+ * changes made at once by several processes all land.
  *
  *   { "version": 1, "users": { "alice": { "role": "admin", "hash": "scrypt$16384$8$1$<salt>$<key>" } } }
  */
@@ -47,13 +48,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
+/** The users in a users file's text; an error names the file and what is wrong with it. */
 export function parseUsers(text: string, file: string): UserRecord[] {
-  const data = JSON.parse(text) as { users?: Record<string, { role?: unknown; hash?: unknown }> };
-  if (typeof data !== 'object' || data === null || typeof data.users !== 'object' || data.users === null) {
+  let data: { users?: Record<string, { role?: unknown; hash?: unknown } | null> };
+  try {
+    data = JSON.parse(text) as typeof data;
+  } catch (e) {
+    throw new Error(`${file}: not a users file: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof data !== 'object' || data === null || typeof data.users !== 'object' || data.users === null || Array.isArray(data.users)) {
     throw new Error(`${file}: not a users file (expected {"users": {...}})`);
   }
   return Object.entries(data.users).map(([name, u]) => {
     if (!USERNAME.test(name)) throw new Error(`${file}: invalid user name "${name}"`);
+    if (typeof u !== 'object' || u === null) throw new Error(`${file}: user "${name}" is not an object with a role and a hash`);
     if (!ROLES.includes(u.role as Role)) throw new Error(`${file}: user "${name}" has an invalid role`);
     if (typeof u.hash !== 'string') throw new Error(`${file}: user "${name}" has no hash`);
     return { name, role: u.role as Role, hash: u.hash };
@@ -67,7 +75,7 @@ export async function loadUsers(file: string): Promise<UserRecord[]> {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
+    throw new Error(`cannot read the users file ${file}: ${(e as Error).message}`);
   }
   return parseUsers(text, file);
 }
@@ -102,11 +110,76 @@ async function writeUsers(file: string, users: UserRecord[]): Promise<void> {
   } catch { /* best effort */ }
 }
 
-/** Read-modify-write cycles on one file are serialised within this process. */
+/** How long a change waits for another process's change of the same file. */
+const LOCK_WAIT_MS = 10_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';   // alive, someone else's
+  }
+}
+
+async function lockOwner(lock: string): Promise<number> {
+  return Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+}
+
+/**
+ * Read-modify-write cycles on one file are serialised across processes: two `user add` run at
+ * once would otherwise each write back the file they read, and all users but one were lost.
+ * `FILE.lock`, made by a link (so it always holds its owner's pid), is held for the cycle; one
+ * left by a killed process (its pid gone) is taken over.
+ */
+async function withLockFile<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${path.resolve(file)}.lock`;
+  const dir = path.dirname(lock);
+  // The first user is often added before the server ever ran: create the data directory.
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.${path.basename(lock)}.${process.pid}.${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(tmp, `${process.pid}\n`, { mode: 0o600 });
+  try {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        await fs.link(tmp, lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const owner = await lockOwner(lock);
+      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
+        // Stale: moved aside under our own name, removed only if it is still the one judged.
+        const aside = `${tmp}.stale`;
+        try { await fs.rename(lock, aside); } catch { continue; }
+        const moved = await lockOwner(aside);
+        if (moved !== owner && processAlive(moved)) await fs.link(aside, lock).catch(() => {});
+        await fs.rm(aside, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`${file} is being changed by another process (pid ${owner || '?'}, lock ${lock}); `
+          + 'try again, or remove the lock if that process is gone');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+    }
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+  try {
+    return await fn();
+  } finally {
+    if ((await lockOwner(lock)) === process.pid) await fs.rm(lock, { force: true });
+  }
+}
+
+/** Read-modify-write cycles on one file are serialised within this process, and across processes by its lock. */
 const queues = new Map<string, Promise<unknown>>();
-function serialised<T>(file: string, fn: () => Promise<T>): Promise<T> {
+function serialised<T>(file: string, cycle: () => Promise<T>): Promise<T> {
   const key = path.resolve(file);
   const prev = queues.get(key) ?? Promise.resolve();
+  const fn = (): Promise<T> => withLockFile(file, cycle);
   const next = prev.then(fn, fn);
   const tail = next.catch(() => undefined);
   queues.set(key, tail);
@@ -135,7 +208,9 @@ export function addUser(file: string, name: string, password: string, role: Role
 }
 
 /** Removes a user; returns whether it existed. */
-export function removeUser(file: string, name: string): Promise<boolean> {
+export async function removeUser(file: string, name: string): Promise<boolean> {
+  // Nothing to remove from a file that is not there (and no directory is made for its lock).
+  if ((await loadUsers(file)).every((u) => u.name !== name)) return false;
   return serialised(file, async () => {
     const users = await loadUsers(file);
     const rest = users.filter((u) => u.name !== name);

@@ -1,10 +1,11 @@
 /** The `xen-wbem` command line as a user runs it (bin/xen-wbem, built output). */
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/test-server.js';
+import { parseUsers, verifyPassword } from '../../src/http/users.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
 
@@ -52,6 +53,20 @@ describe('cli: xen-wbem', () => {
     expect(badPeer.stderr).to.contain('--peer hostB: expected NAME=URL');
     expect(badSsh.stderr).to.contain('--migration-ssh must be a command');
   });
+
+  it('a number option given empty or not in digits is refused, not read as 0 (an empty $PORT served on a random port)', async () => {
+    const runs = await Promise.all([
+      ['--port', ''], ['--https-port', '0x10'], ['--metrics-interval', ''], ['--max-connections', '1e3'],
+    ].map((opt) => execa(BIN, ['serve', ...opt, '--data', path.join(dir, 'never')], { reject: false, timeout: 20_000 })));
+    const says = ['--port must be a port number, got ""', '--https-port must be a port number, got "0x10"',
+      '--metrics-interval must be seconds between 0 and 86400, got ""', '--max-connections must be a positive integer, got "1e3"'];
+    runs.forEach((r, i) => {
+      expect(r.exitCode, says[i]).to.equal(1);
+      expect(r.stderr).to.contain(says[i]);
+    });
+    const url = await execa(BIN, ['network', 'apply', path.join(REPO_ROOT, 'examples', 'network.yaml'), '--url', 'garbage'], { reject: false });
+    expect(url.stderr).to.equal('xen-wbem: --url must be an http: or https: URL such as http://127.0.0.1:5988, got "garbage"');
+  });
 });
 
 describe('cli: help, version and user management', () => {
@@ -78,6 +93,23 @@ describe('cli: help, version and user management', () => {
     });
     expect(unknown.exitCode).to.not.equal(0);
     expect(unknown.stderr).to.contain('--bogus').and.contain('serve --help');
+  });
+
+  it('--password-stdin at a terminal asks for the password and does not show it', async () => {
+    const file = path.join(dir, 'users.json');
+    // script(1) runs the command on a pseudo-terminal, and copies what the terminal shows to its output.
+    const term = execa('script', ['-qec', `${BIN} user add ann --role admin --password-stdin --users ${file}`, '/dev/null'], { reject: false, timeout: 30_000 });
+    let shown = '';
+    term.stdout!.on('data', (c: Buffer) => {
+      const before = shown;
+      shown += c.toString();
+      if (!before.includes('password for ann: ') && shown.includes('password for ann: ')) term.stdin!.write('s3cr\u007fret-pw\r');
+    });
+    const r = await term;
+    expect(r.exitCode, shown).to.equal(0);
+    expect(shown).to.contain('password for ann: ').and.contain('user ann (admin) written').and.not.contain('s3c').and.not.contain('ret-pw');
+    const [ann] = parseUsers(readFileSync(file, 'utf8'), file);
+    expect(await verifyPassword('s3cret-pw', ann!.hash)).to.equal(true);
   });
 
   it('user add refuses an existing user without --force; remove of an unknown user is an error', async () => {

@@ -29,4 +29,14 @@ describe('logger (pino)', () => {
     expect(out.lines[0]).to.match(/^\S+Z request remote=127\.0\.0\.1 status=200$/);
     expect(out.lines[1]).to.match(/^\S+Z \[error\] unexpected error error="two words"$/);
   });
+
+  it('a text line stays one line and drives no terminal, whatever a client-given name holds', () => {
+    const raw: string[] = [];
+    const log = createLogger({ level: 'info', destination: textDestination({ write: (s: string) => raw.push(s) }) });
+    log.info('indication filter f\n2026-12-06T00:00:00.000Z [error] forged\u001b[2J is ignored', { name: 'x\u001b]0;owned\u0007' });
+    expect(raw).to.have.length(1);
+    expect(raw[0]!.indexOf('\n')).to.equal(raw[0]!.length - 1);
+    expect(raw[0]).to.not.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(raw[0]).to.contain('indication filter f\\n2026-12-06T00:00:00.000Z [error] forged\\x1b[2J is ignored name=x\\x1b]0;owned\\x07');
+  });
 });

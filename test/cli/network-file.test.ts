@@ -9,7 +9,9 @@ import { expect } from 'chai';
 import { CimInstance, CimInstanceName } from '../../src/cim/index.js';
 import { decodeRequest, parseEmbeddedObject } from '../../src/cimxml/index.js';
 import { TopologyFileError, bitsPerSecond, readTopology } from '../../src/network-file.js';
-import { defineNetworkRequest } from '../../src/network-apply.js';
+import { applyTopology, defineNetworkRequest } from '../../src/network-apply.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { REPO_ROOT } from '../support/test-server.js';
 
 const FILE = `
@@ -77,6 +79,26 @@ describe('network apply: the topology file', () => {
     });
   }
 
+  it('a name YAML would read as a number is taken as written (007 stays 007: it is not router 7)', () => {
+    const call = readTopology('name: 1.10\nrouters:\n  - existing: 007\n  - { name: 1e3, memory: 64 }\n  - 0x1f\n'
+      + 'switches: [010]\nlinks: [{ name: 2.50, ends: [007, 1e3] }]\n');
+    expect(call.networkName).to.equal('1.10');
+    expect(call.routers).to.deep.equal(['007', '0x1f']);
+    expect(call.routerSettings[0]!.properties.find((p) => p.name === 'VirtualSystemIdentifier')!.value).to.equal('1e3');
+    expect(call.routerResourceSettings[0]!.properties.find((p) => p.name === 'VirtualQuantity')!.value).to.equal(64);
+    expect(call.switches).to.deep.equal(['010']);
+    const link = call.links[0]!.properties;
+    expect(link.find((p) => p.name === 'Name')!.value).to.equal('2.50');
+    expect(link.find((p) => p.name === 'EndpointSystems')!.value).to.deep.equal(['007', '1e3']);
+  });
+
+  it('refuses a number beyond what it can carry exactly (memory: 1e30 was sent as "1e+30")', () => {
+    expect(() => readTopology('name: x\nrouters: [{ name: r, memory: 1e30 }]\n')).to.throw(TopologyFileError, /^routers\[0\]\.memory \(MiB\): must be a whole number/);
+    expect(() => readTopology('name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: 1e30 }]\n')).to.throw(TopologyFileError, /^links\[0\]\.limit: .* is too large/);
+    expect(() => readTopology('name: x\nrouters: [{ name: 5 }]\nlinks: [{ name: l, ends: [5, { router: 5 }] }]\n')).to.not.throw();
+    expect(() => readTopology('42\n')).to.throw(TopologyFileError, /^topology: must be a mapping/);
+  });
+
   it('is sent as a DefineNetwork request the server decodes: references, sint32 arrays, embedded instances', () => {
     const c = readTopology(FILE);
     const xml = defineNetworkRequest(c, [
@@ -95,6 +117,20 @@ describe('network apply: the topology file', () => {
     const links = (p.get('Links') as unknown[]).map((l) => (l instanceof CimInstance ? l : parseEmbeddedObject(String(l))));
     expect(links.map((l) => (l as CimInstance).className)).to.deep.equal(['Xen_VirtualLink', 'Xen_VirtualLink']);
     expect((links[0] as CimInstance).get('Name')).to.equal('core-r1');
+  });
+
+  it('a server that takes the request and never answers does not hold network apply forever', async () => {
+    const silent = http.createServer(() => { /* never answers */ });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      let message = '';
+      try { await applyTopology(readTopology(FILE), { url, namespace: 'root/virt', timeoutMs: 1000 }); } catch (e) { message = (e as Error).message; }
+      expect(message).to.equal(`EnumerateInstanceNames: the server at ${url} did not answer within 1 s`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('the format shown in the README reads as documented', () => {

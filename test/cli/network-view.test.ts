@@ -1,12 +1,15 @@
 /** `xen-wbem network show|list` as a user runs it (bin/xen-wbem) against a running server. */
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAppServer, type AppServer } from '../support/app-server.js';
 import { REPO_ROOT } from '../support/test-server.js';
 import { defineLab } from '../topology/lab.js';
+import { ViewClientError, listNetworks, showNetwork } from '../../src/network-view.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'xen-wbem');
 
@@ -65,8 +68,66 @@ describe('cli: xen-wbem network show / list', function () {
     expect(badName.stderr).to.match(/answered 400: not a network name/);
     expect(down.stderr).to.match(/^xen-wbem: cannot reach the server at http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
     expect(noName.stderr).to.match(/network show needs a NAME/);
+    // A password is never sent over plain HTTP beyond loopback (192.0.2.1: a documentation address, nothing answers there).
+    const [clearView, clearApply] = await Promise.all([
+      run(['network', 'list', '--url', 'http://192.0.2.1:5988', '--user', 'admin'], { XEN_WBEM_PASSWORD: 'pw' }),
+      run(['network', 'apply', path.join(REPO_ROOT, 'examples', 'network.yaml'), '--url', 'http://192.0.2.1:5988', '--user', 'admin'], { XEN_WBEM_PASSWORD: 'pw' }),
+    ]);
+    for (const r of [clearView, clearApply]) {
+      expect(r.exitCode, r.command).to.equal(1);
+      expect(r.stderr).to.equal('xen-wbem: refusing to send the password of --user over plain HTTP to 192.0.2.1:5988: it would cross the network in clear text; use https://');
+    }
     const help = await run(['network', '--help']);
     expect(help.exitCode).to.equal(0);
     expect(help.stdout).to.contain('--svg FILE');
+  });
+});
+
+describe('network show / list against a server whose answer is not what ours sends', () => {
+  let server: http.Server;
+  let answer = '';
+  let url = '';
+  let dir: string;
+  before(async () => {
+    server = http.createServer((_req, res) => { res.setHeader('Content-Type', 'application/json'); res.end(answer); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-view-'));
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const good = () => ({
+    name: 'x', state: 'running', uplinkBitsPerSecond: 1e9, reservedBitsPerSecond: 0,
+    systems: [{ name: 'r1', state: 'running', priority: 1, interfaces: [] }], switches: [], links: [],
+  });
+
+  for (const [what, change, says] of [
+    ['markup where a number goes', (p: Record<string, unknown>) => { (p.systems as Record<string, unknown>[])[0]!.priority = '"/><script>alert(1)</script><x a="'; }, 'picture.systems[0].priority is not a number'],
+    ['a terminal escape for a state', (p: Record<string, unknown>) => { p.state = 'running\u001b[2J'; }, 'picture.state is not a state'],
+    ['a link without its two ends', (p: Record<string, unknown>) => { p.links = [{ name: 'l', switch: 's', ends: 'a-b' }]; }, 'picture.links[0].ends is not two ends'],
+  ] as const) {
+    it(`refuses a picture with ${what}, naming the place, and writes no drawing`, async () => {
+      const p = good() as Record<string, unknown>;
+      change(p);
+      answer = JSON.stringify(p);
+      const svg = path.join(dir, 'x.svg');
+      let error: unknown;
+      try { await showNetwork({ url }, 'x', svg); } catch (e) { error = e; }
+      expect(error).to.be.instanceOf(ViewClientError);
+      expect((error as Error).message).to.equal(`the server's picture of "x" is not a network picture: ${says}`);
+      expect(existsSync(svg)).to.equal(false);
+    });
+  }
+
+  it('draws a well-formed picture, and refuses a list entry whose state is not a state', async () => {
+    answer = JSON.stringify(good());
+    expect(await showNetwork({ url }, 'x')).to.contain('network x: running');
+    answer = JSON.stringify([{ name: 'x', state: '\u001b]0;t\u0007', routers: 1, links: 0 }]);
+    let error: unknown;
+    try { await listNetworks({ url }); } catch (e) { error = e; }
+    expect((error as Error).message).to.equal("the server's list of networks is not one: list[0].state is not a state");
   });
 });

@@ -34,11 +34,15 @@ describe('cli: xen-wbem serve', function () {
   beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-serve-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }));
 
-  it('a missing --users file, or listening beyond loopback without TLS, is a start-up error that touches nothing', async () => {
+  it('a missing --users file, listening beyond loopback without TLS, or a certificate that cannot be used, is a start-up error that touches nothing', async () => {
     const data = path.join(dir, 'var');
     const missing = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', path.join(dir, 'missing.json')], { reject: false, timeout: 20_000 });
     expect(missing.exitCode).to.equal(1);
     expect(missing.stderr).to.contain('missing.json does not exist');
+    expect(existsSync(data)).to.equal(false);
+    const notAFile = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', dir], { reject: false, timeout: 20_000 });
+    expect(notAFile.exitCode).to.equal(1);
+    expect(notAFile.stderr).to.contain(`cannot read the users file ${dir}: EISDIR`);
     expect(existsSync(data)).to.equal(false);
     const users = path.join(dir, 'users.json');
     writeFileSync(users, JSON.stringify({ version: 1, users: {} }));
@@ -49,6 +53,15 @@ describe('cli: xen-wbem serve', function () {
     const interval = await execa(BIN, ['serve', '--port', '0', '--data', data, '--metrics-interval', 'soon'], { reject: false, timeout: 20_000 });
     expect(interval.exitCode).to.equal(1);
     expect(interval.stderr).to.contain('--metrics-interval must be seconds between 0 and 86400');
+    expect(existsSync(data)).to.equal(false);
+    const noCert = await execa(BIN, ['serve', '--port', '0', '--https-port', '0', '--data', data, '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')], { reject: false, timeout: 20_000 });
+    expect(noCert.exitCode).to.equal(1);
+    expect(noCert.stderr).to.contain(`cannot read the TLS certificate (--tls-cert) ${path.join(dir, 'cert.pem')}: ENOENT`);
+    expect(existsSync(data)).to.equal(false);
+    writeFileSync(path.join(dir, 'bad.pem'), 'not a certificate\n');
+    const badCert = await execa(BIN, ['serve', '--port', '0', '--https-port', '0', '--data', data, '--tls-cert', path.join(dir, 'bad.pem'), '--tls-key', path.join(dir, 'bad.pem')], { reject: false, timeout: 20_000 });
+    expect(badCert.exitCode).to.equal(1);
+    expect(badCert.stderr).to.contain(`the TLS certificate ${path.join(dir, 'bad.pem')} and key ${path.join(dir, 'bad.pem')} (--tls-cert, --tls-key) cannot be used:`);
     expect(existsSync(data)).to.equal(false);
     const threshold = await execa(BIN, ['serve', '--port', '0', '--data', data, '--alert-threshold', 'Colour=3'], { reject: false, timeout: 20_000 });
     expect(threshold.exitCode).to.equal(1);

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { addUser, listUsers, loadUsers, removeUser, verifyPassword } from '../../src/http/users.js';
 
 describe('http users file', () => {
@@ -84,10 +86,52 @@ describe('http users file', () => {
     expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
   });
 
+  it('writers in separate processes (`user add` run twice at once) all land: none writes back a file another changed', async () => {
+    const users = fileURLToPath(new URL('../../src/http/users.js', import.meta.url));
+    const names = Array.from({ length: 6 }, (_, i) => `p${i}`);
+    await Promise.all(names.map((n) => execa(process.execPath, ['--input-type=module', '-e',
+      `import { addUser } from ${JSON.stringify(users)}; await addUser(${JSON.stringify(file)}, ${JSON.stringify(n)}, 'pw', 'reader');`])));
+    expect((await listUsers(file)).map((u) => u.name)).to.have.members(names);
+    expect(await fs.readdir(dir)).to.deep.equal(['users.json']);
+  });
+
+  it('removing from a users file that does not exist changes nothing and makes no directory', async () => {
+    const nowhere = join(dir, 'typo', 'users.json');
+    expect(await removeUser(nowhere, 'ann')).to.equal(false);
+    expect(await fs.readdir(dir)).to.deep.equal([]);
+  });
+
+  it('a lock left by a killed writer is taken over', async () => {
+    const gone = await execa(process.execPath, ['-e', 'console.log(process.pid)']);
+    await fs.writeFile(`${file}.lock`, `${gone.stdout.trim()}\n`);
+    await addUser(file, 'after', 'pw', 'admin');
+    expect(await listUsers(file)).to.deep.equal([{ name: 'after', role: 'admin' }]);
+    expect(await fs.readdir(dir)).to.deep.equal(['users.json']);
+  });
+
   it('refuses a malformed users file', async () => {
     await fs.writeFile(file, '{"users": {"x": {"role": "god", "hash": "h"}}}');
     let failed = false;
     try { await loadUsers(file); } catch { failed = true; }
     expect(failed).to.equal(true);
+  });
+
+  it('a corrupt users file is refused with an error naming the file and the fault, and is left as it is', async () => {
+    for (const [text, says] of [
+      ['{"users": {"a": ', 'not valid JSON'],
+      ['{"users": {"a": null}}', 'user "a" is not an object'],
+      ['{"users": ["a"]}', 'expected {"users": {...}}'],
+    ] as const) {
+      await fs.writeFile(file, text);
+      for (const op of [() => listUsers(file), () => addUser(file, 'b', 'pw', 'admin')]) {
+        let message = '';
+        try { await op(); } catch (e) { message = (e as Error).message; }
+        expect(message, text).to.contain(`${file}: `).and.contain(says);
+      }
+      expect(await fs.readFile(file, 'utf8')).to.equal(text);
+    }
+    let unreadable = '';
+    try { await listUsers(dir); } catch (e) { unreadable = (e as Error).message; }
+    expect(unreadable).to.equal(`cannot read the users file ${dir}: EISDIR: illegal operation on a directory, read`);
   });
 });
