@@ -17,7 +17,7 @@ import type { LookupFunction } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { CimInstance } from './cim/index.js';
 import { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './cimxml/index.js';
-import { onServerHost } from './providers/dsp1054-indications/index.js';
+import { onServerHost, withoutCredentials } from './providers/dsp1054-indications/index.js';
 
 /** dns.lookup refusing an answer on the server's own host: a confined destination's name may resolve there at any time. */
 const confinedLookup = ((hostname: string, options: dns.LookupOptions, callback: (err: Error | null, address?: unknown, family?: number) => void): void => {
@@ -142,11 +142,12 @@ export class IndicationDelivery {
     if (!q) {
       // A new context each time the sequence restarts: at start-up and for each new registration of
       // a listener destination (the CIM Schema's CIM_Indication.SequenceContext).
-      q = { url: destination.url, context: `${randomUUID()}:${destination.id}`, sequence: 0, items: [], busy: false, dropped: 0 };
+      q = { url: withoutCredentials(destination.url), context: `${randomUUID()}:${destination.id}`, sequence: 0, items: [], busy: false, dropped: 0 };
       if (destination.createdAt !== undefined) q.createdAt = destination.createdAt;
       this.queues.set(destination.id, q);
     }
-    q.url = destination.url;
+    // Never credentials, posted or logged (destination.ts).
+    q.url = withoutCredentials(destination.url);
     if (destination.live) q.live = destination.live;
     q.confined = destination.confined === true;
     q.items.push(indication);
@@ -271,10 +272,6 @@ export class IndicationDelivery {
 
   private post(url: string, body: string, confined: boolean): Promise<void> {
     const u = new URL(url);
-    // Never credentials (a destination stored before they were refused may still carry them):
-    // Node would send them as Basic authentication, in clear over http.
-    u.username = '';
-    u.password = '';
     const lib = u.protocol === 'https:' ? https : http;
     // An address is checked here (no lookup is made for it), a name on each of its resolutions.
     if (confined && onServerHost(u.hostname)) return Promise.reject(new Error(`refused: ${u.hostname} is on the server's own host`));

@@ -25,6 +25,23 @@ export function onServerHost(address: string): boolean {
   return family !== 0 && SERVER_HOST.check(a, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/**
+ * A URL without its user name and password: what is posted to and logged (a destination stored
+ * before credentials were refused may still carry them; Node would send them as Basic
+ * authentication, in clear over http, and a log line would show them).
+ */
+export function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** The reason a host (a URL's hostname) may not be reached by a confined destination, or undefined. */
 function serverHostReason(hostname: string): string | undefined {
   const h = hostname.toLowerCase().replace(/\.$/, '');

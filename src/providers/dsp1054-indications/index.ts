@@ -14,7 +14,7 @@ import { type ProfileProviders, profileProvider } from '../shared/provider.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js';
 import { FilterMatcher, watchesVirt } from './filters.js';
-import { checkDestination } from './destination.js';
+import { checkDestination, withoutCredentials } from './destination.js';
 import {
   MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
@@ -24,7 +24,7 @@ export { type LifecycleOptions, type Send } from './lifecycle.js';
 export { ELEMENT_SOURCES, type ElementSource } from './sources.js';
 export { thresholdMetrics } from './thresholds.js';
 export { FilterMatcher } from './filters.js';
-export { onServerHost } from './destination.js';
+export { onServerHost, withoutCredentials } from './destination.js';
 export {
   CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
   SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
@@ -136,7 +136,7 @@ export async function listenerUnreachable(deps: ProviderDeps, destinationId: str
   const what = action === REMOVAL_ACTION.remove ? 'removed' : 'disabled';
   for (const [, s] of hit) {
     const f = store.filters.get(s.filter);
-    deps.log(`indication listener ${d.keys.Name} (${d.destination}) unreachable past the retry policy: subscription of filter ${f?.keys.Name ?? s.filter} ${what} (SubscriptionRemovalAction)`);
+    deps.log(`indication listener ${d.keys.Name} (${withoutCredentials(d.destination)}) unreachable past the retry policy: subscription of filter ${f?.keys.Name ?? s.filter} ${what} (SubscriptionRemovalAction)`);
   }
 }
 

@@ -26,7 +26,7 @@ async function serve(handler: http.RequestListener): Promise<{ url: string; serv
 describe('indication delivery: a hostile listener', function () {
   this.timeout(20_000);
 
-  it('a destination stored with a user and password in its URL sends them to nobody', async () => {
+  it('a destination stored with a user and password in its URL sends them to nobody, nor logs them', async () => {
     const auth: (string | undefined)[] = [];
     const ok = '<?xml version="1.0" encoding="utf-8" ?>\n<CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>';
     const l = await serve((req, res) => {
@@ -34,12 +34,17 @@ describe('indication delivery: a hostile listener', function () {
       req.resume();
       req.on('end', () => res.end(ok));
     });
-    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 2000, log: () => {} });
+    const logs: string[] = [];
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 2000, log: (x) => logs.push(x) });
     try {
       d.send({ id: 'd', url: l.url.replace('http://', 'http://alice:secret@') }, indication());
       await d.idle(10);
       expect(d.counts).to.include({ delivered: 1 });
       expect(auth).to.deep.equal([undefined]);
+      // ...nor logs them
+      d.send({ id: 'gone', url: 'http://alice:secret@127.0.0.1:1/listener' }, indication());
+      await d.idle(10);
+      expect(logs.join('\n')).to.contain('indication to http://127.0.0.1:1/listener dropped').and.not.contain('secret');
     } finally {
       d.stop();
       await l.close();
