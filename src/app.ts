@@ -3,7 +3,7 @@
  * repository from mof/, the virtualization layer over xl (or xl-sim), the providers, the
  * operations engine and the HTTP front, and starts them.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import path from 'node:path';
@@ -152,6 +152,8 @@ export function resolveUsersFile(config: ServerConfig, log?: Logger): string | u
   }
   const users = parseUsers(text, file);
   if (users.length === 0) log?.warn('users file lists no users: every request will be refused', { file });
+  // Password hashes can be attacked offline: `user add` writes the file 0600, a copy made by hand may not be.
+  if ((statSync(file).mode & 0o077) !== 0) log?.warn('the users file can be read by other users of this host: chmod 600 it', { file });
   return file;
 }
 

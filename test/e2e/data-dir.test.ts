@@ -6,6 +6,11 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chmodSync } from 'node:fs';
+import { DEFAULT_CONFIG } from '../../src/config.js';
+import { resolveUsersFile } from '../../src/app.js';
+import { addUser } from '../../src/http/users.js';
+import type { Logger } from '../../src/operations/provider.js';
 import { startAppServer } from '../support/app-server.js';
 
 describe('e2e: the data directory at start-up', function () {
@@ -24,5 +29,18 @@ describe('e2e: the data directory at start-up', function () {
     } finally {
       await app.close();
     }
+  });
+
+  it('warns when the users file can be read by other users of the host', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-users-'));
+    const usersFile = path.join(dataDir, 'users.json');
+    await addUser(usersFile, 'admin', 'secret', 'admin');
+    const warned: string[] = [];
+    const log: Logger = { warn: (m) => warned.push(m), info: () => {}, error: () => {}, debug: () => {}, child: () => log };
+    resolveUsersFile({ ...DEFAULT_CONFIG, dataDir, usersFile }, log);
+    expect(warned).to.deep.equal([]);
+    chmodSync(usersFile, 0o644);
+    resolveUsersFile({ ...DEFAULT_CONFIG, dataDir, usersFile }, log);
+    expect(warned).to.deep.equal(['the users file can be read by other users of this host: chmod 600 it']);
   });
 });
