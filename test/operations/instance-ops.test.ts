@@ -107,6 +107,23 @@ describe('operations: instance operations', () => {
       const r = await run(w, 'GetInstance', { InstanceName: 'T_Host.CreationClassName="T_Host",Name="host1"' });
       expect(r.result.kind).to.equal('instance');
     });
+
+    it('reads a reference key given as path text (DSP0207 quoted path, as untyped clients send it)', async () => {
+      // The path as the server itself writes it (toString) and wbemcli sends back: reference keys as quoted paths.
+      const text = CimInstanceName.of('T_HostedDependency', { Antecedent: sys('T_Host', 'host1'), Dependent: sys('T_VirtualSystem', 'vm1') }).toString();
+      const r = await run(w, 'GetInstance', { InstanceName: text });
+      if (r.result.kind !== 'instance') throw new Error(r.result.kind);
+      expect((r.result.instance.get('Dependent') as CimInstanceName).keyString('Name')).to.equal('vm1');
+      // A KEYVALUE VALUETYPE="string" holding the path, as wbemcli sends every key.
+      const keyText = new CimInstanceName('T_HostedDependency', [
+        { name: 'Antecedent', value: sys('T_Host', 'host1').toString() }, { name: 'Dependent', value: sys('T_VirtualSystem', 'vm1').toString() },
+      ]);
+      expect((await run(w, 'GetInstance', { InstanceName: keyText })).result.kind).to.equal('instance');
+      const bad = new CimInstanceName('T_HostedDependency', [{ name: 'Antecedent', value: 'no path' }, { name: 'Dependent', value: 'x' }]);
+      const e = await error(run(w, 'GetInstance', { InstanceName: bad }));
+      expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(e.description).to.match(/Antecedent/);
+    });
   });
 
   describe('GetProperty / SetProperty', () => {
