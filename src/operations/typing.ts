@@ -53,6 +53,11 @@ export function typeValue(ctx: OpContext, v: CimValue | undefined, decl: ValueDe
     if (Array.isArray(v)) throw cimError(error, `${what}: expected a single value, got an array`);
     return conv(v);
   }
+  // An embedded object where none is declared would reach the provider as an object in a string.
+  const isObject = (e: CimScalar | null) => e instanceof CimInstance || e instanceof CimClass;
+  if (Array.isArray(v) ? v.some(isObject) : isObject(v)) {
+    throw cimError(error, `${what}: not an embedded-object ${decl.type} (no EmbeddedObject or EmbeddedInstance qualifier), got an embedded object`);
+  }
   return coerceValue(v, decl.type, decl.isArray, { what, error });
 }
 

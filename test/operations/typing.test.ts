@@ -48,4 +48,20 @@ describe('operations: typing client values through the schema', () => {
     }
     expect(parses).to.be.at.most(10);
   });
+
+  it('refuses an embedded object for a property not declared EmbeddedObject/EmbeddedInstance (a provider would read "[object Object]")', () => {
+    const inst = new CimInstance('T_Nest');
+    inst.properties.set('Name', new CimProperty('Name', 'string', parseEmbedded(nested(0))));
+    try {
+      typeInstance(ctx, repo.requireClass(NS, 'T_Nest'), inst, { fillDefaults: false, error: 'INVALID_PARAMETER' });
+      expect.fail('accepted');
+    } catch (e) {
+      if (!isCimError(e)) throw e;
+      expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(e.description).to.match(/Name.*not an embedded/);
+    }
+    const arr = new CimInstance('T_Nest');
+    arr.properties.set('Name', new CimProperty('Name', 'string', [parseEmbedded(nested(0))]));
+    expect(() => typeInstance(ctx, repo.requireClass(NS, 'T_Nest'), arr, { fillDefaults: false, error: 'INVALID_PARAMETER' })).to.throw(/single value|not an embedded/);
+  });
 });
