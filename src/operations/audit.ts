@@ -20,7 +20,32 @@ function clip(s: string): string {
 
 /** `Class(ElementName="x")` for an embedded instance, object or escaped text alike. */
 function instanceSummary(className: string, naming: [string, string] | undefined): string {
-  return naming ? `${className}(${naming[0]}=${JSON.stringify(naming[1])})` : className;
+  return naming ? `${clip(className)}(${naming[0]}=${JSON.stringify(clip(naming[1]))})` : clip(className);
+}
+
+const OPEN_VALUE = /\s*<VALUE>/iy;
+
+/**
+ * The text of `<PROPERTY NAME="name" …><VALUE>text<` in embedded-instance text, in time linear in
+ * the text: the text comes from any user, before any role check (a backtracking regex over it
+ * took minutes for a megabyte of repeated NAME attributes).
+ */
+function propertyText(v: string, name: string): string | undefined {
+  const attr = new RegExp(`NAME="${name}"`, 'gi');
+  for (;;) {
+    const found = attr.exec(v);
+    if (!found) return undefined;
+    const end = v.indexOf('>', attr.lastIndex);
+    // No '>' after this NAME: none after any later one either.
+    if (end === -1) return undefined;
+    OPEN_VALUE.lastIndex = end + 1;
+    if (OPEN_VALUE.exec(v)) {
+      const close = v.indexOf('<', OPEN_VALUE.lastIndex);
+      return close === -1 ? undefined : v.slice(OPEN_VALUE.lastIndex, close);
+    }
+    // Whatever NAME attributes lie before this '>' belong to the same tag: skip them all.
+    attr.lastIndex = end + 1;
+  }
 }
 
 function summarise(v: unknown): string {
@@ -39,8 +64,7 @@ function summarise(v: unknown): string {
     // An embedded instance sent as (escaped) text: wbemcli and pywbem both do this.
     const m = /^\s*<INSTANCE\s+CLASSNAME="([^"]+)"/.exec(v);
     if (m) {
-      const naming = NAMING.map((n) => [n, new RegExp(`NAME="${n}"[^>]*>\\s*<VALUE>([^<]*)<`, 'i').exec(v)?.[1]] as const)
-        .find(([, x]) => x !== undefined);
+      const naming = NAMING.map((n) => [n, propertyText(v, n)] as const).find(([, x]) => x !== undefined);
       return instanceSummary(m[1]!, naming ? [naming[0], naming[1]!] : undefined);
     }
     return clip(v);
