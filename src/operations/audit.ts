@@ -14,8 +14,25 @@ const ELEMENTS_MAX = 10;
 /** Properties that name an embedded instance in a summary, most telling first. */
 const NAMING = ['ElementName', 'InstanceID', 'Name', 'ResourceType'];
 
-function clip(s: string): string {
-  return s.length > VALUE_MAX ? `${s.slice(0, VALUE_MAX)}…` : s;
+function clip(s: string, max = VALUE_MAX): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** The longest target, namespace, method name or error text kept in an entry. */
+const TEXT_MAX = 1000;
+/** Method parameters summarised at most. */
+const PARAMS_MAX = 50;
+
+/**
+ * An entry with every client-given text clipped: a request of any user (a refused one too) is
+ * audited, and without a bound each could append megabytes to the log.
+ */
+export function boundedEntry(e: AuditEntry): AuditEntry {
+  const out: AuditEntry = { ...e, namespace: clip(e.namespace, TEXT_MAX), target: clip(e.target, TEXT_MAX) };
+  if (e.method !== undefined) out.method = clip(e.method, TEXT_MAX);
+  if (e.error !== undefined) out.error = clip(e.error, TEXT_MAX);
+  if (e.job !== undefined) out.job = clip(e.job, TEXT_MAX);
+  return out;
 }
 
 /** `Class(ElementName="x")` for an embedded instance, object or escaped text alike. */
@@ -75,7 +92,9 @@ function summarise(v: unknown): string {
 /** The IN parameters of a method call, by name, summarised. */
 export function auditParams(req: ExtrinsicRequest): Record<string, string> | undefined {
   if (req.params.length === 0) return undefined;
-  return Object.fromEntries(req.params.map((p) => [p.name, summarise(p.value)]));
+  const out: Record<string, string> = Object.fromEntries(req.params.slice(0, PARAMS_MAX).map((p) => [clip(p.name), summarise(p.value)]));
+  if (req.params.length > PARAMS_MAX) out['…'] = `${req.params.length - PARAMS_MAX} more parameters`;
+  return out;
 }
 
 /** The target of a method call as the audit log names it: the path without its namespace. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CimInstance, CimInstanceName, CimProperty, type ExtrinsicRequest } from '../../src/cim/index.js';
+import { CimInstance, CimInstanceName, CimProperty, type ExtrinsicRequest, NameMap, type ParamValue } from '../../src/cim/index.js';
 import { auditParams } from '../../src/operations/audit.js';
 import { reader, world } from './fixtures/setup.js';
 
@@ -45,5 +45,23 @@ describe('operations: audit summaries of method parameters', () => {
     expect(s['A']!.length).to.be.below(500);
     expect(s['B']!.length).to.be.below(500);
     expect(s['B']).to.match(/^Y\(ElementName="n+…"\)$/);
+  });
+});
+
+describe('operations: audit entries stay small whatever the request', () => {
+  it('clips the target, the method name and the error text (a reader cannot write megabytes into the audit log per request)', async () => {
+    const w = world();
+    const huge = 'x'.repeat(1_000_000);
+    const name = CimInstanceName.of('T_VirtualSystem', { CreationClassName: 'T_VirtualSystem', Name: huge });
+    await w.ops.intrinsic({
+      kind: 'intrinsic', method: 'DeleteInstance', namespace: 'root/test', messageId: '1', protocolVersion: '1.0',
+      params: new NameMap<ParamValue>([['InstanceName', { name: 'InstanceName', value: name }]]),
+    }, reader).catch(() => undefined);
+    const target = CimInstanceName.of(`T_${'V'.repeat(500_000)}`, { Name: huge }, 'root/test');
+    await w.ops.extrinsic({ ...call([]), method: `M${'m'.repeat(500_000)}`, target }, reader).catch(() => undefined);
+    expect(w.audit).to.have.length(2);
+    for (const e of w.audit) expect(JSON.stringify(e).length, JSON.stringify(e).slice(0, 200)).to.be.below(5000);
+    expect(w.audit[0]!.target).to.match(/^T_VirtualSystem\.CreationClassName="T_VirtualSystem",Name="x+…$/);
+    w.ops.close();
   });
 });
