@@ -179,8 +179,16 @@ export function instanceNameOf(cls: CimClass, inst: CimInstance, namespace?: str
  */
 export function normalizeInstanceName(cls: CimClass, name: CimInstanceName): CimInstanceName {
   const keyDecls = cls.properties.values().filter((p) => p.isKey);
+  let bindings = name.keybindings;
+  // DSP0201 INSTANCENAME: a bare KEYVALUE or VALUE.REFERENCE (decoded with the empty name) is the value of the class's only key.
+  if (bindings.length === 1 && bindings[0]!.name === '') {
+    if (keyDecls.length !== 1) {
+      throw cimError('INVALID_PARAMETER', `the path of ${cls.name} gives one unnamed key, but ${cls.name} has ${keyDecls.length} keys (${keyDecls.map((d) => d.name).join(', ')})`);
+    }
+    bindings = [{ ...bindings[0]!, name: keyDecls[0]!.name }];
+  }
   const given = new NameMap<KeyBinding>();
-  for (const k of name.keybindings) {
+  for (const k of bindings) {
     if (given.has(k.name)) throw cimError('INVALID_PARAMETER', `key "${k.name}" given twice in ${name.className} path`);
     given.set(k.name, k);
   }

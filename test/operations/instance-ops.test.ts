@@ -108,6 +108,16 @@ describe('operations: instance operations', () => {
       expect(r.result.kind).to.equal('instance');
     });
 
+    it('reads the single-key shorthand (an INSTANCENAME with a bare KEYVALUE, DSP0201) as the class\'s one key', async () => {
+      const r = await run(w, 'GetInstance', { InstanceName: new CimInstanceName('T_Setting', [{ name: '', value: 'vm1/mem' }]) });
+      if (r.result.kind !== 'instance') throw new Error(r.result.kind);
+      expect(r.result.instance.get('Quantity')).to.equal(1024);
+      // A class with two keys cannot take it.
+      const e = await error(run(w, 'GetInstance', { InstanceName: new CimInstanceName('T_VirtualSystem', [{ name: '', value: 'vm1' }]) }));
+      expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(e.description).to.match(/one unnamed key.*T_VirtualSystem has 2 keys/);
+    });
+
     it('reads a reference key given as path text (DSP0207 quoted path, as untyped clients send it)', async () => {
       // The path as the server itself writes it (toString) and wbemcli sends back: reference keys as quoted paths.
       const text = CimInstanceName.of('T_HostedDependency', { Antecedent: sys('T_Host', 'host1'), Dependent: sys('T_VirtualSystem', 'vm1') }).toString();
