@@ -118,13 +118,13 @@ describe('operations: instance operations', () => {
       expect(e.description).to.match(/one unnamed key.*T_VirtualSystem has 2 keys/);
     });
 
-    it('reads a reference key given as path text (DSP0207 quoted path, as untyped clients send it)', async () => {
-      // The path as the server itself writes it (toString) and wbemcli sends back: reference keys as quoted paths.
+    it('reads a reference key given as path text (DSP0207 quoted path, as a path-text InstanceName carries it)', async () => {
+      // The path as the server itself writes it (toString): reference keys as quoted paths.
       const text = CimInstanceName.of('T_HostedDependency', { Antecedent: sys('T_Host', 'host1'), Dependent: sys('T_VirtualSystem', 'vm1') }).toString();
       const r = await run(w, 'GetInstance', { InstanceName: text });
       if (r.result.kind !== 'instance') throw new Error(r.result.kind);
       expect((r.result.instance.get('Dependent') as CimInstanceName).keyString('Name')).to.equal('vm1');
-      // A KEYVALUE VALUETYPE="string" holding the path, as wbemcli sends every key.
+      // A KEYVALUE VALUETYPE="string" holding the path (a client typing no key).
       const keyText = new CimInstanceName('T_HostedDependency', [
         { name: 'Antecedent', value: sys('T_Host', 'host1').toString() }, { name: 'Dependent', value: sys('T_VirtualSystem', 'vm1').toString() },
       ]);
