@@ -202,7 +202,7 @@ export function normalizeInstanceName(cls: CimClass, name: CimInstanceName): Cim
     const what = `key "${decl.name}" of ${cls.name}`;
     const v = decl.type === 'reference' && typeof k.value === 'string'
       ? referenceKeyText(k.value, what)
-      : coerceValue(k.value as CimValue, decl.type, false, { what });
+      : coerceValue(k.value as CimValue, decl.type, false, { what, error: 'INVALID_PARAMETER' });
     keys.push({ name: decl.name, value: v as KeyValue, type: decl.type });
   }
   if (given.size > 0) {

@@ -99,6 +99,9 @@ describe('operations: instance operations', () => {
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_VirtualSystem', { Name: 'vm1' }) }))).to.equal(CIM_ERR.INVALID_PARAMETER);
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_VirtualSystem', { Name: 'vm1', CreationClassName: 'x', Extra: 1 }) }))).to.equal(CIM_ERR.INVALID_PARAMETER);
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_Nope', { Name: 'vm1' }) }))).to.equal(CIM_ERR.INVALID_CLASS);
+      // A key of the wrong type, typed by the client (a reference for a string key): 4 as any bad key, not 13.
+      const refForString = CimInstanceName.of('T_VirtualSystem', { CreationClassName: 'T_VirtualSystem', Name: CimInstanceName.of('T_Setting', { InstanceID: 'x' }) });
+      expect(await code(run(w, 'GetInstance', { InstanceName: refForString }))).to.equal(CIM_ERR.INVALID_PARAMETER);
       expect(await code(run(w, 'GetInstance', { InstanceName: sys('T_Unserved', 'x') }))).to.equal(CIM_ERR.NOT_FOUND);
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_Setting', { InstanceID: 'zzz' }) }))).to.equal(CIM_ERR.NOT_FOUND);
     });
