@@ -16,6 +16,8 @@ export interface ValueDecl {
   isArray: boolean;
   embeddedObject?: EmbeddedKind;
   embeddedInstanceClass?: string;
+  /** A reference's declared class (REFERENCECLASS): the value must name an instance of it or a subclass. */
+  referenceClass?: string;
 }
 
 export type ValueErrorKind = 'INVALID_PARAMETER' | 'TYPE_MISMATCH';
@@ -32,13 +34,16 @@ export function typeValue(ctx: OpContext, v: CimValue | undefined, decl: ValueDe
   if (v === null || v === undefined) return null;
   if (decl.type === 'reference') {
     const conv = (e: CimScalar | null, i?: number): CimScalar | null => {
-      if (e === null || e instanceof CimInstanceName) return e;
+      if (e === null) return e;
+      if (e instanceof CimInstanceName) return checkReferenceClass(ctx, e, decl, `${what}${i === undefined ? '' : `[${i}]`}`, error);
       if (typeof e === 'string') {
+        let r: CimInstanceName;
         try {
-          return parseInstancePath(e);
+          r = parseInstancePath(e);
         } catch (err) {
           throw cimError(error, `${what}${i === undefined ? '' : `[${i}]`}: not an object path: ${isCimError(err) ? err.description : String(err)}`);
         }
+        return checkReferenceClass(ctx, r, decl, `${what}${i === undefined ? '' : `[${i}]`}`, error);
       }
       throw cimError(error, `${what}: expected a reference`);
     };
@@ -59,6 +64,22 @@ export function typeValue(ctx: OpContext, v: CimValue | undefined, decl: ValueDe
     throw cimError(error, `${what}: not an embedded-object ${decl.type} (no EmbeddedObject or EmbeddedInstance qualifier), got an embedded object`);
   }
   return coerceValue(v, decl.type, decl.isArray, { what, error });
+}
+
+/**
+ * A reference names an instance of its declared class or a subclass (DSP0004 reference type):
+ * checked where the schema of the reference's namespace is ours (no host, a known namespace, a
+ * known reference class there); a class unknown there is no instance of anything.
+ */
+function checkReferenceClass(ctx: OpContext, r: CimInstanceName, decl: ValueDecl, what: string, error: ValueErrorKind): CimInstanceName {
+  const rc = decl.referenceClass;
+  if (rc === undefined || r.host !== undefined) return r;
+  const ns = r.namespace ?? ctx.namespace;
+  if (!ctx.repository.hasNamespace(ns) || !ctx.repository.getClass(ns, rc)) return r;
+  if (!ctx.repository.isSubclassOf(ns, r.className, rc)) {
+    throw cimError(error, `${what}: ${r.className} is not a ${rc}${ctx.repository.getClass(ns, r.className) ? '' : ` (no such class in ${ns})`}`);
+  }
+  return r;
 }
 
 /**
@@ -139,6 +160,7 @@ export function typeInstance(ctx: OpContext, cls: CimClass, given: CimInstance, 
 
 export function declOf(p: CimProperty): ValueDecl {
   const d: ValueDecl = { name: p.name, type: p.type, isArray: p.isArray };
+  if (p.referenceClass !== undefined) d.referenceClass = p.referenceClass;
   if (p.embeddedObject) d.embeddedObject = p.embeddedObject;
   const eic = p.embeddedInstanceClass;
   if (eic) d.embeddedInstanceClass = eic;
