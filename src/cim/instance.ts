@@ -5,7 +5,8 @@ import type { CimType } from './types.js';
 import { CimProperty, type CimClass } from './class.js';
 import { CimInstanceName, type KeyBinding, type KeyValue } from './instance-name.js';
 import { coerceValue, inferType, type CimValue } from './values.js';
-import { cimError } from './errors.js';
+import { cimError, isCimError } from './errors.js';
+import { parseInstancePath } from './uri.js';
 import type { QualifierList } from './qualifiers.js';
 
 export class CimInstance {
@@ -178,8 +179,16 @@ export function instanceNameOf(cls: CimClass, inst: CimInstance, namespace?: str
  */
 export function normalizeInstanceName(cls: CimClass, name: CimInstanceName): CimInstanceName {
   const keyDecls = cls.properties.values().filter((p) => p.isKey);
+  let bindings = name.keybindings;
+  // DSP0201 INSTANCENAME: a bare KEYVALUE or VALUE.REFERENCE (decoded with the empty name) is the value of the class's only key.
+  if (bindings.length === 1 && bindings[0]!.name === '') {
+    if (keyDecls.length !== 1) {
+      throw cimError('INVALID_PARAMETER', `the path of ${cls.name} gives one unnamed key, but ${cls.name} has ${keyDecls.length} keys (${keyDecls.map((d) => d.name).join(', ')})`);
+    }
+    bindings = [{ ...bindings[0]!, name: keyDecls[0]!.name }];
+  }
   const given = new NameMap<KeyBinding>();
-  for (const k of name.keybindings) {
+  for (const k of bindings) {
     if (given.has(k.name)) throw cimError('INVALID_PARAMETER', `key "${k.name}" given twice in ${name.className} path`);
     given.set(k.name, k);
   }
@@ -190,7 +199,10 @@ export function normalizeInstanceName(cls: CimClass, name: CimInstanceName): Cim
       throw cimError('INVALID_PARAMETER', `the path of ${cls.name} lacks key "${decl.name}" (keys: ${keyDecls.map((d) => d.name).join(', ')})`);
     }
     given.delete(decl.name);
-    const v = coerceValue(k.value as CimValue, decl.type, false, { what: `key "${decl.name}" of ${cls.name}` });
+    const what = `key "${decl.name}" of ${cls.name}`;
+    const v = decl.type === 'reference' && typeof k.value === 'string'
+      ? referenceKeyText(k.value, what)
+      : coerceValue(k.value as CimValue, decl.type, false, { what, error: 'INVALID_PARAMETER' });
     keys.push({ name: decl.name, value: v as KeyValue, type: decl.type });
   }
   if (given.size > 0) {
@@ -199,4 +211,16 @@ export function normalizeInstanceName(cls: CimClass, name: CimInstanceName): Cim
   const out = new CimInstanceName(name.className, keys, name.namespace, name.host);
   if (name.namespace === undefined) delete out.namespace;
   return out;
+}
+
+/**
+ * A reference key given as text: the quoted object path of a WBEM URI (DSP0207), which is how
+ * untyped clients (wbemcli, path text in a parameter) send the keys of an association instance.
+ */
+function referenceKeyText(text: string, what: string): CimInstanceName {
+  try {
+    return parseInstancePath(text);
+  } catch (e) {
+    throw cimError('INVALID_PARAMETER', `${what}: not an object path: ${isCimError(e) ? e.description : String(e)}`);
+  }
 }

@@ -36,7 +36,8 @@ export function parseScalarText(text: string, type: CimType, ctx: ValueContext):
     case 'string':
       return text;
     case 'char16':
-      if ([...text].length !== 1) throw fail('a char16 value must be exactly one character');
+      // DSP0004: one UCS-2 character, i.e. one UTF-16 code unit (a character beyond U+FFFF is two).
+      if (text.length !== 1) throw fail('a char16 value must be exactly one UCS-2 character');
       return text;
     case 'boolean': {
       const t = text.trim().toUpperCase();
@@ -104,7 +105,11 @@ export function coerceScalar(v: CimScalar, type: CimType, ctx: ValueContext): Ci
     case 'char16':
       // Embedded instances and classes live in string properties.
       if (typeof v === 'object' && !(v instanceof CimInstanceName) && !(v instanceof CimDateTime)) return v;
-      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') {
+        const text = String(v);
+        if (type === 'char16' && text.length !== 1) throw fail(`expected one character for char16, got ${truncate(text)}`);
+        return text;
+      }
       throw fail(`expected a ${type}`);
     case 'datetime':
       if (v instanceof CimDateTime) return v;

@@ -107,7 +107,8 @@ export function decodeKeyValue(n: XNode, name: string, className: string): KeyBi
       return { name, value: parseScalarText(text, 'boolean', ctx) as boolean };
     case 'numeric': {
       const t = text.trim();
-      if (/^[+-]?\d+$/.test(t)) return { name, value: bigToNumber(BigInt(t)) };
+      // No CIM integer has more than 20 digits: a longer run is read as a double, never a huge BigInt.
+      if (/^[+-]?\d+$/.test(t) && t.replace(/^[+-]?0*/, '').length <= 40) return { name, value: bigToNumber(BigInt(t)) };
       return { name, value: parseScalarText(t, 'real64', ctx) as number };
     }
     default:

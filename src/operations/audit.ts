@@ -14,13 +14,55 @@ const ELEMENTS_MAX = 10;
 /** Properties that name an embedded instance in a summary, most telling first. */
 const NAMING = ['ElementName', 'InstanceID', 'Name', 'ResourceType'];
 
-function clip(s: string): string {
-  return s.length > VALUE_MAX ? `${s.slice(0, VALUE_MAX)}…` : s;
+function clip(s: string, max = VALUE_MAX): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** The longest target, namespace, method name or error text kept in an entry. */
+const TEXT_MAX = 1000;
+/** Method parameters summarised at most. */
+const PARAMS_MAX = 50;
+
+/**
+ * An entry with every client-given text clipped: a request of any user (a refused one too) is
+ * audited, and without a bound each could append megabytes to the log.
+ */
+export function boundedEntry(e: AuditEntry): AuditEntry {
+  const out: AuditEntry = { ...e, namespace: clip(e.namespace, TEXT_MAX), target: clip(e.target, TEXT_MAX) };
+  if (e.method !== undefined) out.method = clip(e.method, TEXT_MAX);
+  if (e.error !== undefined) out.error = clip(e.error, TEXT_MAX);
+  if (e.job !== undefined) out.job = clip(e.job, TEXT_MAX);
+  return out;
 }
 
 /** `Class(ElementName="x")` for an embedded instance, object or escaped text alike. */
 function instanceSummary(className: string, naming: [string, string] | undefined): string {
-  return naming ? `${className}(${naming[0]}=${JSON.stringify(naming[1])})` : className;
+  return naming ? `${clip(className)}(${naming[0]}=${JSON.stringify(clip(naming[1]))})` : clip(className);
+}
+
+const OPEN_VALUE = /\s*<VALUE>/iy;
+
+/**
+ * The text of `<PROPERTY NAME="name" …><VALUE>text<` in embedded-instance text, in time linear in
+ * the text: the text comes from any user, before any role check (a backtracking regex over it
+ * took minutes for a megabyte of repeated NAME attributes).
+ */
+function propertyText(v: string, name: string): string | undefined {
+  const attr = new RegExp(`NAME="${name}"`, 'gi');
+  for (;;) {
+    const found = attr.exec(v);
+    if (!found) return undefined;
+    const end = v.indexOf('>', attr.lastIndex);
+    // No '>' after this NAME: none after any later one either.
+    if (end === -1) return undefined;
+    OPEN_VALUE.lastIndex = end + 1;
+    if (OPEN_VALUE.exec(v)) {
+      const close = v.indexOf('<', OPEN_VALUE.lastIndex);
+      return close === -1 ? undefined : v.slice(OPEN_VALUE.lastIndex, close);
+    }
+    // Whatever NAME attributes lie before this '>' belong to the same tag: skip them all.
+    attr.lastIndex = end + 1;
+  }
 }
 
 function summarise(v: unknown): string {
@@ -39,8 +81,7 @@ function summarise(v: unknown): string {
     // An embedded instance sent as (escaped) text: wbemcli and pywbem both do this.
     const m = /^\s*<INSTANCE\s+CLASSNAME="([^"]+)"/.exec(v);
     if (m) {
-      const naming = NAMING.map((n) => [n, new RegExp(`NAME="${n}"[^>]*>\\s*<VALUE>([^<]*)<`, 'i').exec(v)?.[1]] as const)
-        .find(([, x]) => x !== undefined);
+      const naming = NAMING.map((n) => [n, propertyText(v, n)] as const).find(([, x]) => x !== undefined);
       return instanceSummary(m[1]!, naming ? [naming[0], naming[1]!] : undefined);
     }
     return clip(v);
@@ -51,7 +92,9 @@ function summarise(v: unknown): string {
 /** The IN parameters of a method call, by name, summarised. */
 export function auditParams(req: ExtrinsicRequest): Record<string, string> | undefined {
   if (req.params.length === 0) return undefined;
-  return Object.fromEntries(req.params.map((p) => [p.name, summarise(p.value)]));
+  const out: Record<string, string> = Object.fromEntries(req.params.slice(0, PARAMS_MAX).map((p) => [clip(p.name), summarise(p.value)]));
+  if (req.params.length > PARAMS_MAX) out['…'] = `${req.params.length - PARAMS_MAX} more parameters`;
+  return out;
 }
 
 /** The target of a method call as the audit log names it: the path without its namespace. */

@@ -7,6 +7,7 @@ import { cimError } from '../cim/index.js';
 import { ROLE_RANK, type Principal, type Role } from './provider.js';
 import type { AuditEntry } from './options.js';
 import { asCimError } from './context.js';
+import { boundedEntry } from './audit.js';
 
 export function requireRole(principal: Principal, needed: Role, what: string): void {
   if (ROLE_RANK[principal.role] >= ROLE_RANK[needed]) return;
@@ -29,11 +30,11 @@ export async function audited<T>(
 ): Promise<T> {
   try {
     const r = await fn();
-    audit?.({ principal: principal.name, ...subject, ...outcome(r) });
+    audit?.(boundedEntry({ principal: principal.name, ...subject, ...outcome(r) }));
     return r;
   } catch (e) {
     const err = asCimError(e, subject.operation);
-    audit?.({ principal: principal.name, ...subject, result: 'error', error: err.message });
+    audit?.(boundedEntry({ principal: principal.name, ...subject, result: 'error', error: err.message }));
     throw err;
   }
 }

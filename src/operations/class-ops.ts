@@ -8,11 +8,14 @@ import type { OpContext } from './context.js';
 import { NO_FLAGS, encodeFlags } from './flags.js';
 import type { Params } from './params.js';
 
-/** LocalOnly=true drops the properties and methods inherited unchanged (propagated). */
+/**
+ * LocalOnly=true drops the properties, methods and class qualifiers inherited unchanged
+ * (propagated), as DSP0200 GetClass says of LocalOnly.
+ */
 function localView(cls: CimClass, localOnly: boolean): CimClass {
   if (!localOnly) return cls;
   const out = new CimClass(cls.name, cls.superClass);
-  out.qualifiers = cls.qualifiers;
+  for (const [n, q] of cls.qualifiers) if (!q.propagated) out.qualifiers.set(n, q);
   for (const [n, p] of cls.properties) if (!p.propagated) out.properties.set(n, p);
   for (const [n, m] of cls.methods) if (!m.propagated) out.methods.set(n, m);
   return out;

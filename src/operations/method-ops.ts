@@ -45,6 +45,7 @@ function paramDecl(method: CimMethod, name: string): ValueDecl & { isIn: boolean
   const p = method.parameters.get(name)!;
   const d: ValueDecl & { isIn: boolean; isOut: boolean } = { name: p.name, type: p.type, isArray: p.isArray, isIn: p.isIn, isOut: p.isOut };
   if (p.embeddedObject) d.embeddedObject = p.embeddedObject;
+  if (p.referenceClass !== undefined) d.referenceClass = p.referenceClass;
   const eic = p.embeddedInstanceClass;
   if (eic) d.embeddedInstanceClass = eic;
   return d;

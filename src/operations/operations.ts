@@ -5,7 +5,7 @@
  * CimError ever leaves this class.
  */
 import {
-  type ExtrinsicRequest, type ExtrinsicResult, type IntrinsicRequest, type IntrinsicResponse, NameMap, cimError,
+  type ExtrinsicRequest, type ExtrinsicResult, type IntrinsicRequest, type IntrinsicResponse, NameMap, cimError, parseInstancePath,
 } from '../cim/index.js';
 import { auditParams, auditTarget, methodOutcome } from './audit.js';
 import { audited, requireRole } from './authorize.js';
@@ -117,7 +117,15 @@ export class Operations {
 
   /** The role an instance write needs: what the class's owner says for CreateInstance, ModifyInstance and DeleteInstance, else admin. */
   private changeRole(req: IntrinsicRequest): Role {
-    const v = req.params.get('NewInstance')?.value ?? req.params.get('ModifiedInstance')?.value ?? req.params.get('InstanceName')?.value;
+    let v = req.params.get('NewInstance')?.value ?? req.params.get('ModifiedInstance')?.value ?? req.params.get('InstanceName')?.value;
+    // An InstanceName sent as path text (Params.instanceName reads it so too).
+    if (typeof v === 'string') {
+      try {
+        v = parseInstancePath(v);
+      } catch {
+        return 'admin';
+      }
+    }
     if (typeof v !== 'object' || v === null || !('className' in v)) return 'admin';
     const className = String(v.className);
     return this.opts.registry.providersOf(req.namespace, className)?.owner?.writeRole?.(className) ?? 'admin';

@@ -59,6 +59,12 @@ describe('cim values', () => {
   it('accepts exactly one character for char16', () => {
     expect(parseScalarText('x', 'char16', ctx)).to.equal('x');
     expect(codeOf(() => parseScalarText('xy', 'char16', ctx))).to.equal(CIM_ERR.INVALID_PARAMETER);
+    // DSP0004 char16 is one UCS-2 (16-bit) character: a character beyond U+FFFF is two.
+    expect(codeOf(() => parseScalarText('\u{1F600}', 'char16', ctx))).to.equal(CIM_ERR.INVALID_PARAMETER);
+    // A typed number or boolean given for a char16 becomes its text only when that is one character.
+    expect(coerceValue(7, 'char16', false, ctx)).to.equal('7');
+    expect(codeOf(() => coerceValue(65, 'char16', false, ctx))).to.equal(CIM_ERR.TYPE_MISMATCH);
+    expect(codeOf(() => coerceValue(true, 'char16', false, { ...ctx, error: 'INVALID_PARAMETER' }))).to.equal(CIM_ERR.INVALID_PARAMETER);
   });
 
   it('formats values the way CIM-XML writes them', () => {

@@ -319,6 +319,18 @@ describe('cimxml decode: INSTANCENAME and VALUE.REFERENCE forms', () => {
     expect(k['Dt']!.value).to.be.instanceOf(CimDateTime);
   });
 
+  it('a numeric KEYVALUE with a huge run of digits is not read as a huge BigInt (no CIM integer has more than 20 digits)', () => {
+    const digits = '9'.repeat(200_000);
+    const n = nameParam(`<INSTANCENAME CLASSNAME="X"><KEYBINDING NAME="N"><KEYVALUE VALUETYPE="numeric">${digits}</KEYVALUE></KEYBINDING></INSTANCENAME>`);
+    const v = n.keybindings[0]!.value;
+    // A 200 000-digit BigInt costs time to build and far more to print in an error message.
+    expect(typeof v).to.equal('number');
+    expect(v).to.equal(Infinity);
+    // 20 digits and a few leading zeros stay exact.
+    const m = nameParam('<INSTANCENAME CLASSNAME="X"><KEYBINDING NAME="N"><KEYVALUE VALUETYPE="numeric">00018446744073709551615</KEYVALUE></KEYBINDING></INSTANCENAME>');
+    expect(m.keybindings[0]!.value).to.equal(18446744073709551615n);
+  });
+
   it('the single unnamed key shorthand: bare KEYVALUE or VALUE.REFERENCE', () => {
     const a = nameParam('<INSTANCENAME CLASSNAME="X"><KEYVALUE VALUETYPE="string">only</KEYVALUE></INSTANCENAME>');
     expect(a.keybindings).to.deep.equal([{ name: '', value: 'only' }]);

@@ -40,6 +40,14 @@ describe('operations: roles and audit', () => {
     expect(w.audit[0]!.error).to.contain('CIM_ERR_ACCESS_DENIED');
   });
 
+  it('the role a class\'s owner asks for its writes applies to an InstanceName sent as path text too', async () => {
+    Object.assign(w.systems, { writeRole: () => 'reader' });
+    await run(w, 'DeleteInstance', { InstanceName: 'T_VirtualSystem.CreationClassName="T_VirtualSystem",Name="vm2"' }, reader);
+    expect(w.systems.calls.some((c) => c.op === 'deleteInstance')).to.equal(true);
+    // Text that is no path needs admin, as before.
+    expect((await error(run(w, 'DeleteInstance', { InstanceName: 'no path' }, reader))).code).to.equal(CIM_ERR.ACCESS_DENIED);
+  });
+
   it('every change by an admin is audited with ok or the error text, the namespace once', async () => {
     await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') }, admin);
     await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') }, admin).catch(() => undefined);

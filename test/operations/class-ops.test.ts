@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CimError, CIM_ERR } from '../../src/cim/index.js';
+import { CimClass, CimError, CIM_ERR } from '../../src/cim/index.js';
 import { cn, code, run, world, type World } from './fixtures/setup.js';
 
 describe('operations: class and qualifier operations', () => {
@@ -50,6 +50,21 @@ describe('operations: class and qualifier operations', () => {
     if (all.result.kind !== 'classNames') throw new Error();
     expect(all.result.names).to.have.length(w.repo.classNames('root/test').length);
     expect(await code(run(w, 'EnumerateClassNames', { ClassName: cn('Nope') }))).to.equal(CIM_ERR.INVALID_CLASS);
+  });
+
+  it('GetClass LocalOnly=true leaves out the class qualifiers inherited unchanged (DSP0200 GetClass: properties, methods and qualifiers)', async () => {
+    // A subclass that restates nothing: its Description is the superclass's, propagated.
+    w.repo.addClass('root/test', new CimClass('T_Plain', 'T_VirtualSystem'));
+    const local = await run(w, 'GetClass', { ClassName: cn('T_Plain') });
+    if (local.result.kind !== 'class') throw new Error();
+    expect(local.result.cls.qualifiers.has('Description')).to.equal(false);
+    const full = await run(w, 'GetClass', { ClassName: cn('T_Plain'), LocalOnly: false });
+    if (full.result.kind !== 'class') throw new Error();
+    expect(full.result.cls.qualifiers.get('Description')?.propagated).to.equal(true);
+    // A class's own qualifiers stay.
+    const own = await run(w, 'GetClass', { ClassName: cn('T_VirtualSystem') });
+    if (own.result.kind !== 'class') throw new Error();
+    expect(own.result.cls.qualifiers.has('Description')).to.equal(true);
   });
 
   it('EnumerateClasses: LocalOnly default true drops propagated properties', async () => {

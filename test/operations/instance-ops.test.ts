@@ -99,6 +99,9 @@ describe('operations: instance operations', () => {
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_VirtualSystem', { Name: 'vm1' }) }))).to.equal(CIM_ERR.INVALID_PARAMETER);
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_VirtualSystem', { Name: 'vm1', CreationClassName: 'x', Extra: 1 }) }))).to.equal(CIM_ERR.INVALID_PARAMETER);
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_Nope', { Name: 'vm1' }) }))).to.equal(CIM_ERR.INVALID_CLASS);
+      // A key of the wrong type, typed by the client (a reference for a string key): 4 as any bad key, not 13.
+      const refForString = CimInstanceName.of('T_VirtualSystem', { CreationClassName: 'T_VirtualSystem', Name: CimInstanceName.of('T_Setting', { InstanceID: 'x' }) });
+      expect(await code(run(w, 'GetInstance', { InstanceName: refForString }))).to.equal(CIM_ERR.INVALID_PARAMETER);
       expect(await code(run(w, 'GetInstance', { InstanceName: sys('T_Unserved', 'x') }))).to.equal(CIM_ERR.NOT_FOUND);
       expect(await code(run(w, 'GetInstance', { InstanceName: CimInstanceName.of('T_Setting', { InstanceID: 'zzz' }) }))).to.equal(CIM_ERR.NOT_FOUND);
     });
@@ -106,6 +109,33 @@ describe('operations: instance operations', () => {
     it('accepts an instance path given as text', async () => {
       const r = await run(w, 'GetInstance', { InstanceName: 'T_Host.CreationClassName="T_Host",Name="host1"' });
       expect(r.result.kind).to.equal('instance');
+    });
+
+    it('reads the single-key shorthand (an INSTANCENAME with a bare KEYVALUE, DSP0201) as the class\'s one key', async () => {
+      const r = await run(w, 'GetInstance', { InstanceName: new CimInstanceName('T_Setting', [{ name: '', value: 'vm1/mem' }]) });
+      if (r.result.kind !== 'instance') throw new Error(r.result.kind);
+      expect(r.result.instance.get('Quantity')).to.equal(1024);
+      // A class with two keys cannot take it.
+      const e = await error(run(w, 'GetInstance', { InstanceName: new CimInstanceName('T_VirtualSystem', [{ name: '', value: 'vm1' }]) }));
+      expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(e.description).to.match(/one unnamed key.*T_VirtualSystem has 2 keys/);
+    });
+
+    it('reads a reference key given as path text (DSP0207 quoted path, as a path-text InstanceName carries it)', async () => {
+      // The path as the server itself writes it (toString): reference keys as quoted paths.
+      const text = CimInstanceName.of('T_HostedDependency', { Antecedent: sys('T_Host', 'host1'), Dependent: sys('T_VirtualSystem', 'vm1') }).toString();
+      const r = await run(w, 'GetInstance', { InstanceName: text });
+      if (r.result.kind !== 'instance') throw new Error(r.result.kind);
+      expect((r.result.instance.get('Dependent') as CimInstanceName).keyString('Name')).to.equal('vm1');
+      // A KEYVALUE VALUETYPE="string" holding the path (a client typing no key).
+      const keyText = new CimInstanceName('T_HostedDependency', [
+        { name: 'Antecedent', value: sys('T_Host', 'host1').toString() }, { name: 'Dependent', value: sys('T_VirtualSystem', 'vm1').toString() },
+      ]);
+      expect((await run(w, 'GetInstance', { InstanceName: keyText })).result.kind).to.equal('instance');
+      const bad = new CimInstanceName('T_HostedDependency', [{ name: 'Antecedent', value: 'no path' }, { name: 'Dependent', value: 'x' }]);
+      const e = await error(run(w, 'GetInstance', { InstanceName: bad }));
+      expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(e.description).to.match(/Antecedent/);
     });
   });
 

@@ -52,6 +52,19 @@ describe('operations: extrinsic methods', () => {
     expect(r.out.find((o) => o.name === 'Result')!.value).to.equal('done');
   });
 
+  it('a reference parameter must name an instance of its declared class or a subclass (DSP0004 reference type)', async () => {
+    for (const parent of [CimInstanceName.of('T_Setting', { InstanceID: 'vm1/mem' }), 'T_Nope.Name="x"']) {
+      const e = await error(invoke('DefineChild', [{ name: 'Parent', value: parent, untyped: typeof parent === 'string' }]));
+      expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+      expect(e.description).to.match(/Parent.* is not a T_System/);
+    }
+    expect(w.systems.calls.some((c) => c.op === 'invokeMethod')).to.equal(false);
+    // A subclass is one; a reference to another host's schema is not checked here.
+    await invoke('DefineChild', [{ name: 'Parent', value: sys('T_VirtualSystem', 'vm2') }]);
+    await invoke('DefineChild', [{ name: 'Parent', value: new CimInstanceName('Other_System', [{ name: 'Name', value: 'a' }], 'root/test', 'elsewhere') }]);
+    expect(w.systems.calls.filter((c) => c.op === 'invokeMethod')).to.have.length(2);
+  });
+
   it('an already parsed embedded instance is typed too', async () => {
     const inst = new CimInstance('T_Setting');
     inst.set('Quantity', '7');
