@@ -23,7 +23,7 @@ async function startSlowly(app: AppServer, ms: number): Promise<void> {
 describe('cli: a stop with a job running', function () {
   this.timeout(60_000);
   let app: AppServer;
-  beforeEach(async () => { app = await startAppServer({ demo: true, xl: 'processes', keepData: true }); });
+  beforeEach(async () => { app = await startAppServer({ demo: true, keepData: true }); });
   afterEach(() => rmSync(app.dataDir, { recursive: true, force: true }));
 
   it('waits for a job that ends within the drain: it completes, and its end is audited', async () => {
