@@ -11,6 +11,7 @@ import type { OperationOptions } from '../../virt/driver.js';
 import type { DiskSpec, NicSpec, Rate } from '../../virt/types.js';
 import { diskSpec, vifItems } from './cfg-writer.js';
 import { change, ensureDef, liveName } from './change.js';
+import type { Current } from './view.js';
 import { checkPaths } from './paths.js';
 import type { XlCore } from './core.js';
 import { generateMac } from './live-config.js';
@@ -38,6 +39,16 @@ async function storeOrUndo(core: XlCore, store: () => Promise<unknown>, undo: ((
   }
 }
 
+/**
+ * The device a change acts on (not_found when the system has none), with the definition stored
+ * and the running domain's name when there is one.
+ */
+async function deviceOf<T>(core: XlCore, cur: Current, found: T | undefined, what: string): Promise<{ old: T; live: string | undefined }> {
+  if (!found) throw new VirtError('not_found', `'${cur.name}' has no ${what}`);
+  await ensureDef(core, cur);
+  return { old: found, live: cur.view ? liveName(cur) : undefined };
+}
+
 export async function attachDisk(core: XlCore, name: string, disk: DiskSpec, opts: OperationOptions = {}): Promise<DiskSpec> {
   const d: DiskSpec = normalizeDisk({ ...disk, vdev: validVdev(disk?.vdev) });
   const spec = diskSpec(d);
@@ -58,10 +69,7 @@ export async function detachDisk(core: XlCore, name: string, vdev: string, opts:
   const v = validVdev(vdev);
   await change(core, name, async (cur) => {
     const disks = cur.system.config.disks;
-    const old = disks.find((x) => x.vdev === v);
-    if (!old) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
-    await ensureDef(core, cur);
-    const live = cur.view ? liveName(cur) : undefined;
+    const { old, live } = await deviceOf(core, cur, disks.find((x) => x.vdev === v), `disk ${v}`);
     if (live !== undefined) await core.xl(['block-detach', live, v], core.runOptions(opts));
     await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, disks: disks.filter((x) => x.vdev !== v) } }),
       live === undefined ? undefined : () => core.xl(['block-attach', live, diskSpec(old)]), `disk ${v} unplugged from '${live}'`);
@@ -80,10 +88,7 @@ export async function replaceDisk(core: XlCore, name: string, vdev: string, disk
   await checkPaths(core.paths, undefined, [d]);
   await change(core, name, async (cur) => {
     const disks = cur.system.config.disks;
-    const old = disks.find((x) => x.vdev === v);
-    if (!old) throw new VirtError('not_found', `'${name}' has no disk ${v}`);
-    await ensureDef(core, cur);
-    const live = cur.view ? liveName(cur) : undefined;
+    const { old, live } = await deviceOf(core, cur, disks.find((x) => x.vdev === v), `disk ${v}`);
     const plugOld = live === undefined ? undefined : () => core.xl(['block-attach', live, diskSpec(old)]);
     if (live !== undefined) {
       await replug(core, cur.name, { disk: old }, () => core.xl(['block-detach', live, v], core.runOptions(opts)),
@@ -138,10 +143,7 @@ export async function detachInterface(core: XlCore, name: string, mac: string, o
   const m = validMac(mac);
   await change(core, name, async (cur) => {
     const nics = cur.system.config.nics;
-    const old = nics.find((x) => x.mac === m);
-    if (!old) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
-    await ensureDef(core, cur);
-    const live = cur.view ? liveName(cur) : undefined;
+    const { old, live } = await deviceOf(core, cur, nics.find((x) => x.mac === m), `interface ${m}`);
     if (live !== undefined) await core.xl(['network-detach', live, m], core.runOptions(opts));
     await storeOrUndo(core, () => core.store.patch(cur.name, { config: { ...cur.system.config, nics: nics.filter((x) => x.mac !== m) } }),
       live === undefined ? undefined : () => core.xl(['network-attach', live, ...vifItems(old)]), `interface ${m} unplugged from '${live}'`);
@@ -155,10 +157,7 @@ export async function replaceInterface(core: XlCore, name: string, mac: string, 
   const items = vifItems(full);
   await change(core, name, async (cur) => {
     const nics = cur.system.config.nics;
-    const old = nics.find((x) => x.mac === m);
-    if (!old) throw new VirtError('not_found', `'${name}' has no interface ${m}`);
-    await ensureDef(core, cur);
-    const live = cur.view ? liveName(cur) : undefined;
+    const { old, live } = await deviceOf(core, cur, nics.find((x) => x.mac === m), `interface ${m}`);
     const plugOld = live === undefined ? undefined : () => core.xl(['network-attach', live, ...vifItems(old)]);
     if (live !== undefined) {
       await replug(core, cur.name, { nic: old }, () => core.xl(['network-detach', live, m], core.runOptions(opts)),
