@@ -350,7 +350,7 @@ function view(s: Snapshot, system: string, tree: Pick<SnapshotTree, 'current'>):
 }
 
 /**
- * A failure after the system was stopped: CIM_ERR_FAILED whatever the cause's kind (the request
+ * A failure after the system was stopped: kind 'failed' whatever the cause's kind (the request
  * itself was right; a not_found here would read as "nothing happened").
  */
 function failedAfter(err: unknown, what: string): VirtError {
