@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XlDriver, type XlDriverOptions } from '../../src/drivers/xl/xl-driver.js';
 import { runXl, type XlSimResult } from '../../src/sim/run-xl.js';
+import { VirtError } from '../../src/virt/errors.js';
 import { InProcessXl } from './in-process-xl.js';
 
 export type TestDriverOptions = Omit<XlDriverOptions, 'xlPath' | 'dataDir' | 'executor' | 'env' | 'xentopPath' | 'xentopArgs'> & {
@@ -58,4 +59,14 @@ export async function xlBehindTheBack(dataDir: string, ...args: string[]): Promi
   const r = await runXl(args, { stateDir: simStateDir(dataDir) });
   if (r.exitCode !== 0) throw new Error(`xl ${args.join(' ')} failed (${r.exitCode}): ${r.stderr}`);
   return r;
+}
+
+/** The driver's next definition write fails as a full disk would (ENOSPC); later ones work. */
+export function failNextPatch(driver: XlDriver): void {
+  const store = driver.store;
+  const patch = store.patch.bind(store);
+  store.patch = (async () => {
+    store.patch = patch;
+    throw new VirtError('failed', 'writing the definition failed: ENOSPC');
+  }) as typeof store.patch;
 }

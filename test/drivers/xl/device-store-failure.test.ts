@@ -10,21 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtError } from '../../../src/virt/errors.js';
-import { createTestBackend, xlBehindTheBack } from '../../support/xl-backend.js';
+import { createTestBackend, failNextPatch, xlBehindTheBack } from '../../support/xl-backend.js';
 
 describe('xl driver: a device change whose definition cannot be stored is undone on the running domain', () => {
   let dir: string;
   let driver: XlDriver;
-
-  /** The next store.patch fails as a full disk would. */
-  function failNextPatch(): void {
-    const store = driver.store;
-    const patch = store.patch.bind(store);
-    store.patch = (async () => {
-      store.patch = patch;
-      throw new VirtError('failed', 'writing the definition failed: ENOSPC');
-    }) as typeof store.patch;
-  }
 
   const blocks = async (): Promise<string> => (await xlBehindTheBack(dir, 'block-list', 'd')).stdout;
   const vifs = async (): Promise<string> => (await xlBehindTheBack(dir, 'network-list', 'd')).stdout;
@@ -48,7 +38,7 @@ describe('xl driver: a device change whose definition cannot be stored is undone
   });
 
   it('attachDisk: the disk xl plugged in is unplugged again', async () => {
-    failNextPatch();
+    failNextPatch(driver);
     const e = await driver.attachDisk('d', { target: join(dir, 'extra.img'), vdev: 'xvdb' }).then(() => null, (x: unknown) => x);
     expect(e).to.be.instanceOf(VirtError);
     expect(await blocks()).to.not.match(/\b51728\b/); // xvdb
@@ -57,7 +47,7 @@ describe('xl driver: a device change whose definition cannot be stored is undone
   });
 
   it('attachInterface: the interface xl plugged in is unplugged again', async () => {
-    failNextPatch();
+    failNextPatch(driver);
     const e = await driver.attachInterface('d', { mac: '00:16:3e:00:00:02', bridge: 'xenbr0' }).then(() => null, (x: unknown) => x);
     expect(e).to.be.instanceOf(VirtError);
     expect(await vifs()).to.not.include('00:16:3e:00:00:02');
@@ -67,7 +57,7 @@ describe('xl driver: a device change whose definition cannot be stored is undone
 
   it('detachDisk: the disk xl unplugged is plugged in again', async () => {
     await driver.attachDisk('d', { target: join(dir, 'extra.img'), vdev: 'xvdb' });
-    failNextPatch();
+    failNextPatch(driver);
     const e = await driver.detachDisk('d', 'xvdb').then(() => null, (x: unknown) => x);
     expect(e).to.be.instanceOf(VirtError);
     expect(await blocks()).to.match(/\b51728\b/);
@@ -77,7 +67,7 @@ describe('xl driver: a device change whose definition cannot be stored is undone
 
   it('detachInterface: the interface xl unplugged is plugged in again, with its rate', async () => {
     await driver.attachInterface('d', { mac: '00:16:3e:00:00:02', bridge: 'xenbr0', rate: { bytesPerSecond: 1_250_000, intervalUs: 20_000 } });
-    failNextPatch();
+    failNextPatch(driver);
     const e = await driver.detachInterface('d', '00:16:3e:00:00:02').then(() => null, (x: unknown) => x);
     expect(e).to.be.instanceOf(VirtError);
     expect(await vifs()).to.include('00:16:3e:00:00:02');

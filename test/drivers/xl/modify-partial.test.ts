@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtError } from '../../../src/virt/errors.js';
-import { createTestBackend, simStateDir, xlBehindTheBack } from '../../support/xl-backend.js';
+import { createTestBackend, failNextPatch, simStateDir, xlBehindTheBack } from '../../support/xl-backend.js';
 
 describe('xl driver: a resource change that fails half-way is undone on the running domain', () => {
   let dir: string;
@@ -39,12 +39,7 @@ describe('xl driver: a resource change that fails half-way is undone on the runn
   });
 
   it('the change ran but its definition cannot be stored: memory and weight are as before', async () => {
-    const store = driver.store;
-    const patch = store.patch.bind(store);
-    store.patch = (async () => {
-      store.patch = patch;
-      throw new VirtError('failed', 'writing the definition failed: ENOSPC');
-    }) as typeof store.patch;
+    failNextPatch(driver);
     const e = await driver.modify('m', { memoryMiB: 768, cpuWeight: 512 }).then(() => null, (x: unknown) => x);
     expect(e).to.be.instanceOf(VirtError);
     const row = (await xlBehindTheBack(dir, 'list', 'm')).stdout.split('\n')[1]!.trim().split(/\s+/);
