@@ -22,7 +22,7 @@ import { VirtError } from './errors.js';
 import type { Job } from './jobs.js';
 import type { Model } from './model.js';
 import { TARGET_STATES, type TargetState } from './states.js';
-import { normalizeSpec } from './spec.js';
+import { macOwner, normalizeSpec } from './spec.js';
 import type { HostFacts, VirtualSwitch, VirtualSystem, VirtualSystemConfig } from './types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -107,8 +107,7 @@ export function incomingReasons(
   }
   // Two guests with one MAC on a host break each other's network (DefineSystem refuses it too).
   for (const nic of c.nics) {
-    const mac = nic.mac?.toLowerCase();
-    const user = mac === undefined ? undefined : here.systems.find((s) => s !== byUuid && s.config.nics.some((n) => n.mac?.toLowerCase() === mac));
+    const user = nic.mac === undefined ? undefined : macOwner(here.systems, nic.mac, c.name);
     if (user) out.push(`virtual system '${user.name}' on ${host} has an interface with the MAC ${nic.mac} of '${c.name}'`);
   }
   const switches = new Set(here.switches.map((s) => s.name));

@@ -169,8 +169,13 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
  */
 export function checkMacsFree(systems: readonly VirtualSystem[], wanted: readonly { system: string; mac: string }[]): void {
   for (const w of wanted) {
-    const mac = w.mac.toLowerCase();
-    const owner = systems.find((s) => s.name !== w.system && s.config.nics.some((n) => n.mac === mac));
-    if (owner) throw new VirtError('conflict', `MAC ${mac} is already used by '${owner.name}'`);
+    const owner = macOwner(systems, w.mac, w.system);
+    if (owner) throw new VirtError('conflict', `MAC ${w.mac.toLowerCase()} is already used by '${owner.name}'`);
   }
+}
+
+/** The system other than `except` that has an interface with this MAC, if any. */
+export function macOwner(systems: readonly VirtualSystem[], mac: string, except: string): VirtualSystem | undefined {
+  const m = mac.toLowerCase();
+  return systems.find((s) => s.name !== except && s.config.nics.some((n) => n.mac?.toLowerCase() === m));
 }
