@@ -29,7 +29,7 @@ import type { Logger } from './operations/provider.js';
 import { acquireDataLock } from './data-lock.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
 import { createPrometheusExport } from './prometheus.js';
-import { NotDurableError, writeFileAtomic } from './drivers/xl/atomic-file.js';
+import { NotDurableError, isTempName, writeFileAtomic } from './drivers/xl/atomic-file.js';
 import { IndicationDelivery } from './indication-delivery.js';
 import {
   DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S, listenerUnreachable, startLifecycleIndications,
@@ -56,7 +56,7 @@ function textFile(file: string, warn: (m: string) => void): { read(): Promise<st
 /** Temp files a writer killed half-way left in the data directory itself (atomic-file.ts names them). */
 function removeLeftTempFiles(dataDir: string, warn: (m: string) => void): void {
   for (const entry of readdirSync(dataDir)) {
-    if (!/^\..+\.[0-9]+\.[0-9a-f]{8}\.tmp$/.test(entry)) continue;
+    if (!isTempName(entry)) continue;
     try {
       unlinkSync(path.join(dataDir, entry));
     } catch (e) {

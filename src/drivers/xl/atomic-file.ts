@@ -14,6 +14,11 @@ export function tempNameFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
 }
 
+/** Whether a directory entry has the name tempNameFor gives: a write killed half-way left it. */
+export function isTempName(entry: string): boolean {
+  return /^\..+\.[0-9]+\.[0-9a-f]{8}\.tmp$/.test(entry);
+}
+
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = tempNameFor(path);
   const fh = await open(tmp, 'w', 0o600);
