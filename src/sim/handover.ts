@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { recordEvent, type HostState } from './host-state.js';
 
 export const HANDOVER_FILE = 'handover.json';
-const STATE_FILE = 'state.json';
 
 export interface Handover {
   /** The domain's UUID. */
@@ -30,16 +29,18 @@ function readJson(path: string): unknown {
 
 /**
  * Finishes a hand-over a killed `xl migrate` left in `dir` (the caller holds the lock of `dir`;
- * the target's file is only read). `state` is the sender's state as loaded; `save` writes it.
- * True when the domain left `state`.
+ * the target's state is only read, by `stateFileOf`). `state` is the sender's state as loaded;
+ * `save` writes it. True when the domain left `state`.
  */
-export function settleHandover(dir: string, state: HostState, now: number, save: (s: HostState) => void): boolean {
+export function settleHandover(
+  dir: string, state: HostState, now: number, save: (s: HostState) => void, stateFileOf: (dir: string) => string,
+): boolean {
   const path = join(dir, HANDOVER_FILE);
   if (!existsSync(path)) return false;
   const h = readJson(path) as Partial<Handover> | undefined;
   let moved = false;
   if (h && typeof h.uuid === 'string' && typeof h.dest === 'string') {
-    const target = readJson(join(h.dest, STATE_FILE)) as Partial<HostState> | undefined;
+    const target = readJson(stateFileOf(h.dest)) as Partial<HostState> | undefined;
     const there = Array.isArray(target?.domains) && target.domains.some((d) => d.uuid === h.uuid);
     const here = state.domains.find((d) => d.uuid === h.uuid && d.domid !== 0);
     if (there && here) {

@@ -175,7 +175,7 @@ export function loadHeldState(dir: string, now: number, reuse?: { state: HostSta
   const moved = settleHandover(dir, r.state, now, (st) => {
     text = JSON.stringify(st);
     atomicWrite(join(dir, STATE_FILE), text);
-  });
+  }, (target) => join(target, STATE_FILE));
   return moved ? { ...r, text } : r;
 }
 
