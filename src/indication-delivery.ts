@@ -11,12 +11,11 @@
  * SubscriptionRemovalAction) and its queue emptied.
  */
 import dns from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { CimInstance } from './cim/index.js';
 import { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './cimxml/index.js';
+import { PostFailure, postBounded } from './http-post.js';
 import { onServerHost, withoutCredentials } from './providers/dsp1054-indications/index.js';
 
 /** dns.lookup refusing an answer on the server's own host: a confined destination's name may resolve there at any time. */
@@ -270,41 +269,22 @@ export class IndicationDelivery {
     });
   }
 
-  private post(url: string, body: string, confined: boolean): Promise<void> {
+  private async post(url: string, body: string, confined: boolean): Promise<void> {
     const u = new URL(url);
-    const lib = u.protocol === 'https:' ? https : http;
     // An address is checked here (no lookup is made for it), a name on each of its resolutions.
-    if (confined && onServerHost(u.hostname)) return Promise.reject(new Error(`refused: ${u.hostname} is on the server's own host`));
-    return new Promise((resolve, reject) => {
-      const req = lib.request(u, {
-        method: 'POST',
-        headers: { ...EXPORT_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' },
-        ...(confined ? { lookup: confinedLookup } : {}),
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const tooLarge = new Error(`answer too large (over ${MAX_ANSWER_BYTES} bytes)`);
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_ANSWER_BYTES) req.destroy(tooLarge);
-          else chunks.push(c);
-        });
-        res.on('end', () => {
-          // the whole answer may have come in the chunk that went past the bound
-          if (size > MAX_ANSWER_BYTES) return reject(tooLarge);
-          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}${res.headers.cimerror ? ` (${String(res.headers.cimerror)})` : ''}`));
-          const r = readExportResponse(Buffer.concat(chunks).toString('utf8'));
-          if (r.ok) resolve();
-          else reject(new Error(`CIM error ${r.code}: ${r.description}`));
-        });
-        res.on('error', reject);
-      });
-      // The whole exchange, not only each silence: a listener that trickles its answer byte by
-      // byte would otherwise hold its queue (and the connection) for ever.
-      const deadline = setTimeout(() => req.destroy(new Error('no answer in time')), this.opts.timeoutMs ?? 5000);
-      req.on('close', () => clearTimeout(deadline));
-      req.on('error', reject);
-      req.end(body);
+    if (confined && onServerHost(u.hostname)) throw new Error(`refused: ${u.hostname} is on the server's own host`);
+    // The whole exchange is bounded: a listener that trickles its answer byte by byte would
+    // otherwise hold its queue (and the connection) for ever.
+    const answer = await postBounded({
+      url: u, body, timeoutMs: this.opts.timeoutMs ?? 5000, maxBytes: MAX_ANSWER_BYTES,
+      headers: { ...EXPORT_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' },
+      ...(confined ? { lookup: confinedLookup } : {}),
+    }).catch((e: unknown) => {
+      if (!(e instanceof PostFailure) || e.reason === 'network') throw e;
+      throw new Error(e.reason === 'timeout' ? 'no answer in time' : `answer too large (over ${MAX_ANSWER_BYTES} bytes)`);
     });
+    if (answer.status !== 200) throw new Error(`HTTP ${answer.status}${answer.headers.cimerror ? ` (${String(answer.headers.cimerror)})` : ''}`);
+    const r = readExportResponse(answer.text);
+    if (!r.ok) throw new Error(`CIM error ${r.code}: ${r.description}`);
   }
 }

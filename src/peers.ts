@@ -15,13 +15,12 @@
  * PrepareIncomingVirtualSystem and CancelIncomingVirtualSystem, xen-wbem's own methods between
  * its servers, which carry the source's stored definition.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeAttr, escapeText } from './cimxml/xml-text.js';
 import { parseXmlTree, type XNode } from './cimxml/xml-tree.js';
 import { isLoopback } from './http/index.js';
+import { PostFailure, postBounded } from './http-post.js';
 import type { MigrationPeer, PortableDefinition } from './virt/index.js';
 
 export const PEERS_FILE = 'peers.json';
@@ -200,7 +199,7 @@ export class CimPeer implements MigrationPeer {
     return a.returnValue === 0;
   }
 
-  private call(method: string, params: string): Promise<MethodAnswer> {
+  private async call(method: string, params: string): Promise<MethodAnswer> {
     const id = ++this.messageId;
     const ns = NAMESPACE.split('/').map((n) => `<NAMESPACE NAME="${n}"/>`).join('');
     const body = '<?xml version="1.0" encoding="utf-8" ?>\n<CIM CIMVERSION="2.0" DTDVERSION="2.0">' +
@@ -216,48 +215,18 @@ export class CimPeer implements MigrationPeer {
       CIMObject: encodeURIComponent(`${NAMESPACE}:${SERVICE}`),
     };
     if (this.cfg.user !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${this.cfg.user}:${this.cfg.password ?? ''}`).toString('base64');
-    const lib = u.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        fn();
-      };
-      // The first reason wins; the request is then torn down (its own error events say nothing more).
-      const fail = (e: Error): void => {
-        settle(() => reject(e));
-        req.destroy();
-      };
-      const req = lib.request(u, { method: 'POST', headers }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_ANSWER_BYTES) fail(new Error(`${this.name} (${this.cfg.url}) answered more than ${MAX_ANSWER_BYTES} bytes to ${method}`));
-          else chunks.push(c);
-        });
-        res.on('error', (e) => fail(new Error(`${this.name} (${this.cfg.url}): ${e.message}`)));
-        res.on('end', () => settle(() => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) {
-            reject(new Error(`${this.name} (${this.cfg.url}) answered HTTP ${res.statusCode}${res.headers['cimerror'] ? ` (${String(res.headers['cimerror'])})` : ''}`));
-            return;
-          }
-          try {
-            resolve(readAnswer(text, method));
-          } catch (e) {
-            reject(e);
-          }
-        }));
-      });
-      // The whole exchange, not only a quiet line: a peer that trickles its answer would hold the
-      // migration (and the system's lock) for as long as it liked.
-      const deadline = setTimeout(() => fail(new Error(`${this.name} (${this.cfg.url}) did not answer ${method} within ${this.timeoutMs} ms`)), this.timeoutMs);
-      req.on('error', (e) => fail(new Error(`${this.name} (${this.cfg.url}): ${e.message}`)));
-      req.end(body);
+    const where = `${this.name} (${this.cfg.url})`;
+    const answer = await postBounded({ url: u, headers, body, timeoutMs: this.timeoutMs, maxBytes: MAX_ANSWER_BYTES }).catch((e: unknown) => {
+      if (!(e instanceof PostFailure)) throw e;
+      // A peer that trickles its answer would hold the migration (and the system's lock) for as long as it liked.
+      if (e.reason === 'timeout') throw new Error(`${where} did not answer ${method} within ${this.timeoutMs} ms`);
+      if (e.reason === 'too_large') throw new Error(`${where} answered more than ${MAX_ANSWER_BYTES} bytes to ${method}`);
+      throw new Error(`${where}: ${e.message}`);
     });
+    if (answer.status !== 200) {
+      throw new Error(`${where} answered HTTP ${answer.status}${answer.headers['cimerror'] ? ` (${String(answer.headers['cimerror'])})` : ''}`);
+    }
+    return readAnswer(answer.text, method);
   }
 }
 
