@@ -68,13 +68,14 @@ function writer<K extends 'createInstance' | 'modifyInstance' | 'deleteInstance'
 /** SetProperty is ModifyInstance with a one-property PropertyList (DSP0200 §5.3.2.21). */
 export async function setProperty(ctx: OpContext, p: Params): Promise<IntrinsicResponse> {
   const { cls, name } = checkInstanceName(ctx, p.instanceName('InstanceName'));
+  // A class nobody can modify is refused as such before its properties are looked at.
+  const modify = writer(ctx, cls.name, 'modifyInstance');
   const propName = p.requiredString('PropertyName');
   const decl = cls.properties.get(propName);
   if (!decl) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${propName}"`);
   if (decl.isKey) throw cimError('INVALID_PARAMETER', `"${decl.name}" is a key of ${cls.name} and cannot be changed`);
   const { value } = p.value('NewValue');
   const typed = typeValue(ctx, value, declOf(decl), `new value of property "${decl.name}"`, 'TYPE_MISMATCH');
-  const modify = writer(ctx, cls.name, 'modifyInstance');
   await fetchInstance(ctx, name, new NameSet([decl.name]));
   const inst = new CimInstance(cls.name);
   for (const k of name.keybindings) inst.properties.set(k.name, declaredProperty(cls.properties.get(k.name)!, k.value));
@@ -103,6 +104,9 @@ export async function modifyInstance(ctx: OpContext, p: Params): Promise<Intrins
     throw cimError('INVALID_PARAMETER', `ModifiedInstance is of class ${given.className} but its path names ${cls.name}`);
   }
   p.bool('IncludeQualifiers', true); // deprecated; qualifiers are never modified
+  // NOT_SUPPORTED for a class nobody can modify comes before any check of the properties: the
+  // client learns the operation is unavailable, not a detail it would fix in vain.
+  const modify = writer(ctx, cls.name, 'modifyInstance');
   const listed = p.propertyList();
   if (listed) {
     for (const n of listed) if (!cls.properties.has(n)) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${n}"`);
@@ -116,7 +120,6 @@ export async function modifyInstance(ctx: OpContext, p: Params): Promise<Intrins
   }
   inst.path = name;
   const propertyList = listed ? new NameSet([...listed].map((n) => cls.properties.spelling(n)!)) : null;
-  const modify = writer(ctx, cls.name, 'modifyInstance');
   await fetchInstance(ctx, name, propertyList);
   await ctx.call(`modifying ${name.toString()}`, () => modify(ctx.providerCtx, inst, propertyList));
   return { result: { kind: 'void' }, flags: NO_FLAGS };

@@ -224,6 +224,17 @@ describe('operations: instance operations', () => {
       expect(await code(run(w, 'ModifyInstance', { ModifiedInstance: s }))).to.equal(CIM_ERR.NOT_SUPPORTED);
     });
 
+    it('ModifyInstance and SetProperty of a class nobody modifies: 7 before any property is checked', async () => {
+      const s = new CimInstance('T_Setting');
+      s.set('Bogus', 'x');
+      s.path = CimInstanceName.of('T_Setting', { InstanceID: 'vm1/mem' });
+      const e = await error(run(w, 'ModifyInstance', { ModifiedInstance: s, PropertyList: ['Nope'] }));
+      expect(e.code).to.equal(CIM_ERR.NOT_SUPPORTED);
+      expect(e.description).to.contain('cannot be modified');
+      const target = CimInstanceName.of('T_Setting', { InstanceID: 'vm1/mem' });
+      expect(await code(run(w, 'SetProperty', { InstanceName: target, PropertyName: 'Nope', NewValue: { untyped: '1' } }))).to.equal(CIM_ERR.NOT_SUPPORTED);
+    });
+
     it('DeleteInstance: deletes; missing 6; no delete 7; bad keys 4', async () => {
       await run(w, 'DeleteInstance', { InstanceName: sys('T_VirtualSystem', 'vm2') });
       expect(w.systems.store.get('t_virtualsystem')).to.have.length(1);
