@@ -6,15 +6,48 @@
 const TIMESTAMP = /^([\d*]{4})([\d*]{2})([\d*]{2})([\d*]{2})([\d*]{2})([\d*]{2})\.([\d*]{6})([+-])(\d{3})$/;
 const INTERVAL = /^([\d*]{8})([\d*]{2})([\d*]{2})([\d*]{2})\.([\d*]{6}):000$/;
 
+/**
+ * DSP0004 §5.2.4 field ranges, per regex group: month 01-12, day 01-31, hours 00-23, minutes and
+ * seconds 00-59 (a timestamp); hours, minutes and seconds likewise in an interval. A field given
+ * as asterisks is insignificant and not checked. Without this, 20241301… would be read as the
+ * January after.
+ */
+type Range = readonly [group: number, field: string, min: number, max: number];
+const TIMESTAMP_RANGES: readonly Range[] = [[2, 'month', 1, 12], [3, 'day', 1, 31], [4, 'hours', 0, 23], [5, 'minutes', 0, 59], [6, 'seconds', 0, 59]];
+const INTERVAL_RANGES: readonly Range[] = [[2, 'hours', 0, 23], [3, 'minutes', 0, 59], [4, 'seconds', 0, 59]];
+
+/** The first field out of its range, described; undefined when all are within. */
+function outOfRange(m: RegExpExecArray, ranges: readonly Range[]): string | undefined {
+  for (const [group, field, min, max] of ranges) {
+    const f = m[group]!;
+    if (f.includes('*')) continue;
+    const n = Number(f);
+    const w = f.length;
+    if (n < min || n > max) return `${field} ${f} is out of range (${String(min).padStart(w, '0')}-${String(max).padStart(w, '0')})`;
+  }
+  return undefined;
+}
+
 export class CimDateTime {
   private constructor(readonly text: string, readonly isInterval: boolean) {}
 
   /** Parses DSP0004 text; returns undefined when it is not a datetime. */
   static tryParse(text: string): CimDateTime | undefined {
     const t = text.trim();
-    if (TIMESTAMP.test(t)) return new CimDateTime(t, false);
-    if (INTERVAL.test(t)) return new CimDateTime(t, true);
+    const ts = TIMESTAMP.exec(t);
+    if (ts) return outOfRange(ts, TIMESTAMP_RANGES) === undefined ? new CimDateTime(t, false) : undefined;
+    const iv = INTERVAL.exec(t);
+    if (iv) return outOfRange(iv, INTERVAL_RANGES) === undefined ? new CimDateTime(t, true) : undefined;
     return undefined;
+  }
+
+  /** Why `text`, shaped like a datetime, is not one (a field out of range); undefined otherwise. */
+  static rangeProblem(text: string): string | undefined {
+    const t = text.trim();
+    const ts = TIMESTAMP.exec(t);
+    if (ts) return outOfRange(ts, TIMESTAMP_RANGES);
+    const iv = INTERVAL.exec(t);
+    return iv ? outOfRange(iv, INTERVAL_RANGES) : undefined;
   }
 
   static fromDate(d: Date, offsetMinutes = 0): CimDateTime {

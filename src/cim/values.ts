@@ -47,7 +47,7 @@ export function parseScalarText(text: string, type: CimType, ctx: ValueContext):
     }
     case 'datetime': {
       const d = CimDateTime.tryParse(text);
-      if (!d) throw fail('expected a CIM datetime (yyyymmddhhmmss.mmmmmmsutc or ddddddddhhmmss.mmmmmm:000)');
+      if (!d) throw fail(CimDateTime.rangeProblem(text) ?? 'expected a CIM datetime (yyyymmddhhmmss.mmmmmmsutc or ddddddddhhmmss.mmmmmm:000)');
       return d;
     }
     case 'real32':

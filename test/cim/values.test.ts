@@ -101,4 +101,18 @@ describe('cim datetime', () => {
     expect(CimDateTime.tryParse('2024013115450*.******+000')).to.not.equal(undefined);
     expect(CimDateTime.tryParse('not a date')).to.equal(undefined);
   });
+
+  it('refuses fields out of their DSP0004 ranges, saying which, and leaves asterisk fields alone', () => {
+    expect(CimDateTime.tryParse('20241301000000.000000+000')).to.equal(undefined);
+    expect(CimDateTime.tryParse('20240100000000.000000+000')).to.equal(undefined);
+    expect(CimDateTime.tryParse('20240131240000.000000+000')).to.equal(undefined);
+    expect(CimDateTime.tryParse('20240131236000.000000+000')).to.equal(undefined);
+    expect(CimDateTime.tryParse('00000000006000.000000:000')).to.equal(undefined);
+    expect(CimDateTime.tryParse('00000001235959.999999:000')!.toMilliseconds()).to.equal(86_400_000 + 86_399_999.999);
+    expect(CimDateTime.tryParse('20241231235959.999999-720')).to.not.equal(undefined);
+    expect(CimDateTime.tryParse('2024****************+000')).to.equal(undefined); // not the shape at all
+    expect(CimDateTime.tryParse('2024**********.******+000')).to.not.equal(undefined);
+    expect(() => coerceValue('20241301000000.000000+000', 'datetime', false, ctx)).to.throw(/month 13 is out of range \(01-12\)/);
+    expect(() => coerceValue('00000000250000.000000:000', 'datetime', false, ctx)).to.throw(/hours 25 is out of range \(00-23\)/);
+  });
 });
