@@ -53,7 +53,9 @@ describe('virt: saves and restores as jobs whose PercentComplete follows the ima
       if (change.kind !== 'job') throw new Error(change.kind);
       const seen = await watch(change.job);
       const during = seen.filter((p) => p > 1 && p < 100);
-      expect(during.length, `${target}: ${seen.join(' ')}`).to.be.at.least(4);
+      // Three values strictly between are more than steps alone give (one): on a loaded machine
+      // the 20 ms sampling above sees fewer of the values than on a quiet one.
+      expect(during.length, `${target}: ${seen.join(' ')}`).to.be.at.least(3);
       expect(during.every((p, i) => i === 0 || p > during[i - 1]!)).to.equal(true);
       expect(seen.at(-1)).to.equal(100);
       expect((await vm.getSystem('ra')).state).to.equal(target);
@@ -68,9 +70,10 @@ describe('virt: saves and restores as jobs whose PercentComplete follows the ima
     const launch = await vm.networks.requestStateChange('wan', 'running');
     if (launch.kind !== 'job') throw new Error(launch.kind);
     const seen = await watch(launch.job);
-    // Two members restored at once, one step each: without the bytes read it would show 1, 50, 100.
+    // Two members restored at once, one step each: without the bytes read it would show 1, 50, 100
+    // (one value between); a loaded machine's sampling sees fewer values than a quiet one's.
     const during = seen.filter((p) => p > 1 && p < 100);
-    expect(during.length, seen.join(' ')).to.be.at.least(4);
+    expect(during.length, seen.join(' ')).to.be.at.least(3);
     expect(during.every((p, i) => i === 0 || p > during[i - 1]!)).to.equal(true);
     expect(seen.at(-1)).to.equal(100);
     for (const n of ['ra', 'rb']) expect((await vm.getSystem(n)).state).to.equal('running');
