@@ -7,10 +7,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { readFile } from 'node:fs/promises';
 import { XMLParser } from 'fast-xml-parser';
 import { escapeAttr, escapeText } from './cimxml/index.js';
-import { type DefineNetworkCall, type EmbeddedInstance, readTopology } from './network-file.js';
+import { type DefineNetworkCall, type EmbeddedInstance, readTopologyFile } from './network-file.js';
 
 export interface ServerOptions {
   /** e.g. http://127.0.0.1:5988 */
@@ -193,5 +192,5 @@ export async function applyTopology(call: DefineNetworkCall, opts: ServerOptions
 
 /** Reads FILE and applies it. */
 export async function applyNetworkFile(file: string, opts: ServerOptions): Promise<{ network: string; returnValue: number }> {
-  return applyTopology(readTopology(await readFile(file, 'utf8'), file), opts);
+  return applyTopology(await readTopologyFile(file), opts);
 }

@@ -6,7 +6,14 @@
  * Every mistake is refused here, naming its place in the file (`links[1].limit`), before
  * anything is sent.
  */
+import { open } from 'node:fs/promises';
 import { parseDocument, visit } from 'yaml';
+
+/**
+ * The largest topology file read, in bytes: a thousand routers with their links take well under
+ * 100 KiB, while YAML's parse of a few MiB takes seconds and a GiB of memory.
+ */
+export const TOPOLOGY_MAX_BYTES = 1024 * 1024;
 
 /** A property of an embedded instance, typed as its class declares it. */
 export interface EmbeddedProperty {
@@ -185,6 +192,7 @@ function link(v: unknown, where: string): EmbeddedInstance {
 
 /** Reads a topology file's text into DefineNetwork's parameters; a TopologyFileError names what is wrong and where. */
 export function readTopology(text: string, file = 'topology'): DefineNetworkCall {
+  if (text.length > TOPOLOGY_MAX_BYTES || Buffer.byteLength(text) > TOPOLOGY_MAX_BYTES) tooLarge(file);
   let doc: unknown;
   try {
     const parsed = parseDocument(text);
@@ -228,4 +236,26 @@ export function readTopology(text: string, file = 'topology'): DefineNetworkCall
     call.routerResourceSettings.push(...rasds);
   });
   return call;
+}
+
+function tooLarge(file: string): never {
+  throw new TopologyFileError(`${file}: larger than ${TOPOLOGY_MAX_BYTES / 1024} KiB: not a topology file`);
+}
+
+/** Reads a topology file, never more than TOPOLOGY_MAX_BYTES of it (a huge file, or a device that never ends, is refused). */
+export async function readTopologyFile(file: string): Promise<DefineNetworkCall> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(TOPOLOGY_MAX_BYTES + 1);
+    let got = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, null);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+      if (got > TOPOLOGY_MAX_BYTES) tooLarge(file);
+    }
+    return readTopology(buf.subarray(0, got).toString('utf8'), file);
+  } finally {
+    await fh.close();
+  }
 }

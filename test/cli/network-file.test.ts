@@ -3,12 +3,13 @@
  * parameters), the mistakes refused with their place in the file, and the CIM-XML request it is
  * sent as, read back by the server's own decoder (a request the server would not parse fails here).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CimInstance, CimInstanceName } from '../../src/cim/index.js';
 import { decodeRequest, parseEmbeddedObject } from '../../src/cimxml/index.js';
-import { TopologyFileError, bitsPerSecond, readTopology } from '../../src/network-file.js';
+import { TOPOLOGY_MAX_BYTES, TopologyFileError, bitsPerSecond, readTopology, readTopologyFile } from '../../src/network-file.js';
 import { applyTopology, defineNetworkRequest } from '../../src/network-apply.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -78,6 +79,23 @@ describe('network apply: the topology file', () => {
       expect(() => readTopology(text)).to.throw(TopologyFileError, message);
     });
   }
+
+  it('refuses a file larger than 1 MiB before parsing it (6 MiB of routers took 10 s and 1 GB), and a device that never ends', async () => {
+    const router = (i: number) => `  - name: r${i}\n    memory: 128\n    nics: [{switch: br${i}}]\n`;
+    let text = 'name: big\nrouters:\n';
+    for (let i = 0; text.length <= TOPOLOGY_MAX_BYTES; i++) text += router(i);
+    expect(() => readTopology(text, 'big.yaml')).to.throw(TopologyFileError, /^big\.yaml: larger than 1024 KiB/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'topology-'));
+    try {
+      writeFileSync(path.join(dir, 'big.yaml'), text);
+      await readTopologyFile(path.join(dir, 'big.yaml')).then(() => expect.fail('read'), (e: unknown) => expect(String(e)).to.match(/larger than 1024 KiB/));
+      writeFileSync(path.join(dir, 'small.yaml'), 'name: x\nrouters: [a]\n');
+      expect((await readTopologyFile(path.join(dir, 'small.yaml'))).routers).to.deep.equal(['a']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await readTopologyFile('/dev/zero').then(() => expect.fail('read'), (e: unknown) => expect(String(e)).to.match(/\/dev\/zero: larger than 1024 KiB/));
+  });
 
   it('a name YAML would read as a number is taken as written (007 stays 007: it is not router 7)', () => {
     const call = readTopology('name: 1.10\nrouters:\n  - existing: 007\n  - { name: 1e3, memory: 64 }\n  - 0x1f\n'
