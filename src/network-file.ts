@@ -96,15 +96,21 @@ function priority(w: unknown, where: string): number | null {
 const BANDWIDTH = /^(\d+(?:\.\d+)?)\s*([kKMGT]?)(?:\s*(?:bit\/s|bps|b\/s))?$/;
 const SCALE: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
+/** A value in an error as written (`.inf`, not `null`), cut short: the message names it, it need not repeat a whole line. */
+function shown(w: unknown): string {
+  const text = w instanceof Written ? w.text : JSON.stringify(w) ?? String(w);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
 /** A bandwidth in bit/s: a number, or a text such as `100M`, `1.5G`, `512k`, `10 Mbit/s` (decimal prefixes). */
 export function bitsPerSecond(w: unknown, where: string): number {
   const v = numeric(w);
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === 'number' && Number.isInteger(v) && v > 0) fail(where, `${v} is too large`);
   const m = typeof v === 'string' ? BANDWIDTH.exec(v.trim()) : null;
-  if (!m) fail(where, `${JSON.stringify(v)} is not a bandwidth (bit/s: 100000000, "100M", "1.5G", "512k")`);
+  if (!m) fail(where, `${shown(w)} is not a bandwidth (bit/s: 100000000, "100M", "1.5G", "512k")`);
   const n = Math.round(Number(m[1]) * SCALE[m[2]!]!);
-  if (!Number.isSafeInteger(n)) fail(where, `${JSON.stringify(v)} is too large`);
+  if (!Number.isSafeInteger(n)) fail(where, `${shown(w)} is too large`);
   return n;
 }
 

@@ -65,6 +65,11 @@ describe('network apply: the topology file', () => {
     expect(bitsPerSecond('1.5G', 'x')).to.equal(1_500_000_000);
     expect(bitsPerSecond('10 Mbit/s', 'x')).to.equal(10_000_000);
     expect(() => bitsPerSecond('fast', 'links[0].limit')).to.throw(TopologyFileError, /^links\[0\]\.limit: "fast" is not a bandwidth/);
+    // Named as written, not as JSON spells the number (.inf was "null"), and cut short.
+    expect(() => readTopology('name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: .inf }]\n'))
+      .to.throw(TopologyFileError, /^links\[0\]\.limit: \.inf is not a bandwidth/);
+    expect(() => readTopology(`name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: "${'1'.repeat(10_000)}x" }]\n`))
+      .to.throw(TopologyFileError, /^links\[0\]\.limit: "1{38}… is not a bandwidth/);
   });
 
   for (const [what, text, message] of [
