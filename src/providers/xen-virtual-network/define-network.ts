@@ -9,14 +9,14 @@
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
-import type { NetworkMemberSpec, NetworkSpec } from '../../virt/index.js';
+import { type NetworkMemberSpec, type NetworkSpec, checkNetworkName, checkSwitchName } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { systemOfCsName } from '../shared/naming.js';
 import { readInstances, readRefs, readString, readStrings } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 import { parseLink } from './link-settings.js';
-import { networkModel } from './model.js';
+import { findNetwork, networkModel } from './model.js';
 import { networkName } from './names.js';
 import { routerSpecs } from './router-settings.js';
 
@@ -32,6 +32,15 @@ function priorities(params: NameMap<CimValue>, name: string, count: number, of: 
   });
 }
 
+/** A model check run early, its refusal a CimError naming the parameter. */
+function checked(check: () => void, where: string): void {
+  try {
+    check();
+  } catch (e) {
+    throw toCimError(e, where);
+  }
+}
+
 function member(system: string, priority: number | undefined): NetworkMemberSpec {
   return priority === undefined ? { system } : { system, priority };
 }
@@ -39,12 +48,20 @@ function member(system: string, priority: number | undefined): NetworkMemberSpec
 export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const name = readString(params, 'NetworkName');
   if (!name) throw badParam('NetworkName (the name of the new network) is required');
+  // What the model would refuse without looking at the host is refused here, before a router is defined.
+  checked(() => checkNetworkName(name, 'network'), 'NetworkName');
+  if (await findNetwork(deps, name)) throw badParam(`NetworkName: a virtual network named '${name}' already exists`);
   const refs = readRefs(params, 'Routers');
   const refPriorities = priorities(params, 'RouterPriorities', refs.length, 'Routers');
   const settings = readInstances(params, 'RouterSettings');
   const settingsPriorities = priorities(params, 'RouterSettingsPriorities', settings.length, 'RouterSettings');
   const switches = readStrings(params, 'Switches');
+  switches.forEach((sw, i) => checked(() => checkSwitchName(sw, 'switch'), `Switches[${i}]`));
   const links = readInstances(params, 'Links').map((l, i) => parseLink(l, `Links[${i}]`));
+  links.forEach((l, i) => checked(() => {
+    checkNetworkName(l.name, 'link');
+    if (l.switch !== undefined) checkSwitchName(l.switch, 'SwitchName');
+  }, `Links[${i}]`));
 
   const members: NetworkMemberSpec[] = [];
   const where = new Map<string, string>();
@@ -53,6 +70,8 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
     const sys = system === undefined ? undefined : await findSystem(deps, system);
     if (!sys) throw cimError('NOT_FOUND', `Routers[${i}]: ${ref.toString()} does not exist`);
     if (where.has(sys.name)) throw badParam(`Routers[${i}]: '${sys.name}' is already ${where.get(sys.name)}`);
+    const other = networkModel(deps).networkOf(sys.name);
+    if (other !== undefined) throw badParam(`Routers[${i}]: '${sys.name}' already belongs to the network '${other}'`);
     where.set(sys.name, `Routers[${i}]`);
     members.push(member(sys.name, refPriorities[i]));
   }

@@ -151,14 +151,35 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
       NetworkName: 'x', RouterSettings: [vssd({ VirtualSystemIdentifier: 'n1' })],
       RouterResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'n1/nic', ResourceType: 10, NetworkName: 'nosuchbr' })],
     }), 'CIM_ERR_INVALID_PARAMETER', /RouterSettings\[0\] 'n1': an interface is on switch 'nosuchbr'/);
-    // The model refuses (r3 is in 'taken') after the new router was defined: the router is undone.
+    // The model refuses (the uplink cannot carry the reservation) after the new router was defined: the router is undone.
     await rejects(callService(w, 'DefineNetwork', {
-      NetworkName: 'x', Routers: [computerSystemName('r3')], RouterSettings: [vssd({ VirtualSystemIdentifier: 'n2' })],
-    }), 'CIM_ERR_INVALID_PARAMETER', /DefineNetwork 'x': .*'r3' already belongs to the network 'taken'/);
+      NetworkName: 'x', Routers: [computerSystemName('r1')], RouterSettings: [vssd({ VirtualSystemIdentifier: 'n2' })],
+      Links: [link('big', ['r1', 'n2'], { Reservation: 10 ** 15 })],
+    }), 'CIM_ERR_INVALID_PARAMETER', /DefineNetwork 'x': link 'big' of network 'x': .*1000000000000000/);
     await rejects(callService(w, 'SetLinkBandwidth', { AffectedLink: linkName('taken', 'nolink'), Limit: 5 }), 'CIM_ERR_NOT_FOUND', /AffectedLink .*taken\/nolink.* does not exist/);
     await rejects(callService(w, 'DestroyNetwork', { AffectedNetwork: networkName('nosuch') }), 'CIM_ERR_NOT_FOUND', /AffectedNetwork .*nosuch.* does not exist/);
     await rejects(callService(w, 'AddLink', { AffectedNetwork: networkName('taken') }), 'CIM_ERR_INVALID_PARAMETER', /LinkSettings .* is required/);
     expect(await state()).to.equal(before);
+  });
+
+  it('a network name taken or not valid, or a router already in a network, is refused before any new router is defined', async () => {
+    await callService(w, 'DefineNetwork', { NetworkName: 'taken', Routers: [computerSystemName('r3')] });
+    const created: string[] = [];
+    const stop = w.virt.events.subscribe((e) => { if (e.type === 'system' && e.kind === 'created' && e.name === 'n1') created.push(e.name); });
+    try {
+      const newRouter = { RouterSettings: [vssd({ VirtualSystemIdentifier: 'n1', VirtualSystemType: 'Xen' })] };
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'taken', ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /a virtual network named 'taken' already exists/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'bad name', ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /network name "bad name" is not valid/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Routers: [computerSystemName('r3')], ...newRouter }),
+        'CIM_ERR_INVALID_PARAMETER', /Routers\[0\]: 'r3' already belongs to the network 'taken'/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Switches: ['-bad'], ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /"-bad" is not a valid switch name/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Routers: [computerSystemName('r1')], ...newRouter, Links: [link('a/b', ['r1', 'n1'])] }),
+        'CIM_ERR_INVALID_PARAMETER', /Links\[0\]: link name "a\/b" is not valid/);
+      await w.virt.events.refresh();
+      expect(created, 'no router defined and undone').to.deep.equal([]);
+    } finally {
+      stop();
+    }
   });
 
   it('the capabilities say what the service and the networks support', async () => {
