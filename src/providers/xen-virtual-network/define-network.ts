@@ -9,7 +9,7 @@
  */
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
-import { type NetworkMemberSpec, type NetworkSpec, checkNetworkName, checkSwitchName } from '../../virt/index.js';
+import { NETWORK_PRIORITY_LIMIT, type NetworkMemberSpec, type NetworkSpec, checkNetworkName, checkSwitchName } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { systemOfCsName } from '../shared/naming.js';
@@ -27,8 +27,8 @@ function priorities(params: NameMap<CimValue>, name: string, count: number, of: 
   if (list.length > count) throw badParam(`${name} has ${list.length} entries but ${of} has ${count}: one priority per router`);
   return list.map((e, i) => {
     if (e === null || e === undefined) return undefined;
-    if (typeof e === 'number' && Number.isInteger(e)) return e;
-    throw badParam(`${name}[${i}] must be a whole number`);
+    if (typeof e === 'number' && Number.isInteger(e) && Math.abs(e) <= NETWORK_PRIORITY_LIMIT) return e;
+    throw badParam(`${name}[${i}] must be a whole number from -${NETWORK_PRIORITY_LIMIT} to ${NETWORK_PRIORITY_LIMIT}`);
   });
 }
 

@@ -175,6 +175,8 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
       await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Switches: ['-bad'], ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /"-bad" is not a valid switch name/);
       await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Routers: [computerSystemName('r1')], ...newRouter, Links: [link('a/b', ['r1', 'n1'])] }),
         'CIM_ERR_INVALID_PARAMETER', /Links\[0\]: link name "a\/b" is not valid/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', ...newRouter, RouterSettingsPriorities: [2_000_000] }),
+        'CIM_ERR_INVALID_PARAMETER', /RouterSettingsPriorities\[0\] must be a whole number from -1000000 to 1000000/);
       await w.virt.events.refresh();
       expect(created, 'no router defined and undone').to.deep.equal([]);
     } finally {
