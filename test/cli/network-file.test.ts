@@ -156,6 +156,25 @@ describe('network apply: the topology file', () => {
     }
   });
 
+  it('an answer streamed without end does not hold network apply or its memory: cut at the bound, or at the deadline, does not hold network apply or its memory', async () => {
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      const timer = setInterval(() => res.write(' '.repeat(64 * 1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+      const failure = (o: Partial<Parameters<typeof applyTopology>[1]>) =>
+        applyTopology(readTopology(FILE), { url, namespace: 'root/virt', ...o }).then(() => 'answered', (e: unknown) => (e as Error).message);
+      expect(await failure({ maxBytes: 1024 * 1024 })).to.equal('EnumerateInstanceNames: the server\'s answer is larger than 1048576 bytes');
+      expect(await failure({ timeoutMs: 1000, maxBytes: 2 ** 40 })).to.equal(`EnumerateInstanceNames: the server at ${url} did not answer within 1 s`);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
   it('the format shown in the README reads as documented', () => {
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
