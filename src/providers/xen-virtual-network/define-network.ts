@@ -7,7 +7,7 @@
  * defined are destroyed again (and a shared switch made for their interfaces), so a refused call
  * leaves the host as it was.
  */
-import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { CimError, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import { NETWORK_PRIORITY_LIMIT, type NetworkMemberSpec, type NetworkSpec, checkNetworkName, checkSwitchName } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
@@ -117,12 +117,18 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
     deps.log(`DefineNetwork: defined '${net.name}' (${net.members.length} routers${defined.length ? `, ${defined.length} new` : ''}, ${net.switches.length} switches, ${net.links.length} links)`);
     return { returnValue: 0, out: { ResultingNetwork: networkName(net.name) } };
   } catch (e) {
-    for (const s of defined.reverse()) {
-      await deps.virt.deleteSystem(s).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing router '${s}' failed: ${u instanceof Error ? u.message : String(u)}`));
-    }
-    for (const sw of made.reverse()) {
-      await deps.virt.destroySwitch(sw).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing switch '${sw}' failed: ${u instanceof Error ? u.message : String(u)}`));
-    }
-    throw toCimError(e, `DefineNetwork '${name}'`);
+    // What could not be undone is named in the error too: the client must not believe nothing is left.
+    const left: string[] = [];
+    const undo = async (what: string, step: () => Promise<unknown>): Promise<void> => {
+      await Promise.resolve().then(step).catch((u: unknown) => {
+        const why = u instanceof Error ? u.message : String(u);
+        deps.log(`DefineNetwork '${name}': undoing ${what} failed: ${why}`);
+        left.push(`the new ${what} is still defined: removing it failed: ${why}`);
+      });
+    };
+    for (const s of defined.reverse()) await undo(`router '${s}'`, () => deps.virt.deleteSystem(s));
+    for (const sw of made.reverse()) await undo(`switch '${sw}'`, () => deps.virt.destroySwitch(sw));
+    const err = toCimError(e, `DefineNetwork '${name}'`);
+    throw left.length === 0 ? err : new CimError(err.code, `${err.description}; ${left.join('; ')}`);
   }
 }

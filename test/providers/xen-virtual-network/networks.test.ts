@@ -184,6 +184,20 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     }
   });
 
+  it('a new router that cannot be undone after a refusal is named in the error, not only in the log', async () => {
+    const deleteSystem = w.virt.deleteSystem.bind(w.virt);
+    w.virt.deleteSystem = async () => { throw new Error('xl: domain is busy'); };
+    try {
+      await rejects(callService(w, 'DefineNetwork', {
+        NetworkName: 'x', Routers: [computerSystemName('r1')], RouterSettings: [vssd({ VirtualSystemIdentifier: 'n2' })],
+        Links: [link('big', ['r1', 'n2'], { Reservation: 10 ** 15 })],
+      }), 'CIM_ERR_INVALID_PARAMETER', /link 'big' of network 'x': .*1000000000000000.*; the new router 'n2' is still defined: removing it failed: xl: domain is busy/);
+    } finally {
+      w.virt.deleteSystem = deleteSystem;
+    }
+    expect((await w.virt.listSystems()).map((s) => s.name)).to.include('n2');
+  });
+
   it('the capabilities say what the service and the networks support', async () => {
     const caps = await w.get(networkCapabilitiesName());
     expect(caps.get('SynchronousMethodsSupported')).to.deep.equal([2, 3, 4, 5, 6]);
