@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import type { NetworkPicture } from './virt/networks/types.js';
 import { networkHref, renderNetworkSvg, renderNetworkText, terminalSafe, type NetworkListEntry } from './topology/index.js';
 
@@ -126,9 +126,21 @@ export async function fetchPicture(opts: ViewClientOptions, name: string): Promi
 export async function showNetwork(opts: ViewClientOptions, name: string, svgFile?: string): Promise<string> {
   const picture = await fetchPicture(opts, name);
   if (svgFile !== undefined) {
+    // Whole or not at all: written beside it, flushed, renamed over it; nothing left behind when that fails.
     const tmp = `${svgFile}.tmp-${process.pid}`;
-    await writeFile(tmp, renderNetworkSvg(picture), 'utf8');
-    await rename(tmp, svgFile);
+    try {
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(renderNetworkSvg(picture), 'utf8');
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, svgFile);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
   }
   return renderNetworkText(picture);
 }

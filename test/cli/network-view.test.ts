@@ -140,6 +140,15 @@ describe('network show / list against a server whose answer is not what ours sen
     }
   });
 
+  it('--svg leaves nothing behind when the drawing cannot be put in place', async () => {
+    answer = JSON.stringify(good());
+    const target = mkdtempSync(path.join(dir, 'a-directory-'));
+    let error: unknown;
+    try { await showNetwork({ url }, 'x', target); } catch (e) { error = e; }
+    expect((error as NodeJS.ErrnoException).code).to.be.oneOf(['EISDIR', 'ENOTEMPTY', 'EEXIST']);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).to.deep.equal([]);
+  });
+
   it('draws a well-formed picture, and refuses a list entry whose state is not a state', async () => {
     answer = JSON.stringify(good());
     expect(await showNetwork({ url }, 'x')).to.contain('network x: running');
