@@ -10,6 +10,7 @@ import { computerSystemName } from '../../../src/providers/shared/naming.js';
 import { LINK_CLASS, linkName, networkCapabilitiesName, networkName } from '../../../src/providers/xen-virtual-network/names.js';
 import { type World, associatorNames, inst, rejects, vssd, world } from '../fixture.js';
 import { callService, link, routers, service } from './helpers.js';
+import { linkState } from '../../../src/topology/summary.js';
 
 describe('providers/xen-virtual-network: define, read, navigate, change, destroy', function () {
   this.timeout(30_000);
@@ -94,6 +95,24 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     expect((await w.get(linkName('lab', 'l1'))).get('Limit')).to.equal(50_000_000);
     expect((await callService(w, 'SetLinkBandwidth', { AffectedLink: linkName('lab', 'l1'), Limit: 0 })).returnValue).to.equal(0);
     expect((await w.get(linkName('lab', 'l1'))).get('Limit')).to.equal(null);
+  });
+
+  it('a link whose switch is down is not Enabled, as its drawing says (down) though both routers run', async () => {
+    await callService(w, 'DefineNetwork', { NetworkName: 'lab', Routers: [computerSystemName('r1'), computerSystemName('r2')], Links: [link('l1', ['r1', 'r2'])] });
+    const launched = await w.extrinsic(networkName('lab'), 'RequestStateChange', [{ name: 'RequestedState', value: 2 }, { name: 'TimeoutPeriod', value: '00000000000030.000000:000' }]);
+    expect(launched.returnValue).to.equal(0);
+    expect((await w.get(linkName('lab', 'l1'))).get('EnabledState')).to.equal(2);
+    const linkSwitch = (await w.virt.networks.get('lab')).links[0]!.switch;
+    const switches = w.driver.switches.bind(w.driver);
+    w.driver.switches = async () => (await switches()).map((sw) => (sw.name === linkSwitch ? { ...sw, up: false } : sw));
+    try {
+      const picture = (await w.virt.networks.picture('lab'))!;
+      expect(linkState(picture, picture.links[0]!), 'the drawing').to.equal('down');
+      expect((await w.get(linkName('lab', 'l1'))).get('EnabledState'), 'GetInstance').to.equal(3);
+      expect((await w.enumerate(LINK_CLASS)).map((l) => l.get('EnabledState')), 'EnumerateInstances').to.deep.equal([3]);
+    } finally {
+      w.driver.switches = switches;
+    }
   });
 
   it('a shared switch removed from the host behind the network is no component any more: names and instances agree', async () => {
