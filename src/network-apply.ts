@@ -7,10 +7,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { readFile } from 'node:fs/promises';
 import { XMLParser } from 'fast-xml-parser';
 import { escapeAttr, escapeText } from './cimxml/index.js';
-import { type DefineNetworkCall, type EmbeddedInstance, readTopology } from './network-file.js';
+import { type DefineNetworkCall, type EmbeddedInstance, readTopologyFile } from './network-file.js';
 
 export interface ServerOptions {
   /** e.g. http://127.0.0.1:5988 */
@@ -20,11 +19,15 @@ export interface ServerOptions {
   namespace: string;
   /** https: accept a self-signed certificate. */
   insecure?: boolean;
-  /** How long an answer may take (default: past the server's own 120 s request timeout). */
+  /** How long the whole answer may take (default: past the server's own 120 s request timeout). */
   timeoutMs?: number;
+  /** The largest answer read (default 16 MiB). */
+  maxBytes?: number;
 }
 
 const ANSWER_TIMEOUT_MS = 150_000;
+/** The answers read here (the service's name, DefineNetwork's result) are a few KiB. */
+const ANSWER_MAX_BYTES = 16 * 1024 * 1024;
 
 export class CimCallError extends Error {
   constructor(readonly status: number, readonly description: string, readonly method: string) {
@@ -136,11 +139,23 @@ function post(opts: ServerOptions, body: string, method: string, object: string)
   };
   if (opts.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
   const lib = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const timeout = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
-    const req = lib.request(url, { method: 'POST', headers, timeout, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+  const timeout = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
+  const maxBytes = opts.maxBytes ?? ANSWER_MAX_BYTES;
+  let deadline: NodeJS.Timeout | undefined;
+  return new Promise<string>((resolve, reject) => {
+    // A server that takes the connection and never answers, trickles its answer or streams one
+    // without end must not hold the command or its memory: a deadline on the whole exchange, a bound on the answer.
+    let why: string | undefined;
+    const cut = (reason: string): void => { why = reason; req.destroy(); };
+    deadline = setTimeout(() => cut(`the server at ${url.origin} did not answer within ${Math.round(timeout / 1000)} s`), timeout);
+    const req = lib.request(url, { method: 'POST', headers, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBytes) cut(`the server's answer is larger than ${maxBytes} bytes`);
+        else chunks.push(c);
+      });
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         if (res.statusCode !== 200) {
@@ -148,16 +163,11 @@ function post(opts: ServerOptions, body: string, method: string, object: string)
           reject(new Error(`${method}: HTTP ${res.statusCode ?? '?'}${res.statusCode === 401 ? ' (user or password refused)' : ''}${cimError ? ` (${String(cimError)})` : ''}`));
         } else resolve(text);
       });
-      res.on('error', reject);
+      res.on('error', (e) => reject(new Error(`${method}: ${why ?? e.message}`)));
     });
-    // A server that takes the connection and never answers must not hold the command forever.
-    let timedOut = false;
-    req.on('timeout', () => { timedOut = true; req.destroy(); });
-    req.on('error', (e) => reject(new Error(timedOut
-      ? `${method}: the server at ${url.origin} did not answer within ${Math.round(timeout / 1000)} s`
-      : `${method}: cannot reach ${url.origin}: ${e.message}`)));
+    req.on('error', (e) => reject(new Error(why !== undefined ? `${method}: ${why}` : `${method}: cannot reach ${url.origin}: ${e.message}`)));
     req.end(body);
-  });
+  }).finally(() => clearTimeout(deadline));
 }
 
 /** The response element (IMETHODRESPONSE or METHODRESPONSE), or a CimCallError from its ERROR. */
@@ -193,5 +203,5 @@ export async function applyTopology(call: DefineNetworkCall, opts: ServerOptions
 
 /** Reads FILE and applies it. */
 export async function applyNetworkFile(file: string, opts: ServerOptions): Promise<{ network: string; returnValue: number }> {
-  return applyTopology(readTopology(await readFile(file, 'utf8'), file), opts);
+  return applyTopology(await readTopologyFile(file), opts);
 }

@@ -6,7 +6,14 @@
  * Every mistake is refused here, naming its place in the file (`links[1].limit`), before
  * anything is sent.
  */
+import { open } from 'node:fs/promises';
 import { parseDocument, visit } from 'yaml';
+
+/**
+ * The largest topology file read, in bytes: a thousand routers with their links take well under
+ * 100 KiB, while YAML's parse of a few MiB takes seconds and a GiB of memory.
+ */
+export const TOPOLOGY_MAX_BYTES = 1024 * 1024;
 
 /** A property of an embedded instance, typed as its class declares it. */
 export interface EmbeddedProperty {
@@ -89,15 +96,21 @@ function priority(w: unknown, where: string): number | null {
 const BANDWIDTH = /^(\d+(?:\.\d+)?)\s*([kKMGT]?)(?:\s*(?:bit\/s|bps|b\/s))?$/;
 const SCALE: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
+/** A value in an error as written (`.inf`, not `null`), cut short: the message names it, it need not repeat a whole line. */
+function shown(w: unknown): string {
+  const text = w instanceof Written ? w.text : JSON.stringify(w) ?? String(w);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
 /** A bandwidth in bit/s: a number, or a text such as `100M`, `1.5G`, `512k`, `10 Mbit/s` (decimal prefixes). */
 export function bitsPerSecond(w: unknown, where: string): number {
   const v = numeric(w);
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === 'number' && Number.isInteger(v) && v > 0) fail(where, `${v} is too large`);
   const m = typeof v === 'string' ? BANDWIDTH.exec(v.trim()) : null;
-  if (!m) fail(where, `${JSON.stringify(v)} is not a bandwidth (bit/s: 100000000, "100M", "1.5G", "512k")`);
+  if (!m) fail(where, `${shown(w)} is not a bandwidth (bit/s: 100000000, "100M", "1.5G", "512k")`);
   const n = Math.round(Number(m[1]) * SCALE[m[2]!]!);
-  if (!Number.isSafeInteger(n)) fail(where, `${JSON.stringify(v)} is too large`);
+  if (!Number.isSafeInteger(n)) fail(where, `${shown(w)} is too large`);
   return n;
 }
 
@@ -185,6 +198,7 @@ function link(v: unknown, where: string): EmbeddedInstance {
 
 /** Reads a topology file's text into DefineNetwork's parameters; a TopologyFileError names what is wrong and where. */
 export function readTopology(text: string, file = 'topology'): DefineNetworkCall {
+  if (text.length > TOPOLOGY_MAX_BYTES || Buffer.byteLength(text) > TOPOLOGY_MAX_BYTES) tooLarge(file);
   let doc: unknown;
   try {
     const parsed = parseDocument(text);
@@ -228,4 +242,26 @@ export function readTopology(text: string, file = 'topology'): DefineNetworkCall
     call.routerResourceSettings.push(...rasds);
   });
   return call;
+}
+
+function tooLarge(file: string): never {
+  throw new TopologyFileError(`${file}: larger than ${TOPOLOGY_MAX_BYTES / 1024} KiB: not a topology file`);
+}
+
+/** Reads a topology file, never more than TOPOLOGY_MAX_BYTES of it (a huge file, or a device that never ends, is refused). */
+export async function readTopologyFile(file: string): Promise<DefineNetworkCall> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(TOPOLOGY_MAX_BYTES + 1);
+    let got = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, null);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+      if (got > TOPOLOGY_MAX_BYTES) tooLarge(file);
+    }
+    return readTopology(buf.subarray(0, got).toString('utf8'), file);
+  } finally {
+    await fh.close();
+  }
 }

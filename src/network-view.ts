@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import type { NetworkPicture } from './virt/networks/types.js';
 import { networkHref, renderNetworkSvg, renderNetworkText, terminalSafe, type NetworkListEntry } from './topology/index.js';
 
@@ -17,7 +17,14 @@ export interface ViewClientOptions {
   password?: string;
   /** https: accept a certificate that cannot be verified (self-signed). */
   insecure?: boolean;
+  /** The whole answer within this long (default 60 s), and no larger than maxBytes (default 64 MiB). */
+  timeoutMs?: number;
+  maxBytes?: number;
 }
+
+/** A picture of thousands of routers is a few MiB of JSON: an answer beyond this is not one. */
+const ANSWER_MAX_BYTES = 64 * 1024 * 1024;
+const ANSWER_TIMEOUT_MS = 60_000;
 
 export class ViewClientError extends Error {}
 
@@ -34,11 +41,22 @@ export function getText(opts: ViewClientOptions, path: string, accept: string): 
   const headers: Record<string, string> = { Accept: accept };
   if (opts.user !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64');
   const lib = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(target, { method: 'GET', headers, timeout: 30_000, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+  const maxBytes = opts.maxBytes ?? ANSWER_MAX_BYTES;
+  const timeoutMs = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
+  let deadline: NodeJS.Timeout | undefined;
+  return new Promise<string>((resolve, reject) => {
+    // An answer streamed without end, or trickled byte by byte, must not hold the command or its memory.
+    const cut = (why: string): void => { req.destroy(new ViewClientError(`GET ${target.pathname}: ${why}`)); };
+    deadline = setTimeout(() => cut(`no whole answer within ${timeoutMs / 1000} s`), timeoutMs);
+    const req = lib.request(target, { method: 'GET', headers, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > maxBytes) cut(`the answer is larger than ${maxBytes} bytes`);
+        else chunks.push(c);
+      });
+      res.on('error', (e) => reject(e instanceof ViewClientError ? e : new ViewClientError(`GET ${target.pathname}: ${e.message}`)));
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const status = res.statusCode ?? 0;
@@ -49,10 +67,9 @@ export function getText(opts: ViewClientOptions, path: string, accept: string): 
           : `GET ${target.pathname} answered ${status}${text ? `: ${text}` : ''}`));
       });
     });
-    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
-    req.on('error', (e) => reject(new ViewClientError(`cannot reach the server at ${base.origin}: ${e.message}`)));
+    req.on('error', (e) => reject(e instanceof ViewClientError ? e : new ViewClientError(`cannot reach the server at ${base.origin}: ${e.message}`)));
     req.end();
-  });
+  }).finally(() => clearTimeout(deadline));
 }
 
 type Check = (v: unknown, where: string) => void;
@@ -109,9 +126,21 @@ export async function fetchPicture(opts: ViewClientOptions, name: string): Promi
 export async function showNetwork(opts: ViewClientOptions, name: string, svgFile?: string): Promise<string> {
   const picture = await fetchPicture(opts, name);
   if (svgFile !== undefined) {
+    // Whole or not at all: written beside it, flushed, renamed over it; nothing left behind when that fails.
     const tmp = `${svgFile}.tmp-${process.pid}`;
-    await writeFile(tmp, renderNetworkSvg(picture), 'utf8');
-    await rename(tmp, svgFile);
+    try {
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(renderNetworkSvg(picture), 'utf8');
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, svgFile);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
   }
   return renderNetworkText(picture);
 }

@@ -141,8 +141,11 @@ export function circleOrder(p: NetworkPicture): NetworkPicture['systems'] {
   for (const l of p.links) {
     const [a, b] = [l.ends[0].system, l.ends[1].system];
     if (a === b || !byName.has(a) || !byName.has(b)) continue;
-    next.set(a, [...(next.get(a) ?? []), b]);
-    next.set(b, [...(next.get(b) ?? []), a]);
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const list = next.get(from);
+      if (list) list.push(to);
+      else next.set(from, [to]);
+    }
   }
   const seen = new Set<string>();
   const out: NetworkPicture['systems'] = [];

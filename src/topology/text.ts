@@ -29,12 +29,21 @@ export function renderNetworkText(p: NetworkPicture): string {
   ])));
 
   const sws = switchesOf(p);
+  // The routers with an interface on each switch, each once, in the picture's order: one walk.
+  const ports = new Map<string, string[]>();
+  for (const sys of p.systems) {
+    for (const sw of new Set(sys.interfaces.map((i) => i.switch))) {
+      const list = ports.get(sw);
+      if (list) list.push(sys.name);
+      else ports.set(sw, [sys.name]);
+    }
+  }
   lines.push('', `switches (${sws.length})`);
   lines.push(...table(['NAME', 'KIND', 'STATE', 'PORTS'], sws.map((s) => [
     t(s.name),
     s.kind === 'link' ? `link ${t(s.link ?? '')}` : s.kind === 'outside' ? 'outside the network' : 'shared',
     s.up ? 'up' : 'down',
-    p.systems.filter((sys) => sys.interfaces.some((i) => i.switch === s.name)).map((sys) => t(sys.name)).join(', ') || '-',
+    (ports.get(s.name) ?? []).map(t).join(', ') || '-',
   ])));
 
   lines.push('', `links (${p.links.length})`);

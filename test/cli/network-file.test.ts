@@ -3,12 +3,13 @@
  * parameters), the mistakes refused with their place in the file, and the CIM-XML request it is
  * sent as, read back by the server's own decoder (a request the server would not parse fails here).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { CimInstance, CimInstanceName } from '../../src/cim/index.js';
 import { decodeRequest, parseEmbeddedObject } from '../../src/cimxml/index.js';
-import { TopologyFileError, bitsPerSecond, readTopology } from '../../src/network-file.js';
+import { TOPOLOGY_MAX_BYTES, TopologyFileError, bitsPerSecond, readTopology, readTopologyFile } from '../../src/network-file.js';
 import { applyTopology, defineNetworkRequest } from '../../src/network-apply.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,6 +65,11 @@ describe('network apply: the topology file', () => {
     expect(bitsPerSecond('1.5G', 'x')).to.equal(1_500_000_000);
     expect(bitsPerSecond('10 Mbit/s', 'x')).to.equal(10_000_000);
     expect(() => bitsPerSecond('fast', 'links[0].limit')).to.throw(TopologyFileError, /^links\[0\]\.limit: "fast" is not a bandwidth/);
+    // Named as written, not as JSON spells the number (.inf was "null"), and cut short.
+    expect(() => readTopology('name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: .inf }]\n'))
+      .to.throw(TopologyFileError, /^links\[0\]\.limit: \.inf is not a bandwidth/);
+    expect(() => readTopology(`name: x\nrouters: [a, b]\nlinks: [{ name: l, ends: [a, b], limit: "${'1'.repeat(10_000)}x" }]\n`))
+      .to.throw(TopologyFileError, /^links\[0\]\.limit: "1{38}… is not a bandwidth/);
   });
 
   for (const [what, text, message] of [
@@ -78,6 +84,23 @@ describe('network apply: the topology file', () => {
       expect(() => readTopology(text)).to.throw(TopologyFileError, message);
     });
   }
+
+  it('refuses a file larger than 1 MiB before parsing it (6 MiB of routers took 10 s and 1 GB), and a device that never ends', async () => {
+    const router = (i: number) => `  - name: r${i}\n    memory: 128\n    nics: [{switch: br${i}}]\n`;
+    let text = 'name: big\nrouters:\n';
+    for (let i = 0; text.length <= TOPOLOGY_MAX_BYTES; i++) text += router(i);
+    expect(() => readTopology(text, 'big.yaml')).to.throw(TopologyFileError, /^big\.yaml: larger than 1024 KiB/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'topology-'));
+    try {
+      writeFileSync(path.join(dir, 'big.yaml'), text);
+      await readTopologyFile(path.join(dir, 'big.yaml')).then(() => expect.fail('read'), (e: unknown) => expect(String(e)).to.match(/larger than 1024 KiB/));
+      writeFileSync(path.join(dir, 'small.yaml'), 'name: x\nrouters: [a]\n');
+      expect((await readTopologyFile(path.join(dir, 'small.yaml'))).routers).to.deep.equal(['a']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await readTopologyFile('/dev/zero').then(() => expect.fail('read'), (e: unknown) => expect(String(e)).to.match(/\/dev\/zero: larger than 1024 KiB/));
+  });
 
   it('a name YAML would read as a number is taken as written (007 stays 007: it is not router 7)', () => {
     const call = readTopology('name: 1.10\nrouters:\n  - existing: 007\n  - { name: 1e3, memory: 64 }\n  - 0x1f\n'
@@ -130,6 +153,25 @@ describe('network apply: the topology file', () => {
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('an answer streamed without end does not hold network apply or its memory: cut at the bound, or at the deadline, does not hold network apply or its memory', async () => {
+    const endless = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/xml' });
+      const timer = setInterval(() => res.write(' '.repeat(64 * 1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+      const failure = (o: Partial<Parameters<typeof applyTopology>[1]>) =>
+        applyTopology(readTopology(FILE), { url, namespace: 'root/virt', ...o }).then(() => 'answered', (e: unknown) => (e as Error).message);
+      expect(await failure({ maxBytes: 1024 * 1024 })).to.equal('EnumerateInstanceNames: the server\'s answer is larger than 1048576 bytes');
+      expect(await failure({ timeoutMs: 1000, maxBytes: 2 ** 40 })).to.equal(`EnumerateInstanceNames: the server at ${url} did not answer within 1 s`);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
     }
   });
 

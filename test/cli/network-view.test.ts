@@ -122,6 +122,33 @@ describe('network show / list against a server whose answer is not what ours sen
     });
   }
 
+  it('stops reading an answer that never ends, or trickles in, saying so', async () => {
+    const endless = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const timer = setInterval(() => res.write(req.url === '/networks/big.json' ? 'x'.repeat(64 * 1024) : ' '), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    try {
+      const failure = (p: Promise<unknown>) => p.then(() => 'answered', (e: unknown) => (e instanceof ViewClientError ? e.message : `other: ${String(e)}`));
+      expect(await failure(showNetwork({ url: at, maxBytes: 1024 * 1024 }, 'big'))).to.equal('GET /networks/big.json: the answer is larger than 1048576 bytes');
+      expect(await failure(showNetwork({ url: at, timeoutMs: 300 }, 'slow'))).to.equal('GET /networks/slow.json: no whole answer within 0.3 s');
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
+  it('--svg leaves nothing behind when the drawing cannot be put in place', async () => {
+    answer = JSON.stringify(good());
+    const target = mkdtempSync(path.join(dir, 'a-directory-'));
+    let error: unknown;
+    try { await showNetwork({ url }, 'x', target); } catch (e) { error = e; }
+    expect((error as NodeJS.ErrnoException).code).to.be.oneOf(['EISDIR', 'ENOTEMPTY', 'EEXIST']);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).to.deep.equal([]);
+  });
+
   it('draws a well-formed picture, and refuses a list entry whose state is not a state', async () => {
     answer = JSON.stringify(good());
     expect(await showNetwork({ url }, 'x')).to.contain('network x: running');

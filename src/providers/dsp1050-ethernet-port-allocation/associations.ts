@@ -35,8 +35,11 @@ function values(assocClass: string, systems: VirtualSystem[], pools: PoolModel[]
     // A port exists while the interface is plugged in: while the system's domain exists, on a switch the host has.
     return list.filter((c) => c.sys.live && switches.has(c.nic.bridge)).map((c) => ({ ManagedElement: portName(c.nic.bridge, c.sys.name, c.nic.mac), SettingData: epasdName(c.sys.name, c.nic.mac) }));
   }
+  // The pool of each switch by name, once: a search per connection made a host of many switches quadratic.
+  const poolOf = new Map<string, PoolModel>();
+  for (const p of pools) if (p.kind === 'network' && p.bridge !== undefined && !poolOf.has(p.bridge)) poolOf.set(p.bridge, p);
   return list.flatMap((c) => {
-    const pool = pools.find((p) => p.kind === 'network' && p.bridge === c.nic.bridge);
+    const pool = poolOf.get(c.nic.bridge);
     return pool ? [{ Antecedent: poolName(pool), Dependent: epasdName(c.sys.name, c.nic.mac) }] : [];
   });
 }

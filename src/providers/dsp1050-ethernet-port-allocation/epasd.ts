@@ -27,11 +27,24 @@ export function rateBits(nic: Nic | undefined): number | undefined {
   return nic?.rate ? nic.rate.bytesPerSecond * 8 : undefined;
 }
 
+/** The systems of one read by name, made once per read: a walk per connection made a listing quadratic. */
+const byName = new WeakMap<readonly VirtualSystem[], Map<string, VirtualSystem>>();
+
+function systemNamed(systems: readonly VirtualSystem[], name: string): VirtualSystem | undefined {
+  let index = byName.get(systems);
+  if (!index) {
+    index = new Map();
+    for (const s of systems) if (!index.has(s.name)) index.set(s.name, s);
+    byName.set(systems, index);
+  }
+  return index.get(name);
+}
+
 /** What bounds what the interface receives: the rate of the other end of its link. */
 export function receiveLimit(systems: readonly VirtualSystem[], links: LinkEnds, system: string, mac: string): number | undefined {
   const end = links.of(system, mac);
   if (!end) return undefined;
-  return rateBits(systems.find((s) => s.name === end.peer.system)?.config.nics.find((n) => n.mac === end.peer.mac));
+  return rateBits(systemNamed(systems, end.peer.system)?.config.nics.find((n) => n.mac === end.peer.mac));
 }
 
 function epasdValues(systems: readonly VirtualSystem[], sys: VirtualSystem, nic: Nic, links: LinkEnds): Values {

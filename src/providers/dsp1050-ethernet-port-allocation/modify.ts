@@ -103,10 +103,12 @@ export async function connectionChange(deps: ProviderDeps, inst: CimInstance, wh
   if (address !== undefined && address.toLowerCase() !== old.mac) throw badParam(`${where}: the MAC (Address) cannot change (${old.mac} → ${address})`);
   const onLink = links.of(sys.name, old.mac);
   const reserved = onLink?.reservation ?? 0;
+  const units = readString(inst, 'AllocationUnits', where) || undefined;
   for (const p of ['Reservation', 'ReceiveBandwidthReservation']) {
     const asked = readNumber(inst, p, where);
-    if (asked !== undefined && asked !== reserved) {
-      throw badParam(`${where}: ${p} ${asked} cannot be set on the connection: it is what the link of the interface reserves (${reserved} bit/second); change the link's bandwidth instead`);
+    // In AllocationUnits, as Limit is (toBytesPerSecond of 8 units: the bits in one unit).
+    if (asked !== undefined && (asked === 0 ? 0 : asked * toBytesPerSecond(8, units, `${where}: ${p}`)) !== reserved) {
+      throw badParam(`${where}: ${p} ${asked}${units ? ` ${units}` : ''} cannot be set on the connection: it is what the link of the interface reserves (${reserved} bit/second); change the link's bandwidth instead`);
     }
   }
 

@@ -33,11 +33,24 @@ export async function hostSwitches(deps: Pick<ProviderDeps, 'virt'>): Promise<Vi
 /** Every switch (or only `only`) with its ports and pool. */
 export async function switchViews(deps: Pick<ProviderDeps, 'virt'>, only?: string): Promise<SwitchView[]> {
   const [switches, systems, pools] = await Promise.all([hostSwitches(deps), allSystems(deps), poolModels(deps.virt)]);
+  // Ports and pools by switch, from one pass each: a pass per switch made a host with a switch
+  // per network link (hundreds) and as many systems quadratic.
+  const ports = new Map<string, SwitchPort[]>();
+  for (const s of systems) {
+    if (!s.live) continue;
+    for (const n of s.config.nics) {
+      if (only !== undefined && n.bridge !== only) continue;
+      const port: SwitchPort = { system: s, mac: n.mac, ...(n.rate ? { bitsPerSecond: n.rate.bytesPerSecond * 8 } : {}) };
+      const list = ports.get(n.bridge);
+      if (list) list.push(port);
+      else ports.set(n.bridge, [port]);
+    }
+  }
+  const poolOf = new Map<string, PoolModel>();
+  for (const p of pools) if (p.kind === 'network' && p.bridge !== undefined && !poolOf.has(p.bridge)) poolOf.set(p.bridge, p);
   return switches.filter((sw) => only === undefined || sw.name === only).map((sw) => ({
     sw,
-    ports: systems.filter((s) => s.live).flatMap((s) => s.config.nics.filter((n) => n.bridge === sw.name).map((n) => ({
-      system: s, mac: n.mac, ...(n.rate ? { bitsPerSecond: n.rate.bytesPerSecond * 8 } : {}),
-    }))),
-    pool: pools.find((p) => p.kind === 'network' && p.bridge === sw.name),
+    ports: ports.get(sw.name) ?? [],
+    pool: poolOf.get(sw.name),
   }));
 }

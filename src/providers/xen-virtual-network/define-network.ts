@@ -7,16 +7,16 @@
  * defined are destroyed again (and a shared switch made for their interfaces), so a refused call
  * leaves the host as it was.
  */
-import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { CimError, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
-import type { NetworkMemberSpec, NetworkSpec } from '../../virt/index.js';
+import { NETWORK_PRIORITY_LIMIT, type NetworkMemberSpec, type NetworkSpec, checkNetworkName, checkSwitchName } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { systemOfCsName } from '../shared/naming.js';
 import { readInstances, readRefs, readString, readStrings } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 import { parseLink } from './link-settings.js';
-import { networkModel } from './model.js';
+import { findNetwork, networkModel } from './model.js';
 import { networkName } from './names.js';
 import { routerSpecs } from './router-settings.js';
 
@@ -27,9 +27,18 @@ function priorities(params: NameMap<CimValue>, name: string, count: number, of: 
   if (list.length > count) throw badParam(`${name} has ${list.length} entries but ${of} has ${count}: one priority per router`);
   return list.map((e, i) => {
     if (e === null || e === undefined) return undefined;
-    if (typeof e === 'number' && Number.isInteger(e)) return e;
-    throw badParam(`${name}[${i}] must be a whole number`);
+    if (typeof e === 'number' && Number.isInteger(e) && Math.abs(e) <= NETWORK_PRIORITY_LIMIT) return e;
+    throw badParam(`${name}[${i}] must be a whole number from -${NETWORK_PRIORITY_LIMIT} to ${NETWORK_PRIORITY_LIMIT}`);
   });
+}
+
+/** A model check run early, its refusal a CimError naming the parameter. */
+function checked(check: () => void, where: string): void {
+  try {
+    check();
+  } catch (e) {
+    throw toCimError(e, where);
+  }
 }
 
 function member(system: string, priority: number | undefined): NetworkMemberSpec {
@@ -39,12 +48,20 @@ function member(system: string, priority: number | undefined): NetworkMemberSpec
 export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {
   const name = readString(params, 'NetworkName');
   if (!name) throw badParam('NetworkName (the name of the new network) is required');
+  // What the model would refuse without looking at the host is refused here, before a router is defined.
+  checked(() => checkNetworkName(name, 'network'), 'NetworkName');
+  if (await findNetwork(deps, name)) throw badParam(`NetworkName: a virtual network named '${name}' already exists`);
   const refs = readRefs(params, 'Routers');
   const refPriorities = priorities(params, 'RouterPriorities', refs.length, 'Routers');
   const settings = readInstances(params, 'RouterSettings');
   const settingsPriorities = priorities(params, 'RouterSettingsPriorities', settings.length, 'RouterSettings');
   const switches = readStrings(params, 'Switches');
+  switches.forEach((sw, i) => checked(() => checkSwitchName(sw, 'switch'), `Switches[${i}]`));
   const links = readInstances(params, 'Links').map((l, i) => parseLink(l, `Links[${i}]`));
+  links.forEach((l, i) => checked(() => {
+    checkNetworkName(l.name, 'link');
+    if (l.switch !== undefined) checkSwitchName(l.switch, 'SwitchName');
+  }, `Links[${i}]`));
 
   const members: NetworkMemberSpec[] = [];
   const where = new Map<string, string>();
@@ -53,6 +70,8 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
     const sys = system === undefined ? undefined : await findSystem(deps, system);
     if (!sys) throw cimError('NOT_FOUND', `Routers[${i}]: ${ref.toString()} does not exist`);
     if (where.has(sys.name)) throw badParam(`Routers[${i}]: '${sys.name}' is already ${where.get(sys.name)}`);
+    const other = networkModel(deps).networkOf(sys.name);
+    if (other !== undefined) throw badParam(`Routers[${i}]: '${sys.name}' already belongs to the network '${other}'`);
     where.set(sys.name, `Routers[${i}]`);
     members.push(member(sys.name, refPriorities[i]));
   }
@@ -98,12 +117,18 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
     deps.log(`DefineNetwork: defined '${net.name}' (${net.members.length} routers${defined.length ? `, ${defined.length} new` : ''}, ${net.switches.length} switches, ${net.links.length} links)`);
     return { returnValue: 0, out: { ResultingNetwork: networkName(net.name) } };
   } catch (e) {
-    for (const s of defined.reverse()) {
-      await deps.virt.deleteSystem(s).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing router '${s}' failed: ${u instanceof Error ? u.message : String(u)}`));
-    }
-    for (const sw of made.reverse()) {
-      await deps.virt.destroySwitch(sw).catch((u: unknown) => deps.log(`DefineNetwork '${name}': undoing switch '${sw}' failed: ${u instanceof Error ? u.message : String(u)}`));
-    }
-    throw toCimError(e, `DefineNetwork '${name}'`);
+    // What could not be undone is named in the error too: the client must not believe nothing is left.
+    const left: string[] = [];
+    const undo = async (what: string, step: () => Promise<unknown>): Promise<void> => {
+      await Promise.resolve().then(step).catch((u: unknown) => {
+        const why = u instanceof Error ? u.message : String(u);
+        deps.log(`DefineNetwork '${name}': undoing ${what} failed: ${why}`);
+        left.push(`the new ${what} is still defined: removing it failed: ${why}`);
+      });
+    };
+    for (const s of defined.reverse()) await undo(`router '${s}'`, () => deps.virt.deleteSystem(s));
+    for (const sw of made.reverse()) await undo(`switch '${sw}'`, () => deps.virt.destroySwitch(sw));
+    const err = toCimError(e, `DefineNetwork '${name}'`);
+    throw left.length === 0 ? err : new CimError(err.code, `${err.description}; ${left.join('; ')}`);
   }
 }

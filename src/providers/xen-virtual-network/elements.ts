@@ -1,8 +1,8 @@
 /**
  * Xen_VirtualNetwork (one per network; Name = the network name) and Xen_VirtualLink (one per
  * link; InstanceID `<network>/<link>`), both from one read of the networks and the systems.
- * A link is Enabled (2) while both routers run, Quiesce (9) while both have a domain and one is
- * paused, Disabled (3) otherwise: the state of the wire between them.
+ * A link is Enabled (2) while its switch is up and both routers run, Quiesce (9) while both have
+ * a domain and one is paused, Disabled (3) otherwise: the state of the wire between them.
  */
 import type { CimInstance } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
@@ -12,6 +12,7 @@ import { type Values, build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import type { ClassSource } from '../shared/provider.js';
 import { allSystems } from '../shared/systems.js';
+import { hostSwitches } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { allNetworks, findNetwork, networkModel } from './model.js';
 import { networkStateView } from './network-state.js';
 import { LINK_CLASS, NETWORK_CLASS, linkId, linkOfName, networkOfName } from './names.js';
@@ -46,14 +47,16 @@ function networkValues(net: VirtualNetwork, systems: SystemMap, uplink: number |
   };
 }
 
-function linkState(l: Link, systems: SystemMap): number {
+function linkState(l: Link, systems: SystemMap, down: ReadonlySet<string>): number {
+  // A switch that is down carries nothing, whatever its routers do (the drawing shows the link down too).
+  if (down.has(l.switch)) return 3;
   const ends = l.ends.map((e) => systems.get(e.system));
   if (ends.every((s) => s?.state === 'running')) return 2;
   if (ends.every((s) => s?.live !== undefined)) return 9;
   return 3;
 }
 
-function linkValues(network: string, l: Link, systems: SystemMap): Values {
+function linkValues(network: string, l: Link, systems: SystemMap, down: ReadonlySet<string>): Values {
   return {
     InstanceID: linkId(network, l.name),
     Name: l.name,
@@ -67,7 +70,7 @@ function linkValues(network: string, l: Link, systems: SystemMap): Values {
     SwitchName: l.switch,
     Limit: l.limitBitsPerSecond,
     Reservation: l.reservationBitsPerSecond,
-    EnabledState: linkState(l, systems),
+    EnabledState: linkState(l, systems, down),
     RequestedState: 12,
     HealthState: 5,
     OperationalStatus: [2],
@@ -97,17 +100,24 @@ export function networkSource(deps: ProviderDeps): ClassSource {
   };
 }
 
+/** The host's switches that are down. */
+async function downSwitches(deps: ProviderDeps): Promise<Set<string>> {
+  return new Set((await hostSwitches(deps)).filter((sw) => !sw.up).map((sw) => sw.name));
+}
+
 export function linkSource(deps: ProviderDeps): ClassSource {
   return {
     async list(ctx) {
-      const [nets, systems] = await Promise.all([allNetworks(deps), systemMap(deps)]);
-      return nets.flatMap((n) => n.links.map((l) => build(ctx, LINK_CLASS, linkValues(n.name, l, systems))));
+      const [nets, systems, down] = await Promise.all([allNetworks(deps), systemMap(deps), downSwitches(deps)]);
+      return nets.flatMap((n) => n.links.map((l) => build(ctx, LINK_CLASS, linkValues(n.name, l, systems, down))));
     },
     async get(ctx, name) {
       const parsed = linkOfName(name);
       const net = parsed ? await findNetwork(deps, parsed.network) : undefined;
       const link = net?.links.find((l) => l.name === parsed!.link);
-      return net && link ? build(ctx, LINK_CLASS, linkValues(net.name, link, await systemMap(deps))) : undefined;
+      if (!net || !link) return undefined;
+      const [systems, down] = await Promise.all([systemMap(deps), downSwitches(deps)]);
+      return build(ctx, LINK_CLASS, linkValues(net.name, link, systems, down));
     },
   };
 }

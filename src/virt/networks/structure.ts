@@ -18,7 +18,8 @@ import { linkSteps, removeCreated, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
 import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, StoredNetwork } from './types.js';
 
-const PRIORITY_LIMIT = 1_000_000;
+/** A member's launch priority is an integer within ± this. */
+export const PRIORITY_LIMIT = 1_000_000;
 
 function bad(msg: string): never {
   throw new VirtError('invalid_argument', msg);

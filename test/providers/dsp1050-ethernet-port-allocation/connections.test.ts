@@ -125,6 +125,10 @@ describe('providers/dsp1050: Ethernet connections of the interfaces', () => {
     expect((await modify({ InstanceID: `${end.system}/${end.mac}/connection`, Reservation: 8_000_000 })).returnValue).to.equal(0);
     await rejects(modify({ InstanceID: `${end.system}/${end.mac}/connection`, Reservation: 1_000_000 }), 'CIM_ERR_INVALID_PARAMETER',
       /link of the interface reserves \(8000000 bit\/second\)/);
+    // In AllocationUnits, as Limit is: 8 Mbit/s is what the link reserves; 8000000 Mbit/s is not.
+    const mbit = { InstanceID: `${end.system}/${end.mac}/connection`, AllocationUnits: 'bit/second*10^6' };
+    expect((await modify({ ...mbit, Reservation: 8, ReceiveBandwidthReservation: 8 })).returnValue).to.equal(0);
+    await rejects(modify({ ...mbit, Reservation: 8_000_000 }), 'CIM_ERR_INVALID_PARAMETER', /Reservation 8000000 bit\/second\*10\^6 cannot be set on the connection/);
     // Its rate and switch are the link's: changing one end alone is refused, naming the link.
     const before = await definitions();
     await rejects(modify({ InstanceID: `${end.system}/${end.mac}/connection`, Limit: 1_000_000 }), 'CIM_ERR_INVALID_PARAMETER',

@@ -10,6 +10,7 @@ import { computerSystemName } from '../../../src/providers/shared/naming.js';
 import { LINK_CLASS, linkName, networkCapabilitiesName, networkName } from '../../../src/providers/xen-virtual-network/names.js';
 import { type World, associatorNames, inst, rejects, vssd, world } from '../fixture.js';
 import { callService, link, routers, service } from './helpers.js';
+import { linkState } from '../../../src/topology/summary.js';
 
 describe('providers/xen-virtual-network: define, read, navigate, change, destroy', function () {
   this.timeout(30_000);
@@ -96,6 +97,24 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     expect((await w.get(linkName('lab', 'l1'))).get('Limit')).to.equal(null);
   });
 
+  it('a link whose switch is down is not Enabled, as its drawing says (down) though both routers run', async () => {
+    await callService(w, 'DefineNetwork', { NetworkName: 'lab', Routers: [computerSystemName('r1'), computerSystemName('r2')], Links: [link('l1', ['r1', 'r2'])] });
+    const launched = await w.extrinsic(networkName('lab'), 'RequestStateChange', [{ name: 'RequestedState', value: 2 }, { name: 'TimeoutPeriod', value: '00000000000030.000000:000' }]);
+    expect(launched.returnValue).to.equal(0);
+    expect((await w.get(linkName('lab', 'l1'))).get('EnabledState')).to.equal(2);
+    const linkSwitch = (await w.virt.networks.get('lab')).links[0]!.switch;
+    const switches = w.driver.switches.bind(w.driver);
+    w.driver.switches = async () => (await switches()).map((sw) => (sw.name === linkSwitch ? { ...sw, up: false } : sw));
+    try {
+      const picture = (await w.virt.networks.picture('lab'))!;
+      expect(linkState(picture, picture.links[0]!), 'the drawing').to.equal('down');
+      expect((await w.get(linkName('lab', 'l1'))).get('EnabledState'), 'GetInstance').to.equal(3);
+      expect((await w.enumerate(LINK_CLASS)).map((l) => l.get('EnabledState')), 'EnumerateInstances').to.deep.equal([3]);
+    } finally {
+      w.driver.switches = switches;
+    }
+  });
+
   it('a shared switch removed from the host behind the network is no component any more: names and instances agree', async () => {
     await callService(w, 'DefineNetwork', { NetworkName: 'lab', Routers: [computerSystemName('r1')], Switches: ['labsw'] });
     const sw = CimInstanceName.of('Xen_VirtualEthernetSwitch', { CreationClassName: 'Xen_VirtualEthernetSwitch', Name: 'labsw' }).identity();
@@ -151,14 +170,51 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
       NetworkName: 'x', RouterSettings: [vssd({ VirtualSystemIdentifier: 'n1' })],
       RouterResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { InstanceID: 'n1/nic', ResourceType: 10, NetworkName: 'nosuchbr' })],
     }), 'CIM_ERR_INVALID_PARAMETER', /RouterSettings\[0\] 'n1': an interface is on switch 'nosuchbr'/);
-    // The model refuses (r3 is in 'taken') after the new router was defined: the router is undone.
+    // The model refuses (the uplink cannot carry the reservation) after the new router was defined: the router is undone.
     await rejects(callService(w, 'DefineNetwork', {
-      NetworkName: 'x', Routers: [computerSystemName('r3')], RouterSettings: [vssd({ VirtualSystemIdentifier: 'n2' })],
-    }), 'CIM_ERR_INVALID_PARAMETER', /DefineNetwork 'x': .*'r3' already belongs to the network 'taken'/);
+      NetworkName: 'x', Routers: [computerSystemName('r1')], RouterSettings: [vssd({ VirtualSystemIdentifier: 'n2' })],
+      Links: [link('big', ['r1', 'n2'], { Reservation: 10 ** 15 })],
+    }), 'CIM_ERR_INVALID_PARAMETER', /DefineNetwork 'x': link 'big' of network 'x': .*1000000000000000/);
     await rejects(callService(w, 'SetLinkBandwidth', { AffectedLink: linkName('taken', 'nolink'), Limit: 5 }), 'CIM_ERR_NOT_FOUND', /AffectedLink .*taken\/nolink.* does not exist/);
     await rejects(callService(w, 'DestroyNetwork', { AffectedNetwork: networkName('nosuch') }), 'CIM_ERR_NOT_FOUND', /AffectedNetwork .*nosuch.* does not exist/);
     await rejects(callService(w, 'AddLink', { AffectedNetwork: networkName('taken') }), 'CIM_ERR_INVALID_PARAMETER', /LinkSettings .* is required/);
     expect(await state()).to.equal(before);
+  });
+
+  it('a network name taken or not valid, or a router already in a network, is refused before any new router is defined', async () => {
+    await callService(w, 'DefineNetwork', { NetworkName: 'taken', Routers: [computerSystemName('r3')] });
+    const created: string[] = [];
+    const stop = w.virt.events.subscribe((e) => { if (e.type === 'system' && e.kind === 'created' && e.name === 'n1') created.push(e.name); });
+    try {
+      const newRouter = { RouterSettings: [vssd({ VirtualSystemIdentifier: 'n1', VirtualSystemType: 'Xen' })] };
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'taken', ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /a virtual network named 'taken' already exists/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'bad name', ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /network name "bad name" is not valid/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Routers: [computerSystemName('r3')], ...newRouter }),
+        'CIM_ERR_INVALID_PARAMETER', /Routers\[0\]: 'r3' already belongs to the network 'taken'/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Switches: ['-bad'], ...newRouter }), 'CIM_ERR_INVALID_PARAMETER', /"-bad" is not a valid switch name/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', Routers: [computerSystemName('r1')], ...newRouter, Links: [link('a/b', ['r1', 'n1'])] }),
+        'CIM_ERR_INVALID_PARAMETER', /Links\[0\]: link name "a\/b" is not valid/);
+      await rejects(callService(w, 'DefineNetwork', { NetworkName: 'x', ...newRouter, RouterSettingsPriorities: [2_000_000] }),
+        'CIM_ERR_INVALID_PARAMETER', /RouterSettingsPriorities\[0\] must be a whole number from -1000000 to 1000000/);
+      await w.virt.events.refresh();
+      expect(created, 'no router defined and undone').to.deep.equal([]);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a new router that cannot be undone after a refusal is named in the error, not only in the log', async () => {
+    const deleteSystem = w.virt.deleteSystem.bind(w.virt);
+    w.virt.deleteSystem = async () => { throw new Error('xl: domain is busy'); };
+    try {
+      await rejects(callService(w, 'DefineNetwork', {
+        NetworkName: 'x', Routers: [computerSystemName('r1')], RouterSettings: [vssd({ VirtualSystemIdentifier: 'n2' })],
+        Links: [link('big', ['r1', 'n2'], { Reservation: 10 ** 15 })],
+      }), 'CIM_ERR_INVALID_PARAMETER', /link 'big' of network 'x': .*1000000000000000.*; the new router 'n2' is still defined: removing it failed: xl: domain is busy/);
+    } finally {
+      w.virt.deleteSystem = deleteSystem;
+    }
+    expect((await w.virt.listSystems()).map((s) => s.name)).to.include('n2');
   });
 
   it('the capabilities say what the service and the networks support', async () => {
