@@ -15,7 +15,7 @@ import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { answerWithin } from '../shared/budget.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
+import { CS_CLASS, VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
 import { readInstance, readRef, readString } from '../shared/params.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import { findSystem } from '../shared/systems.js';
@@ -27,7 +27,8 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
   if (!ref) throw badParam('AffectedSystem (a reference to the Xen_ComputerSystem) is required');
   if (isSwitchRef(ref)) return destroySwitch(deps, ref);
   const name = systemOfCsName(ref);
-  const sys = name === undefined ? undefined : await findSystem(deps, name);
+  if (name === undefined) throw badParam(`AffectedSystem ${ref.toString()} is not a reference to a ${CS_CLASS} (nor to a virtual switch)`);
+  const sys = await findSystem(deps, name);
   if (!sys) throw cimError('NOT_FOUND', `AffectedSystem ${ref.toString()} does not exist`);
   // DSP1042: an active system is deactivated (hard) first, then its definition is removed. A
   // power-off that outlasts the budget goes on as a job the client can follow or terminate.
