@@ -18,8 +18,8 @@ import { refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.j
 import { defineSwitch, isSwitchSettings } from '../dsp1097-virtual-ethernet-switch/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { computerSystemName, parseVssdId } from '../shared/naming.js';
-import { readInstance, readInstances, readRef } from '../shared/params.js';
+import { VSSD_CLASS, computerSystemName, parseVssdId } from '../shared/naming.js';
+import { designates, readInstance, readInstances, readRef } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 
 /** A copy of a reference definition under a new name: new UUID and MACs, the same disks (checked by sharedWritable). */
@@ -59,6 +59,7 @@ function mergeByKey<T>(base: T[], added: T[], key: (t: T) => string | undefined)
 async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): Promise<VirtualSystemConfig & { name: string } | undefined> {
   const ref = readRef(params, 'ReferenceConfiguration');
   if (!ref) return undefined;
+  if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`ReferenceConfiguration ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
   const id = ref.keyString('InstanceID');
   const parsed = id === undefined ? undefined : parseVssdId(id);
   const sys = parsed ? await findSystem(deps, parsed.system) : undefined;

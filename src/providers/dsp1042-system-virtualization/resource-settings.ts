@@ -24,12 +24,13 @@ import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { RASD_CLASS, parseVssdId, rasdName } from '../shared/naming.js';
-import { readInstances, readRef, readRefs, readString } from '../shared/params.js';
+import { RASD_CLASS, VSSD_CLASS, parseVssdId, rasdName } from '../shared/naming.js';
+import { designates, readInstances, readRef, readRefs, readString } from '../shared/params.js';
 import { findSystem } from '../shared/systems.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
   if (!ref) throw badParam(`${param} (a reference to the system's Xen_VirtualSystemSettingData) is required`);
+  if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`${param} ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
   const id = ref.keyString('InstanceID');
   const parsed = id === undefined ? undefined : parseVssdId(id);
   const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
@@ -196,7 +197,8 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
     const where = `ResourceSettings[${i}]`;
     const id = ref.keyString('InstanceID');
     const found = id === undefined ? undefined : await findRasd(deps, id);
-    if (!found) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);
+    // Found by its InstanceID, it is the instance the reference names only if of the reference's class.
+    if (!found || !designates(deps.repository, ref, RASD_CLASS[found.rasd.kind])) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);
     const { sys, rasd } = found;
     refuseTwice(designated, sys.name, rasd.devid, where, id!);
     if (rasd.kind === 'processor' || rasd.kind === 'memory') {

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { CimInstanceName } from '../../../src/cim/index.js';
-import { type World, rejects, seed, world } from '../fixture.js';
+import { type World, inst, rejects, seed, vssd, world } from '../fixture.js';
 
 /** The same reference as a client naming a host would send it (the schema leaves its class unchecked). */
 const elsewhere = (n: CimInstanceName): CimInstanceName => new CimInstanceName(n.className, n.keybindings, 'root/virt', 'elsewhere');
@@ -38,6 +38,31 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
     await w.virt.defineSystem({ name: 'gone', type: 'pv', memoryMiB: 128, vcpus: 1, boot: { kernel: '/k' } });
     const ref = CimInstanceName.of('CIM_ComputerSystem', { CreationClassName: 'Xen_ComputerSystem', Name: 'gone' });
     expect((await w.call('DestroySystem', { AffectedSystem: ref })).returnValue).to.equal(0);
+    expect(await names()).to.deep.equal(['db', 'web']);
+  });
+  it('RemoveResourceSettings removes nothing through a reference whose class is not the setting\'s', async () => {
+    const disks = async () => (await w.virt.getSystem('web')).config.disks.map((d) => d.vdev);
+    expect(await disks()).to.deep.equal(['xvda']);
+    for (const ref of [
+      CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'web/xvda' }),
+      CimInstanceName.of('Xen_NetResourceAllocationSettingData', { InstanceID: 'web/xvda:current' }),
+      elsewhere(CimInstanceName.of('Xen_DiskPool', { InstanceID: 'web/xvda' })),
+    ]) {
+      await rejects(w.call('RemoveResourceSettings', { ResourceSettings: [ref] }), 'CIM_ERR_NOT_FOUND', /does not exist/);
+    }
+    expect(await disks()).to.deep.equal(['xvda']);
+  });
+
+  it('DefineSystem and AddResourceSettings take a configuration only by a reference to a Xen_VirtualSystemSettingData', async () => {
+    const pool = elsewhere(CimInstanceName.of('Xen_ProcessorPool', { InstanceID: 'Xen:web' }));
+    await rejects(w.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'copy' }), ReferenceConfiguration: pool }),
+      'CIM_ERR_INVALID_PARAMETER', /ReferenceConfiguration .* is not a reference to a Xen_VirtualSystemSettingData/);
+    const nics = async () => (await w.virt.getSystem('web')).config.nics.length;
+    const before = await nics();
+    await rejects(w.call('AddResourceSettings', {
+      AffectedConfiguration: pool, ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr1' })],
+    }), 'CIM_ERR_INVALID_PARAMETER', /AffectedConfiguration .* is not a reference to a Xen_VirtualSystemSettingData/);
+    expect(await nics()).to.equal(before);
     expect(await names()).to.deep.equal(['db', 'web']);
   });
 });
