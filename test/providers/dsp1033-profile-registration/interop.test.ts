@@ -35,7 +35,9 @@ describe('providers/dsp1033: registered profiles and the server description (wha
   it('the CIM-XML communication mechanism states what we implement, and is linked to the object manager', async () => {
     const [cm] = await enumerateVia(w, 'CIM_ObjectManagerCommunicationMechanism', INTEROP_NS);
     expect(cm!.className).to.equal('CIM_CIMXMLCommunicationMechanism');
-    expect(cm!.get('FunctionalProfilesSupported')).to.deep.equal([2, 3, 5, 6, 7, 10, 11, 12]);
+    // 9 Indications: the server takes DSP1054 subscriptions and delivers what they select.
+    expect(cm!.get('FunctionalProfilesSupported')).to.deep.equal([2, 3, 5, 6, 7, 9, 10, 11, 12]);
+    expect(cm!.get('FunctionalProfileDescriptions')).to.include('Indications');
     expect(cm!.get('AuthenticationMechanismsSupported')).to.deep.equal([3]);
     const om = (await enumerateVia(w, 'CIM_ObjectManager', INTEROP_NS))[0]!.path!;
     const linked = await associatorNames(w, om, INTEROP_NS, { AssocClass: 'CIM_CommMechanismForManager' });
