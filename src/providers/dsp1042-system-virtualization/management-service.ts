@@ -9,7 +9,7 @@
 import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
 import type { SettingsPatch } from '../../virt/index.js';
-import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { VIRTUAL_SYSTEM_TYPE, findConfiguration, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
 import { destroySwitch, isSwitchRef } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
@@ -52,9 +52,8 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   const inst = readInstance(params, 'SystemSettings');
   if (!inst) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData with its InstanceID) is required');
   const id = readString(inst, 'InstanceID', 'SystemSettings');
-  const parsed = id === undefined ? undefined : parseVssdId(id);
-  if (!parsed) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
-  const sys = await findSystem(deps, parsed.system);
+  if (id === undefined || !parseVssdId(id)) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
+  const sys = (await findConfiguration(deps, id))?.sys;
   if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${id}"`);
   const input = parseSystemSettings(inst, { name: sys.name, autostart: sys.config.autostart });
   const c = sys.config;

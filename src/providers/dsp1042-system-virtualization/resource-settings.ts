@@ -21,21 +21,19 @@ import {
   type RasdKind, type SystemRasd, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
+import { findConfiguration } from '../dsp1057-virtual-system/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { RASD_CLASS, VSSD_CLASS, parseVssdId, rasdName } from '../shared/naming.js';
+import { RASD_CLASS, VSSD_CLASS, rasdName } from '../shared/naming.js';
 import { designates, readInstances, readRef, readRefs, readString } from '../shared/params.js';
-import { findSystem } from '../shared/systems.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
   if (!ref) throw badParam(`${param} (a reference to the system's Xen_VirtualSystemSettingData) is required`);
   if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`${param} ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
-  const id = ref.keyString('InstanceID');
-  const parsed = id === undefined ? undefined : parseVssdId(id);
-  const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-  if (!sys) throw cimError('NOT_FOUND', `${param} ${ref.toString()} does not name an existing virtual system configuration`);
-  return sys;
+  const found = await findConfiguration(deps, ref.keyString('InstanceID'));
+  if (!found) throw cimError('NOT_FOUND', `${param} ${ref.toString()} does not name an existing virtual system configuration`);
+  return found.sys;
 }
 
 /** A network setting whose switch must exist: the RASD (to name the property the client used) and the switch. */

@@ -65,4 +65,21 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
     expect(await nics()).to.equal(before);
     expect(await names()).to.deep.equal(['db', 'web']);
   });
+  it('a reference to the state configuration of a system without a domain (Xen:<name>:current) names nothing', async () => {
+    const state = CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:db:current' });
+    await rejects(w.get(state), 'CIM_ERR_NOT_FOUND');
+    const before = (await w.virt.getSystem('db')).config;
+    await rejects(w.call('AddResourceSettings', {
+      AffectedConfiguration: state, ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr1' })],
+    }), 'CIM_ERR_NOT_FOUND');
+    await rejects(w.call('ModifySystemSettings', { SystemSettings: vssd({ InstanceID: 'Xen:db:current', AutomaticStartupAction: 4 }) }), 'CIM_ERR_NOT_FOUND');
+    await rejects(w.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'copy2' }), ReferenceConfiguration: state }), 'CIM_ERR_NOT_FOUND');
+    const after = (await w.virt.getSystem('db')).config;
+    expect([after.nics.length, after.autostart]).to.deep.equal([before.nics.length, before.autostart]);
+    expect(await names()).to.deep.equal(['db', 'web']);
+    // While a domain exists, its state configuration is there to be used.
+    const web = CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:web:current' });
+    await w.get(web);
+    expect((await w.call('ModifySystemSettings', { SystemSettings: vssd({ InstanceID: 'Xen:web:current', AutomaticStartupAction: 4 }) })).returnValue).to.equal(0);
+  });
 });
