@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CimInstanceName, type ExtrinsicRequest } from '../../../src/cim/index.js';
 import { INTEROP_NS, POOL_CLASS, VIRT_NS, computerSystemName, hostName, instanceIdName } from '../../../src/providers/shared/naming.js';
-import { type World, admin, associatorNames, associators, enumerateVia, seed, world } from '../fixture.js';
+import { type World, admin, associatorNames, associators, enumerateVia, loadProfiles, seed, world } from '../fixture.js';
 
 const profile = (id: string) => instanceIdName('Xen_RegisteredProfile', id);
 const DSP1042 = profile('CIM:DSP1042-SystemVirtualization-1.0.0');
@@ -71,6 +71,21 @@ describe('providers/dsp1033: registered profiles and the server description (wha
     expect(got).not.to.include('CIM:DSP1042-SystemVirtualization-1.0.0');
     const alloc = await associatorNames(w, profile('CIM:DSP1043-AllocationCapabilities-1.0.0a'), INTEROP_NS, { AssocClass: 'CIM_ReferencedProfile', ResultRole: 'Dependent' });
     expect(alloc.map((n) => n.keyString('InstanceID'))).to.include('CIM:DSP1041-ResourceAllocation-1.1.0c_m');
+  });
+
+  it('ReferencedProfile never makes a scoping profile a component of its own component (one that lists it among its references)', async () => {
+    const pairs = (await enumerateVia(w, 'CIM_ReferencedProfile', INTEROP_NS))
+      .map((i) => [(i.get('Antecedent') as CimInstanceName).keyString('InstanceID')!, (i.get('Dependent') as CimInstanceName).keyString('InstanceID')!] as const);
+    // A scoping profile (Dependent of its components) is never also one of their components.
+    const scoped = new Set(loadProfiles().flatMap((c) => loadProfiles().filter((s) => s.dsp === c.scopingProfile).map((s) => `${s.instanceId} ${c.instanceId}`)));
+    expect(scoped.size).to.be.greaterThan(10);
+    expect(pairs.filter(([a, d]) => scoped.has(`${a} ${d}`))).to.deep.equal([]);
+    // DSP1081 lists DSP1042 among the profiles it references, and is scoped by it.
+    const migration = profile('CIM:DSP1081-VirtualSystemMigration-1.0.0');
+    const components = await associatorNames(w, migration, INTEROP_NS, { AssocClass: 'CIM_ReferencedProfile', ResultRole: 'Antecedent' });
+    expect(components.map((n) => n.keyString('InstanceID'))).not.to.include('CIM:DSP1042-SystemVirtualization-1.0.0');
+    const scoping = await associatorNames(w, migration, INTEROP_NS, { AssocClass: 'CIM_ReferencedProfile', ResultRole: 'Dependent' });
+    expect(scoping.map((n) => n.keyString('InstanceID'))).to.deep.equal(['CIM:DSP1042-SystemVirtualization-1.0.0']);
   });
 
   it('central class methodology from the profile (interop): DSP1042 → host, DSP1057 → each system, in root/virt', async () => {
