@@ -121,4 +121,16 @@ describe('providers/dsp1033: registered profiles and the server description (wha
     const refs = r.out[0]!.value as CimInstanceName[];
     expect(refs.map(at).sort()).to.deep.equal(['db', 'web'].map((s) => at(computerSystemName(s).withNamespace(VIRT_NS))));
   });
+
+  it('GetCentralInstances of a profile advertised by the scoping class methodology (DSP1103) still answers its central instances', async () => {
+    const jobControl = profile('CIM:DSP1103-JobControl-1.0.0');
+    // No ElementConformsToProfile: clients find the jobs from the scoping instance.
+    expect(await associatorNames(w, jobControl, INTEROP_NS, ECTP)).to.deep.equal([]);
+    const jobs = (await enumerateVia(w, 'CIM_ConcreteJob', VIRT_NS)).map((i) => at(i.path!.withNamespace(VIRT_NS)));
+    expect(jobs).to.not.be.empty;
+    const req: ExtrinsicRequest = { kind: 'extrinsic', method: 'GetCentralInstances', target: jobControl, params: [], namespace: INTEROP_NS, messageId: '1', protocolVersion: '1.0' };
+    const r = await w.ops.extrinsic(req, admin);
+    expect(r.returnValue).to.equal(0);
+    expect((r.out[0]!.value as CimInstanceName[]).map(at).sort()).to.deep.equal(jobs.sort());
+  });
 });
