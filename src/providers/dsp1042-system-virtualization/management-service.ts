@@ -6,7 +6,7 @@
  * others complete before returning. A refusal is a CimError whose description says why, and it
  * changes nothing.
  */
-import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
 import type { SettingsPatch } from '../../virt/index.js';
 import { VIRTUAL_SYSTEM_TYPE, findConfiguration, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
@@ -128,5 +128,12 @@ export function managementServiceSource(deps: ProviderDeps): ClassSource {
 }
 
 export function managementServiceMethods(deps: ProviderDeps): Record<string, Method> {
-  return Object.fromEntries(VSMS_METHODS.map((m): [string, Method] => [m.name, { role: m.role, run: (_ctx, _target, params) => m.run(deps, params) }]));
+  return Object.fromEntries(VSMS_METHODS.map((m): [string, Method] => [m.name, {
+    role: m.role,
+    run(_ctx, target, params) {
+      // Not static (CIM_VirtualSystemManagementService): invoked on the host's service instance.
+      if (!(target instanceof CimInstanceName)) throw cimError('INVALID_PARAMETER', `${VSMS_CLASS}.${m.name} must be invoked on the management service instance, not on the class`);
+      return m.run(deps, params);
+    },
+  }]));
 }

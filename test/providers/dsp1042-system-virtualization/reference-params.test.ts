@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { CimInstanceName } from '../../../src/cim/index.js';
-import { type World, inst, rejects, seed, vssd, world } from '../fixture.js';
+import { type World, cn, inst, rejects, seed, vssd, world } from '../fixture.js';
 
 /** The same reference as a client naming a host would send it (the schema leaves its class unchecked). */
 const elsewhere = (n: CimInstanceName): CimInstanceName => new CimInstanceName(n.className, n.keybindings, 'root/virt', 'elsewhere');
@@ -81,5 +81,10 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
     const web = CimInstanceName.of('Xen_VirtualSystemSettingData', { InstanceID: 'Xen:web:current' });
     await w.get(web);
     expect((await w.call('ModifySystemSettings', { SystemSettings: vssd({ InstanceID: 'Xen:web:current', AutomaticStartupAction: 4 }) })).returnValue).to.equal(0);
+  });
+  it('the VSMS methods are methods of the service instance, not static: invoked on the class they are refused and change nothing', async () => {
+    const r = w.extrinsic(cn('Xen_VirtualSystemManagementService'), 'DefineSystem', [{ name: 'SystemSettings', value: vssd({ VirtualSystemIdentifier: 'static' }) }]);
+    await rejects(r, 'CIM_ERR_INVALID_PARAMETER', /instance/);
+    expect(await names()).to.deep.equal(['db', 'web']);
   });
 });
