@@ -25,7 +25,7 @@ import { findConfiguration } from '../dsp1057-virtual-system/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { RASD_CLASS, VSSD_CLASS, rasdName } from '../shared/naming.js';
+import { RASD_CLASS, VSSD_CLASS, isTemplateInstanceId, rasdName } from '../shared/naming.js';
 import { designates, readInstances, readRef, readRefs, readString } from '../shared/params.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
@@ -60,6 +60,16 @@ function refuseTwice(designated: Map<string, string>, system: string, devid: str
     throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings are one resource)'}: give each resource once`);
   }
   designated.set(key, id);
+}
+
+/**
+ * A template's InstanceID names a RASD that exists (GetInstance finds it) but is no setting of a
+ * system: refused as such rather than as missing.
+ */
+function refuseTemplate(where: string, id: string): void {
+  if (isTemplateInstanceId(id)) {
+    throw badParam(`${where}: ${id} is an allocation template (DSP1043), what a pool can allocate, not a setting of a system: it cannot be modified or removed`);
+  }
 }
 
 /** A RASD of ours as an instance a client would send back (only the parsers read it). */
@@ -149,6 +159,7 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
       asked.push({ change: connection.change, kind: 'network', devid: connection.mac, setting: connection.setting });
       continue;
     }
+    refuseTemplate(where, id);
     const found = await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
@@ -194,6 +205,7 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
   for (const [i, ref] of refs.entries()) {
     const where = `ResourceSettings[${i}]`;
     const id = ref.keyString('InstanceID');
+    if (id !== undefined) refuseTemplate(where, id);
     const found = id === undefined ? undefined : await findRasd(deps, id);
     // Found by its InstanceID, it is the instance the reference names only if of the reference's class.
     if (!found || !designates(deps.repository, ref, RASD_CLASS[found.rasd.kind])) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);

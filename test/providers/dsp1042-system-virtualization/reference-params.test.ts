@@ -87,4 +87,13 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
     await rejects(r, 'CIM_ERR_INVALID_PARAMETER', /instance/);
     expect(await names()).to.deep.equal(['db', 'web']);
   });
+  it('an allocation template (DSP1043) given to Modify or RemoveResourceSettings exists but is no setting of a system: INVALID_PARAMETER', async () => {
+    const id = 'MemoryPool/0/Default';
+    const template = CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: id });
+    const before = await w.get(template);
+    await rejects(w.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: id, VirtualQuantity: 1024 })] }),
+      'CIM_ERR_INVALID_PARAMETER', /allocation template/);
+    await rejects(w.call('RemoveResourceSettings', { ResourceSettings: [template] }), 'CIM_ERR_INVALID_PARAMETER', /allocation template/);
+    expect((await w.get(template)).get('VirtualQuantity')).to.equal(before.get('VirtualQuantity'));
+  });
 });
