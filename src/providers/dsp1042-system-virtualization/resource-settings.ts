@@ -25,7 +25,7 @@ import { findConfiguration } from '../dsp1057-virtual-system/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { RASD_CLASS, VSSD_CLASS, isTemplateInstanceId, rasdName } from '../shared/naming.js';
+import { RASD_CLASS, VIRT_NS, VSSD_CLASS, isTemplateInstanceId, rasdName } from '../shared/naming.js';
 import { designates, readInstances, readRef, readRefs, readString } from '../shared/params.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
@@ -204,6 +204,10 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
   const designated = new Map<string, string>();
   for (const [i, ref] of refs.entries()) {
     const where = `ResourceSettings[${i}]`;
+    // What the schema checks of a reference to this server (the parameter's class), for one naming a host too.
+    if (!deps.repository.isSubclassOf(VIRT_NS, ref.className, 'CIM_ResourceAllocationSettingData')) {
+      throw badParam(`${where}: ${ref.toString()} is not a reference to a CIM_ResourceAllocationSettingData`);
+    }
     const id = ref.keyString('InstanceID');
     if (id !== undefined) refuseTemplate(where, id);
     const found = id === undefined ? undefined : await findRasd(deps, id);

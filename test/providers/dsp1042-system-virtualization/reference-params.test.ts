@@ -46,10 +46,11 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
     for (const ref of [
       CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: 'web/xvda' }),
       CimInstanceName.of('Xen_NetResourceAllocationSettingData', { InstanceID: 'web/xvda:current' }),
-      elsewhere(CimInstanceName.of('Xen_DiskPool', { InstanceID: 'web/xvda' })),
     ]) {
       await rejects(w.call('RemoveResourceSettings', { ResourceSettings: [ref] }), 'CIM_ERR_NOT_FOUND', /does not exist/);
     }
+    await rejects(w.call('RemoveResourceSettings', { ResourceSettings: [elsewhere(CimInstanceName.of('Xen_DiskPool', { InstanceID: 'web/xvda' }))] }),
+      'CIM_ERR_INVALID_PARAMETER', /not a reference to a CIM_ResourceAllocationSettingData/);
     expect(await disks()).to.deep.equal(['xvda']);
   });
 
