@@ -51,13 +51,14 @@ async function refuseUnknownSwitches(deps: ProviderDeps, nicRasds: readonly NicR
 
 /**
  * Refuses a second setting of one call that designates a resource already designated (by the same
- * InstanceID, or by its defined and state RASDs): `designated` maps `<system>/<devid>` to the first InstanceID.
+ * InstanceID, by its defined and state RASDs, or by an interface's RASD and its Ethernet connection):
+ * `designated` maps `<system>/<devid>` to the first InstanceID.
  */
 function refuseTwice(designated: Map<string, string>, system: string, devid: string, where: string, id: string): void {
   const key = `${system}/${devid}`;
   const first = designated.get(key);
   if (first !== undefined) {
-    throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings are one resource)'}: give each resource once`);
+    throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings, and an interface\'s connection, are settings of one resource)'}: give each resource once`);
   }
   designated.set(key, id);
 }
@@ -156,6 +157,8 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     seen.add(id);
     const connection = await connectionChange(deps, r, where, id);
     if (connection) {
+      // The interface's connection and its RASD designate one interface, as a defined and a state RASD do.
+      refuseTwice(designated, connection.change.system, connection.mac, where, id);
       asked.push({ change: connection.change, kind: 'network', devid: connection.mac, setting: connection.setting });
       continue;
     }

@@ -97,4 +97,13 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
     await rejects(w.call('RemoveResourceSettings', { ResourceSettings: [template] }), 'CIM_ERR_INVALID_PARAMETER', /allocation template/);
     expect((await w.get(template)).get('VirtualQuantity')).to.equal(before.get('VirtualQuantity'));
   });
+  it('ModifyResourceSettings names an interface once: its RASD and its Ethernet connection (DSP1050) together are refused', async () => {
+    const mac = (await w.virt.getSystem('db')).config.nics[0]!.mac;
+    const before = (await w.virt.getSystem('db')).config.nics;
+    await rejects(w.call('ModifyResourceSettings', { ResourceSettings: [
+      inst('Xen_NetResourceAllocationSettingData', { InstanceID: `db/${mac}`, NetworkName: 'xenbr1' }),
+      inst('Xen_EthernetPortAllocationSettingData', { InstanceID: `db/${mac}/connection`, HostResource: ['/root/virt:Xen_VirtualEthernetSwitch.CreationClassName="Xen_VirtualEthernetSwitch",Name="xenbr2"'] }),
+    ] }), 'CIM_ERR_INVALID_PARAMETER', /designates the same resource/);
+    expect((await w.virt.getSystem('db')).config.nics).to.deep.equal(before);
+  });
 });
