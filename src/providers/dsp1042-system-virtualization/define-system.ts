@@ -16,6 +16,7 @@ import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
 import { findConfiguration, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
 import { refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { defineSwitch, isSwitchSettings } from '../dsp1097-virtual-ethernet-switch/index.js';
+import { parseSnapshotVssdId } from '../dsp1042-virtual-system-snapshot/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { VSSD_CLASS, computerSystemName } from '../shared/naming.js';
@@ -59,6 +60,9 @@ async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): P
   const ref = readRef(params, 'ReferenceConfiguration');
   if (!ref) return undefined;
   if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`ReferenceConfiguration ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
+  if (parseSnapshotVssdId(ref.keyString('InstanceID'))) {
+    throw badParam(`ReferenceConfiguration ${ref.toString()} is a snapshot: defining a system from a snapshot is not supported (ApplySnapshot returns its system to it)`);
+  }
   const found = await findConfiguration(deps, ref.keyString('InstanceID'));
   if (!found) throw cimError('NOT_FOUND', `ReferenceConfiguration ${ref.toString()} does not exist`);
   return { ...found.sys.config, name: found.sys.name };

@@ -22,6 +22,7 @@ import {
 } from '../dsp1041-resource-allocation/index.js';
 import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { findConfiguration } from '../dsp1057-virtual-system/index.js';
+import { parseSnapshotRasdId, parseSnapshotVssdId } from '../dsp1042-virtual-system-snapshot/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
@@ -31,6 +32,7 @@ import { designates, readInstances, readRef, readRefs, readString } from '../sha
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
   if (!ref) throw badParam(`${param} (a reference to the system's Xen_VirtualSystemSettingData) is required`);
   if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`${param} ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
+  if (parseSnapshotVssdId(ref.keyString('InstanceID'))) throw badParam(`${param} ${ref.toString()} is a snapshot, which keeps what the system had: its settings cannot change`);
   const found = await findConfiguration(deps, ref.keyString('InstanceID'));
   if (!found) throw cimError('NOT_FOUND', `${param} ${ref.toString()} does not name an existing virtual system configuration`);
   return found.sys;
@@ -64,12 +66,15 @@ function refuseTwice(designated: Map<string, string>, system: string, devid: str
 }
 
 /**
- * A template's InstanceID names a RASD that exists (GetInstance finds it) but is no setting of a
- * system: refused as such rather than as missing.
+ * A template's or a snapshot's InstanceID names a RASD that exists (GetInstance finds it) but is
+ * no setting of a system: refused as such rather than as missing.
  */
 function refuseTemplate(where: string, id: string): void {
   if (isTemplateInstanceId(id)) {
     throw badParam(`${where}: ${id} is an allocation template (DSP1043), what a pool can allocate, not a setting of a system: it cannot be modified or removed`);
+  }
+  if (parseSnapshotRasdId(id)) {
+    throw badParam(`${where}: ${id} is a setting of a snapshot, which keeps what the system had: it cannot be modified or removed (ApplySnapshot brings it back)`);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { CimInstanceName } from '../../../src/cim/index.js';
+import { computerSystemName } from '../../../src/providers/shared/naming.js';
 import { type World, cn, inst, rejects, seed, vssd, world } from '../fixture.js';
 
 /** The same reference as a client naming a host would send it (the schema leaves its class unchecked). */
@@ -105,5 +106,25 @@ describe('providers/dsp1042: the class of a reference parameter is checked', fun
       inst('Xen_EthernetPortAllocationSettingData', { InstanceID: `db/${mac}/connection`, HostResource: ['/root/virt:Xen_VirtualEthernetSwitch.CreationClassName="Xen_VirtualEthernetSwitch",Name="xenbr2"'] }),
     ] }), 'CIM_ERR_INVALID_PARAMETER', /designates the same resource/);
     expect((await w.virt.getSystem('db')).config.nics).to.deep.equal(before);
+  });
+  it('a snapshot\'s settings exist but are no configuration of a system: the VSMS refuses them as such (INVALID_PARAMETER), changing nothing', async () => {
+    const service = CimInstanceName.of('Xen_VirtualSystemSnapshotService', {
+      CreationClassName: 'Xen_VirtualSystemSnapshotService', Name: 'SnapshotService', SystemCreationClassName: 'Xen_HostSystem', SystemName: 'testhost',
+    });
+    const made = await w.extrinsic(service, 'CreateSnapshot', [{ name: 'AffectedSystem', value: computerSystemName('db') }, { name: 'SnapshotType', value: 2 }]);
+    expect(made.returnValue).to.equal(0);
+    const snapshot = made.out.find((o) => o.name === 'ResultingSnapshot')!.value as CimInstanceName;
+    const id = snapshot.keyString('InstanceID')!.slice('Xen:snapshot:'.length);
+    const mem = CimInstanceName.of('Xen_MemResourceAllocationSettingData', { InstanceID: `snapshot/${id}/mem` });
+    const before = await w.get(mem);
+    await rejects(w.call('ModifyResourceSettings', { ResourceSettings: [inst('Xen_MemResourceAllocationSettingData', { InstanceID: `snapshot/${id}/mem`, VirtualQuantity: 2048 })] }),
+      'CIM_ERR_INVALID_PARAMETER', /snapshot/);
+    await rejects(w.call('RemoveResourceSettings', { ResourceSettings: [mem] }), 'CIM_ERR_INVALID_PARAMETER', /snapshot/);
+    await rejects(w.call('AddResourceSettings', {
+      AffectedConfiguration: snapshot, ResourceSettings: [inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr1' })],
+    }), 'CIM_ERR_INVALID_PARAMETER', /snapshot/);
+    await rejects(w.call('DefineSystem', { SystemSettings: vssd({ VirtualSystemIdentifier: 'fromsnap' }), ReferenceConfiguration: snapshot }), 'CIM_ERR_INVALID_PARAMETER', /snapshot/);
+    expect((await w.get(mem)).get('VirtualQuantity')).to.equal(before.get('VirtualQuantity'));
+    expect(await names()).to.deep.equal(['db', 'web']);
   });
 });
