@@ -9,7 +9,8 @@
  * The association crosses namespaces (profiles in root/interop, most central instances in
  * root/virt), so it is served in both and each side's foreign reference carries its namespace:
  * AssociatorNames then works from the profile and from the managed element. GetCentralInstances
- * (DSP1033 1.1, optional) answers the central class methodology in one call.
+ * (DSP1033 1.1, optional) answers a profile's central instances in one call, whichever way the
+ * profile is advertised.
  */
 import { type CimInstance, CimInstanceName, cimError, sameName } from '../../cim/index.js';
 import type { ProviderContext } from '../../operations/provider.js';
@@ -21,8 +22,10 @@ import { profileName } from './registered-profiles.js';
 
 export const ECTP_CLASS = 'Xen_ElementConformsToProfile';
 
+type WithCentralClass = ProfileRegistration & { centralClass: string };
+
 /** Whether the profile advertises its central instances with ElementConformsToProfile. */
-function advertised(p: ProfileRegistration): p is ProfileRegistration & { centralClass: string } {
+function advertised(p: ProfileRegistration): p is WithCentralClass {
   return p.centralClass !== undefined && p.methodology !== 'scoping';
 }
 
@@ -31,6 +34,10 @@ function advertised(p: ProfileRegistration): p is ProfileRegistration & { centra
  * asked once per request however many profiles share it (the four pool types' profiles do).
  */
 async function centralInstancesOf(ctx: ProviderContext, profiles: ProfileRegistration[]): Promise<[ProfileRegistration, CimInstanceName[]][]> {
+  return centralInstancesOfClass(ctx, profiles.filter(advertised));
+}
+
+async function centralInstancesOfClass(ctx: ProviderContext, profiles: WithCentralClass[]): Promise<[ProfileRegistration, CimInstanceName[]][]> {
   const asked = new Map<string, Promise<CimInstanceName[]>>();
   const namesOf = (p: ProfileRegistration & { centralClass: string }) => {
     const key = `${p.namespace.toLowerCase()}:${p.centralClass.toLowerCase()}`;
@@ -38,12 +45,16 @@ async function centralInstancesOf(ctx: ProviderContext, profiles: ProfileRegistr
     if (!names) asked.set(key, (names = ctx.cimom.enumerateInstanceNames(p.namespace, p.centralClass)));
     return names;
   };
-  return Promise.all(profiles.filter(advertised).map(async (p): Promise<[ProfileRegistration, CimInstanceName[]]> => [p, await namesOf(p)]));
+  return Promise.all(profiles.map(async (p): Promise<[ProfileRegistration, CimInstanceName[]]> => [p, await namesOf(p)]));
 }
 
-/** The central instances of one profile with their namespace (GetCentralInstances). */
+/**
+ * The central instances of one profile with their namespace (GetCentralInstances), whichever way
+ * it is advertised: a profile found by the scoping class methodology has central instances too.
+ */
 async function centralInstancePaths(ctx: ProviderContext, profile: ProfileRegistration): Promise<CimInstanceName[]> {
-  const [found] = await centralInstancesOf(ctx, [profile]);
+  if (profile.centralClass === undefined) return [];
+  const [found] = await centralInstancesOfClass(ctx, [{ ...profile, centralClass: profile.centralClass }]);
   return (found?.[1] ?? []).map((n) => n.withNamespace(profile.namespace));
 }
 

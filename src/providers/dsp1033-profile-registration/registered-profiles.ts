@@ -17,7 +17,12 @@ export function profileName(p: Pick<ProfileRegistration, 'instanceId'>): CimInst
   return instanceIdName(PROFILE_CLASS, p.instanceId);
 }
 
-/** (referenced, referencing) pairs, each once: from referencedProfiles and from scopingProfile. */
+/**
+ * (referenced, referencing) pairs, each once: from referencedProfiles and from scopingProfile. A
+ * component that lists its scoping profile among its references (DSP1081 lists DSP1042) is linked
+ * to it once, as its component: the reverse pair would make the scoping profile a component of its
+ * own component, and a client following the DMTF direction down from it would loop.
+ */
 function profileReferences(profiles: ProfileRegistration[]): { antecedent: ProfileRegistration; dependent: ProfileRegistration }[] {
   const byDsp = (dsp: string) => profiles.filter((p) => p.dsp === dsp);
   const seen = new Set<string>();
@@ -29,7 +34,7 @@ function profileReferences(profiles: ProfileRegistration[]): { antecedent: Profi
     out.push({ antecedent, dependent });
   };
   for (const p of profiles) {
-    for (const dsp of p.referencedProfiles ?? []) for (const q of byDsp(dsp)) add(q, p);
+    for (const dsp of p.referencedProfiles ?? []) if (dsp !== p.scopingProfile) for (const q of byDsp(dsp)) add(q, p);
     if (p.scopingProfile) for (const s of byDsp(p.scopingProfile)) add(p, s);
   }
   return out;

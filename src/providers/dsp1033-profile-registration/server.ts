@@ -20,14 +20,14 @@ const COMM_NAME = 'CIM-XML';
 /**
  * DSP0200 functional profiles we implement (CIM_ObjectManagerCommunicationMechanism ValueMap):
  * 2 Basic Read, 3 Basic Write, 5 Instance Manipulation, 6 Association Traversal, 7 Query
- * Execution, 10 Pulled Read, 11 Pulled Read Count, 12 Pulled Query Execution. Not 4 Schema
- * Manipulation nor 8 Qualifier Declaration (the schema is read-only: SetQualifier, CreateClass...
- * answer CIM_ERR_NOT_SUPPORTED), not 9 Indications (not delivered yet).
+ * Execution, 9 Indications (DSP1054 subscriptions, delivered by CIM-XML export), 10 Pulled Read,
+ * 11 Pulled Read Count, 12 Pulled Query Execution. Not 4 Schema Manipulation nor 8 Qualifier
+ * Declaration (the schema is read-only: SetQualifier, CreateClass... answer CIM_ERR_NOT_SUPPORTED).
  */
-const FUNCTIONAL_PROFILES = [2, 3, 5, 6, 7, 10, 11, 12];
+const FUNCTIONAL_PROFILES = [2, 3, 5, 6, 7, 9, 10, 11, 12];
 const FUNCTIONAL_PROFILE_NAMES = [
   'Basic Read', 'Basic Write', 'Instance Manipulation', 'Association Traversal', 'Query Execution',
-  'Pulled Read', 'Pulled Read Count', 'Pulled Query Execution',
+  'Indications', 'Pulled Read', 'Pulled Read Count', 'Pulled Query Execution',
 ];
 
 function objectManagerName(deps: ProviderDeps): CimInstanceName {

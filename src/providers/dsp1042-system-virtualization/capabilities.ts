@@ -20,8 +20,8 @@ export function managementCapabilitiesSource(): ClassSource {
       AsynchronousMethodsSupported: VSMS_METHODS.filter((m) => m.mayRunAsJob).map((m) => m.capability).sort((a, b) => a - b),
       // The VirtualSystemType values our VSSDs carry (virtual switches too, DSP1097); DefineSystem accepts these and a few more spellings.
       VirtualSystemTypesSupported: [...Object.values(VIRTUAL_SYSTEM_TYPE), SWITCH_SYSTEM_TYPE],
-      // Delivered through DSP1054 subscriptions: job changes (3) and virtual system changes (4).
-      IndicationsSupported: [3, 4],
+      // Delivered through DSP1054 subscriptions: virtual resource (RASD) changes (2), job changes (3) and virtual system changes (4).
+      IndicationsSupported: [2, 3, 4],
       ElementNameEditSupported: false,
       // The service itself cannot be started or stopped through RequestStateChange.
       RequestedStatesSupported: [],

@@ -13,14 +13,14 @@ import {
   type RasdKind, classifyRasd, refuseUnknownSwitch, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import { defaultAllocation } from '../dsp1043-allocation-capabilities/index.js';
-import { parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { findConfiguration, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
 import { refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { defineSwitch, isSwitchSettings } from '../dsp1097-virtual-ethernet-switch/index.js';
+import { parseSnapshotVssdId } from '../dsp1042-virtual-system-snapshot/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { computerSystemName, parseVssdId } from '../shared/naming.js';
-import { readInstance, readInstances, readRef } from '../shared/params.js';
-import { findSystem } from '../shared/systems.js';
+import { VSSD_CLASS, computerSystemName } from '../shared/naming.js';
+import { designates, readInstance, readInstances, readRef } from '../shared/params.js';
 
 /** A copy of a reference definition under a new name: new UUID and MACs, the same disks (checked by sharedWritable). */
 function cloneOf(base: VirtualSystemConfig, name: string): VirtualSystemSpec {
@@ -59,11 +59,13 @@ function mergeByKey<T>(base: T[], added: T[], key: (t: T) => string | undefined)
 async function referenceConfig(deps: ProviderDeps, params: NameMap<CimValue>): Promise<VirtualSystemConfig & { name: string } | undefined> {
   const ref = readRef(params, 'ReferenceConfiguration');
   if (!ref) return undefined;
-  const id = ref.keyString('InstanceID');
-  const parsed = id === undefined ? undefined : parseVssdId(id);
-  const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-  if (!sys) throw cimError('NOT_FOUND', `ReferenceConfiguration ${ref.toString()} does not exist`);
-  return { ...sys.config, name: sys.name };
+  if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`ReferenceConfiguration ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
+  if (parseSnapshotVssdId(ref.keyString('InstanceID'))) {
+    throw badParam(`ReferenceConfiguration ${ref.toString()} is a snapshot: defining a system from a snapshot is not supported (ApplySnapshot returns its system to it)`);
+  }
+  const found = await findConfiguration(deps, ref.keyString('InstanceID'));
+  if (!found) throw cimError('NOT_FOUND', `ReferenceConfiguration ${ref.toString()} does not exist`);
+  return { ...found.sys.config, name: found.sys.name };
 }
 
 export async function defineSystem(deps: ProviderDeps, params: NameMap<CimValue>): Promise<MethodResult> {

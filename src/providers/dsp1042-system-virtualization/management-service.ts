@@ -6,16 +6,16 @@
  * others complete before returning. A refusal is a CimError whose description says why, and it
  * changes nothing.
  */
-import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
+import { CimInstanceName, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult, Role } from '../../operations/provider.js';
 import type { SettingsPatch } from '../../virt/index.js';
-import { VIRTUAL_SYSTEM_TYPE, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
+import { VIRTUAL_SYSTEM_TYPE, findConfiguration, parseSystemSettings } from '../dsp1057-virtual-system/index.js';
 import { destroySwitch, isSwitchRef } from '../dsp1097-virtual-ethernet-switch/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { answerWithin } from '../shared/budget.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
+import { CS_CLASS, VSMS_CLASS, VSMS_NAME, parseVssdId, systemOfCsName, vsmsName } from '../shared/naming.js';
 import { readInstance, readRef, readString } from '../shared/params.js';
 import type { ClassSource, Method } from '../shared/provider.js';
 import { findSystem } from '../shared/systems.js';
@@ -27,7 +27,8 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
   if (!ref) throw badParam('AffectedSystem (a reference to the Xen_ComputerSystem) is required');
   if (isSwitchRef(ref)) return destroySwitch(deps, ref);
   const name = systemOfCsName(ref);
-  const sys = name === undefined ? undefined : await findSystem(deps, name);
+  if (name === undefined) throw badParam(`AffectedSystem ${ref.toString()} is not a reference to a ${CS_CLASS} (nor to a virtual switch)`);
+  const sys = await findSystem(deps, name);
   if (!sys) throw cimError('NOT_FOUND', `AffectedSystem ${ref.toString()} does not exist`);
   // DSP1042: an active system is deactivated (hard) first, then its definition is removed. A
   // power-off that outlasts the budget goes on as a job the client can follow or terminate.
@@ -51,9 +52,8 @@ async function modifySystemSettings(deps: ProviderDeps, params: NameMap<CimValue
   const inst = readInstance(params, 'SystemSettings');
   if (!inst) throw badParam('SystemSettings (an embedded Xen_VirtualSystemSettingData with its InstanceID) is required');
   const id = readString(inst, 'InstanceID', 'SystemSettings');
-  const parsed = id === undefined ? undefined : parseVssdId(id);
-  if (!parsed) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
-  const sys = await findSystem(deps, parsed.system);
+  if (id === undefined || !parseVssdId(id)) throw badParam(`SystemSettings needs the InstanceID of an existing configuration (Xen:<name>), got ${JSON.stringify(id ?? null)}`);
+  const sys = (await findConfiguration(deps, id))?.sys;
   if (!sys) throw cimError('NOT_FOUND', `no virtual system configuration has InstanceID "${id}"`);
   const input = parseSystemSettings(inst, { name: sys.name, autostart: sys.config.autostart });
   const c = sys.config;
@@ -128,5 +128,12 @@ export function managementServiceSource(deps: ProviderDeps): ClassSource {
 }
 
 export function managementServiceMethods(deps: ProviderDeps): Record<string, Method> {
-  return Object.fromEntries(VSMS_METHODS.map((m): [string, Method] => [m.name, { role: m.role, run: (_ctx, _target, params) => m.run(deps, params) }]));
+  return Object.fromEntries(VSMS_METHODS.map((m): [string, Method] => [m.name, {
+    role: m.role,
+    run(_ctx, target, params) {
+      // Not static (CIM_VirtualSystemManagementService): invoked on the host's service instance.
+      if (!(target instanceof CimInstanceName)) throw cimError('INVALID_PARAMETER', `${VSMS_CLASS}.${m.name} must be invoked on the management service instance, not on the class`);
+      return m.run(deps, params);
+    },
+  }]));
 }

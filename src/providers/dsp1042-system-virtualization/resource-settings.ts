@@ -21,20 +21,21 @@ import {
   type RasdKind, type SystemRasd, classifyRasd, refuseUnknownSwitch, findRasd, mergeDisk, mergeNic, parseDiskRasd, parseMemRasd, parseNetRasd, parseProcRasd,
 } from '../dsp1041-resource-allocation/index.js';
 import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
+import { findConfiguration } from '../dsp1057-virtual-system/index.js';
+import { parseSnapshotRasdId, parseSnapshotVssdId } from '../dsp1042-virtual-system-snapshot/index.js';
 import { answerWithin } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
-import { RASD_CLASS, parseVssdId, rasdName } from '../shared/naming.js';
-import { readInstances, readRef, readRefs, readString } from '../shared/params.js';
-import { findSystem } from '../shared/systems.js';
+import { RASD_CLASS, VIRT_NS, VSSD_CLASS, isTemplateInstanceId, rasdName } from '../shared/naming.js';
+import { designates, readInstances, readRef, readRefs, readString } from '../shared/params.js';
 
 async function systemOfVssdRef(deps: ProviderDeps, ref: CimInstanceName | undefined, param: string): Promise<VirtualSystem> {
   if (!ref) throw badParam(`${param} (a reference to the system's Xen_VirtualSystemSettingData) is required`);
-  const id = ref.keyString('InstanceID');
-  const parsed = id === undefined ? undefined : parseVssdId(id);
-  const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-  if (!sys) throw cimError('NOT_FOUND', `${param} ${ref.toString()} does not name an existing virtual system configuration`);
-  return sys;
+  if (!designates(deps.repository, ref, VSSD_CLASS)) throw badParam(`${param} ${ref.toString()} is not a reference to a ${VSSD_CLASS}`);
+  if (parseSnapshotVssdId(ref.keyString('InstanceID'))) throw badParam(`${param} ${ref.toString()} is a snapshot, which keeps what the system had: its settings cannot change`);
+  const found = await findConfiguration(deps, ref.keyString('InstanceID'));
+  if (!found) throw cimError('NOT_FOUND', `${param} ${ref.toString()} does not name an existing virtual system configuration`);
+  return found.sys;
 }
 
 /** A network setting whose switch must exist: the RASD (to name the property the client used) and the switch. */
@@ -52,15 +53,29 @@ async function refuseUnknownSwitches(deps: ProviderDeps, nicRasds: readonly NicR
 
 /**
  * Refuses a second setting of one call that designates a resource already designated (by the same
- * InstanceID, or by its defined and state RASDs): `designated` maps `<system>/<devid>` to the first InstanceID.
+ * InstanceID, by its defined and state RASDs, or by an interface's RASD and its Ethernet connection):
+ * `designated` maps `<system>/<devid>` to the first InstanceID.
  */
 function refuseTwice(designated: Map<string, string>, system: string, devid: string, where: string, id: string): void {
   const key = `${system}/${devid}`;
   const first = designated.get(key);
   if (first !== undefined) {
-    throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings are one resource)'}: give each resource once`);
+    throw badParam(`${where}: ${id} designates the same resource as ${first}${first === id ? '' : ' (its defined and state settings, and an interface\'s connection, are settings of one resource)'}: give each resource once`);
   }
   designated.set(key, id);
+}
+
+/**
+ * A template's or a snapshot's InstanceID names a RASD that exists (GetInstance finds it) but is
+ * no setting of a system: refused as such rather than as missing.
+ */
+function refuseTemplate(where: string, id: string): void {
+  if (isTemplateInstanceId(id)) {
+    throw badParam(`${where}: ${id} is an allocation template (DSP1043), what a pool can allocate, not a setting of a system: it cannot be modified or removed`);
+  }
+  if (parseSnapshotRasdId(id)) {
+    throw badParam(`${where}: ${id} is a setting of a snapshot, which keeps what the system had: it cannot be modified or removed (ApplySnapshot brings it back)`);
+  }
 }
 
 /** A RASD of ours as an instance a client would send back (only the parsers read it). */
@@ -147,9 +162,12 @@ export async function modifyResourceSettings(deps: ProviderDeps, params: NameMap
     seen.add(id);
     const connection = await connectionChange(deps, r, where, id);
     if (connection) {
+      // The interface's connection and its RASD designate one interface, as a defined and a state RASD do.
+      refuseTwice(designated, connection.change.system, connection.mac, where, id);
       asked.push({ change: connection.change, kind: 'network', devid: connection.mac, setting: connection.setting });
       continue;
     }
+    refuseTemplate(where, id);
     const found = await findRasd(deps, id);
     if (!found) throw cimError('NOT_FOUND', `${where}: no resource setting has InstanceID "${id}"`);
     const { sys, rasd } = found;
@@ -194,9 +212,15 @@ export async function removeResourceSettings(deps: ProviderDeps, params: NameMap
   const designated = new Map<string, string>();
   for (const [i, ref] of refs.entries()) {
     const where = `ResourceSettings[${i}]`;
+    // What the schema checks of a reference to this server (the parameter's class), for one naming a host too.
+    if (!deps.repository.isSubclassOf(VIRT_NS, ref.className, 'CIM_ResourceAllocationSettingData')) {
+      throw badParam(`${where}: ${ref.toString()} is not a reference to a CIM_ResourceAllocationSettingData`);
+    }
     const id = ref.keyString('InstanceID');
+    if (id !== undefined) refuseTemplate(where, id);
     const found = id === undefined ? undefined : await findRasd(deps, id);
-    if (!found) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);
+    // Found by its InstanceID, it is the instance the reference names only if of the reference's class.
+    if (!found || !designates(deps.repository, ref, RASD_CLASS[found.rasd.kind])) throw cimError('NOT_FOUND', `${where}: ${ref.toString()} does not exist`);
     const { sys, rasd } = found;
     refuseTwice(designated, sys.name, rasd.devid, where, id!);
     if (rasd.kind === 'processor' || rasd.kind === 'memory') {

@@ -23,3 +23,6 @@ export const virtualSystemSnapshot: ProfileProviders = (deps) => [{
     methods: { [SERVICE_CLASS]: snapshotServiceMethods(deps) },
   }),
 }];
+
+// A snapshot's settings are no configuration of a system: the VSMS (DSP1042) tells them apart by their InstanceIDs.
+export { parseSnapshotRasdId, parseSnapshotVssdId } from './naming.js';

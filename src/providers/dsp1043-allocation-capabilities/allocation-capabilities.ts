@@ -20,8 +20,14 @@ export const ELEMENT_CAPABILITIES = 'Xen_ElementCapabilities';
 
 /** CIM_AllocationCapabilities.SharingMode: 2 Dedicated, 3 Shared. */
 const SHARING: Record<PoolKind, number> = { processor: 3, memory: 2, disk: 2, network: 3 };
-/** States in which a resource of the kind can be added or removed (2 Enabled, 3 Disabled): hot-plug of disks and interfaces. */
-const ADD_REMOVE: Record<PoolKind, number[] | undefined> = { processor: undefined, memory: undefined, disk: [2, 3], network: [2, 3] };
+/**
+ * The system EnabledStates (the values' ModelCorrespondence) in which a resource of the kind can be
+ * added or removed: disks and interfaces whether the system runs (2), is paused (9 Quiesce), saved
+ * (6 Enabled but Offline: its definition changes) or defined only (3). A system has one processor
+ * and one memory setting, changed, never added or removed.
+ */
+const HOT_PLUG_STATES = [2, 3, 6, 9];
+const ADD_REMOVE: Record<PoolKind, number[] | undefined> = { processor: undefined, memory: undefined, disk: HOT_PLUG_STATES, network: HOT_PLUG_STATES };
 
 function allocationCapabilities(ctx: ProviderContext, p: PoolModel): CimInstance {
   const states = ADD_REMOVE[p.kind];

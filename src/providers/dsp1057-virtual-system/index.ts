@@ -28,3 +28,4 @@ export const virtualSystem: ProfileProviders = (deps) => [{
 // What the management service (DSP1042) and the snapshot service (a snapshot is a VSSD) use to define, change and destroy virtual systems.
 export { VIRTUAL_SYSTEM_TYPE, parseSystemSettings, parseSystemType, vssdValues } from './vssd-convert.js';
 export { computerSystemInstance } from './computer-system.js';
+export { findConfiguration } from './vssd.js';

@@ -22,14 +22,23 @@ function vssdRoles(sys: VirtualSystem): SettingsRole[] {
   return hasCurrentState(sys) ? ['defined', 'current'] : ['defined'];
 }
 
+/**
+ * The configuration a VSSD InstanceID designates, with its system, or undefined when there is
+ * none: what GetInstance finds and what a method given that InstanceID (a reference, an embedded
+ * VSSD) acts on. The state one (`Xen:<name>:current`) exists only while a domain does.
+ */
+export async function findConfiguration(deps: Pick<ProviderDeps, 'virt'>, id: string | undefined): Promise<{ sys: VirtualSystem; role: SettingsRole } | undefined> {
+  const parsed = id === undefined ? undefined : parseVssdId(id);
+  const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
+  return parsed && sys && vssdRoles(sys).includes(parsed.role) ? { sys, role: parsed.role } : undefined;
+}
+
 export function vssdSource(deps: ProviderDeps): ClassSource {
   return {
     ...perSystem(deps, (ctx, s) => vssdRoles(s).map((r) => build(ctx, VSSD_CLASS, vssdValues(s, r)))),
     async get(ctx, name) {
-      const id = name.keyString('InstanceID');
-      const parsed = id === undefined ? undefined : parseVssdId(id);
-      const sys = parsed ? await findSystem(deps, parsed.system) : undefined;
-      return parsed && sys && vssdRoles(sys).includes(parsed.role) ? build(ctx, VSSD_CLASS, vssdValues(sys, parsed.role)) : undefined;
+      const found = await findConfiguration(deps, name.keyString('InstanceID'));
+      return found ? build(ctx, VSSD_CLASS, vssdValues(found.sys, found.role)) : undefined;
     },
   };
 }

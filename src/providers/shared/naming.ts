@@ -260,10 +260,19 @@ export function systemOfName(ref: CimInstanceName): string | undefined {
   return sameName(ref.keyString('CreationClassName'), CS_CLASS) ? ref.keyString('Name') : undefined;
 }
 
-/** The system a Xen_ComputerSystem name designates (keys checked, not looked up). */
+/** The classes a reference to a Xen_ComputerSystem may be named by: its own, or an ancestor that declares its keys. */
+const CS_REF_CLASSES = [CS_CLASS, 'CIM_ComputerSystem', 'CIM_System'];
+
+/**
+ * The system a Xen_ComputerSystem name designates (class and keys checked, not looked up): its
+ * class is Xen_ComputerSystem (or CIM_ComputerSystem, CIM_System, whose keys it has) and its
+ * CreationClassName Xen_ComputerSystem (DSP0004: a reference designates an instance of its class
+ * or a subclass, by all the keys). A reference the schema did not check (one naming a host) to
+ * another class, say `CIM_ManagedElement.Name="x"` or `Xen_HostSystem.Name="x"`, names no system.
+ */
 export function systemOfCsName(name: CimInstanceName): string | undefined {
-  const ccn = name.keyString('CreationClassName');
-  if (ccn !== undefined && !sameName(ccn, CS_CLASS)) return undefined;
+  if (!CS_REF_CLASSES.some((c) => sameName(name.className, c))) return undefined;
+  if (!sameName(name.keyString('CreationClassName'), CS_CLASS)) return undefined;
   return name.keyString('Name');
 }
 

@@ -8,6 +8,8 @@
 import {
   CimDateTime, CimInstance, CimInstanceName, type CimValue, type CimError, cimError,
 } from '../../cim/index.js';
+import type { Repository } from '../../repository/index.js';
+import { VIRT_NS } from './naming.js';
 
 /** What values are read from: method parameters, or an embedded instance's properties. */
 export interface ValueSource {
@@ -92,4 +94,13 @@ export function readInstances(src: ValueSource, name: string, where?: string): C
     if (e instanceof CimInstance) return e;
     throw wrong(`${name}[${i}]`, where, 'an embedded instance', e);
   });
+}
+
+/**
+ * Whether a reference can designate an instance of `className`: its class is that class or an
+ * ancestor (DSP0004). The schema checks a parameter's reference class, but not in a reference
+ * that names a host, and not against the class of the instance its keys happen to fit.
+ */
+export function designates(repository: Pick<Repository, 'isSubclassOf'>, ref: CimInstanceName, className: string): boolean {
+  return repository.isSubclassOf(VIRT_NS, className, ref.className);
 }

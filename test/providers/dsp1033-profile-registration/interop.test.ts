@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CimInstanceName, type ExtrinsicRequest } from '../../../src/cim/index.js';
 import { INTEROP_NS, POOL_CLASS, VIRT_NS, computerSystemName, hostName, instanceIdName } from '../../../src/providers/shared/naming.js';
-import { type World, admin, associatorNames, associators, enumerateVia, seed, world } from '../fixture.js';
+import { type World, admin, associatorNames, associators, enumerateVia, loadProfiles, seed, world } from '../fixture.js';
 
 const profile = (id: string) => instanceIdName('Xen_RegisteredProfile', id);
 const DSP1042 = profile('CIM:DSP1042-SystemVirtualization-1.0.0');
@@ -35,7 +35,9 @@ describe('providers/dsp1033: registered profiles and the server description (wha
   it('the CIM-XML communication mechanism states what we implement, and is linked to the object manager', async () => {
     const [cm] = await enumerateVia(w, 'CIM_ObjectManagerCommunicationMechanism', INTEROP_NS);
     expect(cm!.className).to.equal('CIM_CIMXMLCommunicationMechanism');
-    expect(cm!.get('FunctionalProfilesSupported')).to.deep.equal([2, 3, 5, 6, 7, 10, 11, 12]);
+    // 9 Indications: the server takes DSP1054 subscriptions and delivers what they select.
+    expect(cm!.get('FunctionalProfilesSupported')).to.deep.equal([2, 3, 5, 6, 7, 9, 10, 11, 12]);
+    expect(cm!.get('FunctionalProfileDescriptions')).to.include('Indications');
     expect(cm!.get('AuthenticationMechanismsSupported')).to.deep.equal([3]);
     const om = (await enumerateVia(w, 'CIM_ObjectManager', INTEROP_NS))[0]!.path!;
     const linked = await associatorNames(w, om, INTEROP_NS, { AssocClass: 'CIM_CommMechanismForManager' });
@@ -71,6 +73,21 @@ describe('providers/dsp1033: registered profiles and the server description (wha
     expect(alloc.map((n) => n.keyString('InstanceID'))).to.include('CIM:DSP1041-ResourceAllocation-1.1.0c_m');
   });
 
+  it('ReferencedProfile never makes a scoping profile a component of its own component (one that lists it among its references)', async () => {
+    const pairs = (await enumerateVia(w, 'CIM_ReferencedProfile', INTEROP_NS))
+      .map((i) => [(i.get('Antecedent') as CimInstanceName).keyString('InstanceID')!, (i.get('Dependent') as CimInstanceName).keyString('InstanceID')!] as const);
+    // A scoping profile (Dependent of its components) is never also one of their components.
+    const scoped = new Set(loadProfiles().flatMap((c) => loadProfiles().filter((s) => s.dsp === c.scopingProfile).map((s) => `${s.instanceId} ${c.instanceId}`)));
+    expect(scoped.size).to.be.greaterThan(10);
+    expect(pairs.filter(([a, d]) => scoped.has(`${a} ${d}`))).to.deep.equal([]);
+    // DSP1081 lists DSP1042 among the profiles it references, and is scoped by it.
+    const migration = profile('CIM:DSP1081-VirtualSystemMigration-1.0.0');
+    const components = await associatorNames(w, migration, INTEROP_NS, { AssocClass: 'CIM_ReferencedProfile', ResultRole: 'Antecedent' });
+    expect(components.map((n) => n.keyString('InstanceID'))).not.to.include('CIM:DSP1042-SystemVirtualization-1.0.0');
+    const scoping = await associatorNames(w, migration, INTEROP_NS, { AssocClass: 'CIM_ReferencedProfile', ResultRole: 'Dependent' });
+    expect(scoping.map((n) => n.keyString('InstanceID'))).to.deep.equal(['CIM:DSP1042-SystemVirtualization-1.0.0']);
+  });
+
   it('central class methodology from the profile (interop): DSP1042 → host, DSP1057 → each system, in root/virt', async () => {
     const hosts = await associatorNames(w, DSP1042, INTEROP_NS, { ...ECTP, ResultRole: 'ManagedElement' });
     expect(hosts.map(at)).to.deep.equal([at(hostName('testhost').withNamespace(VIRT_NS))]);
@@ -103,5 +120,17 @@ describe('providers/dsp1033: registered profiles and the server description (wha
     expect(r.returnValue).to.equal(0);
     const refs = r.out[0]!.value as CimInstanceName[];
     expect(refs.map(at).sort()).to.deep.equal(['db', 'web'].map((s) => at(computerSystemName(s).withNamespace(VIRT_NS))));
+  });
+
+  it('GetCentralInstances of a profile advertised by the scoping class methodology (DSP1103) still answers its central instances', async () => {
+    const jobControl = profile('CIM:DSP1103-JobControl-1.0.0');
+    // No ElementConformsToProfile: clients find the jobs from the scoping instance.
+    expect(await associatorNames(w, jobControl, INTEROP_NS, ECTP)).to.deep.equal([]);
+    const jobs = (await enumerateVia(w, 'CIM_ConcreteJob', VIRT_NS)).map((i) => at(i.path!.withNamespace(VIRT_NS)));
+    expect(jobs).to.not.be.empty;
+    const req: ExtrinsicRequest = { kind: 'extrinsic', method: 'GetCentralInstances', target: jobControl, params: [], namespace: INTEROP_NS, messageId: '1', protocolVersion: '1.0' };
+    const r = await w.ops.extrinsic(req, admin);
+    expect(r.returnValue).to.equal(0);
+    expect((r.out[0]!.value as CimInstanceName[]).map(at).sort()).to.deep.equal(jobs.sort());
   });
 });

@@ -74,7 +74,8 @@ describe('providers/dsp1042: Xen_HostSystem, VSMS, VSMC', () => {
     // DefineSystem and ModifySystemSettings only write definitions; the others may become jobs.
     expect(c!.get('SynchronousMethodsSupported')).to.deep.equal([2, 6]);
     expect(c!.get('AsynchronousMethodsSupported')).to.deep.equal([3, 5, 7, 10]);
-    expect(c!.get('IndicationsSupported')).to.deep.equal([3, 4]);
+    // DSP1054 delivers the lifecycle of the virtual resources (RASDs, 2), of jobs (3) and of the virtual systems (4).
+    expect(c!.get('IndicationsSupported')).to.deep.equal([2, 3, 4]);
     const types = c!.get('VirtualSystemTypesSupported') as string[];
     // Every advertised type is one DefineSystem accepts: a virtual system's (vssd-convert.ts) or a virtual switch's (DSP1097).
     for (const t of types) if (t !== 'DMTF:Virtual Ethernet Switch') expect(() => parseSystemType(t), t).not.to.throw();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CIM_ERR, type CimInstance, CimInstanceName } from '../../../src/cim/index.js';
-import { AC_CLASS, POOL_CLASS, RASD_CLASS, VIRT_NS, instanceIdName, isTemplateInstanceId } from '../../../src/providers/shared/naming.js';
-import { type World, associatorNames, associators, seed, world } from '../fixture.js';
+import { AC_CLASS, POOL_CLASS, RASD_CLASS, VIRT_NS, computerSystemName, instanceIdName, isTemplateInstanceId } from '../../../src/providers/shared/naming.js';
+import { type World, associatorNames, associators, emptyDisk, inst, runTo, seed, world } from '../fixture.js';
 
 const ids = (names: CimInstanceName[]) => names.map((n) => n.keyString('InstanceID')).sort();
 
@@ -99,5 +99,34 @@ describe('providers/dsp1043: allocation capabilities and template RASDs', () => 
     const templates = await associatorNames(w, instanceIdName('Xen_AllocationCapabilities', 'ProcessorPool/0'), VIRT_NS, { AssocClass: 'CIM_SettingsDefineCapabilities' });
     expect(ids(templates)).to.deep.equal(['ProcessorPool/0/Default', 'ProcessorPool/0/Increment', 'ProcessorPool/0/Maximum', 'ProcessorPool/0/Minimum']);
     expect(templates.every((n) => n.className === RASD_CLASS.processor)).to.equal(true);
+  });
+  it('SupportedAddStates and SupportedRemoveStates list every EnabledState in which disks and interfaces are hot-plugged', async () => {
+    const configuration = instanceIdName('Xen_VirtualSystemSettingData', 'Xen:web');
+    const states = async (poolId: string) => {
+      const ac = await w.get(instanceIdName(AC_CLASS, poolId));
+      return { add: ac.get('SupportedAddStates') as number[], remove: ac.get('SupportedRemoveStates') as number[] };
+    };
+    // Running (2), paused (9 Quiesce), saved (6 Enabled but Offline), defined (3).
+    for (const [i, target] of (['running', 'paused', 'suspended', 'defined'] as const).entries()) {
+      if (i > 0) await runTo(w.virt, 'web', target === 'suspended' ? 'running' : target);
+      if (target === 'suspended') await runTo(w.virt, 'web', 'suspended');
+      const enabled = (await w.get(computerSystemName('web'))).get('EnabledState') as number;
+      const add = await w.call('AddResourceSettings', {
+        AffectedConfiguration: configuration,
+        ResourceSettings: [
+          inst('Xen_DiskResourceAllocationSettingData', { VirtualDevice: 'xvdh', Address: emptyDisk(w, `hp${i}`) }),
+          inst('Xen_NetResourceAllocationSettingData', { NetworkName: 'xenbr1' }),
+        ],
+      });
+      expect(add.returnValue, `add while ${target}`).to.equal(0);
+      const added = (add.out['ResultingResourceSettings'] as CimInstanceName[]).slice(0, 2);
+      expect((await w.call('RemoveResourceSettings', { ResourceSettings: added })).returnValue, `remove while ${target}`).to.equal(0);
+      for (const pool of ['DiskPool/0', 'NetworkPool/xenbr1']) {
+        const s = await states(pool);
+        expect(s.add, `${pool} SupportedAddStates while ${target}`).to.include(enabled);
+        expect(s.remove, `${pool} SupportedRemoveStates while ${target}`).to.include(enabled);
+      }
+    }
+    await runTo(w.virt, 'web', 'running');
   });
 });
