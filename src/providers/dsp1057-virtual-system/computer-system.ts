@@ -60,10 +60,10 @@ export function computerSystemMethods(deps: ProviderDeps): Record<string, Method
   return {
     RequestStateChange: {
       role: 'operator',
-      run(_ctx, target, params) {
+      run(ctx, target, params) {
         const system = target instanceof CimInstanceName ? systemOfCsName(target) : undefined;
         if (system === undefined) throw cimError('INVALID_PARAMETER', `${CS_CLASS}.RequestStateChange needs an instance of ${CS_CLASS}`);
-        return requestStateChange(deps, system, params);
+        return requestStateChange(deps, system, params, ctx.signal);
       },
     },
   };

@@ -13,7 +13,7 @@ import type { ProviderDeps } from '../shared/deps.js';
 import { RSC, rscCodeFor } from '../shared/errors.js';
 import { jobName } from '../shared/naming.js';
 import { readDateTime, readNumber } from '../shared/params.js';
-import { settleWithin, syncBudgetOf } from '../shared/budget.js';
+import { MAX_WAIT_MS, settleWithin, syncBudgetOf } from '../shared/budget.js';
 import { codeRule, isKnownButUnsupported } from './states.js';
 
 /** Operations that may take long (disk I/O or the guest's cooperation): a job unless a timeout says wait. */
@@ -22,9 +22,6 @@ const LONG_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(['save', 'res
 function rc(code: number): MethodResult {
   return { returnValue: code };
 }
-
-/** The longest wait a Node timer takes (about 24.8 days): a longer one fires at once. */
-const MAX_WAIT_MS = 2 ** 31 - 1;
 
 /**
  * TimeoutPeriod in ms: undefined when absent or zero (no requirement), null when not an interval.
@@ -38,7 +35,8 @@ function timeoutOf(params: NameMap<CimValue>): number | undefined | null {
   return ms > 0 ? Math.min(ms, MAX_WAIT_MS) : undefined;
 }
 
-export async function requestStateChange(deps: ProviderDeps, name: string, params: NameMap<CimValue>): Promise<MethodResult> {
+/** `signal`: the request's (the wait for the job ends when it aborts: shared/budget.ts). */
+export async function requestStateChange(deps: ProviderDeps, name: string, params: NameMap<CimValue>, signal?: AbortSignal): Promise<MethodResult> {
   const where = `RequestStateChange of '${name}'`;
   const code = readNumber(params, 'RequestedState');
   if (code === undefined) {
@@ -69,7 +67,7 @@ export async function requestStateChange(deps: ProviderDeps, name: string, param
   if (change.kind === 'already') return rc(RSC.completed);
   const { job, operation } = change;
   const budget = timeoutMs ?? (LONG_OPERATIONS.has(operation) ? 0 : syncBudgetOf(deps));
-  const outcome = await settleWithin(job.done, budget);
+  const outcome = await settleWithin(job.done, budget, signal);
   if (outcome.kind === 'pending') return { returnValue: RSC.jobStarted, out: { Job: jobName(job.id) } };
   if (outcome.kind === 'ok') return rc(RSC.completed);
   deps.log(`${where} (${operation}) failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);

@@ -14,18 +14,31 @@ export const SYNC_BUDGET_MS = 5_000;
 
 export type Settled<T> = { kind: 'ok'; value: T } | { kind: 'error'; error: unknown } | { kind: 'pending' };
 
-/** The promise's outcome if it settles within ms (0: only if it already has), else pending. */
-export async function settleWithin<T>(p: Promise<T>, ms: number): Promise<Settled<T>> {
+/** The longest wait a Node timer takes (about 24.8 days): a longer one fires at once. */
+export const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/**
+ * The promise's outcome if it settles within ms, else pending. 0 never waits: pending, even for
+ * a promise that has already settled (a long operation always answers with its job). `signal` is
+ * the request's: when it aborts (the request's deadline, or the client went away) the wait ends
+ * as pending, so a TimeoutPeriod longer than the request may last still answers 4096 with the
+ * job in time, instead of a 503 that loses the job's reference.
+ */
+export async function settleWithin<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<Settled<T>> {
   const settled = p.then((value): Settled<T> => ({ kind: 'ok', value }), (error: unknown): Settled<T> => ({ kind: 'error', error }));
-  if (ms <= 0) return Promise.race([settled, Promise.resolve<Settled<T>>({ kind: 'pending' })]);
+  if (ms <= 0 || signal?.aborted) return Promise.race([settled, Promise.resolve<Settled<T>>({ kind: 'pending' })]);
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const pending = new Promise<Settled<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'pending' }), ms);
+    timer = setTimeout(() => resolve({ kind: 'pending' }), Math.min(ms, MAX_WAIT_MS));
+    onAbort = () => resolve({ kind: 'pending' });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([settled, pending]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

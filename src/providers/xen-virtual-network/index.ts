@@ -29,10 +29,10 @@ export const virtualNetwork: ProfileProviders = (deps) => [{
         // Launching and parking networks is operator business, as for a single system (DSP1057).
         RequestStateChange: {
           role: 'operator',
-          run(_ctx, target, params) {
+          run(ctx, target, params) {
             const network = target instanceof CimInstanceName ? networkOfName(target) : undefined;
             if (network === undefined) throw cimError('INVALID_PARAMETER', `${NETWORK_CLASS}.RequestStateChange needs an instance of ${NETWORK_CLASS}`);
-            return requestNetworkStateChange(deps, network, params);
+            return requestNetworkStateChange(deps, network, params, ctx.signal);
           },
         },
       },

@@ -12,6 +12,7 @@ import { type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import { VirtError } from '../../virt/index.js';
 import type { ProviderDeps } from '../shared/deps.js';
+import { settleWithin } from '../shared/budget.js';
 import { RSC, rscCodeFor } from '../shared/errors.js';
 import { jobName } from '../shared/naming.js';
 import { readDateTime, readNumber } from '../shared/params.js';
@@ -29,18 +30,8 @@ function rc(code: number): MethodResult {
   return { returnValue: code };
 }
 
-/** Settles `p` within `ms`, or says it is still pending. */
-async function within<T>(p: Promise<T>, ms: number): Promise<'ok' | 'pending' | { error: unknown }> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<'pending'>((resolve) => { timer = setTimeout(() => resolve('pending'), ms); });
-  try {
-    return await Promise.race([p.then((): 'ok' => 'ok', (error: unknown) => ({ error })), pending]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export async function requestNetworkStateChange(deps: ProviderDeps, network: string, params: NameMap<CimValue>): Promise<MethodResult> {
+/** `signal`: the request's (the wait for the job ends when it aborts: shared/budget.ts). */
+export async function requestNetworkStateChange(deps: ProviderDeps, network: string, params: NameMap<CimValue>, signal?: AbortSignal): Promise<MethodResult> {
   const where = `RequestStateChange of network '${network}'`;
   const code = readNumber(params, 'RequestedState');
   if (code === undefined) return rc(RSC.invalidParameter);
@@ -73,10 +64,10 @@ export async function requestNetworkStateChange(deps: ProviderDeps, network: str
   started.set(job.id, network);
   deps.log(`${where}: ${target} as job ${job.id}`);
   if (timeoutMs > 0) {
-    const outcome = await within(job.done, timeoutMs);
-    if (outcome === 'ok') return rc(RSC.completed);
+    const outcome = await settleWithin(job.done, timeoutMs, signal);
+    if (outcome.kind === 'ok') return rc(RSC.completed);
     // A router that did not get there fails the job (naming it): 4 Failed, with the job to read why.
-    if (outcome !== 'pending') {
+    if (outcome.kind === 'error') {
       deps.log(`${where} failed: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
       return { returnValue: RSC.failed, out: { Job: jobName(job.id) } };
     }

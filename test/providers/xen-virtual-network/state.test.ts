@@ -10,7 +10,8 @@ import { expect } from 'chai';
 import type { CimInstanceName } from '../../../src/cim/index.js';
 import { computerSystemName } from '../../../src/providers/shared/naming.js';
 import { networkName } from '../../../src/providers/xen-virtual-network/names.js';
-import { type World, associatorNames, world } from '../fixture.js';
+import { VIRT_NS } from '../../../src/providers/index.js';
+import { type World, admin, associatorNames, world } from '../fixture.js';
 import { callService, link, routers } from './helpers.js';
 
 describe('providers/xen-virtual-network: whole-network RequestStateChange', function () {
@@ -100,6 +101,24 @@ describe('providers/xen-virtual-network: whole-network RequestStateChange', func
     expect(r.returnValue).to.equal(4);
     const job = await w.get(r.out.find((o) => o.name === 'Job')!.value as CimInstanceName);
     expect(String(job.get('ErrorDescription'))).to.match(/^1 of 3 members of network 'lab' did not reach running: r1 \(paused: /);
+  });
+
+  it('a TimeoutPeriod longer than the request may last: at the request\'s deadline the call answers 4096 with the job', async () => {
+    const park = await rsc(9);
+    if (park.job) await finish(park.job);
+    faults([{ command: 'unpause', mode: 'slow', delay_ms: 1500 }]);
+    // The HTTP layer aborts the request's signal at its deadline (120 s by default): here after 150 ms.
+    const deadline = new AbortController();
+    setTimeout(() => deadline.abort(new Error('request timed out')), 150);
+    const t0 = Date.now();
+    const r = await w.ops.extrinsic({
+      kind: 'extrinsic', messageId: '1', protocolVersion: '1.0', namespace: VIRT_NS, method: 'RequestStateChange', target: networkName('lab'),
+      params: [{ name: 'RequestedState', value: 2 }, { name: 'TimeoutPeriod', value: '00000001000000.000000:000' }],
+    }, admin, deadline.signal);
+    expect(Date.now() - t0, 'answered at the deadline, not after the routers').to.be.below(1200);
+    expect(r.returnValue).to.equal(4096);
+    await finish(r.out.find((o) => o.name === 'Job')!.value as CimInstanceName);
+    expect(await enabled()).to.equal(2);
   });
 
   it('refuses what is no whole-network state: 4 Shut Down is 1 Not Supported, 42 is 5 Invalid Parameter', async () => {
