@@ -118,8 +118,15 @@ export async function poolModels(virt: VirtManager): Promise<PoolModel[]> {
  * draw from the pool of their RASD.
  */
 export function allocations(systems: VirtualSystem[], pools: PoolModel[]): AllocationModel[] {
-  const first = (kind: PoolKind) => pools.find((p) => p.kind === kind && p.primordial)?.poolId ?? poolInstanceId(kind, '0');
-  const bridgePool = (bridge: string) => pools.find((p) => p.kind === 'network' && p.bridge === bridge)?.poolId ?? poolInstanceId('network', bridge);
+  // Looked up once: a host with a switch (and so a pool) per link has thousands of pools.
+  const primordial = new Map<PoolKind, string>();
+  const byBridge = new Map<string, string>();
+  for (const p of pools) {
+    if (p.primordial && !primordial.has(p.kind)) primordial.set(p.kind, p.poolId);
+    if (p.kind === 'network' && p.bridge !== undefined && !byBridge.has(p.bridge)) byBridge.set(p.bridge, p.poolId);
+  }
+  const first = (kind: PoolKind) => primordial.get(kind) ?? poolInstanceId(kind, '0');
+  const bridgePool = (bridge: string) => byBridge.get(bridge) ?? poolInstanceId('network', bridge);
   const out: AllocationModel[] = [];
   for (const s of systems) {
     const add = (kind: PoolKind, poolId: string, rasdDevid: string) => out.push({ kind, poolId, system: s.name, rasdDevid });
