@@ -5,6 +5,7 @@
  * network launched as a whole, and networks kept across a restart.
  */
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +133,51 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     const again = await vm.networks.define(spec);
     expect(again.links[0]!.switch).to.equal(made[0]);
     for (const n of ['ra', 'rb']) expect(await nicsOf(vm, n)).to.have.length(1);
+  });
+
+  it('a define whose new routers were made for it, cut by a crash before the network was stored: the next start removes them and their switch, not a system of that name made otherwise', async () => {
+    const bridges = async (): Promise<string[]> =>
+      (JSON.parse((await xlBehindTheBack(dir, 'ip', '-j', 'link', 'show', 'type', 'bridge')).stdout) as { ifname: string }[]).map((b) => b.ifname);
+    const before = await bridges();
+    // The store "dies" at the define's own intent, after the reservation and the new router, as a kill -9 would stop it there.
+    const store = new FileNetworkStore(dir);
+    const save = store.save.bind(store);
+    let crashed = false;
+    store.save = (n) => (n.pending && n.members.length === 0 ? save(n) : (crashed = true, new Promise<void>(() => {})));
+    const dying = new VirtManager(backend.driver, { pollIntervalMs: 20, networkStore: store });
+    await dying.init();
+    const rn = randomUUID();
+    await dying.networks.reserve('lab', [{ name: 'rn', uuid: rn }, { name: 'rm', uuid: randomUUID() }], ['lan0']);
+    // A plain define of the name waits for nobody: it is refused while the name is reserved.
+    await rejects(dying.networks.define({ name: 'lab', members: [{ system: 'ra' }] }), 'conflict', /is being defined/);
+    await dying.defineSwitch('lan0');
+    await dying.defineSystem({ ...spec('rn'), uuid: rn, nics: [{ bridge: 'lan0' }] });
+    // 'rm' was never made for it: a system of that name defined otherwise (another UUID) must stay.
+    await dying.defineSystem(spec('rm'));
+    void dying.networks.define({
+      name: 'lab', members: [{ system: 'ra' }, { system: 'rn' }], switches: ['lan0'], madeForIt: ['lan0'], reserved: true,
+      links: [{ name: 'an', ends: [{ system: 'ra' }, { system: 'rn' }], limitBitsPerSecond: 100_000_000 }],
+    }).catch(() => {});
+    for (let i = 0; i < 300 && !crashed; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(crashed, 'the define\'s intent was reached').to.equal(true);
+
+    vm = await open();
+    expect(await vm.networks.list()).to.deep.equal([]);
+    const names = (await vm.listSystems()).map((x) => x.name);
+    expect(names).to.include.members(['ra', 'rb', 'rc', 'rm']);
+    expect(names).to.not.include('rn');
+    expect(await bridges()).to.deep.equal(before);
+    // The name is free again.
+    expect((await vm.networks.define({ name: 'lab', members: [{ system: 'ra' }] })).name).to.equal('lab');
+  });
+
+  it('a reservation released after its caller undid its part frees the name, and leaves nothing stored', async () => {
+    await vm.networks.reserve('lab', [{ name: 'rz', uuid: randomUUID() }]);
+    await rejects(vm.networks.reserve('lab', []), 'conflict', /is being defined/);
+    await vm.networks.release('lab');
+    vm = await open();
+    expect(await vm.networks.list()).to.deep.equal([]);
+    expect((await vm.networks.define({ name: 'lab', members: [{ system: 'rb' }] })).members.map((m) => m.system)).to.deep.equal(['rb']);
   });
 
   it('a link\'s ends and switch are changed through the network only: a plain resource change or switch removal is refused', async () => {

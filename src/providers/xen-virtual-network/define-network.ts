@@ -5,8 +5,11 @@
  * new routers are then defined, and the network after them: if the model refuses the network
  * (a router in another network, a reservation the uplink cannot carry...), the routers just
  * defined are destroyed again (and a shared switch made for their interfaces), so a refused call
- * leaves the host as it was.
+ * leaves the host as it was. Before the first router is made the network's name is reserved with
+ * the routers and switches it will make (NetworkManager.reserve): a crash midway removes them at
+ * the next start.
  */
+import { randomUUID } from 'node:crypto';
 import { CimError, type CimValue, type NameMap, cimError } from '../../cim/index.js';
 import type { MethodResult } from '../../operations/provider.js';
 import { NETWORK_PRIORITY_LIMIT, type NetworkMemberSpec, type NetworkSpec, checkNetworkName, checkSwitchName } from '../../virt/index.js';
@@ -99,13 +102,25 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
   }
 
   const spec: NetworkSpec = { name, members, switches, links };
+  // A new router's interface on a shared switch the host lacks needs the switch first (the
+  // model refuses an interface on a bridge that does not exist); the network then finds it.
+  const have = new Set((await deps.virt.switches()).map((sw) => sw.name));
+  const toMake = switches.filter((x) => !have.has(x) && specs.some((r) => r.nics?.some((n) => n.bridge === x)));
+  // New routers get their UUID here, so the name's reservation can name them before they exist:
+  // a crash before the network is stored removes exactly them at the next start.
+  for (const s of specs) s.uuid ??= randomUUID();
+  const reserved = specs.length > 0 || toMake.length > 0;
+  if (reserved) {
+    try {
+      await networkModel(deps).reserve(name, specs.map((s) => ({ name: s.name, uuid: s.uuid! })), toMake);
+    } catch (e) {
+      throw toCimError(e, `DefineNetwork '${name}'`);
+    }
+  }
   const defined: string[] = [];
   const made: string[] = [];
   try {
-    // A new router's interface on a shared switch the host lacks needs the switch first (the
-    // model refuses an interface on a bridge that does not exist); the network then finds it.
-    const have = new Set((await deps.virt.switches()).map((sw) => sw.name));
-    for (const sw of switches.filter((x) => !have.has(x) && specs.some((r) => r.nics?.some((n) => n.bridge === x)))) {
+    for (const sw of toMake) {
       await deps.virt.defineSwitch(sw);
       made.push(sw);
     }
@@ -113,7 +128,7 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
       await deps.virt.defineSystem(s);
       defined.push(s.name);
     }
-    const net = await networkModel(deps).define({ ...spec, ...(made.length ? { madeForIt: made } : {}) });
+    const net = await networkModel(deps).define({ ...spec, ...(made.length ? { madeForIt: made } : {}), ...(reserved ? { reserved } : {}) });
     deps.log(`DefineNetwork: defined '${net.name}' (${net.members.length} routers${defined.length ? `, ${defined.length} new` : ''}, ${net.switches.length} switches, ${net.links.length} links)`);
     return { returnValue: 0, out: { ResultingNetwork: networkName(net.name) } };
   } catch (e) {
@@ -128,6 +143,9 @@ export async function defineNetwork(deps: ProviderDeps, params: NameMap<CimValue
     };
     for (const s of defined.reverse()) await undo(`router '${s}'`, () => deps.virt.deleteSystem(s));
     for (const sw of made.reverse()) await undo(`switch '${sw}'`, () => deps.virt.destroySwitch(sw));
+    // Undone, or what is left is named in the error: the reservation goes either way (kept, it
+    // would hold the name until the next start, which would then delete what the error names).
+    if (reserved) await networkModel(deps).release(name).catch((u: unknown) => deps.log(`DefineNetwork '${name}': releasing the name failed: ${String(u)}`));
     const err = toCimError(e, `DefineNetwork '${name}'`);
     throw left.length === 0 ? err : new CimError(err.code, `${err.description}; ${left.join('; ')}`);
   }

@@ -11,6 +11,8 @@ export interface NetContext {
   hostFacts(): Promise<HostFacts>;
   /** Every member's outcome of the recent whole-network jobs, by job id (bounded). */
   readonly outcomes: BoundedMap<string, MemberOutcome[]>;
+  /** Names reserved for a define under way (NetworkManager.reserve): the record stored for each. */
+  readonly reserved: Map<string, StoredNetwork>;
 }
 
 /** A map that forgets its oldest entries beyond `max`. */

@@ -7,21 +7,36 @@
  * switches it was to create (those switches did not exist, so every interface on them is its
  * own), the rates it was changing put back, then those switches once nothing is plugged into them.
  * A define's record then goes; a link's network is kept as it was before the link.
+ *
+ * A define whose caller makes new routers for it (DefineNetwork with embedded settings) stores
+ * the intent earlier still, before the first router is made (NetworkManager.reserve): the routers
+ * are named in it with the UUIDs they are given, and a roll-back deletes a system of that name
+ * only when it has that UUID (one defined by someone else meanwhile stays).
  */
 import type { ResourceChange } from '../changes.js';
+import { deleteSystem } from '../definitions.js';
 import { changeResources } from '../resources.js';
 import { systemsByName, type NetContext } from './context.js';
 import type { LinkPlan } from './plan.js';
 import { removeCreated } from './realise.js';
-import type { NetworkIntent, StoredNetwork } from './types.js';
+import type { NetworkIntent, NewRouter, StoredNetwork } from './types.js';
 
 /** What a define (with the shared switches it creates) or an added link is about to make. */
-export function intentOf(op: NetworkIntent['op'], newShared: readonly string[], plan: LinkPlan): NetworkIntent {
+export function intentOf(op: NetworkIntent['op'], newShared: readonly string[], plan: LinkPlan, systems?: readonly NewRouter[]): NetworkIntent {
   return {
     op,
     switches: [...newShared, ...plan.newSwitches],
     linkSwitches: [...plan.newSwitches],
     rates: plan.rates.map((r) => ({ system: r.system, mac: r.mac, old: r.old })),
+    ...(systems && systems.length > 0 ? { systems: systems.map((r) => ({ name: r.name, uuid: r.uuid })) } : {}),
+  };
+}
+
+/** The record a reserved define stands as until it is stored whole: no member yet, its intent. */
+export function reservationOf(name: string, systems: readonly NewRouter[], switches: readonly string[]): StoredNetwork {
+  return {
+    version: 1, name, members: [], switches: [], links: [], created: { switches: [], interfaces: [] },
+    pending: { ...intentOf('define', switches, { links: [], newSwitches: [], adds: [], rates: [] }, systems) },
   };
 }
 
@@ -32,7 +47,11 @@ export function intentOf(op: NetworkIntent['op'], newShared: readonly string[], 
  */
 export async function rollBack(ctx: NetContext, n: StoredNetwork): Promise<StoredNetwork | undefined> {
   const p = n.pending!;
-  const systems = await systemsByName(ctx);
+  let systems = await systemsByName(ctx);
+  // The define's new routers first: their interfaces then leave the switches it made.
+  const mine = (p.systems ?? []).filter((r) => systems.get(r.name)?.uuid === r.uuid);
+  for (const r of mine) await deleteSystem(ctx.m, r.name);
+  if (mine.length > 0) systems = await systemsByName(ctx);
   const rates: ResourceChange[] = p.rates
     .filter((r) => systems.get(r.system)?.config.nics.some((x) => x.mac === r.mac))
     .map((r) => ({ system: r.system, action: 'set_nic_rate', mac: r.mac, rate: r.old }));

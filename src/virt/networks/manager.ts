@@ -13,13 +13,15 @@ import { rateOf, sameRate } from './plan.js';
 import { rollBack } from './intent.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
-  addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, removeLink, renameMember, setLinkBandwidth, type BandwidthChange,
+  addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, releaseNetwork, removeLink, renameMember, reserveNetwork, setLinkBandwidth,
+  type BandwidthChange,
 } from './structure.js';
 import { advertisedUplink, reservedElsewhere } from './uplink.js';
 import { pictureOf, switchesOf, toVirtualNetwork } from './view.js';
 import { defineSwitch } from '../switches.js';
 import type {
-  Link, LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSnapshot, NetworkSpec, NetworkStore, NetworkTarget, StoredNetwork, VirtualNetwork,
+  Link, LinkBandwidth, LinkSpec, MemberOutcome, NetworkPicture, NetworkSnapshot, NetworkSpec, NetworkStore, NetworkTarget, NewRouter, StoredNetwork,
+  VirtualNetwork,
 } from './types.js';
 
 export interface NetworkLoadReport {
@@ -49,7 +51,7 @@ export class NetworkManager {
     /** Runs after every change has settled (the model's change events). */
     private readonly settled: <T>(p: Promise<T>) => Promise<T> = (p) => p,
   ) {
-    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256) };
+    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256), reserved: new Map() };
   }
 
   /** Load the stored networks (VirtManager.init). */
@@ -160,6 +162,19 @@ export class NetworkManager {
   async define(spec: NetworkSpec): Promise<VirtualNetwork> {
     await this.reported('created', spec.name, () => this.settled(defineNetwork(this.ctx, spec)));
     return this.get(spec.name);
+  }
+
+  /**
+   * Reserve a network's name before making new routers (and the switches they need) for it, so a
+   * crash before the network is stored removes them at the next start (structure.ts reserveNetwork).
+   */
+  reserve(name: string, routers: readonly NewRouter[], switches: readonly string[] = []): Promise<void> {
+    return this.settled(reserveNetwork(this.ctx, name, routers, switches));
+  }
+
+  /** Drop a reservation no define took over. */
+  release(name: string): Promise<void> {
+    return this.settled(releaseNetwork(this.ctx, name));
   }
 
   /** Remove a network with the interfaces and switches it created; its systems stay. */

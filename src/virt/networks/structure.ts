@@ -13,10 +13,10 @@ import type { VirtualSystem } from '../types.js';
 import { linkEnds, saveNetwork, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
-import { intentOf } from './intent.js';
+import { intentOf, reservationOf } from './intent.js';
 import { linkSteps, removeCreated, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
-import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, StoredNetwork } from './types.js';
+import { SavedNotDurably, type Link, type LinkBandwidth, type LinkSpec, type NetworkSpec, type NewRouter, type StoredNetwork } from './types.js';
 
 /** A member's launch priority is an integer within ± this. */
 export const PRIORITY_LIMIT = 1_000_000;
@@ -44,6 +44,9 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
   const name = checkName(spec.name, 'network');
   return underLocks(ctx, name, `defining the network '${name}'`, async () => {
     if (ctx.nets.has(name)) throw new VirtError('conflict', `a virtual network named '${name}' already exists`);
+    const reservation = ctx.reserved.get(name);
+    if (reservation && !spec.reserved) throw new VirtError('conflict', `a virtual network named '${name}' is being defined`);
+    if (spec.reserved && !reservation) throw new VirtError('conflict', `the name '${name}' was not reserved for this network (or the reservation was released)`);
     const systems = await systemsByName(ctx);
     if (!Array.isArray(spec.members) || spec.members.length === 0) bad(`network '${name}' needs at least one member system`);
     const members = spec.members.map((mb, i) => {
@@ -75,18 +78,54 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
     const madeForIt = (spec.madeForIt ?? []).filter((s) => shared.includes(s) && !newShared.includes(s));
     const created: Realised = { switches: [...madeForIt], interfaces: [] };
     const n: StoredNetwork = { version: 1, name, members, switches: shared, links: plan.links, created };
-    // What it is about to make is recorded first (intent.ts), so a crash midway is undone at start-up.
-    await ctx.store.save({ ...structuredClone(n), pending: intentOf('define', newShared, plan) });
+    // What it is about to make is recorded first (intent.ts), so a crash midway is undone at start-up;
+    // a reserved define's intent also keeps what its caller made for it (new routers and switches).
+    const madeBefore = reservation?.pending;
+    const intent = intentOf('define', [...(madeBefore?.switches ?? []), ...newShared], plan, madeBefore?.systems);
+    await ctx.store.save({ ...structuredClone(n), pending: intent });
     try {
       await runSteps(`defining the network '${name}'`, [
         ...linkSteps(ctx.m, plan, newShared, created),
         { what: `storing the network '${name}'`, run: () => saveNetwork(ctx, n) },
       ], ctx.m.log);
     } catch (e) {
-      await ctx.store.remove(name).catch(() => {}); // undone by runSteps: its intent goes too
+      // Undone by runSteps: its intent goes too, or back to the reservation while the caller undoes its part.
+      await (reservation ? ctx.store.save(reservation) : ctx.store.remove(name)).catch(() => {});
       throw e;
     }
+    ctx.reserved.delete(name);
     return n;
+  });
+}
+
+/**
+ * Reserve a network name before making what the network will need (new routers, the switches
+ * their interfaces go on): stored as a define's intent naming them (intent.ts), so a crash before
+ * the network is stored whole removes them at the next start. `defineNetwork` with `reserved`
+ * takes it over; `releaseNetwork` drops it once the caller has undone its part of a refused define.
+ */
+export async function reserveNetwork(ctx: NetContext, name: string, routers: readonly NewRouter[], switches: readonly string[]): Promise<void> {
+  const n = checkName(name, 'network');
+  for (const sw of switches) checkSwitchName(sw, `network '${n}': switch`);
+  await underLocks(ctx, n, `reserving the network name '${n}'`, async () => {
+    if (ctx.nets.has(n)) throw new VirtError('conflict', `a virtual network named '${n}' already exists`);
+    if (ctx.reserved.has(n)) throw new VirtError('conflict', `a virtual network named '${n}' is being defined`);
+    const record = reservationOf(n, routers, switches);
+    try {
+      await ctx.store.save(record);
+    } catch (e) {
+      if (!(e instanceof SavedNotDurably)) throw e;
+      ctx.m.log(`warning: ${e.message}`);
+    }
+    ctx.reserved.set(n, record);
+  });
+}
+
+/** Drop a reservation a define did not take over (its caller undid what it made). */
+export async function releaseNetwork(ctx: NetContext, name: string): Promise<void> {
+  await underLocks(ctx, name, `releasing the network name '${name}'`, async () => {
+    if (!ctx.reserved.delete(name)) return;
+    if (!ctx.nets.has(name)) await ctx.store.remove(name);
   });
 }
 

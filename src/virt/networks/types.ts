@@ -44,6 +44,17 @@ export interface NetworkSpec {
    * needed its switch first): recorded as the network's own, so destroying it removes them too.
    */
   madeForIt?: string[];
+  /**
+   * Set by a caller that reserved the name (NetworkManager.reserve) before making the new routers
+   * and switches it names there: the define takes that reservation over.
+   */
+  reserved?: boolean;
+}
+
+/** A new router a caller makes for a network it is defining: found again by name and UUID. */
+export interface NewRouter {
+  name: string;
+  uuid: string;
 }
 
 /** A link as stored: both ends resolved to interfaces, its switch named. */
@@ -120,6 +131,8 @@ export interface NetworkIntent {
   linkSwitches: string[];
   /** Interfaces given by MAC whose rate it changes, with the rate they had. */
   rates: { system: string; mac: string; old: Rate | null }[];
+  /** A define's new routers (made by its caller for it): a crash's roll-back removes them too. */
+  systems?: NewRouter[];
 }
 
 /**

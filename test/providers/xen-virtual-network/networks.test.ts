@@ -179,6 +179,8 @@ describe('providers/xen-virtual-network: define, read, navigate, change, destroy
     await rejects(callService(w, 'DestroyNetwork', { AffectedNetwork: networkName('nosuch') }), 'CIM_ERR_NOT_FOUND', /AffectedNetwork .*nosuch.* does not exist/);
     await rejects(callService(w, 'AddLink', { AffectedNetwork: networkName('taken') }), 'CIM_ERR_INVALID_PARAMETER', /LinkSettings .* is required/);
     expect(await state()).to.equal(before);
+    // The name the refused define reserved for its new router is free again.
+    expect((await callService(w, 'DefineNetwork', { NetworkName: 'x', Routers: [computerSystemName('r1')] })).returnValue).to.equal(0);
   });
 
   it('a network name taken or not valid, or a router already in a network, is refused before any new router is defined', async () => {
