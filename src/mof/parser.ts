@@ -295,9 +295,10 @@ class Parser {
           const items: ValueNode[] = [];
           if (!this.isPunct(this.peek(), '}')) {
             do {
-              const v = this.parseValue(what);
-              if (v.kind === 'array') throw new MofError(v.loc, 'arrays cannot be nested');
-              items.push(v);
+              // Refused before descending: '{{{{...' must not recurse once per brace.
+              const inner = this.peek();
+              if (this.isPunct(inner, '{')) throw new MofError(this.loc(inner), 'arrays cannot be nested');
+              items.push(this.parseValue(what));
             } while (this.acceptPunct(','));
           }
           this.expectPunct('}', "',' or '}' in the array value");

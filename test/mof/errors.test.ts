@@ -34,6 +34,10 @@ describe('mof errors', () => {
     }
   });
 
+  it('refuses deeply nested array braces with a position, not a stack overflow', async () => {
+    await compileError(Q + 'class T_A { string X[] = ' + '{'.repeat(200000) + '}; };', /^T\.mof:5:27: arrays cannot be nested$/, { bare: true, file: 'T.mof' });
+  });
+
   it('reports an undeclared qualifier with its position', async () => {
     await compileError(Q + 'class T_A {\n    [Keyy] string Name;\n};', /^T\.mof:6:6: qualifier Keyy is not declared in namespace root\/test/, { bare: true, file: 'T.mof' });
   });
