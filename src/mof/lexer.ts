@@ -105,7 +105,8 @@ export function tokenize(src: string, file: string): Token[] {
       const before = tokens.length;
       i = lexString(src, i, 39, tokens, line, col, fail);
       const tok = tokens[before]!;
-      if ([...tok.text].length !== 1) fail(start, 'a char16 literal must hold exactly one character');
+      // DSP0004 char16 is one UCS-2 unit: a character beyond U+FFFF (a surrogate pair) is not one.
+      if (tok.text.length !== 1) fail(start, 'a char16 literal must hold exactly one character of the Basic Multilingual Plane (UCS-2)');
       continue;
     }
     const next = src.charCodeAt(i + 1);

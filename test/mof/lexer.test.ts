@@ -48,6 +48,7 @@ describe('mof lexer', () => {
       ['#include "x"', /^t\.mof:1:1: unknown directive '#include'/],
       ['x @', /^t\.mof:1:3: unexpected character '@'/],
       ["'ab'", /exactly one character/],
+      ["'\u{1F600}'", /^t\.mof:1:1: a char16 literal must hold exactly one character of the Basic Multilingual Plane/],
     ];
     for (const [src, re] of cases) {
       expect(() => tokenize(src, 't.mof'), src).to.throw(MofError, re);
