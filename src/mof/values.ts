@@ -7,7 +7,10 @@ import {
   type CimInstanceName, type CimScalar, type CimType, type CimValue,
 } from '../cim/index.js';
 import type { ValueNode } from './ast.js';
-import { MofError } from './errors.js';
+import { MofError, clip } from './errors.js';
+
+/** The largest finite IEEE 754 binary32 value. */
+const REAL32_MAX = 3.4028234663852886e38;
 
 export interface ConvertContext {
   /** For messages: `property Name`, `qualifier ValueMap`. */
@@ -52,10 +55,15 @@ function convertScalar(node: ValueNode, type: CimType, ctx: ConvertContext): Cim
       return d;
     }
     case 'real32':
-    case 'real64':
-      if (node.kind === 'real') return node.value;
-      if (node.kind === 'int') return Number(node.value);
-      return mismatch();
+    case 'real64': {
+      if (node.kind !== 'real' && node.kind !== 'int') return mismatch();
+      const v = Number(node.value);
+      // DSP0004 real32/real64 are IEEE 754 binary32/binary64: a literal beyond their range is no value of the type.
+      if (!Number.isFinite(v) || (type === 'real32' && Math.abs(v) > REAL32_MAX)) {
+        throw new MofError(node.loc, `${ctx.what}: ${clip(node.text)} is out of range for ${type}`);
+      }
+      return v;
+    }
     case 'reference':
       if (node.kind === 'alias') {
         const p = ctx.alias?.(node.name);
