@@ -3,7 +3,7 @@
  * and char16 literals with escapes, integer (decimal, hex, binary, octal) and real literals,
  * punctuation. Hand-written over char codes: the whole schema is lexed once at start-up.
  */
-import { MofError, type Loc } from './errors.js';
+import { MofError, clip, type Loc } from './errors.js';
 
 export type TokenKind = 'ident' | 'string' | 'char' | 'int' | 'real' | 'alias' | 'pragma' | 'punct' | 'eof';
 
@@ -125,7 +125,7 @@ export function tokenize(src: string, file: string): Token[] {
       i++;
       while (i < n && isIdentPart(src.charCodeAt(i))) i++;
       const word = src.slice(start + 1, i);
-      if (word.toLowerCase() !== 'pragma') fail(start, `unknown directive '#${word}' (only #pragma exists)`);
+      if (word.toLowerCase() !== 'pragma') fail(start, `unknown directive '#${clip(word)}' (only #pragma exists)`);
       tokens.push({ kind: 'pragma', text: '#pragma', line, col });
       continue;
     }
@@ -226,5 +226,5 @@ function lexNumber(
     tokens.push({ kind: 'real', text, real: Number(text), line, col });
     return i;
   }
-  return fail(start, `malformed number '${text}'`);
+  return fail(start, `malformed number '${clip(text)}'`);
 }

@@ -38,6 +38,21 @@ describe('mof errors', () => {
     await compileError(Q + 'class T_A { string X[] = ' + '{'.repeat(200000) + '}; };', /^T\.mof:5:27: arrays cannot be nested$/, { bare: true, file: 'T.mof' });
   });
 
+  it('quotes a huge literal or name in a message only in part', async () => {
+    const big = '9'.repeat(1_000_000);
+    const cases: [string, RegExp][] = [
+      [`class T_A { uint8 X = ${big}; };`, /^T\.mof:5:23: property T_A\.X: 9{37}\.\.\. is out of range for uint8/],
+      [`class T_A { uint8 X = ${big}z; };`, /^T\.mof:5:23: malformed number '9{37}\.\.\.'$/],
+      [`class T_A { string X = ${big}; };`, /the value is an integer 9{37}\.\.\.$/],
+      [`class T_A { ${'x'.repeat(1_000_000)} Y; };`, /^T\.mof:5:13: unknown type 'x{37}\.\.\.' \(a reference needs 'REF': x{37}\.\.\. REF Y\)/],
+      [`class T_A { string X = "${'s'.repeat(1_000_000)}" }`, /found '}'$/],
+    ];
+    for (const [mof, re] of cases) {
+      const e = await compileError(Q + mof, re, { bare: true, file: 'T.mof' });
+      expect(e.message.length).to.be.below(300);
+    }
+  });
+
   it('reports an undeclared qualifier with its position', async () => {
     await compileError(Q + 'class T_A {\n    [Keyy] string Name;\n};', /^T\.mof:6:6: qualifier Keyy is not declared in namespace root\/test/, { bare: true, file: 'T.mof' });
   });
