@@ -71,6 +71,17 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       }
     });
 
+    it('keeps the CIM_NetworkPipe overrides of DMTF 2.41 (RequestedState is Write, defaults to 5 No Change)', () => {
+      const pipe = repo.requireClass(ns, 'CIM_NetworkPipe');
+      expect(pipe.qualifiers.get('Version')!.value).to.equal('2.19.0');
+      const rs = pipe.properties.get('RequestedState')!;
+      expect(rs).to.include({ classOrigin: 'CIM_NetworkPipe', value: 5 });
+      expect(rs.qualifiers.get('Write')?.value).to.equal(true);
+      expect(rs.qualifiers.get('ValueMap')!.value).to.include('12');
+      expect(pipe.properties.get('EnabledState')!.classOrigin).to.equal('CIM_NetworkPipe');
+      expect(repo.requireClass(ns, 'Xen_VirtualLink').properties.get('RequestedState')!.value).to.equal(5);
+    });
+
     it('declares the DSP1042/DSP1057 method signatures', () => {
       const define = repo.requireClass(ns, 'Xen_VirtualSystemManagementService').methods.get('DefineSystem')!;
       expect(define.returnType).to.equal('uint32');
