@@ -82,6 +82,15 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       expect(repo.requireClass(ns, 'Xen_VirtualLink').properties.get('RequestedState')!.value).to.equal(5);
     });
 
+    it('lets one CIM_ElementCapabilities Capabilities describe several elements (DMTF 2.41: no Max on ManagedElement)', () => {
+      const ec = repo.requireClass(ns, 'CIM_ElementCapabilities');
+      expect(ec.qualifiers.get('Version')!.value).to.equal('2.24.0');
+      const me = ec.properties.get('ManagedElement')!;
+      expect(me.qualifiers.get('Min')!.value).to.equal(1);
+      expect(me.qualifiers.has('Max')).to.equal(false);
+      expect(repo.requireClass(ns, 'Xen_ElementCapabilities').properties.get('ManagedElement')!.qualifiers.has('Max')).to.equal(false);
+    });
+
     it('declares the DSP1042/DSP1057 method signatures', () => {
       const define = repo.requireClass(ns, 'Xen_VirtualSystemManagementService').methods.get('DefineSystem')!;
       expect(define.returnType).to.equal('uint32');
