@@ -115,6 +115,24 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       console.log(`      (interop.mof: ${l.r.classes} classes in ${l.ms.toFixed(0)} ms)`);
     });
 
+    it('declares CIM_AlertIndication as DMTF 2.41 does (every property, the ProbableCause and PerceivedSeverity value maps)', () => {
+      const alert = repo.requireClass(ns, 'CIM_AlertIndication');
+      expect(alert.qualifiers.get('Version')!.value).to.equal('2.27.0');
+      for (const p of ['OtherAlertingElementFormat', 'Trending', 'RecommendedActions', 'ProviderName', 'MessageArguments']) {
+        expect(alert.properties.get(p)?.classOrigin, p).to.equal('CIM_AlertIndication');
+      }
+      const cause = alert.properties.get('ProbableCause')!;
+      const map = cause.qualifiers.get('ValueMap')!.value as string[];
+      const values = cause.qualifiers.get('Values')!.value as string[];
+      expect(map).to.have.length(131);
+      expect(values).to.have.length(131);
+      expect(values[map.indexOf('1')]).to.equal('Other');
+      const sev = alert.properties.get('PerceivedSeverity')!;
+      expect(sev.classOrigin).to.equal('CIM_AlertIndication');
+      expect(sev.qualifiers.get('Required')?.value).to.equal(true);
+      expect(sev.qualifiers.get('ValueMap')!.value).to.deep.equal(['0', '1', '2', '3', '4', '5', '6', '7']);
+    });
+
     it('has the profile registration and indication classes', () => {
       expect(repo.requireClass(ns, 'Xen_RegisteredProfile').keyNames).to.deep.equal(['InstanceID']);
       expect(repo.requireClass(ns, 'Xen_ElementConformsToProfile').isAssociation).to.equal(true);
