@@ -91,6 +91,14 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       expect(repo.requireClass(ns, 'Xen_ElementCapabilities').properties.get('ManagedElement')!.qualifiers.has('Max')).to.equal(false);
     });
 
+    it('gives DMTF classes the Version of the final 2.41 schema, not the experimental one', () => {
+      const versions: Record<string, string> = {
+        CIM_LogicalPort: '2.10.0', CIM_StorageExtent: '2.29.0', CIM_ServiceAffectsElement: '2.14.0',
+        CIM_SettingsDefineCapabilities: '2.22.1', CIM_VirtualSystemManagementCapabilities: '2.23.0',
+      };
+      for (const [c, v] of Object.entries(versions)) expect(repo.requireClass(ns, c).qualifiers.get('Version')!.value, c).to.equal(v);
+    });
+
     it('declares the DSP1042/DSP1057 method signatures', () => {
       const define = repo.requireClass(ns, 'Xen_VirtualSystemManagementService').methods.get('DefineSystem')!;
       expect(define.returnType).to.equal('uint32');
@@ -118,6 +126,7 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
     it('declares CIM_AlertIndication as DMTF 2.41 does (every property, the ProbableCause and PerceivedSeverity value maps)', () => {
       const alert = repo.requireClass(ns, 'CIM_AlertIndication');
       expect(alert.qualifiers.get('Version')!.value).to.equal('2.27.0');
+      expect(repo.requireClass(ns, 'CIM_ProcessIndication').qualifiers.get('Version')!.value).to.equal('2.29.0');
       for (const p of ['OtherAlertingElementFormat', 'Trending', 'RecommendedActions', 'ProviderName', 'MessageArguments']) {
         expect(alert.properties.get(p)?.classOrigin, p).to.equal('CIM_AlertIndication');
       }
