@@ -99,6 +99,13 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       for (const [c, v] of Object.entries(versions)) expect(repo.requireClass(ns, c).qualifiers.get('Version')!.value, c).to.equal(v);
     });
 
+    it('marks the migration methods\' RASD arrays Indexed, as the DMTF experimental class does', () => {
+      const svc = repo.requireClass(ns, 'CIM_VirtualSystemMigrationService');
+      for (const m of ['MigrateVirtualSystemToHost', 'MigrateVirtualSystemToSystem', 'CheckVirtualSystemIsMigratableToHost', 'CheckVirtualSystemIsMigratableToSystem']) {
+        expect(svc.methods.get(m)!.parameters.get('NewResourceSettingData')!.qualifiers.get('ArrayType')?.value, m).to.equal('Indexed');
+      }
+    });
+
     it('declares the DSP1042/DSP1057 method signatures', () => {
       const define = repo.requireClass(ns, 'Xen_VirtualSystemManagementService').methods.get('DefineSystem')!;
       expect(define.returnType).to.equal('uint32');
