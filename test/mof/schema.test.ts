@@ -52,6 +52,20 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       expect(repo.requireClass(ns, 'Xen_ComputerSystem').properties.get('UUID')).to.include({ type: 'string', classOrigin: 'Xen_ComputerSystem' });
     });
 
+    it('gives the Xen_ classes libvirt-cim\'s value maps, types and method signatures', () => {
+      const values = (c: string, p: string) => {
+        const q = repo.requireClass(ns, c).properties.get(p)!.qualifiers;
+        return Object.fromEntries((q.get('ValueMap')!.value as string[]).map((v, i) => [v, (q.get('Values')!.value as string[])[i]]));
+      };
+      expect(values('Xen_DiskResourceAllocationSettingData', 'EmulatedType')).to.deep.equal({ 0: 'Disk', 1: 'CDROM', 2: 'floppy', 4: 'lun' });
+      expect(values('Xen_VirtualSystemSettingData', 'ClockOffset')).to.deep.equal({ 0: 'UTC', 1: 'Local' });
+      expect(repo.requireClass(ns, 'Xen_DiskPool').properties.get('Autostart')!.type).to.equal('uint16');
+      expect(repo.requireClass(ns, 'Xen_DiskPoolResourceAllocationSettingData').properties.get('Autostart')!.type).to.equal('uint16');
+      const rpcs = repo.requireClass(ns, 'Xen_ResourcePoolConfigurationService').methods;
+      expect(rpcs.get('CreateResourceInPool')!.parameters.names()).to.deep.equal(['Settings', 'Pool', 'Resource']);
+      expect(rpcs.get('DeleteResourceInPool')!.parameters.get('Resource')).to.include({ type: 'string', embeddedObject: 'instance' });
+    });
+
     it('flags associations and gives them two references to known classes', () => {
       const assocs = repo.associationClasses(ns).map((c) => c.name);
       for (const a of ['CIM_ElementConformsToProfile', 'Xen_HostedDependency', 'Xen_SystemDevice', 'Xen_VirtualSystemSettingDataComponent', 'Xen_ElementAllocatedFromPool', 'Xen_SettingsDefineState']) {
