@@ -18,7 +18,10 @@ export interface ClassContext {
   lookup: DeclLookup;
   /** The resolved superclass from the repository, when the class has one. */
   superClass?: CimClass;
-  /** Called for each `Class REF` whose class is not (yet) defined; checked at the end of the compile. */
+  /**
+   * Called for each `Class REF` and EmbeddedInstance("Class") whose class is not (yet) defined;
+   * checked at the end of the compile.
+   */
   unresolvedRef(refClass: string, loc: Loc, where: string): void;
   classExists(name: string): boolean;
   alias(name: string): CimInstanceName | undefined;
@@ -90,6 +93,7 @@ function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): C
       throw new MofError(f.value.loc, `property ${where} holds at most ${f.array.size} elements, the default has ${value.length}`);
     }
   }
+  checkEmbeddedClass(qualifiers, f.qualifiers, className, `property ${where}`, ctx);
   const p = new CimProperty(f.name, f.type, value, f.array.isArray, qualifiers);
   if (f.array.size !== undefined) p.arraySize = f.array.size;
   if (f.refClass !== undefined) {
@@ -109,6 +113,7 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
     checkOverridable(inherited.qualifiers, qualifiers, f.qualifiers, `${where}()`);
   }
   checkOverrideTarget(qualifiers, f.qualifiers, ctx.superClass?.methods, f.name, `${where}()`, ctx);
+  checkEmbeddedClass(qualifiers, f.qualifiers, className, `method ${where}()`, ctx);
   const params: CimParameter[] = [];
   const seen = new NameMap<Loc>();
   for (const pn of f.parameters) {
@@ -116,6 +121,7 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
     seen.set(pn.name, pn.loc);
     const pWhere = `parameter ${pn.name} of ${where}`;
     const p = new CimParameter(pn.name, pn.type, pn.array.isArray, compileQualifierList(pn.qualifiers, 'parameter', ctx.lookup, ctx.namespace, pWhere));
+    checkEmbeddedClass(p.qualifiers, pn.qualifiers, className, pWhere, ctx);
     if (pn.array.size !== undefined) p.arraySize = pn.array.size;
     if (pn.refClass !== undefined) p.referenceClass = refClassName(pn.refClass, pn.refClassLoc ?? pn.loc, className, pWhere, ctx);
     params.push(p);
@@ -127,6 +133,14 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
 function refClassName(refClass: string, loc: Loc, className: string, where: string, ctx: ClassContext): string {
   if (refClass.toLowerCase() !== className.toLowerCase() && !ctx.classExists(refClass)) ctx.unresolvedRef(refClass, loc, where);
   return refClass;
+}
+
+/** DSP0004 EmbeddedInstance: its value names a class of the same namespace. */
+function checkEmbeddedClass(local: QualifierList, nodes: QualifierNode[], className: string, where: string, ctx: ClassContext): void {
+  const v = local.get('EmbeddedInstance')?.value;
+  if (typeof v !== 'string') return;
+  const node = nodes.find((n) => n.name.toLowerCase() === 'embeddedinstance')!;
+  refClassName(v, node.value?.loc ?? node.loc, className, `EmbeddedInstance of ${where}`, ctx);
 }
 
 /** DSP0004 §5.6.1.3: a DisableOverride qualifier cannot take another value in a subclass. */

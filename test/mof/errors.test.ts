@@ -104,6 +104,14 @@ describe('mof errors', () => {
     await compileError(Q + 'class T_A { };\nclass t_a { };', /^test\.mof:6:7: class t_a is already defined in namespace root\/test \(at test\.mof:5:7\)/, { bare: true });
   });
 
+  it('reports an EmbeddedInstance naming a class that is never defined (DSP0004: a class of the same namespace)', async () => {
+    const q = Q + 'Qualifier EmbeddedInstance : string = null, Scope(property, method, parameter);\n';
+    await compileError(q + 'class T_A {\n  [EmbeddedInstance ("T_Nope")] string S;\n};', /^T\.mof:7:22: class T_Nope, referenced by EmbeddedInstance of property T_A\.S, is not defined in namespace root\/test$/, { bare: true, file: 'T.mof' });
+    await compileError(q + 'class T_A { uint32 Go([EmbeddedInstance ("T_Nope")] string p); };', /class T_Nope, referenced by EmbeddedInstance of parameter p of T_A\.Go, is not defined/, { bare: true, file: 'T.mof' });
+    // A class defined later in the same compile, or the class itself, is fine.
+    await compile(q + 'class T_A { [EmbeddedInstance ("T_B")] string S; [EmbeddedInstance ("T_A")] string Self; };\nclass T_B { };', { bare: true });
+  });
+
   it('reports a REF to a class that is never defined', async () => {
     await compileError(Q + '\nclass T_A { T_Nope REF R; };', /^test\.mof:6:13: class T_Nope, referenced by T_A\.R, is not defined in namespace root\/test/, { bare: true });
   });
