@@ -74,6 +74,8 @@ function classScope(node: ClassNode, sup: CimClass | undefined): ElementScope {
 function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): CimProperty {
   const where = `${className}.${f.name}`;
   const scope: ElementScope = f.type === 'reference' ? 'reference' : 'property';
+  // CIM-XML has no array form of PROPERTY.REFERENCE (DSP0201): only parameters may be reference arrays.
+  if (f.type === 'reference' && f.array.isArray) throw new MofError(f.loc, `reference ${where} cannot be an array (only method parameters can: DSP0201 PARAMETER.REFARRAY)`);
   const qualifiers = compileQualifierList(f.qualifiers, scope, ctx.lookup, ctx.namespace, where);
   const inherited = ctx.superClass?.properties.get(f.name);
   if (inherited) {

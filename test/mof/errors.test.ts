@@ -85,6 +85,7 @@ describe('mof errors', () => {
       ['class T_A { uint8 X[2] = {1, 2, 3}; };', /holds at most 2 elements, the default has 3/],
       ['class T_A { [Key] string Id; T_A REF R = "not a path"; };', /5:42: property T_A\.R: malformed object path/],
       ['class T_A { T_A REF R = $nobody; };', /alias \$nobody names no instance/],
+      ['class T_A { T_A REF R[]; };', /5:21: reference T_A\.R cannot be an array \(only method parameters can/],
       ['class T_A { real32 X = 3.5e38; };', /5:24: property T_A\.X: 3\.5e38 is out of range for real32$/],
       ['class T_A { real32 X = -340282366920938463463374607431768211456; };', /out of range for real32/],
       ['class T_A { real64 X = 1e309; };', /5:24: property T_A\.X: 1e309 is out of range for real64$/],
