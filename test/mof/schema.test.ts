@@ -120,6 +120,14 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       }
     });
 
+    it('carries DMTF\'s ModelCorrespondence and MappingStrings, and none DMTF does not have', () => {
+      const q = (c: string, p: string, name: string) => repo.requireClass(ns, c).properties.get(p)!.qualifiers.get(name)?.value;
+      expect(q('CIM_ResourcePool', 'Capacity', 'ModelCorrespondence')).to.equal(undefined);
+      expect(q('CIM_Error', 'CIMStatusCode', 'MappingStrings')).to.deep.equal(['DSP0201.DMTF|ERROR.CODE|2.3', 'DSP0200.DMTF|CIMError|1.3']);
+      expect(q('CIM_ManagedSystemElement', 'OperatingStatus', 'ModelCorrespondence')).to.deep.equal(['CIM_EnabledLogicalElement.EnabledState']);
+      expect(q('CIM_EnabledLogicalElement', 'TransitioningToState', 'ModelCorrespondence')).to.include('CIM_EnabledLogicalElement.RequestedState');
+    });
+
     it('declares the DSP1042/DSP1057 method signatures', () => {
       const define = repo.requireClass(ns, 'Xen_VirtualSystemManagementService').methods.get('DefineSystem')!;
       expect(define.returnType).to.equal('uint32');
