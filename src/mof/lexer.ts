@@ -73,9 +73,11 @@ export function tokenize(src: string, file: string): Token[] {
         continue;
       }
       if (d === 42) {
+        // Reported where the comment opens: the scan below moves the line on.
+        const opened: Loc = { file, line, col };
         i += 2;
         for (;;) {
-          if (i >= n) fail(start, 'unterminated comment (missing "*/")');
+          if (i >= n) throw new MofError(opened, 'unterminated comment (missing "*/")');
           const e = src.charCodeAt(i);
           if (e === 42 && src.charCodeAt(i + 1) === 47) {
             i += 2;

@@ -42,6 +42,7 @@ describe('mof lexer', () => {
       ['\n  "abc', /^t\.mof:2:3: unterminated string/],
       ['"a\nb"', /^t\.mof:1:1: unterminated string/],
       ['/* x', /^t\.mof:1:1: unterminated comment/],
+      ['class\n  /* a\nlong\ncomment', /^t\.mof:2:3: unterminated comment/],
       ['"\\q"', /^t\.mof:1:2: unknown escape sequence '\\q'/],
       ['  08', /^t\.mof:1:3: malformed number '08'/],
       ['12abc', /malformed number '12abc'/],
