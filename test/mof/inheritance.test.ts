@@ -38,6 +38,26 @@ describe('mof inheritance through the repository', () => {
     expect(repo.subclassNames(NS, 'T_Base', false)).to.deep.equal(['T_Derived']);
   });
 
+  it('gives an overriding method\'s parameters the ToSubclass qualifiers of the parameters they override', async () => {
+    const { repo } = await compile(`
+      class T_M {
+        uint32 Go([IN, Description("how"), EmbeddedInstance("T_M"), ValueMap{"1"} : Restricted] string How, [IN] uint16 Other);
+      };
+      class T_M2 : T_M {
+        [Override("Go")] uint32 Go([IN, Description("how, here")] string How, [IN] uint16 Other, [IN] uint16 New);
+      };`);
+    const go = repo.requireClass(NS, 'T_M2').methods.get('Go')!;
+    const how = go.parameters.get('How')!;
+    expect(how.qualifiers.get('EmbeddedInstance')).to.include({ value: 'T_M', propagated: true });
+    expect(how.embeddedObject).to.equal('instance');
+    expect(how.qualifiers.get('Description')).to.include({ value: 'how, here', propagated: false });
+    expect(how.qualifiers.has('ValueMap')).to.equal(false);
+    expect(go.parameters.get('New')!.qualifiers.names()).to.deep.equal(['In']);
+    await compileError(`
+      class T_K { uint32 Go([IN] string How); };
+      class T_K2 : T_K { [Override("Go")] uint32 Go([IN(false)] string How); };`, /parameter How of method T_K2\.Go: qualifier In cannot be overridden \(DisableOverride\)/);
+  });
+
   it('keeps the inherited default when an override gives none', async () => {
     const { repo } = await compile(base + `class T_D : T_Base { [Override("State")] uint16 State; };`);
     expect(repo.requireClass(NS, 'T_D').properties.get('State')!.value).to.equal(1);

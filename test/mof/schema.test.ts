@@ -118,6 +118,12 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       for (const m of ['MigrateVirtualSystemToHost', 'MigrateVirtualSystemToSystem', 'CheckVirtualSystemIsMigratableToHost', 'CheckVirtualSystemIsMigratableToSystem']) {
         expect(svc.methods.get(m)!.parameters.get('NewResourceSettingData')!.qualifiers.get('ArrayType')?.value, m).to.equal('Indexed');
       }
+      // Xen_ overrides the two Check methods: their parameters keep the inherited qualifiers.
+      const xen = repo.requireClass(ns, 'Xen_VirtualSystemMigrationService');
+      for (const m of ['CheckVirtualSystemIsMigratableToHost', 'CheckVirtualSystemIsMigratableToSystem']) {
+        expect(xen.methods.get(m)!.classOrigin).to.equal('Xen_VirtualSystemMigrationService');
+        expect(xen.methods.get(m)!.parameters.get('NewResourceSettingData')!.qualifiers.get('ArrayType')?.value, m).to.equal('Indexed');
+      }
     });
 
     it('carries DMTF\'s ModelCorrespondence and MappingStrings, and none DMTF does not have', () => {
