@@ -24,6 +24,8 @@ export interface ClassContext {
    */
   unresolvedRef(refClass: string, loc: Loc, where: string): void;
   classExists(name: string): boolean;
+  /** Records that `refClass` must be `ancestor` or a subclass of it; checked at the end of the compile. */
+  narrowedRef(refClass: string, ancestor: string, loc: Loc, where: string): void;
   alias(name: string): CimInstanceName | undefined;
   warn(loc: Loc, msg: string): void;
 }
@@ -86,6 +88,10 @@ function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): C
       throw new MofError(f.loc, `${where} overrides ${inherited.classOrigin ?? ctx.superClass!.name}.${inherited.name} ${f.array.isArray ? 'as an array' : 'as a scalar'}, but it is ${inherited.isArray ? 'an array' : 'a scalar'}`);
     }
     checkOverridable(inherited.qualifiers, qualifiers, f.qualifiers, where);
+    // DSP0004: an overriding reference may narrow its class to a subclass, not name another class.
+    if (inherited.referenceClass !== undefined && f.refClass !== undefined) {
+      ctx.narrowedRef(f.refClass, inherited.referenceClass, f.refClassLoc ?? f.loc, `reference ${where}`);
+    }
   }
   checkOverrideTarget(qualifiers, f.qualifiers, ctx.superClass?.properties, f.name, where, ctx);
   let value = null;

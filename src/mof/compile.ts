@@ -43,6 +43,8 @@ interface PendingRef {
   refClass: string;
   loc: Loc;
   where: string;
+  /** For an overriding reference: the class it overrides, which refClass must be or derive from. */
+  ancestor?: string;
 }
 
 export class MofCompiler {
@@ -92,6 +94,9 @@ export class MofCompiler {
     for (const r of this.pending) {
       if (!this.repo.getClass(r.namespace, r.refClass)) {
         throw new MofError(r.loc, `class ${r.refClass}, referenced by ${r.where}, is not defined in namespace ${r.namespace}`);
+      }
+      if (r.ancestor !== undefined && !this.repo.isSubclassOf(r.namespace, r.refClass, r.ancestor)) {
+        throw new MofError(r.loc, `${r.where} overrides a reference to ${r.ancestor} with ${r.refClass}, which is not ${r.ancestor} or a subclass of it`);
       }
     }
     return this.result;
@@ -145,6 +150,7 @@ export class MofCompiler {
       lookup: (q) => this.repo.getQualifierDeclaration(ns, q),
       ...(superClass ? { superClass } : {}),
       unresolvedRef: (refClass, loc, where) => this.pending.push({ namespace: ns, refClass, loc, where }),
+      narrowedRef: (refClass, ancestor, loc, where) => this.pending.push({ namespace: ns, refClass, loc, where, ancestor }),
       classExists: (name) => this.repo.getClass(ns, name) !== undefined,
       alias: (name) => this.aliases.get(nameKey(name)),
       warn: (loc, msg) => this.warn(loc, msg),

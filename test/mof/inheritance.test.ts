@@ -84,6 +84,18 @@ describe('mof inheritance through the repository', () => {
       };`, /test\.mof:\d+:10: qualifier Key of T_D\.InstanceID is DisableOverride: it cannot change from true to false/);
   });
 
+  it('lets an overriding reference narrow its class to a subclass, and refuses another class (DSP0004)', async () => {
+    const assoc = `
+      class T_X { }; class T_X2 : T_X { }; class T_Z { };
+      [Association] class T_A { [Key] T_X REF a; [Key] T_Z REF b; };`;
+    const { repo } = await compile(assoc + `[Association] class T_A2 : T_A { [Override("a")] T_X2 REF a; };`);
+    expect(repo.requireClass(NS, 'T_A2').properties.get('a')!.referenceClass).to.equal('T_X2');
+    // Also when the narrowed class comes later in the compile.
+    await compile(assoc + `[Association] class T_A3 : T_A { [Override("a")] T_Late REF a; };\nclass T_Late : T_X2 { };`);
+    await compileError(assoc + `\n[Association] class T_A2 : T_A { [Override("a")] T_Z REF a; };`,
+      /^test\.mof:\d+:50: reference T_A2\.a overrides a reference to T_X with T_Z, which is not T_X or a subclass of it$/);
+  });
+
   it('refuses an override that changes the type', async () => {
     await compileError(base + `class T_D : T_Base { string State; };`, /T_D\.State overrides T_Base\.State with type string, but it is uint16/);
   });
