@@ -55,6 +55,15 @@ export function buildLocalClass(node: ClassNode, ctx: ClassContext): CimClass {
     else cls.methods.set(f.name, buildMethod(node.name, f, ctx));
   }
 
+  // DSP0004 Key: a class whose superclass has keys cannot add keys of its own.
+  const inheritedKeys = sup?.keyNames ?? [];
+  if (inheritedKeys.length > 0) {
+    for (const p of cls.properties.values()) {
+      if (!p.isKey || sup!.properties.get(p.name)?.isKey) continue;
+      throw new MofError(seen.get(p.name)!, `${node.name}.${p.name} cannot be a key: superclass ${sup!.name} already has keys (${inheritedKeys.join(', ')})`);
+    }
+  }
+
   if (scope === 'association') {
     const refs = new NameMap<true>();
     for (const p of sup?.referenceProperties ?? []) refs.set(p.name, true);

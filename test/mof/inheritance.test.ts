@@ -96,6 +96,13 @@ describe('mof inheritance through the repository', () => {
       /^test\.mof:\d+:50: reference T_A2\.a overrides a reference to T_X with T_Z, which is not T_X or a subclass of it$/);
   });
 
+  it('refuses a key added below a class that has keys (DSP0004 Key), and allows keys below a keyless class', async () => {
+    await compileError(base + `\nclass T_D : T_Base {\n  [Key] string Extra;\n};`,
+      /^test\.mof:\d+:16: T_D\.Extra cannot be a key: superclass T_Base already has keys \(InstanceID\)$/);
+    const { repo } = await compile(`class T_N { string A; };\nclass T_N2 : T_N { [Key] string Id; };\nclass T_N3 : T_N2 { [Key] string Id; };`);
+    expect(repo.requireClass(NS, 'T_N3').keyNames).to.deep.equal(['Id']);
+  });
+
   it('refuses an override that changes the type', async () => {
     await compileError(base + `class T_D : T_Base { string State; };`, /T_D\.State overrides T_Base\.State with type string, but it is uint16/);
   });
