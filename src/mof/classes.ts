@@ -111,6 +111,7 @@ function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): C
     }
   }
   checkEmbeddedClass(qualifiers, f.qualifiers, className, `property ${where}`, ctx);
+  checkValueMap(qualifiers, f.qualifiers, inherited?.qualifiers, `property ${where}`);
   const p = new CimProperty(f.name, f.type, value, f.array.isArray, qualifiers);
   if (f.array.size !== undefined) p.arraySize = f.array.size;
   if (f.refClass !== undefined) {
@@ -131,6 +132,7 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
   }
   checkOverrideTarget(qualifiers, f.qualifiers, ctx.superClass?.methods, f.name, `${where}()`, ctx);
   checkEmbeddedClass(qualifiers, f.qualifiers, className, `method ${where}()`, ctx);
+  checkValueMap(qualifiers, f.qualifiers, inherited?.qualifiers, `method ${where}()`);
   const params: CimParameter[] = [];
   const seen = new NameMap<Loc>();
   for (const pn of f.parameters) {
@@ -139,6 +141,7 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
     const pWhere = `parameter ${pn.name} of ${where}`;
     const p = new CimParameter(pn.name, pn.type, pn.array.isArray, compileQualifierList(pn.qualifiers, 'parameter', ctx.lookup, ctx.namespace, pWhere));
     checkEmbeddedClass(p.qualifiers, pn.qualifiers, className, pWhere, ctx);
+    checkValueMap(p.qualifiers, pn.qualifiers, inherited?.parameters.get(pn.name)?.qualifiers, pWhere);
     if (pn.array.size !== undefined) p.arraySize = pn.array.size;
     if (pn.refClass !== undefined) p.referenceClass = refClassName(pn.refClass, pn.refClassLoc ?? pn.loc, className, pWhere, ctx);
     params.push(p);
@@ -150,6 +153,19 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
 function refClassName(refClass: string, loc: Loc, className: string, where: string, ctx: ClassContext): string {
   if (refClass.toLowerCase() !== className.toLowerCase() && !ctx.classExists(refClass)) ctx.unresolvedRef(refClass, loc, where);
   return refClass;
+}
+
+/**
+ * DSP0004 Values/ValueMap: the two arrays correspond entry by entry, so they have one length (the
+ * one not given here is the inherited one). A client reading a shorter Values names values wrongly.
+ */
+function checkValueMap(local: QualifierList, nodes: QualifierNode[], inherited: QualifierList | undefined, where: string): void {
+  if (!local.has('ValueMap') && !local.has('Values')) return;
+  const map = (local.get('ValueMap') ?? inherited?.get('ValueMap'))?.value;
+  const values = (local.get('Values') ?? inherited?.get('Values'))?.value;
+  if (!Array.isArray(map) || !Array.isArray(values) || map.length === values.length) return;
+  const node = nodes.find((n) => n.name.toLowerCase() === 'values') ?? nodes.find((n) => n.name.toLowerCase() === 'valuemap')!;
+  throw new MofError(node.loc, `${where}: ValueMap has ${map.length} entries but Values has ${values.length}; they correspond one to one`);
 }
 
 /** DSP0004 EmbeddedInstance: its value names a class of the same namespace. */

@@ -113,6 +113,14 @@ describe('mof errors', () => {
     await compile(q + 'class T_A { [EmbeddedInstance ("T_B")] string S; [EmbeddedInstance ("T_A")] string Self; };\nclass T_B { };', { bare: true });
   });
 
+  it('reports a ValueMap and Values of different lengths, given together or over an inherited one', async () => {
+    const q = Q + 'Qualifier ValueMap : string[], Scope(property, method, parameter);\nQualifier Values : string[], Scope(property, method, parameter);\nQualifier Override : string = null, Scope(property, reference, method);\n';
+    await compileError(q + 'class T_A {\n  [ValueMap {"1", "2"}, Values {"One"}] uint16 S;\n};', /^T\.mof:9:25: property T_A\.S: ValueMap has 2 entries but Values has 1; they correspond one to one$/, { bare: true, file: 'T.mof' });
+    await compileError(q + 'class T_A { uint32 Go([ValueMap {"1"}, Values {"a", "b"}] uint16 p); };', /parameter p of T_A\.Go: ValueMap has 1 entries but Values has 2/, { bare: true, file: 'T.mof' });
+    await compileError(q + 'class T_A { [ValueMap {"1", "2"}, Values {"a", "b"}] uint16 S; };\nclass T_B : T_A { [Override ("S"), ValueMap {"1", "2", "3"}] uint16 S; };', /^T\.mof:9:36: property T_B\.S: ValueMap has 3 entries but Values has 2/, { bare: true, file: 'T.mof' });
+    await compile(q + 'class T_A { [ValueMap {"1", "2"}, Values {"a", "b"}] uint16 S; };\nclass T_B : T_A { [Override ("S"), ValueMap {"1", "3"}] uint16 S; };', { bare: true });
+  });
+
   it('reports a REF to a class that is never defined', async () => {
     await compileError(Q + '\nclass T_A { T_Nope REF R; };', /^test\.mof:6:13: class T_Nope, referenced by T_A\.R, is not defined in namespace root\/test/, { bare: true });
   });
