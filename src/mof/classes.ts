@@ -18,9 +18,14 @@ export interface ClassContext {
   lookup: DeclLookup;
   /** The resolved superclass from the repository, when the class has one. */
   superClass?: CimClass;
-  /** Called for each `Class REF` whose class is not (yet) defined; checked at the end of the compile. */
+  /**
+   * Called for each `Class REF` and EmbeddedInstance("Class") whose class is not (yet) defined;
+   * checked at the end of the compile.
+   */
   unresolvedRef(refClass: string, loc: Loc, where: string): void;
   classExists(name: string): boolean;
+  /** Records that `refClass` must be `ancestor` or a subclass of it; checked at the end of the compile. */
+  narrowedRef(refClass: string, ancestor: string, loc: Loc, where: string): void;
   alias(name: string): CimInstanceName | undefined;
   warn(loc: Loc, msg: string): void;
 }
@@ -50,6 +55,15 @@ export function buildLocalClass(node: ClassNode, ctx: ClassContext): CimClass {
     else cls.methods.set(f.name, buildMethod(node.name, f, ctx));
   }
 
+  // DSP0004 Key: a class whose superclass has keys cannot add keys of its own.
+  const inheritedKeys = sup?.keyNames ?? [];
+  if (inheritedKeys.length > 0) {
+    for (const p of cls.properties.values()) {
+      if (!p.isKey || sup!.properties.get(p.name)?.isKey) continue;
+      throw new MofError(seen.get(p.name)!, `${node.name}.${p.name} cannot be a key: superclass ${sup!.name} already has keys (${inheritedKeys.join(', ')})`);
+    }
+  }
+
   if (scope === 'association') {
     const refs = new NameMap<true>();
     for (const p of sup?.referenceProperties ?? []) refs.set(p.name, true);
@@ -71,6 +85,8 @@ function classScope(node: ClassNode, sup: CimClass | undefined): ElementScope {
 function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): CimProperty {
   const where = `${className}.${f.name}`;
   const scope: ElementScope = f.type === 'reference' ? 'reference' : 'property';
+  // CIM-XML has no array form of PROPERTY.REFERENCE (DSP0201): only parameters may be reference arrays.
+  if (f.type === 'reference' && f.array.isArray) throw new MofError(f.loc, `reference ${where} cannot be an array (only method parameters can: DSP0201 PARAMETER.REFARRAY)`);
   const qualifiers = compileQualifierList(f.qualifiers, scope, ctx.lookup, ctx.namespace, where);
   const inherited = ctx.superClass?.properties.get(f.name);
   if (inherited) {
@@ -81,6 +97,10 @@ function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): C
       throw new MofError(f.loc, `${where} overrides ${inherited.classOrigin ?? ctx.superClass!.name}.${inherited.name} ${f.array.isArray ? 'as an array' : 'as a scalar'}, but it is ${inherited.isArray ? 'an array' : 'a scalar'}`);
     }
     checkOverridable(inherited.qualifiers, qualifiers, f.qualifiers, where);
+    // DSP0004: an overriding reference may narrow its class to a subclass, not name another class.
+    if (inherited.referenceClass !== undefined && f.refClass !== undefined) {
+      ctx.narrowedRef(f.refClass, inherited.referenceClass, f.refClassLoc ?? f.loc, `reference ${where}`);
+    }
   }
   checkOverrideTarget(qualifiers, f.qualifiers, ctx.superClass?.properties, f.name, where, ctx);
   let value = null;
@@ -90,6 +110,8 @@ function buildProperty(className: string, f: PropertyNode, ctx: ClassContext): C
       throw new MofError(f.value.loc, `property ${where} holds at most ${f.array.size} elements, the default has ${value.length}`);
     }
   }
+  checkEmbeddedClass(qualifiers, f.qualifiers, className, `property ${where}`, ctx);
+  checkValueMap(qualifiers, f.qualifiers, inherited?.qualifiers, `property ${where}`);
   const p = new CimProperty(f.name, f.type, value, f.array.isArray, qualifiers);
   if (f.array.size !== undefined) p.arraySize = f.array.size;
   if (f.refClass !== undefined) {
@@ -109,6 +131,8 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
     checkOverridable(inherited.qualifiers, qualifiers, f.qualifiers, `${where}()`);
   }
   checkOverrideTarget(qualifiers, f.qualifiers, ctx.superClass?.methods, f.name, `${where}()`, ctx);
+  checkEmbeddedClass(qualifiers, f.qualifiers, className, `method ${where}()`, ctx);
+  checkValueMap(qualifiers, f.qualifiers, inherited?.qualifiers, `method ${where}()`);
   const params: CimParameter[] = [];
   const seen = new NameMap<Loc>();
   for (const pn of f.parameters) {
@@ -116,6 +140,8 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
     seen.set(pn.name, pn.loc);
     const pWhere = `parameter ${pn.name} of ${where}`;
     const p = new CimParameter(pn.name, pn.type, pn.array.isArray, compileQualifierList(pn.qualifiers, 'parameter', ctx.lookup, ctx.namespace, pWhere));
+    checkEmbeddedClass(p.qualifiers, pn.qualifiers, className, pWhere, ctx);
+    checkValueMap(p.qualifiers, pn.qualifiers, inherited?.parameters.get(pn.name)?.qualifiers, pWhere);
     if (pn.array.size !== undefined) p.arraySize = pn.array.size;
     if (pn.refClass !== undefined) p.referenceClass = refClassName(pn.refClass, pn.refClassLoc ?? pn.loc, className, pWhere, ctx);
     params.push(p);
@@ -127,6 +153,27 @@ function buildMethod(className: string, f: MethodNode, ctx: ClassContext): CimMe
 function refClassName(refClass: string, loc: Loc, className: string, where: string, ctx: ClassContext): string {
   if (refClass.toLowerCase() !== className.toLowerCase() && !ctx.classExists(refClass)) ctx.unresolvedRef(refClass, loc, where);
   return refClass;
+}
+
+/**
+ * DSP0004 Values/ValueMap: the two arrays correspond entry by entry, so they have one length (the
+ * one not given here is the inherited one). A client reading a shorter Values names values wrongly.
+ */
+function checkValueMap(local: QualifierList, nodes: QualifierNode[], inherited: QualifierList | undefined, where: string): void {
+  if (!local.has('ValueMap') && !local.has('Values')) return;
+  const map = (local.get('ValueMap') ?? inherited?.get('ValueMap'))?.value;
+  const values = (local.get('Values') ?? inherited?.get('Values'))?.value;
+  if (!Array.isArray(map) || !Array.isArray(values) || map.length === values.length) return;
+  const node = nodes.find((n) => n.name.toLowerCase() === 'values') ?? nodes.find((n) => n.name.toLowerCase() === 'valuemap')!;
+  throw new MofError(node.loc, `${where}: ValueMap has ${map.length} entries but Values has ${values.length}; they correspond one to one`);
+}
+
+/** DSP0004 EmbeddedInstance: its value names a class of the same namespace. */
+function checkEmbeddedClass(local: QualifierList, nodes: QualifierNode[], className: string, where: string, ctx: ClassContext): void {
+  const v = local.get('EmbeddedInstance')?.value;
+  if (typeof v !== 'string') return;
+  const node = nodes.find((n) => n.name.toLowerCase() === 'embeddedinstance')!;
+  refClassName(v, node.value?.loc ?? node.loc, className, `EmbeddedInstance of ${where}`, ctx);
 }
 
 /** DSP0004 §5.6.1.3: a DisableOverride qualifier cannot take another value in a subclass. */

@@ -6,7 +6,8 @@
  * The namespace set by a pragma stays in force after the included file ends, as in the
  * OpenPegasus and SFCB compilers, until another pragma or the end of the compile.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import {
   isCimError, nameKey, normalizeNamespace, type CimClass, type CimInstance, type CimInstanceName,
@@ -42,6 +43,8 @@ interface PendingRef {
   refClass: string;
   loc: Loc;
   where: string;
+  /** For an overriding reference: the class it overrides, which refClass must be or derive from. */
+  ancestor?: string;
 }
 
 export class MofCompiler {
@@ -63,7 +66,7 @@ export class MofCompiler {
     const abs = resolve(path);
     let text: string;
     try {
-      text = decode(await readFile(abs));
+      text = decode(await readMofFile(abs));
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
       if (from) throw new MofError(from, `cannot read included file ${displayPath(abs)}: ${why}`);
@@ -91,6 +94,9 @@ export class MofCompiler {
     for (const r of this.pending) {
       if (!this.repo.getClass(r.namespace, r.refClass)) {
         throw new MofError(r.loc, `class ${r.refClass}, referenced by ${r.where}, is not defined in namespace ${r.namespace}`);
+      }
+      if (r.ancestor !== undefined && !this.repo.isSubclassOf(r.namespace, r.refClass, r.ancestor)) {
+        throw new MofError(r.loc, `${r.where} overrides a reference to ${r.ancestor} with ${r.refClass}, which is not ${r.ancestor} or a subclass of it`);
       }
     }
     return this.result;
@@ -144,6 +150,7 @@ export class MofCompiler {
       lookup: (q) => this.repo.getQualifierDeclaration(ns, q),
       ...(superClass ? { superClass } : {}),
       unresolvedRef: (refClass, loc, where) => this.pending.push({ namespace: ns, refClass, loc, where }),
+      narrowedRef: (refClass, ancestor, loc, where) => this.pending.push({ namespace: ns, refClass, loc, where, ancestor }),
       classExists: (name) => this.repo.getClass(ns, name) !== undefined,
       alias: (name) => this.aliases.get(nameKey(name)),
       warn: (loc, msg) => this.warn(loc, msg),
@@ -182,6 +189,26 @@ export class MofCompiler {
 
   private warn(loc: Loc, msg: string): void {
     this.opts.onWarning?.(`${formatLoc(loc)}: warning: ${msg}`);
+  }
+}
+
+/** Far above the whole DMTF schema (about 8 MB): a MOF file larger than this is refused. */
+export const MAX_MOF_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A MOF file's bytes. Only a regular file of bounded size: reading a FIFO would wait forever and
+ * /dev/zero would fill memory (an include naming either must fail, not hang start-up).
+ */
+async function readMofFile(abs: string): Promise<Buffer> {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  const fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_MOF_FILE_BYTES) throw new Error(`larger than ${MAX_MOF_FILE_BYTES} bytes`);
+    return await fh.readFile();
+  } finally {
+    await fh.close();
   }
 }
 

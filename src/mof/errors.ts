@@ -35,3 +35,8 @@ export class MofError extends Error {
 export function isMofError(e: unknown): e is MofError {
   return e instanceof MofError;
 }
+
+/** Source text quoted in a message, shortened: a hostile literal must not make a megabyte message. */
+export function clip(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}

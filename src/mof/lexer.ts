@@ -3,7 +3,7 @@
  * and char16 literals with escapes, integer (decimal, hex, binary, octal) and real literals,
  * punctuation. Hand-written over char codes: the whole schema is lexed once at start-up.
  */
-import { MofError, type Loc } from './errors.js';
+import { MofError, clip, type Loc } from './errors.js';
 
 export type TokenKind = 'ident' | 'string' | 'char' | 'int' | 'real' | 'alias' | 'pragma' | 'punct' | 'eof';
 
@@ -73,9 +73,11 @@ export function tokenize(src: string, file: string): Token[] {
         continue;
       }
       if (d === 42) {
+        // Reported where the comment opens: the scan below moves the line on.
+        const opened: Loc = { file, line, col };
         i += 2;
         for (;;) {
-          if (i >= n) fail(start, 'unterminated comment (missing "*/")');
+          if (i >= n) throw new MofError(opened, 'unterminated comment (missing "*/")');
           const e = src.charCodeAt(i);
           if (e === 42 && src.charCodeAt(i + 1) === 47) {
             i += 2;
@@ -105,7 +107,8 @@ export function tokenize(src: string, file: string): Token[] {
       const before = tokens.length;
       i = lexString(src, i, 39, tokens, line, col, fail);
       const tok = tokens[before]!;
-      if ([...tok.text].length !== 1) fail(start, 'a char16 literal must hold exactly one character');
+      // DSP0004 char16 is one UCS-2 unit: a character beyond U+FFFF (a surrogate pair) is not one.
+      if (tok.text.length !== 1) fail(start, 'a char16 literal must hold exactly one character of the Basic Multilingual Plane (UCS-2)');
       continue;
     }
     const next = src.charCodeAt(i + 1);
@@ -124,7 +127,7 @@ export function tokenize(src: string, file: string): Token[] {
       i++;
       while (i < n && isIdentPart(src.charCodeAt(i))) i++;
       const word = src.slice(start + 1, i);
-      if (word.toLowerCase() !== 'pragma') fail(start, `unknown directive '#${word}' (only #pragma exists)`);
+      if (word.toLowerCase() !== 'pragma') fail(start, `unknown directive '#${clip(word)}' (only #pragma exists)`);
       tokens.push({ kind: 'pragma', text: '#pragma', line, col });
       continue;
     }
@@ -225,5 +228,5 @@ function lexNumber(
     tokens.push({ kind: 'real', text, real: Number(text), line, col });
     return i;
   }
-  return fail(start, `malformed number '${text}'`);
+  return fail(start, `malformed number '${clip(text)}'`);
 }

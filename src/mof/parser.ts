@@ -9,7 +9,7 @@ import type {
   ArraySpec, ClassNode, FlavorWord, InstanceNode, MethodNode, ParameterNode, PragmaNode, Production,
   PropertyNode, PropertyValueNode, QualifierDeclNode, QualifierNode, ValueNode,
 } from './ast.js';
-import { MofError, type Loc } from './errors.js';
+import { MofError, clip, type Loc } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 export const FLAVOR_WORDS: ReadonlySet<string> = new Set([
@@ -295,9 +295,10 @@ class Parser {
           const items: ValueNode[] = [];
           if (!this.isPunct(this.peek(), '}')) {
             do {
-              const v = this.parseValue(what);
-              if (v.kind === 'array') throw new MofError(v.loc, 'arrays cannot be nested');
-              items.push(v);
+              // Refused before descending: '{{{{...' must not recurse once per brace.
+              const inner = this.peek();
+              if (this.isPunct(inner, '{')) throw new MofError(this.loc(inner), 'arrays cannot be nested');
+              items.push(this.parseValue(what));
             } while (this.acceptPunct(','));
           }
           this.expectPunct('}', "',' or '}' in the array value");
@@ -324,9 +325,9 @@ class Parser {
     if (lower !== 'reference' && isCimType(lower)) return lower;
     const next = this.peek();
     if (next.kind === 'ident' && next.text.toLowerCase() !== 'ref') {
-      throw this.error(t, `unknown type '${t.text}' (a reference needs 'REF': ${t.text} REF ${next.text})`);
+      throw this.error(t, `unknown type '${clip(t.text)}' (a reference needs 'REF': ${clip(t.text)} REF ${clip(next.text)})`);
     }
-    throw this.error(t, `unknown type '${t.text}'`);
+    throw this.error(t, `unknown type '${clip(t.text)}'`);
   }
 
   // ---- token helpers ----
@@ -384,10 +385,10 @@ class Parser {
 function describe(t: Token): string {
   switch (t.kind) {
     case 'eof': return 'end of file';
-    case 'string': return `string "${t.text.length > 30 ? t.text.slice(0, 27) + '...' : t.text}"`;
+    case 'string': return `string "${clip(t.text, 30)}"`;
     case 'char': return `char16 '${t.text}'`;
-    case 'alias': return `alias $${t.text}`;
+    case 'alias': return `alias $${clip(t.text)}`;
     case 'pragma': return '#pragma';
-    default: return `'${t.text}'`;
+    default: return `'${clip(t.text)}'`;
   }
 }

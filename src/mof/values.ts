@@ -7,7 +7,10 @@ import {
   type CimInstanceName, type CimScalar, type CimType, type CimValue,
 } from '../cim/index.js';
 import type { ValueNode } from './ast.js';
-import { MofError } from './errors.js';
+import { MofError, clip } from './errors.js';
+
+/** The largest finite IEEE 754 binary32 value. */
+const REAL32_MAX = 3.4028234663852886e38;
 
 export interface ConvertContext {
   /** For messages: `property Name`, `qualifier ValueMap`. */
@@ -48,14 +51,19 @@ function convertScalar(node: ValueNode, type: CimType, ctx: ConvertContext): Cim
     case 'datetime': {
       if (node.kind !== 'string') return mismatch();
       const d = CimDateTime.tryParse(node.value);
-      if (!d) throw new MofError(node.loc, `${ctx.what}: "${node.value}" is not a CIM datetime (yyyymmddhhmmss.mmmmmmsutc or ddddddddhhmmss.mmmmmm:000)`);
+      if (!d) throw new MofError(node.loc, `${ctx.what}: "${clip(node.value)}" is not a CIM datetime (yyyymmddhhmmss.mmmmmmsutc or ddddddddhhmmss.mmmmmm:000)`);
       return d;
     }
     case 'real32':
-    case 'real64':
-      if (node.kind === 'real') return node.value;
-      if (node.kind === 'int') return Number(node.value);
-      return mismatch();
+    case 'real64': {
+      if (node.kind !== 'real' && node.kind !== 'int') return mismatch();
+      const v = Number(node.value);
+      // DSP0004 real32/real64 are IEEE 754 binary32/binary64: a literal beyond their range is no value of the type.
+      if (!Number.isFinite(v) || (type === 'real32' && Math.abs(v) > REAL32_MAX)) {
+        throw new MofError(node.loc, `${ctx.what}: ${clip(node.text)} is out of range for ${type}`);
+      }
+      return v;
+    }
     case 'reference':
       if (node.kind === 'alias') {
         const p = ctx.alias?.(node.name);
@@ -75,7 +83,7 @@ function convertScalar(node: ValueNode, type: CimType, ctx: ConvertContext): Cim
       if (!isIntegerType(type) || node.kind !== 'int') return mismatch();
       const [lo, hi] = INTEGER_RANGE[type];
       if (node.value < lo || node.value > hi) {
-        throw new MofError(node.loc, `${ctx.what}: ${node.text} is out of range for ${type} (${lo}..${hi})`);
+        throw new MofError(node.loc, `${ctx.what}: ${clip(node.text)} is out of range for ${type} (${lo}..${hi})`);
       }
       return bigToNumber(node.value);
     }
@@ -84,12 +92,12 @@ function convertScalar(node: ValueNode, type: CimType, ctx: ConvertContext): Cim
 
 function describeLiteral(node: ValueNode): string {
   switch (node.kind) {
-    case 'string': return `a string "${node.value.length > 30 ? node.value.slice(0, 27) + '...' : node.value}"`;
+    case 'string': return `a string "${clip(node.value, 30)}"`;
     case 'char': return `a char16 '${node.value}'`;
-    case 'int': return `an integer ${node.text}`;
-    case 'real': return `a real ${node.text}`;
+    case 'int': return `an integer ${clip(node.text)}`;
+    case 'real': return `a real ${clip(node.text)}`;
     case 'bool': return node.value ? 'TRUE' : 'FALSE';
-    case 'alias': return `an alias $${node.name}`;
+    case 'alias': return `an alias $${clip(node.name)}`;
     case 'null': return 'NULL';
     case 'array': return 'an array';
   }

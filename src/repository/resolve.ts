@@ -50,7 +50,12 @@ export function resolveClass(local: CimClass, superCls: CimClass | undefined, de
     c.qualifiers = mergeQualifiers(inherited?.qualifiers, m.qualifiers, decl, `method ${local.name}.${m.name}`);
     c.classOrigin = local.name;
     c.propagated = false;
-    for (const param of c.parameters.values()) markEmbedded(param);
+    for (const param of c.parameters.values()) {
+      // An overriding method's parameter keeps the ToSubclass qualifiers of the parameter it overrides.
+      const over = inherited?.parameters.get(param.name);
+      if (over) param.qualifiers = mergeQualifiers(over.qualifiers, param.qualifiers, decl, `parameter ${param.name} of method ${local.name}.${m.name}`);
+      markEmbedded(param);
+    }
     out.methods.set(inherited ? inherited.name : m.name, c);
   }
   for (const p of out.properties.values()) markEmbedded(p);

@@ -34,6 +34,25 @@ describe('mof errors', () => {
     }
   });
 
+  it('refuses deeply nested array braces with a position, not a stack overflow', async () => {
+    await compileError(Q + 'class T_A { string X[] = ' + '{'.repeat(200000) + '}; };', /^T\.mof:5:27: arrays cannot be nested$/, { bare: true, file: 'T.mof' });
+  });
+
+  it('quotes a huge literal or name in a message only in part', async () => {
+    const big = '9'.repeat(1_000_000);
+    const cases: [string, RegExp][] = [
+      [`class T_A { uint8 X = ${big}; };`, /^T\.mof:5:23: property T_A\.X: 9{37}\.\.\. is out of range for uint8/],
+      [`class T_A { uint8 X = ${big}z; };`, /^T\.mof:5:23: malformed number '9{37}\.\.\.'$/],
+      [`class T_A { string X = ${big}; };`, /the value is an integer 9{37}\.\.\.$/],
+      [`class T_A { ${'x'.repeat(1_000_000)} Y; };`, /^T\.mof:5:13: unknown type 'x{37}\.\.\.' \(a reference needs 'REF': x{37}\.\.\. REF Y\)/],
+      [`class T_A { string X = "${'s'.repeat(1_000_000)}" }`, /found '}'$/],
+    ];
+    for (const [mof, re] of cases) {
+      const e = await compileError(Q + mof, re, { bare: true, file: 'T.mof' });
+      expect(e.message.length).to.be.below(300);
+    }
+  });
+
   it('reports an undeclared qualifier with its position', async () => {
     await compileError(Q + 'class T_A {\n    [Keyy] string Name;\n};', /^T\.mof:6:6: qualifier Keyy is not declared in namespace root\/test/, { bare: true, file: 'T.mof' });
   });
@@ -66,6 +85,10 @@ describe('mof errors', () => {
       ['class T_A { uint8 X[2] = {1, 2, 3}; };', /holds at most 2 elements, the default has 3/],
       ['class T_A { [Key] string Id; T_A REF R = "not a path"; };', /5:42: property T_A\.R: malformed object path/],
       ['class T_A { T_A REF R = $nobody; };', /alias \$nobody names no instance/],
+      ['class T_A { T_A REF R[]; };', /5:21: reference T_A\.R cannot be an array \(only method parameters can/],
+      ['class T_A { real32 X = 3.5e38; };', /5:24: property T_A\.X: 3\.5e38 is out of range for real32$/],
+      ['class T_A { real32 X = -340282366920938463463374607431768211456; };', /out of range for real32/],
+      ['class T_A { real64 X = 1e309; };', /5:24: property T_A\.X: 1e309 is out of range for real64$/],
     ];
     for (const [mof, re] of cases) await compileError(Q + mof, re, { bare: true });
   });
@@ -80,6 +103,22 @@ describe('mof errors', () => {
   it('reports an unknown superclass and a class defined twice', async () => {
     await compileError(Q + 'class T_B : T_Nope { };', /^test\.mof:5:13: superclass T_Nope of T_B is not defined in namespace root\/test/, { bare: true });
     await compileError(Q + 'class T_A { };\nclass t_a { };', /^test\.mof:6:7: class t_a is already defined in namespace root\/test \(at test\.mof:5:7\)/, { bare: true });
+  });
+
+  it('reports an EmbeddedInstance naming a class that is never defined (DSP0004: a class of the same namespace)', async () => {
+    const q = Q + 'Qualifier EmbeddedInstance : string = null, Scope(property, method, parameter);\n';
+    await compileError(q + 'class T_A {\n  [EmbeddedInstance ("T_Nope")] string S;\n};', /^T\.mof:7:22: class T_Nope, referenced by EmbeddedInstance of property T_A\.S, is not defined in namespace root\/test$/, { bare: true, file: 'T.mof' });
+    await compileError(q + 'class T_A { uint32 Go([EmbeddedInstance ("T_Nope")] string p); };', /class T_Nope, referenced by EmbeddedInstance of parameter p of T_A\.Go, is not defined/, { bare: true, file: 'T.mof' });
+    // A class defined later in the same compile, or the class itself, is fine.
+    await compile(q + 'class T_A { [EmbeddedInstance ("T_B")] string S; [EmbeddedInstance ("T_A")] string Self; };\nclass T_B { };', { bare: true });
+  });
+
+  it('reports a ValueMap and Values of different lengths, given together or over an inherited one', async () => {
+    const q = Q + 'Qualifier ValueMap : string[], Scope(property, method, parameter);\nQualifier Values : string[], Scope(property, method, parameter);\nQualifier Override : string = null, Scope(property, reference, method);\n';
+    await compileError(q + 'class T_A {\n  [ValueMap {"1", "2"}, Values {"One"}] uint16 S;\n};', /^T\.mof:9:25: property T_A\.S: ValueMap has 2 entries but Values has 1; they correspond one to one$/, { bare: true, file: 'T.mof' });
+    await compileError(q + 'class T_A { uint32 Go([ValueMap {"1"}, Values {"a", "b"}] uint16 p); };', /parameter p of T_A\.Go: ValueMap has 1 entries but Values has 2/, { bare: true, file: 'T.mof' });
+    await compileError(q + 'class T_A { [ValueMap {"1", "2"}, Values {"a", "b"}] uint16 S; };\nclass T_B : T_A { [Override ("S"), ValueMap {"1", "2", "3"}] uint16 S; };', /^T\.mof:9:36: property T_B\.S: ValueMap has 3 entries but Values has 2/, { bare: true, file: 'T.mof' });
+    await compile(q + 'class T_A { [ValueMap {"1", "2"}, Values {"a", "b"}] uint16 S; };\nclass T_B : T_A { [Override ("S"), ValueMap {"1", "3"}] uint16 S; };', { bare: true });
   });
 
   it('reports a REF to a class that is never defined', async () => {

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { Repository } from '../../src/repository/index.js';
 import { compileMofFile, compileMofText, MofError } from '../../src/mof/index.js';
 
@@ -57,6 +60,20 @@ describe('mof include and namespace pragmas', () => {
       fixture('virtual.mof'), repo, { namespace: 'root/v' });
     expect(r.classes).to.equal(2);
     expect(repo.requireClass('root/v', 'Fx_Mine').keyNames).to.deep.equal(['Name']);
+  });
+
+  it('refuses to include what is not a regular file (a FIFO would wait forever, /dev/zero fill memory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mof-fifo-'));
+    try {
+      const fifo = join(dir, 'pipe.mof');
+      execFileSync('mkfifo', [fifo]);
+      for (const target of [fifo, '/dev/zero', dir]) {
+        const e = await fails(compileMofText(`#pragma include ("${target}")`, 'v.mof', new Repository(), { namespace: 'root/v' }));
+        expect(e.message).to.match(/^v\.mof:1:1: cannot read included file .*: (not a regular file|EISDIR)/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a namespace pragma without a name', async () => {

@@ -42,12 +42,14 @@ describe('mof lexer', () => {
       ['\n  "abc', /^t\.mof:2:3: unterminated string/],
       ['"a\nb"', /^t\.mof:1:1: unterminated string/],
       ['/* x', /^t\.mof:1:1: unterminated comment/],
+      ['class\n  /* a\nlong\ncomment', /^t\.mof:2:3: unterminated comment/],
       ['"\\q"', /^t\.mof:1:2: unknown escape sequence '\\q'/],
       ['  08', /^t\.mof:1:3: malformed number '08'/],
       ['12abc', /malformed number '12abc'/],
       ['#include "x"', /^t\.mof:1:1: unknown directive '#include'/],
       ['x @', /^t\.mof:1:3: unexpected character '@'/],
       ["'ab'", /exactly one character/],
+      ["'\u{1F600}'", /^t\.mof:1:1: a char16 literal must hold exactly one character of the Basic Multilingual Plane/],
     ];
     for (const [src, re] of cases) {
       expect(() => tokenize(src, 't.mof'), src).to.throw(MofError, re);

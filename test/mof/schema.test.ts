@@ -52,6 +52,20 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       expect(repo.requireClass(ns, 'Xen_ComputerSystem').properties.get('UUID')).to.include({ type: 'string', classOrigin: 'Xen_ComputerSystem' });
     });
 
+    it('gives the Xen_ classes libvirt-cim\'s value maps, types and method signatures', () => {
+      const values = (c: string, p: string) => {
+        const q = repo.requireClass(ns, c).properties.get(p)!.qualifiers;
+        return Object.fromEntries((q.get('ValueMap')!.value as string[]).map((v, i) => [v, (q.get('Values')!.value as string[])[i]]));
+      };
+      expect(values('Xen_DiskResourceAllocationSettingData', 'EmulatedType')).to.deep.equal({ 0: 'Disk', 1: 'CDROM', 2: 'floppy', 4: 'lun' });
+      expect(values('Xen_VirtualSystemSettingData', 'ClockOffset')).to.deep.equal({ 0: 'UTC', 1: 'Local' });
+      expect(repo.requireClass(ns, 'Xen_DiskPool').properties.get('Autostart')!.type).to.equal('uint16');
+      expect(repo.requireClass(ns, 'Xen_DiskPoolResourceAllocationSettingData').properties.get('Autostart')!.type).to.equal('uint16');
+      const rpcs = repo.requireClass(ns, 'Xen_ResourcePoolConfigurationService').methods;
+      expect(rpcs.get('CreateResourceInPool')!.parameters.names()).to.deep.equal(['Settings', 'Pool', 'Resource']);
+      expect(rpcs.get('DeleteResourceInPool')!.parameters.get('Resource')).to.include({ type: 'string', embeddedObject: 'instance' });
+    });
+
     it('flags associations and gives them two references to known classes', () => {
       const assocs = repo.associationClasses(ns).map((c) => c.name);
       for (const a of ['CIM_ElementConformsToProfile', 'Xen_HostedDependency', 'Xen_SystemDevice', 'Xen_VirtualSystemSettingDataComponent', 'Xen_ElementAllocatedFromPool', 'Xen_SettingsDefineState']) {
@@ -69,6 +83,55 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       for (const c of ['CIM_Indication', 'CIM_InstCreation', 'Xen_ComputerSystemCreatedIndication', 'Xen_ResourceAllocationSettingDataModifiedIndication']) {
         expect(repo.requireClass(ns, c).isIndication, c).to.equal(true);
       }
+    });
+
+    it('keeps the CIM_NetworkPipe overrides of DMTF 2.41 (RequestedState is Write, defaults to 5 No Change)', () => {
+      const pipe = repo.requireClass(ns, 'CIM_NetworkPipe');
+      expect(pipe.qualifiers.get('Version')!.value).to.equal('2.19.0');
+      const rs = pipe.properties.get('RequestedState')!;
+      expect(rs).to.include({ classOrigin: 'CIM_NetworkPipe', value: 5 });
+      expect(rs.qualifiers.get('Write')?.value).to.equal(true);
+      expect(rs.qualifiers.get('ValueMap')!.value).to.include('12');
+      expect(pipe.properties.get('EnabledState')!.classOrigin).to.equal('CIM_NetworkPipe');
+      expect(repo.requireClass(ns, 'Xen_VirtualLink').properties.get('RequestedState')!.value).to.equal(5);
+    });
+
+    it('lets one CIM_ElementCapabilities Capabilities describe several elements (DMTF 2.41: no Max on ManagedElement)', () => {
+      const ec = repo.requireClass(ns, 'CIM_ElementCapabilities');
+      expect(ec.qualifiers.get('Version')!.value).to.equal('2.24.0');
+      const me = ec.properties.get('ManagedElement')!;
+      expect(me.qualifiers.get('Min')!.value).to.equal(1);
+      expect(me.qualifiers.has('Max')).to.equal(false);
+      expect(repo.requireClass(ns, 'Xen_ElementCapabilities').properties.get('ManagedElement')!.qualifiers.has('Max')).to.equal(false);
+    });
+
+    it('gives DMTF classes the Version of the final 2.41 schema, not the experimental one', () => {
+      const versions: Record<string, string> = {
+        CIM_LogicalPort: '2.10.0', CIM_StorageExtent: '2.29.0', CIM_ServiceAffectsElement: '2.14.0',
+        CIM_SettingsDefineCapabilities: '2.22.1', CIM_VirtualSystemManagementCapabilities: '2.23.0',
+      };
+      for (const [c, v] of Object.entries(versions)) expect(repo.requireClass(ns, c).qualifiers.get('Version')!.value, c).to.equal(v);
+    });
+
+    it('marks the migration methods\' RASD arrays Indexed, as the DMTF experimental class does', () => {
+      const svc = repo.requireClass(ns, 'CIM_VirtualSystemMigrationService');
+      for (const m of ['MigrateVirtualSystemToHost', 'MigrateVirtualSystemToSystem', 'CheckVirtualSystemIsMigratableToHost', 'CheckVirtualSystemIsMigratableToSystem']) {
+        expect(svc.methods.get(m)!.parameters.get('NewResourceSettingData')!.qualifiers.get('ArrayType')?.value, m).to.equal('Indexed');
+      }
+      // Xen_ overrides the two Check methods: their parameters keep the inherited qualifiers.
+      const xen = repo.requireClass(ns, 'Xen_VirtualSystemMigrationService');
+      for (const m of ['CheckVirtualSystemIsMigratableToHost', 'CheckVirtualSystemIsMigratableToSystem']) {
+        expect(xen.methods.get(m)!.classOrigin).to.equal('Xen_VirtualSystemMigrationService');
+        expect(xen.methods.get(m)!.parameters.get('NewResourceSettingData')!.qualifiers.get('ArrayType')?.value, m).to.equal('Indexed');
+      }
+    });
+
+    it('carries DMTF\'s ModelCorrespondence and MappingStrings, and none DMTF does not have', () => {
+      const q = (c: string, p: string, name: string) => repo.requireClass(ns, c).properties.get(p)!.qualifiers.get(name)?.value;
+      expect(q('CIM_ResourcePool', 'Capacity', 'ModelCorrespondence')).to.equal(undefined);
+      expect(q('CIM_Error', 'CIMStatusCode', 'MappingStrings')).to.deep.equal(['DSP0201.DMTF|ERROR.CODE|2.3', 'DSP0200.DMTF|CIMError|1.3']);
+      expect(q('CIM_ManagedSystemElement', 'OperatingStatus', 'ModelCorrespondence')).to.deep.equal(['CIM_EnabledLogicalElement.EnabledState']);
+      expect(q('CIM_EnabledLogicalElement', 'TransitioningToState', 'ModelCorrespondence')).to.include('CIM_EnabledLogicalElement.RequestedState');
     });
 
     it('declares the DSP1042/DSP1057 method signatures', () => {
@@ -93,6 +156,25 @@ describe('mof schema (mof/virt.mof, mof/interop.mof)', () => {
       repo = l.repo;
       expect(l.warnings).to.deep.equal([]);
       console.log(`      (interop.mof: ${l.r.classes} classes in ${l.ms.toFixed(0)} ms)`);
+    });
+
+    it('declares CIM_AlertIndication as DMTF 2.41 does (every property, the ProbableCause and PerceivedSeverity value maps)', () => {
+      const alert = repo.requireClass(ns, 'CIM_AlertIndication');
+      expect(alert.qualifiers.get('Version')!.value).to.equal('2.27.0');
+      expect(repo.requireClass(ns, 'CIM_ProcessIndication').qualifiers.get('Version')!.value).to.equal('2.29.0');
+      for (const p of ['OtherAlertingElementFormat', 'Trending', 'RecommendedActions', 'ProviderName', 'MessageArguments']) {
+        expect(alert.properties.get(p)?.classOrigin, p).to.equal('CIM_AlertIndication');
+      }
+      const cause = alert.properties.get('ProbableCause')!;
+      const map = cause.qualifiers.get('ValueMap')!.value as string[];
+      const values = cause.qualifiers.get('Values')!.value as string[];
+      expect(map).to.have.length(131);
+      expect(values).to.have.length(131);
+      expect(values[map.indexOf('1')]).to.equal('Other');
+      const sev = alert.properties.get('PerceivedSeverity')!;
+      expect(sev.classOrigin).to.equal('CIM_AlertIndication');
+      expect(sev.qualifiers.get('Required')?.value).to.equal(true);
+      expect(sev.qualifiers.get('ValueMap')!.value).to.deep.equal(['0', '1', '2', '3', '4', '5', '6', '7']);
     });
 
     it('has the profile registration and indication classes', () => {

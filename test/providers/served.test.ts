@@ -82,6 +82,8 @@ describe('providers: what every profile serves', function () {
   it('reads every profile with its mandates', () => {
     expect(profiles.length).to.be.at.least(16);
     for (const p of profiles) expect(p.mandates ?? [], p.instanceId).to.not.be.empty;
+    // CIM_RegisteredSpecification: OtherRegisteredOrganization describes the organization when RegisteredOrganization is 1 (Other).
+    for (const p of profiles) if (p.registeredOrganization === 1) expect(p.otherRegisteredOrganization, p.instanceId).to.be.a('string').that.is.not.empty;
   });
 
   for (const p of profiles) {
