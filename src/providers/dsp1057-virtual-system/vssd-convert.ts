@@ -59,7 +59,7 @@ export function vssdValues(sys: VirtualSystem, role: SettingsRole): Values {
     // DSP1057 §7.3: the defined configuration persists; the state one lasts while the system is active.
     ChangeableType: role === 'defined' ? 2 : 1,
     UUID: sys.uuid,
-    AutoStart: c.autostart,
+    AutoStart: c.autostart ? 1 : 0,
     AutomaticStartupAction: c.autostart ? 4 : 2,
     AutomaticStartupActionSequenceNumber: 1000 - c.priority,
     AutomaticShutdownAction: SHUTDOWN[c.onPoweroff],
@@ -146,12 +146,15 @@ export function parseSystemSettings(inst: CimInstance, current?: CurrentSettings
   if (readStrings(inst, 'BootDevices', 'SystemSettings').length > 0) throw badParam('BootDevices is not supported (HVM guests boot from their first disk)');
   if (str('Emulator')) throw badParam('Emulator is not supported (xl chooses the device model)');
 
-  const autoStart = bool('AutoStart');
+  // uint16 as libvirt-cim declares it: 1 starts the guest with the host, 0 does not.
+  const autoStartCode = num('AutoStart');
+  if (autoStartCode !== undefined && autoStartCode !== 0 && autoStartCode !== 1) throw badParam(`AutoStart ${autoStartCode} is not 0 (no) or 1 (start with the host)`);
+  const autoStart = autoStartCode === undefined ? undefined : autoStartCode === 1;
   const startup = num('AutomaticStartupAction');
   if (startup !== undefined && ![2, 3, 4].includes(startup)) throw badParam(`AutomaticStartupAction ${startup} is not supported (2 None, 3 or 4 start with the host)`);
   const fromStartup = startup === undefined ? undefined : startup !== 2;
   const autostart = oneOf(
-    { prop: 'AutoStart', value: autoStart, shown: String(autoStart).toUpperCase() },
+    { prop: 'AutoStart', value: autoStart, shown: String(autoStartCode) },
     { prop: 'AutomaticStartupAction', value: fromStartup, shown: String(startup) },
     current?.autostart,
   );

@@ -192,7 +192,12 @@ describe('providers/dsp1042: DefineSystem, ModifySystemSettings, DestroySystem',
     expect(sys.config).to.include({ autostart: true, priority: 10, onCrash: 'restart' });
     const after = await env.get(vssdRef('d1'));
     expect([after.get('AutoStart'), after.get('AutomaticStartupAction'), after.get('AutomaticStartupActionSequenceNumber'), after.get('AutomaticRecoveryAction')])
-      .to.deep.equal([true, 4, 990, 3]);
+      .to.deep.equal([1, 4, 990, 3]);
+    // AutoStart is libvirt-cim's uint16: 0 or 1, anything else named.
+    const odd = await env.get(vssdRef('d1'));
+    odd.set('AutoStart', 2);
+    odd.set('AutomaticStartupAction', null);
+    await rejects(env.call('ModifySystemSettings', { SystemSettings: odd }), 'CIM_ERR_INVALID_PARAMETER', /AutoStart 2 is not 0 \(no\) or 1/);
     expect((await env.get(computerSystemName('d1'))).get('EnabledDefault')).to.equal(2);
 
     const rename = await env.get(vssdRef('d1'));

@@ -130,11 +130,11 @@ describe('providers/dsp1042: ModifySystemSettings renames', function () {
     expect(await names()).to.deep.equal(['alpha2', 'beta2', 'gamma5']);
     // AutoStart changed, AutomaticStartupAction sent back as read (2 None).
     v = await env.get(vssdRef('gamma5'));
-    expect([v.get('AutoStart'), v.get('AutomaticStartupAction')]).to.deep.equal([false, 2]);
-    v.set('AutoStart', true);
+    expect([v.get('AutoStart'), v.get('AutomaticStartupAction')]).to.deep.equal([0, 2]);
+    v.set('AutoStart', 1);
     expect((await env.call('ModifySystemSettings', { SystemSettings: v })).returnValue).to.equal(0);
     expect((await env.virt.getSystem('gamma5')).config.autostart).to.equal(true);
-    // AutomaticStartupAction changed, AutoStart sent back as read (TRUE).
+    // AutomaticStartupAction changed, AutoStart sent back as read (1).
     v = await env.get(vssdRef('gamma5'));
     v.set('AutomaticStartupAction', 2);
     expect((await env.call('ModifySystemSettings', { SystemSettings: v })).returnValue).to.equal(0);
