@@ -2,7 +2,7 @@
 // shutdown/reboot with the monitor's on_* actions, rename, save/restore, memory, vCPUs,
 // scheduler parameters and device hot-plug.
 import { expect } from 'chai';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, readJson, tempDir, WEB01_VIF, xl } from './helpers.js';
 
@@ -255,6 +255,20 @@ describe('xl-sim lifecycle', function () {
     const r = await xl(['create', 'new.cfg'], { state: st });
     expect(r.code).to.equal(3);
     expect(r.stderr).to.equal(readFileSync(new URL('../../../test/data/xl-samples/create-missing-disk-target.err', import.meta.url), 'utf8').replace(/Domain 6:/, 'Domain 1:').replace(/libxl\/6\//, 'libxl/1/').replace(/domid=6/, 'domid=1'));
+  });
+
+  it('a failed block-attach leaves the domain as it was, in this process as in the next', async () => {
+    const st = newHost({ check_disk_paths: true });
+    const cfg = join(st, 'nodisk.cfg');
+    writeFileSync(cfg, 'name = "nodisk"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n');
+    expect((await xl(['create', '-q', cfg], { state: st })).code).to.equal(0);
+    const before = await xl(['list', '-l', 'nodisk'], { state: st });
+    const r = await xl(['block-attach', 'nodisk', 'format=raw,vdev=xvdc,target=/nonexistent'], { state: st });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/failed to stat: \/nonexistent: No such file or directory\nlibxl_device_disk_add failed\.\n$/);
+    const after = await xl(['list', '-l', 'nodisk'], { state: st });
+    expect(after.stdout).to.equal(before.stdout);
+    expect(after.stdout).not.to.contain('"disks"');
   });
 
   it('state writes are atomic JSON documents', async () => {
