@@ -148,6 +148,21 @@ describe('xl-sim migrate', function () {
     expect(JSON.parse(readFileSync(join(a, 'state.json'), 'utf8')).domains.map((d: { name: string }) => d.name)).to.not.include('web01');
   });
 
+  it('killed between the two writes, then the domain ends at the target before the sender\'s next call: it does not come back at the sender', async () => {
+    const base = tempDir();
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
+    await xl(['list'], { state: b });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash', at: 'handover' }] });
+    expect((await xl(['migrate', 'web01', 'b'], { state: a })).code).to.equal(139);
+    // The target owns the domain now: it is destroyed there before the sender is called again.
+    expect((await xl(['destroy', 'web01'], { state: b })).code).to.equal(0);
+    expect((await xl(['list'], { state: a })).stdout).to.not.contain('web01');
+    expect((await xl(['list'], { state: b })).stdout).to.not.contain('web01');
+    expect(existsSync(join(a, 'handover.json'))).to.equal(false);
+  });
+
   it('a hand-over record whose target was never written leaves the domain at the sender', async () => {
     const base = tempDir();
     const a = newHost(FAST, base, 'a');

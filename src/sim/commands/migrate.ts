@@ -22,7 +22,7 @@ import { resolveHost } from '../registry.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
 import { closeCtx, openCtx, withHost, type Ctx } from '../session.js';
-import { HANDOVER_FILE } from '../handover.js';
+import { HANDOVER_FILE, newHandover, noteReceived } from '../handover.js';
 import { acquireLocks, atomicWrite, saveState } from '../store.js';
 
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
@@ -129,7 +129,9 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (dst !== src) {
       // Two files: the hand-over is recorded first, so a kill between the writes is finished
       // by the sender's next transaction (handover.ts). The target is written before the sender.
-      atomicWrite(join(srcDir, HANDOVER_FILE), JSON.stringify({ uuid: pre.uuid, dest: resolve(dest) }));
+      const rec = newHandover(pre.uuid, resolve(dest));
+      atomicWrite(join(srcDir, HANDOVER_FILE), JSON.stringify(rec));
+      noteReceived(dst.state, rec);
       saveState(dst.dir, dst.state);
       dst = undefined;
       if (g.crashInHandover) {
