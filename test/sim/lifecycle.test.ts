@@ -184,6 +184,21 @@ describe('xl-sim lifecycle', function () {
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.not.equal(undefined);
   });
 
+  it('save -p pauses the domain once more (xl pauses, then resumes the suspended guest), with -c too', async () => {
+    const st = newHost({ save_mib_per_sec: 65536 });
+    const file = join(tempDir(), 'web01.save');
+    await xl(['create', '-q', 'web01.cfg', WEB01_VIF], { state: st });
+    expect((await xl(['save', '-c', '-p', 'web01', file], { state: st })).code).to.equal(0);
+    // A guest that has run and is paused: `-bp---` (sample list-after-pause).
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-bp---');
+    // Already paused: -p adds a pause, so two unpauses are needed before it runs again.
+    expect((await xl(['save', '-p', 'web01', file], { state: st })).code).to.equal(0);
+    expect((await xl(['unpause', 'web01'], { state: st })).code).to.equal(0);
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-bp---');
+    expect((await xl(['unpause', 'web01'], { state: st })).code).to.equal(0);
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-b----');
+  });
+
   it('mem-set / mem-max change target and static max; list and list -l follow', async () => {
     const st = newHost();
     await xl(['create', '-q', 'web01.cfg'], { state: st });
