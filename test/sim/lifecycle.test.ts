@@ -85,6 +85,18 @@ describe('xl-sim lifecycle', function () {
     expect(row((await xl(['list'], { state: st })).stdout, 'win01')![4]).to.equal('-bp---');
   });
 
+  it('Xen counts at most 255 toolstack pauses: the next one fails with EOVERFLOW (xl still exits 0)', async () => {
+    const st = newHost();
+    await xl(['create', '-q', 'web01.cfg'], { state: st });
+    const rs = await Promise.all(Array.from({ length: 255 }, () => xl(['pause', 'web01'], { state: st })));
+    for (const r of rs) expect(r).to.deep.equal({ stdout: '', stderr: '', code: 0 });
+    const r = await xl(['pause', 'web01'], { state: st });
+    expect(r.stderr).to.equal('libxl: error: libxl_domain.c:587:libxl_domain_pause: Domain 1:Pausing domain: Value too large for defined data type\n');
+    expect(r.code).to.equal(0);
+    // Pausing itself is refused by Xen with EINVAL.
+    expect((await xl(['pause', '0'], { state: st })).stderr).to.equal('libxl: error: libxl_domain.c:587:libxl_domain_pause: Pausing domain: Invalid argument\n');
+  });
+
   it('shutdown honours on_poweroff; reboot restarts with a new domid, same uuid and live config', async () => {
     const st = newHost({ shutdown_seconds: 0 });
     await xl(['create', '-q', 'web01.cfg'], { state: st });
