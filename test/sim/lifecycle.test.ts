@@ -277,6 +277,20 @@ describe('xl-sim lifecycle', function () {
     expect(d.config.disks.map((k: any) => k.vdev)).to.deep.equal(['xvda', 'xvdb']);
   });
 
+  it('network-detach reads a device id as atoi does: "eth0" is devid 0, "1st" is devid 1', async () => {
+    const st = newHost();
+    await xl(['create', '-q', 'web01.cfg'], { state: st });
+    expect(await xl(['network-detach', 'web01', 'eth0'], { state: st })).to.deep.equal({ stdout: '', stderr: '', code: 0 });
+    let d = (await listJson(st)).find((x) => x.domid === 1);
+    expect(d.config.nics.map((n: any) => n.devid)).to.deep.equal([1]);
+    expect((await xl(['network-detach', 'web01', '1st'], { state: st })).code).to.equal(0);
+    d = (await listJson(st)).find((x) => x.domid === 1);
+    expect(d.config.nics).to.equal(undefined);
+    const r = await xl(['network-detach', 'web01', 'eth0'], { state: st });
+    expect(r.stderr).to.equal("libxl: error: libxl_xshelp.c:206:libxl__xs_read_mandatory: xenstore read failed: `/libxl/1/device/vif/0': No such file or directory\nUnknown device eth0.\n");
+    expect(r.code).to.equal(1);
+  });
+
   it('check_disk_paths makes a missing disk target fail like libxl', async () => {
     const st = newHost({ check_disk_paths: true });
     const r = await xl(['create', 'new.cfg'], { state: st });
