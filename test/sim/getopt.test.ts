@@ -31,4 +31,30 @@ describe('xl-sim option parsing (glibc getopt)', () => {
     expect(r.stderr).to.equal("option `x' not supported.\n");
     expect(r.code).to.equal(2);
   });
+
+  describe('xentop (getopt_long; usage() on stdout for every option error, exit 0)', () => {
+    const XT = '/usr/lib/xen-4.17/bin/xentop';
+    for (const [args, msg] of [
+      [['-b', '-q'], `${XT}: invalid option -- 'q'\n`],
+      [['--bogus'], `${XT}: unrecognized option '--bogus'\n`],
+      [['-b', '-i'], `${XT}: option requires an argument -- 'i'\n`],
+    ] as const) {
+      it(`xentop ${args.join(' ')}`, async () => {
+        const r = await xl(['xentop', ...args], { state: st });
+        expect(r.stderr).to.equal(msg);
+        expect(r.stdout).to.equal(sample('xentop-help.out'));
+        expect(r.code).to.equal(0);
+      });
+    }
+
+    it('-i and -d are read with atoi(); -i 0 wraps around (unsigned) to practically endless', async () => {
+      const headers = (out: string) => out.split('\n').filter((l) => l.trimStart().startsWith('NAME')).length;
+      let r = await xl(['xentop', '-b', '-i', '2abc', '-d', '0x5'], { state: st });
+      expect(r.code).to.equal(0);
+      expect(headers(r.stdout)).to.equal(2);
+      // Still printing when the caller gives up.
+      r = await xl(['xentop', '-b', '-i', '0', '-d', '0'], { state: st, timeout: 400 });
+      expect(r.code).to.equal(-1);
+    });
+  });
 });
