@@ -312,6 +312,14 @@ describe('xl-sim lifecycle', function () {
     expect(after.stdout).not.to.contain('"disks"');
   });
 
+  it('name columns are padded in bytes, as printf("%-40s") pads a UTF-8 name', async () => {
+    const st = newHost();
+    expect((await xl(['create', '-q', 'web01.cfg', 'name="café"'], { state: st })).code).to.equal(0);
+    const line = (await xl(['list', 'café'], { state: st })).stdout.split('\n')[1]!;
+    // "café" is 5 bytes: 35 spaces make the 40 of "%-40s", then " %5d".
+    expect(line.startsWith(`café${' '.repeat(35)}     1 `)).to.equal(true);
+  });
+
   it('state writes are atomic JSON documents', async () => {
     const st = newHost();
     await xl(['create', '-q', 'web01.cfg'], { state: st });
