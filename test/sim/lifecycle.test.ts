@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDomainsBulk } from '../../src/sim/bulk.js';
 import { cleanupTempDirs, newHost, readJson, tempDir, WEB01_VIF, xl } from './helpers.js';
 
 async function listJson(st: string): Promise<any[]> {
@@ -113,6 +114,17 @@ describe('xl-sim lifecycle', function () {
     r = await xl(['shutdown', '-w', 'web01'], { state: st });
     expect(r.stderr).to.equal('Shutting down domain 2\nWaiting for 1 domains\nDomain 2 has been shut down, reason code 0\n');
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.equal(undefined);
+  });
+
+  it('shutdown -w returns for every domain when many go down at once (more than the host\'s event log keeps)', async () => {
+    const st = newHost({ total_memory_mib: 262144, shutdown_seconds: 0.2 });
+    const names = Array.from({ length: 150 }, (_, i) => `d${i}`);
+    createDomainsBulk(st, names.map((n) => ({ cfg: `name = "${n}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n` })));
+    const rs = await Promise.all(names.map((n) => xl(['shutdown', '-w', n], { state: st, timeout: 10_000 })));
+    for (const [i, r] of rs.entries()) {
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.match(new RegExp(`^Shutting down domain ${i + 1}\nWaiting for 1 domains\nDomain ${i + 1} has been (shut down, reason code 0|destroyed)\n$`));
+    }
   });
 
   it('a clean shutdown takes shutdown_seconds, modelled lazily', async () => {
