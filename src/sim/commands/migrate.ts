@@ -132,14 +132,14 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       const rec = newHandover(pre.uuid, resolve(dest));
       atomicWrite(join(srcDir, HANDOVER_FILE), JSON.stringify(rec));
       noteReceived(dst.state, rec);
-      saveState(dst.dir, dst.state);
-      dst = undefined;
-      if (g.crashInHandover) {
-        src = undefined; // dies here: the sender's state is not written
-        return 139;
-      }
-      saveState(src.dir, s);
+      // Neither is written again on the way out: the sender (which no longer holds the domain)
+      // only once the target holds it, so a target write that fails leaves the domain at home.
+      const sender = src, target = dst;
       src = undefined;
+      dst = undefined;
+      saveState(target.dir, target.state);
+      if (g.crashInHandover) return 139; // dies here: the sender's state is not written
+      saveState(sender.dir, s);
       unlinkSync(join(srcDir, HANDOVER_FILE));
     } else src.dirty = true;
     recordMigration(srcDir, { domain: name, uuid: pre.uuid, destination: hostName, ...plan.figures, elapsed_ms: Date.now() - t0 });
