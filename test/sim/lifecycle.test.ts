@@ -147,6 +147,9 @@ describe('xl-sim lifecycle', function () {
     expect(r.stderr).to.equal('Shutting down domain 1\nShutting down domain 2\nWaiting for 2 domains\n' +
       'Domain 1 has been shut down, reason code 0\nDomain 1 has been destroyed\n' +
       'Domain 2 has been shut down, reason code 0\nDomain 2 has been destroyed\n');
+    // No guest left: xl still says it waits for none (wait_for_domain_deaths with 0).
+    const none = await xl(['shutdown', '-a', '-w'], { state: st });
+    expect([none.code, none.stderr]).to.deep.equal([0, 'Waiting for 0 domains\n']);
   });
 
   it('a paused PV guest does not acknowledge: shutdown times out with rc=-9', async () => {

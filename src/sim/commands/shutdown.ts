@@ -87,7 +87,8 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     }
   }
 
-  if (waitFor > 0 && ids.length > 0) {
+  // xl waits (and says so) with -a even when there is no guest: "Waiting for 0 domains".
+  if (waitFor > 0 && (ids.length > 0 || all)) {
     err(`Waiting for ${ids.length} domains\n`);
     const left = new Set(ids);
     const reported = new Set<string>();
