@@ -29,6 +29,8 @@ function parse(argv: string[], short: string, longs: LongOpt[]): Parsed {
         if (cands.length === 1) lo = cands[0];
       }
       if (!lo) throw new OptError('\0');
+      // getopt_long returns --help before it looks at what follows: the help wins.
+      if (lo.val === 'h') throw new OptError('h');
       if (lo.hasArg) {
         if (eq >= 0) opts.push([lo.val, a.slice(eq + 1)]);
         else if (i + 1 < argv.length) opts.push([lo.val, argv[++i]]);
@@ -43,7 +45,7 @@ function parse(argv: string[], short: string, longs: LongOpt[]): Parsed {
       for (let j = 1; j < a.length; j++) {
         const c = a[j]!;
         const k = short.indexOf(c);
-        if (k < 0 || c === ':') throw new OptError(c);
+        if (k < 0 || c === ':' || c === 'h') throw new OptError(c);
         if (short[k + 1] === ':') {
           if (j + 1 < a.length) { opts.push([c, a.slice(j + 1)]); break; }
           if (i + 1 < argv.length) { opts.push([c, argv[++i]]); break; }

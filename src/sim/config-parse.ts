@@ -103,7 +103,10 @@ export function parseCfg(src: string, source: string): ParsedCfg {
   const report = (t: Tok, msg: string) => {
     errors.push(`${source}:${t.line}: config parsing error near ${t.text === '' ? '' : '`' + t.text + "'"}: ${msg}`);
   };
-  for (let guard = 0; guard < 1_000_000; guard++) {
+  // Each token is shifted once and takes a bounded number of reductions: the bound only stops a
+  // table fault from looping, it never cuts a long file short.
+  const steps = 20 * toks.length + 1000;
+  for (let guard = 0; guard < steps; guard++) {
     if (state === YYFINAL) break;
     let yyn = PACT[state]!;
     let doReduce = false;
@@ -181,7 +184,7 @@ export function parseCfg(src: string, source: string): ParsedCfg {
       case 17: v = []; break;                              // valuelist: empty
       case 18: case 19: v = rhs[0]; break;
       case 20: v = [rhs[0] as string]; break;              // values: atom nlok
-      case 21: v = [...(rhs[0] as string[]), rhs[3] as string]; break;
+      case 21: (rhs[0] as string[]).push(rhs[3] as string); v = rhs[0]; break; // the list is the parser's own: grown in place, linear
       default: v = len ? rhs[0] : null;
     }
     states.length -= len; vals.length -= len;

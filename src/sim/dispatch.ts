@@ -82,10 +82,7 @@ async function command(argv: string[], g: Globals, xentop: boolean): Promise<num
     const a = argv[i]!;
     if (a === '--') { i++; break; }
     if (!a.startsWith('-') || a === '-') break;
-    if (a.startsWith('--')) {
-      err(`${XL_ARGV0}: unrecognized option '${a}'\nunknown global option\n`);
-      return 1;
-    }
+    // getopt() without long options reads "--x" as short options: '-' is the invalid one.
     for (const c of a.slice(1)) {
       if (c === 'v') g.verbose++;
       else if (c === 'N') g.dryrun = true;

@@ -129,6 +129,8 @@ export interface HostState {
   next_ifindex?: number;
   /** xenstore nodes written outside any guest's paths (xenstore-write), full path → value (null: removed). */
   xenstore?: Record<string, string | null>;
+  /** Tokens of the latest `xl migrate` hand-overs this host received, newest last (handover.ts). */
+  handovers_in?: string[];
 }
 
 export interface BridgeLink { ifname: string; ifindex: number; up: boolean }

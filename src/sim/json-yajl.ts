@@ -16,7 +16,7 @@ function str(s: string): string {
     else if (ch === '\t') o += '\\t';
     else if (ch === '\b') o += '\\b';
     else if (ch === '\f') o += '\\f';
-    else if (c < 0x20) o += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c < 0x20) o += '\\u' + c.toString(16).toUpperCase().padStart(4, '0'); // yajl's CharToHex: upper case
     else o += ch;
   }
   return o + '"';

@@ -4,7 +4,7 @@
 // group of concurrent commands: group-commit.ts) needs to read, change and write the state:
 // commands that wait (shutdown -w, slow/hang faults, xentop -d) release it.
 import {
-  closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync,
+  closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
   unlinkSync, utimesSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,20 @@ function lockIsStale(path: string): string | null {
   return pidAlive(Number(pidStr)) ? null : text;
 }
 
+/**
+ * The temp files a dead lock holder left (a state write or a lock attempt cut short by kill -9):
+ * `<file>.tmp.<pid>.<rand>` and `lock.<pid>.<rand>`. Only looked for when its stale lock is broken.
+ */
+function sweepLeftovers(dir: string, pidStr: string): void {
+  if (!/^[0-9]+$/.test(pidStr) || pidAlive(Number(pidStr))) return;
+  const mark = `.${pidStr}.`;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    if (n.startsWith(LOCK_FILE + mark) || n.includes('.tmp' + mark)) { try { unlinkSync(join(dir, n)); } catch { /* raced */ } }
+  }
+}
+
 /** Break a stale lock safely: a second O_EXCL "breaker" file makes the check-and-unlink atomic. */
 function breakStale(dir: string, staleText: string): void {
   const lock = join(dir, LOCK_FILE);
@@ -59,7 +73,10 @@ function breakStale(dir: string, staleText: string): void {
     return;
   }
   try {
-    if (readText(lock) === staleText) { try { unlinkSync(lock); } catch { /* gone */ } }
+    if (readText(lock) === staleText) {
+      try { unlinkSync(lock); } catch { /* gone */ }
+      sweepLeftovers(dir, staleText.split(' ')[0] ?? '');
+    }
   } finally {
     closeSync(fd);
     try { unlinkSync(breaker); } catch { /* ignore */ }
@@ -92,14 +109,21 @@ export function acquireLock(dir: string): Lock {
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
   let wait = 1;
   // The lock appears atomically *with* its owner's pid: write a private temp file, then
-  // link() it to the lock name (fails with EEXIST while someone holds the lock).
+  // link() it to the lock name (fails with EEXIST while someone holds the lock). The temp file
+  // exists only around each attempt, so a caller killed while it waits leaves nothing behind.
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
-  writeFileSync(tmp, token);
   const cleanupTmp = () => { try { unlinkSync(tmp); } catch { /* ignore */ } };
   for (;;) {
+    writeFileSync(tmp, token);
+    let linked = false;
     try {
       linkSync(tmp, path);
-      cleanupTmp();
+      linked = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') { cleanupTmp(); throw e; }
+    }
+    cleanupTmp();
+    if (linked) {
       let released = false;
       return {
         dir,
@@ -114,13 +138,11 @@ export function acquireLock(dir: string): Lock {
           try { utimesSync(path, now, now); } catch { /* gone meanwhile */ }
         },
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') { cleanupTmp(); throw e; }
     }
     const stale = lockIsStale(path);
     if (stale !== null) { breakStale(dir, stale); continue; }
     lockWanted?.(null);
-    if (Date.now() > deadline) { cleanupTmp(); throw new Error(`xl-sim: timed out waiting for lock ${path}`); }
+    if (Date.now() > deadline) throw new Error(`xl-sim: timed out waiting for lock ${path}`);
     sleepMs(wait + Math.floor(Math.random() * wait));
     wait = Math.min(wait * 2, 20);
   }

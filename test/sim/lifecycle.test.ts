@@ -2,8 +2,9 @@
 // shutdown/reboot with the monitor's on_* actions, rename, save/restore, memory, vCPUs,
 // scheduler parameters and device hot-plug.
 import { expect } from 'chai';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDomainsBulk } from '../../src/sim/bulk.js';
 import { cleanupTempDirs, newHost, readJson, tempDir, WEB01_VIF, xl } from './helpers.js';
 
 async function listJson(st: string): Promise<any[]> {
@@ -85,6 +86,18 @@ describe('xl-sim lifecycle', function () {
     expect(row((await xl(['list'], { state: st })).stdout, 'win01')![4]).to.equal('-bp---');
   });
 
+  it('Xen counts at most 255 toolstack pauses: the next one fails with EOVERFLOW (xl still exits 0)', async () => {
+    const st = newHost();
+    await xl(['create', '-q', 'web01.cfg'], { state: st });
+    const rs = await Promise.all(Array.from({ length: 255 }, () => xl(['pause', 'web01'], { state: st })));
+    for (const r of rs) expect(r).to.deep.equal({ stdout: '', stderr: '', code: 0 });
+    const r = await xl(['pause', 'web01'], { state: st });
+    expect(r.stderr).to.equal('libxl: error: libxl_domain.c:587:libxl_domain_pause: Domain 1:Pausing domain: Value too large for defined data type\n');
+    expect(r.code).to.equal(0);
+    // Pausing itself is refused by Xen with EINVAL.
+    expect((await xl(['pause', '0'], { state: st })).stderr).to.equal('libxl: error: libxl_domain.c:587:libxl_domain_pause: Pausing domain: Invalid argument\n');
+  });
+
   it('shutdown honours on_poweroff; reboot restarts with a new domid, same uuid and live config', async () => {
     const st = newHost({ shutdown_seconds: 0 });
     await xl(['create', '-q', 'web01.cfg'], { state: st });
@@ -101,6 +114,17 @@ describe('xl-sim lifecycle', function () {
     r = await xl(['shutdown', '-w', 'web01'], { state: st });
     expect(r.stderr).to.equal('Shutting down domain 2\nWaiting for 1 domains\nDomain 2 has been shut down, reason code 0\n');
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.equal(undefined);
+  });
+
+  it('shutdown -w returns for every domain when many go down at once (more than the host\'s event log keeps)', async () => {
+    const st = newHost({ total_memory_mib: 262144, shutdown_seconds: 0.2 });
+    const names = Array.from({ length: 150 }, (_, i) => `d${i}`);
+    createDomainsBulk(st, names.map((n) => ({ cfg: `name = "${n}"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n` })));
+    const rs = await Promise.all(names.map((n) => xl(['shutdown', '-w', n], { state: st, timeout: 10_000 })));
+    for (const [i, r] of rs.entries()) {
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.match(new RegExp(`^Shutting down domain ${i + 1}\nWaiting for 1 domains\nDomain ${i + 1} has been (shut down, reason code 0|destroyed)\n$`));
+    }
   });
 
   it('a clean shutdown takes shutdown_seconds, modelled lazily', async () => {
@@ -123,6 +147,9 @@ describe('xl-sim lifecycle', function () {
     expect(r.stderr).to.equal('Shutting down domain 1\nShutting down domain 2\nWaiting for 2 domains\n' +
       'Domain 1 has been shut down, reason code 0\nDomain 1 has been destroyed\n' +
       'Domain 2 has been shut down, reason code 0\nDomain 2 has been destroyed\n');
+    // No guest left: xl still says it waits for none (wait_for_domain_deaths with 0).
+    const none = await xl(['shutdown', '-a', '-w'], { state: st });
+    expect([none.code, none.stderr]).to.deep.equal([0, 'Waiting for 0 domains\n']);
   });
 
   it('a paused PV guest does not acknowledge: shutdown times out with rc=-9', async () => {
@@ -182,6 +209,21 @@ describe('xl-sim lifecycle', function () {
     // save -c keeps it running
     r = await xl(['save', '-c', 'web01', file], { state: st });
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.not.equal(undefined);
+  });
+
+  it('save -p pauses the domain once more (xl pauses, then resumes the suspended guest), with -c too', async () => {
+    const st = newHost({ save_mib_per_sec: 65536 });
+    const file = join(tempDir(), 'web01.save');
+    await xl(['create', '-q', 'web01.cfg', WEB01_VIF], { state: st });
+    expect((await xl(['save', '-c', '-p', 'web01', file], { state: st })).code).to.equal(0);
+    // A guest that has run and is paused: `-bp---` (sample list-after-pause).
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-bp---');
+    // Already paused: -p adds a pause, so two unpauses are needed before it runs again.
+    expect((await xl(['save', '-p', 'web01', file], { state: st })).code).to.equal(0);
+    expect((await xl(['unpause', 'web01'], { state: st })).code).to.equal(0);
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-bp---');
+    expect((await xl(['unpause', 'web01'], { state: st })).code).to.equal(0);
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-b----');
   });
 
   it('mem-set / mem-max change target and static max; list and list -l follow', async () => {
@@ -250,11 +292,47 @@ describe('xl-sim lifecycle', function () {
     expect(d.config.disks.map((k: any) => k.vdev)).to.deep.equal(['xvda', 'xvdb']);
   });
 
+  it('network-detach reads a device id as atoi does: "eth0" is devid 0, "1st" is devid 1', async () => {
+    const st = newHost();
+    await xl(['create', '-q', 'web01.cfg'], { state: st });
+    expect(await xl(['network-detach', 'web01', 'eth0'], { state: st })).to.deep.equal({ stdout: '', stderr: '', code: 0 });
+    let d = (await listJson(st)).find((x) => x.domid === 1);
+    expect(d.config.nics.map((n: any) => n.devid)).to.deep.equal([1]);
+    expect((await xl(['network-detach', 'web01', '1st'], { state: st })).code).to.equal(0);
+    d = (await listJson(st)).find((x) => x.domid === 1);
+    expect(d.config.nics).to.equal(undefined);
+    const r = await xl(['network-detach', 'web01', 'eth0'], { state: st });
+    expect(r.stderr).to.equal("libxl: error: libxl_xshelp.c:206:libxl__xs_read_mandatory: xenstore read failed: `/libxl/1/device/vif/0': No such file or directory\nUnknown device eth0.\n");
+    expect(r.code).to.equal(1);
+  });
+
   it('check_disk_paths makes a missing disk target fail like libxl', async () => {
     const st = newHost({ check_disk_paths: true });
     const r = await xl(['create', 'new.cfg'], { state: st });
     expect(r.code).to.equal(3);
     expect(r.stderr).to.equal(readFileSync(new URL('../../../test/data/xl-samples/create-missing-disk-target.err', import.meta.url), 'utf8').replace(/Domain 6:/, 'Domain 1:').replace(/libxl\/6\//, 'libxl/1/').replace(/domid=6/, 'domid=1'));
+  });
+
+  it('a failed block-attach leaves the domain as it was, in this process as in the next', async () => {
+    const st = newHost({ check_disk_paths: true });
+    const cfg = join(st, 'nodisk.cfg');
+    writeFileSync(cfg, 'name = "nodisk"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 64\n');
+    expect((await xl(['create', '-q', cfg], { state: st })).code).to.equal(0);
+    const before = await xl(['list', '-l', 'nodisk'], { state: st });
+    const r = await xl(['block-attach', 'nodisk', 'format=raw,vdev=xvdc,target=/nonexistent'], { state: st });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/failed to stat: \/nonexistent: No such file or directory\nlibxl_device_disk_add failed\.\n$/);
+    const after = await xl(['list', '-l', 'nodisk'], { state: st });
+    expect(after.stdout).to.equal(before.stdout);
+    expect(after.stdout).not.to.contain('"disks"');
+  });
+
+  it('name columns are padded in bytes, as printf("%-40s") pads a UTF-8 name', async () => {
+    const st = newHost();
+    expect((await xl(['create', '-q', 'web01.cfg', 'name="café"'], { state: st })).code).to.equal(0);
+    const line = (await xl(['list', 'café'], { state: st })).stdout.split('\n')[1]!;
+    // "café" is 5 bytes: 35 spaces make the 40 of "%-40s", then " %5d".
+    expect(line.startsWith(`café${' '.repeat(35)}     1 `)).to.equal(true);
   });
 
   it('state writes are atomic JSON documents', async () => {

@@ -1,6 +1,6 @@
 // Migration between two simulated hosts (docs/xl-toolstack.md §7).
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, tempDir, writeJson, xl } from './helpers.js';
 
@@ -146,6 +146,37 @@ describe('xl-sim migrate', function () {
     expect((await xl(['list', 'web01'], { state: b })).stdout).to.match(/ -b---- /);
     expect(existsSync(join(a, 'handover.json'))).to.equal(false);
     expect(JSON.parse(readFileSync(join(a, 'state.json'), 'utf8')).domains.map((d: { name: string }) => d.name)).to.not.include('web01');
+  });
+
+  it('killed between the two writes, then the domain ends at the target before the sender\'s next call: it does not come back at the sender', async () => {
+    const base = tempDir();
+    const a = newHost(FAST, base, 'a');
+    const b = newHost(FAST, base, 'b');
+    await xl(['list'], { state: b });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash', at: 'handover' }] });
+    expect((await xl(['migrate', 'web01', 'b'], { state: a })).code).to.equal(139);
+    // The target owns the domain now: it is destroyed there before the sender is called again.
+    expect((await xl(['destroy', 'web01'], { state: b })).code).to.equal(0);
+    expect((await xl(['list'], { state: a })).stdout).to.not.contain('web01');
+    expect((await xl(['list'], { state: b })).stdout).to.not.contain('web01');
+    expect(existsSync(join(a, 'handover.json'))).to.equal(false);
+  });
+
+  it('a target whose state cannot be written: the domain stays at the sender, even when the sender had other changes to write', async () => {
+    const base = tempDir();
+    const a = newHost({ migration_mib_per_sec: 4096, shutdown_seconds: 0.1 }, base, 'a');
+    const b = newHost(FAST, base, 'b');
+    // The target's state file cannot be replaced (a directory in its place): its write fails.
+    mkdirSync(join(b, 'state.json', 'x'), { recursive: true });
+    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    await xl(['create', '-q', 'web01.cfg', 'name="other"', 'memory=64', 'uuid="11111111-2222-4333-8444-555555555555"'], { state: a });
+    // `other` goes down during the pre-copy: the sender has a change of its own at the hand-over.
+    expect((await xl(['shutdown', 'other'], { state: a })).code).to.equal(0);
+    const r = await xl(['migrate', 'web01', 'b'], { state: a });
+    expect(r.code).to.equal(1);
+    expect((await xl(['list', 'web01'], { state: a })).stdout).to.match(/^web01 /m);
+    expect(existsSync(join(a, 'handover.json'))).to.equal(false);
   });
 
   it('a hand-over record whose target was never written leaves the domain at the sender', async () => {

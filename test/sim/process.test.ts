@@ -3,7 +3,7 @@
 // for byte as captured in-process, a hang that keeps the process alive until killed, the state
 // lock between real processes, and the xentop alias.
 import { expect } from 'chai';
-import { symlinkSync } from 'node:fs';
+import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTempDirs, newHost, readJson, sample, sampleHost, tempDir, writeJson, xl, xlProcess } from './helpers.js';
 
@@ -36,6 +36,25 @@ describe('xl-sim as a process (bin/xl-sim)', function () {
     const t1 = Date.now();
     expect((await xlProcess(['info', 'host'], { state: st })).stdout).to.equal('xenhost01\n');
     expect(Date.now() - t1).to.be.at.least(300);
+  });
+
+  it('a caller killed while it waits for the lock leaves no file behind', async () => {
+    const st = newHost();
+    await xl(['list'], { state: st });
+    // The lock is held by a live process (this one) for longer than the caller waits.
+    writeFileSync(join(st, 'lock'), `${process.pid} ${Date.now()} held`);
+    const r = await xlProcess(['pause', '0'], { state: st, timeout: 600 });
+    expect(r.code).to.equal(-1);
+    expect(readdirSync(st).sort()).to.deep.equal(['host.json', 'lock', 'state.json']);
+  });
+
+  it('breaking a dead holder\'s lock also removes the temp files it left; others\' stay', async () => {
+    const st = newHost();
+    await xl(['list'], { state: st });
+    writeFileSync(join(st, 'lock'), '999999 0 dead');
+    for (const n of ['state.json.tmp.999999.a1b2c3', 'lock.999999.d4e5f6', 'faults.json.tmp.999999.g7h8i9', 'state.json.tmp.1.other']) writeFileSync(join(st, n), '{');
+    expect((await xlProcess(['pause', '0'], { state: st, timeout: 5000 })).code).to.equal(0);
+    expect(readdirSync(st).sort()).to.deep.equal(['host.json', 'state.json', 'state.json.tmp.1.other']);
   });
 
   it('concurrent processes serialise on the state lock: distinct domids, every pause counted', async () => {

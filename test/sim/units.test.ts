@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parseCfg } from '../../src/sim/config-parse.js';
+import { yajl } from '../../src/sim/json-yajl.js';
 import { parseDiskSpec, vdevToDevid } from '../../src/sim/disk-spec.js';
 import { needMemoryKb } from '../../src/sim/overhead.js';
 import { parseRate } from '../../src/sim/vif-spec.js';
@@ -11,6 +12,21 @@ import { HOST_DEFAULTS } from '../../src/sim/host-state.js';
 import { SAMPLES } from './helpers.js';
 
 describe('xl-sim units', () => {
+  it('JSON strings are escaped as yajl does: named escapes, other control characters as \\u00XX in upper case, "/" as is', () => {
+    expect(yajl('a\x1bb\x0b/\n"\\')).to.equal('"a\\u001Bb\\u000B/\\n\\"\\\\"');
+  });
+
+  it('a config list is parsed in linear time and kept whole (300000 values: a 3.3 MB file)', () => {
+    const n = 300_000;
+    const src = 'name = "big"\nextra = [' + Array.from({ length: n }, (_, i) => `"a${i}"`).join(',') + ']\n';
+    const t0 = Date.now();
+    const r = parseCfg(src, 'big.cfg');
+    expect(r.errors).to.deep.equal([]);
+    expect((r.settings[1]!.value as string[]).length).to.equal(n);
+    expect((r.settings[1]!.value as string[])[n - 1]).to.equal(`a${n - 1}`);
+    expect(Date.now() - t0).to.be.below(5000);
+  });
+
   it('rate parsing matches libxlu_vif (xl-network-configuration(5))', () => {
     expect(parseRate('10Mb/s@20ms')).to.deep.equal([25000, 20000]);
     expect(parseRate('100MB/s')).to.deep.equal([5000000, 50000]);

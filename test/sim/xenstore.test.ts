@@ -13,6 +13,25 @@ const BE = '/local/domain/0/backend/vif/1/0';
 describe('xl-sim xenstore (dom0 tools) and ethtool', () => {
   after(cleanupTempDirs);
 
+  it('options as the tools\' getopt_long reads them: an unknown one is reported and ignored, long forms and prefixes work, the multi-call names the mode', async () => {
+    const st = await sampleHost();
+    const run = (...args: string[]) => xl(args, { state: st });
+    let r = await run('xenstore-read', '-x', '/local');
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, xs('xs-read-badopt.out'), xs('xs-read-badopt.err')]);
+    // getopt is handed argv + 1 by the multi-call binary: its messages carry the mode's name.
+    r = await run('xenstore', 'read', '-x', '/local');
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '\n', "read: invalid option -- 'x'\n"]);
+    r = await run('xenstore-read', '--bogus', '/local/domain/1/name');
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, 'web01\n', "xenstore-read: unrecognized option '--bogus'\n"]);
+    r = await run('xenstore-read', '--pre', '--socket', '/local/domain/1/name');
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '/local/domain/1/name: web01\n', '']);
+    r = await run('xenstore-read', '--raw=1', '/local/domain/1/name');
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, 'web01\n', "xenstore-read: option '--raw' doesn't allow an argument\n"]);
+    // A long option valid for another mode is that mode's usage error, as the short one is.
+    r = await run('xenstore-read', '--flat', '/local');
+    expect([r.code, r.stderr]).to.deep.equal([1, xs('xs-read-h.err')]);
+  });
+
   it('reads what libxl wrote for a vif: rate, relative paths, lists; missing and invalid paths fail as the tools do', async () => {
     const st = await sampleHost();
     const run = (...args: string[]) => xl(args, { state: st });

@@ -68,7 +68,8 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (typeof disk === 'string') { err(disk); return 1; }
     if (g.dryrun) { out(`disk: ${yajl(ordered(disk as unknown as Record<string, unknown>, DISK_ORDER))}\n\n`); return 0; }
     const d = domainById(ctx.state, id);
-    const disks: Array<Record<string, any>> = d ? (d.config.disks ??= []) : [];
+    // The list is made only once the disk is added: a failure must leave the domain as it was.
+    const disks: Array<Record<string, any>> = d?.config.disks ?? [];
     if (!d || d.domid === 0 || disks.some((k) => k.vdev === disk.vdev)) { err('libxl_device_disk_add failed.\n'); return 1; }
     if (ctx.state.host.check_disk_paths && disk.pdev_path) {
       try { statSync(hostPath(disk.pdev_path)); } catch (e) {
@@ -77,6 +78,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
       }
     }
     disks.push({ ...disk });
+    d.config.disks = disks;
     d.vbds[disk.vdev] = { oo: 0, rd: 0, wr: 0, rsect: 0, wsect: 0 };
     ctx.dirty = true;
     return 0;

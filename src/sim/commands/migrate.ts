@@ -22,7 +22,7 @@ import { resolveHost } from '../registry.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
 import { closeCtx, openCtx, withHost, type Ctx } from '../session.js';
-import { HANDOVER_FILE } from '../handover.js';
+import { HANDOVER_FILE, newHandover, noteReceived } from '../handover.js';
 import { acquireLocks, atomicWrite, saveState } from '../store.js';
 
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
@@ -129,15 +129,17 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (dst !== src) {
       // Two files: the hand-over is recorded first, so a kill between the writes is finished
       // by the sender's next transaction (handover.ts). The target is written before the sender.
-      atomicWrite(join(srcDir, HANDOVER_FILE), JSON.stringify({ uuid: pre.uuid, dest: resolve(dest) }));
-      saveState(dst.dir, dst.state);
-      dst = undefined;
-      if (g.crashInHandover) {
-        src = undefined; // dies here: the sender's state is not written
-        return 139;
-      }
-      saveState(src.dir, s);
+      const rec = newHandover(pre.uuid, resolve(dest));
+      atomicWrite(join(srcDir, HANDOVER_FILE), JSON.stringify(rec));
+      noteReceived(dst.state, rec);
+      // Neither is written again on the way out: the sender (which no longer holds the domain)
+      // only once the target holds it, so a target write that fails leaves the domain at home.
+      const sender = src, target = dst;
       src = undefined;
+      dst = undefined;
+      saveState(target.dir, target.state);
+      if (g.crashInHandover) return 139; // dies here: the sender's state is not written
+      saveState(sender.dir, s);
       unlinkSync(join(srcDir, HANDOVER_FILE));
     } else src.dirty = true;
     recordMigration(srcDir, { domain: name, uuid: pre.uuid, destination: hostName, ...plan.figures, elapsed_ms: Date.now() - t0 });

@@ -45,9 +45,11 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
         idx = nics.findIndex((n) => String(n.mac).toLowerCase() === which.toLowerCase());
         if (idx < 0) { err(`Unknown device ${which}.\n`); return 1; }
       } else {
-        idx = nics.findIndex((n) => String(n.devid) === String(parseInt(which, 10)));
+        // xl reads the device id with atoi(): text that does not start with a number is devid 0.
+        const devid = parseInt(which, 10) || 0;
+        idx = nics.findIndex((n) => Number(n.devid) === devid);
         if (idx < 0) {
-          err(`libxl: error: libxl_xshelp.c:206:libxl__xs_read_mandatory: xenstore read failed: \`/libxl/${id}/device/vif/${parseInt(which, 10) || 0}': No such file or directory\nUnknown device ${which}.\n`);
+          err(`libxl: error: libxl_xshelp.c:206:libxl__xs_read_mandatory: xenstore read failed: \`/libxl/${id}/device/vif/${devid}': No such file or directory\nUnknown device ${which}.\n`);
           return 1;
         }
       }

@@ -13,8 +13,9 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     const d = domainById(ctx.state, id);
     if (cmd === 'pause') {
       if (!d) { err(`libxl: error: libxl_domain.c:587:libxl_domain_pause: ${domPrefix(id)}Pausing domain: No such process\n`); return 0; }
+      // Xen refuses to pause the caller's own domain (EINVAL) and counts at most 255 pauses (EOVERFLOW).
       if (id === 0 || d.pause_count >= 255) {
-        err(`libxl: error: libxl_domain.c:587:libxl_domain_pause: ${domPrefix(id)}Pausing domain: Invalid argument\n`);
+        err(`libxl: error: libxl_domain.c:587:libxl_domain_pause: ${domPrefix(id)}Pausing domain: ${id === 0 ? 'Invalid argument' : 'Value too large for defined data type'}\n`);
         return 0;
       }
       d.pause_count++;

@@ -51,8 +51,10 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     const d = s.domains.find((x) => x.domid === pre.id && x.uuid === pre.uuid);
     // Gone while its memory was written: libxc loses its domain.
     if (!d) { err('Failed to save domain, resuming domain\n'); return 1; }
-    if (has(p, 'c')) return 0;           // checkpoint: keep running
-    if (has(p, 'p')) { d.pause_count = Math.max(1, d.pause_count); ctx.dirty = true; return 0; }
+    // -p: xl pauses the domain (one more pause, up to Xen's 255), then resumes the suspended
+    // guest; -c alone keeps it running. Either way it stays.
+    if (has(p, 'p') && d.pause_count < 255) { d.pause_count++; ctx.dirty = true; }
+    if (has(p, 'p') || has(p, 'c')) return 0;
     removeDomain(s, d, ctx.now);
     ctx.dirty = true;
     return 0;

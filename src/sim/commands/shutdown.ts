@@ -87,23 +87,35 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     }
   }
 
-  if (waitFor > 0 && ids.length > 0) {
+  // xl waits (and says so) with -a even when there is no guest: "Waiting for 0 domains".
+  if (waitFor > 0 && (ids.length > 0 || all)) {
     err(`Waiting for ${ids.length} domains\n`);
     const left = new Set(ids);
     const reported = new Set<string>();
     while (left.size > 0) {
-      const evs = withHost(g.dir, (ctx) => ctx.state.events.filter((e) => e.at_ms >= start - 1 && left.has(e.domid)));
-      for (const e of evs) {
-        const key = `${e.domid}:${e.kind}`;
-        if (reported.has(key) || !left.has(e.domid)) continue;
+      // The host's event log is bounded (many domains going down at once push old entries out),
+      // so what a domain is now decides too, as libxl's death watch sees it: gone is destroyed,
+      // still there with a shutdown reason is shut down.
+      const { evs, now } = withHost(g.dir, (ctx) => ({
+        evs: ctx.state.events.filter((e) => e.at_ms >= start - 1 && left.has(e.domid)),
+        now: new Map([...left].map((id) => [id, domainById(ctx.state, id)?.shutdown_reason])),
+      }));
+      const seen = (domid: number, kind: 'shutdown' | 'destroy', reason: number | null | undefined): void => {
+        const key = `${domid}:${kind}`;
+        if (reported.has(key) || !left.has(domid)) return;
         reported.add(key);
-        if (e.kind === 'shutdown') {
-          err(`Domain ${e.domid} has been shut down, reason code ${e.reason}\n`);
-          if (waitFor === 1) left.delete(e.domid);
+        if (kind === 'shutdown') {
+          err(`Domain ${domid} has been shut down, reason code ${reason}\n`);
+          if (waitFor === 1) left.delete(domid);
         } else {
-          err(`Domain ${e.domid} has been destroyed\n`);
-          left.delete(e.domid);
+          err(`Domain ${domid} has been destroyed\n`);
+          left.delete(domid);
         }
+      };
+      for (const e of evs) seen(e.domid, e.kind === 'shutdown' ? 'shutdown' : 'destroy', e.reason);
+      for (const [id, reason] of now) {
+        if (reason === undefined) seen(id, 'destroy', null);
+        else if (reason !== null) seen(id, 'shutdown', reason);
       }
       if (left.size > 0) await delay(POLL_MS);
     }

@@ -17,7 +17,11 @@ const USAGE: Record<string, string> = {
   rm: '[-h] [-s] [-t] key [...]',
 };
 const OPTIONS: Record<string, string> = { read: 'hpsR', write: 'hsR', exists: 'hps', list: 'hps', ls: 'hfps', rm: 'hst' };
-const LONG: Record<string, string> = { help: 'h', flat: 'f', prefix: 'p', raw: 'R' };
+/** The tools' long_options (getopt_long: unique prefixes too); `number` takes an argument. */
+const LONG: Array<[string, string]> = [
+  ['help', 'h'], ['flat', 'f'], ['socket', 's'], ['prefix', 'p'], ['tidy', 't'], ['upto', 'u'],
+  ['recurse', 'r'], ['number', 'n'], ['raw', 'R'],
+];
 const LS_WIDTH = 80; // stdout is never a terminal here
 
 /** `invokedAs` is `xenstore-read` (a link) or `xenstore` (multi-call: the mode is the first argument). */
@@ -46,17 +50,32 @@ export async function run(invokedAs: string, argv: string[], g: Globals): Promis
   }
   const flags = new Set<string>();
   const rest: string[] = [];
+  // getopt_long("hfspturn:R") over argv + 1 for the multi-call binary: its messages name the
+  // mode then. What getopt refuses it reports, and the tool carries on (no case for '?').
+  const getoptName = prog === 'xenstore' ? mode : prog;
+  const complain = (msg: string): void => err(`${getoptName}: ${msg}\n`);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') { rest.push(...args.slice(i + 1)); break; }
-    if (a.startsWith('--') && a.length > 2) {
-      const f = LONG[a.slice(2)];
-      if (!f || !OPTIONS[mode]!.includes(f)) return usageLine();
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const exact = LONG.find(([n]) => n === name);
+      const cands = exact ? [exact] : LONG.filter(([n]) => n.startsWith(name));
+      if (cands.length === 0) { complain(`unrecognized option '${a}'`); continue; }
+      if (cands.length > 1) { complain(`option '--${name}' is ambiguous; possibilities:${cands.map(([n]) => ` '--${n}'`).join('')}`); continue; }
+      const [full, f] = cands[0]!;
+      if (f === 'n') {
+        if (eq < 0 && i + 1 >= args.length) { complain(`option '--${full}' requires an argument`); continue; }
+        if (eq < 0) i++;
+      } else if (eq >= 0) { complain(`option '--${full}' doesn't allow an argument`); continue; }
+      if (!OPTIONS[mode]!.includes(f)) return usageLine();
       flags.add(f);
     } else if (a.startsWith('-') && a.length > 1) {
-      for (const c of a.slice(1)) {
-        // getopt's complaint for a letter no mode knows; the command carries on
-        if (!'hpsRfturn'.includes(c)) { err(`${prog}: invalid option -- '${c}'\n`); continue; }
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j]!;
+        if (!'hpsRfturn'.includes(c)) { complain(`invalid option -- '${c}'`); continue; }
+        if (c === 'n' && j + 1 === a.length && i + 1 >= args.length) { complain("option requires an argument -- 'n'"); continue; }
         if (!OPTIONS[mode]!.includes(c)) return usageLine();
         flags.add(c);
       }

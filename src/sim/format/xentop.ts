@@ -8,7 +8,8 @@ import { vdevToDevid, diskBackendKind } from '../disk-spec.js';
 export interface TopOpts { full: boolean; nets: boolean; vbds: boolean; vcpus: boolean; repeat: boolean }
 
 export function nameWidth(doms: Domain[], o: TopOpts): number {
-  return o.full ? Math.max(10, ...doms.map((d) => d.name.length)) : 10;
+  // strlen(): bytes, as the padding of the name column (printf.ts) counts them.
+  return o.full ? Math.max(10, ...doms.map((d) => Buffer.byteLength(d.name, 'utf8'))) : 10;
 }
 
 export function header(w: number): string {
