@@ -78,6 +78,19 @@ export async function writeMemory(fh: FileHandle, base: number, pages: number, r
 }
 
 /**
+ * Whether the image ends as a complete one does: with a record (its mark at byte 8). A save killed
+ * before it ended leaves the file grown to the guest's memory with zeros after its last records,
+ * and an image cut short ends inside or between records: libxc's restore then reads the stream
+ * to its end and fails, so `xl restore` must not make a domain of it.
+ */
+export async function endsWithRecord(fh: FileHandle, from: number, size: number): Promise<boolean> {
+  if (size - from < RECORD) return false;
+  const last = Buffer.alloc(RECORD);
+  const { bytesRead } = await fh.read(last, 0, RECORD, size - RECORD); // positional: the position stays
+  return bytesRead === RECORD && last.subarray(8).equals(MARK);
+}
+
+/**
  * Reads the records from the descriptor's position (`from`) to `size`, sequentially (the position
  * moves as it reads, as xl's does), paced at `rate` as if each record were its page. Returns the
  * pages read.

@@ -211,6 +211,24 @@ describe('xl-sim lifecycle', function () {
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.not.equal(undefined);
   });
 
+  it('restore refuses an image that ends early (a save killed midway, a file cut short): no domain is made', async () => {
+    const st = newHost({ save_mib_per_sec: 65536, restore_mib_per_sec: 65536 });
+    const file = join(tempDir(), 'web01.save');
+    await xl(['create', '-q', 'web01.cfg', WEB01_VIF], { state: st });
+    expect((await xl(['save', 'web01', file], { state: st })).code).to.equal(0);
+    const whole = readFileSync(file);
+    // Killed midway: the file had grown to the guest's memory, zeros after its last records.
+    const cut = Buffer.concat([whole.subarray(0, whole.length - 4096 * 16), Buffer.alloc(64 * 1024)]);
+    for (const image of [cut, whole.subarray(0, whole.length - 7), whole.subarray(0, 60)]) {
+      writeFileSync(file, image);
+      const r = await xl(['restore', '-p', file], { state: st });
+      expect(r.code).to.not.equal(0);
+      expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.equal(undefined);
+    }
+    writeFileSync(file, whole);
+    expect((await xl(['restore', '-p', file], { state: st })).code).to.equal(0);
+  });
+
   it('save -p pauses the domain once more (xl pauses, then resumes the suspended guest), with -c too', async () => {
     const st = newHost({ save_mib_per_sec: 65536 });
     const file = join(tempDir(), 'web01.save');

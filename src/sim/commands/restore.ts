@@ -5,7 +5,7 @@ import { getopts, has } from '../cli-args.js';
 import { buildConfig } from '../config-build.js';
 import { createDomain, strerror } from '../create-domain.js';
 import type { Globals } from '../globals.js';
-import { rateOf, readMemory } from '../image-io.js';
+import { endsWithRecord, rateOf, readMemory } from '../image-io.js';
 import { err, hostPath } from '../io.js';
 import { decodeSaveFile, HEADER_BYTES } from '../save-file.js';
 import { withHost } from '../session.js';
@@ -61,8 +61,16 @@ async function restoreFrom(fh: FileHandle, file: string, cfgFile: string | undef
     return { config: r.config!, rate };
   });
   if (typeof plan === 'number') return plan;
-  // The memory stream, read over modelled time with no lock held (image-io.ts).
-  await readMemory(fh, buf.length, (await fh.stat()).size, plan.rate);
+  // The memory stream, read over modelled time with no lock held (image-io.ts). One that ends
+  // early (a save killed midway, a file cut short) is read to its end and fails there, as libxc's
+  // does (its read_record error; libxl's own lines that follow are not reproduced): no domain.
+  const size = (await fh.stat()).size;
+  const complete = await endsWithRecord(fh, buf.length, size);
+  await readMemory(fh, buf.length, size, plan.rate);
+  if (!complete) {
+    err('xc: error: Failed to read Record Header from stream (0 = Success): Internal error\n');
+    return 1;
+  }
   const config = plan.config;
   const want: number | undefined = config.c_info?.domid || undefined;
   if (config.c_info) delete config.c_info.domid;
