@@ -41,6 +41,8 @@ export class Job<T = unknown> {
     /** Free-form description of what the job affects (e.g. the system name). */
     readonly target: string,
     private readonly onChange: JobListener = () => {},
+    /** The systems it acts on, one by one (a change over several systems names each). */
+    readonly affects: readonly string[] = [target],
   ) {
     this.done = new Promise<T>((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -127,10 +129,13 @@ export class JobManager {
     private readonly keepFinishedMs = 5 * 60_000,
   ) {}
 
-  /** Start body asynchronously and return its job at once. */
-  start<T>(name: string, target: string, body: (ctx: JobContext) => Promise<T>): Job<T> {
+  /**
+   * Start body asynchronously and return its job at once. `affects`: the systems it acts on when
+   * `target` describes several (default: the target itself).
+   */
+  start<T>(name: string, target: string, body: (ctx: JobContext) => Promise<T>, affects?: readonly string[]): Job<T> {
     this.prune();
-    const job = new Job<T>(name, target, (j) => this.emit(j));
+    const job = new Job<T>(name, target, (j) => this.emit(j), affects ?? [target]);
     this.jobs.set(job.id, job as Job);
     this.emit(job as Job);
     queueMicrotask(() => void job.run(body));

@@ -2,7 +2,7 @@
  * DSP1103 Job Control: every virt/ Job as a Xen_ConcreteJob, with
  * Xen_OwningJobElement (OwningElement = the host's VSMS: all our jobs are started by the
  * host's management functions; CIM_OwningJobElement allows one owner, DSP1103 §7.3) and
- * Xen_AffectedJobElement (AffectedElement = the virtual system the job acts on, job.target).
+ * Xen_AffectedJobElement (AffectedElement = each virtual system the job acts on, job.affects).
  *
  * Removal: finished jobs are kept for TimeBeforeRemoval (the JobManager's retention, default
  * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance.
@@ -157,13 +157,14 @@ export function jobClasses(deps: ProviderDeps, className = JOB_CLASS, owner: Cim
         const jobs = mine();
         if (jobs.length === 0) return [];
         const systems = new Set((await allSystems(deps)).map((s) => s.name));
-        // Only jobs whose target is an existing system: a reference must name an instance.
-        return jobs.filter((j) => systems.has(j.target)).map((j) => build(ctx, AFFECTED, {
-          AffectedElement: computerSystemName(j.target),
+        // One per existing system the job acts on (a change over several systems affects each):
+        // a reference must name an instance.
+        return jobs.flatMap((j) => j.affects.filter((s) => systems.has(s)).map((s) => build(ctx, AFFECTED, {
+          AffectedElement: computerSystemName(s),
           AffectingElement: jobName(j.id, className),
           // 2 Exclusive Use: the job holds the system's lock while it acts on it.
           ElementEffects: [2],
-        }));
+        })));
       },
     },
   };

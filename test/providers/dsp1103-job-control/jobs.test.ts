@@ -133,6 +133,13 @@ describe('providers/dsp1103: jobs', () => {
     await other.done;
     const none = await associatorNames(w, jobRef(other.id), VIRT_NS, { AssocClass: 'CIM_AffectedJobElement' });
     expect(none).to.deep.equal([]);
+    // A change over several systems (ModifyResourceSettings of web's and db's RASDs) affects each.
+    const both = w.jobs.start('ModifyResourceSettings of web, db', 'web,db', async () => 0, ['web', 'db']);
+    await both.done;
+    const each = await associatorNames(w, jobRef(both.id), VIRT_NS, { AssocClass: 'CIM_AffectedJobElement' });
+    expect(each.map((n) => n.local().identity()).sort()).to.deep.equal([computerSystemName('db').identity(), computerSystemName('web').identity()].sort());
+    const jobsOfDb = await associatorNames(w, computerSystemName('db'), VIRT_NS, { AssocClass: 'CIM_AffectedJobElement' });
+    expect(jobsOfDb.map((n) => n.keyString('InstanceID'))).to.include(both.id);
   });
 
   it('EnumerateInstanceNames of CIM_ConcreteJob through operations/ includes our jobs (subclass fan-out)', async () => {
