@@ -2,8 +2,7 @@
  * Jobs that save or restore a system follow the bytes of its memory image (the driver reports the
  * fraction written or read back): state requests to and from suspended, and a whole network parked
  * suspended and launched, where each member's restore under way counts for its fraction. The
- * simulated host writes and reads 256 MiB images at 512 MiB/s (about half a second each, some
- * 25 looks at the job).
+ * simulated host writes and reads 256 MiB images at 256 MiB/s (about a second each).
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +35,7 @@ describe('virt: saves and restores as jobs whose PercentComplete follows the ima
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'virt-restore-'));
     mkdirSync(simStateDir(dir), { recursive: true });
-    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, save_mib_per_sec: 512, restore_mib_per_sec: 512 }));
+    writeFileSync(join(simStateDir(dir), 'host.json'), JSON.stringify({ bridges: TEST_BRIDGES, save_mib_per_sec: 256, restore_mib_per_sec: 256 }));
     backend = createTestBackend(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100 });
     vm = new VirtManager(backend.driver, { pollIntervalMs: 20, networkStore: new FileNetworkStore(dir) });
     await vm.init();
