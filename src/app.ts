@@ -162,6 +162,8 @@ export interface TestHooks {
   xlExecutor?: XlExecutor;
   /** Shorter xl deadlines, staleness and refresh pace than a host needs, so hang tests take seconds. */
   xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number; refreshIntervalMs?: number };
+  /** How long a snapshot method waits for its job before it answers 4096 (default 2 s). */
+  snapshotWaitMs?: number;
 }
 
 /** Builds everything behind the HTTP front. */
@@ -248,6 +250,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
       indicationStore: textFile(path.join(dataDir, 'subscriptions.json'), (m) => logger.warn(m)),
       peers: peers.map((p) => new CimPeer(p)),
       ...(config.alertThresholds ? { alertThresholds: config.alertThresholds } : {}),
+      ...(hooks.snapshotWaitMs !== undefined ? { snapshotWaitMs: hooks.snapshotWaitMs } : {}),
     };
     const registry = new ProviderRegistry();
     for (const { namespace, provider } of createProviders(deps)) registry.register(namespace, provider);

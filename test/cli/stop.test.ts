@@ -27,7 +27,7 @@ describe('cli: a stop with a job running', function () {
   afterEach(() => rmSync(app.dataDir, { recursive: true, force: true }));
 
   it('waits for a job that ends within the drain: it completes, and its end is audited', async () => {
-    await startSlowly(app, 1_500);
+    await startSlowly(app, 500);
     await app.server.close({ drainMs: 20_000 });
     expect(auditedJobs(app).map((e) => [e.target, e.state])).to.deep.include(['vr-backup', 'completed']);
     expect((await xlBehindTheBack(app.dataDir, 'list')).stdout).to.contain('vr-backup');

@@ -18,14 +18,14 @@ describe('e2e: /health and a hung xl list', function () {
     for (;;) {
       const s = await status();
       if (s === want || Date.now() > end) return s;
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 50));
     }
   };
 
   before(async () => {
-    // The quick deadline at 1 s, staleness at 1.5 s and a refresh every 200 ms (backing off from
+    // The quick deadline at 0.6 s, staleness at 0.9 s and a refresh every 100 ms (backing off from
     // there while xl fails): the same sequence as on a host, faster.
-    app = await startAppServer({ xlTimings: { commandTimeoutMs: 1000, staleAfterMs: 1500, refreshIntervalMs: 200 } });
+    app = await startAppServer({ xlTimings: { commandTimeoutMs: 600, staleAfterMs: 900, refreshIntervalMs: 100 } });
   });
   after(async () => app?.close());
 

@@ -42,6 +42,8 @@ export interface AppServerOptions {
   alertThresholds?: Record<string, number>;
   /** Shorter xl deadlines and staleness (hang tests). */
   xlTimings?: { commandTimeoutMs?: number; staleAfterMs?: number; refreshIntervalMs?: number };
+  /** How long a snapshot method waits for its job before it answers 4096 (default: the server's 2 s). */
+  snapshotWaitMs?: number;
 }
 
 export async function startAppServer(opts: AppServerOptions = {}): Promise<AppServer> {
@@ -71,6 +73,7 @@ export async function startAppServer(opts: AppServerOptions = {}): Promise<AppSe
     {
       ...(opts.xl === 'processes' ? {} : { xlExecutor: new InProcessXl({ stateDir: simStateDir(dataDir), hostsFile: path.join(dataDir, 'xl-sim-hosts.json') }) }),
       ...(opts.xlTimings ? { xlTimings: opts.xlTimings } : {}),
+      ...(opts.snapshotWaitMs !== undefined ? { snapshotWaitMs: opts.snapshotWaitMs } : {}),
     },
   );
   return {

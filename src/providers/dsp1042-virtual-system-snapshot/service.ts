@@ -132,7 +132,7 @@ async function answer(deps: ProviderDeps, started: SnapshotJob, method: string, 
   const out: Record<string, CimValue> = {};
   const done = await Promise.race([
     job.done.then(() => 'ok' as const, (e: unknown) => e),
-    new Promise<'pending'>((r) => setTimeout(() => r('pending'), SNAPSHOT_WAIT_MS).unref()),
+    new Promise<'pending'>((r) => setTimeout(() => r('pending'), deps.snapshotWaitMs ?? SNAPSHOT_WAIT_MS).unref()),
   ]);
   if (done === 'pending') return { returnValue: RC.jobStarted, out: { Job: jobName(job.id) } };
   if (done !== 'ok') {

@@ -57,6 +57,8 @@ export interface ProviderDeps {
   log: (line: string) => void;
   /** How long a method waits for its work before answering 4096 with a job (budget.ts); default 5 s. */
   syncBudgetMs?: number;
+  /** How long a snapshot method waits for its job before answering 4096; default SNAPSHOT_WAIT_MS (tests shorten it). */
+  snapshotWaitMs?: number;
   /** Where indication subscriptions are kept across restarts (written atomically); absent: memory only. */
   indicationStore?: TextStore;
   /** The other hosts systems can migrate to (DSP1081; `serve --peer`). */

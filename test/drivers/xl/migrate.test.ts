@@ -21,7 +21,7 @@ describe('xl driver: migrate', function () {
     base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-xlmig-'));
     for (const h of ['hostA', 'hostB']) {
       mkdirSync(path.join(base, h, 'xl-sim'), { recursive: true });
-      writeFileSync(path.join(base, h, 'xl-sim', 'host.json'), JSON.stringify({ bridges: ['xenbr0'], migration_mib_per_sec: 1024 }));
+      writeFileSync(path.join(base, h, 'xl-sim', 'host.json'), JSON.stringify({ bridges: ['xenbr0'], migration_mib_per_sec: 1024, shutdown_seconds: 0.2 }));
     }
     const hostsFile = path.join(base, 'hosts.json');
     writeFileSync(hostsFile, JSON.stringify({ hostB: path.join(base, 'hostB', 'xl-sim') }));
