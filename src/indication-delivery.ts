@@ -166,14 +166,21 @@ export class IndicationDelivery {
     void this.pump(destination.id, q);
   }
 
-  /** The queue (with indications waiting) whose current one has been sending longest; the longest of those not sending. */
+  /**
+   * The queue (with indications waiting) whose current one has been sending longest; the longest
+   * of those not sending. Between queues stuck equally long (sends begun in the same millisecond:
+   * nobody can tell yet which listener will answer) the one that has lost the most already gives
+   * way, so losses stay on one queue: ties went to the longest queue, which once the silent
+   * listeners had lost some was a live listener slow on its first answer (it lost 11 of 40).
+   */
   private stuckest(): Queue | undefined {
     let pick: Queue | undefined;
     for (const q of this.queues.values()) {
       if (IndicationDelivery.waiting(q) === 0) continue;
       const a = q.headSince ?? Infinity;
       const b = pick?.headSince ?? Infinity;
-      if (!pick || a < b || (a === b && q.items.length > pick.items.length)) pick = q;
+      if (!pick || a < b) pick = q;
+      else if (a === b && (q.dropped > pick.dropped || (q.dropped === pick.dropped && q.items.length > pick.items.length))) pick = q;
     }
     return pick;
   }

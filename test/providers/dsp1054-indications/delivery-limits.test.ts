@@ -228,6 +228,46 @@ describe('indication delivery: many listeners that do not answer', function () {
   });
 });
 
+describe('indication delivery: a live listener slow on its first answer among silent ones', function () {
+  this.timeout(20_000);
+
+  it('loses nothing: between queues stuck equally long, the one that has lost most already gives way', async () => {
+    const silent = await serve((r) => void r.resume());
+    let live = 0;
+    let first = true;
+    const alive = await serve((r, res) => {
+      r.resume();
+      r.on('end', () => {
+        const answer = (): void => {
+          live++;
+          res.writeHead(200, { 'Content-Type': 'application/xml' });
+          res.end('<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>');
+        };
+        // As on a loaded machine: its first answer takes 50 ms, while the bound is reached.
+        if (first) setTimeout(answer, 50);
+        else answer();
+        first = false;
+      });
+    });
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 10_000, maxQueue: 1000, maxQueued: 150 });
+    try {
+      for (let i = 0; i < 40; i++) {
+        for (let n = 0; n < 10; n++) d.send({ id: `dead${n}`, url: silent.url }, indication());
+        d.send({ id: 'live', url: alive.url }, indication());
+        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      const t0 = Date.now();
+      while (live < 40 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 10));
+      expect(live, 'indications the live listener received').to.equal(40);
+      expect(d.queued).to.be.at.most(150);
+    } finally {
+      d.stop();
+      await silent.close();
+      await alive.close();
+    }
+  });
+});
+
 describe('indication delivery: indications dropped from a full queue', function () {
   this.timeout(20_000);
 
