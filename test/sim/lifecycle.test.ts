@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDomainsBulk } from '../../src/sim/bulk.js';
-import { cleanupTempDirs, newHost, readJson, tempDir, WEB01_VIF, xl } from './helpers.js';
+import { execa } from 'execa';
+import { cleanupTempDirs, INPUTS, newHost, readJson, tempDir, WEB01_VIF, XL_SIM, xl } from './helpers.js';
 
 async function listJson(st: string): Promise<any[]> {
   const r = await xl(['list', '-l'], { state: st });
@@ -209,6 +210,24 @@ describe('xl-sim lifecycle', function () {
     // save -c keeps it running
     r = await xl(['save', '-c', 'web01', file], { state: st });
     expect(row((await xl(['list'], { state: st })).stdout, 'web01')).to.not.equal(undefined);
+  });
+
+  it('save suspends the guest first: shut down (reason suspend) while its memory is written; -c resumes it; a killed save leaves it suspended', async () => {
+    const st = newHost({ save_mib_per_sec: 2048 }); // web01's 2 GiB in about a second
+    const file = join(tempDir(), 'web01.save');
+    await xl(['create', '-q', 'web01.cfg', WEB01_VIF], { state: st });
+    const checkpoint = xl(['save', '-c', 'web01', file], { state: st });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('---ss-');
+    expect((await checkpoint).code).to.equal(0);
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-b----');
+    // xl killed while it writes: nothing resumes the guest; it stays suspended until destroyed.
+    const child = execa(XL_SIM, ['save', 'web01', file], { cwd: INPUTS, env: { XL_SIM_STATE: st }, reject: false });
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGKILL');
+    await child;
+    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('---ss-');
+    expect((await xl(['destroy', 'web01'], { state: st })).code).to.equal(0);
   });
 
   it('restore refuses an image that ends early (a save killed midway, a file cut short): no domain is made', async () => {

@@ -7,11 +7,15 @@ import { getopts, has } from '../cli-args.js';
 import { removeDomain } from '../clock.js';
 import { domainById, findDomain } from '../domain-arg.js';
 import type { Globals } from '../globals.js';
+import type { Domain, HostState } from '../host-state.js';
 import { pagesOf, rateOf, writeMemory } from '../image-io.js';
 import { err, hostPath } from '../io.js';
 import { encodeSaveFile } from '../save-file.js';
 import { configToEmbed } from '../saved-config.js';
 import { withHost } from '../session.js';
+
+/** Shutdown reason 2: the guest suspended itself for the save (SHUTDOWN_suspend). */
+const SUSPEND = 2;
 
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
   const p = await getopts(cmd, argv, 'cpD', [], 2);
@@ -25,13 +29,24 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (!config) return 1;
     if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
     const { buf, optLen } = encodeSaveFile(config, { saved_at: ctx.now, domid: id, host: s.host.hostname });
+    // A save is not live: libxl suspends the guest (shut down, reason suspend: `xl list -v` shows
+    // it) before its memory is written, and only then destroys or resumes it. An xl killed
+    // meanwhile leaves it suspended, which no xl command resumes.
+    if (d.shutdown_reason === null) { d.shutdown_reason = SUSPEND; ctx.dirty = true; }
     return { id, uuid: d.uuid, buf, optLen, pages: pagesOf(d.target_kb), rate: rateOf(s.host, 'save') };
   });
   if (typeof pre === 'number') return pre;
+  /** libxl_domain_resume: the suspended guest runs on (after a failure, or with -c/-p). */
+  const resume = (ctx: { state: HostState; dirty: boolean }): Domain | undefined => {
+    const d = ctx.state.domains.find((x) => x.domid === pre.id && x.uuid === pre.uuid);
+    if (d && d.shutdown_reason === SUSPEND) { d.shutdown_reason = null; ctx.dirty = true; }
+    return d;
+  };
   let fh: FileHandle;
   try {
     fh = await open(hostPath(file), 'w');
   } catch {
+    withHost(g.dir, resume);
     err(`Failed to open temp file ${file} for writing\n`);
     return 1;
   }
@@ -41,6 +56,7 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     await writeMemory(fh, pre.buf.length, pre.pages, pre.rate);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === undefined) throw e; // killed: the image stays partial
+    withHost(g.dir, resume);
     err('Failed to save domain, resuming domain\n');
     return 1;
   } finally {
@@ -52,9 +68,9 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     // Gone while its memory was written: libxc loses its domain.
     if (!d) { err('Failed to save domain, resuming domain\n'); return 1; }
     // -p: xl pauses the domain (one more pause, up to Xen's 255), then resumes the suspended
-    // guest; -c alone keeps it running. Either way it stays.
+    // guest; -c alone resumes it. Either way it stays.
     if (has(p, 'p') && d.pause_count < 255) { d.pause_count++; ctx.dirty = true; }
-    if (has(p, 'p') || has(p, 'c')) return 0;
+    if (has(p, 'p') || has(p, 'c')) { resume(ctx); return 0; }
     removeDomain(s, d, ctx.now);
     ctx.dirty = true;
     return 0;
