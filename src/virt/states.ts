@@ -51,9 +51,11 @@ export const TRANSITIONS: Readonly<Record<Operation, TransitionRule>> = {
   start_paused: { from: ['defined'], via: 'starting', to: 'paused' },
   // A clean shutdown needs the guest's cooperation: a paused guest cannot acknowledge.
   shutdown: { from: ['running'], via: 'shutting_down', to: 'defined' },
-  // Hard power-off works from anything that holds host resources; from suspended it discards the image.
+  // Hard power-off works from anything that holds host resources; from suspended it discards the
+  // image. Suspending too: a guest found suspended by a save it is not ours to wait for (another
+  // toolstack's, or one killed midway) is powered off; our own save holds the system's lock.
   destroy: {
-    from: ['running', 'paused', 'crashed', 'suspended', 'shutting_down', 'stopping', 'rebooting'],
+    from: ['running', 'paused', 'crashed', 'suspended', 'suspending', 'shutting_down', 'stopping', 'rebooting'],
     via: 'stopping',
     to: 'defined',
   },

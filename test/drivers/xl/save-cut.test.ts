@@ -1,0 +1,64 @@
+/**
+ * A save cut midway on a host whose xl really suspends the guest first (bin/xl-sim as a process,
+ * killed at its deadline like xl): the guest is left suspended, which no xl command resumes. The
+ * driver powers it off and says so, instead of a system shown suspending for ever that could be
+ * neither started nor destroyed; a guest found suspended behind our back can be destroyed.
+ */
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XlRunner } from '../../../src/drivers/xl/runner.js';
+import { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
+import { VirtError } from '../../../src/virt/errors.js';
+import { XL_SIM } from '../../sim/helpers.js';
+
+describe('xl driver: a save cut after the guest was suspended', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let st: string;
+  let driver: XlDriver;
+  let runner: XlRunner;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-save-cut-'));
+    st = join(dir, 'xl-sim');
+    mkdirSync(st, { recursive: true });
+    // 512 MiB at 256 MiB/s: two seconds of writing, past a 1 s deadline.
+    writeFileSync(join(st, 'host.json'), JSON.stringify({ save_mib_per_sec: 256 }));
+    runner = new XlRunner({ xlPath: XL_SIM, env: { XL_SIM_STATE: st } });
+    driver = new XlDriver({ dataDir: dir, xlPath: XL_SIM, executor: runner, longTimeoutMs: 1000, refreshIntervalMs: 60_000 });
+    await driver.init();
+    await driver.define({ name: 's', type: 'pv', memoryMiB: 512, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+    await driver.start('s');
+  });
+  afterEach(async () => {
+    await driver.close();
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('killed at its deadline: the suspended guest is powered off, the error says so, and the system can start again', async () => {
+    const err = await driver.save('s').then(() => undefined, (e: unknown) => e);
+    expect(VirtError.is(err, 'timeout'), String(err)).to.equal(true);
+    expect((err as Error).message).to.match(/killed; 's' had been suspended for the save, which no xl command resumes: it was powered off/);
+    driver.invalidate();
+    expect((await driver.get('s')).state).to.equal('defined');
+    expect((await runner.run(['list'])).stdout).to.not.match(/^s /m);
+    await driver.start('s');
+    driver.invalidate();
+    expect((await driver.get('s')).state).to.equal('running');
+  });
+
+  it('a guest left suspended by a save behind our back is shown suspending and can be destroyed', async () => {
+    const save = execa(XL_SIM, ['save', 's', join(dir, 'elsewhere.save')], { env: { XL_SIM_STATE: st }, reject: false });
+    await new Promise((r) => setTimeout(r, 500));
+    save.kill('SIGKILL');
+    await save;
+    driver.invalidate();
+    expect((await driver.get('s')).state).to.equal('suspending');
+    await driver.destroy('s');
+    driver.invalidate();
+    expect((await driver.get('s')).state).to.equal('defined');
+  });
+});
