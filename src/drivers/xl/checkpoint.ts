@@ -20,6 +20,7 @@ import { change, ensureDef, liveName, setExpected } from './change.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-types.js';
 import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
+import { failSave } from './left-suspended.js';
 import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import { validName, validPath } from './validate.js';
@@ -63,7 +64,7 @@ export class XlSnapshots implements SnapshotDriver {
           await ensureDef(core, cur);
           const image = join(validPath(into, 'snapshot folder'), STATE_FILE);
           await watchBytes(image, memory, (f) => progress(f * share), () =>
-            core.xl(['save', '-c', liveName(cur), image], o));
+            core.xl(['save', '-c', liveName(cur), image], o)).catch((err: unknown) => failSave(core, cur, err));
           stateFile = STATE_FILE;
         }
         const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress(share + f * (1 - share)));

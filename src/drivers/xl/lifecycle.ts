@@ -12,6 +12,7 @@ import type { VirtualSystemConfig } from '../../virt/types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, check, ensureDef, listedRow, liveName, reached, setExpected } from './change.js';
+import { failSave } from './left-suspended.js';
 import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
@@ -188,17 +189,7 @@ export function save(core: XlCore, name: string, opts: OperationOptions & { prog
         await (opts.progress ? watchBytes(image, cur.system.config.memoryMiB * 1024 * 1024, opts.progress, run) : run());
       } catch (err) {
         await unlink(image).catch(() => {}); // a partial image is useless
-        // A failing xl resumes the guest ("resuming domain"); an xl killed at its deadline
-        // leaves it suspended, which no xl command resumes: it would hold its memory, dead to
-        // its network, shown as suspending for ever. It is powered off, and the error says so.
-        const after = (await core.cache.fresh().catch(() => undefined))?.byUuid.get(cur.system.uuid);
-        if (after?.row.flags.shutdown && after.row.flags.shutdownReason === 'suspend') {
-          await core.xl(['destroy', String(after.row.domid)], core.runOptions({}));
-          await core.store.patch(cur.name, { expected: 'stopped', ...reached('defined') });
-          const e = err instanceof VirtError ? err : new VirtError('failed', String(err));
-          throw new VirtError(e.kind, `${e.message}; '${name}' had been suspended for the save, which no xl command resumes: it was powered off (its definition is kept)`, e.detail, { cause: err });
-        }
-        throw err;
+        await failSave(core, cur, err); // a guest the cut left suspended is powered off
       }
     });
     await setExpected(core, cur, 'suspended', { savedImage: image, config: cur.system.config }, 'suspended');

@@ -50,6 +50,18 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     expect((await driver.get('s')).state).to.equal('running');
   });
 
+  it('a snapshot\'s checkpoint (save -c) cancelled while it writes: the guest it left suspended is powered off, and the error says so', async () => {
+    const system = await driver.get('s');
+    const into = join(dir, 'snap');
+    mkdirSync(into);
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(new Error('job terminated')), 500);
+    const err = await driver.snapshots.capture(system, into, { memory: true, tag: 'xenwbem-0123456789ab', signal: cancel.signal }).then(() => undefined, (e: unknown) => e);
+    expect(String((err as Error)?.message)).to.match(/had been suspended for the save, which no xl command resumes: it was powered off/);
+    driver.invalidate();
+    expect((await driver.get('s')).state).to.equal('defined');
+  });
+
   it('a guest left suspended by a save behind our back is shown suspending and can be destroyed', async () => {
     const save = execa(XL_SIM, ['save', 's', join(dir, 'elsewhere.save')], { env: { XL_SIM_STATE: st }, reject: false });
     await new Promise((r) => setTimeout(r, 500));
