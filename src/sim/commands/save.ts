@@ -29,10 +29,6 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     if (!config) return 1;
     if (has(p, 'D')) config.c_info = { ...config.c_info, domid: id };
     const { buf, optLen } = encodeSaveFile(config, { saved_at: ctx.now, domid: id, host: s.host.hostname });
-    // A save is not live: libxl suspends the guest (shut down, reason suspend: `xl list -v` shows
-    // it) before its memory is written, and only then destroys or resumes it. An xl killed
-    // meanwhile leaves it suspended, which no xl command resumes.
-    if (d.shutdown_reason === null) { d.shutdown_reason = SUSPEND; ctx.dirty = true; }
     return { id, uuid: d.uuid, buf, optLen, pages: pagesOf(d.target_kb), rate: rateOf(s.host, 'save') };
   });
   if (typeof pre === 'number') return pre;
@@ -46,13 +42,19 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
   try {
     fh = await open(hostPath(file), 'w');
   } catch {
-    withHost(g.dir, resume);
     err(`Failed to open temp file ${file} for writing\n`);
     return 1;
   }
   err(`Saving to ${file} new xl format (info 0x3/0x0/${pre.optLen})\n`);
   try {
     await fh.write(pre.buf, 0, pre.buf.length, null);
+    // A save is not live: once the file and its header are written, libxl suspends the guest
+    // (shut down, reason suspend: `---ss-`), then writes its memory, and only then destroys or
+    // resumes it. An xl killed meanwhile leaves it suspended, which no xl command resumes.
+    withHost(g.dir, (ctx) => {
+      const d = ctx.state.domains.find((x) => x.domid === pre.id && x.uuid === pre.uuid);
+      if (d && d.shutdown_reason === null) { d.shutdown_reason = SUSPEND; ctx.dirty = true; }
+    });
     await writeMemory(fh, pre.buf.length, pre.pages, pre.rate);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === undefined) throw e; // killed: the image stays partial
