@@ -22,6 +22,16 @@ const withoutProgress = (s: string) => s.replace(/^xc: Frames iteration .*\n/gm,
 /** A fast link, so that these tests do not wait for 2 GiB to cross a modelled 10 GbE one. */
 const FAST = { migration_mib_per_sec: 200_000 };
 
+/** Sibling hosts `a` and `b` on the fast link, web01 running on `a`. */
+async function twoHostsWithWeb01(): Promise<{ a: string; b: string }> {
+  const base = tempDir();
+  const a = newHost(FAST, base, 'a');
+  const b = newHost(FAST, base, 'b');
+  await xl(['list'], { state: b }); // make b a sim host
+  await xl(['create', '-q', 'web01.cfg'], { state: a });
+  return { a, b };
+}
+
 describe('xl-sim migrate', function () {
   this.timeout(30_000);
   after(() => cleanupTempDirs());
@@ -64,11 +74,7 @@ describe('xl-sim migrate', function () {
   });
 
   it('unknown host and target out of memory', async () => {
-    const base = tempDir();
-    const a = newHost(FAST, base, 'a');
-    const b = newHost(FAST, base, 'b');
-    await xl(['list'], { state: b });
-    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const { a, b } = await twoHostsWithWeb01();
     let r = await xl(['migrate', 'web01', 'nowhere'], { state: a });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/^ssh: Could not resolve hostname nowhere: Name or service not known\r\n/);
@@ -117,11 +123,7 @@ describe('xl-sim migrate', function () {
   });
 
   it('a crash fault kills the sender after the pre-copy: the domain runs at the sender only', async () => {
-    const base = tempDir();
-    const a = newHost(FAST, base, 'a');
-    const b = newHost(FAST, base, 'b');
-    await xl(['list'], { state: b });
-    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const { a, b } = await twoHostsWithWeb01();
     writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash' }] });
     const r = await xl(['migrate', 'web01', 'b'], { state: a });
     expect(r.code).to.equal(139);
@@ -131,11 +133,7 @@ describe('xl-sim migrate', function () {
   });
 
   it('killed between the two hosts\' writes: the sender\'s next call finishes the hand-over, the domain is on the target only', async () => {
-    const base = tempDir();
-    const a = newHost(FAST, base, 'a');
-    const b = newHost(FAST, base, 'b');
-    await xl(['list'], { state: b });
-    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const { a, b } = await twoHostsWithWeb01();
     writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash', at: 'handover' }] });
     const r = await xl(['migrate', 'web01', 'b'], { state: a });
     expect(r.code).to.equal(139);
@@ -149,11 +147,7 @@ describe('xl-sim migrate', function () {
   });
 
   it('killed between the two writes, then the domain ends at the target before the sender\'s next call: it does not come back at the sender', async () => {
-    const base = tempDir();
-    const a = newHost(FAST, base, 'a');
-    const b = newHost(FAST, base, 'b');
-    await xl(['list'], { state: b });
-    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const { a, b } = await twoHostsWithWeb01();
     writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'crash', at: 'handover' }] });
     expect((await xl(['migrate', 'web01', 'b'], { state: a })).code).to.equal(139);
     // The target owns the domain now: it is destroyed there before the sender is called again.
@@ -180,11 +174,7 @@ describe('xl-sim migrate', function () {
   });
 
   it('a hand-over record whose target was never written leaves the domain at the sender', async () => {
-    const base = tempDir();
-    const a = newHost(FAST, base, 'a');
-    const b = newHost(FAST, base, 'b');
-    await xl(['list'], { state: b });
-    await xl(['create', '-q', 'web01.cfg'], { state: a });
+    const { a, b } = await twoHostsWithWeb01();
     writeJson(join(a, 'handover.json'), { uuid: '6b1e6e1a-8a55-4a1f-9d0e-3f6a2c7b9e10', dest: b });
     expect((await xl(['list', 'web01'], { state: a })).stdout).to.match(/ -b---- /);
     expect((await xl(['list'], { state: b })).stdout).to.not.contain('web01');

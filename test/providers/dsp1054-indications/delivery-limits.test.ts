@@ -23,6 +23,44 @@ async function serve(handler: http.RequestListener): Promise<{ url: string; serv
   return { url, server, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
+/** A listener that answers every export; its first answer `firstDelayMs` late. */
+async function liveListener(firstDelayMs = 0): Promise<{ url: string; close(): Promise<void>; received(n: number): Promise<number> }> {
+  let count = 0;
+  let first = true;
+  const l = await serve((r, res) => {
+    r.resume();
+    r.on('end', () => {
+      const answer = (): void => {
+        count++;
+        res.writeHead(200, { 'Content-Type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>');
+      };
+      if (first && firstDelayMs > 0) setTimeout(answer, firstDelayMs);
+      else answer();
+      first = false;
+    });
+  });
+  return {
+    url: l.url,
+    close: () => l.close(),
+    /** How many it received once `n` arrived, or after 5 s. */
+    async received(n) {
+      const t0 = Date.now();
+      while (count < n && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 10));
+      return count;
+    },
+  };
+}
+
+/** 40 rounds of one indication to each of ten silent listeners and one to the live one. */
+async function burst(d: IndicationDelivery, silentUrl: string, liveUrl: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    for (let n = 0; n < 10; n++) d.send({ id: `dead${n}`, url: silentUrl }, indication());
+    d.send({ id: 'live', url: liveUrl }, indication());
+    if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('indication delivery: a hostile listener', function () {
   this.timeout(20_000);
 
@@ -197,28 +235,15 @@ describe('indication delivery: many listeners that do not answer', function () {
   it('hold at most maxQueued indications between them, the queue stuck longest giving way, while a live listener gets all of its own', async () => {
     // accepts and never answers: each export waits for its timeout
     const silent = await serve((r) => void r.resume());
-    let live = 0;
-    const alive = await serve((r, res) => {
-      r.resume();
-      r.on('end', () => {
-        live++;
-        res.writeHead(200, { 'Content-Type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>');
-      });
-    });
+    const alive = await liveListener();
     const logs: string[] = [];
     const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 10_000, maxQueue: 1000, maxQueued: 150, log: (x) => logs.push(x) });
     try {
       // the live queue alone never holds more than the bound: its 40 all arrive however slow it is
       // (40 rounds put 440 indications past the bound of 150; a loaded machine sends 40 in time)
-      for (let i = 0; i < 40; i++) {
-        for (let n = 0; n < 10; n++) d.send({ id: `dead${n}`, url: silent.url }, indication());
-        d.send({ id: 'live', url: alive.url }, indication());
-        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
-      }
+      await burst(d, silent.url, alive.url);
       expect(d.queued).to.be.at.most(150);
-      while (live < 40) await new Promise((r) => setTimeout(r, 10));
-      expect(live).to.equal(40);
+      expect(await alive.received(40)).to.equal(40);
       expect(logs.join('\n')).to.match(/indications queued for all listeners reached 150: the oldest of the queue stuck longest/);
     } finally {
       d.stop();
@@ -233,32 +258,12 @@ describe('indication delivery: a live listener slow on its first answer among si
 
   it('loses nothing: between queues stuck equally long, the one that has lost most already gives way', async () => {
     const silent = await serve((r) => void r.resume());
-    let live = 0;
-    let first = true;
-    const alive = await serve((r, res) => {
-      r.resume();
-      r.on('end', () => {
-        const answer = (): void => {
-          live++;
-          res.writeHead(200, { 'Content-Type': 'application/xml' });
-          res.end('<?xml version="1.0" encoding="utf-8" ?><CIM CIMVERSION="2.0" DTDVERSION="2.4"><MESSAGE ID="1" PROTOCOLVERSION="1.4"><SIMPLEEXPRSP><EXPMETHODRESPONSE NAME="ExportIndication"/></SIMPLEEXPRSP></MESSAGE></CIM>');
-        };
-        // As on a loaded machine: its first answer takes 50 ms, while the bound is reached.
-        if (first) setTimeout(answer, 50);
-        else answer();
-        first = false;
-      });
-    });
+    // As on a loaded machine: its first answer takes 50 ms, while the bound is reached.
+    const alive = await liveListener(50);
     const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10, timeoutMs: 10_000, maxQueue: 1000, maxQueued: 150 });
     try {
-      for (let i = 0; i < 40; i++) {
-        for (let n = 0; n < 10; n++) d.send({ id: `dead${n}`, url: silent.url }, indication());
-        d.send({ id: 'live', url: alive.url }, indication());
-        if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
-      }
-      const t0 = Date.now();
-      while (live < 40 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 10));
-      expect(live, 'indications the live listener received').to.equal(40);
+      await burst(d, silent.url, alive.url);
+      expect(await alive.received(40), 'indications the live listener received').to.equal(40);
       expect(d.queued).to.be.at.most(150);
     } finally {
       d.stop();
