@@ -28,26 +28,27 @@ function outOfRange(m: RegExpExecArray, ranges: readonly Range[]): string | unde
   return undefined;
 }
 
+/** Text shaped like a timestamp or an interval: which, and the field out of range if one is. */
+function shapeOf(t: string): { isInterval: boolean; problem: string | undefined } | undefined {
+  const ts = TIMESTAMP.exec(t);
+  if (ts) return { isInterval: false, problem: outOfRange(ts, TIMESTAMP_RANGES) };
+  const iv = INTERVAL.exec(t);
+  return iv ? { isInterval: true, problem: outOfRange(iv, INTERVAL_RANGES) } : undefined;
+}
+
 export class CimDateTime {
   private constructor(readonly text: string, readonly isInterval: boolean) {}
 
   /** Parses DSP0004 text; returns undefined when it is not a datetime. */
   static tryParse(text: string): CimDateTime | undefined {
     const t = text.trim();
-    const ts = TIMESTAMP.exec(t);
-    if (ts) return outOfRange(ts, TIMESTAMP_RANGES) === undefined ? new CimDateTime(t, false) : undefined;
-    const iv = INTERVAL.exec(t);
-    if (iv) return outOfRange(iv, INTERVAL_RANGES) === undefined ? new CimDateTime(t, true) : undefined;
-    return undefined;
+    const shape = shapeOf(t);
+    return shape && shape.problem === undefined ? new CimDateTime(t, shape.isInterval) : undefined;
   }
 
   /** Why `text`, shaped like a datetime, is not one (a field out of range); undefined otherwise. */
   static rangeProblem(text: string): string | undefined {
-    const t = text.trim();
-    const ts = TIMESTAMP.exec(t);
-    if (ts) return outOfRange(ts, TIMESTAMP_RANGES);
-    const iv = INTERVAL.exec(t);
-    return iv ? outOfRange(iv, INTERVAL_RANGES) : undefined;
+    return shapeOf(text.trim())?.problem;
   }
 
   static fromDate(d: Date, offsetMinutes = 0): CimDateTime {

@@ -35,13 +35,18 @@ export class BoundedMap<K, V> extends Map<K, V> {
  * link's intent is rolled back).
  */
 export async function saveNetwork(ctx: NetContext, n: StoredNetwork): Promise<void> {
+  await storeNetwork(ctx, n);
+  ctx.nets.set(n.name, n);
+}
+
+/** Store a record (a network, or a name's reservation); not durably synced counts as stored, with a warning. */
+export async function storeNetwork(ctx: NetContext, n: StoredNetwork): Promise<void> {
   try {
     await ctx.store.save(n);
   } catch (e) {
     if (!(e instanceof SavedNotDurably)) throw e;
     ctx.m.log(`warning: ${e.message}`);
   }
-  ctx.nets.set(n.name, n);
 }
 
 export async function systemsByName(ctx: NetContext): Promise<Map<string, VirtualSystem>> {

@@ -10,13 +10,13 @@ import { VirtError } from '../errors.js';
 import { changeResources } from '../resources.js';
 import { runSteps, type Step } from '../steps.js';
 import type { VirtualSystem } from '../types.js';
-import { linkEnds, saveNetwork, systemsByName, type NetContext } from './context.js';
+import { linkEnds, saveNetwork, storeNetwork, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
 import { intentOf, reservationOf } from './intent.js';
 import { linkSteps, removeCreated, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
-import { SavedNotDurably, type Link, type LinkBandwidth, type LinkSpec, type NetworkSpec, type NewRouter, type StoredNetwork } from './types.js';
+import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, NewRouter, StoredNetwork } from './types.js';
 
 /** A member's launch priority is an integer within ± this. */
 export const PRIORITY_LIMIT = 1_000_000;
@@ -111,12 +111,7 @@ export async function reserveNetwork(ctx: NetContext, name: string, routers: rea
     if (ctx.nets.has(n)) throw new VirtError('conflict', `a virtual network named '${n}' already exists`);
     if (ctx.reserved.has(n)) throw new VirtError('conflict', `a virtual network named '${n}' is being defined`);
     const record = reservationOf(n, routers, switches);
-    try {
-      await ctx.store.save(record);
-    } catch (e) {
-      if (!(e instanceof SavedNotDurably)) throw e;
-      ctx.m.log(`warning: ${e.message}`);
-    }
+    await storeNetwork(ctx, record);
     ctx.reserved.set(n, record);
   });
 }
