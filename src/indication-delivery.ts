@@ -15,7 +15,7 @@ import type { LookupFunction } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { CimInstance } from './cim/index.js';
 import { EXPORT_HEADERS, encodeExportIndication, readExportResponse } from './cimxml/index.js';
-import { PostFailure, postBounded } from './http-post.js';
+import { RequestFailure, requestBounded } from './http-bounded.js';
 import { onServerHost, withoutCredentials } from './providers/dsp1054-indications/index.js';
 
 /** dns.lookup refusing an answer on the server's own host: a confined destination's name may resolve there at any time. */
@@ -282,12 +282,12 @@ export class IndicationDelivery {
     if (confined && onServerHost(u.hostname)) throw new Error(`refused: ${u.hostname} is on the server's own host`);
     // The whole exchange is bounded: a listener that trickles its answer byte by byte would
     // otherwise hold its queue (and the connection) for ever.
-    const answer = await postBounded({
+    const answer = await requestBounded({
       url: u, body, timeoutMs: this.opts.timeoutMs ?? 5000, maxBytes: MAX_ANSWER_BYTES,
       headers: { ...EXPORT_HEADERS, 'Content-Length': Buffer.byteLength(body), Connection: 'close' },
       ...(confined ? { lookup: confinedLookup } : {}),
     }).catch((e: unknown) => {
-      if (!(e instanceof PostFailure) || e.reason === 'network') throw e;
+      if (!(e instanceof RequestFailure) || e.reason === 'network') throw e;
       throw new Error(e.reason === 'timeout' ? 'no answer in time' : `answer too large (over ${MAX_ANSWER_BYTES} bytes)`);
     });
     if (answer.status !== 200) throw new Error(`HTTP ${answer.status}${answer.headers.cimerror ? ` (${String(answer.headers.cimerror)})` : ''}`);

@@ -5,10 +5,9 @@
  * keys carry the server's host name), then the method is invoked on it. Credentials go as HTTP
  * Basic authentication.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
 import { escapeAttr, escapeText } from './cimxml/index.js';
+import { RequestFailure, requestBounded } from './http-bounded.js';
 import { type DefineNetworkCall, type EmbeddedInstance, readTopologyFile } from './network-file.js';
 
 export interface ServerOptions {
@@ -128,7 +127,7 @@ function find(node: XmlNode | undefined, tag: string): XmlNode | undefined {
   return undefined;
 }
 
-function post(opts: ServerOptions, body: string, method: string, object: string): Promise<string> {
+async function post(opts: ServerOptions, body: string, method: string, object: string): Promise<string> {
   const url = new URL('/cimom', opts.url);
   const headers: Record<string, string> = {
     'Content-Type': 'application/xml; charset="utf-8"',
@@ -138,36 +137,21 @@ function post(opts: ServerOptions, body: string, method: string, object: string)
     CIMObject: encodeURIComponent(object),
   };
   if (opts.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
-  const lib = url.protocol === 'https:' ? https : http;
   const timeout = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? ANSWER_MAX_BYTES;
-  let deadline: NodeJS.Timeout | undefined;
-  return new Promise<string>((resolve, reject) => {
-    // A server that takes the connection and never answers, trickles its answer or streams one
-    // without end must not hold the command or its memory: a deadline on the whole exchange, a bound on the answer.
-    let why: string | undefined;
-    const cut = (reason: string): void => { why = reason; req.destroy(); };
-    deadline = setTimeout(() => cut(`the server at ${url.origin} did not answer within ${Math.round(timeout / 1000)} s`), timeout);
-    const req = lib.request(url, { method: 'POST', headers, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) cut(`the server's answer is larger than ${maxBytes} bytes`);
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) {
-          const cimError = res.headers['cimerror'];
-          reject(new Error(`${method}: HTTP ${res.statusCode ?? '?'}${res.statusCode === 401 ? ' (user or password refused)' : ''}${cimError ? ` (${String(cimError)})` : ''}`));
-        } else resolve(text);
-      });
-      res.on('error', (e) => reject(new Error(`${method}: ${why ?? e.message}`)));
+  // A server that takes the connection and never answers, trickles its answer or streams one
+  // without end must not hold the command or its memory: a deadline on the whole exchange, a bound on the answer.
+  const answer = await requestBounded({ url, headers, body, timeoutMs: timeout, maxBytes, ...(opts.insecure ? { insecure: true } : {}) })
+    .catch((e: unknown) => {
+      if (!(e instanceof RequestFailure)) throw e;
+      throw new Error(`${method}: ${e.reason === 'timeout' ? `the server at ${url.origin} did not answer within ${Math.round(timeout / 1000)} s`
+        : e.reason === 'too_large' ? `the server's answer is larger than ${maxBytes} bytes` : `cannot reach ${url.origin}: ${e.message}`}`);
     });
-    req.on('error', (e) => reject(new Error(why !== undefined ? `${method}: ${why}` : `${method}: cannot reach ${url.origin}: ${e.message}`)));
-    req.end(body);
-  }).finally(() => clearTimeout(deadline));
+  if (answer.status !== 200) {
+    const cimError = answer.headers['cimerror'];
+    throw new Error(`${method}: HTTP ${answer.status}${answer.status === 401 ? ' (user or password refused)' : ''}${cimError ? ` (${String(cimError)})` : ''}`);
+  }
+  return answer.text;
 }
 
 /** The response element (IMETHODRESPONSE or METHODRESPONSE), or a CimCallError from its ERROR. */

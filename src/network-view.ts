@@ -4,9 +4,8 @@
  * same server and credential options as `network apply`. The picture is drawn here, by the same
  * renderer the server uses for /networks/NAME.svg.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { open, rename, rm } from 'node:fs/promises';
+import { RequestFailure, requestBounded } from './http-bounded.js';
 import type { NetworkPicture } from './virt/networks/types.js';
 import { networkHref, renderNetworkSvg, renderNetworkText, terminalSafe, type NetworkListEntry } from './topology/index.js';
 
@@ -29,7 +28,7 @@ const ANSWER_TIMEOUT_MS = 60_000;
 export class ViewClientError extends Error {}
 
 /** GET `path` from the server; the body of a 200 answer, or a ViewClientError saying what went wrong. */
-export function getText(opts: ViewClientOptions, path: string, accept: string): Promise<string> {
+export async function getText(opts: ViewClientOptions, path: string, accept: string): Promise<string> {
   let base: URL;
   try {
     base = new URL(opts.url);
@@ -40,36 +39,20 @@ export function getText(opts: ViewClientOptions, path: string, accept: string): 
   const target = new URL(path, base);
   const headers: Record<string, string> = { Accept: accept };
   if (opts.user !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64');
-  const lib = target.protocol === 'https:' ? https : http;
   const maxBytes = opts.maxBytes ?? ANSWER_MAX_BYTES;
   const timeoutMs = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
-  let deadline: NodeJS.Timeout | undefined;
-  return new Promise<string>((resolve, reject) => {
-    // An answer streamed without end, or trickled byte by byte, must not hold the command or its memory.
-    const cut = (why: string): void => { req.destroy(new ViewClientError(`GET ${target.pathname}: ${why}`)); };
-    deadline = setTimeout(() => cut(`no whole answer within ${timeoutMs / 1000} s`), timeoutMs);
-    const req = lib.request(target, { method: 'GET', headers, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBytes) cut(`the answer is larger than ${maxBytes} bytes`);
-        else chunks.push(c);
-      });
-      res.on('error', (e) => reject(e instanceof ViewClientError ? e : new ViewClientError(`GET ${target.pathname}: ${e.message}`)));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        if (status === 200) { resolve(body); return; }
-        const text = terminalSafe(body.trim()).slice(0, 300);
-        reject(new ViewClientError(status === 401
-          ? `the server at ${base.origin} refused the credentials (401): give --user NAME and the password in XEN_WBEM_PASSWORD or with --password-stdin`
-          : `GET ${target.pathname} answered ${status}${text ? `: ${text}` : ''}`));
-      });
+  // An answer streamed without end, or trickled byte by byte, must not hold the command or its memory.
+  const answer = await requestBounded({ url: target, method: 'GET', headers, timeoutMs, maxBytes, ...(opts.insecure ? { insecure: true } : {}) })
+    .catch((e: unknown) => {
+      if (!(e instanceof RequestFailure)) throw e;
+      if (e.reason === 'network') throw new ViewClientError(`cannot reach the server at ${base.origin}: ${e.message}`);
+      throw new ViewClientError(`GET ${target.pathname}: ${e.reason === 'timeout' ? `no whole answer within ${timeoutMs / 1000} s` : `the answer is larger than ${maxBytes} bytes`}`);
     });
-    req.on('error', (e) => reject(e instanceof ViewClientError ? e : new ViewClientError(`cannot reach the server at ${base.origin}: ${e.message}`)));
-    req.end();
-  }).finally(() => clearTimeout(deadline));
+  if (answer.status === 200) return answer.text;
+  const text = terminalSafe(answer.text.trim()).slice(0, 300);
+  throw new ViewClientError(answer.status === 401
+    ? `the server at ${base.origin} refused the credentials (401): give --user NAME and the password in XEN_WBEM_PASSWORD or with --password-stdin`
+    : `GET ${target.pathname} answered ${answer.status}${text ? `: ${text}` : ''}`);
 }
 
 type Check = (v: unknown, where: string) => void;

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { escapeAttr, escapeText } from './cimxml/xml-text.js';
 import { parseXmlTree, type XNode } from './cimxml/xml-tree.js';
 import { isLoopback } from './http/index.js';
-import { PostFailure, postBounded } from './http-post.js';
+import { RequestFailure, requestBounded } from './http-bounded.js';
 import type { MigrationPeer, PortableDefinition } from './virt/index.js';
 
 export const PEERS_FILE = 'peers.json';
@@ -216,8 +216,8 @@ export class CimPeer implements MigrationPeer {
     };
     if (this.cfg.user !== undefined) headers.Authorization = 'Basic ' + Buffer.from(`${this.cfg.user}:${this.cfg.password ?? ''}`).toString('base64');
     const where = `${this.name} (${this.cfg.url})`;
-    const answer = await postBounded({ url: u, headers, body, timeoutMs: this.timeoutMs, maxBytes: MAX_ANSWER_BYTES }).catch((e: unknown) => {
-      if (!(e instanceof PostFailure)) throw e;
+    const answer = await requestBounded({ url: u, headers, body, timeoutMs: this.timeoutMs, maxBytes: MAX_ANSWER_BYTES }).catch((e: unknown) => {
+      if (!(e instanceof RequestFailure)) throw e;
       // A peer that trickles its answer would hold the migration (and the system's lock) for as long as it liked.
       if (e.reason === 'timeout') throw new Error(`${where} did not answer ${method} within ${this.timeoutMs} ms`);
       if (e.reason === 'too_large') throw new Error(`${where} answered more than ${MAX_ANSWER_BYTES} bytes to ${method}`);
