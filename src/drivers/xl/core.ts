@@ -14,6 +14,7 @@ import { VirtError } from '../../virt/errors.js';
 import type { SystemState } from '../../virt/states.js';
 import { DefinitionStore } from './definition-store.js';
 import { XlRunner, type RunOptions, type RunResult, type XlExecutor } from './runner.js';
+import { CallsInFlight } from './calls-in-flight.js';
 import { XenstoreClient } from './xenstore.js';
 import type { DomainEventsOptions } from './events.js';
 import { DEFAULT_DEADLINES, deadlineOf, type DeadlineOverrides } from './deadlines.js';
@@ -74,6 +75,8 @@ export interface XlDriverOptions {
 
 export class XlCore {
   readonly exec: XlExecutor;
+  /** Every tool call running now, whichever runner made it: a stop waits for them (calls-in-flight.ts). */
+  readonly running = new CallsInFlight();
   readonly store: DefinitionStore;
   readonly cache: SnapshotCache;
   /** dom0's xenstore (live vif rates). */
@@ -109,12 +112,12 @@ export class XlCore {
     this.paths = opts.paths;
     this.log = opts.log ?? (() => {});
     this.lossConfirmMs = opts.lossConfirmMs ?? 1000;
-    this.exec = opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {} });
+    this.exec = this.running.track(opts.executor ?? new XlRunner({ xlPath: opts.xlPath, env: opts.env ?? {} }));
     this.store = new DefinitionStore(opts.dataDir);
     // A xenstore access is a quick query or write: the quick deadline.
     const quick = this.deadlines.quick ?? DEFAULT_DEADLINES.quick;
     this.xenstore = opts.xenstorePath
-      ? new XenstoreClient(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick, tool: 'xenstore' }), [], quick)
+      ? new XenstoreClient(this.running.track(new XlRunner({ xlPath: opts.xenstorePath, defaultTimeoutMs: quick, tool: 'xenstore' })), [], quick)
       : new XenstoreClient(this.exec, ['xenstore'], quick);
     const fixed = opts.refreshIntervalMs ?? opts.snapshotTtlMs;
     const intervalMs = fixed ?? 2000;

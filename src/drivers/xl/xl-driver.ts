@@ -36,6 +36,9 @@ import { SystemList, needsConfig, resolve } from './view.js';
 
 export type { XlDriverOptions } from './core.js';
 
+/** How long a stop waits for the tool calls still running (reads, once the jobs are drained: quick). */
+const CLOSE_WAIT_MS = 5000;
+
 export class XlDriver implements HypervisorDriver {
   readonly kind = 'xl';
   private readonly core: XlCore;
@@ -63,11 +66,11 @@ export class XlDriver implements HypervisorDriver {
     // `ip link show` and `ethtool` are quick queries: the quick deadline (deadlines.ts).
     const ipDeadline = this.core.deadlines.quick ?? DEFAULT_DEADLINES.quick;
     const uplink = opts.ethtoolPath
-      ? new UplinkSource(new XlRunner({ xlPath: opts.ethtoolPath, defaultTimeoutMs: ipDeadline, tool: 'ethtool' }), [], opts.uplinkInterface ?? 'eth0', ipDeadline)
+      ? new UplinkSource(this.core.running.track(new XlRunner({ xlPath: opts.ethtoolPath, defaultTimeoutMs: ipDeadline, tool: 'ethtool' })), [], opts.uplinkInterface ?? 'eth0', ipDeadline)
       : new UplinkSource(this.core.exec, ['ethtool'], opts.uplinkInterface ?? 'eth0', ipDeadline);
     this.host = new HostFactsSource(this.core, uplink);
     this.bridges = opts.ipPath
-      ? new BridgeSource(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: ipDeadline, tool: 'ip' }), [], ipDeadline)
+      ? new BridgeSource(this.core.running.track(new XlRunner({ xlPath: opts.ipPath, defaultTimeoutMs: ipDeadline, tool: 'ip' })), [], ipDeadline)
       : new BridgeSource(this.core.exec, ['ip'], ipDeadline);
     this.observer = new SnapshotObserver(this.core);
     this.systems = new SystemList(this.core);
@@ -104,6 +107,11 @@ export class XlDriver implements HypervisorDriver {
     migration.stopWatching(this.core);
     this.events?.stop();
     this.core.cache.stop();
+    // A refresh or a sample started just before the stop ends first (calls-in-flight.ts).
+    const left = this.core.running.count;
+    if (!(await this.core.running.settled(CLOSE_WAIT_MS))) {
+      this.core.log('warn', `stopping: ${this.core.running.count} of ${left} tool calls still running after ${CLOSE_WAIT_MS} ms are left to end by themselves`);
+    }
     await this.core.store.close();
   }
 
