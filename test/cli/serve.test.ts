@@ -98,7 +98,7 @@ describe('cli: xen-wbem serve', function () {
       expect(second.exitCode).to.equal(1);
       expect(second.stderr).to.contain('is in use by another xen-wbem server').and.contain(`pid ${first.proc.pid}`);
       expect(second.stdout).to.not.contain('reconcile');
-      expect(Date.now() - t0).to.be.lessThan(5_000);
+      expect(Date.now() - t0, 'failed at once, not after a wait for the lock').to.be.lessThan(15_000);
     } finally {
       first.proc.kill('SIGKILL');
       await first.proc;
@@ -123,7 +123,7 @@ describe('cli: xen-wbem serve', function () {
       const t0 = Date.now();
       s.proc.kill('SIGTERM');
       const r = await s.proc;
-      expect(Date.now() - t0, 'stopped within 5 s').to.be.below(5_000);
+      expect(Date.now() - t0, 'stopped within 15 s').to.be.below(15_000);
       expect(r.exitCode === 0 || r.signal === 'SIGPIPE', `exit ${r.exitCode} ${r.signal}`).to.equal(true);
     }
   });

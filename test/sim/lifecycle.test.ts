@@ -213,20 +213,27 @@ describe('xl-sim lifecycle', function () {
   });
 
   it('save suspends the guest first: shut down (reason suspend) while its memory is written; -c resumes it; a killed save leaves it suspended', async () => {
-    const st = newHost({ save_mib_per_sec: 2048 }); // web01's 2 GiB in about a second
+    const st = newHost({ save_mib_per_sec: 1024 }); // web01's 2 GiB in about two seconds
     const file = join(tempDir(), 'web01.save');
+    const state = async () => row((await xl(['list'], { state: st })).stdout, 'web01')![4];
+    /** Waits until the save has suspended the guest (a loaded machine starts xl late). */
+    const suspended = async () => {
+      for (const until = Date.now() + 20_000; (await state()) !== '---ss-';) {
+        if (Date.now() > until) throw new Error(`web01 never shown suspended (last: ${await state()})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
     await xl(['create', '-q', 'web01.cfg', WEB01_VIF], { state: st });
     const checkpoint = xl(['save', '-c', 'web01', file], { state: st });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('---ss-');
+    await suspended();
     expect((await checkpoint).code).to.equal(0);
-    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('-b----');
+    expect(await state()).to.equal('-b----');
     // xl killed while it writes: nothing resumes the guest; it stays suspended until destroyed.
     const child = execa(XL_SIM, ['save', 'web01', file], { cwd: INPUTS, env: { XL_SIM_STATE: st }, reject: false });
-    await new Promise((r) => setTimeout(r, 400));
+    await suspended();
     child.kill('SIGKILL');
     await child;
-    expect(row((await xl(['list'], { state: st })).stdout, 'web01')![4]).to.equal('---ss-');
+    expect(await state()).to.equal('---ss-');
     expect((await xl(['destroy', 'web01'], { state: st })).code).to.equal(0);
   });
 

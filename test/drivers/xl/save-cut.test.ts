@@ -9,10 +9,13 @@ import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XlRunner } from '../../../src/drivers/xl/runner.js';
+import { XlRunner, type XlExecutor } from '../../../src/drivers/xl/runner.js';
 import { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtError } from '../../../src/virt/errors.js';
 import { XL_SIM } from '../../sim/helpers.js';
+
+/** Long enough for xl-sim to start and suspend the guest on a loaded machine, short of the save's 8 s. */
+const SAVE_DEADLINE_MS = 3000;
 
 describe('xl driver: a save cut after the guest was suspended', function () {
   this.timeout(30_000);
@@ -25,14 +28,29 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     dir = mkdtempSync(join(tmpdir(), 'xl-save-cut-'));
     st = join(dir, 'xl-sim');
     mkdirSync(st, { recursive: true });
-    // 512 MiB at 256 MiB/s: two seconds of writing, past a 1 s deadline.
-    writeFileSync(join(st, 'host.json'), JSON.stringify({ save_mib_per_sec: 256 }));
+    // 512 MiB at 64 MiB/s: eight seconds of writing, well past the save's deadline of SAVE_DEADLINE_MS
+    // (only the save's: the other commands keep theirs, which a loaded machine needs).
+    writeFileSync(join(st, 'host.json'), JSON.stringify({ save_mib_per_sec: 64 }));
     runner = new XlRunner({ xlPath: XL_SIM, env: { XL_SIM_STATE: st } });
-    driver = new XlDriver({ dataDir: dir, xlPath: XL_SIM, executor: runner, longTimeoutMs: 1000, refreshIntervalMs: 60_000 });
+    const shortSave: XlExecutor = {
+      run: (args, o) => runner.run(args, args[0] === 'save' ? { ...o, timeoutMs: SAVE_DEADLINE_MS } : o),
+      get calls() { return runner.calls; },
+    };
+    driver = new XlDriver({ dataDir: dir, xlPath: XL_SIM, executor: shortSave, refreshIntervalMs: 60_000 });
     await driver.init();
     await driver.define({ name: 's', type: 'pv', memoryMiB: 512, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
     await driver.start('s');
   });
+  /** Resolves once xl shows 's' suspended by a save (state `---ss-`), whatever the machine's load. */
+  const suspended = async (): Promise<void> => {
+    for (const until = Date.now() + 20_000; Date.now() < until;) {
+      const line = (await runner.run(['list'])).stdout.split('\n').find((l) => l.startsWith('s '));
+      if (line?.split(/\s+/)[4]?.[3] === 's') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the save never suspended the guest');
+  };
+
   afterEach(async () => {
     await driver.close();
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
@@ -55,8 +73,10 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     const into = join(dir, 'snap');
     mkdirSync(into);
     const cancel = new AbortController();
-    setTimeout(() => cancel.abort(new Error('job terminated')), 500);
-    const err = await driver.snapshots.capture(system, into, { memory: true, tag: 'xenwbem-0123456789ab', signal: cancel.signal }).then(() => undefined, (e: unknown) => e);
+    const capture = driver.snapshots.capture(system, into, { memory: true, tag: 'xenwbem-0123456789ab', signal: cancel.signal }).then(() => undefined, (e: unknown) => e);
+    await suspended();
+    cancel.abort(new Error('job terminated'));
+    const err = await capture;
     expect(String((err as Error)?.message)).to.match(/had been suspended for the save, which no xl command resumes: it was powered off/);
     driver.invalidate();
     expect((await driver.get('s')).state).to.equal('defined');
@@ -64,7 +84,7 @@ describe('xl driver: a save cut after the guest was suspended', function () {
 
   it('a guest left suspended by a save behind our back is shown suspending and can be destroyed', async () => {
     const save = execa(XL_SIM, ['save', 's', join(dir, 'elsewhere.save')], { env: { XL_SIM_STATE: st }, reject: false });
-    await new Promise((r) => setTimeout(r, 500));
+    await suspended();
     save.kill('SIGKILL');
     await save;
     driver.invalidate();
