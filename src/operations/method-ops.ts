@@ -7,7 +7,7 @@
  */
 import {
   type CimMethod, CimInstanceName, type CimValue, type ClassNameRef, type ExtrinsicRequest, type ExtrinsicResult,
-  NameMap, NameSet, type OutParam, type ParamValue, cimError, coerceValue, isClassNameRef,
+  NameMap, NameSet, type OutParam, type ParamValue, cimError, coerceValue, isClassNameRef, qualifierIsTrue,
 } from '../cim/index.js';
 import { requireRole } from './authorize.js';
 import type { OpContext } from './context.js';
@@ -37,6 +37,11 @@ export function prepareCall(ctx: OpContext, req: ExtrinsicRequest): PreparedCall
   }
   const needed = provider.methodRole?.(method.name, cls.name) ?? 'admin';
   requireRole(ctx.principal, needed, `method ${cls.name}.${method.name}`);
+  // DSP0004 §5.6.3, qualifier Static: only a static method belongs to the class itself; any other acts on one
+  // instance, which a class path does not name (DSP0200 §5.4: the target is then an instance path).
+  if (!(req.target instanceof CimInstanceName) && !qualifierIsTrue(method.qualifiers, 'Static')) {
+    throw cimError('INVALID_PARAMETER', `method ${cls.name}.${method.name} is not static: invoke it on an instance of ${cls.name}, not on the class`);
+  }
   const target = req.target instanceof CimInstanceName ? checkInstanceName(ctx, req.target, 'NOT_FOUND').name : req.target;
   return { target, method, provider };
 }

@@ -122,6 +122,13 @@ describe('operations: extrinsic methods', () => {
     expect(r.returnValue).to.equal(1);
   });
 
+  it('a method that is not Static, invoked on a class path, is CIM_ERR_INVALID_PARAMETER and reaches no provider (DSP0004 Static)', async () => {
+    const e = await error(invoke('RequestStateChange', [{ name: 'RequestedState', value: 3 }], admin, classNameRef('T_VirtualSystem')));
+    expect(e.code).to.equal(CIM_ERR.INVALID_PARAMETER);
+    expect(e.description).to.equal('method T_VirtualSystem.RequestStateChange is not static: invoke it on an instance of T_VirtualSystem, not on the class');
+    expect(w.systems.calls.some((c) => c.op === 'invokeMethod')).to.equal(false);
+  });
+
   it('a provider exception becomes CIM_ERR_FAILED; an ill-typed return value too', async () => {
     const e = await w.ops.extrinsic(call('Explode', []), admin).catch((x: CimError) => x);
     expect((e as CimError).code).to.equal(CIM_ERR.FAILED);
