@@ -37,7 +37,7 @@ import { SystemList, needsConfig, resolve } from './view.js';
 export type { XlDriverOptions } from './core.js';
 
 /** How long a stop waits for the tool calls still running (reads, once the jobs are drained: quick). */
-const CLOSE_WAIT_MS = 5000;
+const CLOSE_WAIT_MS = 2000;
 
 export class XlDriver implements HypervisorDriver {
   readonly kind = 'xl';
