@@ -7,12 +7,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { all, first, intrinsic, text } from '../../support/cim-client.js';
-import { serveProcess, type Serving } from '../../support/serve-process.js';
+import { killGroup, serveProcess, type Serving } from '../../support/serve-process.js';
 import { runXl } from '../../../src/sim/run-xl.js';
 import { toHost, type Hosts } from './hosts.js';
 
 
-const serve = (data: string, host: string, extra: string[] = []): Promise<Serving> => serveProcess(data, ['--host-name', host, ...extra]);
+/** Every server started, killed ones too: their process groups hold the xl-sim processes that outlive them. */
+let started: Serving[] = [];
+const serve = async (data: string, host: string, extra: string[] = []): Promise<Serving> => {
+  const s = await serveProcess(data, ['--host-name', host, ...extra], { ownGroup: true });
+  started.push(s);
+  return s;
+};
 
 async function systemsOf(port: number): Promise<string[]> {
   const r = await intrinsic({ port, namespace: 'root/virt' }, 'EnumerateInstanceNames', { ClassName: '<CLASSNAME NAME="Xen_ComputerSystem"/>' });
@@ -36,8 +42,10 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     }
   });
   afterEach(async () => {
-    for (const s of running) s.proc.kill('SIGKILL');
-    await Promise.all(running.map((s) => s.proc));
+    // The servers and the xl-sim processes that outlived a killed one (an orphaned `xl migrate`
+    // still copying): all gone before their directories are removed.
+    await Promise.all(started.map(killGroup));
+    started = [];
     running = [];
     rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
