@@ -29,6 +29,8 @@ export interface HttpLimits {
   requestTimeoutMs?: number;
   /** Extra time a handler gets after its signal aborted before we answer 503 (default 5 s). */
   timeoutGraceMs?: number;
+  /** Requests one connection may have unanswered at once, pipelined (default 16). */
+  maxPipelined?: number;
 }
 
 export interface HttpAppOptions {
@@ -48,6 +50,13 @@ export interface HttpAppOptions {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 export const DEFAULT_TIMEOUT_GRACE_MS = 5_000;
+/**
+ * Node parses pipelined requests (RFC 9112 §9.3.2) and hands each over at once, without
+ * waiting for the answers before it: one connection could run thousands of requests together,
+ * past the connection cap. WBEM clients send one request at a time; a connection with more
+ * than this many unanswered is closed.
+ */
+export const DEFAULT_MAX_PIPELINED = 16;
 export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous', role: 'admin' }) as Principal;
 
 /** DSP0200 §5.2: CIM operations travel as POST or M-POST. */
@@ -76,7 +85,10 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
   const maxBody = opts.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = opts.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const graceMs = opts.limits?.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
+  const maxPipelined = opts.limits?.maxPipelined ?? DEFAULT_MAX_PIPELINED;
   const log = asLogger(opts.log);
+  /** Unanswered requests per connection (the M-POST shim stands for its socket). */
+  const unanswered = new WeakMap<object, number>();
 
   /** Plain GET routes: path → handler (HEAD is served by the same handler). */
   const routes = new Map<string, Route>();
@@ -271,9 +283,24 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
     return handler(req, res, trace);
   }
 
+  /** Counts the request on its connection; false (the connection closed) when it is one too many. */
+  function admitted(req: IncomingMessage, res: ServerResponse): boolean {
+    const sock = req.socket;
+    const n = (unanswered.get(sock) ?? 0) + 1;
+    if (n > maxPipelined) {
+      log.warn('too many pipelined requests on one connection: closed', { remote: sock.remoteAddress ?? '-', max: maxPipelined });
+      sock.destroy();
+      return false;
+    }
+    unanswered.set(sock, n);
+    res.once('close', () => { unanswered.set(sock, (unanswered.get(sock) ?? 1) - 1); });
+    return true;
+  }
+
   return (req: IncomingMessage, res: ServerResponse): void => {
     let trace: Trace | undefined;
     try {
+      if (!admitted(req, res)) return;
       trace = traced(req, res);
       route(req, res, trace).catch((err: unknown) => fail(req, res, err));
     } catch (err) {
