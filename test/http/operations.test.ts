@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { createHttpApp } from '../../src/http/app.js';
-import { servesPlainHttp, startServers } from '../../src/http/servers.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, servesPlainHttp, startServers } from '../../src/http/servers.js';
 import { createAuthenticator } from '../../src/http/auth.js';
 import { addUser } from '../../src/http/users.js';
 import { promises as fs } from 'node:fs';
@@ -153,6 +153,36 @@ describe('http operations: hostile and careless clients', () => {
       expect(h.logs.filter((l) => l.includes('connection limit reached'))).to.have.length(1);
       a.close();
     } finally { await h.close(); }
+  });
+
+  it('one client address cannot take every connection slot: beyond its share it gets 503, others are served', async () => {
+    expect(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS).to.be.lessThan(DEFAULT_MAX_CONNECTIONS / 4);
+    const h = await start(echo, { servers: { maxConnections: 8, maxConnectionsPerAddress: 3 } });
+    const held: RawClient[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await RawClient.connect(h.port, '127.0.0.3'));
+      const extra = await RawClient.connect(h.port, '127.0.0.3');
+      extra.write(rawRequest(CIM_HEADERS));
+      expect((await extra.response()).status).to.equal(503);
+      // Another address is served while the first holds its share.
+      const other = await RawClient.connect(h.port, '127.0.0.4');
+      other.write(rawRequest(CIM_HEADERS));
+      expect((await other.response()).status).to.equal(200);
+      other.close();
+      held[0]!.write(rawRequest(CIM_HEADERS));
+      expect((await held[0]!.response()).status).to.equal(200);
+      // A slot the address frees is its own again.
+      held.pop()!.close();
+      await pause(50);
+      const again = await RawClient.connect(h.port, '127.0.0.3');
+      again.write(rawRequest(CIM_HEADERS));
+      expect((await again.response()).status).to.equal(200);
+      again.close();
+      expect(h.logs.filter((l) => l.includes('connections from one address'))).to.have.length(1);
+    } finally {
+      held.forEach((c) => c.close());
+      await h.close();
+    }
   });
 
   it('TLS: a silent client is dropped after the handshake timeout; beyond the cap, closed before any handshake', async () => {
