@@ -5,6 +5,8 @@
  *   GET|HEAD /metrics            → auth → the Prometheus text of the latest metrics sample
  *   GET|HEAD a page set's prefix → auth → its read-only pages (pages.ts; the network drawings)
  *   anything else                → 404, or 405 with Allow on a known path
+ * Without users, a request whose Host is not a loopback name of this machine is 403 on every path
+ * (loopback.ts: DNS rebinding).
  * No framework: every CIM request would bypass one anyway (docs/architecture-http.md says why).
  * Every failure is an HTTP answer plus a log line; nothing here may take the process down.
  */
@@ -17,6 +19,7 @@ import { httpError, type CimHttpResponse, type CimRequestHandler, type HttpError
 import { readCimHeaders } from './headers.js';
 import { createHealthCheck, serveHealth, type HealthOptions } from './health.js';
 import { asLogger, type LogLine } from './log.js';
+import { addressedToThisMachine } from './loopback.js';
 import { cimExtensionPrefix } from './mpost.js';
 import { pageSetFor, sendPage, type PageSet } from './pages.js';
 import { sendHttpError } from './respond.js';
@@ -269,6 +272,14 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
 
   function route(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
     const path = pathOf(req.url);
+    // Without users every caller is admin, and the server listens on the loopback only; but a
+    // web page in a local browser reaches the loopback too, under a name it resolved to
+    // 127.0.0.1 (DNS rebinding). Its requests carry that name in Host: refused.
+    if (!opts.auth && !addressedToThisMachine(req.headers.host)) {
+      sendHttpError(res, httpError(403, `Host ${JSON.stringify(req.headers.host)} is not addressed to this machine: without users, `
+        + 'only requests to localhost, a loopback address or this host\'s name are served'), null);
+      return Promise.resolve();
+    }
     if (CIM_PATHS.has(path)) return cimRequest(req, res, trace);
     const pages = pageSetFor(opts.pages ?? [], path);
     const handler = routes.get(path) ?? (pages ? pageRoute(pages, path) : undefined);

@@ -15,15 +15,16 @@
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { createServer as createNetServer, isIP, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../operations/provider.js';
 import { CIM_ALLOW } from './app.js';
 import { asLogger, type LogLine } from './log.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connection-limits.js';
 import { addressKey } from './login-throttle.js';
+import { isLoopback } from './loopback.js';
 import { interceptMpost, restoreMpostMethod } from './mpost-socket.js';
 
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS };
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, isLoopback };
 
 export interface ServerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -65,12 +66,6 @@ const CLOSE_GRACE_MS = 2_000;
 /** The connection-cap warning is repeated at most this often. */
 const CAP_WARNING_INTERVAL_MS = 10_000;
 
-export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
-}
 
 /**
  * Throws, naming the address, when a port the server is to listen on is taken. Asked before the

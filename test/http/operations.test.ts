@@ -69,7 +69,7 @@ describe('http operations: GET /health', () => {
       },
     });
     try {
-      const get = () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      const get = () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       let r = await get();
       expect([r.status, r.body.toString(), r.headers['cache-control']]).to.deep.equal([200, 'ok\n', 'no-store']);
       mode = 'fail';
@@ -111,7 +111,7 @@ describe('http operations: GET /health', () => {
     });
     try {
       expect((await exchange(h.port, rawRequest(CIM_HEADERS))).status).to.equal(401);
-      const all = await Promise.all(Array.from({ length: 20 }, () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')));
+      const all = await Promise.all(Array.from({ length: 20 }, () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')));
       expect(all.every((r) => r.status === 200)).to.equal(true);
       expect(probes).to.equal(1);
     } finally {
@@ -123,7 +123,7 @@ describe('http operations: GET /health', () => {
   it('is 404 when no probe is configured, like any unknown path', async () => {
     const h = await start();
     try {
-      expect((await exchange(h.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).status).to.equal(404);
+      expect((await exchange(h.port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).status).to.equal(404);
     } finally { await h.close(); }
   });
 });
@@ -132,7 +132,7 @@ describe('http operations: hostile and careless clients', () => {
   it('CONNECT /cimom gets 405 with Allow, not a silent close', async () => {
     const h = await start();
     try {
-      const r = await exchange(h.port, 'CONNECT /cimom HTTP/1.1\r\nHost: x\r\n\r\n');
+      const r = await exchange(h.port, 'CONNECT /cimom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       expect([r.status, r.headers['allow']]).to.deep.equal([405, 'POST, M-POST']);
       expect(r.body.toString()).to.contain('CONNECT is not allowed');
     } finally { await h.close(); }
