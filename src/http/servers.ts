@@ -46,6 +46,8 @@ export interface ServerOptions {
   maxConnectionsPerAddress?: number;
   /** Time a TLS client has to complete its handshake (default 10 s; Node's own is 120 s). */
   handshakeTimeoutMs?: number;
+  /** Time a client has for its first byte, and for a whole request head (default 10 s). */
+  headersTimeoutMs?: number;
   log?: Logger | LogLine;
 }
 
@@ -59,6 +61,8 @@ export interface RunningServers {
 /** Timeouts: headers must arrive promptly; idle keep-alive connections are kept ~10 s. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/** How often Node looks for connections past those timeouts. */
+const CONNECTIONS_CHECK_MS = 1_000;
 /** Receiving a whole request (a 16 MiB body on a slow link included). */
 export const REQUEST_RECEIVE_TIMEOUT_MS = 120_000;
 /** After close(), in-flight requests get this long before their connections are cut. */
@@ -112,8 +116,8 @@ export function servesPlainHttp(opts: Pick<ServerOptions, 'listen' | 'tlsCert' |
   return !opts.httpsOnly;
 }
 
-function tune(server: http.Server): void {
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+function tune(server: http.Server, headersTimeoutMs: number): void {
+  server.headersTimeout = headersTimeoutMs;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.requestTimeout = REQUEST_RECEIVE_TIMEOUT_MS;
 }
@@ -213,6 +217,10 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
   const host = opts.listen ?? '127.0.0.1';
   const plainHttp = servesPlainHttp(opts);
   const log = asLogger(opts.log);
+  const headersMs = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Node enforces the headers and request timeouts only when it looks, every 30 s by default: a
+  // client trickling its head held its connection 30-40 s instead of 10.
+  const checkEvery = Math.max(100, Math.min(CONNECTIONS_CHECK_MS, Math.floor(headersMs / 2)));
   const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const budget: ConnectionBudget = {
     open: 0, max, byAddress: new Map(), perAddress: Math.min(max, opts.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
@@ -228,9 +236,9 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
   try {
     let httpPort = 0;
     if (plainHttp) {
-      const plain = http.createServer(onRequest);
-      tune(plain);
-      servers.push([plain, interceptMpost(plain, 'connection', HEADERS_TIMEOUT_MS)]);
+      const plain = http.createServer({ connectionsCheckingInterval: checkEvery }, onRequest);
+      tune(plain, headersMs);
+      servers.push([plain, interceptMpost(plain, 'connection', headersMs)]);
       capConnections(plain, budget, true, log);
       refuseConnect(plain, log);
       httpPort = await listen(plain, opts.port ?? 5988, host);
@@ -241,9 +249,10 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
       const [cert, key] = await Promise.all([readFile(opts.tlsCert), readFile(opts.tlsKey)]);
       const secure = https.createServer({
         cert, key, minVersion: 'TLSv1.2', handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        connectionsCheckingInterval: checkEvery,
       }, onRequest);
-      tune(secure);
-      servers.push([secure, interceptMpost(secure, 'secureConnection', HEADERS_TIMEOUT_MS)]);
+      tune(secure, headersMs);
+      servers.push([secure, interceptMpost(secure, 'secureConnection', headersMs)]);
       capConnections(secure, budget, false, log);
       refuseConnect(secure, log);
       // A client that fails or times out its handshake: no stack, nothing to answer.

@@ -155,6 +155,21 @@ describe('http operations: hostile and careless clients', () => {
     } finally { await h.close(); }
   });
 
+  it('a client that trickles its request head is cut off at the headers timeout, not up to 30 s later', async () => {
+    const h = await start(echo, { servers: { headersTimeoutMs: 600 } });
+    try {
+      const slow = await RawClient.connect(h.port);
+      slow.write('POST /cimom HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const t0 = Date.now();
+      const trickle = setInterval(() => { if (!slow.closed) slow.write('X-Slow: 1\r\n'); }, 100);
+      try {
+        while (!slow.closed && Date.now() - t0 < 5000) await pause(50);
+      } finally { clearInterval(trickle); }
+      expect(slow.closed).to.equal(true);
+      expect(Date.now() - t0).to.be.lessThan(2500);
+    } finally { await h.close(); }
+  });
+
   it('one client address cannot take every connection slot: beyond its share it gets 503, others are served', async () => {
     expect(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS).to.be.lessThan(DEFAULT_MAX_CONNECTIONS / 4);
     const h = await start(echo, { servers: { maxConnections: 8, maxConnectionsPerAddress: 3 } });
