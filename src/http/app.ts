@@ -78,10 +78,31 @@ interface Trace { user: string; cimMethod?: string; cimStatus?: number; cimError
 
 type Route = (req: IncomingMessage, res: ServerResponse, trace: Trace) => Promise<void>;
 
-function pathOf(url: string | undefined): string {
-  const u = url ?? '';
+/** `scheme://authority` at the start of an absolute-form request target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/;
+
+/**
+ * The path of a request target (still percent-encoded, without the query) and, for the
+ * absolute form, which a server must accept (RFC 9112 §3.2.2), the host it names (that form's
+ * authority takes the place of Host; a user name and password in it are dropped, never logged).
+ */
+function targetOf(url: string | undefined): { path: string; host?: string } {
+  let u = url ?? '';
+  let host: string | undefined;
+  const abs = ABSOLUTE_FORM.exec(u);
+  if (abs) {
+    const authority = abs[1]!;
+    host = authority.slice(authority.lastIndexOf('@') + 1);
+    u = u.slice(abs[0].length);
+    if (!u.startsWith('/')) u = `/${u}`;
+  }
   const q = u.indexOf('?');
-  return q < 0 ? u : u.slice(0, q);
+  const path = q < 0 ? u : u.slice(0, q);
+  return host === undefined ? { path } : { path, host };
+}
+
+function pathOf(url: string | undefined): string {
+  return targetOf(url).path;
 }
 
 export function createHttpApp(opts: HttpAppOptions): RequestListener {
@@ -271,12 +292,14 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
   }
 
   function route(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
-    const path = pathOf(req.url);
+    const target = targetOf(req.url);
+    const path = target.path;
     // Without users every caller is admin, and the server listens on the loopback only; but a
     // web page in a local browser reaches the loopback too, under a name it resolved to
     // 127.0.0.1 (DNS rebinding). Its requests carry that name in Host: refused.
-    if (!opts.auth && !addressedToThisMachine(req.headers.host)) {
-      sendHttpError(res, httpError(403, `Host ${JSON.stringify(req.headers.host)} is not addressed to this machine: without users, `
+    const host = target.host ?? req.headers.host;
+    if (!opts.auth && !addressedToThisMachine(host)) {
+      sendHttpError(res, httpError(403, `Host ${JSON.stringify(host)} is not addressed to this machine: without users, `
         + 'only requests to localhost, a loopback address or this host\'s name are served'), null);
       return Promise.resolve();
     }

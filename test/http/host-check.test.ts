@@ -38,6 +38,22 @@ describe('http app: the Host a request is addressed to, without users', () => {
     });
   }
 
+  it('accepts the absolute form of the request target (RFC 9112 §3.2.2), its authority taking the place of Host', async () => {
+    const absolute = (target: string, host = '127.0.0.1'): Buffer => Buffer.from(withHost(host).toString('latin1').replace('POST /cimom ', `POST ${target} `), 'latin1');
+    h.logs.length = 0;
+    expect((await exchange(h.port, absolute('http://127.0.0.1:5988/cimom'))).status).to.equal(200);
+    expect((await exchange(h.port, absolute('HTTP://localhost/cimom?x=1'))).status).to.equal(200);
+    expect((await exchange(h.port, absolute('http://127.0.0.1:5988/elsewhere'))).status).to.equal(404);
+    // The target names the server: a rebinding page's name there is refused whatever Host says.
+    expect((await exchange(h.port, absolute('http://evil.example:5988/cimom'))).status).to.equal(403);
+    expect((await exchange(h.port, absolute('http://127.0.0.1:5988/cimom', 'evil.example'))).status).to.equal(200);
+    // What the access log shows is the path: never a user name or password put in the target.
+    expect((await exchange(h.port, absolute('http://admin:secret@127.0.0.1:5988/cimom'))).status).to.equal(200);
+    const entries = h.logs.filter((l) => l.startsWith('request '));
+    expect(entries.join('\n')).to.not.contain('secret');
+    expect(entries[0]).to.contain('path=/cimom ');
+  });
+
   it('serves an HTTP/1.0 request without Host', async () => {
     const req = rawRequest(CIM_HEADERS).toString('latin1').replace('HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'HTTP/1.0\r\n');
     expect((await exchange(h.port, req)).status).to.equal(200);
