@@ -61,6 +61,13 @@ export function openAuditLog(file: string, log: Logger, opts: AuditLogOptions = 
   // after a failed write the file is looked at again (part of the entry may have reached it).
   let recheck = true;
   let pending = '';
+  // Opened now, so that a file the server cannot write is reported at start-up (and tried again
+  // at each entry), not only at the first change.
+  try {
+    fd = openSync(file, 'a', 0o600);
+  } catch (e) {
+    log.error('audit log: cannot open', { file, error: (e as Error).message });
+  }
   const write = (kind: string, fields: object): void => {
     const line = `${JSON.stringify({ time: new Date().toISOString(), kind, ...fields })}\n`;
     if (closed) {

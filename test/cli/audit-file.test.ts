@@ -1,7 +1,7 @@
 /** The audit log file itself (in process): what a line left half-written by a killed server becomes. */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultWrite, openAuditLog } from '../../src/audit-log.js';
@@ -84,5 +84,18 @@ describe('audit log file', () => {
     expect(lines).to.have.length(3);
     expect(lines[0]).to.have.length(10);
     expect(JSON.parse(lines[1]!)).to.include({ user: 'whole' });
+  });
+
+  it('a file it cannot open is reported at once, and opened again at the next entry', async () => {
+    const sub = path.join(dir, 'not-yet');
+    const file = path.join(sub, 'audit.log');
+    const errors: string[] = [];
+    const audit = openAuditLog(file, { ...SILENT, error: (m: string) => { errors.push(m); } });
+    expect(errors).to.deep.equal(['audit log: cannot open']);
+    mkdirSync(sub);
+    audit.loginFailed({ user: 'late', remote: '127.0.0.1', reason: 'unknown user' });
+    await audit.close();
+    expect(errors).to.have.length(1);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.include({ user: 'late' });
   });
 });
