@@ -47,17 +47,23 @@ function jsonDestination(out: { write(s: string): unknown }): DestinationStream 
 let stdoutGuarded = false;
 
 /**
- * Standard output whose reader went away (`xen-wbem serve | head`, a pipe closed, a journal
- * restarted): the log lines have nowhere to go, and the server goes on and stops when asked.
- * pino's own destination retried a broken pipe forever when it flushed at exit, so a stop that
- * logged after the reader left never ended; writing through process.stdout, an EPIPE is an
- * 'error' event, dropped here.
+ * Standard output that cannot be written must not take the server down with it. A reader that
+ * went away (`xen-wbem serve | head`, a pipe closed, a journal restarted): the log lines have
+ * nowhere to go, and the server goes on and stops when asked. pino's own destination retried a
+ * broken pipe forever when it flushed at exit, so a stop that logged after the reader left never
+ * ended; writing through process.stdout, an EPIPE is an 'error' event, dropped here. Any other
+ * failure (a log file on a full disk: ENOSPC) is said once on standard error, and the server goes
+ * on without its log.
  */
 function guardStdout(): void {
   if (stdoutGuarded) return;
   stdoutGuarded = true;
+  process.stderr.on('error', () => { /* nowhere left to say anything */ });
+  let told = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
+    if (e.code === 'EPIPE' || told) return;
+    told = true;
+    process.stderr.write(`xen-wbem: standard output cannot be written (${e.code ?? e.message}): log lines are lost from here on\n`);
   });
 }
 

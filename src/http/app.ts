@@ -5,6 +5,8 @@
  *   GET|HEAD /metrics            → auth → the Prometheus text of the latest metrics sample
  *   GET|HEAD a page set's prefix → auth → its read-only pages (pages.ts; the network drawings)
  *   anything else                → 404, or 405 with Allow on a known path
+ * Without users, a request whose Host is not a loopback name of this machine is 403 on every path
+ * (loopback.ts: DNS rebinding).
  * No framework: every CIM request would bypass one anyway (docs/architecture-http.md says why).
  * Every failure is an HTTP answer plus a log line; nothing here may take the process down.
  */
@@ -17,6 +19,7 @@ import { httpError, type CimHttpResponse, type CimRequestHandler, type HttpError
 import { readCimHeaders } from './headers.js';
 import { createHealthCheck, serveHealth, type HealthOptions } from './health.js';
 import { asLogger, type LogLine } from './log.js';
+import { addressedToThisMachine } from './loopback.js';
 import { cimExtensionPrefix } from './mpost.js';
 import { pageSetFor, sendPage, type PageSet } from './pages.js';
 import { sendHttpError } from './respond.js';
@@ -29,6 +32,8 @@ export interface HttpLimits {
   requestTimeoutMs?: number;
   /** Extra time a handler gets after its signal aborted before we answer 503 (default 5 s). */
   timeoutGraceMs?: number;
+  /** Requests one connection may have unanswered at once, pipelined (default 16). */
+  maxPipelined?: number;
 }
 
 export interface HttpAppOptions {
@@ -48,6 +53,13 @@ export interface HttpAppOptions {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 export const DEFAULT_TIMEOUT_GRACE_MS = 5_000;
+/**
+ * Node parses pipelined requests (RFC 9112 §9.3.2) and hands each over at once, without
+ * waiting for the answers before it: one connection could run thousands of requests together,
+ * past the connection cap. WBEM clients send one request at a time; a connection with more
+ * than this many unanswered is closed.
+ */
+export const DEFAULT_MAX_PIPELINED = 16;
 export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous', role: 'admin' }) as Principal;
 
 /** DSP0200 §5.2: CIM operations travel as POST or M-POST. */
@@ -66,17 +78,41 @@ interface Trace { user: string; cimMethod?: string; cimStatus?: number; cimError
 
 type Route = (req: IncomingMessage, res: ServerResponse, trace: Trace) => Promise<void>;
 
-function pathOf(url: string | undefined): string {
-  const u = url ?? '';
+/** `scheme://authority` at the start of an absolute-form request target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/;
+
+/**
+ * The path of a request target (still percent-encoded, without the query) and, for the
+ * absolute form, which a server must accept (RFC 9112 §3.2.2), the host it names (that form's
+ * authority takes the place of Host; a user name and password in it are dropped, never logged).
+ */
+function targetOf(url: string | undefined): { path: string; host?: string } {
+  let u = url ?? '';
+  let host: string | undefined;
+  const abs = ABSOLUTE_FORM.exec(u);
+  if (abs) {
+    const authority = abs[1]!;
+    host = authority.slice(authority.lastIndexOf('@') + 1);
+    u = u.slice(abs[0].length);
+    if (!u.startsWith('/')) u = `/${u}`;
+  }
   const q = u.indexOf('?');
-  return q < 0 ? u : u.slice(0, q);
+  const path = q < 0 ? u : u.slice(0, q);
+  return host === undefined ? { path } : { path, host };
+}
+
+function pathOf(url: string | undefined): string {
+  return targetOf(url).path;
 }
 
 export function createHttpApp(opts: HttpAppOptions): RequestListener {
   const maxBody = opts.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const timeoutMs = opts.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const graceMs = opts.limits?.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
+  const maxPipelined = opts.limits?.maxPipelined ?? DEFAULT_MAX_PIPELINED;
   const log = asLogger(opts.log);
+  /** Unanswered requests per connection (the M-POST shim stands for its socket). */
+  const unanswered = new WeakMap<object, number>();
 
   /** Plain GET routes: path → handler (HEAD is served by the same handler). */
   const routes = new Map<string, Route>();
@@ -256,7 +292,17 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
   }
 
   function route(req: IncomingMessage, res: ServerResponse, trace: Trace): Promise<void> {
-    const path = pathOf(req.url);
+    const target = targetOf(req.url);
+    const path = target.path;
+    // Without users every caller is admin, and the server listens on the loopback only; but a
+    // web page in a local browser reaches the loopback too, under a name it resolved to
+    // 127.0.0.1 (DNS rebinding). Its requests carry that name in Host: refused.
+    const host = target.host ?? req.headers.host;
+    if (!opts.auth && !addressedToThisMachine(host)) {
+      sendHttpError(res, httpError(403, `Host ${JSON.stringify(host)} is not addressed to this machine: without users, `
+        + 'only requests to localhost, a loopback address or this host\'s name are served'), null);
+      return Promise.resolve();
+    }
     if (CIM_PATHS.has(path)) return cimRequest(req, res, trace);
     const pages = pageSetFor(opts.pages ?? [], path);
     const handler = routes.get(path) ?? (pages ? pageRoute(pages, path) : undefined);
@@ -271,9 +317,24 @@ export function createHttpApp(opts: HttpAppOptions): RequestListener {
     return handler(req, res, trace);
   }
 
+  /** Counts the request on its connection; false (the connection closed) when it is one too many. */
+  function admitted(req: IncomingMessage, res: ServerResponse): boolean {
+    const sock = req.socket;
+    const n = (unanswered.get(sock) ?? 0) + 1;
+    if (n > maxPipelined) {
+      log.warn('too many pipelined requests on one connection: closed', { remote: sock.remoteAddress ?? '-', max: maxPipelined });
+      sock.destroy();
+      return false;
+    }
+    unanswered.set(sock, n);
+    res.once('close', () => { unanswered.set(sock, (unanswered.get(sock) ?? 1) - 1); });
+    return true;
+  }
+
   return (req: IncomingMessage, res: ServerResponse): void => {
     let trace: Trace | undefined;
     try {
+      if (!admitted(req, res)) return;
       trace = traced(req, res);
       route(req, res, trace).catch((err: unknown) => fail(req, res, err));
     } catch (err) {

@@ -134,7 +134,7 @@ export function createAuthenticator(file: string, opts: AuthenticatorOptions = {
       });
       if (ok === 'throttled') return { refused: 'throttled', retryAfterSec: throttle.retryAfterSec(remote) };
       if (ok === null) {
-        failed({ user: cred.user, remote, reason: 'busy', retryAfterSec: 1 });
+        if (throttle.reportBusy(remote)) failed({ user: cred.user, remote: addressKey(remote), reason: 'busy', retryAfterSec: 1 });
         return { refused: 'throttled', retryAfterSec: 1 };
       }
       if (!ok || !rec) {

@@ -44,6 +44,8 @@ export class LoginThrottle {
   private readonly now: () => number;
   /** Address key → times of its recent failures, oldest first. */
   private readonly failures = new Map<string, number[]>();
+  /** Address key → when its last 'busy' refusal was reported. */
+  private readonly busyReported = new Map<string, number>();
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
@@ -83,6 +85,21 @@ export class LoginThrottle {
     list.push(this.now());
     if (list.length > this.limit) list.shift();
     return list.length === this.limit;
+  }
+
+  /**
+   * Whether a refusal of `remote` for lack of a check slot is to be reported: once per address
+   * and window. A flood refused as busy would otherwise write one audit entry per request.
+   */
+  reportBusy(remote: string): boolean {
+    const key = addressKey(remote);
+    const t = this.now();
+    const last = this.busyReported.get(key);
+    if (last !== undefined && t - last < this.windowMs) return false;
+    this.busyReported.delete(key);
+    if (this.busyReported.size >= this.maxAddresses) this.busyReported.delete(this.busyReported.keys().next().value!);
+    this.busyReported.set(key, t);
+    return true;
   }
 
   /**

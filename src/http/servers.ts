@@ -6,22 +6,25 @@
  *   otherwise be admin.
  * - Beyond loopback it serves HTTPS only, and refuses to start without a certificate: Basic
  *   credentials must never cross a network in clear text. On loopback, HTTPS only is an option.
- * - A connection cap (both listeners together) bounds open files: beyond it a new HTTP
- *   connection gets `503` and is closed, a new TLS connection is closed before any handshake.
+ * - A connection cap (both listeners together) bounds open files, and a smaller one per client
+ *   address keeps one host from taking every slot: beyond either, a new HTTP connection gets
+ *   `503` and is closed, a new TLS connection is closed before any handshake.
  *   TLS handshakes must finish within a short timeout, so silent clients cannot hold sockets.
  * - CONNECT (which Node hands to a separate event) gets 405 like any other wrong method.
  */
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { createServer as createNetServer, isIP, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from '../operations/provider.js';
 import { CIM_ALLOW } from './app.js';
 import { asLogger, type LogLine } from './log.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from './connection-limits.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './connection-limits.js';
+import { addressKey } from './login-throttle.js';
+import { isLoopback } from './loopback.js';
 import { interceptMpost, restoreMpostMethod } from './mpost-socket.js';
 
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS };
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, isLoopback };
 
 export interface ServerOptions {
   /** Address to bind (default 127.0.0.1). */
@@ -39,8 +42,12 @@ export interface ServerOptions {
   httpsOnly?: boolean;
   /** Open connections at most, both listeners together (default 512). */
   maxConnections?: number;
+  /** Open connections one client address (IPv6: its /64) may hold (default 64, at most maxConnections). */
+  maxConnectionsPerAddress?: number;
   /** Time a TLS client has to complete its handshake (default 10 s; Node's own is 120 s). */
   handshakeTimeoutMs?: number;
+  /** Time a client has for its first byte, and for a whole request head (default 10 s). */
+  headersTimeoutMs?: number;
   log?: Logger | LogLine;
 }
 
@@ -54,6 +61,8 @@ export interface RunningServers {
 /** Timeouts: headers must arrive promptly; idle keep-alive connections are kept ~10 s. */
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+/** How often Node looks for connections past those timeouts. */
+const CONNECTIONS_CHECK_MS = 1_000;
 /** Receiving a whole request (a 16 MiB body on a slow link included). */
 export const REQUEST_RECEIVE_TIMEOUT_MS = 120_000;
 /** After close(), in-flight requests get this long before their connections are cut. */
@@ -61,12 +70,6 @@ const CLOSE_GRACE_MS = 2_000;
 /** The connection-cap warning is repeated at most this often. */
 const CAP_WARNING_INTERVAL_MS = 10_000;
 
-export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h === '::1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
-}
 
 /**
  * Throws, naming the address, when a port the server is to listen on is taken. Asked before the
@@ -113,8 +116,8 @@ export function servesPlainHttp(opts: Pick<ServerOptions, 'listen' | 'tlsCert' |
   return !opts.httpsOnly;
 }
 
-function tune(server: http.Server): void {
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
+function tune(server: http.Server, headersTimeoutMs: number): void {
+  server.headersTimeout = headersTimeoutMs;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.requestTimeout = REQUEST_RECEIVE_TIMEOUT_MS;
 }
@@ -144,8 +147,15 @@ function closeServer(server: http.Server, sniffing: { destroyPending(): void }):
 const OVERLOADED = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n'
   + 'Content-Length: 34\r\nRetry-After: 5\r\nConnection: close\r\n\r\ntoo many connections; retry later\n', 'latin1');
 
-/** Open connections across the listeners, and the cap. */
-interface ConnectionBudget { open: number; readonly max: number; warnedAt: number }
+/** Open connections across the listeners (in all and per address key), and the caps. */
+interface ConnectionBudget {
+  open: number;
+  readonly max: number;
+  readonly byAddress: Map<string, number>;
+  readonly perAddress: number;
+  warnedAt: number;
+  addressWarnedAt: number;
+}
 
 /**
  * Puts the cap in front of the server's own 'connection' listeners (which for HTTPS start the
@@ -154,21 +164,40 @@ interface ConnectionBudget { open: number; readonly max: number; warnedAt: numbe
 function capConnections(server: http.Server, budget: ConnectionBudget, plain: boolean, log: Logger): void {
   const originals = server.listeners('connection') as Array<(s: Socket) => void>;
   server.removeAllListeners('connection');
+  const refuse = (sock: Socket): void => {
+    sock.on('error', () => { /* the client may already be gone */ });
+    if (plain) sock.end(OVERLOADED);
+    else sock.destroy();
+    setTimeout(() => sock.destroy(), 1_000).unref();
+  };
   server.on('connection', (sock: Socket) => {
+    const now = Date.now();
     if (budget.open >= budget.max) {
-      const now = Date.now();
       if (now - budget.warnedAt > CAP_WARNING_INTERVAL_MS) {
         budget.warnedAt = now;
         log.warn('connection limit reached: refusing new connections', { open: budget.open, max: budget.max });
       }
-      sock.on('error', () => { /* the client may already be gone */ });
-      if (plain) sock.end(OVERLOADED);
-      else sock.destroy();
-      setTimeout(() => sock.destroy(), 1_000).unref();
+      refuse(sock);
+      return;
+    }
+    const key = addressKey(sock.remoteAddress ?? '');
+    const held = budget.byAddress.get(key) ?? 0;
+    if (held >= budget.perAddress) {
+      if (now - budget.addressWarnedAt > CAP_WARNING_INTERVAL_MS) {
+        budget.addressWarnedAt = now;
+        log.warn('connections from one address at their limit: refusing its new ones', { remote: key, max: budget.perAddress });
+      }
+      refuse(sock);
       return;
     }
     budget.open++;
-    sock.once('close', () => { budget.open--; });
+    budget.byAddress.set(key, held + 1);
+    sock.once('close', () => {
+      budget.open--;
+      const left = (budget.byAddress.get(key) ?? 1) - 1;
+      if (left > 0) budget.byAddress.set(key, left);
+      else budget.byAddress.delete(key);
+    });
     for (const l of originals) l.call(server, sock);
   });
 }
@@ -188,7 +217,15 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
   const host = opts.listen ?? '127.0.0.1';
   const plainHttp = servesPlainHttp(opts);
   const log = asLogger(opts.log);
-  const budget: ConnectionBudget = { open: 0, max: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS, warnedAt: 0 };
+  const headersMs = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Node enforces the headers and request timeouts only when it looks, every 30 s by default: a
+  // client trickling its head held its connection 30-40 s instead of 10.
+  const checkEvery = Math.max(100, Math.min(CONNECTIONS_CHECK_MS, Math.floor(headersMs / 2)));
+  const max = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const budget: ConnectionBudget = {
+    open: 0, max, byAddress: new Map(), perAddress: Math.min(max, opts.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+    warnedAt: 0, addressWarnedAt: 0,
+  };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     restoreMpostMethod(req);
     app(req, res);
@@ -199,9 +236,9 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
   try {
     let httpPort = 0;
     if (plainHttp) {
-      const plain = http.createServer(onRequest);
-      tune(plain);
-      servers.push([plain, interceptMpost(plain, 'connection', HEADERS_TIMEOUT_MS)]);
+      const plain = http.createServer({ connectionsCheckingInterval: checkEvery }, onRequest);
+      tune(plain, headersMs);
+      servers.push([plain, interceptMpost(plain, 'connection', headersMs)]);
       capConnections(plain, budget, true, log);
       refuseConnect(plain, log);
       httpPort = await listen(plain, opts.port ?? 5988, host);
@@ -212,9 +249,10 @@ export async function startServers(app: http.RequestListener, opts: ServerOption
       const [cert, key] = await Promise.all([readFile(opts.tlsCert), readFile(opts.tlsKey)]);
       const secure = https.createServer({
         cert, key, minVersion: 'TLSv1.2', handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+        connectionsCheckingInterval: checkEvery,
       }, onRequest);
-      tune(secure);
-      servers.push([secure, interceptMpost(secure, 'secureConnection', HEADERS_TIMEOUT_MS)]);
+      tune(secure, headersMs);
+      servers.push([secure, interceptMpost(secure, 'secureConnection', headersMs)]);
       capConnections(secure, budget, false, log);
       refuseConnect(secure, log);
       // A client that fails or times out its handshake: no stack, nothing to answer.

@@ -36,20 +36,45 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-/** Constant-time check of `password` against a stored hash; false for a malformed hash. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** What one password check may cost at most: scrypt holds 128·N·r bytes while it runs. */
+const MAX_CHECK_MEMORY = 1024 * 1024 * 1024;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+interface HashParams { N: number; r: number; p: number; salt: Buffer; key: Buffer }
+
+/**
+ * The parameters of a stored hash, or null when it is not one we can check: not
+ * `scrypt$N$r$p$salt$key`, weaker than what `hashPassword` writes (N below 2^14, a salt or key
+ * under 16 bytes), or costlier than one check may be (a hand-edited N of 2^24 would take
+ * 16 GiB, a non-power-of-two N makes scrypt throw).
+ */
+function hashParams(stored: string): HashParams | null {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  if (parts.length !== 6 || parts[0] !== 'scrypt' || !BASE64.test(parts[4]!) || !BASE64.test(parts[5]!)) return null;
+  const [N, r, p] = parts.slice(1, 4).map((x) => (/^\d{1,10}$/.test(x) ? Number(x) : NaN)) as [number, number, number];
   const salt = Buffer.from(parts[4]!, 'base64');
-  const expected = Buffer.from(parts[5]!, 'base64');
-  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || expected.length === 0) return false;
-  const key = await scrypt(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
-  return timingSafeEqual(key, expected);
+  const key = Buffer.from(parts[5]!, 'base64');
+  const powerOfTwo = Number.isInteger(N) && N >= SCRYPT.N && (N & (N - 1)) === 0;
+  if (!powerOfTwo || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16) || 128 * N * r > MAX_CHECK_MEMORY) return null;
+  if (salt.length < SALT_LEN || key.length < 16 || key.length > 64) return null;
+  return { N, r, p, salt, key };
 }
 
-/** The users in a users file's text; an error names the file and what is wrong with it. */
-export function parseUsers(text: string, file: string): UserRecord[] {
+/** Constant-time check of `password` against a stored hash; false for a hash we cannot check. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const h = hashParams(stored);
+  if (!h) return false;
+  const key = await scrypt(password, h.salt, h.key.length, { N: h.N, r: h.r, p: h.p, maxmem: 256 * h.N * h.r + 1024 * 1024 });
+  return timingSafeEqual(key, h.key);
+}
+
+/**
+ * The users in a users file's text; an error names the file and what is wrong with it. A hash
+ * that cannot be checked is an error too (the server would refuse the user with no word why),
+ * except with `anyHash`: the user commands read the file so, and `user add NAME --force`
+ * replaces such a hash.
+ */
+export function parseUsers(text: string, file: string, opts: { anyHash?: boolean } = {}): UserRecord[] {
   let data: { users?: Record<string, { role?: unknown; hash?: unknown } | null> };
   try {
     data = JSON.parse(text) as typeof data;
@@ -64,6 +89,10 @@ export function parseUsers(text: string, file: string): UserRecord[] {
     if (typeof u !== 'object' || u === null) throw new Error(`${file}: user "${name}" is not an object with a role and a hash`);
     if (!ROLES.includes(u.role as Role)) throw new Error(`${file}: user "${name}" has an invalid role`);
     if (typeof u.hash !== 'string') throw new Error(`${file}: user "${name}" has no hash`);
+    if (!opts.anyHash && !hashParams(u.hash)) {
+      throw new Error(`${file}: user "${name}" has an unusable password hash (malformed, weaker than scrypt N=2^${Math.log2(SCRYPT.N)}, `
+        + `or costlier than 1 GiB per check): set the password again with \`xen-wbem user add ${name} --force\``);
+    }
     return { name, role: u.role as Role, hash: u.hash };
   });
 }
@@ -77,7 +106,7 @@ export async function loadUsers(file: string): Promise<UserRecord[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new Error(`cannot read the users file ${file}: ${(e as Error).message}`);
   }
-  return parseUsers(text, file);
+  return parseUsers(text, file, { anyHash: true });
 }
 
 async function writeUsers(file: string, users: UserRecord[]): Promise<void> {

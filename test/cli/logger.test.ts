@@ -1,5 +1,7 @@
 /** The process logger: JSON lines with time and level names for services, text at a terminal. */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { createLogger, textDestination } from '../../src/logger.js';
 
 function capture(): { lines: string[]; write(s: string): void } {
@@ -38,5 +40,25 @@ describe('logger (pino)', () => {
     expect(raw[0]!.indexOf('\n')).to.equal(raw[0]!.length - 1);
     expect(raw[0]).to.not.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(raw[0]).to.contain('indication filter f\\n2026-12-06T00:00:00.000Z [error] forged\\x1b[2J is ignored name=x\\x1b]0;owned\\x07');
+  });
+
+  it('standard output that cannot be written (a log file on a full disk) costs log lines, never the process', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', `
+        const { createLogger } = await import(${JSON.stringify(new URL('../../src/logger.js', import.meta.url).href)});
+        const log = createLogger({ format: 'json' });
+        log.info('request', { status: 200 });
+        await new Promise((r) => setTimeout(r, 50));
+        log.warn('again');
+        await new Promise((r) => setTimeout(r, 50));
+        process.stderr.write('still serving\\n');
+      `], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(child.stderr).to.contain('still serving');
+      expect(child.stderr).to.match(/ENOSPC.*log lines are lost/);
+      expect(child.status).to.equal(0);
+    } finally {
+      closeSync(full);
+    }
   });
 });

@@ -71,7 +71,7 @@ describe('http app: routing and DSP0200 headers', () => {
   it('follows chunked M-POST bodies and requests split byte by byte', async () => {
     const c = await RawClient.connect(h.port);
     try {
-      const head = ['M-POST /cimom HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked',
+      const head = ['M-POST /cimom HTTP/1.1', 'Host: 127.0.0.1', 'Transfer-Encoding: chunked',
         'Man: "http://www.dmtf.org/cim/mapping/http/v1.0";ns=05',
         '05-CIMOperation: MethodCall', '05-CIMMethod: GetInstance', '05-CIMObject: root%2Fvirt'].join('\r\n');
       const chunked = `${head}\r\n\r\n5\r\nM-POS\r\n3;ext=1\r\nT x\r\n0\r\nX-Trailer: 1\r\n\r\n`;
@@ -178,7 +178,7 @@ describe('http app: routing and DSP0200 headers', () => {
 
   it('survives malformed request lines and headers', async () => {
     const c = await RawClient.connect(h.port);
-    c.write('POST /cimom HTTP/1.1\r\nHost: x\r\nBad Header\x01: y\r\n\r\n');
+    c.write('POST /cimom HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\x01: y\r\n\r\n');
     const r = await c.response();
     expect(r.status).to.equal(400);
     c.close();
@@ -268,7 +268,7 @@ describe('http app: encodings and limits', () => {
 
   it('answers 413 for a chunked body over the limit', async () => {
     const c = await RawClient.connect(h.port);
-    const head = ['POST /cimom HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked',
+    const head = ['POST /cimom HTTP/1.1', 'Host: 127.0.0.1', 'Transfer-Encoding: chunked',
       ...Object.entries(CIM_HEADERS).map(([k, v]) => `${k}: ${v}`)].join('\r\n') + '\r\n\r\n';
     c.write(head);
     for (let i = 0; i < 5; i++) c.write(`400\r\n${'z'.repeat(0x400)}\r\n`);

@@ -220,6 +220,18 @@ describe('http auth under a failed-login flood', () => {
     expect(out.filter((o) => o !== null && 'refused' in o)).to.have.length(1);
   });
 
+  it('a flood refused as busy is one audit entry per address and window, not one per request', async () => {
+    const failures: LoginFailure[] = [];
+    const auth = createAuthenticator(file, {
+      throttle: { limit: 1000, maxConcurrentChecks: 1, maxQueuedChecks: 1 }, onFailure: (f) => failures.push(f),
+    });
+    const out = await Promise.all(Array.from({ length: 40 }, (_, n) => auth.authenticate(basic('alice', `w${n}`), '10.3.0.1')));
+    expect(out.filter((o) => o !== null && 'refused' in o)).to.have.length(38);   // each refused request is still refused
+    expect(failures.filter((f) => f.reason === 'busy').map((f) => f.remote)).to.deep.equal(['10.3.0.1']);
+    await Promise.all(Array.from({ length: 3 }, (_, n) => auth.authenticate(basic('alice', `v${n}`), '10.3.0.2')));
+    expect(failures.filter((f) => f.reason === 'busy').map((f) => f.remote)).to.deep.equal(['10.3.0.1', '10.3.0.2']);
+  });
+
   it('counts IPv6 clients by their /64 and IPv4-mapped addresses as IPv4', () => {
     expect(addressKey('2001:db8:1:2:aaaa::1')).to.equal(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
     expect(addressKey('2001:db8:1:2::1')).to.equal('2001:db8:1:2::/64');

@@ -123,9 +123,10 @@ export class RawClient {
     sock.on('error', () => { /* surfaced as closed */ });
   }
 
-  static connect(port: number): Promise<RawClient> {
+  /** `from`: the local address to connect from (any of 127.0.0.0/8 reaches the loopback). */
+  static connect(port: number, from?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new RawClient(s)));
+      const s = net.connect({ port, host: '127.0.0.1', ...(from ? { localAddress: from } : {}) }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { createHttpApp } from '../../src/http/app.js';
-import { servesPlainHttp, startServers } from '../../src/http/servers.js';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, servesPlainHttp, startServers } from '../../src/http/servers.js';
 import { createAuthenticator } from '../../src/http/auth.js';
 import { addUser } from '../../src/http/users.js';
 import { promises as fs } from 'node:fs';
@@ -69,7 +69,7 @@ describe('http operations: GET /health', () => {
       },
     });
     try {
-      const get = () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      const get = () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       let r = await get();
       expect([r.status, r.body.toString(), r.headers['cache-control']]).to.deep.equal([200, 'ok\n', 'no-store']);
       mode = 'fail';
@@ -111,7 +111,7 @@ describe('http operations: GET /health', () => {
     });
     try {
       expect((await exchange(h.port, rawRequest(CIM_HEADERS))).status).to.equal(401);
-      const all = await Promise.all(Array.from({ length: 20 }, () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')));
+      const all = await Promise.all(Array.from({ length: 20 }, () => exchange(h.port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')));
       expect(all.every((r) => r.status === 200)).to.equal(true);
       expect(probes).to.equal(1);
     } finally {
@@ -123,7 +123,7 @@ describe('http operations: GET /health', () => {
   it('is 404 when no probe is configured, like any unknown path', async () => {
     const h = await start();
     try {
-      expect((await exchange(h.port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')).status).to.equal(404);
+      expect((await exchange(h.port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')).status).to.equal(404);
     } finally { await h.close(); }
   });
 });
@@ -132,7 +132,7 @@ describe('http operations: hostile and careless clients', () => {
   it('CONNECT /cimom gets 405 with Allow, not a silent close', async () => {
     const h = await start();
     try {
-      const r = await exchange(h.port, 'CONNECT /cimom HTTP/1.1\r\nHost: x\r\n\r\n');
+      const r = await exchange(h.port, 'CONNECT /cimom HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       expect([r.status, r.headers['allow']]).to.deep.equal([405, 'POST, M-POST']);
       expect(r.body.toString()).to.contain('CONNECT is not allowed');
     } finally { await h.close(); }
@@ -153,6 +153,51 @@ describe('http operations: hostile and careless clients', () => {
       expect(h.logs.filter((l) => l.includes('connection limit reached'))).to.have.length(1);
       a.close();
     } finally { await h.close(); }
+  });
+
+  it('a client that trickles its request head is cut off at the headers timeout, not up to 30 s later', async () => {
+    const h = await start(echo, { servers: { headersTimeoutMs: 600 } });
+    try {
+      const slow = await RawClient.connect(h.port);
+      slow.write('POST /cimom HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const t0 = Date.now();
+      const trickle = setInterval(() => { if (!slow.closed) slow.write('X-Slow: 1\r\n'); }, 100);
+      try {
+        while (!slow.closed && Date.now() - t0 < 5000) await pause(50);
+      } finally { clearInterval(trickle); }
+      expect(slow.closed).to.equal(true);
+      expect(Date.now() - t0).to.be.lessThan(2500);
+    } finally { await h.close(); }
+  });
+
+  it('one client address cannot take every connection slot: beyond its share it gets 503, others are served', async () => {
+    expect(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS).to.be.lessThan(DEFAULT_MAX_CONNECTIONS / 4);
+    const h = await start(echo, { servers: { maxConnections: 8, maxConnectionsPerAddress: 3 } });
+    const held: RawClient[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await RawClient.connect(h.port, '127.0.0.3'));
+      const extra = await RawClient.connect(h.port, '127.0.0.3');
+      extra.write(rawRequest(CIM_HEADERS));
+      expect((await extra.response()).status).to.equal(503);
+      // Another address is served while the first holds its share.
+      const other = await RawClient.connect(h.port, '127.0.0.4');
+      other.write(rawRequest(CIM_HEADERS));
+      expect((await other.response()).status).to.equal(200);
+      other.close();
+      held[0]!.write(rawRequest(CIM_HEADERS));
+      expect((await held[0]!.response()).status).to.equal(200);
+      // A slot the address frees is its own again.
+      held.pop()!.close();
+      await pause(50);
+      const again = await RawClient.connect(h.port, '127.0.0.3');
+      again.write(rawRequest(CIM_HEADERS));
+      expect((await again.response()).status).to.equal(200);
+      again.close();
+      expect(h.logs.filter((l) => l.includes('connections from one address'))).to.have.length(1);
+    } finally {
+      held.forEach((c) => c.close());
+      await h.close();
+    }
   });
 
   it('TLS: a silent client is dropped after the handshake timeout; beyond the cap, closed before any handshake', async () => {

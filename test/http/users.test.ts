@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { addUser, listUsers, loadUsers, removeUser, verifyPassword } from '../../src/http/users.js';
+import { createAuthenticator } from '../../src/http/auth.js';
+import { addUser, listUsers, loadUsers, parseUsers, removeUser, verifyPassword } from '../../src/http/users.js';
 
 describe('http users file', () => {
   let dir: string;
@@ -133,5 +134,41 @@ describe('http users file', () => {
     let unreadable = '';
     try { await listUsers(dir); } catch (e) { unreadable = (e as Error).message; }
     expect(unreadable).to.equal(`cannot read the users file ${dir}: EISDIR: illegal operation on a directory, read`);
+  });
+
+  describe('stored hashes', () => {
+    const salt = Buffer.alloc(16, 7).toString('base64');
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const hash = (n: number, r = 8, p = 1): string => `scrypt$${n}$${r}$${p}$${salt}$${key}`;
+    const fileWith = (h: string): string => JSON.stringify({ version: 1, users: { bob: { role: 'admin', hash: h }, ann: { role: 'reader', hash: hash(16384) } } });
+
+    it('a hash with unusable parameters is a wrong password, never an exception', async () => {
+      for (const bad of [hash(1000), hash(2 ** 24), hash(16384, 0), 'scrypt$16384$8$1$$', 'bcrypt$x']) {
+        expect(await verifyPassword('pw', bad), bad).to.equal(false);
+      }
+    });
+
+    it('serve refuses a users file with a malformed, weak or too costly hash, naming the user and the fix', () => {
+      for (const bad of [hash(1000), hash(1024), hash(2 ** 24), hash(16384, 8, 1000), `scrypt$16384$8$1$${salt}$`, 'h']) {
+        expect(() => parseUsers(fileWith(bad), 'u.json'), bad).to.throw(/^u\.json: user "bob" has an unusable password hash.*`xen-wbem user add bob --force`$/);
+      }
+      expect(parseUsers(fileWith(hash(65536)), 'u.json').map((u) => u.name)).to.deep.equal(['bob', 'ann']);
+    });
+
+    it('user add --force replaces such a hash (the user commands read the file without judging hashes)', async () => {
+      await fs.writeFile(file, fileWith(hash(1000)), { mode: 0o600 });
+      expect(await listUsers(file)).to.deep.equal([{ name: 'bob', role: 'admin' }, { name: 'ann', role: 'reader' }]);
+      await addUser(file, 'bob', 'new-pw', 'admin', { replace: true });
+      const users = parseUsers(await fs.readFile(file, 'utf8'), file);
+      expect(await verifyPassword('new-pw', users.find((u) => u.name === 'bob')!.hash)).to.equal(true);
+    });
+
+    it('the server, finding such a file while it runs, admits nobody and says why', async () => {
+      await fs.writeFile(file, fileWith(hash(1000)), { mode: 0o600 });
+      const lines: string[] = [];
+      const auth = createAuthenticator(file, { log: (l) => lines.push(l) });
+      expect(await auth.authenticate(`Basic ${Buffer.from('bob:pw').toString('base64')}`, '10.9.0.1')).to.equal(null);
+      expect(lines.join('\n')).to.contain('cannot load users file').and.contain('unusable password hash');
+    });
   });
 });
