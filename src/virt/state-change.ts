@@ -7,7 +7,11 @@
  *            request with the definition. Every refusal happens here, before anything starts.
  *   perform: run the planned operation with the job's cancel signal (the hypervisor tool is
  *            killed on cancel), settle or release the admission, wait for a clean shutdown to
- *            end, release the lock.
+ *            end, release the lock. An operation that failed or was cancelled takes its request
+ *            back (the request the system had before is recorded again), a shutdown that only ran
+ *            out of time keeps it: CIM_EnabledLogicalElement.RequestStateChange places the request
+ *            in RequestedState on 0, 3 (timeout) or 4096 only, and a failure must not leave
+ *            RequestedState showing a transition still pending.
  */
 import type { StateChange, StateChangeOptions } from './changes.js';
 import { VirtError } from './errors.js';
@@ -70,7 +74,13 @@ export async function perform(
 ): Promise<VirtualSystem> {
   const name = p.system.name;
   try {
-    await run(m, name, p.operation, signal, progress);
+    try {
+      await run(m, name, p.operation, signal, progress);
+    } catch (err) {
+      // Out of time (return 3) keeps the request; any other failure, or a cancel, takes it back.
+      if (signal?.aborted || !VirtError.is(err, 'timeout')) await takeBack(m, p);
+      throw err;
+    }
     if (p.reservation) {
       // The system now shows in the picture (the driver's reads reflect its own changes: after a
       // start or a restore it refreshes by itself; asking it again here would only make the
@@ -93,17 +103,34 @@ export async function perform(
 export async function requestStateChange(m: Model, name: string, target: TargetState, opts: StateChangeOptions = {}): Promise<StateChange> {
   const b = await begin(m, name, target, opts, 'job');
   if (b.kind === 'already') return b;
+  let performed = false;
   const job = m.jobs.start(`state change of ${name} to ${target}`, name, (ctx) => {
+    performed = true;
     ctx.progress(1);
     return perform(m, b, ctx.signal, opts.timeoutMs, (f) => ctx.progress(1 + f * 98));
   });
-  // A job cancelled before its body ran never reaches perform(): its end releases what begin() took.
+  // A job cancelled before its body ran never reaches perform(): its end takes the request back
+  // and releases what begin() took.
   const free = (): void => {
     b.reservation?.release();
     b.release();
   };
-  job.done.then(free, free);
+  job.done.then(free, () => {
+    if (performed) free();
+    else void takeBack(m, b).finally(free);
+  });
   return { kind: 'job', operation: b.operation, job, system: b.system };
+}
+
+/** The request the system had before `p` recorded its own, recorded again (under the lock still held). */
+async function takeBack(m: Model, p: Planned): Promise<void> {
+  const before = p.system.requested;
+  if (before === p.target) return;
+  try {
+    await m.driver.setRequestedState(p.system.name, before);
+  } catch (err) {
+    m.log(`the request of '${p.system.name}' (${words(p.target)}) could not be taken back after the change failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 async function run(m: Model, name: string, op: Operation, signal: AbortSignal | undefined, progress?: (fraction: number) => void): Promise<void> {

@@ -184,8 +184,8 @@ export class StubDriver implements HypervisorDriver {
     }
     return structuredClone(sys);
   }
-  async setRequestedState(name: string, target: TargetState): Promise<void> {
-    this.need(await this.call('setRequestedState', name, [target]), name).requested = target;
+  async setRequestedState(name: string, target: TargetState | undefined): Promise<void> {
+    this.need(await this.call('setRequestedState', name, [String(target)]), name).requested = target;
   }
 
   start(name: string, opts: StartOptions = {}): Promise<void> {
