@@ -60,13 +60,18 @@ export class Job<T = unknown> {
     return this.state === 'completed' || this.state === 'failed' || this.state === 'terminated';
   }
 
+  /** The cancel that stopped it was a kill (stop at once, nothing saved), not a termination. */
+  killed = false;
+
   /**
    * Request cancellation; `reason` says who stopped it and how (the job's error message once it
-   * has ended). False when the job had already finished or passed its point of no return (commit).
+   * has ended), `kill` that it is a kill rather than a termination. False when the job had already
+   * finished or passed its point of no return (commit).
    */
-  cancel(reason = 'cancelled'): boolean {
+  cancel(reason = 'cancelled', kill = false): boolean {
     if (this.finished || this.committed) return false;
     this.cancelReason = reason;
+    this.killed = kill;
     this.controller.abort(new VirtError('failed', `job ${this.id} ${reason}`));
     if (this.state === 'new') this.finish('terminated', undefined, new VirtError('failed', `${reason} before it started`));
     return true;

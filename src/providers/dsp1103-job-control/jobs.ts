@@ -23,8 +23,16 @@ import { allSystems } from '../shared/systems.js';
 const AFFECTED = 'Xen_AffectedJobElement';
 const OWNING = 'Xen_OwningJobElement';
 
-/** CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). */
+/**
+ * CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). A job stopped by a Kill request
+ * is 9 Killed, by a Terminate request (or the server stopping) 8 Terminated.
+ */
 const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
+const KILLED = 9;
+
+function jobState(job: Job): number {
+  return job.state === 'terminated' && job.killed ? KILLED : JOB_STATE[job.state];
+}
 
 /** OperationalStatus: 2 OK, 6 Error, 10 Stopped, 17 Completed (CIM_Job description). */
 const JOB_OPERATIONAL: Record<JobState, number[]> = { new: [2], running: [2], completed: [2, 17], terminated: [10, 17], failed: [6, 17] };
@@ -59,8 +67,8 @@ export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace
     Name: job.name,
     ElementName: job.name,
     Description: `${job.name} (affects ${job.target})`,
-    JobState: JOB_STATE[job.state],
-    JobStatus: JOB_STATUS_TEXT[job.state],
+    JobState: jobState(job),
+    JobStatus: job.state === 'terminated' && job.killed ? 'Killed on request' : JOB_STATUS_TEXT[job.state],
     OperationalStatus: JOB_OPERATIONAL[job.state],
     PercentComplete: job.percentComplete,
     TimeSubmitted: CimDateTime.fromDate(new Date(job.submittedAt)),
@@ -86,7 +94,7 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
   const code = job.state === 'failed' ? statusCode(e.kind) : 1;
   return build(ctx, 'CIM_Error', {
     ErrorType: job.state === 'terminated' ? 1 : errorType(e.kind),
-    OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
+    OtherErrorType: job.state === 'terminated' ? (job.killed ? 'Killed on request' : 'Terminated on request') : undefined,
     OwningEntity: 'xen-wbem',
     MessageID: `xen-wbem:${e.kind}`,
     Message: describe(e),
@@ -114,7 +122,7 @@ function requestStateChange(job: Job, requested: number | undefined, timeout: Ci
   switch (requested) {
     case 4: // Terminate
     case 5: // Kill: both abort the operation at once (its hypervisor call is killed)
-      return { returnValue: job.cancel(`${requested === 4 ? 'terminated' : 'killed'} on request (RequestStateChange ${requested})`) ? RSC.completed : RSC.invalidStateTransition };
+      return { returnValue: job.cancel(`${requested === 4 ? 'terminated' : 'killed'} on request (RequestStateChange ${requested})`, requested === 5) ? RSC.completed : RSC.invalidStateTransition };
     case 2: // Start
     case 3: // Suspend
     case 6: // Service

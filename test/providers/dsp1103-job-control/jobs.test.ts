@@ -88,6 +88,21 @@ describe('providers/dsp1103: jobs', () => {
     expect(timed.returnValue).to.equal(4098);
   });
 
+  it('RequestStateChange 5 Kill ends the job Killed (JobState 9), not Terminated (CIM_ConcreteJob.JobState)', async () => {
+    const job = w.jobs.start('slow', 'web', (ctx) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted')))));
+    await new Promise((r) => setTimeout(r, 5));
+    const p = w.provider(JOB);
+    expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 5 }))).returnValue).to.equal(0);
+    await job.done.catch(() => {});
+    const i = await get(job.id);
+    expect(i.get('JobState')).to.equal(9);
+    expect(i.get('JobStatus')).to.equal('Killed on request');
+    expect(i.get('ErrorDescription')).to.contain('killed on request (RequestStateChange 5)');
+    // A kill that came after the job had ended changes nothing.
+    expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 4 }))).returnValue).to.equal(4097);
+    expect((await get(job.id)).get('JobState')).to.equal(9);
+  });
+
   it('DeleteInstance removes a finished job and refuses a running one', async () => {
     const g = gate();
     const running = w.jobs.start('slow', 'web', () => g.promise);
