@@ -3,7 +3,8 @@
  *
  *   begin:   take the system's lock, look the system up once, answer "already there" (nothing to
  *            do), plan the one operation with the transition table (invalid_state / busy),
- *            admit it when it makes the system hold host resources (no_memory), record the
+ *            admit it when it makes the system hold host resources, or builds its domain again
+ *            from a definition that asks more than it holds (a reset; no_memory), record the
  *            request with the definition. Every refusal happens here, before anything starts.
  *   perform: run the planned operation with the job's cancel signal (the hypervisor tool is
  *            killed on cancel), settle or release the admission, wait for a clean shutdown to
@@ -18,7 +19,7 @@ import { VirtError } from './errors.js';
 import type { Reservation } from './ledger.js';
 import type { LockMode, Release } from './lock.js';
 import type { Model } from './model.js';
-import { ADMITTED_OPERATIONS, TARGET_STATES, alreadyIn, planTransition, type Operation, type TargetState } from './states.js';
+import { ADMITTED_OPERATIONS, REBUILDING_OPERATIONS, TARGET_STATES, alreadyIn, planTransition, type Operation, type TargetState } from './states.js';
 import type { VirtualSystem } from './types.js';
 
 export interface Planned {
@@ -54,7 +55,9 @@ export async function begin(m: Model, name: string, target: TargetState, opts: S
     if (opts.operations && !opts.operations.includes(operation)) {
       throw new VirtError('invalid_state', `cannot go from ${words(system.state)} to ${words(target)} for '${name}' here (it would ${words(operation)})`);
     }
-    const reservation = ADMITTED_OPERATIONS.includes(operation) ? await m.admission.admit(name, system.config, 'start') : undefined;
+    const reservation = ADMITTED_OPERATIONS.includes(operation)
+      ? await m.admission.admit(name, system.config, 'start')
+      : REBUILDING_OPERATIONS.includes(operation) ? await m.admission.admit(name, system.config, 'growth') : undefined;
     try {
       await m.driver.setRequestedState(name, target);
     } catch (err) {

@@ -200,8 +200,12 @@ export class StubDriver implements HypervisorDriver {
   reboot(name: string, opts?: OperationOptions): Promise<void> {
     return this.op('reboot', name, 'reboot', 'running', opts);
   }
-  reset(name: string, opts?: OperationOptions): Promise<void> {
-    return this.op('reset', name, 'reset', 'running', opts);
+  /** Like the xl driver: the domain is destroyed and created again from the definition (its memory and vCPUs included). */
+  async reset(name: string, opts?: OperationOptions): Promise<void> {
+    await this.op('reset', name, 'reset', 'running', opts);
+    const sys = this.systems.get(name)!;
+    delete sys.live;
+    this.setState(sys, 'running');
   }
   pause(name: string, opts?: OperationOptions): Promise<void> {
     return this.op('pause', name, 'pause', 'paused', opts);
