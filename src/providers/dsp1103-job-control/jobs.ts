@@ -5,7 +5,8 @@
  * Xen_AffectedJobElement (AffectedElement = each virtual system the job acts on, job.affects).
  *
  * Removal: finished jobs are kept for TimeBeforeRemoval (the JobManager's retention, default
- * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance.
+ * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance. At most
+ * MAX_FINISHED_JOBS finished jobs are kept: beyond, the first finished go first.
  */
 import {
   type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
