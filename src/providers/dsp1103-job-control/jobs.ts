@@ -11,7 +11,7 @@
 import {
   type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
 } from '../../cim/index.js';
-import type { MethodResult, ProviderContext } from '../../operations/provider.js';
+import { type MethodResult, type ProviderContext, type Role, ROLE_RANK } from '../../operations/provider.js';
 import type { Job, JobState, VirtError, VirtErrorKind } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
@@ -133,6 +133,24 @@ function requestStateChange(job: Job, requested: number | undefined, timeout: Ci
   }
 }
 
+/**
+ * Jobs of the methods an operator may call (state changes of systems and networks, snapshots),
+ * by the name virt/ gives them. Every other job (a system's deletion, its resources changed, a
+ * migration) was started by a method only an admin may call: stopping it cuts short or undoes
+ * that change, so it needs the admin role as well.
+ */
+const OPERATOR_JOBS = ['state change of ', 'snapshot of ', 'apply snapshot ', 'destroy snapshot '];
+
+function roleToStop(job: Job): Role {
+  return OPERATOR_JOBS.some((p) => job.name.startsWith(p)) ? 'operator' : 'admin';
+}
+
+function checkMayStop(ctx: ProviderContext, job: Job): void {
+  const needed = roleToStop(job);
+  if (ROLE_RANK[ctx.principal.role] >= ROLE_RANK[needed]) return;
+  throw cimError('ACCESS_DENIED', `stopping job ${job.id} (${job.name}) requires the ${needed} role, as the method that started it; user "${ctx.principal.name}" has the ${ctx.principal.role} role`);
+}
+
 function jobOf(deps: ProviderDeps, target: CimInstanceName | { className: string }, method: string): Job {
   if (isClassNameRef(target)) throw cimError('INVALID_PARAMETER', `${method} must be invoked on a job instance`);
   return findJob(deps, target as CimInstanceName);
@@ -184,8 +202,11 @@ export function jobMethods(deps: ProviderDeps): Record<string, Method> {
   return {
     RequestStateChange: {
       role: 'operator',
-      run: async (_ctx, target, params) =>
-        requestStateChange(jobOf(deps, target, 'RequestStateChange'), readNumber(params, 'RequestedState'), readDateTime(params, 'TimeoutPeriod')),
+      run: async (ctx, target, params) => {
+        const job = jobOf(deps, target, 'RequestStateChange');
+        checkMayStop(ctx, job);
+        return requestStateChange(job, readNumber(params, 'RequestedState'), readDateTime(params, 'TimeoutPeriod'));
+      },
     },
     GetError: {
       role: 'reader',
