@@ -92,6 +92,9 @@ export class MetricsSampler {
   private readonly startedAt = new Map<string, { domid: number; at: number }>();
   /** Per system: the domain's last raw I/O counters and what unplugged devices had counted. */
   private readonly io = new Map<string, { domid: number; raw: IoCounters; lost: IoCounters }>();
+  /** Counts forget() calls; per system, the count at its last one (a sample begun before it is stale for it). */
+  private forgets = 0;
+  private readonly forgottenAt = new Map<string, number>();
   private running: Promise<MetricsSample> | undefined;
   private readonly listeners = new Set<(sample: MetricsSample) => void>();
   private failed = false;
@@ -152,6 +155,7 @@ export class MetricsSampler {
    * sample, so no value is served for a system that no longer runs (or under its old name).
    */
   forget(name: string): void {
+    this.forgottenAt.set(name, ++this.forgets);
     this.rings.delete(name);
     this.startedAt.delete(name);
     this.io.delete(name);
@@ -175,6 +179,8 @@ export class MetricsSampler {
   }
 
   private async take(): Promise<MetricsSample> {
+    // What the reads below return may predate a system's stop: one forgotten meanwhile is left out.
+    const began = this.forgets;
     let counters: SystemCounters[] | undefined;
     try {
       counters = this.source.counters ? await this.source.counters() : undefined;
@@ -190,10 +196,11 @@ export class MetricsSampler {
     const out: SystemSample[] = [];
     const seen = new Set<string>();
     for (const s of systems) {
-      if (!s.live || !isActive(s.state)) continue;
+      if (!s.live || !isActive(s.state) || (this.forgottenAt.get(s.name) ?? 0) > began) continue;
       seen.add(s.name);
       out.push(this.systemSample(s, at, byName.get(s.name)));
     }
+    for (const [name, at] of this.forgottenAt) if (at <= began) this.forgottenAt.delete(name);
     for (const name of [...this.rings.keys()]) {
       if (!seen.has(name)) {
         this.rings.delete(name);

@@ -46,3 +46,34 @@ describe('virt: the metrics sampler keeps I/O counters monotonic while a domain 
     expect((await m.sample()).systems[0]!.io).to.deep.include({ diskReadRequests: 3, netTxBytes: 30, netTxPackets: 1 });
   });
 });
+
+describe('virt: the metrics sampler and a system that stops while a sample is taken', () => {
+  it('a system forgotten (stopped, saved, renamed) while a sample was being read is not in that sample', async () => {
+    let open!: () => void;
+    let gate: Promise<void> = Promise.resolve();
+    const src: MetricsSource = {
+      systems: async () => {
+        const list = [vm(7)];
+        await gate;
+        return list;
+      },
+      capacity: async () => CAP, pools: async () => [], counters: async () => [io(1, 1)],
+    };
+    const m = new MetricsSampler(src, { intervalMs: 0 });
+    await m.sample();
+    expect(m.latest()!.systems.map((s) => s.name)).to.deep.equal(['vm']);
+    gate = new Promise<void>((r) => { open = r; });
+    const taking = m.sample();
+    await new Promise((r) => setImmediate(r));
+    // The system stops: the event stream tells the sampler while the list it read still has it.
+    m.forget('vm');
+    open();
+    await taking;
+    expect(m.latest()!.systems.map((s) => s.name)).to.deep.equal([]);
+    expect(m.history('vm')).to.deep.equal([]);
+    // The next sample reads afresh.
+    gate = Promise.resolve();
+    await m.sample();
+    expect(m.latest()!.systems.map((s) => s.name)).to.deep.equal(['vm']);
+  });
+});
