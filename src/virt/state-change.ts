@@ -71,9 +71,15 @@ export async function begin(m: Model, name: string, target: TargetState, opts: S
   }
 }
 
-/** `progress`: the fraction done of an operation that reports it (a save or a restore: the memory image written or read back), 0..1. */
+/**
+ * `progress`: the fraction done of an operation that reports it (a save or a restore: the memory
+ * image written or read back), 0..1. `commit`: called once the change has taken effect (the
+ * operation done; for a clean shutdown, the system off), after which a cancel can undo nothing:
+ * a job then completes rather than end terminated with its change made.
+ */
 export async function perform(
   m: Model, p: Planned, signal: AbortSignal | undefined, timeoutMs: number | undefined, progress?: (fraction: number) => void,
+  commit?: () => void,
 ): Promise<VirtualSystem> {
   const name = p.system.name;
   try {
@@ -84,6 +90,8 @@ export async function perform(
       if (signal?.aborted || !VirtError.is(err, 'timeout')) await takeBack(m, p);
       throw err;
     }
+    // Done: a clean shutdown once the guest acknowledged only when nobody waits for its end.
+    if (p.operation !== 'shutdown' || timeoutMs === 0) commit?.();
     if (p.reservation) {
       // The system now shows in the picture (the driver's reads reflect its own changes: after a
       // start or a restore it refreshes by itself; asking it again here would only make the
@@ -93,6 +101,7 @@ export async function perform(
     }
     if (p.operation === 'shutdown' && timeoutMs !== 0) {
       await waitFor(m, name, (s) => s.state === 'defined', timeoutMs ?? m.shutdownTimeoutMs, signal, 'to shut down');
+      commit?.();
     }
     // The driver's reads reflect its own changes: this costs no call where it knows the outcome.
     return await m.driver.get(name);
@@ -110,7 +119,7 @@ export async function requestStateChange(m: Model, name: string, target: TargetS
   const job = m.jobs.start(`state change of ${name} to ${target}`, name, (ctx) => {
     performed = true;
     ctx.progress(1);
-    return perform(m, b, ctx.signal, opts.timeoutMs, (f) => ctx.progress(1 + f * 98));
+    return perform(m, b, ctx.signal, opts.timeoutMs, (f) => ctx.progress(1 + f * 98), () => ctx.commit());
   });
   // A job cancelled before its body ran never reaches perform(): its end takes the request back
   // and releases what begin() took.

@@ -57,3 +57,30 @@ describe('virt: the recorded request after a state change that failed', () => {
     expect((await vm.getSystem('web')).requested).to.equal('paused');
   });
 });
+
+describe('virt: a state change whose operation has taken effect completes', () => {
+  it('a terminate that comes once the operation is done (while its outcome is read) does not make the job terminated', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' }, 'running');
+    // The outcome read after the pause waits until the test lets it go.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    const get = d.get.bind(d);
+    d.get = async (name: string) => {
+      if (d.calls.includes('pause web')) await gate;
+      return get(name);
+    };
+    const c = await vm.requestStateChange('web', 'paused');
+    if (c.kind !== 'job') throw new Error('expected a job');
+    for (let i = 0; i < 100 && !d.calls.includes('pause web'); i++) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 5));
+    // Past its point of no return: the pause has happened, a terminate can no longer undo it.
+    expect(c.job.cancel('terminated on request')).to.equal(false);
+    open();
+    const sys = await c.job.done;
+    expect(c.job.state).to.equal('completed');
+    expect(sys.state).to.equal('paused');
+    expect((await vm.getSystem('web')).requested).to.equal('paused');
+  });
+});
