@@ -27,13 +27,17 @@ export async function defineSystem(m: Model, spec: VirtualSystemSpec, capacity: 
     // Claimed before anything is read (claims.ts): a concurrent define or NIC addition of another
     // system that asks for the same MAC or UUID is refused instead of both taking it.
     const release = m.claims.claim([...macs.map((x) => macClaim(n.name, x.mac)), ...(n.uuid ? [uuidClaim(n.name, n.uuid)] : [])]);
+    let unuse: (() => void) | undefined;
     try {
+      // Its switches are not removed while it is defined on them (switches.ts).
+      unuse = m.switchUse.use(n.nics.map((x) => x.bridge));
       const short = advertisedShortfall(await capacity(), n.name, n);
       if (short) throw new VirtError('no_memory', short);
       if (n.nics.length > 0) checkSwitchesExist(await m.driver.switches(), n.nics.map((x) => x.bridge));
       if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
       return await m.driver.define(spec);
     } finally {
+      unuse?.();
       release();
     }
   }, { what: 'its definition' });

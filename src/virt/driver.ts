@@ -138,8 +138,8 @@ export interface HypervisorDriver {
   rename(name: string, newName: string): Promise<VirtualSystem>;
   /** Persistent (and, when active, live where possible) change of resources and policies. */
   modify(name: string, patch: SystemPatch, opts?: OperationOptions): Promise<VirtualSystem>;
-  /** Record the last requested target with the definition (persistent). */
-  setRequestedState(name: string, target: TargetState): Promise<void>;
+  /** Record the last requested target with the definition (persistent); undefined: none (a failed request taken back). */
+  setRequestedState(name: string, target: TargetState | undefined): Promise<void>;
 
   start(name: string, opts?: StartOptions): Promise<void>;
   /** Ask the guest to power off; returns once it acknowledged (the caller waits for the end). */

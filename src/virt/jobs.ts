@@ -60,13 +60,18 @@ export class Job<T = unknown> {
     return this.state === 'completed' || this.state === 'failed' || this.state === 'terminated';
   }
 
+  /** The cancel that stopped it was a kill (stop at once, nothing saved), not a termination. */
+  killed = false;
+
   /**
    * Request cancellation; `reason` says who stopped it and how (the job's error message once it
-   * has ended). False when the job had already finished or passed its point of no return (commit).
+   * has ended), `kill` that it is a kill rather than a termination. False when the job had already
+   * finished or passed its point of no return (commit).
    */
-  cancel(reason = 'cancelled'): boolean {
+  cancel(reason = 'cancelled', kill = false): boolean {
     if (this.finished || this.committed) return false;
     this.cancelReason = reason;
+    this.killed = kill;
     this.controller.abort(new VirtError('failed', `job ${this.id} ${reason}`));
     if (this.state === 'new') this.finish('terminated', undefined, new VirtError('failed', `${reason} before it started`));
     return true;
@@ -120,13 +125,23 @@ export class Job<T = unknown> {
   }
 }
 
+/** Finished jobs kept at most (each a few KiB with its result): beyond, the first finished go first. */
+export const MAX_FINISHED_JOBS = 1000;
+
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
+  /** The finished jobs still kept, in the order they finished. */
+  private readonly finishedOrder = new Map<string, Job>();
   private readonly listeners = new Set<JobListener>();
 
   constructor(
     /** Finished jobs are forgotten this long after they end. */
     private readonly keepFinishedMs = 5 * 60_000,
+    /**
+     * And at most this many are kept: a client driving many changes within the retention would
+     * otherwise grow memory, and every enumeration of jobs, without bound. Running jobs always stay.
+     */
+    private readonly maxFinished = MAX_FINISHED_JOBS,
   ) {}
 
   /**
@@ -147,6 +162,7 @@ export class JobManager {
     const j = this.jobs.get(id);
     if (j && this.expired(j, Date.now())) {
       this.jobs.delete(id);
+      this.finishedOrder.delete(id);
       return undefined;
     }
     return j;
@@ -160,6 +176,7 @@ export class JobManager {
   remove(id: string): boolean {
     const j = this.jobs.get(id);
     if (!j || !j.finished) return false;
+    this.finishedOrder.delete(id);
     return this.jobs.delete(id);
   }
 
@@ -169,6 +186,14 @@ export class JobManager {
   }
 
   private emit(job: Job): void {
+    if (job.finished && this.jobs.get(job.id) === job && !this.finishedOrder.has(job.id)) {
+      this.finishedOrder.set(job.id, job);
+      for (const [id] of this.finishedOrder) {
+        if (this.finishedOrder.size <= this.maxFinished) break;
+        this.finishedOrder.delete(id);
+        this.jobs.delete(id);
+      }
+    }
     for (const l of this.listeners) {
       try {
         l(job);
@@ -180,7 +205,12 @@ export class JobManager {
 
   private prune(): void {
     const now = Date.now();
-    for (const [id, j] of this.jobs) if (this.expired(j, now)) this.jobs.delete(id);
+    for (const [id, j] of this.finishedOrder) {
+      if (this.expired(j, now)) {
+        this.finishedOrder.delete(id);
+        this.jobs.delete(id);
+      }
+    }
   }
 
   private expired(j: Job, now: number): boolean {

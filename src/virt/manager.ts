@@ -26,7 +26,7 @@ import {
 } from './migration.js';
 import type { Job } from './jobs.js';
 import { begin, perform, requestStateChange } from './state-change.js';
-import { defineSwitch, destroySwitch } from './switches.js';
+import { SwitchUse, defineSwitch, destroySwitch } from './switches.js';
 import { isActive, type TargetState } from './states.js';
 import type { Log } from './steps.js';
 import { SnapshotService, recoverSnapshots, type SnapshotRecovery, type SnapshotServiceOptions } from './snapshots/index.js';
@@ -96,6 +96,7 @@ export class VirtManager {
       locks: new KeyedLock(opts.lockTimeoutMs ?? 30_000),
       admission: this.admission,
       claims: new IdentityClaims(),
+      switchUse: new SwitchUse(),
       jobs: this.jobs,
       log,
       shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 120_000,

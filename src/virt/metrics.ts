@@ -13,6 +13,9 @@
  *   memory in use (MiB)      = memory the domain holds now
  *   memory assigned (MiB)    = its balloon target
  *   disk bytes               = sectors × 512;  network: the guest's view (sent = transmitted)
+ *   I/O counters             = the hypervisor's sums over the domain's devices, never lower than
+ *                              in the domain's previous sample: what an unplugged device had
+ *                              counted stays counted (DSP1053 Counter); a new domain starts again
  *   uptime (s)               = the hypervisor's figure (since the domain was started); without
  *                              it, now − when the system was last seen to become active
  *   pools and host           = capacity.ts (advertised capacity, reserved, available): net of
@@ -87,6 +90,11 @@ export class MetricsSampler {
   private readonly rings = new Map<string, SystemSample[]>();
   /** Per system: domid-independent start as first seen active (ms). */
   private readonly startedAt = new Map<string, { domid: number; at: number }>();
+  /** Per system: the domain's last raw I/O counters and what unplugged devices had counted. */
+  private readonly io = new Map<string, { domid: number; raw: IoCounters; lost: IoCounters }>();
+  /** Counts forget() calls; per system, the count at its last one (a sample begun before it is stale for it). */
+  private forgets = 0;
+  private readonly forgottenAt = new Map<string, number>();
   private running: Promise<MetricsSample> | undefined;
   private readonly listeners = new Set<(sample: MetricsSample) => void>();
   private failed = false;
@@ -147,8 +155,10 @@ export class MetricsSampler {
    * sample, so no value is served for a system that no longer runs (or under its old name).
    */
   forget(name: string): void {
+    this.forgottenAt.set(name, ++this.forgets);
     this.rings.delete(name);
     this.startedAt.delete(name);
+    this.io.delete(name);
     const last = this.last;
     if (last?.systems.some((s) => s.name === name)) this.last = { ...last, systems: last.systems.filter((s) => s.name !== name) };
   }
@@ -169,6 +179,8 @@ export class MetricsSampler {
   }
 
   private async take(): Promise<MetricsSample> {
+    // What the reads below return may predate a system's stop: one forgotten meanwhile is left out.
+    const began = this.forgets;
     let counters: SystemCounters[] | undefined;
     try {
       counters = this.source.counters ? await this.source.counters() : undefined;
@@ -184,14 +196,16 @@ export class MetricsSampler {
     const out: SystemSample[] = [];
     const seen = new Set<string>();
     for (const s of systems) {
-      if (!s.live || !isActive(s.state)) continue;
+      if (!s.live || !isActive(s.state) || (this.forgottenAt.get(s.name) ?? 0) > began) continue;
       seen.add(s.name);
       out.push(this.systemSample(s, at, byName.get(s.name)));
     }
+    for (const [name, at] of this.forgottenAt) if (at <= began) this.forgottenAt.delete(name);
     for (const name of [...this.rings.keys()]) {
       if (!seen.has(name)) {
         this.rings.delete(name);
         this.startedAt.delete(name);
+        this.io.delete(name);
       }
     }
     const sample: MetricsSample = {
@@ -217,6 +231,18 @@ export class MetricsSampler {
       }
     }
     return sample;
+  }
+
+  /** The counters reported for a system's domain: its raw figures plus what unplugged devices had counted. */
+  private monotonic(name: string, domid: number, raw: IoCounters): IoCounters {
+    const st = monotonicOf(this.io.get(name), domid, raw);
+    this.io.set(name, st);
+    const out = { ...raw };
+    for (const k of Object.keys(raw) as (keyof IoCounters)[]) {
+      const v = raw[k];
+      if (v !== undefined) out[k] = v + (st.lost[k] ?? 0);
+    }
+    return out;
   }
 
   private systemSample(s: VirtualSystem, at: number, c: SystemCounters | undefined): SystemSample {
@@ -249,13 +275,36 @@ export class MetricsSampler {
     };
     if (c) {
       const { name: _n, uptimeSec: _u, ...io } = c;
-      sample.io = io;
+      sample.io = this.monotonic(s.name, live.domid, io);
     }
     ring.push(sample);
     if (ring.length > this.historyLength) ring.splice(0, ring.length - this.historyLength);
     this.rings.set(s.name, ring);
     return sample;
   }
+}
+
+type IoCounters = Omit<SystemCounters, 'name' | 'uptimeSec'>;
+
+/**
+ * The counters of a domain as it has run: a counter lower than in its previous sample lost a
+ * device's share (a disk or interface unplugged), which stays counted. A new domain (a restart,
+ * a restore) starts again from the hypervisor's figures. A counter missing from one sample keeps
+ * its last figure for the comparison.
+ */
+function monotonicOf(prev: { domid: number; raw: IoCounters; lost: IoCounters } | undefined, domid: number, raw: IoCounters): { domid: number; raw: IoCounters; lost: IoCounters } {
+  const lost: IoCounters = { netTxBytes: 0, netRxBytes: 0, diskReadRequests: 0, diskWriteRequests: 0, diskReadBytes: 0, diskWriteBytes: 0 };
+  if (!prev || prev.domid !== domid) return { domid, raw, lost };
+  const seen: IoCounters = { ...prev.raw };
+  for (const k of Object.keys(prev.lost) as (keyof IoCounters)[]) lost[k] = prev.lost[k] ?? 0;
+  for (const k of Object.keys(raw) as (keyof IoCounters)[]) {
+    const now = raw[k];
+    if (now === undefined) continue;
+    const before = prev.raw[k];
+    if (before !== undefined && now < before) lost[k] = (lost[k] ?? 0) + before - now;
+    seen[k] = now;
+  }
+  return { domid, raw: seen, lost };
 }
 
 function round1(x: number): number {

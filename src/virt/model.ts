@@ -6,6 +6,7 @@ import type { IdentityClaims } from './claims.js';
 import type { ElementEvent } from './events.js';
 import type { KeyedLock } from './lock.js';
 import type { Log } from './steps.js';
+import type { SwitchUse } from './switches.js';
 
 export interface Model {
   readonly driver: HypervisorDriver;
@@ -14,6 +15,8 @@ export interface Model {
   readonly admission: Admission;
   /** MACs and UUIDs a change under way is giving a system (claims.ts). */
   readonly claims: IdentityClaims;
+  /** Switches changes under way put interfaces on, or remove (switches.ts). */
+  readonly switchUse: SwitchUse;
   readonly jobs: JobManager;
   readonly log: Log;
   /** Default wait for a clean shutdown to complete. */

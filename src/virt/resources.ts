@@ -65,10 +65,23 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
       }
       return [];
     });
-    if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
+    // Those switches are not removed while the change puts interfaces on them (switches.ts).
+    const unuse = m.switchUse.use(moved);
+    try {
+      if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
+    } catch (err) {
+      unuse();
+      throw err;
+    }
     const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: String(c.nic.mac).toLowerCase() }] : []));
     // Claimed before the definitions are read (claims.ts), held until the interfaces show in them.
-    const unclaim = m.claims.claim(macs.map((x) => macClaim(x.system, x.mac)));
+    let unclaim: () => void;
+    try {
+      unclaim = m.claims.claim(macs.map((x) => macClaim(x.system, x.mac)));
+    } catch (err) {
+      unuse();
+      throw err;
+    }
     const reservations: Reservation[] = [];
     try {
       if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
@@ -95,6 +108,7 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
     } finally {
       for (const r of reservations) r.release();
       unclaim();
+      unuse();
     }
     const after = new Map<string, VirtualSystem>();
     for (const n of before.keys()) after.set(n, await m.driver.get(n));

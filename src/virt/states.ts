@@ -72,6 +72,13 @@ export const TRANSITIONS: Readonly<Record<Operation, TransitionRule>> = {
 /** Operations that make a system hold host resources again: admission control runs first. */
 export const ADMITTED_OPERATIONS: readonly Operation[] = ['start', 'start_paused', 'restore', 'restore_paused'];
 
+/**
+ * Operations that build an active system's domain again from its definition (a reset: power off,
+ * create): what the definition asks beyond what the system holds now (memory past the maximum it
+ * booted with, changed for the next start) is admitted first, as growth.
+ */
+export const REBUILDING_OPERATIONS: readonly Operation[] = ['reset'];
+
 export function isAllowed(state: SystemState, op: Operation): boolean {
   return TRANSITIONS[op].from.includes(state);
 }

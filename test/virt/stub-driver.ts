@@ -184,8 +184,8 @@ export class StubDriver implements HypervisorDriver {
     }
     return structuredClone(sys);
   }
-  async setRequestedState(name: string, target: TargetState): Promise<void> {
-    this.need(await this.call('setRequestedState', name, [target]), name).requested = target;
+  async setRequestedState(name: string, target: TargetState | undefined): Promise<void> {
+    this.need(await this.call('setRequestedState', name, [String(target)]), name).requested = target;
   }
 
   start(name: string, opts: StartOptions = {}): Promise<void> {
@@ -200,8 +200,12 @@ export class StubDriver implements HypervisorDriver {
   reboot(name: string, opts?: OperationOptions): Promise<void> {
     return this.op('reboot', name, 'reboot', 'running', opts);
   }
-  reset(name: string, opts?: OperationOptions): Promise<void> {
-    return this.op('reset', name, 'reset', 'running', opts);
+  /** Like the xl driver: the domain is destroyed and created again from the definition (its memory and vCPUs included). */
+  async reset(name: string, opts?: OperationOptions): Promise<void> {
+    await this.op('reset', name, 'reset', 'running', opts);
+    const sys = this.systems.get(name)!;
+    delete sys.live;
+    this.setState(sys, 'running');
   }
   pause(name: string, opts?: OperationOptions): Promise<void> {
     return this.op('pause', name, 'pause', 'paused', opts);

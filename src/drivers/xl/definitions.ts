@@ -59,7 +59,7 @@ export function undefine(core: XlCore, name: string): Promise<void> {
   });
 }
 
-export function setRequestedState(core: XlCore, name: string, target: TargetState): Promise<void> {
+export function setRequestedState(core: XlCore, name: string, target: TargetState | undefined): Promise<void> {
   return change(core, name, async (cur) => {
     await ensureDef(core, cur);
     await core.store.patch(cur.name, { requested: target });

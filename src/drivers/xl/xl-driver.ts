@@ -187,7 +187,7 @@ export class XlDriver implements HypervisorDriver {
     return modify(this.core, this.host, name, patch, opts);
   }
 
-  setRequestedState(name: string, target: TargetState): Promise<void> {
+  setRequestedState(name: string, target: TargetState | undefined): Promise<void> {
     return setRequestedState(this.core, name, target);
   }
 

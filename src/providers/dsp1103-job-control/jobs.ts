@@ -5,12 +5,13 @@
  * Xen_AffectedJobElement (AffectedElement = each virtual system the job acts on, job.affects).
  *
  * Removal: finished jobs are kept for TimeBeforeRemoval (the JobManager's retention, default
- * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance.
+ * 5 minutes, DeleteOnCompletion TRUE) and may be deleted earlier with DeleteInstance. At most
+ * MAX_FINISHED_JOBS finished jobs are kept: beyond, the first finished go first.
  */
 import {
   type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
 } from '../../cim/index.js';
-import type { MethodResult, ProviderContext } from '../../operations/provider.js';
+import { type MethodResult, type ProviderContext, type Role, ROLE_RANK } from '../../operations/provider.js';
 import type { Job, JobState, VirtError, VirtErrorKind } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
@@ -23,8 +24,16 @@ import { allSystems } from '../shared/systems.js';
 const AFFECTED = 'Xen_AffectedJobElement';
 const OWNING = 'Xen_OwningJobElement';
 
-/** CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). */
+/**
+ * CIM_ConcreteJob.JobState (DSP1103; CIM_ConcreteJob ValueMap). A job stopped by a Kill request
+ * is 9 Killed, by a Terminate request (or the server stopping) 8 Terminated.
+ */
 const JOB_STATE: Record<JobState, number> = { new: 2, running: 4, completed: 7, terminated: 8, failed: 10 };
+const KILLED = 9;
+
+function jobState(job: Job): number {
+  return job.state === 'terminated' && job.killed ? KILLED : JOB_STATE[job.state];
+}
 
 /** OperationalStatus: 2 OK, 6 Error, 10 Stopped, 17 Completed (CIM_Job description). */
 const JOB_OPERATIONAL: Record<JobState, number[]> = { new: [2], running: [2], completed: [2, 17], terminated: [10, 17], failed: [6, 17] };
@@ -59,8 +68,8 @@ export function jobInstance(ctx: Pick<ProviderContext, 'repository' | 'namespace
     Name: job.name,
     ElementName: job.name,
     Description: `${job.name} (affects ${job.target})`,
-    JobState: JOB_STATE[job.state],
-    JobStatus: JOB_STATUS_TEXT[job.state],
+    JobState: jobState(job),
+    JobStatus: job.state === 'terminated' && job.killed ? 'Killed on request' : JOB_STATUS_TEXT[job.state],
     OperationalStatus: JOB_OPERATIONAL[job.state],
     PercentComplete: job.percentComplete,
     TimeSubmitted: CimDateTime.fromDate(new Date(job.submittedAt)),
@@ -86,7 +95,7 @@ function errorInstance(ctx: ProviderContext, job: Job): CimInstance | null {
   const code = job.state === 'failed' ? statusCode(e.kind) : 1;
   return build(ctx, 'CIM_Error', {
     ErrorType: job.state === 'terminated' ? 1 : errorType(e.kind),
-    OtherErrorType: job.state === 'terminated' ? 'Terminated on request' : undefined,
+    OtherErrorType: job.state === 'terminated' ? (job.killed ? 'Killed on request' : 'Terminated on request') : undefined,
     OwningEntity: 'xen-wbem',
     MessageID: `xen-wbem:${e.kind}`,
     Message: describe(e),
@@ -114,7 +123,7 @@ function requestStateChange(job: Job, requested: number | undefined, timeout: Ci
   switch (requested) {
     case 4: // Terminate
     case 5: // Kill: both abort the operation at once (its hypervisor call is killed)
-      return { returnValue: job.cancel(`${requested === 4 ? 'terminated' : 'killed'} on request (RequestStateChange ${requested})`) ? RSC.completed : RSC.invalidStateTransition };
+      return { returnValue: job.cancel(`${requested === 4 ? 'terminated' : 'killed'} on request (RequestStateChange ${requested})`, requested === 5) ? RSC.completed : RSC.invalidStateTransition };
     case 2: // Start
     case 3: // Suspend
     case 6: // Service
@@ -122,6 +131,24 @@ function requestStateChange(job: Job, requested: number | undefined, timeout: Ci
     default:
       return { returnValue: RSC.invalidParameter };
   }
+}
+
+/**
+ * Jobs of the methods an operator may call (state changes of systems and networks, snapshots),
+ * by the name virt/ gives them. Every other job (a system's deletion, its resources changed, a
+ * migration) was started by a method only an admin may call: stopping it cuts short or undoes
+ * that change, so it needs the admin role as well.
+ */
+const OPERATOR_JOBS = ['state change of ', 'snapshot of ', 'apply snapshot ', 'destroy snapshot '];
+
+function roleToStop(job: Job): Role {
+  return OPERATOR_JOBS.some((p) => job.name.startsWith(p)) ? 'operator' : 'admin';
+}
+
+function checkMayStop(ctx: ProviderContext, job: Job): void {
+  const needed = roleToStop(job);
+  if (ROLE_RANK[ctx.principal.role] >= ROLE_RANK[needed]) return;
+  throw cimError('ACCESS_DENIED', `stopping job ${job.id} (${job.name}) requires the ${needed} role, as the method that started it; user "${ctx.principal.name}" has the ${ctx.principal.role} role`);
 }
 
 function jobOf(deps: ProviderDeps, target: CimInstanceName | { className: string }, method: string): Job {
@@ -175,8 +202,11 @@ export function jobMethods(deps: ProviderDeps): Record<string, Method> {
   return {
     RequestStateChange: {
       role: 'operator',
-      run: async (_ctx, target, params) =>
-        requestStateChange(jobOf(deps, target, 'RequestStateChange'), readNumber(params, 'RequestedState'), readDateTime(params, 'TimeoutPeriod')),
+      run: async (ctx, target, params) => {
+        const job = jobOf(deps, target, 'RequestStateChange');
+        checkMayStop(ctx, job);
+        return requestStateChange(job, readNumber(params, 'RequestedState'), readDateTime(params, 'TimeoutPeriod'));
+      },
     },
     GetError: {
       role: 'reader',

@@ -25,7 +25,7 @@ describe('providers/dsp1057: RequestStateChange while a job runs', function () {
   });
   afterEach(() => w.close());
 
-  for (const [code, word, done] of [[4, 'Terminate', 'terminated'], [5, 'Kill', 'killed']] as const) {
+  for (const [code, word, done, state] of [[4, 'Terminate', 'terminated', 8], [5, 'Kill', 'killed', 9]] as const) {
     it(`a conflicting request is 4099 at once; ${code} ${word} on the job kills the hung save and says so`, async () => {
       hang('save');
       const save = await w.rsc('web', 6);
@@ -44,7 +44,7 @@ describe('providers/dsp1057: RequestStateChange while a job runs', function () {
       await w.jobs.get(ref.keyString('InstanceID')!)!.done.catch(() => undefined);
       expect(Date.now() - t1, 'the xl call was killed, not left to its timeout').to.be.below(3_000);
       const j = await job(ref);
-      expect(j.get('JobState'), 'Terminated').to.equal(8);
+      expect(j.get('JobState'), '8 Terminated, 9 Killed').to.equal(state);
       expect(String(j.get('ErrorDescription'))).to.match(new RegExp(`^${done} on request \\(RequestStateChange ${code}\\)`));
 
       // The system is usable again: the lock is free and the save did not happen.
@@ -53,6 +53,23 @@ describe('providers/dsp1057: RequestStateChange while a job runs', function () {
       await runTo(w.virt, 'web', 'running');
     });
   }
+
+  it('a request whose change fails leaves RequestedState as it was (CIM_EnabledLogicalElement: set on 0, 3 or 4096 only)', async () => {
+    // 'db' was defined and never asked for anything: 12 Not Applicable.
+    expect((await cs('db')).get('RequestedState')).to.equal(12);
+    writeFileSync(path.join(w.dir, 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'create', mode: 'fail', count: 1 }] }));
+    await w.rsc('db', 2).then(() => { throw new Error('the failed start was answered as a success'); }, () => undefined);
+    const db = await cs('db');
+    expect([db.get('EnabledState'), db.get('RequestedState')]).to.deep.equal([3, 12]);
+    // 'web' runs as requested (2); a pause that fails leaves 2.
+    writeFileSync(path.join(w.dir, 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'pause', mode: 'fail', count: 1 }] }));
+    await w.rsc('web', 9).then(() => { throw new Error('the failed pause was answered as a success'); }, () => undefined);
+    const web = await cs('web');
+    expect([web.get('EnabledState'), web.get('RequestedState')]).to.deep.equal([2, 2]);
+    // The request that works is recorded.
+    expect((await w.rsc('web', 9)).returnValue).to.equal(0);
+    expect((await cs('web')).get('RequestedState')).to.equal(9);
+  });
 
   it('a quick change that hangs answers 4096 within the sync budget, well before a client times out', async () => {
     // The shipped budget, used where a deployment sets none, is well under pywbem's 30 s default;

@@ -88,6 +88,45 @@ describe('providers/dsp1103: jobs', () => {
     expect(timed.returnValue).to.equal(4098);
   });
 
+  it('RequestStateChange 5 Kill ends the job Killed (JobState 9), not Terminated (CIM_ConcreteJob.JobState)', async () => {
+    const job = w.jobs.start('slow', 'web', (ctx) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted')))));
+    await new Promise((r) => setTimeout(r, 5));
+    const p = w.provider(JOB);
+    expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 5 }))).returnValue).to.equal(0);
+    await job.done.catch(() => {});
+    const i = await get(job.id);
+    expect(i.get('JobState')).to.equal(9);
+    expect(i.get('JobStatus')).to.equal('Killed on request');
+    expect(i.get('ErrorDescription')).to.contain('killed on request (RequestStateChange 5)');
+    // A kill that came after the job had ended changes nothing.
+    expect((await p.invokeMethod!(w.ctx(), jobRef(job.id), 'RequestStateChange', params({ RequestedState: 4 }))).returnValue).to.equal(4097);
+    expect((await get(job.id)).get('JobState')).to.equal(9);
+  });
+
+  it('stopping a job started by an admin-only method (a deletion, a resource change, a migration) needs the admin role', async () => {
+    const operator = { ...w.ctx(), principal: { name: 'op', role: 'operator' as const } };
+    const hang = (ctx: { signal: AbortSignal }) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted'))));
+    const p = w.provider(JOB);
+    const deletion = w.jobs.start('deletion of web', 'web', hang);
+    const resources = w.jobs.start('ModifyResourceSettings of web', 'web', hang);
+    const state = w.jobs.start('state change of web to paused', 'web', hang);
+    const snapshot = w.jobs.start('snapshot of web', 'web', hang);
+    await new Promise((r) => setTimeout(r, 5));
+    for (const j of [deletion, resources]) {
+      const e = await p.invokeMethod!(operator, jobRef(j.id), 'RequestStateChange', params({ RequestedState: 4 })).then(() => undefined, (x: unknown) => x);
+      expect(e, j.name).to.be.instanceOf(CimError);
+      expect((e as CimError).code).to.equal(CIM_ERR.ACCESS_DENIED);
+      expect((e as CimError).message).to.match(/requires the admin role/);
+      expect(j.state, 'nothing was stopped').to.equal('running');
+    }
+    for (const j of [state, snapshot]) {
+      expect((await p.invokeMethod!(operator, jobRef(j.id), 'RequestStateChange', params({ RequestedState: 4 }))).returnValue, j.name).to.equal(0);
+    }
+    expect((await p.invokeMethod!(w.ctx(), jobRef(deletion.id), 'RequestStateChange', params({ RequestedState: 5 }))).returnValue).to.equal(0);
+    expect((await p.invokeMethod!(w.ctx(), jobRef(resources.id), 'RequestStateChange', params({ RequestedState: 4 }))).returnValue).to.equal(0);
+    await Promise.all([deletion, resources, state, snapshot].map((j) => j.done.catch(() => {})));
+  });
+
   it('DeleteInstance removes a finished job and refuses a running one', async () => {
     const g = gate();
     const running = w.jobs.start('slow', 'web', () => g.promise);
