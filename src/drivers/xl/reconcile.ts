@@ -17,7 +17,7 @@ import { configFromLive, foldLive, liveSettings } from './live-config.js';
 import type { DomainView, Snapshot } from './picture.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
-import { access } from 'node:fs/promises';
+import { access, unlink } from 'node:fs/promises';
 import type { IncomingRecord, OutgoingRecord, RecordDir } from './migration-records.js';
 
 /** The migration records (migration-records.ts) start-up and adoption consult. */
@@ -36,6 +36,8 @@ export interface ReconcileResult {
   renamed: string[];
   /** Systems a migration of ours moved to another host while we were away: their definitions went with them. */
   moved: string[];
+  /** Saved systems whose image was restored while we were away: they run, the stale image is gone. */
+  restored: string[];
 }
 
 function newestFirst(a: StoredDefinition, b: StoredDefinition): number {
@@ -146,10 +148,36 @@ function keepReplaced(folded: VirtualSystemConfig, def: StoredDefinition): Virtu
   return folded;
 }
 
+/**
+ * A saved image whose system runs again: `xl save` destroyed the domain, so one of its UUID has been
+ * restored since (our restore went on after a crash of the server, or someone restored it by hand)
+ * and the image is stale. Kept, it would show the system suspended once the domain stops, and a
+ * restore would roll the guest back over newer disk contents. The definition follows the domain;
+ * the image goes once that is stored (as after a restore of ours).
+ */
+async function dropRestoredImages(store: DefinitionStore, snap: Snapshot, result: ReconcileResult): Promise<void> {
+  const restored: StoredDefinition[] = [];
+  for (const def of store.list()) {
+    const live = snap.byUuid.get(def.config.uuid);
+    if (def.savedImage && live && !isTransientName(live.row.name)) restored.push(def);
+  }
+  const next = restored.map((def): DefinitionFields => {
+    const { savedImage: _stale, ...rest } = def;
+    const state = snap.byUuid.get(def.config.uuid)!.row.flags.paused ? 'paused' : 'running';
+    return { ...rest, expected: state, vanished: false, lastState: state, stateChangedAt: new Date().toISOString() };
+  });
+  await store.putMany(next);
+  for (const def of restored) {
+    await unlink(def.savedImage!).catch(() => {});
+    result.restored.push(def.config.name);
+  }
+}
+
 export async function reconcile(store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords): Promise<ReconcileResult> {
-  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [] };
+  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [], restored: [] };
   await dropDuplicates(store, snap, result);
   await followLiveNames(store, snap, result);
+  await dropRestoredImages(store, snap, result);
   if (migrations) await settleOutgoing(store, snap, migrations.outgoing, result);
   // Each pass writes its definitions in one batch (one directory fsync): adopting 10,000 domains
   // one file at a time costs two fsyncs each.
