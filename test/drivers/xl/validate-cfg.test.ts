@@ -59,6 +59,22 @@ describe('xl value validation', () => {
     expect(r.bytesPerSecond * r.intervalUs! / 1e6).to.equal(nic.rate_bytes_per_interval);
   });
 
+  it('writes a rate above 2^32 - 1 bytes/s with a multiplier: xl refuses a larger number ("rate overflow")', () => {
+    // libxlu_vif.c reads the number before the K/M/G multiplier with strtoull and refuses it above
+    // UINT32_MAX: 5000000000B/s (40 Gbit/s) fails the create; 5000000KB/s is the same rate.
+    const xlNumber = (spec: string): number => Number(/^([0-9]+)/.exec(spec)![1]);
+    for (const bytesPerSecond of [4_294_968_000, 5_000_000_000, 1e12]) {
+      const spec = formatRate({ bytesPerSecond });
+      expect(xlNumber(spec), spec).to.be.at.most(4_294_967_295);
+      expect(parseRateSpec(spec)!.bytesPerSecond, spec).to.equal(bytesPerSecond);
+    }
+    expect(formatRate({ bytesPerSecond: 5_000_000_000 })).to.equal('5000000KB/s@50000us');
+    expect(formatRate({ bytesPerSecond: 4_294_967_295 })).to.equal('4294967295B/s@50000us');
+    // Not a whole number of kB/s: xl cannot be given it exactly; refused before anything changes.
+    refuses(() => formatRate({ bytesPerSecond: 5_000_000_001 }));
+    refuses(() => vifItems({ mac: '00:16:3e:00:00:01', bridge: 'xenbr0', rate: { bytesPerSecond: 5_000_000_001 } }));
+  });
+
   it('gives netback at least one byte of credit per interval, in the cfg and in xenstore alike', () => {
     // 100 bit/s = 12 bytes/s: none per 50 ms, so the interval grows to hold one byte.
     expect(formatRate({ bytesPerSecond: 12 })).to.equal('12B/s@83334us');
