@@ -46,7 +46,10 @@ export function xlError(args: readonly string[], stderr: string, exitCode: numbe
   const lines = errorLines(stderr);
   const text = lines.join('\n') || stderr.trim();
   const kind = classifyXlError(text);
-  const last = lines.filter((l) => !l.startsWith('libxl:')).pop() ?? lines[lines.length - 1] ?? `exit status ${exitCode}`;
+  // xl's own last word; else the first error libxl logged (the cause: what follows it is often the
+  // clean-up of a half-made domain failing in turn, such as xenstore reads of its removed paths).
+  const last = lines.filter((l) => !l.startsWith('libxl:')).pop()
+    ?? lines.find((l) => /^libxl: (error|critical):/.test(l)) ?? lines[lines.length - 1] ?? `exit status ${exitCode}`;
   const short = last.replace(/^libxl: \w+: [^:]+:\d+:[^:]+: (Domain \d+:)?/, '');
   return new VirtError(kind, `xl ${args[0] ?? ''} failed: ${short}`, stderr.trim() || `exit status ${exitCode}`);
 }

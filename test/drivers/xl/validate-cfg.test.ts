@@ -160,4 +160,14 @@ describe('xl error classification (real stderr samples)', () => {
     expect(e.message).to.contain('cannot set domid 1 dynamic max memory');
     expect(e.detail).to.contain('memory_dynamic_max must be less than or equal to memory_static_max');
   });
+
+  it("says what libxl refused first, not the clean-up it logged after (a create's missing disk, a name in use)", () => {
+    // libxl logs the cause, then errors of tearing the half-made domain down (xenstore reads of it).
+    const disk = xlError(['create', '/x/app01.cfg'], sample('create-missing-disk-target.err'), 1);
+    expect(disk.message).to.equal('xl create failed: Disk vdev=xvda failed to stat: /dev/vg0/app01: No such file or directory');
+    const dup = xlError(['create', '/x/web01.cfg'], sample('create-duplicate-name.err'), 1);
+    expect(dup.message).to.equal('xl create failed: Domain with name "web01" already exists.');
+    // xl's own last line still comes first when it printed one.
+    expect(xlError(['destroy', '42'], sample('destroy-unknown-id.err'), 1).message).to.equal('xl destroy failed: destroy failed (rc=-21)');
+  });
 });
