@@ -17,6 +17,7 @@ import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-types.js';
+import type { ListRow } from './parse/list.js';
 import { withPaused } from './picture.js';
 import { validName } from './validate.js';
 import { reapplyRates } from './xenstore.js';
@@ -118,7 +119,12 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
       });
       await core.store.patch(cur.name, { config, expected: 'running', vanished: false, running: runningOf(config), ...reached('running') });
     });
-    if (viaPvControl) await rebuiltAfterReboot(core, cur.system.uuid, cur.view?.row.domid, opts.signal);
+    if (viaPvControl) {
+      const rebuilt = await rebuiltAfterReboot(core, cur.system.uuid, cur.view?.row.domid, opts.signal);
+      // xl's monitor built the new domain from libxl's record, whose vif rates are those the
+      // interfaces were plugged with: a rate changed live since (xenstore.ts) is set again.
+      if (rebuilt) await reapplyRates(core, validName(rebuilt.name), cur.system.config.nics, rebuilt.domid);
+    }
   });
 }
 
@@ -128,14 +134,15 @@ const REBUILD_POLL_MS = 50;
 
 /**
  * After `xl reboot -w` the old domain is gone and xl's monitor builds the new one (on_reboot =
- * restart): wait until the picture shows it (the same uuid under another domid). A domain whose
- * on_reboot policy does not bring it back is not waited for past REBUILD_WAIT_MS.
+ * restart): wait until the picture shows it (the same uuid under another domid), and return its
+ * row. A domain whose on_reboot policy does not bring it back is not waited for past REBUILD_WAIT_MS.
  */
-async function rebuiltAfterReboot(core: XlCore, uuid: string, oldDomid: number | undefined, signal?: AbortSignal): Promise<void> {
+async function rebuiltAfterReboot(core: XlCore, uuid: string, oldDomid: number | undefined, signal?: AbortSignal): Promise<ListRow | undefined> {
   const until = Date.now() + REBUILD_WAIT_MS;
   for (;;) {
     const v = (await core.cache.fresh()).byUuid.get(uuid);
-    if ((v && v.row.domid !== oldDomid) || Date.now() > until || signal?.aborted) return;
+    if (v && v.row.domid !== oldDomid) return v.row;
+    if (Date.now() > until || signal?.aborted) return undefined;
     await new Promise((r) => setTimeout(r, REBUILD_POLL_MS));
   }
 }

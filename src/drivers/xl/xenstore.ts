@@ -3,8 +3,9 @@
  * watches `backend/vif/<domid>/<devid>/rate` in dom0's xenstore (value `<bytes>,<usecs>`: credit
  * bytes per replenishment interval) and applies a new value at once, with no reconnect, no
  * hotplug script and no link flap; a missing key means unlimited. libxl never rewrites the key
- * and its own records keep the attach-time rate (a save image too), so after a restore the
- * stored definition's rates are written again.
+ * and its own records keep the attach-time rate (a save image too), so after a restore, and after
+ * a reboot (xl's monitor builds the new domain from that record), the stored definition's rates
+ * are written again.
  *
  * The tools: the multi-call `xenstore <mode>` of a Xen control domain (xenstore-utils), or the
  * simulator's `xl-sim xenstore <mode>`; argument arrays, every value built from validated

@@ -40,3 +40,39 @@ describe('xl driver: a 40 Gbit/s vif rate against xl-sim (in-process)', function
     expect(rates).to.deep.equal([[250_000_000, 50_000], [400_000_000, 50_000]]);
   });
 });
+
+describe('xl driver: a vif rate changed live survives a reboot (xl-sim in-process)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let driver: XlDriver;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rate-reboot-'));
+    driver = createTestDriver(dir, { commandTimeoutMs: 10_000 });
+  });
+  afterEach(async () => {
+    await driver.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('xl rebuilds the rebooted domain from libxl\'s record (the attach-time rate): the definition\'s rate is set again', async () => {
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    await vm.init();
+    const disk = join(dir, 'thr.img');
+    writeFileSync(disk, '');
+    const mac = '00:16:3e:00:00:07';
+    await vm.defineSystem({
+      name: 'thr', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
+      nics: [{ mac, bridge: 'xenbr0', rate: { bytesPerSecond: 125_000_000 } }],
+    });
+    await vm.requestState('thr', 'running');
+    // Throttled live: netback's xenstore key only; libxl's record keeps 125 MB/s.
+    await driver.setInterfaceRate('thr', mac, { bytesPerSecond: 1_250_000 });
+    const before = (await vm.getSystem('thr')).live!.domid;
+    await driver.reboot('thr');
+    const after = (await vm.getSystem('thr')).live!.domid;
+    expect(after).to.not.equal(before);
+    const rate = (await xlBehindTheBack(dir, 'xenstore', 'read', `/local/domain/0/backend/vif/${after}/0/rate`)).stdout;
+    expect(rate).to.equal('62500,50000\n');
+  });
+});
