@@ -210,9 +210,15 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     if (!image || !(await access(image).then(() => true, () => false))) {
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
+    // The definition's configuration, not the one saved in the image: a system renamed (or given
+    // other devices) while suspended comes back under its current name, as its definition says.
+    const config = cur.system.config;
+    await checkPaths(core.paths, config.boot, config.disks);
+    const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
+    await writeFileAtomic(cfgPath, writeCfg(config));
     // The bytes xl has read of the image are the progress (image-progress.ts).
     await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
-      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
     cur.added = await listedRow(core, cur.system.config.name, cur.system.config.uuid);
     await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics, cur.added?.domid);
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');

@@ -96,6 +96,26 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     expect(existsSync(join(dir, 'saves', 'sv2.save'))).to.equal(true);
     expect(existsSync(join(dir, 'saves', 'sv.save'))).to.equal(false);
     expect((await vm.requestState('sv2', 'running')).state).to.equal('running');
+    // xl runs it under its new name (not the one the image was saved under), and a restart keeps it.
+    expect(await xlNames()).to.deep.equal(['sv2']);
+    const again = await fresh();
+    expect(again.report.renamed ?? []).to.deep.equal([]);
+    expect((await again.vm.getSystem('sv2')).state).to.equal('running');
+  });
+
+  it('restores a saved system as its definition describes it now: a disk attached while suspended is plugged', async () => {
+    await vm.defineSystem(spec('sd'));
+    await vm.requestState('sd', 'running');
+    await vm.requestState('sd', 'suspended');
+    const extra = join(dir, 'sd-data.img');
+    writeFileSync(extra, '');
+    await driver.attachDisk('sd', { target: extra, vdev: 'xvdb' });
+    expect((await vm.requestState('sd', 'running')).state).to.equal('running');
+    const [dom] = JSON.parse(await xlSim('list', '-l', 'sd'));
+    expect(dom.config.disks.map((d: { vdev: string }) => d.vdev)).to.deep.equal(['xvda', 'xvdb']);
+    // A restart folds in what xl runs: the disk stays in the definition.
+    const again = await fresh();
+    expect((await again.vm.getSystem('sd')).config.disks.map((d) => d.vdev)).to.deep.equal(['xvda', 'xvdb']);
   });
 
   it('refuses an existing name, an invalid name and an unknown system, changing nothing', async () => {
