@@ -40,13 +40,16 @@ export interface ReconcileResult {
   restored: string[];
 }
 
+/** The version written last first: by sequence number (the clock may have been stepped back since), then time. */
 function newestFirst(a: StoredDefinition, b: StoredDefinition): number {
-  return b.updatedAt.localeCompare(a.updatedAt) || a.config.name.localeCompare(b.config.name);
+  return (b.seq ?? 0) - (a.seq ?? 0) || b.updatedAt.localeCompare(a.updatedAt) || a.config.name.localeCompare(b.config.name);
 }
 
 /**
  * One definition per UUID. A rename writes the new file before removing the old one, so a crash in
  * between leaves two: keep the one whose name xl runs the domain under, else the newest (the rename's).
+ * A saved image the dropped one names under another path (the rename links the image under the
+ * new name first) goes with it: the kept definition's link holds the same image.
  */
 async function dropDuplicates(store: DefinitionStore, snap: Snapshot, result: ReconcileResult): Promise<void> {
   for (const group of store.duplicateGroups()) {
@@ -55,6 +58,7 @@ async function dropDuplicates(store: DefinitionStore, snap: Snapshot, result: Re
     for (const d of group) {
       if (d === keep) continue;
       await store.remove(d.config.name);
+      if (d.savedImage && keep.savedImage && d.savedImage !== keep.savedImage) await unlink(d.savedImage).catch(() => {});
       result.duplicates.push(`${d.config.name} (UUID ${d.config.uuid} is stored as '${keep.config.name}', ${live ? 'the name xl runs it under' : 'the newer definition'})`);
     }
   }

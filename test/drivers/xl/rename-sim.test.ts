@@ -4,7 +4,7 @@
  * rename cut short (definition stored twice) or made behind our back (`xl rename`).
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
@@ -175,6 +175,28 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     expect(existsSync(join(defs, 'live2.json'))).to.equal(false);
     expect((await again.vm.getSystem('stop2')).uuid).to.equal(a.uuid);
     expect(again.driver.store.findByUuid(a.uuid)!.config.name).to.equal('stop2');
+  });
+
+  it('a saved system\'s rename cut short: the rename\'s definition is kept even with the clock stepped back, and the other image link goes', async () => {
+    await vm.defineSystem(spec('sva'));
+    await vm.requestState('sva', 'running');
+    await vm.requestState('sva', 'suspended');
+    const defs = join(dir, 'definitions');
+    const saves = join(dir, 'saves');
+    const old = structuredClone(driver.store.get('sva')!);
+    await driver.close();
+    // What rename() leaves when killed after storing the new definition: the image linked under
+    // the new name and both definitions. The clock was stepped back meanwhile (NTP at boot): the
+    // rename's version is the later one (seq) although its time reads earlier.
+    linkSync(join(saves, 'sva.save'), join(saves, 'svb.save'));
+    const moved = { ...old, config: { ...old.config, name: 'svb' }, savedImage: join(saves, 'svb.save'), seq: old.seq! + 1, updatedAt: new Date(Date.parse(old.updatedAt) - 60_000).toISOString() };
+    writeFileSync(join(defs, 'svb.json'), JSON.stringify(moved));
+    const again = await fresh();
+    expect(again.report.duplicates!.join('\n')).to.match(/sva .*'svb'/);
+    expect((await again.vm.listSystems()).map((s) => s.name)).to.deep.equal(['svb']);
+    expect(existsSync(join(saves, 'svb.save'))).to.equal(true);
+    expect(existsSync(join(saves, 'sva.save'))).to.equal(false);
+    expect((await again.vm.requestState('svb', 'running')).state).to.equal('running');
   });
 
   it('start-up reconcile follows a domain renamed behind our back (or a rename cut short after xl rename)', async () => {
