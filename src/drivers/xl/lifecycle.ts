@@ -221,7 +221,8 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
       core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
     cur.added = await listedRow(core, cur.system.config.name, cur.system.config.uuid);
     await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics, cur.added?.domid);
-    await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
+    // Built from the definition's cfg: it runs with the definition's settings (a weight changed while suspended).
+    await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(config) }, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});
   });

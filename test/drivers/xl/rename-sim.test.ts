@@ -118,6 +118,19 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     expect((await again.vm.getSystem('sd')).config.disks.map((d) => d.vdev)).to.deep.equal(['xvda', 'xvdb']);
   });
 
+  it('a CPU weight changed while suspended is what the restored domain runs with, and can be changed back', async () => {
+    await vm.defineSystem(spec('sw'));
+    await vm.requestState('sw', 'running');
+    await vm.requestState('sw', 'suspended');
+    await modifySystem(vm, 'sw', { cpuWeight: 512 });
+    expect((await vm.requestState('sw', 'running')).state).to.equal('running');
+    const weight = async (): Promise<number> => JSON.parse(await xlSim('list', '-l', 'sw'))[0].config.b_info.sched_params.weight;
+    expect(await weight()).to.equal(512);
+    expect((await vm.getSystem('sw')).live!.cpuWeight).to.equal(512);
+    await modifySystem(vm, 'sw', { cpuWeight: 256 });
+    expect(await weight()).to.equal(256);
+  });
+
   it('refuses an existing name, an invalid name and an unknown system, changing nothing', async () => {
     await vm.defineSystem(spec('a'));
     await vm.defineSystem(spec('b'));
