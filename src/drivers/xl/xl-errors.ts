@@ -7,8 +7,8 @@ import { VirtError, type VirtErrorKind } from '../../virt/errors.js';
 const RULES: ReadonlyArray<[RegExp, VirtErrorKind]> = [
   // No hypervisor / no xenstored: the toolstack itself is unusable
   [/cannot init xl context|Can't find hypervisor information|Could not obtain handle/i, 'failed'],
-  // A disk target that does not exist is a bad argument, not a missing system
-  [/failed to stat|Unable to set disk defaults/i, 'invalid_argument'],
+  // A disk target, kernel or ramdisk that does not exist (or cannot be loaded) is a bad argument, not a missing system
+  [/failed to stat|Unable to set disk defaults|xc_dom_(kernel_file|ramdisk_file|\{kernel_file\/ramdisk_file\}) failed/i, 'invalid_argument'],
   // create or rename of a name in use (before not_found: a failed duplicate create also logs clean-up "No such file" lines)
   [/already exists/i, 'conflict'],
   // Unknown domain names and ids

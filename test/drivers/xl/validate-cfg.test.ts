@@ -161,6 +161,21 @@ describe('xl error classification (real stderr samples)', () => {
     expect(e.detail).to.contain('memory_dynamic_max must be less than or equal to memory_static_max');
   });
 
+  it('a kernel or ramdisk xl cannot load is a bad argument, not a missing system', () => {
+    // libxl_dom.c logs LOGE(ERROR, "xc_dom_kernel_file failed") (strerror appended), then the
+    // clean-up of the half-built domain, which says it does not exist.
+    const stderr = (what: string): string => 'Parsing config from /x/web01.cfg\n' +
+      `libxl: error: libxl_dom.c:599:libxl__build_pv: ${what} failed: No such file or directory\n` +
+      'libxl: error: libxl_create.c:1698:domcreate_rebuild_done: Domain 3:cannot (re-)build domain: -3\n' +
+      'libxl: error: libxl_domain.c:1183:libxl__destroy_domid: Domain 3:Non-existant domain\n' +
+      'libxl: error: libxl_domain.c:1137:domain_destroy_callback: Domain 3:Unable to destroy guest\n';
+    for (const what of ['xc_dom_kernel_file', 'xc_dom_ramdisk_file', 'xc_dom_{kernel_file/ramdisk_file}']) {
+      const e = xlError(['create', '/x/web01.cfg'], stderr(what), 3);
+      expect(e.kind, what).to.equal('invalid_argument');
+      expect(e.message).to.equal(`xl create failed: ${what} failed: No such file or directory`);
+    }
+  });
+
   it("says what libxl refused first, not the clean-up it logged after (a create's missing disk, a name in use)", () => {
     // libxl logs the cause, then errors of tearing the half-made domain down (xenstore reads of it).
     const disk = xlError(['create', '/x/app01.cfg'], sample('create-missing-disk-target.err'), 1);
