@@ -17,7 +17,8 @@ import { configFromLive, foldLive, liveSettings } from './live-config.js';
 import type { DomainView, Snapshot } from './picture.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
-import { access, unlink } from 'node:fs/promises';
+import { access, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { IncomingRecord, OutgoingRecord, RecordDir } from './migration-records.js';
 
 /** The migration records (migration-records.ts) start-up and adoption consult. */
@@ -38,6 +39,8 @@ export interface ReconcileResult {
   moved: string[];
   /** Saved systems whose image was restored while we were away: they run, the stale image is gone. */
   restored: string[];
+  /** Running systems our `xl save` saved to the end while we were away: suspended with that image. */
+  saved: string[];
 }
 
 /** The version written last first: by sequence number (the clock may have been stepped back since), then time. */
@@ -177,8 +180,23 @@ async function dropRestoredImages(store: DefinitionStore, snap: Snapshot, result
   }
 }
 
-export async function reconcile(store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords): Promise<ReconcileResult> {
-  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [], restored: [] };
+/**
+ * The image a save of `def` left at its path in `saveDir` (lifecycle.ts names it so) when our
+ * `xl save` went on to the end after the server was killed: xl destroys the domain only once the
+ * image is complete, and a save that failed resumes the domain instead. An image not written
+ * since the definition last changed is some older one's, not taken.
+ */
+async function imageLeftBySave(saveDir: string | undefined, def: StoredDefinition): Promise<string | undefined> {
+  if (!saveDir) return undefined;
+  const image = join(saveDir, `${def.config.name}.save`);
+  const st = await stat(image).catch(() => undefined);
+  return st?.isFile() && st.size > 0 && st.mtimeMs >= Date.parse(def.updatedAt) ? image : undefined;
+}
+
+export async function reconcile(
+  store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords, opts: { saveDir?: string } = {},
+): Promise<ReconcileResult> {
+  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [], restored: [], saved: [] };
   await dropDuplicates(store, snap, result);
   await followLiveNames(store, snap, result);
   await dropRestoredImages(store, snap, result);
@@ -219,7 +237,15 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot, migratio
   for (const def of store.list()) {
     const present = snap.byUuid.has(def.config.uuid);
     let lost = false;
-    if ((def.expected === 'running' || def.expected === 'paused') && !present) lost = true;
+    if ((def.expected === 'running' || def.expected === 'paused') && !present) {
+      const image = def.savedImage ? undefined : await imageLeftBySave(opts.saveDir, def);
+      if (image) {
+        marks.push({ ...def, expected: 'suspended', savedImage: image, vanished: false, lastState: 'suspended', stateChangedAt: new Date().toISOString() });
+        result.saved.push(def.config.name);
+        continue;
+      }
+      lost = true;
+    }
     if (def.expected === 'suspended' && def.savedImage) {
       lost = await access(def.savedImage).then(() => false, () => true);
     }
