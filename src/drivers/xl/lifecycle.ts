@@ -123,7 +123,7 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
       const rebuilt = await rebuiltAfterReboot(core, cur.system.uuid, cur.view?.row.domid, opts.signal);
       // xl's monitor built the new domain from libxl's record, whose vif rates are those the
       // interfaces were plugged with: a rate changed live since (xenstore.ts) is set again.
-      if (rebuilt) await reapplyRates(core, validName(rebuilt.name), cur.system.config.nics, rebuilt.domid);
+      if (rebuilt) await reapplyRates(core, rebuilt.name, cur.system.config.nics, rebuilt.domid);
     }
   });
 }

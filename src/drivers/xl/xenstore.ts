@@ -17,7 +17,7 @@ import type { XlCore } from './core.js';
 import { deadlineOf } from './deadlines.js';
 import { creditedRate } from './rate.js';
 import type { XlExecutor } from './runner.js';
-import { validInt, validMac } from './validate.js';
+import { validInt, validMac, validName } from './validate.js';
 
 /** netback's two numbers; the interval is below 2^32 µs, the credit at least one byte. */
 export function rateValue(rate: Rate): string {
@@ -95,7 +95,7 @@ export async function setLiveRate(core: XlCore, xs: XenstoreClient, domid: numbe
 export async function reapplyRates(core: XlCore, liveName: string, nics: readonly { mac: string; rate?: Rate }[], known?: number): Promise<void> {
   if (nics.length === 0) return;
   try {
-    const domid = known ?? Number((await core.xl(['domid', liveName])).stdout.trim());
+    const domid = known ?? Number((await core.xl(['domid', validName(liveName)])).stdout.trim());
     const ids = await devidsOf(core, domid);
     for (const n of nics) await setLiveRate(core, core.xenstore, domid, n.mac, n.rate ?? null, ids);
   } catch (e) {
