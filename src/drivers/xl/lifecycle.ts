@@ -128,6 +128,19 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
   });
 }
 
+/**
+ * A domain restored with its image's own configuration has the name it was saved under: one
+ * renamed while suspended is renamed after (best effort: the next start-up follows xl's name).
+ */
+async function followName(core: XlCore, config: VirtualSystemConfig): Promise<void> {
+  try {
+    const v = (await core.cache.fresh()).byUuid.get(config.uuid);
+    if (v && v.row.name !== config.name) await core.xl(['rename', validName(v.row.name), validName(config.name)]);
+  } catch (e) {
+    core.log('warn', `restored '${config.name}' but could not give it its current name: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** How long the domain xl's monitor builds again after a reboot may take to show. */
 const REBUILD_WAIT_MS = 10_000;
 const REBUILD_POLL_MS = 50;
@@ -210,19 +223,31 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     if (!image || !(await access(image).then(() => true, () => false))) {
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
-    // The definition's configuration, not the one saved in the image: a system renamed (or given
-    // other devices) while suspended comes back under its current name, as its definition says.
+    // A system of ours is restored from its definition (xl restore <cfg> <image>): renamed or given
+    // other devices while suspended, it comes back as the definition says, and its domain was
+    // built from the same cfg writing, so the image's device state fits. An adopted one may hold
+    // settings the cfg writing leaves out (an HVM guest's video memory...), which its device state
+    // needs: it is restored with the image's own configuration, then given its current name.
     const config = cur.system.config;
-    await checkPaths(core.paths, config.boot, config.disks);
-    const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
-    await writeFileAtomic(cfgPath, writeCfg(config));
+    const fromDefinition = cur.def?.origin !== 'adopted';
+    const cfgArgs: string[] = [];
+    if (fromDefinition) {
+      await checkPaths(core.paths, config.boot, config.disks);
+      const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
+      await writeFileAtomic(cfgPath, writeCfg(config));
+      cfgArgs.push(cfgPath);
+    }
     // The bytes xl has read of the image are the progress (image-progress.ts).
     await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
-      core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
-    cur.added = await listedRow(core, cur.system.config.name, cur.system.config.uuid);
-    await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics, cur.added?.domid);
-    // Built from the definition's cfg: it runs with the definition's settings (a weight changed while suspended).
-    await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(config) }, opts.paused ? 'paused' : 'running');
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), ...cfgArgs, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
+    cur.added = await listedRow(core, config.name, config.uuid);
+    if (!cur.added && !fromDefinition) {
+      await followName(core, config);
+      cur.added = await listedRow(core, config.name, config.uuid);
+    }
+    await reapplyRates(core, validName(config.name), config.nics, cur.added?.domid);
+    // Built from the definition's cfg, it runs with the definition's settings (a weight changed while suspended).
+    await setExpected(core, cur, opts.paused ? 'paused' : 'running', fromDefinition ? { running: runningOf(config) } : {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});
   });

@@ -103,6 +103,24 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     expect((await again.vm.getSystem('sv2')).state).to.equal('running');
   });
 
+  it('restores an adopted system with the configuration it was saved with (settings we do not write), under its current name', async () => {
+    // Created by an administrator with a setting xl.cfg writing leaves out: its device model state
+    // in the image needs it back (an HVM guest's video memory).
+    const disk = join(dir, 'ad1.img');
+    writeFileSync(disk, '');
+    const cfg = join(dir, 'ad1.cfg');
+    writeFileSync(cfg, `name = "ad1"\ntype = "hvm"\nmemory = 256\nvideoram = 16\ndisk = [ 'format=raw, vdev=hda, access=rw, target=${disk}' ]\n`);
+    await xlSim('create', cfg);
+    const again = await fresh();
+    expect(again.report.adopted).to.deep.equal(['ad1']);
+    await again.vm.requestState('ad1', 'suspended');
+    await renameSystem(again.vm, 'ad1', 'ad2');
+    expect((await again.vm.requestState('ad2', 'running')).state).to.equal('running');
+    expect(await xlNames()).to.deep.equal(['ad2']);
+    const [dom] = JSON.parse(await xlSim('list', '-l', 'ad2'));
+    expect(dom.config.b_info.video_memkb).to.equal(16 * 1024);
+  });
+
   it('restores a saved system as its definition describes it now: a disk attached while suspended is plugged', async () => {
     await vm.defineSystem(spec('sd'));
     await vm.requestState('sd', 'running');
