@@ -9,6 +9,8 @@ export function parseRate(rate: string): [number, number] | string {
   const [r, interval] = rate.split('@', 2) as [string, string | undefined];
   const m = /^([0-9]+)([GMK]?)([Bb])\/s$/.exec(r);
   if (!m) return `invalid rate in \`${rate}'`;
+  // libxlu_vif.c: the number before the multiplier is read with strtoull and refused above UINT32_MAX.
+  if (Number(m[1]) > 0xffffffff) return `rate overflow in \`${r}'`;
   let bytes = Number(m[1]) * ({ '': 1, K: 1e3, M: 1e6, G: 1e9 } as Record<string, number>)[m[2]!]!;
   if (m[3] === 'b') bytes /= 8;
   let us = 50_000;

@@ -93,6 +93,10 @@ export interface ReconcileReport {
   renamed?: string[];
   /** Systems a migration of ours moved away while the server was down: `name -> destination`. */
   moved?: string[];
+  /** Saved systems whose image was restored while the server was down: they run, the stale image is removed. */
+  restored?: string[];
+  /** Running systems whose save went on to the end while the server was down: suspended with that image. */
+  saved?: string[];
   /** Virtual networks loaded by the model (filled in by VirtManager.init, not by drivers). */
   networks?: { loaded: number; cleanedTempFiles: number; quarantined: string[]; recreatedSwitches?: string[] };
 }

@@ -33,6 +33,8 @@ describe('xl-sim units', () => {
     expect(parseRate('1Gb/s@50ms')).to.deep.equal([6250000, 50000]);
     expect(parseRate('100Mb/s@10ms')).to.deep.equal([125000, 10000]);
     expect(parseRate('10Mb')).to.equal("invalid rate in `10Mb'");
+    expect(parseRate('5000000000B/s')).to.equal("rate overflow in `5000000000B/s'");
+    expect(parseRate('5000000KB/s')).to.deep.equal([250000000, 50000]);
   });
 
   it('need_memory matches the real libxl results (libxl-need-memory.txt)', () => {

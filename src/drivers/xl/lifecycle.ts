@@ -17,6 +17,7 @@ import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-types.js';
+import type { ListRow } from './parse/list.js';
 import { withPaused } from './picture.js';
 import { validName } from './validate.js';
 import { reapplyRates } from './xenstore.js';
@@ -118,8 +119,26 @@ export function reboot(core: XlCore, name: string, opts: OperationOptions = {}):
       });
       await core.store.patch(cur.name, { config, expected: 'running', vanished: false, running: runningOf(config), ...reached('running') });
     });
-    if (viaPvControl) await rebuiltAfterReboot(core, cur.system.uuid, cur.view?.row.domid, opts.signal);
+    if (viaPvControl) {
+      const rebuilt = await rebuiltAfterReboot(core, cur.system.uuid, cur.view?.row.domid, opts.signal);
+      // xl's monitor built the new domain from libxl's record, whose vif rates are those the
+      // interfaces were plugged with: a rate changed live since (xenstore.ts) is set again.
+      if (rebuilt) await reapplyRates(core, rebuilt.name, cur.system.config.nics, rebuilt.domid);
+    }
   });
+}
+
+/**
+ * A domain restored with its image's own configuration has the name it was saved under: one
+ * renamed while suspended is renamed after (best effort: the next start-up follows xl's name).
+ */
+async function followName(core: XlCore, config: VirtualSystemConfig): Promise<void> {
+  try {
+    const v = (await core.cache.fresh()).byUuid.get(config.uuid);
+    if (v && v.row.name !== config.name) await core.xl(['rename', validName(v.row.name), validName(config.name)]);
+  } catch (e) {
+    core.log('warn', `restored '${config.name}' but could not give it its current name: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** How long the domain xl's monitor builds again after a reboot may take to show. */
@@ -128,14 +147,15 @@ const REBUILD_POLL_MS = 50;
 
 /**
  * After `xl reboot -w` the old domain is gone and xl's monitor builds the new one (on_reboot =
- * restart): wait until the picture shows it (the same uuid under another domid). A domain whose
- * on_reboot policy does not bring it back is not waited for past REBUILD_WAIT_MS.
+ * restart): wait until the picture shows it (the same uuid under another domid), and return its
+ * row. A domain whose on_reboot policy does not bring it back is not waited for past REBUILD_WAIT_MS.
  */
-async function rebuiltAfterReboot(core: XlCore, uuid: string, oldDomid: number | undefined, signal?: AbortSignal): Promise<void> {
+async function rebuiltAfterReboot(core: XlCore, uuid: string, oldDomid: number | undefined, signal?: AbortSignal): Promise<ListRow | undefined> {
   const until = Date.now() + REBUILD_WAIT_MS;
   for (;;) {
     const v = (await core.cache.fresh()).byUuid.get(uuid);
-    if ((v && v.row.domid !== oldDomid) || Date.now() > until || signal?.aborted) return;
+    if (v && v.row.domid !== oldDomid) return v.row;
+    if (Date.now() > until || signal?.aborted) return undefined;
     await new Promise((r) => setTimeout(r, REBUILD_POLL_MS));
   }
 }
@@ -203,12 +223,31 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     if (!image || !(await access(image).then(() => true, () => false))) {
       throw new VirtError('not_found', `the saved image of '${name}' is missing`);
     }
+    // A system of ours is restored from its definition (xl restore <cfg> <image>): renamed or given
+    // other devices while suspended, it comes back as the definition says, and its domain was
+    // built from the same cfg writing, so the image's device state fits. An adopted one may hold
+    // settings the cfg writing leaves out (an HVM guest's video memory...), which its device state
+    // needs: it is restored with the image's own configuration, then given its current name.
+    const config = cur.system.config;
+    const fromDefinition = cur.def?.origin !== 'adopted';
+    const cfgArgs: string[] = [];
+    if (fromDefinition) {
+      await checkPaths(core.paths, config.boot, config.disks);
+      const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
+      await writeFileAtomic(cfgPath, writeCfg(config));
+      cfgArgs.push(cfgPath);
+    }
     // The bytes xl has read of the image are the progress (image-progress.ts).
     await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
-      core.xl(['restore', ...(opts.paused ? ['-p'] : []), image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
-    cur.added = await listedRow(core, cur.system.config.name, cur.system.config.uuid);
-    await reapplyRates(core, validName(cur.system.config.name), cur.system.config.nics, cur.added?.domid);
-    await setExpected(core, cur, opts.paused ? 'paused' : 'running', {}, opts.paused ? 'paused' : 'running');
+      core.xl(['restore', ...(opts.paused ? ['-p'] : []), ...cfgArgs, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
+    cur.added = await listedRow(core, config.name, config.uuid);
+    if (!cur.added && !fromDefinition) {
+      await followName(core, config);
+      cur.added = await listedRow(core, config.name, config.uuid);
+    }
+    await reapplyRates(core, validName(config.name), config.nics, cur.added?.domid);
+    // Built from the definition's cfg, it runs with the definition's settings (a weight changed while suspended).
+    await setExpected(core, cur, opts.paused ? 'paused' : 'running', fromDefinition ? { running: runningOf(config) } : {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.
     await unlink(image).catch(() => {});
   });

@@ -1,16 +1,29 @@
 /**
  * vif rate limits (xl-network-configuration(5), `rate=`). xl stores bytes-per-interval and the interval; we always
- * write the exact form `<bytes>B/s@<us>us`, which its regexes accept without rounding surprises.
+ * write the exact form `<bytes>B/s@<us>us`, which its regexes accept without rounding surprises (`<kB>KB/s` above
+ * what xl takes as a number).
  */
+import { VirtError } from '../../virt/errors.js';
 import { DEFAULT_RATE_INTERVAL_US, rateInterval } from '../../virt/spec.js';
 import type { Rate } from '../../virt/types.js';
 import { validInt } from './validate.js';
 
 export { DEFAULT_RATE_INTERVAL_US };
 
+/** xl reads the number before the K/M/G multiplier as an unsigned long long and refuses it above 2^32 - 1 ("rate overflow"). */
+const XL_RATE_NUMBER_MAX = 4_294_967_295;
+
 export function formatRate(rate: Rate): string {
   const { bps, us } = creditedRate(rate);
-  return `${bps}B/s@${us}us`;
+  return `${bytesPerSecondForXl(bps)}@${us}us`;
+}
+
+/** The rate in bytes/s as xl takes it exactly: plain, or in kB/s (decimal, as xl counts) when the number is too large. */
+function bytesPerSecondForXl(bps: number): string {
+  if (bps <= XL_RATE_NUMBER_MAX) return `${bps}B/s`;
+  if (bps % 1000 === 0 && bps / 1000 <= XL_RATE_NUMBER_MAX) return `${bps / 1000}KB/s`;
+  throw new VirtError('invalid_argument',
+    `a rate of ${bps} bytes/s cannot be given to xl exactly: above ${XL_RATE_NUMBER_MAX} bytes/s it must be a whole number of kilobytes (1000 bytes) per second`);
 }
 
 /**

@@ -17,7 +17,8 @@ import { configFromLive, foldLive, liveSettings } from './live-config.js';
 import type { DomainView, Snapshot } from './picture.js';
 import { isTransientName } from './xl-state.js';
 import { validName } from './validate.js';
-import { access } from 'node:fs/promises';
+import { access, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { IncomingRecord, OutgoingRecord, RecordDir } from './migration-records.js';
 
 /** The migration records (migration-records.ts) start-up and adoption consult. */
@@ -36,15 +37,22 @@ export interface ReconcileResult {
   renamed: string[];
   /** Systems a migration of ours moved to another host while we were away: their definitions went with them. */
   moved: string[];
+  /** Saved systems whose image was restored while we were away: they run, the stale image is gone. */
+  restored: string[];
+  /** Running systems our `xl save` saved to the end while we were away: suspended with that image. */
+  saved: string[];
 }
 
+/** The version written last first: by sequence number (the clock may have been stepped back since), then time. */
 function newestFirst(a: StoredDefinition, b: StoredDefinition): number {
-  return b.updatedAt.localeCompare(a.updatedAt) || a.config.name.localeCompare(b.config.name);
+  return (b.seq ?? 0) - (a.seq ?? 0) || b.updatedAt.localeCompare(a.updatedAt) || a.config.name.localeCompare(b.config.name);
 }
 
 /**
  * One definition per UUID. A rename writes the new file before removing the old one, so a crash in
  * between leaves two: keep the one whose name xl runs the domain under, else the newest (the rename's).
+ * A saved image the dropped one names under another path (the rename links the image under the
+ * new name first) goes with it: the kept definition's link holds the same image.
  */
 async function dropDuplicates(store: DefinitionStore, snap: Snapshot, result: ReconcileResult): Promise<void> {
   for (const group of store.duplicateGroups()) {
@@ -53,6 +61,7 @@ async function dropDuplicates(store: DefinitionStore, snap: Snapshot, result: Re
     for (const d of group) {
       if (d === keep) continue;
       await store.remove(d.config.name);
+      if (d.savedImage && keep.savedImage && d.savedImage !== keep.savedImage) await unlink(d.savedImage).catch(() => {});
       result.duplicates.push(`${d.config.name} (UUID ${d.config.uuid} is stored as '${keep.config.name}', ${live ? 'the name xl runs it under' : 'the newer definition'})`);
     }
   }
@@ -146,10 +155,51 @@ function keepReplaced(folded: VirtualSystemConfig, def: StoredDefinition): Virtu
   return folded;
 }
 
-export async function reconcile(store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords): Promise<ReconcileResult> {
-  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [] };
+/**
+ * A saved image whose system runs again: `xl save` destroyed the domain, so one of its UUID has been
+ * restored since (our restore went on after a crash of the server, or someone restored it by hand)
+ * and the image is stale. Kept, it would show the system suspended once the domain stops, and a
+ * restore would roll the guest back over newer disk contents. The definition follows the domain;
+ * the image goes once that is stored (as after a restore of ours).
+ */
+async function dropRestoredImages(store: DefinitionStore, snap: Snapshot, result: ReconcileResult): Promise<void> {
+  const restored: StoredDefinition[] = [];
+  for (const def of store.list()) {
+    const live = snap.byUuid.get(def.config.uuid);
+    if (def.savedImage && live && !isTransientName(live.row.name)) restored.push(def);
+  }
+  const next = restored.map((def): DefinitionFields => {
+    const { savedImage: _stale, ...rest } = def;
+    const state = snap.byUuid.get(def.config.uuid)!.row.flags.paused ? 'paused' : 'running';
+    return { ...rest, expected: state, vanished: false, lastState: state, stateChangedAt: new Date().toISOString() };
+  });
+  await store.putMany(next);
+  for (const def of restored) {
+    await unlink(def.savedImage!).catch(() => {});
+    result.restored.push(def.config.name);
+  }
+}
+
+/**
+ * The image a save of `def` left at its path in `saveDir` (lifecycle.ts names it so) when our
+ * `xl save` went on to the end after the server was killed: xl destroys the domain only once the
+ * image is complete, and a save that failed resumes the domain instead. An image not written
+ * since the definition last changed is some older one's, not taken.
+ */
+async function imageLeftBySave(saveDir: string | undefined, def: StoredDefinition): Promise<string | undefined> {
+  if (!saveDir) return undefined;
+  const image = join(saveDir, `${def.config.name}.save`);
+  const st = await stat(image).catch(() => undefined);
+  return st?.isFile() && st.size > 0 && st.mtimeMs >= Date.parse(def.updatedAt) ? image : undefined;
+}
+
+export async function reconcile(
+  store: DefinitionStore, snap: Snapshot, migrations?: MigrationRecords, opts: { saveDir?: string } = {},
+): Promise<ReconcileResult> {
+  const result: ReconcileResult = { adopted: [], vanished: [], ignored: [], duplicates: [], renamed: [], moved: [], restored: [], saved: [] };
   await dropDuplicates(store, snap, result);
   await followLiveNames(store, snap, result);
+  await dropRestoredImages(store, snap, result);
   if (migrations) await settleOutgoing(store, snap, migrations.outgoing, result);
   // Each pass writes its definitions in one batch (one directory fsync): adopting 10,000 domains
   // one file at a time costs two fsyncs each.
@@ -187,7 +237,15 @@ export async function reconcile(store: DefinitionStore, snap: Snapshot, migratio
   for (const def of store.list()) {
     const present = snap.byUuid.has(def.config.uuid);
     let lost = false;
-    if ((def.expected === 'running' || def.expected === 'paused') && !present) lost = true;
+    if ((def.expected === 'running' || def.expected === 'paused') && !present) {
+      const image = def.savedImage ? undefined : await imageLeftBySave(opts.saveDir, def);
+      if (image) {
+        marks.push({ ...def, expected: 'suspended', savedImage: image, vanished: false, lastState: 'suspended', stateChangedAt: new Date().toISOString() });
+        result.saved.push(def.config.name);
+        continue;
+      }
+      lost = true;
+    }
     if (def.expected === 'suspended' && def.savedImage) {
       lost = await access(def.savedImage).then(() => false, () => true);
     }

@@ -3,8 +3,9 @@
  * watches `backend/vif/<domid>/<devid>/rate` in dom0's xenstore (value `<bytes>,<usecs>`: credit
  * bytes per replenishment interval) and applies a new value at once, with no reconnect, no
  * hotplug script and no link flap; a missing key means unlimited. libxl never rewrites the key
- * and its own records keep the attach-time rate (a save image too), so after a restore the
- * stored definition's rates are written again.
+ * and its own records keep the attach-time rate (a save image too), so after a restore, and after
+ * a reboot (xl's monitor builds the new domain from that record), the stored definition's rates
+ * are written again.
  *
  * The tools: the multi-call `xenstore <mode>` of a Xen control domain (xenstore-utils), or the
  * simulator's `xl-sim xenstore <mode>`; argument arrays, every value built from validated
@@ -16,7 +17,7 @@ import type { XlCore } from './core.js';
 import { deadlineOf } from './deadlines.js';
 import { creditedRate } from './rate.js';
 import type { XlExecutor } from './runner.js';
-import { validInt, validMac } from './validate.js';
+import { validInt, validMac, validName } from './validate.js';
 
 /** netback's two numbers; the interval is below 2^32 µs, the credit at least one byte. */
 export function rateValue(rate: Rate): string {
@@ -94,7 +95,7 @@ export async function setLiveRate(core: XlCore, xs: XenstoreClient, domid: numbe
 export async function reapplyRates(core: XlCore, liveName: string, nics: readonly { mac: string; rate?: Rate }[], known?: number): Promise<void> {
   if (nics.length === 0) return;
   try {
-    const domid = known ?? Number((await core.xl(['domid', liveName])).stdout.trim());
+    const domid = known ?? Number((await core.xl(['domid', validName(liveName)])).stdout.trim());
     const ids = await devidsOf(core, domid);
     for (const n of nics) await setLiveRate(core, core.xenstore, domid, n.mac, n.rate ?? null, ids);
   } catch (e) {

@@ -94,7 +94,7 @@ export class XlDriver implements HypervisorDriver {
     await mkdir(core.cfgDir, { recursive: true, mode: 0o700 });
     await mkdir(core.saveDir, { recursive: true, mode: 0o700 });
     await Promise.all([core.outgoing.load(), core.incoming.load()]);
-    const rec = await reconcile(core.store, await listing, { incoming: core.incoming, outgoing: core.outgoing });
+    const rec = await reconcile(core.store, await listing, { incoming: core.incoming, outgoing: core.outgoing }, { saveDir: core.saveDir });
     await migration.resumePaused(core, await listing);
     await settleReplacing(core, await listing);
     core.ready = true;

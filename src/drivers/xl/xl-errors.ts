@@ -7,8 +7,8 @@ import { VirtError, type VirtErrorKind } from '../../virt/errors.js';
 const RULES: ReadonlyArray<[RegExp, VirtErrorKind]> = [
   // No hypervisor / no xenstored: the toolstack itself is unusable
   [/cannot init xl context|Can't find hypervisor information|Could not obtain handle/i, 'failed'],
-  // A disk target that does not exist is a bad argument, not a missing system
-  [/failed to stat|Unable to set disk defaults/i, 'invalid_argument'],
+  // A disk target, kernel or ramdisk that does not exist (or cannot be loaded) is a bad argument, not a missing system
+  [/failed to stat|Unable to set disk defaults|xc_dom_(kernel_file|ramdisk_file|\{kernel_file\/ramdisk_file\}) failed/i, 'invalid_argument'],
   // create or rename of a name in use (before not_found: a failed duplicate create also logs clean-up "No such file" lines)
   [/already exists/i, 'conflict'],
   // Unknown domain names and ids
@@ -46,7 +46,10 @@ export function xlError(args: readonly string[], stderr: string, exitCode: numbe
   const lines = errorLines(stderr);
   const text = lines.join('\n') || stderr.trim();
   const kind = classifyXlError(text);
-  const last = lines.filter((l) => !l.startsWith('libxl:')).pop() ?? lines[lines.length - 1] ?? `exit status ${exitCode}`;
+  // xl's own last word; else the first error libxl logged (the cause: what follows it is often the
+  // clean-up of a half-made domain failing in turn, such as xenstore reads of its removed paths).
+  const last = lines.filter((l) => !l.startsWith('libxl:')).pop()
+    ?? lines.find((l) => /^libxl: (error|critical):/.test(l)) ?? lines[lines.length - 1] ?? `exit status ${exitCode}`;
   const short = last.replace(/^libxl: \w+: [^:]+:\d+:[^:]+: (Domain \d+:)?/, '');
   return new VirtError(kind, `xl ${args[0] ?? ''} failed: ${short}`, stderr.trim() || `exit status ${exitCode}`);
 }

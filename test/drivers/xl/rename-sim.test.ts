@@ -4,7 +4,7 @@
  * rename cut short (definition stored twice) or made behind our back (`xl rename`).
  */
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
@@ -96,6 +96,57 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     expect(existsSync(join(dir, 'saves', 'sv2.save'))).to.equal(true);
     expect(existsSync(join(dir, 'saves', 'sv.save'))).to.equal(false);
     expect((await vm.requestState('sv2', 'running')).state).to.equal('running');
+    // xl runs it under its new name (not the one the image was saved under), and a restart keeps it.
+    expect(await xlNames()).to.deep.equal(['sv2']);
+    const again = await fresh();
+    expect(again.report.renamed ?? []).to.deep.equal([]);
+    expect((await again.vm.getSystem('sv2')).state).to.equal('running');
+  });
+
+  it('restores an adopted system with the configuration it was saved with (settings we do not write), under its current name', async () => {
+    // Created by an administrator with a setting xl.cfg writing leaves out: its device model state
+    // in the image needs it back (an HVM guest's video memory).
+    const disk = join(dir, 'ad1.img');
+    writeFileSync(disk, '');
+    const cfg = join(dir, 'ad1.cfg');
+    writeFileSync(cfg, `name = "ad1"\ntype = "hvm"\nmemory = 256\nvideoram = 16\ndisk = [ 'format=raw, vdev=hda, access=rw, target=${disk}' ]\n`);
+    await xlSim('create', cfg);
+    const again = await fresh();
+    expect(again.report.adopted).to.deep.equal(['ad1']);
+    await again.vm.requestState('ad1', 'suspended');
+    await renameSystem(again.vm, 'ad1', 'ad2');
+    expect((await again.vm.requestState('ad2', 'running')).state).to.equal('running');
+    expect(await xlNames()).to.deep.equal(['ad2']);
+    const [dom] = JSON.parse(await xlSim('list', '-l', 'ad2'));
+    expect(dom.config.b_info.video_memkb).to.equal(16 * 1024);
+  });
+
+  it('restores a saved system as its definition describes it now: a disk attached while suspended is plugged', async () => {
+    await vm.defineSystem(spec('sd'));
+    await vm.requestState('sd', 'running');
+    await vm.requestState('sd', 'suspended');
+    const extra = join(dir, 'sd-data.img');
+    writeFileSync(extra, '');
+    await driver.attachDisk('sd', { target: extra, vdev: 'xvdb' });
+    expect((await vm.requestState('sd', 'running')).state).to.equal('running');
+    const [dom] = JSON.parse(await xlSim('list', '-l', 'sd'));
+    expect(dom.config.disks.map((d: { vdev: string }) => d.vdev)).to.deep.equal(['xvda', 'xvdb']);
+    // A restart folds in what xl runs: the disk stays in the definition.
+    const again = await fresh();
+    expect((await again.vm.getSystem('sd')).config.disks.map((d) => d.vdev)).to.deep.equal(['xvda', 'xvdb']);
+  });
+
+  it('a CPU weight changed while suspended is what the restored domain runs with, and can be changed back', async () => {
+    await vm.defineSystem(spec('sw'));
+    await vm.requestState('sw', 'running');
+    await vm.requestState('sw', 'suspended');
+    await modifySystem(vm, 'sw', { cpuWeight: 512 });
+    expect((await vm.requestState('sw', 'running')).state).to.equal('running');
+    const weight = async (): Promise<number> => JSON.parse(await xlSim('list', '-l', 'sw'))[0].config.b_info.sched_params.weight;
+    expect(await weight()).to.equal(512);
+    expect((await vm.getSystem('sw')).live!.cpuWeight).to.equal(512);
+    await modifySystem(vm, 'sw', { cpuWeight: 256 });
+    expect(await weight()).to.equal(256);
   });
 
   it('refuses an existing name, an invalid name and an unknown system, changing nothing', async () => {
@@ -155,6 +206,28 @@ describe('xl driver: rename against xl-sim (in-process)', function () {
     expect(existsSync(join(defs, 'live2.json'))).to.equal(false);
     expect((await again.vm.getSystem('stop2')).uuid).to.equal(a.uuid);
     expect(again.driver.store.findByUuid(a.uuid)!.config.name).to.equal('stop2');
+  });
+
+  it('a saved system\'s rename cut short: the rename\'s definition is kept even with the clock stepped back, and the other image link goes', async () => {
+    await vm.defineSystem(spec('sva'));
+    await vm.requestState('sva', 'running');
+    await vm.requestState('sva', 'suspended');
+    const defs = join(dir, 'definitions');
+    const saves = join(dir, 'saves');
+    const old = structuredClone(driver.store.get('sva')!);
+    await driver.close();
+    // What rename() leaves when killed after storing the new definition: the image linked under
+    // the new name and both definitions. The clock was stepped back meanwhile (NTP at boot): the
+    // rename's version is the later one (seq) although its time reads earlier.
+    linkSync(join(saves, 'sva.save'), join(saves, 'svb.save'));
+    const moved = { ...old, config: { ...old.config, name: 'svb' }, savedImage: join(saves, 'svb.save'), seq: old.seq! + 1, updatedAt: new Date(Date.parse(old.updatedAt) - 60_000).toISOString() };
+    writeFileSync(join(defs, 'svb.json'), JSON.stringify(moved));
+    const again = await fresh();
+    expect(again.report.duplicates!.join('\n')).to.match(/sva .*'svb'/);
+    expect((await again.vm.listSystems()).map((s) => s.name)).to.deep.equal(['svb']);
+    expect(existsSync(join(saves, 'svb.save'))).to.equal(true);
+    expect(existsSync(join(saves, 'sva.save'))).to.equal(false);
+    expect((await again.vm.requestState('svb', 'running')).state).to.equal('running');
   });
 
   it('start-up reconcile follows a domain renamed behind our back (or a rename cut short after xl rename)', async () => {

@@ -59,6 +59,22 @@ describe('xl value validation', () => {
     expect(r.bytesPerSecond * r.intervalUs! / 1e6).to.equal(nic.rate_bytes_per_interval);
   });
 
+  it('writes a rate above 2^32 - 1 bytes/s with a multiplier: xl refuses a larger number ("rate overflow")', () => {
+    // libxlu_vif.c reads the number before the K/M/G multiplier with strtoull and refuses it above
+    // UINT32_MAX: 5000000000B/s (40 Gbit/s) fails the create; 5000000KB/s is the same rate.
+    const xlNumber = (spec: string): number => Number(/^([0-9]+)/.exec(spec)![1]);
+    for (const bytesPerSecond of [4_294_968_000, 5_000_000_000, 1e12]) {
+      const spec = formatRate({ bytesPerSecond });
+      expect(xlNumber(spec), spec).to.be.at.most(4_294_967_295);
+      expect(parseRateSpec(spec)!.bytesPerSecond, spec).to.equal(bytesPerSecond);
+    }
+    expect(formatRate({ bytesPerSecond: 5_000_000_000 })).to.equal('5000000KB/s@50000us');
+    expect(formatRate({ bytesPerSecond: 4_294_967_295 })).to.equal('4294967295B/s@50000us');
+    // Not a whole number of kB/s: xl cannot be given it exactly; refused before anything changes.
+    refuses(() => formatRate({ bytesPerSecond: 5_000_000_001 }));
+    refuses(() => vifItems({ mac: '00:16:3e:00:00:01', bridge: 'xenbr0', rate: { bytesPerSecond: 5_000_000_001 } }));
+  });
+
   it('gives netback at least one byte of credit per interval, in the cfg and in xenstore alike', () => {
     // 100 bit/s = 12 bytes/s: none per 50 ms, so the interval grows to hold one byte.
     expect(formatRate({ bytesPerSecond: 12 })).to.equal('12B/s@83334us');
@@ -143,5 +159,30 @@ describe('xl error classification (real stderr samples)', () => {
     expect(e.kind).to.equal('invalid_argument');
     expect(e.message).to.contain('cannot set domid 1 dynamic max memory');
     expect(e.detail).to.contain('memory_dynamic_max must be less than or equal to memory_static_max');
+  });
+
+  it('a kernel or ramdisk xl cannot load is a bad argument, not a missing system', () => {
+    // libxl_dom.c logs LOGE(ERROR, "xc_dom_kernel_file failed") (strerror appended), then the
+    // clean-up of the half-built domain, which says it does not exist.
+    const stderr = (what: string): string => 'Parsing config from /x/web01.cfg\n' +
+      `libxl: error: libxl_dom.c:599:libxl__build_pv: ${what} failed: No such file or directory\n` +
+      'libxl: error: libxl_create.c:1698:domcreate_rebuild_done: Domain 3:cannot (re-)build domain: -3\n' +
+      'libxl: error: libxl_domain.c:1183:libxl__destroy_domid: Domain 3:Non-existant domain\n' +
+      'libxl: error: libxl_domain.c:1137:domain_destroy_callback: Domain 3:Unable to destroy guest\n';
+    for (const what of ['xc_dom_kernel_file', 'xc_dom_ramdisk_file', 'xc_dom_{kernel_file/ramdisk_file}']) {
+      const e = xlError(['create', '/x/web01.cfg'], stderr(what), 3);
+      expect(e.kind, what).to.equal('invalid_argument');
+      expect(e.message).to.equal(`xl create failed: ${what} failed: No such file or directory`);
+    }
+  });
+
+  it("says what libxl refused first, not the clean-up it logged after (a create's missing disk, a name in use)", () => {
+    // libxl logs the cause, then errors of tearing the half-made domain down (xenstore reads of it).
+    const disk = xlError(['create', '/x/app01.cfg'], sample('create-missing-disk-target.err'), 1);
+    expect(disk.message).to.equal('xl create failed: Disk vdev=xvda failed to stat: /dev/vg0/app01: No such file or directory');
+    const dup = xlError(['create', '/x/web01.cfg'], sample('create-duplicate-name.err'), 1);
+    expect(dup.message).to.equal('xl create failed: Domain with name "web01" already exists.');
+    // xl's own last line still comes first when it printed one.
+    expect(xlError(['destroy', '42'], sample('destroy-unknown-id.err'), 1).message).to.equal('xl destroy failed: destroy failed (rc=-21)');
   });
 });

@@ -20,6 +20,14 @@ describe('xentop batch parsing', () => {
     expect(c.diskReadBytes).to.equal(2765432 * 512);
   });
 
+  it('keeps a domain whose name begins like an extra line (Net<digits>, VBD)', () => {
+    // With -f a name is printed whole from the line's start once it is 10 characters or more.
+    const text = sample('xentop-b-i1-fnxv.out').replace(/^     web01 /m, 'Net2024001 ').replace(/^     win01 /m, 'VBD-backup ');
+    const rows = parseXentop(text);
+    expect(rows.map((r) => r.name)).to.include.members(['Net2024001', 'VBD-backup']);
+    expect(rows.find((r) => r.name === 'Net2024001')!.vif!.rxBytes).to.equal(1234567890 + 34567890);
+  });
+
   it('keeps the last iteration and reads "no limit"', () => {
     const rows = parseXentop(sample('xentop-b-i2-d1.out'));
     expect(rows.filter((r) => r.name === 'Domain-0')).to.have.length(1);

@@ -51,7 +51,8 @@ export function parseXentop(text: string): XentopRow[] {
       }
       continue;
     }
-    if (/^(VCPUs\(sec\):|Net\d+ |VBD |\s*$)/.test(line)) continue;
+    // The other extra lines, by their whole lead (a name may begin with Net<digits> or VBD).
+    if (/^(VCPUs\(sec\):|Net\d+ RX:|VBD \S+ +\d+ \[|\s*$)/.test(line)) continue;
     const parts = line.trim().replace(/ no limit /, ' nolimit ').split(/\s+/);
     if (parts.length < TAIL + 1) continue;
     const f = parts.slice(parts.length - TAIL);

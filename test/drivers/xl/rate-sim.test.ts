@@ -1,0 +1,78 @@
+/**
+ * A vif rate above what xl takes as a number (2^32 - 1 bytes/s, about 34 Gbit/s) reaches xl in a
+ * form it accepts: the system starts with its interface limited as defined.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
+import { VirtManager } from '../../../src/virt/manager.js';
+import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
+
+describe('xl driver: a 40 Gbit/s vif rate against xl-sim (in-process)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let driver: XlDriver;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rate-'));
+    driver = createTestDriver(dir, { commandTimeoutMs: 10_000 });
+  });
+  afterEach(async () => {
+    await driver.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('starts a system whose interface is limited to 5,000,000,000 bytes/s, and attaches one so', async () => {
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    await vm.init();
+    const disk = join(dir, 'fast.img');
+    writeFileSync(disk, '');
+    await vm.defineSystem({
+      name: 'fast', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
+      nics: [{ mac: '00:16:3e:00:00:01', bridge: 'xenbr0', rate: { bytesPerSecond: 5_000_000_000 } }],
+    });
+    expect((await vm.requestState('fast', 'running')).state).to.equal('running');
+    await driver.attachInterface('fast', { mac: '00:16:3e:00:00:02', bridge: 'xenbr0', rate: { bytesPerSecond: 8_000_000_000 } });
+    const [dom] = JSON.parse((await xlBehindTheBack(dir, 'list', '-l', 'fast')).stdout);
+    const rates = dom.config.nics.map((n: { rate_bytes_per_interval: number; rate_interval_usecs: number }) => [n.rate_bytes_per_interval, n.rate_interval_usecs]);
+    expect(rates).to.deep.equal([[250_000_000, 50_000], [400_000_000, 50_000]]);
+  });
+});
+
+describe('xl driver: a vif rate changed live survives a reboot (xl-sim in-process)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let driver: XlDriver;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rate-reboot-'));
+    driver = createTestDriver(dir, { commandTimeoutMs: 10_000 });
+  });
+  afterEach(async () => {
+    await driver.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('xl rebuilds the rebooted domain from libxl\'s record (the attach-time rate): the definition\'s rate is set again', async () => {
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    await vm.init();
+    const disk = join(dir, 'thr.img');
+    writeFileSync(disk, '');
+    const mac = '00:16:3e:00:00:07';
+    await vm.defineSystem({
+      name: 'thr', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
+      nics: [{ mac, bridge: 'xenbr0', rate: { bytesPerSecond: 125_000_000 } }],
+    });
+    await vm.requestState('thr', 'running');
+    // Throttled live: netback's xenstore key only; libxl's record keeps 125 MB/s.
+    await driver.setInterfaceRate('thr', mac, { bytesPerSecond: 1_250_000 });
+    const before = (await vm.getSystem('thr')).live!.domid;
+    await driver.reboot('thr');
+    const after = (await vm.getSystem('thr')).live!.domid;
+    expect(after).to.not.equal(before);
+    const rate = (await xlBehindTheBack(dir, 'xenstore', 'read', `/local/domain/0/backend/vif/${after}/0/rate`)).stdout;
+    expect(rate).to.equal('62500,50000\n');
+  });
+});
