@@ -23,7 +23,8 @@ describe('interop: sblim wbemcli snapshots a router, changes it and rolls it bac
 
   before(async () => {
     await requireWbemcli();
-    app = await startAppServer({ users: [{ name: 'root', password: 'secret', role: 'admin' }], hostName: HOST });
+    // A loaded machine may take seconds: the answers asserted are the synchronous 0s.
+    app = await startAppServer({ users: [{ name: 'root', password: 'secret', role: 'admin' }], hostName: HOST, snapshotWaitMs: 20_000 });
     U = `http://root:secret@127.0.0.1:${app.port}/root/virt`;
     const images = join(app.dataDir, 'images');
     mkdirSync(images, { recursive: true });

@@ -104,7 +104,11 @@ export function cn(name: string): ClassNameRef {
 
 const outOf = (r: ExtrinsicResult) => ({ returnValue: r.returnValue, out: Object.fromEntries(r.out.map((o) => [o.name, o.value])) });
 
-export async function world(opts: { host?: Record<string, unknown>; syncBudgetMs?: number; driver?: TestDriverOptions } = {}): Promise<World> {
+/**
+ * `snapshotWaitMs`: how long a snapshot method waits before it answers 4096 (default 20 s, so a
+ * loaded machine still answers 0; a test of the 4096 path sets `w.deps.snapshotWaitMs` shorter).
+ */
+export async function world(opts: { host?: Record<string, unknown>; syncBudgetMs?: number; driver?: TestDriverOptions; snapshotWaitMs?: number } = {}): Promise<World> {
   const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-providers-'));
   const driver = xlBackend(dir, opts.host, opts.driver);
   const jobs = new JobManager();
@@ -114,7 +118,7 @@ export async function world(opts: { host?: Record<string, unknown>; syncBudgetMs
   const repository = await loadRepository();
   const deps: ProviderDeps = {
     virt, jobs, repository, hostName: HOST, profiles: loadProfiles(), product: { name: 'xen-wbem', version: '9.8.7' },
-    authentication: 'basic', jobRetentionMs: 5 * 60_000, log: (l) => logs.push(l),
+    authentication: 'basic', jobRetentionMs: 5 * 60_000, log: (l) => logs.push(l), snapshotWaitMs: opts.snapshotWaitMs ?? 20_000,
     ...(opts.syncBudgetMs !== undefined ? { syncBudgetMs: opts.syncBudgetMs } : {}),
   };
   const registry = new ProviderRegistry();

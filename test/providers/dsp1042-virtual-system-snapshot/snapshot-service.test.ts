@@ -129,6 +129,7 @@ describe('snapshot service (Xen_VirtualSystemSnapshotService)', function () {
 
   it('answers 4096 with a job when the snapshot takes long; the job moves to completed at 100 %', async () => {
     writeFileSync(join(w.dir, 'xl-sim', 'faults.json'), JSON.stringify({ rules: [{ command: 'save', mode: 'slow', delay_ms: 2500 }] }));
+    w.deps.snapshotWaitMs = 500;
     const r = await invoke('CreateSnapshot', { AffectedSystem: computerSystemName('rt'), SnapshotType: 2 });
     expect(r.rc).to.equal(4096);
     const job = r.out.Job as CimInstanceName;
