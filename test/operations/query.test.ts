@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CIM_ERR, CimDateTime, type CimInstance } from '../../src/cim/index.js';
-import { parseWql } from '../../src/operations/query/wql-parser.js';
-import { likeMatch } from '../../src/operations/query/wql-eval.js';
+import { parseCqlPattern, parseWql } from '../../src/operations/query/wql-parser.js';
+import { cqlLikeMatch, likeMatch } from '../../src/operations/query/wql-eval.js';
 import { admin, code, error, run, world, type World } from './fixtures/setup.js';
 
 function names(list: CimInstance[]): string[] {
@@ -133,6 +133,27 @@ describe('operations: ExecQuery', () => {
   it('DMTF:CQL is accepted with the same subset; other languages → 14', async () => {
     expect(await q('SELECT * FROM T_Host', 'DMTF:CQL')).to.have.length(1);
     expect(await code(run(w, 'ExecQuery', { QueryLanguage: 'XPath', Query: 'x' }))).to.equal(CIM_ERR.QUERY_LANGUAGE_NOT_SUPPORTED);
+  });
+
+  it('DMTF:CQL LIKE is the DSP0202 pattern (. any character, * repeats, \\ escapes, case kept), not the WQL one', async () => {
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'Host.*'", 'DMTF:CQL'))).to.deep.equal(['host1']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'Host%'", 'DMTF:CQL'))).to.deep.equal([]);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'host.*'", 'DMTF:CQL'))).to.deep.equal([]);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'd*b'", 'DMTF:CQL'))).to.deep.equal(['vm2']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName NOT LIKE '.e.'", 'DMTF:CQL'))).to.deep.equal(['host1', 'vm2']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'host%'", 'WQL'))).to.deep.equal(['host1']);
+    const e = await error(run(w, 'ExecQuery', { QueryLanguage: 'DMTF:CQL', Query: "SELECT * FROM T_System WHERE ElementName LIKE '*x'" }));
+    expect(e.code).to.equal(CIM_ERR.INVALID_QUERY);
+    expect(e.description).to.match(/position 48: .*"\*"/);
+  });
+
+  it('the CQL pattern matcher: each element once or repeated, escapes, no exponential backtracking', () => {
+    const m = (p: string, t: string) => cqlLikeMatch(parseCqlPattern(p, 0), t);
+    expect([m('a.c', 'abc'), m('a.c', 'ac'), m('a*b', 'b'), m('a*b', 'aaab'), m('.*', ''), m('x\\.y', 'x.y'), m('x\\.y', 'xzy'), m('\\*', '*'), m('😀.', '😀x')])
+      .to.deep.equal([true, false, true, true, true, true, false, true, true]);
+    const t0 = performance.now();
+    expect(m(`${'.*'.repeat(40)}#`, 'x'.repeat(2000))).to.equal(false);
+    expect(performance.now() - t0).to.be.below(500);
   });
 
   it('invalid queries: unknown class or property → 15 naming it; missing parameters → 4', async () => {
