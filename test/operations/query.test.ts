@@ -36,6 +36,23 @@ describe('operations: WQL parser', () => {
     expect(parseWql(`SELECT * FROM X WHERE ${'('.repeat(60)}a = 1${')'.repeat(60)}`).where).to.not.equal(null);
   });
 
+  it('refuses a query text longer than 256 KiB at once, before it is split into tokens', () => {
+    for (const text of [`SELECT * FROM X WHERE ${'('.repeat(16 << 20)}`, `SELECT ${'a,'.repeat(4 << 20)}b FROM X`]) {
+      const t0 = performance.now();
+      try {
+        parseWql(text);
+        expect.fail('no error');
+      } catch (e) {
+        const err = e as { code: number; description: string };
+        expect(err.code).to.equal(CIM_ERR.INVALID_QUERY);
+        expect(err.description).to.match(/at most 262144 are accepted/);
+      }
+      expect(performance.now() - t0, 'it took seconds and gigabytes to tokenise').to.be.below(500);
+    }
+    const long = `SELECT * FROM X WHERE a = '${'x'.repeat(200_000)}'`;
+    expect((parseWql(long).where as { right: { value: string } }).right.value).to.have.length(200_000);
+  });
+
   it('LIKE matches in one pass: % any run, _ one character, case ignored; a pattern of many %_ pairs takes no time', () => {
     const m = (p: string, t: string) => likeMatch(Array.from(p.toLowerCase()), t);
     expect([m('HOST%', 'host1'), m('_eb', 'web'), m('_eb', 'webb'), m('%a%b%', 'xxaYYbzz'), m('%', ''), m('a_', 'a'), m('a%%', 'a')])

@@ -319,8 +319,19 @@ function describe(tok: Tok): string {
   }
 }
 
+/**
+ * The longest query text read: every character becomes part of a token, and tokens cost some
+ * hundred times their text, so a 16 MiB request body holding one query took gigabytes before
+ * the nesting or condition bound could refuse it. Far above any real query (1,024 conditions
+ * of some sixty characters each is a quarter of it).
+ */
+export const MAX_QUERY_LENGTH = 256 * 1024;
+
 /** Parses a query; `dialect` says whose LIKE patterns it has (DMTF:CQL's or WQL's). */
 export function parseWql(text: string, dialect: QueryDialect = 'wql'): SelectQuery {
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw cimError('INVALID_QUERY', `the query is ${text.length} characters long; at most ${MAX_QUERY_LENGTH} are accepted`);
+  }
   return new Parser(lex(text), dialect).query();
 }
 
