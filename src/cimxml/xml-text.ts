@@ -14,6 +14,8 @@
  */
 export class XmlSyntaxError extends Error {
   override name = 'XmlSyntaxError';
+  /** Where in the decoded text the error is (decodeReferences: the offending reference). */
+  at?: number;
 }
 
 const REPLACEMENT = '\uFFFD';
@@ -77,9 +79,11 @@ function isXmlChar(cp: number): boolean {
 function badReference(s: string, at: number): XmlSyntaxError {
   BAD_REFERENCE.lastIndex = at;
   const other = BAD_REFERENCE.exec(s)?.[1];
-  return new XmlSyntaxError(
+  const e = new XmlSyntaxError(
     other ? `unknown entity reference "&${other}" (only &amp; &lt; &gt; &quot; &apos; and character references are allowed)` : 'a "&" that starts no reference',
   );
+  e.at = at;
+  return e;
 }
 
 /** The code point of the reference from `&` at `amp` to `;` at `semi`; throws when it is not one. */
@@ -94,7 +98,11 @@ function referencedCodePoint(s: string, amp: number, semi: number): number {
   const digits = s.slice(amp + (hex ? 3 : 2), semi);
   if (!(hex ? HEX_DIGITS : DEC_DIGITS).test(digits)) throw badReference(s, amp);
   const cp = parseInt(digits, hex ? 16 : 10);
-  if (!isXmlChar(cp)) throw new XmlSyntaxError(`character reference to U+${cp.toString(16).toUpperCase()}, which XML 1.0 does not allow`);
+  if (!isXmlChar(cp)) {
+    const e = new XmlSyntaxError(`character reference to U+${cp.toString(16).toUpperCase()}, which XML 1.0 does not allow`);
+    e.at = amp;
+    throw e;
+  }
   return cp;
 }
 

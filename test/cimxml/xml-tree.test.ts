@@ -124,6 +124,9 @@ describe('cimxml xml-tree: refusals', () => {
     expect(syntaxError('<A>\nab&nbsp;</A>')).to.match(/^line 2, column 3: unknown entity reference "&nbsp;"/);
     expect(syntaxError('<A x="&#0;"/>')).to.match(/line 1, column 7: character reference to U\+0,/);
     expect(syntaxError('<A>a & b</A>')).to.match(/"&" that starts no reference/);
+    // The wrong reference itself, not the first one of its text.
+    expect(syntaxError('<A>&amp;&lt;x&bogus;</A>')).to.match(/^line 1, column 14: unknown entity reference "&bogus;"/);
+    expect(syntaxError('<A v="&amp;&#1;"/>')).to.match(/^line 1, column 12: character reference to U\+1,/);
   });
 
   it('decodes every reference form, astral code points included, and refuses the malformed ones', () => {
