@@ -99,7 +99,11 @@ function decodeAt(xml: string, from: number, to: number): string {
   try {
     return decodeReferences(s);
   } catch (e) {
-    if (e instanceof XmlSyntaxError) throw syntaxError(xml, xml.indexOf('&', from), e.message);
+    // The reference that is wrong; its offset holds in the document unless line ends were normalised.
+    if (e instanceof XmlSyntaxError) {
+      const exact = e.at !== undefined && s.length === to - from;
+      throw syntaxError(xml, exact ? from + e.at! : xml.indexOf('&', from), e.message);
+    }
     throw e;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * ExecQuery (DSP0200 §5.3.2.22) and the query of OpenQueryInstances. WQL and DMTF:CQL are
- * both accepted with the same subset (query/wql-parser.ts): the subset is valid CQL, and a CQL
- * feature outside it is reported as CIM_ERR_INVALID_QUERY with its position.
+ * both accepted with the same subset (query/wql-parser.ts), each with its own LIKE patterns:
+ * the subset is valid CQL, and a CQL feature outside it is reported as CIM_ERR_INVALID_QUERY
+ * with its position.
  */
 import { type CimClass, type CimInstance, type IntrinsicResponse, NameSet, cimError } from '../cim/index.js';
 import type { OpContext } from './context.js';
@@ -24,7 +25,7 @@ export function compileQuery(ctx: OpContext, language: string, text: string): Co
   if (!LANGUAGES.has(language.trim().toLowerCase())) {
     throw cimError('QUERY_LANGUAGE_NOT_SUPPORTED', `query language "${language}" is not supported (use WQL or DMTF:CQL)`);
   }
-  const q = parseWql(text);
+  const q = parseWql(text, language.trim().toLowerCase() === 'wql' ? 'wql' : 'cql');
   const cls = ctx.repository.getClass(ctx.namespace, q.from);
   if (!cls) throw cimError('INVALID_QUERY', `position ${q.fromPos + 1}: class ${q.from} does not exist in namespace ${ctx.namespace}`);
   for (const { name, pos } of referencedProperties(q)) {

@@ -124,6 +124,31 @@ describe('cimxml xml-tree: refusals', () => {
     expect(syntaxError('<A>\nab&nbsp;</A>')).to.match(/^line 2, column 3: unknown entity reference "&nbsp;"/);
     expect(syntaxError('<A x="&#0;"/>')).to.match(/line 1, column 7: character reference to U\+0,/);
     expect(syntaxError('<A>a & b</A>')).to.match(/"&" that starts no reference/);
+    // The wrong reference itself, not the first one of its text.
+    expect(syntaxError('<A>&amp;&lt;x&bogus;</A>')).to.match(/^line 1, column 14: unknown entity reference "&bogus;"/);
+    expect(syntaxError('<A v="&amp;&#1;"/>')).to.match(/^line 1, column 12: character reference to U\+1,/);
+  });
+
+  it('decodes every reference form, astral code points included, and refuses the malformed ones', () => {
+    const root = parseXmlTree('<A x="&#x1F600;&#128512;&#X41;&#0066;">&lt;&gt;&amp;&quot;&apos;&#9;&#xD;</A>');
+    expect(root.attrs['x']).to.equal('\u{1F600}\u{1F600}AB');
+    expect(root.text).to.equal('<>&"\'\t\r');
+    expect(syntaxError('<A>&#x41</A>')).to.match(/unknown entity reference "&#x41"/);
+    expect(syntaxError('<A>&#x;</A>')).to.match(/unknown entity reference "&#x;"/);
+    expect(syntaxError('<A>&#x123456789;</A>')).to.match(/unknown entity reference/);
+    expect(syntaxError('<A>&constructor;</A>')).to.match(/unknown entity reference "&constructor;"/);
+    expect(syntaxError('<A>&#xD800;</A>')).to.match(/character reference to U\+D800/);
+    expect(syntaxError('<A>&#x110000;</A>')).to.match(/character reference to U\+110000/);
+  });
+
+  it('decodes millions of references, or refuses a text of stray "&", in linear time and memory', () => {
+    // 16 MiB of "&" once took seconds and two gigabytes: every match was collected first.
+    let t = Date.now();
+    expect(syntaxError(`<A>${'&'.repeat(16 * 1024 * 1024)}</A>`)).to.match(/line 1, column 4: a "&" that starts no reference/);
+    expect(Date.now() - t).to.be.below(1500);
+    t = Date.now();
+    expect(parseXmlTree(`<A>${'&lt;'.repeat(1_000_000)}</A>`).text).to.equal('<'.repeat(1_000_000));
+    expect(Date.now() - t).to.be.below(3000);
   });
 
   it('refuses characters XML does not allow, raw in a name, a value, text or a comment, saying where', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { CIM_ERR, CimDateTime, type CimInstance } from '../../src/cim/index.js';
-import { parseWql } from '../../src/operations/query/wql-parser.js';
-import { likeMatch } from '../../src/operations/query/wql-eval.js';
+import { parseCqlPattern, parseWql } from '../../src/operations/query/wql-parser.js';
+import { cqlLikeMatch, likeMatch } from '../../src/operations/query/wql-eval.js';
 import { admin, code, error, run, world, type World } from './fixtures/setup.js';
 
 function names(list: CimInstance[]): string[] {
@@ -34,6 +34,23 @@ describe('operations: WQL parser', () => {
       }
     }
     expect(parseWql(`SELECT * FROM X WHERE ${'('.repeat(60)}a = 1${')'.repeat(60)}`).where).to.not.equal(null);
+  });
+
+  it('refuses a query text longer than 256 KiB at once, before it is split into tokens', () => {
+    for (const text of [`SELECT * FROM X WHERE ${'('.repeat(16 << 20)}`, `SELECT ${'a,'.repeat(4 << 20)}b FROM X`]) {
+      const t0 = performance.now();
+      try {
+        parseWql(text);
+        expect.fail('no error');
+      } catch (e) {
+        const err = e as { code: number; description: string };
+        expect(err.code).to.equal(CIM_ERR.INVALID_QUERY);
+        expect(err.description).to.match(/at most 262144 are accepted/);
+      }
+      expect(performance.now() - t0, 'it took seconds and gigabytes to tokenise').to.be.below(500);
+    }
+    const long = `SELECT * FROM X WHERE a = '${'x'.repeat(200_000)}'`;
+    expect((parseWql(long).where as { right: { value: string } }).right.value).to.have.length(200_000);
   });
 
   it('LIKE matches in one pass: % any run, _ one character, case ignored; a pattern of many %_ pairs takes no time', () => {
@@ -133,6 +150,27 @@ describe('operations: ExecQuery', () => {
   it('DMTF:CQL is accepted with the same subset; other languages → 14', async () => {
     expect(await q('SELECT * FROM T_Host', 'DMTF:CQL')).to.have.length(1);
     expect(await code(run(w, 'ExecQuery', { QueryLanguage: 'XPath', Query: 'x' }))).to.equal(CIM_ERR.QUERY_LANGUAGE_NOT_SUPPORTED);
+  });
+
+  it('DMTF:CQL LIKE is the DSP0202 pattern (. any character, * repeats, \\ escapes, case kept), not the WQL one', async () => {
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'Host.*'", 'DMTF:CQL'))).to.deep.equal(['host1']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'Host%'", 'DMTF:CQL'))).to.deep.equal([]);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'host.*'", 'DMTF:CQL'))).to.deep.equal([]);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'd*b'", 'DMTF:CQL'))).to.deep.equal(['vm2']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName NOT LIKE '.e.'", 'DMTF:CQL'))).to.deep.equal(['host1', 'vm2']);
+    expect(names(await q("SELECT * FROM T_System WHERE ElementName LIKE 'host%'", 'WQL'))).to.deep.equal(['host1']);
+    const e = await error(run(w, 'ExecQuery', { QueryLanguage: 'DMTF:CQL', Query: "SELECT * FROM T_System WHERE ElementName LIKE '*x'" }));
+    expect(e.code).to.equal(CIM_ERR.INVALID_QUERY);
+    expect(e.description).to.match(/position 48: .*"\*"/);
+  });
+
+  it('the CQL pattern matcher: each element once or repeated, escapes, no exponential backtracking', () => {
+    const m = (p: string, t: string) => cqlLikeMatch(parseCqlPattern(p, 0), t);
+    expect([m('a.c', 'abc'), m('a.c', 'ac'), m('a*b', 'b'), m('a*b', 'aaab'), m('.*', ''), m('x\\.y', 'x.y'), m('x\\.y', 'xzy'), m('\\*', '*'), m('😀.', '😀x')])
+      .to.deep.equal([true, false, true, true, true, true, false, true, true]);
+    const t0 = performance.now();
+    expect(m(`${'.*'.repeat(40)}#`, 'x'.repeat(2000))).to.equal(false);
+    expect(performance.now() - t0).to.be.below(500);
   });
 
   it('invalid queries: unknown class or property → 15 naming it; missing parameters → 4', async () => {

@@ -43,7 +43,7 @@ export function compileIndicationFilter(language: string, text: string, schema: 
   }
   let q;
   try {
-    q = parseWql(text);
+    q = parseWql(text, language.trim().toLowerCase() === 'wql' ? 'wql' : 'cql');
   } catch (e) {
     if (isCimError(e)) throw cimError('INVALID_PARAMETER', `Query is not a valid ${language} query: ${e.description}`);
     throw e;

@@ -1,14 +1,14 @@
 /**
  * Evaluation of a parsed WHERE clause against one instance, in SQL's three-valued logic: a
  * comparison with NULL is unknown, and only rows whose condition is true are selected.
- * Array properties match when any element does. Strings compare exactly; LIKE ignores case (as
- * WQL does); numbers compare by value whatever their width; a string literal compared with a
+ * Array properties match when any element does. Strings compare exactly; a WQL LIKE ignores
+ * case, a DMTF:CQL one does not (DSP0202); numbers compare by value whatever their width; a string literal compared with a
  * number, datetime, boolean or reference property is read as that type.
  */
 import {
   CimInstance, CimDateTime, CimInstanceName, type CimScalar, type CimValue, isCimError, parseInstancePath,
 } from '../../cim/index.js';
-import { type CompareOp, type Expr, type Literal, type Operand, decimalNumber } from './wql-parser.js';
+import { type CompareOp, type CqlPattern, type Expr, type Literal, type Operand, decimalNumber } from './wql-parser.js';
 
 export interface EvalEnv {
   /** True when `className` is `ancestor` or one of its subclasses. */
@@ -47,6 +47,8 @@ export function evaluate(e: Expr, inst: CimInstance, env: EvalEnv): Tri {
       return e.negated ? !isNull : isNull;
     }
     case 'like': {
+      const cql = e.cql;
+      if (cql) return anyOf(operandValue(e.prop, inst, env), (s) => (typeof s === 'string' ? cqlLikeMatch(cql, s) !== e.negated : null));
       let pattern = likePatterns.get(e);
       if (!pattern) likePatterns.set(e, (pattern = Array.from(e.pattern.toLowerCase())));
       return anyOf(operandValue(e.prop, inst, env), (s) => (typeof s === 'string' ? likeMatch(pattern, s) !== e.negated : null));
@@ -129,6 +131,38 @@ export function likeMatch(pattern: readonly string[], text: string): boolean {
   }
   while (pattern[i] === '%') i++;
   return i === pattern.length;
+}
+
+/**
+ * A DMTF:CQL LIKE: the whole text against the pattern, case kept. The pattern's states are
+ * followed all at once, character by character (at most pattern × text steps): `.*` repeated
+ * cannot make it backtrack exponentially.
+ */
+export function cqlLikeMatch(pattern: CqlPattern, text: string): boolean {
+  const n = pattern.length;
+  let cur = new Uint8Array(n + 1);
+  let next = new Uint8Array(n + 1);
+  const close = (set: Uint8Array): void => {
+    // A repeated element may occur no time at all: its state also stands for the one after it.
+    for (let i = 0; i < n; i++) if (set[i] && pattern[i]!.repeat) set[i + 1] = 1;
+  };
+  cur[0] = 1;
+  close(cur);
+  for (const ch of text) {
+    next.fill(0);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      if (!cur[i]) continue;
+      const el = pattern[i]!;
+      if (el.c !== null && el.c !== ch) continue;
+      next[el.repeat ? i : i + 1] = 1;
+      any = true;
+    }
+    if (!any) return false;
+    close(next);
+    [cur, next] = [next, cur];
+  }
+  return cur[n] === 1;
 }
 
 function order(sign: number, op: CompareOp): boolean {

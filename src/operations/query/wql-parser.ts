@@ -7,6 +7,9 @@
  * `Class.Prop` (the class part only scopes it), or, in an indication filter, a property of an
  * embedded instance, `SourceInstance.Prop` or as DSP0202 CQL writes it
  * `SourceInstance.Class::Prop` (the value is NULL when the embedded instance is not ISA Class).
+ * The one difference between the two languages here is LIKE's pattern: WQL's `%` and `_`, case
+ * ignored; DMTF:CQL's (DSP0202) `.` any character, `*` the element before it repeated, `\`
+ * escaping the next character, case kept.
  * Keywords and property names are case-insensitive. A syntax error is CIM_ERR_INVALID_QUERY with
  * its position.
  */
@@ -33,8 +36,41 @@ export type Expr =
   | { kind: 'not'; expr: Expr }
   | { kind: 'cmp'; op: CompareOp; left: Operand; right: Operand }
   | { kind: 'isNull'; prop: Operand; negated: boolean }
-  | { kind: 'like'; prop: Operand; pattern: string; negated: boolean }
+  | { kind: 'like'; prop: Operand; pattern: string; negated: boolean; cql?: CqlPattern }
   | { kind: 'isa'; prop: Operand; className: string };
+
+/** A DMTF:CQL LIKE pattern: each element one character (null: any), once or, with `*`, repeated. */
+export type CqlPattern = readonly { c: string | null; repeat: boolean }[];
+
+/** The query language whose LIKE patterns a query uses. */
+export type QueryDialect = 'wql' | 'cql';
+
+/**
+ * A DMTF:CQL LIKE pattern (DSP0202) into its elements. `pos` is where the pattern starts in
+ * the query, for the position of an error: a `*` that follows nothing, or a `\` at the end.
+ */
+export function parseCqlPattern(pattern: string, pos: number): CqlPattern {
+  const out: { c: string | null; repeat: boolean }[] = [];
+  const chars = Array.from(pattern);
+  let at = pos;
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (ch === '*') {
+      const last = out[out.length - 1];
+      if (!last || last.repeat) throw syntax(at, 'a "*" in a LIKE pattern must follow a character or "."');
+      last.repeat = true;
+    } else if (ch === '\\') {
+      const next = chars[++i];
+      if (next === undefined) throw syntax(at, 'a LIKE pattern cannot end with "\\"');
+      out.push({ c: next, repeat: false });
+      at += 1;
+    } else {
+      out.push({ c: ch === '.' ? null : ch, repeat: false });
+    }
+    at += ch.length;
+  }
+  return out;
+}
 
 export interface SelectQuery {
   /** null for SELECT *. */
@@ -143,7 +179,7 @@ class Parser {
   private i = 0;
   private nesting = 0;
   private conditions = 0;
-  constructor(private readonly toks: Tok[]) {}
+  constructor(private readonly toks: Tok[], private readonly dialect: QueryDialect) {}
 
   private deeper(pos: number): void {
     if (++this.nesting > MAX_NESTING) throw syntax(pos, `the WHERE clause nests parentheses and NOT deeper than ${MAX_NESTING}`);
@@ -255,6 +291,7 @@ class Parser {
       this.next();
       const pat = this.next();
       if (pat.t !== 'str') throw syntax(pat.pos, `LIKE needs a string pattern, found ${describe(pat)}`);
+      if (this.dialect === 'cql') return { kind: 'like', prop: left, pattern: pat.v, negated, cql: parseCqlPattern(pat.v, pat.pos + 1) };
       return { kind: 'like', prop: left, pattern: pat.v, negated };
     }
     if (tok.t === 'op' && ['=', '<>', '<', '<=', '>', '>='].includes(tok.v)) {
@@ -282,8 +319,20 @@ function describe(tok: Tok): string {
   }
 }
 
-export function parseWql(text: string): SelectQuery {
-  return new Parser(lex(text)).query();
+/**
+ * The longest query text read: every character becomes part of a token, and tokens cost some
+ * hundred times their text, so a 16 MiB request body holding one query took gigabytes before
+ * the nesting or condition bound could refuse it. Far above any real query (1,024 conditions
+ * of some sixty characters each is a quarter of it).
+ */
+export const MAX_QUERY_LENGTH = 256 * 1024;
+
+/** Parses a query; `dialect` says whose LIKE patterns it has (DMTF:CQL's or WQL's). */
+export function parseWql(text: string, dialect: QueryDialect = 'wql'): SelectQuery {
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw cimError('INVALID_QUERY', `the query is ${text.length} characters long; at most ${MAX_QUERY_LENGTH} are accepted`);
+  }
+  return new Parser(lex(text), dialect).query();
 }
 
 /** Every property a query names: its SELECT list, then those of its WHERE clause. */

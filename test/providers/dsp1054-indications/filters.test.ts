@@ -36,6 +36,9 @@ describe('DSP1054 indications: filter queries evaluated against each indication'
     expect(selects(changedMod, modification(2, 9))).to.equal(true);
     expect(selects(changedMod, modification(2, 2))).to.equal(false);
     expect(selects("SELECT * FROM CIM_InstModification WHERE SourceInstance.Name LIKE 'rout%' AND NOT SourceInstance.EnabledState = 2", modification(2, 9))).to.equal(true);
+    // A DMTF:CQL filter's LIKE is DSP0202's pattern: `.*`, not `%`.
+    expect(selects("SELECT * FROM CIM_InstModification WHERE SourceInstance.Name LIKE 'rout.*'", modification(2, 9), 'DMTF:CQL')).to.equal(true);
+    expect(selects("SELECT * FROM CIM_InstModification WHERE SourceInstance.Name LIKE 'rout%'", modification(2, 9), 'DMTF:CQL')).to.equal(false);
   });
 
   it('reads DMTF:CQL class-scoped paths (SourceInstance.Class::Prop), NULL when the class does not match', () => {
