@@ -17,9 +17,10 @@
 import type { ObservedStateChange } from '../../virt/types.js';
 import type { SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
-import type { DefinitionFields } from './definition-types.js';
+import type { DefinitionFields, StoredDefinition } from './definition-types.js';
 import { adoptionOf, movable } from './reconcile.js';
-import type { Snapshot } from './picture.js';
+import type { DomainView, Snapshot } from './picture.js';
+import { reapplyRates } from './xenstore.js';
 import { observedState, viewOf } from './view.js';
 
 export type Listener = (change: ObservedStateChange) => void;
@@ -31,6 +32,8 @@ export class SnapshotObserver {
   private readonly firstSeen = new Map<string, SystemState>();
   /** Systems expected to run that a snapshot did not show (by uuid) → when first missed. */
   private readonly missing = new Map<string, number>();
+  /** The domain id each stored system last ran as (by uuid): see followRebuild. */
+  private readonly domids = new Map<string, number>();
   /** Changes recorded from a picture not yet served to readers. */
   private pending: ObservedStateChange[] = [];
 
@@ -57,11 +60,12 @@ export class SnapshotObserver {
     for (const listed of core.store.list()) {
       if (!current()) return;
       const name = listed.config.name;
-      if (core.changing.has(name)) continue;
       // The definition as stored now (an earlier iteration awaited: a change may have ended since).
       const def = core.store.get(name);
       if (!def) continue;
       const view = viewOf(def, snap);
+      this.followRebuild(def, view, core.changing.has(name));
+      if (core.changing.has(name)) continue;
       const now = observedState(def, view);
       const before = def.lastState ?? this.firstSeen.get(def.config.uuid);
       const expectedToRun = def.expected === 'running' || def.expected === 'paused';
@@ -110,6 +114,25 @@ export class SnapshotObserver {
       if (lost) change.lost = lost;
       this.pending.push(change);
     }
+  }
+
+  /**
+   * A running system whose domain id changed with no change of ours was rebuilt by xl: a guest's
+   * own reboot, or `on_crash`/`on_poweroff = "restart"`. xl builds the new domain from libxl's
+   * record, which keeps the vif rates the interfaces were plugged with, so a rate changed live
+   * since (a throttled guest) would come undone by a reboot of the guest's choosing: the
+   * definition's rates are set again (reapplyRates logs a failure; the next rebuild tries again).
+   */
+  private followRebuild(def: StoredDefinition, view: DomainView | undefined, ours: boolean): void {
+    const uuid = def.config.uuid;
+    if (!view) {
+      this.domids.delete(uuid);
+      return;
+    }
+    const was = this.domids.get(uuid);
+    this.domids.set(uuid, view.row.domid);
+    if (ours || was === undefined || was === view.row.domid || def.config.nics.length === 0) return;
+    void reapplyRates(this.core, view.row.name, def.config.nics, view.row.domid);
   }
 
   /** Tell the listeners what the pictures recorded so far, once readers see it. */

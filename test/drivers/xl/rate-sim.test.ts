@@ -76,3 +76,43 @@ describe('xl driver: a vif rate changed live survives a reboot (xl-sim in-proces
     expect(rate).to.equal('62500,50000\n');
   });
 });
+
+describe('xl driver: a vif rate changed live survives a reboot nobody asked us for (xl-sim in-process)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let driver: XlDriver;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rate-guest-reboot-'));
+    driver = createTestDriver(dir, { commandTimeoutMs: 10_000, refreshIntervalMs: 50 });
+  });
+  afterEach(async () => {
+    await driver.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('a domain rebuilt by xl behind our back (the guest rebooted itself) gets the definition\'s rate again', async () => {
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    await vm.init();
+    const disk = join(dir, 'g.img');
+    writeFileSync(disk, '');
+    const mac = '00:16:3e:00:00:09';
+    await vm.defineSystem({
+      name: 'g', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
+      nics: [{ mac, bridge: 'xenbr0', rate: { bytesPerSecond: 125_000_000 } }],
+    });
+    await vm.requestState('g', 'running');
+    await driver.setInterfaceRate('g', mac, { bytesPerSecond: 1_250_000 });
+    const before = (await vm.getSystem('g')).live!.domid;
+    await xlBehindTheBack(dir, 'reboot', 'g');
+    // The background's pictures see the new domain, then its rate is set again.
+    let rate = '';
+    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+      const after = (await vm.getSystem('g')).live?.domid;
+      if (after === undefined || after === before) continue;
+      rate = (await xlBehindTheBack(dir, 'xenstore', 'read', `/local/domain/0/backend/vif/${after}/0/rate`)).stdout;
+      if (rate === '62500,50000\n') break;
+    }
+    expect(rate).to.equal('62500,50000\n');
+  });
+});
