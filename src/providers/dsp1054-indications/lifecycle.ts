@@ -157,8 +157,9 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
   const stopSamples = thresholds.empty ? () => {} : deps.virt.metrics.onSample((sample) => {
     for (const c of thresholds.check(sample)) onCrossing(c);
   });
-  // Expired subscriptions deliver nothing from the moment they expire; the sweep removes them.
-  const sweep = setInterval(() => void store.removeExpired().catch(() => {}), 1000);
+  // Expired subscriptions deliver nothing from the moment they expire; the sweep removes them
+  // (and reads the stored set again while it could not be read).
+  const sweep = setInterval(() => void store.load().then(() => store.removeExpired()).catch(() => {}), 1000);
   sweep.unref();
   return () => {
     unsubscribe();

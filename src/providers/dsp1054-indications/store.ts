@@ -90,6 +90,8 @@ export class SubscriptionStore {
   readonly destinations = new Map<string, DestinationRecord>();
   readonly subscriptions = new Map<string, SubscriptionRecord>();
   private loaded: Promise<void> | undefined;
+  /** Why the stored set could not be read (undefined once it was read, or before the first try). */
+  private unreadable: string | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -113,14 +115,24 @@ export class SubscriptionStore {
   /**
    * Read the file once (the first request waits for it), never fatal: a file that is no JSON is
    * logged and the set starts empty; a record that is damaged is logged and left out, the others
-   * kept (a subscription whose filter or destination is left out goes too).
+   * kept (a subscription whose filter or destination is left out goes too). A file that exists
+   * but cannot be read (EIO, EACCES, …) is not taken for an empty set: until a later read
+   * succeeds (tried again at each request and each sweep) every change is refused, as its write
+   * would replace everyone's stored subscriptions with the few made since.
    */
   load(): Promise<void> {
-    this.loaded ??= (async () => {
-      const text = await this.file?.read().catch((e: unknown) => {
-        this.log(`indication subscriptions could not be read: ${String(e)}`);
-        return undefined;
-      });
+    if (this.loaded) return this.loaded;
+    const loading: Promise<void> = (async () => {
+      let text: string | undefined;
+      try {
+        text = await this.file?.read();
+      } catch (e) {
+        if (this.unreadable === undefined) this.log(`indication subscriptions could not be read (changes are refused until they can be): ${String(e)}`);
+        this.unreadable = e instanceof Error ? e.message : String(e);
+        return;
+      }
+      if (this.unreadable !== undefined) this.log('indication subscriptions read at last: changes are accepted again');
+      this.unreadable = undefined;
       if (!text) return;
       let s: Partial<Stored>;
       try {
@@ -141,8 +153,12 @@ export class SubscriptionStore {
       records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number', (x) => {
         if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
       });
-    })().finally(() => this.changed(this));
-    return this.loaded;
+    })().finally(() => {
+      if (this.unreadable !== undefined && this.loaded === loading) this.loaded = undefined; // the next load tries again
+      this.changed(this);
+    });
+    this.loaded = loading;
+    return loading;
   }
 
   /**
@@ -151,6 +167,9 @@ export class SubscriptionStore {
    * gets CIM_ERR_FAILED (a refused change changes nothing).
    */
   async change(mutate: () => void): Promise<void> {
+    if (this.unreadable !== undefined) {
+      throw cimError('FAILED', `the stored subscriptions could not be read (${this.unreadable}): no change is made until they can be, nothing changed`);
+    }
     const maps = [this.filters, this.destinations, this.subscriptions] as Map<string, unknown>[];
     const before = maps.map((m) => new Map(m));
     mutate();

@@ -114,4 +114,29 @@ describe('providers/dsp1054: subscription store', () => {
     for (const x of s.subscriptions.values()) expect(s.filters.has(x.filter), 'a subscription without its filter').to.equal(true);
     expect(JSON.parse(text!).subscriptions).to.deep.equal([]);
   });
+  it('a file that exists but cannot be read is not taken for an empty set: changes are refused (the write would replace it) until a read succeeds', async () => {
+    let text: string | undefined = JSON.stringify({ filters: [filter('theirs')], destinations: [], subscriptions: [] });
+    let broken = true;
+    const file: TextStore = {
+      read: async () => {
+        if (broken) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+        return text;
+      },
+      write: async (t) => { text = t; },
+    };
+    const logs: string[] = [];
+    const s = new SubscriptionStore(file, (l) => logs.push(l));
+    await s.load();
+    const e = await s.change(() => s.filters.set(SubscriptionStore.id(keys('mine')), filter('mine'))).catch((x: unknown) => x);
+    expect(e).to.be.instanceOf(CimError).with.property('description').that.matches(/could not be read \(EIO: i\/o error, read\): no change is made/);
+    expect(s.filters.size).to.equal(0);
+    expect(JSON.parse(text).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['theirs']);
+    await s.load(); // still failing: logged once
+    expect(logs.filter((l) => /could not be read/.test(l))).to.have.length(1);
+    broken = false;
+    await s.load();
+    await s.change(() => s.filters.set(SubscriptionStore.id(keys('mine')), filter('mine')));
+    expect(JSON.parse(text).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['theirs', 'mine']);
+    expect(logs.at(-1)).to.match(/read at last/);
+  });
 });
