@@ -59,12 +59,21 @@ function required(inst: CimInstance, prop: string): string {
   return bounded(inst, prop, v);
 }
 
-/** The keys of a new record: the system keys are always this server's, whatever the client gave. */
-function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
+/**
+ * The keys of a new record: the system keys are always this server's, whatever the client gave.
+ * CreationClassName is "the class used in the creation of an instance" (CIM_IndicationFilter,
+ * CIM_ListenerDestination): another value made CreateInstance answer a path of a class that does
+ * not hold the record, on which GetInstance and DeleteInstance fail.
+ */
+function scopedKeys(inst: CimInstance, host: string, className: string): ScopedKeys {
+  const given = text(inst, 'CreationClassName');
+  if (given && given.toLowerCase() !== className.toLowerCase()) {
+    throw cimError('INVALID_PARAMETER', `${className}.CreationClassName must be ${className}, not ${given.slice(0, 256)}`);
+  }
   return {
     SystemCreationClassName: 'CIM_ComputerSystem',
     SystemName: host,
-    CreationClassName: bounded(inst, 'CreationClassName', text(inst, 'CreationClassName') || inst.className),
+    CreationClassName: className,
     Name: required(inst, 'Name'),
   };
 }
@@ -194,7 +203,7 @@ export const indications: ProfileProviders = (deps) => {
           list: async (ctx) => [...(await ready()).filters.keys()].map((id) => filterInstance(ctx, id)),
           create: async (ctx, inst) => {
             await ready();
-            const keys = scopedKeys(inst, host);
+            const keys = scopedKeys(inst, host, FILTER_CLASS);
             const id = SubscriptionStore.id(keys);
             if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
             if (store.filters.size >= MAX_FILTERS) throw cimError('FAILED', `the indication service accepts at most ${MAX_FILTERS} filters`);
@@ -229,7 +238,7 @@ export const indications: ProfileProviders = (deps) => {
           list: async (ctx) => [...(await ready()).destinations.keys()].map((id) => destinationInstance(ctx, id)),
           create: async (ctx, inst) => {
             await ready();
-            const keys = scopedKeys(inst, host);
+            const keys = scopedKeys(inst, host, DESTINATION_CLASS);
             const id = SubscriptionStore.id(keys);
             if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
             if (store.destinations.size >= MAX_LISTENER_DESTINATIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_LISTENER_DESTINATIONS} listener destinations (MaxListenerDestinations)`);

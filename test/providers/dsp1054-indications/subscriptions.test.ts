@@ -171,6 +171,25 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
   });
 
+  it('refuses a CreationClassName other than the class created: the path it answered named a class that does not hold the record', async () => {
+    const odd = filter('odd');
+    odd.set('CreationClassName', 'Bogus');
+    await rejects(create(w, alice, odd), 'CIM_ERR_INVALID_PARAMETER', /CIM_IndicationFilter\.CreationClassName must be CIM_IndicationFilter, not Bogus/);
+    const crossed = destination('crossed');
+    crossed.set('CreationClassName', 'CIM_IndicationFilter');
+    await rejects(create(w, alice, crossed), 'CIM_ERR_INVALID_PARAMETER', /CreationClassName must be CIM_ListenerDestinationCIMXML/);
+    expect(await names(w, 'CIM_IndicationFilter')).to.deep.equal([]);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
+    // the class's own name in any case is the class: the path answered is usable as it is
+    const folded = filter('folded');
+    folded.set('CreationClassName', 'cim_indicationfilter');
+    const f = await create(w, alice, folded);
+    expect(f.className).to.equal('CIM_IndicationFilter');
+    expect(f.key('CreationClassName')).to.equal('CIM_IndicationFilter');
+    expect((await w.get(f, INTEROP_NS)).get('Name')).to.equal('folded');
+    await del(w, alice, f);
+  });
+
   it('still answers reads when an expired subscription cannot be removed (its write fails): it is hidden, and removed once a write succeeds', async () => {
     let fail = false;
     let file: string | undefined;
