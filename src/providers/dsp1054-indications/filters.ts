@@ -4,7 +4,7 @@
  * indication by the server's query engine. Source instances live in root/virt and indications in
  * root/interop, so ISA looks in both.
  */
-import type { CimInstance } from '../../cim/index.js';
+import { type CimInstance, cimError } from '../../cim/index.js';
 import { type IndicationFilterQuery, compileIndicationFilter, filterSelects, projectIndication } from '../../operations/provider.js';
 import type { Repository } from '../../repository/index.js';
 import { INTEROP_NS, VIRT_NS } from '../shared/naming.js';
@@ -20,9 +20,19 @@ export class FilterMatcher {
     };
   }
 
-  /** Compiles a query for a new filter, or throws CIM_ERR_INVALID_PARAMETER naming the problem. */
+  /**
+   * Compiles a query for a new filter, or throws CIM_ERR_INVALID_PARAMETER naming the problem. A
+   * class the WHERE clause tests for (`SourceInstance ISA X`, CQL's `SourceInstance.X::Prop`) must
+   * exist here: one misspelt made a filter that was accepted and could never select anything.
+   */
   compile(language: string, query: string): IndicationFilterQuery {
-    return compileIndicationFilter(language, query, { getClass: (n) => this.repo.getClass(INTEROP_NS, n), isA: this.env.isA });
+    const q = compileIndicationFilter(language, query, { getClass: (n) => this.repo.getClass(INTEROP_NS, n), isA: this.env.isA });
+    for (const name of testedClasses(q.where)) {
+      if (!this.repo.getClass(VIRT_NS, name) && !this.repo.getClass(INTEROP_NS, name)) {
+        throw cimError('INVALID_PARAMETER', `Query: class ${name} is not known in ${VIRT_NS} or ${INTEROP_NS}: the filter could never select anything`);
+      }
+    }
+    return q;
   }
 
   /** A filter's compiled query; undefined (logged once) when a stored filter no longer compiles. */
@@ -51,6 +61,22 @@ export class FilterMatcher {
 
   forget(id: string): void {
     this.compiled.delete(id);
+  }
+}
+
+type Where = IndicationFilterQuery['where'];
+type Operand = Extract<NonNullable<Where>, { kind: 'cmp' }>['left'];
+
+/** The classes a WHERE clause tests instances for: ISA's class, and the class scoping an embedded property. */
+function testedClasses(e: Where): string[] {
+  if (!e) return [];
+  const scope = (o: Operand): string[] => (o.kind === 'prop' && o.scope !== undefined ? [o.scope] : []);
+  switch (e.kind) {
+    case 'and': case 'or': return [...testedClasses(e.left), ...testedClasses(e.right)];
+    case 'not': return testedClasses(e.expr);
+    case 'cmp': return [...scope(e.left), ...scope(e.right)];
+    case 'isa': return [e.className, ...scope(e.prop)];
+    default: return scope(e.prop);
   }
 }
 

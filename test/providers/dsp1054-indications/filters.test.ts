@@ -79,5 +79,11 @@ describe('DSP1054 indications: filter queries evaluated against each indication'
     refused('WQL', 'SELECT * FROM CIM_IndicationFilter', /not an indication class/);
     refused('WQL', 'SELECT * FROM CIM_InstCreation WHERE Colour = 1', /has no property "Colour"/);
     refused('XPath', 'SELECT * FROM CIM_InstCreation', /QueryLanguage "XPath" is not supported/);
+    // a class tested for that does not exist: the filter was accepted and never selected anything
+    refused('WQL', 'SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSytem', /class Xen_ComputerSytem is not known in root\/virt or root\/interop/);
+    refused('WQL', 'SELECT * FROM CIM_InstCreation WHERE SourceInstance.Name = \'a\' OR NOT SourceInstance ISA No_Such', /class No_Such is not known/);
+    refused('DMTF:CQL', 'SELECT * FROM CIM_InstModification WHERE SourceInstance.Xen_Nothing::EnabledState = 9', /class Xen_Nothing is not known/);
+    // classes of either namespace are known: the sources in root/virt, the indications in root/interop
+    expect(m.compile('WQL', 'SELECT * FROM CIM_InstCreation WHERE SourceInstance ISA Xen_ConcreteJob OR SourceInstance ISA CIM_IndicationFilter').from).to.equal('CIM_InstCreation');
   });
 });
