@@ -81,6 +81,14 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
     }
   };
 
+  /**
+   * A source's path as the CIM schema has CIM_InstIndication.SourceInstanceModelPath (and a
+   * CIMObjectPath AlertingManagedElement) spell it: `<NamespacePath>:<ClassName>.<keys>`, here the
+   * WBEM URI `//host/root/virt:Xen_ComputerSystem.CreationClassName="…",Name="…"` (DSP0207). The
+   * listener receives it from root/interop: without its namespace the path named nothing there.
+   */
+  const modelPath = (path: CimInstanceName): string => path.withNamespace(VIRT_NS, deps.hostName).toString();
+
   /** A CIM_InstIndication's own properties for a source instance (and the previous one of a modification). */
   const inst = (kind: keyof typeof CLASS_OF, at: number, source: () => CimInstance, previous?: () => CimInstance): void =>
     dispatch(CLASS_OF[kind], () => {
@@ -88,7 +96,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
       return {
         IndicationTime: CimDateTime.fromDate(new Date(at)),
         SourceInstance: s,
-        SourceInstanceModelPath: s.path?.toString() ?? null,
+        SourceInstanceModelPath: s.path ? modelPath(s.path) : null,
         SourceInstanceHost: deps.hostName,
         ...(kind === 'modified' && previous ? { PreviousInstance: previous() } : {}),
       };
@@ -98,7 +106,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
     dispatch(ALERT_CLASS, () => ({
       IndicationTime: CimDateTime.fromDate(new Date(at)), EventTime: CimDateTime.fromDate(new Date(at)),
       AlertType: alertType, PerceivedSeverity: severity, ProbableCause: 1, ProbableCauseDescription: description, Description: description,
-      AlertingManagedElement: element.toString(), AlertingElementFormat: 2,
+      AlertingManagedElement: modelPath(element), AlertingElementFormat: 2,
       SystemCreationClassName: 'Xen_HostSystem', SystemName: deps.hostName, Message: description, MessageID: messageId, OwningEntity: 'xen-wbem',
     }));
 
