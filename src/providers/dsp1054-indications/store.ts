@@ -115,7 +115,8 @@ export class SubscriptionStore {
   /**
    * Read the file once (the first request waits for it), never fatal: a file that is no JSON is
    * logged and the set starts empty; a record that is damaged is logged and left out, the others
-   * kept (a subscription whose filter or destination is left out goes too). A file that exists
+   * kept (a subscription whose filter or destination is left out goes too); either way the file
+   * is first copied aside (keepDamaged). A file that exists
    * but cannot be read (EIO, EACCES, …) is not taken for an empty set: until a later read
    * succeeds (tried again at each request and each sweep) every change is refused, as its write
    * would replace everyone's stored subscriptions with the few made since.
@@ -139,12 +140,17 @@ export class SubscriptionStore {
         s = JSON.parse(text) as Partial<Stored>;
       } catch (e) {
         this.log(`indication subscriptions file is not valid JSON, starting with none: ${String(e)}`);
+        await this.keepDamaged();
         return;
       }
+      let damaged = false;
       const records = <T>(what: string, list: unknown, valid: (r: T) => boolean, add: (r: T) => void): void => {
         for (const r of Array.isArray(list) ? (list as T[]) : []) {
           if (r !== null && typeof r === 'object' && valid(r)) add(r);
-          else this.log(`indication subscriptions file: a damaged ${what} record is left out: ${JSON.stringify(r)?.slice(0, 200)}`);
+          else {
+            damaged = true;
+            this.log(`indication subscriptions file: a damaged ${what} record is left out: ${JSON.stringify(r)?.slice(0, 200)}`);
+          }
         }
       };
       records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string' && Array.isArray(f.sourceNamespaces),
@@ -153,12 +159,26 @@ export class SubscriptionStore {
       records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number', (x) => {
         if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
       });
+      if (damaged) await this.keepDamaged();
     })().finally(() => {
       if (this.unreadable !== undefined && this.loaded === loading) this.loaded = undefined; // the next load tries again
       this.changed(this);
     });
     this.loaded = loading;
     return loading;
+  }
+
+  /**
+   * A damaged file is copied aside (logged) for an operator to repair: the next change writes the
+   * records that could be read over it, and what the damaged ones held was otherwise lost.
+   */
+  private async keepDamaged(): Promise<void> {
+    if (!this.file?.keepCopy) return;
+    try {
+      this.log(`indication subscriptions file copied aside as ${await this.file.keepCopy()}: the next change writes over it`);
+    } catch (e) {
+      this.log(`indication subscriptions file could not be copied aside: ${String(e)}`);
+    }
   }
 
   /**

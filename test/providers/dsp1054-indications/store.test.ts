@@ -72,13 +72,21 @@ describe('providers/dsp1054: subscription store', () => {
       subscriptions: [null, { filter: SubscriptionStore.id(keys('f1')), handler: SubscriptionStore.id(dkeys('d1')), state: 2, owner: 'u' }],
     });
     const logs: string[] = [];
-    const s = new SubscriptionStore({ read: async () => text, write: async () => {} }, (l) => logs.push(l));
+    const copies: string[] = [];
+    const s = new SubscriptionStore({ read: async () => text, write: async () => {}, keepCopy: async () => { copies.push(text); return 'subscriptions.json.corrupt-1'; } }, (l) => logs.push(l));
     await s.load();
     expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['f1']);
     expect([...s.destinations.values()].map((d) => d.keys.Name)).to.deep.equal(['d1']);
     expect(s.subscriptions.size).to.equal(1);
-    expect(logs).to.have.length(3);
+    expect(logs).to.have.length(4);
     expect(logs.join('\n')).to.match(/a damaged listener destination record is left out/);
+    // the next change writes the records read over the file: what the damaged ones held is kept aside
+    expect(copies).to.deep.equal([text]);
+    expect(logs.at(-1)).to.match(/copied aside as subscriptions\.json\.corrupt-1/);
+    const intact = new SubscriptionStore({ read: async () => JSON.stringify({ filters: [filter('f1')] }), write: async () => {}, keepCopy: async () => { copies.push('intact'); return 'x'; } });
+    await intact.load();
+    expect(intact.filters.size).to.equal(1);
+    expect(copies).to.have.length(1); // an intact file is not copied
   });
 
   it('a subscription put back by a failed change is not left without the filter another change removed meanwhile', async () => {
