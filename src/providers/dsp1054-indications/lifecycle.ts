@@ -116,13 +116,26 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
     alert(e.at, PROCESSING_ERROR, e.reason === 'crashed' ? CRITICAL : MAJOR, computerSystemName(e.name), text, e.reason === 'crashed' ? 'XEN1' : 'XEN2');
   };
 
+  /**
+   * Each unfinished job as its last indication showed it: the PreviousInstance of its next
+   * CIM_InstModification, which the usual job filters compare with (`SourceInstance.
+   * CIM_ConcreteJob::JobState <> PreviousInstance.CIM_ConcreteJob::JobState`). Kept whether or not
+   * a subscription exists, so one made while a job runs gets it too; a finished job is forgotten.
+   */
+  const lastJob = new Map<string, CimInstance>();
+
   const onJob = (e: JobEvent): void => {
     const job = deps.jobs.get(e.jobId);
     if (job) {
       const source = jobInstance(virtCtx, job, deps.jobRetentionMs);
-      inst(e.previousState === undefined && e.state === 'new' ? 'created' : 'modified', e.at, () => source);
-    }
-    if (e.state === 'failed') alert(e.at, PROCESSING_ERROR, MAJOR, hostName(deps.hostName), `job ${e.jobName} (${e.jobId}) failed: ${e.error ?? 'no reason given'}`, 'XEN3');
+      const previous = lastJob.get(e.jobId);
+      if (job.finished) lastJob.delete(e.jobId);
+      else lastJob.set(e.jobId, source);
+      if (store.subscriptions.size > 0) {
+        inst(e.previousState === undefined && e.state === 'new' ? 'created' : 'modified', e.at, () => source, previous ? () => previous : undefined);
+      }
+    } else lastJob.delete(e.jobId);
+    if (e.state === 'failed' && store.subscriptions.size > 0) alert(e.at, PROCESSING_ERROR, MAJOR, hostName(deps.hostName), `job ${e.jobName} (${e.jobId}) failed: ${e.error ?? 'no reason given'}`, 'XEN3');
   };
 
   const onSystem = (e: SystemEvent): void => {
@@ -140,10 +153,10 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
   };
 
   const onEvent = (e: ModelEvent): void => {
+    if (e.type === 'job') return onJob(e);
     if (store.subscriptions.size === 0) return;
     switch (e.type) {
       case 'lost': return onLost(e);
-      case 'job': return onJob(e);
       case 'system': return onSystem(e);
       case 'element': return onElement(e);
     }
