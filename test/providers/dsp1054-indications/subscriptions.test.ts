@@ -88,15 +88,39 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(c.get('SubscriptionsPersisted')).to.equal(true);
     expect(c.get('MaxActiveSubscriptions')).to.equal(1000);
     expect(c.get('MaxListenerDestinations')).to.equal(1000);
-    for (let i = 0; i < 1000; i++) await create(w, alice, destination(`d${i}`));
-    await rejects(create(w, alice, destination('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 listener destinations \(MaxListenerDestinations\)/);
+    for (let i = 0; i < 1000; i++) await create(w, root, destination(`d${i}`));
+    await rejects(create(w, root, destination('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 listener destinations \(MaxListenerDestinations\)/);
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(1000);
   });
 
   it('keeps at most 1000 filters too: a reader cannot grow the stored set without bound', async () => {
-    for (let i = 0; i < 1000; i++) await create(w, alice, filter(`f${i}`));
-    await rejects(create(w, alice, filter('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 filters/);
+    for (let i = 0; i < 1000; i++) await create(w, root, filter(`f${i}`));
+    await rejects(create(w, root, filter('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 filters/);
     expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1000);
+  });
+
+  it('keeps a user who is not an administrator to 100 filters, destinations and subscriptions: one reader cannot take the whole service from the others', async () => {
+    for (let i = 0; i < 100; i++) {
+      const f = await create(w, alice, filter(`f${i}`));
+      const d = await create(w, alice, destination(`d${i}`));
+      await create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: d }));
+    }
+    await rejects(create(w, alice, filter('more')), 'CIM_ERR_FAILED', /user 'alice' already has 100 filters: a user who is not an administrator keeps at most 100/);
+    await rejects(create(w, alice, destination('more')), 'CIM_ERR_FAILED', /user 'alice' already has 100 listener destinations/);
+    const f0 = (await names(w, 'CIM_IndicationFilter')).find((n) => n.key('Name') === 'f0')!;
+    const d1 = (await names(w, 'CIM_ListenerDestinationCIMXML')).find((n) => n.key('Name') === 'd1')!;
+    await rejects(create(w, alice, inst('CIM_IndicationSubscription', { Filter: f0, Handler: d1 })), 'CIM_ERR_FAILED', /user 'alice' already has 100 subscriptions/);
+    // the others are not held up by her: an administrator, another reader
+    const root1 = await create(w, root, destination('roots'));
+    await create(w, root, inst('CIM_IndicationSubscription', { Filter: f0, Handler: root1 }));
+    const bobs = await create(w, bob, destination('bobs'));
+    const bobsF = await create(w, bob, filter('bobs'));
+    await create(w, bob, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: bobs }));
+    expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(102);
+    // what alice deletes she may create again
+    await del(w, alice, (await names(w, 'CIM_IndicationSubscription')).find((n) => (n.key('Handler') as CimInstanceName).key('Name') === 'd99')!);
+    await del(w, alice, (await names(w, 'CIM_ListenerDestinationCIMXML')).find((n) => n.key('Name') === 'd99')!);
+    await create(w, alice, destination('again'));
   });
 
   it('lets only the owner or an administrator delete a subscription', async () => {
