@@ -187,6 +187,11 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');
     // every user reads every Destination, and it would go as Basic authentication to the listener
     await rejects(create(w, alice, destination('d', 'http://alice:secret@10.0.0.1:5990/')), 'CIM_ERR_INVALID_PARAMETER', /must not carry a user name or password/);
+    // a refused URL's credentials are not echoed: the error text goes to the audit log too
+    for (const url of ['ftp://alice:secret@10.0.0.1/', 'http//alice:secret@10.0.0.1/x', 'htp://alice:secret@[10.0.0.1/']) {
+      const e = await w.ops.intrinsic(req('CreateInstance', { NewInstance: destination('d', url) }, INTEROP_NS), alice).catch((x: { description: string }) => x);
+      expect((e as { description: string }).description, url).to.match(/^Destination (is not a URL|must be an http or https URL)/).and.not.contain('secret');
+    }
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
     const f = (await names(w, 'CIM_IndicationFilter'))[0]!;
     const ghost = CimInstanceName.of('CIM_ListenerDestinationCIMXML', { CreationClassName: 'CIM_ListenerDestinationCIMXML', Name: 'ghost', SystemCreationClassName: 'CIM_ComputerSystem', SystemName: 'testhost' });
