@@ -153,10 +153,15 @@ export class SubscriptionStore {
           }
         }
       };
-      records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string' && Array.isArray(f.sourceNamespaces),
+      // Every field the indications read unguarded is checked: one filter whose SourceNamespaces held
+      // a number threw at every event, and the subscriptions after it in the set lost it too.
+      records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string'
+        && Array.isArray(f.sourceNamespaces) && f.sourceNamespaces.every((n) => typeof n === 'string') && typeof f.owner === 'string',
         (f) => this.filters.set(idOf(f.keys), f));
-      records<DestinationRecord>('listener destination', s.destinations, (d) => validKeys(d.keys) && typeof d.destination === 'string', (d) => this.destinations.set(idOf(d.keys), d));
-      records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number', (x) => {
+      records<DestinationRecord>('listener destination', s.destinations, (d) => validKeys(d.keys) && typeof d.destination === 'string' && typeof d.owner === 'string',
+        (d) => this.destinations.set(idOf(d.keys), d));
+      records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number'
+        && typeof x.owner === 'string' && (x.durationS === undefined || typeof x.durationS === 'number') && (x.startedAt === undefined || typeof x.startedAt === 'number'), (x) => {
         if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
       });
       if (damaged) await this.keepDamaged();
