@@ -116,10 +116,10 @@ export class SubscriptionStore {
    * Read the file once (the first request waits for it), never fatal: a file that is no JSON is
    * logged and the set starts empty; a record that is damaged is logged and left out, the others
    * kept (a subscription whose filter or destination is left out goes too); either way the file
-   * is first copied aside (keepDamaged). A file that exists
-   * but cannot be read (EIO, EACCES, …) is not taken for an empty set: until a later read
-   * succeeds (tried again at each request and each sweep) every change is refused, as its write
-   * would replace everyone's stored subscriptions with the few made since.
+   * is first copied aside (keepDamaged). A file that exists but cannot be read (EIO, EACCES, …)
+   * is not taken for an empty set: until a later read succeeds (tried again at each request and
+   * each sweep) every change is refused, as its write would replace everyone's stored
+   * subscriptions with the few made since.
    */
   load(): Promise<void> {
     if (this.loaded) return this.loaded;
