@@ -34,11 +34,11 @@ import { IndicationDelivery } from './indication-delivery.js';
 import {
   DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S, listenerUnreachable, startLifecycleIndications,
 } from './providers/dsp1054-indications/index.js';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { CimPeer, loadPeers, simulatorHosts } from './peers.js';
 
 /** A file read whole and replaced atomically (temp file, fsync, rename). */
-function textFile(file: string, warn: (m: string) => void): { read(): Promise<string | undefined>; write(text: string): Promise<void> } {
+function textFile(file: string, warn: (m: string) => void): { read(): Promise<string | undefined>; write(text: string): Promise<void>; keepCopy(): Promise<string> } {
   return {
     read: () => readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
@@ -50,6 +50,11 @@ function textFile(file: string, warn: (m: string) => void): { read(): Promise<st
       if (!(e instanceof NotDurableError)) throw e;
       warn(`${e.message}: kept, it may not survive a crash of the host`);
     }),
+    keepCopy: async () => {
+      const copy = `${file}.corrupt-${Date.now()}`;
+      await copyFile(file, copy);
+      return copy;
+    },
   };
 }
 

@@ -139,6 +139,7 @@ export class IndicationDelivery {
       q = undefined;
     }
     if (!q) {
+      this.forgetIdleDeleted();
       // A new context each time the sequence restarts: at start-up and for each new registration of
       // a listener destination (the CIM Schema's CIM_Indication.SequenceContext).
       q = { url: withoutCredentials(destination.url), context: `${randomUUID()}:${destination.id}`, sequence: 0, items: [], busy: false, dropped: 0 };
@@ -255,6 +256,16 @@ export class IndicationDelivery {
       q.headSince = undefined;
       q.sending = undefined;
     }
+  }
+
+  /**
+   * The queues of destinations deleted while they had nothing to send: no pump runs to notice, and
+   * each held its URL (up to 4 KiB) for as long as the server ran, one more for every destination a
+   * user creates, is sent an indication and deletes. Looked for when a queue is made, so the map
+   * stays at the destinations that exist (and the one being made).
+   */
+  private forgetIdleDeleted(): void {
+    for (const [id, q] of this.queues) if (!q.busy && q.items.length === 0 && q.live && !q.live()) this.queues.delete(id);
   }
 
   /** A deleted destination: its queue goes (items dropped, logged) and nothing more is sent to it. */

@@ -51,15 +51,23 @@ function serverHostReason(hostname: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A refused Destination as an error may show it: without what sits between `//` and `@` (a user
+ * name and password), since the error text is also written to the audit log.
+ */
+function shown(destination: string): string {
+  return destination.replace(/\/\/[^/?#]*@/, '//');
+}
+
 /** A new listener destination's URL checked for its creator; throws the CIM error a client gets. */
 export function checkDestination(destination: string, principal: Principal): URL {
   let url: URL;
   try {
     url = new URL(destination);
   } catch {
-    throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${destination}`);
+    throw cimError('INVALID_PARAMETER', `Destination is not a URL: ${shown(destination)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${destination}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cimError('INVALID_PARAMETER', `Destination must be an http or https URL: ${shown(destination)}`);
   // Node would send these to the listener as Basic authentication (in clear over http).
   if (url.username || url.password) throw cimError('INVALID_PARAMETER', 'Destination must not carry a user name or password: every user of the server can read it');
   const near = principal.role === 'admin' ? undefined : serverHostReason(url.hostname);

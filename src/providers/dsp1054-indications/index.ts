@@ -16,7 +16,7 @@ import { type LifecycleOptions, type Send, watchLifecycle } from './lifecycle.js
 import { FilterMatcher, watchesVirt } from './filters.js';
 import { checkDestination, withoutCredentials } from './destination.js';
 import {
-  MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
+  MAX_ACTIVE_SUBSCRIPTIONS, MAX_FILTERS, MAX_LISTENER_DESTINATIONS, MAX_PER_USER, REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_ACTION, serviceClasses,
 } from './service.js';
 import { type ScopedKeys, SubscriptionStore, expired, timeRemainingS } from './store.js';
 
@@ -26,7 +26,7 @@ export { thresholdMetrics } from './thresholds.js';
 export { FilterMatcher } from './filters.js';
 export { onServerHost, withoutCredentials } from './destination.js';
 export {
-  CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS,
+  CAPABILITIES_CLASS, REMOVAL_ACTION, DELIVERY_RETRY_ATTEMPTS, DELIVERY_RETRY_INTERVAL_S, MAX_ACTIVE_SUBSCRIPTIONS, MAX_LISTENER_DESTINATIONS, MAX_PER_USER,
   SERVICE_CLASS, SUBSCRIPTION_REMOVAL_ACTION, SUBSCRIPTION_REMOVAL_TIME_INTERVAL_S,
 } from './service.js';
 
@@ -59,14 +59,31 @@ function required(inst: CimInstance, prop: string): string {
   return bounded(inst, prop, v);
 }
 
-/** The keys of a new record: the system keys are always this server's, whatever the client gave. */
-function scopedKeys(inst: CimInstance, host: string): ScopedKeys {
+/**
+ * The keys of a new record: the system keys are always this server's, whatever the client gave.
+ * CreationClassName is "the class used in the creation of an instance" (CIM_IndicationFilter,
+ * CIM_ListenerDestination): another value made CreateInstance answer a path of a class that does
+ * not hold the record, on which GetInstance and DeleteInstance fail.
+ */
+function scopedKeys(inst: CimInstance, host: string, className: string): ScopedKeys {
+  const given = text(inst, 'CreationClassName');
+  if (given && given.toLowerCase() !== className.toLowerCase()) {
+    throw cimError('INVALID_PARAMETER', `${className}.CreationClassName must be ${className}, not ${given.slice(0, 256)}`);
+  }
   return {
     SystemCreationClassName: 'CIM_ComputerSystem',
     SystemName: host,
-    CreationClassName: bounded(inst, 'CreationClassName', text(inst, 'CreationClassName') || inst.className),
+    CreationClassName: className,
     Name: required(inst, 'Name'),
   };
+}
+
+/** A user who is not an administrator keeps at most MAX_PER_USER records of each kind (service.ts). */
+function checkQuota(principal: ProviderContext['principal'], records: Iterable<{ owner: string }>, what: string): void {
+  if (principal.role === 'admin') return;
+  let n = 0;
+  for (const r of records) if (r.owner === principal.name) n++;
+  if (n >= MAX_PER_USER) throw cimError('FAILED', `user '${principal.name}' already has ${n} ${what}: a user who is not an administrator keeps at most ${MAX_PER_USER}`);
 }
 
 function scopedName(k: ScopedKeys): CimInstanceName {
@@ -194,10 +211,11 @@ export const indications: ProfileProviders = (deps) => {
           list: async (ctx) => [...(await ready()).filters.keys()].map((id) => filterInstance(ctx, id)),
           create: async (ctx, inst) => {
             await ready();
-            const keys = scopedKeys(inst, host);
+            const keys = scopedKeys(inst, host, FILTER_CLASS);
             const id = SubscriptionStore.id(keys);
             if (store.filters.has(id)) throw cimError('ALREADY_EXISTS', `filter ${keys.Name} exists`);
             if (store.filters.size >= MAX_FILTERS) throw cimError('FAILED', `the indication service accepts at most ${MAX_FILTERS} filters`);
+            checkQuota(ctx.principal, store.filters.values(), 'filters');
             const queryLanguage = required(inst, 'QueryLanguage');
             const query = required(inst, 'Query');
             // DSP1054 §7.2: the whole query is checked now; a filter that cannot be evaluated is refused.
@@ -229,10 +247,11 @@ export const indications: ProfileProviders = (deps) => {
           list: async (ctx) => [...(await ready()).destinations.keys()].map((id) => destinationInstance(ctx, id)),
           create: async (ctx, inst) => {
             await ready();
-            const keys = scopedKeys(inst, host);
+            const keys = scopedKeys(inst, host, DESTINATION_CLASS);
             const id = SubscriptionStore.id(keys);
             if (store.destinations.has(id)) throw cimError('ALREADY_EXISTS', `listener destination ${keys.Name} exists`);
             if (store.destinations.size >= MAX_LISTENER_DESTINATIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_LISTENER_DESTINATIONS} listener destinations (MaxListenerDestinations)`);
+            checkQuota(ctx.principal, store.destinations.values(), 'listener destinations');
             const destination = required(inst, 'Destination');
             checkDestination(destination, ctx.principal);
             const confined = ctx.principal.role !== 'admin';
@@ -265,6 +284,7 @@ export const indications: ProfileProviders = (deps) => {
             const id = SubscriptionStore.subscriptionId(filter, handler);
             if (store.subscriptions.has(id)) throw cimError('ALREADY_EXISTS', 'this filter and handler are already subscribed');
             if (store.subscriptions.size >= MAX_ACTIVE_SUBSCRIPTIONS) throw cimError('FAILED', `the indication service accepts at most ${MAX_ACTIVE_SUBSCRIPTIONS} subscriptions (MaxActiveSubscriptions)`);
+            checkQuota(ctx.principal, store.subscriptions.values(), 'subscriptions');
             const state = Number(inst.get('SubscriptionState') ?? 2);
             if (state !== 2 && state !== 4) throw cimError('INVALID_PARAMETER', `SubscriptionState must be 2 (Enabled) or 4 (Disabled), not ${state}`);
             const duration = inst.get('SubscriptionDuration');

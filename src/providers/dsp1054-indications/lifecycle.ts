@@ -81,6 +81,14 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
     }
   };
 
+  /**
+   * A source's path as the CIM schema has CIM_InstIndication.SourceInstanceModelPath (and a
+   * CIMObjectPath AlertingManagedElement) spell it: `<NamespacePath>:<ClassName>.<keys>`, here the
+   * WBEM URI `//host/root/virt:Xen_ComputerSystem.CreationClassName="…",Name="…"` (DSP0207). The
+   * listener receives it from root/interop: without its namespace the path named nothing there.
+   */
+  const modelPath = (path: CimInstanceName): string => path.withNamespace(VIRT_NS, deps.hostName).toString();
+
   /** A CIM_InstIndication's own properties for a source instance (and the previous one of a modification). */
   const inst = (kind: keyof typeof CLASS_OF, at: number, source: () => CimInstance, previous?: () => CimInstance): void =>
     dispatch(CLASS_OF[kind], () => {
@@ -88,7 +96,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
       return {
         IndicationTime: CimDateTime.fromDate(new Date(at)),
         SourceInstance: s,
-        SourceInstanceModelPath: s.path?.toString() ?? null,
+        SourceInstanceModelPath: s.path ? modelPath(s.path) : null,
         SourceInstanceHost: deps.hostName,
         ...(kind === 'modified' && previous ? { PreviousInstance: previous() } : {}),
       };
@@ -98,7 +106,7 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
     dispatch(ALERT_CLASS, () => ({
       IndicationTime: CimDateTime.fromDate(new Date(at)), EventTime: CimDateTime.fromDate(new Date(at)),
       AlertType: alertType, PerceivedSeverity: severity, ProbableCause: 1, ProbableCauseDescription: description, Description: description,
-      AlertingManagedElement: element.toString(), AlertingElementFormat: 2,
+      AlertingManagedElement: modelPath(element), AlertingElementFormat: 2,
       SystemCreationClassName: 'Xen_HostSystem', SystemName: deps.hostName, Message: description, MessageID: messageId, OwningEntity: 'xen-wbem',
     }));
 
@@ -108,13 +116,26 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
     alert(e.at, PROCESSING_ERROR, e.reason === 'crashed' ? CRITICAL : MAJOR, computerSystemName(e.name), text, e.reason === 'crashed' ? 'XEN1' : 'XEN2');
   };
 
+  /**
+   * Each unfinished job as its last indication showed it: the PreviousInstance of its next
+   * CIM_InstModification, which the usual job filters compare with (`SourceInstance.
+   * CIM_ConcreteJob::JobState <> PreviousInstance.CIM_ConcreteJob::JobState`). Kept whether or not
+   * a subscription exists, so one made while a job runs gets it too; a finished job is forgotten.
+   */
+  const lastJob = new Map<string, CimInstance>();
+
   const onJob = (e: JobEvent): void => {
     const job = deps.jobs.get(e.jobId);
     if (job) {
       const source = jobInstance(virtCtx, job, deps.jobRetentionMs);
-      inst(e.previousState === undefined && e.state === 'new' ? 'created' : 'modified', e.at, () => source);
-    }
-    if (e.state === 'failed') alert(e.at, PROCESSING_ERROR, MAJOR, hostName(deps.hostName), `job ${e.jobName} (${e.jobId}) failed: ${e.error ?? 'no reason given'}`, 'XEN3');
+      const previous = lastJob.get(e.jobId);
+      if (job.finished) lastJob.delete(e.jobId);
+      else lastJob.set(e.jobId, source);
+      if (store.subscriptions.size > 0) {
+        inst(e.previousState === undefined && e.state === 'new' ? 'created' : 'modified', e.at, () => source, previous ? () => previous : undefined);
+      }
+    } else lastJob.delete(e.jobId);
+    if (e.state === 'failed' && store.subscriptions.size > 0) alert(e.at, PROCESSING_ERROR, MAJOR, hostName(deps.hostName), `job ${e.jobName} (${e.jobId}) failed: ${e.error ?? 'no reason given'}`, 'XEN3');
   };
 
   const onSystem = (e: SystemEvent): void => {
@@ -132,10 +153,10 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
   };
 
   const onEvent = (e: ModelEvent): void => {
+    if (e.type === 'job') return onJob(e);
     if (store.subscriptions.size === 0) return;
     switch (e.type) {
       case 'lost': return onLost(e);
-      case 'job': return onJob(e);
       case 'system': return onSystem(e);
       case 'element': return onElement(e);
     }
@@ -157,8 +178,9 @@ export function watchLifecycle(deps: ProviderDeps, store: SubscriptionStore, mat
   const stopSamples = thresholds.empty ? () => {} : deps.virt.metrics.onSample((sample) => {
     for (const c of thresholds.check(sample)) onCrossing(c);
   });
-  // Expired subscriptions deliver nothing from the moment they expire; the sweep removes them.
-  const sweep = setInterval(() => void store.removeExpired().catch(() => {}), 1000);
+  // Expired subscriptions deliver nothing from the moment they expire; the sweep removes them
+  // (and reads the stored set again while it could not be read).
+  const sweep = setInterval(() => void store.load().then(() => store.removeExpired()).catch(() => {}), 1000);
   sweep.unref();
   return () => {
     unsubscribe();

@@ -32,6 +32,12 @@ export const MAX_LISTENER_DESTINATIONS = 1000;
 export const MAX_ACTIVE_SUBSCRIPTIONS = 1000;
 /** Filters have no capability property; they are bounded all the same (each is stored and compiled). */
 export const MAX_FILTERS = 1000;
+/**
+ * What one user who is not an administrator may hold of each (filters, listener destinations,
+ * subscriptions): the limits above are the whole service's, and one reader could otherwise take
+ * all of them, leaving every other user, administrators too, unable to subscribe.
+ */
+export const MAX_PER_USER = 100;
 
 export function serviceName(host: string): CimInstanceName {
   return CimInstanceName.of(SERVICE_CLASS, { CreationClassName: SERVICE_CLASS, Name: SERVICE_NAME, SystemCreationClassName: 'Xen_HostSystem', SystemName: host });

@@ -90,6 +90,8 @@ export class SubscriptionStore {
   readonly destinations = new Map<string, DestinationRecord>();
   readonly subscriptions = new Map<string, SubscriptionRecord>();
   private loaded: Promise<void> | undefined;
+  /** Why the stored set could not be read (undefined once it was read, or before the first try). */
+  private unreadable: string | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -113,36 +115,75 @@ export class SubscriptionStore {
   /**
    * Read the file once (the first request waits for it), never fatal: a file that is no JSON is
    * logged and the set starts empty; a record that is damaged is logged and left out, the others
-   * kept (a subscription whose filter or destination is left out goes too).
+   * kept (a subscription whose filter or destination is left out goes too); either way the file
+   * is first copied aside (keepDamaged). A file that exists but cannot be read (EIO, EACCES, …)
+   * is not taken for an empty set: until a later read succeeds (tried again at each request and
+   * each sweep) every change is refused, as its write would replace everyone's stored
+   * subscriptions with the few made since.
    */
   load(): Promise<void> {
-    this.loaded ??= (async () => {
-      const text = await this.file?.read().catch((e: unknown) => {
-        this.log(`indication subscriptions could not be read: ${String(e)}`);
-        return undefined;
-      });
+    if (this.loaded) return this.loaded;
+    const loading: Promise<void> = (async () => {
+      let text: string | undefined;
+      try {
+        text = await this.file?.read();
+      } catch (e) {
+        if (this.unreadable === undefined) this.log(`indication subscriptions could not be read (changes are refused until they can be): ${String(e)}`);
+        this.unreadable = e instanceof Error ? e.message : String(e);
+        return;
+      }
+      if (this.unreadable !== undefined) this.log('indication subscriptions read at last: changes are accepted again');
+      this.unreadable = undefined;
       if (!text) return;
       let s: Partial<Stored>;
       try {
         s = JSON.parse(text) as Partial<Stored>;
       } catch (e) {
         this.log(`indication subscriptions file is not valid JSON, starting with none: ${String(e)}`);
+        await this.keepDamaged();
         return;
       }
+      let damaged = false;
       const records = <T>(what: string, list: unknown, valid: (r: T) => boolean, add: (r: T) => void): void => {
         for (const r of Array.isArray(list) ? (list as T[]) : []) {
           if (r !== null && typeof r === 'object' && valid(r)) add(r);
-          else this.log(`indication subscriptions file: a damaged ${what} record is left out: ${JSON.stringify(r)?.slice(0, 200)}`);
+          else {
+            damaged = true;
+            this.log(`indication subscriptions file: a damaged ${what} record is left out: ${JSON.stringify(r)?.slice(0, 200)}`);
+          }
         }
       };
-      records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string' && Array.isArray(f.sourceNamespaces),
+      // Every field the indications read unguarded is checked: one filter whose SourceNamespaces held
+      // a number threw at every event, and the subscriptions after it in the set lost it too.
+      records<FilterRecord>('filter', s.filters, (f) => validKeys(f.keys) && typeof f.query === 'string' && typeof f.queryLanguage === 'string'
+        && Array.isArray(f.sourceNamespaces) && f.sourceNamespaces.every((n) => typeof n === 'string') && typeof f.owner === 'string',
         (f) => this.filters.set(idOf(f.keys), f));
-      records<DestinationRecord>('listener destination', s.destinations, (d) => validKeys(d.keys) && typeof d.destination === 'string', (d) => this.destinations.set(idOf(d.keys), d));
-      records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number', (x) => {
+      records<DestinationRecord>('listener destination', s.destinations, (d) => validKeys(d.keys) && typeof d.destination === 'string' && typeof d.owner === 'string',
+        (d) => this.destinations.set(idOf(d.keys), d));
+      records<SubscriptionRecord>('subscription', s.subscriptions, (x) => typeof x.filter === 'string' && typeof x.handler === 'string' && typeof x.state === 'number'
+        && typeof x.owner === 'string' && (x.durationS === undefined || typeof x.durationS === 'number') && (x.startedAt === undefined || typeof x.startedAt === 'number'), (x) => {
         if (this.filters.has(x.filter) && this.destinations.has(x.handler)) this.subscriptions.set(SubscriptionStore.subscriptionId(x.filter, x.handler), x);
       });
-    })().finally(() => this.changed(this));
-    return this.loaded;
+      if (damaged) await this.keepDamaged();
+    })().finally(() => {
+      if (this.unreadable !== undefined && this.loaded === loading) this.loaded = undefined; // the next load tries again
+      this.changed(this);
+    });
+    this.loaded = loading;
+    return loading;
+  }
+
+  /**
+   * A damaged file is copied aside (logged) for an operator to repair: the next change writes the
+   * records that could be read over it, and what the damaged ones held was otherwise lost.
+   */
+  private async keepDamaged(): Promise<void> {
+    if (!this.file?.keepCopy) return;
+    try {
+      this.log(`indication subscriptions file copied aside as ${await this.file.keepCopy()}: the next change writes over it`);
+    } catch (e) {
+      this.log(`indication subscriptions file could not be copied aside: ${String(e)}`);
+    }
   }
 
   /**
@@ -151,6 +192,9 @@ export class SubscriptionStore {
    * gets CIM_ERR_FAILED (a refused change changes nothing).
    */
   async change(mutate: () => void): Promise<void> {
+    if (this.unreadable !== undefined) {
+      throw cimError('FAILED', `the stored subscriptions could not be read (${this.unreadable}): no change is made until they can be, nothing changed`);
+    }
     const maps = [this.filters, this.destinations, this.subscriptions] as Map<string, unknown>[];
     const before = maps.map((m) => new Map(m));
     mutate();

@@ -71,4 +71,6 @@ export interface ProviderDeps {
 export interface TextStore {
   read(): Promise<string | undefined>;
   write(text: string): Promise<void>;
+  /** Copy the file beside it (`<file>.corrupt-<ms>`) before a damaged one is written over; answers the copy's path. */
+  keepCopy?(): Promise<string>;
 }

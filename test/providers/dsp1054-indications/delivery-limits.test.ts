@@ -201,6 +201,32 @@ describe('indication delivery: a listener destination deleted', function () {
   });
 });
 
+describe('indication delivery: listener destinations created and deleted one after the other', function () {
+  this.timeout(20_000);
+
+  it('leave nothing behind: the queue of a deleted destination that had nothing left to send is forgotten too', async () => {
+    const l = await liveListener();
+    const d = new IndicationDelivery({ retryAttempts: 0, retryIntervalMs: 10 });
+    try {
+      // each one gets its indication, then is deleted while its queue is idle (a user may repeat this at will)
+      for (let i = 0; i < 50; i++) {
+        let alive = true;
+        d.send({ id: `d${i}`, url: `${l.url}${'p'.repeat(4000)}`, live: () => alive }, indication());
+        await d.idle(5);
+        alive = false;
+      }
+      d.send({ id: 'last', url: l.url, live: () => true }, indication());
+      await d.idle(5);
+      expect(await l.received(51)).to.equal(51);
+      // each forgotten queue held its URL (up to 4 KiB) and its sequence for as long as the server ran
+      expect(d['queues'].size).to.equal(1);
+    } finally {
+      d.stop();
+      await l.close();
+    }
+  });
+});
+
 describe('indication delivery: a destination confined away from the server\'s own host', function () {
   this.timeout(20_000);
 

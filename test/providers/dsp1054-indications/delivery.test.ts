@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CimInstance } from '../../../src/cim/index.js';
+import { type CimInstance, parseInstancePath } from '../../../src/cim/index.js';
 import { IndicationDelivery } from '../../../src/indication-delivery.js';
 import { startLifecycleIndications } from '../../../src/providers/dsp1054-indications/index.js';
 import { startExportListener, type ExportListener } from '../../support/export-listener.js';
@@ -8,6 +8,11 @@ import { createAs as create, watcher, worldWithRouter } from '../indication-watc
 import { type World, inst, req, runTo } from '../fixture.js';
 
 const embedded = (i: CimInstance, p: string): CimInstance => i.get(p) as CimInstance;
+/** A WBEM URI's host, namespace and instance identity (its keys in any order). */
+const modelPath = (v: unknown): [string | undefined, string | undefined, string] => {
+  const p = parseInstancePath(String(v));
+  return [p.host, p.namespace, p.identity()];
+};
 
 async function paused(l: ExportListener): Promise<CimInstance> {
   for (let n = 1; ; n++) {
@@ -52,6 +57,9 @@ describe('DSP1054 indications: lifecycle indications delivered to a CIM-XML list
     expect(Number(embedded(ind!, 'SourceInstance').get('EnabledState'))).to.equal(9);
     expect(Number(embedded(ind!, 'PreviousInstance').get('EnabledState'))).to.equal(2);
     expect(ind!.get('IndicationFilterName')).to.equal('cs-changes');
+    // the CIM schema's <NamespacePath>:<ClassName>.<keys>: the listener gets it from root/interop
+    expect(modelPath(ind!.get('SourceInstanceModelPath'))).to.deep.equal(['testhost', 'root/virt', 'xen_computersystem.creationclassname="Xen_ComputerSystem",name="router"']);
+    expect(ind!.get('SourceInstanceHost')).to.equal('testhost');
     expect(Number(ind!.get('SequenceNumber'))).to.equal(listener!.received.indexOf(ind!));
     expect(String(ind!.get('SequenceContext'))).to.not.equal('');
   });
@@ -138,7 +146,8 @@ describe('DSP1054 indications: lifecycle indications delivered to a CIM-XML list
       const [a] = await second.waitFor(1);
       expect(a!.className).to.equal('CIM_AlertIndication');
       expect(Number(a!.get('PerceivedSeverity'))).to.equal(5);
-      expect(String(a!.get('AlertingManagedElement'))).to.match(/Xen_ComputerSystem.*router/);
+      expect(modelPath(a!.get('AlertingManagedElement'))).to.deep.equal(['testhost', 'root/virt', 'xen_computersystem.creationclassname="Xen_ComputerSystem",name="router"']);
+      expect(Number(a!.get('AlertingElementFormat'))).to.equal(2); // CIMObjectPath
       expect(String(a!.get('Description'))).to.match(/router vanished/);
     } finally {
       await second.close();

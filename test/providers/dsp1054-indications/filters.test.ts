@@ -82,5 +82,19 @@ describe('DSP1054 indications: filter queries evaluated against each indication'
     refused('WQL', 'SELECT * FROM CIM_IndicationFilter', /not an indication class/);
     refused('WQL', 'SELECT * FROM CIM_InstCreation WHERE Colour = 1', /has no property "Colour"/);
     refused('XPath', 'SELECT * FROM CIM_InstCreation', /QueryLanguage "XPath" is not supported/);
+    // what one filter may cost: it is evaluated against every indication, for every subscription
+    const conditions = (n: number): string => `SELECT * FROM CIM_InstModification WHERE ${Array.from({ length: n }, (_, i) => `SourceInstance.Name = 'vm${i}'`).join(' OR ')}`;
+    expect(m.compile('WQL', conditions(64)).from).to.equal('CIM_InstModification');
+    refused('WQL', conditions(65), /an indication filter has at most 64 conditions, this one 65/);
+    const like = (n: number): string => `SELECT * FROM CIM_InstModification WHERE SourceInstanceModelPath LIKE '%${'_'.repeat(n - 2)}z'`;
+    expect(m.compile('WQL', like(128)).from).to.equal('CIM_InstModification');
+    refused('WQL', like(129), /LIKE patterns of an indication filter hold at most 128 characters together, these 129/);
+    refused('WQL', `${like(100)} OR SourceInstance.Name LIKE '${'x'.repeat(29)}'`, /these 129/);
+    // a class tested for that does not exist: the filter was accepted and never selected anything
+    refused('WQL', 'SELECT * FROM CIM_InstModification WHERE SourceInstance ISA Xen_ComputerSytem', /class Xen_ComputerSytem is not known in root\/virt or root\/interop/);
+    refused('WQL', 'SELECT * FROM CIM_InstCreation WHERE SourceInstance.Name = \'a\' OR NOT SourceInstance ISA No_Such', /class No_Such is not known/);
+    refused('DMTF:CQL', 'SELECT * FROM CIM_InstModification WHERE SourceInstance.Xen_Nothing::EnabledState = 9', /class Xen_Nothing is not known/);
+    // classes of either namespace are known: the sources in root/virt, the indications in root/interop
+    expect(m.compile('WQL', 'SELECT * FROM CIM_InstCreation WHERE SourceInstance ISA Xen_ConcreteJob OR SourceInstance ISA CIM_IndicationFilter').from).to.equal('CIM_InstCreation');
   });
 });

@@ -17,6 +17,8 @@ describe('DSP1054 indications: jobs', function () {
   this.timeout(30_000);
   let w: World;
   let listener: ExportListener;
+  /** Subscribed with the usual job filter: JobState changed, SourceInstance against PreviousInstance. */
+  let changes: ExportListener;
   let delivery: IndicationDelivery;
   let stop: () => void;
   before(async () => {
@@ -32,11 +34,20 @@ describe('DSP1054 indications: jobs', function () {
     }));
     const Handler = await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'job-listener', Destination: listener.url }));
     await create(w, inst('CIM_IndicationSubscription', { Filter, Handler }));
+    changes = await startExportListener();
+    await create(w, inst('CIM_IndicationSubscription', {
+      Filter: await create(w, inst('CIM_IndicationFilter', {
+        Name: 'job-state-changes', QueryLanguage: 'DMTF:CQL', SourceNamespaces: ['root/virt'],
+        Query: 'SELECT * FROM CIM_InstModification WHERE SourceInstance ISA CIM_ConcreteJob AND SourceInstance.CIM_ConcreteJob::JobState <> PreviousInstance.CIM_ConcreteJob::JobState',
+      })),
+      Handler: await create(w, inst('CIM_ListenerDestinationCIMXML', { Name: 'job-state-listener', Destination: changes.url })),
+    }));
   });
   after(async () => {
     stop();
     delivery.stop();
     await listener.close();
+    await changes.close();
     await w.close();
   });
 
@@ -55,5 +66,14 @@ describe('DSP1054 indications: jobs', function () {
     const last = got.at(-1)!;
     expect(Number(source(last).get('JobState'))).to.equal(7);
     expect(Number(source(last).get('PercentComplete'))).to.equal(100);
+    // each modification carries the job as the indication before it showed it
+    const mods = got.slice(1);
+    for (let i = 0; i < mods.length; i++) {
+      expect((mods[i]!.get('PreviousInstance') as CimInstance).get('JobState'), `modification ${i}`).to.equal(source(got[i]!).get('JobState'));
+    }
+    // so the usual job filter selects exactly the JobState changes: to Running (4), then Completed (7)
+    const states = (await changes.waitFor(2)).map((i) => [Number((i.get('PreviousInstance') as CimInstance).get('JobState')), Number(source(i).get('JobState'))]);
+    expect(states.at(-1)).to.deep.equal([4, 7]);
+    expect(states.every(([a, b]) => a !== b)).to.equal(true);
   });
 });

@@ -72,13 +72,21 @@ describe('providers/dsp1054: subscription store', () => {
       subscriptions: [null, { filter: SubscriptionStore.id(keys('f1')), handler: SubscriptionStore.id(dkeys('d1')), state: 2, owner: 'u' }],
     });
     const logs: string[] = [];
-    const s = new SubscriptionStore({ read: async () => text, write: async () => {} }, (l) => logs.push(l));
+    const copies: string[] = [];
+    const s = new SubscriptionStore({ read: async () => text, write: async () => {}, keepCopy: async () => { copies.push(text); return 'subscriptions.json.corrupt-1'; } }, (l) => logs.push(l));
     await s.load();
     expect([...s.filters.values()].map((f) => f.keys.Name)).to.deep.equal(['f1']);
     expect([...s.destinations.values()].map((d) => d.keys.Name)).to.deep.equal(['d1']);
     expect(s.subscriptions.size).to.equal(1);
-    expect(logs).to.have.length(3);
+    expect(logs).to.have.length(4);
     expect(logs.join('\n')).to.match(/a damaged listener destination record is left out/);
+    // the next change writes the records read over the file: what the damaged ones held is kept aside
+    expect(copies).to.deep.equal([text]);
+    expect(logs.at(-1)).to.match(/copied aside as subscriptions\.json\.corrupt-1/);
+    const intact = new SubscriptionStore({ read: async () => JSON.stringify({ filters: [filter('f1')] }), write: async () => {}, keepCopy: async () => { copies.push('intact'); return 'x'; } });
+    await intact.load();
+    expect(intact.filters.size).to.equal(1);
+    expect(copies).to.have.length(1); // an intact file is not copied
   });
 
   it('a subscription put back by a failed change is not left without the filter another change removed meanwhile', async () => {
@@ -113,5 +121,30 @@ describe('providers/dsp1054: subscription store', () => {
     await b;
     for (const x of s.subscriptions.values()) expect(s.filters.has(x.filter), 'a subscription without its filter').to.equal(true);
     expect(JSON.parse(text!).subscriptions).to.deep.equal([]);
+  });
+  it('a file that exists but cannot be read is not taken for an empty set: changes are refused (the write would replace it) until a read succeeds', async () => {
+    let text: string | undefined = JSON.stringify({ filters: [filter('theirs')], destinations: [], subscriptions: [] });
+    let broken = true;
+    const file: TextStore = {
+      read: async () => {
+        if (broken) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+        return text;
+      },
+      write: async (t) => { text = t; },
+    };
+    const logs: string[] = [];
+    const s = new SubscriptionStore(file, (l) => logs.push(l));
+    await s.load();
+    const e = await s.change(() => s.filters.set(SubscriptionStore.id(keys('mine')), filter('mine'))).catch((x: unknown) => x);
+    expect(e).to.be.instanceOf(CimError).with.property('description').that.matches(/could not be read \(EIO: i\/o error, read\): no change is made/);
+    expect(s.filters.size).to.equal(0);
+    expect(JSON.parse(text).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['theirs']);
+    await s.load(); // still failing: logged once
+    expect(logs.filter((l) => /could not be read/.test(l))).to.have.length(1);
+    broken = false;
+    await s.load();
+    await s.change(() => s.filters.set(SubscriptionStore.id(keys('mine')), filter('mine')));
+    expect(JSON.parse(text).filters.map((f: { keys: { Name: string } }) => f.keys.Name)).to.deep.equal(['theirs', 'mine']);
+    expect(logs.at(-1)).to.match(/read at last/);
   });
 });

@@ -88,15 +88,39 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     expect(c.get('SubscriptionsPersisted')).to.equal(true);
     expect(c.get('MaxActiveSubscriptions')).to.equal(1000);
     expect(c.get('MaxListenerDestinations')).to.equal(1000);
-    for (let i = 0; i < 1000; i++) await create(w, alice, destination(`d${i}`));
-    await rejects(create(w, alice, destination('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 listener destinations \(MaxListenerDestinations\)/);
+    for (let i = 0; i < 1000; i++) await create(w, root, destination(`d${i}`));
+    await rejects(create(w, root, destination('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 listener destinations \(MaxListenerDestinations\)/);
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.have.length(1000);
   });
 
   it('keeps at most 1000 filters too: a reader cannot grow the stored set without bound', async () => {
-    for (let i = 0; i < 1000; i++) await create(w, alice, filter(`f${i}`));
-    await rejects(create(w, alice, filter('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 filters/);
+    for (let i = 0; i < 1000; i++) await create(w, root, filter(`f${i}`));
+    await rejects(create(w, root, filter('one-too-many')), 'CIM_ERR_FAILED', /at most 1000 filters/);
     expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1000);
+  });
+
+  it('keeps a user who is not an administrator to 100 filters, destinations and subscriptions: one reader cannot take the whole service from the others', async () => {
+    for (let i = 0; i < 100; i++) {
+      const f = await create(w, alice, filter(`f${i}`));
+      const d = await create(w, alice, destination(`d${i}`));
+      await create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: d }));
+    }
+    await rejects(create(w, alice, filter('more')), 'CIM_ERR_FAILED', /user 'alice' already has 100 filters: a user who is not an administrator keeps at most 100/);
+    await rejects(create(w, alice, destination('more')), 'CIM_ERR_FAILED', /user 'alice' already has 100 listener destinations/);
+    const f0 = (await names(w, 'CIM_IndicationFilter')).find((n) => n.key('Name') === 'f0')!;
+    const d1 = (await names(w, 'CIM_ListenerDestinationCIMXML')).find((n) => n.key('Name') === 'd1')!;
+    await rejects(create(w, alice, inst('CIM_IndicationSubscription', { Filter: f0, Handler: d1 })), 'CIM_ERR_FAILED', /user 'alice' already has 100 subscriptions/);
+    // the others are not held up by her: an administrator, another reader
+    const root1 = await create(w, root, destination('roots'));
+    await create(w, root, inst('CIM_IndicationSubscription', { Filter: f0, Handler: root1 }));
+    const bobs = await create(w, bob, destination('bobs'));
+    const bobsF = await create(w, bob, filter('bobs'));
+    await create(w, bob, inst('CIM_IndicationSubscription', { Filter: bobsF, Handler: bobs }));
+    expect(await names(w, 'CIM_IndicationSubscription')).to.have.length(102);
+    // what alice deletes she may create again
+    await del(w, alice, (await names(w, 'CIM_IndicationSubscription')).find((n) => (n.key('Handler') as CimInstanceName).key('Name') === 'd99')!);
+    await del(w, alice, (await names(w, 'CIM_ListenerDestinationCIMXML')).find((n) => n.key('Name') === 'd99')!);
+    await create(w, alice, destination('again'));
   });
 
   it('lets only the owner or an administrator delete a subscription', async () => {
@@ -163,12 +187,36 @@ describe('DSP1054 indications: subscriptions in root/interop', function () {
     await rejects(create(w, alice, destination('d', 'file:///etc/passwd')), 'CIM_ERR_INVALID_PARAMETER');
     // every user reads every Destination, and it would go as Basic authentication to the listener
     await rejects(create(w, alice, destination('d', 'http://alice:secret@10.0.0.1:5990/')), 'CIM_ERR_INVALID_PARAMETER', /must not carry a user name or password/);
+    // a refused URL's credentials are not echoed: the error text goes to the audit log too
+    for (const url of ['ftp://alice:secret@10.0.0.1/', 'http//alice:secret@10.0.0.1/x', 'htp://alice:secret@[10.0.0.1/']) {
+      const e = await w.ops.intrinsic(req('CreateInstance', { NewInstance: destination('d', url) }, INTEROP_NS), alice).catch((x: { description: string }) => x);
+      expect((e as { description: string }).description, url).to.match(/^Destination (is not a URL|must be an http or https URL)/).and.not.contain('secret');
+    }
     expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
     const f = (await names(w, 'CIM_IndicationFilter'))[0]!;
     const ghost = CimInstanceName.of('CIM_ListenerDestinationCIMXML', { CreationClassName: 'CIM_ListenerDestinationCIMXML', Name: 'ghost', SystemCreationClassName: 'CIM_ComputerSystem', SystemName: 'testhost' });
     await rejects(create(w, alice, inst('CIM_IndicationSubscription', { Filter: f, Handler: ghost })), 'CIM_ERR_INVALID_PARAMETER');
     expect(await names(w, 'CIM_IndicationFilter')).to.have.length(1);
     expect(await names(w, 'CIM_IndicationSubscription')).to.deep.equal([]);
+  });
+
+  it('refuses a CreationClassName other than the class created: the path it answered named a class that does not hold the record', async () => {
+    const odd = filter('odd');
+    odd.set('CreationClassName', 'Bogus');
+    await rejects(create(w, alice, odd), 'CIM_ERR_INVALID_PARAMETER', /CIM_IndicationFilter\.CreationClassName must be CIM_IndicationFilter, not Bogus/);
+    const crossed = destination('crossed');
+    crossed.set('CreationClassName', 'CIM_IndicationFilter');
+    await rejects(create(w, alice, crossed), 'CIM_ERR_INVALID_PARAMETER', /CreationClassName must be CIM_ListenerDestinationCIMXML/);
+    expect(await names(w, 'CIM_IndicationFilter')).to.deep.equal([]);
+    expect(await names(w, 'CIM_ListenerDestinationCIMXML')).to.deep.equal([]);
+    // the class's own name in any case is the class: the path answered is usable as it is
+    const folded = filter('folded');
+    folded.set('CreationClassName', 'cim_indicationfilter');
+    const f = await create(w, alice, folded);
+    expect(f.className).to.equal('CIM_IndicationFilter');
+    expect(f.key('CreationClassName')).to.equal('CIM_IndicationFilter');
+    expect((await w.get(f, INTEROP_NS)).get('Name')).to.equal('folded');
+    await del(w, alice, f);
   });
 
   it('still answers reads when an expired subscription cannot be removed (its write fails): it is hidden, and removed once a write succeeds', async () => {
