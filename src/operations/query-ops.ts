@@ -43,9 +43,22 @@ export async function runQuery(ctx: OpContext, q: CompiledQuery): Promise<CimIns
   const all = await enumerateDeep(ctx, q.cls.name, q.where ? null : q.propertyList);
   const env = { isA: (c: string, a: string) => ctx.repository.isSubclassOf(ctx.namespace, c, a) };
   const out: CimInstance[] = [];
-  for (const inst of all) if (whereMatches(q.where, inst, env)) out.push(withPath(inst, fullPath(ctx, inst.path!, ctx.namespace)));
+  // A WHERE clause may cost milliseconds per instance (up to 1,024 conditions, LIKE at pattern ×
+  // text steps each): the evaluation gives the event loop back every few milliseconds, so one
+  // costly query over many systems slows itself, not every other request.
+  let since = performance.now();
+  for (const inst of all) {
+    if (whereMatches(q.where, inst, env)) out.push(withPath(inst, fullPath(ctx, inst.path!, ctx.namespace)));
+    if (q.where && performance.now() - since > EVALUATION_SLICE_MS) {
+      await new Promise<void>((r) => setImmediate(r));
+      since = performance.now();
+    }
+  }
   return out;
 }
+
+/** How long the WHERE evaluation runs before it lets other requests in. */
+const EVALUATION_SLICE_MS = 5;
 
 export async function execQuery(ctx: OpContext, p: Params): Promise<IntrinsicResponse> {
   const q = compileQuery(ctx, p.requiredString('QueryLanguage'), p.requiredString('Query'));

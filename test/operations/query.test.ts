@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { CIM_ERR, CimDateTime, type CimInstance } from '../../src/cim/index.js';
 import { parseCqlPattern, parseWql } from '../../src/operations/query/wql-parser.js';
 import { cqlLikeMatch, likeMatch } from '../../src/operations/query/wql-eval.js';
-import { admin, code, error, run, world, type World } from './fixtures/setup.js';
+import { admin, cn, code, error, run, world, type World } from './fixtures/setup.js';
 
 function names(list: CimInstance[]): string[] {
   return list.map((i) => i.path!.keyString('Name') ?? i.path!.keyString('InstanceID')!).sort();
@@ -87,6 +87,22 @@ describe('operations: ExecQuery', () => {
     if (r.result.kind !== 'objectsWithPath') throw new Error();
     return r.result.instances;
   }
+
+  it('a costly WHERE clause over many instances lets other requests in while it is evaluated', async () => {
+    for (let i = 0; i < 400; i++) {
+      w.systems.add(w.cls('T_VirtualSystem'), { CreationClassName: 'T_VirtualSystem', Name: `bulk${i}`, ElementName: 'x'.repeat(200), Vcpus: 1, EnabledState: 2, Memory: 64 });
+    }
+    // 300 LIKE conditions that never match, each at pattern × text steps against ElementName.
+    const where = Array.from({ length: 300 }, () => `ElementName LIKE '%${'_%'.repeat(40)}z'`).join(' OR ');
+    const order: string[] = [];
+    const query = q(`SELECT * FROM T_VirtualSystem WHERE ${where}`).then((r) => { order.push('query'); return r; });
+    // Started once the query is under way: answered before the query ends.
+    await new Promise((r) => setImmediate(r));
+    const quick = run(w, 'GetClass', { ClassName: cn('T_Host') }).then(() => order.push('GetClass'));
+    expect(await query).to.deep.equal([]);
+    await quick;
+    expect(order).to.deep.equal(['GetClass', 'query']);
+  });
 
   it('SELECT * over a class and its subclasses, paths with namespace and host', async () => {
     const r = await q('SELECT * FROM T_System');
