@@ -22,7 +22,7 @@ import { MemoryNetworkStore, type NetworkStore } from './networks/types.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
 import {
-  checkPortable, expectIncoming, incomingReasons, migrateSystem, migrationReasons, type MigrationOptions, type MigrationPeer, type PortableDefinition,
+  checkPortable, expectIncoming, incomingReasons, migrateSystem, migrationReasons, type KeptHere, type MigrationOptions, type MigrationPeer, type PortableDefinition,
 } from './migration.js';
 import type { Job } from './jobs.js';
 import { begin, perform, requestStateChange } from './state-change.js';
@@ -285,12 +285,17 @@ export class VirtManager {
 
   /** Why `name` cannot move to the peer now (empty: it could); nothing changes anywhere. */
   migrationReasons(name: string, peer: MigrationPeer): Promise<string[]> {
-    return migrationReasons(this.model, name, peer);
+    return migrationReasons(this.model, name, peer, (s) => this.keptHere(s));
   }
 
   /** Move a system to the peer as a job (refused with every reason before it starts). */
   migrateSystem(name: string, peer: MigrationPeer, opts: MigrationOptions = {}): Promise<Job<string>> {
-    return this.settled(migrateSystem(this.model, name, peer, opts));
+    return this.settled(migrateSystem(this.model, name, peer, opts, (s) => this.keptHere(s)));
+  }
+
+  /** What this host keeps of a system that cannot go with it (migration.ts refuses the move). */
+  private keptHere(system: VirtualSystem): KeptHere {
+    return { snapshots: this.snapshots?.store.tree(system.uuid).snapshots.length ?? 0 };
   }
 
   /** Destination side: why this host (named hostLabel in the reasons) could not take the system described (empty: it could). */

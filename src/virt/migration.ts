@@ -80,14 +80,27 @@ export const INCOMING_TTL_MS = 6 * 60_000;
 
 const MOVABLE = new Set(['running', 'paused']);
 
+/**
+ * What this host keeps of a system that cannot go with it (the manager knows): its snapshots
+ * (their images and records stay here, where no client would reach them once the system is gone,
+ * and its disks' own snapshots are then in use on the other host) and its virtual network (whose
+ * members are this host's: a system of its name defined here later would take its place).
+ */
+export interface KeptHere {
+  snapshots?: number;
+  network?: string;
+}
+
 /** Why this system cannot leave this host (empty: it could). */
-export function outgoingReasons(m: Model, system: VirtualSystem | undefined, name: string): string[] {
+export function outgoingReasons(m: Model, system: VirtualSystem | undefined, name: string, kept: KeptHere = {}): string[] {
   if (!system) return [`no virtual system '${name}' on this host`];
   const out: string[] = [];
   if (!m.driver.migrate) out.push(`the ${m.driver.kind} driver cannot migrate systems`);
   if (!MOVABLE.has(system.state)) out.push(`'${name}' is ${system.state.replace('_', ' ')}: only a running or paused system can be migrated`);
   const pending = m.driver.migrationPending?.(system.uuid);
   if (pending) out.push(pending);
+  const n = kept.snapshots ?? 0;
+  if (n > 0) out.push(`'${name}' has ${n} snapshot${n === 1 ? '' : 's'} on this host, which cannot move with it: destroy ${n === 1 ? 'it' : 'them'} first`);
   return out;
 }
 
@@ -123,9 +136,9 @@ export function portable(system: VirtualSystem): PortableDefinition {
 }
 
 /** Every reason the move cannot happen (this host's, then the destination's); nothing changes. A system that does not exist is not_found. */
-export async function migrationReasons(m: Model, name: string, peer: MigrationPeer): Promise<string[]> {
+export async function migrationReasons(m: Model, name: string, peer: MigrationPeer, kept: (s: VirtualSystem) => KeptHere = () => ({})): Promise<string[]> {
   const system = await m.driver.get(name);
-  return [...outgoingReasons(m, system, name), ...(await peer.check(portable(system)))];
+  return [...outgoingReasons(m, system, name, kept(system)), ...(await peer.check(portable(system)))];
 }
 
 function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtError {
@@ -136,12 +149,15 @@ function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtErro
  * Start moving a system: refused (with every reason) before anything changes; then a job holding
  * the system's lock. The job's result is the system's name on the destination.
  */
-export async function migrateSystem(m: Model, name: string, peer: MigrationPeer, opts: MigrationOptions = {}): Promise<Job<string>> {
+export async function migrateSystem(
+  m: Model, name: string, peer: MigrationPeer, opts: MigrationOptions = {}, kept: (s: VirtualSystem) => KeptHere = () => ({}),
+): Promise<Job<string>> {
   const release = await m.locks.acquire(name, { mode: 'job', what: `a migration to ${peer.name}` });
   let started = false;
   try {
     const system = await m.driver.get(name);
-    const here = outgoingReasons(m, system, name);
+    // Under the system's lock: no snapshot can be taken meanwhile.
+    const here = outgoingReasons(m, system, name, kept(system));
     if (here.length > 0) throw refusal(name, peer, here);
     // The destination checks again as it takes the definition: one round trip, refused with its reasons.
     try {
