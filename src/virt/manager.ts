@@ -295,7 +295,8 @@ export class VirtManager {
 
   /** What this host keeps of a system that cannot go with it (migration.ts refuses the move). */
   private keptHere(system: VirtualSystem): KeptHere {
-    return { snapshots: this.snapshots?.store.tree(system.uuid).snapshots.length ?? 0 };
+    const network = this.networks.networkOf(system.name);
+    return { snapshots: this.snapshots?.store.tree(system.uuid).snapshots.length ?? 0, ...(network !== undefined ? { network } : {}) };
   }
 
   /** Destination side: why this host (named hostLabel in the reasons) could not take the system described (empty: it could). */

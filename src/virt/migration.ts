@@ -101,6 +101,7 @@ export function outgoingReasons(m: Model, system: VirtualSystem | undefined, nam
   if (pending) out.push(pending);
   const n = kept.snapshots ?? 0;
   if (n > 0) out.push(`'${name}' has ${n} snapshot${n === 1 ? '' : 's'} on this host, which cannot move with it: destroy ${n === 1 ? 'it' : 'them'} first`);
+  if (kept.network !== undefined) out.push(`'${name}' is a member of the virtual network '${kept.network}' of this host, which it cannot leave: destroy the network first`);
   return out;
 }
 

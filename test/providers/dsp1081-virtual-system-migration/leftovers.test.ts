@@ -33,4 +33,21 @@ describe('DSP1081: what a migration would leave behind is refused first', functi
     const ok = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'r1', 'hostB');
     expect(reasons(ok.rsp)).to.contain('"IsMigratable"').and.contain('TRUE');
   });
+
+  it('a member of a virtual network: the check says why, the move is refused, the network keeps it', async () => {
+    await routerOnA(h, 'r1');
+    await routerOnA(h, 'r2');
+    await h.a.server.virt.networks.define({ name: 'lab', members: [{ system: 'r1' }, { system: 'r2' }] });
+    const why = "'r1' is a member of the virtual network 'lab' of this host, which it cannot leave: destroy the network first";
+    const c = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'r1', 'hostB');
+    expect(reasons(c.rsp)).to.contain(why);
+    const m = await toHost(h, 'MigrateVirtualSystemToHost', 'r1', 'hostB');
+    expect(m.error?.description).to.contain(why);
+    expect((await h.a.server.virt.getSystem('r1')).state).to.equal('running');
+    expect((await h.a.server.virt.networks.get('lab')).members.map((x) => x.system)).to.deep.equal(['r1', 'r2']);
+    // Without its network it moves, and no system of its name defined here later joins one.
+    await h.a.server.virt.networks.destroy('lab');
+    const ok = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'r1', 'hostB');
+    expect(reasons(ok.rsp)).to.contain('TRUE');
+  });
 });
