@@ -16,11 +16,13 @@
  */
 import { VirtError } from '../../virt/errors.js';
 import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
+import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
 import type { Current } from './view.js';
 import { deadlineOf } from './deadlines.js';
 import { migrationOfOurs } from './migration-pending.js';
+import { checkPaths } from './paths.js';
 import type { Snapshot } from './picture.js';
 import { validName, validUuid } from './validate.js';
 
@@ -162,6 +164,10 @@ export function stopWatching(core: XlCore): void {
 export async function expectIncoming(core: XlCore, def: IncomingDefinition): Promise<void> {
   validName(def.config.name);
   const uuid = validUuid(def.config.uuid);
+  // The system is adopted with this definition, as if defined here: the same checks as a define
+  // (every value that will reach xl, and the disk and boot paths against this host's directories).
+  writeCfg(def.config);
+  await checkPaths(core.paths, def.config.boot, def.config.disks);
   await core.incoming.put(uuid, { config: def.config, ...(def.requested ? { requested: def.requested } : {}), expiresAt: def.expiresAt });
   watchIncoming(core);
 }

@@ -259,4 +259,26 @@ describe('xl driver: migrate', function () {
     expect(report.vanished).to.deep.equal([]);
     expect(await a.driver.list()).to.have.length(0);
   });
+
+  it('a definition handed over whose disk or bootloader lies outside the allowed directories, or with a value xl must not get, is refused, as a define is: the adoption would bypass them', async () => {
+    await b.driver.close();
+    const images = path.join(base, 'hostB', 'images');
+    mkdirSync(images, { recursive: true });
+    b = createTestBackend(path.join(base, 'hostB'), { paths: { imageDirs: [images], bootDirs: ['/boot'] } });
+    await b.driver.init();
+    const cfg = (await a.driver.get('r1')).config;
+    const uuid = cfg.uuid;
+    for (const bad of [
+      { ...cfg, disks: [{ target: '/etc/shadow', vdev: 'xvda' }] },
+      { ...cfg, boot: { bootloader: '/tmp/run-me-as-root' } },
+      { ...cfg, disks: [{ target: `${images}/r1.img,script=/tmp/x`, vdev: 'xvda' }] },
+    ]) {
+      const err = await b.driver.expectIncoming({ config: bad, expiresAt: Date.now() + 60_000 }).then(() => undefined, (e: Error) => e);
+      expect(err, JSON.stringify(bad.disks)).to.be.instanceOf(VirtError);
+      expect(err!.message).to.match(/is outside the allowed directories|invalid disk target/);
+      expect(existsSync(path.join(base, 'hostB', 'incoming', `${uuid}.json`))).to.equal(false);
+    }
+    await b.driver.expectIncoming({ config: { ...cfg, disks: [{ target: path.join(images, 'r1.img'), vdev: 'xvda' }] }, expiresAt: Date.now() + 60_000 });
+    expect(existsSync(path.join(base, 'hostB', 'incoming', `${uuid}.json`))).to.equal(true);
+  });
 });
