@@ -166,6 +166,18 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect((await vm.getSystem('r1')).config.disks.map((d) => d.target)).to.deep.equal([disk]);
   });
 
+  it('an apply is refused while another system has an interface with a MAC it would put back: two guests never share one', async () => {
+    await vm.changeResources([{ system: 'r1', action: 'add_nic', nic: { bridge: 'xenbr0', mac: '00:16:3e:12:34:56' } }]);
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    await vm.changeResources([{ system: 'r1', action: 'remove_nic', mac: '00:16:3e:12:34:56' }]);
+    await vm.defineSystem({ name: 'r2', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/k' }, nics: [{ bridge: 'xenbr0', mac: '00:16:3E:12:34:56' }] });
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`snapshot ${s.id} would put back the interface 00:16:3e:12:34:56, and 'r2' has an interface with that MAC now: take it from 'r2' first`);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+    expect((await vm.getSystem('r1')).config.nics).to.deep.equal([]);
+  });
+
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
     const a = await take(vm, 'r1');
     await vm.deleteSystem('r1');

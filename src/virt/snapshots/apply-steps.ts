@@ -2,13 +2,14 @@
  * The steps of a snapshot's apply (service.ts runs them as a job; start-up recovery runs them
  * again after a crash, and each ends in the same place). What can be checked is checked while the
  * system still runs: it is the system the snapshot was taken of (by UUID), the snapshot is whole,
- * its memory image is there, no other system uses a disk it writes back, and a system that is
- * not active has room to start. Then: stop the
+ * its memory image is there, no other system uses a disk it writes back or a MAC it puts back,
+ * and a system that is not active has room to start. Then: stop the
  * system if active → disks back → definition back → `xl restore` or a start (or leave it
  * stopped). `reached` tells the caller how far it got when a step fails.
  */
 import { VirtError } from '../errors.js';
 import type { Model } from '../model.js';
+import { macOwner } from '../spec.js';
 import { applyWeights } from './progress.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
 import type { SnapshotStore } from './store.js';
@@ -55,6 +56,14 @@ export async function applySteps(
     const user = others.find((s) => s.config.disks.some((x) => x.target === disk.target));
     if (user) {
       throw new VirtError('invalid_state', `snapshot ${snap.id} would write disk ${disk.target} back, and '${user.name}' uses it now: take it from '${user.name}' first`);
+    }
+  }
+  // Likewise an interface put back: its MAC given to another system since, two guests would share
+  // it (DefineSystem refuses that too).
+  for (const nic of snap.config.nics) {
+    const user = nic.mac === undefined ? undefined : macOwner(others, nic.mac, name);
+    if (user) {
+      throw new VirtError('invalid_state', `snapshot ${snap.id} would put back the interface ${nic.mac!.toLowerCase()}, and '${user.name}' has an interface with that MAC now: take it from '${user.name}' first`);
     }
   }
   const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
