@@ -178,6 +178,18 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect((await vm.getSystem('r1')).config.nics).to.deep.equal([]);
   });
 
+  it('an apply is refused before anything stops when a switch its definition uses is gone: the router runs on', async () => {
+    await vm.defineSwitch('br-snap');
+    await vm.changeResources([{ system: 'r1', action: 'add_nic', nic: { bridge: 'br-snap' } }]);
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    await vm.changeResources([{ system: 'r1', action: 'remove_nic', mac: s.config.nics[0]!.mac! }]);
+    await vm.destroySwitch('br-snap');
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`snapshot ${s.id} puts back an interface on the virtual switch 'br-snap', which this host no longer has: create it first`);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+  });
+
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
     const a = await take(vm, 'r1');
     await vm.deleteSystem('r1');

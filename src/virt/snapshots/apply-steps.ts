@@ -3,7 +3,8 @@
  * again after a crash, and each ends in the same place). What can be checked is checked while the
  * system still runs: it is the system the snapshot was taken of (by UUID), the snapshot is whole,
  * its memory image is there, no other system uses a disk it writes back or a MAC it puts back,
- * and a system that is not active has room to start. Then: stop the
+ * the switches it plugs into exist (when it runs again), and a system that is not active has
+ * room to start. Then: stop the
  * system if active → disks back → definition back → `xl restore` or a start (or leave it
  * stopped). `reached` tells the caller how far it got when a step fails.
  */
@@ -64,6 +65,15 @@ export async function applySteps(
     const user = nic.mac === undefined ? undefined : macOwner(others, nic.mac, name);
     if (user) {
       throw new VirtError('invalid_state', `snapshot ${snap.id} would put back the interface ${nic.mac!.toLowerCase()}, and '${user.name}' has an interface with that MAC now: take it from '${user.name}' first`);
+    }
+  }
+  // A system brought back running or paused needs every switch its interfaces plug into: a switch
+  // removed since would fail the restore after the system was stopped.
+  if (snap.state !== 'stopped' && snap.config.nics.length > 0) {
+    const switches = new Set((await d.switches()).map((s) => s.name));
+    const gone = [...new Set(snap.config.nics.map((n) => n.bridge))].find((b) => !switches.has(b));
+    if (gone !== undefined) {
+      throw new VirtError('invalid_state', `snapshot ${snap.id} puts back an interface on the virtual switch '${gone}', which this host no longer has: create it first`);
     }
   }
   const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
