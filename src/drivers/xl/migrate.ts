@@ -168,6 +168,9 @@ export async function expectIncoming(core: XlCore, def: IncomingDefinition): Pro
   // (every value that will reach xl, and the disk and boot paths against this host's directories).
   writeCfg(def.config);
   await checkPaths(core.paths, def.config.boot, def.config.disks);
+  // Another system of that name on its way (from another host): one of the two could not be adopted.
+  const clash = arrivingConflict(core, def.config.name, undefined, uuid.toLowerCase());
+  if (clash) throw clash;
   await core.incoming.put(uuid, { config: def.config, ...(def.requested ? { requested: def.requested } : {}), expiresAt: def.expiresAt });
   watchIncoming(core);
 }
@@ -177,11 +180,11 @@ export async function expectIncoming(core: XlCore, def: IncomingDefinition): Pro
  * its way by migration (its definition handed over, not expired). Defined meanwhile, it would
  * take the arriving system's name: the arrival would then not be adopted, and run unseen.
  */
-export function arrivingConflict(core: XlCore, name: string, uuid?: string): VirtError | undefined {
+export function arrivingConflict(core: XlCore, name: string, uuid?: string, except?: string): VirtError | undefined {
   const now = Date.now();
   for (const [id, r] of core.incoming.all()) {
     // Expired, or here already (a kill -9 between the adoption's two writes leaves the record behind).
-    if (r.expiresAt <= now || core.store.findByUuid(r.config.uuid)) continue;
+    if (r.expiresAt <= now || core.store.findByUuid(r.config.uuid) || id === except) continue;
     if (r.config.name === name || (uuid !== undefined && id === uuid.toLowerCase())) {
       return new VirtError('conflict', `a virtual system named '${r.config.name}' (UUID ${id}) is arriving by migration`);
     }

@@ -281,4 +281,15 @@ describe('xl driver: migrate', function () {
     await b.driver.expectIncoming({ config: { ...cfg, disks: [{ target: path.join(images, 'r1.img'), vdev: 'xvda' }] }, expiresAt: Date.now() + 60_000 });
     expect(existsSync(path.join(base, 'hostB', 'incoming', `${uuid}.json`))).to.equal(true);
   });
+
+  it('a second system of a name already on its way is refused: two arrivals never claim one name', async () => {
+    const cfg = (await a.driver.get('r1')).config;
+    await b.driver.expectIncoming({ config: cfg, expiresAt: Date.now() + 60_000 });
+    const other = { ...cfg, uuid: '00000000-0000-4000-8000-0000000000aa', nics: [] };
+    const err = await b.driver.expectIncoming({ config: other, expiresAt: Date.now() + 60_000 }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.equal(`a virtual system named 'r1' (UUID ${cfg.uuid}) is arriving by migration`);
+    expect(existsSync(path.join(base, 'hostB', 'incoming', `${other.uuid}.json`))).to.equal(false);
+    // The same system handed over again (a retry) is kept.
+    await b.driver.expectIncoming({ config: cfg, expiresAt: Date.now() + 60_000 });
+  });
 });
