@@ -190,6 +190,29 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect((await vm.getSystem('r1')).state).to.equal('running');
   });
 
+  it('an apply is refused before anything stops when a disk copy cannot be put back for want of space: the router runs on, its disks untouched', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    writeFileSync(raw, 'B'.repeat(8192));
+    execFileSync('qemu-io', ['-c', 'write -P 0x42 0 4k', disk], { stdio: 'ignore' });
+    // The filesystem of the raw image has less room than its copy takes beside it.
+    drivers[0]!.snapshots.disks.freeBytes = async () => 4096;
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`putting disk xvdb back needs 8 KiB beside ${raw}, and its filesystem has 4 KiB free: free some space first`);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+    expect(readFileSync(raw, 'utf8')).to.equal('B'.repeat(8192));
+    expect(qcow2Holds(disk, 0x42)).to.equal(true);
+  });
+
+  it('a snapshot is refused before anything is made when the snapshot directory has less room than it needs', async () => {
+    await vm.requestState('r1', 'running');
+    drivers[0]!.snapshots.disks.freeBytes = async () => 1024 * 1024;
+    const err = await vm.snapshots!.create('r1', 'full').catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/^a snapshot of 'r1' needs about \d+ MiB, and the snapshot directory has 1 MiB free: free some space first$/);
+    expect(qcow2Tags(disk)).to.deep.equal([]);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+  });
+
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
     const a = await take(vm, 'r1');
     await vm.deleteSystem('r1');

@@ -83,6 +83,14 @@ export class XlSnapshots implements SnapshotDriver {
     return (await this.disks.copyBytes(system.config.disks)) + internal * NOMINAL_DISK_BYTES;
   }
 
+  freeBytes(): Promise<number> {
+    return this.disks.freeBytes(this.dir);
+  }
+
+  roomToRevert(disks: readonly DiskCapture[], from: string): Promise<void> {
+    return this.disks.roomToRevert(disks, from);
+  }
+
   revertDisks(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {
     return this.disks.revert(disks, from, opts);
   }

@@ -35,6 +35,13 @@ export interface SnapshotDriver {
    * running system may be paused meanwhile (memory and disks of one instant) and runs again after.
    */
   capture(system: VirtualSystem, into: string, opts: CaptureOptions): Promise<{ stateFile?: string; disks: DiskCapture[] }>;
+  /** Bytes free to the server in the filesystem of `dir`. */
+  freeBytes(): Promise<number>;
+  /**
+   * Refuses (invalid_state) when a disk could not be put back for want of room where it is
+   * written (checked before an apply stops the system); changes nothing.
+   */
+  roomToRevert(disks: readonly DiskCapture[], from: string): Promise<void>;
   /** Put the disks back as captured (the system is not active). Repeatable. */
   revertDisks(disks: readonly DiskCapture[], from: string, opts?: OperationOptions): Promise<void>;
   /** Forget the disks' own snapshots (the files in the directory are the model's). Missing ones are fine. */
