@@ -32,6 +32,10 @@ const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
 export function checkPortable(def: PortableDefinition): PortableDefinition {
   const c = def?.config;
   if (!c || typeof c !== 'object') throw new VirtError('invalid_argument', 'a system definition is required');
+  // It came over the network: the lists are checked for what they are before anything walks them.
+  for (const list of ['nics', 'disks'] as const) {
+    if (c[list] !== undefined && !Array.isArray(c[list])) throw new VirtError('invalid_argument', `${list} must be a list`);
+  }
   const n = normalizeSpec(c);
   if (typeof c.uuid !== 'string' || !UUID.test(c.uuid)) throw new VirtError('invalid_argument', `'${String(c.uuid)}' is not a UUID`);
   const nics = n.nics.map((nic, i) => {
