@@ -87,12 +87,21 @@ const MOVABLE = new Set(['running', 'paused']);
 /**
  * What this host keeps of a system that cannot go with it (the manager knows): its snapshots
  * (their images and records stay here, where no client would reach them once the system is gone,
- * and its disks' own snapshots are then in use on the other host) and its virtual network (whose
- * members are this host's: a system of its name defined here later would take its place).
+ * and its disks' own snapshots are then in use on the other host).
  */
 export interface KeptHere {
   snapshots?: number;
-  network?: string;
+}
+
+/** What the source's manager adds to a migration. */
+export interface SourceHooks {
+  /** What this host keeps of the system: a move is refused while it keeps anything. */
+  kept?(system: VirtualSystem): KeptHere;
+  /**
+   * The system has left this host (run inside the job, before it ends): what names it here
+   * follows (its virtual network). A failure is logged; the move is done all the same.
+   */
+  moved?(name: string): Promise<void>;
 }
 
 /** Why this system cannot leave this host (empty: it could). */
@@ -105,7 +114,6 @@ export function outgoingReasons(m: Model, system: VirtualSystem | undefined, nam
   if (pending) out.push(pending);
   const n = kept.snapshots ?? 0;
   if (n > 0) out.push(`'${name}' has ${n} snapshot${n === 1 ? '' : 's'} on this host, which cannot move with it: destroy ${n === 1 ? 'it' : 'them'} first`);
-  if (kept.network !== undefined) out.push(`'${name}' is a member of the virtual network '${kept.network}' of this host, which it cannot leave: destroy the network first`);
   return out;
 }
 
@@ -141,9 +149,9 @@ export function portable(system: VirtualSystem): PortableDefinition {
 }
 
 /** Every reason the move cannot happen (this host's, then the destination's); nothing changes. A system that does not exist is not_found. */
-export async function migrationReasons(m: Model, name: string, peer: MigrationPeer, kept: (s: VirtualSystem) => KeptHere = () => ({})): Promise<string[]> {
+export async function migrationReasons(m: Model, name: string, peer: MigrationPeer, hooks: SourceHooks = {}): Promise<string[]> {
   const system = await m.driver.get(name);
-  return [...outgoingReasons(m, system, name, kept(system)), ...(await peer.check(portable(system)))];
+  return [...outgoingReasons(m, system, name, hooks.kept?.(system)), ...(await peer.check(portable(system)))];
 }
 
 function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtError {
@@ -155,14 +163,14 @@ function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtErro
  * the system's lock. The job's result is the system's name on the destination.
  */
 export async function migrateSystem(
-  m: Model, name: string, peer: MigrationPeer, opts: MigrationOptions = {}, kept: (s: VirtualSystem) => KeptHere = () => ({}),
+  m: Model, name: string, peer: MigrationPeer, opts: MigrationOptions = {}, hooks: SourceHooks = {},
 ): Promise<Job<string>> {
   const release = await m.locks.acquire(name, { mode: 'job', what: `a migration to ${peer.name}` });
   let started = false;
   try {
     const system = await m.driver.get(name);
     // Under the system's lock: no snapshot can be taken meanwhile.
-    const here = outgoingReasons(m, system, name, kept(system));
+    const here = outgoingReasons(m, system, name, hooks.kept?.(system));
     if (here.length > 0) throw refusal(name, peer, here);
     // The destination checks again as it takes the definition: one round trip, refused with its reasons.
     try {
@@ -191,6 +199,9 @@ export async function migrateSystem(
       }
       // The system has moved: a cancel now could stop nothing, and the job must say it completed.
       ctx.commit();
+      await hooks.moved?.(name).catch((e: unknown) => {
+        m.log(`'${name}' moved to ${peer.name}; what named it here could not all follow: ${(e as Error).message}`);
+      });
       // The job ends once the destination lists the system, so that no reader finds it on neither
       // host; the move itself is done, so a destination that cannot say so only gets a log line.
       const seen = await peer.arrived?.(system.uuid).catch((e: unknown) => {
