@@ -132,8 +132,9 @@ export class SnapshotStore {
     return p;
   }
 
-  /** The staged snapshot becomes whole: one rename. */
+  /** The staged snapshot becomes whole: one rename, once the names of its files are durable. */
   async commitStage(uuid: string, id: string): Promise<void> {
+    await fsyncDir(this.partialDir(uuid, id));
     await rename(this.partialDir(uuid, id), this.snapshotDir(uuid, id));
     await fsyncDir(this.systemDir(uuid));
   }
