@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../src/drivers/xl/xl-driver.js';
@@ -202,6 +202,21 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect((await vm.getSystem('r1')).state).to.equal('running');
     expect(readFileSync(raw, 'utf8')).to.equal('B'.repeat(8192));
     expect(qcow2Holds(disk, 0x42)).to.equal(true);
+  });
+
+  it('an apply is refused before anything stops when a disk it writes back is now outside the allowed directories', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    // The server restarted with image directories that no longer hold the raw disk.
+    const images = join(dir, 'images');
+    mkdirSync(images);
+    const driver = createTestDriver(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100, paths: { imageDirs: [images, disk], bootDirs: ['/boot'] } });
+    drivers.push(driver);
+    const narrow = new VirtManager(driver, { pollIntervalMs: 20 });
+    await narrow.init();
+    const err = await (await narrow.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/^disk ".*r1-data\.img" is outside the allowed directories/);
+    expect((await narrow.getSystem('r1')).state).to.equal('running');
   });
 
   it('a snapshot is refused before anything is made when the snapshot directory has less room than it needs', async () => {

@@ -90,8 +90,9 @@ export class XlSnapshots implements SnapshotDriver {
     return this.disks.freeBytes(this.dir);
   }
 
-  roomToRevert(disks: readonly DiskCapture[], from: string): Promise<void> {
-    return this.disks.roomToRevert(disks, from);
+  async checkRevert(disks: readonly DiskCapture[], from: string, config: VirtualSystemConfig): Promise<void> {
+    await checkPaths(this.core.paths, config.boot, config.disks);
+    await this.disks.checkRevert(disks, from);
   }
 
   revertDisks(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {

@@ -89,11 +89,13 @@ export class DiskSnapshots {
   };
 
   /**
-   * Refuses (invalid_state) a revert whose copy would not fit beside its image: each copy is
-   * written whole before it replaces the image (whose room is then freed), so the largest copy
+   * Refuses a revert that would fail half-way: a disk outside the allowed directories now
+   * (invalid_argument), or a copy that would not fit beside its image (invalid_state): each copy
+   * is written whole before it replaces the image (whose room is then freed), so the largest copy
    * per filesystem must fit. A filesystem that cannot be asked is no refusal.
    */
-  async roomToRevert(disks: readonly DiskCapture[], from: string): Promise<void> {
+  async checkRevert(disks: readonly DiskCapture[], from: string): Promise<void> {
+    for (const d of disks) await checkPaths(this.paths, undefined, [{ target: validPath(d.target, 'disk target'), vdev: d.vdev }]);
     for (const d of disks) {
       if (d.method !== 'copy') continue;
       const size = (await stat(join(from, basename(d.copy ?? ''))).catch(() => ({ size: d.bytes }))).size;

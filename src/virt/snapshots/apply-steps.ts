@@ -3,8 +3,8 @@
  * again after a crash, and each ends in the same place). What can be checked is checked while the
  * system still runs: it is the system the snapshot was taken of (by UUID), the snapshot is whole,
  * its memory image is there, no other system uses a disk it writes back or a MAC it puts back,
- * the switches it plugs into exist (when it runs again), each disk copy has room to be written
- * back, and a system that is not active has room to start. Then: stop the
+ * the switches it plugs into exist (when it runs again), its paths are still allowed, each disk
+ * copy has room to be written back, and a system that is not active has room to start. Then: stop the
  * system if active → disks back → definition back → `xl restore` or a start (or leave it
  * stopped). `reached` tells the caller how far it got when a step fails.
  */
@@ -76,9 +76,9 @@ export async function applySteps(
       throw new VirtError('invalid_state', `snapshot ${snap.id} puts back an interface on the virtual switch '${gone}', which this host no longer has: create it first`);
     }
   }
-  // A disk copy written back needs its room beside the image: short of it, the copy would fail
-  // with the system stopped and its other disks already put back.
-  await deps.driver.roomToRevert(snap.disks, folder);
+  // A disk or boot path this host no longer allows, or a disk copy without room beside its image,
+  // would fail the apply with the system stopped and its other disks already put back.
+  await deps.driver.checkRevert(snap.disks, folder, snap.config);
   const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
     || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
   let reservation = snap.state !== 'stopped' && !wasActive ? await deps.m.admission.admit(name, snap.config, 'start') : undefined;

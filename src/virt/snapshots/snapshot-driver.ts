@@ -38,10 +38,12 @@ export interface SnapshotDriver {
   /** Bytes free to the server in the filesystem of `dir`. */
   freeBytes(): Promise<number>;
   /**
-   * Refuses (invalid_state) when a disk could not be put back for want of room where it is
-   * written (checked before an apply stops the system); changes nothing.
+   * Refuses what would fail an apply after the system was stopped (checked before): a disk or
+   * boot path of the definition put back, or a disk written back, that this host no longer
+   * allows (invalid_argument); a disk that could not be put back for want of room where it is
+   * written (invalid_state). Changes nothing.
    */
-  roomToRevert(disks: readonly DiskCapture[], from: string): Promise<void>;
+  checkRevert(disks: readonly DiskCapture[], from: string, config: VirtualSystemConfig): Promise<void>;
   /** Put the disks back as captured (the system is not active). Repeatable. */
   revertDisks(disks: readonly DiskCapture[], from: string, opts?: OperationOptions): Promise<void>;
   /** Forget the disks' own snapshots (the files in the directory are the model's). Missing ones are fine. */
