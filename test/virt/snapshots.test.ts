@@ -228,6 +228,36 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect((await vm.getSystem('r1')).state).to.equal('running');
   });
 
+  it('an apply that failed, and whose end could not be recorded (a full disk), is never finished by the next start', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    writeFileSync(raw, 'B'.repeat(8192));
+    // The apply fails after the stop, and recording its end fails once (ENOSPC), then works again.
+    const disks = drivers[0]!.snapshots.disks;
+    const revert = disks.revert.bind(disks);
+    disks.revert = async () => { throw new Error('EIO: i/o error, read'); };
+    const store = vm.snapshots!.store;
+    const save = store.save.bind(store);
+    let failed = 0;
+    store.retryMs = 20;
+    store.save = async (t) => {
+      if (!t.pending && failed++ === 0) throw new Error('ENOSPC: no space left on device, write');
+      return save(t);
+    };
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/was stopped to apply snapshot/);
+    disks.revert = revert;
+    // The record catches up once it can be written, and the system's snapshots are usable.
+    for (let i = 0; i < 100 && JSON.parse(readFileSync(join(dir, 'snapshots', s.systemUuid, 'tree.json'), 'utf8')).pending; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse(readFileSync(join(dir, 'snapshots', s.systemUuid, 'tree.json'), 'utf8')).pending).to.equal(undefined);
+    await (await vm.snapshots!.create('r1', 'disk')).job.done;
+    await vm.requestState('r1', 'running');
+    const again = await open();
+    expect(again.snapshotRecovery!.finished).to.deep.equal([]);
+    expect(readFileSync(raw, 'utf8')).to.equal('B'.repeat(8192));
+    expect((await again.getSystem('r1')).state).to.equal('running');
+  });
+
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {
     const a = await take(vm, 'r1');
     await vm.deleteSystem('r1');

@@ -226,7 +226,10 @@ export class SnapshotService {
     if (!tree.snapshots.some((s) => s.id === id)) await this.store.removeFolder(this.store.snapshotDir(uuid, id));
     if (tree.pending?.id === id) {
       delete tree.pending;
-      await this.store.save(tree);
+      await this.store.save(tree).catch((e: unknown) => {
+        this.store.keep(tree);
+        throw e;
+      });
     }
   }
 
@@ -280,7 +283,10 @@ export class SnapshotService {
     const t = this.store.tree(uuid);
     delete t.pending;
     if (current) t.current = current;
-    await this.store.save(t).catch((e: unknown) => this.m.log(`could not record the end of a snapshot operation: ${String(e)}`));
+    await this.store.save(t).catch((e: unknown) => {
+      this.m.log(`could not record the end of a snapshot operation (written again until it takes): ${String(e)}`);
+      this.store.keep(t);
+    });
   }
 
   /** The system was deleted: its snapshots go (the disks' own snapshots, the folder). */
@@ -319,8 +325,8 @@ export class SnapshotService {
           const t = this.store.tree(sys.uuid);
           const s = t.snapshots.find((x) => x.id === id);
           if (s) s.broken = true;
-          await this.store.save(t).catch(() => {});
-          await this.settle(sys.uuid, undefined);
+          delete t.pending;
+          await this.store.save(t).catch(() => this.store.keep(t));
           throw err;
         }
         return view(snap, name, tree);
