@@ -153,8 +153,11 @@ export class SnapshotStore {
 
   /** Remove a system's tree and folders (the system was deleted). */
   async forget(uuid: string): Promise<void> {
+    const id = uuid.toLowerCase();
+    // After any write still queued (a retry would otherwise bring the tree back).
+    await this.writes.get(id);
+    this.trees.delete(id);
     await rm(this.systemDir(uuid), { recursive: true, force: true });
-    this.trees.delete(uuid.toLowerCase());
   }
 
   /** A staging folder for a snapshot being made (emptied if a crash left one). */
