@@ -3,14 +3,14 @@
  * MigrationPeer: its own server, reached however the wiring decides (CIM between xen-wbem
  * servers). The definition moves with the system:
  *
- * 1. checks, nothing changed anywhere: the system exists here and is running or paused; the
- *    driver can migrate; the destination says why it could not take it (incomingReasons() there:
+ * 1. checks, nothing changed anywhere: the system exists here and is running or paused, and has
+ *    no snapshots here (they cannot move with it); the driver can migrate; the destination says why it could not take it (incomingReasons() there:
  *    name or UUID already present, guest type, switches, capacity net of overhead);
  * 2. under the system's lock, before any job: the destination is handed the stored definition
  *    (it checks again and refuses with its reasons, or keeps it and adopts the system with it
  *    when it arrives, not from its bare live configuration); then a job holds the lock;
- * 3. the driver moves the system (on success the definition leaves this host's store); progress
- *    is the transfer's;
+ * 3. the driver moves the system (on success the definition leaves this host's store, and the
+ *    system its virtual network here); progress is the transfer's;
  * 4. on any failure the destination forgets the definition and the system still runs here with
  *    its definition: never on both hosts, never on neither. A server killed half-way settles it at
  *    start-up (the driver's migration record says which host kept the system).
