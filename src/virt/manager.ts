@@ -22,7 +22,7 @@ import { MemoryNetworkStore, type NetworkStore } from './networks/types.js';
 import { poolsOf, type Pool } from './pools.js';
 import { changeResources } from './resources.js';
 import {
-  checkPortable, expectIncoming, incomingReasons, migrateSystem, migrationReasons, type MigrationOptions, type MigrationPeer, type PortableDefinition,
+  checkPortable, expectIncoming, incomingReasons, migrateSystem, migrationReasons, type MigrationOptions, type SourceHooks, type MigrationPeer, type PortableDefinition,
 } from './migration.js';
 import type { Job } from './jobs.js';
 import { begin, perform, requestStateChange } from './state-change.js';
@@ -149,6 +149,11 @@ export class VirtManager {
     const report = await this.driver.init();
     if (this.snapshots) this.snapshotRecovery = await recoverSnapshots(this.model, this.snapshots);
     const networks = await this.networks.init();
+    // Moved away by a migration while the server was down: they leave their networks now.
+    for (const line of report.moved ?? []) {
+      const name = line.split(' -> ')[0]!;
+      await this.networks.systemMoved(name).catch((e: unknown) => this.model.log(`'${name}' moved away, and could not leave its virtual network: ${String(e)}`));
+    }
     // what recovery found is the starting picture, not a change
     await this.events.baseline();
     return { ...report, networks };
@@ -286,13 +291,22 @@ export class VirtManager {
 
   /** Why `name` cannot move to the peer now (empty: it could); nothing changes anywhere. */
   migrationReasons(name: string, peer: MigrationPeer): Promise<string[]> {
-    return migrationReasons(this.model, name, peer);
+    return migrationReasons(this.model, name, peer, this.migrationHooks);
   }
 
   /** Move a system to the peer as a job (refused with every reason before it starts). */
   migrateSystem(name: string, peer: MigrationPeer, opts: MigrationOptions = {}): Promise<Job<string>> {
-    return this.settled(migrateSystem(this.model, name, peer, opts));
+    return this.settled(migrateSystem(this.model, name, peer, opts, this.migrationHooks));
   }
+
+  /**
+   * What this host keeps of a system that cannot go with it (its snapshots: the move is refused),
+   * and what follows it once it has gone (it leaves its virtual network, as a deleted system does).
+   */
+  private readonly migrationHooks: SourceHooks = {
+    kept: (system) => ({ snapshots: this.snapshots?.store.tree(system.uuid).snapshots.length ?? 0 }),
+    moved: (name) => this.networks.systemMoved(name),
+  };
 
   /** Destination side: why this host (named hostLabel in the reasons) could not take the system described (empty: it could). */
   async incomingReasons(def: PortableDefinition, hostLabel?: string): Promise<string[]> {

@@ -3,14 +3,14 @@
  * MigrationPeer: its own server, reached however the wiring decides (CIM between xen-wbem
  * servers). The definition moves with the system:
  *
- * 1. checks, nothing changed anywhere: the system exists here and is running or paused; the
- *    driver can migrate; the destination says why it could not take it (incomingReasons() there:
+ * 1. checks, nothing changed anywhere: the system exists here and is running or paused, and has
+ *    no snapshots here (they cannot move with it); the driver can migrate; the destination says why it could not take it (incomingReasons() there:
  *    name or UUID already present, guest type, switches, capacity net of overhead);
  * 2. under the system's lock, before any job: the destination is handed the stored definition
  *    (it checks again and refuses with its reasons, or keeps it and adopts the system with it
  *    when it arrives, not from its bare live configuration); then a job holds the lock;
- * 3. the driver moves the system (on success the definition leaves this host's store); progress
- *    is the transfer's;
+ * 3. the driver moves the system (on success the definition leaves this host's store, and the
+ *    system its virtual network here); progress is the transfer's;
  * 4. on any failure the destination forgets the definition and the system still runs here with
  *    its definition: never on both hosts, never on neither. A server killed half-way settles it at
  *    start-up (the driver's migration record says which host kept the system).
@@ -32,6 +32,10 @@ const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
 export function checkPortable(def: PortableDefinition): PortableDefinition {
   const c = def?.config;
   if (!c || typeof c !== 'object') throw new VirtError('invalid_argument', 'a system definition is required');
+  // It came over the network: the lists are checked for what they are before anything walks them.
+  for (const list of ['nics', 'disks'] as const) {
+    if (c[list] !== undefined && !Array.isArray(c[list])) throw new VirtError('invalid_argument', `${list} must be a list`);
+  }
   const n = normalizeSpec(c);
   if (typeof c.uuid !== 'string' || !UUID.test(c.uuid)) throw new VirtError('invalid_argument', `'${String(c.uuid)}' is not a UUID`);
   const nics = n.nics.map((nic, i) => {
@@ -80,14 +84,36 @@ export const INCOMING_TTL_MS = 6 * 60_000;
 
 const MOVABLE = new Set(['running', 'paused']);
 
+/**
+ * What this host keeps of a system that cannot go with it (the manager knows): its snapshots
+ * (their images and records stay here, where no client would reach them once the system is gone,
+ * and its disks' own snapshots are then in use on the other host).
+ */
+export interface KeptHere {
+  snapshots?: number;
+}
+
+/** What the source's manager adds to a migration. */
+export interface SourceHooks {
+  /** What this host keeps of the system: a move is refused while it keeps anything. */
+  kept?(system: VirtualSystem): KeptHere;
+  /**
+   * The system has left this host (run inside the job, before it ends): what names it here
+   * follows (its virtual network). A failure is logged; the move is done all the same.
+   */
+  moved?(name: string): Promise<void>;
+}
+
 /** Why this system cannot leave this host (empty: it could). */
-export function outgoingReasons(m: Model, system: VirtualSystem | undefined, name: string): string[] {
+export function outgoingReasons(m: Model, system: VirtualSystem | undefined, name: string, kept: KeptHere = {}): string[] {
   if (!system) return [`no virtual system '${name}' on this host`];
   const out: string[] = [];
   if (!m.driver.migrate) out.push(`the ${m.driver.kind} driver cannot migrate systems`);
   if (!MOVABLE.has(system.state)) out.push(`'${name}' is ${system.state.replace('_', ' ')}: only a running or paused system can be migrated`);
   const pending = m.driver.migrationPending?.(system.uuid);
   if (pending) out.push(pending);
+  const n = kept.snapshots ?? 0;
+  if (n > 0) out.push(`'${name}' has ${n} snapshot${n === 1 ? '' : 's'} on this host, which cannot move with it: destroy ${n === 1 ? 'it' : 'them'} first`);
   return out;
 }
 
@@ -123,9 +149,9 @@ export function portable(system: VirtualSystem): PortableDefinition {
 }
 
 /** Every reason the move cannot happen (this host's, then the destination's); nothing changes. A system that does not exist is not_found. */
-export async function migrationReasons(m: Model, name: string, peer: MigrationPeer): Promise<string[]> {
+export async function migrationReasons(m: Model, name: string, peer: MigrationPeer, hooks: SourceHooks = {}): Promise<string[]> {
   const system = await m.driver.get(name);
-  return [...outgoingReasons(m, system, name), ...(await peer.check(portable(system)))];
+  return [...outgoingReasons(m, system, name, hooks.kept?.(system)), ...(await peer.check(portable(system)))];
 }
 
 function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtError {
@@ -136,12 +162,15 @@ function refusal(name: string, peer: MigrationPeer, reasons: string[]): VirtErro
  * Start moving a system: refused (with every reason) before anything changes; then a job holding
  * the system's lock. The job's result is the system's name on the destination.
  */
-export async function migrateSystem(m: Model, name: string, peer: MigrationPeer, opts: MigrationOptions = {}): Promise<Job<string>> {
+export async function migrateSystem(
+  m: Model, name: string, peer: MigrationPeer, opts: MigrationOptions = {}, hooks: SourceHooks = {},
+): Promise<Job<string>> {
   const release = await m.locks.acquire(name, { mode: 'job', what: `a migration to ${peer.name}` });
   let started = false;
   try {
     const system = await m.driver.get(name);
-    const here = outgoingReasons(m, system, name);
+    // Under the system's lock: no snapshot can be taken meanwhile.
+    const here = outgoingReasons(m, system, name, hooks.kept?.(system));
     if (here.length > 0) throw refusal(name, peer, here);
     // The destination checks again as it takes the definition: one round trip, refused with its reasons.
     try {
@@ -170,6 +199,9 @@ export async function migrateSystem(m: Model, name: string, peer: MigrationPeer,
       }
       // The system has moved: a cancel now could stop nothing, and the job must say it completed.
       ctx.commit();
+      await hooks.moved?.(name).catch((e: unknown) => {
+        m.log(`'${name}' moved to ${peer.name}; what named it here could not all follow: ${(e as Error).message}`);
+      });
       // The job ends once the destination lists the system, so that no reader finds it on neither
       // host; the move itself is done, so a destination that cannot say so only gets a log line.
       const seen = await peer.arrived?.(system.uuid).catch((e: unknown) => {

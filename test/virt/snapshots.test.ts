@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../src/drivers/xl/xl-driver.js';
@@ -164,6 +164,98 @@ describe('snapshots (virt over xl-sim, real qcow2 and raw images)', function () 
     expect(readFileSync(raw, 'utf8')).to.equal('C'.repeat(8192));
     expect((await vm.getSystem('r2')).state).to.equal('running');
     expect((await vm.getSystem('r1')).config.disks.map((d) => d.target)).to.deep.equal([disk]);
+  });
+
+  it('an apply is refused while another system has an interface with a MAC it would put back: two guests never share one', async () => {
+    await vm.changeResources([{ system: 'r1', action: 'add_nic', nic: { bridge: 'xenbr0', mac: '00:16:3e:12:34:56' } }]);
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    await vm.changeResources([{ system: 'r1', action: 'remove_nic', mac: '00:16:3e:12:34:56' }]);
+    await vm.defineSystem({ name: 'r2', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/k' }, nics: [{ bridge: 'xenbr0', mac: '00:16:3E:12:34:56' }] });
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`snapshot ${s.id} would put back the interface 00:16:3e:12:34:56, and 'r2' has an interface with that MAC now: take it from 'r2' first`);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+    expect((await vm.getSystem('r1')).config.nics).to.deep.equal([]);
+  });
+
+  it('an apply is refused before anything stops when a switch its definition uses is gone: the router runs on', async () => {
+    await vm.defineSwitch('br-snap');
+    await vm.changeResources([{ system: 'r1', action: 'add_nic', nic: { bridge: 'br-snap' } }]);
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    await vm.changeResources([{ system: 'r1', action: 'remove_nic', mac: s.config.nics[0]!.mac! }]);
+    await vm.destroySwitch('br-snap');
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`snapshot ${s.id} puts back an interface on the virtual switch 'br-snap', which this host no longer has: create it first`);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+  });
+
+  it('an apply is refused before anything stops when a disk copy cannot be put back for want of space: the router runs on, its disks untouched', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    writeFileSync(raw, 'B'.repeat(8192));
+    execFileSync('qemu-io', ['-c', 'write -P 0x42 0 4k', disk], { stdio: 'ignore' });
+    // The filesystem of the raw image has less room than its copy takes beside it.
+    drivers[0]!.snapshots.disks.freeBytes = async () => 4096;
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.equal(`putting disk xvdb back needs 8 KiB beside ${raw}, and its filesystem has 4 KiB free: free some space first`);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+    expect(readFileSync(raw, 'utf8')).to.equal('B'.repeat(8192));
+    expect(qcow2Holds(disk, 0x42)).to.equal(true);
+  });
+
+  it('an apply is refused before anything stops when a disk it writes back is now outside the allowed directories', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    // The server restarted with image directories that no longer hold the raw disk.
+    const images = join(dir, 'images');
+    mkdirSync(images);
+    const driver = createTestDriver(dir, { commandTimeoutMs: 10_000, snapshotTtlMs: 100, paths: { imageDirs: [images, disk], bootDirs: ['/boot'] } });
+    drivers.push(driver);
+    const narrow = new VirtManager(driver, { pollIntervalMs: 20 });
+    await narrow.init();
+    const err = await (await narrow.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/^disk ".*r1-data\.img" is outside the allowed directories/);
+    expect((await narrow.getSystem('r1')).state).to.equal('running');
+  });
+
+  it('a snapshot is refused before anything is made when the snapshot directory has less room than it needs', async () => {
+    await vm.requestState('r1', 'running');
+    drivers[0]!.snapshots.disks.freeBytes = async () => 1024 * 1024;
+    const err = await vm.snapshots!.create('r1', 'full').catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/^a snapshot of 'r1' needs about \d+ MiB, and the snapshot directory has 1 MiB free: free some space first$/);
+    expect(qcow2Tags(disk)).to.deep.equal([]);
+    expect((await vm.getSystem('r1')).state).to.equal('running');
+  });
+
+  it('an apply that failed, and whose end could not be recorded (a full disk), is never finished by the next start', async () => {
+    await vm.requestState('r1', 'running');
+    const s = await take(vm, 'r1');
+    writeFileSync(raw, 'B'.repeat(8192));
+    // The apply fails after the stop, and recording its end fails once (ENOSPC), then works again.
+    const disks = drivers[0]!.snapshots.disks;
+    const revert = disks.revert.bind(disks);
+    disks.revert = async () => { throw new Error('EIO: i/o error, read'); };
+    const store = vm.snapshots!.store;
+    const save = store.save.bind(store);
+    let failed = 0;
+    store.retryMs = 20;
+    store.save = async (t) => {
+      if (!t.pending && failed++ === 0) throw new Error('ENOSPC: no space left on device, write');
+      return save(t);
+    };
+    const err = await (await vm.snapshots!.apply(s.id)).job.done.catch((e: unknown) => e as Error);
+    expect(err).to.have.property('message').that.match(/was stopped to apply snapshot/);
+    disks.revert = revert;
+    // The record catches up once it can be written, and the system's snapshots are usable.
+    for (let i = 0; i < 100 && JSON.parse(readFileSync(join(dir, 'snapshots', s.systemUuid, 'tree.json'), 'utf8')).pending; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse(readFileSync(join(dir, 'snapshots', s.systemUuid, 'tree.json'), 'utf8')).pending).to.equal(undefined);
+    await (await vm.snapshots!.create('r1', 'disk')).job.done;
+    await vm.requestState('r1', 'running');
+    const again = await open();
+    expect(again.snapshotRecovery!.finished).to.deep.equal([]);
+    expect(readFileSync(raw, 'utf8')).to.equal('B'.repeat(8192));
+    expect((await again.getSystem('r1')).state).to.equal('running');
   });
 
   it('deleting a system removes its snapshots: folder and qcow2 snapshots', async () => {

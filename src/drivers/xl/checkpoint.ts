@@ -7,7 +7,7 @@
  * `xl unpause`), so memory and disks are of one instant. Disks: disk-snapshots.ts. Progress: the
  * bytes of the image written (its size, against the memory) and read back (xl's file position).
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
@@ -65,6 +65,9 @@ export class XlSnapshots implements SnapshotDriver {
           const image = join(validPath(into, 'snapshot folder'), STATE_FILE);
           await watchBytes(image, memory, (f) => progress(f * share), () =>
             core.xl(['save', '-c', liveName(cur), image], o)).catch((err: unknown) => failSave(core, cur, err));
+          // xl closes the image without an fsync: the snapshot's record must not name an image a
+          // power cut could leave empty (the raw copies are synced as they are written).
+          await syncFile(image);
           stateFile = STATE_FILE;
         }
         const disks = await this.disks.capture(system.config.disks, into, opts.tag, o, (f) => progress(share + f * (1 - share)));
@@ -81,6 +84,15 @@ export class XlSnapshots implements SnapshotDriver {
   private async diskBytes(system: VirtualSystem): Promise<number> {
     const internal = DiskSnapshots.kept(system.config.disks).filter((d) => (d.format ?? 'raw') !== 'raw').length;
     return (await this.disks.copyBytes(system.config.disks)) + internal * NOMINAL_DISK_BYTES;
+  }
+
+  freeBytes(): Promise<number> {
+    return this.disks.freeBytes(this.dir);
+  }
+
+  async checkRevert(disks: readonly DiskCapture[], from: string, config: VirtualSystemConfig): Promise<void> {
+    await checkPaths(this.core.paths, config.boot, config.disks);
+    await this.disks.checkRevert(disks, from);
   }
 
   revertDisks(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {
@@ -120,5 +132,14 @@ export class XlSnapshots implements SnapshotDriver {
         core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
       await setExpected(core, cur, opts.paused ? 'paused' : 'running', { running: runningOf(def.config) }, opts.paused ? 'paused' : 'running');
     });
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

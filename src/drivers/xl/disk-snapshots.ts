@@ -14,13 +14,13 @@
  * such lock.
  */
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, open, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, open, rename, stat, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import type { OperationOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
-import type { DiskCapture } from '../../virt/snapshots/index.js';
+import { type DiskCapture, sizeText } from '../../virt/snapshots/index.js';
 import type { DiskFormat, DiskSpec } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir } from './atomic-file.js';
 import { checkPaths, type PathPolicy } from './paths.js';
@@ -80,6 +80,30 @@ export class DiskSnapshots {
       progress((i + 1) / kept.length);
     }
     return out;
+  }
+
+  /** Bytes free to us in the filesystem of `dir` (tests replace it: a full filesystem on demand). */
+  freeBytes = async (dir: string): Promise<number> => {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  };
+
+  /**
+   * Refuses a revert that would fail half-way: a disk outside the allowed directories now
+   * (invalid_argument), or a copy that would not fit beside its image (invalid_state): each copy
+   * is written whole before it replaces the image (whose room is then freed), so the largest copy
+   * per filesystem must fit. A filesystem that cannot be asked is no refusal.
+   */
+  async checkRevert(disks: readonly DiskCapture[], from: string): Promise<void> {
+    for (const d of disks) await checkPaths(this.paths, undefined, [{ target: validPath(d.target, 'disk target'), vdev: d.vdev }]);
+    for (const d of disks) {
+      if (d.method !== 'copy') continue;
+      const size = (await stat(join(from, basename(d.copy ?? ''))).catch(() => ({ size: d.bytes }))).size;
+      const free = await this.freeBytes(dirname(d.target)).catch(() => Number.POSITIVE_INFINITY);
+      if (size > free) {
+        throw new VirtError('invalid_state', `putting disk ${d.vdev} back needs ${sizeText(size)} beside ${d.target}, and its filesystem has ${sizeText(free)} free: free some space first`);
+      }
+    }
   }
 
   async revert(disks: readonly DiskCapture[], from: string, opts: OperationOptions = {}): Promise<void> {

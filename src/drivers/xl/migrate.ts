@@ -16,11 +16,13 @@
  */
 import { VirtError } from '../../virt/errors.js';
 import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
+import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
 import type { Current } from './view.js';
 import { deadlineOf } from './deadlines.js';
 import { migrationOfOurs } from './migration-pending.js';
+import { checkPaths } from './paths.js';
 import type { Snapshot } from './picture.js';
 import { validName, validUuid } from './validate.js';
 
@@ -162,6 +164,13 @@ export function stopWatching(core: XlCore): void {
 export async function expectIncoming(core: XlCore, def: IncomingDefinition): Promise<void> {
   validName(def.config.name);
   const uuid = validUuid(def.config.uuid);
+  // The system is adopted with this definition, as if defined here: the same checks as a define
+  // (every value that will reach xl, and the disk and boot paths against this host's directories).
+  writeCfg(def.config);
+  await checkPaths(core.paths, def.config.boot, def.config.disks);
+  // Another system of that name on its way (from another host): one of the two could not be adopted.
+  const clash = arrivingConflict(core, def.config.name, undefined, uuid.toLowerCase());
+  if (clash) throw clash;
   await core.incoming.put(uuid, { config: def.config, ...(def.requested ? { requested: def.requested } : {}), expiresAt: def.expiresAt });
   watchIncoming(core);
 }
@@ -171,11 +180,11 @@ export async function expectIncoming(core: XlCore, def: IncomingDefinition): Pro
  * its way by migration (its definition handed over, not expired). Defined meanwhile, it would
  * take the arriving system's name: the arrival would then not be adopted, and run unseen.
  */
-export function arrivingConflict(core: XlCore, name: string, uuid?: string): VirtError | undefined {
+export function arrivingConflict(core: XlCore, name: string, uuid?: string, except?: string): VirtError | undefined {
   const now = Date.now();
   for (const [id, r] of core.incoming.all()) {
     // Expired, or here already (a kill -9 between the adoption's two writes leaves the record behind).
-    if (r.expiresAt <= now || core.store.findByUuid(r.config.uuid)) continue;
+    if (r.expiresAt <= now || core.store.findByUuid(r.config.uuid) || id === except) continue;
     if (r.config.name === name || (uuid !== undefined && id === uuid.toLowerCase())) {
       return new VirtError('conflict', `a virtual system named '${r.config.name}' (UUID ${id}) is arriving by migration`);
     }

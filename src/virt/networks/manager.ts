@@ -266,6 +266,11 @@ export class NetworkManager {
     return forgetMember(this.ctx, name);
   }
 
+  /** @internal VirtManager: a system migrated to another host: it leaves its network, as a deleted one does. */
+  systemMoved(name: string): Promise<void> {
+    return forgetMember(this.ctx, name, 'moved to another host');
+  }
+
   /** @internal */
   systemRenamed(from: string, to: string): Promise<void> {
     return renameMember(this.ctx, from, to);

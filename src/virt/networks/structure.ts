@@ -253,7 +253,7 @@ export async function setLinkBandwidth(ctx: NetContext, network: string, linkNam
  * A member was deleted: it leaves its network, with the links it was an end of (what the network
  * created for them stays recorded, so destroying the network still removes it).
  */
-export async function forgetMember(ctx: NetContext, system: string): Promise<void> {
+export async function forgetMember(ctx: NetContext, system: string, why = 'was deleted'): Promise<void> {
   await ctx.m.locks.with(REGISTRY_LOCK, async () => {
     const name = memberOf(ctx, system);
     if (!name) return;
@@ -263,7 +263,7 @@ export async function forgetMember(ctx: NetContext, system: string): Promise<voi
       members: n.members.filter((mb) => mb.system !== system),
       links: n.links.filter((l) => !l.ends.some((e) => e.system === system)),
     });
-    ctx.m.log(`virtual system '${system}' was deleted: it left the network '${name}' with its links`);
+    ctx.m.log(`virtual system '${system}' ${why}: it left the network '${name}' with its links`);
   });
 }
 

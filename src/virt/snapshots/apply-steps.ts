@@ -2,13 +2,15 @@
  * The steps of a snapshot's apply (service.ts runs them as a job; start-up recovery runs them
  * again after a crash, and each ends in the same place). What can be checked is checked while the
  * system still runs: it is the system the snapshot was taken of (by UUID), the snapshot is whole,
- * its memory image is there, no other system uses a disk it writes back, and a system that is
- * not active has room to start. Then: stop the
+ * its memory image is there, no other system uses a disk it writes back or a MAC it puts back,
+ * the switches it plugs into exist (when it runs again), its paths are still allowed, each disk
+ * copy has room to be written back, and a system that is not active has room to start. Then: stop the
  * system if active → disks back → definition back → `xl restore` or a start (or leave it
  * stopped). `reached` tells the caller how far it got when a step fails.
  */
 import { VirtError } from '../errors.js';
 import type { Model } from '../model.js';
+import { macOwner } from '../spec.js';
 import { applyWeights } from './progress.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
 import type { SnapshotStore } from './store.js';
@@ -57,6 +59,26 @@ export async function applySteps(
       throw new VirtError('invalid_state', `snapshot ${snap.id} would write disk ${disk.target} back, and '${user.name}' uses it now: take it from '${user.name}' first`);
     }
   }
+  // Likewise an interface put back: its MAC given to another system since, two guests would share
+  // it (DefineSystem refuses that too).
+  for (const nic of snap.config.nics) {
+    const user = nic.mac === undefined ? undefined : macOwner(others, nic.mac, name);
+    if (user) {
+      throw new VirtError('invalid_state', `snapshot ${snap.id} would put back the interface ${nic.mac!.toLowerCase()}, and '${user.name}' has an interface with that MAC now: take it from '${user.name}' first`);
+    }
+  }
+  // A system brought back running or paused needs every switch its interfaces plug into: a switch
+  // removed since would fail the restore after the system was stopped.
+  if (snap.state !== 'stopped' && snap.config.nics.length > 0) {
+    const switches = new Set((await d.switches()).map((s) => s.name));
+    const gone = [...new Set(snap.config.nics.map((n) => n.bridge))].find((b) => !switches.has(b));
+    if (gone !== undefined) {
+      throw new VirtError('invalid_state', `snapshot ${snap.id} puts back an interface on the virtual switch '${gone}', which this host no longer has: create it first`);
+    }
+  }
+  // A disk or boot path this host no longer allows, or a disk copy without room beside its image,
+  // would fail the apply with the system stopped and its other disks already put back.
+  await deps.driver.checkRevert(snap.disks, folder, snap.config);
   const grows = snap.config.memoryReservationMiB > cur.config.memoryReservationMiB
     || snap.config.cpuReservationPercent > cur.config.cpuReservationPercent;
   let reservation = snap.state !== 'stopped' && !wasActive ? await deps.m.admission.admit(name, snap.config, 'start') : undefined;

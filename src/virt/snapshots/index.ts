@@ -4,3 +4,4 @@ export type { SnapshotDriver, CaptureOptions, RestoreOptions } from './snapshot-
 export { SnapshotService, tagOf } from './service.js';
 export { recoverSnapshots, type SnapshotRecovery } from './recover.js';
 export { SnapshotStore } from './store.js';
+export { sizeText } from './progress.js';

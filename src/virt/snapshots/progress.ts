@@ -22,3 +22,10 @@ export function applyWeights(snap: Pick<Snapshot, 'state' | 'stateFile' | 'disks
   const diskPart = disks + memory > 0 ? (span * disks) / (disks + memory) : span;
   return { stopped, disks: stopped + diskPart, definition: stopped + diskPart + 1 };
 }
+
+/** Bytes as a reader takes them in at a glance: KiB, MiB or GiB. */
+export function sizeText(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${Math.ceil(bytes / 1024 ** 2)} MiB`;
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}

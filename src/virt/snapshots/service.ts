@@ -22,6 +22,7 @@ import type { Model } from '../model.js';
 import type { VirtualSystem } from '../types.js';
 import { applySteps, type ApplyReached } from './apply-steps.js';
 import type { SnapshotDriver } from './snapshot-driver.js';
+import { sizeText } from './progress.js';
 import { SnapshotStore, newSnapshotId } from './store.js';
 import {
   DEFAULT_SNAPSHOT_LIMITS, SNAPSHOT_KINDS, type CrashPoint, type Snapshot, type SnapshotCapabilities, type SnapshotJob,
@@ -118,7 +119,14 @@ export class SnapshotService {
       const tree = this.store.tree(sys.uuid);
       if (tree.pending) throw new VirtError('busy', `'${system}' has a snapshot operation under way`);
       const memory = kind === 'full' && state !== 'stopped';
-      await this.checkLimits(sys, tree, await this.driver.estimate(sys, memory));
+      const needs = await this.driver.estimate(sys, memory);
+      await this.checkLimits(sys, tree, needs);
+      // A snapshot that fills the filesystem fails half-way, and meanwhile every other write of
+      // the server to that filesystem (definitions, journals) fails too.
+      const free = await this.driver.freeBytes().catch(() => Number.POSITIVE_INFINITY);
+      if (needs > free) {
+        throw new VirtError('invalid_state', `a snapshot of '${sys.name}' needs about ${sizeText(needs)}, and the snapshot directory has ${sizeText(free)} free: free some space first`);
+      }
       const id = newSnapshotId();
       const snap: Snapshot = {
         id, systemUuid: sys.uuid.toLowerCase(), systemName: sys.name, label: label ?? `${sys.name} ${new Date().toISOString()}`,
@@ -218,7 +226,10 @@ export class SnapshotService {
     if (!tree.snapshots.some((s) => s.id === id)) await this.store.removeFolder(this.store.snapshotDir(uuid, id));
     if (tree.pending?.id === id) {
       delete tree.pending;
-      await this.store.save(tree);
+      await this.store.save(tree).catch((e: unknown) => {
+        this.store.keep(tree);
+        throw e;
+      });
     }
   }
 
@@ -272,7 +283,10 @@ export class SnapshotService {
     const t = this.store.tree(uuid);
     delete t.pending;
     if (current) t.current = current;
-    await this.store.save(t).catch((e: unknown) => this.m.log(`could not record the end of a snapshot operation: ${String(e)}`));
+    await this.store.save(t).catch((e: unknown) => {
+      this.m.log(`could not record the end of a snapshot operation (written again until it takes): ${String(e)}`);
+      this.store.keep(t);
+    });
   }
 
   /** The system was deleted: its snapshots go (the disks' own snapshots, the folder). */
@@ -311,8 +325,8 @@ export class SnapshotService {
           const t = this.store.tree(sys.uuid);
           const s = t.snapshots.find((x) => x.id === id);
           if (s) s.broken = true;
-          await this.store.save(t).catch(() => {});
-          await this.settle(sys.uuid, undefined);
+          delete t.pending;
+          await this.store.save(t).catch(() => this.store.keep(t));
           throw err;
         }
         return view(snap, name, tree);

@@ -35,6 +35,15 @@ export interface SnapshotDriver {
    * running system may be paused meanwhile (memory and disks of one instant) and runs again after.
    */
   capture(system: VirtualSystem, into: string, opts: CaptureOptions): Promise<{ stateFile?: string; disks: DiskCapture[] }>;
+  /** Bytes free to the server in the filesystem of `dir`. */
+  freeBytes(): Promise<number>;
+  /**
+   * Refuses what would fail an apply after the system was stopped (checked before): a disk or
+   * boot path of the definition put back, or a disk written back, that this host no longer
+   * allows (invalid_argument); a disk that could not be put back for want of room where it is
+   * written (invalid_state). Changes nothing.
+   */
+  checkRevert(disks: readonly DiskCapture[], from: string, config: VirtualSystemConfig): Promise<void>;
   /** Put the disks back as captured (the system is not active). Repeatable. */
   revertDisks(disks: readonly DiskCapture[], from: string, opts?: OperationOptions): Promise<void>;
   /** Forget the disks' own snapshots (the files in the directory are the model's). Missing ones are fine. */

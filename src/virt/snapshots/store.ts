@@ -32,6 +32,11 @@ async function fsyncDir(dir: string): Promise<void> {
 
 export class SnapshotStore {
   private readonly trees = new Map<string, SnapshotTree>();
+  /** Each system's tree writes, one after the other (a retry never lands after a newer write). */
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly retrying = new Set<string>();
+  /** How long a tree whose write failed waits before it is written again (tests shorten it). */
+  retryMs = 5_000;
 
   constructor(readonly dir: string) {}
 
@@ -98,7 +103,35 @@ export class SnapshotStore {
   }
 
   /** Replace the system's tree atomically; memory follows once the file is safe. */
-  async save(tree: SnapshotTree): Promise<void> {
+  save(tree: SnapshotTree): Promise<void> {
+    const uuid = tree.systemUuid.toLowerCase();
+    const write = (): Promise<void> => this.write(tree);
+    const done = (this.writes.get(uuid) ?? Promise.resolve()).then(write, write);
+    this.writes.set(uuid, done.catch(() => {}));
+    return done;
+  }
+
+  /**
+   * The end of an operation whose record could not be written (a full disk): memory holds it at
+   * once, so that the system's snapshots stay usable, and the file is written again from memory
+   * until it takes, so that the next start does not take the operation for one a crash cut.
+   */
+  keep(tree: SnapshotTree): void {
+    const uuid = tree.systemUuid.toLowerCase();
+    this.trees.set(uuid, structuredClone(tree));
+    if (this.retrying.has(uuid)) return;
+    this.retrying.add(uuid);
+    const again = (): void => {
+      setTimeout(() => {
+        const now = this.trees.get(uuid);
+        if (!now) return void this.retrying.delete(uuid);
+        this.save(now).then(() => this.retrying.delete(uuid), again);
+      }, this.retryMs).unref();
+    };
+    again();
+  }
+
+  private async write(tree: SnapshotTree): Promise<void> {
     const dir = this.systemDir(tree.systemUuid);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, TREE);
@@ -120,8 +153,11 @@ export class SnapshotStore {
 
   /** Remove a system's tree and folders (the system was deleted). */
   async forget(uuid: string): Promise<void> {
+    const id = uuid.toLowerCase();
+    // After any write still queued (a retry would otherwise bring the tree back).
+    await this.writes.get(id);
+    this.trees.delete(id);
     await rm(this.systemDir(uuid), { recursive: true, force: true });
-    this.trees.delete(uuid.toLowerCase());
   }
 
   /** A staging folder for a snapshot being made (emptied if a crash left one). */
@@ -132,8 +168,9 @@ export class SnapshotStore {
     return p;
   }
 
-  /** The staged snapshot becomes whole: one rename. */
+  /** The staged snapshot becomes whole: one rename, once the names of its files are durable. */
   async commitStage(uuid: string, id: string): Promise<void> {
+    await fsyncDir(this.partialDir(uuid, id));
     await rename(this.partialDir(uuid, id), this.snapshotDir(uuid, id));
     await fsyncDir(this.systemDir(uuid));
   }

@@ -259,4 +259,37 @@ describe('xl driver: migrate', function () {
     expect(report.vanished).to.deep.equal([]);
     expect(await a.driver.list()).to.have.length(0);
   });
+
+  it('a definition handed over whose disk or bootloader lies outside the allowed directories, or with a value xl must not get, is refused, as a define is: the adoption would bypass them', async () => {
+    await b.driver.close();
+    const images = path.join(base, 'hostB', 'images');
+    mkdirSync(images, { recursive: true });
+    b = createTestBackend(path.join(base, 'hostB'), { paths: { imageDirs: [images], bootDirs: ['/boot'] } });
+    await b.driver.init();
+    const cfg = (await a.driver.get('r1')).config;
+    const uuid = cfg.uuid;
+    for (const bad of [
+      { ...cfg, disks: [{ target: '/etc/shadow', vdev: 'xvda' }] },
+      { ...cfg, boot: { bootloader: '/tmp/run-me-as-root' } },
+      { ...cfg, disks: [{ target: `${images}/r1.img,script=/tmp/x`, vdev: 'xvda' }] },
+    ]) {
+      const err = await b.driver.expectIncoming({ config: bad, expiresAt: Date.now() + 60_000 }).then(() => undefined, (e: Error) => e);
+      expect(err, JSON.stringify(bad.disks)).to.be.instanceOf(VirtError);
+      expect(err!.message).to.match(/is outside the allowed directories|invalid disk target/);
+      expect(existsSync(path.join(base, 'hostB', 'incoming', `${uuid}.json`))).to.equal(false);
+    }
+    await b.driver.expectIncoming({ config: { ...cfg, disks: [{ target: path.join(images, 'r1.img'), vdev: 'xvda' }] }, expiresAt: Date.now() + 60_000 });
+    expect(existsSync(path.join(base, 'hostB', 'incoming', `${uuid}.json`))).to.equal(true);
+  });
+
+  it('a second system of a name already on its way is refused: two arrivals never claim one name', async () => {
+    const cfg = (await a.driver.get('r1')).config;
+    await b.driver.expectIncoming({ config: cfg, expiresAt: Date.now() + 60_000 });
+    const other = { ...cfg, uuid: '00000000-0000-4000-8000-0000000000aa', nics: [] };
+    const err = await b.driver.expectIncoming({ config: other, expiresAt: Date.now() + 60_000 }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.equal(`a virtual system named 'r1' (UUID ${cfg.uuid}) is arriving by migration`);
+    expect(existsSync(path.join(base, 'hostB', 'incoming', `${other.uuid}.json`))).to.equal(false);
+    // The same system handed over again (a retry) is kept.
+    await b.driver.expectIncoming({ config: cfg, expiresAt: Date.now() + 60_000 });
+  });
 });

@@ -152,6 +152,21 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(returnValue(ok.rsp)).to.equal(0);
   });
 
+  it('a Definition of the wrong shape is CIM_ERR_INVALID_PARAMETER for the check and the prepare, never a failure of the server', async () => {
+    await routerOnA(h);
+    const cfg = (await h.a.server.virt.getSystem('router1')).config;
+    const b = { port: h.b.port, user: ADMIN.name, password: ADMIN.password, namespace: 'root/virt' };
+    const svcB = { ...SERVICE_A, keys: { ...SERVICE_A.keys, SystemName: 'hostB' } };
+    for (const config of [{ ...cfg, nics: 'xenbr0' }, { ...cfg, disks: { target: '/x' } }]) {
+      for (const method of ['CheckIncomingVirtualSystem', 'PrepareIncomingVirtualSystem']) {
+        const r = await extrinsic(b, method, svcB,
+          `<PARAMVALUE NAME="Definition" PARAMTYPE="string"><VALUE>${JSON.stringify({ config }).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</VALUE></PARAMVALUE>`);
+        expect(r.error?.code, `${method}: ${r.error?.description}`).to.equal(4);
+        expect(r.error?.description).to.match(/(nics|disks) must be a list/);
+      }
+    }
+  });
+
   it('a guest type the destination cannot run is refused by the check', async () => {
     await h.close();
     h = await startHosts({}, { hvm_capable: false });
