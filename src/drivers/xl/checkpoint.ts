@@ -14,8 +14,7 @@ import { VirtError } from '../../virt/errors.js';
 import type { CaptureOptions, DiskCapture, RestoreOptions, SnapshotDriver } from '../../virt/snapshots/index.js';
 import { checkTransition } from '../../virt/states.js';
 import type { DiskFormat, VirtualSystem, VirtualSystemConfig } from '../../virt/types.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { writeCfg } from './cfg-writer.js';
+import { placeCfg } from './cfg-file.js';
 import { change, ensureDef, liveName, setExpected } from './change.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-types.js';
@@ -23,7 +22,7 @@ import { DiskSnapshots, SNAPSHOT_DISK_FORMATS } from './disk-snapshots.js';
 import { failSave } from './left-suspended.js';
 import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
-import { validName, validPath } from './validate.js';
+import { validPath } from './validate.js';
 
 const STATE_FILE = 'memory.save';
 /** What an image's own snapshot weighs in a capture's progress (it writes little, but takes a moment). */
@@ -124,9 +123,7 @@ export class XlSnapshots implements SnapshotDriver {
       const def = await ensureDef(core, cur);
       const image = validPath(stateFile, 'memory image');
       if (!(await stat(image).then((s) => s.isFile(), () => false))) throw new VirtError('not_found', `the memory image of the snapshot of '${name}' is missing`);
-      await checkPaths(core.paths, def.config.boot, def.config.disks);
-      const cfgPath = join(core.cfgDir, `${validName(def.config.name)}.cfg`);
-      await writeFileAtomic(cfgPath, writeCfg(def.config));
+      const cfgPath = await placeCfg(core, def.config);
       // The bytes xl has read of the image are the progress (image-progress.ts).
       await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
         core.xl(['restore', ...(opts.paused ? ['-p'] : []), cfgPath, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));

@@ -9,11 +9,9 @@ import { join } from 'node:path';
 import type { OperationOptions, StartOptions } from '../../virt/driver.js';
 import { VirtError } from '../../virt/errors.js';
 import type { VirtualSystemConfig } from '../../virt/types.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { writeCfg } from './cfg-writer.js';
+import { placeCfg } from './cfg-file.js';
 import { change, check, ensureDef, listedRow, liveName, reached, setExpected } from './change.js';
 import { failSave } from './left-suspended.js';
-import { checkPaths } from './paths.js';
 import { watchBytes, whileReading } from './image-progress.js';
 import type { XlCore } from './core.js';
 import { runningOf } from './definition-types.js';
@@ -36,10 +34,8 @@ async function withoutPvControl<T>(attempt: Promise<T>, fallback: () => Promise<
 }
 
 async function createFrom(core: XlCore, config: VirtualSystemConfig, paused: boolean, opts: OperationOptions): Promise<void> {
-  const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
-  // Also for a definition stored before the allow-list was configured (or adopted).
-  await checkPaths(core.paths, config.boot, config.disks);
-  await writeFileAtomic(cfgPath, writeCfg(config));
+  // The paths are checked also for a definition stored before the allow-list was configured (or adopted).
+  const cfgPath = await placeCfg(core, config);
   try {
     await core.xl(['create', ...(paused ? ['-p'] : []), cfgPath], core.runOptions(opts));
   } catch (err) {
@@ -231,12 +227,7 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
     const config = cur.system.config;
     const fromDefinition = cur.def?.origin !== 'adopted';
     const cfgArgs: string[] = [];
-    if (fromDefinition) {
-      await checkPaths(core.paths, config.boot, config.disks);
-      const cfgPath = join(core.cfgDir, `${validName(config.name)}.cfg`);
-      await writeFileAtomic(cfgPath, writeCfg(config));
-      cfgArgs.push(cfgPath);
-    }
+    if (fromDefinition) cfgArgs.push(await placeCfg(core, config));
     // The bytes xl has read of the image are the progress (image-progress.ts).
     await core.withInflight(cur.name, 'resuming', () => whileReading(image, opts.progress, (onSpawn) =>
       core.xl(['restore', ...(opts.paused ? ['-p'] : []), ...cfgArgs, image], { ...core.runOptions(opts), ...(onSpawn ? { onSpawn } : {}) })));
