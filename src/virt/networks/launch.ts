@@ -21,6 +21,7 @@ import { begin, perform } from '../state-change.js';
 import type { SystemState, TargetState } from '../states.js';
 import type { VirtualSystem } from '../types.js';
 import { saveNetwork, systemsByName, type NetContext } from './context.js';
+import { reconcileMembers } from './members.js';
 import { REGISTRY_LOCK, networkLockKey } from './names.js';
 import { need } from './structure.js';
 import { networkState, targetOf } from './view.js';
@@ -85,7 +86,14 @@ export async function requestNetworkState(
   let recorded: Promise<void>;
   try {
     n = need(ctx, name);
-    const all = systems ?? await systemsByName(ctx);
+    let all = systems ?? await systemsByName(ctx);
+    if (n.members.some((mb) => !all.has(mb.system))) {
+      // A member deleted or renamed behind the network's back (members.ts): brought in step first.
+      const fresh = await systemsByName(ctx);
+      all = fresh;
+      await ctx.m.locks.with(REGISTRY_LOCK, () => reconcileMembers(ctx, fresh, name));
+      n = need(ctx, name);
+    }
     const missing = n.members.find((mb) => !all.has(mb.system));
     if (missing) throw new VirtError('not_found', `network '${name}': its member '${missing.system}' no longer exists`);
     states = new Map(n.members.map((mb) => [mb.system, all.get(mb.system)!.state]));

@@ -11,6 +11,8 @@ import type { Model } from '../model.js';
 import { BoundedMap, systemsByName, type NetContext } from './context.js';
 import { rateOf, sameRate } from './plan.js';
 import { rollBack } from './intent.js';
+import { reconcileMembers } from './members.js';
+import { REGISTRY_LOCK } from './names.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
   addLink, defineNetwork, destroyNetwork, forgetMember, memberOf, need, releaseNetwork, removeLink, renameMember, reserveNetwork, setLinkBandwidth,
@@ -32,6 +34,8 @@ export interface NetworkLoadReport {
   recreatedSwitches?: string[];
   /** Defines and added links cut by the last stop, undone. */
   rolledBack?: string[];
+  /** Members deleted or renamed while the server was down: left their network, or followed (members.ts). */
+  membersReconciled?: string[];
 }
 
 /** The uplink the networks' reservations are admitted against: advertised (net of overhead), never its name. */
@@ -78,10 +82,18 @@ export class NetworkManager {
       }
       if (n) this.ctx.nets.set(n.name, n);
     }
+    // Members deleted or renamed while the server was down (members.ts).
+    const reconciled = this.ctx.nets.size === 0 ? [] : await systemsByName(this.ctx)
+      .then((systems) => this.ctx.m.locks.with(REGISTRY_LOCK, () => reconcileMembers(this.ctx, systems)))
+      .catch((e: unknown) => {
+        this.ctx.m.log(`the networks' members could not be checked against the systems: ${e instanceof Error ? e.message : String(e)}`);
+        return [];
+      });
     const recreated = await this.recreateSwitches();
     return {
       loaded: this.ctx.nets.size, cleanedTempFiles: r.cleanedTempFiles, quarantined: r.quarantined,
       ...(recreated.length ? { recreatedSwitches: recreated } : {}), ...(rolledBack.length ? { rolledBack } : {}),
+      ...(reconciled.length ? { membersReconciled: reconciled } : {}),
     };
   }
 

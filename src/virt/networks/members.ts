@@ -1,0 +1,51 @@
+/**
+ * Members that went behind the network's back: a router deleted or renamed with xl directly, or
+ * the server killed between a router's delete (or rename) and its network's save. A network
+ * naming a system that no longer exists could never be launched nor get a link again, so it is
+ * brought in step: a member found again under another name (a system outside every network that
+ * holds one of its link interfaces, whose MACs are its own) follows it, as a rename does; a member
+ * gone for good leaves with its links (and their reservations), as a delete does. Runs at start-up
+ * and before a whole-network change, under the registry lock.
+ */
+import type { VirtualSystem } from '../types.js';
+import { saveNetwork, type NetContext } from './context.js';
+import type { StoredNetwork } from './types.js';
+
+/** Brings the networks (or one) in step with `systems`; returns what it did, one line per member. */
+export async function reconcileMembers(ctx: NetContext, systems: ReadonlyMap<string, VirtualSystem>, only?: string): Promise<string[]> {
+  const done: string[] = [];
+  for (const n0 of [...ctx.nets.values()]) {
+    if (only !== undefined && n0.name !== only) continue;
+    let n: StoredNetwork = n0;
+    for (const mb of n0.members) {
+      if (systems.has(mb.system)) continue;
+      const macs = new Set([
+        ...n.links.flatMap((l) => l.ends.filter((e) => e.system === mb.system).map((e) => e.mac.toLowerCase())),
+        ...n.created.interfaces.filter((i) => i.system === mb.system).map((i) => i.mac.toLowerCase()),
+      ]);
+      const members = new Set([...ctx.nets.values()].flatMap((o) => (o.name === n.name ? n : o).members.map((m) => m.system)));
+      const found = macs.size === 0 ? undefined
+        : [...systems.values()].find((s) => !members.has(s.name) && s.config.nics.some((x) => x.mac !== undefined && macs.has(x.mac.toLowerCase())));
+      if (found) {
+        const r = (s: string): string => (s === mb.system ? found.name : s);
+        n = {
+          ...n,
+          members: n.members.map((m) => ({ ...m, system: r(m.system) })),
+          links: n.links.map((l) => ({ ...l, ends: [{ ...l.ends[0], system: r(l.ends[0].system) }, { ...l.ends[1], system: r(l.ends[1].system) }] })),
+          created: { ...n.created, interfaces: n.created.interfaces.map((i) => ({ ...i, system: r(i.system) })) },
+        };
+        done.push(`network '${n.name}': its member '${mb.system}' is now named '${found.name}' (found by its link interfaces): the network follows it`);
+      } else {
+        n = {
+          ...n,
+          members: n.members.filter((m) => m.system !== mb.system),
+          links: n.links.filter((l) => !l.ends.some((e) => e.system === mb.system)),
+        };
+        done.push(`network '${n.name}': its member '${mb.system}' no longer exists: it left the network with its links`);
+      }
+    }
+    if (n !== n0) await saveNetwork(ctx, n);
+  }
+  for (const line of done) ctx.m.log(line);
+  return done;
+}

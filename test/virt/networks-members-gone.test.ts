@@ -1,0 +1,65 @@
+// A router that went while the server was not looking: deleted or renamed with xl directly, or
+// the server killed between the router's delete (or rename) and the network's save. The network
+// must not be left naming a system that no longer exists (every launch refused, no link added).
+import { expect } from 'chai';
+import { VirtManager } from '../../src/virt/manager.js';
+import { MemoryNetworkStore, type NetworkSpec } from '../../src/virt/networks/types.js';
+import { StubDriver } from './stub-driver.js';
+
+function triangle(): NetworkSpec {
+  return {
+    name: 'core',
+    members: [{ system: 'r1', priority: 10 }, { system: 'r2' }, { system: 'r3' }],
+    links: [
+      { name: 'r1-r2', ends: [{ system: 'r1' }, { system: 'r2' }], reservationBitsPerSecond: 10_000_000 },
+      { name: 'r2-r3', ends: [{ system: 'r2' }, { system: 'r3' }] },
+    ],
+  };
+}
+
+describe('virt: a network member gone behind the network\'s back', () => {
+  let d: StubDriver;
+  let store: MemoryNetworkStore;
+  let vm: VirtManager;
+  beforeEach(async () => {
+    d = new StubDriver();
+    store = new MemoryNetworkStore();
+    vm = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await vm.init();
+    for (const n of ['r1', 'r2', 'r3', 'r4']) d.add({ name: n, nics: [{ bridge: 'xenbr0' }] });
+    await vm.networks.define(triangle());
+  });
+
+  it('a member deleted while the server was down leaves the network at start-up, with its links and their reservations', async () => {
+    d.systems.delete('r1'); // deleted, the network's save cut by a kill -9 (or `xl` used directly)
+    const again = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await again.init();
+    const net = await again.networks.get('core');
+    expect(net.members.map((m) => m.system)).to.deep.equal(['r2', 'r3']);
+    expect(net.links.map((l) => l.name)).to.deep.equal(['r2-r3']);
+    expect(store.data.get('core')!.members.map((m) => m.system)).to.deep.equal(['r2', 'r3']);
+    expect((await again.networks.uplink()).reservedBitsPerSecond).to.equal(0);
+    const change = await again.networks.requestStateChange('core', 'running');
+    expect(change.kind).to.equal('job');
+    if (change.kind === 'job') expect((await change.job.done).map((o) => o.ok)).to.deep.equal([true, true]);
+  });
+
+  it('a member renamed while the server was down is found again by its link interfaces', async () => {
+    await d.rename('r3', 'r3b');
+    const again = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await again.init();
+    expect(again.networks.networkOf('r3b')).to.equal('core');
+    const net = await again.networks.get('core');
+    expect(net.members.map((m) => m.system)).to.deep.equal(['r1', 'r2', 'r3b']);
+    expect(net.links[1]!.ends[1].system).to.equal('r3b');
+    expect(store.data.get('core')!.created.interfaces.filter((i) => i.system === 'r3b')).to.have.length(1);
+  });
+
+  it('a member deleted with xl while the server runs: a launch drives the others and the member leaves', async () => {
+    d.systems.delete('r3');
+    const change = await vm.networks.requestStateChange('core', 'running');
+    expect(change.kind).to.equal('job');
+    if (change.kind === 'job') expect((await change.job.done).map((o) => `${o.system}:${o.state}`)).to.deep.equal(['r1:running', 'r2:running']);
+    expect((await vm.networks.get('core')).links.map((l) => l.name)).to.deep.equal(['r1-r2']);
+  });
+});
