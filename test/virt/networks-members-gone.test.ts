@@ -63,3 +63,23 @@ describe('virt: a network member gone behind the network\'s back', () => {
     expect((await vm.networks.get('core')).links.map((l) => l.name)).to.deep.equal(['r1-r2']);
   });
 });
+
+describe('virt: a network\'s switch removed while an interface is being put on it', () => {
+  it('destroying the network leaves the link switch that a system outside it is being plugged into', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1, networkStore: new MemoryNetworkStore() });
+    await vm.init();
+    for (const n of ['r1', 'r2', 'r4']) d.add({ name: n, nics: [{ bridge: 'xenbr0' }] }, 'running');
+    const net = await vm.networks.define({ name: 'core', members: [{ system: 'r1' }, { system: 'r2' }], links: [{ name: 'l', ends: [{ system: 'r1' }, { system: 'r2' }] }] });
+    const sw = net.links[0]!.switch;
+    const open = d.hold('attachInterface');
+    const adding = vm.changeResources([{ system: 'r4', action: 'add_nic', nic: { bridge: sw } }]);
+    for (let i = 0; i < 100 && !d.calls.some((c) => c.startsWith('attachInterface')); i++) await new Promise((r) => setTimeout(r, 2));
+    await vm.networks.destroy('core');
+    open();
+    await adding;
+    expect(d.systems.get('r4')!.config.nics.map((x) => x.bridge)).to.include(sw);
+    // r4's new interface has a switch to plug into.
+    expect(d.switchList.map((s) => s.name)).to.include(sw);
+  });
+});

@@ -18,9 +18,21 @@ export interface Realised {
   interfaces: { system: string; mac: string }[];
 }
 
+/**
+ * Remove a switch the network made, as destroySwitch does (switches.ts): refused busy while a
+ * change is putting an interface on it, and checked unused under that guard, so an interface
+ * added meanwhile (by a system outside the network) is never left on a bridge that is gone.
+ */
 export function removeSwitchStep(m: Model, name: string): Promise<void> {
   return m.locks.with(switchLockKey(name), async () => {
-    await m.driver.deleteSwitch(name);
+    const release = m.switchUse.remove(name);
+    try {
+      const users = (await m.driver.list()).filter((s) => s.config.nics.some((x) => x.bridge === name)).map((s) => s.name);
+      if (users.length > 0) throw new VirtError('invalid_state', `the switch '${name}' has interfaces of ${users.join(', ')}`);
+      await m.driver.deleteSwitch(name);
+    } finally {
+      release();
+    }
     m.element({ element: 'switch', kind: 'deleted', name, previous: { name, up: true } });
   });
 }
