@@ -83,3 +83,30 @@ describe('virt: a network\'s switch removed while an interface is being put on i
     expect(d.switchList.map((s) => s.name)).to.include(sw);
   });
 });
+
+describe('virt: a member changed directly while its network launches', () => {
+  it('the member is driven from the state it is in when its turn comes, not the one it was in at the request', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    await vm.init();
+    d.add({ name: 'hi' }, 'paused');
+    d.add({ name: 'lo' }, 'crashed');
+    await vm.networks.define({ name: 'n', members: [{ system: 'hi', priority: 9 }, { system: 'lo', priority: 0 }] });
+    const release = d.hold('unpause');
+    const r = await vm.networks.requestStateChange('n', 'running');
+    if (r.kind !== 'job') throw new Error('expected a job');
+    // While the higher priority comes up, an operator brings the crashed router back by itself.
+    for (const t of ['defined', 'running'] as const) {
+      const direct = await vm.requestStateChange('lo', t);
+      if (direct.kind === 'job') await direct.job.done;
+    }
+    expect(d.systems.get('lo')!.state).to.equal('running');
+    const mark = d.calls.length;
+    release();
+    const out = await r.job.done;
+    expect(out.map((o) => `${o.system}:${o.ok}:${o.state}`)).to.deep.equal(['hi:true:running', 'lo:true:running']);
+    // lo, running when its turn came, was left alone: not powered off and started again.
+    expect(d.calls.slice(mark).filter((c) => /^(destroy|start|shutdown|pause|unpause|save|restore) lo\b/.test(c))).to.deep.equal([]);
+    expect(r.job.percentComplete).to.equal(100);
+  });
+});

@@ -113,7 +113,7 @@ export async function requestNetworkState(
   const shutdownMs = opts.shutdownTimeoutMs ?? 30_000;
   const job = ctx.m.jobs.start<MemberOutcome[]>(`state change of network ${name} to ${target}`, name, async (jc) => {
     const paths = new Map(n.members.map((mb) => [mb.system, pathTo(states.get(mb.system)!, target)]));
-    const total = Math.max(1, [...paths.values()].reduce((a, p) => a + p.length, 0));
+    let total = Math.max(1, [...paths.values()].reduce((a, p) => a + p.length, 0));
     let done = 0;
     // A member's step under way that reports its fraction (a restore) counts for that fraction.
     const partial = new Map<string, number>();
@@ -134,6 +134,16 @@ export async function requestNetworkState(
       let error: string | undefined;
       let state: SystemState = states.get(system)!;
       try {
+        // Changed directly (its own RequestStateChange) while a higher priority came up: driven
+        // from the state it is in when its turn comes (a crashed router restarted meanwhile is
+        // not powered off and started again).
+        const now = (await ctx.m.driver.get(system)).state;
+        if (now !== state) {
+          state = now;
+          const path = pathTo(now, target);
+          total = Math.max(1, total + path.length - paths.get(system)!.length);
+          paths.set(system, path);
+        }
         for (const t of paths.get(system)!) {
           if (jc.signal.aborted) throw new VirtError('failed', 'cancelled');
           state = await toward(ctx, system, t, jc.signal, shutdownMs, (f) => { partial.set(system, f); report(); });
