@@ -3,9 +3,10 @@
  * is stored as it will be; a kill -9 in between would leave them behind with no record naming
  * them (and a second define would make a second set). So what they are about to make is stored
  * first, as the network's `pending` intent; the network is stored without it once everything is
- * made. At start-up an intent still there is rolled back: the interfaces of the members on the
- * switches it was to create (those switches did not exist, so every interface on them is its
- * own), the rates it was changing put back, then those switches once nothing is plugged into them.
+ * made. At start-up an intent still there is rolled back: the interfaces it adds (their MACs are
+ * chosen before and recorded, so one on a switch the host already had is found too) and those of
+ * the members on the switches it was to create (those switches did not exist, so every interface
+ * on them is its own), the rates it was changing put back, then those switches once nothing is plugged into them.
  * A define's record then goes; a link's network is kept as it was before the link.
  *
  * A define whose caller makes new routers for it (DefineNetwork with embedded settings) stores
@@ -27,6 +28,7 @@ export function intentOf(op: NetworkIntent['op'], newShared: readonly string[], 
     op,
     switches: [...newShared, ...plan.newSwitches],
     linkSwitches: [...plan.newSwitches],
+    ...(plan.adds.length > 0 ? { interfaces: plan.adds.map((a) => ({ system: a.system, mac: a.nic.mac! })) } : {}),
     rates: plan.rates.map((r) => ({ system: r.system, mac: r.mac, old: r.old })),
     ...(systems && systems.length > 0 ? { systems: systems.map((r) => ({ name: r.name, uuid: r.uuid })) } : {}),
   };
@@ -56,10 +58,14 @@ export async function rollBack(ctx: NetContext, n: StoredNetwork): Promise<Store
     .filter((r) => systems.get(r.system)?.config.nics.some((x) => x.mac === r.mac))
     .map((r) => ({ system: r.system, action: 'set_nic_rate', mac: r.mac, rate: r.old }));
   if (rates.length > 0) await changeResources(ctx.m, rates);
-  // The members' interfaces on the link switches it was to create are its own.
-  const made = n.members.flatMap((mb) => (systems.get(mb.system)?.config.nics ?? [])
-    .filter((x) => x.mac && x.bridge !== undefined && p.linkSwitches.includes(x.bridge))
-    .map((x) => ({ system: mb.system, mac: x.mac! })));
+  // The interfaces it added, by the MACs it chose (a link on a switch the host already had too);
+  // and the members' interfaces on the link switches it was to create are its own.
+  const made = [
+    ...(p.interfaces ?? []),
+    ...n.members.flatMap((mb) => (systems.get(mb.system)?.config.nics ?? [])
+      .filter((x) => x.mac && x.bridge !== undefined && p.linkSwitches.includes(x.bridge) && !p.interfaces?.some((i) => i.mac === x.mac))
+      .map((x) => ({ system: mb.system, mac: x.mac! }))),
+  ];
   await removeCreated(ctx, n.name, made, p.switches, `undoing the network '${n.name}' cut by the last stop`);
   if (p.op === 'define') {
     await ctx.store.remove(n.name);

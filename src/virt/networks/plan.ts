@@ -4,6 +4,7 @@
  * its limit), rates to set on interfaces given by MAC. A link's limit is the rate of both its
  * ends (each end limits what its router sends, so both directions are bounded).
  */
+import { randomBytes } from 'node:crypto';
 import { VirtError } from '../errors.js';
 import type { NicSpec, Rate, VirtualSystem } from '../types.js';
 import { checkName, checkSwitchName, linkSwitchName } from './names.js';
@@ -16,7 +17,10 @@ export interface LinkPlan {
   links: Link[];
   /** Link switches the host lacks (created first). */
   newSwitches: string[];
-  /** Interfaces to add: `links[link].ends[end].mac` is filled in once added. */
+  /**
+   * Interfaces to add, each with its MAC chosen here (so a crash's roll-back knows them by it):
+   * `links[link].ends[end].mac` is filled in once added.
+   */
   adds: { link: number; end: 0 | 1; system: string; nic: NicSpec }[];
   /** Rates of interfaces given by MAC that differ from their link's limit. */
   rates: { system: string; mac: string; rate: Rate | null; old: Rate | null }[];
@@ -62,8 +66,22 @@ export function checkBandwidth(l: { limitBitsPerSecond?: number | undefined; res
   }
 }
 
+/** A MAC in Xen's OUI (first byte below 0x80, as xl makes them) that no system has. */
+function freshMac(taken: Set<string>): string {
+  for (;;) {
+    const b = randomBytes(3);
+    b[0] = b[0]! & 0x7f;
+    const mac = ['00', '16', '3e', ...[...b].map((x) => x.toString(16).padStart(2, '0'))].join(':');
+    if (!taken.has(mac)) {
+      taken.add(mac);
+      return mac;
+    }
+  }
+}
+
 export function planLinks(ctx: LinkContext, specs: readonly LinkSpec[]): LinkPlan {
   const plan: LinkPlan = { links: [], newSwitches: [], adds: [], rates: [] };
+  const taken = new Set([...ctx.systems.values()].flatMap((s) => s.config.nics.map((n) => n.mac.toLowerCase())));
   const names = new Set(ctx.linkNames);
   const macs = new Map(ctx.usedMacs);
   specs.forEach((spec, i) => {
@@ -115,7 +133,7 @@ export function planLinks(ctx: LinkContext, specs: readonly LinkSpec[]): LinkPla
     const rate = rateOf(limit);
     ends.forEach((e, k) => {
       if (e.mac === '') {
-        plan.adds.push({ link: li, end: k as 0 | 1, system: e.system, nic: { bridge: sw, ...(rate ? { rate } : {}) } });
+        plan.adds.push({ link: li, end: k as 0 | 1, system: e.system, nic: { mac: freshMac(taken), bridge: sw, ...(rate ? { rate } : {}) } });
         return;
       }
       const old = ctx.systems.get(e.system)!.config.nics.find((n) => n.mac === e.mac)!.rate ?? null;

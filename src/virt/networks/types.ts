@@ -129,6 +129,8 @@ export interface NetworkIntent {
   switches: string[];
   /** Of those, the link switches: every member interface on one of them is its own. */
   linkSwitches: string[];
+  /** Interfaces it adds, by the MAC chosen for each before it is added (absent in records of older versions). */
+  interfaces?: { system: string; mac: string }[];
   /** Interfaces given by MAC whose rate it changes, with the rate they had. */
   rates: { system: string; mac: string; old: Rate | null }[];
   /** A define's new routers (made by its caller for it): a crash's roll-back removes them too. */
