@@ -68,3 +68,25 @@ describe('virt: a network change on an existing switch, cut by a crash', () => {
     expect(nics('rb')).to.deep.equal(['xenbr0', 'lan0']);
   });
 });
+
+describe('virt: a bandwidth change cut by a crash', () => {
+  it('a live rate set on the ends before the network was stored is put back to the stored limit at the next start', async () => {
+    const d = new StubDriver();
+    for (const n of ['ra', 'rb']) d.add({ name: n }, 'running');
+    const mem = new MemoryNetworkStore();
+    const vm0 = new VirtManager(d, { pollIntervalMs: 1, networkStore: mem });
+    await vm0.init();
+    await vm0.networks.define({ name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }], links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], limitBitsPerSecond: 100_000_000 }] });
+    const dying = dyingStore(mem);
+    const vm = new VirtManager(d, { pollIntervalMs: 1, networkStore: dying.store });
+    await vm.init();
+    void vm.networks.setLinkBandwidth('wan', 'ab', { limitBitsPerSecond: 8_000_000 }).catch(() => {});
+    await until(dying.crashed);
+    const rates = (): unknown[] => ['ra', 'rb'].map((n) => d.systems.get(n)!.config.nics[0]!.rate?.bytesPerSecond);
+    expect(rates()).to.deep.equal([1_000_000, 1_000_000]);
+    const again = new VirtManager(d, { pollIntervalMs: 1, networkStore: mem });
+    await again.init();
+    expect((await again.networks.get('wan')).links[0]!.limitBitsPerSecond).to.equal(100_000_000);
+    expect(rates()).to.deep.equal([12_500_000, 12_500_000]);
+  });
+});

@@ -11,7 +11,7 @@ import type { Model } from '../model.js';
 import { BoundedMap, systemsByName, type NetContext } from './context.js';
 import { rateOf, sameRate } from './plan.js';
 import { rollBack } from './intent.js';
-import { reconcileMembers } from './members.js';
+import { reconcileMembers, reconcileRates } from './members.js';
 import { REGISTRY_LOCK } from './names.js';
 import { requestNetworkState, type NetworkStateChange, type NetworkStateOptions } from './launch.js';
 import {
@@ -34,7 +34,7 @@ export interface NetworkLoadReport {
   recreatedSwitches?: string[];
   /** Defines and added links cut by the last stop, undone. */
   rolledBack?: string[];
-  /** Members deleted or renamed while the server was down: left their network, or followed (members.ts). */
+  /** Members deleted or renamed while the server was down (left their network, or followed), link rates put back (members.ts). */
   membersReconciled?: string[];
 }
 
@@ -82,9 +82,12 @@ export class NetworkManager {
       }
       if (n) this.ctx.nets.set(n.name, n);
     }
-    // Members deleted or renamed while the server was down (members.ts).
+    // Members deleted or renamed while the server was down, link rates a cut bandwidth change left (members.ts).
     const reconciled = this.ctx.nets.size === 0 ? [] : await systemsByName(this.ctx)
-      .then((systems) => this.ctx.m.locks.with(REGISTRY_LOCK, () => reconcileMembers(this.ctx, systems)))
+      .then((systems) => this.ctx.m.locks.with(REGISTRY_LOCK, async () => [
+        ...await reconcileMembers(this.ctx, systems),
+        ...await reconcileRates(this.ctx, systems),
+      ]))
       .catch((e: unknown) => {
         this.ctx.m.log(`the networks' members could not be checked against the systems: ${e instanceof Error ? e.message : String(e)}`);
         return [];

@@ -5,10 +5,14 @@
  * brought in step: a member found again under another name (a system outside every network that
  * holds one of its link interfaces, whose MACs are its own) follows it, as a rename does; a member
  * gone for good leaves with its links (and their reservations), as a delete does. Runs at start-up
- * and before a whole-network change, under the registry lock.
+ * and before a whole-network change, under the registry lock. Link rates a cut bandwidth change
+ * left are put back at start-up too (reconcileRates).
  */
+import type { ResourceChange } from '../changes.js';
+import { changeResources } from '../resources.js';
 import type { VirtualSystem } from '../types.js';
 import { saveNetwork, type NetContext } from './context.js';
+import { rateOf, sameRate } from './plan.js';
 import type { StoredNetwork } from './types.js';
 
 /** Brings the networks (or one) in step with `systems`; returns what it did, one line per member. */
@@ -46,6 +50,31 @@ export async function reconcileMembers(ctx: NetContext, systems: ReadonlyMap<str
     }
     if (n !== n0) await saveNetwork(ctx, n);
   }
+  for (const line of done) ctx.m.log(line);
+  return done;
+}
+
+/**
+ * Link ends whose rate is not their link's limit: a SetLinkBandwidth cut by a kill -9 after it
+ * set the rates and before the network was stored (the stored record is what was agreed: the
+ * request never answered). Put back to the link's limit at start-up, in one all-or-nothing change.
+ */
+export async function reconcileRates(ctx: NetContext, systems: ReadonlyMap<string, VirtualSystem>): Promise<string[]> {
+  const changes: ResourceChange[] = [];
+  const done: string[] = [];
+  for (const n of ctx.nets.values()) {
+    for (const l of n.links) {
+      const rate = rateOf(l.limitBitsPerSecond);
+      for (const e of l.ends) {
+        const nic = systems.get(e.system)?.config.nics.find((x) => x.mac === e.mac);
+        if (!nic || sameRate(nic.rate, rate)) continue;
+        changes.push({ system: e.system, action: 'set_nic_rate', mac: e.mac, rate });
+        done.push(`network '${n.name}': interface ${e.mac} of '${e.system}' had another rate than its link '${l.name}' (a bandwidth change cut by the last stop): put back to the link's`);
+      }
+    }
+  }
+  if (changes.length === 0) return [];
+  await changeResources(ctx.m, changes);
   for (const line of done) ctx.m.log(line);
   return done;
 }
