@@ -90,3 +90,27 @@ describe('virt: a bandwidth change cut by a crash', () => {
     expect(rates()).to.deep.equal([12_500_000, 12_500_000]);
   });
 });
+
+describe('virt: a link removal cut by a crash', () => {
+  it('a link whose interfaces were removed before the network was stored is gone at the next start, its reservation released', async () => {
+    const d = new StubDriver();
+    for (const n of ['ra', 'rb']) d.add({ name: n });
+    const mem = new MemoryNetworkStore();
+    const vm0 = new VirtManager(d, { pollIntervalMs: 1, networkStore: mem });
+    await vm0.init();
+    await vm0.networks.define({ name: 'wan', members: [{ system: 'ra' }, { system: 'rb' }], links: [{ name: 'ab', ends: [{ system: 'ra' }, { system: 'rb' }], reservationBitsPerSecond: 1_000_000 }] });
+    const sw = (await vm0.networks.get('wan')).links[0]!.switch;
+    const dying = dyingStore(mem);
+    const vm = new VirtManager(d, { pollIntervalMs: 1, networkStore: dying.store });
+    await vm.init();
+    void vm.networks.removeLink('wan', 'ab').catch(() => {});
+    await until(dying.crashed);
+    expect(d.systems.get('ra')!.config.nics).to.deep.equal([]);
+    const again = new VirtManager(d, { pollIntervalMs: 1, networkStore: mem });
+    await again.init();
+    expect((await again.networks.get('wan')).links).to.deep.equal([]);
+    expect((await again.networks.uplink()).reservedBitsPerSecond).to.equal(0);
+    // Its switch is not made again for a link that is gone.
+    expect(d.switchList.map((s) => s.name)).to.not.include(sw);
+  });
+});

@@ -5,7 +5,8 @@
  * brought in step: a member found again under another name (a system outside every network that
  * holds one of its link interfaces, whose MACs are its own) follows it, as a rename does; a member
  * gone for good leaves with its links (and their reservations), as a delete does. Runs at start-up
- * and before a whole-network change, under the registry lock. Link rates a cut bandwidth change
+ * and before a whole-network change, under the registry lock; so does a link whose interface is
+ * gone from its router. Link rates a cut bandwidth change
  * left are put back at start-up too (reconcileRates).
  */
 import type { ResourceChange } from '../changes.js';
@@ -47,6 +48,17 @@ export async function reconcileMembers(ctx: NetContext, systems: ReadonlyMap<str
         };
         done.push(`network '${n.name}': its member '${mb.system}' no longer exists: it left the network with its links`);
       }
+    }
+    // A link one of whose interfaces is gone from its (existing) router: a RemoveLink cut by a
+    // kill -9 after it removed the interfaces, or an interface removed with xl directly. The link
+    // can carry nothing: it goes, with its reservation (what the network created stays recorded).
+    const broken = n.links.filter((l) => l.ends.some((e) => {
+      const sys = systems.get(e.system);
+      return sys !== undefined && !sys.config.nics.some((x) => x.mac.toLowerCase() === e.mac.toLowerCase());
+    }));
+    if (broken.length > 0) {
+      n = { ...n, links: n.links.filter((l) => !broken.includes(l)) };
+      for (const l of broken) done.push(`network '${n.name}': an interface of its link '${l.name}' is gone: the link is removed`);
     }
     if (n !== n0) await saveNetwork(ctx, n);
   }
