@@ -110,3 +110,24 @@ describe('virt: a member changed directly while its network launches', () => {
     expect(r.job.percentComplete).to.equal(100);
   });
 });
+
+describe('virt: a launch whose requested state cannot be stored', () => {
+  it('every member is still reported (outcomes kept), and the error says what could not be stored', async () => {
+    const d = new StubDriver();
+    const mem = new MemoryNetworkStore();
+    const store = { load: () => mem.load(), remove: (n: string) => mem.remove(n), save: async (n: Parameters<MemoryNetworkStore['save']>[0]) => {
+      if (n.requested) throw new Error('disk full');
+      await mem.save(n);
+    } };
+    const vm = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await vm.init();
+    d.add({ name: 'a' });
+    d.add({ name: 'b' });
+    await vm.networks.define({ name: 'n', members: [{ system: 'a' }, { system: 'b' }] });
+    const r = await vm.networks.requestStateChange('n', 'running');
+    if (r.kind !== 'job') throw new Error('expected a job');
+    const err = await r.job.done.then(() => undefined, (e: unknown) => e);
+    expect(String(err)).to.match(/disk full/);
+    expect(vm.networks.outcomes(r.job.id)).to.deep.equal([{ system: 'a', ok: true, state: 'running' }, { system: 'b', ok: true, state: 'running' }]);
+  });
+});

@@ -171,9 +171,14 @@ export async function requestNetworkState(
     const groups = priorityGroups(n);
     if (target === 'stopped') groups.reverse();
     for (const group of groups) await Promise.all(group.map(drive));
-    await recorded;
     const all = n.members.map((mb) => outcomes.get(mb.system)!);
+    // Kept before anything else can fail the job: every member is reported whatever follows.
     ctx.outcomes.set(job.id, all);
+    await recorded.catch((e: unknown) => {
+      throw new VirtError('failed', `the members of network '${name}' were driven towards ${target} ` +
+        `(${all.map((o) => `${o.system} ${o.state.replace('_', ' ')}`).join(', ')}), but the network's requested state could not be stored: ` +
+        `${e instanceof Error ? e.message : String(e)}`);
+    });
     const failed = all.filter((o) => !o.ok);
     if (failed.length > 0) {
       // The job fails (a client must see it did not reach the target), every member's outcome kept.
