@@ -94,7 +94,10 @@ describe('virt: virtual networks over the xl driver and xl-sim', function () {
     const define = vm.networks.define({ name: 'n2', members: [{ system: 'rx' }, { system: 'rc' }] });
     await new Promise((r) => setTimeout(r, 20));
     const rename = vm.modifySystemSettings('ra', { name: 'rx' });
-    await new Promise((r) => setTimeout(r, 200));
+    // The registry is released once xl shows the system under its new name (however loaded the machine).
+    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
+      if (await vm.getSystem('rx').then(() => true, () => false)) break;
+    }
     release();
     await define;
     await rename;
