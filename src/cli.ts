@@ -19,7 +19,7 @@ import { MAIN_HELP, SERVE_HELP, USER_HELP, NETWORK_VIEW_HELP, NETWORK_APPLY_HELP
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /**
- * SIGTERM/SIGINT: running jobs get this long to end before they are cancelled (3 s more for the
+ * SIGTERM/SIGINT/SIGHUP: running jobs get this long to end before they are cancelled (3 s more for the
  * cancel), after the 2 s given to requests: within systemd's TimeoutStopSec=15 (contrib/).
  */
 const STOP_DRAIN_MS = 7_000;
@@ -168,6 +168,9 @@ async function serve(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));
+  // SIGHUP (the terminal or ssh session the server was started from went away) killed it at
+  // once, by the default action: jobs cut in the middle of xl, the lock left behind.
+  process.on('SIGHUP', onSignal('SIGHUP'));
   starting = import('./app.js').then((app) => app.startServer(config, log));
   await starting;
   return -1; // keep running

@@ -117,18 +117,18 @@ describe('cli: xen-wbem serve', function () {
   });
 
   it('stops when asked after the reader of its standard output went away (a broken pipe never holds the stop)', async () => {
-    for (let round = 0; round < 3; round++) {
+    for (const [round, signal] of (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).entries()) {
       const s = await serve(path.join(dir, `var${round}`));
       s.proc.stdout!.destroy(); // `serve | head`: the pipe's reader is gone; the next log line meets EPIPE
       const t0 = Date.now();
-      s.proc.kill('SIGTERM');
+      s.proc.kill(signal);
       const r = await s.proc;
       expect(Date.now() - t0, 'stopped within 15 s').to.be.below(15_000);
       expect(r.exitCode === 0 || r.signal === 'SIGPIPE', `exit ${r.exitCode} ${r.signal}`).to.equal(true);
     }
   });
 
-  it('a lock held by a live process that is not its owner (pid reused) is taken over', async () => {
+  it('a lock held by a live process that is not its owner (pid reused) is taken over; SIGHUP (the terminal closed) is a clean stop', async () => {
     const data = path.join(dir, 'var');
     mkdirSync(data, { recursive: true });
     // Our own pid, with a start time that is not ours: the owner is gone and its pid reused.
@@ -137,8 +137,10 @@ describe('cli: xen-wbem serve', function () {
     try {
       expect((await get(s.port, '/health')).status).to.equal(200);
     } finally {
-      s.proc.kill('SIGTERM');
+      s.proc.kill('SIGHUP');
       await s.proc;
     }
+    expect([s.proc.exitCode, s.proc.signalCode], 'a clean stop: exit status 0, no signal').to.deep.equal([0, null]);
+    expect(existsSync(path.join(data, 'xen-wbem.lock')), 'released on a clean stop').to.equal(false);
   });
 });
