@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG, productInfo, type ServerConfig } from './config.js';
 import type { startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
@@ -207,6 +208,8 @@ async function user(args: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
+      // A file named with --users must exist (as for serve): a typo is not "no users".
+      if (values.users !== undefined && !existsSync(file)) throw new Error(`users file ${file} does not exist`);
       for (const u of await listUsers(file)) console.log(`${u.name}\t${u.role}`);
       return 0;
     }

@@ -125,6 +125,10 @@ describe('cli: help, version and user management', () => {
     expect(ghost.exitCode).to.equal(1);
     expect(ghost.stderr).to.contain('no user "ghost"');
     expect(ghost.stdout).to.equal('');
+    // A --users FILE that is not there (a typo) is said, as serve says it, not listed as no users.
+    const typo = await execa(BIN, ['user', 'list', '--users', path.join(dir, 'usres.json')], { reject: false });
+    expect(typo.exitCode).to.equal(1);
+    expect(typo.stderr).to.contain(`users file ${path.join(dir, 'usres.json')} does not exist`);
   });
 
   it('--password-stdin from a pipe left open (ssh without a terminal) takes the first line, without waiting for the end of input; a line without end is bounded', async () => {
