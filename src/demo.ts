@@ -108,6 +108,15 @@ function markDurably(file: string): void {
  * host being taken as in use and the demo left half made.
  */
 export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => void, progressFile?: string): Promise<string[]> {
+  try {
+    return await seed(virt, log, progressFile);
+  } catch (e) {
+    throw new Error(`the demo could not be seeded: ${e instanceof Error ? e.message : String(e)} `
+      + '(the next start tries again; --no-demo starts without it)');
+  }
+}
+
+async function seed(virt: VirtManager, log: (line: string) => void, progressFile?: string): Promise<string[]> {
   const resuming = progressFile !== undefined && existsSync(progressFile);
   if (!resuming && (await virt.listSystems()).length > 0) return [];
   if (progressFile !== undefined && !resuming) markDurably(progressFile);
