@@ -233,7 +233,7 @@ export async function buildServer(config: ServerConfig, log: Logger | LogLine, h
         driver.invalidate();
         logLine(`demo bridges created: ${created.join(', ')}`);
       }
-      await seedDemoNetwork(virt, logLine);
+      await seedDemoNetwork(virt, logLine, path.join(dataDir, 'demo-seeding'));
     }
     virt.metrics.start();
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG, productInfo, type ServerConfig } from './config.js';
 import type { startServer } from './app.js';
 import { addUser, listUsers, removeUser } from './http/users.js';
@@ -19,7 +19,7 @@ import { MAIN_HELP, SERVE_HELP, USER_HELP, NETWORK_VIEW_HELP, NETWORK_APPLY_HELP
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
 /**
- * SIGTERM/SIGINT: running jobs get this long to end before they are cancelled (3 s more for the
+ * SIGTERM/SIGINT/SIGHUP: running jobs get this long to end before they are cancelled (3 s more for the
  * cancel), after the 2 s given to requests: within systemd's TimeoutStopSec=15 (contrib/).
  */
 const STOP_DRAIN_MS = 7_000;
@@ -168,6 +168,9 @@ async function serve(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));
+  // SIGHUP (the terminal or ssh session the server was started from went away) killed it at
+  // once, by the default action: jobs cut in the middle of xl, the lock left behind.
+  process.on('SIGHUP', onSignal('SIGHUP'));
   starting = import('./app.js').then((app) => app.startServer(config, log));
   await starting;
   return -1; // keep running
@@ -193,7 +196,7 @@ async function user(args: string[]): Promise<number> {
       const password = values['password-stdin']
         ? await passwordFromStdin(`password for ${name}: `)
         : process.env.XEN_WBEM_PASSWORD ?? '';
-      if (!password) throw new Error('no password: set XEN_WBEM_PASSWORD or use --password-stdin');
+      if (!password) throw new Error(values['password-stdin'] ? 'no password: the first line of standard input is empty' : 'no password: set XEN_WBEM_PASSWORD or use --password-stdin');
       await addUser(file, name, password, role, { replace: values.force === true });
       console.log(`user ${name} (${role}) written to ${file}`);
       return 0;
@@ -205,6 +208,8 @@ async function user(args: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
+      // A file named with --users must exist (as for serve): a typo is not "no users".
+      if (values.users !== undefined && !existsSync(file)) throw new Error(`users file ${file} does not exist`);
       for (const u of await listUsers(file)) console.log(`${u.name}\t${u.role}`);
       return 0;
     }
@@ -295,6 +300,37 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
   return 0;
 }
 
+/** The longest password line read from standard input. */
+const PASSWORD_MAX_BYTES = 1024;
+
+/**
+ * The first line of a pipe or file, as soon as it is complete: a pipe left open (ssh without a
+ * terminal, a script still writing) is not waited on to its end, and a line without end is
+ * bounded. (A synchronous read of fd 0 waited for the end of input, and failed with EAGAIN on a
+ * non-blocking pipe.)
+ */
+function firstLine(stdin: NodeJS.ReadStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const finish = (e?: Error): void => {
+      stdin.off('data', onData).off('end', onEnd).off('error', finish);
+      stdin.pause();
+      stdin.unref?.();
+      if (e) { reject(e); return; }
+      resolve(Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '');
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      const text = Buffer.concat(chunks);
+      const newline = text.indexOf(0x0a);
+      if ((newline < 0 ? text.length : newline) > PASSWORD_MAX_BYTES) finish(new Error(`the password line is longer than ${PASSWORD_MAX_BYTES} bytes`));
+      else if (newline >= 0) finish();
+    };
+    const onEnd = (): void => finish();
+    stdin.on('data', onData).once('end', onEnd).once('error', finish);
+  });
+}
+
 /**
  * `--password-stdin`: the first line of standard input. At a terminal (the README's service
  * set-up types it there) it is asked for and read without echo, so it is neither shown nor left
@@ -302,7 +338,7 @@ async function networkView(sub: 'show' | 'list', args: string[]): Promise<number
  */
 function passwordFromStdin(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  if (!stdin.isTTY) return Promise.resolve(readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '');
+  if (!stdin.isTTY) return firstLine(stdin);
   return new Promise((resolve, reject) => {
     let typed = '';
     const done = (e?: Error): void => {

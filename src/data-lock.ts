@@ -3,8 +3,8 @@
  * start time of that process, created atomically (a link that fails when the name exists).
  * Taken before anything reads or repairs the directory (reconcile), so a second server fails at
  * once with the owner's pid instead of repairing a store that is in use. A lock whose process is
- * gone (killed with -9, a crash, a reboot) is taken over; the start time tells a live owner from
- * an unrelated process that got the same pid later. The lock also names the owner's host: one
+ * gone (killed with -9, a crash, a reboot) is taken over; the start time and the boot id tell a
+ * live owner from an unrelated process that got the same pid later. The lock also names the owner's host: one
  * taken on another machine (a data directory on NFS) is never taken over, since whether its
  * process lives cannot be seen from here.
  */
@@ -20,8 +20,20 @@ export interface DataLock {
   release(): void;
 }
 
-/** `host` is absent in a lock written before hosts were recorded: taken as this host's. */
-interface Owner { pid: number; start: string; since: string; host?: string }
+/**
+ * `host` is absent in a lock written before hosts were recorded: taken as this host's; `boot`
+ * (the kernel's boot id) in one written before boots were.
+ */
+interface Owner { pid: number; start: string; since: string; host?: string; boot?: string }
+
+/** This boot's id (Linux), or '' where it cannot be read. */
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 /** The kernel's start time of a process (Linux /proc), or '' where that cannot be read. */
 function startTimeOf(pid: number): string {
@@ -35,6 +47,11 @@ function startTimeOf(pid: number): string {
 }
 
 function alive(owner: Owner): boolean {
+  // A process of an earlier boot is gone, whoever has its pid now; and a lock naming this very
+  // process was not taken by it (a service started at the same point of an earlier boot gets
+  // the same pid and start time): both are left by a server that did not stop cleanly.
+  if (owner.boot !== undefined && owner.boot !== '' && owner.boot !== bootId()) return false;
+  if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
   } catch (e) {
@@ -48,7 +65,10 @@ function readOwner(file: string): Owner | null {
   try {
     const o = JSON.parse(readFileSync(file, 'utf8')) as Partial<Owner>;
     if (typeof o.pid !== 'number') return null;
-    return { pid: o.pid, start: String(o.start ?? ''), since: String(o.since ?? ''), ...(typeof o.host === 'string' ? { host: o.host } : {}) };
+    return {
+      pid: o.pid, start: String(o.start ?? ''), since: String(o.since ?? ''),
+      ...(typeof o.host === 'string' ? { host: o.host } : {}), ...(typeof o.boot === 'string' ? { boot: o.boot } : {}),
+    };
   } catch {
     return null;     // unreadable or half-written by a killed process: nobody owns it
   }
@@ -57,7 +77,7 @@ function readOwner(file: string): Owner | null {
 /** Takes the lock or throws a message naming the live owner. */
 export function acquireDataLock(dataDir: string): DataLock {
   const file = path.join(dataDir, LOCK_FILE);
-  const me: Owner = { pid: process.pid, start: startTimeOf(process.pid), since: new Date().toISOString(), host: hostname() };
+  const me: Owner = { pid: process.pid, start: startTimeOf(process.pid), since: new Date().toISOString(), host: hostname(), boot: bootId() };
   const mine = JSON.stringify(me) + '\n';
   const tmp = path.join(dataDir, `.${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
   writeFileSync(tmp, mine, { mode: 0o644 });

@@ -5,6 +5,8 @@
  * virtual network `demo` (its shared switch and two links with bandwidth), plus the network
  * `emergency`: three more routers parked paused, ready to be launched in one call.
  */
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import type { LinkSpec, TargetState, VirtManager, VirtualSystem, VirtualSystemSpec } from './virt/index.js';
 
 const ROUTERS: { spec: VirtualSystemSpec; state: 'running' | 'paused' | 'defined' }[] = [
@@ -84,14 +86,46 @@ function nicOn(sys: VirtualSystem, bridge: string): string {
   return nic.mac;
 }
 
-/** Seeds the demo routers and networks when the host has no virtual systems yet; returns the routers' names. */
-export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => void): Promise<string[]> {
-  if ((await virt.listSystems()).length > 0) return [];
+/** Creates `file` and makes it durable (fsync of the file and of its directory). */
+function markDurably(file: string): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    writeSync(fd, 'the demo is being seeded; the next start finishes it\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const dir = openSync(path.dirname(file), 'r');
+    try { fsyncSync(dir); } finally { closeSync(dir); }
+  } catch { /* not every platform lets a directory be fsynced */ }
+}
+
+/**
+ * Seeds the demo routers and networks when the host has no virtual systems yet; returns the
+ * routers' names. `progressFile` is there while a seed runs: a seed cut short (a failed step, a
+ * kill) is finished by the next start, each step done only where it is missing, instead of the
+ * host being taken as in use and the demo left half made.
+ */
+export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => void, progressFile?: string): Promise<string[]> {
+  try {
+    return await seed(virt, log, progressFile);
+  } catch (e) {
+    throw new Error(`the demo could not be seeded: ${e instanceof Error ? e.message : String(e)} `
+      + '(the next start tries again; --no-demo starts without it)');
+  }
+}
+
+async function seed(virt: VirtManager, log: (line: string) => void, progressFile?: string): Promise<string[]> {
+  const resuming = progressFile !== undefined && existsSync(progressFile);
+  if (!resuming && (await virt.listSystems()).length > 0) return [];
+  if (progressFile !== undefined && !resuming) markDurably(progressFile);
+  const existing = new Map((await virt.listSystems()).map((sys) => [sys.name, sys]));
   for (const { spec, state } of ROUTERS) {
-    await virt.defineSystem(spec);
-    if (state === 'running') await reach(virt, spec.name, 'running');
-    if (state === 'paused') {
-      await reach(virt, spec.name, 'running');
+    const now = existing.get(spec.name)?.state ?? (await virt.defineSystem(spec)).state;
+    if (state === 'running' && now !== 'running') await reach(virt, spec.name, 'running');
+    if (state === 'paused' && now !== 'paused') {
+      if (now !== 'running') await reach(virt, spec.name, 'running');
       await reach(virt, spec.name, 'paused');
     }
   }
@@ -101,19 +135,23 @@ export async function seedDemoNetwork(virt: VirtManager, log: (line: string) => 
     { name: 'core1-edge1', switch: 'xenbr1', ends: [{ system: 'vr-core1', mac: nicOn(core1!, 'xenbr1') }, { system: 'vr-edge1', mac: nicOn(edge1!, 'xenbr1') }], limitBitsPerSecond: 100 * MBIT, reservationBitsPerSecond: 50 * MBIT },
     { name: 'core2-edge1', switch: 'xenbr2', ends: [{ system: 'vr-core2', mac: nicOn(core2!, 'xenbr2') }, { system: 'vr-edge1', mac: nicOn(edge1!, 'xenbr2') }], limitBitsPerSecond: 100 * MBIT, reservationBitsPerSecond: 50 * MBIT },
   ];
-  await virt.networks.define({ name: 'demo', members: ROUTERS.map((r) => ({ system: r.spec.name })), switches: ['xenbr0'], links });
-  await Promise.all(EMERGENCY.map((spec) => virt.defineSystem(spec)));
-  await virt.networks.define({
-    name: 'emergency', members: EMERGENCY.map((s) => ({ system: s.name })),
-    links: [
-      { name: 'em1-em2', ends: [{ system: 'vr-em1' }, { system: 'vr-em2' }], limitBitsPerSecond: 1000 * MBIT, reservationBitsPerSecond: 200 * MBIT },
-      { name: 'em1-em3', ends: [{ system: 'vr-em1' }, { system: 'vr-em3' }], limitBitsPerSecond: 1000 * MBIT, reservationBitsPerSecond: 200 * MBIT },
-    ],
-  });
+  const networks = new Set((await virt.networks.list()).map((n) => n.name));
+  if (!networks.has('demo')) await virt.networks.define({ name: 'demo', members: ROUTERS.map((r) => ({ system: r.spec.name })), switches: ['xenbr0'], links });
+  await Promise.all(EMERGENCY.filter((spec) => !existing.has(spec.name)).map((spec) => virt.defineSystem(spec)));
+  if (!networks.has('emergency')) {
+    await virt.networks.define({
+      name: 'emergency', members: EMERGENCY.map((s) => ({ system: s.name })),
+      links: [
+        { name: 'em1-em2', ends: [{ system: 'vr-em1' }, { system: 'vr-em2' }], limitBitsPerSecond: 1000 * MBIT, reservationBitsPerSecond: 200 * MBIT },
+        { name: 'em1-em3', ends: [{ system: 'vr-em1' }, { system: 'vr-em3' }], limitBitsPerSecond: 1000 * MBIT, reservationBitsPerSecond: 200 * MBIT },
+      ],
+    });
+  }
   const park = await virt.networks.requestStateChange('emergency', 'paused');
   // A router that could not be parked is reported, not fatal: the server still starts.
   if (park.kind === 'job') await park.job.done.catch((e: unknown) => log(`demo: ${e instanceof Error ? e.message : String(e)}`));
+  if (progressFile !== undefined) rmSync(progressFile, { force: true });
   const names = [...ROUTERS.map((r) => r.spec.name), ...EMERGENCY.map((s) => s.name)];
-  log(`demo network seeded: ${ROUTERS.map((r) => `${r.spec.name} (${r.state})`).join(', ')}; networks: demo, emergency (${EMERGENCY.map((s) => s.name).join(', ')} parked paused)`);
+  log(`demo network seeded${resuming ? ' (a seed cut short, finished)' : ''}: ${ROUTERS.map((r) => `${r.spec.name} (${r.state})`).join(', ')}; networks: demo, emergency (${EMERGENCY.map((s) => s.name).join(', ')} parked paused)`);
   return names;
 }

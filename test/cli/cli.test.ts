@@ -125,5 +125,22 @@ describe('cli: help, version and user management', () => {
     expect(ghost.exitCode).to.equal(1);
     expect(ghost.stderr).to.contain('no user "ghost"');
     expect(ghost.stdout).to.equal('');
+    // A --users FILE that is not there (a typo) is said, as serve says it, not listed as no users.
+    const typo = await execa(BIN, ['user', 'list', '--users', path.join(dir, 'usres.json')], { reject: false });
+    expect(typo.exitCode).to.equal(1);
+    expect(typo.stderr).to.contain(`users file ${path.join(dir, 'usres.json')} does not exist`);
+  });
+
+  it('--password-stdin from a pipe left open (ssh without a terminal) takes the first line, without waiting for the end of input; a line without end is bounded', async () => {
+    const data = path.join(dir, 'var');
+    const open = execa(BIN, ['user', 'add', 'admin', '--role', 'admin', '--password-stdin', '--data', data], { reject: false, timeout: 20_000 });
+    open.stdin!.write('s3cret\n');           // typed, Enter; the pipe stays open
+    const r = await open;
+    expect([r.exitCode, r.timedOut], r.stderr).to.deep.equal([0, false]);
+    const [admin] = parseUsers(readFileSync(path.join(data, 'users.json'), 'utf8'), 'users.json');
+    expect(await verifyPassword('s3cret', admin!.hash)).to.equal(true);
+    const endless = await execa(BIN, ['user', 'add', 'x', '--role', 'admin', '--password-stdin', '--data', data], { input: 'a'.repeat(1 << 20), reject: false, timeout: 20_000 });
+    expect(endless.exitCode).to.equal(1);
+    expect(endless.stderr).to.contain('the password line is longer than 1024 bytes');
   });
 });

@@ -4,7 +4,7 @@
  * server on the same data directory.
  */
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../src/app.js';
@@ -45,6 +45,27 @@ describe('server: the demo networks, kept across a restart', function () {
       expect((await second.virt.networks.uplink()).reservedBitsPerSecond).to.equal(500_000_000);
     } finally {
       await second.close();
+    }
+  });
+
+  it('a seed cut short (its first start failed half-way) is finished by the next start, not left half made', async () => {
+    // The first router's start fails: vr-core1 is defined, nothing else.
+    writeFileSync(path.join(simStateDir(dataDir), 'faults.json'), JSON.stringify({ rules: [{ command: 'create', mode: 'fail', count: 1, stderr: 'libxl: error: injected' }] }));
+    let failed: unknown;
+    await start(true).then((s) => s.close(), (e: unknown) => { failed = e; });
+    expect(String(failed)).to.contain('the demo could not be seeded:').and.contain('injected').and.contain('--no-demo starts without it');
+    expect(existsSync(path.join(dataDir, 'demo-seeding')), 'the seed is marked as cut short').to.equal(true);
+    rmSync(path.join(simStateDir(dataDir), 'faults.json'));
+    const again = await start(true);
+    try {
+      expect((await again.virt.networks.list()).map((n) => [n.name, n.state])).to.deep.equal([['demo', 'mixed'], ['emergency', 'paused']]);
+      expect((await again.virt.listSystems()).map((s) => [s.name, s.state]).sort()).to.deep.equal([
+        ['vr-backup', 'defined'], ['vr-core1', 'running'], ['vr-core2', 'running'], ['vr-edge1', 'paused'],
+        ['vr-em1', 'paused'], ['vr-em2', 'paused'], ['vr-em3', 'paused'],
+      ]);
+      expect(existsSync(path.join(dataDir, 'demo-seeding')), 'finished: the mark is gone').to.equal(false);
+    } finally {
+      await again.close();
     }
   });
 });

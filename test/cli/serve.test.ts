@@ -36,37 +36,35 @@ describe('cli: xen-wbem serve', function () {
 
   it('a missing --users file, listening beyond loopback without TLS, or a certificate that cannot be used, is a start-up error that touches nothing', async () => {
     const data = path.join(dir, 'var');
-    const missing = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', path.join(dir, 'missing.json')], { reject: false, timeout: 20_000 });
-    expect(missing.exitCode).to.equal(1);
-    expect(missing.stderr).to.contain('missing.json does not exist');
-    expect(existsSync(data)).to.equal(false);
-    const notAFile = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', dir], { reject: false, timeout: 20_000 });
-    expect(notAFile.exitCode).to.equal(1);
-    expect(notAFile.stderr).to.contain(`cannot read the users file ${dir}: EISDIR`);
-    expect(existsSync(data)).to.equal(false);
     const users = path.join(dir, 'users.json');
     writeFileSync(users, JSON.stringify({ version: 1, users: {} }));
-    const clear = await execa(BIN, ['serve', '--port', '0', '--data', data, '--users', users, '--listen', '0.0.0.0'], { reject: false, timeout: 20_000 });
+    writeFileSync(path.join(dir, 'bad.pem'), 'not a certificate\n');
+    // Independent refusals, each with its own data directory: run them at once.
+    const run = (name: string, args: string[]) => execa(BIN, ['serve', '--port', '0', '--data', path.join(data, name), ...args], { reject: false, timeout: 20_000 });
+    const [missing, notAFile, clear, interval, noCert, badCert, threshold] = await Promise.all([
+      run('missing', ['--users', path.join(dir, 'missing.json')]),
+      run('notAFile', ['--users', dir]),
+      run('clear', ['--users', users, '--listen', '0.0.0.0']),
+      run('interval', ['--metrics-interval', 'soon']),
+      run('noCert', ['--https-port', '0', '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')]),
+      run('badCert', ['--https-port', '0', '--tls-cert', path.join(dir, 'bad.pem'), '--tls-key', path.join(dir, 'bad.pem')]),
+      run('threshold', ['--alert-threshold', 'Colour=3']),
+    ]);
+    expect(missing.exitCode).to.equal(1);
+    expect(missing.stderr).to.contain('missing.json does not exist');
+    expect(notAFile.exitCode).to.equal(1);
+    expect(notAFile.stderr).to.contain(`cannot read the users file ${dir}: EISDIR`);
     expect(clear.exitCode).to.equal(1);
     expect(clear.stderr).to.contain('without TLS');
-    expect(existsSync(data)).to.equal(false);
-    const interval = await execa(BIN, ['serve', '--port', '0', '--data', data, '--metrics-interval', 'soon'], { reject: false, timeout: 20_000 });
     expect(interval.exitCode).to.equal(1);
     expect(interval.stderr).to.contain('--metrics-interval must be seconds between 0 and 86400');
-    expect(existsSync(data)).to.equal(false);
-    const noCert = await execa(BIN, ['serve', '--port', '0', '--https-port', '0', '--data', data, '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')], { reject: false, timeout: 20_000 });
     expect(noCert.exitCode).to.equal(1);
     expect(noCert.stderr).to.contain(`cannot read the TLS certificate (--tls-cert) ${path.join(dir, 'cert.pem')}: ENOENT`);
-    expect(existsSync(data)).to.equal(false);
-    writeFileSync(path.join(dir, 'bad.pem'), 'not a certificate\n');
-    const badCert = await execa(BIN, ['serve', '--port', '0', '--https-port', '0', '--data', data, '--tls-cert', path.join(dir, 'bad.pem'), '--tls-key', path.join(dir, 'bad.pem')], { reject: false, timeout: 20_000 });
     expect(badCert.exitCode).to.equal(1);
     expect(badCert.stderr).to.contain(`the TLS certificate ${path.join(dir, 'bad.pem')} and key ${path.join(dir, 'bad.pem')} (--tls-cert, --tls-key) cannot be used:`);
-    expect(existsSync(data)).to.equal(false);
-    const threshold = await execa(BIN, ['serve', '--port', '0', '--data', data, '--alert-threshold', 'Colour=3'], { reject: false, timeout: 20_000 });
     expect(threshold.exitCode).to.equal(1);
     expect(threshold.stderr).to.contain('unknown metric "Colour" (known: CPUUtilization,');
-    expect(existsSync(data)).to.equal(false);
+    expect(existsSync(data), 'none of them made its data directory').to.equal(false);
   });
 
   it('a port another process holds is a start-up error that touches nothing', async () => {
@@ -117,18 +115,19 @@ describe('cli: xen-wbem serve', function () {
   });
 
   it('stops when asked after the reader of its standard output went away (a broken pipe never holds the stop)', async () => {
-    for (let round = 0; round < 3; round++) {
+    // Three servers at once, one per signal.
+    await Promise.all((['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map(async (signal, round) => {
       const s = await serve(path.join(dir, `var${round}`));
       s.proc.stdout!.destroy(); // `serve | head`: the pipe's reader is gone; the next log line meets EPIPE
       const t0 = Date.now();
-      s.proc.kill('SIGTERM');
+      s.proc.kill(signal);
       const r = await s.proc;
       expect(Date.now() - t0, 'stopped within 15 s').to.be.below(15_000);
       expect(r.exitCode === 0 || r.signal === 'SIGPIPE', `exit ${r.exitCode} ${r.signal}`).to.equal(true);
-    }
+    }));
   });
 
-  it('a lock held by a live process that is not its owner (pid reused) is taken over', async () => {
+  it('a lock held by a live process that is not its owner (pid reused) is taken over; SIGHUP (the terminal closed) is a clean stop', async () => {
     const data = path.join(dir, 'var');
     mkdirSync(data, { recursive: true });
     // Our own pid, with a start time that is not ours: the owner is gone and its pid reused.
@@ -137,8 +136,10 @@ describe('cli: xen-wbem serve', function () {
     try {
       expect((await get(s.port, '/health')).status).to.equal(200);
     } finally {
-      s.proc.kill('SIGTERM');
+      s.proc.kill('SIGHUP');
       await s.proc;
     }
+    expect([s.proc.exitCode, s.proc.signalCode], 'a clean stop: exit status 0, no signal').to.deep.equal([0, null]);
+    expect(existsSync(path.join(data, 'xen-wbem.lock')), 'released on a clean stop').to.equal(false);
   });
 });

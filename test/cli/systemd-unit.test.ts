@@ -14,4 +14,8 @@ describe('the systemd unit', () => {
     const [timeout] = setting('TimeoutStopSec').map(Number);
     expect(timeout).to.be.at.least(2 + 7 + 3);
   });
+
+  it('leaves root\'s ssh keys and known hosts readable: xl migrate runs ssh as root (ProtectHome=read-only, not yes)', () => {
+    expect(setting('ProtectHome')).to.deep.equal(['read-only']);
+  });
 });
