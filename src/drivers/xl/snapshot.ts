@@ -88,6 +88,11 @@ export class SnapshotCache {
   private generation = 0;
   /** A change of ours happened since the picture was taken: reads wait for the next one. */
   private dirty = false;
+  /**
+   * The generation whose refresh failed: reads no longer wait for (nor start) a listing until a
+   * change of ours moves the generation on; the back-off paces the retries.
+   */
+  private failedGen = -1;
   private lastError: string | undefined;
   private failures = 0;
   private staleReported = false;
@@ -221,12 +226,14 @@ export class SnapshotCache {
   /**
    * The picture for a read: the last good one, at no xl cost. Only before the first picture
    * (start-up) does it wait for xl; right after a change of ours it waits for the refresh that
-   * change started, at most `readWaitMs`, then serves the last good picture (stale).
+   * change started, at most `readWaitMs`, then serves the last good picture (stale). Once that
+   * refresh has failed, reads get the last good picture at once (marked stale): a broken or hung
+   * xl would otherwise make every read wait, and run a listing of its own past the back-off.
    */
   async get(): Promise<Snapshot> {
     const cur = this.current;
     if (!cur) return this.refresh(false);
-    if (!this.dirty) return cur;
+    if (!this.dirty || this.failedGen === this.generation) return cur;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.opts.readWaitMs); });
     try {
@@ -310,6 +317,7 @@ export class SnapshotCache {
       },
       (err: unknown) => {
         this.failures++;
+        this.failedGen = gen;
         this.lastError = err instanceof Error ? err.message : String(err);
         throw err;
       },

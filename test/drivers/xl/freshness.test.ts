@@ -105,4 +105,22 @@ describe('xl driver: the picture of the host, kept current in the background', f
     expect((await driver.get('d')).state).to.equal('running');
     expect(Date.now() - t0).to.be.within(1500, 2900); // the read wait (2 s), not the list's deadline
   });
+
+  it('once the refresh after our change has failed, reads neither wait for xl nor run it (the back-off paces the retries)', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
+    await driver.define(spec('f'));
+    await driver.start('f');
+    expect((await driver.get('f')).state).to.equal('running');
+    faults({ rules: [{ command: 'list', mode: 'hang', count: 100 }] });
+    driver.invalidate(); // as after a change of ours; its refresh hangs to its deadline
+    await driver.get('f'); // waits its bound
+    await sleep(1500); // the refresh is killed and fails
+    expect(driver.freshness().lastError).to.match(/did not finish/);
+    const calls = driver.metrics().toolCalls;
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) expect((await driver.get('f')).state).to.equal('running');
+    expect(Date.now() - t0).to.be.below(300);
+    expect(driver.metrics().toolCalls).to.equal(calls);
+    expect(driver.freshness().stale).to.equal(true);
+  });
 });
