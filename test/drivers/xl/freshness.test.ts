@@ -123,4 +123,26 @@ describe('xl driver: the picture of the host, kept current in the background', f
     expect(driver.metrics().toolCalls).to.equal(calls);
     expect(driver.freshness().stale).to.equal(true);
   });
+
+  it('a domain whose adoption the store refuses (a full disk) is not listed with xl list -l at every refresh', async () => {
+    const { driver, xl } = await open({ refreshIntervalMs: 30 });
+    const cfg = join(dir, 'outside.cfg');
+    writeFileSync(cfg, 'name = "outside"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\n');
+    const store = driver.store;
+    const put = store.put.bind(store);
+    store.put = (async () => { throw new Error('ENOSPC: no space left on device'); }) as typeof store.put;
+    try {
+      await xlBehindTheBack(dir, 'create', '-q', cfg);
+      await sleep(600); // some twenty refreshes
+      const longs = xl.log.filter((a) => a[0] === 'list' && a[1] === '-l').length;
+      expect(longs).to.be.within(1, 2);
+      expect((await driver.get('outside')).state).to.equal('running'); // shown from its live configuration
+      store.put = put; // the disk has room again: the next refresh adopts it, with no new listing of every domain
+      for (let i = 0; i < 40 && !store.get('outside'); i++) await sleep(25);
+      expect(store.get('outside')?.origin).to.equal('adopted');
+      expect(xl.log.filter((a) => a[0] === 'list' && a[1] === '-l').length).to.equal(longs);
+    } finally {
+      store.put = put;
+    }
+  });
 });
