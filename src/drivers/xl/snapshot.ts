@@ -101,6 +101,8 @@ export class SnapshotCache {
   private staleReported = false;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Stopped (the driver closed): nothing runs xl any more; reads get the last picture. */
+  private closed = false;
   private poked = false;
   /** `<domid>/<uuid>` of unknown domains `xl list -l` did not describe → when we last asked. */
   private readonly noConfig = new Map<string, number>();
@@ -127,11 +129,13 @@ export class SnapshotCache {
   /** Start the background refresh (after the start-up read). */
   start(): void {
     this.running = true;
+    this.closed = false;
     this.schedule();
   }
 
   stop(): void {
     this.running = false;
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -165,7 +169,8 @@ export class SnapshotCache {
   invalidate(): void {
     this.generation++;
     this.dirty = true;
-    if (this.current) this.refresh(false).catch(() => {});
+    // A change ending after the stop (a job not drained) must not list and record into a closed store.
+    if (this.current && !this.closed) this.refresh(false).catch(() => {});
   }
 
   /**
@@ -242,7 +247,7 @@ export class SnapshotCache {
   async get(): Promise<Snapshot> {
     const cur = this.current;
     if (!cur) return this.refresh(false);
-    if (!this.dirty || this.failedGen === this.generation) return cur;
+    if (!this.dirty || this.closed || this.failedGen === this.generation) return cur;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.opts.readWaitMs); });
     try {
