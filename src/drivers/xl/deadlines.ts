@@ -6,14 +6,20 @@
  * cancellable through the caller's signal (the job's).
  */
 
-export type DeadlineClass = 'quick' | 'listLong' | 'destroy' | 'guest' | 'build' | 'image';
+export type DeadlineClass = 'quick' | 'listLong' | 'device' | 'destroy' | 'guest' | 'build' | 'image';
 
 /** Default deadline of each class, in ms. */
 export const DEFAULT_DEADLINES: Readonly<Record<DeadlineClass, number>> = {
-  /** list -v, info, domid, pause, unpause, mem-set, vcpu-set, rename, device attach/detach... */
+  /** list -v, info, domid, pause, unpause, mem-set, vcpu-set, rename... */
   quick: 5_000,
   /** list -l: the configuration of every domain, proportional to their number. */
   listLong: 30_000,
+  /**
+   * block/network attach and detach: libxl runs the device's hotplug script and waits up to 40 s
+   * for it (10 s for a backend to let go on detach, then the script): xl killed before that leaves
+   * the device half plugged or half removed.
+   */
+  device: 60_000,
   /** destroy: releases (and Xen scrubs) the domain's memory. */
   destroy: 30_000,
   /** shutdown, reboot: the guest must acknowledge the request. */
@@ -28,6 +34,10 @@ export function deadlineClassOf(args: readonly string[]): DeadlineClass {
   const [cmd, opt] = args;
   switch (cmd) {
     case 'list': return opt === '-l' ? 'listLong' : 'quick';
+    case 'block-attach':
+    case 'block-detach':
+    case 'network-attach':
+    case 'network-detach': return 'device';
     case 'destroy': return 'destroy';
     case 'shutdown':
     case 'reboot': return 'guest';

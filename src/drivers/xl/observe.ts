@@ -114,6 +114,19 @@ export class SnapshotObserver {
       if (lost) change.lost = lost;
       this.pending.push(change);
     }
+    this.forgetDeleted();
+  }
+
+  /**
+   * What is held of systems no longer stored (deleted while missed, moved away by a migration) is
+   * dropped: the loop above only visits stored systems, so a long run would keep one entry per
+   * system ever deleted.
+   */
+  private forgetDeleted(): void {
+    const store = this.core.store;
+    for (const m of [this.firstSeen, this.missing, this.domids] as Map<string, unknown>[]) {
+      for (const uuid of m.keys()) if (!store.findByUuid(uuid)) m.delete(uuid);
+    }
   }
 
   /**

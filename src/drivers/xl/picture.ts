@@ -29,11 +29,18 @@ export interface Snapshot {
 
 /** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */
 export function buildSnapshot(listText: string, longText?: string, takenAt = Date.now()): Snapshot {
-  const rows = parseList(listText);
   const configs = new Map<number, XlDomainConfig>();
   if (longText !== undefined) for (const c of parseListLong(longText)) configs.set(c.domid, c);
+  return joinConfigs(parseList(listText), configs, longText !== undefined, takenAt);
+}
+
+/**
+ * Joins `xl list -v` rows with configurations by domid: those of one `xl list -l`, or those an
+ * earlier one gave of domains still waiting to be adopted (snapshot.ts).
+ */
+export function joinConfigs(rows: ListRow[], configs: ReadonlyMap<number, XlDomainConfig>, withConfigs: boolean, takenAt: number): Snapshot {
   const snap: Snapshot = {
-    takenAt, domains: [], byDomid: new Map(), byName: new Map(), byUuid: new Map(), withConfigs: longText !== undefined,
+    takenAt, domains: [], byDomid: new Map(), byName: new Map(), byUuid: new Map(), withConfigs,
   };
   for (const row of rows) {
     const cfg = configs.get(row.domid);

@@ -88,6 +88,13 @@ export function settleXlCall(o: XlOutcome, opts: RunOptions = {}): RunResult {
   return { stdout, stderr, exitCode: o.exitCode };
 }
 
+/**
+ * After its deadline xl is killed; its exit is awaited at most this much longer. A script or
+ * helper xl started (a hotplug script, a bootloader) inherits its stdout and stderr and keeps
+ * them open past xl's death, and a call waiting for them to close would outlive its deadline.
+ */
+const KILL_GRACE_MS = 1000;
+
 export class XlRunner implements XlExecutor {
   private count = 0;
   constructor(private readonly opts: XlRunnerOptions) {}
@@ -115,7 +122,19 @@ export class XlRunner implements XlExecutor {
       const listener = opts.onStderr;
       sub.stderr?.on('data', (c: Buffer | string) => listener(c.toString()));
     }
-    const r = await sub;
+    let late: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<undefined>((resolve) => { late = setTimeout(() => resolve(undefined), timeout + KILL_GRACE_MS); });
+    const r = await Promise.race([sub, abandoned]).finally(() => clearTimeout(late));
+    if (r === undefined) {
+      // Killed at the deadline, yet its output is still held open: given up on, as timed out.
+      sub.kill('SIGKILL');
+      sub.stdout?.destroy();
+      sub.stderr?.destroy();
+      return settleXlCall({
+        args, stdout: '', stderr: '', exitCode: undefined, timedOut: true, timeoutMs: timeout, cancelled: false,
+        ...(this.opts.tool !== undefined ? { tool: this.opts.tool } : {}),
+      }, opts);
+    }
     return settleXlCall({
       args,
       stdout: typeof r.stdout === 'string' ? r.stdout : '',

@@ -3,12 +3,15 @@
  * CPU time, current memory, online vCPUs and uuid of every domain): the configuration of the
  * systems we know comes from the definition store, not from xl. `xl list -l` (configuration)
  * runs only when asked for (start-up reconcile) or when `xl list -v` shows a
- * domain the owner has no definition for (adoption: first sight, then stored by the owner).
+ * domain the owner has no definition for (adoption: first sight, then stored by the owner); a
+ * domain described but not adopted yet (the store refused) keeps its description, not a new
+ * `xl list -l` of every domain at every refresh.
  * Readers share one in-flight refresh; our own changes invalidate it.
  */
 import type { XlExecutor } from './runner.js';
 import { parseList, type ListRow } from './parse/list.js';
-import { buildSnapshot, type DomainView, type Snapshot } from './picture.js';
+import type { XlDomainConfig } from './parse/list-long.js';
+import { buildSnapshot, joinConfigs, type DomainView, type Snapshot } from './picture.js';
 import { childrenCpuMs, listingCpuMs, RefreshPace } from './refresh-pace.js';
 
 export interface SnapshotHooks {
@@ -88,14 +91,27 @@ export class SnapshotCache {
   private generation = 0;
   /** A change of ours happened since the picture was taken: reads wait for the next one. */
   private dirty = false;
+  /**
+   * The generation whose refresh failed: reads no longer wait for (nor start) a listing until a
+   * change of ours moves the generation on; the back-off paces the retries.
+   */
+  private failedGen = -1;
   private lastError: string | undefined;
   private failures = 0;
   private staleReported = false;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Stopped (the driver closed): nothing runs xl any more; reads get the last picture. */
+  private closed = false;
   private poked = false;
   /** `<domid>/<uuid>` of unknown domains `xl list -l` did not describe → when we last asked. */
   private readonly noConfig = new Map<string, number>();
+  /**
+   * `<domid>/<uuid>/<name>` of unknown domains xl described but that are not adopted yet (the
+   * store refused: a full disk) → their configuration: the refreshes go on joining it and retrying
+   * the adoption without an `xl list -l` of every domain each time.
+   */
+  private readonly unadopted = new Map<string, XlDomainConfig>();
   refreshes = 0;
   /** Refreshes that also ran `xl list -l`. */
   configLoads = 0;
@@ -113,11 +129,13 @@ export class SnapshotCache {
   /** Start the background refresh (after the start-up read). */
   start(): void {
     this.running = true;
+    this.closed = false;
     this.schedule();
   }
 
   stop(): void {
     this.running = false;
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -151,7 +169,8 @@ export class SnapshotCache {
   invalidate(): void {
     this.generation++;
     this.dirty = true;
-    if (this.current) this.refresh(false).catch(() => {});
+    // A change ending after the stop (a job not drained) must not list and record into a closed store.
+    if (this.current && !this.closed) this.refresh(false).catch(() => {});
   }
 
   /**
@@ -221,12 +240,14 @@ export class SnapshotCache {
   /**
    * The picture for a read: the last good one, at no xl cost. Only before the first picture
    * (start-up) does it wait for xl; right after a change of ours it waits for the refresh that
-   * change started, at most `readWaitMs`, then serves the last good picture (stale).
+   * change started, at most `readWaitMs`, then serves the last good picture (stale). Once that
+   * refresh has failed, reads get the last good picture at once (marked stale): a broken or hung
+   * xl would otherwise make every read wait, and run a listing of its own past the back-off.
    */
   async get(): Promise<Snapshot> {
     const cur = this.current;
     if (!cur) return this.refresh(false);
-    if (!this.dirty) return cur;
+    if (!this.dirty || this.closed || this.failedGen === this.generation) return cur;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), this.opts.readWaitMs); });
     try {
@@ -310,6 +331,7 @@ export class SnapshotCache {
       },
       (err: unknown) => {
         this.failures++;
+        this.failedGen = gen;
         this.lastError = err instanceof Error ? err.message : String(err);
         throw err;
       },
@@ -356,7 +378,23 @@ export class SnapshotCache {
     if (!full && this.hooks.needsConfig) {
       const rows = parseList(list.stdout);
       for (const [key, at] of this.noConfig) if (takenAt - at >= NO_CONFIG_RETRY_MS) this.noConfig.delete(key);
-      wanted = rows.some((r) => this.hooks.needsConfig!(r) && !this.noConfig.has(keyOf(r)));
+      const need = rows.filter((r) => this.hooks.needsConfig!(r));
+      const keep = new Set(need.map(describedKey));
+      for (const key of this.unadopted.keys()) if (!keep.has(key)) this.unadopted.delete(key);
+      wanted = need.some((r) => !this.unadopted.has(describedKey(r)) && !this.noConfig.has(keyOf(r)));
+      const known = new Map<number, XlDomainConfig>();
+      for (const r of need) {
+        const cfg = this.unadopted.get(describedKey(r));
+        if (cfg) known.set(r.domid, cfg);
+      }
+      if (!wanted && known.size > 0) {
+        const snap = joinConfigs(rows, known, false, takenAt);
+        measured();
+        await this.hooks.onConfigs?.(snap);
+        this.rememberUnadopted(snap);
+        await this.hooks.onSnapshot?.(snap, current);
+        return snap;
+      }
     }
     if (!wanted) {
       const snap = buildSnapshot(list.stdout, undefined, takenAt);
@@ -372,8 +410,16 @@ export class SnapshotCache {
       if (!v.config && this.hooks.needsConfig?.(v.row)) this.noConfig.set(keyOf(v.row), takenAt);
     }
     await this.hooks.onConfigs?.(snap);
+    this.rememberUnadopted(snap);
     await this.hooks.onSnapshot?.(snap, current);
     return snap;
+  }
+
+  /** The configurations of unknown domains still not adopted after onConfigs (see `unadopted`). */
+  private rememberUnadopted(snap: Snapshot): void {
+    const needs = this.hooks.needsConfig;
+    if (!needs) return;
+    for (const v of snap.domains) if (v.config && needs(v.row)) this.unadopted.set(describedKey(v.row), v.config);
   }
 }
 
@@ -384,4 +430,9 @@ function cpuSince(start: NodeJS.CpuUsage): number {
 
 function keyOf(row: ListRow): string {
   return `${row.domid}/${row.uuid ?? ''}`;
+}
+
+/** A domain and the name it had when xl described it (a rename since drops that description). */
+function describedKey(row: ListRow): string {
+  return `${keyOf(row)}/${row.name}`;
 }

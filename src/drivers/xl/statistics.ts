@@ -25,7 +25,7 @@ export class XentopStatistics {
   constructor(private readonly core: XlCore, xlPath: string, env: Record<string, string> = {}) {
     const sibling = join(dirname(xlPath), 'xentop');
     if (basename(xlPath) === 'xl' && existsSync(sibling)) {
-      this.exec = core.running.track(new XlRunner({ xlPath: sibling, env, defaultTimeoutMs: (core.deadlines.quick ?? DEFAULT_DEADLINES.quick) }));
+      this.exec = core.running.track(new XlRunner({ xlPath: sibling, env, defaultTimeoutMs: (core.deadlines.quick ?? DEFAULT_DEADLINES.quick), tool: 'xentop' }));
       this.prefix = [];
     } else {
       this.exec = core.exec;

@@ -53,4 +53,16 @@ describe('xl driver: a stop waits for the tool calls still running', function ()
     expect(exec.ended.length, 'a held listing ended before close() returned').to.be.greaterThan(0);
     expect(exec.ended[0]).to.be.at.most(closedAt);
   });
+
+  it('after close(), a change of ours ending late (a job the stop did not drain) starts no listing, and reads run no xl', async () => {
+    const exec = new HeldList(new InProcessXl({ stateDir: simStateDir(dir) }));
+    const driver = new XlDriver({ dataDir: dir, xlPath: 'xl-sim (in-process)', executor: exec, refreshIntervalMs: 60_000 });
+    await driver.init();
+    await driver.close();
+    const calls = exec.calls;
+    driver.invalidate(); // as at the end of that change
+    await driver.list();
+    await sleep(50);
+    expect(exec.calls, 'xl ran after the stop').to.equal(calls);
+  });
 });

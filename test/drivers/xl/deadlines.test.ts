@@ -97,6 +97,11 @@ describe('xl driver: a deadline per xl command, under injected faults', function
     expect(deadlineOf(['pause', 'x'])).to.be.at.most(5_000);
     expect(deadlineOf(['info'])).to.be.at.most(5_000);
     expect(deadlineOf(['create', '/c.cfg'])).to.be.within(10_000, 5 * 60_000);
+    // libxl waits up to 40 s for a device's hotplug script: xl must not be killed before it does.
+    for (const cmd of ['block-attach', 'block-detach', 'network-attach', 'network-detach']) {
+      expect(deadlineOf([cmd, 'x', 'y']), cmd).to.be.within(40_000, 2 * 60_000);
+      expect(deadlineOf([cmd, 'x', 'y'], { quick: 300, long: 600 }), cmd).to.equal(600);
+    }
     expect(deadlineOf(['save', 'x', '/f'])).to.be.within(10_000, 10 * 60_000);
     expect(deadlineOf(['pause', 'x'], { quick: 300 })).to.equal(300);
     expect(deadlineOf(['create', '/c.cfg'], { long: 600 })).to.equal(600);

@@ -20,7 +20,7 @@ describe('xl driver: replacing a disk or an interface of a running domain', func
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'xl-replace-'));
-    b = createTestBackend(dir, { refreshIntervalMs: 60_000 });
+    b = createTestBackend(dir, { refreshIntervalMs: 60_000, longTimeoutMs: 5_000 }); // a hung attach is killed soon after the test
     await b.driver.init();
     for (const f of ['d.img', 'd2.img']) writeFileSync(join(dir, f), '');
     await b.driver.define({

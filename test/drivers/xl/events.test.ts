@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DomainEvents } from '../../../src/drivers/xl/events.js';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { createTestBackend, simStateDir, xlBehindTheBack } from '../../support/xl-backend.js';
 
@@ -51,5 +52,20 @@ describe('xl driver: domain events trigger a refresh', function () {
     await sleep(300);
     expect(logs.filter((l) => l.startsWith('warn: domain events:'))).to.have.length(1);
     expect(await driver.list()).to.deep.equal([]);
+  });
+
+  it('a watcher that dies right after registering is restarted with a growing back-off, reported once', async () => {
+    driver = createTestBackend(dir, { refreshIntervalMs: 60_000 }).driver;
+    // Registers (the two echoes), then its connection drops: the echoes must not count as health.
+    const dying = `console.log('@introduceDomain');console.log('@releaseDomain');process.exit(1)`;
+    const lines: string[] = [];
+    const events = new DomainEvents({ command: process.execPath, args: ['-e', dying] }, () => {}, (l, m) => lines.push(`${l}: ${m}`));
+    events.start();
+    await sleep(4500);
+    events.stop();
+    // Back-off 1 s then 2 s: started at 0, ~1 s and ~3 s (every second: 5 starts, a warning each).
+    expect(events.events / 2).to.be.at.most(3);
+    expect(lines.filter((l) => l.startsWith('warn: '))).to.have.length(1);
+    expect(lines.filter((l) => l.startsWith('info: '))).to.deep.equal([]);
   });
 });

@@ -105,4 +105,46 @@ describe('xl driver: the picture of the host, kept current in the background', f
     expect((await driver.get('d')).state).to.equal('running');
     expect(Date.now() - t0).to.be.within(1500, 2900); // the read wait (2 s), not the list's deadline
   });
+
+  it('once the refresh after our change has failed, reads neither wait for xl nor run it (the back-off paces the retries)', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
+    await driver.define(spec('f'));
+    await driver.start('f');
+    expect((await driver.get('f')).state).to.equal('running');
+    faults({ rules: [{ command: 'list', mode: 'hang', count: 100 }] });
+    driver.invalidate(); // as after a change of ours; its refresh hangs to its deadline
+    await driver.get('f'); // waits its bound
+    for (let i = 0; i < 100 && driver.freshness().lastError === undefined; i++) await sleep(50); // killed at its deadline
+    expect(driver.freshness().lastError).to.match(/did not finish/);
+    const calls = driver.metrics().toolCalls;
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) expect((await driver.get('f')).state).to.equal('running');
+    expect(Date.now() - t0).to.be.below(300);
+    expect(driver.metrics().toolCalls).to.equal(calls);
+    expect(driver.freshness().stale).to.equal(true);
+  });
+
+  it('a domain whose adoption the store refuses (a full disk) is not listed with xl list -l at every refresh', async () => {
+    const { driver, xl } = await open({ refreshIntervalMs: 30 });
+    const cfg = join(dir, 'outside.cfg');
+    writeFileSync(cfg, 'name = "outside"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\n');
+    const store = driver.store;
+    const put = store.put.bind(store);
+    store.put = (async () => { throw new Error('ENOSPC: no space left on device'); }) as typeof store.put;
+    try {
+      await xlBehindTheBack(dir, 'create', '-q', cfg);
+      const lists = (): number => xl.log.filter((a) => a[0] === 'list' && a[1] === '-v').length;
+      const from = lists();
+      for (let i = 0; i < 200 && lists() - from < 15; i++) await sleep(20); // some fifteen refreshes
+      const longs = xl.log.filter((a) => a[0] === 'list' && a[1] === '-l').length;
+      expect(longs).to.be.within(1, 2);
+      expect((await driver.get('outside')).state).to.equal('running'); // shown from its live configuration
+      store.put = put; // the disk has room again: the next refresh adopts it, with no new listing of every domain
+      for (let i = 0; i < 40 && !store.get('outside'); i++) await sleep(25);
+      expect(store.get('outside')?.origin).to.equal('adopted');
+      expect(xl.log.filter((a) => a[0] === 'list' && a[1] === '-l').length).to.equal(longs);
+    } finally {
+      store.put = put;
+    }
+  });
 });

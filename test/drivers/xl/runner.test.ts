@@ -12,6 +12,7 @@ else if (cmd === 'pause') { process.stderr.write('libxl: error: libxl_domain.c:5
 else if (cmd === 'list') { process.stderr.write('libxl: error: libxl_domain.c:2335:retrieve_domain_configuration_lock_acquired: Domain 3:Fail to get domain configuration\\n'); process.stdout.write('[]\\n'); }
 else if (cmd === 'create') { process.stderr.write('Parsing config from x.cfg\\nfailed to free memory for the domain\\n'); process.exit(3); }
 else if (cmd === 'sleep') { setTimeout(() => {}, 30000); }
+else if (cmd === 'leave-child') { require('node:child_process').spawn('sleep', ['8'], { stdio: 'inherit' }); setTimeout(() => {}, 30000); }
 else if (cmd === 'link') { process.stderr.write('RTNETLINK answers: Operation not permitted\\n'); process.exit(2); }
 `;
 
@@ -58,6 +59,15 @@ describe('xl runner', () => {
     const err = (await runner.run(['sleep'], { timeoutMs: 300 }).catch((e: unknown) => e)) as VirtError;
     expect(err.kind).to.equal('timeout');
     expect(Date.now() - t0).to.be.lessThan(5000);
+  });
+
+  it('answers at its deadline even when a child of the killed xl holds its output open', async function () {
+    this.timeout(15_000);
+    // A script or helper xl started inherits its stdout and stderr: killing xl does not close them.
+    const t0 = Date.now();
+    const err = await runner.run(['leave-child'], { timeoutMs: 400 }).then(() => null, (e: unknown) => e);
+    expect(VirtError.is(err, 'timeout')).to.equal(true);
+    expect(Date.now() - t0).to.be.below(3000);
   });
 
   it('names the tool it runs in its errors: ip, xenstore or ethtool through the same runner are not "xl"', async () => {

@@ -46,3 +46,23 @@ describe('xl uptime parsing', () => {
     expect(up.get('win01')).to.equal(86400 + 10 * 60);
   });
 });
+
+describe('xentop beside a real xl', () => {
+  it('a failing xentop is named in the error (not "xl -b")', async () => {
+    const { mkdtempSync, writeFileSync, chmodSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { XlDriver } = await import('../../../src/drivers/xl/xl-driver.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'xentop-'));
+    try {
+      for (const tool of ['xl', 'xentop']) {
+        writeFileSync(path.join(dir, tool), '#!/bin/sh\necho "Failed to retrieve statistics from libxenstat" >&2\nexit 1\n');
+        chmodSync(path.join(dir, tool), 0o755);
+      }
+      const driver = new XlDriver({ dataDir: path.join(dir, 'data'), xlPath: path.join(dir, 'xl') });
+      const err = await driver.statistics().then(() => null, (e: unknown) => e as Error);
+      expect(err?.message).to.match(/^xentop /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
