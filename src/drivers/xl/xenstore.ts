@@ -87,7 +87,7 @@ export async function setLiveRate(core: XlCore, xs: XenstoreClient, domid: numbe
 }
 
 /**
- * After a restore the vifs carry the rates of the save image (libxl's attach-time record); the
+ * After a restore or a rebuild the vifs carry libxl's attach-time rates (the image's record); the
  * definition's are written again so the live rates match it. A failure is logged, not thrown:
  * the domain runs, only its rates may lag (the next change or start sets them). `known`: the
  * domain's domid when the caller has it (no `xl domid`).
@@ -99,6 +99,6 @@ export async function reapplyRates(core: XlCore, liveName: string, nics: readonl
     const ids = await devidsOf(core, domid);
     for (const n of nics) await setLiveRate(core, core.xenstore, domid, n.mac, n.rate ?? null, ids);
   } catch (e) {
-    core.log('warn', `restored '${liveName}' but could not set its interfaces' rates again: ${e instanceof Error ? e.message : String(e)}`);
+    core.log('warn', `'${liveName}' runs in a new domain, but its interfaces' rates could not be set again: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
