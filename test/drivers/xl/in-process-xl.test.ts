@@ -56,13 +56,14 @@ describe('in-process xl executor', () => {
   it('ends a hanging call at the timeout, without blocking other calls meanwhile', async () => {
     faults({ rules: [{ command: 'list', mode: 'hang' }] });
     const t0 = Date.now();
-    const hung = rejection(xl.run(['list'], { timeoutMs: 300 }));
+    let ended = false;
+    const hung = rejection(xl.run(['list'], { timeoutMs: 1000 })).then((e) => { ended = true; return e; });
     expect((await xl.run(['info', 'host'])).stdout).to.equal('xenhost01\n');
-    expect(Date.now() - t0).to.be.lessThan(250);
+    expect(ended, 'info waited for the hung list').to.equal(false);
     const e = await hung;
     expect(e.kind).to.equal('timeout');
-    expect(e.message).to.contain('did not finish within 300 ms');
-    expect(Date.now() - t0).to.be.within(280, 2000);
+    expect(e.message).to.contain('did not finish within 1000 ms');
+    expect(Date.now() - t0).to.be.within(980, 10_000);
   });
 
   it('is cancelled by the caller\'s signal', async () => {
