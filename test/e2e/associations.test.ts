@@ -49,7 +49,8 @@ describe('e2e: association round trips (every class, both directions)', function
       let checked = 0;
       const served: string[] = [];
       for (const cls of classNames.filter((n) => n.startsWith('Xen_') || n.startsWith('CIM_'))) {
-        const gc = await intrinsic(nc, 'GetClass', { ClassName: `<CLASSNAME NAME="${cls}"/>`, LocalOnly: '<VALUE>FALSE</VALUE>', IncludeQualifiers: '<VALUE>TRUE</VALUE>' });
+        // The class's own qualifiers are what is read: no properties (an empty PropertyList of DSP0200 GetClass), far less to parse.
+        const gc = await intrinsic(nc, 'GetClass', { ClassName: `<CLASSNAME NAME="${cls}"/>`, LocalOnly: '<VALUE>FALSE</VALUE>', IncludeQualifiers: '<VALUE>TRUE</VALUE>', PropertyList: '<VALUE.ARRAY></VALUE.ARRAY>' });
         const clsNode = first(first(gc.rsp, 'IRETURNVALUE'), 'CLASS');
         const isAssoc = all(clsNode, 'QUALIFIER').some((q) => q['@NAME'] === 'Association' && text(first(q, 'VALUE')).toUpperCase() === 'TRUE');
         if (!isAssoc) continue;

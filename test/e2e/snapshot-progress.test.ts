@@ -3,9 +3,9 @@
  * CIM-XML: CreateSnapshot follows the image as the simulator writes it (its size against the
  * guest's memory), and so does RequestStateChange 6 (save); ApplySnapshot and RequestStateChange
  * from suspended follow it as xl reads it back (the file position of xl's descriptor on the
- * image). The simulated host is slowed so that a 256 MiB router takes about 1.6 s each way (a
- * snapshot method, told to wait 1 s instead of its 2 s, then answers 4096 with its job, so the
- * poller sees the last part); the apply is tested with xl in this process and with bin/xl-sim
+ * image). The simulated host is slowed so that a 256 MiB router takes about 0.8 s each way (a
+ * snapshot method, told to wait 0.2 s instead of its 2 s, then answers 4096 with its job, so the
+ * poller sees the last 0.6 s); the apply is tested with xl in this process and with bin/xl-sim
  * processes (the real backend's path: /proc of a child process).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -54,11 +54,10 @@ for (const xl of ['in-process', 'processes'] as const) {
     before(async () => {
       app = await startAppServer({
         xl, users: [{ name: 'admin', password: 'secret', role: 'admin' }],
-        // 256 MiB at 160 MiB/s: 1.6 s, past the snapshot methods' wait of 1 s (so they answer
-        // 4096) by more than 2.3 s is past the default 2 s, some 40 polls (a save is only watched
-        // in this process).
-        host: { shutdown_seconds: 0.2, save_mib_per_sec: xl === 'in-process' ? 160 : 65536, restore_mib_per_sec: 160 },
-        snapshotWaitMs: 1_000,
+        // 256 MiB at 320 MiB/s: 0.8 s, past the snapshot methods' wait of 0.2 s (so they answer
+        // 4096) by 0.6 s, some 15 polls (a save is only watched in this process).
+        host: { shutdown_seconds: 0.2, save_mib_per_sec: xl === 'in-process' ? 320 : 65536, restore_mib_per_sec: 320 },
+        snapshotWaitMs: 200,
       });
       mkdirSync(path.join(app.dataDir, 'images'), { recursive: true });
       const raw = path.join(app.dataDir, 'images', 'rt.img');

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { XlRunner, type XlExecutor } from '../../../src/drivers/xl/runner.js';
 import { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtError } from '../../../src/virt/errors.js';
+import { runXl } from '../../../src/sim/run-xl.js';
 import { XL_SIM } from '../../sim/helpers.js';
 
 /** Long enough for xl-sim to start and suspend the guest on a loaded machine, short of the save's 8 s. */
@@ -41,10 +42,14 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     await driver.define({ name: 's', type: 'pv', memoryMiB: 512, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
     await driver.start('s');
   });
-  /** Resolves once xl shows 's' suspended by a save (state `---ss-`), whatever the machine's load. */
+  /**
+   * Resolves once xl shows 's' suspended by a save (state `---ss-`), whatever the machine's load.
+   * Asked of the simulator in this process (the same host state; a bin/xl-sim process per look
+   * would cost more CPU than the save it watches).
+   */
   const suspended = async (): Promise<void> => {
     for (const until = Date.now() + 20_000; Date.now() < until;) {
-      const line = (await runner.run(['list'])).stdout.split('\n').find((l) => l.startsWith('s '));
+      const line = (await runXl(['list'], { stateDir: st })).stdout.split('\n').find((l) => l.startsWith('s '));
       if (line?.split(/\s+/)[4]?.[3] === 's') return;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -3,7 +3,8 @@
  * the hosts) and its own in-process server: hostA knows hostB as a peer (serve --peer, its
  * credentials in hostA's peers.json).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { addUser } from '../../../src/http/users.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type AppServer, type AppServerOptions, startAppServer } from '../../support/app-server.js';
@@ -23,6 +24,20 @@ export interface Hosts {
   close(): Promise<void>;
 }
 
+let adminUsers: Promise<string> | undefined;
+
+/** A users file holding ADMIN, written once per process. */
+function adminUsersFile(): Promise<string> {
+  adminUsers ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-mig-users-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'users.json');
+    await addUser(file, ADMIN.name, ADMIN.password, ADMIN.role);
+    return file;
+  })();
+  return adminUsers;
+}
+
 export async function startHosts(host: Record<string, unknown> = {}, hostB: Record<string, unknown> = host): Promise<Hosts> {
   const base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-mig-'));
   const dataA = path.join(base, 'hostA');
@@ -32,8 +47,12 @@ export async function startHosts(host: Record<string, unknown> = {}, hostB: Reco
   const simHost = (h: Record<string, unknown>) => ({ shutdown_seconds: 0.2, migration_mib_per_sec: 4096, uplink_bridge: 'br1', ...h });
   const startB = () => startAppServer({ ...common, dataDir: dataB, hostName: 'hostB', host: simHost(hostB) });
   const h = { base } as Hosts;
+  // The admin's users file, hashed once per process (scrypt is tens of ms of CPU a time, and these tests start many hosts).
+  for (const d of [dataA, dataB]) {
+    mkdirSync(d, { recursive: true });
+    copyFileSync(await adminUsersFile(), path.join(d, 'users.json'));
+  }
   h.b = await startB();
-  mkdirSync(dataA, { recursive: true });
   writeFileSync(path.join(dataA, 'peers.json'), JSON.stringify({ version: 1, peers: { hostB: { user: ADMIN.name, password: ADMIN.password } } }), { mode: 0o600 });
   const startA = () => startAppServer({ ...common, dataDir: dataA, hostName: 'hostA', host: simHost(host), peers: [{ name: 'hostB', url: `http://127.0.0.1:${h.b.port}/cimom` }] });
   h.a = await startA();

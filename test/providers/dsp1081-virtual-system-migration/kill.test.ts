@@ -28,6 +28,19 @@ async function systemsOf(port: number): Promise<string[]> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the process group a killed server led is empty: the `xl migrate` it started, still copying, has ended. */
+async function groupEnded(s: Serving): Promise<void> {
+  const pgid = s.proc.pid!;
+  for (const until = Date.now() + 30_000; Date.now() < until; await sleep(50)) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return; // ESRCH: nothing of it left
+    }
+  }
+  throw new Error('the killed server\'s xl migrate never ended');
+}
+
 describe('DSP1081: kill -9 of a server mid-migration', function () {
   this.timeout(90_000);
   let base: string;
@@ -70,14 +83,25 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     expect(r.error, r.error?.description).to.equal(undefined);
   }
 
-  /** Where router1 is, once both pictures have settled (the orphaned `xl migrate` may still be copying). */
+  /** Whether xl on a host lists router1 (its simulator's state, read in this process). */
+  async function xlHas(host: string): Promise<boolean> {
+    const r = await runXl(['list'], { stateDir: path.join(base, host, 'xl-sim') });
+    expect(r.exitCode, r.stderr).to.equal(0);
+    return /^router1 /m.test(r.stdout);
+  }
+
+  /**
+   * Where router1 is, once no `xl migrate` runs any more and both servers' pictures show what xl
+   * shows (each refreshes within a second or so; on a loaded machine later).
+   */
   async function settled(a: Serving, b: Serving): Promise<{ a: boolean; b: boolean }> {
+    const xl = { a: await xlHas('hostA'), b: await xlHas('hostB') };
     let last = { a: false, b: false };
-    for (let i = 0; i < 60; i++) {
+    for (const until = Date.now() + 20_000; Date.now() < until; await sleep(150)) {
       last = { a: (await systemsOf(a.port)).includes('router1'), b: (await systemsOf(b.port)).includes('router1') };
-      if (last.a !== last.b && i >= 8) return last; // stable for 2 s: past the end of an orphaned pre-copy
-      await sleep(250);
+      if (last.a === xl.a && last.b === xl.b) break;
     }
+    expect(last, 'the servers show what xl shows').to.deep.equal(xl);
     return last;
   }
 
@@ -90,8 +114,10 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     a.proc.kill('SIGKILL');
     await a.proc;
     running = running.filter((s) => s !== a);
+    const killed = a;
     a = await serve(path.join(base, 'hostA'), 'hostA', ['--peer', `hostB=http://127.0.0.1:${b.port}/cimom`]);
     running.push(a);
+    await groupEnded(killed); // the orphaned pre-copy, if it had begun, has ended
     const where = await settled(a, b);
     expect(where.a !== where.b, JSON.stringify(where)).to.equal(true);
     // The host that has it has its definition; the other has none.
@@ -107,7 +133,8 @@ describe('DSP1081: kill -9 of a server mid-migration', function () {
     b.proc.kill('SIGKILL');
     await b.proc;
     running = running.filter((s) => s !== b);
-    await sleep(1800); // the transfer ends while hostB's server is down
+    // The transfer ends while hostB's server is down: hostA no longer has the router.
+    for (const until = Date.now() + 20_000; Date.now() < until && (await systemsOf(a.port)).includes('router1');) await sleep(100);
     b = await serve(path.join(base, 'hostB'), 'hostB');
     running.push(b);
     const where = await settled(a, b);

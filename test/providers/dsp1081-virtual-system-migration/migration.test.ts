@@ -58,7 +58,12 @@ async function arrived(h: Hosts, name: string): Promise<void> {
 describe('DSP1081: migration between two simulated hosts', function () {
   this.timeout(60_000);
   let h: Hosts;
-  beforeEach(async () => { h = await startHosts(); });
+  /** Tests that start hosts of their own (other host.json figures): no default pair is started for them. */
+  const ownHosts = new Set<string>();
+  const itOwnHosts = (title: string, fn: () => Promise<void>) => { ownHosts.add(title); return it(title, fn); };
+  beforeEach(async function () {
+    if (!ownHosts.has(this.currentTest!.title)) h = await startHosts();
+  });
   afterEach(async () => { await h.close(); });
 
   it('MigrateVirtualSystemToHost over CIM-XML: 4096 and a Xen_MigrationJob whose PercentComplete moves; the router and its definition move to hostB', async () => {
@@ -87,8 +92,7 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(there.origin).to.equal('defined');
   });
 
-  it('Check methods say why without moving anything: unknown destination, missing switch, capacity, name taken', async () => {
-    await h.close();
+  itOwnHosts('Check methods say why without moving anything: unknown destination, missing switch, capacity, name taken', async () => {
     h = await startHosts({}, { total_memory_mib: 8192 });
     await routerOnA(h);
     let r = await toHost(h, 'CheckVirtualSystemIsMigratableToHost', 'router1', 'hostB');
@@ -167,8 +171,7 @@ describe('DSP1081: migration between two simulated hosts', function () {
     }
   });
 
-  it('a guest type the destination cannot run is refused by the check', async () => {
-    await h.close();
+  itOwnHosts('a guest type the destination cannot run is refused by the check', async () => {
     h = await startHosts({}, { hvm_capable: false });
     await h.a.server.virt.defineSystem({ name: 'win', type: 'hvm', memoryMiB: 256, vcpus: 1, nics: [{ bridge: 'xenbr0' }] });
     await h.a.server.virt.requestState('win', 'running');
@@ -181,9 +184,8 @@ describe('DSP1081: migration between two simulated hosts', function () {
     { mode: 'crash', why: /xl migrate/ },
     { mode: 'hang', why: /did not finish within 1500 ms/ },
   ] as const) {
-    it(`a ${fault.mode} of xl migrate leaves the router running on hostA only, with its definition`, async () => {
+    (fault.mode === 'hang' ? itOwnHosts : it)(`a ${fault.mode} of xl migrate leaves the router running on hostA only, with its definition`, async () => {
       if (fault.mode === 'hang') {
-        await h.close();
         h = await startHosts();
         // the image deadline, short for the test
         (h.a.server.virt as unknown as { driver: { core: { deadlines: { long?: number } } } }).driver.core.deadlines.long = 1500;
@@ -206,8 +208,7 @@ describe('DSP1081: migration between two simulated hosts', function () {
     });
   }
 
-  it('a job terminated mid-way (RequestStateChange 4) leaves it on hostA', async () => {
-    await h.close();
+  itOwnHosts('a job terminated mid-way (RequestStateChange 4) leaves it on hostA', async () => {
     h = await startHosts({ migration_mib_per_sec: 64 }); // 256 MiB: about 4 s of pre-copy
     await routerOnA(h);
     const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
@@ -222,8 +223,7 @@ describe('DSP1081: migration between two simulated hosts', function () {
     expect(await xlList(h.b)).to.not.contain('router1');
   });
 
-  it('while a router is on its way, the destination refuses to define another system of its name', async () => {
-    await h.close();
+  itOwnHosts('while a router is on its way, the destination refuses to define another system of its name', async () => {
     h = await startHosts({ migration_mib_per_sec: 256 }); // 256 MiB: about 1 s of pre-copy
     await routerOnA(h);
     const uuid = (await h.a.server.virt.getSystem('router1')).uuid;
