@@ -56,6 +56,21 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     throw new Error('the save never suspended the guest');
   };
 
+  /**
+   * The state a fresh picture shows. A read waits at most 2 s for the picture a change asked for
+   * (then it is served the last one, marked stale): on a loaded machine xl-sim's listing can take
+   * longer, so the test waits for the state it expects, up to 20 s, and reports the last one seen.
+   */
+  const stateBecomes = async (want: string): Promise<string> => {
+    driver.invalidate();
+    let seen = (await driver.get('s')).state as string;
+    for (const until = Date.now() + 20_000; seen !== want && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = (await driver.get('s')).state;
+    }
+    return seen;
+  };
+
   afterEach(async () => {
     await driver.close();
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
@@ -65,12 +80,10 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     const err = await driver.save('s').then(() => undefined, (e: unknown) => e);
     expect(VirtError.is(err, 'timeout'), String(err)).to.equal(true);
     expect((err as Error).message).to.match(/killed; 's' had been suspended for the save, which no xl command resumes: it was powered off/);
-    driver.invalidate();
-    expect((await driver.get('s')).state).to.equal('defined');
+    expect(await stateBecomes('defined')).to.equal('defined');
     expect((await runner.run(['list'])).stdout).to.not.match(/^s /m);
     await driver.start('s');
-    driver.invalidate();
-    expect((await driver.get('s')).state).to.equal('running');
+    expect(await stateBecomes('running')).to.equal('running');
   });
 
   it('a snapshot\'s checkpoint (save -c) cancelled while it writes: the guest it left suspended is powered off, and the error says so', async () => {
@@ -83,8 +96,7 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     cancel.abort(new Error('job terminated'));
     const err = await capture;
     expect(String((err as Error)?.message)).to.match(/had been suspended for the save, which no xl command resumes: it was powered off/);
-    driver.invalidate();
-    expect((await driver.get('s')).state).to.equal('defined');
+    expect(await stateBecomes('defined')).to.equal('defined');
   });
 
   it('a guest left suspended by a save behind our back is shown suspending and can be destroyed', async () => {
@@ -92,10 +104,8 @@ describe('xl driver: a save cut after the guest was suspended', function () {
     await suspended();
     save.kill('SIGKILL');
     await save;
-    driver.invalidate();
-    expect((await driver.get('s')).state).to.equal('suspending');
+    expect(await stateBecomes('suspending')).to.equal('suspending');
     await driver.destroy('s');
-    driver.invalidate();
-    expect((await driver.get('s')).state).to.equal('defined');
+    expect(await stateBecomes('defined')).to.equal('defined');
   });
 });
