@@ -19,12 +19,17 @@ export function isTempName(entry: string): boolean {
   return /^\..+\.[0-9]+\.[0-9a-f]{8}\.tmp$/.test(entry);
 }
 
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+/**
+ * `durable: false` (a file derived from stored state and written again before every use): the
+ * rename still keeps readers from a torn file, without the two fsyncs.
+ */
+export async function writeFileAtomic(path: string, data: string, opts: { durable?: boolean } = {}): Promise<void> {
+  const durable = opts.durable ?? true;
   const tmp = tempNameFor(path);
   const fh = await open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(data, 'utf8');
-    await fh.sync();
+    if (durable) await fh.sync();
   } catch (err) {
     await fh.close().catch(() => {});
     await unlink(tmp).catch(() => {});
@@ -37,6 +42,7 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await unlink(tmp).catch(() => {});
     throw err;
   }
+  if (!durable) return;
   try {
     await fsyncDir(dirname(path));
   } catch (err) {

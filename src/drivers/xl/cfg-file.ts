@@ -4,10 +4,9 @@
  * it torn; not fsynced, since nothing reads it after a crash before it is written again from
  * the stored definition (an fsync per router made a whole network's launch wait on the disk).
  */
-import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VirtualSystemConfig } from '../../virt/types.js';
-import { tempNameFor } from './atomic-file.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { writeCfg } from './cfg-writer.js';
 import type { XlCore } from './core.js';
 import { checkPaths } from './paths.js';
@@ -17,19 +16,6 @@ import { validName } from './validate.js';
 export async function placeCfg(core: XlCore, config: VirtualSystemConfig): Promise<string> {
   await checkPaths(core.paths, config.boot, config.disks);
   const path = join(core.cfgDir, `${validName(config.name)}.cfg`);
-  const text = writeCfg(config);
-  const tmp = tempNameFor(path);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text, 'utf8');
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
+  await writeFileAtomic(path, writeCfg(config), { durable: false });
   return path;
 }
