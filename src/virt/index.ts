@@ -22,7 +22,7 @@ export {
 export type {
   HypervisorDriver, StartOptions, OperationOptions, DriverFreshness, DriverMetrics, ReconcileReport, SystemCounters,
 } from './driver.js';
-export { Job, JobManager, type JobState, type JobContext, type JobListener } from './jobs.js';
+export { Job, JobManager, type JobKind, type JobState, type JobContext, type JobListener } from './jobs.js';
 export { KeyedLock, type LockMode, type LockOptions } from './lock.js';
 export type { Pool, PoolKind, PoolAllocation } from './pools.js';
 export {

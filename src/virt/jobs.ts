@@ -20,6 +20,12 @@ export interface JobContext {
 
 export type JobListener = (job: Job) => void;
 
+/**
+ * What a job does, as a category (its name is for people): who may stop it is decided from it
+ * (the role of the method that starts jobs of that kind). 'other' for anything else.
+ */
+export type JobKind = 'state change' | 'snapshot' | 'deletion' | 'resource change' | 'migration' | 'other';
+
 export class Job<T = unknown> {
   readonly id = randomUUID();
   readonly submittedAt = Date.now();
@@ -43,6 +49,7 @@ export class Job<T = unknown> {
     private readonly onChange: JobListener = () => {},
     /** The systems it acts on, one by one (a change over several systems names each). */
     readonly affects: readonly string[] = [target],
+    readonly kind: JobKind = 'other',
   ) {
     this.done = new Promise<T>((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -146,11 +153,11 @@ export class JobManager {
 
   /**
    * Start body asynchronously and return its job at once. `affects`: the systems it acts on when
-   * `target` describes several (default: the target itself).
+   * `target` describes several (default: the target itself); `kind`: what it does (JobKind).
    */
-  start<T>(name: string, target: string, body: (ctx: JobContext) => Promise<T>, affects?: readonly string[]): Job<T> {
+  start<T>(name: string, target: string, body: (ctx: JobContext) => Promise<T>, affects?: readonly string[], kind: JobKind = 'other'): Job<T> {
     this.prune();
-    const job = new Job<T>(name, target, (j) => this.emit(j), affects ?? [target]);
+    const job = new Job<T>(name, target, (j) => this.emit(j), affects ?? [target], kind);
     this.jobs.set(job.id, job as Job);
     this.emit(job as Job);
     queueMicrotask(() => void job.run(body));

@@ -210,7 +210,7 @@ export async function migrateSystem(
       });
       if (seen === false) m.log(`'${name}' moved to ${peer.name}, which does not list it yet`);
       return name;
-    });
+    }, undefined, 'migration');
     started = true;
     // A job cancelled before its body ran: the destination forgets the definition too.
     const end = (): void => {

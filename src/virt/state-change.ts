@@ -120,7 +120,7 @@ export async function requestStateChange(m: Model, name: string, target: TargetS
     performed = true;
     ctx.progress(1);
     return perform(m, b, ctx.signal, opts.timeoutMs, (f) => ctx.progress(1 + f * 98), () => ctx.commit());
-  });
+  }, undefined, 'state change');
   // A job cancelled before its body ran never reaches perform(): its end takes the request back
   // and releases what begin() took.
   const free = (): void => {

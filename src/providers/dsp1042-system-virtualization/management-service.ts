@@ -32,7 +32,7 @@ async function destroySystem(deps: ProviderDeps, params: NameMap<CimValue>): Pro
   if (!sys) throw cimError('NOT_FOUND', `AffectedSystem ${ref.toString()} does not exist`);
   // DSP1042: an active system is deactivated (hard) first, then its definition is removed. A
   // power-off that outlasts the budget goes on as a job the client can follow or terminate.
-  const job = deps.virt.jobs.start(`deletion of ${sys.name}`, sys.name, (ctx) => deps.virt.deleteSystem(sys.name, { signal: ctx.signal, asJob: true }));
+  const job = deps.virt.jobs.start(`deletion of ${sys.name}`, sys.name, (ctx) => deps.virt.deleteSystem(sys.name, { signal: ctx.signal, asJob: true }), undefined, 'deletion');
   void job.done.then(() => deps.log(`DestroySystem: '${sys.name}' (was ${sys.state}) destroyed`), () => {});
   try {
     return await answerWithin(deps, job, () => ({ returnValue: 0 }));

@@ -12,7 +12,7 @@ import {
   type CimInstance, type CimInstanceName, CimDateTime, cimError, isClassNameRef,
 } from '../../cim/index.js';
 import { type MethodResult, type ProviderContext, type Role, ROLE_RANK } from '../../operations/provider.js';
-import type { Job, JobState, VirtError, VirtErrorKind } from '../../virt/index.js';
+import type { Job, JobKind, JobState, VirtError, VirtErrorKind } from '../../virt/index.js';
 import { build } from '../shared/build.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { RSC } from '../shared/errors.js';
@@ -135,14 +135,14 @@ function requestStateChange(job: Job, requested: number | undefined, timeout: Ci
 
 /**
  * Jobs of the methods an operator may call (state changes of systems and networks, snapshots),
- * by the name virt/ gives them. Every other job (a system's deletion, its resources changed, a
- * migration) was started by a method only an admin may call: stopping it cuts short or undoes
- * that change, so it needs the admin role as well.
+ * by their kind. Every other job (a system's deletion, its resources changed, a migration) was
+ * started by a method only an admin may call: stopping it cuts short or undoes that change, so
+ * it needs the admin role as well.
  */
-const OPERATOR_JOBS = ['state change of ', 'snapshot of ', 'apply snapshot ', 'destroy snapshot '];
+const OPERATOR_JOBS: ReadonlySet<JobKind> = new Set<JobKind>(['state change', 'snapshot']);
 
 function roleToStop(job: Job): Role {
-  return OPERATOR_JOBS.some((p) => job.name.startsWith(p)) ? 'operator' : 'admin';
+  return OPERATOR_JOBS.has(job.kind) ? 'operator' : 'admin';
 }
 
 function checkMayStop(ctx: ProviderContext, job: Job): void {

@@ -186,7 +186,7 @@ export async function requestNetworkState(
         failed.map((o) => `${o.system} (${o.state.replace('_', ' ')}: ${o.error})`).join('; '));
     }
     return all;
-  });
+  }, undefined, 'state change');
   job.done.then(release, release);
   return { kind: 'job', job };
 }

@@ -161,7 +161,7 @@ export class SnapshotService {
           release();
           this.opts.changed?.();
         }
-      });
+      }, undefined, 'snapshot');
       // A job cancelled before its body ran still releases the lock.
       job.done.catch(() => {}).finally(release);
       return plan.answer(job as unknown as Job<unknown>);

@@ -107,10 +107,10 @@ describe('providers/dsp1103: jobs', () => {
     const operator = { ...w.ctx(), principal: { name: 'op', role: 'operator' as const } };
     const hang = (ctx: { signal: AbortSignal }) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted'))));
     const p = w.provider(JOB);
-    const deletion = w.jobs.start('deletion of web', 'web', hang);
-    const resources = w.jobs.start('ModifyResourceSettings of web', 'web', hang);
-    const state = w.jobs.start('state change of web to paused', 'web', hang);
-    const snapshot = w.jobs.start('snapshot of web', 'web', hang);
+    const deletion = w.jobs.start('deletion of web', 'web', hang, undefined, 'deletion');
+    const resources = w.jobs.start('ModifyResourceSettings of web', 'web', hang, undefined, 'resource change');
+    const state = w.jobs.start('state change of web to paused', 'web', hang, undefined, 'state change');
+    const snapshot = w.jobs.start('snapshot of web', 'web', hang, undefined, 'snapshot');
     await new Promise((r) => setTimeout(r, 5));
     for (const j of [deletion, resources]) {
       const e = await p.invokeMethod!(operator, jobRef(j.id), 'RequestStateChange', params({ RequestedState: 4 })).then(() => undefined, (x: unknown) => x);
@@ -160,6 +160,8 @@ describe('providers/dsp1103: jobs', () => {
     const change = await w.virt.requestStateChange('web', 'paused');
     if (change.kind !== 'job') throw new Error('web was expected to be running');
     const job = change.job;
+    // Its kind, not its name, decides that an operator may stop it.
+    expect(job.kind).to.equal('state change');
     await job.done;
     const owner = await associatorNames(w, jobRef(job.id), VIRT_NS, { AssocClass: 'CIM_OwningJobElement' });
     expect(owner.map((n) => n.local().identity())).to.deep.equal([serviceName(VSMS_CLASS, VSMS_NAME, 'testhost').identity()]);
