@@ -1,7 +1,8 @@
 /**
  * The picture of the host one listing gives: every domain's `xl list -v` row, with its
  * configuration when `xl list -l` ran too, indexed by domid, name and uuid. Pictures are never
- * changed once served; snapshot.ts keeps the current one.
+ * changed once served (but for dropping their `patchOf` link, which only the cache reads);
+ * snapshot.ts keeps the current one.
  */
 import { parseList, parseStateFlags, type ListRow } from './parse/list.js';
 import { parseListLong, type XlDomainConfig } from './parse/list-long.js';
@@ -66,4 +67,44 @@ export function withPaused(row: ListRow, paused: boolean): ListRow {
   letters[2] = paused ? 'p' : '-';
   const state = letters.join('');
   return { ...row, state, flags: parseStateFlags(state) };
+}
+
+/**
+ * The picture with one domain's view replaced (a change of ours xl confirmed): the keys `old` is
+ * filed under are looked up directly (walking every entry made a launch of N members O(N²)). Only
+ * the last step is kept in `patchOf`: a run of patches must not hold every picture before it.
+ */
+export function withDomainReplaced(cur: Snapshot, old: DomainView, view: DomainView): Snapshot {
+  const swap = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
+    const out = new Map(m);
+    if (key !== undefined && out.get(key) === old) out.set(key, view);
+    return out;
+  };
+  delete cur.patchOf;
+  return {
+    ...cur,
+    domains: cur.domains.map((v) => (v === old ? view : v)),
+    byDomid: swap(cur.byDomid, old.row.domid),
+    byName: swap(cur.byName, old.row.name),
+    byUuid: swap(cur.byUuid, old.row.uuid ?? old.config?.uuid),
+    patchOf: { base: cur, old, view },
+  };
+}
+
+/** The picture with a domain our change created added (its domid, name and uuid are new to it). */
+export function withDomainAdded(cur: Snapshot, view: DomainView): Snapshot {
+  const add = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
+    const out = new Map(m);
+    if (key !== undefined) out.set(key, view);
+    return out;
+  };
+  delete cur.patchOf;
+  return {
+    ...cur,
+    domains: [...cur.domains, view],
+    byDomid: add(cur.byDomid, view.row.domid),
+    byName: add(cur.byName, view.row.name),
+    byUuid: add(cur.byUuid, view.row.uuid),
+    patchOf: { base: cur, old: undefined, view },
+  };
 }

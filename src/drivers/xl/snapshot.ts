@@ -11,7 +11,7 @@
 import type { XlExecutor } from './runner.js';
 import { parseList, type ListRow } from './parse/list.js';
 import type { XlDomainConfig } from './parse/list-long.js';
-import { buildSnapshot, joinConfigs, type DomainView, type Snapshot } from './picture.js';
+import { buildSnapshot, joinConfigs, withDomainAdded, withDomainReplaced, type Snapshot } from './picture.js';
 import { childrenCpuMs, listingCpuMs, RefreshPace } from './refresh-pace.js';
 
 export interface SnapshotHooks {
@@ -187,24 +187,7 @@ export class SnapshotCache {
       return;
     }
     this.generation++;
-    const view: DomainView = { ...old, row: change(old.row) };
-    // The keys `old` can be under are those buildSnapshot files it by (a patch changes neither):
-    // looked up directly, not found by walking every entry, which made a launch of N members O(N²).
-    const swap = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
-      const out = new Map(m);
-      if (key !== undefined && out.get(key) === old) out.set(key, view);
-      return out;
-    };
-    // Only the last step is kept: a run of patches must not hold every picture before it.
-    delete cur.patchOf;
-    this.current = {
-      ...cur,
-      domains: cur.domains.map((v) => (v === old ? view : v)),
-      byDomid: swap(cur.byDomid, old.row.domid),
-      byName: swap(cur.byName, old.row.name),
-      byUuid: swap(cur.byUuid, old.row.uuid ?? old.config?.uuid),
-      patchOf: { base: cur, old, view },
-    };
+    this.current = withDomainReplaced(cur, old, { ...old, row: change(old.row) });
   }
 
   /**
@@ -220,21 +203,7 @@ export class SnapshotCache {
       return;
     }
     this.generation++;
-    const view: DomainView = { row };
-    const add = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
-      const out = new Map(m);
-      if (key !== undefined) out.set(key, view);
-      return out;
-    };
-    delete cur.patchOf;
-    this.current = {
-      ...cur,
-      domains: [...cur.domains, view],
-      byDomid: add(cur.byDomid, row.domid),
-      byName: add(cur.byName, row.name),
-      byUuid: add(cur.byUuid, row.uuid),
-      patchOf: { base: cur, old: undefined, view },
-    };
+    this.current = withDomainAdded(cur, { row });
   }
 
   /**
