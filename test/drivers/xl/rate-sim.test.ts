@@ -55,20 +55,27 @@ describe('xl driver: a vif rate changed live survives a reboot, ours or one the 
     rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
-  it('xl rebuilds the rebooted domain from libxl\'s record (the attach-time rate): the definition\'s rate is set again', async () => {
+  /**
+   * A running system whose interface is defined at 125 MB/s and throttled live to 1.25 MB/s
+   * (netback's xenstore key only: libxl's record keeps 125 MB/s); `before` is its domid.
+   */
+  const throttled = async (name: string): Promise<{ vm: VirtManager; before: number }> => {
     const vm = new VirtManager(driver, { pollIntervalMs: 50 });
     await vm.init();
-    const disk = join(dir, 'thr.img');
+    const disk = join(dir, `${name}.img`);
     writeFileSync(disk, '');
     const mac = '00:16:3e:00:00:07';
     await vm.defineSystem({
-      name: 'thr', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
+      name, type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
       nics: [{ mac, bridge: 'xenbr0', rate: { bytesPerSecond: 125_000_000 } }],
     });
-    await vm.requestState('thr', 'running');
-    // Throttled live: netback's xenstore key only; libxl's record keeps 125 MB/s.
-    await driver.setInterfaceRate('thr', mac, { bytesPerSecond: 1_250_000 });
-    const before = (await vm.getSystem('thr')).live!.domid;
+    await vm.requestState(name, 'running');
+    await driver.setInterfaceRate(name, mac, { bytesPerSecond: 1_250_000 });
+    return { vm, before: (await vm.getSystem(name)).live!.domid };
+  };
+
+  it('xl rebuilds the rebooted domain from libxl\'s record (the attach-time rate): the definition\'s rate is set again', async () => {
+    const { vm, before } = await throttled('thr');
     await driver.reboot('thr');
     const after = (await vm.getSystem('thr')).live!.domid;
     expect(after).to.not.equal(before);
@@ -77,18 +84,7 @@ describe('xl driver: a vif rate changed live survives a reboot, ours or one the 
   });
 
   it('a domain rebuilt by xl behind our back (the guest rebooted itself) gets the definition\'s rate again', async () => {
-    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
-    await vm.init();
-    const disk = join(dir, 'g.img');
-    writeFileSync(disk, '');
-    const mac = '00:16:3e:00:00:09';
-    await vm.defineSystem({
-      name: 'g', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
-      nics: [{ mac, bridge: 'xenbr0', rate: { bytesPerSecond: 125_000_000 } }],
-    });
-    await vm.requestState('g', 'running');
-    await driver.setInterfaceRate('g', mac, { bytesPerSecond: 1_250_000 });
-    const before = (await vm.getSystem('g')).live!.domid;
+    const { vm, before } = await throttled('g');
     await xlBehindTheBack(dir, 'reboot', 'g');
     // The background's pictures see the new domain, then its rate is set again.
     let rate = '';
