@@ -10,7 +10,7 @@
  */
 import type { XlExecutor } from './runner.js';
 import { parseList, type ListRow } from './parse/list.js';
-import type { XlDomainConfig } from './parse/list-long.js';
+import { ConfigNeeds } from './config-needs.js';
 import { buildSnapshot, joinConfigs, withDomainAdded, withDomainReplaced, type Snapshot } from './picture.js';
 import { childrenCpuMs, listingCpuMs, RefreshPace } from './refresh-pace.js';
 
@@ -29,8 +29,6 @@ export interface SnapshotHooks {
   onServed?(snap: Snapshot): void;
 }
 
-/** A domain whose configuration xl could not give us is asked for again only after this long. */
-const NO_CONFIG_RETRY_MS = 30_000;
 /** After failed refreshes the background waits longer, up to this (a missing or broken xl). */
 const MAX_BACKOFF_MS = 30_000;
 
@@ -104,14 +102,8 @@ export class SnapshotCache {
   /** Stopped (the driver closed): nothing runs xl any more; reads get the last picture. */
   private closed = false;
   private poked = false;
-  /** `<domid>/<uuid>` of unknown domains `xl list -l` did not describe → when we last asked. */
-  private readonly noConfig = new Map<string, number>();
-  /**
-   * `<domid>/<uuid>/<name>` of unknown domains xl described but that are not adopted yet (the
-   * store refused: a full disk) → their configuration: the refreshes go on joining it and retrying
-   * the adoption without an `xl list -l` of every domain each time.
-   */
-  private readonly unadopted = new Map<string, XlDomainConfig>();
+  /** Which unknown domains still need `xl list -l` (config-needs.ts); none without needsConfig. */
+  private readonly needs: ConfigNeeds | undefined;
   refreshes = 0;
   /** Refreshes that also ran `xl list -l`. */
   configLoads = 0;
@@ -121,6 +113,7 @@ export class SnapshotCache {
     private readonly opts: RefreshOptions,
     private readonly hooks: SnapshotHooks = {},
   ) {
+    this.needs = hooks.needsConfig ? new ConfigNeeds(hooks.needsConfig) : undefined;
     if (opts.detectWithinMs !== undefined) {
       this.pace = new RefreshPace({ detectWithinMs: opts.detectWithinMs, maxCpuShare: opts.maxCpuShare ?? 0.2, maxIntervalMs: opts.intervalMs });
     }
@@ -344,23 +337,15 @@ export class SnapshotCache {
       this.paced(this.listWallMs, listingCpuMs(this.listWallMs, kids, ownUs / 1000));
     };
     let wanted = full;
-    if (!full && this.hooks.needsConfig) {
+    if (!full && this.needs) {
       const rows = parseList(list.stdout);
-      for (const [key, at] of this.noConfig) if (takenAt - at >= NO_CONFIG_RETRY_MS) this.noConfig.delete(key);
-      const need = rows.filter((r) => this.hooks.needsConfig!(r));
-      const keep = new Set(need.map(describedKey));
-      for (const key of this.unadopted.keys()) if (!keep.has(key)) this.unadopted.delete(key);
-      wanted = need.some((r) => !this.unadopted.has(describedKey(r)) && !this.noConfig.has(keyOf(r)));
-      const known = new Map<number, XlDomainConfig>();
-      for (const r of need) {
-        const cfg = this.unadopted.get(describedKey(r));
-        if (cfg) known.set(r.domid, cfg);
-      }
-      if (!wanted && known.size > 0) {
-        const snap = joinConfigs(rows, known, false, takenAt);
+      const plan = this.needs.plan(rows, takenAt);
+      wanted = plan.wanted;
+      if (!wanted && plan.known.size > 0) {
+        const snap = joinConfigs(rows, plan.known, false, takenAt);
         measured();
         await this.hooks.onConfigs?.(snap);
-        this.rememberUnadopted(snap);
+        this.needs.remember(snap);
         await this.hooks.onSnapshot?.(snap, current);
         return snap;
       }
@@ -375,33 +360,16 @@ export class SnapshotCache {
     this.configLoads++;
     const long = await (early ?? this.exec.run(['list', '-l'], { tolerateLibxlErrors: true }));
     const snap = buildSnapshot(list.stdout, long.stdout, takenAt);
-    for (const v of snap.domains) {
-      if (!v.config && this.hooks.needsConfig?.(v.row)) this.noConfig.set(keyOf(v.row), takenAt);
-    }
+    this.needs?.listed(snap, takenAt);
     await this.hooks.onConfigs?.(snap);
-    this.rememberUnadopted(snap);
+    this.needs?.remember(snap);
     await this.hooks.onSnapshot?.(snap, current);
     return snap;
   }
 
-  /** The configurations of unknown domains still not adopted after onConfigs (see `unadopted`). */
-  private rememberUnadopted(snap: Snapshot): void {
-    const needs = this.hooks.needsConfig;
-    if (!needs) return;
-    for (const v of snap.domains) if (v.config && needs(v.row)) this.unadopted.set(describedKey(v.row), v.config);
-  }
 }
 
 function cpuSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);
   return d.user + d.system;
-}
-
-function keyOf(row: ListRow): string {
-  return `${row.domid}/${row.uuid ?? ''}`;
-}
-
-/** A domain and the name it had when xl described it (a rename since drops that description). */
-function describedKey(row: ListRow): string {
-  return `${keyOf(row)}/${row.name}`;
 }
