@@ -10,7 +10,13 @@ import { parseInstancePath } from './uri.js';
 import type { QualifierList } from './qualifiers.js';
 
 export class CimInstance {
-  properties: NameMap<CimProperty>;
+  private props: NameMap<CimProperty> | undefined;
+  /**
+   * An instance from buildInstance, until something asks for its property objects: its class's
+   * template and one value per declared property. Enumerations encode straight from these
+   * (BuiltValues), so a property object is made only for code that wants one.
+   */
+  private built: BuiltValues | undefined;
   /** The instance's name, when known (VALUE.NAMEDINSTANCE / INSTANCEPATH). */
   path?: CimInstanceName;
   qualifiers?: QualifierList;
@@ -18,25 +24,73 @@ export class CimInstance {
   /** `properties`: a list to index, or a ready map (taken as it is, not copied). */
   constructor(public className: string, properties?: CimProperty[] | NameMap<CimProperty>) {
     if (properties instanceof NameMap) {
-      this.properties = properties;
+      this.props = properties;
       return;
     }
-    this.properties = new NameMap();
-    if (properties) for (const p of properties) this.properties.set(p.name, p);
+    this.props = new NameMap();
+    if (properties) for (const p of properties) this.props.set(p.name, p);
+  }
+
+  get properties(): NameMap<CimProperty> {
+    return this.props ?? this.materialize();
+  }
+
+  set properties(map: NameMap<CimProperty>) {
+    this.props = map;
+    this.built = undefined;
+  }
+
+  /** The declarations and values of an instance buildInstance made, while it has no property objects yet. */
+  builtValues(): BuiltValues | undefined {
+    return this.built;
   }
 
   get(name: string): CimValue | undefined {
-    return this.properties.get(name)?.value;
+    const b = this.built;
+    if (b !== undefined) {
+      const i = indexOf(b.template, name);
+      return i === undefined ? undefined : b.values[i];
+    }
+    return this.props!.get(name)?.value;
   }
 
   /** Sets a value; an undeclared property on a plain instance gets an inferred type. */
   set(name: string, value: CimValue): this {
-    const p = this.properties.get(name);
+    const b = this.built;
+    if (b !== undefined) {
+      const i = indexOf(b.template, name);
+      if (i !== undefined) {
+        b.values[i] = value;
+        return this;
+      }
+    }
+    const props = this.properties;
+    const p = props.get(name);
     // A NULL property buildInstance shares between instances is replaced, never changed.
-    if (p && Object.isFrozen(p)) this.properties.set(p.name, CimProperty.fromDeclaration(p, value));
+    if (p && Object.isFrozen(p)) props.set(p.name, CimProperty.fromDeclaration(p, value));
     else if (p) p.value = value;
-    else this.properties.set(name, new CimProperty(name, inferType(value), value, Array.isArray(value)));
+    else props.set(name, new CimProperty(name, inferType(value), value, Array.isArray(value)));
     return this;
+  }
+
+  /** The property objects of a built instance: shared frozen ones where a value is NULL or the class default. */
+  private materialize(): NameMap<CimProperty> {
+    const { template: t, values } = this.built!;
+    const props = new Array<CimProperty>(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      props[i] = v === null ? t.nulls[i]! : v === t.initial[i]!.value ? t.initial[i]! : CimProperty.fromDeclaration(t.decls[i]!, v);
+    }
+    this.built = undefined;
+    return (this.props = NameMap.shared(t.index, props));
+  }
+
+  /** buildInstance's: an instance that starts without property objects. */
+  static fromBuilt(className: string, built: BuiltValues): CimInstance {
+    const inst = new CimInstance(className, EMPTY);
+    inst.props = undefined;
+    inst.built = built;
+    return inst;
   }
 
   /** A shallow copy with its own property objects (values shared). */
@@ -69,42 +123,77 @@ export class CimInstance {
  */
 export function buildInstance(cls: CimClass, values: Record<string, CimValue | undefined>, namespace?: string): CimInstance {
   const tpl = templateOf(cls);
-  const props = tpl.initial.slice();
-  const inst = new CimInstance(cls.name, NameMap.shared(tpl.index, props));
+  const vals = tpl.initialValues.slice();
+  // A provider passes its values in the same order instance after instance: the positions found
+  // for the last one are reused while the names match (an identity test each, not a lookup).
+  const seen = tpl.seen;
+  let k = 0;
+  let same = true;
   for (const name in values) {
+    let i: number | undefined;
+    if (same && seen.names[k] === name) i = seen.at[k];
+    else {
+      if (same) {
+        same = false;
+        seen.names.length = seen.at.length = k;
+      }
+      i = indexOf(tpl, name);
+      seen.names.push(name);
+      seen.at.push(i);
+    }
+    k++;
     const v = values[name];
     if (v === undefined) continue;
-    let i = tpl.index.keys.get(name);
-    if (i === undefined) i = tpl.index.keys.get(nameKey(name));
     if (i === undefined) throw cimError('NO_SUCH_PROPERTY', `class ${cls.name} has no property "${name}"`);
     const d = tpl.decls[i]!;
-    const value = fitsDeclaration(v, d.type, d.isArray)
+    vals[i] = fitsDeclaration(v, d.type, d.isArray)
       ? v
       : coerceValue(v, d.type, d.isArray, { what: `property "${d.name}" of ${cls.name}`, error: 'TYPE_MISMATCH' });
-    props[i] = value === null ? tpl.nulls[i]! : CimProperty.fromDeclaration(d, value);
   }
   // The path, as instanceNameOf would make it, reading the key properties by position.
   const keyAt = tpl.keyAt;
   const keys = new Array<KeyBinding>(keyAt.length);
   for (let k = 0; k < keyAt.length; k++) {
-    const p = props[keyAt[k]!]!;
-    const v = p.value;
+    const d = tpl.decls[keyAt[k]!]!;
+    const v = vals[keyAt[k]!]!;
     if (v === null || Array.isArray(v)) {
-      throw cimError('FAILED', `instance of ${cls.name} has no value for key property "${p.name}"`);
+      throw cimError('FAILED', `instance of ${cls.name} has no value for key property "${d.name}"`);
     }
-    keys[k] = { name: p.name, value: v as KeyValue, type: p.type };
+    keys[k] = { name: d.name, value: v as KeyValue, type: d.type };
   }
+  const inst = CimInstance.fromBuilt(cls.name, { template: tpl, decls: tpl.decls, values: vals });
   inst.path = new CimInstanceName(cls.name, keys, namespace);
   return inst;
 }
 
-interface ClassTemplate {
+/** What an instance from buildInstance holds until its property objects are asked for. */
+export interface BuiltValues {
+  template: ClassTemplate;
+  /** The class's property declarations, in the class's order (the encoder reads these). */
+  decls: readonly CimProperty[];
+  /** One value per declaration: NULL, the class default, or what the provider gave. */
+  values: CimValue[];
+}
+
+const EMPTY = NameMap.shared<CimProperty>(new SharedNames([]), []);
+
+/** A declaration's position: the exact spelling first (what providers pass), folded names as the fallback. */
+function indexOf(t: ClassTemplate, name: string): number | undefined {
+  const i = t.index.keys.get(name);
+  return i === undefined ? t.index.keys.get(nameKey(name)) : i;
+}
+
+export interface ClassTemplate {
   index: SharedNames;
   decls: CimProperty[];
   /** Per declaration, the frozen NULL property instances share. */
   nulls: CimProperty[];
   /** What an instance starts from: the shared NULL, or the shared (frozen) class default. */
   initial: CimProperty[];
+  /** The values of `initial`. */
+  initialValues: CimValue[];
+  /** The property names of the last values buildInstance was given, in their order, and their positions. */
+  seen: { names: string[]; at: (number | undefined)[] };
   keys: CimProperty[];
   /** Positions of the key properties in `decls`. */
   keyAt: number[];
@@ -124,7 +213,7 @@ function templateOf(cls: CimClass): ClassTemplate {
     decls.forEach((d, i) => { if (d.isKey) keyAt.push(i); });
     const nulls = decls.map((d) => Object.freeze(CimProperty.fromDeclaration(d, null)));
     const initial = decls.map((d, i) => (d.value === null ? nulls[i]! : Object.freeze(CimProperty.fromDeclaration(d))));
-    t = { index, decls, nulls, initial, keys: keyAt.map((i) => decls[i]!), keyAt };
+    t = { index, decls, nulls, initial, initialValues: initial.map((p) => p.value), seen: { names: [], at: [] }, keys: keyAt.map((i) => decls[i]!), keyAt };
     templates.set(cls, t);
   }
   return t;

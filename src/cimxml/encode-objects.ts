@@ -14,7 +14,7 @@
  * qualifier in the class (GetClass) still says what the string holds.
  */
 import {
-  CimClass, CimInstance, CimInstanceName, formatScalarText, type CimMethod, type CimParameter, type CimProperty,
+  type BuiltValues, CimClass, CimInstance, CimInstanceName, CimProperty, formatScalarText, type CimMethod, type CimParameter,
   type CimQualifier, type CimQualifierDeclaration, type CimScalar, type CimValue, type EmbeddedKind, type EncodeFlags,
   type QualifierFlavor, type QualifierList,
 } from '../cim/index.js';
@@ -157,6 +157,8 @@ export function instanceXml(inst: CimInstance, flags: EncodeFlags): string {
   if (flags.includeQualifiers) s += qualifiersXml(inst.qualifiers);
   const pl = flags.propertyList;
   const named = flags.namedProperties === undefined ? pl : flags.namedProperties;
+  const built = inst.builtValues();
+  if (built !== undefined) return s + builtPropertiesXml(built, flags) + '</INSTANCE>';
   const props = inst.properties.list();
   for (let i = 0; i < props.length; i++) {
     const p = props[i]!;
@@ -165,6 +167,46 @@ export function instanceXml(inst: CimInstance, flags: EncodeFlags): string {
     s += propertyXml(p, flags, false);
   }
   return s + '</INSTANCE>';
+}
+
+/**
+ * The properties of an instance buildInstance made, written from its declarations and values
+ * (what propertyXml would write, without a property object per value): a scalar that needs
+ * nothing but NAME and TYPE takes its opening tags from the class's list, made once.
+ */
+function builtPropertiesXml(built: BuiltValues, flags: EncodeFlags): string {
+  const pl = flags.propertyList;
+  const named = flags.namedProperties === undefined ? pl : flags.namedProperties;
+  const { decls, values } = built;
+  // With qualifiers or class origin asked for, every property takes propertyXml's general path.
+  const opens = flags.includeQualifiers || flags.includeClassOrigin ? NO_OPENS : scalarOpensOf(decls);
+  let s = '';
+  for (let i = 0; i < decls.length; i++) {
+    const v = values[i]!;
+    const d = decls[i]!;
+    if (pl !== null && !pl.has(d.name)) continue;
+    if (v === null) {
+      if (named !== null && named.has(d.name)) s += propertyXml(built.template.nulls[i]!, flags, false);
+      continue;
+    }
+    const open = opens[i];
+    if (open !== undefined && typeof v !== 'object') s += open + escapeText(typeof v === 'string' ? v : formatScalarText(v)) + VALUE_PROPERTY_CLOSE;
+    else s += propertyXml(CimProperty.fromDeclaration(d, v), flags, false);
+  }
+  return s;
+}
+
+const NO_OPENS: readonly (string | undefined)[] = [];
+const scalarOpens = new WeakMap<readonly CimProperty[], (string | undefined)[]>();
+
+/** Per declaration, `<PROPERTY NAME="n" TYPE="t"><VALUE>` when a value of it is a plain scalar; undefined otherwise. */
+function scalarOpensOf(decls: readonly CimProperty[]): (string | undefined)[] {
+  let opens = scalarOpens.get(decls);
+  if (opens === undefined) {
+    opens = decls.map((d) => (!d.isArray && d.type !== 'reference' && d.embeddedObject === undefined ? propertyValueOpen.get(d.type, d.name) : undefined));
+    scalarOpens.set(decls, opens);
+  }
+  return opens;
 }
 
 export function parameterXml(p: CimParameter, flags: EncodeFlags): string {
