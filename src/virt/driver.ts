@@ -112,6 +112,12 @@ export interface HypervisorDriver {
   get(name: string): Promise<VirtualSystem>;
   /** The cached picture no longer reflects a change: the next read waits (briefly) for a new one. */
   invalidate(): void;
+  /**
+   * Every system as listed from now on, for a reader that needs the time it was read at (metrics
+   * samples), without making other reads wait for that listing as invalidate() does (drivers that
+   * keep a picture; others are read with list()).
+   */
+  listFresh?(): Promise<VirtualSystem[]>;
   /** How current the picture reads are served from is (drivers that keep one). */
   freshness?(): DriverFreshness;
   /**

@@ -105,11 +105,10 @@ export class VirtManager {
       element: (e) => this.events.element(e),
     };
     this.metrics = new MetricsSampler({
-      // A fresh picture per sample: CPU-time deltas need the time they were read at.
-      systems: () => {
-        driver.invalidate();
-        return this.listSystems();
-      },
+      // A fresh picture per sample: CPU-time deltas need the time they were read at. Taken
+      // without invalidate(), which would make every read meanwhile wait for the listing (at
+      // 10,000 systems a GetInstance waited 100–170 ms every 10 s).
+      systems: () => (driver.listFresh ? driver.listFresh() : this.listSystems()),
       capacity: () => this.capacity(),
       pools: () => this.pools(),
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { MetricsSampler, type MetricsSource } from '../../src/virt/metrics.js';
 import type { Capacity } from '../../src/virt/capacity.js';
 import type { VirtualSystem } from '../../src/virt/types.js';
+import { VirtManager } from '../../src/virt/manager.js';
+import { StubDriver } from './stub-driver.js';
 
 const CAP: Capacity = {
   memory: { capacityMiB: 4000, reservedMiB: 1000, availableMiB: 3000, overheadMiB: 500 },
@@ -120,5 +122,22 @@ describe('virt: the metrics sampler', () => {
     await sleep(20);
     m.stop();
     expect(lines.filter((l) => /sampling works again/.test(l))).to.have.length(1);
+  });
+});
+
+describe('virt: a metrics sample and the reads around it', () => {
+  it('takes its own listing of the systems without invalidating the picture other reads are served from', async () => {
+    const d = new StubDriver();
+    let invalidated = 0;
+    let sampled = 0;
+    d.invalidate = () => { invalidated++; };
+    const driver = Object.assign(d, { listFresh: async () => { sampled++; return d.list(); } });
+    const vm = new VirtManager(driver, { pollIntervalMs: 1, metricsIntervalMs: 0 });
+    await vm.init();
+    await vm.metrics.sample();
+    await vm.metrics.sample();
+    // invalidate() would make every read until the listing ends wait for it (at 10,000 systems
+    // 100–170 ms, every sample): the sample asks for a listing of its own instead.
+    expect({ sampled, invalidated }).to.deep.equal({ sampled: 2, invalidated: 0 });
   });
 });

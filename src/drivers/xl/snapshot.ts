@@ -221,6 +221,17 @@ export class SnapshotCache {
   }
 
   /**
+   * A picture listed after this call, for a reader that needs the time it was read at (a metrics
+   * sample): shared with a refresh that starts now, never with one under way. Unlike fresh() and
+   * invalidate(), other reads are not made to wait for it: nothing of ours changed the host, so
+   * the last picture still reflects every change of ours.
+   */
+  sample(): Promise<Snapshot> {
+    this.generation++;
+    return this.refresh(false);
+  }
+
+  /**
    * Always asks xl (shared with a refresh that started after the last change).
    * `withConfigs`: also `xl list -l` for every domain (start-up reconcile).
    */

@@ -156,6 +156,11 @@ export class XlDriver implements HypervisorDriver {
     return this.systems.of(await this.core.cache.get());
   }
 
+  /** A listing taken now (metrics samples); reads meanwhile keep the last picture (snapshot.ts sample()). */
+  async listFresh(): Promise<VirtualSystem[]> {
+    return this.systems.of(await this.core.cache.sample());
+  }
+
   async get(name: string): Promise<VirtualSystem> {
     return resolve(this.core, name, await this.core.cache.get()).system;
   }

@@ -106,6 +106,27 @@ describe('xl driver: the picture of the host, kept current in the background', f
     expect(Date.now() - t0).to.be.within(1500, 2900); // the read wait (2 s), not the list's deadline
   });
 
+  it('a listing taken for a metrics sample is listed after the call, and reads meanwhile do not wait for it', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 1500 });
+    await driver.define(spec('s'));
+    await driver.start('s');
+    expect((await driver.get('s')).state).to.equal('running');
+    faults({ rules: [{ command: 'list', mode: 'hang', count: 1 }] });
+    const sample = driver.listFresh();
+    sample.catch(() => undefined);
+    // Where invalidate() makes a read wait up to its 2 s bound (the test above), these answer at once.
+    const t0 = Date.now();
+    for (let i = 0; i < 5; i++) expect((await driver.get('s')).state).to.equal('running');
+    expect((await driver.list()).map((s) => s.name)).to.deep.equal(['s']);
+    expect(Date.now() - t0).to.be.below(500);
+    await sample.then(() => expect.fail('the hung listing was answered'), (e: unknown) => expect(String(e)).to.match(/did not finish|hung|killed/));
+    // A sample lists the host as it is now: a pause behind our back shows in the next one.
+    await xlBehindTheBack(dir, 'pause', 's');
+    const listed = await driver.listFresh();
+    expect(listed.find((s) => s.name === 's')!.state).to.equal('paused');
+    expect((await driver.get('s')).state).to.equal('paused');
+  });
+
   it('once the refresh after our change has failed, reads neither wait for xl nor run it (the back-off paces the retries)', async () => {
     const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
     await driver.define(spec('f'));
