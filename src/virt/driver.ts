@@ -103,6 +103,12 @@ export interface ReconcileReport {
 
 export interface HypervisorDriver {
   readonly kind: string;
+  /**
+   * True when the systems list() and get() return are never changed once returned (a change gives
+   * new objects): the model then keeps them as they are where it would otherwise keep copies (the
+   * last picture events.ts compares with: some 11 MiB at 10,000 systems).
+   */
+  readonly immutableSystems?: boolean;
 
   /** Adopt running systems we did not define, mark vanished ones, clean the store. */
   init(): Promise<ReconcileReport>;

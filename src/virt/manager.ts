@@ -113,7 +113,7 @@ export class VirtManager {
       pools: () => this.pools(),
       ...(driver.statistics ? { counters: () => driver.statistics!() } : {}),
     }, { intervalMs: opts.metricsIntervalMs ?? DEFAULT_METRICS_INTERVAL_MS, log });
-    this.events = new ModelEvents(() => driver.list());
+    this.events = new ModelEvents(() => driver.list(), { immutable: driver.immutableSystems === true });
     this.events.subscribe((e) => {
       if (e.type !== 'system') return;
       const was = e.previous?.name ?? e.name;

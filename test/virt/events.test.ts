@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { VirtManager } from '../../src/virt/manager.js';
-import type { ModelEvent } from '../../src/virt/events.js';
+import { ModelEvents, type ModelEvent } from '../../src/virt/events.js';
+import type { VirtualSystem } from '../../src/virt/types.js';
 import { StubDriver } from './stub-driver.js';
 import { requestStateJob } from '../support/virt-shortcuts.js';
 
@@ -101,5 +102,45 @@ describe('VirtManager events: one stream of system and job changes', () => {
     await vm.defineSystem({ name: 'b', type: 'pv', memoryMiB: 256, vcpus: 1, boot: { kernel: '/k' } });
     await settle();
     expect(seen.some((e) => e.type === 'system' && e.kind === 'created' && e.name === 'b')).to.equal(true);
+  });
+});
+
+describe('ModelEvents: what the last picture keeps of each system', () => {
+  const sys = (state: VirtualSystem['state'], memoryMiB = 256): VirtualSystem => ({
+    name: 'r1', uuid: 'u-1', state, origin: 'defined',
+    config: { name: 'r1', uuid: 'u-1', type: 'pv', memoryMiB, vcpus: 1, boot: { kernel: '/k' } } as VirtualSystem['config'],
+  });
+  const run = async (immutable: boolean, mutate: boolean) => {
+    let now = [sys('running')];
+    const ev = new ModelEvents(async () => now, { immutable });
+    const seen: ModelEvent[] = [];
+    ev.subscribe((e) => seen.push(e));
+    await ev.baseline();
+    const first = now[0]!;
+    now = [sys('paused', 512)];
+    if (mutate) {
+      // A driver that reuses its old objects in place: the last picture must not change with them.
+      first.state = 'crashed';
+      first.config.memoryMiB = 1;
+    }
+    await ev.refresh();
+    return { first, seen: seen.filter((e) => e.type === 'system') };
+  };
+
+  it('a driver that never changes its systems: keeps them as given, and reports what changed', async () => {
+    const { first, seen } = await run(true, false);
+    expect(seen).to.have.length(1);
+    const e = seen[0]!;
+    expect(e.type === 'system' && [e.kind, e.previousState, e.state]).to.deep.equal(['modified', 'running', 'paused']);
+    expect(e.type === 'system' && e.previous).to.equal(first); // the driver's object, not a copy
+  });
+
+  it('a driver that may change its systems in place later: keeps copies, so the previous state reported is the one seen', async () => {
+    const { first, seen } = await run(false, true);
+    expect(seen).to.have.length(1);
+    const e = seen[0]!;
+    expect(e.type === 'system' && [e.kind, e.previousState, e.state, e.previous?.config.memoryMiB, e.current?.config.memoryMiB])
+      .to.deep.equal(['modified', 'running', 'paused', 256, 512]);
+    expect(e.type === 'system' && e.previous).to.not.equal(first);
   });
 });

@@ -66,7 +66,9 @@ export function toSystem(core: XlCore, name: string, def: StoredDefinition | und
   if (def?.savedImage) sys.hasSavedImage = true;
   if (def?.requested) sys.requested = def.requested;
   if (def?.stateChangedAt) sys.stateChangedAt = Date.parse(def.stateChangedAt);
-  return sys;
+  // Never changed once made (XlDriver.immutableSystems): the model keeps these objects, not copies.
+  if (sys.live) Object.freeze(sys.live);
+  return Object.freeze(sys);
 }
 
 export function resolve(core: XlCore, name: string, snap: Snapshot): Current {

@@ -41,6 +41,8 @@ const CLOSE_WAIT_MS = 2000;
 
 export class XlDriver implements HypervisorDriver {
   readonly kind = 'xl';
+  /** toSystem() freezes every system it makes: a change of one is a new object (virt/driver.ts). */
+  readonly immutableSystems = true;
   private readonly core: XlCore;
   private readonly host: HostFactsSource;
   private readonly bridges: BridgeSource;

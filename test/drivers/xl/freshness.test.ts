@@ -60,6 +60,19 @@ describe('xl driver: the picture of the host, kept current in the background', f
     expect(state).to.equal('paused');
   });
 
+  it('never changes a system it returned (immutableSystems): a change gives a new object', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000 });
+    expect(driver.immutableSystems).to.equal(true);
+    await driver.define(spec('i'));
+    await driver.start('i');
+    const before = await driver.get('i');
+    expect(Object.isFrozen(before) && Object.isFrozen(before.live)).to.equal(true);
+    expect(() => { (before as { state: string }).state = 'paused'; }).to.throw(TypeError);
+    await driver.pause('i');
+    const after = await driver.get('i');
+    expect([before.state, after.state]).to.deep.equal(['running', 'paused']);
+  });
+
   it('a read right after our own change reflects it', async () => {
     const { driver } = await open({ refreshIntervalMs: 60_000 });
     await driver.define(spec('b'));
