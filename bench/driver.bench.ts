@@ -367,6 +367,7 @@ export async function runDriverBench(report: (line: string) => void): Promise<vo
     return startUp(report, sizes);
   }
   if (process.env['BENCH_ONLY'] === 'define') return defineCost(report, sizes);
+  if (process.env['BENCH_ONLY'] === 'reads') return readCost(report, sizes);
   await startUpSim(report, sizes);
   await startUp(report, sizes);
   await defineCost(report, sizes);

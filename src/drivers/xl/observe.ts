@@ -14,6 +14,7 @@
  * (`flush`, when it is served): told earlier, a listener that reads the systems would still see
  * the picture before the change.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ObservedStateChange } from '../../virt/types.js';
 import type { SystemState } from '../../virt/states.js';
 import type { XlCore } from './core.js';
@@ -26,6 +27,9 @@ import { observedState, viewOf } from './view.js';
 export type Listener = (change: ObservedStateChange) => void;
 
 
+/** Systems compared per turn of the event loop. */
+const OBSERVE_SLICE = 1000;
+
 export class SnapshotObserver {
   readonly listeners = new Set<Listener>();
   /** The state first seen of systems stored before states were recorded (by uuid): no write until it changes. */
@@ -36,6 +40,8 @@ export class SnapshotObserver {
   private readonly domids = new Map<string, number>();
   /** Changes recorded from a picture not yet served to readers. */
   private pending: ObservedStateChange[] = [];
+  /** The store's version when forgetDeleted last ran. */
+  private forgotAt = -1;
 
   constructor(private readonly core: XlCore) {}
 
@@ -57,9 +63,12 @@ export class SnapshotObserver {
   async observe(snap: Snapshot, current: () => boolean = () => true): Promise<void> {
     const core = this.core;
     if (!core.ready) return;
-    for (const listed of core.store.list()) {
+    const listed = core.store.list();
+    for (let i = 0; i < listed.length; i++) {
+      // The event loop's turn every OBSERVE_SLICE systems: requests are not held for the whole host.
+      if (i > 0 && i % OBSERVE_SLICE === 0) await yieldToLoop();
       if (!current()) return;
-      const name = listed.config.name;
+      const name = listed[i]!.config.name;
       // The definition as stored now (an earlier iteration awaited: a change may have ended since).
       const def = core.store.get(name);
       if (!def) continue;
@@ -114,7 +123,12 @@ export class SnapshotObserver {
       if (lost) change.lost = lost;
       this.pending.push(change);
     }
-    this.forgetDeleted();
+    // Only after the store changed: an entry goes stale only when a definition goes (walking the
+    // three maps at every picture cost 9 ms at 10,000 systems).
+    if (core.store.version !== this.forgotAt) {
+      this.forgotAt = core.store.version;
+      this.forgetDeleted();
+    }
   }
 
   /**

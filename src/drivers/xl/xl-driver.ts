@@ -57,8 +57,12 @@ export class XlDriver implements HypervisorDriver {
     this.core = new XlCore(opts, {
       needsConfig: (row) => needsConfig(this.core, row),
       onConfigs: (snap) => this.observer.adoptNew(snap),
-      onSnapshot: (snap, current) => this.observer.observe(snap, current),
-      // The list of systems is built once per picture in the background, not by the first reader.
+      onSnapshot: async (snap, current) => {
+        await this.observer.observe(snap, current);
+        // The list of systems is built once per picture in the background, a slice at a time,
+        // before the picture is served (not by the first reader).
+        if (this.core.ready && current()) await this.systems.prepare(snap);
+      },
       onServed: (snap) => {
         if (this.core.ready) this.systems.of(snap);
         // What this picture showed changing is told once readers get it (observe.ts).
