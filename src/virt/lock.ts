@@ -27,17 +27,25 @@ export interface LockOptions {
   what?: string;
 }
 
-export type Release = () => void;
+/**
+ * Gives the lock back. `asJob()`: from now on the lock is held as a job's (rule 3), for a change
+ * that has turned into a long one; nothing once released.
+ */
+export type Release = (() => void) & { asJob(what?: string): void };
 
-interface Waiter {
+interface Holder {
   mode: LockMode;
   what: string | undefined;
+}
+
+interface Waiter {
+  holder: Holder;
   grant: () => void;
   timer: NodeJS.Timeout | undefined;
 }
 
 class Mutex {
-  holder: { mode: LockMode; what: string | undefined } | undefined;
+  holder: Holder | undefined;
   readonly queue: Waiter[] = [];
 }
 
@@ -88,8 +96,10 @@ export class KeyedLock {
       for (const r of held.reverse()) r();
       throw err;
     }
-    return once(() => {
+    return releaseOf(() => {
       for (const r of held.reverse()) r();
+    }, (what) => {
+      for (const r of held) r.asJob(what);
     });
   }
 
@@ -106,24 +116,31 @@ export class KeyedLock {
       const next = mutex.queue.shift();
       if (next) {
         if (next.timer) clearTimeout(next.timer);
-        mutex.holder = { mode: next.mode, what: next.what };
+        mutex.holder = next.holder;
         next.grant();
       } else {
         mutex.holder = undefined;
         this.locks.delete(key);
       }
     };
+    const holder: Holder = { mode, what: opts.what };
+    // Only while this acquisition holds the lock (not once it is released and another holds it).
+    const asJob = (what?: string): void => {
+      if (mutex.holder !== holder) return;
+      holder.mode = 'job';
+      if (what !== undefined) holder.what = what;
+    };
     if (!mutex.holder) {
-      mutex.holder = { mode, what: opts.what };
-      return Promise.resolve(once(release));
+      mutex.holder = holder;
+      return Promise.resolve(releaseOf(release, asJob));
     }
     // Rule 3: nothing queues behind a job.
-    const job = mutex.holder.mode === 'job' ? mutex.holder : mutex.queue.find((w) => w.mode === 'job');
+    const job = mutex.holder.mode === 'job' ? mutex.holder : mutex.queue.find((w) => w.holder.mode === 'job')?.holder;
     if (job) {
       return Promise.reject(new VirtError('busy', `'${key}' is busy: ${job.what ?? 'a long operation'} is under way`));
     }
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { mode, what: opts.what, grant: () => resolve(once(release)), timer: undefined };
+      const waiter: Waiter = { holder, grant: () => resolve(releaseOf(release, asJob)), timer: undefined };
       waiter.timer = setTimeout(() => {
         const i = mutex.queue.indexOf(waiter);
         if (i >= 0) mutex.queue.splice(i, 1);
@@ -142,4 +159,17 @@ export function once(fn: () => void): () => void {
       fn();
     }
   };
+}
+
+function releaseOf(fn: () => void, asJob: (what?: string) => void): Release {
+  let released = false;
+  const release = (() => {
+    if (released) return;
+    released = true;
+    fn();
+  }) as Release;
+  release.asJob = (what) => {
+    if (!released) asJob(what);
+  };
+  return release;
 }

@@ -9,7 +9,7 @@ import { DEFAULT_CAPACITY_POLICY, type Capacity, type CapacityPolicy } from './c
 import type { ResourceChange, ResourceChangeResult, SettingsChange, StateChange, StateChangeOptions } from './changes.js';
 import { defineSystem, deleteSystem, modifySystemSettings } from './definitions.js';
 import { IdentityClaims } from './claims.js';
-import type { DriverFreshness, DriverMetrics, HypervisorDriver, OperationOptions, ReconcileReport } from './driver.js';
+import type { DriverFreshness, DriverMetrics, HypervisorDriver, ReconcileReport } from './driver.js';
 import { VirtError, toVirtError } from './errors.js';
 import { ModelEvents } from './events.js';
 import { JobManager } from './jobs.js';
@@ -20,7 +20,7 @@ import { MetricsSampler, DEFAULT_METRICS_INTERVAL_MS } from './metrics.js';
 import { NetworkManager } from './networks/manager.js';
 import { MemoryNetworkStore, type NetworkStore } from './networks/types.js';
 import { poolsOf, type Pool } from './pools.js';
-import { changeResources } from './resources.js';
+import { changeResources, type ResourceChangeOptions } from './resources.js';
 import {
   checkPortable, expectIncoming, incomingReasons, migrateSystem, migrationReasons, type MigrationOptions, type SourceHooks, type MigrationPeer, type PortableDefinition,
 } from './migration.js';
@@ -265,7 +265,7 @@ export class VirtManager {
    * Resource changes over one or several systems, all-or-nothing (resources.ts). With a signal (a
    * job's), aborting it kills the hypervisor call under way and undoes what was done.
    */
-  changeResources(changes: readonly ResourceChange[], opts: OperationOptions = {}): Promise<ResourceChangeResult> {
+  changeResources(changes: readonly ResourceChange[], opts: ResourceChangeOptions = {}): Promise<ResourceChangeResult> {
     return this.settled(Promise.resolve().then(() => this.networks.guardResourceChanges(changes)).then(() => changeResources(this.model, changes, opts)));
   }
 

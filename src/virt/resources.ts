@@ -39,6 +39,11 @@ interface Plan {
   devices: (string | undefined)[];
 }
 
+export interface ResourceChangeOptions extends OperationOptions {
+  /** After this long (ms) the change holds its systems' locks as a job's (a client follows it as one). */
+  longAfterMs?: number;
+}
+
 function bad(msg: string): never {
   throw new VirtError('invalid_argument', msg);
 }
@@ -47,73 +52,85 @@ function bad(msg: string): never {
  * With a signal (a job's), aborting it kills the hypervisor call of the step under way; the
  * steps already done are undone (without the signal) and the change fails.
  */
-export async function changeResources(m: Model, changes: readonly ResourceChange[], opts: OperationOptions = {}): Promise<ResourceChangeResult> {
+export async function changeResources(m: Model, changes: readonly ResourceChange[], opts: ResourceChangeOptions = {}): Promise<ResourceChangeResult> {
   const o: OperationOptions = opts.signal ? { signal: opts.signal } : {};
   if (!Array.isArray(changes) || changes.length === 0) bad('no resource change given');
   for (const c of changes) if (!c || typeof c.system !== 'string') bad('every resource change names its system');
   const names = changes.map((c) => c.system);
-  return m.locks.withAll(names, async () => {
-    const before = new Map<string, VirtualSystem>();
-    for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
-    const plan = planChanges(m, before, changes, o);
-    // A NIC added, or moved to another switch, goes to a switch the host has.
-    const moved = changes.flatMap((c) => {
-      if (c.action === 'add_nic' && c.nic) return [c.nic.bridge];
-      if (c.action === 'replace_nic' && c.nic?.bridge !== undefined) {
-        const old = before.get(c.system)?.config.nics.find((n) => n.mac === c.mac);
-        return old && old.bridge === c.nic.bridge ? [] : [c.nic.bridge];
-      }
-      return [];
-    });
-    // Those switches are not removed while the change puts interfaces on them (switches.ts).
-    const unuse = m.switchUse.use(moved);
-    try {
-      if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
-    } catch (err) {
-      unuse();
-      throw err;
+  const release = await m.locks.acquireAll(names, { what: 'a change of resources' });
+  // Past `longAfterMs` the change holds its systems as a job (lock.ts rule 3): a state change
+  // asked then is refused busy at once instead of waiting up to the lock timeout behind it, while
+  // quick changes of one system still take their turns.
+  const long = opts.longAfterMs === undefined ? undefined : setTimeout(() => release.asJob('a long change of resources'), opts.longAfterMs);
+  try {
+    return await changeUnderLock(m, changes, names, o);
+  } finally {
+    clearTimeout(long);
+    release();
+  }
+}
+
+async function changeUnderLock(m: Model, changes: readonly ResourceChange[], names: string[], o: OperationOptions): Promise<ResourceChangeResult> {
+  const before = new Map<string, VirtualSystem>();
+  for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
+  const plan = planChanges(m, before, changes, o);
+  // A NIC added, or moved to another switch, goes to a switch the host has.
+  const moved = changes.flatMap((c) => {
+    if (c.action === 'add_nic' && c.nic) return [c.nic.bridge];
+    if (c.action === 'replace_nic' && c.nic?.bridge !== undefined) {
+      const old = before.get(c.system)?.config.nics.find((n) => n.mac === c.mac);
+      return old && old.bridge === c.nic.bridge ? [] : [c.nic.bridge];
     }
-    const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: String(c.nic.mac).toLowerCase() }] : []));
-    // Claimed before the definitions are read (claims.ts), held until the interfaces show in them.
-    let unclaim: () => void;
-    try {
-      unclaim = m.claims.claim(macs.map((x) => macClaim(x.system, x.mac)));
-    } catch (err) {
-      unuse();
-      throw err;
+    return [];
+  });
+  // Those switches are not removed while the change puts interfaces on them (switches.ts).
+  const unuse = m.switchUse.use(moved);
+  try {
+    if (moved.length > 0) checkSwitchesExist(await m.driver.switches(), moved);
+  } catch (err) {
+    unuse();
+    throw err;
+  }
+  const macs = changes.flatMap((c) => (c.action === 'add_nic' && c.nic?.mac ? [{ system: c.system, mac: String(c.nic.mac).toLowerCase() }] : []));
+  // Claimed before the definitions are read (claims.ts), held until the interfaces show in them.
+  let unclaim: () => void;
+  try {
+    unclaim = m.claims.claim(macs.map((x) => macClaim(x.system, x.mac)));
+  } catch (err) {
+    unuse();
+    throw err;
+  }
+  const reservations: Reservation[] = [];
+  try {
+    if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
+    // Admission first: what the host cannot guarantee is "insufficient resources", with the figures.
+    for (const [name, sp] of plan.systems) {
+      const after = grownConfig(sp);
+      if (after) reservations.push(await m.admission.admit(name, after, 'growth'));
     }
-    const reservations: Reservation[] = [];
-    try {
-      if (macs.length > 0) checkMacsFree(await m.driver.list(), macs);
-      // Admission first: what the host cannot guarantee is "insufficient resources", with the figures.
-      for (const [name, sp] of plan.systems) {
-        const after = grownConfig(sp);
-        if (after) reservations.push(await m.admission.admit(name, after, 'growth'));
-      }
-      const patchSteps: Step[] = [];
-      for (const [name, sp] of plan.systems) {
-        const step = patchStep(m, name, sp, o);
-        if (step) patchSteps.push(step);
-      }
-      // A system without a domain whose guarantees grow past what this host could ever give is
-      // refused as DefineSystem refuses such a definition, rather than at each start.
-      for (const [name, sp] of plan.systems) {
-        const after = raisedDefinition(sp);
-        const short = after && advertisedShortfall(await m.admission.capacity(), name, after);
-        if (short) throw new VirtError('no_memory', short);
-      }
-      await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
-      if (reservations.length) m.driver.invalidate();
-      for (const r of reservations) await r.settle().catch(() => r.release());
-    } finally {
-      for (const r of reservations) r.release();
-      unclaim();
-      unuse();
+    const patchSteps: Step[] = [];
+    for (const [name, sp] of plan.systems) {
+      const step = patchStep(m, name, sp, o);
+      if (step) patchSteps.push(step);
     }
-    const after = new Map<string, VirtualSystem>();
-    for (const n of before.keys()) after.set(n, await m.driver.get(n));
-    return { outcomes: changes.map((c, i) => outcomeOf(c, plan.devices[i], after.get(c.system)!)), systems: after };
-  }, { what: 'a change of resources' });
+    // A system without a domain whose guarantees grow past what this host could ever give is
+    // refused as DefineSystem refuses such a definition, rather than at each start.
+    for (const [name, sp] of plan.systems) {
+      const after = raisedDefinition(sp);
+      const short = after && advertisedShortfall(await m.admission.capacity(), name, after);
+      if (short) throw new VirtError('no_memory', short);
+    }
+    await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
+    if (reservations.length) m.driver.invalidate();
+    for (const r of reservations) await r.settle().catch(() => r.release());
+  } finally {
+    for (const r of reservations) r.release();
+    unclaim();
+    unuse();
+  }
+  const after = new Map<string, VirtualSystem>();
+  for (const n of before.keys()) after.set(n, await m.driver.get(n));
+  return { outcomes: changes.map((c, i) => outcomeOf(c, plan.devices[i], after.get(c.system)!)), systems: after };
 }
 
 /** Checks every change against the definitions as they will be when it runs, and builds the device steps. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { VirtError } from '../../src/virt/errors.js';
 import { VirtManager } from '../../src/virt/manager.js';
+import { KeyedLock } from '../../src/virt/lock.js';
 import { StubDriver } from './stub-driver.js';
 import { addDisk, addInterface, modifySystem, removeDisk, removeInterface, renameSystem, setInterfaceRate } from '../support/virt-shortcuts.js';
 import { rejects } from '../support/virt-expect.js';
@@ -203,5 +204,44 @@ describe('virt compound changes (one lock, rollback)', () => {
     const { rate: _r, ...noRate } = nicNow;
     await vm.changeResources([{ system: 'web', action: 'replace_nic', mac: now.mac, nic: noRate, base: nicNow }]);
     expect((await vm.getSystem('web')).config.nics[0]).to.deep.equal({ bridge: 'br1', mac: '00:16:3e:00:00:aa' });
+  });
+});
+
+describe('virt: a resource change that has run long', () => {
+  it('holds its system as a job from then on: a state change asked is refused busy at once, not queued behind it', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    const open = d.hold('attachDisk');
+    const change = vm.changeResources([{ system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } }], { longAfterMs: 20 });
+    await tick(60);
+    const t0 = Date.now();
+    await rejects(vm.requestState('web', 'running'), 'busy', /a long change of resources is under way/);
+    expect(Date.now() - t0).to.be.below(1000); // the lock timeout is 30 s
+    open();
+    await change;
+    // Before that point (a change as quick as most), a state change waits its turn instead.
+    const again = d.hold('attachDisk');
+    const quick = vm.changeResources([{ system: 'web', action: 'add_disk', disk: { target: '/srv/c.img', vdev: 'xvdc' } }], { longAfterMs: 5_000 });
+    await tick();
+    const start = vm.requestState('web', 'running');
+    await tick();
+    again();
+    await Promise.all([quick, start]);
+    expect(d.systems.get('web')!.state).to.equal('running');
+  });
+
+  it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
+    const locks = new KeyedLock(1_000);
+    const first = await locks.acquire('web');
+    first();
+    const second = await locks.acquire('web', { what: 'a quick change' });
+    first.asJob('too late');
+    expect(locks.heldAs('web')).to.equal('change');
+    second.asJob();
+    expect(locks.heldAs('web')).to.equal('job');
+    await rejects(locks.acquire('web'), 'busy', /a quick change is under way/);
+    second();
+    expect(locks.isHeld('web')).to.equal(false);
   });
 });

@@ -23,7 +23,7 @@ import {
 import { connectionChange, refuseNewConnection } from '../dsp1050-ethernet-port-allocation/index.js';
 import { findConfiguration } from '../dsp1057-virtual-system/index.js';
 import { parseSnapshotRasdId, parseSnapshotVssdId } from '../dsp1042-virtual-system-snapshot/index.js';
-import { answerWithin } from '../shared/budget.js';
+import { answerWithin, syncBudgetOf } from '../shared/budget.js';
 import type { ProviderDeps } from '../shared/deps.js';
 import { badParam, toCimError } from '../shared/errors.js';
 import { RASD_CLASS, VIRT_NS, VSSD_CLASS, isTemplateInstanceId, rasdName } from '../shared/naming.js';
@@ -100,7 +100,7 @@ interface Asked {
  */
 async function apply(deps: ProviderDeps, method: string, asked: Asked[], done: (r: ResourceChangeResult) => MethodResult): Promise<MethodResult> {
   const systems = [...new Set(asked.map((a) => a.change.system))];
-  const job = deps.virt.jobs.start(`${method} of ${systems.join(', ')}`, systems.join(','), (ctx) => deps.virt.changeResources(asked.map((a) => a.change), { signal: ctx.signal }), systems, 'resource change');
+  const job = deps.virt.jobs.start(`${method} of ${systems.join(', ')}`, systems.join(','), (ctx) => deps.virt.changeResources(asked.map((a) => a.change), { signal: ctx.signal, longAfterMs: syncBudgetOf(deps) }), systems, 'resource change');
   try {
     return await answerWithin(deps, job, done);
   } catch (e) {
