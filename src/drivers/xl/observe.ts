@@ -55,7 +55,12 @@ export class SnapshotObserver {
         await this.core.incoming.remove(def.config.uuid);
       } catch {
         // Shown from its live configuration for now; the next snapshot tries again.
+        continue;
       }
+      // A system migrated here: xl built its domain from libxl's record, whose vif rates are those
+      // it was plugged with on the source, not a rate changed live since (SetLinkBandwidth); the
+      // definition handed over has the latest, set again here (reapplyRates logs a failure).
+      if (def.origin === 'defined') void reapplyRates(this.core, view.row.name, def.config.nics, view.row.domid);
     }
   }
 

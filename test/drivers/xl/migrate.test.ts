@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validHost } from '../../../src/drivers/xl/migrate.js';
 import { VirtError } from '../../../src/virt/errors.js';
-import { createTestBackend, type TestBackend } from '../../support/xl-backend.js';
+import { createTestBackend, xlBehindTheBack, type TestBackend } from '../../support/xl-backend.js';
 import { runXl } from '../../../src/sim/run-xl.js';
 
 describe('xl driver: migrate', function () {
@@ -56,6 +56,23 @@ describe('xl driver: migrate', function () {
     expect(there.config.priority).to.equal(3);
     expect(there.requested).to.equal('running');
     expect(readdirSync(path.join(base, 'hostB', 'incoming'))).to.deep.equal([]);
+  });
+
+  it('a rate changed live on the source is the rate the interface has on the destination (not the one it was plugged with)', async () => {
+    const mac = (await a.driver.get('r1')).config.nics[0]!.mac;
+    await a.driver.setInterfaceRate('r1', mac, { bytesPerSecond: 1_250_000 });
+    const cfg = (await a.driver.get('r1')).config;
+    expect(cfg.nics[0]!.rate).to.deep.include({ bytesPerSecond: 1_250_000 });
+    await b.driver.expectIncoming({ config: cfg, requested: 'running', expiresAt: Date.now() + 60_000 });
+    await a.driver.migrate('r1', { destination: 'hostB', live: true });
+    b.driver.invalidate();
+    const domid = (await b.driver.get('r1')).live!.domid;
+    // libxl's record, which xl migrate carries over, still says unlimited: the adoption sets the rate again.
+    let rate = '';
+    for (const until = Date.now() + 10_000; Date.now() < until && rate !== '62500,50000\n'; await new Promise((r) => setTimeout(r, 50))) {
+      rate = (await xlBehindTheBack(path.join(base, 'hostB'), 'xenstore', 'read', `/local/domain/0/backend/vif/${domid}/0/rate`).catch(() => ({ stdout: '' }))).stdout;
+    }
+    expect(rate).to.equal('62500,50000\n');
   });
 
   it('non-live pauses first; a paused system travels with -p; a failure leaves it here, unpaused, with its definition', async () => {
