@@ -24,9 +24,13 @@ export async function change<T>(core: XlCore, name: string, fn: (cur: Current) =
     const pending = pendingMigration(core, cur.system.config.uuid);
     if (pending) throw new VirtError('busy', pending);
     const scope = { ranXl: false };
+    core.scopesOpen++;
     try {
       return await core.scope.run(scope, () => fn(cur));
     } finally {
+      // Once no change is under way, the scope is switched off: while an AsyncLocalStorage is on,
+      // every promise of the process pays its tracking (measured: 8–12 % of the GetInstance rate).
+      if (--core.scopesOpen === 0) core.scope.disable();
       // Reads merge the store themselves; only an xl call of this change can have changed the host.
       if (cur.confirmed && cur.view) core.cache.patch(cur.view.row.domid, cur.confirmed);
       else if (cur.added) core.cache.insert(cur.added);

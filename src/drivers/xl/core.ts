@@ -103,6 +103,8 @@ export class XlCore {
    * call counter cannot tell while other systems change concurrently (a whole network launched).
    */
   readonly scope = new AsyncLocalStorage<{ ranXl: boolean }>();
+  /** Changes inside `scope` now (change.ts switches it off when none is). */
+  scopesOpen = 0;
 
   constructor(opts: XlDriverOptions, hooks: SnapshotHooks) {
     this.deadlines = {
