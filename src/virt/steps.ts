@@ -38,7 +38,16 @@ export async function runSteps(context: string, steps: readonly Step[], log?: Lo
       const undoNote = failedUndos.length > 0
         ? `; could not undo ${failedUndos.length} earlier step(s), the change is partly applied (${failedUndos.join('; ')})`
         : '';
-      throw new VirtError(cause.kind, `${step.what}: ${cause.message}${undoNote}`, cause.detail, { cause: err });
+      const e = new VirtError(cause.kind, `${step.what}: ${cause.message}${undoNote}`, cause.detail, { cause: err });
+      if (failedUndos.length > 0) partlyApplied.add(e);
+      throw e;
     }
   }
+}
+
+const partlyApplied = new WeakSet<Error>();
+
+/** Whether runSteps failed with steps it could not undo: what they made is still there. */
+export function isPartlyApplied(err: unknown): boolean {
+  return err instanceof Error && partlyApplied.has(err);
 }

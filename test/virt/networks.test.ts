@@ -100,6 +100,30 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(vm.networks.networkOf('r1')).to.equal(undefined);
   });
 
+  it('a failure whose undo fails too is rolled back at once from its intent; failing again, the intent is kept for the next start', async () => {
+    const switches = d.switchList.map((s) => s.name);
+    const clean = (): void => {
+      expect(d.switchList.map((s) => s.name)).to.deep.equal(switches);
+      for (const n of ['r1', 'r2', 'r3']) expect(d.systems.get(n)!.config.nics.map((x) => x.bridge), n).to.deep.equal(['xenbr0']);
+    };
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define(triangle()), 'failed', /hotplug failed.*could not undo/);
+    clean();
+    expect(store.data.size).to.equal(0);
+    // The undo and the rollback both fail: the record of what it made stays, and the next start undoes it.
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define(triangle()), 'failed', /hotplug failed.*could not undo/);
+    expect(d.systems.get('r1')!.config.nics).to.have.length(2);
+    expect([...store.data.values()].map((n) => n.pending?.op)).to.deep.equal(['define']);
+    const restarted = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await restarted.init();
+    clean();
+    expect(store.data.size).to.equal(0);
+  });
+
   it('a link end may name an existing interface: its switch is the link switch and its rate follows the limit', async () => {
     const mac = d.systems.get('r1')!.config.nics[0]!.mac;
     const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;

@@ -8,12 +8,12 @@
 import type { ResourceChange } from '../changes.js';
 import { VirtError } from '../errors.js';
 import { changeResources } from '../resources.js';
-import { runSteps, type Step } from '../steps.js';
+import { isPartlyApplied, runSteps, type Step } from '../steps.js';
 import type { VirtualSystem } from '../types.js';
 import { linkEnds, saveNetwork, storeNetwork, systemsByName, type NetContext } from './context.js';
 import { REGISTRY_LOCK, checkName, checkSwitchName, networkLockKey } from './names.js';
 import { checkBandwidth, checkBits, planLinks, rateOf, sameRate } from './plan.js';
-import { intentOf, reservationOf } from './intent.js';
+import { intentOf, reservationOf, rollBack } from './intent.js';
 import { linkSteps, removeCreated, type Realised } from './realise.js';
 import { admitReservations, advertisedUplink } from './uplink.js';
 import type { Link, LinkBandwidth, LinkSpec, NetworkSpec, NewRouter, StoredNetwork } from './types.js';
@@ -89,6 +89,10 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
         { what: `storing the network '${name}'`, run: () => saveNetwork(ctx, n) },
       ], ctx.m.log);
     } catch (e) {
+      // An undo that failed left some of it made: the intent stored above, rolled back now as at
+      // start-up; kept for the next start when even that fails (its record is then all that knows).
+      // (Its own part only: a reserved define's caller undoes the routers and switches it made.)
+      if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...structuredClone(n), pending: intentOf('define', newShared, plan) }))) throw e;
       // Undone by runSteps: its intent goes too, or back to the reservation while the caller undoes its part.
       await (reservation ? ctx.store.save(reservation) : ctx.store.remove(name)).catch(() => {});
       throw e;
@@ -164,6 +168,7 @@ export async function addLink(ctx: NetContext, network: string, spec: LinkSpec):
         { what: `storing the network '${network}'`, run: async () => { stored = next(); await saveNetwork(ctx, stored); } },
       ], ctx.m.log);
     } catch (e) {
+      if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...n, pending: intentOf('add_link', [], plan) }))) throw e;
       await ctx.store.save(n).catch(() => {}); // undone by runSteps: the network as it was
       throw e;
     }
@@ -293,4 +298,15 @@ export async function renameMember(ctx: NetContext, from: string, to: string): P
       created: { ...n.created, interfaces: n.created.interfaces.map((i) => ({ ...i, system: r(i.system) })) },
     });
   });
+}
+
+/** An intent rolled back now (intent.ts); false, with a log line, when that fails too. */
+async function rolledBack(ctx: NetContext, withIntent: StoredNetwork): Promise<boolean> {
+  try {
+    await rollBack(ctx, withIntent);
+    return true;
+  } catch (u) {
+    ctx.m.log(`network '${withIntent.name}': what a failed change made could not be undone (${u instanceof Error ? u.message : String(u)}); its record is kept and undone at the next start`);
+    return false;
+  }
 }
