@@ -100,6 +100,8 @@ export class MetricsSampler {
   private failed = false;
   /** The last periodic sample failed (logged once until one succeeds). */
   private sampleFailing = false;
+  /** stop() was called: a sample under way reads nothing more (the driver is closed next). */
+  private stopped = false;
   readonly historyLength: number;
 
   constructor(private readonly source: MetricsSource, private readonly opts: MetricsOptions) {
@@ -112,6 +114,7 @@ export class MetricsSampler {
 
   start(): void {
     if (this.opts.intervalMs <= 0 || this.timer) return;
+    this.stopped = false;
     this.tick();
     this.timer = setInterval(() => this.tick(), this.opts.intervalMs);
     this.timer.unref();
@@ -126,6 +129,7 @@ export class MetricsSampler {
       if (this.sampleFailing) this.opts.log?.('metrics: sampling works again');
       this.sampleFailing = false;
     }, (e: unknown) => {
+      if (this.stopped) return;
       if (!this.sampleFailing) {
         const since = this.last ? `the values stay those of ${new Date(this.last.at).toISOString()}` : 'no values yet';
         this.opts.log?.(`metrics: sampling failed (${since}): ${(e as Error)?.message ?? String(e)}`);
@@ -134,9 +138,15 @@ export class MetricsSampler {
     });
   }
 
+  /**
+   * Stops the periodic samples. A sample under way reads nothing more once its counters are in:
+   * the server closes the driver right after, and a listing taken then (a metrics sample takes its
+   * own) would run the toolstack after the stop and record what it saw into a closed store.
+   */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
   }
 
   /** The latest sample (undefined before the first). */
@@ -179,6 +189,7 @@ export class MetricsSampler {
   }
 
   private async take(): Promise<MetricsSample> {
+    if (this.stopped) throw new Error('metrics: the sampler was stopped');
     // What the reads below return may predate a system's stop: one forgotten meanwhile is left out.
     const began = this.forgets;
     let counters: SystemCounters[] | undefined;
@@ -190,6 +201,7 @@ export class MetricsSampler {
       if (!this.failed) this.opts.log?.(`metrics: I/O counters unavailable: ${(e as Error).message}`);
       this.failed = true;
     }
+    if (this.stopped) throw new Error('metrics: the sampler was stopped');
     const [systems, cap, pools] = await Promise.all([this.source.systems(), this.source.capacity(), this.source.pools()]);
     const at = (this.opts.now ?? Date.now)();
     const byName = new Map((counters ?? []).map((c) => [c.name, c]));

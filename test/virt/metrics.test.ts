@@ -141,3 +141,29 @@ describe('virt: a metrics sample and the reads around it', () => {
     expect({ sampled, invalidated }).to.deep.equal({ sampled: 2, invalidated: 0 });
   });
 });
+
+describe('virt: a metrics sample under way when the sampler stops', () => {
+  it('reads no systems once stopped (the server closes the driver next: a listing then would run xl after the stop)', async () => {
+    const lines: string[] = [];
+    const { src, calls } = source(0.01);
+    let release: () => void = () => {};
+    const counted = src.counters!;
+    // The periodic sample's xentop is still running when the server stops.
+    src.counters = () => new Promise((r) => { release = () => void counted().then(r); });
+    const m = new MetricsSampler(src, { intervalMs: 60_000, log: (l) => lines.push(l) });
+    m.start();
+    await sleep(5);
+    m.stop();
+    release();
+    await sleep(20);
+    expect(calls.systems).to.equal(0);
+    expect(m.latest()).to.equal(undefined);
+    expect(lines, 'a stop is no sampling failure').to.deep.equal([]);
+    // Started again, it samples as before.
+    src.counters = counted;
+    m.start();
+    for (let i = 0; i < 100 && m.latest() === undefined; i++) await sleep(5);
+    m.stop();
+    expect(calls.systems).to.equal(1);
+  });
+});
