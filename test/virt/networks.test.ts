@@ -124,6 +124,24 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(store.data.size).to.equal(0);
   });
 
+  it('a reserved define whose undo and rollback fail keeps its intent past the release of the name (the next start undoes it)', async () => {
+    const switches = d.switchList.map((s) => s.name);
+    await vm.networks.reserve('core', []);
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define({ ...triangle(), reserved: true }), 'failed', /hotplug failed.*could not undo/);
+    expect(d.systems.get('r1')!.config.nics).to.have.length(2);
+    // The caller undoes its part (nothing here) and releases the name: the record of what the define made stays.
+    await vm.networks.release('core');
+    expect([...store.data.values()].map((n) => n.pending?.op)).to.deep.equal(['define']);
+    const restarted = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await restarted.init();
+    expect(d.switchList.map((s) => s.name)).to.deep.equal(switches);
+    for (const n of ['r1', 'r2', 'r3']) expect(d.systems.get(n)!.config.nics.map((x) => x.bridge), n).to.deep.equal(['xenbr0']);
+    expect(store.data.size).to.equal(0);
+  });
+
   it('a link end may name an existing interface: its switch is the link switch and its rate follows the limit', async () => {
     const mac = d.systems.get('r1')!.config.nics[0]!.mac;
     const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;

@@ -92,7 +92,11 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
       // An undo that failed left some of it made: the intent stored above, rolled back now as at
       // start-up; kept for the next start when even that fails (its record is then all that knows).
       // (Its own part only: a reserved define's caller undoes the routers and switches it made.)
-      if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...structuredClone(n), pending: intentOf('define', newShared, plan) }))) throw e;
+      if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...structuredClone(n), pending: intentOf('define', newShared, plan) }))) {
+        // The record kept is no longer the reservation: the caller's release of the name must leave it.
+        ctx.reserved.delete(name);
+        throw e;
+      }
       // Undone by runSteps: its intent goes too, or back to the reservation while the caller undoes its part.
       await (reservation ? ctx.store.save(reservation) : ctx.store.remove(name)).catch(() => {});
       throw e;
