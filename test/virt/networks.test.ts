@@ -142,6 +142,23 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(store.data.size).to.equal(0);
   });
 
+  it('a reserved define rolled back at once never leaves its name without a record (the reservation is stored back in one write)', async () => {
+    await vm.networks.reserve('core', []);
+    const writes: string[] = [];
+    const save = store.save.bind(store);
+    const remove = store.remove.bind(store);
+    store.save = async (n) => { writes.push(`save ${n.name}${n.members.length ? ' network' : ' reservation'}`); await save(n); };
+    store.remove = async (name) => { writes.push(`remove ${name}`); await remove(name); };
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define({ ...triangle(), reserved: true }), 'failed', /hotplug failed.*could not undo/);
+    for (const n of ['r1', 'r2', 'r3']) expect(d.systems.get(n)!.config.nics.map((x) => x.bridge), n).to.deep.equal(['xenbr0']);
+    // A kill -9 between any two writes finds a record naming what the caller made.
+    expect(writes).to.not.include('remove core');
+    expect(store.data.get('core')!.members).to.deep.equal([]);
+    expect(store.data.get('core')!.pending?.op).to.equal('define');
+  });
+
   it('a link end may name an existing interface: its switch is the link switch and its rate follows the limit', async () => {
     const mac = d.systems.get('r1')!.config.nics[0]!.mac;
     const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;
