@@ -159,6 +159,27 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(store.data.get('core')!.pending?.op).to.equal('define');
   });
 
+  it('a step that itself was left partly applied (its own undo failed) is rolled back at once too', async () => {
+    const mac = d.systems.get('r1')!.config.nics[0]!.mac;
+    const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;
+    // r1's rate is set, r2's fails, and putting r1's back fails: all inside the one step of the link's rates.
+    const set = d.setInterfaceRate.bind(d);
+    let r1Calls = 0;
+    let r2Calls = 0;
+    d.setInterfaceRate = async (name, m, rate) => {
+      if (name === 'r2' && ++r2Calls === 1) throw new VirtError('failed', 'xenstore refused');
+      if (name === 'r1' && ++r1Calls === 2) throw new VirtError('failed', 'netback busy');
+      return set(name, m, rate);
+    };
+    await rejects(vm.networks.define({
+      name: 'n', members: [{ system: 'r1' }, { system: 'r2' }],
+      links: [{ name: 'up', ends: [{ system: 'r1', mac }, { system: 'r2', mac: mac2 }], limitBitsPerSecond: 8_000 }],
+    }), 'failed', /xenstore refused/);
+    expect(r1Calls).to.equal(3);
+    expect(d.systems.get('r1')!.config.nics[0]!.rate).to.equal(undefined);
+    expect(store.data.size).to.equal(0);
+  });
+
   it('a link end may name an existing interface: its switch is the link switch and its rate follows the limit', async () => {
     const mac = d.systems.get('r1')!.config.nics[0]!.mac;
     const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;
