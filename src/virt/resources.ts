@@ -57,11 +57,14 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   if (!Array.isArray(changes) || changes.length === 0) bad('no resource change given');
   for (const c of changes) if (!c || typeof c.system !== 'string') bad('every resource change names its system');
   const names = changes.map((c) => c.system);
+  const asked = performance.now();
   const release = await m.locks.acquireAll(names, { what: 'a change of resources' });
   // Past `longAfterMs` the change holds its systems as a job (lock.ts rule 3): a state change
   // asked then is refused busy at once instead of waiting up to the lock timeout behind it, while
-  // quick changes of one system still take their turns.
-  const long = opts.longAfterMs === undefined ? undefined : setTimeout(() => release.asJob('a long change of resources'), opts.longAfterMs);
+  // quick changes of one system still take their turns. The wait for the locks counts: the call
+  // has answered 4096 by then.
+  const long = opts.longAfterMs === undefined ? undefined
+    : setTimeout(() => release.asJob('a long change of resources'), Math.max(0, opts.longAfterMs - (performance.now() - asked)));
   try {
     return await changeUnderLock(m, changes, names, o);
   } finally {

@@ -39,7 +39,8 @@ export async function runSteps(context: string, steps: readonly Step[], log?: Lo
         ? `; could not undo ${failedUndos.length} earlier step(s), the change is partly applied (${failedUndos.join('; ')})`
         : '';
       const e = new VirtError(cause.kind, `${step.what}: ${cause.message}${undoNote}`, cause.detail, { cause: err });
-      if (failedUndos.length > 0) partlyApplied.add(e);
+      // The failed step may be steps of its own (a change of resources) left partly applied too.
+      if (failedUndos.length > 0 || isPartlyApplied(err)) partlyApplied.add(e);
       throw e;
     }
   }
@@ -47,7 +48,7 @@ export async function runSteps(context: string, steps: readonly Step[], log?: Lo
 
 const partlyApplied = new WeakSet<Error>();
 
-/** Whether runSteps failed with steps it could not undo: what they made is still there. */
+/** Whether runSteps failed with steps it could not undo (its own or a failed step's): what they made is still there. */
 export function isPartlyApplied(err: unknown): boolean {
   return err instanceof Error && partlyApplied.has(err);
 }

@@ -231,6 +231,28 @@ describe('virt: a resource change that has run long', () => {
     expect(d.systems.get('web')!.state).to.equal('running');
   });
 
+  it('counts the time it waited for the lock in its budget (the call answered 4096 then: from then on it holds its system as a job)', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    const openDisk = d.hold('attachDisk');
+    const openNic = d.hold('attachInterface');
+    const first = vm.changeResources([{ system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } }]);
+    await tick();
+    // Waits its turn past its budget: once it has the lock, it is the long change its caller was told of.
+    const long = vm.changeResources([{ system: 'web', action: 'add_nic', nic: { bridge: 'xenbr0' } }], { longAfterMs: 40 });
+    await tick(80);
+    openDisk();
+    await first;
+    await tick();
+    let outcome: string | undefined;
+    const start = vm.requestState('web', 'running').then(() => { outcome = 'ran'; }, (e: unknown) => { outcome = (e as VirtError).kind; });
+    await tick(15);
+    expect(outcome).to.equal('busy');
+    openNic();
+    await Promise.all([long, start]);
+  });
+
   it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
     const locks = new KeyedLock(1_000);
     const first = await locks.acquire('web');

@@ -124,6 +124,62 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(store.data.size).to.equal(0);
   });
 
+  it('a reserved define whose undo and rollback fail keeps its intent past the release of the name (the next start undoes it)', async () => {
+    const switches = d.switchList.map((s) => s.name);
+    await vm.networks.reserve('core', []);
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define({ ...triangle(), reserved: true }), 'failed', /hotplug failed.*could not undo/);
+    expect(d.systems.get('r1')!.config.nics).to.have.length(2);
+    // The caller undoes its part (nothing here) and releases the name: the record of what the define made stays.
+    await vm.networks.release('core');
+    expect([...store.data.values()].map((n) => n.pending?.op)).to.deep.equal(['define']);
+    const restarted = new VirtManager(d, { pollIntervalMs: 1, networkStore: store });
+    await restarted.init();
+    expect(d.switchList.map((s) => s.name)).to.deep.equal(switches);
+    for (const n of ['r1', 'r2', 'r3']) expect(d.systems.get(n)!.config.nics.map((x) => x.bridge), n).to.deep.equal(['xenbr0']);
+    expect(store.data.size).to.equal(0);
+  });
+
+  it('a reserved define rolled back at once never leaves its name without a record (the reservation is stored back in one write)', async () => {
+    await vm.networks.reserve('core', []);
+    const writes: string[] = [];
+    const save = store.save.bind(store);
+    const remove = store.remove.bind(store);
+    store.save = async (n) => { writes.push(`save ${n.name}${n.members.length ? ' network' : ' reservation'}`); await save(n); };
+    store.remove = async (name) => { writes.push(`remove ${name}`); await remove(name); };
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define({ ...triangle(), reserved: true }), 'failed', /hotplug failed.*could not undo/);
+    for (const n of ['r1', 'r2', 'r3']) expect(d.systems.get(n)!.config.nics.map((x) => x.bridge), n).to.deep.equal(['xenbr0']);
+    // A kill -9 between any two writes finds a record naming what the caller made.
+    expect(writes).to.not.include('remove core');
+    expect(store.data.get('core')!.members).to.deep.equal([]);
+    expect(store.data.get('core')!.pending?.op).to.equal('define');
+  });
+
+  it('a step that itself was left partly applied (its own undo failed) is rolled back at once too', async () => {
+    const mac = d.systems.get('r1')!.config.nics[0]!.mac;
+    const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;
+    // r1's rate is set, r2's fails, and putting r1's back fails: all inside the one step of the link's rates.
+    const set = d.setInterfaceRate.bind(d);
+    let r1Calls = 0;
+    let r2Calls = 0;
+    d.setInterfaceRate = async (name, m, rate) => {
+      if (name === 'r2' && ++r2Calls === 1) throw new VirtError('failed', 'xenstore refused');
+      if (name === 'r1' && ++r1Calls === 2) throw new VirtError('failed', 'netback busy');
+      return set(name, m, rate);
+    };
+    await rejects(vm.networks.define({
+      name: 'n', members: [{ system: 'r1' }, { system: 'r2' }],
+      links: [{ name: 'up', ends: [{ system: 'r1', mac }, { system: 'r2', mac: mac2 }], limitBitsPerSecond: 8_000 }],
+    }), 'failed', /xenstore refused/);
+    expect(r1Calls).to.equal(3);
+    expect(d.systems.get('r1')!.config.nics[0]!.rate).to.equal(undefined);
+    expect(store.data.size).to.equal(0);
+  });
+
   it('a link end may name an existing interface: its switch is the link switch and its rate follows the limit', async () => {
     const mac = d.systems.get('r1')!.config.nics[0]!.mac;
     const mac2 = d.systems.get('r2')!.config.nics[0]!.mac;

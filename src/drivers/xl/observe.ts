@@ -64,14 +64,17 @@ export class SnapshotObserver {
     }
   }
 
-  /** `current()`: false once a change of ours made `snap` out of date (nothing is recorded from it then). */
-  async observe(snap: Snapshot, current: () => boolean = () => true): Promise<void> {
+  /**
+   * `current()`: false once a change of ours made `snap` out of date (nothing is recorded from it
+   * then). `turn()`: the event loop's turn between slices (the refresh's, which keeps its CPU apart).
+   */
+  async observe(snap: Snapshot, current: () => boolean = () => true, turn: () => Promise<void> = () => yieldToLoop()): Promise<void> {
     const core = this.core;
     if (!core.ready) return;
     const listed = core.store.list();
     for (let i = 0; i < listed.length; i++) {
       // The event loop's turn every OBSERVE_SLICE systems: requests are not held for the whole host.
-      if (i > 0 && i % OBSERVE_SLICE === 0) await yieldToLoop();
+      if (i > 0 && i % OBSERVE_SLICE === 0) await turn();
       if (!current()) return;
       const name = listed[i]!.config.name;
       // The definition as stored now (an earlier iteration awaited: a change may have ended since).

@@ -226,11 +226,11 @@ export class SystemList {
    * and every request that came meanwhile waited). Kept for of() unless a definition or an
    * in-flight state changed meanwhile (of() then builds at once, as without it).
    */
-  async prepare(snap: Snapshot): Promise<void> {
+  async prepare(snap: Snapshot, turn: () => Promise<void> = () => yieldToLoop()): Promise<void> {
     const b = this.begin(snap);
     for (let i = 0; i < b.defs.length; i++) {
       if (i > 0 && i % PREPARE_SLICE === 0) {
-        await yieldToLoop();
+        await turn();
         if (b.memo.storeVersion !== this.core.store.version || b.memo.inflightVersion !== this.core.inflightVersion) return;
       }
       this.addStored(b, b.defs[i]!);

@@ -57,11 +57,11 @@ export class XlDriver implements HypervisorDriver {
     this.core = new XlCore(opts, {
       needsConfig: (row) => needsConfig(this.core, row),
       onConfigs: (snap) => this.observer.adoptNew(snap),
-      onSnapshot: async (snap, current) => {
-        await this.observer.observe(snap, current);
+      onSnapshot: async (snap, current, turn) => {
+        await this.observer.observe(snap, current, turn);
         // The list of systems is built once per picture in the background, a slice at a time,
         // before the picture is served (not by the first reader).
-        if (this.core.ready && current()) await this.systems.prepare(snap);
+        if (this.core.ready && current()) await this.systems.prepare(snap, turn);
       },
       onServed: (snap) => {
         if (this.core.ready) this.systems.of(snap);

@@ -44,10 +44,10 @@ export function reservationOf(name: string, systems: readonly NewRouter[], switc
 
 /**
  * Undo an intent left by a crash (start-up, before the networks are served). Returns the network
- * as it stands afterwards: undefined for a define (nothing of it is left), the network without
- * its intent for an added link.
+ * as it stands afterwards: undefined for a define (nothing of it is left; `reservation`: the
+ * record stored in its place, a reserved define's), the network without its intent for an added link.
  */
-export async function rollBack(ctx: NetContext, n: StoredNetwork): Promise<StoredNetwork | undefined> {
+export async function rollBack(ctx: NetContext, n: StoredNetwork, reservation?: StoredNetwork): Promise<StoredNetwork | undefined> {
   const p = n.pending!;
   let systems = await systemsByName(ctx);
   // The define's new routers first: their interfaces then leave the switches it made.
@@ -68,7 +68,9 @@ export async function rollBack(ctx: NetContext, n: StoredNetwork): Promise<Store
   ];
   await removeCreated(ctx, n.name, made, p.switches, `undoing the network '${n.name}' cut by the last stop`);
   if (p.op === 'define') {
-    await ctx.store.remove(n.name);
+    // A reserved define's record goes back to the reservation in one write: removed first, a
+    // crash before the reservation was stored again would leave its caller's routers unnamed.
+    await (reservation ? ctx.store.save(reservation) : ctx.store.remove(n.name));
     return undefined;
   }
   const { pending: _undone, ...before } = n;

@@ -92,7 +92,11 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
       // An undo that failed left some of it made: the intent stored above, rolled back now as at
       // start-up; kept for the next start when even that fails (its record is then all that knows).
       // (Its own part only: a reserved define's caller undoes the routers and switches it made.)
-      if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...structuredClone(n), pending: intentOf('define', newShared, plan) }))) throw e;
+      if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...structuredClone(n), pending: intentOf('define', newShared, plan) }, reservation))) {
+        // The record kept is no longer the reservation: the caller's release of the name must leave it.
+        ctx.reserved.delete(name);
+        throw e;
+      }
       // Undone by runSteps: its intent goes too, or back to the reservation while the caller undoes its part.
       await (reservation ? ctx.store.save(reservation) : ctx.store.remove(name)).catch(() => {});
       throw e;
@@ -301,9 +305,9 @@ export async function renameMember(ctx: NetContext, from: string, to: string): P
 }
 
 /** An intent rolled back now (intent.ts); false, with a log line, when that fails too. */
-async function rolledBack(ctx: NetContext, withIntent: StoredNetwork): Promise<boolean> {
+async function rolledBack(ctx: NetContext, withIntent: StoredNetwork, reservation?: StoredNetwork): Promise<boolean> {
   try {
-    await rollBack(ctx, withIntent);
+    await rollBack(ctx, withIntent, reservation);
     return true;
   } catch (u) {
     ctx.m.log(`network '${withIntent.name}': what a failed change made could not be undone (${u instanceof Error ? u.message : String(u)}); its record is kept and undone at the next start`);
