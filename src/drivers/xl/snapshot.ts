@@ -229,11 +229,16 @@ export class SnapshotCache {
    * A picture listed after this call, for a reader that needs the time it was read at (a metrics
    * sample): shared with a refresh that starts now, never with one under way. Unlike fresh() and
    * invalidate(), other reads are not made to wait for it: nothing of ours changed the host, so
-   * the last picture still reflects every change of ours.
+   * the last picture still reflects every change of ours. The generation stays: moving it on
+   * would drop the refresh under way, which may be the one that shows a change of ours to reads.
+   * After the stop it runs nothing (as invalidate()): the last picture.
    */
   sample(): Promise<Snapshot> {
-    this.generation++;
-    return this.refresh(false);
+    if (this.closed && this.current) return Promise.resolve(this.current);
+    const under = this.inflight;
+    if (!under) return this.refresh(false);
+    const after = (): Promise<Snapshot> => this.refresh(false);
+    return under.then(after, after);
   }
 
   /**

@@ -140,6 +140,29 @@ describe('xl driver: the picture of the host, kept current in the background', f
     expect((await driver.get('s')).state).to.equal('paused');
   });
 
+  it('a metrics sample taken while the refresh after our change runs does not hide that change from reads', async () => {
+    const { driver } = await open({ refreshIntervalMs: 60_000 });
+    await driver.define(spec('r'));
+    await driver.start('r');
+    expect((await driver.get('r')).state).to.equal('running');
+    faults({ rules: [{ command: 'list', mode: 'slow', delay_ms: 1200, count: 5 }] });
+    await driver.destroy('r'); // its refresh is listing (1.2 s)
+    await sleep(100);
+    driver.listFresh().catch(() => undefined); // the sampler's tick comes meanwhile
+    const t0 = Date.now();
+    expect((await driver.get('r')).state).to.equal('defined');
+    expect(Date.now() - t0).to.be.below(1900); // the refresh after the destroy, not the sample's after it
+  });
+
+  it('a metrics sample after the stop runs no xl', async () => {
+    const { driver, xl } = await open({ refreshIntervalMs: 60_000 });
+    await driver.list();
+    await driver.close();
+    const n = xl.log.length;
+    await driver.listFresh();
+    expect(xl.log.slice(n)).to.deep.equal([]);
+  });
+
   it('once the refresh after our change has failed, reads neither wait for xl nor run it (the back-off paces the retries)', async () => {
     const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
     await driver.define(spec('f'));
