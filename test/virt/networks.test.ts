@@ -124,6 +124,28 @@ describe('virt: virtual networks (model, stub driver)', () => {
     expect(store.data.size).to.equal(0);
   });
 
+  it('a name whose failed define could not be undone is used again only once what it made is undone', async () => {
+    const switches = d.switchList.map((s) => s.name);
+    d.failNext('attachInterface', new VirtError('failed', 'hotplug failed'), 'r3');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define(triangle()), 'failed', /hotplug failed.*could not undo/);
+    expect(d.systems.get('r1')!.config.nics).to.have.length(2);
+    // Still failing: the define is refused, and the record stays for the next start.
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.define(triangle()), 'conflict', /earlier, failed define of the network 'core' made could not be undone yet/);
+    d.failNext('detachInterface', new VirtError('failed', 'netback busy'), 'r1');
+    await rejects(vm.networks.reserve('core', []), 'conflict', /could not be undone yet/);
+    expect([...store.data.values()].map((n) => n.pending?.op)).to.deep.equal(['define']);
+    // Once it can be undone, the define undoes it first, then goes ahead.
+    const net = await vm.networks.define(triangle());
+    expect(net.links).to.have.length(2);
+    expect(d.switchList.length).to.equal(switches.length + 3); // lan0 and one switch per link, once
+    for (const n of ['r1', 'r3']) expect(d.systems.get(n)!.config.nics, n).to.have.length(2);
+    expect(d.systems.get('r2')!.config.nics).to.have.length(3);
+    expect([...store.data.values()].map((n) => [n.name, n.pending])).to.deep.equal([['core', undefined]]);
+  });
+
   it('a reserved define whose undo and rollback fail keeps its intent past the release of the name (the next start undoes it)', async () => {
     const switches = d.switchList.map((s) => s.name);
     await vm.networks.reserve('core', []);

@@ -13,6 +13,11 @@ export interface NetContext {
   readonly outcomes: BoundedMap<string, MemberOutcome[]>;
   /** Names reserved for a define under way (NetworkManager.reserve): the record stored for each. */
   readonly reserved: Map<string, StoredNetwork>;
+  /**
+   * Defines that failed and could not be undone, by name: their intent stays stored for the next
+   * start, and the name is not used again before what they made is undone (structure.ts).
+   */
+  readonly leftovers: Map<string, StoredNetwork>;
 }
 
 /** A map that forgets its oldest entries beyond `max`. */

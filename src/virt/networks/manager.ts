@@ -55,7 +55,7 @@ export class NetworkManager {
     /** Runs after every change has settled (the model's change events). */
     private readonly settled: <T>(p: Promise<T>) => Promise<T> = (p) => p,
   ) {
-    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256), reserved: new Map() };
+    this.ctx = { m, store, nets: new Map(), hostFacts, outcomes: new BoundedMap(256), reserved: new Map(), leftovers: new Map() };
   }
 
   /** Load the stored networks (VirtManager.init). */

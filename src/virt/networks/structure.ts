@@ -44,6 +44,7 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
   const name = checkName(spec.name, 'network');
   return underLocks(ctx, name, `defining the network '${name}'`, async () => {
     if (ctx.nets.has(name)) throw new VirtError('conflict', `a virtual network named '${name}' already exists`);
+    await undoLeftover(ctx, name);
     const reservation = ctx.reserved.get(name);
     if (reservation && !spec.reserved) throw new VirtError('conflict', `a virtual network named '${name}' is being defined`);
     if (spec.reserved && !reservation) throw new VirtError('conflict', `the name '${name}' was not reserved for this network (or the reservation was released)`);
@@ -95,6 +96,7 @@ export async function defineNetwork(ctx: NetContext, spec: NetworkSpec): Promise
       if (isPartlyApplied(e) && !(await rolledBack(ctx, { ...structuredClone(n), pending: intentOf('define', newShared, plan) }, reservation))) {
         // The record kept is no longer the reservation: the caller's release of the name must leave it.
         ctx.reserved.delete(name);
+        ctx.leftovers.set(name, { ...structuredClone(n), pending: intent });
         throw e;
       }
       // Undone by runSteps: its intent goes too, or back to the reservation while the caller undoes its part.
@@ -118,6 +120,7 @@ export async function reserveNetwork(ctx: NetContext, name: string, routers: rea
   await underLocks(ctx, n, `reserving the network name '${n}'`, async () => {
     if (ctx.nets.has(n)) throw new VirtError('conflict', `a virtual network named '${n}' already exists`);
     if (ctx.reserved.has(n)) throw new VirtError('conflict', `a virtual network named '${n}' is being defined`);
+    await undoLeftover(ctx, n);
     const record = reservationOf(n, routers, switches);
     await storeNetwork(ctx, record);
     ctx.reserved.set(n, record);
@@ -302,6 +305,20 @@ export async function renameMember(ctx: NetContext, from: string, to: string): P
       created: { ...n.created, interfaces: n.created.interfaces.map((i) => ({ ...i, system: r(i.system) })) },
     });
   });
+}
+
+/**
+ * Before a name is used again: what a failed define of it left (its intent kept) is undone first,
+ * else its record would be written over and nothing would undo it. Refused while that fails.
+ */
+async function undoLeftover(ctx: NetContext, name: string): Promise<void> {
+  const left = ctx.leftovers.get(name);
+  if (!left) return;
+  if (!(await rolledBack(ctx, left))) {
+    throw new VirtError('conflict', `what an earlier, failed define of the network '${name}' made could not be undone yet (the log says why); ` +
+      'it is tried again at every define of that name and at the next start');
+  }
+  ctx.leftovers.delete(name);
 }
 
 /** An intent rolled back now (intent.ts); false, with a log line, when that fails too. */
