@@ -19,7 +19,8 @@ import { XenstoreClient } from './xenstore.js';
 import type { DomainEventsOptions } from './events.js';
 import { DEFAULT_DEADLINES, deadlineOf, type DeadlineOverrides } from './deadlines.js';
 import type { PathPolicy } from './paths.js';
-import { SnapshotCache, type SnapshotHooks } from './snapshot.js';
+import { SnapshotCache } from './snapshot.js';
+import type { SnapshotHooks } from './snapshot-options.js';
 import { RecordDir, type IncomingRecord, type OutgoingRecord } from './migration-records.js';
 
 export interface XlDriverOptions {

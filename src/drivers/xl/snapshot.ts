@@ -14,63 +14,11 @@ import type { XlDomainConfig } from './parse/list-long.js';
 import { ConfigNeeds } from './config-needs.js';
 import { buildSnapshot, joinConfigs, withDomainAdded, withDomainReplaced, type Snapshot } from './picture.js';
 import { childrenCpuMs, listingCpuMs, RefreshPace } from './refresh-pace.js';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-
-export interface SnapshotHooks {
-  /** Does this domain need its configuration from xl (a domain we hold no definition for)? */
-  needsConfig?(row: ListRow): boolean;
-  /** Runs on every snapshot that carries configurations, before any reader sees it. */
-  onConfigs?(snap: Snapshot): Promise<void>;
-  /**
-   * Runs on every snapshot (after onConfigs), before any reader sees it. `current()` turns false
-   * once a change of ours made the snapshot out of date (it will not be served): nothing must be
-   * recorded from it then. `turn()` gives the event loop its turn between slices of the work
-   * (what others do meanwhile is not counted as the listing's cost).
-   */
-  onSnapshot?(snap: Snapshot, current: () => boolean, turn: () => Promise<void>): Promise<void>;
-  /** A snapshot is now the one served (runs soon after, outside the refresh: e.g. to prepare reads). */
-  onServed?(snap: Snapshot): void;
-}
+import { OwnCpu, cpuSince } from './own-cpu.js';
+import type { Freshness, RefreshOptions, SnapshotHooks } from './snapshot-options.js';
 
 /** After failed refreshes the background waits longer, up to this (a missing or broken xl). */
 const MAX_BACKOFF_MS = 30_000;
-
-export interface RefreshOptions {
-  /**
-   * The background refreshes the picture this long after the last refresh ended; with
-   * `detectWithinMs`, the longest the listings are ever apart.
-   */
-  intervalMs: number;
-  /**
-   * When set, the pace follows what a listing costs (refresh-pace.ts): a change made with xl behind
-   * our back (a pause raises no domain event) is seen within this long, as long as the periodic
-   * listings take at most `maxCpuShare` of one CPU; past that the CPU bound wins.
-   */
-  detectWithinMs?: number;
-  /** With `detectWithinMs`: the largest share of one CPU the periodic listings may take (default 0.2). */
-  maxCpuShare?: number;
-  /** The picture counts as stale once older than this (or once a refresh failed). */
-  staleAfterMs: number;
-  /** A read right after our own change waits at most this long for the refresh it started. */
-  readWaitMs: number;
-  /** One line when the picture goes stale and one when it recovers. */
-  log?: (level: 'info' | 'warn', message: string) => void;
-  /**
-   * The CPU of the children this process has waited for (ms; undefined: cannot be told, a
-   * listing's duration stands in). Default: /proc (refresh-pace.ts); an executor that runs xl in
-   * this process has no child, and tests give `() => undefined`.
-   */
-  childrenCpuMs?: () => number | undefined;
-}
-
-/** How current the picture is (reported through the driver contract, for health and providers). */
-export interface Freshness {
-  /** Age of the picture served now (ms since `xl list -v` answered); -1 before the first one. */
-  ageMs: number;
-  stale: boolean;
-  /** Why the last refresh failed, when it did. */
-  lastError?: string;
-}
 
 /**
  * The picture of the host, kept current OUTSIDE requests: a background refresh every
@@ -345,8 +293,10 @@ export class SnapshotCache {
     this.refreshes++;
     const t0 = performance.now();
     const kids0 = (this.opts.childrenCpuMs ?? childrenCpuMs)();
-    // Our CPU for the call is its synchronous start (the process spawn) and the parse below.
-    const own0 = process.cpuUsage();
+    // Our CPU for the call is its synchronous start (the process spawn), what follows the answer,
+    // and what serving the last picture cost (onServed).
+    const own = new OwnCpu(this.servedUs);
+    this.servedUs = 0;
     const pending = this.exec.run(['list', '-v']);
     // When every configuration is wanted (start-up), both listings run side by side: the start
     // waits for the longer of the two, not their sum. buildSnapshot drops the configuration of a
@@ -354,31 +304,20 @@ export class SnapshotCache {
     // xl skips (with a libxl error, exit 0) domains whose config it cannot read: not a failure.
     const early = full ? this.exec.run(['list', '-l'], { tolerateLibxlErrors: true }) : undefined;
     early?.catch(() => {}); // awaited below
-    let ownUs = cpuSince(own0) + this.servedUs;
-    this.servedUs = 0;
+    own.pause();
     const list = await pending;
+    own.resume();
     this.listWallMs = performance.now() - t0;
     const kids1 = (this.opts.childrenCpuMs ?? childrenCpuMs)();
     const takenAt = Date.now();
-    // Our CPU from here on is counted while we run, not while the event loop is another's turn
-    // (process.cpuUsage is the whole process's: requests answered between our slices).
-    let since: NodeJS.CpuUsage | undefined = process.cpuUsage();
-    const pause = (): void => {
-      if (since) ownUs += cpuSince(since);
-      since = undefined;
-    };
-    const turn = async (): Promise<void> => {
-      pause();
-      await yieldToLoop();
-      since = process.cpuUsage();
-    };
+    const turn = own.turn;
     let paced = false;
     const measured = (): void => {
-      pause();
+      own.pause();
       if (paced) return;
       paced = true;
       const kids = kids0 !== undefined && kids1 !== undefined ? kids1 - kids0 : undefined;
-      this.paced(this.listWallMs, listingCpuMs(this.listWallMs, kids, ownUs / 1000));
+      this.paced(this.listWallMs, listingCpuMs(this.listWallMs, kids, own.ms));
     };
     let wanted = full;
     let rows: ListRow[] | undefined;
@@ -420,8 +359,3 @@ export class SnapshotCache {
 }
 
 const NO_CONFIGS: ReadonlyMap<number, XlDomainConfig> = new Map<number, XlDomainConfig>();
-
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const d = process.cpuUsage(start);
-  return d.user + d.system;
-}
