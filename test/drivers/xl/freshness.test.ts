@@ -24,6 +24,14 @@ describe('xl driver: the picture of the host, kept current in the background', f
     return b;
   };
   const spec = (name: string) => ({ name, type: 'pv' as const, memoryMiB: 128, vcpus: 1, boot: { kernel: '/boot/vmlinuz' } });
+  /** open() with one system defined and started, read back running (the picture after our change). */
+  const openRunning = async (name: string, opts: Parameters<typeof open>[0]): Promise<TestBackend> => {
+    const backend = await open(opts);
+    await backend.driver.define(spec(name));
+    await backend.driver.start(name);
+    expect((await backend.driver.get(name)).state).to.equal('running');
+    return backend;
+  };
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'xl-fresh-'));
@@ -74,19 +82,13 @@ describe('xl driver: the picture of the host, kept current in the background', f
   });
 
   it('a read right after our own change reflects it', async () => {
-    const { driver } = await open({ refreshIntervalMs: 60_000 });
-    await driver.define(spec('b'));
-    await driver.start('b');
-    expect((await driver.get('b')).state).to.equal('running');
+    const { driver } = await openRunning('b', { refreshIntervalMs: 60_000 });
     await driver.destroy('b');
     expect((await driver.get('b')).state).to.equal('defined');
   });
 
   it('keeps serving the last good picture during a hung xl list -v, marked stale, logged once, then recovers', async () => {
-    const { driver } = await open({ refreshIntervalMs: 50, staleAfterMs: 300, commandTimeoutMs: 1500 });
-    await driver.define(spec('c'));
-    await driver.start('c');
-    expect((await driver.get('c')).state).to.equal('running'); // the picture after our change
+    const { driver } = await openRunning('c', { refreshIntervalMs: 50, staleAfterMs: 300, commandTimeoutMs: 1500 });
     expect(driver.freshness().stale).to.equal(false);
     faults({ rules: [{ command: 'list', mode: 'hang', count: 1 }] });
     await sleep(500); // the background's list hangs now
@@ -108,10 +110,7 @@ describe('xl driver: the picture of the host, kept current in the background', f
   });
 
   it('a read right after our own change waits at most its bound for a hung refresh, then serves the last picture', async () => {
-    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
-    await driver.define(spec('d'));
-    await driver.start('d');
-    expect((await driver.get('d')).state).to.equal('running'); // the picture after our change
+    const { driver } = await openRunning('d', { refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
     faults({ rules: [{ command: 'list', mode: 'hang', count: 1 }] });
     driver.invalidate(); // as after a change of ours
     const t0 = Date.now();
@@ -120,10 +119,7 @@ describe('xl driver: the picture of the host, kept current in the background', f
   });
 
   it('a listing taken for a metrics sample is listed after the call, and reads meanwhile do not wait for it', async () => {
-    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 1500 });
-    await driver.define(spec('s'));
-    await driver.start('s');
-    expect((await driver.get('s')).state).to.equal('running');
+    const { driver } = await openRunning('s', { refreshIntervalMs: 60_000, commandTimeoutMs: 1500 });
     faults({ rules: [{ command: 'list', mode: 'hang', count: 1 }] });
     const sample = driver.listFresh();
     sample.catch(() => undefined);
@@ -141,10 +137,7 @@ describe('xl driver: the picture of the host, kept current in the background', f
   });
 
   it('a metrics sample taken while the refresh after our change runs does not hide that change from reads', async () => {
-    const { driver } = await open({ refreshIntervalMs: 60_000 });
-    await driver.define(spec('r'));
-    await driver.start('r');
-    expect((await driver.get('r')).state).to.equal('running');
+    const { driver } = await openRunning('r', { refreshIntervalMs: 60_000 });
     faults({ rules: [{ command: 'list', mode: 'slow', delay_ms: 1200, count: 5 }] });
     await driver.destroy('r'); // its refresh is listing (1.2 s)
     await sleep(100);
@@ -164,10 +157,7 @@ describe('xl driver: the picture of the host, kept current in the background', f
   });
 
   it('once the refresh after our change has failed, reads neither wait for xl nor run it (the back-off paces the retries)', async () => {
-    const { driver } = await open({ refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
-    await driver.define(spec('f'));
-    await driver.start('f');
-    expect((await driver.get('f')).state).to.equal('running');
+    const { driver } = await openRunning('f', { refreshIntervalMs: 60_000, commandTimeoutMs: 3000 });
     faults({ rules: [{ command: 'list', mode: 'hang', count: 100 }] });
     driver.invalidate(); // as after a change of ours; its refresh hangs to its deadline
     await driver.get('f'); // waits its bound
