@@ -152,7 +152,7 @@ export class SystemList {
     const p = this.prepared;
     if (p && p.snap === snap) {
       this.prepared = undefined;
-      if (p.storeVersion === store.version && p.inflightVersion === inflightVersion) this.memo = p;
+      if (this.upToDate(p)) this.memo = p;
     }
     const m = this.memo;
     if (m && m.snap === snap && m.inflightVersion === inflightVersion) {
@@ -231,12 +231,17 @@ export class SystemList {
     for (let i = 0; i < b.defs.length; i++) {
       if (i > 0 && i % PREPARE_SLICE === 0) {
         await turn();
-        if (b.memo.storeVersion !== this.core.store.version || b.memo.inflightVersion !== this.core.inflightVersion) return;
+        if (!this.upToDate(b.memo)) return;
       }
       this.addStored(b, b.defs[i]!);
     }
     const memo = this.finish(b);
-    if (memo.storeVersion === this.core.store.version && memo.inflightVersion === this.core.inflightVersion) this.prepared = memo;
+    if (this.upToDate(memo)) this.prepared = memo;
+  }
+
+  /** Built from the definitions and in-flight states as they are now. */
+  private upToDate(m: ListMemo): boolean {
+    return m.storeVersion === this.core.store.version && m.inflightVersion === this.core.inflightVersion;
   }
 
   private begin(snap: Snapshot): Building {
