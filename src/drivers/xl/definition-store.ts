@@ -300,14 +300,19 @@ export class DefinitionStore {
     });
   }
 
-  /** Change the latest version of a definition (after any write of it under way); not_found if there is none. */
+  /**
+   * Change the latest version of a definition (after any write of it under way); not_found if there
+   * is none. `change` gets a shallow copy and returns the new fields: values below the top level
+   * are shared with the stored version readers hold, so it builds new ones and never mutates them
+   * (a deep copy per change cost more than the rest of a pause's bookkeeping).
+   */
   async update(name: string, change: (d: StoredDefinition) => DefinitionFields): Promise<StoredDefinition> {
     this.ensureLoaded();
     this.pathOf(name);
     return this.order.after([name], () => {
       const cur = this.defs.get(name);
       if (!cur) throw new VirtError('not_found', `no definition for '${name}'`);
-      const next = change(structuredClone(cur));
+      const next = change({ ...cur });
       if (next.config.name !== name) throw new VirtError('failed', `update of '${name}' may not rename it`);
       return this.writeJournaled(next);
     });

@@ -236,7 +236,9 @@ export function restore(core: XlCore, name: string, opts: OperationOptions & { p
       await followName(core, config);
       cur.added = await listedRow(core, config.name, config.uuid);
     }
-    await reapplyRates(core, validName(config.name), config.nics, cur.added?.domid);
+    // From the definition's cfg, xl plugged the vifs at the definition's rates (a live change is
+    // kept in it); from the image's own configuration, at the rates of the save: set again.
+    if (!fromDefinition) await reapplyRates(core, validName(config.name), config.nics, cur.added?.domid);
     // Built from the definition's cfg, it runs with the definition's settings (a weight changed while suspended).
     await setExpected(core, cur, opts.paused ? 'paused' : 'running', fromDefinition ? { running: runningOf(config) } : {}, opts.paused ? 'paused' : 'running');
     // Restored: an old image must never be restored again over newer disk contents.

@@ -3,9 +3,10 @@
  * watches `backend/vif/<domid>/<devid>/rate` in dom0's xenstore (value `<bytes>,<usecs>`: credit
  * bytes per replenishment interval) and applies a new value at once, with no reconnect, no
  * hotplug script and no link flap; a missing key means unlimited. libxl never rewrites the key
- * and its own records keep the attach-time rate (a save image too), so after a restore, and after
- * a reboot (xl's monitor builds the new domain from that record), the stored definition's rates
- * are written again.
+ * and its own records keep the attach-time rate (a save image too), so after a restore from the
+ * image's own configuration (an adopted system), and after a reboot (xl's monitor builds the new
+ * domain from that record), the stored definition's rates are written again. A restore from the
+ * definition's cfg needs nothing: xl plugs the vifs at the rates the cfg gives.
  *
  * The tools: the multi-call `xenstore <mode>` of a Xen control domain (xenstore-utils), or the
  * simulator's `xl-sim xenstore <mode>`; argument arrays, every value built from validated
@@ -87,7 +88,7 @@ export async function setLiveRate(core: XlCore, xs: XenstoreClient, domid: numbe
 }
 
 /**
- * After a restore or a rebuild the vifs carry libxl's attach-time rates (the image's record); the
+ * After a restore from the image's configuration or a rebuild, the vifs carry libxl's attach-time rates (its record); the
  * definition's are written again so the live rates match it. A failure is logged, not thrown:
  * the domain runs, only its rates may lag (the next change or start sets them). `known`: the
  * domain's domid when the caller has it (no `xl domid`).

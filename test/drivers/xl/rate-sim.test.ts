@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XlDriver } from '../../../src/drivers/xl/xl-driver.js';
 import { VirtManager } from '../../../src/virt/manager.js';
-import { createTestDriver, xlBehindTheBack } from '../../support/xl-backend.js';
+import { createTestBackend, createTestDriver, xlBehindTheBack, type TestBackend } from '../../support/xl-backend.js';
 
 describe('xl driver: a 40 Gbit/s vif rate against xl-sim (in-process)', function () {
   this.timeout(30_000);
@@ -95,5 +95,44 @@ describe('xl driver: a vif rate changed live survives a reboot, ours or one the 
       if (rate === '62500,50000\n') break;
     }
     expect(rate).to.equal('62500,50000\n');
+  });
+});
+
+describe('xl driver: a vif rate changed live survives a save and restore (xl-sim in-process)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let backend: TestBackend;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rate-restore-'));
+    backend = createTestBackend(dir, { commandTimeoutMs: 10_000 });
+  });
+  afterEach(async () => {
+    await backend.driver.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('restored from the definition\'s cfg, the vif comes up at the live rate, with no xenstore write or network-list after the restore', async () => {
+    const { driver, xl } = backend;
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    await vm.init();
+    const disk = join(dir, 'r.img');
+    writeFileSync(disk, '');
+    const mac = '00:16:3e:00:00:09';
+    await vm.defineSystem({
+      name: 'r', type: 'pv', memoryMiB: 64, vcpus: 1, boot: { kernel: '/boot/vmlinuz' }, disks: [{ target: disk, vdev: 'xvda' }],
+      nics: [{ mac, bridge: 'xenbr0', rate: { bytesPerSecond: 125_000_000 } }],
+    });
+    await vm.requestState('r', 'running');
+    await driver.setInterfaceRate('r', mac, { bytesPerSecond: 1_250_000 });
+    await vm.requestState('r', 'suspended');
+    xl.log.length = 0;
+    await vm.requestState('r', 'running');
+    const domid = (await vm.getSystem('r')).live!.domid;
+    const rate = (await xlBehindTheBack(dir, 'xenstore', 'read', `/local/domain/0/backend/vif/${domid}/0/rate`)).stdout;
+    expect(rate).to.equal('62500,50000\n');
+    const restoreAt = xl.log.findIndex((a) => a[0] === 'restore');
+    expect(restoreAt).to.be.at.least(0);
+    expect(xl.log.slice(restoreAt).filter((a) => a[0] === 'xenstore' || a[0] === 'network-list')).to.deep.equal([]);
   });
 });
