@@ -24,6 +24,7 @@ import { type DiskCapture, sizeText } from '../../virt/snapshots/index.js';
 import type { DiskFormat, DiskSpec } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir } from './atomic-file.js';
 import { checkPaths, type PathPolicy } from './paths.js';
+import { spawnTurn } from './spawn-turns.js';
 import { validPath, validVdev } from './validate.js';
 
 export const SNAPSHOT_DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2'];
@@ -144,6 +145,8 @@ export class DiskSnapshots {
 
   private async qemu(args: string[], opts: OperationOptions): Promise<void> {
     this.calls++;
+    const turn = spawnTurn();
+    if (turn) await turn;
     const r = await execa(this.qemuImg, args, {
       reject: false, timeout: QEMU_IMG_DEADLINE_MS, killSignal: 'SIGKILL', stdin: 'ignore',
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),

@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { VirtError } from '../../virt/errors.js';
+import { spawnTurn } from './spawn-turns.js';
 import { hasLibxlError, xlError } from './xl-errors.js';
 
 export interface RunOptions {
@@ -107,6 +108,9 @@ export class XlRunner implements XlExecutor {
     checkXlArgs(args);
     const timeout = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 120_000;
     this.count++;
+    // A burst of calls (a whole network launched) starts a few per turn: reads go on between.
+    const turn = spawnTurn();
+    if (turn) await turn;
     const sub = execa(this.opts.xlPath, args, {
       env: this.opts.env,
       extendEnv: true,
