@@ -130,12 +130,14 @@ export function migrationMethods(deps: ProviderDeps): Record<string, Method> {
       role: 'admin',
       run: async (_ctx, _target, params) => migrate(deps, params, 'MigrateVirtualSystemToSystem', destinationSystem(deps, params, 'MigrateVirtualSystemToSystem'), true),
     },
+    // The checks ask the other host with the peer's credentials (an admin's there): a reader here
+    // must not reach the other host through them, so they need the role a move needs.
     CheckVirtualSystemIsMigratableToHost: {
-      role: 'reader',
+      role: 'admin',
       run: async (_ctx, _target, params) => check(deps, params, 'CheckVirtualSystemIsMigratableToHost', destinationHost(deps, params, 'CheckVirtualSystemIsMigratableToHost')),
     },
     CheckVirtualSystemIsMigratableToSystem: {
-      role: 'reader',
+      role: 'admin',
       run: async (_ctx, _target, params) => check(deps, params, 'CheckVirtualSystemIsMigratableToSystem', destinationSystem(deps, params, 'CheckVirtualSystemIsMigratableToSystem')),
     },
     CheckIncomingVirtualSystem: {

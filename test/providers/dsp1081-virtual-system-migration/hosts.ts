@@ -12,6 +12,7 @@ import { extrinsic, type ClientOptions } from '../../support/cim-client.js';
 import { xlBehindTheBack } from '../../support/xl-backend.js';
 
 export const ADMIN = { name: 'admin', password: 'secret-pw', role: 'admin' as const };
+export const READER = { name: 'viewer', password: 'viewer-pw', role: 'reader' as const };
 
 export interface Hosts {
   base: string;
@@ -26,13 +27,14 @@ export interface Hosts {
 
 let adminUsers: Promise<string> | undefined;
 
-/** A users file holding ADMIN, written once per process. */
+/** A users file holding ADMIN and READER, written once per process. */
 function adminUsersFile(): Promise<string> {
   adminUsers ??= (async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'xen-wbem-mig-users-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'users.json');
     await addUser(file, ADMIN.name, ADMIN.password, ADMIN.role);
+    await addUser(file, READER.name, READER.password, READER.role);
     return file;
   })();
   return adminUsers;
@@ -42,7 +44,7 @@ export async function startHosts(host: Record<string, unknown> = {}, hostB: Reco
   const base = mkdtempSync(path.join(tmpdir(), 'xen-wbem-mig-'));
   const dataA = path.join(base, 'hostA');
   const dataB = path.join(base, 'hostB');
-  const common: AppServerOptions = { users: [ADMIN], keepData: true };
+  const common: AppServerOptions = { users: [ADMIN, READER], keepData: true };
   // The uplink is a port of br1, so the switches the tests remove (xenbr0, br-a) carry guests only.
   const simHost = (h: Record<string, unknown>) => ({ shutdown_seconds: 0.2, migration_mib_per_sec: 4096, uplink_bridge: 'br1', ...h });
   const startB = () => startAppServer({ ...common, dataDir: dataB, hostName: 'hostB', host: simHost(hostB) });

@@ -9,7 +9,7 @@ import type { MigrationPeer } from '../../../src/virt/index.js';
 import { join } from 'node:path';
 import { first, intrinsic, text } from '../../support/cim-client.js';
 import { extrinsic } from '../../support/cim-client.js';
-import { ADMIN, type Hosts, SERVICE_A, csRef, routerOnA, startHosts, toHost, writeFaults, xlList } from './hosts.js';
+import { ADMIN, type Hosts, READER, SERVICE_A, csRef, routerOnA, startHosts, toHost, writeFaults, xlList } from './hosts.js';
 
 function returnValue(rsp: unknown): number {
   return Number(text(first(first(rsp as never, 'RETURNVALUE'), 'VALUE')));
@@ -137,6 +137,21 @@ describe('DSP1081: migration between two simulated hosts', function () {
       const r = await toHost(h, method, 'nosuch', 'hostB');
       expect(r.error?.code, `${method}: ${r.error?.description}`).to.equal(6);
       expect(r.error?.description).to.contain("no virtual system named 'nosuch'");
+    }
+  });
+
+  const HOST_B = '<INSTANCENAME CLASSNAME="Xen_HostSystem"><KEYBINDING NAME="CreationClassName"><KEYVALUE VALUETYPE="string">Xen_HostSystem</KEYVALUE></KEYBINDING>' +
+    '<KEYBINDING NAME="Name"><KEYVALUE VALUETYPE="string">hostB</KEYVALUE></KEYBINDING></INSTANCENAME>';
+
+  it('a reader may not check a move: the checks ask the other host with the peer\'s admin credentials (CIM_ERR_ACCESS_DENIED names admin)', async () => {
+    for (const method of ['CheckVirtualSystemIsMigratableToHost', 'CheckVirtualSystemIsMigratableToSystem'] as const) {
+      const dest = method.endsWith('Host')
+        ? '<PARAMVALUE NAME="DestinationHost" PARAMTYPE="string"><VALUE>hostB</VALUE></PARAMVALUE>'
+        : `<PARAMVALUE NAME="DestinationSystem" PARAMTYPE="reference"><VALUE.REFERENCE>${HOST_B}</VALUE.REFERENCE></PARAMVALUE>`;
+      const r = await extrinsic({ ...h.cimA, user: READER.name, password: READER.password }, method, SERVICE_A,
+        `<PARAMVALUE NAME="ComputerSystem" PARAMTYPE="reference"><VALUE.REFERENCE>${csRef('router1')}</VALUE.REFERENCE></PARAMVALUE>${dest}`);
+      expect(r.error?.code, method).to.equal(2);
+      expect(r.error?.description).to.contain('admin');
     }
   });
 
