@@ -6,6 +6,7 @@
  */
 import { parseList, parseStateFlags, type ListRow } from './parse/list.js';
 import { parseListLong, type XlDomainConfig } from './parse/list-long.js';
+import { DomainEdits, withEntry, type ViewIndex } from './picture-layers.js';
 
 export interface DomainView {
   row: ListRow;
@@ -15,10 +16,11 @@ export interface DomainView {
 
 export interface Snapshot {
   takenAt: number;
-  domains: DomainView[];
-  byDomid: Map<number, DomainView>;
-  byName: Map<string, DomainView>;
-  byUuid: Map<string, DomainView>;
+  /** Every domain, in listing order (a patched picture builds the array on first use). */
+  readonly domains: readonly DomainView[];
+  byDomid: ViewIndex<number>;
+  byName: ViewIndex<string>;
+  byUuid: ViewIndex<string>;
   /** Whether `xl list -l` ran for this snapshot. */
   withConfigs: boolean;
   /**
@@ -26,6 +28,27 @@ export interface Snapshot {
    * before (none for a domain inserted) and after.
    */
   patchOf?: { base: Snapshot; old: DomainView | undefined; view: DomainView };
+}
+
+/** A picture made from another by patch() or insert(): it shares what did not change (picture-layers.ts). */
+class PatchedPicture implements Snapshot {
+  constructor(
+    readonly takenAt: number,
+    readonly withConfigs: boolean,
+    readonly edits: DomainEdits,
+    readonly byDomid: ViewIndex<number>,
+    readonly byName: ViewIndex<string>,
+    readonly byUuid: ViewIndex<string>,
+    public patchOf?: { base: Snapshot; old: DomainView | undefined; view: DomainView },
+  ) {}
+
+  get domains(): readonly DomainView[] {
+    return this.edits.list();
+  }
+}
+
+function editsOf(snap: Snapshot): DomainEdits {
+  return DomainEdits.of(snap instanceof PatchedPicture ? snap.edits : snap.domains);
 }
 
 /** Joins `xl list -v` rows with `xl list -l` configurations (when given) on domid. */
@@ -40,15 +63,16 @@ export function buildSnapshot(listText: string, longText?: string, takenAt = Dat
  * earlier one gave of domains still waiting to be adopted (snapshot.ts).
  */
 export function joinConfigs(rows: ListRow[], configs: ReadonlyMap<number, XlDomainConfig>, withConfigs: boolean, takenAt: number): Snapshot {
-  const snap: Snapshot = {
-    takenAt, domains: [], byDomid: new Map(), byName: new Map(), byUuid: new Map(), withConfigs,
+  const domains: DomainView[] = [];
+  const snap = {
+    takenAt, domains, byDomid: new Map<number, DomainView>(), byName: new Map<string, DomainView>(), byUuid: new Map<string, DomainView>(), withConfigs,
   };
   for (const row of rows) {
     const cfg = configs.get(row.domid);
     // The two calls are not atomic: a domain replaced in between has another uuid/name; drop its config.
     const consistent = cfg && cfg.name === row.name && (row.uuid === undefined || cfg.uuid === undefined || cfg.uuid === row.uuid);
     const view: DomainView = consistent ? { row, config: cfg } : { row };
-    snap.domains.push(view);
+    domains.push(view);
     snap.byDomid.set(row.domid, view);
     if (!snap.byName.has(row.name)) snap.byName.set(row.name, view);
     const uuid = row.uuid ?? cfg?.uuid;
@@ -71,40 +95,29 @@ export function withPaused(row: ListRow, paused: boolean): ListRow {
 
 /**
  * The picture with one domain's view replaced (a change of ours xl confirmed): the keys `old` is
- * filed under are looked up directly (walking every entry made a launch of N members O(N²)). Only
+ * filed under are looked up directly, and the new picture shares the rest with `cur`
+ * (picture-layers.ts: copying every index per patch made a launch of N members O(N²)). Only
  * the last step is kept in `patchOf`: a run of patches must not hold every picture before it.
  */
 export function withDomainReplaced(cur: Snapshot, old: DomainView, view: DomainView): Snapshot {
-  const swap = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
-    const out = new Map(m);
-    if (key !== undefined && out.get(key) === old) out.set(key, view);
-    return out;
-  };
   delete cur.patchOf;
-  return {
-    ...cur,
-    domains: cur.domains.map((v) => (v === old ? view : v)),
-    byDomid: swap(cur.byDomid, old.row.domid),
-    byName: swap(cur.byName, old.row.name),
-    byUuid: swap(cur.byUuid, old.row.uuid ?? old.config?.uuid),
-    patchOf: { base: cur, old, view },
-  };
+  return new PatchedPicture(
+    cur.takenAt, cur.withConfigs, editsOf(cur).replace(old, view),
+    withEntry(cur.byDomid, old.row.domid, view, old),
+    withEntry(cur.byName, old.row.name, view, old),
+    withEntry(cur.byUuid, old.row.uuid ?? old.config?.uuid, view, old),
+    { base: cur, old, view },
+  );
 }
 
 /** The picture with a domain our change created added (its domid, name and uuid are new to it). */
 export function withDomainAdded(cur: Snapshot, view: DomainView): Snapshot {
-  const add = <K>(m: Map<K, DomainView>, key: K | undefined): Map<K, DomainView> => {
-    const out = new Map(m);
-    if (key !== undefined) out.set(key, view);
-    return out;
-  };
   delete cur.patchOf;
-  return {
-    ...cur,
-    domains: [...cur.domains, view],
-    byDomid: add(cur.byDomid, view.row.domid),
-    byName: add(cur.byName, view.row.name),
-    byUuid: add(cur.byUuid, view.row.uuid),
-    patchOf: { base: cur, old: undefined, view },
-  };
+  return new PatchedPicture(
+    cur.takenAt, cur.withConfigs, editsOf(cur).add(view),
+    withEntry(cur.byDomid, view.row.domid, view),
+    withEntry(cur.byName, view.row.name, view),
+    withEntry(cur.byUuid, view.row.uuid, view),
+    { base: cur, old: undefined, view },
+  );
 }
