@@ -11,7 +11,8 @@
  * 3. A job (a state change run in the background) holds its system's lock for its whole run.
  *    While a job holds a system's lock or waits for it, every other change of that system is
  *    refused at once (busy): nothing queues behind a long operation. Otherwise changes wait their
- *    turn (first come, first served) up to the lock timeout, then busy.
+ *    turn (first come, first served) up to the lock timeout, then busy. A change that turns into
+ *    a long one (Release.asJob) refuses those already waiting behind it at that moment.
  * 4. The host lock is taken only inside system locks (system locks first, then the host), and only
  *    around admission's critical section: never across a hypervisor call that can take long.
  */
@@ -41,6 +42,7 @@ interface Holder {
 interface Waiter {
   holder: Holder;
   grant: () => void;
+  refuse: (err: VirtError) => void;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -129,6 +131,11 @@ export class KeyedLock {
       if (mutex.holder !== holder) return;
       holder.mode = 'job';
       if (what !== undefined) holder.what = what;
+      // Rule 3 for those already waiting: told now, not at their timeout behind a long operation.
+      for (const w of mutex.queue.splice(0)) {
+        if (w.timer) clearTimeout(w.timer);
+        w.refuse(busyWith(key, holder));
+      }
     };
     if (!mutex.holder) {
       mutex.holder = holder;
@@ -136,11 +143,9 @@ export class KeyedLock {
     }
     // Rule 3: nothing queues behind a job.
     const job = mutex.holder.mode === 'job' ? mutex.holder : mutex.queue.find((w) => w.holder.mode === 'job')?.holder;
-    if (job) {
-      return Promise.reject(new VirtError('busy', `'${key}' is busy: ${job.what ?? 'a long operation'} is under way`));
-    }
+    if (job) return Promise.reject(busyWith(key, job));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { holder, grant: () => resolve(releaseOf(release, asJob)), timer: undefined };
+      const waiter: Waiter = { holder, grant: () => resolve(releaseOf(release, asJob)), refuse: reject, timer: undefined };
       waiter.timer = setTimeout(() => {
         const i = mutex.queue.indexOf(waiter);
         if (i >= 0) mutex.queue.splice(i, 1);
@@ -149,6 +154,10 @@ export class KeyedLock {
       mutex.queue.push(waiter);
     });
   }
+}
+
+function busyWith(key: string, job: Holder): VirtError {
+  return new VirtError('busy', `'${key}' is busy: ${job.what ?? 'a long operation'} is under way`);
 }
 
 export function once(fn: () => void): () => void {

@@ -253,6 +253,35 @@ describe('virt: a resource change that has run long', () => {
     await Promise.all([long, start]);
   });
 
+  it('a change already waiting when a resource change turns long is refused busy then, not at its lock timeout', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    const openNic = d.hold('attachInterface');
+    const long = vm.changeResources([{ system: 'web', action: 'add_nic', nic: { bridge: 'xenbr0' } }], { longAfterMs: 250 });
+    await tick();
+    let outcome: string | undefined;
+    const start = vm.requestState('web', 'running').then(() => { outcome = 'ran'; }, (e: unknown) => { outcome = (e as VirtError).message; });
+    await tick(10);
+    expect(outcome, 'waits its turn while the change is a quick one').to.equal(undefined);
+    await tick(350);
+    expect(outcome).to.equal("'web' is busy: a long change of resources is under way");
+    openNic();
+    await Promise.all([long, start]);
+    expect(d.systems.get('web')!.state).to.equal('defined');
+  });
+
+  it('a lock promoted while others wait refuses them all at once, and leaves the lock free after its holder', async () => {
+    const locks = new KeyedLock(10_000);
+    const held = await locks.acquire('web', { what: 'a quick change' });
+    const waiting = [locks.acquire('web'), locks.acquire('web', { mode: 'job' })];
+    held.asJob('a long change');
+    for (const w of waiting) await rejects(w, 'busy', /a long change is under way/);
+    held();
+    expect(locks.isHeld('web')).to.equal(false);
+    (await locks.acquire('web'))();
+  });
+
   it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
     const locks = new KeyedLock(1_000);
     const first = await locks.acquire('web');
