@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { joinConfigs, withDomainAdded, withDomainReplaced, withPaused, type DomainView, type Snapshot } from '../../../src/drivers/xl/picture.js';
 import { parseStateFlags, type ListRow } from '../../../src/drivers/xl/parse/list.js';
 import type { ViewIndex } from '../../../src/drivers/xl/picture-layers.js';
+import type { XlDomainConfig } from '../../../src/drivers/xl/parse/list-long.js';
 
 function row(domid: number, name: string, uuid?: string): ListRow {
   return { name, domid, memMiB: 128, vcpus: 1, state: 'r-----', flags: parseStateFlags('r-----'), cpuTimeSec: 0, ...(uuid ? { uuid } : {}) };
@@ -83,6 +84,83 @@ describe('xl driver: a patched picture shares what did not change with the one b
         expect(before.patchOf).to.equal(undefined);
       }
       expectSame(snap, copied, keys, step);
+    }
+  });
+
+  it('answers as the whole copy did with uuids only in a config, a dying twin, stale views patched, and leaves every picture served before as it was', () => {
+    /** The patch as it was made before the layers: every index and the list copied whole. */
+    const copyReplaced = (cur: Snapshot, old: DomainView, view: DomainView): Snapshot => {
+      const swap = <K>(m: ViewIndex<K>, key: K | undefined): Map<K, DomainView> => {
+        const out = new Map(m as Map<K, DomainView>);
+        if (key !== undefined && out.get(key) === old) out.set(key, view);
+        return out;
+      };
+      return { ...cur, domains: cur.domains.map((v) => (v === old ? view : v)), byDomid: swap(cur.byDomid, old.row.domid), byName: swap(cur.byName, old.row.name), byUuid: swap(cur.byUuid, old.row.uuid ?? old.config?.uuid) };
+    };
+    const copyAdded = (cur: Snapshot, view: DomainView): Snapshot => {
+      const add = <K>(m: ViewIndex<K>, key: K | undefined): Map<K, DomainView> => {
+        const out = new Map(m as Map<K, DomainView>);
+        if (key !== undefined) out.set(key, view);
+        return out;
+      };
+      return { ...cur, domains: [...cur.domains, view], byDomid: add(cur.byDomid, view.row.domid), byName: add(cur.byName, view.row.name), byUuid: add(cur.byUuid, view.row.uuid) };
+    };
+    let seed = 777;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let trial = 0; trial < 12; trial++) {
+      const n = 1 + random(80);
+      const rows = [row(0, 'Domain-0')];
+      const configs = new Map<number, XlDomainConfig>();
+      for (let i = 1; i <= n; i++) {
+        const name = random(5) === 0 ? `d${random(i)}` : `d${i}`; // some names twice
+        const uuid = random(6) === 0 ? uuidOf(random(i) + 1) : uuidOf(i); // some uuids twice (a reboot's twin)
+        const inRow = random(4) !== 0; // else the uuid is only in the config
+        const r = row(i, name, inRow ? uuid : undefined);
+        rows.push(random(5) === 0 ? { ...r, state: 'r----d', flags: parseStateFlags('r----d') } : r);
+        if (!inRow || random(2) === 0) configs.set(i, { name, uuid, domid: i } as XlDomainConfig);
+      }
+      let layered = joinConfigs(rows, configs, true, 1);
+      let copied = layered;
+      const seen = [...layered.domains];
+      const held: [Snapshot, Snapshot, DomainView[]][] = [];
+      const keys = { domids: [...rows.map((r) => r.domid), 5000], names: [...new Set(rows.map((r) => r.name))], uuids: Array.from({ length: n + 2 }, (_, i) => uuidOf(i)) };
+      let next = 1000;
+      for (let step = 0; step < 120; step++) {
+        const k = random(10);
+        if (k === 0) {
+          const view = { row: row(next, `n${next}`, uuidOf(next)) };
+          keys.domids.push(next);
+          keys.names.push(view.row.name);
+          keys.uuids.push(uuidOf(next++));
+          layered = withDomainAdded(layered, view);
+          copied = copyAdded(copied, view);
+          seen.push(view);
+        } else {
+          // Mostly the domain's current view, as snapshot.ts patches; sometimes one a later patch replaced.
+          const old = (k === 1 ? undefined : layered.byDomid.get(keys.domids[random(keys.domids.length)]!)) ?? seen[random(seen.length)]!;
+          const view = { ...old, row: withPaused(old.row, !old.row.state.includes('p')) };
+          layered = withDomainReplaced(layered, old, view);
+          copied = copyReplaced(copied, old, view);
+          seen.push(view);
+        }
+        const where = `trial ${trial}, step ${step}`;
+        // A picture held by a reader: its list is read only at the end, after the patches made from it.
+        if (random(12) === 0) held.push([layered, copied, [...copied.domains]]);
+        else expect(layered.domains.length === copied.domains.length && layered.domains.every((v, i) => v === copied.domains[i]), `${where}: the same list`).to.equal(true);
+        const differ = (a: Snapshot, b: Snapshot): string[] => [
+          ...keys.domids.filter((d) => a.byDomid.get(d) !== b.byDomid.get(d)).map(String),
+          ...keys.names.filter((x) => a.byName.get(x) !== b.byName.get(x)),
+          ...keys.uuids.filter((u) => a.byUuid.get(u) !== b.byUuid.get(u) || a.byUuid.has(u) !== b.byUuid.has(u)),
+        ];
+        expect(differ(layered, copied), where).to.deep.equal([]);
+        for (const [a, b] of held) expect(differ(a, b), `${where}: a picture served before`).to.deep.equal([]);
+      }
+      for (const [a, , list] of held) {
+        expect(a.domains.length === list.length && a.domains.every((v, i) => v === list[i]), `trial ${trial}: the list of a picture served before`).to.equal(true);
+      }
     }
   });
 

@@ -136,3 +136,35 @@ describe('xl driver: a vif rate changed live survives a save and restore (xl-sim
     expect(xl.log.slice(restoreAt).filter((a) => a[0] === 'xenstore' || a[0] === 'network-list')).to.deep.equal([]);
   });
 });
+
+describe('xl driver: an adopted system restored from its image gets its live rate written again (xl-sim in-process)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let backend: TestBackend;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'xl-rate-adopted-'));
+    backend = createTestBackend(dir, { commandTimeoutMs: 10_000 });
+  });
+  afterEach(async () => {
+    await backend.driver.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+  });
+
+  it('xl restores it from the image\'s own configuration (the attach-time rate): the definition\'s rate is set again', async () => {
+    const { driver } = backend;
+    const mac = '00:16:3e:00:00:0a';
+    const cfg = join(dir, 'outside.cfg');
+    writeFileSync(cfg, `name = "outside"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\nvif = [ "mac=${mac},bridge=xenbr0,rate=125000000B/s@50000us" ]\n`);
+    await xlBehindTheBack(dir, 'create', '-q', cfg);
+    const vm = new VirtManager(driver, { pollIntervalMs: 50 });
+    await vm.init();
+    expect(driver.store.get('outside')?.origin).to.equal('adopted');
+    await driver.setInterfaceRate('outside', mac, { bytesPerSecond: 1_250_000 });
+    await vm.requestState('outside', 'suspended');
+    await vm.requestState('outside', 'running');
+    const domid = (await vm.getSystem('outside')).live!.domid;
+    const rate = (await xlBehindTheBack(dir, 'xenstore', 'read', `/local/domain/0/backend/vif/${domid}/0/rate`)).stdout;
+    expect(rate).to.equal('62500,50000\n');
+  });
+});
