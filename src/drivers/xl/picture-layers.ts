@@ -3,7 +3,7 @@
  * change with the picture it was made from: its indexes keep the base's Maps and a small delta,
  * its list of domains the base's array and the edits since. Copying three Maps and the array of
  * 10,000 domains per patch cost 2.4 ms, and a launch of 100 routers among 10,000 domains spent
- * 240 ms in those copies. A delta is folded into a new base once it passes about the square root
+ * 240 ms in those copies. A delta is folded into a new base once it passes about twice the square root
  * of the base's size (at 10,000: 200 entries), so a patch costs O(√N) and a lookup two Map reads.
  */
 import type { DomainView } from './picture.js';
