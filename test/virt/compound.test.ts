@@ -282,6 +282,24 @@ describe('virt: a resource change that has run long', () => {
     (await locks.acquire('web'))();
   });
 
+  it('a change over several systems refused behind a promoted lock gives back the locks it already held', async () => {
+    const locks = new KeyedLock(10_000);
+    const long = await locks.acquire('web', { what: 'a quick change' });
+    // db first (code-point order), then web: db is held while it waits for web.
+    const both = locks.acquireAll(['web', 'db']);
+    await tick();
+    expect(locks.isHeld('db')).to.equal(true);
+    let dbNext: string | undefined;
+    const behindDb = locks.acquire('db').then((r) => { dbNext = 'granted'; r(); }, () => { dbNext = 'refused'; });
+    long.asJob('a long change');
+    await rejects(both, 'busy', /a long change is under way/);
+    await behindDb;
+    expect(dbNext, 'the lock the refused change held goes to the one waiting for it').to.equal('granted');
+    expect(locks.isHeld('db')).to.equal(false);
+    long();
+    expect(locks.isHeld('web')).to.equal(false);
+  });
+
   it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
     const locks = new KeyedLock(1_000);
     const first = await locks.acquire('web');
