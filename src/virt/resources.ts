@@ -58,7 +58,8 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   for (const c of changes) if (!c || typeof c.system !== 'string') bad('every resource change names its system');
   const names = changes.map((c) => c.system);
   const asked = performance.now();
-  const release = await m.locks.acquireAll(names, { what: 'a change of resources' });
+  // The job's signal: cancelled while it waits for the locks, it leaves the queue and changes nothing.
+  const release = await m.locks.acquireAll(names, { what: 'a change of resources', ...(opts.signal ? { signal: opts.signal } : {}) });
   // Past `longAfterMs` the change holds its systems as a job (lock.ts rule 3): a state change
   // asked then is refused busy at once instead of waiting up to the lock timeout behind it, while
   // quick changes of one system still take their turns. The wait for the locks counts: the call
