@@ -42,6 +42,11 @@ interface Plan {
 export interface ResourceChangeOptions extends OperationOptions {
   /** After this long (ms) the change holds its systems' locks as a job's (a client follows it as one). */
   longAfterMs?: number;
+  /**
+   * Called once every step is made (a job's JobContext.commit): a cancel after it undoes nothing,
+   * so the job completes rather than end terminated with its change in place.
+   */
+  commit?: () => void;
 }
 
 function bad(msg: string): never {
@@ -67,14 +72,14 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   const long = opts.longAfterMs === undefined ? undefined
     : setTimeout(() => release.asJob('a long change of resources'), Math.max(0, opts.longAfterMs - (performance.now() - asked)));
   try {
-    return await changeUnderLock(m, changes, names, o);
+    return await changeUnderLock(m, changes, names, o, opts.commit);
   } finally {
     clearTimeout(long);
     release();
   }
 }
 
-async function changeUnderLock(m: Model, changes: readonly ResourceChange[], names: string[], o: OperationOptions): Promise<ResourceChangeResult> {
+async function changeUnderLock(m: Model, changes: readonly ResourceChange[], names: string[], o: OperationOptions, commit?: () => void): Promise<ResourceChangeResult> {
   const before = new Map<string, VirtualSystem>();
   for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
   const plan = planChanges(m, before, changes, o);
@@ -125,6 +130,7 @@ async function changeUnderLock(m: Model, changes: readonly ResourceChange[], nam
       if (short) throw new VirtError('no_memory', short);
     }
     await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
+    commit?.();
     if (reservations.length) m.driver.invalidate();
     for (const r of reservations) await r.settle().catch(() => r.release());
   } finally {

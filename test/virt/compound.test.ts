@@ -339,6 +339,24 @@ describe('virt: a resource change that has run long', () => {
     expect(locks.isHeld('web'), 'an acquisition already cancelled takes nothing').to.equal(false);
   });
 
+  it('a resource-change job cancelled too late to stop its last step completes, its change made (not terminated with the change in place)', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    // A defined system's device change writes its definition: no tool call the cancel could kill.
+    const openAttach = d.hold('attachDisk');
+    const job = vm.jobs.start('AddResourceSettings of web', 'web', (ctx) => vm.changeResources(
+      [{ system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } }],
+      { signal: ctx.signal, commit: () => ctx.commit() },
+    ), ['web'], 'resource change');
+    await tick();
+    job.cancel('terminated');
+    openAttach();
+    await job.done.catch(() => undefined);
+    expect(d.systems.get('web')!.config.disks.map((x) => x.vdev)).to.include('xvdb');
+    expect(job.state, 'the disk was added').to.equal('completed');
+  });
+
   it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
     const locks = new KeyedLock(1_000);
     const first = await locks.acquire('web');
