@@ -26,6 +26,11 @@ export interface LockOptions {
   mode?: LockMode;
   /** What the holder does, for the busy message others get ("state change to running"). */
   what?: string;
+  /**
+   * A job's cancel signal: cancelled while it waits, the acquisition leaves the queue at once and
+   * fails (a change cancelled before its turn must not run when its turn comes).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -108,6 +113,8 @@ export class KeyedLock {
   acquire(key: string, opts: LockOptions = {}): Promise<Release> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const mode = opts.mode ?? 'change';
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(cancelledWaiting(key));
     let m = this.locks.get(key);
     if (!m) {
       m = new Mutex();
@@ -145,15 +152,41 @@ export class KeyedLock {
     const job = mutex.holder.mode === 'job' ? mutex.holder : mutex.queue.find((w) => w.holder.mode === 'job')?.holder;
     if (job) return Promise.reject(busyWith(key, job));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { holder, grant: () => resolve(releaseOf(release, asJob)), refuse: reject, timer: undefined };
-      waiter.timer = setTimeout(() => {
+      // Every way out of the queue (granted, refused, timed out, cancelled) stops the others.
+      const leave = (): void => {
         const i = mutex.queue.indexOf(waiter);
         if (i >= 0) mutex.queue.splice(i, 1);
+        if (waiter.timer) clearTimeout(waiter.timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        leave();
+        reject(cancelledWaiting(key));
+      };
+      const waiter: Waiter = {
+        holder,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(releaseOf(release, asJob));
+        },
+        refuse: (err) => {
+          leave();
+          reject(err);
+        },
+        timer: undefined,
+      };
+      waiter.timer = setTimeout(() => {
+        leave();
         reject(new VirtError('busy', `'${key}' is busy with another change (waited ${timeoutMs} ms)`));
       }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       mutex.queue.push(waiter);
     });
   }
+}
+
+function cancelledWaiting(key: string): VirtError {
+  return new VirtError('failed', `cancelled while it waited for '${key}': nothing was changed`);
 }
 
 function busyWith(key: string, job: Holder): VirtError {

@@ -42,6 +42,11 @@ interface Plan {
 export interface ResourceChangeOptions extends OperationOptions {
   /** After this long (ms) the change holds its systems' locks as a job's (a client follows it as one). */
   longAfterMs?: number;
+  /**
+   * Called once every step is made (a job's JobContext.commit): a cancel after it undoes nothing,
+   * so the job completes rather than end terminated with its change in place.
+   */
+  commit?: () => void;
 }
 
 function bad(msg: string): never {
@@ -58,7 +63,8 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   for (const c of changes) if (!c || typeof c.system !== 'string') bad('every resource change names its system');
   const names = changes.map((c) => c.system);
   const asked = performance.now();
-  const release = await m.locks.acquireAll(names, { what: 'a change of resources' });
+  // The job's signal: cancelled while it waits for the locks, it leaves the queue and changes nothing.
+  const release = await m.locks.acquireAll(names, { what: 'a change of resources', ...(opts.signal ? { signal: opts.signal } : {}) });
   // Past `longAfterMs` the change holds its systems as a job (lock.ts rule 3): a state change
   // asked then is refused busy at once instead of waiting up to the lock timeout behind it, while
   // quick changes of one system still take their turns. The wait for the locks counts: the call
@@ -66,14 +72,14 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   const long = opts.longAfterMs === undefined ? undefined
     : setTimeout(() => release.asJob('a long change of resources'), Math.max(0, opts.longAfterMs - (performance.now() - asked)));
   try {
-    return await changeUnderLock(m, changes, names, o);
+    return await changeUnderLock(m, changes, names, o, opts.commit);
   } finally {
     clearTimeout(long);
     release();
   }
 }
 
-async function changeUnderLock(m: Model, changes: readonly ResourceChange[], names: string[], o: OperationOptions): Promise<ResourceChangeResult> {
+async function changeUnderLock(m: Model, changes: readonly ResourceChange[], names: string[], o: OperationOptions, commit?: () => void): Promise<ResourceChangeResult> {
   const before = new Map<string, VirtualSystem>();
   for (const n of KeyedLock.order(names)) before.set(n, await m.driver.get(n));
   const plan = planChanges(m, before, changes, o);
@@ -124,6 +130,7 @@ async function changeUnderLock(m: Model, changes: readonly ResourceChange[], nam
       if (short) throw new VirtError('no_memory', short);
     }
     await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
+    commit?.();
     if (reservations.length) m.driver.invalidate();
     for (const r of reservations) await r.settle().catch(() => r.release());
   } finally {

@@ -282,6 +282,81 @@ describe('virt: a resource change that has run long', () => {
     (await locks.acquire('web'))();
   });
 
+  it('a change over several systems refused behind a promoted lock gives back the locks it already held', async () => {
+    const locks = new KeyedLock(10_000);
+    const long = await locks.acquire('web', { what: 'a quick change' });
+    // db first (code-point order), then web: db is held while it waits for web.
+    const both = locks.acquireAll(['web', 'db']);
+    await tick();
+    expect(locks.isHeld('db')).to.equal(true);
+    let dbNext: string | undefined;
+    const behindDb = locks.acquire('db').then((r) => { dbNext = 'granted'; r(); }, () => { dbNext = 'refused'; });
+    long.asJob('a long change');
+    await rejects(both, 'busy', /a long change is under way/);
+    await behindDb;
+    expect(dbNext, 'the lock the refused change held goes to the one waiting for it').to.equal('granted');
+    expect(locks.isHeld('db')).to.equal(false);
+    long();
+    expect(locks.isHeld('web')).to.equal(false);
+  });
+
+  it('a change whose job is cancelled while it waits for the locks changes nothing when its turn comes', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    const openNic = d.hold('attachInterface');
+    const first = vm.changeResources([{ system: 'web', action: 'add_nic', nic: { bridge: 'xenbr0' } }]);
+    await tick();
+    const cancel = new AbortController();
+    const second = vm.changeResources([{ system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } }], { signal: cancel.signal });
+    await tick();
+    cancel.abort(new VirtError('failed', 'job terminated'));
+    openNic();
+    await first;
+    await rejects(second, 'failed', /cancelled/);
+    expect(d.systems.get('web')!.config.disks.map((x) => x.vdev), 'the disk of the cancelled change').to.not.include('xvdb');
+    // Its lock given back: the next change goes through.
+    await vm.changeResources([{ system: 'web', action: 'add_disk', disk: { target: '/srv/c.img', vdev: 'xvdc' } }]);
+  });
+
+  it('an acquisition cancelled while it waits leaves the queue at once; those behind it keep their turn', async () => {
+    const locks = new KeyedLock(10_000);
+    const held = await locks.acquire('web');
+    const cancel = new AbortController();
+    const cancelled = locks.acquireAll(['db', 'web'], { signal: cancel.signal });
+    const order: string[] = [];
+    const after = locks.acquire('web').then((r) => { order.push('after'); r(); });
+    await tick(1);
+    expect(locks.isHeld('db'), 'db held while it waits for web').to.equal(true);
+    cancel.abort();
+    await rejects(cancelled, 'failed', /cancelled while it waited for 'web'/);
+    expect(locks.isHeld('db'), 'db given back').to.equal(false);
+    held();
+    await after;
+    expect(order).to.deep.equal(['after']);
+    expect(locks.isHeld('web')).to.equal(false);
+    await rejects(locks.acquire('web', { signal: cancel.signal }), 'failed', /cancelled/);
+    expect(locks.isHeld('web'), 'an acquisition already cancelled takes nothing').to.equal(false);
+  });
+
+  it('a resource-change job cancelled too late to stop its last step completes, its change made (not terminated with the change in place)', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    // A defined system's device change writes its definition: no tool call the cancel could kill.
+    const openAttach = d.hold('attachDisk');
+    const job = vm.jobs.start('AddResourceSettings of web', 'web', (ctx) => vm.changeResources(
+      [{ system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } }],
+      { signal: ctx.signal, commit: () => ctx.commit() },
+    ), ['web'], 'resource change');
+    await tick();
+    job.cancel('terminated');
+    openAttach();
+    await job.done.catch(() => undefined);
+    expect(d.systems.get('web')!.config.disks.map((x) => x.vdev)).to.include('xvdb');
+    expect(job.state, 'the disk was added').to.equal('completed');
+  });
+
   it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
     const locks = new KeyedLock(1_000);
     const first = await locks.acquire('web');

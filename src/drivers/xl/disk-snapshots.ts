@@ -145,8 +145,10 @@ export class DiskSnapshots {
 
   private async qemu(args: string[], opts: OperationOptions): Promise<void> {
     this.calls++;
-    const turn = spawnTurn();
+    const turn = opts.signal?.aborted ? undefined : spawnTurn();
     if (turn) await turn;
+    // Cancelled before its turn came: not started (execa would fork it only to kill it).
+    if (opts.signal?.aborted) throw new VirtError('failed', `qemu-img ${args[0]} was cancelled`);
     const r = await execa(this.qemuImg, args, {
       reject: false, timeout: QEMU_IMG_DEADLINE_MS, killSignal: 'SIGKILL', stdin: 'ignore',
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),

@@ -109,8 +109,16 @@ export class XlRunner implements XlExecutor {
     const timeout = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 120_000;
     this.count++;
     // A burst of calls (a whole network launched) starts a few per turn: reads go on between.
-    const turn = spawnTurn();
+    const turn = opts.signal?.aborted ? undefined : spawnTurn();
     if (turn) await turn;
+    if (opts.signal?.aborted) {
+      // Cancelled before it started (or while it waited for its turn): never started, where execa
+      // would fork it only to kill it, in the turn a call still wanted.
+      return settleXlCall({
+        args, stdout: '', stderr: '', exitCode: undefined, timedOut: false, timeoutMs: timeout, cancelled: true,
+        ...(this.opts.tool !== undefined ? { tool: this.opts.tool } : {}),
+      }, opts);
+    }
     const sub = execa(this.opts.xlPath, args, {
       env: this.opts.env,
       extendEnv: true,

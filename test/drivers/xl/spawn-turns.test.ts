@@ -5,6 +5,8 @@
 import { expect } from 'chai';
 import { XlRunner } from '../../../src/drivers/xl/runner.js';
 import { SPAWNS_PER_TURN, spawnTurn } from '../../../src/drivers/xl/spawn-turns.js';
+import { DiskSnapshots } from '../../../src/drivers/xl/disk-snapshots.js';
+import { VirtError } from '../../../src/virt/errors.js';
 
 /** A counter of the loop's check phases (setImmediate), from now until stop(). */
 function turns(): { now: () => number; stop: () => void } {
@@ -62,5 +64,41 @@ describe('xl runner: process starts spread over the event loop\'s turns', () => 
     expect(at).to.have.length(20);
     expect(Math.max(...perTurn(at))).to.be.at.most(SPAWNS_PER_TURN);
     expect(servedAt).to.be.a('number').and.below(20);
+  });
+
+  /** This turn's starts taken: the next call waits for a later turn. */
+  function fillTurn(): Promise<unknown> {
+    return Promise.all(Array.from({ length: SPAWNS_PER_TURN }, () => spawnTurn()));
+  }
+
+  it('a call cancelled while it waits for its turn is not started (no xl forked only to be killed)', async () => {
+    const runner = new XlRunner({ xlPath: '/bin/true', defaultTimeoutMs: 10_000 });
+    const spawned: number[] = [];
+    const cancel = new AbortController();
+    const turns = fillTurn();
+    const call = runner.run(['unpause', 'r1'], { signal: cancel.signal, onSpawn: (pid) => spawned.push(pid) }).then(() => undefined, (e: unknown) => e);
+    cancel.abort(new VirtError('failed', 'job terminated'));
+    const err = await call;
+    await turns;
+    expect(err).to.be.instanceOf(VirtError);
+    expect((err as VirtError).message).to.equal('xl unpause was cancelled');
+    expect(spawned, 'no process started').to.deep.equal([]);
+    // Already cancelled when asked: not started either, and no turn waited for.
+    const again = await runner.run(['unpause', 'r1'], { signal: cancel.signal, onSpawn: (pid) => spawned.push(pid) }).then(() => undefined, (e: unknown) => e);
+    expect((again as VirtError).message).to.equal('xl unpause was cancelled');
+    expect(spawned).to.deep.equal([]);
+  });
+
+  it('a qemu-img call cancelled before its turn answers cancelled, not with a failed start', async () => {
+    // A program that cannot start: a start tried fails as such, not as cancelled.
+    const disks = new DiskSnapshots('/nonexistent/qemu-img', undefined);
+    const cancel = new AbortController();
+    const turns = fillTurn();
+    const capture = disks.capture([{ target: '/tmp/xen-wbem-no-such.qcow2', vdev: 'xvda', format: 'qcow2' }], '/tmp', 'xenwbem-0123456789ab', { signal: cancel.signal }, () => {});
+    cancel.abort(new VirtError('failed', 'job terminated'));
+    const err = await capture.then(() => undefined, (e: unknown) => e);
+    await turns;
+    expect(err).to.be.instanceOf(VirtError);
+    expect((err as VirtError).message).to.equal('qemu-img snapshot was cancelled');
   });
 });
