@@ -100,7 +100,7 @@ interface Asked {
  */
 async function apply(deps: ProviderDeps, method: string, asked: Asked[], done: (r: ResourceChangeResult) => MethodResult): Promise<MethodResult> {
   const systems = [...new Set(asked.map((a) => a.change.system))];
-  const job = deps.virt.jobs.start(`${method} of ${systems.join(', ')}`, systems.join(','), (ctx) => deps.virt.changeResources(asked.map((a) => a.change), { signal: ctx.signal, longAfterMs: syncBudgetOf(deps) }), systems, 'resource change');
+  const job = deps.virt.jobs.start(`${method} of ${systems.join(', ')}`, systems.join(','), (ctx) => deps.virt.changeResources(asked.map((a) => a.change), { signal: ctx.signal, longAfterMs: syncBudgetOf(deps), commit: () => ctx.commit() }), systems, 'resource change');
   try {
     return await answerWithin(deps, job, done);
   } catch (e) {
