@@ -129,7 +129,7 @@ async function changeUnderLock(m: Model, changes: readonly ResourceChange[], nam
       const short = after && advertisedShortfall(await m.admission.capacity(), name, after);
       if (short) throw new VirtError('no_memory', short);
     }
-    await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log);
+    await runSteps('changing resources', [...patchSteps, ...plan.deviceSteps], m.log, o.signal);
     commit?.();
     if (reservations.length) m.driver.invalidate();
     for (const r of reservations) await r.settle().catch(() => r.release());

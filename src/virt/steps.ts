@@ -16,10 +16,16 @@ export interface Step {
 
 export type Log = (line: string) => void;
 
-export async function runSteps(context: string, steps: readonly Step[], log?: Log): Promise<void> {
+/**
+ * `signal` (a job's): once aborted, no further step starts; the steps already applied are undone
+ * as after a failure, and the change fails as cancelled (the step under way is cut by its own
+ * hypervisor call, which listens to the same signal).
+ */
+export async function runSteps(context: string, steps: readonly Step[], log?: Log, signal?: AbortSignal): Promise<void> {
   const done: Step[] = [];
   for (const step of steps) {
     try {
+      if (signal?.aborted) throw new VirtError('failed', 'cancelled before it started');
       await step.run();
       done.push(step);
     } catch (err) {

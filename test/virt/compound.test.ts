@@ -357,6 +357,29 @@ describe('virt: a resource change that has run long', () => {
     expect(job.state, 'the disk was added').to.equal('completed');
   });
 
+  it('a resource-change job cancelled as its first step ends starts no further step and undoes that one', async () => {
+    const d = new StubDriver();
+    const vm = new VirtManager(d, { pollIntervalMs: 1 });
+    d.add({ name: 'web' });
+    // The cancel comes as the first disk is attached (a defined system's step: nothing to kill).
+    const attach = d.attachDisk.bind(d);
+    let attached = 0;
+    d.attachDisk = async (...args: Parameters<StubDriver['attachDisk']>) => {
+      const r = await attach(...args);
+      if (++attached === 1) job.cancel('terminated');
+      return r;
+    };
+    const job = vm.jobs.start('AddResourceSettings of web', 'web', (ctx) => vm.changeResources([
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/b.img', vdev: 'xvdb' } },
+      { system: 'web', action: 'add_disk', disk: { target: '/srv/c.img', vdev: 'xvdc' } },
+    ], { signal: ctx.signal, commit: () => ctx.commit() }), ['web'], 'resource change');
+    await job.done.catch(() => undefined);
+    await tick();
+    expect(d.calls.filter((c) => /^(attach|detach)Disk/.test(c))).to.deep.equal(['attachDisk web xvdb', 'detachDisk web xvdb']);
+    expect(d.systems.get('web')!.config.disks.map((x) => x.vdev)).to.not.include.oneOf(['xvdb', 'xvdc']);
+    expect(job.state).to.equal('terminated');
+  });
+
   it('a lock promoted after its release leaves the next holder of that name as it is', async () => {
     const locks = new KeyedLock(1_000);
     const first = await locks.acquire('web');
