@@ -18,6 +18,10 @@ async function applyFaultRule(g: Globals, cmd: string, args: string[]): Promise<
   if (!rule) return;
   if (rule.mode === 'hang') await hang();
   if (rule.mode === 'slow') { await delay(rule.delay_ms ?? 1000); return; }
+  if (rule.mode === 'handshake') {
+    g.brokenHandshake = { started: rule.started ?? true };
+    return;
+  }
   if (rule.mode === 'crash') {
     if (rule.at === 'handover') g.crashInHandover = true;
     else g.crashMidway = true;

@@ -27,6 +27,11 @@
  *                   "at": "handover", between the target's write and the sender's (the
  *                   sender's next transaction finishes the hand-over: handover.ts); other
  *                   commands run normally.
+ *             handshake: only `migrate`: the link to the target breaks after the sender gave it
+ *                   permission to start the domain. xl prints its final-handshake warning and
+ *                   exits 1; the sender's copy stays, suspended, as <name>--migratedaway. With
+ *                   "started": true (the default) the target started its copy; with false it
+ *                   never got the permission and destroyed it.
  * crash   - domains (by name) that crash at the next call: state 'c' (shutdown reason 3),
  *           then their on_crash action is applied; each name is removed from the list once
  *           applied (names of domains that do not exist yet stay armed).
@@ -42,7 +47,9 @@ import { atomicWrite } from './store.js';
 
 export interface FaultRule {
   command: string;
-  mode: 'fail' | 'hang' | 'slow' | 'crash';
+  mode: 'fail' | 'hang' | 'slow' | 'crash' | 'handshake';
+  /** `handshake`: whether the target started its copy before the link broke (default true). */
+  started?: boolean;
   /** `crash` of `migrate`: before the hand-over (default), or in it, between the two hosts' writes. */
   at?: 'precopy' | 'handover';
   count?: number;

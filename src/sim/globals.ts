@@ -11,6 +11,8 @@ export interface Globals {
   crashMidway?: boolean;
   /** A `crash` rule with `at: "handover"`: migrate dies between writing the target's state and its own. */
   crashInHandover?: boolean;
+  /** A `handshake` rule: migrate's link breaks after the permission to start (faults.ts). */
+  brokenHandshake?: { started: boolean };
 }
 
 export type CommandFn = (cmd: string, argv: string[], g: Globals) => Promise<number> | number;

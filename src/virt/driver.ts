@@ -193,6 +193,11 @@ export interface HypervisorDriver {
    * definition accordingly.
    */
   migrate?(name: string, opts: MigrateOptions): Promise<void>;
+  /**
+   * A migration that failed undecided (migration-undecided.ts) has been found running at the
+   * destination: the copy the hypervisor left here is destroyed and the definition leaves this host.
+   */
+  migrationMoved?(name: string): Promise<void>;
   /** Why the system of this UUID cannot be migrated now though it looks movable (a move of an earlier run may still go on), if so. */
   migrationPending?(uuid: string): string | undefined;
   /** Destination side: adopt the system arriving with this UUID with this definition. */

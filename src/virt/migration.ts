@@ -19,6 +19,7 @@ import type { Capacity } from './capacity.js';
 import { admissionRequest, admissionShortfall } from './capacity.js';
 import type { IncomingDefinition } from './driver.js';
 import { VirtError } from './errors.js';
+import { isUndecided } from './migration-undecided.js';
 import type { Job } from './jobs.js';
 import type { Model } from './model.js';
 import { TARGET_STATES, type TargetState } from './states.js';
@@ -192,10 +193,14 @@ export async function migrateSystem(
           onProgress: (p) => ctx.progress(3 + (p * 96) / 100),
         });
       } catch (err) {
-        await peer.abandon(system.uuid).catch((e: unknown) => {
+        const forget = (): Promise<void> => peer.abandon(system.uuid).catch((e: unknown) => {
           m.log(`migration of '${name}' to ${peer.name} failed, and the destination could not be told to forget its definition: ${(e as Error).message}`);
         });
-        throw err;
+        if (!isUndecided(err)) {
+          await forget();
+          throw err;
+        }
+        await settleAtDestination(m, name, peer, system.uuid, err as Error, forget);
       }
       // The system has moved: a cancel now could stop nothing, and the job must say it completed.
       ctx.commit();
@@ -222,6 +227,36 @@ export async function migrateSystem(
   } finally {
     if (!started) release();
   }
+}
+
+/**
+ * A migration that failed undecided (its final handshake broke): the destination is asked
+ * whether it runs the system. Yes: it has moved (returns; the copy left here goes). No: it runs
+ * nowhere; the destination forgets the definition and the job fails, the copy here left as xl
+ * left it. No answer: both hosts keep what they have and the job fails saying so: starting or
+ * destroying a copy without knowing could leave two routers with the same addresses, or none.
+ */
+async function settleAtDestination(m: Model, name: string, peer: MigrationPeer, uuid: string, err: Error, forget: () => Promise<void>): Promise<void> {
+  let there: boolean | undefined;
+  let why = 'it cannot be asked';
+  try {
+    if (peer.arrived && m.driver.migrationMoved) there = await peer.arrived(uuid);
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  if (there === undefined) {
+    const e = new VirtError('failed', `${err.message}; whether ${peer.name} runs it could not be learned (${why}): check both hosts before resuming one copy`, undefined, { cause: err });
+    m.log(`'${name}': ${e.message}`);
+    throw e;
+  }
+  if (!there) {
+    await forget();
+    const e = new VirtError('failed', `${err.message}; ${peer.name} does not run it: the copy here is the only one`, undefined, { cause: err });
+    m.log(`'${name}': ${e.message}`);
+    throw e;
+  }
+  m.log(`'${name}': ${err.message}; ${peer.name} runs it: the migration is complete, the copy left here goes`);
+  await m.driver.migrationMoved!(name);
 }
 
 /** Destination side: keep the definition for the arriving system, or refuse with the reasons. */

@@ -54,6 +54,22 @@ describe('xl-sim migrate', function () {
     expect((await xl(['list', 'web01'], { state: b })).stdout).to.match(/ -b---- /);
   });
 
+  it('a final handshake broken after the permission to start: xl\'s warning, exit 1, the sender\'s copy left suspended as <name>--migratedaway; the target started its copy or destroyed it', async () => {
+    for (const started of [true, false]) {
+      const { a, b } = await twoHostsWithWeb01();
+      writeJson(join(a, 'faults.json'), { rules: [{ command: 'migrate', mode: 'handshake', started }] });
+      const r = await xl(['migrate', 'web01', 'b'], { state: a });
+      expect(r.code).to.equal(1);
+      expect(withoutProgress(r.stderr)).to.contain('migration sender: Giving target permission to start.\n')
+        .and.match(/\*\* Migration failed during final handshake \*\*\nDomain state is now undefined !\nPlease CHECK AT BOTH ENDS for running instances, before renaming and\n resuming at most one instance\./);
+      expect(r.stderr).to.not.contain('Migration successful');
+      expect((await xl(['list', 'web01--migratedaway'], { state: a })).stdout).to.match(/web01--migratedaway\s+\d+\s+\d+\s+\d+\s+---ss-/);
+      const there = (await xl(['list'], { state: b })).stdout;
+      if (started) expect(there).to.match(/\nweb01\s+\d+\s+\d+\s+\d+\s+-b----/);
+      else expect(there).to.not.contain('web01');
+    }
+  });
+
   it('uses the XL_SIM_HOSTS registry; -p leaves it paused; a name clash at the target fails and resumes', async () => {
     const dir = tempDir();
     const a = newHost(FAST, dir, 'a');

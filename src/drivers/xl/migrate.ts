@@ -11,11 +11,15 @@
  * 5. success: the definition leaves this host's store; failure: xl resumed the domain here (we
  *    unpause what we paused), the definition stays. Either way the record goes. A server killed
  *    half-way: start-up settles the record (reconcile.ts) and resumes what we paused (resumePaused).
+ *    A broken final handshake is neither: xl resumed nothing, and the domain may run at the
+ *    destination; the failure is marked undecided and the caller asks the destination
+ *    (virt/migration.ts), then calls migrationMoved when it runs there.
  * Receiver: `expectIncoming` keeps the sender's definition until the domain arrives
  * (observe.ts and reconcile.ts adopt it with that definition).
  */
 import { VirtError } from '../../virt/errors.js';
 import type { IncomingDefinition, MigrateOptions } from '../../virt/driver.js';
+import { markUndecided } from '../../virt/migration-undecided.js';
 import { writeCfg } from './cfg-writer.js';
 import { change, ensureDef, liveName } from './change.js';
 import type { XlCore } from './core.js';
@@ -24,7 +28,7 @@ import { deadlineOf } from './deadlines.js';
 import { migrationOfOurs } from './migration-pending.js';
 import { checkPaths } from './paths.js';
 import type { Snapshot } from './picture.js';
-import { validName, validUuid } from './validate.js';
+import { validInt, validName, validUuid } from './validate.js';
 
 /** A destination as `ssh` takes it: a host name or an IPv4/IPv6 address, never an option. */
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]{2,45}$/;
@@ -35,6 +39,9 @@ export function validHost(host: unknown): string {
   }
   return host;
 }
+
+/** xl's first line when the sender could not learn whether the destination started the domain (xl_migrate.c, failed_badly). */
+const FINAL_HANDSHAKE_BROKE = '** Migration failed during final handshake **';
 
 /** `xc: Frames iteration <i> of <n>: <done>/<total> <pct>%`: the pre-copy's progress. */
 const PROGRESS = /xc: Frames iteration (\d+) of (\d+): (\d+)\/(\d+)\s+\d+%/g;
@@ -92,6 +99,14 @@ async function migrateDomain(core: XlCore, cur: Current, domain: string, uuid: s
       await core.xl(args, { ...core.runOptions(opts), ...(onProgress ? { onStderr: (t: string) => progressOf(t, onProgress) } : {}) });
     });
   } catch (err) {
+    if (VirtError.is(err) && err.detail?.includes(FINAL_HANDSHAKE_BROKE)) {
+      // Nothing to resume: xl left its copy here suspended as <name>--migratedaway, and it may run
+      // at the destination. The caller asks the destination (migrationMoved when it runs there).
+      await core.outgoing.remove(uuid);
+      throw markUndecided(new VirtError('failed',
+        `the migration of '${cur.name}' to ${destination} broke in its final handshake, after ${destination} was given permission to start it: ` +
+        `it may run there, or nowhere (xl left the copy here suspended as '${domain}--migratedaway')`, err.detail, { cause: err }));
+    }
     // xl resumed the domain here; what we paused for the copy runs again.
     if (pausedHere) {
       await core.xl(['unpause', domain]).catch((e: unknown) => {
@@ -110,6 +125,21 @@ async function migrateDomain(core: XlCore, cur: Current, domain: string, uuid: s
     return;
   }
   await core.outgoing.remove(uuid);
+}
+
+/**
+ * A migration that broke in its final handshake, found running at the destination: the copy xl
+ * left here (suspended, as <name>--migratedaway: never resumed by xl) is destroyed by its domid,
+ * and the definition leaves this host, as after a migration that ended well.
+ */
+export function migrationMoved(core: XlCore, name: string): Promise<void> {
+  return change(core, name, async (cur) => {
+    const left = cur.view;
+    if (left && left.row.domid !== 0 && left.row.name === `${cur.name}--migratedaway`) {
+      await core.xl(['destroy', String(validInt(left.row.domid, 'domid', 1, 32751))]);
+    }
+    await core.store.remove(cur.name);
+  });
 }
 
 /**

@@ -246,6 +246,10 @@ export class XlDriver implements HypervisorDriver {
     return migration.migrate(this.core, name, opts);
   }
 
+  migrationMoved(name: string): Promise<void> {
+    return migration.migrationMoved(this.core, name);
+  }
+
   migrationPending(uuid: string): string | undefined {
     return pendingMigration(this.core, uuid);
   }

@@ -25,6 +25,16 @@ import { closeCtx, openCtx, withHost, type Ctx } from '../session.js';
 import { HANDOVER_FILE, newHandover, noteReceived } from '../handover.js';
 import { acquireLocks, atomicWrite, saveState } from '../store.js';
 
+/** What xl prints when the sender cannot read the target's final report (xl_migrate.c, failed_badly). */
+const FINAL_HANDSHAKE_BROKE = '** Migration failed during final handshake **\n' +
+  'Domain state is now undefined !\n' +
+  'Please CHECK AT BOTH ENDS for running instances, before renaming and\n' +
+  ' resuming at most one instance.  Two simultaneous instances of the domain\n' +
+  ' would probably result in SEVERE DATA LOSS and it is now your\n' +
+  ' responsibility to avoid that.  Sorry.\n';
+/** Shutdown reason 2: suspended (SHUTDOWN_suspend). */
+const SUSPEND = 2;
+
 export async function run(cmd: string, argv: string[], g: Globals): Promise<number> {
   const p = await getopts(cmd, argv, 'FC:s:epD', [
     { name: 'debug', hasArg: false, val: 'x' }, { name: 'live', hasArg: false, val: 'L' },
@@ -106,6 +116,21 @@ export async function run(cmd: string, argv: string[], g: Globals): Promise<numb
     err('migration sender: Target has acknowledged transfer.\n');
     d.name = `${name}--migratedaway`;
     err('migration sender: Giving target permission to start.\n');
+    if (g.brokenHandshake) {
+      // The link breaks here: the sender cannot learn what the target did, and leaves its copy
+      // suspended (xl neither resumes nor destroys it); two copies, or none running.
+      d.shutdown_reason = SUSPEND;
+      if (g.brokenHandshake.started) {
+        err('migration target: Got permission, starting domain.\n');
+        nd.name = name;
+        if (!has(p, 'p')) { nd.pause_count = 0; nd.has_run = true; }
+        err('migration target: Domain started successsfully.\n');
+      } else removeDomain(dst.state, nd, dst.now);
+      src.dirty = true;
+      dst.dirty = true;
+      err(FINAL_HANDSHAKE_BROKE);
+      return 1;
+    }
     err('migration target: Got permission, starting domain.\n');
     if (name !== '' && dst.state.domains.some((x) => x !== nd && x.name === name)) {
       err(`libxl: error: libxl_domain.c:81:libxl__domain_rename: ${domPrefix(nd.domid)}Domain with name "${name}" already exists.\n`);

@@ -223,6 +223,50 @@ describe('DSP1081: migration between two simulated hosts', function () {
     });
   }
 
+  it('xl\'s final handshake broken after hostB started the router: hostB is asked, the move completes, the copy xl left suspended here is destroyed', async () => {
+    await routerOnA(h);
+    writeFaults(h.a, { rules: [{ command: 'migrate', mode: 'handshake', started: true }] });
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    expect(returnValue(r.rsp)).to.equal(4096);
+    const end = await follow(h, jobIdOf(r.rsp));
+    expect(end.state, end.error).to.equal('completed');
+    await arrived(h, 'router1');
+    expect((await h.b.server.virt.getSystem('router1')).state).to.equal('running');
+    // Its definition came with it (the policies only the stored definition holds).
+    expect((await h.b.server.virt.getSystem('router1')).config.priority).to.equal(7);
+    expect(await names(h, 'a')).to.not.include('router1');
+    expect(await xlList(h.a)).to.not.contain('router1');
+  });
+
+  it('xl\'s final handshake broken before hostB started the router: the job fails saying hostB does not run it, the suspended copy here is left as xl left it', async () => {
+    await routerOnA(h);
+    writeFaults(h.a, { rules: [{ command: 'migrate', mode: 'handshake', started: false }] });
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    const end = await follow(h, jobIdOf(r.rsp));
+    expect(end.state).to.equal('failed');
+    expect(end.error).to.contain("broke in its final handshake").and.contain('hostB does not run it: the copy here is the only one');
+    expect(await xlList(h.a)).to.contain('router1--migratedaway');
+    expect(await xlList(h.b)).to.not.contain('router1');
+    // Nothing of it was destroyed or started here, and hostB forgot the definition handed over.
+    const sys = await h.a.server.virt.getSystem('router1');
+    expect(sys.state).to.equal('migrating');
+    expect((await h.b.server.virt.incomingReasons({ config: sys.config }))).to.deep.equal([]);
+  });
+
+  it('xl\'s final handshake broken and hostB unable to say whether it runs the router: the job fails asking to check both hosts, and neither copy is touched', async () => {
+    await routerOnA(h);
+    writeFaults(h.a, { rules: [{ command: 'migrate', mode: 'handshake', started: true }] });
+    h.b.server.virt.confirmIncoming = async () => { throw new Error('its picture of the host cannot be read'); };
+    const r = await toHost(h, 'MigrateVirtualSystemToHost', 'router1', 'hostB');
+    const end = await follow(h, jobIdOf(r.rsp));
+    expect(end.state).to.equal('failed');
+    expect(end.error).to.contain('whether hostB runs it could not be learned').and.contain('check both hosts before resuming one copy');
+    expect(await xlList(h.a)).to.contain('router1--migratedaway');
+    // hostB kept the definition handed over: the router it runs is adopted with it.
+    await arrived(h, 'router1');
+    expect((await h.b.server.virt.getSystem('router1')).config.priority).to.equal(7);
+  });
+
   itOwnHosts('a job terminated mid-way (RequestStateChange 4) leaves it on hostA', async () => {
     h = await startHosts({ migration_mib_per_sec: 64 }); // 256 MiB: about 4 s of pre-copy
     await routerOnA(h);
