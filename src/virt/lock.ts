@@ -139,10 +139,7 @@ export class KeyedLock {
       holder.mode = 'job';
       if (what !== undefined) holder.what = what;
       // Rule 3 for those already waiting: told now, not at their timeout behind a long operation.
-      for (const w of mutex.queue.splice(0)) {
-        if (w.timer) clearTimeout(w.timer);
-        w.refuse(busyWith(key, holder));
-      }
+      for (const w of mutex.queue.slice()) w.refuse(busyWith(key, holder));
     };
     if (!mutex.holder) {
       mutex.holder = holder;

@@ -64,7 +64,7 @@ export async function changeResources(m: Model, changes: readonly ResourceChange
   const names = changes.map((c) => c.system);
   const asked = performance.now();
   // The job's signal: cancelled while it waits for the locks, it leaves the queue and changes nothing.
-  const release = await m.locks.acquireAll(names, { what: 'a change of resources', ...(opts.signal ? { signal: opts.signal } : {}) });
+  const release = await m.locks.acquireAll(names, { what: 'a change of resources', ...o });
   // Past `longAfterMs` the change holds its systems as a job (lock.ts rule 3): a state change
   // asked then is refused busy at once instead of waiting up to the lock timeout behind it, while
   // quick changes of one system still take their turns. The wait for the locks counts: the call

@@ -24,7 +24,7 @@ import { type DiskCapture, sizeText } from '../../virt/snapshots/index.js';
 import type { DiskFormat, DiskSpec } from '../../virt/types.js';
 import { TEMP_SUFFIX, fsyncDir } from './atomic-file.js';
 import { checkPaths, type PathPolicy } from './paths.js';
-import { spawnTurn } from './spawn-turns.js';
+import { startTurn } from './spawn-turns.js';
 import { validPath, validVdev } from './validate.js';
 
 export const SNAPSHOT_DISK_FORMATS: readonly DiskFormat[] = ['raw', 'qcow2'];
@@ -145,10 +145,7 @@ export class DiskSnapshots {
 
   private async qemu(args: string[], opts: OperationOptions): Promise<void> {
     this.calls++;
-    const turn = opts.signal?.aborted ? undefined : spawnTurn();
-    if (turn) await turn;
-    // Cancelled before its turn came: not started (execa would fork it only to kill it).
-    if (opts.signal?.aborted) throw new VirtError('failed', `qemu-img ${args[0]} was cancelled`);
+    if (!(await startTurn(opts.signal))) throw new VirtError('failed', `qemu-img ${args[0]} was cancelled`);
     const r = await execa(this.qemuImg, args, {
       reject: false, timeout: QEMU_IMG_DEADLINE_MS, killSignal: 'SIGKILL', stdin: 'ignore',
       ...(opts.signal ? { cancelSignal: opts.signal } : {}),

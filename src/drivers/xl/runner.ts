@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { VirtError } from '../../virt/errors.js';
-import { spawnTurn } from './spawn-turns.js';
+import { startTurn } from './spawn-turns.js';
 import { hasLibxlError, xlError } from './xl-errors.js';
 
 export interface RunOptions {
@@ -109,11 +109,7 @@ export class XlRunner implements XlExecutor {
     const timeout = opts.timeoutMs ?? this.opts.defaultTimeoutMs ?? 120_000;
     this.count++;
     // A burst of calls (a whole network launched) starts a few per turn: reads go on between.
-    const turn = opts.signal?.aborted ? undefined : spawnTurn();
-    if (turn) await turn;
-    if (opts.signal?.aborted) {
-      // Cancelled before it started (or while it waited for its turn): never started, where execa
-      // would fork it only to kill it, in the turn a call still wanted.
+    if (!(await startTurn(opts.signal))) {
       return settleXlCall({
         args, stdout: '', stderr: '', exitCode: undefined, timedOut: false, timeoutMs: timeout, cancelled: true,
         ...(this.opts.tool !== undefined ? { tool: this.opts.tool } : {}),

@@ -40,3 +40,15 @@ export function spawnTurn(): Promise<void> | undefined {
   nextTurn();
   return turn;
 }
+
+/**
+ * Waits for the caller's turn to start its process. False when `signal` was aborted before then:
+ * the caller starts nothing (execa would fork the process only to kill it, in a turn another call
+ * wanted).
+ */
+export async function startTurn(signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return false;
+  const turn = spawnTurn();
+  if (turn) await turn;
+  return !signal?.aborted;
+}
